@@ -1,0 +1,63 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+/** Every setting kho reads from the environment, with its default. README.md documents each one. */
+const envSchema = z.object({
+  KHO_HOME: z.string().default('./data'),
+  KHO_DATA_DIR: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z0-9_]+$/, 'tên cluster chỉ gồm chữ, số, gạch dưới').optional(),
+  KHO_DEMO: z.enum(['on', 'off']).default('on'),
+  KHO_DEMO_SCALE: z.coerce.number().positive().max(100).default(1),
+  KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type WarehouseConfig =
+  | { kind: 'chdb'; dataDir: string }
+  | { kind: 'server'; url: string; user: string; password: string; cluster: string | null }
+
+export interface KhoConfig {
+  /** Root of everything kho keeps on disk besides the warehouse: archive, demo files, service lock. */
+  home: string
+  warehouse: WarehouseConfig
+  port: number
+  host: string
+  demo: { enabled: boolean; scale: number }
+  logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`Cấu hình môi trường không hợp lệ / invalid environment:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const home = path.resolve(e.KHO_HOME)
+  const warehouse: WarehouseConfig = e.CLICKHOUSE_URL
+    ? {
+        kind: 'server',
+        url: e.CLICKHOUSE_URL,
+        user: e.CLICKHOUSE_USER,
+        password: e.CLICKHOUSE_PASSWORD,
+        cluster: e.CLICKHOUSE_CLUSTER ?? null,
+      }
+    : { kind: 'chdb', dataDir: path.resolve(e.KHO_DATA_DIR ?? path.join(home, 'warehouse')) }
+  if (warehouse.kind === 'chdb' && e.CLICKHOUSE_CLUSTER) {
+    throw new ConfigError('CLICKHOUSE_CLUSTER cần CLICKHOUSE_URL / CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL')
+  }
+  return {
+    home,
+    warehouse,
+    port: e.PORT,
+    host: e.HOST,
+    demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },
+    logLevel: e.KHO_LOG_LEVEL,
+  }
+}

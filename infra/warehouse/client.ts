@@ -1,0 +1,66 @@
+import fs from 'node:fs'
+import { createClient, type ClickHouseClient } from '@clickhouse/client'
+import { createChdbConnection } from 'chdb/connection'
+import { drainPending } from 'chdb'
+import type { WarehouseConfig } from '../config.ts'
+
+export type EngineKind = 'chdb' | 'clickhouse'
+
+/**
+ * The one handle on the warehouse. Code above this module only sees a `@clickhouse/client`
+ * client; `cluster` is there for DDL rendering, `engine` for health reports.
+ */
+export interface Warehouse {
+  client: ClickHouseClient
+  engine: EngineKind
+  cluster: string | null
+  close(): Promise<void>
+}
+
+export class WarehouseLockedError extends Error {}
+
+export function openWarehouse(config: WarehouseConfig): Warehouse {
+  if (config.kind === 'server') {
+    const client = createClient({
+      url: config.url,
+      username: config.user,
+      password: config.password,
+      request_timeout: 300_000,
+    })
+    return { client, engine: 'clickhouse', cluster: config.cluster, close: () => client.close() }
+  }
+
+  fs.mkdirSync(config.dataDir, { recursive: true })
+  let connection
+  try {
+    connection = createChdbConnection({ path: config.dataDir })
+  } catch (err) {
+    // chDB admits one process per data directory; say so plainly instead of chDB's lock message.
+    throw new WarehouseLockedError(
+      `Kho dữ liệu ${config.dataDir} đang được tiến trình khác sử dụng / ` +
+        `the warehouse at ${config.dataDir} is in use by another process: ${(err as Error).message}`,
+    )
+  }
+  const client = createClient({ connection })
+  let closed: Promise<void> | null = null
+  return {
+    client,
+    engine: 'chdb',
+    cluster: null,
+    close() {
+      // Draining waits for native work still queued, so the data directory is free when this resolves.
+      closed ??= client.close().then(() => drainPending())
+      return closed
+    },
+  }
+}
+
+/** Runs a SELECT with named parameters ({name:Type}) and returns its rows. */
+export async function queryRows<T>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
+  const result = await client.query({ query, query_params: params, format: 'JSONEachRow' })
+  return result.json<T>()
+}

@@ -1,0 +1,135 @@
+import { quoteIdent } from './sql.ts'
+
+/**
+ * DDL described once and rendered for either target: one embedded/standalone node, or a
+ * cluster (ON CLUSTER, Replicated* engines, and a Distributed table in front of sharded marts).
+ */
+export type Database = 'raw' | 'std' | 'marts' | 'meta'
+
+export interface ColumnSpec {
+  name: string
+  type: string
+  /** SQL expression for DEFAULT. */
+  default?: string
+  comment?: string
+}
+
+export interface EngineSpec {
+  /** MergeTree family name without the Replicated prefix, e.g. 'MergeTree', 'ReplacingMergeTree'. */
+  kind: 'MergeTree' | 'ReplacingMergeTree' | 'SummingMergeTree' | 'AggregatingMergeTree'
+  args?: string[]
+}
+
+export interface TableSpec {
+  database: Database
+  name: string
+  columns: ColumnSpec[]
+  engine: EngineSpec
+  orderBy: string[]
+  partitionBy?: string
+  comment?: string
+  /**
+   * Cluster placement. 'replicated': every node holds the whole table (catalogue, loads, raw, std).
+   * 'sharded': rows spread over shards behind a Distributed table (marts, where queries fan out).
+   * Defaults by database: marts are sharded, the rest replicated.
+   */
+  placement?: 'replicated' | 'sharded'
+  /** Distributed sharding key for sharded tables; rand() when absent. */
+  shardingKey?: string
+}
+
+export type Statement =
+  | { kind: 'database'; name: Database }
+  | { kind: 'table'; spec: TableSpec }
+  | { kind: 'add_column'; table: TableSpec; column: ColumnSpec }
+  /** Escape hatch; `{on_cluster}` is replaced by ` ON CLUSTER '<name>'` or nothing. */
+  | { kind: 'sql'; sql: string }
+
+export interface DdlTarget {
+  cluster: string | null
+}
+
+export const SINGLE_NODE: DdlTarget = { cluster: null }
+
+/** Suffix of the per-shard table that a Distributed table fronts. */
+export const LOCAL_SUFFIX = '_local'
+
+const qualified = (db: string, table: string) => `${quoteIdent(db)}.${quoteIdent(table)}`
+
+function onCluster(target: DdlTarget): string {
+  return target.cluster ? ` ON CLUSTER ${quoteString(target.cluster)}` : ''
+}
+
+function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+function placementOf(spec: TableSpec): 'replicated' | 'sharded' {
+  return spec.placement ?? (spec.database === 'marts' ? 'sharded' : 'replicated')
+}
+
+function columnSql(c: ColumnSpec): string {
+  let sql = `${quoteIdent(c.name)} ${c.type}`
+  if (c.default !== undefined) sql += ` DEFAULT ${c.default}`
+  if (c.comment) sql += ` COMMENT ${quoteString(c.comment)}`
+  return sql
+}
+
+function engineSql(spec: TableSpec, target: DdlTarget, storedName: string): string {
+  const args = spec.engine.args ?? []
+  if (!target.cluster) return `${spec.engine.kind}${args.length ? `(${args.join(', ')})` : ''}`
+  // Keeper path: one replica set per shard for sharded tables, one for the whole cluster otherwise.
+  const shardPart = placementOf(spec) === 'sharded' ? '{shard}' : 'all'
+  const zkPath = quoteString(`/clickhouse/tables/${shardPart}/${spec.database}/${storedName}`)
+  return `Replicated${spec.engine.kind}(${[zkPath, "'{replica}'", ...args].join(', ')})`
+}
+
+function createTableSql(spec: TableSpec, target: DdlTarget): string[] {
+  const sharded = target.cluster !== null && placementOf(spec) === 'sharded'
+  const storedName = sharded ? spec.name + LOCAL_SUFFIX : spec.name
+  const lines = [
+    `CREATE TABLE IF NOT EXISTS ${qualified(spec.database, storedName)}${onCluster(target)}`,
+    `(\n  ${spec.columns.map(columnSql).join(',\n  ')}\n)`,
+    `ENGINE = ${engineSql(spec, target, storedName)}`,
+  ]
+  if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`)
+  lines.push(`ORDER BY (${spec.orderBy.join(', ')})`)
+  if (spec.comment) lines.push(`COMMENT ${quoteString(spec.comment)}`)
+  const statements = [lines.join('\n')]
+  if (sharded) {
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${qualified(spec.database, spec.name)}${onCluster(target)}` +
+        ` AS ${qualified(spec.database, storedName)}\n` +
+        `ENGINE = Distributed(${[target.cluster!, spec.database, storedName].map(quoteString).join(', ')}, ` +
+        `${spec.shardingKey ?? 'rand()'})`,
+    )
+  }
+  return statements
+}
+
+/** The SQL statements, in order, that carry out one described statement on the target. */
+export function renderStatement(statement: Statement, target: DdlTarget): string[] {
+  switch (statement.kind) {
+    case 'database':
+      return [`CREATE DATABASE IF NOT EXISTS ${quoteIdent(statement.name)}${onCluster(target)}`]
+    case 'table':
+      return createTableSql(statement.spec, target)
+    case 'add_column': {
+      const { table, column } = statement
+      const sharded = target.cluster !== null && placementOf(table) === 'sharded'
+      const names = sharded ? [table.name + LOCAL_SUFFIX, table.name] : [table.name]
+      return names.map(
+        (name) =>
+          `ALTER TABLE ${qualified(table.database, name)}${onCluster(target)} ADD COLUMN IF NOT EXISTS ${columnSql(column)}`,
+      )
+    }
+    case 'sql':
+      return [statement.sql.replaceAll('{on_cluster}', onCluster(target))]
+    default:
+      return assertUnreachable(statement)
+  }
+}
+
+export function assertUnreachable(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`)
+}

@@ -1,0 +1,160 @@
+import type { Statement, TableSpec } from './ddl.ts'
+
+/**
+ * Versioned warehouse schema. A migration, once released, never changes: the runner stores a
+ * checksum of each and refuses to start if an applied one was edited. Add a new version instead.
+ */
+export interface Migration {
+  version: number
+  name: string
+  statements: Statement[]
+}
+
+const now = 'now64(3)'
+
+export const agenciesTable: TableSpec = {
+  database: 'meta',
+  name: 'agencies',
+  comment: 'Cơ quan chủ quản dữ liệu (catalogue as code, synced at start-up)',
+  columns: [
+    { name: 'code', type: 'String' },
+    { name: 'name', type: 'String' },
+    { name: 'kind', type: 'LowCardinality(String)' },
+    { name: 'parent', type: 'String' },
+    { name: 'commune_code', type: 'String' },
+    { name: 'contact', type: 'String' },
+    { name: 'synced_at', type: "DateTime64(3, 'UTC')", default: now },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['code'],
+}
+
+export const datasetsTable: TableSpec = {
+  database: 'meta',
+  name: 'datasets',
+  comment: 'Danh mục dữ liệu dùng chung',
+  columns: [
+    { name: 'id', type: 'String' },
+    { name: 'name', type: 'String' },
+    { name: 'owner', type: 'String' },
+    { name: 'description', type: 'String' },
+    { name: 'sharing_scope', type: 'LowCardinality(String)' },
+    { name: 'sharing_method', type: 'LowCardinality(String)' },
+    { name: 'update_frequency', type: 'LowCardinality(String)' },
+    { name: 'deadline_rule', type: 'String' },
+    { name: 'format_standard', type: 'String' },
+    { name: 'consumers', type: 'Array(String)' },
+    { name: 'personal_data', type: 'Bool' },
+    { name: 'reject_threshold', type: 'Float64' },
+    { name: 'definition', type: 'String', comment: 'the whole validated YAML as JSON' },
+    { name: 'synced_at', type: "DateTime64(3, 'UTC')", default: now },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['id'],
+}
+
+export const datasetColumnsTable: TableSpec = {
+  database: 'meta',
+  name: 'dataset_columns',
+  columns: [
+    { name: 'dataset', type: 'String' },
+    { name: 'position', type: 'UInt16' },
+    { name: 'id', type: 'String' },
+    { name: 'label', type: 'String' },
+    { name: 'type', type: 'LowCardinality(String)' },
+    { name: 'required', type: 'Bool' },
+    { name: 'identifier', type: 'LowCardinality(String)' },
+    { name: 'personal', type: 'Bool' },
+    { name: 'aliases', type: 'Array(String)' },
+    { name: 'rules', type: 'String', comment: 'pattern, enum, range as JSON' },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['dataset', 'position'],
+}
+
+export const indicatorsTable: TableSpec = {
+  database: 'meta',
+  name: 'indicators',
+  comment: 'Bộ chỉ tiêu KT-XH của tỉnh',
+  columns: [
+    { name: 'code', type: 'String' },
+    { name: 'name_vi', type: 'String' },
+    { name: 'name_en', type: 'String' },
+    { name: 'unit', type: 'String' },
+    { name: 'frequency', type: 'LowCardinality(String)' },
+    { name: 'owner', type: 'String' },
+    { name: 'aggregation', type: 'LowCardinality(String)' },
+    { name: 'numerator', type: 'String' },
+    { name: 'denominator', type: 'String' },
+    { name: 'multiplier', type: 'Float64' },
+    { name: 'offset', type: 'Float64' },
+    { name: 'level', type: 'LowCardinality(String)' },
+    { name: 'sector', type: 'LowCardinality(String)' },
+    { name: 'deadline_rule', type: 'String' },
+    { name: 'synced_at', type: "DateTime64(3, 'UTC')", default: now },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['code'],
+}
+
+export const adminUnitsTable: TableSpec = {
+  database: 'meta',
+  name: 'admin_units',
+  comment: 'Đơn vị hành chính cấp xã từ 01/07/2025 (cả nước)',
+  columns: [
+    { name: 'province_code', type: 'LowCardinality(String)' },
+    { name: 'province_name', type: 'LowCardinality(String)' },
+    { name: 'commune_code', type: 'String' },
+    { name: 'commune_name', type: 'String' },
+    { name: 'commune_type', type: 'LowCardinality(String)' },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['province_code', 'commune_code'],
+}
+
+/** One row per load; rows in raw.* are visible to readers only once their load is committed. */
+export const loadsTable: TableSpec = {
+  database: 'meta',
+  name: 'loads',
+  comment: 'Lần nạp dữ liệu (ReplacingMergeTree: the latest state of each load wins)',
+  columns: [
+    { name: 'load_id', type: 'String' },
+    { name: 'dataset', type: 'LowCardinality(String)' },
+    { name: 'agency', type: 'LowCardinality(String)' },
+    { name: 'channel', type: 'LowCardinality(String)', comment: 'file | upload | push | pull | inbox | demo' },
+    { name: 'source', type: 'String', comment: 'file name or endpoint' },
+    { name: 'sha256', type: 'String' },
+    { name: 'status', type: 'LowCardinality(String)', comment: 'started | committed | refused | failed' },
+    { name: 'rows_read', type: 'UInt64' },
+    { name: 'rows_loaded', type: 'UInt64' },
+    { name: 'rows_rejected', type: 'UInt64' },
+    { name: 'message', type: 'String' },
+    { name: 'period', type: 'String', comment: 'reporting period the delivery covers, when known' },
+    { name: 'delivered_at', type: "DateTime64(3, 'UTC')" },
+    { name: 'started_at', type: "DateTime64(3, 'UTC')" },
+    { name: 'finished_at', type: "Nullable(DateTime64(3, 'UTC'))" },
+    { name: 'updated_at', type: "DateTime64(3, 'UTC')", default: now },
+  ],
+  engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
+  orderBy: ['dataset', 'agency', 'load_id'],
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'layers',
+    statements: (['raw', 'std', 'marts', 'meta'] as const).map((name) => ({ kind: 'database', name })),
+  },
+  {
+    version: 2,
+    name: 'catalogue',
+    statements: [agenciesTable, datasetsTable, datasetColumnsTable, indicatorsTable, adminUnitsTable].map(
+      (spec) => ({ kind: 'table', spec }),
+    ),
+  },
+  {
+    version: 3,
+    name: 'loads',
+    statements: [{ kind: 'table', spec: loadsTable }],
+  },
+]
