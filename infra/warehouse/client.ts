@@ -4,6 +4,8 @@ import { createChdbConnection } from 'chdb/connection'
 import { drainPending } from 'chdb'
 import type { WarehouseConfig } from '../config.ts'
 
+type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection']
+
 export type EngineKind = 'chdb' | 'clickhouse'
 
 /**
@@ -41,7 +43,9 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
         `the warehouse at ${config.dataDir} is in use by another process: ${(err as Error).message}`,
     )
   }
-  const client = createClient({ connection })
+  // chDB types its connection against @clickhouse/client-common 1.23.0, the client bundles its own
+  // copy of those types; the runtime contract is the same, so the cast only bridges the two copies.
+  const client = createClient({ connection: connection as unknown as ClientConnection })
   let closed: Promise<void> | null = null
   return {
     client,

@@ -1,0 +1,243 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { LineCounter, parseDocument, isNode } from 'yaml'
+import type { z } from 'zod'
+import { communesOf, parseProvinceCode, type Province } from '../identifiers/admin-units.ts'
+import { headerKey } from './header-key.ts'
+import {
+  agenciesFileSchema,
+  datasetSchema,
+  defaultDeadline,
+  sectorFileSchema,
+  type Agency,
+  type Component,
+  type Dataset,
+  type DeadlineRule,
+  type Indicator,
+  type Sector,
+} from './schema.ts'
+
+/** Where each part of the catalogue lives: beside the code that owns it. */
+export const CATALOG_PATHS = {
+  agencies: 'infra/catalog/agencies.yaml',
+  datasets: 'loaders/datasets',
+  indicators: 'semantic/indicators',
+} as const
+
+export const PROJECT_ROOT = path.resolve(fileURLToPath(import.meta.url), '../../..')
+
+export interface CatalogIndicator extends Indicator {
+  sector: string
+  deadline: DeadlineRule
+}
+
+export interface CatalogDataset extends Dataset {
+  deadline: DeadlineRule
+}
+
+export interface Catalog {
+  province: Province
+  agencies: Agency[]
+  datasets: CatalogDataset[]
+  indicators: CatalogIndicator[]
+  components: Component[]
+  sectors: Sector[]
+  agency(code: string): Agency | undefined
+  dataset(id: string): CatalogDataset | undefined
+  indicator(code: string): CatalogIndicator | undefined
+}
+
+export interface CatalogProblem {
+  file: string
+  /** Dotted path inside the file, e.g. `columns[2].type`; empty for the whole file. */
+  path: string
+  line: number | null
+  message: string
+}
+
+export class CatalogError extends Error {
+  constructor(readonly problems: CatalogProblem[]) {
+    super(
+      `Danh mục không hợp lệ / the catalogue is invalid (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
+        problems.map((p) => `  ${p.file}${p.line ? `:${p.line}` : ''}  ${p.path || '(file)'}: ${p.message}`).join('\n'),
+    )
+  }
+}
+
+function formatPath(segments: readonly PropertyKey[]): string {
+  return segments.reduce<string>(
+    (acc, s) => (typeof s === 'number' ? `${acc}[${s}]` : acc ? `${acc}.${String(s)}` : String(s)),
+    '',
+  )
+}
+
+interface ParsedFile<T> {
+  file: string
+  data: T | null
+  /** Line of a path inside the file, for cross-file checks reported after parsing. */
+  lineOf(segments: (string | number)[]): number | null
+}
+
+function readYaml<S extends z.ZodType>(root: string, rel: string, schema: S, problems: CatalogProblem[]): ParsedFile<z.infer<S>> {
+  const abs = path.join(root, rel)
+  const lineCounter = new LineCounter()
+  const text = fs.readFileSync(abs, 'utf8')
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const lineOf = (segments: (string | number)[]): number | null => {
+    for (let n = segments.length; n >= 0; n--) {
+      const node = doc.getIn(segments.slice(0, n), true)
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line
+    }
+    return null
+  }
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      problems.push({ file: rel, path: '', line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message}` })
+    }
+    return { file: rel, data: null, lineOf }
+  }
+  const result = schema.safeParse(doc.toJS())
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const segments = issue.path.filter((s): s is string | number => typeof s !== 'symbol')
+      problems.push({ file: rel, path: formatPath(segments), line: lineOf(segments), message: issue.message })
+    }
+    return { file: rel, data: null, lineOf }
+  }
+  return { file: rel, data: result.data, lineOf }
+}
+
+function yamlFilesIn(root: string, dir: string): string[] {
+  const abs = path.join(root, dir)
+  if (!fs.existsSync(abs)) return []
+  return fs
+    .readdirSync(abs)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => path.join(dir, f))
+}
+
+/**
+ * Reads and validates the whole catalogue. Every problem in every file is collected, so one
+ * start-up shows all that is wrong, each with its file, line, path and reason.
+ */
+export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
+  const problems: CatalogProblem[] = []
+  const report = (f: ParsedFile<unknown>, segments: (string | number)[], message: string) =>
+    problems.push({ file: f.file, path: formatPath(segments), line: f.lineOf(segments), message })
+
+  const agenciesFile = readYaml(root, CATALOG_PATHS.agencies, agenciesFileSchema, problems)
+  const datasetFiles = yamlFilesIn(root, CATALOG_PATHS.datasets).map((rel) => readYaml(root, rel, datasetSchema, problems))
+  const sectorFiles = yamlFilesIn(root, CATALOG_PATHS.indicators).map((rel) => readYaml(root, rel, sectorFileSchema, problems))
+
+  let province: Province | null = null
+  const agencies: Agency[] = []
+  if (agenciesFile.data) {
+    const parsed = parseProvinceCode(agenciesFile.data.province)
+    if (parsed.ok) province = parsed.value
+    else report(agenciesFile, ['province'], parsed.problem.vi)
+    agencies.push(...agenciesFile.data.agencies)
+    const generated = agenciesFile.data.commune_agencies
+    if (generated && province) {
+      for (const c of communesOf(province.code)) {
+        agencies.push({
+          code: `${generated.code_prefix}${c.code}`,
+          name: `UBND ${c.name}`,
+          kind: 'ubnd_xa',
+          parent: generated.parent,
+          commune_code: c.code,
+          contact: {},
+        })
+      }
+    }
+  }
+  const agencyByCode = new Map<string, Agency>()
+  agencies.forEach((a, i) => {
+    if (agencyByCode.has(a.code)) report(agenciesFile, ['agencies', i, 'code'], `mã cơ quan "${a.code}" bị trùng / duplicate agency code`)
+    agencyByCode.set(a.code, a)
+  })
+  agenciesFile.data?.agencies.forEach((a, i) => {
+    if (a.parent && !agencyByCode.has(a.parent)) report(agenciesFile, ['agencies', i, 'parent'], `không có cơ quan "${a.parent}" / unknown agency`)
+  })
+  const knownAgency = (f: ParsedFile<unknown>, segments: (string | number)[], agencyCode: string) => {
+    if (agenciesFile.data && !agencyByCode.has(agencyCode)) {
+      report(f, segments, `không có cơ quan "${agencyCode}" trong ${CATALOG_PATHS.agencies} / unknown agency`)
+    }
+  }
+
+  const datasets: CatalogDataset[] = []
+  for (const f of datasetFiles) {
+    const d = f.data
+    if (!d) continue
+    const expectedId = path.basename(f.file).replace(/\.ya?ml$/, '')
+    if (d.id !== expectedId) report(f, ['id'], `id "${d.id}" phải trùng tên tệp "${expectedId}" / must match the file name`)
+    if (datasets.some((x) => x.id === d.id)) report(f, ['id'], `bộ dữ liệu "${d.id}" bị trùng / duplicate dataset id`)
+    knownAgency(f, ['owner'], d.owner)
+    d.sharing.consumers.forEach((c, i) => knownAgency(f, ['sharing', 'consumers', i], c))
+    const headerOwners = new Map<string, string>()
+    d.columns.forEach((col, i) => {
+      if (d.columns.findIndex((c) => c.id === col.id) !== i) report(f, ['columns', i, 'id'], `cột "${col.id}" bị trùng / duplicate column`)
+      for (const header of [col.id, col.label, ...col.aliases]) {
+        const key = headerKey(header)
+        const owner = headerOwners.get(key)
+        if (owner && owner !== col.id) {
+          report(f, ['columns', i, 'aliases'], `tiêu đề "${header}" đã dùng cho cột "${owner}" / header already names column "${owner}"`)
+        }
+        headerOwners.set(key, col.id)
+      }
+      if (col.min !== null && col.max !== null && col.min > col.max) report(f, ['columns', i, 'min'], 'min > max')
+    })
+    d.natural_key.forEach((k, i) => {
+      if (!d.columns.some((c) => c.id === k)) report(f, ['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)
+    })
+    if (d.personal_data !== d.columns.some((c) => c.personal)) {
+      report(f, ['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
+    }
+    datasets.push({ ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) })
+  }
+
+  const sectors: Sector[] = []
+  const indicators: CatalogIndicator[] = []
+  const components: Component[] = []
+  for (const f of sectorFiles) {
+    if (!f.data) continue
+    if (sectors.some((s) => s.code === f.data!.sector.code)) report(f, ['sector', 'code'], 'lĩnh vực bị trùng / duplicate sector')
+    sectors.push(f.data.sector)
+    components.push(...f.data.components)
+    f.data.indicators.forEach((ind, i) => {
+      if (indicators.some((x) => x.code === ind.code)) report(f, ['indicators', i, 'code'], `chỉ tiêu "${ind.code}" bị trùng / duplicate indicator`)
+      knownAgency(f, ['indicators', i, 'owner'], ind.owner)
+      indicators.push({ ...ind, sector: f.data!.sector.code, deadline: ind.deadline ?? defaultDeadline(ind.frequency) })
+    })
+  }
+  // Ratio operands: an indicator, a declared component, or an indicator's _ytd / same-period-last-year form.
+  const operandNames = new Set([...indicators.map((i) => i.code), ...components.map((c) => c.code)])
+  for (const f of sectorFiles) {
+    f.data?.indicators.forEach((ind, i) => {
+      const needsOperands = ind.aggregation === 'ratio'
+      for (const side of ['numerator', 'denominator'] as const) {
+        const operand = ind[side]
+        if (needsOperands && !operand) report(f, ['indicators', i, side], `chỉ tiêu tỷ lệ cần ${side} / a ratio needs a ${side}`)
+        if (operand && !operandNames.has(operand.replace(/_(ytd|prev_year_same_period)$/, ''))) {
+          report(f, ['indicators', i, side], `"${operand}" không phải chỉ tiêu hay thành phần đã khai báo / is no declared indicator or component`)
+        }
+      }
+    })
+  }
+
+  if (problems.length > 0 || !province) throw new CatalogError(problems)
+  const datasetById = new Map(datasets.map((d) => [d.id, d]))
+  const indicatorByCode = new Map(indicators.map((i) => [i.code, i]))
+  return {
+    province,
+    agencies,
+    datasets,
+    indicators,
+    components,
+    sectors,
+    agency: (c) => agencyByCode.get(c),
+    dataset: (id) => datasetById.get(id),
+    indicator: (c) => indicatorByCode.get(c),
+  }
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod'
+
+/**
+ * The catalogue's file formats. Objects are strict so that a misspelt key is an error at start-up
+ * rather than a setting silently ignored.
+ */
+const code = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'mã viết HOA, chữ số và gạch dưới / UPPER_CASE code')
+const snake = z.string().regex(/^[a-z][a-z0-9_]*$/, 'tên viết thường_gạch_dưới / snake_case name')
+
+export const frequencies = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'school_year', 'on_change'] as const
+export type Frequency = (typeof frequencies)[number]
+
+/** When a delivery is due: days after the period ends, or working days after a change. */
+export const deadlineRuleSchema = z.discriminatedUnion('after', [
+  z.strictObject({ after: z.literal('period_end'), days: z.number().int().min(0).max(366) }),
+  z.strictObject({ after: z.literal('change'), working_days: z.number().int().min(0).max(60) }),
+])
+export type DeadlineRule = z.infer<typeof deadlineRuleSchema>
+
+/** The regulations' defaults: monthly +15 days, quarterly +30, annual +90, a change +2 working days. */
+export function defaultDeadline(frequency: Frequency): DeadlineRule {
+  switch (frequency) {
+    case 'monthly':
+      return { after: 'period_end', days: 15 }
+    case 'quarterly':
+      return { after: 'period_end', days: 30 }
+    case 'yearly':
+    case 'school_year':
+      return { after: 'period_end', days: 90 }
+    case 'daily':
+    case 'weekly':
+    case 'on_change':
+      return { after: 'change', working_days: 2 }
+  }
+}
+
+export const agencyKinds = ['so', 'ubnd_tinh', 'ubnd_xa', 'co_quan_trung_uong'] as const
+
+export const agencySchema = z.strictObject({
+  code,
+  name: z.string().min(1),
+  kind: z.enum(agencyKinds),
+  parent: code.nullable().default(null),
+  commune_code: z.string().regex(/^\d{5}$/).nullable().default(null),
+  contact: z
+    .strictObject({ person: z.string().optional(), email: z.email().optional(), phone: z.string().optional() })
+    .default({}),
+})
+export type Agency = z.infer<typeof agencySchema>
+
+export const agenciesFileSchema = z.strictObject({
+  province: z.string().regex(/^\d{2}$/, 'mã tỉnh 2 chữ số / 2-digit province code'),
+  /** One UBND agency per commune of the province, generated from the 2025 admin units. */
+  commune_agencies: z.strictObject({ code_prefix: code, parent: code }).nullable().default(null),
+  agencies: z.array(agencySchema).min(1),
+})
+
+export const columnTypes = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period'] as const
+export const identifierKinds = ['cccd', 'enterprise_code', 'commune_code', 'province_code', 'admin_unit_code'] as const
+
+export const columnSchema = z.strictObject({
+  id: snake,
+  label: z.string().min(1),
+  label_en: z.string().optional(),
+  description: z.string().optional(),
+  type: z.enum(columnTypes),
+  required: z.boolean().default(false),
+  identifier: z.enum(identifierKinds).nullable().default(null),
+  pattern: z
+    .string()
+    .refine((p) => {
+      try {
+        new RegExp(p)
+        return true
+      } catch {
+        return false
+      }
+    }, 'biểu thức chính quy không hợp lệ / invalid regular expression')
+    .nullable()
+    .default(null),
+  enum: z.array(z.string().min(1)).min(1).nullable().default(null),
+  min: z.number().nullable().default(null),
+  max: z.number().nullable().default(null),
+  /** Other headers agencies use for this column; matched without case or diacritics. */
+  aliases: z.array(z.string().min(1)).default([]),
+  personal: z.boolean().default(false),
+})
+export type Column = z.infer<typeof columnSchema>
+
+export const datasetSchema = z.strictObject({
+  id: snake,
+  name: z.string().min(1),
+  name_en: z.string().optional(),
+  owner: code,
+  /** 'indicator_owner': each row is delivered by the agency owning its indicator (KT-XH reports). */
+  delivered_by: z.enum(['owner', 'indicator_owner']).default('owner'),
+  description: z.string().min(1),
+  personal_data: z.boolean(),
+  sharing: z.strictObject({
+    scope: z.enum(['noi_bo', 'dung_chung', 'mo']),
+    method: z.enum(['api', 'sync', 'file']),
+    consumers: z.array(code).default([]),
+  }),
+  update_frequency: z.enum(frequencies),
+  deadline: deadlineRuleSchema.nullable().default(null),
+  format_standard: z.string().min(1),
+  formats: z.array(z.enum(['csv', 'xlsx', 'xml', 'json'])).min(1),
+  natural_key: z.array(snake).min(1),
+  /** Share of rejected rows above which the whole delivery is refused. */
+  reject_threshold: z.number().min(0).max(1).default(0.05),
+  columns: z.array(columnSchema).min(1),
+})
+export type Dataset = z.infer<typeof datasetSchema>
+
+export const aggregations = ['sum', 'last', 'ratio', 'index', 'survey'] as const
+
+export const indicatorSchema = z.strictObject({
+  code,
+  name_vi: z.string().min(1),
+  name_en: z.string().min(1),
+  unit: z.string().min(1),
+  frequency: z.enum(frequencies),
+  owner: code,
+  /** sum adds; last takes the period's last value (stocks); ratio recomputes numerator/denominator. */
+  aggregation: z.enum(aggregations),
+  numerator: z.string().nullable().default(null),
+  denominator: z.string().nullable().default(null),
+  /** ratio = numerator / denominator × multiplier + offset (offset −100 turns an index into growth). */
+  multiplier: z.number().default(1),
+  offset: z.number().default(0),
+  /** 'commune' where communes report their own values; 'province' for province-wide figures only. */
+  level: z.enum(['province', 'commune']),
+  description: z.string().optional(),
+  deadline: deadlineRuleSchema.nullable().default(null),
+  /** Higher is better (default) or lower is better, for status colours. */
+  direction: z.enum(['up', 'down']).default('up'),
+})
+export type Indicator = z.infer<typeof indicatorSchema>
+
+/** A quantity delivered only to compute ratios (e.g. forest area), not an indicator of its own. */
+export const componentSchema = z.strictObject({
+  code: snake,
+  name_vi: z.string().min(1),
+  name_en: z.string().min(1),
+  unit: z.string().min(1),
+})
+export type Component = z.infer<typeof componentSchema>
+
+export const sectorFileSchema = z.strictObject({
+  sector: z.strictObject({ code: snake, name_vi: z.string().min(1), name_en: z.string().min(1) }),
+  indicators: z.array(indicatorSchema).min(1),
+  components: z.array(componentSchema).default([]),
+})
+export type Sector = z.infer<typeof sectorFileSchema>['sector']

@@ -1,0 +1,111 @@
+import { ensureRawTable } from '../../loaders/raw-table.ts'
+import { allCommunes } from '../identifiers/admin-units.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import {
+  adminUnitsTable,
+  agenciesTable,
+  datasetColumnsTable,
+  datasetsTable,
+  indicatorsTable,
+} from '../warehouse/migrations.ts'
+import { replaceRows } from '../warehouse/replace-rows.ts'
+import type { Catalog } from './load-catalog.ts'
+
+export interface SyncResult {
+  agencies: number
+  datasets: number
+  indicators: number
+  adminUnits: number
+}
+
+/** Writes the validated catalogue into meta.* (each table replaced atomically) and creates raw tables. */
+export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<SyncResult> {
+  await replaceRows(
+    wh,
+    agenciesTable,
+    catalog.agencies.map((a) => ({
+      code: a.code,
+      name: a.name,
+      kind: a.kind,
+      parent: a.parent ?? '',
+      commune_code: a.commune_code ?? '',
+      contact: JSON.stringify(a.contact),
+    })),
+  )
+  await replaceRows(
+    wh,
+    datasetsTable,
+    catalog.datasets.map((d) => ({
+      id: d.id,
+      name: d.name,
+      owner: d.owner,
+      description: d.description,
+      sharing_scope: d.sharing.scope,
+      sharing_method: d.sharing.method,
+      update_frequency: d.update_frequency,
+      deadline_rule: JSON.stringify(d.deadline),
+      format_standard: d.format_standard,
+      consumers: d.sharing.consumers,
+      personal_data: d.personal_data,
+      reject_threshold: d.reject_threshold,
+      definition: JSON.stringify(d),
+    })),
+  )
+  await replaceRows(
+    wh,
+    datasetColumnsTable,
+    catalog.datasets.flatMap((d) =>
+      d.columns.map((c, position) => ({
+        dataset: d.id,
+        position,
+        id: c.id,
+        label: c.label,
+        type: c.type,
+        required: c.required,
+        identifier: c.identifier ?? '',
+        personal: c.personal,
+        aliases: c.aliases,
+        rules: JSON.stringify({ pattern: c.pattern, enum: c.enum, min: c.min, max: c.max }),
+      })),
+    ),
+  )
+  await replaceRows(
+    wh,
+    indicatorsTable,
+    catalog.indicators.map((i) => ({
+      code: i.code,
+      name_vi: i.name_vi,
+      name_en: i.name_en,
+      unit: i.unit,
+      frequency: i.frequency,
+      owner: i.owner,
+      aggregation: i.aggregation,
+      numerator: i.numerator ?? '',
+      denominator: i.denominator ?? '',
+      multiplier: i.multiplier,
+      offset: i.offset,
+      level: i.level,
+      sector: i.sector,
+      deadline_rule: JSON.stringify(i.deadline),
+    })),
+  )
+  const communes = allCommunes()
+  await replaceRows(
+    wh,
+    adminUnitsTable,
+    communes.map((c) => ({
+      province_code: c.provinceCode,
+      province_name: c.provinceName,
+      commune_code: c.code,
+      commune_name: c.name,
+      commune_type: c.type,
+    })),
+  )
+  for (const d of catalog.datasets) await ensureRawTable(wh, d)
+  return {
+    agencies: catalog.agencies.length,
+    datasets: catalog.datasets.length,
+    indicators: catalog.indicators.length,
+    adminUnits: communes.length,
+  }
+}

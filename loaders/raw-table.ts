@@ -1,0 +1,41 @@
+import type { Dataset } from '../infra/catalog/schema.ts'
+import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { renderStatement, type ColumnSpec, type TableSpec } from '../infra/warehouse/ddl.ts'
+
+/** Provenance carried by every raw row, so any warehouse value traces back to its delivery and line. */
+export const PROVENANCE_COLUMNS: ColumnSpec[] = [
+  { name: '_load_id', type: 'String' },
+  { name: '_agency', type: 'LowCardinality(String)' },
+  { name: '_source', type: 'String', comment: 'file name or endpoint' },
+  { name: '_sha256', type: 'String', comment: 'of the delivered file' },
+  { name: '_row', type: 'UInt32', comment: 'line or record number in the delivery' },
+  { name: '_loaded_at', type: "DateTime64(3, 'UTC')" },
+]
+
+/** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
+export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
+  return {
+    database: 'raw',
+    name: dataset.id,
+    comment: `${dataset.name} (as delivered)`,
+    columns: [...dataset.columns.map((c) => ({ name: c.id, type: 'String' })), ...PROVENANCE_COLUMNS],
+    engine: { kind: 'MergeTree' },
+    orderBy: ['_load_id', '_row'],
+  }
+}
+
+/** Creates raw.<dataset> or adds the columns the catalogue gained since; never drops any. */
+export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): Promise<void> {
+  const spec = rawTableSpec(dataset)
+  const target = { cluster: wh.cluster }
+  for (const query of renderStatement({ kind: 'table', spec }, target)) await wh.client.command({ query })
+  const existing = await queryRows<{ name: string }>(
+    wh.client,
+    'SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}',
+    { db: spec.database, table: spec.name },
+  )
+  const have = new Set(existing.map((c) => c.name))
+  for (const column of spec.columns.filter((c) => !have.has(c.name))) {
+    for (const query of renderStatement({ kind: 'add_column', table: spec, column }, target)) await wh.client.command({ query })
+  }
+}
