@@ -1,0 +1,174 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Catalog } from '../catalog/load-catalog.ts'
+import { communesOf } from '../identifiers/admin-units.ts'
+import { periodCode, periodEnd } from '../periods.ts'
+import { DAN_CU_HEADER, generateCitizens } from './citizens.ts'
+import { addDays } from './dates.ts'
+import { toDelimited } from './delimited.ts'
+import { DOANH_NGHIEP_HEADER, generateEnterprises, viNumber } from './enterprises.ts'
+import { generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
+import { Random } from './random.ts'
+
+export interface DemoDelivery {
+  /** Path relative to the demo folder. */
+  file: string
+  dataset: string
+  agency: string
+  period: string
+  deliveredAt: string
+}
+
+export interface DemoManifest {
+  asOf: string
+  scale: number
+  deliveries: DemoDelivery[]
+  /** How many of each deliberate defect the files contain. */
+  defects: Record<string, number>
+}
+
+export const CITIZENS_PER_SCALE = 200_000
+export const ENTERPRISES_PER_SCALE = 20_000
+
+/** How each agency delivers its KT-XH reports: the formats and habits the loaders must cope with. */
+const DELIVERY_STYLE: Record<string, 'csv' | 'csv_semicolon_vi' | 'utf16_tsv' | 'json'> = {
+  TK_TINH: 'utf16_tsv',
+  SO_TC: 'json',
+  BHXH_TINH: 'json',
+  SO_CT: 'csv_semicolon_vi',
+}
+
+const KTXH_HEADER = ['Mã chỉ tiêu', 'Kỳ báo cáo', 'Mã đơn vị hành chính', 'Giá trị thực hiện', 'Kế hoạch', 'Đơn vị tính', 'Ghi chú']
+
+function writeFile(dir: string, rel: string, content: string | Buffer) {
+  const abs = path.join(dir, rel)
+  fs.mkdirSync(path.dirname(abs), { recursive: true })
+  fs.writeFileSync(abs, content)
+}
+
+function utf8WithBom(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])
+}
+
+function utf16leWithBom(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+}
+
+/** Lag in days between a period's end and its delivery, by agency habit. */
+function deliveryLag(rng: Random, agency: string, kind: string): number {
+  const [lo, hi] = kind === 'month' ? [4, 14] : kind === 'quarter' ? [10, 28] : [30, 85]
+  if (agency === 'BHXH_TINH' && rng.chance(0.5)) return hi + rng.int(2, 12) // habitually late
+  if (rng.chance(0.04)) return hi + rng.int(3, 20) // anyone can be late now and then
+  return rng.int(lo, hi)
+}
+
+/**
+ * Writes the files Bắc Ninh's agencies would deliver, plus manifest.json saying who delivered
+ * which file for which period and when. Deterministic for a given scale and as-of date.
+ */
+export function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Date): DemoManifest {
+  const rng = new Random(240_000 + Math.round(scale * 1000))
+  const communes = communesOf(catalog.province.code)
+  const deliveries: DemoDelivery[] = []
+  const defects: Record<string, number> = {}
+  const tally = (counts: object) => {
+    for (const [k, v] of Object.entries(counts)) defects[k] = (defects[k] ?? 0) + (v as number)
+  }
+  const stamp = (d: Date) => d.toISOString()
+  fs.rmSync(dir, { recursive: true, force: true })
+
+  const citizens = generateCitizens(rng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf)
+  tally(citizens.defects)
+  const month = periodCode({ kind: 'month', year: asOf.getUTCFullYear(), index: asOf.getUTCMonth() + 1 })
+  const danCuFile = `CA_TINH/dan_cu_${month}.csv`
+  writeFile(dir, danCuFile, utf8WithBom(toDelimited(DAN_CU_HEADER, citizens.rows)))
+  deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: month, deliveredAt: stamp(addDays(asOf, -3)) })
+
+  const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf)
+  tally(register.defects)
+  const dnFile = `SO_TC/doanh_nghiep_${month}.csv`
+  writeFile(dir, dnFile, utf8WithBom(toDelimited(DOANH_NGHIEP_HEADER, register.rows, ';')))
+  deliveries.push({ file: dnFile, dataset: 'doanh_nghiep', agency: 'SO_TC', period: month, deliveredAt: stamp(addDays(asOf, -1)) })
+
+  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, register.enterprises, asOf)
+  const ownerOf = new Map(catalog.indicators.map((i) => [i.code, i.owner]))
+  for (const ind of catalog.indicators) {
+    if (ind.numerator) ownerOf.set(ind.numerator, ownerOf.get(ind.numerator) ?? ind.owner)
+    if (ind.denominator) ownerOf.set(ind.denominator, ownerOf.get(ind.denominator) ?? ind.owner)
+  }
+  const groups = new Map<string, ReportRow[]>()
+  for (const r of reports) {
+    const key = `${ownerOf.get(r.indicator)}|${periodCode(r.period)}`
+    const list = groups.get(key)
+    if (list) list.push(r)
+    else groups.set(key, [r])
+  }
+  const counts = { missing_delivery: 0, late_delivery: 0, duplicate_file: 0, resubmission: 0, unknown_indicator: 0, commune_code_leading_zero_lost: 0 }
+  for (const [key, rows] of groups) {
+    const [agency, period] = key.split('|') as [string, string]
+    const p = rows[0]!.period
+    if (agency === 'SO_VHTTDL' && p.kind === 'month' && rng.chance(0.06)) {
+      counts.missing_delivery++
+      continue
+    }
+    const lag = deliveryLag(rng, agency, p.kind)
+    const deliveredAt = addDays(periodEnd(p), lag)
+    if (deliveredAt > asOf) continue
+    const dueDays = p.kind === 'month' ? 15 : p.kind === 'quarter' ? 30 : 90
+    if (lag > dueDays) counts.late_delivery++
+    const style = DELIVERY_STYLE[agency] ?? 'csv'
+    const cells = rows.map((r) => {
+      let unit = r.unit
+      if (agency === 'SO_NV' && unit.startsWith('0') && rng.chance(0.01)) {
+        unit = unit.replace(/^0+/, '')
+        counts.commune_code_leading_zero_lost++
+      }
+      let code = r.indicator
+      if (agency === 'SO_NV' && rng.chance(0.004)) {
+        code = code.replace(/D$/, '')
+        counts.unknown_indicator++
+      }
+      const num = (x: number | null) => (x === null ? '' : style === 'csv_semicolon_vi' ? viNumber(x, Number.isInteger(x) ? 0 : 2) : String(x))
+      return [code, period, unit, num(r.value), num(r.plan), r.unitOfMeasure, '']
+    })
+    const base = `${agency}/chi_tieu_${period}`
+    let file: string
+    if (style === 'json') {
+      file = `${base}.json`
+      const objects = cells.map((c) => ({
+        ma_chi_tieu: c[0],
+        ky_bao_cao: c[1],
+        ma_don_vi: c[2],
+        gia_tri: c[3] === '' ? null : Number(c[3]),
+        ke_hoach: c[4] === '' ? null : Number(c[4]),
+        don_vi_tinh: c[5],
+      }))
+      writeFile(dir, file, JSON.stringify(objects, null, 1))
+    } else if (style === 'utf16_tsv') {
+      file = `${base}.txt`
+      writeFile(dir, file, utf16leWithBom(toDelimited(KTXH_HEADER, cells, '\t')))
+    } else {
+      file = `${base}.csv`
+      writeFile(dir, file, utf8WithBom(toDelimited(KTXH_HEADER, cells, style === 'csv_semicolon_vi' ? ';' : ',')))
+    }
+    deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(deliveredAt) })
+    if (agency === 'SO_CT' && p.kind === 'month' && rng.chance(0.15)) {
+      // A corrected report sent a few days later: the newer values must win downstream.
+      const corrected = cells.map((c, i) => (i === 0 ? [c[0]!, c[1]!, c[2]!, viNumber(Number(rows[0]!.value) * 1.02, 2), ...c.slice(4), 'Số liệu điều chỉnh'] : c))
+      const fixFile = `${base}_dieu_chinh.csv`
+      writeFile(dir, fixFile, utf8WithBom(toDelimited(KTXH_HEADER, corrected, ';')))
+      deliveries.push({ file: fixFile, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 4)) })
+      counts.resubmission++
+    }
+    if (agency === 'TK_TINH' && p.kind === 'quarter' && rng.chance(0.3)) {
+      // The same file sent again: must be recognised, not loaded twice.
+      deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 2)) })
+      counts.duplicate_file++
+    }
+  }
+  tally(counts)
+  deliveries.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.file.localeCompare(b.file))
+  const manifest: DemoManifest = { asOf: asOf.toISOString(), scale, deliveries, defects }
+  writeFile(dir, 'manifest.json', JSON.stringify(manifest, null, 2))
+  return manifest
+}

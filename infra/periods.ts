@@ -1,0 +1,85 @@
+/**
+ * Reporting periods as agencies write them: "2026-03" (month), "2026-Q1" (quarter), "2026" (year),
+ * with the Vietnamese labels leaders read ("tháng 3/2026", "Quý I/2026", "năm 2026").
+ */
+export type PeriodKind = 'month' | 'quarter' | 'year'
+
+export interface Period {
+  kind: PeriodKind
+  year: number
+  /** Month 1–12 or quarter 1–4; 0 for a year. */
+  index: number
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV']
+
+export function periodCode(p: Period): string {
+  switch (p.kind) {
+    case 'month':
+      return `${p.year}-${String(p.index).padStart(2, '0')}`
+    case 'quarter':
+      return `${p.year}-Q${p.index}`
+    case 'year':
+      return String(p.year)
+  }
+}
+
+export function parsePeriod(code: string): Period | null {
+  const s = code.trim()
+  let m = /^(\d{4})-(\d{2})$/.exec(s)
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return { kind: 'month', year: Number(m[1]), index: Number(m[2]) }
+  m = /^(\d{4})-Q([1-4])$/i.exec(s)
+  if (m) return { kind: 'quarter', year: Number(m[1]), index: Number(m[2]) }
+  m = /^(\d{4})$/.exec(s)
+  if (m) return { kind: 'year', year: Number(m[1]), index: 0 }
+  return null
+}
+
+export function periodLabelVi(p: Period): string {
+  switch (p.kind) {
+    case 'month':
+      return `tháng ${p.index}/${p.year}`
+    case 'quarter':
+      return `Quý ${ROMAN[p.index - 1]}/${p.year}`
+    case 'year':
+      return `năm ${p.year}`
+  }
+}
+
+/** First day of the period, UTC. */
+export function periodStart(p: Period): Date {
+  const month = p.kind === 'month' ? p.index - 1 : p.kind === 'quarter' ? (p.index - 1) * 3 : 0
+  return new Date(Date.UTC(p.year, month, 1))
+}
+
+/** Last day of the period, UTC. */
+export function periodEnd(p: Period): Date {
+  const months = p.kind === 'month' ? 1 : p.kind === 'quarter' ? 3 : 12
+  const start = periodStart(p)
+  return new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 0))
+}
+
+/** The last `count` whole periods of a kind that ended before `asOf`, oldest first. */
+export function lastPeriods(kind: PeriodKind, count: number, asOf: Date): Period[] {
+  const periods: Period[] = []
+  let p = containing(kind, asOf)
+  while (periods.length < count) {
+    p = previous(p)
+    periods.unshift(p)
+  }
+  return periods
+}
+
+export function containing(kind: PeriodKind, d: Date): Period {
+  const year = d.getUTCFullYear()
+  const month = d.getUTCMonth() + 1
+  if (kind === 'month') return { kind, year, index: month }
+  if (kind === 'quarter') return { kind, year, index: Math.ceil(month / 3) }
+  return { kind, year, index: 0 }
+}
+
+export function previous(p: Period): Period {
+  if (p.kind === 'year') return { ...p, year: p.year - 1 }
+  const n = p.kind === 'month' ? 12 : 4
+  return p.index > 1 ? { ...p, index: p.index - 1 } : { ...p, year: p.year - 1, index: n }
+}
