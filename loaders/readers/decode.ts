@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util'
 import { LoadRefusal } from '../load-refusal.ts'
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be'
