@@ -1,0 +1,53 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { seedDemo } from '../demo/seed-demo.ts'
+import { migrate } from '../warehouse/migrate.ts'
+import type { ServiceContext } from './context.ts'
+import { HttpError } from './http-error.ts'
+import { parseQuery } from './parse-request.ts'
+
+export const SERVICE_TOKEN_HEADER = 'x-kho-service-token'
+
+const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(1), as_of: z.iso.date().optional() })
+
+function requireServiceToken(req: FastifyRequest, ctx: ServiceContext) {
+  const given = Buffer.from(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''))
+  const expected = Buffer.from(ctx.token)
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'unauthorized', 'Cần mã quản trị của dịch vụ', 'The service admin token is required')
+  }
+}
+
+/**
+ * Commands the CLI sends when the service owns the embedded warehouse. Guarded by the token in
+ * service.json, which only local users who can read KHO_HOME have.
+ */
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.post('/api/admin/migrate', async (req) => {
+    requireServiceToken(req, ctx)
+    return migrate(ctx.wh)
+  })
+
+  app.post('/api/admin/seed', async (req) => {
+    requireServiceToken(req, ctx)
+    const body = parseQuery(seedBody, req.body)
+    if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
+    ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }
+    try {
+      const result = await seedDemo({
+        wh: ctx.wh,
+        catalog: ctx.catalog,
+        home: ctx.config.home,
+        scale: body.scale,
+        ...(body.as_of ? { asOf: new Date(body.as_of) } : {}),
+        onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
+      })
+      ctx.demo.state = 'ready'
+      return { loads: result.loads, rowsLoaded: result.rowsLoaded, durationMs: result.durationMs, defects: result.manifest.defects }
+    } catch (err) {
+      Object.assign(ctx.demo, { state: 'failed', error: (err as Error).message })
+      throw err
+    }
+  })
+}

@@ -1,0 +1,34 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { adminRoutes } from './admin-routes.ts'
+import { catalogRoutes } from './catalog-routes.ts'
+import type { ServiceContext } from './context.ts'
+import { healthRoutes } from './health-routes.ts'
+import { HttpError } from './http-error.ts'
+import { homePage } from './home-page.ts'
+
+/** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
+export function buildApp(ctx: ServiceContext): FastifyInstance {
+  const app = Fastify({
+    logger: { level: ctx.config.logLevel },
+    bodyLimit: 1 << 20,
+    disableRequestLogging: false,
+  })
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.status).send(err.body())
+    const { statusCode: status, message } = err as { statusCode?: number; message?: string }
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own input errors (malformed JSON, body too large, wrong content type).
+      return reply.code(status).send(new HttpError(status, 'bad_request', `Yêu cầu không hợp lệ: ${message}`, String(message)).body())
+    }
+    req.log.error({ err }, 'request failed')
+    return reply.code(500).send(new HttpError(500, 'internal', 'Lỗi máy chủ; đã ghi nhật ký', 'Server error; it has been logged').body())
+  })
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(new HttpError(404, 'not_found', `Không có đường dẫn ${req.method} ${req.url}`, `No route ${req.method} ${req.url}`).body()),
+  )
+  healthRoutes(app, ctx)
+  catalogRoutes(app, ctx)
+  adminRoutes(app, ctx)
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
+  return app
+}

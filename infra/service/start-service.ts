@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { loadCatalog } from '../catalog/load-catalog.ts'
+import { syncCatalog } from '../catalog/sync-catalog.ts'
+import type { KhoConfig } from '../config.ts'
+import { ensureDemo } from '../demo/seed-demo.ts'
+import { openWarehouse } from '../warehouse/client.ts'
+import { migrate } from '../warehouse/migrate.ts'
+import { buildApp } from './app.ts'
+import type { ServiceContext } from './context.ts'
+import { removeServiceFile, writeServiceFile } from './service-file.ts'
+
+export interface RunningService {
+  app: FastifyInstance
+  ctx: ServiceContext
+  url: string
+  /** Resolves when the demo seed started at boot has finished (at once when there is none). */
+  demoDone: Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * Boots kho: validates the catalogue (a broken file stops here), opens and migrates the warehouse,
+ * syncs the catalogue, serves HTTP, then loads the demo province in the background if needed.
+ */
+export async function startService(config: KhoConfig): Promise<RunningService> {
+  const catalog = loadCatalog()
+  const wh = openWarehouse(config.warehouse)
+  let app: FastifyInstance | null = null
+  try {
+    await migrate(wh)
+    await syncCatalog(wh, catalog)
+    const ctx: ServiceContext = {
+      config,
+      catalog,
+      wh,
+      token: randomBytes(24).toString('hex'),
+      demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
+      startedAt: new Date(),
+    }
+    app = buildApp(ctx)
+    const address = await app.listen({ port: config.port, host: config.host })
+    const port = new URL(address).port
+    const url = `http://127.0.0.1:${port}`
+    writeServiceFile(config.home, { pid: process.pid, url, token: ctx.token, startedAt: ctx.startedAt.toISOString() })
+
+    const abort = new AbortController()
+    const log = app.log
+    const demoDone = !config.demo.enabled
+      ? Promise.resolve()
+      : (async () => {
+          ctx.demo.state = 'seeding'
+          try {
+            const result = await ensureDemo({
+              wh,
+              catalog,
+              home: config.home,
+              scale: config.demo.scale,
+              signal: abort.signal,
+              onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
+            })
+            if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs }, 'demo province loaded')
+            ctx.demo.state = 'ready'
+          } catch (err) {
+            if (abort.signal.aborted) return
+            Object.assign(ctx.demo, { state: 'failed', error: (err as Error).message })
+            log.error({ err }, 'demo seed failed')
+          }
+        })()
+
+    let stopping: Promise<void> | null = null
+    const stop = () =>
+      (stopping ??= (async () => {
+        abort.abort()
+        await app!.close()
+        await demoDone
+        removeServiceFile(config.home)
+        await wh.close()
+      })())
+    return { app, ctx, url, demoDone, stop }
+  } catch (err) {
+    await app?.close()
+    await wh.close()
+    throw err
+  }
+}
