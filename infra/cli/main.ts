@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util'
+import { CatalogError } from '../catalog/load-catalog.ts'
+import { syncCatalog } from '../catalog/sync-catalog.ts'
+import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
+import { seedDemo } from '../demo/seed-demo.ts'
+import { migrate, type MigrationResult } from '../warehouse/migrate.ts'
+import { warehouseStatus, type WarehouseStatus } from '../warehouse/status.ts'
+import { callService, withWarehouse, type Via } from './warehouse-access.ts'
+
+const HELP = `kho — Kho dữ liệu số tỉnh (provincial data warehouse)
+
+Cách dùng / usage: kho <lệnh> [tùy chọn]
+
+Lệnh / commands:
+  status                      tình trạng kho: engine, lược đồ, số dòng mỗi bảng
+  migrate                     áp dụng các migration còn thiếu (idempotent)
+  seed --demo [--scale N]     tạo và nạp dữ liệu mẫu tỉnh Bắc Ninh (N × 200.000 công dân)
+       [--as-of YYYY-MM-DD]   ngày chốt dữ liệu mẫu (mặc định: hôm nay)
+
+Tùy chọn chung / common options:
+  --json                      in kết quả dạng JSON cho script
+  -h, --help                  trợ giúp
+
+Khi dịch vụ đang chạy (npm start), lệnh được gửi qua API của dịch vụ; nếu không, lệnh tự mở kho.
+Cấu hình qua biến môi trường: KHO_HOME, KHO_DATA_DIR, CLICKHOUSE_URL, … (xem README.md).
+`
+
+class UsageError extends Error {}
+
+const fmt = new Intl.NumberFormat('vi-VN')
+
+function viaText(via: Via): string {
+  return via.via === 'service' ? `qua dịch vụ ${via.url}` : `mở trực tiếp ${via.dataDir ?? 'máy chủ ClickHouse'}`
+}
+
+async function status(config: KhoConfig) {
+  return withWarehouse<WarehouseStatus>(config, {
+    service: async (svc) => {
+      const h = await callService<WarehouseStatus & Record<string, unknown>>(svc, 'GET', '/healthz')
+      return { engine: h.engine, version: h.version, cluster: h.cluster, schemaVersion: h.schemaVersion, tables: h.tables, loads: h.loads }
+    },
+    direct: (wh) => warehouseStatus(wh),
+  })
+}
+
+function printStatus(s: WarehouseStatus & { via: Via }) {
+  const lines = [
+    `engine     ${s.engine} ${s.version}${s.cluster ? ` (cluster ${s.cluster})` : ''} — ${viaText(s.via)}`,
+    `lược đồ    v${s.schemaVersion}`,
+    `lần nạp    ${fmt.format(s.loads.committed)} đã ghi nhận, ${fmt.format(s.loads.refused)} bị từ chối, ${fmt.format(s.loads.failed)} lỗi`,
+    'bảng',
+    ...Object.entries(s.tables).map(([t, n]) => `  ${t.padEnd(28)} ${fmt.format(n).padStart(12)}`),
+  ]
+  console.log(lines.join('\n'))
+}
+
+async function migrateCommand(config: KhoConfig) {
+  return withWarehouse<MigrationResult>(config, {
+    service: (svc) => callService<MigrationResult>(svc, 'POST', '/api/admin/migrate'),
+    direct: (wh) => migrate(wh),
+  })
+}
+
+interface SeedSummary {
+  loads: Record<string, number>
+  rowsLoaded: number
+  durationMs: number
+  defects: Record<string, number>
+}
+
+async function seedCommand(config: KhoConfig, scale: number, asOf: string | undefined) {
+  return withWarehouse<SeedSummary>(config, {
+    service: (svc) => callService<SeedSummary>(svc, 'POST', '/api/admin/seed', { scale, ...(asOf ? { as_of: asOf } : {}) }),
+    direct: async (wh, catalog) => {
+      await migrate(wh)
+      await syncCatalog(wh, catalog)
+      const r = await seedDemo({ wh, catalog, home: config.home, scale, ...(asOf ? { asOf: new Date(asOf) } : {}) })
+      return { loads: r.loads, rowsLoaded: r.rowsLoaded, durationMs: r.durationMs, defects: r.manifest.defects }
+    },
+  })
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      demo: { type: 'boolean', default: false },
+      scale: { type: 'string' },
+      'as-of': { type: 'string' },
+    },
+  })
+  const [command] = positionals
+  if (values.help || !command) {
+    console.log(HELP)
+    return command || values.help ? 0 : 2
+  }
+  const config = loadConfig()
+  const out = (result: unknown, human: () => void) => (values.json ? console.log(JSON.stringify(result, null, 2)) : human())
+
+  switch (command) {
+    case 'status': {
+      const s = await status(config)
+      out(s, () => printStatus(s))
+      return 0
+    }
+    case 'migrate': {
+      const r = await migrateCommand(config)
+      out(r, () =>
+        console.log(
+          r.applied.length === 0
+            ? `Lược đồ đã ở v${r.version}; không có gì để áp dụng (${viaText(r.via)})`
+            : r.applied.map((a) => `áp dụng v${a.version} ${a.name} (${a.durationMs} ms)`).join('\n') + `\nLược đồ v${r.version}`,
+        ),
+      )
+      return 0
+    }
+    case 'seed': {
+      if (!values.demo) throw new UsageError('kho seed cần --demo (chỉ dữ liệu mẫu được tạo bằng lệnh này) / kho seed needs --demo')
+      const scale = values.scale === undefined ? config.demo.scale : Number(values.scale)
+      if (!(scale > 0 && scale <= 100)) throw new UsageError(`--scale phải là số trong (0, 100] / --scale must be in (0, 100]: ${values.scale}`)
+      const asOf = values['as-of']
+      if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of có dạng YYYY-MM-DD')
+      const r = await seedCommand(config, scale, asOf)
+      out(r, () =>
+        console.log(
+          `Đã nạp dữ liệu mẫu (${viaText(r.via)}): ${fmt.format(r.loads.committed ?? 0)} tệp, ${fmt.format(r.rowsLoaded)} dòng, ` +
+            `${fmt.format(r.loads.duplicate ?? 0)} tệp trùng bỏ qua, ${(r.durationMs / 1000).toFixed(1)} s`,
+        ),
+      )
+      return 0
+    }
+    default:
+      throw new UsageError(`Không có lệnh "${command}" / unknown command. Xem kho --help`)
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (err) {
+  if (err instanceof UsageError || String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
+    console.error((err as Error).message)
+    process.exitCode = 2
+  } else {
+    console.error(err instanceof CatalogError || err instanceof ConfigError ? err.message : `kho: ${(err as Error).message}`)
+    process.exitCode = 1
+  }
+}
