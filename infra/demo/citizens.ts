@@ -14,10 +14,10 @@ const STREETS = ['Lý Thái Tổ', 'Trần Hưng Đạo', 'Nguyễn Văn Cừ', 
 export const DAN_CU_HEADER = ['Số định danh cá nhân', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Mã xã', 'Địa chỉ thường trú', 'Ngày cập nhật']
 
 export interface CitizenDefects {
-  invalid_cccd: number
-  leading_zero_lost: number
+  cccd_invalid: number
+  cccd_leading_zero_lost: number
   duplicate_person: number
-  gender_mismatch: number
+  cccd_gender_mismatch: number
   missing_name: number
   impossible_date: number
 }
@@ -37,7 +37,7 @@ export function generateCitizens(rng: Random, communes: Commune[], count: number
   const cumulative = cumulativeOf(weights)
   const others = [...cccdBirthProvinces().keys()].filter((k) => k !== '024' && k !== '027')
   const used = new Set<string>()
-  const defects: CitizenDefects = { invalid_cccd: 0, leading_zero_lost: 0, duplicate_person: 0, gender_mismatch: 0, missing_name: 0, impossible_date: 0 }
+  const defects: CitizenDefects = { cccd_invalid: 0, cccd_leading_zero_lost: 0, duplicate_person: 0, cccd_gender_mismatch: 0, missing_name: 0, impossible_date: 0 }
   const rows: string[][] = []
   while (rows.length < count) {
     const commune = communes[rng.weighted(cumulative)]!
@@ -61,13 +61,13 @@ export function generateCitizens(rng: Random, communes: Commune[], count: number
     const roll = rng.next()
     if (roll < 0.001) {
       row[0] = rng.chance(0.5) ? cccd.slice(0, 10) : cccd.slice(0, 6) + 'O' + cccd.slice(7)
-      defects.invalid_cccd++
+      defects.cccd_invalid++
     } else if (roll < 0.003 && cccd.startsWith('0')) {
       row[0] = cccd.slice(1)
-      defects.leading_zero_lost++
+      defects.cccd_leading_zero_lost++
     } else if (roll < 0.0035) {
       row[3] = gender === 'nam' ? 'Nữ' : 'Nam'
-      defects.gender_mismatch++
+      defects.cccd_gender_mismatch++
     } else if (roll < 0.004) {
       row[1] = ''
       defects.missing_name++

@@ -20,8 +20,8 @@ export interface Enterprise {
 }
 
 export interface EnterpriseDefects {
-  bad_check_digit: number
-  leading_zero_lost: number
+  enterprise_bad_check_digit: number
+  enterprise_leading_zero_lost: number
   duplicate_enterprise: number
 }
 
@@ -54,7 +54,7 @@ export function generateEnterprises(rng: Random, communes: Commune[], count: num
   const enterprises: Enterprise[] = []
   const parents: Enterprise[] = []
   const rows: string[][] = []
-  const defects: EnterpriseDefects = { bad_check_digit: 0, leading_zero_lost: 0, duplicate_enterprise: 0 }
+  const defects: EnterpriseDefects = { enterprise_bad_check_digit: 0, enterprise_leading_zero_lost: 0, duplicate_enterprise: 0 }
   const start = Date.UTC(1995, 0, 1)
   const span = asOf.getTime() - start
   while (enterprises.length < count) {
@@ -81,10 +81,10 @@ export function generateEnterprises(rng: Random, communes: Commune[], count: num
     const roll = rng.next()
     if (roll < 0.002) {
       row[0] = code.slice(0, 9) + String((Number(code[9]) + 1) % 10) + code.slice(10)
-      defects.bad_check_digit++
+      defects.enterprise_bad_check_digit++
     } else if (roll < 0.004 && code.startsWith('0')) {
       row[0] = code.slice(1)
-      defects.leading_zero_lost++
+      defects.enterprise_leading_zero_lost++
     }
     rows.push(row)
     if (rng.chance(0.003)) {

@@ -11,7 +11,6 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   const app = Fastify({
     logger: { level: ctx.config.logLevel },
     bodyLimit: 1 << 20,
-    disableRequestLogging: false,
   })
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send(err.body())

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../catalog/load-catalog.ts'
+import { loadConfig } from '../config.ts'
+import { tempDir } from '../testing/temp-warehouse.ts'
+import { readServiceFile } from './service-file.ts'
+import { startService, type RunningService } from './start-service.ts'
+
+const run = promisify(execFile)
+const home = tempDir('kho-service-')
+const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'on', KHO_DEMO_SCALE: '0.02', KHO_LOG_LEVEL: 'silent' }
+
+/** Runs the real CLI as a user would, in its own process. */
+async function kho(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), ...args], { env, cwd: PROJECT_ROOT })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+let service: RunningService
+let tablesWhileServing: Record<string, number>
+
+beforeAll(async () => {
+  service = await startService(loadConfig(env))
+  await service.demoDone
+}, 180_000)
+afterAll(async () => {
+  await service?.stop()
+})
+
+async function get(p: string) {
+  const res = await fetch(service.url + p)
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+describe('the kho service with the demo province', () => {
+  it('answers /healthz with engine chdb, schema version and row counts once the demo is in', async () => {
+    const { status, body } = await get('/healthz')
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ status: 'ok', engine: 'chdb', schemaVersion: 3, demo: { state: 'ready' } })
+    expect(body.version).toMatch(/^\d+\.\d+/)
+    expect(body.tables['raw.dan_cu']).toBe(4000)
+    expect(body.tables['raw.doanh_nghiep']).toBeGreaterThanOrEqual(400)
+    expect(body.tables['raw.chi_tieu_kt_xh']).toBeGreaterThan(50_000)
+    expect(body.loads.committed).toBeGreaterThan(300)
+    expect((await get('/readyz')).status).toBe(200)
+    tablesWhileServing = body.tables
+  })
+
+  it('serves the catalogue', async () => {
+    const catalog = await get('/api/catalog')
+    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 3, indicators: 48, communes: 99 })
+    const danCu = await get('/api/catalog/datasets/dan_cu')
+    expect(danCu.body).toMatchObject({ owner: 'CA_TINH', personal_data: true, deadline: { after: 'period_end', days: 15 } })
+    const bySector = await get('/api/catalog/indicators?sector=thuong_mai')
+    expect(bySector.body.map((i: { code: string }) => i.code)).toEqual(['EXPORT_VAL', 'IMPORT_VAL'])
+    const agency = await get('/api/catalog/agencies/SO_TC')
+    expect(agency.body.datasets).toEqual(['chi_tieu_kt_xh', 'doanh_nghiep'])
+    const communes = await get('/api/catalog/admin-units')
+    expect(communes.body).toHaveLength(99)
+  })
+
+  it('answers bad input with 4xx and a Vietnamese message, never a 500', async () => {
+    const missing = await get('/api/catalog/datasets/khong_co')
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toMatchObject({ code: 'not_found', message: 'Không tìm thấy bộ dữ liệu / dataset "khong_co"' })
+    const badKind = await get("/api/catalog/agencies?kind=' OR 1=1 --")
+    expect(badKind.status).toBe(400)
+    expect(badKind.body.error.message).toMatch(/^Yêu cầu không hợp lệ: kind/)
+    const lostZero = await get('/api/catalog/admin-units/7210')
+    expect(lostZero.body.error.code).toBe('commune.leading_zero_lost')
+    const noRoute = await get('/api/nothing')
+    expect(noRoute.status).toBe(404)
+  })
+
+  it('refuses admin commands without the service token', async () => {
+    const res = await fetch(service.url + '/api/admin/migrate', { method: 'POST' })
+    expect(res.status).toBe(401)
+  })
+
+  it('routes CLI commands through the running service', async () => {
+    expect(readServiceFile(home)?.url).toBe(service.url)
+    const status = await kho('status', '--json')
+    expect(status.code).toBe(0)
+    const body = JSON.parse(status.stdout)
+    expect(body.via).toEqual({ via: 'service', url: service.url })
+    expect(body.engine).toBe('chdb')
+    expect(body.tables['raw.dan_cu']).toBe(4000)
+    const migrated = await kho('migrate', '--json')
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], version: 3, via: { via: 'service' } })
+  })
+
+  it('after a stop, the CLI opens the warehouse itself; a restart keeps the data and does not seed again', async () => {
+    await service.stop()
+    expect(readServiceFile(home)).toBeNull()
+    const status = await kho('status', '--json')
+    expect(status.code, status.stderr).toBe(0)
+    const body = JSON.parse(status.stdout)
+    expect(body.via).toEqual({ via: 'direct', dataDir: path.join(home, 'warehouse') })
+    expect(body.tables['raw.dan_cu']).toBe(tablesWhileServing['raw.dan_cu'])
+
+    service = await startService(loadConfig(env))
+    await service.demoDone
+    const again = await get('/healthz')
+    expect(again.body.tables['raw.dan_cu']).toBe(4000)
+    expect(again.body.loads.committed).toBe(body.loads.committed)
+  })
+
+  it('gives usage errors exit code 2', async () => {
+    expect((await kho('frobnicate')).code).toBe(2)
+    expect((await kho('seed')).stderr).toContain('--demo')
+    expect((await kho('status', '--bogus')).code).toBe(2)
+  })
+})
