@@ -28,6 +28,8 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
       username: config.user,
       password: config.password,
       request_timeout: 300_000,
+      // chDB returns 64-bit integers as JSON numbers; make a server do the same so callers see one shape.
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
     })
     return { client, engine: 'clickhouse', cluster: config.cluster, close: () => client.close() }
   }
