@@ -57,51 +57,61 @@ export function communesOf(provinceCode: string): Commune[] {
 
 export function parseProvinceCode(raw: string): Parsed<Province> {
   const s = raw.trim()
-  const found = provinces.get(s.length === 1 ? '0' + s : s)
-  if (/^\d$/.test(s) && found) {
-    return fail(
-      'province.leading_zero_lost',
-      `Mã tỉnh "${s}" chỉ có 1 chữ số: có thể đã mất số 0 ở đầu (mã 2 chữ số, ví dụ "0${s}")`,
-      `Province code "${s}" has one digit: probably a lost leading zero (codes have 2 digits, e.g. "0${s}")`,
-    )
-  }
-  if (!found) {
-    return fail(
-      'province.unknown',
-      `Mã tỉnh "${s}" không có trong danh mục đơn vị hành chính từ 01/07/2025`,
-      `Province code "${s}" is not among the province-level units in force since 01/07/2025`,
-    )
-  }
+  if (/^\d$/.test(s) && provinces.has('0' + s)) return fail('province.leading_zero_lost', s)
+  const found = provinces.get(s)
+  if (!found) return fail('province.unknown', s)
   return ok(found)
 }
 
 /** Validates a 5-digit commune code against the 2025 units; `provinceCode` also checks it lies in that province. */
 export function parseCommuneCode(raw: string, provinceCode?: string): Parsed<Commune> {
   const s = raw.trim()
-  if (!/^\d+$/.test(s)) {
-    return fail('commune.format', `Mã xã "${s}" phải gồm 5 chữ số`, `Commune code "${s}" must be 5 digits`)
-  }
-  if (s.length < 5 && communes.has(s.padStart(5, '0'))) {
-    return fail(
-      'commune.leading_zero_lost',
-      `Mã xã "${s}" có ${s.length} chữ số: có thể Excel đã làm mất số 0 ở đầu ("${s.padStart(5, '0')}"). Định dạng cột là Văn bản rồi nạp lại`,
-      `Commune code "${s}" has ${s.length} digits: Excel probably dropped leading zeros ("${s.padStart(5, '0')}"). Format the column as Text and deliver again`,
-    )
-  }
+  if (!/^\d+$/.test(s)) return fail('commune.format', s)
+  if (s.length < 5 && communes.has(s.padStart(5, '0'))) return fail('commune.leading_zero_lost', s)
   const commune = communes.get(s)
-  if (!commune) {
-    return fail(
-      'commune.unknown',
-      `Mã xã "${s}" không có trong danh mục đơn vị hành chính từ 01/07/2025 (mã cũ trước sáp nhập?)`,
-      `Commune code "${s}" is not a unit in force since 01/07/2025 (a pre-merger code?)`,
-    )
-  }
-  if (provinceCode !== undefined && commune.provinceCode !== provinceCode) {
-    return fail(
-      'commune.other_province',
-      `Mã xã "${s}" (${commune.name}) thuộc ${commune.provinceName}, không thuộc tỉnh mã ${provinceCode}`,
-      `Commune code "${s}" (${commune.name}) belongs to ${commune.provinceName}, not province ${provinceCode}`,
-    )
-  }
+  if (!commune) return fail('commune.unknown', s)
+  if (provinceCode !== undefined && commune.provinceCode !== provinceCode) return fail('commune.other_province', s)
   return ok(commune)
+}
+
+/**
+ * An admin unit code as the KT-XH reports use it: the province itself (2 digits) or one of its
+ * communes (5 digits).
+ */
+export function parseAdminUnitCode(raw: string, provinceCode: string): Parsed<Province | Commune> {
+  const s = raw.trim()
+  if (/^\d{1,2}$/.test(s)) {
+    const p = parseProvinceCode(s)
+    if (p.ok && p.value.code !== provinceCode) return fail('province.other', s)
+    return p
+  }
+  return parseCommuneCode(s, provinceCode)
+}
+
+const ADMIN_UNITS = 'meta.admin_units'
+
+/** parseCommuneCode as a ClickHouse expression over String `v` (reads meta.admin_units): a problem code or ''. */
+export function communeProblemSql(v: string, provinceCode: string): string {
+  return `multiIf(
+    NOT match(${v}, '^[0-9]+$'), 'commune.format',
+    length(${v}) < 5 AND leftPad(${v}, 5, '0') IN (SELECT commune_code FROM ${ADMIN_UNITS}), 'commune.leading_zero_lost',
+    ${v} NOT IN (SELECT commune_code FROM ${ADMIN_UNITS}), 'commune.unknown',
+    ${v} NOT IN (SELECT commune_code FROM ${ADMIN_UNITS} WHERE province_code = '${provinceCode}'), 'commune.other_province',
+    '')`
+}
+
+/** parseProvinceCode as a ClickHouse expression over String `v`: a problem code or ''. */
+export function provinceProblemSql(v: string): string {
+  const codes = [...provinces.keys()].map((c) => `'${c}'`).join(', ')
+  return `multiIf(
+    match(${v}, '^[0-9]$') AND concat('0', ${v}) IN (${codes}), 'province.leading_zero_lost',
+    ${v} NOT IN (${codes}), 'province.unknown',
+    '')`
+}
+
+/** parseAdminUnitCode as a ClickHouse expression over String `v`: a problem code or ''. */
+export function adminUnitProblemSql(v: string, provinceCode: string): string {
+  return `if(match(${v}, '^[0-9]{1,2}$'),
+    if(${provinceProblemSql(v)} != '', ${provinceProblemSql(v)}, if(${v} != '${provinceCode}', 'province.other', '')),
+    ${communeProblemSql(v, provinceCode)})`
 }

@@ -28,45 +28,17 @@ export function cccdBirthProvinces(): ReadonlyMap<string, { name: string; provin
 
 export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
   const s = raw.trim()
-  if (s === '') return fail('cccd.empty', 'Thiếu số CCCD', 'CCCD is empty')
-  if (!/^\d+$/.test(s)) {
-    return fail('cccd.not_digits', `Số CCCD "${s}" chứa ký tự không phải chữ số`, `CCCD "${s}" contains non-digits`)
-  }
-  if (s.length === 11) {
-    return fail(
-      'cccd.leading_zero_lost',
-      `Số CCCD "${s}" chỉ có 11 chữ số: có thể Excel đã làm mất số 0 ở đầu. Định dạng cột là Văn bản (Text) rồi nạp lại; kho không tự đoán`,
-      `CCCD "${s}" has 11 digits: Excel probably dropped its leading zero. Format the column as Text and deliver again; kho does not guess`,
-    )
-  }
-  if (s.length === 9) {
-    return fail(
-      'cccd.legacy_cmnd',
-      `"${s}" là số CMND 9 chữ số cũ, không phải số CCCD 12 chữ số`,
-      `"${s}" is a legacy 9-digit CMND, not a 12-digit CCCD`,
-    )
-  }
-  if (s.length !== 12) {
-    return fail('cccd.length', `Số CCCD "${s}" có ${s.length} chữ số, cần đúng 12`, `CCCD "${s}" has ${s.length} digits, needs 12`)
-  }
+  if (s === '') return fail('cccd.empty', s)
+  if (!/^\d+$/.test(s)) return fail('cccd.not_digits', s)
+  if (s.length === 11) return fail('cccd.leading_zero_lost', s)
+  if (s.length === 9) return fail('cccd.legacy_cmnd', s)
+  if (s.length !== 12) return fail('cccd.length', s)
   const prefix = s.slice(0, 3)
   const province = birthProvinces.get(prefix)
-  if (!province) {
-    return fail(
-      'cccd.province',
-      `Mã tỉnh nơi đăng ký khai sinh "${prefix}" của số CCCD "${s}" không tồn tại`,
-      `Birth-province prefix "${prefix}" of CCCD "${s}" does not exist`,
-    )
-  }
+  if (!province) return fail('cccd.province', s)
   const centuryDigit = Number(s[3])
   const birthYear = 1900 + Math.floor(centuryDigit / 2) * 100 + Number(s.slice(4, 6))
-  if (birthYear > today.getUTCFullYear()) {
-    return fail(
-      'cccd.birth_year_future',
-      `Số CCCD "${s}" mang năm sinh ${birthYear}, sau năm hiện tại`,
-      `CCCD "${s}" encodes birth year ${birthYear}, after the current year`,
-    )
-  }
+  if (birthYear > today.getUTCFullYear()) return fail('cccd.birth_year_future', s)
   return ok({
     cccd: s,
     birthProvinceCode: prefix,
@@ -75,6 +47,23 @@ export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
     gender: centuryDigit % 2 === 0 ? 'nam' : 'nu',
     birthYear,
   })
+}
+
+/**
+ * The same checks as parseCccd, as a ClickHouse expression over a trimmed String expression `v`:
+ * the problem code, or '' when valid. The loaders run it over whole deliveries at once.
+ */
+export function cccdProblemSql(v: string): string {
+  const prefixes = [...birthProvinces.keys()].map((k) => `'${k}'`).join(', ')
+  return `multiIf(
+    ${v} = '', 'cccd.empty',
+    NOT match(${v}, '^[0-9]+$'), 'cccd.not_digits',
+    length(${v}) = 11, 'cccd.leading_zero_lost',
+    length(${v}) = 9, 'cccd.legacy_cmnd',
+    length(${v}) != 12, 'cccd.length',
+    substring(${v}, 1, 3) NOT IN (${prefixes}), 'cccd.province',
+    1900 + intDiv(toUInt16OrZero(substring(${v}, 4, 1)), 2) * 100 + toUInt16OrZero(substring(${v}, 5, 2)) > toYear(today()), 'cccd.birth_year_future',
+    '')`
 }
 
 /** The century/gender digit and year digits a CCCD must carry for a person born in `birthYear`. */
@@ -89,20 +78,7 @@ export function checkCccdMatches(
   id: Cccd,
   person: { birthYear: number; gender: 'nam' | 'nu' },
 ): Parsed<Cccd> {
-  if (id.birthYear !== person.birthYear) {
-    return fail(
-      'cccd.birth_year_mismatch',
-      `Số CCCD "${id.cccd}" mang năm sinh ${id.birthYear} nhưng ngày sinh ghi năm ${person.birthYear}`,
-      `CCCD "${id.cccd}" encodes birth year ${id.birthYear} but the birth date says ${person.birthYear}`,
-    )
-  }
-  if (id.gender !== person.gender) {
-    const vi = { nam: 'nam', nu: 'nữ' }
-    return fail(
-      'cccd.gender_mismatch',
-      `Số CCCD "${id.cccd}" mang giới tính ${vi[id.gender]} nhưng bản ghi ghi ${vi[person.gender]}`,
-      `CCCD "${id.cccd}" encodes gender ${id.gender} but the record says ${person.gender}`,
-    )
-  }
+  if (id.birthYear !== person.birthYear) return fail('cccd.birth_year_mismatch', id.cccd)
+  if (id.gender !== person.gender) return fail('cccd.gender_mismatch', id.cccd)
   return ok(id)
 }

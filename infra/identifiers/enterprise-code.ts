@@ -22,54 +22,45 @@ export function enterpriseCheckDigit(first9: string): number | null {
 
 export function parseEnterpriseCode(raw: string): Parsed<EnterpriseCode> {
   const s = raw.trim().replace(/\s/g, '')
-  if (s === '') return fail('enterprise.empty', 'Thiếu mã số doanh nghiệp', 'enterprise code is empty')
+  if (s === '') return fail('enterprise.empty', s)
   const m = /^(\d+)(?:-(\d+))?$/.exec(s)
-  if (!m) {
-    return fail(
-      'enterprise.format',
-      `Mã số doanh nghiệp "${s}" sai định dạng: cần 10 chữ số, chi nhánh thêm "-NNN"`,
-      `Enterprise code "${s}" is malformed: 10 digits, branches add "-NNN"`,
-    )
-  }
+  if (!m) return fail('enterprise.format', s)
   let main = m[1]!
   let branch = m[2] ?? null
   // 13 digits without the dash is how some systems store a branch.
   if (branch === null && main.length === 13) [main, branch] = [main.slice(0, 10), main.slice(10)]
   if (main.length === 9 && enterpriseCheckDigit('0' + main.slice(0, 8)) === Number(main[8])) {
-    return fail(
-      'enterprise.leading_zero_lost',
-      `Mã số doanh nghiệp "${s}" chỉ có 9 chữ số: có thể Excel đã làm mất số 0 ở đầu. Định dạng cột là Văn bản rồi nạp lại`,
-      `Enterprise code "${s}" has 9 digits: Excel probably dropped its leading zero. Format the column as Text and deliver again`,
-    )
+    return fail('enterprise.leading_zero_lost', s)
   }
-  if (main.length !== 10) {
-    return fail(
-      'enterprise.length',
-      `Mã số doanh nghiệp "${s}" có ${main.length} chữ số, cần đúng 10`,
-      `Enterprise code "${s}" has ${main.length} digits, needs 10`,
-    )
-  }
-  if (branch !== null && (branch.length !== 3 || branch === '000')) {
-    return fail(
-      'enterprise.branch',
-      `Mã chi nhánh "-${branch}" của "${s}" phải là 3 chữ số từ 001 đến 999`,
-      `Branch suffix "-${branch}" of "${s}" must be three digits 001–999`,
-    )
-  }
+  if (main.length !== 10) return fail('enterprise.length', s)
+  if (branch !== null && (branch.length !== 3 || branch === '000')) return fail('enterprise.branch', s)
   const expected = enterpriseCheckDigit(main.slice(0, 9))
-  if (expected === null) {
-    return fail(
-      'enterprise.check_impossible',
-      `Mã số doanh nghiệp "${s}" không hợp lệ: 9 chữ số đầu không có chữ số kiểm tra (tổng mod 11 = 0)`,
-      `Enterprise code "${s}" is invalid: its first nine digits admit no check digit (sum mod 11 = 0)`,
-    )
-  }
-  if (expected !== Number(main[9])) {
-    return fail(
-      'enterprise.check_digit',
-      `Mã số doanh nghiệp "${s}" sai chữ số kiểm tra: chữ số thứ 10 phải là ${expected}`,
-      `Enterprise code "${s}" fails its check digit: the 10th digit should be ${expected}`,
-    )
-  }
+  if (expected === null) return fail('enterprise.check_impossible', s)
+  if (expected !== Number(main[9])) return fail('enterprise.check_digit', s)
   return ok({ code: branch ? `${main}-${branch}` : main, parent: main, branch })
+}
+
+/** ClickHouse expression: the check digit of the first nine digits of `d`, 10 when none exists. */
+function checkDigitSql(d: string): string {
+  return `(10 - arraySum(arrayMap((i, w) -> toUInt16OrZero(substring(${d}, i, 1)) * w, range(1, 10), [${WEIGHTS.join(', ')}])) % 11)`
+}
+
+/**
+ * The same checks as parseEnterpriseCode, as a ClickHouse expression over a String expression
+ * `raw`: the problem code, or '' when valid.
+ */
+export function enterpriseProblemSql(raw: string): string {
+  const s = `replaceRegexpAll(trimBoth(${raw}), '\\\\s', '')`
+  // main and branch, with a dashless 13-digit code read as a branch
+  const main = `if(match(${s}, '^[0-9]{13}$'), substring(${s}, 1, 10), splitByChar('-', ${s})[1])`
+  const branch = `if(match(${s}, '^[0-9]{13}$'), substring(${s}, 11, 3), if(position(${s}, '-') > 0, splitByChar('-', ${s})[2], ''))`
+  return `multiIf(
+    ${s} = '', 'enterprise.empty',
+    NOT match(${s}, '^[0-9]+(-[0-9]+)?$'), 'enterprise.format',
+    length(${main}) = 9 AND ${checkDigitSql(`concat('0', substring(${main}, 1, 8))`)} = toUInt16OrZero(substring(${main}, 9, 1)), 'enterprise.leading_zero_lost',
+    length(${main}) != 10, 'enterprise.length',
+    if(position(${s}, '-') > 0 OR length(${s}) = 13, length(${branch}) != 3 OR ${branch} = '000', 0), 'enterprise.branch',
+    ${checkDigitSql(main)} = 10, 'enterprise.check_impossible',
+    ${checkDigitSql(main)} != toUInt16OrZero(substring(${main}, 10, 1)), 'enterprise.check_digit',
+    '')`
 }

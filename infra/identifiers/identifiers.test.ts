@@ -78,7 +78,7 @@ describe('enterprise code', () => {
     }
     const r = parseEnterpriseCode('0100047517')
     expect(!r.ok && r.problem).toMatchObject({ code: 'enterprise.check_digit' })
-    expect(!r.ok && r.problem.vi).toContain('phải là 6')
+    expect(!r.ok && r.problem.vi).toContain('"0100047517"')
   })
 
   it('rejects a code whose check digit would be 10', () => {
