@@ -1,14 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import { mapHeaders } from './header-map.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { readCsv } from './readers/csv.ts'
 import { decodeText } from './readers/decode.ts'
 import { readJson } from './readers/json.ts'
 import type { SourceRecord } from './readers/source-record.ts'
+import { reasonSql, rowProblemsSql } from './rules-sql.ts'
+import { createStage, dropStage, firstNonUtf8Row, sniffDelimited, stageDelimitedNatively, stageName, stageRecords, type Stage } from './stage.ts'
 
 export type Channel = 'file' | 'upload' | 'push' | 'pull' | 'inbox' | 'demo'
 
@@ -17,6 +19,18 @@ export interface LoadMessage {
   vi: string
   en: string
 }
+
+export interface RejectedRow {
+  row: number
+  column: string
+  value: string
+  code: string
+  vi: string
+  en: string
+}
+
+/** How many rejected rows a report lists; all of them are in meta.rejects. */
+export const REPORT_REJECTS = 200
 
 export interface LoadReport {
   loadId: string
@@ -30,6 +44,8 @@ export interface LoadReport {
   rowsRejected: number
   warnings: LoadMessage[]
   refusal: LoadMessage | null
+  /** The first rejected rows with their reasons (see REPORT_REJECTS). */
+  rejects: RejectedRow[]
   durationMs: number
 }
 
@@ -50,23 +66,47 @@ export interface LoadFileOptions {
   period?: string
 }
 
-const BATCH_ROWS = 50_000
-
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
 }
 
-function readerFor(file: string, name: string): (text: AsyncIterable<string>) => AsyncGenerator<SourceRecord> {
+type Format = 'delimited' | 'json'
+
+function formatOf(name: string): Format {
   const ext = path.extname(name).toLowerCase()
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return (t) => readCsv(t, name)
-  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return (t) => readJson(t, name)
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'delimited'
+  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json'
   throw new LoadRefusal(
     'format.unsupported',
     `Tệp ${name}: định dạng "${ext || '(không có phần mở rộng)'}" chưa được hỗ trợ; hãy gửi CSV hoặc JSON`,
     `${name}: format "${ext || '(no extension)'}" is not supported; deliver CSV or JSON`,
   )
+}
+
+function textOf(file: string, source: string) {
+  return decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), source)
+}
+
+/** Puts the delivery's rows into the stage table, by the fastest path its format and engine allow. */
+async function stageFile(wh: Warehouse, table: string, dataset: CatalogDataset, file: string, source: string): Promise<Stage> {
+  const read = (records: AsyncGenerator<SourceRecord>) => stageRecords(wh, table, dataset.columns, records, source)
+  if (formatOf(source) === 'json') return read(readJson(textOf(file, source), source))
+  const sniff = await sniffDelimited(file, source)
+  if (sniff.encoding === 'utf-8' && wh.readsLocalFiles) {
+    const stage = await stageDelimitedNatively(wh, table, dataset.columns, file, sniff, source)
+    const badLine = await firstNonUtf8Row(wh, table, dataset.columns)
+    if (badLine !== null) {
+      throw new LoadRefusal(
+        'encoding',
+        `Tệp ${source} không phải văn bản UTF-8 hợp lệ (dòng ${badLine}); có thể đang dùng bảng mã cũ như Windows-1258 hoặc TCVN3. Hãy lưu lại dưới dạng CSV UTF-8`,
+        `${source} is not valid UTF-8 text (line ${badLine}); it may use a legacy code page such as Windows-1258 or TCVN3. Save it as CSV UTF-8`,
+      )
+    }
+    return stage
+  }
+  return read(readCsv(textOf(file, source), source))
 }
 
 function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) {
@@ -107,6 +147,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     rowsRejected: 0,
     warnings: [],
     refusal: null,
+    rejects: [],
     durationMs: 0,
   }
   const loadRow = (status: string, message = '') => ({
@@ -127,6 +168,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     finished_at: status === 'started' ? null : Date.now(),
     updated_at: Date.now(),
   })
+  const stageTable = stageName(report.loadId)
   const writeLoad = (status: string, message = '') =>
     opts.wh.client.insert({ table: 'meta.loads', values: [loadRow(status, message)], format: 'JSONEachRow' })
 
@@ -136,7 +178,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       throw new LoadRefusal('dataset.unknown', `Không có bộ dữ liệu "${opts.dataset}"`, `No dataset "${opts.dataset}"`)
     }
     checkSender(opts.catalog, dataset, opts.agency)
-    const read = readerFor(opts.file, source)
+    formatOf(source)
     if (fs.statSync(opts.file).size === 0) {
       throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
     }
@@ -165,38 +207,17 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     }
     archive(opts.archiveDir, opts.file, report.sha256)
     await writeLoad('started')
+    await createStage(opts.wh, stageTable, dataset.columns)
 
-    const records = read(decodeText(fs.createReadStream(opts.file, { highWaterMark: 1 << 20 }), source))
-    const first = await records.next()
-    if (first.done) throw new LoadRefusal('file.empty', `Tệp ${source} không có dòng tiêu đề`, `${source} has no header row`)
-    const { cellIndex, unknownHeaders } = mapHeaders(dataset.columns, first.value.cells, source)
-    if (unknownHeaders.length > 0) {
+    const stage = await stageFile(opts.wh, stageTable, dataset, opts.file, source)
+    if (stage.unknownHeaders.length > 0) {
       report.warnings.push({
         code: 'header.unknown',
-        vi: `Bỏ qua các cột không có trong mẫu: ${unknownHeaders.join(', ')}`,
-        en: `Ignored columns not in the template: ${unknownHeaders.join(', ')}`,
+        vi: `Bỏ qua các cột không có trong mẫu: ${stage.unknownHeaders.join(', ')}`,
+        en: `Ignored columns not in the template: ${stage.unknownHeaders.join(', ')}`,
       })
     }
-    const provenance = { _load_id: report.loadId, _agency: opts.agency, _source: source, _sha256: report.sha256, _loaded_at: started }
-    let batch: Record<string, unknown>[] = []
-    const flush = async () => {
-      if (batch.length === 0) return
-      await opts.wh.client.insert({ table: `raw.${dataset.id}`, values: batch, format: 'JSONEachRow' })
-      report.rowsLoaded += batch.length
-      batch = []
-    }
-    for await (const record of records) {
-      report.rowsRead++
-      const row: Record<string, unknown> = { ...provenance, _row: record.line }
-      dataset.columns.forEach((c, i) => {
-        const cell = cellIndex[i]!
-        row[c.id] = cell >= 0 ? (record.cells[cell] ?? '') : ''
-      })
-      batch.push(row)
-      if (batch.length >= BATCH_ROWS) await flush()
-    }
-    await flush()
-    if (report.rowsRead === 0) throw new LoadRefusal('file.no_rows', `Tệp ${source} không có dòng dữ liệu`, `${source} has no data rows`)
+    await checkAndCommit(opts, dataset, report, stageTable, started)
     await writeLoad('committed')
     report.status = 'committed'
   } catch (err) {
@@ -206,10 +227,89 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
         ? { code: err.code, vi: err.vi, en: err.en }
         : { code: 'internal', vi: `Lỗi khi nạp: ${(err as Error).message}`, en: `Load failed: ${(err as Error).message}` }
     report.rowsLoaded = 0
+    if (report.status === 'refused' && err instanceof LoadRefusal && err.code !== 'threshold') report.rowsRejected = 0
     await writeLoad(report.status, report.refusal.en).catch(() => undefined)
+  } finally {
+    await dropStage(opts.wh, stageTable).catch(() => undefined)
+    await dropStage(opts.wh, stageName(report.loadId, '_checked')).catch(() => undefined)
   }
   report.durationMs = Date.now() - started
   return report
+}
+
+/**
+ * Checks every staged row against the dataset's contract in one pass inside the engine, records
+ * rejected rows with their reasons, and, unless more than the dataset's threshold were rejected,
+ * appends the good rows to raw.<dataset>. Nothing is visible until the caller marks the load committed.
+ */
+async function checkAndCommit(opts: LoadFileOptions, dataset: CatalogDataset, report: LoadReport, stageTable: string, started: number) {
+  const { wh, catalog } = opts
+  const checked = stageName(report.loadId, '_checked')
+  const cols = dataset.columns.map((c) => quoteIdent(c.id))
+  await wh.client.command({
+    query: `CREATE TABLE ${checked} ENGINE = MergeTree ORDER BY _row AS
+      SELECT *, ${rowProblemsSql(dataset, {
+        provinceCode: catalog.province.code,
+        indicatorCodes: [...catalog.indicators.map((i) => i.code), ...catalog.components.map((c) => c.code)],
+        ownedIndicatorCodes: indicatorCodesOwnedBy(catalog, opts.agency),
+      })} AS _problems FROM ${stageTable}`,
+  })
+  const [counts] = await queryRows<{ total: number; rejected: number }>(
+    wh.client,
+    `SELECT count() AS total, countIf(notEmpty(_problems)) AS rejected FROM ${checked}`,
+  )
+  report.rowsRead = Number(counts!.total)
+  report.rowsRejected = Number(counts!.rejected)
+  const source = report.source
+  if (report.rowsRead === 0) throw new LoadRefusal('file.no_rows', `Tệp ${source} không có dòng dữ liệu`, `${source} has no data rows`)
+
+  const params = { load: report.loadId, dataset: dataset.id, agency: opts.agency, source, sha: report.sha256, at: started }
+  if (report.rowsRejected > 0) {
+    const names = dataset.columns.map((c) => `'${c.id}'`).join(', ')
+    await wh.client.command({
+      query: `INSERT INTO meta.rejects (load_id, dataset, agency, row, column, value, code, reason_vi, reason_en)
+        SELECT {load:String}, {dataset:String}, {agency:String}, _row, p.1, v, p.2,
+          ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'vi')}, ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'en')}
+        FROM (SELECT _row, p, trimBoth([${cols.join(', ')}][indexOf([${names}], p.1)]) AS v FROM ${checked} ARRAY JOIN _problems AS p)`,
+      query_params: params,
+    })
+    report.rejects = await queryRows<RejectedRow>(
+      wh.client,
+      `SELECT row, column, value, code, reason_vi AS vi, reason_en AS en FROM meta.rejects
+       WHERE load_id = {load:String} ORDER BY row, column LIMIT ${REPORT_REJECTS}`,
+      params,
+    )
+    report.warnings.push({
+      code: 'rows.rejected',
+      vi: `${report.rowsRejected} dòng bị từ chối (xem lý do từng dòng)`,
+      en: `${report.rowsRejected} rows rejected (see each row's reason)`,
+    })
+  }
+  const share = report.rowsRejected / report.rowsRead
+  if (share > dataset.reject_threshold) {
+    const pct = (x: number) => `${(x * 100).toLocaleString('vi-VN', { maximumFractionDigits: 2 })}%`
+    throw new LoadRefusal(
+      'threshold',
+      `Từ chối cả tệp ${source}: ${report.rowsRejected}/${report.rowsRead} dòng (${pct(share)}) sai quy định, vượt ngưỡng ${pct(dataset.reject_threshold)} của bộ dữ liệu. Sửa các dòng bị từ chối rồi gửi lại`,
+      `Refused all of ${source}: ${report.rowsRejected}/${report.rowsRead} rows (${(share * 100).toFixed(2)}%) break the contract, above the dataset's ${(dataset.reject_threshold * 100).toFixed(2)}% threshold. Fix the rejected rows and deliver again`,
+    )
+  }
+  const keys = dataset.natural_key.map((k) => `trimBoth(${quoteIdent(k)})`).join(', ')
+  const [dup] = await queryRows<{ n: number }>(wh.client, `SELECT count() - uniqExact(${keys}) AS n FROM ${checked} WHERE empty(_problems)`)
+  if (Number(dup!.n) > 0) {
+    report.warnings.push({
+      code: 'rows.duplicate_key',
+      vi: `${dup!.n} dòng trùng khóa (${dataset.natural_key.join(', ')}) với dòng khác trong tệp; tầng chuẩn hóa giữ bản cập nhật mới nhất`,
+      en: `${dup!.n} rows repeat the key (${dataset.natural_key.join(', ')}) of another row in the file; the standard layer keeps the latest version`,
+    })
+  }
+  await wh.client.command({
+    query: `INSERT INTO raw.${quoteIdent(dataset.id)} (${cols.join(', ')}, _load_id, _agency, _source, _sha256, _row, _loaded_at)
+      SELECT ${cols.join(', ')}, {load:String}, {agency:String}, {source:String}, {sha:String}, _row, fromUnixTimestamp64Milli({at:Int64})
+      FROM ${checked} WHERE empty(_problems)`,
+    query_params: params,
+  })
+  report.rowsLoaded = report.rowsRead - report.rowsRejected
 }
 
 /** Keeps the delivered bytes under archive/<first two hex>/<sha256>, so every value traces back to its file. */

@@ -48,6 +48,17 @@ export interface Catalog {
   indicator(code: string): CatalogIndicator | undefined
 }
 
+/** Indicator and component codes an agency reports: its own indicators and the operands of their ratios. */
+export function indicatorCodesOwnedBy(catalog: Pick<Catalog, 'indicators'>, agency: string): string[] {
+  const codes = new Set<string>()
+  for (const i of catalog.indicators) {
+    if (i.owner !== agency) continue
+    codes.add(i.code)
+    for (const operand of [i.numerator, i.denominator]) if (operand && /^[a-z]/.test(operand)) codes.add(operand)
+  }
+  return [...codes]
+}
+
 export interface CatalogProblem {
   file: string
   /** Dotted path inside the file, e.g. `columns[2].type`; empty for the whole file. */

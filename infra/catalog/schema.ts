@@ -81,6 +81,8 @@ export const columnSchema = z.strictObject({
   enum: z.array(z.string().min(1)).min(1).nullable().default(null),
   min: z.number().nullable().default(null),
   max: z.number().nullable().default(null),
+  /** Values must be codes of the indicator set (indicators and their components) owned by the sender. */
+  references: z.enum(['indicator']).nullable().default(null),
   /** Other headers agencies use for this column; matched without case or diacritics. */
   aliases: z.array(z.string().min(1)).default([]),
   personal: z.boolean().default(false),

@@ -103,7 +103,7 @@ export function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Da
     if (list) list.push(r)
     else groups.set(key, [r])
   }
-  const counts = { missing_delivery: 0, late_delivery: 0, duplicate_file: 0, resubmission: 0, unknown_indicator: 0, commune_code_leading_zero_lost: 0 }
+  const counts = { file_over_reject_threshold: 0, missing_delivery: 0, late_delivery: 0, duplicate_file: 0, resubmission: 0, unknown_indicator: 0, commune_code_leading_zero_lost: 0 }
   for (const [key, rows] of groups) {
     const [agency, period] = key.split('|') as [string, string]
     const p = rows[0]!.period
@@ -117,9 +117,13 @@ export function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Da
     const dueDays = p.kind === 'month' ? 15 : p.kind === 'quarter' ? 30 : 90
     if (lag > dueDays) counts.late_delivery++
     const style = DELIVERY_STYLE[agency] ?? 'csv'
+    // Now and then a whole file saved from Excel with the codes as numbers: too many bad rows, refused.
+    const wholeFileLostZeros = agency === 'SO_NV' && p.kind === 'month' && rng.chance(0.06)
+    if (wholeFileLostZeros) counts.file_over_reject_threshold++
     const cells = rows.map((r) => {
       let unit = r.unit
-      if (agency === 'SO_NV' && unit.startsWith('0') && rng.chance(0.01)) {
+      if (wholeFileLostZeros) unit = unit.replace(/^0+/, '')
+      else if (agency === 'SO_NV' && unit.startsWith('0') && rng.chance(0.01)) {
         unit = unit.replace(/^0+/, '')
         counts.commune_code_leading_zero_lost++
       }

@@ -39,6 +39,8 @@ export const PROBLEMS = {
   'commune.leading_zero_lost': [`Mã xã "{value}" thiếu chữ số: ${LOST_ZERO_VI}`, `Commune code "{value}" lacks digits: ${LOST_ZERO_EN}`],
   'commune.unknown': ['Mã xã "{value}" không có trong danh mục đơn vị hành chính từ 01/07/2025 (mã cũ trước sáp nhập?)', 'Commune code "{value}" is not a unit in force since 01/07/2025 (a pre-merger code?)'],
   'commune.other_province': ['Mã xã "{value}" thuộc tỉnh khác', 'Commune code "{value}" belongs to another province'],
+  'indicator.unknown': ['Mã chỉ tiêu "{value}" không có trong bộ chỉ tiêu KT-XH', 'Indicator code "{value}" is not in the KT-XH indicator set'],
+  'indicator.not_owned': ['Chỉ tiêu "{value}" do cơ quan khác chủ quản; cơ quan gửi không được báo cáo chỉ tiêu này', 'Indicator "{value}" is owned by another agency; the sender may not report it'],
   'value.required': ['Thiếu giá trị bắt buộc ở cột "{label}"', 'Required column "{label}" is empty'],
   'value.integer': ['Cột "{label}": "{value}" không phải số nguyên', 'Column "{label}": "{value}" is not a whole number'],
   'value.decimal': ['Cột "{label}": "{value}" không phải số (viết 1.234,5 hoặc 1234.5)', 'Column "{label}": "{value}" is not a number (write 1.234,5 or 1234.5)'],

@@ -16,6 +16,8 @@ export interface Warehouse {
   client: ClickHouseClient
   engine: EngineKind
   cluster: string | null
+  /** True when the engine runs on this machine and can read a delivered file itself (file()). */
+  readsLocalFiles: boolean
   close(): Promise<void>
 }
 
@@ -31,7 +33,7 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
       // chDB returns 64-bit integers as JSON numbers; make a server do the same so callers see one shape.
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
     })
-    return { client, engine: 'clickhouse', cluster: config.cluster, close: () => client.close() }
+    return { client, engine: 'clickhouse', cluster: config.cluster, readsLocalFiles: false, close: () => client.close() }
   }
 
   fs.mkdirSync(config.dataDir, { recursive: true })
@@ -53,6 +55,7 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
     client,
     engine: 'chdb',
     cluster: null,
+    readsLocalFiles: true,
     close() {
       // Draining waits for native work still queued, so the data directory is free when this resolves.
       closed ??= client.close().then(() => drainPending())

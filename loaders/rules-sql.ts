@@ -1,0 +1,117 @@
+import type { Column, Dataset } from '../infra/catalog/schema.ts'
+import { adminUnitProblemSql, communeProblemSql, provinceProblemSql } from '../infra/identifiers/admin-units.ts'
+import { cccdProblemSql } from '../infra/identifiers/cccd.ts'
+import { enterpriseProblemSql } from '../infra/identifiers/enterprise-code.ts'
+import { PROBLEMS, type ProblemCode } from '../infra/identifiers/problem.ts'
+import { booleanSql, dateSql, dateTimeSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
+
+/** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+/** What the checks need to know beyond the column: where the data is from and who sent it. */
+export interface RuleContext {
+  provinceCode: string
+  /** Every indicator and component code of the catalogue. */
+  indicatorCodes: string[]
+  /** The codes the delivering agency may report. */
+  ownedIndicatorCodes: string[]
+}
+
+const inList = (values: string[]) => (values.length ? values.map(sqlString).join(', ') : "''")
+
+/** The problem code of one column's value, or '' when the value passes every rule of the contract. */
+export function columnProblemSql(column: Column, ctx: RuleContext): string {
+  const provinceCode = ctx.provinceCode
+  const v = `trimBoth(${quoteIdent(column.id)})`
+  const checks: [string, ProblemCode][] = []
+  let identifier: string | null = null
+  switch (column.identifier) {
+    case 'cccd':
+      identifier = cccdProblemSql(v)
+      break
+    case 'enterprise_code':
+      identifier = enterpriseProblemSql(v)
+      break
+    case 'commune_code':
+      identifier = communeProblemSql(v, provinceCode)
+      break
+    case 'province_code':
+      identifier = provinceProblemSql(v)
+      break
+    case 'admin_unit_code':
+      identifier = adminUnitProblemSql(v, provinceCode)
+      break
+    case null:
+      break
+  }
+  switch (column.type) {
+    case 'integer':
+      checks.push([`NOT (isNotNull(${numberSql(v)}) AND ${numberSql(v)} = round(${numberSql(v)}))`, 'value.integer'])
+      break
+    case 'decimal':
+      checks.push([`isNull(${numberSql(v)})`, 'value.decimal'])
+      break
+    case 'date':
+      checks.push([`isNull(${dateSql(v)})`, 'value.date'])
+      break
+    case 'datetime':
+      checks.push([`isNull(${dateTimeSql(v)})`, 'value.datetime'])
+      break
+    case 'boolean':
+      checks.push([`isNull(${booleanSql(v)})`, 'value.boolean'])
+      break
+    case 'period':
+      checks.push([`NOT ${periodOkSql(v)}`, 'value.period'])
+      break
+    case 'string':
+      break
+  }
+  if (column.references === 'indicator') {
+    checks.push([`${v} NOT IN (${inList(ctx.indicatorCodes)})`, 'indicator.unknown'])
+    checks.push([`${v} NOT IN (${inList(ctx.ownedIndicatorCodes)})`, 'indicator.not_owned'])
+  }
+  if (column.pattern !== null) checks.push([`NOT match(${v}, ${sqlString(column.pattern)})`, 'value.pattern'])
+  if (column.enum !== null) {
+    checks.push([`lowerUTF8(${v}) NOT IN (${column.enum.map((e) => sqlString(e.toLowerCase())).join(', ')})`, 'value.enum'])
+  }
+  if (column.min !== null) checks.push([`${numberSql(v)} < ${column.min}`, 'value.min'])
+  if (column.max !== null) checks.push([`${numberSql(v)} > ${column.max}`, 'value.max'])
+
+  const branches = [
+    `${v} = ''`,
+    sqlString(column.required ? 'value.required' : ''),
+    ...(identifier ? [`(${identifier}) != ''`, identifier] : []),
+    ...checks.flatMap(([cond, code]) => [cond, sqlString(code)]),
+  ]
+  return `multiIf(${branches.join(',\n  ')},\n  '')`
+}
+
+/** Per staged row: the (column, problem code) pairs of every rule it breaks, empty when it is good. */
+export function rowProblemsSql(dataset: Pick<Dataset, 'columns'>, ctx: RuleContext): string {
+  const tuples = dataset.columns.map((c) => `tuple(${sqlString(c.id)}, ${columnProblemSql(c, ctx)})`)
+  return `arrayFilter(p -> p.2 != '', [${tuples.join(',\n')}])`
+}
+
+/**
+ * The reason for a (column, code) pair in one language, rendered in SQL from the same templates as
+ * the TypeScript parsers: the column's label is filled in here, the value per row.
+ */
+export function reasonSql(dataset: Pick<Dataset, 'columns'>, columnExpr: string, codeExpr: string, valueExpr: string, lang: 'vi' | 'en'): string {
+  const keys: string[] = []
+  const templates: string[] = []
+  for (const c of dataset.columns) {
+    for (const [code, [vi, en]] of Object.entries(PROBLEMS)) {
+      let template = (lang === 'vi' ? vi : en).replaceAll('{label}', lang === 'vi' ? c.label : (c.label_en ?? c.id))
+      if (code === 'value.enum' && c.enum) template += ` (${c.enum.join(', ')})`
+      if (code === 'value.min' && c.min !== null) template += ` (${c.min})`
+      if (code === 'value.max' && c.max !== null) template += ` (${c.max})`
+      keys.push(sqlString(`${c.id}|${code}`))
+      templates.push(sqlString(template))
+    }
+  }
+  const template = `transform(concat(${columnExpr}, '|', ${codeExpr}), [${keys.join(', ')}], [${templates.join(', ')}], ${codeExpr})`
+  return `replaceAll(replaceAll(${template}, '{value}', ${valueExpr}), '{length}', toString(lengthUTF8(${valueExpr})))`
+}
