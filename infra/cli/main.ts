@@ -1,4 +1,8 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { loadFile, type LoadReport } from '../../loaders/load-file.ts'
+import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
 import { CatalogError } from '../catalog/load-catalog.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
@@ -16,6 +20,8 @@ Lệnh / commands:
   migrate                     áp dụng các migration còn thiếu (idempotent)
   seed --demo [--scale N]     tạo và nạp dữ liệu mẫu tỉnh Bắc Ninh (N × 200.000 công dân)
        [--as-of YYYY-MM-DD]   ngày chốt dữ liệu mẫu (mặc định: hôm nay)
+  load <tệp> --dataset <id> --agency <mã>
+                              nạp một tệp (CSV, TSV, JSON); mã thoát 0 = nhận, 2 = bị từ chối
 
 Tùy chọn chung / common options:
   --json                      in kết quả dạng JSON cho script
@@ -80,6 +86,37 @@ async function seedCommand(config: KhoConfig, scale: number, asOf: string | unde
   })
 }
 
+async function loadCommand(config: KhoConfig, file: string, dataset: string, agency: string) {
+  return withWarehouse<LoadReport>(config, {
+    service: async (svc) => {
+      const form = new FormData()
+      form.set('dataset', dataset)
+      form.set('agency', agency)
+      form.set('file', await fs.openAsBlob(file), path.basename(file))
+      return callService<LoadReport>(svc, 'POST', '/api/loads', form, [200, 422])
+    },
+    direct: async (wh, catalog) => {
+      await migrate(wh)
+      await syncCatalog(wh, catalog)
+      await recoverInterruptedLoads(wh, interruptedBefore(wh))
+      return loadFile({ wh, catalog, archiveDir: path.join(config.home, 'archive'), file, dataset, agency, channel: 'file' })
+    },
+  })
+}
+
+function printLoadReport(r: LoadReport) {
+  const verdict = { committed: 'ĐÃ NHẬN', duplicate: 'TRÙNG, BỎ QUA', refused: 'BỊ TỪ CHỐI', failed: 'LỖI' }[r.status]
+  const lines = [
+    `${verdict}: ${r.source} → ${r.dataset} (${r.agency}), lần nạp ${r.loadId}`,
+    `  ${fmt.format(r.rowsRead)} dòng đọc, ${fmt.format(r.rowsLoaded)} dòng nạp, ${fmt.format(r.rowsRejected)} dòng bị từ chối (${(r.durationMs / 1000).toFixed(1)} s)`,
+  ]
+  if (r.refusal) lines.push(`  Lý do: ${r.refusal.vi}`)
+  for (const w of r.warnings) lines.push(`  Lưu ý: ${w.vi}`)
+  for (const x of r.rejects.slice(0, 20)) lines.push(`  dòng ${x.row}, cột ${x.column}: ${x.vi}`)
+  if (r.rowsRejected > 20) lines.push(`  … và ${fmt.format(r.rowsRejected - 20)} dòng khác (kho load --json để xem tất cả trong báo cáo)`)
+  console.log(lines.join('\n'))
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -90,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
       demo: { type: 'boolean', default: false },
       scale: { type: 'string' },
       'as-of': { type: 'string' },
+      dataset: { type: 'string' },
+      agency: { type: 'string' },
     },
   })
   const [command] = positionals
@@ -131,6 +170,14 @@ export async function main(argv: string[]): Promise<number> {
         ),
       )
       return 0
+    }
+    case 'load': {
+      const file = positionals[1]
+      if (!file || !values.dataset || !values.agency) throw new UsageError('Cách dùng: kho load <tệp> --dataset <id> --agency <mã>')
+      if (!fs.existsSync(file)) throw new UsageError(`Không có tệp ${file} / no such file`)
+      const r = await loadCommand(config, path.resolve(file), values.dataset, values.agency)
+      out(r, () => printLoadReport(r))
+      return r.status === 'refused' ? 2 : r.status === 'failed' ? 1 : 0
     }
     default:
       throw new UsageError(`Không có lệnh "${command}" / unknown command. Xem kho --help`)

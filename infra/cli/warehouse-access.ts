@@ -1,20 +1,27 @@
 import { loadCatalog, type Catalog } from '../catalog/load-catalog.ts'
 import type { KhoConfig } from '../config.ts'
-import { SERVICE_TOKEN_HEADER } from '../service/admin-routes.ts'
+import { SERVICE_TOKEN_HEADER } from '../service/service-token.ts'
 import { readServiceFile, type ServiceFile } from '../service/service-file.ts'
 import { openWarehouse, type Warehouse } from '../warehouse/client.ts'
 
 export type Via = { via: 'service'; url: string } | { via: 'direct'; dataDir: string | null }
 
 /** Calls the running service's API, with the admin token from service.json. */
-export async function callService<T>(service: ServiceFile, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function callService<T>(
+  service: ServiceFile,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  okStatuses: number[] = [200],
+): Promise<T> {
+  const isForm = body instanceof FormData
   const res = await fetch(service.url + path, {
     method,
-    headers: { [SERVICE_TOKEN_HEADER]: service.token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers: { [SERVICE_TOKEN_HEADER]: service.token, ...(body === undefined || isForm ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: isForm ? body : JSON.stringify(body) }),
   })
   const json = (await res.json()) as T & { error?: { message: string; message_en: string } }
-  if (!res.ok) throw new Error(json.error ? `${json.error.message} / ${json.error.message_en}` : `HTTP ${res.status}`)
+  if (!okStatuses.includes(res.status)) throw new Error(json.error ? `${json.error.message} / ${json.error.message_en}` : `HTTP ${res.status}`)
   return json
 }
 

@@ -1,23 +1,13 @@
-import { timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import type { ServiceContext } from './context.ts'
 import { HttpError } from './http-error.ts'
 import { parseQuery } from './parse-request.ts'
-
-export const SERVICE_TOKEN_HEADER = 'x-kho-service-token'
+import { requireServiceToken } from './service-token.ts'
 
 const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(1), as_of: z.iso.date().optional() })
-
-function requireServiceToken(req: FastifyRequest, ctx: ServiceContext) {
-  const given = Buffer.from(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''))
-  const expected = Buffer.from(ctx.token)
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, 'unauthorized', 'Cần mã quản trị của dịch vụ', 'The service admin token is required')
-  }
-}
 
 /**
  * Commands the CLI sends when the service owns the embedded warehouse. Guarded by the token in

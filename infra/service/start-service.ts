@@ -6,6 +6,7 @@ import type { KhoConfig } from '../config.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { openWarehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrate.ts'
+import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -30,6 +31,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
   try {
     await migrate(wh)
     await syncCatalog(wh, catalog)
+    await recoverInterruptedLoads(wh, interruptedBefore(wh))
     const ctx: ServiceContext = {
       config,
       catalog,

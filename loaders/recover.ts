@@ -1,0 +1,44 @@
+import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
+
+/**
+ * Marks loads that were started before `before` and never finished (the process died) as failed,
+ * and drops their staging tables. Their raw rows, if any got written, were never visible: readers
+ * only see committed loads. Returns the ids of the loads it closed.
+ */
+export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Promise<string[]> {
+  const stale = await queryRows<Record<string, unknown> & { load_id: string }>(
+    wh.client,
+    `SELECT * EXCEPT updated_at FROM meta.loads FINAL WHERE status = 'started' AND started_at < fromUnixTimestamp64Milli({before:Int64})`,
+    { before: before.getTime() },
+  )
+  if (stale.length > 0) {
+    await wh.client.insert({
+      table: 'meta.loads',
+      values: stale.map((l) => ({
+        ...l,
+        status: 'failed',
+        message: 'interrupted: the process stopped before the load committed; deliver the file again',
+        finished_at: Date.now(),
+        updated_at: Date.now(),
+      })),
+      format: 'JSONEachRow',
+    })
+  }
+  const stages = await queryRows<{ name: string }>(wh.client, "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, '__stage_')")
+  const live = await queryRows<{ id: string }>(wh.client, "SELECT replaceAll(load_id, '-', '') AS id FROM meta.loads FINAL WHERE status = 'started'")
+  const liveIds = new Set(live.map((l) => l.id))
+  for (const { name } of stages) {
+    const id = name.slice('__stage_'.length).replace(/_checked$/, '')
+    if (!liveIds.has(id)) await wh.client.command({ query: `DROP TABLE IF EXISTS raw.${quoteIdent(name)} SYNC` })
+  }
+  return stale.map((l) => l.load_id)
+}
+
+/**
+ * Loads started before this instant belong to a dead process. The embedded engine admits one
+ * process, so every unfinished load is dead; a shared server may have other kho processes loading.
+ */
+export function interruptedBefore(wh: Warehouse, now = new Date()): Date {
+  return wh.engine === 'chdb' ? now : new Date(now.getTime() - 6 * 3600_000)
+}
