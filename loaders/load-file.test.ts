@@ -6,7 +6,10 @@ import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
 import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { migrate } from '../infra/warehouse/migrate.ts'
-import { loadFile, sha256File, type LoadFileOptions } from './load-file.ts'
+import { createHash } from 'node:crypto'
+import { loadFile, type LoadFileOptions } from './load-file.ts'
+
+const sha256File = async (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex')
 
 const catalog = loadCatalog()
 const dir = tempDir('kho-load-')
@@ -57,6 +60,7 @@ describe('loading a file into raw', () => {
     const f = file('dn-again.csv', DN)
     const report = await load(f)
     expect(report.status).toBe('duplicate')
+    expect(report.rowsLoaded).toBe(0)
     expect(report.warnings[0]!.code).toBe('file.duplicate')
     const [count] = await queryRows<{ n: string }>(wh.client, "SELECT count() n FROM raw.doanh_nghiep WHERE ma_so_doanh_nghiep = '0100047516'")
     expect(Number(count!.n)).toBe(1)

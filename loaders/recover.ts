@@ -29,7 +29,7 @@ export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Prom
   const live = await queryRows<{ id: string }>(wh.client, "SELECT replaceAll(load_id, '-', '') AS id FROM meta.loads FINAL WHERE status = 'started'")
   const liveIds = new Set(live.map((l) => l.id))
   for (const { name } of stages) {
-    const id = name.slice('__stage_'.length).replace(/_checked$/, '')
+    const id = name.slice('__stage_'.length).replace(/_input$/, '')
     if (!liveIds.has(id)) await wh.client.command({ query: `DROP TABLE IF EXISTS raw.${quoteIdent(name)} SYNC` })
   }
   return stale.map((l) => l.load_id)

@@ -17,24 +17,36 @@ export function numberSql(v: string): string {
     NULL)`
 }
 
-/** The ISO yyyy-mm-dd form of a d/m/yyyy, dd/mm/yyyy or yyyy-mm-dd text, or '' when it is neither. */
-function isoDateTextSql(v: string): string {
-  const parts = `splitByChar('/', ${v})`
-  return `multiIf(
-    match(${v}, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'), concat(${parts}[3], '-', leftPad(${parts}[2], 2, '0'), '-', leftPad(${parts}[1], 2, '0')),
-    match(${v}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'), ${v},
-    '')`
+/** A Date32 from year, month and day texts, or NULL when they name no real day (31/02, month 13). */
+function realDateSql(y: string, m: string, d: string, key: string): string {
+  const [yy, mm, dd] = [aliasFor('y', key), aliasFor('m', key), aliasFor('d', key)]
+  const leap = `((${yy} % 4 = 0 AND ${yy} % 100 != 0) OR ${yy} % 400 = 0)`
+  return `if((toUInt16OrZero(${y}) AS ${yy}) BETWEEN 1900 AND 2299 AND (toUInt8OrZero(${m}) AS ${mm}) BETWEEN 1 AND 12
+      AND (toUInt8OrZero(${d}) AS ${dd}) BETWEEN 1 AND [31, if(${leap}, 29, 28), 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][${mm}],
+    makeDate32(${yy}, ${mm}, ${dd}), NULL)`
+}
+
+/** Makes an alias unique to the value expression, so each column's parts are computed once. */
+function aliasFor(prefix: string, v: string): string {
+  let h = 0
+  for (const ch of v) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0
+  return `_${prefix}${h.toString(36)}`
 }
 
 /**
- * dd/mm/yyyy, d/m/yyyy, ISO yyyy-mm-dd or an Excel serial day number → Nullable(Date32).
+ * dd/mm/yyyy, d/m/yyyy, ISO yyyy-mm-dd or an Excel serial day number (5 digits) → Nullable(Date32).
  * Impossible dates (31/02) are NULL, not rolled over into March.
  */
 export function dateSql(v: string): string {
-  const t = `trimBoth(${v})`
-  const iso = isoDateTextSql(t)
+  const t = aliasFor('dt', v)
+  const parts = aliasFor('dp', v)
+  const slash = (i: number) => `substring(${t}, ${i}, 1) = '/'`
+  const dash = (i: number) => `substring(${t}, ${i}, 1) = '-'`
+  // The common dd/mm/yyyy is read by position, without a regular expression; other forms after it.
   return `multiIf(
-    ${iso} != '' AND toString(toDate32OrNull(${iso})) = ${iso}, toDate32OrNull(${iso}),
+    length((trimBoth(${v}) AS ${t})) = 10 AND ${slash(3)} AND ${slash(6)}, ${realDateSql(`substring(${t}, 7, 4)`, `substring(${t}, 4, 2)`, `substring(${t}, 1, 2)`, `vn${v}`)},
+    length(${t}) = 10 AND ${dash(5)} AND ${dash(8)}, ${realDateSql(`substring(${t}, 1, 4)`, `substring(${t}, 6, 2)`, `substring(${t}, 9, 2)`, `iso${v}`)},
+    match(${t}, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'), ${realDateSql(`(splitByChar('/', ${t}) AS ${parts})[3]`, `${parts}[2]`, `${parts}[1]`, `short${v}`)},
     match(${t}, '^[0-9]{5}$'), toDate32('1899-12-30') + toUInt32OrZero(${t}),
     NULL)`
 }
