@@ -1,12 +1,30 @@
 import { headerKey } from '../infra/catalog/header-key.ts'
 import type { Column } from '../infra/catalog/schema.ts'
 import { LoadRefusal } from './load-refusal.ts'
+import type { HeaderMatcher } from './readers/xlsx.ts'
 
 export interface HeaderMap {
   /** For each catalogue column, the index of its cell in a record, or -1 when the file lacks it. */
   cellIndex: number[]
   /** Headers that name no column of the dataset; their cells are not loaded. */
   unknownHeaders: string[]
+}
+
+/**
+ * How well a candidate header row names the dataset's columns: 2 points a required column, 1 an
+ * optional one; 0 when no required column is named (a title row, a data row).
+ */
+export function headerMatcher(columns: Column[]): HeaderMatcher {
+  const byKey = new Map<string, Column>()
+  for (const c of columns) for (const name of [c.id, c.label, ...c.aliases]) byKey.set(headerKey(name), c)
+  return {
+    names: (text) => byKey.has(headerKey(text)),
+    score(cells) {
+      const found = new Set(cells.map((h) => byKey.get(headerKey(h))).filter((c): c is Column => c !== undefined))
+      const required = [...found].filter((c) => c.required).length
+      return required === 0 ? 0 : required * 2 + (found.size - required)
+    },
+  }
 }
 
 /**

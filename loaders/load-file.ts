@@ -10,6 +10,9 @@ import { LoadRefusal } from './load-refusal.ts'
 import { readCsv } from './readers/csv.ts'
 import { decodeText } from './readers/decode.ts'
 import { readJson } from './readers/json.ts'
+import { readXlsx } from './readers/xlsx.ts'
+import { readXml } from './readers/xml.ts'
+import { headerMatcher } from './header-map.ts'
 import { rowProblemsSql } from './rules-sql.ts'
 import { createStage, dropStage, sniffDelimited, stageDelimitedNatively, stageName, stageRecords, type Staged, type StageTarget } from './stage.ts'
 
@@ -30,20 +33,39 @@ export interface LoadFileOptions {
   deliveredAt?: Date
   /** The reporting period the delivery covers, when the channel knows it. */
   period?: string
+  /** For workbooks: the sheet to read; otherwise the first whose header matches the dataset. */
+  sheet?: string
 }
 
-type Format = 'delimited' | 'json'
+type Format = 'delimited' | 'json' | 'xlsx' | 'xml'
+
+const EXTENSIONS: Record<string, Format> = {
+  '.csv': 'delimited',
+  '.tsv': 'delimited',
+  '.txt': 'delimited',
+  '.json': 'json',
+  '.ndjson': 'json',
+  '.jsonl': 'json',
+  '.xml': 'xml',
+  '.xlsx': 'xlsx',
+  '.xlsm': 'xlsx',
+  // Legacy .xls goes to the XLSX reader, which recognises it and says how to convert it.
+  '.xls': 'xlsx',
+}
 
 function formatOf(name: string): Format {
   const ext = path.extname(name).toLowerCase()
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'delimited'
-  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json'
+  const format = EXTENSIONS[ext]
+  if (format) return format
   throw new LoadRefusal(
     'format.unsupported',
-    `Tệp ${name}: định dạng "${ext || '(không có phần mở rộng)'}" chưa được hỗ trợ; hãy gửi CSV hoặc JSON`,
-    `${name}: format "${ext || '(no extension)'}" is not supported; deliver CSV or JSON`,
+    `Tệp ${name}: định dạng "${ext || '(không có phần mở rộng)'}" không được hỗ trợ; hãy gửi XLSX, CSV, JSON hoặc XML`,
+    `${name}: format "${ext || '(no extension)'}" is not supported; deliver XLSX, CSV, JSON or XML`,
   )
 }
+
+/** An .xlsx may expand to at most this much (zip-bomb guard). */
+export const MAX_UNCOMPRESSED_BYTES = 2 * 1024 ** 3
 
 function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) {
   const known = catalog.agency(agency)
@@ -64,9 +86,15 @@ function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) 
 }
 
 /** Puts the delivery's rows, checked, into the stage table by the fastest path its format and engine allow. */
-async function stageFile(t: StageTarget, file: string, input: string): Promise<Staged> {
+async function stageFile(t: StageTarget, dataset: CatalogDataset, file: string, input: string, sheet: string | undefined): Promise<Staged> {
   const text = () => decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), t.source)
-  if (formatOf(t.source) === 'json') return stageRecords(t, input, readJson(text(), t.source))
+  const format = formatOf(t.source)
+  if (format === 'json') return stageRecords(t, input, readJson(text(), t.source, dataset.record_path))
+  if (format === 'xml') return stageRecords(t, input, readXml(text(), t.source, { recordPath: dataset.record_path }))
+  if (format === 'xlsx') {
+    const options = { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, ...(sheet ? { sheet } : {}) }
+    return stageRecords(t, input, readXlsx(file, t.source, headerMatcher(t.columns), options))
+  }
   const sniff = await sniffDelimited(file, t.source)
   if (sniff.encoding === 'utf-8' && t.wh.readsLocalFiles) return stageDelimitedNatively(t, file, sniff)
   return stageRecords(t, input, readCsv(text(), t.source))
@@ -155,7 +183,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     }
     await createStage(target)
     // The engine stages and checks while Node hashes and archives the same file.
-    const [archived, staged] = await Promise.allSettled([archiveFile(opts.archiveDir, opts.file), stageFile(target, opts.file, input)])
+    const [archived, staged] = await Promise.allSettled([archiveFile(opts.archiveDir, opts.file), stageFile(target, dataset, opts.file, input, opts.sheet)])
     if (archived.status === 'rejected') throw archived.reason
     report.sha256 = archived.value
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)

@@ -8,6 +8,8 @@ import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 import { requireServiceToken } from '../infra/service/service-token.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
+import { datasetTemplate } from './template.ts'
+import { notFound } from '../infra/service/http-error.ts'
 
 /** HTTP status for a load report: accepted (also a recognised duplicate), refused, or failed. */
 export function reportStatus(report: LoadReport): number {
@@ -22,7 +24,16 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10 } })
   const uploads = path.join(ctx.config.home, 'uploads')
 
-  app.post<{ Querystring: { dataset?: string; agency?: string } }>('/api/loads', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', async (req, reply) => {
+    const dataset = ctx.catalog.dataset(req.params.id)
+    if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="mau_${dataset.id}.xlsx"`)
+      .send(await datasetTemplate(ctx.catalog, dataset))
+  })
+
+  app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', async (req, reply) => {
     requireServiceToken(req, ctx)
     if (!req.isMultipart()) {
       throw new HttpError(415, 'not_multipart', 'Gửi tệp dạng multipart/form-data (trường "file")', 'Send the file as multipart/form-data (field "file")')
@@ -32,10 +43,11 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     const field = (name: string) => {
       const f = part.fields[name]
       const value = f && !Array.isArray(f) && f.type === 'field' ? String(f.value) : undefined
-      return value ?? req.query[name as 'dataset' | 'agency']
+      return value ?? req.query[name as 'dataset' | 'agency' | 'sheet']
     }
     const dataset = field('dataset')
     const agency = field('agency')
+    const sheet = field('sheet')
     if (!dataset || !agency) {
       part.file.resume()
       throw new HttpError(400, 'bad_request', 'Cần trường "dataset" và "agency" (gửi trước tệp)', 'Fields "dataset" and "agency" are required (before the file)')
@@ -57,6 +69,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
         dataset,
         agency,
         channel: 'upload',
+        ...(sheet ? { sheet } : {}),
       })
       return reply.code(reportStatus(report)).send(report)
     } finally {

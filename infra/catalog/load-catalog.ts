@@ -198,6 +198,9 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
         headerOwners.set(key, col.id)
       }
       if (col.min !== null && col.max !== null && col.min > col.max) report(f, ['columns', i, 'min'], 'min > max')
+      if (col.pattern !== null && (col.example === null || !new RegExp(col.pattern).test(col.example))) {
+        report(f, ['columns', i, 'example'], 'cột có pattern cần example khớp với pattern / a column with a pattern needs an example that matches it')
+      }
     })
     d.natural_key.forEach((k, i) => {
       if (!d.columns.some((c) => c.id === k)) report(f, ['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)

@@ -83,6 +83,8 @@ export const columnSchema = z.strictObject({
   max: z.number().nullable().default(null),
   /** Values must be codes of the indicator set (indicators and their components) owned by the sender. */
   references: z.enum(['indicator']).nullable().default(null),
+  /** A typical value, shown in templates; required with a pattern, which it must match. */
+  example: z.string().nullable().default(null),
   /** Other headers agencies use for this column; matched without case or diacritics. */
   aliases: z.array(z.string().min(1)).default([]),
   personal: z.boolean().default(false),
@@ -107,6 +109,8 @@ export const datasetSchema = z.strictObject({
   deadline: deadlineRuleSchema.nullable().default(null),
   format_standard: z.string().min(1),
   formats: z.array(z.enum(['csv', 'xlsx', 'xml', 'json'])).min(1),
+  /** Where the records are in JSON ("data.items") or XML ("baocao/dong"); otherwise found by shape. */
+  record_path: z.string().min(1).nullable().default(null),
   natural_key: z.array(snake).min(1),
   /** Share of rejected rows above which the whole delivery is refused. */
   reject_threshold: z.number().min(0).max(1).default(0.05),

@@ -3,7 +3,8 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadFile, type LoadReport } from '../../loaders/load-file.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
-import { CatalogError } from '../catalog/load-catalog.ts'
+import { CatalogError, loadCatalog } from '../catalog/load-catalog.ts'
+import { datasetTemplate } from '../../loaders/template.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
@@ -20,8 +21,10 @@ Lệnh / commands:
   migrate                     áp dụng các migration còn thiếu (idempotent)
   seed --demo [--scale N]     tạo và nạp dữ liệu mẫu tỉnh Bắc Ninh (N × 200.000 công dân)
        [--as-of YYYY-MM-DD]   ngày chốt dữ liệu mẫu (mặc định: hôm nay)
-  load <tệp> --dataset <id> --agency <mã>
-                              nạp một tệp (CSV, TSV, JSON); mã thoát 0 = nhận, 2 = bị từ chối
+  load <tệp> --dataset <id> --agency <mã> [--sheet <tên>]
+                              nạp một tệp (XLSX, CSV, TSV, JSON, XML); mã thoát 0 = nhận, 2 = bị từ chối
+  template <dataset> --out <tệp.xlsx>
+                              tạo mẫu Excel để cơ quan điền và nộp
 
 Tùy chọn chung / common options:
   --json                      in kết quả dạng JSON cho script
@@ -86,12 +89,13 @@ async function seedCommand(config: KhoConfig, scale: number, asOf: string | unde
   })
 }
 
-async function loadCommand(config: KhoConfig, file: string, dataset: string, agency: string) {
+async function loadCommand(config: KhoConfig, file: string, dataset: string, agency: string, sheet: string | undefined) {
   return withWarehouse<LoadReport>(config, {
     service: async (svc) => {
       const form = new FormData()
       form.set('dataset', dataset)
       form.set('agency', agency)
+      if (sheet) form.set('sheet', sheet)
       form.set('file', await fs.openAsBlob(file), path.basename(file))
       return callService<LoadReport>(svc, 'POST', '/api/loads', form, [200, 422])
     },
@@ -99,7 +103,7 @@ async function loadCommand(config: KhoConfig, file: string, dataset: string, age
       await migrate(wh)
       await syncCatalog(wh, catalog)
       await recoverInterruptedLoads(wh, interruptedBefore(wh))
-      return loadFile({ wh, catalog, archiveDir: path.join(config.home, 'archive'), file, dataset, agency, channel: 'file' })
+      return loadFile({ wh, catalog, archiveDir: path.join(config.home, 'archive'), file, dataset, agency, channel: 'file', ...(sheet ? { sheet } : {}) })
     },
   })
 }
@@ -128,6 +132,8 @@ export async function main(argv: string[]): Promise<number> {
       scale: { type: 'string' },
       'as-of': { type: 'string' },
       dataset: { type: 'string' },
+      sheet: { type: 'string' },
+      out: { type: 'string' },
       agency: { type: 'string' },
     },
   })
@@ -175,9 +181,19 @@ export async function main(argv: string[]): Promise<number> {
       const file = positionals[1]
       if (!file || !values.dataset || !values.agency) throw new UsageError('Cách dùng: kho load <tệp> --dataset <id> --agency <mã>')
       if (!fs.existsSync(file)) throw new UsageError(`Không có tệp ${file} / no such file`)
-      const r = await loadCommand(config, path.resolve(file), values.dataset, values.agency)
+      const r = await loadCommand(config, path.resolve(file), values.dataset, values.agency, values.sheet)
       out(r, () => printLoadReport(r))
       return r.status === 'refused' ? 2 : r.status === 'failed' ? 1 : 0
+    }
+    case 'template': {
+      const id = positionals[1]
+      if (!id || !values.out) throw new UsageError('Cách dùng: kho template <dataset> --out <tệp.xlsx>')
+      const catalog = loadCatalog()
+      const dataset = catalog.dataset(id)
+      if (!dataset) throw new UsageError(`Không có bộ dữ liệu "${id}"; có: ${catalog.datasets.map((d) => d.id).join(', ')}`)
+      fs.writeFileSync(values.out, await datasetTemplate(catalog, dataset))
+      out({ dataset: id, file: path.resolve(values.out) }, () => console.log(`Đã tạo mẫu ${values.out} cho bộ dữ liệu ${dataset.name}`))
+      return 0
     }
     default:
       throw new UsageError(`Không có lệnh "${command}" / unknown command. Xem kho --help`)

@@ -1,0 +1,170 @@
+import ExcelJS from 'exceljs'
+import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import type { Column } from '../infra/catalog/schema.ts'
+import { communesOf } from '../infra/identifiers/admin-units.ts'
+
+const DATA_SHEET = 'Dữ liệu'
+const LISTS_SHEET = 'Danh mục'
+/** Data validation covers this many rows below the header. */
+const VALIDATED_ROWS = 100_000
+const HEADER_ROW = 3
+
+const TYPE_VI: Record<Column['type'], string> = {
+  string: 'văn bản',
+  integer: 'số nguyên',
+  decimal: 'số (1.234,5 hoặc 1234.5)',
+  date: 'ngày dd/mm/yyyy',
+  datetime: 'ngày giờ dd/mm/yyyy hh:mm',
+  boolean: 'có / không',
+  period: 'kỳ: 2026-03, 2026-Q1 hoặc 2026',
+}
+
+const IDENTIFIER_VI: Record<NonNullable<Column['identifier']>, string> = {
+  cccd: 'số CCCD 12 chữ số (để dạng văn bản để giữ số 0 đầu)',
+  enterprise_code: 'mã số doanh nghiệp 10 chữ số, chi nhánh thêm -NNN',
+  commune_code: 'mã xã 5 chữ số (danh mục từ 01/07/2025)',
+  province_code: 'mã tỉnh 2 chữ số',
+  admin_unit_code: 'mã tỉnh (2 chữ số) hoặc mã xã (5 chữ số)',
+}
+
+/** exceljs supports range validations at run time; its type declarations omit them. */
+function validations(ws: ExcelJS.Worksheet): { add(range: string, rule: ExcelJS.DataValidation): void } {
+  return (ws as unknown as { dataValidations: { add(range: string, rule: ExcelJS.DataValidation): void } }).dataValidations
+}
+
+function columnLetter(n: number): string {
+  let s = ''
+  for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s
+  return s
+}
+
+function exampleValue(c: Column, catalog: Catalog): ExcelJS.CellValue {
+  if (c.example !== null) return c.example
+  if (c.enum) return c.enum[0]!
+  if (c.references === 'indicator') return catalog.indicators[0]!.code
+  switch (c.identifier) {
+    case 'cccd':
+      return '027090001234'
+    case 'enterprise_code':
+      return '0100047516'
+    case 'commune_code':
+      return communesOf(catalog.province.code)[0]!.code
+    case 'province_code':
+    case 'admin_unit_code':
+      return catalog.province.code
+    case null:
+      break
+  }
+  switch (c.type) {
+    case 'integer':
+      return 100
+    case 'decimal':
+      return 1234.5
+    case 'date':
+      return new Date(Date.UTC(2026, 0, 15))
+    case 'datetime':
+      return new Date(Date.UTC(2026, 0, 15, 8, 30))
+    case 'boolean':
+      return 'có'
+    case 'period':
+      return '2026-03'
+    case 'string':
+      return 'Ví dụ'
+  }
+}
+
+/** The list a dropdown offers for a column, if any. */
+function listFor(c: Column, catalog: Catalog): string[] | null {
+  if (c.enum) return c.enum
+  if (c.references === 'indicator') return [...catalog.indicators.map((i) => i.code), ...catalog.components.map((x) => x.code)]
+  if (c.identifier === 'commune_code') return communesOf(catalog.province.code).map((x) => x.code)
+  if (c.identifier === 'admin_unit_code') return [catalog.province.code, ...communesOf(catalog.province.code).map((x) => x.code)]
+  if (c.type === 'boolean') return ['có', 'không']
+  return null
+}
+
+/**
+ * The workbook an agency fills in for a dataset: a data sheet with the template's headers, formats
+ * that keep leading zeros, dropdowns and date checks; an instructions sheet in Vietnamese with an
+ * example row; and the lists the dropdowns read. Filled in, it loads as it is.
+ */
+export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  wb.creator = 'kho'
+  const owner = catalog.agency(dataset.owner)
+  const data = wb.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', ySplit: HEADER_ROW }] })
+  const guide = wb.addWorksheet('Hướng dẫn')
+  const lists = wb.addWorksheet(LISTS_SHEET, { state: 'hidden' })
+
+  data.getCell(1, 1).value = `MẪU NỘP DỮ LIỆU: ${dataset.name.toUpperCase()} (${dataset.id})`
+  data.getCell(1, 1).font = { bold: true, size: 13 }
+  data.getCell(2, 1).value = `Cơ quan chủ quản: ${owner?.name ?? dataset.owner} · ${catalog.province.name} · nhập dữ liệu từ dòng ${HEADER_ROW + 1}; xem trang "Hướng dẫn"`
+  data.getCell(2, 1).font = { italic: true, color: { argb: 'FF5B6B7C' } }
+
+  dataset.columns.forEach((c, i) => {
+    const col = i + 1
+    const header = data.getCell(HEADER_ROW, col)
+    header.value = c.label
+    header.font = { bold: true, color: { argb: 'FFFFFFFF' } }
+    header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: c.required ? 'FF8B0000' : 'FF44546A' } }
+    header.alignment = { wrapText: true, vertical: 'middle' }
+    header.note = `${c.required ? 'Bắt buộc. ' : ''}${c.identifier ? IDENTIFIER_VI[c.identifier] : TYPE_VI[c.type]}`
+    const column = data.getColumn(col)
+    column.width = Math.max(14, Math.min(40, c.label.length + 4))
+    // Text format keeps leading zeros of codes; dates get a Vietnamese date format.
+    column.numFmt = c.type === 'date' ? 'dd/mm/yyyy' : c.type === 'datetime' ? 'dd/mm/yyyy hh:mm' : c.type === 'string' || c.type === 'period' ? '@' : 'General'
+    const range = `${columnLetter(col)}${HEADER_ROW + 1}:${columnLetter(col)}${HEADER_ROW + VALIDATED_ROWS}`
+    const list = listFor(c, catalog)
+    if (list) {
+      const listCol = columnLetter(i + 1)
+      lists.getCell(1, i + 1).value = c.id
+      list.forEach((v, r) => (lists.getCell(r + 2, i + 1).value = v))
+      validations(data).add(range, {
+        type: 'list',
+        allowBlank: !c.required,
+        formulae: [`'${LISTS_SHEET}'!$${listCol}$2:$${listCol}$${list.length + 1}`],
+        showErrorMessage: true,
+        errorTitle: 'Giá trị không hợp lệ',
+        error: `Chọn một giá trị trong danh sách của cột "${c.label}"`,
+      })
+    } else if (c.type === 'date') {
+      validations(data).add(range, {
+        type: 'date',
+        operator: 'between',
+        allowBlank: !c.required,
+        formulae: [new Date(Date.UTC(1900, 0, 1)), new Date(Date.UTC(2299, 11, 31))],
+        showErrorMessage: true,
+        errorTitle: 'Ngày không hợp lệ',
+        error: 'Nhập ngày theo dạng dd/mm/yyyy',
+      })
+    }
+  })
+
+  guide.columns = [{ width: 28 }, { width: 12 }, { width: 48 }, { width: 44 }, { width: 24 }]
+  guide.addRow([`HƯỚNG DẪN NỘP DỮ LIỆU: ${dataset.name}`]).font = { bold: true, size: 13 }
+  guide.addRow([dataset.description])
+  guide.addRow([
+    `Tần suất: ${dataset.update_frequency}; hạn nộp: ${dataset.deadline.after === 'period_end' ? `${dataset.deadline.days} ngày sau khi kết thúc kỳ` : `${dataset.deadline.working_days} ngày làm việc sau khi có thay đổi`}; ` +
+      `tệp bị từ chối cả tệp nếu quá ${(dataset.reject_threshold * 100).toLocaleString('vi-VN')}% số dòng sai quy định.`,
+  ])
+  guide.addRow([])
+  guide.addRow(['Cột', 'Bắt buộc', 'Kiểu / định dạng', 'Giá trị cho phép', 'Ví dụ']).font = { bold: true }
+  for (const c of dataset.columns) {
+    const example = exampleValue(c, catalog)
+    guide.addRow([
+      c.label,
+      c.required ? 'có' : '',
+      c.identifier ? IDENTIFIER_VI[c.identifier] : TYPE_VI[c.type],
+      c.enum ? c.enum.join(', ') : c.min !== null || c.max !== null ? `${c.min ?? ''} … ${c.max ?? ''}` : '',
+      example instanceof Date ? '15/01/2026' : String(example),
+    ])
+  }
+  guide.addRow([])
+  guide.addRow(['Dòng ví dụ (không nhập ở trang này):']).font = { italic: true }
+  guide.addRow(dataset.columns.map((c) => c.label)).font = { bold: true }
+  guide.addRow(dataset.columns.map((c) => exampleValue(c, catalog)))
+  guide.addRow([])
+  guide.addRow(['Lưu ý: giữ nguyên dòng tiêu đề; để các cột mã ở dạng Văn bản (Text) để không mất số 0 ở đầu.'])
+
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
