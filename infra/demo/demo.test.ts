@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../catalog/load-catalog.ts'
 import { parseCommuneCode } from '../identifiers/admin-units.ts'
 import { checkCccdMatches, parseCccd } from '../identifiers/cccd.ts'
@@ -9,7 +9,7 @@ import { parseEnterpriseCode } from '../identifiers/enterprise-code.ts'
 import { tempDir } from '../testing/temp-warehouse.ts'
 import { readCsv } from '../../loaders/readers/csv.ts'
 import { decodeText } from '../../loaders/readers/decode.ts'
-import { writeDemo } from './write-demo.ts'
+import { writeDemo, type DemoManifest } from './write-demo.ts'
 
 const catalog = loadCatalog()
 const asOf = new Date('2026-11-22T00:00:00Z')
@@ -32,11 +32,14 @@ function filesDigest(dir: string): string {
 
 describe('the demo province', () => {
   const dir = tempDir('kho-demo-')
-  const manifest = writeDemo(catalog, dir, 0.05, asOf)
+  let manifest: DemoManifest
+  beforeAll(async () => {
+    manifest = await writeDemo(catalog, dir, 0.05, asOf)
+  })
 
-  it('is deterministic for a scale and date', () => {
+  it('is deterministic for a scale and date', async () => {
     const again = tempDir('kho-demo-')
-    writeDemo(catalog, again, 0.05, asOf)
+    await writeDemo(catalog, again, 0.05, asOf)
     expect(filesDigest(again)).toBe(filesDigest(dir))
   })
 
@@ -84,7 +87,7 @@ describe('the demo province', () => {
     expect(months.size).toBe(36)
     expect([...months].sort()[35]).toBe('2026-10')
     const formats = new Set(kt.map((d) => path.extname(d.file)))
-    expect(formats).toEqual(new Set(['.csv', '.json', '.txt']))
+    expect(formats).toEqual(new Set(['.csv', '.json', '.txt', '.xlsx', '.xml']))
     expect(manifest.defects.late_delivery).toBeGreaterThan(0)
     expect(manifest.defects.duplicate_file).toBeGreaterThan(0)
     expect(manifest.defects.missing_delivery).toBeGreaterThan(0)

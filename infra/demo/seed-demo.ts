@@ -34,7 +34,7 @@ const doneMarker = (home: string) => path.join(demoDir(home), 'loaded.json')
 export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
   const started = Date.now()
   const dir = demoDir(opts.home)
-  const manifest = writeDemo(opts.catalog, dir, opts.scale, opts.asOf ?? new Date())
+  const manifest = await writeDemo(opts.catalog, dir, opts.scale, opts.asOf ?? new Date())
   const loads: SeedResult['loads'] = { committed: 0, duplicate: 0, refused: 0, failed: 0 }
   let rowsLoaded = 0
   let done = 0

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import ExcelJS from 'exceljs'
 import path from 'node:path'
 import type { Catalog } from '../catalog/load-catalog.ts'
 import { communesOf } from '../identifiers/admin-units.ts'
@@ -31,14 +32,44 @@ export const CITIZENS_PER_SCALE = 200_000
 export const ENTERPRISES_PER_SCALE = 20_000
 
 /** How each agency delivers its KT-XH reports: the formats and habits the loaders must cope with. */
-const DELIVERY_STYLE: Record<string, 'csv' | 'csv_semicolon_vi' | 'utf16_tsv' | 'json'> = {
+const DELIVERY_STYLE: Record<string, 'csv' | 'csv_semicolon_vi' | 'utf16_tsv' | 'json' | 'xlsx' | 'xml'> = {
   TK_TINH: 'utf16_tsv',
+  SO_VHTTDL: 'xlsx',
+  SO_GDDT: 'xlsx',
+  SO_YT: 'xml',
+  VP_UBND: 'xml',
   SO_TC: 'json',
   BHXH_TINH: 'json',
   SO_CT: 'csv_semicolon_vi',
 }
 
 const KTXH_HEADER = ['Mã chỉ tiêu', 'Kỳ báo cáo', 'Mã đơn vị hành chính', 'Giá trị thực hiện', 'Kế hoạch', 'Đơn vị tính', 'Ghi chú']
+
+/** A report as departments make them in Excel: title rows above the header, numbers as numbers. */
+async function reportWorkbook(agencyName: string, period: string, cells: string[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet('Báo cáo')
+  ws.addRow([`BÁO CÁO CHỈ TIÊU KINH TẾ - XÃ HỘI KỲ ${period}`])
+  ws.addRow([`Đơn vị báo cáo: ${agencyName}`])
+  ws.addRow([])
+  ws.addRow(KTXH_HEADER)
+  for (const c of cells) ws.addRow([c[0], c[1], c[2], c[3] === '' ? null : Number(c[3]), c[4] === '' ? null : Number(c[4]), c[5], c[6]])
+  // A workbook written twice must be byte-identical for the same demo: fix its timestamps.
+  wb.created = wb.modified = new Date(Date.UTC(2026, 0, 1))
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** A report as an information system exports it: one <dong> element a row, the indicator as an attribute. */
+function reportXml(agency: string, period: string, cells: string[][]): string {
+  const rows = cells.map(
+    (c) =>
+      `  <dong ma_chi_tieu="${xmlText(c[0]!)}">\n    <ky_bao_cao>${xmlText(c[1]!)}</ky_bao_cao>\n    <ma_don_vi>${xmlText(c[2]!)}</ma_don_vi>\n` +
+      `    <gia_tri>${xmlText(c[3]!)}</gia_tri>\n    <ke_hoach>${xmlText(c[4]!)}</ke_hoach>\n    <don_vi_tinh>${xmlText(c[5]!)}</don_vi_tinh>\n  </dong>`,
+  )
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<baocao co_quan="${agency}" ky="${period}">\n${rows.join('\n')}\n</baocao>\n`
+}
 
 function writeFile(dir: string, rel: string, content: string | Buffer) {
   const abs = path.join(dir, rel)
@@ -66,7 +97,7 @@ function deliveryLag(rng: Random, agency: string, kind: string): number {
  * Writes the files Bắc Ninh's agencies would deliver, plus manifest.json saying who delivered
  * which file for which period and when. Deterministic for a given scale and as-of date.
  */
-export function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Date): DemoManifest {
+export async function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Date): Promise<DemoManifest> {
   const rng = new Random(240_000 + Math.round(scale * 1000))
   const communes = communesOf(catalog.province.code)
   const deliveries: DemoDelivery[] = []
@@ -148,6 +179,12 @@ export function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Da
         don_vi_tinh: c[5],
       }))
       writeFile(dir, file, JSON.stringify(objects, null, 1))
+    } else if (style === 'xlsx') {
+      file = `${base}.xlsx`
+      writeFile(dir, file, await reportWorkbook(catalog.agency(agency)?.name ?? agency, period, cells))
+    } else if (style === 'xml') {
+      file = `${base}.xml`
+      writeFile(dir, file, reportXml(agency, period, cells))
     } else if (style === 'utf16_tsv') {
       file = `${base}.txt`
       writeFile(dir, file, utf16leWithBom(toDelimited(KTXH_HEADER, cells, '\t')))
