@@ -75,3 +75,45 @@ describe('POST /api/loads', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'refused', via: { via: 'service' } })
   })
 })
+
+describe('push API: POST /api/datasets/<id>/records', () => {
+  const push = (id: string, body: unknown, key: string) =>
+    fetch(`${service.url}/api/datasets/${id}/records`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } })
+
+  async function issueKey(agency: string): Promise<{ key: string; keyId: string }> {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), 'apikey', 'create', '--agency', agency, '--json'], { env })
+    return JSON.parse(stdout)
+  }
+
+  const record = { ma_so_doanh_nghiep: '0100233488-002', ten_doanh_nghiep: 'Chi nhánh C', ngay_thanh_lap: '2021-03-04', ma_xa: '09301', nganh_vsic: '4659', trang_thai: 'dang_hoat_dong', ngay_cap_nhat: '2026-10-01' }
+
+  it("loads the records an agency's system pushes with its key", async () => {
+    const { key } = await issueKey('SO_TC')
+    const res = await push('doanh_nghiep', [record, { ...record, ma_so_doanh_nghiep: '0100233488-003' }], key)
+    expect(res.status).toBe(200)
+    const report = (await res.json()) as any
+    expect(report).toMatchObject({ status: 'committed', agency: 'SO_TC', rowsLoaded: 2 })
+    const rows = await queryRows<{ n: number }>(service.ctx.wh.client, "SELECT count() AS n FROM raw.doanh_nghiep WHERE _source LIKE 'push doanh_nghiep %'")
+    expect(Number(rows[0]!.n)).toBe(2)
+  })
+
+  it('refuses a wrong, missing or revoked key, and a key of another agency', async () => {
+    expect((await push('doanh_nghiep', [record], 'kho_000000000000_' + 'x'.repeat(32))).status).toBe(401)
+    expect((await push('doanh_nghiep', [record], '')).status).toBe(401)
+    const { key, keyId } = await issueKey('SO_TC')
+    await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), 'apikey', 'revoke', keyId], { env })
+    const revoked = await push('doanh_nghiep', [record], key)
+    expect(revoked.status).toBe(401)
+    expect(((await revoked.json()) as any).error.message).toContain('Khóa API')
+    const police = await issueKey('CA_TINH')
+    const other = await push('doanh_nghiep', [record], police.key)
+    expect(other.status).toBe(422)
+    expect(((await other.json()) as any).refusal.code).toBe('agency.not_owner')
+  })
+
+  it('answers a body that is not a list of records with 400', async () => {
+    const { key } = await issueKey('SO_TC')
+    expect((await push('doanh_nghiep', { ma: 1 }, key)).status).toBe(400)
+    expect((await push('doanh_nghiep', [], key)).status).toBe(400)
+  })
+})

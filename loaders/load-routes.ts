@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 import { requireServiceToken } from '../infra/service/service-token.ts'
+import { z } from 'zod'
+import { parseQuery } from '../infra/service/parse-request.ts'
+import { agencyOfKey } from './api-keys.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/service/http-error.ts'
@@ -31,6 +34,43 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="mau_${dataset.id}.xlsx"`)
       .send(await datasetTemplate(ctx.catalog, dataset))
+  })
+
+  const pushQuery = z.strictObject({ period: z.string().max(20).optional() })
+  const pushBody = z.union([
+    z.array(z.record(z.string(), z.unknown())).min(1),
+    z.strictObject({ records: z.array(z.record(z.string(), z.unknown())).min(1) }),
+  ])
+
+  // Push API: an agency's system sends records as JSON with its API key; they are loaded like a file.
+  app.post<{ Params: { id: string } }>('/api/datasets/:id/records', { bodyLimit: ctx.config.uploadMaxBytes }, async (req, reply) => {
+    const auth = String(req.headers.authorization ?? req.headers['x-api-key'] ?? '').replace(/^Bearer\s+/i, '')
+    const agency = auth ? await agencyOfKey(ctx.wh, auth) : null
+    if (!agency) {
+      throw new HttpError(401, 'api_key', 'Khóa API không hợp lệ hoặc đã bị thu hồi (gửi trong Authorization: Bearer kho_…)', 'The API key is missing, invalid or revoked (send Authorization: Bearer kho_…)')
+    }
+    const { period } = parseQuery(pushQuery, req.query)
+    const body = parseQuery(pushBody, req.body)
+    const records = Array.isArray(body) ? body : body.records
+    fs.mkdirSync(uploads, { recursive: true })
+    const tmp = path.join(uploads, `${randomUUID()}.json`)
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(records))
+      const report = await loadFile({
+        wh: ctx.wh,
+        catalog: ctx.catalog,
+        archiveDir: path.join(ctx.config.home, 'archive'),
+        file: tmp,
+        sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
+        dataset: req.params.id,
+        agency,
+        channel: 'push',
+        ...(period ? { period } : {}),
+      })
+      return reply.code(reportStatus(report)).send(report)
+    } finally {
+      fs.rmSync(tmp, { force: true })
+    }
   })
 
   app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', async (req, reply) => {

@@ -5,6 +5,7 @@ import { loadFile, type LoadReport } from '../../loaders/load-file.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
 import { CatalogError, loadCatalog } from '../catalog/load-catalog.ts'
 import { datasetTemplate } from '../../loaders/template.ts'
+import { createApiKey, revokeApiKey, type IssuedKey } from '../../loaders/api-keys.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
@@ -23,6 +24,8 @@ Lệnh / commands:
        [--as-of YYYY-MM-DD]   ngày chốt dữ liệu mẫu (mặc định: hôm nay)
   load <tệp> --dataset <id> --agency <mã> [--sheet <tên>]
                               nạp một tệp (XLSX, CSV, TSV, JSON, XML); mã thoát 0 = nhận, 2 = bị từ chối
+  apikey create --agency <mã> [--label <ghi chú>] | apikey revoke <mã khóa>
+                              cấp / thu hồi khóa cho API đẩy dữ liệu (POST /api/datasets/<id>/records)
   template <dataset> --out <tệp.xlsx>
                               tạo mẫu Excel để cơ quan điền và nộp
 
@@ -134,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       dataset: { type: 'string' },
       sheet: { type: 'string' },
       out: { type: 'string' },
+      label: { type: 'string' },
       agency: { type: 'string' },
     },
   })
@@ -184,6 +188,32 @@ export async function main(argv: string[]): Promise<number> {
       const r = await loadCommand(config, path.resolve(file), values.dataset, values.agency, values.sheet)
       out(r, () => printLoadReport(r))
       return r.status === 'refused' ? 2 : r.status === 'failed' ? 1 : 0
+    }
+    case 'apikey': {
+      const action = positionals[1]
+      if (action === 'create' && values.agency) {
+        const body = { agency: values.agency, label: values.label ?? '' }
+        const r = await withWarehouse<IssuedKey>(config, {
+          service: (svc) => callService<IssuedKey>(svc, 'POST', '/api/admin/api-keys', body),
+          direct: async (wh, catalog) => {
+            if (!catalog.agency(body.agency)) throw new UsageError(`Không có cơ quan "${body.agency}"`)
+            await migrate(wh)
+            return createApiKey(wh, body.agency, body.label)
+          },
+        })
+        out(r, () => console.log(`Khóa API cho ${r.agency} (mã ${r.keyId}); chỉ hiện một lần, hãy lưu lại:\n${r.key}`))
+        return 0
+      }
+      if (action === 'revoke' && positionals[2]) {
+        const keyId = positionals[2]
+        const r = await withWarehouse<{ revoked: boolean }>(config, {
+          service: (svc) => callService<{ revoked: boolean }>(svc, 'DELETE', `/api/admin/api-keys/${encodeURIComponent(keyId)}`),
+          direct: async (wh) => ({ revoked: await revokeApiKey(wh, keyId) }),
+        })
+        out(r, () => console.log(r.revoked ? `Đã thu hồi khóa ${keyId}` : `Không có khóa ${keyId}`))
+        return r.revoked ? 0 : 1
+      }
+      throw new UsageError('Cách dùng: kho apikey create --agency <mã> [--label …] | kho apikey revoke <mã khóa>')
     }
     case 'template': {
       const id = positionals[1]

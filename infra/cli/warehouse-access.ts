@@ -9,7 +9,7 @@ export type Via = { via: 'service'; url: string } | { via: 'direct'; dataDir: st
 /** Calls the running service's API, with the admin token from service.json. */
 export async function callService<T>(
   service: ServiceFile,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: unknown,
   okStatuses: number[] = [200],

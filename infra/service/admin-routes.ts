@@ -3,9 +3,12 @@ import { z } from 'zod'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import type { ServiceContext } from './context.ts'
-import { HttpError } from './http-error.ts'
+import { HttpError, notFound } from './http-error.ts'
+import { createApiKey, revokeApiKey } from '../../loaders/api-keys.ts'
 import { parseQuery } from './parse-request.ts'
 import { requireServiceToken } from './service-token.ts'
+
+const apiKeyBody = z.strictObject({ agency: z.string().min(1), label: z.string().max(200).default('') })
 
 const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(1), as_of: z.iso.date().optional() })
 
@@ -17,6 +20,19 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.post('/api/admin/migrate', async (req) => {
     requireServiceToken(req, ctx)
     return migrate(ctx.wh)
+  })
+
+  app.post('/api/admin/api-keys', async (req) => {
+    requireServiceToken(req, ctx)
+    const body = parseQuery(apiKeyBody, req.body)
+    if (!ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
+    return createApiKey(ctx.wh, body.agency, body.label)
+  })
+
+  app.delete<{ Params: { id: string } }>('/api/admin/api-keys/:id', async (req) => {
+    requireServiceToken(req, ctx)
+    if (!(await revokeApiKey(ctx.wh, req.params.id))) throw notFound('khóa API / API key', req.params.id)
+    return { keyId: req.params.id, revoked: true }
   })
 
   app.post('/api/admin/seed', async (req) => {
