@@ -13,6 +13,7 @@ const envSchema = z.object({
   CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z0-9_]+$/, 'tên cluster chỉ gồm chữ, số, gạch dưới').optional(),
   KHO_DEMO: z.enum(['on', 'off']).default('on'),
   KHO_DEMO_SCALE: z.coerce.number().positive().max(100).default(1),
+  KHO_INBOX_POLL_S: z.coerce.number().min(0).max(86_400).default(10),
   KHO_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(512),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -28,6 +29,8 @@ export interface KhoConfig {
   port: number
   host: string
   demo: { enabled: boolean; scale: number }
+  /** Seconds between scans of the inbox folders; 0 turns the watcher off. */
+  inboxPollSeconds: number
   /** Largest file accepted by upload (bytes). */
   uploadMaxBytes: number
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     port: e.PORT,
     host: e.HOST,
     demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },
+    inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     logLevel: e.KHO_LOG_LEVEL,
   }

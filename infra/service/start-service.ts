@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { InboxWatcher } from '../../loaders/inbox.ts'
 import type { FastifyInstance } from 'fastify'
 import { loadCatalog } from '../catalog/load-catalog.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
@@ -70,10 +72,20 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
           }
         })()
 
+    const inbox = new InboxWatcher({
+      wh,
+      catalog,
+      inboxDir: path.join(config.home, 'inbox'),
+      archiveDir: path.join(config.home, 'archive'),
+      onReport: (r, file) => log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded'),
+    })
+    if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
+
     let stopping: Promise<void> | null = null
     const stop = () =>
       (stopping ??= (async () => {
         abort.abort()
+        await inbox.stop()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)

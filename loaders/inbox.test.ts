@@ -1,0 +1,67 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCatalog } from '../infra/catalog/load-catalog.ts'
+import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
+import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { migrate } from '../infra/warehouse/migrate.ts'
+import { InboxWatcher } from './inbox.ts'
+
+const catalog = loadCatalog()
+const home = tempDir('kho-inbox-')
+let wh: TempWarehouse
+let inbox: InboxWatcher
+
+beforeAll(async () => {
+  wh = openTempWarehouse()
+  await migrate(wh)
+  await syncCatalog(wh, catalog)
+  inbox = new InboxWatcher({ wh, catalog, inboxDir: path.join(home, 'inbox'), archiveDir: path.join(home, 'archive') })
+  inbox.prepareFolders()
+})
+afterAll(() => wh.dispose())
+
+const DN = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Vốn điều lệ (triệu đồng),Tình trạng,Ngày cập nhật\n0100047516,Công ty A,01/02/2020,07210,2610,1,dang_hoat_dong,01/10/2026\n'
+
+describe('inbox folders', () => {
+  it('has a folder for each agency and each dataset it delivers', () => {
+    expect(fs.existsSync(path.join(home, 'inbox/SO_TC/doanh_nghiep'))).toBe(true)
+    expect(fs.existsSync(path.join(home, 'inbox/CA_TINH/dan_cu'))).toBe(true)
+    expect(fs.existsSync(path.join(home, 'inbox/SO_YT/chi_tieu_kt_xh'))).toBe(true)
+    expect(fs.existsSync(path.join(home, 'inbox/CA_TINH/doanh_nghiep'))).toBe(false)
+  })
+
+  it('loads a file once it stops growing, then files it under .done with its report', async () => {
+    const dir = path.join(home, 'inbox/SO_TC/doanh_nghiep')
+    fs.writeFileSync(path.join(dir, 'dn.csv'), DN)
+    expect(await inbox.scanOnce()).toEqual([])
+    const [report] = await inbox.scanOnce()
+    expect(report).toMatchObject({ status: 'committed', agency: 'SO_TC', dataset: 'doanh_nghiep', source: 'dn.csv', rowsLoaded: 1 })
+    expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([])
+    const done = fs.readdirSync(path.join(dir, '.done'))
+    expect(done.filter((f) => f.endsWith('_dn.csv'))).toHaveLength(1)
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, '.done', done.find((f) => f.endsWith('.report.json'))!), 'utf8'))
+    expect(saved.loadId).toBe(report!.loadId)
+  })
+
+  it('files a refused delivery under .refused with the reasons', async () => {
+    const dir = path.join(home, 'inbox/SO_TC/doanh_nghiep')
+    fs.writeFileSync(path.join(dir, 'sai.csv'), DN.replace('0100047516', '0100047517'))
+    await inbox.scanOnce()
+    const [report] = await inbox.scanOnce()
+    expect(report!.status).toBe('refused')
+    const refused = fs.readdirSync(path.join(dir, '.refused'))
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, '.refused', refused.find((f) => f.endsWith('.report.json'))!), 'utf8'))
+    expect(saved.rejects[0].code).toBe('enterprise.check_digit')
+  })
+
+  it('waits while a file is still being written', async () => {
+    const dir = path.join(home, 'inbox/CA_TINH/dan_cu')
+    const file = path.join(dir, 'dang_ghi.csv')
+    fs.writeFileSync(file, 'Số định danh cá nhân,Họ và tên')
+    await inbox.scanOnce()
+    fs.appendFileSync(file, ',Ngày sinh,Giới tính,Mã xã,Ngày cập nhật\n')
+    expect(await inbox.scanOnce()).toEqual([])
+    expect(fs.existsSync(file)).toBe(true)
+  })
+})
