@@ -15,6 +15,7 @@ export interface InboxOptions {
   inboxDir: string
   archiveDir: string
   onReport?: (report: LoadReport, file: string) => void
+  onError?: (err: Error) => void
 }
 
 const OUTCOME_DIRS = new Set(['.done', '.refused'])
@@ -38,7 +39,10 @@ export class InboxWatcher {
     this.prepareFolders()
     const tick = () => {
       this.running = this.scanOnce()
-        .then(() => undefined, () => undefined)
+        .then(
+          () => undefined,
+          (err: Error) => this.opts.onError?.(err),
+        )
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs)
         })

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { LineCounter, parseDocument, isNode } from 'yaml'
 import type { z } from 'zod'
 import { communesOf, parseProvinceCode, type Province } from '../identifiers/admin-units.ts'
+import { parseCron } from '../cron.ts'
 import { headerKey } from './header-key.ts'
 import {
   agenciesFileSchema,
@@ -205,6 +206,17 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     d.natural_key.forEach((k, i) => {
       if (!d.columns.some((c) => c.id === k)) report(f, ['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)
     })
+    if (d.pull) {
+      try {
+        parseCron(d.pull.schedule)
+      } catch (err) {
+        report(f, ['pull', 'schedule'], (err as Error).message)
+      }
+      if (d.pull.agency) knownAgency(f, ['pull', 'agency'], d.pull.agency)
+      if (d.pull.incremental && !d.columns.some((c) => c.id === d.pull!.incremental!.field)) {
+        report(f, ['pull', 'incremental', 'field'], `"${d.pull.incremental.field}" không phải là cột / is not a column`)
+      }
+    }
     if (d.personal_data !== d.columns.some((c) => c.personal)) {
       report(f, ['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
     }

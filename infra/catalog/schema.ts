@@ -91,6 +91,35 @@ export const columnSchema = z.strictObject({
 })
 export type Column = z.infer<typeof columnSchema>
 
+/** How kho pages through a source API. */
+export const paginationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('page'), param: z.string().default('page'), size_param: z.string().default('page_size'), size: z.number().int().positive().default(500), start: z.number().int().min(0).default(1) }),
+  z.strictObject({ kind: z.literal('offset'), param: z.string().default('offset'), limit_param: z.string().default('limit'), limit: z.number().int().positive().default(500) }),
+  /** The next cursor is read from the body at `cursor_path` and sent as `param`. */
+  z.strictObject({ kind: z.literal('cursor'), param: z.string().default('cursor'), cursor_path: z.string() }),
+  /** The next page's URL is in the Link header (rel="next") or in the body at `next_path`. */
+  z.strictObject({ kind: z.literal('link'), next_path: z.string().nullable().default(null) }),
+])
+
+/** A source API kho pulls on a schedule (cron, Vietnam time). */
+export const pullSchema = z.strictObject({
+  url: z.url(),
+  /** The agency whose data it is; the dataset's owner when absent. */
+  agency: code.nullable().default(null),
+  schedule: z.string(),
+  /** A header carrying a secret read from an environment variable, never written in the catalogue. */
+  auth: z.strictObject({ header: z.string().min(1), env: z.string().regex(/^[A-Z][A-Z0-9_]*$/), prefix: z.string().default('') }).nullable().default(null),
+  records_path: z.string().nullable().default(null),
+  pagination: paginationSchema.default({ kind: 'none' }),
+  /** Ask only for records changed since the last pull: the newest `field` loaded so far, sent as `param`. */
+  incremental: z.strictObject({ field: snake, param: z.string().min(1) }).nullable().default(null),
+  max_pages: z.number().int().positive().default(10_000),
+  retries: z.number().int().min(0).max(10).default(4),
+  timeout_s: z.number().positive().default(60),
+})
+export type PullConfig = z.infer<typeof pullSchema>
+
 export const datasetSchema = z.strictObject({
   id: snake,
   name: z.string().min(1),
@@ -114,6 +143,7 @@ export const datasetSchema = z.strictObject({
   natural_key: z.array(snake).min(1),
   /** Share of rejected rows above which the whole delivery is refused. */
   reject_threshold: z.number().min(0).max(1).default(0.05),
+  pull: pullSchema.nullable().default(null),
   columns: z.array(columnSchema).min(1),
 })
 export type Dataset = z.infer<typeof datasetSchema>

@@ -6,6 +6,7 @@ import { communesOf } from '../identifiers/admin-units.ts'
 import { periodCode, periodEnd } from '../periods.ts'
 import { DAN_CU_HEADER, generateCitizens } from './citizens.ts'
 import { addDays } from './dates.ts'
+import { withFixedZipTimes } from './fixed-zip-time.ts'
 import { toDelimited } from './delimited.ts'
 import { DOANH_NGHIEP_HEADER, generateEnterprises, viNumber } from './enterprises.ts'
 import { generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
@@ -56,7 +57,7 @@ async function reportWorkbook(agencyName: string, period: string, cells: string[
   for (const c of cells) ws.addRow([c[0], c[1], c[2], c[3] === '' ? null : Number(c[3]), c[4] === '' ? null : Number(c[4]), c[5], c[6]])
   // A workbook written twice must be byte-identical for the same demo: fix its timestamps.
   wb.created = wb.modified = new Date(Date.UTC(2026, 0, 1))
-  return Buffer.from(await wb.xlsx.writeBuffer())
+  return withFixedZipTimes(Buffer.from(await wb.xlsx.writeBuffer()))
 }
 
 const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

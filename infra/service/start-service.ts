@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { InboxWatcher } from '../../loaders/inbox.ts'
+import { PullScheduler } from '../../loaders/pull-scheduler.ts'
 import type { FastifyInstance } from 'fastify'
 import { loadCatalog } from '../catalog/load-catalog.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
@@ -78,14 +79,24 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       inboxDir: path.join(config.home, 'inbox'),
       archiveDir: path.join(config.home, 'archive'),
       onReport: (r, file) => log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded'),
+      onError: (err) => log.warn({ err: err.message }, 'inbox scan failed'),
     })
     if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
+    const pulls = new PullScheduler({
+      wh,
+      catalog,
+      home: config.home,
+      onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
+      onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
+    })
+    await pulls.start()
 
     let stopping: Promise<void> | null = null
     const stop = () =>
       (stopping ??= (async () => {
         abort.abort()
         await inbox.stop()
+        await pulls.stop()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)

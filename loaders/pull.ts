@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import type { PullConfig } from '../infra/catalog/schema.ts'
+import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { dateSql } from '../infra/warehouse/parse-sql.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
+import { loadFile, type LoadReport } from './load-file.ts'
+import { LoadRefusal } from './load-refusal.ts'
+
+export interface PullOptions {
+  wh: Warehouse
+  catalog: Catalog
+  home: string
+  dataset: CatalogDataset
+  env?: NodeJS.ProcessEnv
+  /** Base of the exponential backoff between retries, in ms. */
+  backoffMs?: number
+}
+
+export interface PullResult {
+  pages: number
+  records: number
+  /** The incremental value sent, if any. */
+  since: string | null
+  /** Null when the source had nothing new. */
+  report: LoadReport | null
+}
+
+const at = (doc: unknown, dotted: string | null): unknown =>
+  (dotted ? dotted.split('.') : []).reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), doc)
+
+/** The newest value of the incremental field among rows this dataset got from committed pulls. */
+async function watermark(wh: Warehouse, dataset: CatalogDataset, field: string): Promise<string | null> {
+  const [row] = await queryRows<{ w: string | null }>(
+    wh.client,
+    `SELECT toString(max(${dateSql(quoteIdent(field))})) AS w FROM raw.${quoteIdent(dataset.id)}
+     WHERE _load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = {dataset:String} AND channel = 'pull' AND status = 'committed')`,
+    { dataset: dataset.id },
+  )
+  return row?.w && row.w !== '\\N' ? row.w : null
+}
+
+/** GET with retries: network errors, timeouts, 5xx and 429 are retried with exponential backoff. */
+async function fetchJson(url: string, headers: Record<string, string>, pull: PullConfig, backoffMs: number): Promise<{ body: unknown; link: string | null }> {
+  let lastError = ''
+  for (let attempt = 0; attempt <= pull.retries; attempt++) {
+    if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5))
+    try {
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(pull.timeout_s * 1000) })
+      if (res.status === 429 || res.status >= 500) {
+        lastError = `HTTP ${res.status}`
+        const retryAfter = Number(res.headers.get('retry-after'))
+        if (retryAfter > 0) await sleep(Math.min(retryAfter, 300) * 1000)
+        continue
+      }
+      if (!res.ok) {
+        throw new LoadRefusal('pull.http', `Nguồn ${url} trả lỗi HTTP ${res.status}`, `The source ${url} answered HTTP ${res.status}`)
+      }
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1] ?? null
+      return { body: await res.json(), link }
+    } catch (err) {
+      if (err instanceof LoadRefusal) throw err
+      lastError = (err as Error).message
+    }
+  }
+  throw new LoadRefusal(
+    'pull.unreachable',
+    `Không lấy được dữ liệu từ ${url} sau ${pull.retries + 1} lần thử (${lastError})`,
+    `Could not fetch ${url} after ${pull.retries + 1} attempts (${lastError})`,
+  )
+}
+
+/**
+ * Pulls a dataset from its source API: pages through it, asks only for what changed since the last
+ * pull when configured, and loads what it got like any delivery (channel "pull").
+ */
+export async function pullDataset(opts: PullOptions): Promise<PullResult> {
+  const { dataset } = opts
+  const pull = dataset.pull
+  if (!pull) throw new Error(`dataset ${dataset.id} has no pull connector`)
+  const env = opts.env ?? process.env
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (pull.auth) {
+    const secret = env[pull.auth.env]
+    if (!secret) throw new LoadRefusal('pull.secret', `Thiếu biến môi trường ${pull.auth.env} chứa khóa truy cập nguồn`, `The environment variable ${pull.auth.env} with the source's secret is not set`)
+    headers[pull.auth.header] = pull.auth.prefix + secret
+  }
+  const since = pull.incremental ? await watermark(opts.wh, dataset, pull.incremental.field) : null
+  const first = new URL(pull.url)
+  if (pull.incremental && since) first.searchParams.set(pull.incremental.param, since)
+
+  const records: unknown[] = []
+  let url: string | null = first.toString()
+  let pages = 0
+  let position = pull.pagination.kind === 'page' ? pull.pagination.start : 0
+  while (url && pages < pull.max_pages) {
+    const pageUrl: URL = new URL(url)
+    const p = pull.pagination
+    if (p.kind === 'page') {
+      pageUrl.searchParams.set(p.param, String(position))
+      pageUrl.searchParams.set(p.size_param, String(p.size))
+    } else if (p.kind === 'offset') {
+      pageUrl.searchParams.set(p.param, String(position))
+      pageUrl.searchParams.set(p.limit_param, String(p.limit))
+    }
+    const { body, link } = await fetchJson(pageUrl.toString(), headers, pull, opts.backoffMs ?? 500)
+    pages++
+    const batch = at(body, pull.records_path)
+    if (!Array.isArray(batch)) {
+      throw new LoadRefusal('pull.shape', `Nguồn ${pageUrl} không trả mảng bản ghi tại "${pull.records_path ?? '(gốc)'}"`, `${pageUrl} returned no array of records at "${pull.records_path ?? '(root)'}"`)
+    }
+    records.push(...batch)
+    switch (p.kind) {
+      case 'none':
+        url = null
+        break
+      case 'page':
+        position += 1
+        url = batch.length < p.size ? null : url
+        break
+      case 'offset':
+        position += batch.length
+        url = batch.length < p.limit ? null : url
+        break
+      case 'cursor': {
+        const cursor = at(body, p.cursor_path)
+        if (cursor === null || cursor === undefined || cursor === '' || batch.length === 0) url = null
+        else {
+          const next: URL = new URL(url)
+          next.searchParams.set(p.param, String(cursor))
+          url = next.toString()
+        }
+        break
+      }
+      case 'link': {
+        const next = p.next_path ? at(body, p.next_path) : link
+        url = typeof next === 'string' && next && batch.length > 0 ? new URL(next, pageUrl).toString() : null
+        break
+      }
+    }
+  }
+  if (records.length === 0) return { pages, records: 0, since, report: null }
+
+  const dir = path.join(opts.home, 'uploads')
+  fs.mkdirSync(dir, { recursive: true })
+  const tmp = path.join(dir, `${randomUUID()}.json`)
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(records))
+    const report = await loadFile({
+      wh: opts.wh,
+      catalog: opts.catalog,
+      archiveDir: path.join(opts.home, 'archive'),
+      file: tmp,
+      sourceName: `${first.origin}${first.pathname} ${new Date().toISOString()}.json`,
+      dataset: dataset.id,
+      agency: pull.agency ?? dataset.owner,
+      channel: 'pull',
+    })
+    return { pages, records: records.length, since, report }
+  } finally {
+    fs.rmSync(tmp, { force: true })
+  }
+}
