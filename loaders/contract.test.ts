@@ -3,10 +3,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { columnSchema } from '../infra/catalog/schema.ts'
-import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
-import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { migrate } from '../infra/warehouse/migrate.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 
 // A dataset with one column of every kind of rule, added to the real catalogue for these tests.
@@ -37,9 +35,7 @@ const dir = tempDir('kho-contract-')
 beforeAll(async () => {
   const base = loadCatalog()
   catalog = { ...base, datasets: [...base.datasets, kiemThu], dataset: (id) => (id === 'kiem_thu' ? kiemThu : base.dataset(id)) }
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, catalog)
+  wh = await openSyncedWarehouse(catalog)
 })
 afterAll(() => wh.dispose())
 

@@ -3,10 +3,8 @@ import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
-import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
-import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { migrate } from '../infra/warehouse/migrate.ts'
 import { loadFile, type LoadFileOptions } from './load-file.ts'
 import { datasetTemplate } from './template.ts'
 
@@ -15,9 +13,7 @@ const dir = tempDir('kho-formats-')
 let wh: TempWarehouse
 
 beforeAll(async () => {
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, catalog)
+  wh = await openSyncedWarehouse(catalog)
 })
 afterAll(() => wh.dispose())
 

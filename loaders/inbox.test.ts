@@ -2,9 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
-import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
-import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
-import { migrate } from '../infra/warehouse/migrate.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { InboxWatcher } from './inbox.ts'
 
 const catalog = loadCatalog()
@@ -13,9 +11,7 @@ let wh: TempWarehouse
 let inbox: InboxWatcher
 
 beforeAll(async () => {
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, catalog)
+  wh = await openSyncedWarehouse(catalog)
   inbox = new InboxWatcher({ wh, catalog, inboxDir: path.join(home, 'inbox'), archiveDir: path.join(home, 'archive') })
   inbox.prepareFolders()
 })

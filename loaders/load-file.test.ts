@@ -2,10 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
-import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
-import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { migrate } from '../infra/warehouse/migrate.ts'
 import { createHash } from 'node:crypto'
 import { loadFile, type LoadFileOptions } from './load-file.ts'
 
@@ -16,9 +14,7 @@ const dir = tempDir('kho-load-')
 let wh: TempWarehouse
 
 beforeAll(async () => {
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, catalog)
+  wh = await openSyncedWarehouse(catalog)
 })
 afterAll(() => wh.dispose())
 

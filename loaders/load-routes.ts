@@ -11,6 +11,7 @@ import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyOfKey } from './api-keys.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
+import { loadRecords } from './load-records.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/service/http-error.ts'
 
@@ -51,26 +52,19 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     }
     const { period } = parseQuery(pushQuery, req.query)
     const body = parseQuery(pushBody, req.body)
-    const records = Array.isArray(body) ? body : body.records
-    fs.mkdirSync(uploads, { recursive: true })
-    const tmp = path.join(uploads, `${randomUUID()}.json`)
-    try {
-      fs.writeFileSync(tmp, JSON.stringify(records))
-      const report = await loadFile({
-        wh: ctx.wh,
-        catalog: ctx.catalog,
-        archiveDir: path.join(ctx.config.home, 'archive'),
-        file: tmp,
-        sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
-        dataset: req.params.id,
-        agency,
-        channel: 'push',
-        ...(period ? { period } : {}),
-      })
-      return reply.code(reportStatus(report)).send(report)
-    } finally {
-      fs.rmSync(tmp, { force: true })
-    }
+    const report = await loadRecords({
+      wh: ctx.wh,
+      catalog: ctx.catalog,
+      home: ctx.config.home,
+      archiveDir: path.join(ctx.config.home, 'archive'),
+      records: Array.isArray(body) ? body : body.records,
+      sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
+      dataset: req.params.id,
+      agency,
+      channel: 'push',
+      ...(period ? { period } : {}),
+    })
+    return reply.code(reportStatus(report)).send(report)
   })
 
   app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', async (req, reply) => {

@@ -3,10 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { pullSchema } from '../infra/catalog/schema.ts'
-import { syncCatalog } from '../infra/catalog/sync-catalog.ts'
-import { openTempWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { migrate } from '../infra/warehouse/migrate.ts'
 import { pullDataset } from './pull.ts'
 import { PullScheduler } from './pull-scheduler.ts'
 
@@ -63,9 +61,7 @@ function withPull(pull: Record<string, unknown>): CatalogDataset {
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, catalog)
+  wh = await openSyncedWarehouse(catalog)
 })
 afterAll(async () => {
   server.close()

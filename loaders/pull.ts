@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
@@ -7,7 +5,8 @@ import type { PullConfig } from '../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { dateSql } from '../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
-import { loadFile, type LoadReport } from './load-file.ts'
+import type { LoadReport } from './load-file.ts'
+import { loadRecords } from './load-records.ts'
 import { LoadRefusal } from './load-refusal.ts'
 
 export interface PullOptions {
@@ -144,23 +143,16 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
   }
   if (records.length === 0) return { pages, records: 0, since, report: null }
 
-  const dir = path.join(opts.home, 'uploads')
-  fs.mkdirSync(dir, { recursive: true })
-  const tmp = path.join(dir, `${randomUUID()}.json`)
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(records))
-    const report = await loadFile({
-      wh: opts.wh,
-      catalog: opts.catalog,
-      archiveDir: path.join(opts.home, 'archive'),
-      file: tmp,
-      sourceName: `${first.origin}${first.pathname} ${new Date().toISOString()}.json`,
-      dataset: dataset.id,
-      agency: pull.agency ?? dataset.owner,
-      channel: 'pull',
-    })
-    return { pages, records: records.length, since, report }
-  } finally {
-    fs.rmSync(tmp, { force: true })
-  }
+  const report = await loadRecords({
+    wh: opts.wh,
+    catalog: opts.catalog,
+    home: opts.home,
+    archiveDir: path.join(opts.home, 'archive'),
+    records,
+    sourceName: `${first.origin}${first.pathname} ${new Date().toISOString()}.json`,
+    dataset: dataset.id,
+    agency: pull.agency ?? dataset.owner,
+    channel: 'pull',
+  })
+  return { pages, records: records.length, since, report }
 }

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadCatalog } from '../catalog/load-catalog.ts'
-import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { Random } from '../demo/random.ts'
-import { openTempWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
+import { openSyncedWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
 import { queryRows } from '../warehouse/client.ts'
-import { migrate } from '../warehouse/migrate.ts'
 import { adminUnitProblemSql, communeProblemSql, parseAdminUnitCode, parseCommuneCode } from './admin-units.ts'
 import { cccdProblemSql, parseCccd } from './cccd.ts'
 import { enterpriseCheckDigit, enterpriseProblemSql, parseEnterpriseCode } from './enterprise-code.ts'
@@ -13,9 +10,7 @@ import type { Parsed } from './problem.ts'
 // The loaders check whole deliveries in SQL; these tests hold the SQL to the TypeScript parsers.
 let wh: TempWarehouse
 beforeAll(async () => {
-  wh = openTempWarehouse()
-  await migrate(wh)
-  await syncCatalog(wh, loadCatalog())
+  wh = await openSyncedWarehouse()
 })
 afterAll(() => wh.dispose())
 

@@ -1,7 +1,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { loadCatalog, type Catalog } from '../catalog/load-catalog.ts'
+import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { openWarehouse, type Warehouse } from '../warehouse/client.ts'
+import { migrate } from '../warehouse/migrate.ts'
 
 export interface TempWarehouse extends Warehouse {
   dir: string
@@ -21,6 +24,14 @@ export function openTempWarehouse(prefix = 'kho-test-'): TempWarehouse {
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** A temporary warehouse migrated and holding the catalogue, as the service leaves it at start. */
+export async function openSyncedWarehouse(catalog: Catalog = loadCatalog()): Promise<TempWarehouse> {
+  const wh = openTempWarehouse()
+  await migrate(wh)
+  await syncCatalog(wh, catalog)
+  return wh
 }
 
 export function tempDir(prefix = 'kho-test-'): string {
