@@ -54,9 +54,12 @@ describe('contracts from the catalogue', () => {
       'AB2,1234,"1,234,567.5",1/2/2026,2026-02-01T08:30:00,0,2026-Q1,nữ,,07210',
       'AB3,0,"12,5",2026-02-28,2026-02-28,x,2026,NỮ,,',
       'AB4,,1e3,46054,,,,,,',
+      // Digits grouped with spaces and dots, and a legacy 9-digit CMND (kept, flagged later in std).
+      'AB5,,,,,,,,027 090 001.234,',
+      'AB6,,,,,,,,123456789,',
     ])
     expect(report.rejects).toEqual([])
-    expect(report).toMatchObject({ status: 'committed', rowsRead: 4, rowsLoaded: 4, rowsRejected: 0 })
+    expect(report).toMatchObject({ status: 'committed', rowsRead: 6, rowsLoaded: 6, rowsRejected: 0 })
   })
 
   it.each([
@@ -71,6 +74,7 @@ describe('contracts from the catalogue', () => {
     ['AC4,1,1,,,,2026-13,,,', 'ky', 'value.period'],
     ['AC5,1,1,,,,,Khác,,', 'gioi_tinh', 'value.enum'],
     ['AC6,1,1,,,,,,27090001234,', 'cccd', 'cccd.leading_zero_lost'],
+    ['AC6,1,1,,,,,,12345678,', 'cccd', 'cccd.length'],
     ['AC7,1,1,,,,,,,01', 'don_vi', 'province.other'],
     ['AC7,1,1,,,,,,,27', 'don_vi', 'province.unknown'],
     ['AC8,1,1,,,,,,,7210', 'don_vi', 'commune.leading_zero_lost'],

@@ -64,6 +64,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
       channel: 'push',
       ...(period ? { period } : {}),
     })
+    if (report.status === 'committed') ctx.transforms.request()
     return reply.code(reportStatus(report)).send(report)
   })
 
@@ -105,6 +106,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
         channel: 'upload',
         ...(sheet ? { sheet } : {}),
       })
+      if (report.status === 'committed') ctx.transforms.request()
       return reply.code(reportStatus(report)).send(report)
     } finally {
       fs.rmSync(tmp, { force: true })

@@ -30,7 +30,8 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
   let identifier: string | null = null
   switch (column.identifier) {
     case 'cccd':
-      identifier = cccdProblemSql(v)
+      // A legacy 9-digit CMND is loaded, not rejected: the standard layer keeps it apart and flags it.
+      identifier = `if((${cccdProblemSql(v)} AS _cccd_${column.id}) = 'cccd.legacy_cmnd', '', _cccd_${column.id})`
       break
     case 'enterprise_code':
       identifier = enterpriseProblemSql(v)

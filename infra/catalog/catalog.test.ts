@@ -134,7 +134,7 @@ describe('catalogue sync into the warehouse', () => {
     await syncCatalog(wh, catalog)
     const counts = await queryRows<{ t: string; n: string }>(
       wh.client,
-      `SELECT 'agencies' t, count() n FROM meta.agencies UNION ALL SELECT 'indicators', count() FROM meta.indicators
+      `SELECT 'agencies' t, count() n FROM meta.agencies UNION ALL SELECT 'indicators', countIf(aggregation != 'component') FROM meta.indicators
        UNION ALL SELECT 'datasets', count() FROM meta.datasets UNION ALL SELECT 'bn_communes', count() FROM meta.admin_units WHERE province_code = '24'`,
     )
     expect(Object.fromEntries(counts.map((c) => [c.t, Number(c.n)]))).toEqual({

@@ -69,10 +69,8 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
       })),
     ),
   )
-  await replaceRows(
-    wh,
-    indicatorsTable,
-    catalog.indicators.map((i) => ({
+  await replaceRows(wh, indicatorsTable, [
+    ...catalog.indicators.map((i) => ({
       code: i.code,
       name_vi: i.name_vi,
       name_en: i.name_en,
@@ -88,7 +86,27 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
       sector: i.sector,
       deadline_rule: JSON.stringify(i.deadline),
     })),
-  )
+    // Components (ratio operands such as forest area) are reported beside their indicator.
+    ...catalog.components.map((c) => {
+      const user = catalog.indicators.find((i) => i.numerator === c.code || i.denominator === c.code)!
+      return {
+        code: c.code,
+        name_vi: c.name_vi,
+        name_en: c.name_en,
+        unit: c.unit,
+        frequency: user.frequency,
+        owner: user.owner,
+        aggregation: 'component',
+        numerator: '',
+        denominator: '',
+        multiplier: 1,
+        offset: 0,
+        level: user.level,
+        sector: user.sector,
+        deadline_rule: JSON.stringify(user.deadline),
+      }
+    }),
+  ])
   const communes = allCommunes()
   await replaceRows(
     wh,

@@ -5,6 +5,11 @@ import { loadFile, type LoadReport } from '../../loaders/load-file.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
 import { CatalogError, loadCatalog } from '../catalog/load-catalog.ts'
 import { datasetTemplate } from '../../loaders/template.ts'
+import { TransformCoordinator, type TransformOutcome } from '../../transforms/runner/coordinator.ts'
+import { runDataTests } from '../../transforms/runner/data-tests.ts'
+import { sourceFreshness, type SourceFreshness } from '../../transforms/runner/freshness.ts'
+import { lineage, type Lineage } from '../../transforms/runner/lineage.ts'
+import { loadProject } from '../../transforms/runner/project.ts'
 import { createApiKey, revokeApiKey, type IssuedKey } from '../../loaders/api-keys.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
@@ -26,6 +31,10 @@ Lệnh / commands:
                               nạp một tệp (XLSX, CSV, TSV, JSON, XML); mã thoát 0 = nhận, 2 = bị từ chối
   apikey create --agency <mã> [--label <ghi chú>] | apikey revoke <mã khóa>
                               cấp / thu hồi khóa cho API đẩy dữ liệu (POST /api/datasets/<id>/records)
+  transform run [--select <chọn>]… [--full-refresh]
+                              dựng các mô hình (std, marts) rồi chạy kiểm thử; chọn: tên, tên+, +tên, tag:x
+  transform test | freshness | docs [--out <tệp.json>]
+                              kiểm thử dữ liệu | độ mới của nguồn | phả hệ nguồn → mô hình
   template <dataset> --out <tệp.xlsx>
                               tạo mẫu Excel để cơ quan điền và nộp
 
@@ -138,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
       sheet: { type: 'string' },
       out: { type: 'string' },
       label: { type: 'string' },
+      select: { type: 'string', multiple: true },
+      'full-refresh': { type: 'boolean', default: false },
       agency: { type: 'string' },
     },
   })
@@ -214,6 +225,50 @@ export async function main(argv: string[]): Promise<number> {
         return r.revoked ? 0 : 1
       }
       throw new UsageError('Cách dùng: kho apikey create --agency <mã> [--label …] | kho apikey revoke <mã khóa>')
+    }
+    case 'transform': {
+      const action = positionals[1]
+      const project = loadProject({ province_code: loadCatalog().province.code })
+      if (action === 'run' || action === 'test') {
+        const options = { select: values.select ?? [], fullRefresh: values['full-refresh'] }
+        const r = await withWarehouse<TransformOutcome>(config, {
+          service: (svc) => callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/run', { select: options.select, full_refresh: options.fullRefresh }),
+          direct: async (wh, catalog) => {
+            await migrate(wh)
+            await syncCatalog(wh, catalog)
+            if (action === 'test') return { run: { runId: '', results: [] }, tests: await runDataTests(wh, project), finishedAt: new Date().toISOString() }
+            return new TransformCoordinator(wh, project).run(options)
+          },
+        })
+        out(r, () => {
+          for (const m of r.run.results) console.log(`${m.status === 'success' ? 'OK ' : m.status === 'skipped' ? 'BỎ ' : 'LỖI'} ${m.model.padEnd(26)} ${fmt.format(m.rows).padStart(10)} dòng ${(m.durationMs / 1000).toFixed(2)} s ${m.error}`)
+          const failing = r.tests.results.filter((t) => t.status !== 'pass')
+          console.log(`Kiểm thử: ${r.tests.results.length - failing.length}/${r.tests.results.length} đạt`)
+          for (const t of failing) console.log(`  ${t.status === 'fail' ? 'SAI' : 'LỖI'} ${t.model} ${t.test}: ${t.failures} dòng ${t.error}`)
+        })
+        const bad = r.run.results.some((m) => m.status !== 'success') || r.tests.results.some((t) => t.status !== 'pass')
+        return bad ? 1 : 0
+      }
+      if (action === 'freshness' || action === 'docs') {
+        const path_ = action === 'freshness' ? '/api/freshness' : '/api/lineage'
+        const r = await withWarehouse<{ data: unknown }>(config, {
+          service: async (svc) => ({ data: await callService<unknown>(svc, 'GET', path_) }),
+          direct: async (wh, catalog) => ({ data: action === 'freshness' ? await sourceFreshness(wh, catalog) : await lineage(wh, catalog, project) }),
+        })
+        if (values.out) fs.writeFileSync(values.out, JSON.stringify(r.data, null, 2))
+        out(r.data, () => {
+          if (action === 'freshness') {
+            for (const f of r.data as SourceFreshness[]) console.log(`${f.status.padEnd(6)} ${f.dataset.padEnd(18)} ${f.ageDays ?? '—'} ngày (cảnh báo sau ${f.warnAfterDays}, lỗi sau ${f.errorAfterDays})`)
+          } else {
+            const l = r.data as Lineage
+            for (const s of l.sources) console.log(`nguồn ${s.dataset} → ${s.feeds.join(', ')}`)
+            for (const m of l.models) console.log(`${m.table} ← ${[...m.sources.map((x) => `source:${x}`), ...m.refs].join(', ')}`)
+            if (values.out) console.log(`Đã ghi ${values.out}`)
+          }
+        })
+        return action === 'freshness' && (r.data as SourceFreshness[]).some((f) => f.status === 'error') ? 1 : 0
+      }
+      throw new UsageError('Cách dùng: kho transform run|test|freshness|docs')
     }
     case 'template': {
       const id = positionals[1]

@@ -27,7 +27,8 @@ export function cccdBirthProvinces(): ReadonlyMap<string, { name: string; provin
 }
 
 export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
-  const s = raw.trim()
+  // Spaces and dots people type to group the digits are not part of the number.
+  const s = raw.replace(/[\s.]/g, '')
   if (s === '') return fail('cccd.empty', s)
   if (!/^\d+$/.test(s)) return fail('cccd.not_digits', s)
   if (s.length === 11) return fail('cccd.leading_zero_lost', s)
@@ -53,8 +54,9 @@ export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
  * The same checks as parseCccd, as a ClickHouse expression over a trimmed String expression `v`:
  * the problem code, or '' when valid. The loaders run it over whole deliveries at once.
  */
-export function cccdProblemSql(v: string): string {
+export function cccdProblemSql(raw: string): string {
   const prefixes = [...birthProvinces.keys()].map((k) => `'${k}'`).join(', ')
+  const v = `replaceRegexpAll(${raw}, '[\\\\s.]', '')`
   return `multiIf(
     ${v} = '', 'cccd.empty',
     NOT match(${v}, '^[0-9]+$'), 'cccd.not_digits',

@@ -24,7 +24,7 @@ describe('CCCD', () => {
         birthYear: 1990,
       },
     })
-    const female2005 = parseCccd(' 024305123456 ', today)
+    const female2005 = parseCccd(' 024 305 123.456 ', today)
     expect(female2005.ok && female2005.value).toMatchObject({ birthProvinceName: 'Bắc Giang', gender: 'nu', birthYear: 2005 })
   })
 
@@ -46,7 +46,7 @@ describe('CCCD', () => {
   it.each([
     ['', 'cccd.empty'],
     ['02709000123A', 'cccd.not_digits'],
-    ['027.090.001.234', 'cccd.not_digits'],
+    ['027-090-001-234', 'cccd.not_digits'],
     ['123456789', 'cccd.legacy_cmnd'],
     ['0270900012345', 'cccd.length'],
     ['003090001234', 'cccd.province'],

@@ -6,6 +6,7 @@ import { healthRoutes } from './health-routes.ts'
 import { HttpError } from './http-error.ts'
 import { homePage } from './home-page.ts'
 import { loadRoutes } from '../../loaders/load-routes.ts'
+import { transformRoutes } from '../../transforms/transform-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -29,6 +30,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   healthRoutes(app, ctx)
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
+  transformRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

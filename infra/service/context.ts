@@ -1,6 +1,8 @@
 import type { Catalog } from '../catalog/load-catalog.ts'
 import type { KhoConfig } from '../config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
+import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
+import type { Project } from '../../transforms/runner/project.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -18,4 +20,7 @@ export interface ServiceContext {
   token: string
   demo: DemoProgress
   startedAt: Date
+  /** The transform project and the one place its runs go through. */
+  project: Project
+  transforms: TransformCoordinator
 }

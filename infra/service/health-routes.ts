@@ -12,6 +12,12 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext) {
       uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
       province: { code: ctx.catalog.province.code, name: ctx.catalog.province.name },
       demo: ctx.demo,
+      transforms: {
+        running: ctx.transforms.running,
+        lastFinishedAt: ctx.transforms.last?.finishedAt ?? null,
+        modelsFailed: ctx.transforms.last?.run.results.filter((r) => r.status !== 'success').length ?? null,
+        testsFailed: ctx.transforms.last?.tests.results.filter((t) => t.status !== 'pass').length ?? null,
+      },
       ...status,
     }
   })

@@ -10,6 +10,8 @@ import { ensureDemo } from '../demo/seed-demo.ts'
 import { openWarehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
+import { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
+import { loadProject } from '../../transforms/runner/project.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -29,6 +31,7 @@ export interface RunningService {
  */
 export async function startService(config: KhoConfig): Promise<RunningService> {
   const catalog = loadCatalog()
+  const project = loadProject({ province_code: catalog.province.code })
   const wh = openWarehouse(config.warehouse)
   let app: FastifyInstance | null = null
   try {
@@ -42,6 +45,16 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       token: randomBytes(24).toString('hex'),
       demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
       startedAt: new Date(),
+      project,
+      transforms: new TransformCoordinator(
+        wh,
+        project,
+        (o) => {
+          const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
+          app?.log.info({ models: o.run.results.length, tests: o.tests.results.length, failed }, 'transforms done')
+        },
+        (err) => app?.log.error({ err }, 'transforms failed'),
+      ),
     }
     app = buildApp(ctx)
     const address = await app.listen({ port: config.port, host: config.host })
@@ -51,8 +64,12 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
 
     const abort = new AbortController()
     const log = app.log
+    // The marts follow: after the demo seed (if any), and after every committed delivery.
+    const afterLoad = (status: string) => {
+      if (status === 'committed') ctx.transforms.request()
+    }
     const demoDone = !config.demo.enabled
-      ? Promise.resolve()
+      ? ctx.transforms.run().then(() => undefined, () => undefined)
       : (async () => {
           ctx.demo.state = 'seeding'
           try {
@@ -65,6 +82,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
               onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
             })
             if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs }, 'demo province loaded')
+            await ctx.transforms.run()
             ctx.demo.state = 'ready'
           } catch (err) {
             if (abort.signal.aborted) return
@@ -78,7 +96,10 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       catalog,
       inboxDir: path.join(config.home, 'inbox'),
       archiveDir: path.join(config.home, 'archive'),
-      onReport: (r, file) => log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded'),
+      onReport: (r, file) => {
+        log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded')
+        afterLoad(r.status)
+      },
       onError: (err) => log.warn({ err: err.message }, 'inbox scan failed'),
     })
     if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
@@ -86,7 +107,10 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       wh,
       catalog,
       home: config.home,
-      onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
+      onResult: (dataset, r) => {
+        log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done')
+        afterLoad(r.report?.status ?? '')
+      },
       onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
     })
     await pulls.start()
@@ -97,6 +121,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         abort.abort()
         await inbox.stop()
         await pulls.stop()
+        await ctx.transforms.stop()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)

@@ -1,0 +1,20 @@
+/* config
+materialized: table
+order_by: [enterprise_code]
+tags: [doanh_nghiep]
+*/
+-- Enterprises and their branches as registered now.
+select
+    enterprise_code,
+    parent_code,
+    branch,
+    branch != '' as is_branch,
+    name,
+    founded_on,
+    commune_code,
+    vsic,
+    capital_mvnd,
+    status,
+    status in ('dang_hoat_dong', 'hoat_dong_tro_lai') as is_active,
+    updated_on
+from {{ ref('enterprises') }} final

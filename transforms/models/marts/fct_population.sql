@@ -1,0 +1,19 @@
+/* config
+materialized: table
+order_by: [commune_code, age_band, gender]
+tags: [dan_cu]
+*/
+-- Residents by commune, age band and gender: counts only, no personal data.
+with people as (
+    select commune_code, gender, dateDiff('year', birth_date, today()) as age
+    from {{ ref('dim_citizen') }}
+    where birth_date is not null and gender != ''
+)
+
+select
+    commune_code,
+    multiIf(age < 15, '0-14', age < 25, '15-24', age < 35, '25-34', age < 45, '35-44', age < 55, '45-54', age < 65, '55-64', '65+') as age_band,
+    gender,
+    count() as people
+from people
+group by commune_code, age_band, gender

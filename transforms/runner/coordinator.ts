@@ -1,0 +1,62 @@
+import type { Warehouse } from '../../infra/warehouse/client.ts'
+import { runDataTests, type TestResult } from './data-tests.ts'
+import { selectModels } from './dag.ts'
+import type { Project } from './project.ts'
+import { runModels, type RunOptions, type RunResult } from './run.ts'
+
+export interface TransformOutcome {
+  run: RunResult
+  tests: { runId: string; results: TestResult[] }
+  finishedAt: string
+}
+
+/**
+ * One transform run at a time for the service: runs on request (the CLI, the API) and, debounced,
+ * after committed loads, so the marts follow the deliveries without a run per file.
+ */
+export class TransformCoordinator {
+  private queue: Promise<unknown> = Promise.resolve()
+  private debounce: NodeJS.Timeout | null = null
+  last: TransformOutcome | null = null
+  running = false
+
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly project: Project,
+    private readonly onDone: (outcome: TransformOutcome) => void = () => {},
+    private readonly onError: (err: Error) => void = () => {},
+  ) {}
+
+  /** Runs the selected models, then the tests of those models; waits for a run already going. */
+  run(options: RunOptions = {}): Promise<TransformOutcome> {
+    const job = this.queue.then(async () => {
+      this.running = true
+      try {
+        const run = await runModels(this.wh, this.project, options)
+        const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []))
+        this.last = { run, tests, finishedAt: new Date().toISOString() }
+        this.onDone(this.last)
+        return this.last
+      } finally {
+        this.running = false
+      }
+    })
+    this.queue = job.catch(() => undefined)
+    return job
+  }
+
+  /** Asks for an incremental run soon; requests close together make one run. */
+  request(delayMs = 3000): void {
+    if (this.debounce) clearTimeout(this.debounce)
+    this.debounce = setTimeout(() => {
+      this.debounce = null
+      this.run().catch((err: Error) => this.onError(err))
+    }, delayMs)
+  }
+
+  async stop(): Promise<void> {
+    if (this.debounce) clearTimeout(this.debounce)
+    this.debounce = null
+    await this.queue
+  }
+}

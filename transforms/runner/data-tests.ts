@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { quoteIdent } from '../../infra/warehouse/sql.ts'
+import type { ColumnTest, Model, Project } from './project.ts'
+import { tableName } from './run.ts'
+
+export interface TestResult {
+  test: string
+  model: string
+  column: string
+  status: 'pass' | 'fail' | 'error'
+  failures: number
+  sample: Record<string, unknown>[]
+  error: string
+}
+
+const SAMPLE_ROWS = 10
+
+/** How a model is read by tests: deduplicated (FINAL) when rows replace each other. */
+function readable(m: Model): string {
+  return m.config.materialized === 'incremental' ? `${tableName(m)} FINAL` : tableName(m)
+}
+
+const literal = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
+
+function refTable(project: Project, ref: string): Model {
+  const name = /ref\(\s*'([a-z0-9_]+)'\s*\)/.exec(ref)?.[1] ?? ref
+  const m = project.models.get(name)
+  if (!m) throw new Error(`relationships: no model named ${name}`)
+  return m
+}
+
+/** The SQL selecting the rows that fail one column test. */
+function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest): { name: string; sql: string } {
+  const col = quoteIdent(column)
+  const from = readable(m)
+  if (test === 'not_null') return { name: `not_null(${column})`, sql: `SELECT * FROM ${from} WHERE ${col} IS NULL` }
+  if (test === 'unique') return { name: `unique(${column})`, sql: `SELECT ${col}, count() AS occurrences FROM ${from} GROUP BY ${col} HAVING occurrences > 1` }
+  if ('accepted_values' in test) {
+    return { name: `accepted_values(${column})`, sql: `SELECT * FROM ${from} WHERE ${col} NOT IN (${test.accepted_values.values.map(literal).join(', ')})` }
+  }
+  if ('relationships' in test) {
+    const to = refTable(project, test.relationships.to)
+    return {
+      name: `relationships(${column} → ${to.name}.${test.relationships.field})`,
+      sql: `SELECT * FROM ${from} WHERE ${col} IS NOT NULL AND ${col} NOT IN (SELECT ${quoteIdent(test.relationships.field)} FROM ${readable(to)})`,
+    }
+  }
+  return { name: `expression(${column}: ${test.expression})`, sql: `SELECT * FROM ${from} WHERE NOT (${test.expression})` }
+}
+
+async function evaluate(wh: Warehouse, base: Omit<TestResult, 'status' | 'failures' | 'sample' | 'error'>, sql: string): Promise<TestResult> {
+  try {
+    const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM (${sql})`)
+    const failures = Number(count!.n)
+    const sample = failures > 0 ? await queryRows<Record<string, unknown>>(wh.client, `${sql} LIMIT ${SAMPLE_ROWS}`) : []
+    return { ...base, status: failures > 0 ? 'fail' : 'pass', failures, sample, error: '' }
+  } catch (err) {
+    return { ...base, status: 'error', failures: 0, sample: [], error: (err as Error).message.slice(0, 1000) }
+  }
+}
+
+/**
+ * Runs the tests declared in YAML beside the models (not_null, unique, accepted_values,
+ * relationships, expression) and the singular SQL tests (queries returning failing rows); stores
+ * each result with up to 10 failing rows in meta.test_results.
+ */
+export async function runDataTests(wh: Warehouse, project: Project, models?: Set<string>): Promise<{ runId: string; results: TestResult[] }> {
+  const runId = randomUUID()
+  const results: TestResult[] = []
+  for (const m of project.models.values()) {
+    if (models && !models.has(m.name)) continue
+    for (const c of m.columns) {
+      for (const t of c.tests) {
+        const { name, sql } = failingRowsSql(project, m, c.name, t)
+        results.push(await evaluate(wh, { test: name, model: m.name, column: c.name }, sql))
+      }
+    }
+    for (const t of m.modelTests) {
+      results.push(await evaluate(wh, { test: `expression(${t.expression})`, model: m.name, column: '' }, `SELECT * FROM ${readable(m)} WHERE NOT (${t.expression})`))
+    }
+  }
+  for (const t of project.singularTests) {
+    if (models && !t.refs.some((r) => models.has(r))) continue
+    const sql = t.sql.replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => readable(project.models.get(name)!))
+    results.push(await evaluate(wh, { test: t.name, model: t.refs[0] ?? '', column: '' }, sql))
+  }
+  if (results.length) {
+    await wh.client.insert({
+      table: 'meta.test_results',
+      values: results.map((r) => ({ run_id: runId, test: r.test, model: r.model, column: r.column, status: r.status, failures: r.failures, sample: JSON.stringify(r.error ? { error: r.error } : r.sample) })),
+      format: 'JSONEachRow',
+    })
+  }
+  return { runId, results }
+}

@@ -1,0 +1,148 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+/**
+ * The transform project: SQL models under models/{staging,marts}, each with a config block at the
+ * top, YAML files beside them describing models, columns and tests, and singular SQL tests.
+ *
+ *   /* config
+ *   materialized: incremental
+ *   unique_key: [cccd]
+ *   version: _version
+ *   tags: [dan_cu]
+ *   *\/
+ *   select ... from {{ source('dan_cu') }} join {{ ref('dim_admin_unit') }} ...
+ */
+export const TRANSFORMS_DIR = path.resolve(fileURLToPath(import.meta.url), '../..')
+
+const configSchema = z.strictObject({
+  materialized: z.enum(['view', 'table', 'incremental']),
+  /** ORDER BY of a table; for incremental models the unique key (rows with the same key replace each other). */
+  order_by: z.array(z.string()).min(1).optional(),
+  unique_key: z.array(z.string()).min(1).optional(),
+  /** Column deciding which of two rows with the same unique key wins (the greater). */
+  version: z.string().optional(),
+  partition_by: z.string().optional(),
+  engine: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+})
+
+const testSchema = z.union([
+  z.enum(['not_null', 'unique']),
+  z.strictObject({ accepted_values: z.strictObject({ values: z.array(z.union([z.string(), z.number()])).min(1) }) }),
+  z.strictObject({ relationships: z.strictObject({ to: z.string(), field: z.string() }) }),
+  z.strictObject({ expression: z.string() }),
+])
+export type ColumnTest = z.infer<typeof testSchema>
+
+const schemaFileSchema = z.strictObject({
+  models: z.array(
+    z.strictObject({
+      name: z.string(),
+      description: z.string().default(''),
+      tests: z.array(z.strictObject({ expression: z.string() })).default([]),
+      columns: z
+        .array(z.strictObject({ name: z.string(), description: z.string().default(''), tests: z.array(testSchema).default([]) }))
+        .default([]),
+    }),
+  ),
+})
+
+export type ModelConfig = z.infer<typeof configSchema>
+
+export interface Model {
+  name: string
+  /** std for staging models, marts for marts. */
+  database: 'std' | 'marts'
+  file: string
+  sql: string
+  config: ModelConfig
+  refs: string[]
+  sources: string[]
+  description: string
+  columns: { name: string; description: string; tests: ColumnTest[] }[]
+  modelTests: { expression: string }[]
+}
+
+export interface SingularTest {
+  name: string
+  file: string
+  sql: string
+  refs: string[]
+}
+
+export interface Project {
+  models: Map<string, Model>
+  singularTests: SingularTest[]
+  /** Values models read with var('name'), e.g. the province code. */
+  vars: Record<string, string>
+}
+
+export class ProjectError extends Error {}
+
+const REF = /\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g
+const SOURCE = /\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g
+
+const matchesOf = (re: RegExp, sql: string) => [...new Set([...sql.matchAll(re)].map((m) => m[1]!))]
+
+function sqlFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return []
+  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(dir, f))
+}
+
+export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS_DIR): Project {
+  const models = new Map<string, Model>()
+  for (const layer of ['staging', 'marts'] as const) {
+    const dir = path.join(root, 'models', layer)
+    for (const file of sqlFiles(dir)) {
+      const text = fs.readFileSync(file, 'utf8')
+      const m = /^\s*\/\*\s*config\s*\n([\s\S]*?)\*\//.exec(text)
+      if (!m) throw new ProjectError(`${path.relative(root, file)}: the model must start with a /* config … */ block`)
+      const parsed = configSchema.safeParse(parseYaml(m[1]!))
+      if (!parsed.success) {
+        throw new ProjectError(`${path.relative(root, file)}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+      }
+      const config = parsed.data
+      if (config.materialized === 'incremental' && !config.unique_key) throw new ProjectError(`${path.relative(root, file)}: an incremental model needs unique_key`)
+      const name = path.basename(file, '.sql')
+      if (models.has(name)) throw new ProjectError(`${path.relative(root, file)}: a model named ${name} exists already`)
+      const sql = text.slice(m[0].length).trim().replace(/;\s*$/, '')
+      models.set(name, {
+        name,
+        database: layer === 'staging' ? 'std' : 'marts',
+        file,
+        sql,
+        config,
+        refs: matchesOf(REF, sql),
+        sources: matchesOf(SOURCE, sql),
+        description: '',
+        columns: [],
+        modelTests: [],
+      })
+    }
+    for (const yamlFile of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')) : []) {
+      const parsed = schemaFileSchema.safeParse(parseYaml(fs.readFileSync(path.join(dir, yamlFile), 'utf8')))
+      if (!parsed.success) throw new ProjectError(`models/${layer}/${yamlFile}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+      for (const described of parsed.data.models) {
+        const model = models.get(described.name)
+        if (!model) throw new ProjectError(`models/${layer}/${yamlFile}: no model named ${described.name}`)
+        model.description = described.description
+        model.columns = described.columns
+        model.modelTests = described.tests
+      }
+    }
+  }
+  for (const model of models.values()) {
+    for (const ref of model.refs) {
+      if (!models.has(ref)) throw new ProjectError(`${path.relative(root, model.file)}: ref('${ref}') names no model`)
+    }
+  }
+  const singularTests = sqlFiles(path.join(root, 'tests')).map((file) => {
+    const sql = fs.readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
+    return { name: path.basename(file, '.sql'), file, sql, refs: matchesOf(REF, sql) }
+  })
+  return { models, singularTests, vars }
+}

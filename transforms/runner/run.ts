@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { booleanSql, dateSql, dateTimeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
+import { quoteIdent } from '../../infra/warehouse/sql.ts'
+import { selectModels, topologicalOrder } from './dag.ts'
+import type { Model, Project } from './project.ts'
+
+export interface ModelResult {
+  model: string
+  materialized: Model['config']['materialized']
+  status: 'success' | 'error' | 'skipped'
+  rows: number
+  durationMs: number
+  error: string
+}
+
+export interface RunResult {
+  runId: string
+  results: ModelResult[]
+}
+
+export interface RunOptions {
+  select?: string[]
+  /** Rebuild incremental models from every committed load instead of only the new ones. */
+  fullRefresh?: boolean
+}
+
+export const tableName = (m: Pick<Model, 'database' | 'name'>, suffix = '') => `${m.database}.${quoteIdent(m.name + suffix)}`
+
+/** The committed rows of raw.<dataset>, or only those of the given loads. */
+export function sourceSql(dataset: string, loads: string[] | null): string {
+  const filter = loads
+    ? `_load_id IN (${loads.length ? loads.map((l) => `'${l.replace(/[^0-9a-f-]/g, '')}'`).join(', ') : "''"})`
+    : `_load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = '${dataset}' AND status = 'committed')`
+  return `(SELECT * FROM raw.${quoteIdent(dataset)} WHERE ${filter})`
+}
+
+/** Macros a model may use, so std parses values exactly as the loaders checked them. */
+const MACROS: Record<string, (arg: string) => string> = {
+  parse_date: dateSql,
+  parse_datetime: (v) => dateTimeSql(v),
+  parse_number: numberSql,
+  parse_bool: booleanSql,
+}
+
+/**
+ * A model's SQL with its macros expanded: ref('m') → the model's table, source('d') → the
+ * committed rows of raw.d (or of given loads only), var('name') → a project variable, and the
+ * parse_* macros → the shared parsing expressions.
+ */
+export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null): string {
+  return model.sql
+    .replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => tableName(project.models.get(name)!))
+    .replace(/\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, dataset: string) => sourceSql(dataset, loads?.get(dataset) ?? null))
+    .replace(/\{\{\s*var\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => {
+      const value = project.vars[name]
+      if (value === undefined) throw new Error(`${model.name}: var('${name}') is not defined`)
+      return `'${value.replace(/'/g, "\\'")}'`
+    })
+    .replace(/\{\{\s*(parse_[a-z]+)\(\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, macro: string, arg: string) => {
+      const expand = MACROS[macro]
+      if (!expand) throw new Error(`${model.name}: unknown macro ${macro}`)
+      return expand(arg)
+    })
+}
+
+async function tableExists(wh: Warehouse, m: Model): Promise<boolean> {
+  const [row] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', { db: m.database, name: m.name })
+  return Number(row!.n) > 0
+}
+
+function engineOf(m: Model): string {
+  if (m.config.engine) return m.config.engine
+  return m.config.materialized === 'incremental' ? `ReplacingMergeTree(${m.config.version ?? ''})` : 'MergeTree'
+}
+
+/**
+ * Builds the table beside the live one and exchanges the two, so readers see the old table or the
+ * new one, never one half-built.
+ */
+async function buildAndSwap(wh: Warehouse, m: Model, sql: string): Promise<number> {
+  const build = tableName(m, '__build')
+  const keys = m.config.materialized === 'incremental' ? m.config.unique_key! : (m.config.order_by ?? [])
+  await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+  await wh.client.command({
+    query: `CREATE TABLE ${build} ENGINE = ${engineOf(m)} ORDER BY (${keys.join(', ')})${m.config.partition_by ? ` PARTITION BY ${m.config.partition_by}` : ''} AS ${sql}`,
+  })
+  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${build}`)
+  if (await tableExists(wh, m)) {
+    await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${tableName(m)}` })
+    await wh.client.command({ query: `DROP TABLE ${build} SYNC` })
+  } else {
+    await wh.client.command({ query: `RENAME TABLE ${build} TO ${tableName(m)}` })
+  }
+  return Number(count!.n)
+}
+
+/** Committed loads of the model's sources it has not taken in yet (all of them on a full build). */
+async function pendingLoads(wh: Warehouse, m: Model, all: boolean): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  for (const dataset of m.sources) {
+    const rows = await queryRows<{ load_id: string }>(
+      wh.client,
+      `SELECT load_id FROM meta.loads FINAL WHERE dataset = {dataset:String} AND status = 'committed'
+       ${all ? '' : 'AND load_id NOT IN (SELECT load_id FROM meta.model_loads WHERE model = {model:String})'} ORDER BY load_id`,
+      { dataset, model: m.name },
+    )
+    out.set(dataset, rows.map((r) => r.load_id))
+  }
+  return out
+}
+
+async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean): Promise<number> {
+  switch (m.config.materialized) {
+    case 'view':
+      await wh.client.command({ query: `CREATE OR REPLACE VIEW ${tableName(m)} AS ${compileModel(m, project)}` })
+      return 0
+    case 'table':
+      return buildAndSwap(wh, m, compileModel(m, project))
+    case 'incremental': {
+      const rebuild = fullRefresh || !(await tableExists(wh, m))
+      // The loads are fixed before the SQL runs, so a load committed meanwhile waits for the next run.
+      const loads = await pendingLoads(wh, m, rebuild)
+      let rows = 0
+      if (rebuild) rows = await buildAndSwap(wh, m, compileModel(m, project, loads))
+      else if ([...loads.values()].some((l) => l.length > 0)) {
+        const [before] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
+        await wh.client.command({ query: `INSERT INTO ${tableName(m)} ${compileModel(m, project, loads)}` })
+        const [after] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
+        rows = Number(after!.n) - Number(before!.n)
+      }
+      const taken = [...loads.values()].flat()
+      if (taken.length) await wh.client.insert({ table: 'meta.model_loads', values: taken.map((load_id) => ({ model: m.name, load_id })), format: 'JSONEachRow' })
+      return rows
+    }
+  }
+}
+
+/**
+ * Runs the selected models in dependency order. A model whose upstream failed is skipped; the
+ * rest go on. Every model's outcome is recorded in meta.runs.
+ */
+export async function runModels(wh: Warehouse, project: Project, options: RunOptions = {}): Promise<RunResult> {
+  const runId = randomUUID()
+  const selected = selectModels(project.models, options.select ?? [])
+  const failed = new Set<string>()
+  const results: ModelResult[] = []
+  for (const name of topologicalOrder(project.models)) {
+    if (!selected.has(name)) continue
+    const m = project.models.get(name)!
+    const started = Date.now()
+    const result: ModelResult = { model: name, materialized: m.config.materialized, status: 'success', rows: 0, durationMs: 0, error: '' }
+    const brokenUpstream = m.refs.find((r) => failed.has(r))
+    if (brokenUpstream) {
+      Object.assign(result, { status: 'skipped', error: `upstream model ${brokenUpstream} did not build` })
+      failed.add(name)
+    } else {
+      try {
+        result.rows = await materialize(wh, m, project, options.fullRefresh ?? false)
+      } catch (err) {
+        Object.assign(result, { status: 'error', error: (err as Error).message.slice(0, 2000) })
+        failed.add(name)
+      }
+    }
+    result.durationMs = Date.now() - started
+    results.push(result)
+    await wh.client.insert({
+      table: 'meta.runs',
+      values: [{ run_id: runId, model: name, materialized: result.materialized, status: result.status, rows: result.rows, duration_ms: result.durationMs, error: result.error, started_at: started }],
+      format: 'JSONEachRow',
+    })
+  }
+  return { runId, results }
+}
