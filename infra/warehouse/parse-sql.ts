@@ -35,7 +35,8 @@ function aliasFor(prefix: string, v: string): string {
 
 /**
  * dd/mm/yyyy, d/m/yyyy, ISO yyyy-mm-dd or an Excel serial day number (5 digits) → Nullable(Date32).
- * Impossible dates (31/02) are NULL, not rolled over into March.
+ * Impossible dates (31/02) are NULL, not rolled over into March. Excel serials count days from
+ * 1899-12-30; Date32 starts in 1900, hence 1900-01-01 plus the serial less two.
  */
 export function dateSql(v: string): string {
   const t = aliasFor('dt', v)
@@ -47,7 +48,7 @@ export function dateSql(v: string): string {
     length((trimBoth(${v}) AS ${t})) = 10 AND ${slash(3)} AND ${slash(6)}, ${realDateSql(`substring(${t}, 7, 4)`, `substring(${t}, 4, 2)`, `substring(${t}, 1, 2)`, `vn${v}`)},
     length(${t}) = 10 AND ${dash(5)} AND ${dash(8)}, ${realDateSql(`substring(${t}, 1, 4)`, `substring(${t}, 6, 2)`, `substring(${t}, 9, 2)`, `iso${v}`)},
     match(${t}, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'), ${realDateSql(`(splitByChar('/', ${t}) AS ${parts})[3]`, `${parts}[2]`, `${parts}[1]`, `short${v}`)},
-    match(${t}, '^[0-9]{5}$'), toDate32('1899-12-30') + toUInt32OrZero(${t}),
+    match(${t}, '^[0-9]{5}$'), addDays(toDate32('1900-01-01'), toUInt32OrZero(${t}) - 2),
     NULL)`
 }
 

@@ -82,9 +82,15 @@ async function buildAndSwap(wh: Warehouse, m: Model, sql: string): Promise<numbe
   const build = tableName(m, '__build')
   const keys = m.config.materialized === 'incremental' ? m.config.unique_key! : (m.config.order_by ?? [])
   await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
-  await wh.client.command({
-    query: `CREATE TABLE ${build} ENGINE = ${engineOf(m)} ORDER BY (${keys.join(', ')})${m.config.partition_by ? ` PARTITION BY ${m.config.partition_by}` : ''} AS ${sql}`,
-  })
+  try {
+    await wh.client.command({
+      query: `CREATE TABLE ${build} ENGINE = ${engineOf(m)} ORDER BY (${keys.join(', ')})${m.config.partition_by ? ` PARTITION BY ${m.config.partition_by}` : ''} AS ${sql}`,
+    })
+  } catch (err) {
+    // The live table is untouched; only the half-built one goes.
+    await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+    throw err
+  }
   const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${build}`)
   if (await tableExists(wh, m)) {
     await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${tableName(m)}` })

@@ -8,13 +8,13 @@ select
     enterprise_code,
     parent_code,
     branch,
-    branch != '' as is_branch,
+    toBool(branch != '') as is_branch,
     name,
     founded_on,
     commune_code,
     vsic,
     capital_mvnd,
     status,
-    status in ('dang_hoat_dong', 'hoat_dong_tro_lai') as is_active,
+    toBool(status in ('dang_hoat_dong', 'hoat_dong_tro_lai')) as is_active,
     updated_on
 from {{ ref('enterprises') }} final

@@ -24,6 +24,6 @@ select
     reported.reported as reported,
     ifNull(registry.registered, 0) as registered,
     reported.reported - registered as difference,
-    abs(difference) > greatest(2, 0.02 * registered) as flagged
+    toBool(abs(difference) > greatest(2, 0.02 * registered)) as flagged
 from reported
 left join registry on registry.commune_code = reported.commune_code
