@@ -57,9 +57,11 @@ describe('contracts from the catalogue', () => {
       // Digits grouped with spaces and dots, and a legacy 9-digit CMND (kept, flagged later in std).
       'AB5,,,,,,,,027 090 001.234,',
       'AB6,,,,,,,,123456789,',
+      // A pre-2025 commune code in the crosswalk: loaded as delivered, mapped in std.
+      'AB7,,,,,,,,,07212',
     ])
     expect(report.rejects).toEqual([])
-    expect(report).toMatchObject({ status: 'committed', rowsRead: 6, rowsLoaded: 6, rowsRejected: 0 })
+    expect(report).toMatchObject({ status: 'committed', rowsRead: 7, rowsLoaded: 7, rowsRejected: 0 })
   })
 
   it.each([
@@ -79,6 +81,7 @@ describe('contracts from the catalogue', () => {
     ['AC7,1,1,,,,,,,27', 'don_vi', 'province.unknown'],
     ['AC8,1,1,,,,,,,7210', 'don_vi', 'commune.leading_zero_lost'],
     ['AC9,1,1,,,,,,,00004', 'don_vi', 'commune.other_province'],
+    ['AC9,1,1,,,,,,,07211', 'don_vi', 'commune.unknown'],
     ['x1,1,1,,,,,,,', 'ma', 'value.pattern'],
     [',1,1,,,,,,,', 'ma', 'value.required'],
     ["AD1,1,'; DROP TABLE raw.dan_cu; --,,,,,,,", 'so_thuc', 'value.decimal'],

@@ -11,6 +11,15 @@ export function sqlString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
+/**
+ * A pre-2025 commune code listed in the crosswalk is loaded as delivered: the standard layer maps
+ * it to the 2025 unit and flags it. Codes in no list stay rejected.
+ */
+function acceptPre2025(problemSql: string, v: string, id: string): string {
+  const alias = `_unit_${id}`
+  return `if((${problemSql} AS ${alias}) = 'commune.unknown' AND ${v} IN (SELECT old_code FROM meta.commune_crosswalk), '', ${alias})`
+}
+
 /** What the checks need to know beyond the column: where the data is from and who sent it. */
 export interface RuleContext {
   provinceCode: string
@@ -37,13 +46,13 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
       identifier = enterpriseProblemSql(v)
       break
     case 'commune_code':
-      identifier = communeProblemSql(v, provinceCode)
+      identifier = acceptPre2025(communeProblemSql(v, provinceCode), v, column.id)
       break
     case 'province_code':
       identifier = provinceProblemSql(v)
       break
     case 'admin_unit_code':
-      identifier = adminUnitProblemSql(v, provinceCode)
+      identifier = acceptPre2025(adminUnitProblemSql(v, provinceCode), v, column.id)
       break
     case null:
       break

@@ -11,7 +11,7 @@ import { syncCatalog } from './sync-catalog.ts'
 /** A copy of the project's catalogue in a temp folder, to break one file at a time. */
 function catalogCopy(): string {
   const root = tempDir('kho-catalog-')
-  for (const rel of Object.values(CATALOG_PATHS)) {
+  for (const rel of [...Object.values(CATALOG_PATHS), 'infra/reference']) {
     fs.cpSync(path.join(PROJECT_ROOT, rel), path.join(root, rel), { recursive: true })
   }
   return root
@@ -109,6 +109,18 @@ describe('a broken catalogue stops start-up with file, line, path and reason', (
       'semantic/indicators/moi_truong_nong_thon.yaml indicators[0].numerator',
     ])
     expect(problems[0]!.message).toContain('CA_HUYEN')
+  })
+
+  it('checks the commune crosswalk row by row', () => {
+    const root = catalogCopy()
+    fs.writeFileSync(
+      path.join(root, 'infra/reference/commune_crosswalk_demo.tsv'),
+      'old_code\told_name\tnew_code\tnew_name\teffective_from\tbasis\n07212\tA\t07210\tB\t2025-07-01\tx\n07210\tA\t07228\tB\t2025-07-01\tx\n07215\tA\t00004\tB\t2025-07-01\tx\n',
+    )
+    expect(problemsOf(root).map((p) => p.message)).toEqual([
+      expect.stringMatching(/commune_crosswalk_demo.tsv:3: mã cũ "07210"/),
+      expect.stringMatching(/commune_crosswalk_demo.tsv:4: mã mới "00004"/),
+    ])
   })
 
   it('refuses a header alias that two columns claim', () => {

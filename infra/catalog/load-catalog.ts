@@ -37,8 +37,18 @@ export interface CatalogDataset extends Dataset {
   deadline: DeadlineRule
 }
 
+export interface CrosswalkEntry {
+  oldCode: string
+  oldName: string
+  newCode: string
+  effectiveFrom: string
+  basis: string
+}
+
 export interface Catalog {
   province: Province
+  /** Pre-2025 commune codes of the province and the 2025 unit each belongs to now. */
+  crosswalk: CrosswalkEntry[]
   agencies: Agency[]
   datasets: CatalogDataset[]
   indicators: CatalogIndicator[]
@@ -164,6 +174,24 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
       }
     }
   }
+  const crosswalk: CrosswalkEntry[] = []
+  if (agenciesFile.data?.commune_crosswalk && province) {
+    const rel = agenciesFile.data.commune_crosswalk
+    const abs = path.join(root, rel)
+    if (!fs.existsSync(abs)) report(agenciesFile, ['commune_crosswalk'], `không có tệp ${rel} / no such file`)
+    else {
+      const communes = new Set(communesOf(province.code).map((c) => c.code))
+      fs.readFileSync(abs, 'utf8').split(/\r?\n/).slice(1).forEach((line, i) => {
+        if (!line.trim()) return
+        const [oldCode = '', oldName = '', newCode = '', , effectiveFrom = '', basis = ''] = line.split('\t')
+        const where = `${rel}:${i + 2}`
+        if (!/^\d{5}$/.test(oldCode) || communes.has(oldCode)) report(agenciesFile, ['commune_crosswalk'], `${where}: mã cũ "${oldCode}" phải là mã 5 chữ số không còn hiệu lực / must be a 5-digit code no longer in force`)
+        else if (!communes.has(newCode)) report(agenciesFile, ['commune_crosswalk'], `${where}: mã mới "${newCode}" không phải xã của tỉnh / is not a 2025 commune of the province`)
+        else if (!/^\d{4}-\d{2}-\d{2}$/.test(effectiveFrom)) report(agenciesFile, ['commune_crosswalk'], `${where}: ngày hiệu lực "${effectiveFrom}" phải là yyyy-mm-dd`)
+        else crosswalk.push({ oldCode, oldName, newCode, effectiveFrom, basis })
+      })
+    }
+  }
   const agencyByCode = new Map<string, Agency>()
   agencies.forEach((a, i) => {
     if (agencyByCode.has(a.code)) report(agenciesFile, ['agencies', i, 'code'], `mã cơ quan "${a.code}" bị trùng / duplicate agency code`)
@@ -257,6 +285,7 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
   const indicatorByCode = new Map(indicators.map((i) => [i.code, i]))
   return {
     province,
+    crosswalk,
     agencies,
     datasets,
     indicators,

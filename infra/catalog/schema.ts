@@ -52,6 +52,8 @@ export const agenciesFileSchema = z.strictObject({
   province: z.string().regex(/^\d{2}$/, 'mã tỉnh 2 chữ số / 2-digit province code'),
   /** One UBND agency per commune of the province, generated from the 2025 admin units. */
   commune_agencies: z.strictObject({ code_prefix: code, parent: code }).nullable().default(null),
+  /** TSV of pre-2025 commune codes → 2025 units (old_code, old_name, new_code, new_name, effective_from, basis), from the project root. */
+  commune_crosswalk: z.string().nullable().default(null),
   agencies: z.array(agencySchema).min(1),
 })
 

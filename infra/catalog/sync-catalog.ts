@@ -4,6 +4,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import {
   adminUnitsTable,
   agenciesTable,
+  communeCrosswalkTable,
   datasetColumnsTable,
   datasetsTable,
   indicatorsTable,
@@ -118,6 +119,11 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
       commune_name: c.name,
       commune_type: c.type,
     })),
+  )
+  await replaceRows(
+    wh,
+    communeCrosswalkTable,
+    catalog.crosswalk.map((x) => ({ old_code: x.oldCode, old_name: x.oldName, new_code: x.newCode, effective_from: x.effectiveFrom, basis: x.basis })),
   )
   for (const d of catalog.datasets) await ensureRawTable(wh, d)
   return {

@@ -20,6 +20,7 @@ export interface CitizenDefects {
   cccd_gender_mismatch: number
   missing_name: number
   impossible_date: number
+  commune_pre2025: number
 }
 
 /** Birth-registration prefix: the old province the commune belonged to, sometimes elsewhere. */
@@ -32,12 +33,12 @@ function birthPrefix(rng: Random, commune: Commune, others: string[]): string {
  * The population register as Công an tỉnh would extract it: one row per resident, CCCDs that agree
  * with birth date and gender, and a few realistic defects counted in the returned tally.
  */
-export function generateCitizens(rng: Random, communes: Commune[], count: number, asOf: Date) {
+export function generateCitizens(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>) {
   const weights = communes.map((c) => (c.type === 'phường' ? 1.6 : 1) * (0.6 + rng.next()))
   const cumulative = cumulativeOf(weights)
   const others = [...cccdBirthProvinces().keys()].filter((k) => k !== '024' && k !== '027')
   const used = new Set<string>()
-  const defects: CitizenDefects = { cccd_invalid: 0, cccd_leading_zero_lost: 0, duplicate_person: 0, cccd_gender_mismatch: 0, missing_name: 0, impossible_date: 0 }
+  const defects: CitizenDefects = { cccd_invalid: 0, cccd_leading_zero_lost: 0, duplicate_person: 0, cccd_gender_mismatch: 0, missing_name: 0, impossible_date: 0, commune_pre2025: 0 }
   const rows: string[][] = []
   while (rows.length < count) {
     const commune = communes[rng.weighted(cumulative)]!
@@ -74,6 +75,10 @@ export function generateCitizens(rng: Random, communes: Commune[], count: number
     } else if (roll < 0.0045) {
       row[2] = `31/02/${birthYear}`
       defects.impossible_date++
+    } else if (roll < 0.0065 && oldCodes.has(commune.code)) {
+      // Still registered under the commune code from before the 2025 merger.
+      row[4] = rng.pick(oldCodes.get(commune.code)!)
+      defects.commune_pre2025++
     }
     rows.push(row)
     if (rows.length < count && rng.chance(0.003)) {

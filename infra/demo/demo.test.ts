@@ -48,13 +48,18 @@ describe('the demo province', () => {
     expect(header).toEqual(['Số định danh cá nhân', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Mã xã', 'Địa chỉ thường trú', 'Ngày cập nhật'])
     expect(rows).toHaveLength(10_000)
     const problems: Record<string, number> = {}
+    const oldCodes = new Set(catalog.crosswalk.map((x) => x.oldCode))
+    let pre2025 = 0
     for (const [cccd, , birth, gender, commune] of rows as string[][]) {
       const parsed = parseCccd(cccd!, asOf)
       const year = Number(birth!.slice(6))
       const checked = parsed.ok ? checkCccdMatches(parsed.value, { birthYear: year, gender: gender === 'Nam' ? 'nam' : 'nu' }) : parsed
       if (!checked.ok) problems[checked.problem.code] = (problems[checked.problem.code] ?? 0) + 1
-      expect(parseCommuneCode(commune!, '24').ok).toBe(true)
+      if (oldCodes.has(commune!)) pre2025++
+      else expect(parseCommuneCode(commune!, '24').ok).toBe(true)
     }
+    expect(pre2025).toBe(manifest.defects.commune_pre2025)
+    expect(pre2025).toBeGreaterThan(0)
     const d = manifest.defects
     expect(problems['cccd.leading_zero_lost']).toBe(d.cccd_leading_zero_lost)
     expect(problems['cccd.gender_mismatch']).toBe(d.cccd_gender_mismatch)

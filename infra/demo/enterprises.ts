@@ -20,6 +20,7 @@ export interface Enterprise {
 }
 
 export interface EnterpriseDefects {
+  enterprise_commune_pre2025: number
   enterprise_bad_check_digit: number
   enterprise_leading_zero_lost: number
   duplicate_enterprise: number
@@ -48,13 +49,13 @@ export function viNumber(n: number, decimals = 0): string {
  * The business register as Sở Tài chính exports it: enterprises and their branches (-NNN), with a
  * few realistic defects. Returns the clean list too, which the KT-XH reports are derived from.
  */
-export function generateEnterprises(rng: Random, communes: Commune[], count: number, asOf: Date) {
+export function generateEnterprises(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>) {
   const cumulative = cumulativeOf(communes.map((c) => (c.type === 'phường' ? 2 : 1) * (0.3 + rng.next())))
   const used = new Set<string>()
   const enterprises: Enterprise[] = []
   const parents: Enterprise[] = []
   const rows: string[][] = []
-  const defects: EnterpriseDefects = { enterprise_bad_check_digit: 0, enterprise_leading_zero_lost: 0, duplicate_enterprise: 0 }
+  const defects: EnterpriseDefects = { enterprise_commune_pre2025: 0, enterprise_bad_check_digit: 0, enterprise_leading_zero_lost: 0, duplicate_enterprise: 0 }
   const start = Date.UTC(1995, 0, 1)
   const span = asOf.getTime() - start
   while (enterprises.length < count) {
@@ -85,6 +86,9 @@ export function generateEnterprises(rng: Random, communes: Commune[], count: num
     } else if (roll < 0.004 && code.startsWith('0')) {
       row[0] = code.slice(1)
       defects.enterprise_leading_zero_lost++
+    } else if (roll < 0.006 && oldCodes.has(e.commune)) {
+      row[3] = rng.pick(oldCodes.get(e.commune)!)
+      defects.enterprise_commune_pre2025++
     }
     rows.push(row)
     if (rng.chance(0.003)) {

@@ -109,14 +109,16 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   const stamp = (d: Date) => d.toISOString()
   fs.rmSync(dir, { recursive: true, force: true })
 
-  const citizens = generateCitizens(rng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf)
+  const oldCodes = new Map<string, string[]>()
+  for (const x of catalog.crosswalk) oldCodes.set(x.newCode, [...(oldCodes.get(x.newCode) ?? []), x.oldCode])
+  const citizens = generateCitizens(rng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf, oldCodes)
   tally(citizens.defects)
   const month = periodCode({ kind: 'month', year: asOf.getUTCFullYear(), index: asOf.getUTCMonth() + 1 })
   const danCuFile = `CA_TINH/dan_cu_${month}.csv`
   writeFile(dir, danCuFile, utf8WithBom(toDelimited(DAN_CU_HEADER, citizens.rows)))
   deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: month, deliveredAt: stamp(addDays(asOf, -3)) })
 
-  const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf)
+  const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf, oldCodes)
   tally(register.defects)
   const dnFile = `SO_TC/doanh_nghiep_${month}.csv`
   writeFile(dir, dnFile, utf8WithBom(toDelimited(DOANH_NGHIEP_HEADER, register.rows, ';')))

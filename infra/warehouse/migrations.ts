@@ -226,6 +226,21 @@ export const testResultsTable: TableSpec = {
   orderBy: ['model', 'test', 'ran_at'],
 }
 
+/** Pre-2025 commune codes and the 2025 unit each now belongs to (seed data, dated). */
+export const communeCrosswalkTable: TableSpec = {
+  database: 'meta',
+  name: 'commune_crosswalk',
+  columns: [
+    { name: 'old_code', type: 'String' },
+    { name: 'old_name', type: 'String' },
+    { name: 'new_code', type: 'String' },
+    { name: 'effective_from', type: 'Date32' },
+    { name: 'basis', type: 'String', comment: 'the decision the mapping comes from' },
+  ],
+  engine: { kind: 'MergeTree' },
+  orderBy: ['old_code', 'new_code'],
+}
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -258,5 +273,10 @@ export const migrations: Migration[] = [
     version: 6,
     name: 'transform_runs',
     statements: [runsTable, modelLoadsTable, testResultsTable].map((spec) => ({ kind: 'table', spec })),
+  },
+  {
+    version: 7,
+    name: 'commune_crosswalk',
+    statements: [{ kind: 'table', spec: communeCrosswalkTable }],
   },
 ]

@@ -35,7 +35,8 @@ beforeAll(async () => {
     '123456789,Trần Thị Bình,1975-05-20,Nữ,07210,Thôn 2,01/10/2026',
     '024305123456,Lê Thị Cúc,12/03/2005,Nam,09301,Thôn 3,01/10/2026',
   ], '2026-10-02T00:00:00Z')
-  await deliver('dan_cu_2.csv', 'dan_cu', 'CA_TINH', [people, '027090001234,Nguyễn Văn An,01/02/1990,Nam,07210,Thôn 9 (cũ),01/01/2026', '001090000001,Hà Văn Dũng,33043,nam,07228,,01/10/2026'], '2026-10-05T00:00:00Z')
+  // Registered under a pre-2025 commune code (07212 → Phường Bắc Giang, 07210, in the crosswalk).
+  await deliver('dan_cu_2.csv', 'dan_cu', 'CA_TINH', [people, '027090001234,Nguyễn Văn An,01/02/1990,Nam,07210,Thôn 9 (cũ),01/01/2026', '001090000001,Hà Văn Dũng,33043,nam,07212,,01/10/2026'], '2026-10-05T00:00:00Z')
   const dn = 'Mã số doanh nghiệp;Tên doanh nghiệp;Ngày thành lập;Mã xã;Ngành kinh tế (VSIC);Vốn điều lệ (triệu đồng);Tình trạng;Ngày cập nhật'
   await deliver('dn.csv', 'doanh_nghiep', 'SO_TC', [dn, '0100233488001;Chi nhánh Hà Nội;01/02/2021;07210;4659;1.500,5;dang_hoat_dong;01/10/2026', '0100047516;Công ty A;2020-01-01;07210;2610;2500;dang_hoat_dong;01/10/2026'], '2026-10-03T00:00:00Z')
   const kt = 'Mã chỉ tiêu;Kỳ báo cáo;Mã đơn vị hành chính;Giá trị thực hiện;Kế hoạch'
@@ -52,11 +53,16 @@ describe('standardisation into std', () => {
   it('cleans CCCDs, keeps legacy CMND apart and flags what the 12 digits contradict', async () => {
     const people = await rows<{ id_number: string; id_kind: string; gender: string; flags: string[] }>('SELECT id_number, id_kind, gender, flags FROM std.citizens FINAL ORDER BY id_number')
     expect(people).toEqual([
-      { id_number: '001090000001', id_kind: 'cccd', gender: 'nam', flags: [] },
+      { id_number: '001090000001', id_kind: 'cccd', gender: 'nam', flags: ['commune_pre2025'] },
       { id_number: '024305123456', id_kind: 'cccd', gender: 'nam', flags: ['cccd_gender_mismatch'] },
       { id_number: '027090001234', id_kind: 'cccd', gender: 'nam', flags: [] },
       { id_number: '123456789', id_kind: 'cmnd', gender: 'nu', flags: ['legacy_cmnd'] },
     ])
+  })
+
+  it('maps a pre-2025 commune code to its 2025 unit through the dated crosswalk, keeping what was delivered', async () => {
+    const [p] = await rows<{ commune_code: string; commune_code_delivered: string }>("SELECT commune_code, commune_code_delivered FROM std.citizens FINAL WHERE id_number = '001090000001'")
+    expect(p).toEqual({ commune_code: '07210', commune_code_delivered: '07212' })
   })
 
   it('writes names in Unicode NFC, trimmed, single-spaced; reads dd/mm/yyyy, ISO and Excel-serial dates', async () => {

@@ -9,6 +9,10 @@ with source as (
     select * from {{ source('doanh_nghiep') }}
 ),
 
+crosswalk as (
+    select old_code, any(new_code) as new_code from meta.commune_crosswalk group by old_code
+),
+
 cleaned as (
     select
         replaceRegexpAll(ma_so_doanh_nghiep, '\\s', '') as raw_code,
@@ -17,7 +21,7 @@ cleaned as (
         if(length(enterprise_code) = 14, substring(enterprise_code, 12, 3), '') as branch,
         trimBoth(replaceRegexpAll(normalizeUTF8NFC(ten_doanh_nghiep), '\\s+', ' ')) as name,
         {{ parse_date(ngay_thanh_lap) }} as founded_on,
-        trimBoth(ma_xa) as commune_code,
+        trimBoth(ma_xa) as commune_code_delivered,
         upperUTF8(trimBoth(nganh_vsic)) as vsic,
         {{ parse_number(von_dieu_le) }} as capital_mvnd,
         lowerUTF8(trimBoth(trang_thai)) as status,
@@ -27,6 +31,9 @@ cleaned as (
 )
 
 select
-    * except (raw_code),
+    cleaned.* except (raw_code),
+    if(crosswalk.new_code != '', crosswalk.new_code, commune_code_delivered) as commune_code,
+    crosswalk.new_code != '' as commune_pre2025,
     toUInt64(toInt64(ifNull(updated_on, toDate32('1900-01-01'))) + 100000) * 10000000000000 + toUInt64(toUnixTimestamp64Milli(_loaded_at)) as _version
 from cleaned
+left join crosswalk on crosswalk.old_code = cleaned.commune_code_delivered

@@ -1,12 +1,18 @@
 /* config
 materialized: incremental
-unique_key: [indicator_code, period, unit_code]
+unique_key: [indicator_code, period, unit_code_delivered]
 version: _version
 tags: [chi_tieu_kt_xh]
 */
--- KT-XH reports, one row per indicator × period × unit; a later delivery (a correction) wins.
+-- KT-XH reports, one row per indicator × period × unit as delivered; a later delivery (a
+-- correction) wins. A pre-2025 code keeps its own row, mapped to its 2025 unit, so the parts of a
+-- merged unit add up in the marts instead of replacing each other.
 with source as (
     select * from {{ source('chi_tieu_kt_xh') }}
+),
+
+crosswalk as (
+    select old_code, any(new_code) as new_code from meta.commune_crosswalk group by old_code
 ),
 
 loads as (
@@ -18,7 +24,8 @@ typed as (
         trimBoth(ma_chi_tieu) as indicator_code,
         upperUTF8(trimBoth(ky_bao_cao)) as period,
         multiIf(match(period, '^[0-9]{4}-[0-9]{2}$'), 'month', match(period, '^[0-9]{4}-Q[1-4]$'), 'quarter', 'year') as period_kind,
-        trimBoth(ma_don_vi) as unit_code,
+        trimBoth(ma_don_vi) as unit_code_delivered,
+        if(crosswalk.new_code != '', crosswalk.new_code, unit_code_delivered) as unit_code,
         if(length(unit_code) = 2, 'province', 'commune') as unit_level,
         {{ parse_number(gia_tri) }} as value,
         {{ parse_number(ke_hoach) }} as plan,
@@ -29,6 +36,7 @@ typed as (
         source._load_id as _load_id, source._source as _source, source._row as _row, source._loaded_at as _loaded_at
     from source
     inner join loads on loads.load_id = source._load_id
+    left join crosswalk on crosswalk.old_code = trimBoth(source.ma_don_vi)
 )
 
 select
