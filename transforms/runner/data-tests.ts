@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
-import { quoteIdent } from '../../infra/warehouse/sql.ts'
+import type { Knex } from 'knex'
+import { sqlBuilder } from '../../infra/warehouse/sql.ts'
 import type { ColumnTest, Model, Project } from './project.ts'
 import { tableName } from './run.ts'
 
@@ -17,11 +18,9 @@ export interface TestResult {
 const SAMPLE_ROWS = 10
 
 /** How a model is read by tests: deduplicated (FINAL) when rows replace each other. */
-function readable(m: Model): string {
-  return m.config.materialized === 'incremental' ? `${tableName(m)} FINAL` : tableName(m)
+function readable(m: Model): Knex.Raw {
+  return sqlBuilder.raw(m.config.materialized === 'incremental' ? `${tableName(m)} FINAL` : tableName(m))
 }
-
-const literal = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
 
 function refTable(project: Project, ref: string): Model {
   const name = /ref\(\s*'([a-z0-9_]+)'\s*\)/.exec(ref)?.[1] ?? ref
@@ -30,23 +29,23 @@ function refTable(project: Project, ref: string): Model {
   return m
 }
 
-/** The SQL selecting the rows that fail one column test. */
+/** The SQL selecting the rows that fail one column test (values quoted by the SQL builder). */
 function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest): { name: string; sql: string } {
-  const col = quoteIdent(column)
-  const from = readable(m)
-  if (test === 'not_null') return { name: `not_null(${column})`, sql: `SELECT * FROM ${from} WHERE ${col} IS NULL` }
-  if (test === 'unique') return { name: `unique(${column})`, sql: `SELECT ${col}, count() AS occurrences FROM ${from} GROUP BY ${col} HAVING occurrences > 1` }
+  const rows = () => sqlBuilder.select('*').from(readable(m))
+  if (test === 'not_null') return { name: `not_null(${column})`, sql: rows().whereNull(column).toString() }
+  if (test === 'unique') {
+    const q = sqlBuilder.select(column).count({ occurrences: '*' }).from(readable(m)).groupBy(column).having('occurrences', '>', 1)
+    return { name: `unique(${column})`, sql: q.toString() }
+  }
   if ('accepted_values' in test) {
-    return { name: `accepted_values(${column})`, sql: `SELECT * FROM ${from} WHERE ${col} NOT IN (${test.accepted_values.values.map(literal).join(', ')})` }
+    return { name: `accepted_values(${column})`, sql: rows().whereNotIn(column, test.accepted_values.values).toString() }
   }
   if ('relationships' in test) {
     const to = refTable(project, test.relationships.to)
-    return {
-      name: `relationships(${column} → ${to.name}.${test.relationships.field})`,
-      sql: `SELECT * FROM ${from} WHERE ${col} IS NOT NULL AND ${col} NOT IN (SELECT ${quoteIdent(test.relationships.field)} FROM ${readable(to)})`,
-    }
+    const keys = sqlBuilder.select(test.relationships.field).from(readable(to))
+    return { name: `relationships(${column} → ${to.name}.${test.relationships.field})`, sql: rows().whereNotNull(column).whereNotIn(column, keys).toString() }
   }
-  return { name: `expression(${column}: ${test.expression})`, sql: `SELECT * FROM ${from} WHERE NOT (${test.expression})` }
+  return { name: `expression(${column}: ${test.expression})`, sql: rows().whereRaw(`NOT (${test.expression})`).toString() }
 }
 
 async function evaluate(wh: Warehouse, base: Omit<TestResult, 'status' | 'failures' | 'sample' | 'error'>, sql: string): Promise<TestResult> {
@@ -77,12 +76,13 @@ export async function runDataTests(wh: Warehouse, project: Project, models?: Set
       }
     }
     for (const t of m.modelTests) {
-      results.push(await evaluate(wh, { test: `expression(${t.expression})`, model: m.name, column: '' }, `SELECT * FROM ${readable(m)} WHERE NOT (${t.expression})`))
+      const sql = sqlBuilder.select('*').from(readable(m)).whereRaw(`NOT (${t.expression})`).toString()
+      results.push(await evaluate(wh, { test: `expression(${t.expression})`, model: m.name, column: '' }, sql))
     }
   }
   for (const t of project.singularTests) {
     if (models && !t.refs.some((r) => models.has(r))) continue
-    const sql = t.sql.replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => readable(project.models.get(name)!))
+    const sql = t.sql.replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => readable(project.models.get(name)!).toString())
     results.push(await evaluate(wh, { test: t.name, model: t.refs[0] ?? '', column: '' }, sql))
   }
   if (results.length) {

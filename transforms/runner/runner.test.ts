@@ -40,6 +40,8 @@ const FILES = {
   'models/marts/after_broken.sql': `/* config\nmaterialized: view\n*/\nselect * from {{ ref('broken') }}`,
   'models/marts/independent.sql': `/* config\nmaterialized: table\norder_by: [x]\ntags: [lone]\n*/\nselect 1 as x`,
   'models/marts/schema.yaml': `models:\n  - name: ent_count\n    columns:\n      - name: n\n        tests:\n          - expression: "n < 2"\n`,
+  // Values with quotes and backslashes are quoted by the SQL builder, not pasted into SQL.
+  'models/staging/schema.yaml': `models:\n  - name: ent\n    columns:\n      - name: name\n        tests:\n          - accepted_values: { values: ["A", "B (đổi tên)", "C", "it's", "a\\\\b"] }\n`,
 }
 
 async function deliver(name: string, rows: [string, string][]) {
@@ -132,6 +134,12 @@ describe('running models', () => {
     expect(results[0]).toMatchObject({ status: 'error' })
     const after = await queryRows<{ n: number }>(wh.client, 'SELECT n FROM marts.ent_count')
     expect(after).toEqual([before])
+  })
+
+  it('quotes accepted values safely', async () => {
+    const p = loadProject({}, project(FILES))
+    const { results } = await runDataTests(wh, p, new Set(['ent']))
+    expect(results).toEqual([expect.objectContaining({ model: 'ent', test: 'accepted_values(name)', status: 'pass' })])
   })
 
   it('stores failing data tests with sample rows', async () => {
