@@ -7,6 +7,7 @@ import { HttpError } from './http-error.ts'
 import { homePage } from './home-page.ts'
 import { loadRoutes } from '../../loaders/load-routes.ts'
 import { transformRoutes } from '../../transforms/transform-routes.ts'
+import { cubeApiRoutes } from '../../semantic/cube-api.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -31,6 +32,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
   transformRoutes(app, ctx)
+  cubeApiRoutes(app, { wh: ctx.wh, model: ctx.semantic })
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

@@ -3,6 +3,7 @@ import type { KhoConfig } from '../config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import type { Project } from '../../transforms/runner/project.ts'
+import type { SemanticModel } from '../../semantic/compile-model.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -23,4 +24,6 @@ export interface ServiceContext {
   /** The transform project and the one place its runs go through. */
   project: Project
   transforms: TransformCoordinator
+  /** The compiled Cube model behind /cubejs-api/v1. */
+  semantic: SemanticModel
 }

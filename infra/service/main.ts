@@ -1,6 +1,7 @@
 import { CatalogError } from '../catalog/load-catalog.ts'
 import { ConfigError, loadConfig } from '../config.ts'
 import { ProjectError } from '../../transforms/runner/project.ts'
+import { SemanticModelError } from '../../semantic/compile-model.ts'
 import { startService } from './start-service.ts'
 
 // `npm start`: one process that owns the warehouse and serves kho until SIGINT or SIGTERM.
@@ -21,6 +22,6 @@ try {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
 } catch (err) {
   // Known start-up problems are printed plainly, without a stack trace.
-  console.error(err instanceof CatalogError || err instanceof ConfigError || err instanceof ProjectError ? err.message : err)
+  console.error(err instanceof CatalogError || err instanceof ConfigError || err instanceof ProjectError || err instanceof SemanticModelError ? err.message : err)
   process.exit(1)
 }

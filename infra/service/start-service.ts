@@ -12,6 +12,7 @@ import { migrate } from '../warehouse/migrate.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recover.ts'
 import { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import { loadProject } from '../../transforms/runner/project.ts'
+import { compileSemanticModel } from '../../semantic/compile-model.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -32,6 +33,7 @@ export interface RunningService {
 export async function startService(config: KhoConfig): Promise<RunningService> {
   const catalog = loadCatalog()
   const project = loadProject({ province_code: catalog.province.code })
+  const semantic = await compileSemanticModel()
   const wh = openWarehouse(config.warehouse)
   let app: FastifyInstance | null = null
   try {
@@ -46,6 +48,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
       startedAt: new Date(),
       project,
+      semantic,
       transforms: new TransformCoordinator(
         wh,
         project,

@@ -1,0 +1,84 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import cubeCompiler from '@cubejs-backend/schema-compiler'
+
+/**
+ * The Cube data model under semantic/model, compiled by Cube's own schema compiler in-process
+ * (Cube's server cannot run here; see architecture.md). The compiler needs a "native instance" only
+ * for Jinja and Python templates; kho's model is plain YAML, so templates are refused.
+ */
+export const MODEL_DIR = path.resolve(fileURLToPath(import.meta.url), '../model')
+
+export type CubeCompilers = ReturnType<typeof cubeCompiler.prepareCompiler>
+
+export interface MemberMeta {
+  name: string
+  title: string
+  shortTitle: string
+  type: string
+  description?: string
+  format?: string
+}
+
+export interface CubeMeta {
+  name: string
+  title: string
+  description?: string
+  type: 'cube' | 'view'
+  public: boolean
+  measures: MemberMeta[]
+  dimensions: MemberMeta[]
+  segments: MemberMeta[]
+}
+
+export interface SemanticModel {
+  compilers: CubeCompilers
+  /** What /meta serves: the public views with their members, as Cube's compiler describes them. */
+  meta: CubeMeta[]
+  /** Public members by full name ("kt_xh.value"): their kind and metadata. */
+  members: Map<string, { kind: 'measure' | 'dimension' | 'segment'; meta: MemberMeta }>
+}
+
+export class SemanticModelError extends Error {}
+
+const refuseTemplates = () => {
+  throw new SemanticModelError('Jinja/Python templates are not supported in the kho model: write plain YAML')
+}
+
+const nativeInstance = {
+  newJinjaEngine: () => ({ loadTemplate: refuseTemplates, renderTemplate: refuseTemplates }),
+  loadPythonContext: async () => ({ filters: {}, functions: {}, variables: {} }),
+}
+
+function modelFiles(dir: string): { fileName: string; content: string }[] {
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ fileName: f, content: fs.readFileSync(path.join(dir, f), 'utf8') }))
+}
+
+/** Compiles the model; a broken model throws with the file and member Cube's compiler names. */
+export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticModel> {
+  const files = modelFiles(dir)
+  const repo = { localPath: () => dir, dataSchemaFiles: async () => files }
+  const compilers = cubeCompiler.prepareCompiler(repo as never, { nativeInstance: nativeInstance as never, adapter: 'clickhouse', standalone: true })
+  try {
+    await compilers.compiler.compile()
+  } catch (err) {
+    throw new SemanticModelError(`Mô hình ngữ nghĩa không hợp lệ / the semantic model does not compile:\n${(err as Error).message}`)
+  }
+  const meta: CubeMeta[] = (compilers.metaTransformer.cubes as unknown as { config: CubeMeta & { isVisible?: boolean } }[])
+    .map((c) => c.config)
+    .filter((c) => c.public !== false && c.isVisible !== false)
+    .map((c) => ({ ...c }))
+  const members: SemanticModel['members'] = new Map()
+  for (const cube of meta) {
+    for (const m of cube.measures) members.set(m.name, { kind: 'measure', meta: m })
+    for (const d of cube.dimensions) members.set(d.name, { kind: 'dimension', meta: d })
+    for (const s of cube.segments) members.set(s.name, { kind: 'segment', meta: s })
+  }
+  return { compilers, meta, members }
+}

@@ -1,0 +1,104 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import cube from '@cubejs-client/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../infra/config.ts'
+import { startService, type RunningService } from '../infra/service/start-service.ts'
+import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { loadFile } from '../loaders/load-file.ts'
+
+// The real service with a few KT-XH reports, queried through Cube's own JavaScript client.
+const home = tempDir('kho-cube-')
+const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0' }
+let service: RunningService
+let api: ReturnType<typeof cube>
+
+async function deliver(name: string, agency: string, lines: string[]) {
+  const file = path.join(home, name)
+  fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri,ke_hoach', ...lines].join('\n'))
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file' })
+  expect(r.status).toBe('committed')
+}
+
+beforeAll(async () => {
+  service = await startService(loadConfig(env))
+  await service.demoDone
+  await deliver('ct.csv', 'SO_CT', ['EXPORT_VAL,2026-01,24,100.5,110', 'EXPORT_VAL,2026-02,24,200,210', 'EXPORT_VAL,2026-04,24,400,410', 'IMPORT_VAL,2026-01,24,50,55'])
+  await deliver('tc.csv', 'SO_TC', ['ENT_NEW,2026-01,07210,3,', 'ENT_NEW,2026-01,07228,4,', 'ENT_NEW,2026-02,07210,5,'])
+  const { run } = await service.ctx.transforms.run()
+  expect(run.results.filter((r) => r.status !== 'success')).toEqual([])
+  api = cube('', { apiUrl: `${service.url}/cubejs-api/v1` })
+})
+afterAll(() => service.stop())
+
+describe('Cube-compatible API through @cubejs-client/core', () => {
+  it('lists the public views with Vietnamese titles in /meta', async () => {
+    const meta = await api.meta()
+    const names = meta.cubes.map((c) => c.name).sort()
+    expect(names).toEqual(['enterprises', 'kt_xh', 'population', 'submissions'])
+    const ktxh = meta.cubes.find((c) => c.name === 'kt_xh')!
+    expect(ktxh.title).toBe('Chỉ tiêu kinh tế - xã hội')
+    expect(ktxh.measures.map((m) => m.name)).toContain('kt_xh.value')
+  })
+
+  it('answers a query by quarter with the numbers hand-written SQL gives', async () => {
+    const rs = await api.load({
+      measures: ['kt_xh.value', 'kt_xh.plan'],
+      dimensions: ['kt_xh.indicator_code'],
+      timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'quarter', dateRange: ['2026-01-01', '2026-06-30'] }],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }],
+    })
+    const rows = rs.tablePivot().map((r) => [r['kt_xh.period_start.quarter'], Number(r['kt_xh.value']), Number(r['kt_xh.plan'])])
+    const expected = await queryRows<{ q: string; v: number; p: number }>(
+      service.ctx.wh.client,
+      `SELECT toString(toStartOfQuarter(period_start)) AS q, sum(value) AS v, sum(plan) AS p FROM marts.fct_indicator_value
+       WHERE indicator_code = 'EXPORT_VAL' GROUP BY q ORDER BY q`,
+    )
+    expect(rows).toEqual(expected.map((e) => [`${e.q}T00:00:00.000`, e.v, e.p]))
+    expect(rows).toEqual([['2026-01-01T00:00:00.000', 300.5, 320], ['2026-04-01T00:00:00.000', 400, 410]])
+  })
+
+  it('joins names and filters with and/or, order, limit and total', async () => {
+    const rs = await api.load({
+      measures: ['kt_xh.value'],
+      dimensions: ['kt_xh.admin_units_name'],
+      filters: [{ and: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { or: [{ member: 'kt_xh.unit_code', operator: 'startsWith', values: ['072'] }, { member: 'kt_xh.unit_code', operator: 'equals', values: ['24'] }] }] }],
+      order: { 'kt_xh.value': 'desc' },
+      limit: 1,
+      total: true,
+    })
+    expect(rs.tablePivot()).toEqual([{ 'kt_xh.admin_units_name': 'Phường Bắc Giang', 'kt_xh.value': 8 }])
+    expect(rs.totalRows()).toBe(2)
+  })
+
+  it('serves the generated SQL with its parameters in /sql, and /dry-run', async () => {
+    const sql = await api.sql({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['CPI'] }] })
+    expect(sql.sql()).toMatch(/FROM\s+marts\.fct_indicator_value/)
+    expect(sql.rawQuery().sql[1]).toEqual(['CPI'])
+    const dry = await api.dryRun({ measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: 'this year' }] })
+    expect(dry.normalizedQueries[0]!.timeDimensions![0]!.dateRange).toHaveLength(2)
+  })
+
+  it('answers unknown members, bad operators and malformed queries with 400 and a reason, never 500', async () => {
+    const bad = async (query: unknown) => {
+      const res = await fetch(`${service.url}/cubejs-api/v1/load?query=${encodeURIComponent(typeof query === 'string' ? query : JSON.stringify(query))}`)
+      return { status: res.status, body: (await res.json()) as { error: string } }
+    }
+    expect(await bad({ measures: ['kt_xh.nope'] })).toMatchObject({ status: 400, body: { error: expect.stringContaining('"kt_xh.nope"') } })
+    expect(await bad({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.unit_code', operator: 'like', values: ['x'] }] })).toMatchObject({ status: 400, body: { error: expect.stringContaining('toán tử') } })
+    expect(await bad({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.unit_code', operator: 'equals' }] })).toMatchObject({ status: 400 })
+    expect(await bad({ measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.unit_code', granularity: 'month' }] })).toMatchObject({ status: 400 })
+    expect(await bad({ measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: 'next century' }] })).toMatchObject({ status: 400 })
+    expect(await bad('{not json')).toMatchObject({ status: 400 })
+    expect(await bad({ measures: ['kt_xh.value'], limit: 10_000_000 })).toMatchObject({ status: 400 })
+    await expect(api.load({ measures: ['kt_xh.nope'] })).rejects.toThrow(/kt_xh.nope/)
+  })
+
+  it('treats SQL in filter values as values', async () => {
+    const rs = await api.load({ measures: ['kt_xh.reports'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ["EXPORT_VAL' OR 1=1 --"] }] })
+    expect(rs.tablePivot()).toEqual([{ 'kt_xh.reports': 0 }])
+    const [still] = await queryRows<{ n: number }>(service.ctx.wh.client, 'SELECT count() AS n FROM marts.fct_indicator_value')
+    expect(Number(still!.n)).toBe(7)
+  })
+})

@@ -1,0 +1,228 @@
+import cubeCompiler from '@cubejs-backend/schema-compiler'
+import { z } from 'zod'
+import type { SemanticModel } from './compile-model.ts'
+
+/**
+ * Cube REST queries (the same JSON as Cube's /cubejs-api/v1/load): validated here against the
+ * compiled model, turned into ClickHouse SQL by Cube's own query builder, with every user value
+ * passed as a query parameter.
+ */
+export const TIMEZONE = 'Asia/Ho_Chi_Minh'
+export const DEFAULT_LIMIT = 10_000
+export const MAX_LIMIT = 50_000
+
+const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const
+const OPERATORS = [
+  'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith',
+  'gt', 'gte', 'lt', 'lte', 'set', 'notSet', 'inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate',
+] as const
+
+type Operator = (typeof OPERATORS)[number]
+interface MemberFilter {
+  member: string
+  operator: Operator
+  values?: string[]
+}
+type Filter = MemberFilter | { and: Filter[] } | { or: Filter[] }
+
+/** Checks a filter tree and gives each problem its own message (a schema union would only say "invalid"). */
+function parseFilter(raw: unknown, at: string): Filter {
+  const bad = (vi: string, en: string) => new QueryError(`${at}: ${vi}`, `${at}: ${en}`)
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw bad('bộ lọc phải là đối tượng', 'a filter must be an object')
+  const f = raw as Record<string, unknown>
+  for (const op of ['and', 'or'] as const) {
+    if (op in f) {
+      if (!Array.isArray(f[op])) throw bad(`"${op}" phải là mảng bộ lọc`, `"${op}" must be an array of filters`)
+      const inner = (f[op] as unknown[]).map((x, i) => parseFilter(x, `${at}.${op}[${i}]`))
+      return op === 'and' ? { and: inner } : { or: inner }
+    }
+  }
+  const member = f.member ?? f.dimension
+  if (typeof member !== 'string') throw bad('thiếu "member"', '"member" is missing')
+  if (!OPERATORS.includes(f.operator as Operator)) {
+    throw bad(`toán tử "${String(f.operator)}" không hợp lệ; dùng: ${OPERATORS.join(', ')}`, `operator "${String(f.operator)}" is invalid; use: ${OPERATORS.join(', ')}`)
+  }
+  const operator = f.operator as Operator
+  let values: string[] | undefined
+  if (f.values !== undefined) {
+    if (!Array.isArray(f.values) || f.values.length > 10_000 || f.values.some((v) => !['string', 'number', 'boolean'].includes(typeof v))) {
+      throw bad('"values" phải là mảng chuỗi hoặc số', '"values" must be an array of strings or numbers')
+    }
+    values = f.values.map(String)
+  }
+  if (operator !== 'set' && operator !== 'notSet' && (!values || values.length === 0)) {
+    throw bad(`toán tử ${operator} cần "values"`, `operator ${operator} needs "values"`)
+  }
+  return { member, operator, ...(values ? { values } : {}) }
+}
+
+const dateRange = z.union([z.tuple([z.string(), z.string()]), z.string()])
+const querySchema = z.strictObject({
+  measures: z.array(z.string()).default([]),
+  dimensions: z.array(z.string()).default([]),
+  segments: z.array(z.string()).default([]),
+  timeDimensions: z
+    .array(
+      z.strictObject({
+        dimension: z.string(),
+        granularity: z.enum(GRANULARITIES).optional(),
+        dateRange: dateRange.optional(),
+        compareDateRange: z.array(dateRange).min(2).optional(),
+      }),
+    )
+    .default([]),
+  filters: z.array(z.unknown()).default([]),
+  order: z.union([z.record(z.string(), z.enum(['asc', 'desc'])), z.array(z.tuple([z.string(), z.enum(['asc', 'desc'])]))]).optional(),
+  limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
+  offset: z.number().int().min(0).optional(),
+  total: z.boolean().optional(),
+  timezone: z.string().optional(),
+  ungrouped: z.boolean().optional(),
+  renewQuery: z.boolean().optional(),
+  responseFormat: z.enum(['default', 'compact']).optional(),
+})
+export type CubeQuery = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Filter[] }
+
+export class QueryError extends Error {
+  constructor(
+    readonly vi: string,
+    readonly en: string,
+  ) {
+    super(en)
+  }
+}
+
+const today = (tz = TIMEZONE) => new Date().toLocaleDateString('sv-SE', { timeZone: tz })
+
+/** The relative date ranges dashboards use, in Vietnam time; anything else must be two dates. */
+export function resolveDateRange(range: string | [string, string], now = today()): [string, string] {
+  if (Array.isArray(range)) return range
+  const [y, m] = now.split('-').map(Number) as [number, number]
+  const iso = (d: Date) => d.toISOString().slice(0, 10)
+  const day = (yy: number, mm: number, dd: number) => iso(new Date(Date.UTC(yy, mm - 1, dd)))
+  const q = Math.floor((m - 1) / 3)
+  const relative: Record<string, [string, string]> = {
+    today: [now, now],
+    'this month': [day(y, m, 1), day(y, m + 1, 0)],
+    'last month': [day(y, m - 1, 1), day(y, m, 0)],
+    'this quarter': [day(y, q * 3 + 1, 1), day(y, q * 3 + 4, 0)],
+    'last quarter': [day(y, q * 3 - 2, 1), day(y, q * 3 + 1, 0)],
+    'this year': [day(y, 1, 1), day(y, 12, 31)],
+    'last year': [day(y - 1, 1, 1), day(y - 1, 12, 31)],
+  }
+  const key = range.trim().toLowerCase()
+  const lastDays = /^last (\d{1,4}) days$/.exec(key)
+  if (lastDays) return [iso(new Date(Date.parse(now) - (Number(lastDays[1]) - 1) * 86_400_000)), now]
+  const found = relative[key]
+  if (found) return found
+  throw new QueryError(
+    `Khoảng thời gian "${range}" không hợp lệ: dùng [từ ngày, đến ngày] hoặc today, this/last month|quarter|year, last N days`,
+    `Invalid date range "${range}": use [from, to] or today, this/last month|quarter|year, last N days`,
+  )
+}
+
+/** Validates a query against the model; every problem is a QueryError (HTTP 400), never a 500. */
+export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
+  const parsed = querySchema.safeParse(raw)
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')
+    throw new QueryError(`Truy vấn không hợp lệ: ${detail}`, `Invalid query: ${detail}`)
+  }
+  const q: CubeQuery = { ...parsed.data, filters: parsed.data.filters.map((f, i) => parseFilter(f, `filters[${i}]`)) }
+  const kindVi: Record<string, string> = { measure: 'chỉ số (measure)', dimension: 'chiều (dimension)', segment: 'phân đoạn (segment)' }
+  const expect = (name: string, kinds: string[], where: string) => {
+    const m = model.members.get(name)
+    if (!m || !kinds.includes(m.kind)) {
+      throw new QueryError(
+        `${where}: "${name}" không phải ${kinds.map((k) => kindVi[k]).join(' hay ')} có trong mô hình (xem /cubejs-api/v1/meta)`,
+        `${where}: "${name}" is not a known ${kinds.join(' or ')} (see /cubejs-api/v1/meta)`,
+      )
+    }
+    return m
+  }
+  q.measures.forEach((n) => expect(n, ['measure'], 'measures'))
+  q.dimensions.forEach((n) => expect(n, ['dimension'], 'dimensions'))
+  q.segments.forEach((n) => expect(n, ['segment'], 'segments'))
+  for (const td of q.timeDimensions) {
+    if (expect(td.dimension, ['dimension'], 'timeDimensions').meta.type !== 'time') {
+      throw new QueryError(`timeDimensions: "${td.dimension}" không phải chiều thời gian`, `timeDimensions: "${td.dimension}" is not a time dimension`)
+    }
+  }
+  const walk = (f: Filter) => {
+    if ('and' in f) return f.and.forEach(walk)
+    if ('or' in f) return f.or.forEach(walk)
+    expect(f.member, ['measure', 'dimension'], 'filters')
+  }
+  q.filters.forEach(walk)
+  const orderKeys = Array.isArray(q.order) ? q.order.map(([k]) => k) : Object.keys(q.order ?? {})
+  orderKeys.forEach((k) => expect(k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order'))
+  if (q.measures.length + q.dimensions.length + q.timeDimensions.filter((t) => t.granularity).length === 0) {
+    throw new QueryError('Truy vấn cần ít nhất một chỉ số hoặc chiều', 'A query needs at least one measure or dimension')
+  }
+  return q
+}
+
+/** The query as Cube's query builder takes it (the gateway's normalisation). */
+export function normalizeQuery(q: CubeQuery) {
+  const order = Array.isArray(q.order) ? q.order : Object.entries(q.order ?? {})
+  return {
+    measures: q.measures,
+    dimensions: q.dimensions,
+    segments: q.segments,
+    timeDimensions: q.timeDimensions.map((td) => ({
+      dimension: td.dimension,
+      ...(td.granularity ? { granularity: td.granularity } : {}),
+      ...(td.dateRange ? { dateRange: resolveDateRange(td.dateRange) } : {}),
+    })),
+    filters: q.filters,
+    // Without an order Cube's own default applies (time ascending, else the first measure descending).
+    ...(q.order ? { order: order.map(([id, dir]) => ({ id, desc: dir === 'desc' })) } : {}),
+    rowLimit: q.limit ?? DEFAULT_LIMIT,
+    offset: q.offset ?? 0,
+    timezone: TIMEZONE,
+    ...(q.ungrouped ? { ungrouped: true } : {}),
+  }
+}
+
+export interface BuiltSql {
+  /** ClickHouse SQL with {pN:String} parameters. */
+  sql: string
+  params: Record<string, string>
+  /** Cube's SQL and positional parameters, as /sql returns them. */
+  cubeSql: [string, unknown[]]
+  aliasToMember: Record<string, string>
+}
+
+/** Replaces Cube's positional `?` with named ClickHouse parameters, outside quotes and identifiers. */
+export function toNamedParams(sql: string, values: unknown[]): { sql: string; params: Record<string, string> } {
+  let out = ''
+  let n = 0
+  let quote: string | null = null
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!
+    if (quote) {
+      out += ch
+      if (ch === '\\') out += sql[++i] ?? ''
+      else if (ch === quote) quote = null
+    } else if (ch === "'" || ch === '`' || ch === '"') {
+      quote = ch
+      out += ch
+    } else if (ch === '?') {
+      out += `{p${n++}:String}`
+    } else out += ch
+  }
+  if (n !== values.length) throw new Error(`SQL has ${n} placeholders for ${values.length} values`)
+  return { sql: out, params: Object.fromEntries(values.map((v, i) => [`p${i}`, v instanceof Date ? v.toISOString() : String(v)])) }
+}
+
+export function buildSql(model: SemanticModel, q: CubeQuery): BuiltSql {
+  let query: { buildSqlAndParams(): [string, unknown[]]; aliasNameToMember: Record<string, string> }
+  try {
+    query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', { ...normalizeQuery(q), useNativeSqlPlanner: false } as never) as never
+    const cubeSql = query.buildSqlAndParams()
+    return { ...toNamedParams(cubeSql[0], cubeSql[1]), cubeSql, aliasToMember: query.aliasNameToMember }
+  } catch (err) {
+    if ((err as { type?: string }).type === 'UserError') throw new QueryError(`Truy vấn không hợp lệ: ${(err as Error).message}`, (err as Error).message)
+    throw err
+  }
+}
