@@ -24,13 +24,68 @@ async function deliver(name: string, agency: string, lines: string[]) {
 beforeAll(async () => {
   service = await startService(loadConfig(env))
   await service.demoDone
-  await deliver('ct.csv', 'SO_CT', ['EXPORT_VAL,2026-01,24,100.5,110', 'EXPORT_VAL,2026-02,24,200,210', 'EXPORT_VAL,2026-04,24,400,410', 'IMPORT_VAL,2026-01,24,50,55'])
-  await deliver('tc.csv', 'SO_TC', ['ENT_NEW,2026-01,07210,3,', 'ENT_NEW,2026-01,07228,4,', 'ENT_NEW,2026-02,07210,5,'])
+  await deliver('ct.csv', 'SO_CT', ['EXPORT_VAL,2026-01,24,100.5,110', 'EXPORT_VAL,2026-02,24,200,210', 'EXPORT_VAL,2026-04,24,400,410', 'IMPORT_VAL,2026-01,24,50,55', 'EXPORT_VAL,2025-01,24,80,'])
+  await deliver('tc.csv', 'SO_TC', [
+    'ENT_NEW,2026-01,07210,3,', 'ENT_NEW,2026-01,07228,4,', 'ENT_NEW,2026-02,07210,5,',
+    // A stock: each commune's latest month in the quarter counts, added over communes.
+    'ENT_ACTIVE,2026-01,07210,10,', 'ENT_ACTIVE,2026-02,07210,12,', 'ENT_ACTIVE,2026-01,07228,5,', 'ENT_ACTIVE,2026-03,07228,6,',
+  ])
+  // A ratio with its components: the province's rate is recomputed, not the average of 2% and 5%.
+  await deliver('nnmt.csv', 'SO_NNMT', [
+    'POVERTY_RATE,2025,07210,2,', 'poor_households,2025,07210,20,', 'total_households,2025,07210,1000,',
+    'POVERTY_RATE,2025,07228,5,', 'poor_households,2025,07228,5,', 'total_households,2025,07228,100,',
+  ])
   const { run } = await service.ctx.transforms.run()
   expect(run.results.filter((r) => r.status !== 'success')).toEqual([])
   api = cube('', { apiUrl: `${service.url}/cubejs-api/v1` })
 })
 afterAll(() => service.stop())
+
+const hand = async (sql: string) => Number((await queryRows<{ v: number }>(service.ctx.wh.client, sql))[0]!.v)
+
+describe('KT-XH measures aggregate by each indicator\'s rule', () => {
+  const quarter = (code: string, measures: string[], range: [string, string] = ['2026-01-01', '2026-06-30']) =>
+    api.load({
+      measures: measures.map((m) => `kt_xh.${m}`),
+      timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'quarter', dateRange: range }],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }],
+    })
+
+  it('adds flows, compares with the same period last year, and accumulates the year to date', async () => {
+    const rows = (await quarter('EXPORT_VAL', ['value', 'plan', 'plan_pct', 'prior_year', 'growth_pct', 'ytd'])).tablePivot()
+    const q1 = await hand("SELECT sum(value) AS v FROM marts.fct_indicator_value WHERE indicator_code = 'EXPORT_VAL' AND period IN ('2026-01', '2026-02', '2026-03')")
+    const q1LastYear = await hand("SELECT sum(value) AS v FROM marts.fct_indicator_value WHERE indicator_code = 'EXPORT_VAL' AND period IN ('2025-01', '2025-02', '2025-03')")
+    const ytdJune = await hand("SELECT sum(value) AS v FROM marts.fct_indicator_value WHERE indicator_code = 'EXPORT_VAL' AND year = 2026 AND period <= '2026-06'")
+    expect(rows[0]).toMatchObject({ 'kt_xh.value': q1, 'kt_xh.prior_year': q1LastYear, 'kt_xh.plan': 320, 'kt_xh.ytd': q1 })
+    expect(rows[0]!['kt_xh.growth_pct']).toBeCloseTo((q1 / q1LastYear - 1) * 100, 9)
+    expect(rows[0]!['kt_xh.plan_pct']).toBeCloseTo((q1 / 320) * 100, 9)
+    expect(rows[1]).toMatchObject({ 'kt_xh.value': 400, 'kt_xh.ytd': ytdJune })
+    expect([q1, q1LastYear, ytdJune]).toEqual([300.5, 80, 700.5])
+  })
+
+  it("takes a stock's latest value in the period for each commune, added over communes", async () => {
+    const rows = (await quarter('ENT_ACTIVE', ['value', 'ytd'], ['2026-01-01', '2026-03-31'])).tablePivot()
+    const expected = await hand(`SELECT sum(last) AS v FROM (SELECT unit_code, argMax(value, period_start) AS last FROM marts.fct_indicator_value
+      WHERE indicator_code = 'ENT_ACTIVE' AND period_start BETWEEN '2026-01-01' AND '2026-03-31' GROUP BY unit_code)`)
+    expect(expected).toBe(18)
+    expect(rows).toEqual([expect.objectContaining({ 'kt_xh.value': expected, 'kt_xh.ytd': expected })])
+  })
+
+  it('recomputes a ratio from its numerator and denominator at the province level', async () => {
+    const rs = await api.load({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['POVERTY_RATE'] }] })
+    const expected = await hand(`SELECT sumIf(value, indicator_code = 'poor_households') / sumIf(value, indicator_code = 'total_households') * 100 AS v
+      FROM marts.fct_indicator_value WHERE period = '2025'`)
+    expect(rs.tablePivot()[0]!['kt_xh.value']).toBeCloseTo(expected, 9)
+    expect(expected).toBeCloseTo(2.2727, 3)
+    const byCommune = await api.load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['POVERTY_RATE'] }], order: { 'kt_xh.unit_code': 'asc' } })
+    expect(byCommune.tablePivot().map((r) => r['kt_xh.value'])).toEqual([2, 5])
+  })
+
+  it('refuses to mix indicators in one number', async () => {
+    const rs = await api.load({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL', 'IMPORT_VAL'] }] })
+    expect(rs.rawData()[0]!['kt_xh.value']).toBeNull()
+  })
+})
 
 describe('Cube-compatible API through @cubejs-client/core', () => {
   it('lists the public views with Vietnamese titles in /meta', async () => {
@@ -53,7 +108,7 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
     const expected = await queryRows<{ q: string; v: number; p: number }>(
       service.ctx.wh.client,
       `SELECT toString(toStartOfQuarter(period_start)) AS q, sum(value) AS v, sum(plan) AS p FROM marts.fct_indicator_value
-       WHERE indicator_code = 'EXPORT_VAL' GROUP BY q ORDER BY q`,
+       WHERE indicator_code = 'EXPORT_VAL' AND year = 2026 GROUP BY q ORDER BY q`,
     )
     expect(rows).toEqual(expected.map((e) => [`${e.q}T00:00:00.000`, e.v, e.p]))
     expect(rows).toEqual([['2026-01-01T00:00:00.000', 300.5, 320], ['2026-04-01T00:00:00.000', 400, 410]])
@@ -99,6 +154,6 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
     const rs = await api.load({ measures: ['kt_xh.reports'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ["EXPORT_VAL' OR 1=1 --"] }] })
     expect(rs.tablePivot()).toEqual([{ 'kt_xh.reports': 0 }])
     const [still] = await queryRows<{ n: number }>(service.ctx.wh.client, 'SELECT count() AS n FROM marts.fct_indicator_value')
-    expect(Number(still!.n)).toBe(7)
+    expect(Number(still!.n)).toBe(18)
   })
 })
