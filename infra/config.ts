@@ -13,6 +13,9 @@ const envSchema = z.object({
   CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z0-9_]+$/, 'tên cluster chỉ gồm chữ, số, gạch dưới').optional(),
   KHO_DEMO: z.enum(['on', 'off']).default('on'),
   KHO_DEMO_SCALE: z.coerce.number().positive().max(100).default(1),
+  KHO_SECRET: z.string().min(32, 'KHO_SECRET: ít nhất 32 ký tự / at least 32 characters').optional(),
+  KHO_ADMIN_USER: z.string().optional(),
+  KHO_ADMIN_PASSWORD: z.string().min(10, 'KHO_ADMIN_PASSWORD: ít nhất 10 ký tự / at least 10 characters').optional(),
   KHO_INBOX_POLL_S: z.coerce.number().min(0).max(86_400).default(10),
   KHO_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(512),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -29,6 +32,10 @@ export interface KhoConfig {
   port: number
   host: string
   demo: { enabled: boolean; scale: number }
+  /** Signs session tokens and Cube-style JWTs; generated into <home>/secret when not set. */
+  secret: string | null
+  /** The first administrator, created at start when missing. */
+  admin: { user: string; password: string } | null
   /** Seconds between scans of the inbox folders; 0 turns the watcher off. */
   inboxPollSeconds: number
   /** Largest file accepted by upload (bytes). */
@@ -64,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     port: e.PORT,
     host: e.HOST,
     demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },
+    secret: e.KHO_SECRET ?? null,
+    admin: e.KHO_ADMIN_USER && e.KHO_ADMIN_PASSWORD ? { user: e.KHO_ADMIN_USER, password: e.KHO_ADMIN_PASSWORD } : null,
     inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     logLevel: e.KHO_LOG_LEVEL,

@@ -7,6 +7,7 @@ import { startService, type RunningService } from '../infra/service/start-servic
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile } from '../loaders/load-file.ts'
+import { signJwt } from './access/tokens.ts'
 
 // The real service with a few KT-XH reports, queried through Cube's own JavaScript client.
 const home = tempDir('kho-cube-')
@@ -37,7 +38,8 @@ beforeAll(async () => {
   ])
   const { run } = await service.ctx.transforms.run()
   expect(run.results.filter((r) => r.status !== 'success')).toEqual([])
-  api = cube('', { apiUrl: `${service.url}/cubejs-api/v1` })
+  // An API client with a Cube-style token signed with the service's secret, as analysts' tools use.
+  api = cube(signJwt({ role: 'analyst', sub: 'test-analyst' }, service.ctx.secret), { apiUrl: `${service.url}/cubejs-api/v1` })
 })
 afterAll(() => service.stop())
 
@@ -91,7 +93,7 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
   it('lists the public views with Vietnamese titles in /meta', async () => {
     const meta = await api.meta()
     const names = meta.cubes.map((c) => c.name).sort()
-    expect(names).toEqual(['enterprises', 'kt_xh', 'population', 'submissions'])
+    expect(names).toEqual(['citizens', 'enterprises', 'kt_xh', 'population', 'submissions'])
     const ktxh = meta.cubes.find((c) => c.name === 'kt_xh')!
     expect(ktxh.title).toBe('Chỉ tiêu kinh tế - xã hội')
     expect(ktxh.measures.map((m) => m.name)).toContain('kt_xh.value')

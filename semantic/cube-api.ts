@@ -1,7 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import type { AuditLog } from './access/audit-log.ts'
+import { AuthError, securityContextOf } from './access/authenticate.ts'
+import { AccessDenied, applyPolicy, queryMembers, VIEW_POLICIES, type SecurityContext } from './access/policy.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
+import type { ResultCache } from './result-cache.ts'
 
 /**
  * Cube's REST API (/cubejs-api/v1/load, /meta, /sql, /dry-run) with the same JSON, so
@@ -10,6 +14,11 @@ import { buildSql, normalizeQuery, QueryError, TIMEZONE, validateQuery, type Cub
 export interface CubeApiContext {
   wh: Warehouse
   model: SemanticModel
+  secret: string
+  audit: AuditLog
+  cache: ResultCache<Record<string, unknown>[]>
+  /** Bumped whenever the marts change; part of every cache key. */
+  dataVersion: () => number
 }
 
 const API = '/cubejs-api/v1'
@@ -30,9 +39,12 @@ function cubeTime(value: unknown): unknown {
   return m ? `${m[1]}T${m[2]}${(m[3] ?? '.000').padEnd(4, '0').slice(0, 4)}` : value
 }
 
-async function runOne(ctx: CubeApiContext, q: CubeQuery) {
+async function runOne(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContext) {
+  const decision = applyPolicy(ctx.model, asked, sec)
+  const q = decision.query
   const built = buildSql(ctx.model, q)
-  const rows = await queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params)
+  const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
+  const rows = await ctx.cache.get(key, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params), q.renewQuery === true)
   const timeMembers = new Set(q.timeDimensions.filter((t) => t.granularity).map((t) => `${t.dimension}.${t.granularity}`))
   const data = rows.map((row) => {
     const out: Record<string, unknown> = {}
@@ -42,6 +54,11 @@ async function runOne(ctx: CubeApiContext, q: CubeQuery) {
         out[member] = cubeTime(value)
         out[member.slice(0, member.lastIndexOf('.'))] = cubeTime(value)
       } else out[member] = value
+    }
+    // Open data: cells counting fewer people than the threshold are not shown.
+    for (const s of decision.suppress) {
+      const v = out[s.member]
+      if (typeof v === 'number' && v > 0 && v < s.below) out[s.member] = null
     }
     return out
   })
@@ -62,6 +79,7 @@ async function runOne(ctx: CubeApiContext, q: CubeQuery) {
     }
   }
   return {
+    injected: decision.injected,
     query: { ...q, ...normalized, limit: normalized.rowLimit, queryType: 'regularQuery' },
     lastRefreshTime: new Date().toISOString(),
     data,
@@ -97,33 +115,109 @@ function queriesOf(req: FastifyRequest): unknown[] {
 const isMulti = (req: FastifyRequest) =>
   ((req.body as { queryType?: string } | undefined)?.queryType ?? (req.query as { queryType?: string }).queryType) === 'multi'
 
-async function handle(req: FastifyRequest, reply: FastifyReply, work: () => Promise<unknown>) {
+interface Outcome {
+  members: string[]
+  filters: unknown
+  rowCount: number
+}
+
+/**
+ * Runs an API call as the asking account and audits it: a bad query is a 400, a refusal a 403,
+ * a bad token a 401, each with its reason; every call, allowed or not, goes to meta.audit.
+ */
+async function handle(
+  ctx: CubeApiContext,
+  endpoint: string,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  work: (sec: SecurityContext) => Promise<{ body: unknown; outcome: Outcome }>,
+) {
+  const started = performance.now()
+  let sec: SecurityContext | null = null
+  const audit = (outcome: 'ok' | 'denied' | 'error', reason: string, o: Partial<Outcome> = {}) =>
+    ctx.audit.record({
+      account: sec?.account ?? 'anonymous',
+      role: sec?.role ?? '',
+      purpose: sec?.purpose ?? '',
+      client: req.ip,
+      endpoint,
+      members: o.members ?? [],
+      filters: o.filters ?? null,
+      query: (req.body as { query?: unknown } | undefined)?.query ?? (req.query as { query?: unknown }).query ?? null,
+      rowCount: o.rowCount ?? 0,
+      durationMs: performance.now() - started,
+      outcome,
+      reason,
+    })
   try {
-    return await work()
+    sec = await securityContextOf(req, ctx)
+    const { body, outcome } = await work(sec)
+    audit('ok', '', outcome)
+    return body
   } catch (err) {
-    if (err instanceof QueryError) return reply.code(400).send({ error: err.vi, message_en: err.en, code: 'bad_query' })
+    if (err instanceof AuthError) {
+      audit('denied', err.en)
+      return reply.code(401).send({ error: err.vi, message_en: err.en, code: 'unauthorized' })
+    }
+    if (err instanceof AccessDenied) {
+      audit('denied', err.en)
+      return reply.code(403).send({ error: err.vi, message_en: err.en, code: 'forbidden' })
+    }
+    if (err instanceof QueryError) {
+      audit('error', err.en)
+      return reply.code(400).send({ error: err.vi, message_en: err.en, code: 'bad_query' })
+    }
+    audit('error', (err as Error).message)
     throw err
   }
 }
 
+/** The views (and members) a context may see, for /meta. */
+function visibleMeta(model: SemanticModel, sec: SecurityContext) {
+  const provincial = ['leader', 'analyst', 'steward', 'admin'].includes(sec.role)
+  return model.meta
+    .filter((view) => {
+      const p = VIEW_POLICIES[view.name]
+      if (!p) return false
+      if (provincial) return true
+      if (sec.role === 'agency_officer') return p.open || !!p.agencyMember || (!!sec.communeCode && !!p.communeMember) || !!p.owners?.includes(sec.agency)
+      return p.open
+    })
+    .map((view) => ({
+      ...view,
+      dimensions: view.dimensions.filter((d) => sec.personalData || !(d as { meta?: { personal?: boolean } }).meta?.personal),
+    }))
+}
+
 export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   const load = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(req, reply, async () => {
+    handle(ctx, 'load', req, reply, async (sec) => {
       const queries = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
-      const results = await Promise.all(queries.map((q) => runOne(ctx, q)))
-      if (!isMulti(req) && results.length === 1) return results[0]
-      return { queryType: results.length > 1 ? 'blendingQuery' : 'regularQuery', results, pivotQuery: { ...results[0]!.query, queryType: 'regularQuery' } }
+      const ran = await Promise.all(queries.map((q) => runOne(ctx, q, sec)))
+      const results = ran.map(({ injected: _injected, ...r }) => r)
+      const outcome = {
+        members: queries.flatMap(queryMembers),
+        filters: ran.map((r) => r.query.filters),
+        rowCount: results.reduce((n, r) => n + r.data.length, 0),
+      }
+      const body =
+        !isMulti(req) && results.length === 1
+          ? results[0]
+          : { queryType: results.length > 1 ? 'blendingQuery' : 'regularQuery', results, pivotQuery: { ...results[0]!.query, queryType: 'regularQuery' } }
+      return { body, outcome }
     })
   app.get(`${API}/load`, load)
   app.post(`${API}/load`, load)
 
-  app.get(`${API}/meta`, async () => ({ cubes: ctx.model.meta }))
+  app.get(`${API}/meta`, (req, reply) =>
+    handle(ctx, 'meta', req, reply, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec) }, outcome: { members: [], filters: null, rowCount: 0 } })),
+  )
 
   const sql = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(req, reply, async () => {
-      const q = validateQuery(ctx.model, queriesOf(req)[0])
+    handle(ctx, 'sql', req, reply, async (sec) => {
+      const q = applyPolicy(ctx.model, validateQuery(ctx.model, queriesOf(req)[0]), sec).query
       const built = buildSql(ctx.model, q)
-      return {
+      const body = {
         sql: {
           sql: built.cubeSql,
           clickhouse: { sql: built.sql, params: built.params },
@@ -134,15 +228,17 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
           timezone: TIMEZONE,
         },
       }
+      return { body, outcome: { members: queryMembers(q), filters: q.filters, rowCount: 0 } }
     })
   app.get(`${API}/sql`, sql)
   app.post(`${API}/sql`, sql)
 
   const dryRun = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(req, reply, async () => {
-      const queries = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
+    handle(ctx, 'dry-run', req, reply, async (sec) => {
+      const queries = queriesOf(req).map((raw) => applyPolicy(ctx.model, validateQuery(ctx.model, raw), sec).query)
       const normalizedQueries = queries.map((q) => ({ ...q, ...normalizeQuery(q), queryType: 'regularQuery' }))
-      return { queryType: 'regularQuery', normalizedQueries, queryOrder: normalizedQueries.map((q) => q.order ?? []), pivotQuery: normalizedQueries[0], transformedQueries: [] }
+      const body = { queryType: 'regularQuery', normalizedQueries, queryOrder: normalizedQueries.map((q) => q.order ?? []), pivotQuery: normalizedQueries[0], transformedQueries: [] }
+      return { body, outcome: { members: queries.flatMap(queryMembers), filters: queries.map((q) => q.filters), rowCount: 0 } }
     })
   app.get(`${API}/dry-run`, dryRun)
   app.post(`${API}/dry-run`, dryRun)

@@ -8,6 +8,7 @@ import { homePage } from './home-page.ts'
 import { loadRoutes } from '../../loaders/load-routes.ts'
 import { transformRoutes } from '../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../semantic/cube-api.ts'
+import { accessRoutes } from '../../semantic/access/access-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -32,7 +33,15 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
   transformRoutes(app, ctx)
-  cubeApiRoutes(app, { wh: ctx.wh, model: ctx.semantic })
+  cubeApiRoutes(app, {
+    wh: ctx.wh,
+    model: ctx.semantic,
+    secret: ctx.secret,
+    audit: ctx.audit,
+    cache: ctx.cache,
+    dataVersion: () => ctx.dataVersion,
+  })
+  accessRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

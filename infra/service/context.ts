@@ -4,6 +4,8 @@ import type { Warehouse } from '../warehouse/client.ts'
 import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import type { Project } from '../../transforms/runner/project.ts'
 import type { SemanticModel } from '../../semantic/compile-model.ts'
+import type { AuditLog } from '../../semantic/access/audit-log.ts'
+import type { ResultCache } from '../../semantic/result-cache.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -26,4 +28,10 @@ export interface ServiceContext {
   transforms: TransformCoordinator
   /** The compiled Cube model behind /cubejs-api/v1. */
   semantic: SemanticModel
+  /** Signs and checks session tokens and Cube-style JWTs. */
+  secret: string
+  audit: AuditLog
+  cache: ResultCache<Record<string, unknown>[]>
+  /** Bumped when a transform run changes the marts; part of every cache key. */
+  dataVersion: number
 }

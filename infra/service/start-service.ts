@@ -13,6 +13,10 @@ import { interruptedBefore, recoverInterruptedLoads } from '../../loaders/recove
 import { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import { loadProject } from '../../transforms/runner/project.ts'
 import { compileSemanticModel } from '../../semantic/compile-model.ts'
+import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../semantic/access/accounts.ts'
+import { AuditLog } from '../../semantic/access/audit-log.ts'
+import { loadSecret } from '../../semantic/access/tokens.ts'
+import { ResultCache } from '../../semantic/result-cache.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -40,6 +44,10 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     await migrate(wh)
     await syncCatalog(wh, catalog)
     await recoverInterruptedLoads(wh, interruptedBefore(wh))
+    await ensureAdmin(wh, config.admin?.user, config.admin?.password)
+    if (config.demo.enabled) {
+      for (const a of DEMO_ACCOUNTS) if (!(await findAccount(wh, a.username))) await saveAccount(wh, a)
+    }
     const ctx: ServiceContext = {
       config,
       catalog,
@@ -49,10 +57,15 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       startedAt: new Date(),
       project,
       semantic,
+      secret: loadSecret(config.home, config.secret ?? undefined),
+      audit: new AuditLog(wh, (err) => app?.log.error({ err }, 'audit write failed')),
+      cache: new ResultCache(),
+      dataVersion: 0,
       transforms: new TransformCoordinator(
         wh,
         project,
         (o) => {
+          ctx.dataVersion++
           const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
           app?.log.info({ models: o.run.results.length, tests: o.tests.results.length, failed }, 'transforms done')
         },
@@ -125,6 +138,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         await inbox.stop()
         await pulls.stop()
         await ctx.transforms.stop()
+        await ctx.audit.flush()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)

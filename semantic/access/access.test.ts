@@ -1,0 +1,172 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/service/start-service.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
+import { loadFile } from '../../loaders/load-file.ts'
+import { signJwt } from './tokens.ts'
+
+const home = tempDir('kho-access-')
+const env = {
+  ...process.env,
+  KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0',
+  KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai',
+}
+let service: RunningService
+
+async function deliver(name: string, dataset: string, agency: string, lines: string[]) {
+  const file = path.join(home, name)
+  fs.writeFileSync(file, lines.join('\n'))
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
+  expect(r.rejects).toEqual([])
+}
+
+const token = (ctx: Record<string, unknown>) => signJwt(ctx, service.ctx.secret)
+
+async function load(query: unknown, auth?: string, purpose?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (auth) headers.authorization = auth
+  if (purpose) headers['x-kho-purpose'] = encodeURIComponent(purpose)
+  const res = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers, body: JSON.stringify({ query }) })
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+const sum = (rows: Record<string, unknown>[], key: string) => rows.reduce((n, r) => n + Number(r[key] ?? 0), 0)
+
+beforeAll(async () => {
+  service = await startService(loadConfig(env))
+  await service.demoDone
+  const kt = 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri'
+  await deliver('ct.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL,2026-01,24,100'])
+  await deliver('tc.csv', 'chi_tieu_kt_xh', 'SO_TC', [kt, 'ENT_NEW,2026-01,07210,3', 'ENT_NEW,2026-01,07228,4'])
+  const people = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Ngày cập nhật'
+  const rows = Array.from({ length: 7 }, (_, i) => `02709000${String(1000 + i)},Người ${i},01/02/1990,Nam,${i < 6 ? '07210' : '07228'},01/10/2026`)
+  await deliver('dc.csv', 'dan_cu', 'CA_TINH', [people, ...rows])
+  await service.ctx.transforms.run()
+})
+afterAll(() => service.stop())
+
+describe('accounts and sessions', () => {
+  it('logs in the first administrator from the environment and refuses a wrong password', async () => {
+    const login = (password: string) => fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'quantri', password }) })
+    expect((await login('sai-mat-khau')).status).toBe(401)
+    const ok = await login('mat-khau-rat-dai')
+    const { token: session, account } = (await ok.json()) as any
+    expect(account).toMatchObject({ username: 'quantri', role: 'admin' })
+    expect(account.password_hash).toBeUndefined()
+    for (const auth of [session, `Bearer ${session}`]) {
+      const me = await fetch(`${service.url}/api/auth/me`, { headers: { authorization: auth } })
+      expect(await me.json()).toMatchObject({ account: 'quantri', role: 'admin' })
+    }
+    const created = await fetch(`${service.url}/api/admin/accounts`, {
+      method: 'POST', headers: { authorization: session, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'canbo.soct', password: 'mot-mat-khau-dai', role: 'agency_officer', agency: 'SO_CT' }),
+    })
+    expect(created.status).toBe(200)
+    const officer = (await (await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo.soct', password: 'mot-mat-khau-dai' }) })).json()) as any
+    expect((await fetch(`${service.url}/api/admin/accounts`, { headers: { authorization: officer.token } })).status).toBe(403)
+    const mine = await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.agency'] }, officer.token)
+    expect(mine.body.data).toEqual([{ 'kt_xh.agency': 'SO_CT', 'kt_xh.value': 100 }])
+  })
+
+  it('refuses a forged or expired token', async () => {
+    const forged = signJwt({ role: 'admin' }, 'not-the-secret-not-the-secret-not-the-secret')
+    expect((await load({ measures: ['kt_xh.value'] }, forged)).status).toBe(401)
+    const expired = signJwt({ role: 'analyst' }, service.ctx.secret, -10)
+    expect((await load({ measures: ['kt_xh.value'] }, expired)).status).toBe(401)
+  })
+})
+
+describe('scopes injected server-side', () => {
+  it('keeps an agency officer to its own rows, whatever the query asks', async () => {
+    const auth = token({ role: 'agency_officer', agency: 'SO_TC', sub: 'canbo.sotc' })
+    const all = await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'] }, auth)
+    expect(all.body.data).toEqual([{ 'kt_xh.agency': 'SO_TC', 'kt_xh.reports': 2 }])
+    const escape = await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'], filters: [{ or: [{ member: 'kt_xh.agency', operator: 'equals', values: ['SO_CT'] }, { member: 'kt_xh.agency', operator: 'notEquals', values: ['x'] }] }] }, auth)
+    expect(escape.body.data).toEqual([{ 'kt_xh.agency': 'SO_TC', 'kt_xh.reports': 2 }])
+    expect((await load({ measures: ['submissions.obligations'], dimensions: ['submissions.agency'] }, auth)).body.data.every((r: any) => r['submissions.agency'] === 'SO_TC')).toBe(true)
+  })
+
+  it('keeps a commune officer to its commune', async () => {
+    const auth = token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' })
+    const rows = (await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'] }, auth)).body.data
+    expect(rows).toEqual([{ 'kt_xh.unit_code': '07210', 'kt_xh.value': 3 }])
+    const people = (await load({ measures: ['population.people'], dimensions: ['population.commune_code'] }, auth)).body.data
+    expect(people).toEqual([{ 'population.commune_code': '07210', 'population.people': 6 }])
+  })
+
+  it("refuses a dataset an officer's agency does not own", async () => {
+    const res = await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT' }))
+    expect(res.status).toBe(403)
+    expect(res.body.error).toContain('SO_CT')
+    expect((await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_TC' }))).status).toBe(200)
+  })
+})
+
+describe('personal data and open data', () => {
+  const personal = { dimensions: ['citizens.full_name'], measures: ['citizens.count'] }
+
+  it('needs a grant and a declared purpose for personal-data members', async () => {
+    expect((await load(personal, token({ role: 'analyst' }), 'Thống kê dân số')).status).toBe(403)
+    const noPurpose = await load(personal, token({ role: 'steward', personal_data: true }))
+    expect(noPurpose.status).toBe(403)
+    expect(noPurpose.body.error).toContain('mục đích')
+    const ok = await load(personal, token({ role: 'steward', personal_data: true, sub: 'quantri' }), 'Xác minh hồ sơ an sinh xã hội')
+    expect(ok.status).toBe(200)
+    expect(ok.body.data).toHaveLength(7)
+    // Counts without personal members need no grant.
+    expect((await load({ measures: ['citizens.count'], dimensions: ['citizens.commune_code'] }, token({ role: 'analyst' }))).status).toBe(200)
+  })
+
+  it('gives the public only open views, with cells under 5 people suppressed', async () => {
+    expect((await load({ measures: ['submissions.obligations'] })).status).toBe(403)
+    expect((await load(personal)).status).toBe(403)
+    const cells = (await load({ measures: ['population.people'], dimensions: ['population.commune_code'], order: { 'population.commune_code': 'asc' } })).body.data
+    expect(cells).toEqual([{ 'population.commune_code': '07210', 'population.people': 6 }, { 'population.commune_code': '07228', 'population.people': null }])
+    const meta = (await (await fetch(`${service.url}/cubejs-api/v1/meta`)).json()) as any
+    expect(meta.cubes.map((c: any) => c.name).sort()).toEqual(['kt_xh', 'population'])
+  })
+})
+
+describe('audit', () => {
+  it('records allowed and denied queries with who, why, what and how many rows; stewards search and export it', async () => {
+    await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'] }, token({ role: 'agency_officer', agency: 'SO_TC', sub: 'audit.officer' }), 'Kiểm tra số liệu')
+    await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT', sub: 'audit.denied' }))
+    await service.ctx.audit.flush()
+    const rows = await queryRows<Record<string, any>>(service.ctx.wh.client, "SELECT * FROM meta.audit WHERE account IN ('audit.officer', 'audit.denied') ORDER BY at")
+    expect(rows[0]).toMatchObject({ account: 'audit.officer', role: 'agency_officer', purpose: 'Kiểm tra số liệu', endpoint: 'load', members: ['kt_xh.reports', 'kt_xh.agency'], row_count: 1, outcome: 'ok', client: '127.0.0.1' })
+    expect(rows[0]!.filters).toContain('"kt_xh.agency"')
+    expect(rows[1]).toMatchObject({ account: 'audit.denied', outcome: 'denied', reason: expect.stringContaining('SO_CT') })
+    const steward = token({ role: 'steward', sub: 'quantri' })
+    const searchRes = await fetch(`${service.url}/api/audit?outcome=denied`, { headers: { authorization: steward } })
+    const search = (await searchRes.json()) as any[]
+    expect(searchRes.status, JSON.stringify(search)).toBe(200)
+    expect(search.some((r) => r.account === 'audit.denied')).toBe(true)
+    expect(search.every((r) => r.outcome === 'denied')).toBe(true)
+    const ranged = (await (await fetch(`${service.url}/api/audit?account=audit.officer&from=2020-01-01&to=2099-12-31`, { headers: { authorization: steward } })).json()) as any[]
+    expect(ranged).toHaveLength(1)
+    const future = (await (await fetch(`${service.url}/api/audit?account=audit.officer&from=2099-01-01`, { headers: { authorization: steward } })).json()) as any[]
+    expect(future).toEqual([])
+    const csv = await fetch(`${service.url}/api/audit?format=csv&account=audit.officer`, { headers: { authorization: steward } })
+    expect(csv.headers.get('content-type')).toContain('text/csv')
+    expect(await csv.text()).toContain('audit.officer')
+    expect((await fetch(`${service.url}/api/audit`, { headers: { authorization: token({ role: 'analyst' }) } })).status).toBe(403)
+  })
+})
+
+describe('result cache', () => {
+  it('answers a repeated query from cache, and a new load shows once the marts are rebuilt', async () => {
+    const auth = token({ role: 'analyst' })
+    const q = { measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] }
+    const first = await load(q, auth)
+    const hits = service.ctx.cache.hits
+    expect((await load(q, auth)).body.data).toEqual(first.body.data)
+    expect(service.ctx.cache.hits).toBe(hits + 1)
+    await Promise.all([load({ ...q, limit: 7 }, auth), load({ ...q, limit: 7 }, auth)])
+    await deliver('ct2.csv', 'chi_tieu_kt_xh', 'SO_CT', ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', 'EXPORT_VAL,2026-02,24,50'])
+    await service.ctx.transforms.run()
+    expect((await load(q, auth)).body.data).toEqual([{ 'kt_xh.value': 150 }])
+  })
+})
