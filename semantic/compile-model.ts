@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import cubeCompiler from '@cubejs-backend/schema-compiler'
+import { parse as parseYaml } from 'yaml'
 
 /**
  * The Cube data model under semantic/model, compiled by Cube's own schema compiler in-process
@@ -38,6 +39,8 @@ export interface SemanticModel {
   meta: CubeMeta[]
   /** Public members by full name ("kt_xh.value"): their kind and metadata. */
   members: Map<string, { kind: 'measure' | 'dimension' | 'segment'; meta: MemberMeta }>
+  /** Each view and the warehouse tables its cubes read, for lineage. */
+  lineage: { view: string; cubes: string[]; tables: string[] }[]
 }
 
 export class SemanticModelError extends Error {}
@@ -68,7 +71,14 @@ export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticMod
   try {
     await compilers.compiler.compile()
   } catch (err) {
-    throw new SemanticModelError(`Mô hình ngữ nghĩa không hợp lệ / the semantic model does not compile:\n${(err as Error).message}`)
+    // Cube names the cube and member; say which file defines that cube too.
+    const fileOf = new Map<string, string>()
+    for (const f of files) {
+      const doc = parseYaml(f.content) as { cubes?: { name?: string }[]; views?: { name?: string }[] } | null
+      for (const c of [...(doc?.cubes ?? []), ...(doc?.views ?? [])]) if (c.name) fileOf.set(c.name, f.fileName)
+    }
+    const message = (err as Error).message.replace(/^(\w+) (cube|view):/gm, (m, name: string) => (fileOf.has(name) ? `${fileOf.get(name)}: ${m}` : m))
+    throw new SemanticModelError(`Mô hình ngữ nghĩa không hợp lệ / the semantic model does not compile:\n${message}`)
   }
   const meta: CubeMeta[] = (compilers.metaTransformer.cubes as unknown as { config: CubeMeta & { isVisible?: boolean } }[])
     .map((c) => c.config)
@@ -80,5 +90,19 @@ export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticMod
     for (const d of cube.dimensions) members.set(d.name, { kind: 'dimension', meta: d })
     for (const s of cube.segments) members.set(s.name, { kind: 'segment', meta: s })
   }
-  return { compilers, meta, members }
+  // Which tables each view reads: its cubes' sql_table, through the join paths it includes.
+  const evaluator = compilers.cubeEvaluator as unknown as {
+    evaluatedCubes: Record<string, { isView?: boolean; sqlTable?: () => string; cubes?: { joinPath: unknown }[] }>
+    evaluateReferences(cube: null, ref: unknown, options: { collectJoinHints: boolean }): unknown
+  }
+  const evaluated = evaluator.evaluatedCubes
+  const tableOf = (cube: string) => evaluated[cube]?.sqlTable?.() ?? ''
+  const lineage = Object.entries(evaluated)
+    .filter(([, c]) => c.isView)
+    .map(([view, c]) => {
+      const paths = (c.cubes ?? []).map((j) => String(evaluator.evaluateReferences(null, j.joinPath, { collectJoinHints: true })))
+      const cubes = [...new Set(paths.flatMap((p) => p.split('.')))]
+      return { view, cubes, tables: cubes.map(tableOf).filter(Boolean) }
+    })
+  return { compilers, meta, members, lineage }
 }

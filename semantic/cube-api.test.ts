@@ -83,6 +83,15 @@ describe('KT-XH measures aggregate by each indicator\'s rule', () => {
     expect(byCommune.tablePivot().map((r) => r['kt_xh.value'])).toEqual([2, 5])
   })
 
+  it('compares date ranges (this quarter against the same quarter last year)', async () => {
+    const rs = await api.load({
+      measures: ['kt_xh.value'],
+      timeDimensions: [{ dimension: 'kt_xh.period_start', compareDateRange: [['2026-01-01', '2026-03-31'], ['2025-01-01', '2025-03-31']] }],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }],
+    })
+    expect(rs.decompose().map((r) => r.rawData()[0]!['kt_xh.value'])).toEqual([300.5, 80])
+  })
+
   it('refuses to mix indicators in one number', async () => {
     const rs = await api.load({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL', 'IMPORT_VAL'] }] })
     expect(rs.rawData()[0]!['kt_xh.value']).toBeNull()
@@ -127,6 +136,11 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
     })
     expect(rs.tablePivot()).toEqual([{ 'kt_xh.admin_units_name': 'Phường Bắc Giang', 'kt_xh.value': 8 }])
     expect(rs.totalRows()).toBe(2)
+  })
+
+  it('shows which views read which marts in the lineage', async () => {
+    const lineage = (await (await fetch(`${service.url}/api/lineage`)).json()) as { cubes: { name: string; models: string[] }[] }
+    expect(lineage.cubes.find((c) => c.name === 'kt_xh')!.models).toEqual(['fct_indicator_value', 'dim_indicator', 'dim_admin_unit'])
   })
 
   it('serves the generated SQL with its parameters in /sql, and /dry-run', async () => {

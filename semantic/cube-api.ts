@@ -4,7 +4,7 @@ import type { AuditLog } from './access/audit-log.ts'
 import { AuthError, securityContextOf } from './access/authenticate.ts'
 import { AccessDenied, applyPolicy, queryMembers, VIEW_POLICIES, type SecurityContext } from './access/policy.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
-import { buildSql, normalizeQuery, QueryError, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
+import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
 
 /**
@@ -192,7 +192,9 @@ function visibleMeta(model: SemanticModel, sec: SecurityContext) {
 export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   const load = (req: FastifyRequest, reply: FastifyReply) =>
     handle(ctx, 'load', req, reply, async (sec) => {
-      const queries = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
+      const asked = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
+      const compare = asked.length === 1 && asked[0]!.timeDimensions.some((t) => t.compareDateRange)
+      const queries = asked.flatMap(splitCompareDateRange)
       const ran = await Promise.all(queries.map((q) => runOne(ctx, q, sec)))
       const results = ran.map(({ injected: _injected, ...r }) => r)
       const outcome = {
@@ -200,10 +202,11 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
         filters: ran.map((r) => r.query.filters),
         rowCount: results.reduce((n, r) => n + r.data.length, 0),
       }
+      const queryType = compare ? 'compareDateRangeQuery' : results.length > 1 ? 'blendingQuery' : 'regularQuery'
       const body =
-        !isMulti(req) && results.length === 1
+        !isMulti(req) && queryType === 'regularQuery'
           ? results[0]
-          : { queryType: results.length > 1 ? 'blendingQuery' : 'regularQuery', results, pivotQuery: { ...results[0]!.query, queryType: 'regularQuery' } }
+          : { queryType, results, pivotQuery: { ...results[0]!.query, queryType } }
       return { body, outcome }
     })
   app.get(`${API}/load`, load)

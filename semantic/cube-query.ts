@@ -76,7 +76,17 @@ const querySchema = z.strictObject({
   limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
   offset: z.number().int().min(0).optional(),
   total: z.boolean().optional(),
-  timezone: z.string().optional(),
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz })
+        return true
+      } catch {
+        return false
+      }
+    }, 'múi giờ không hợp lệ / unknown time zone')
+    .optional(),
   ungrouped: z.boolean().optional(),
   renewQuery: z.boolean().optional(),
   responseFormat: z.enum(['default', 'compact']).optional(),
@@ -179,9 +189,19 @@ export function normalizeQuery(q: CubeQuery) {
     ...(q.order ? { order: order.map(([id, dir]) => ({ id, desc: dir === 'desc' })) } : {}),
     rowLimit: q.limit ?? DEFAULT_LIMIT,
     offset: q.offset ?? 0,
-    timezone: TIMEZONE,
+    timezone: q.timezone ?? TIMEZONE,
     ...(q.ungrouped ? { ungrouped: true } : {}),
   }
+}
+
+/** A query with compareDateRange becomes one query per range (Cube's compareDateRangeQuery). */
+export function splitCompareDateRange(q: CubeQuery): CubeQuery[] {
+  const i = q.timeDimensions.findIndex((t) => t.compareDateRange)
+  if (i < 0) return [q]
+  return q.timeDimensions[i]!.compareDateRange!.map((range) => ({
+    ...q,
+    timeDimensions: q.timeDimensions.map((t, j) => (j === i ? { dimension: t.dimension, ...(t.granularity ? { granularity: t.granularity } : {}), dateRange: range } : t)),
+  }))
 }
 
 export interface BuiltSql {

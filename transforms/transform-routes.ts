@@ -12,7 +12,7 @@ const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100
 
 /** Lineage and freshness for the catalogue page; transform runs for stewards and the CLI. */
 export function transformRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/api/lineage', async () => lineage(ctx.wh, ctx.catalog, ctx.project))
+  app.get('/api/lineage', async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.semantic.lineage))
   app.get('/api/freshness', async () => sourceFreshness(ctx.wh, ctx.catalog))
   app.get('/api/transform/runs', async (req) => {
     const { limit } = parseQuery(runsQuery, req.query)

@@ -10,6 +10,7 @@ import { runDataTests } from '../../transforms/runner/data-tests.ts'
 import { sourceFreshness, type SourceFreshness } from '../../transforms/runner/freshness.ts'
 import { lineage, type Lineage } from '../../transforms/runner/lineage.ts'
 import { loadProject } from '../../transforms/runner/project.ts'
+import { compileSemanticModel } from '../../semantic/compile-model.ts'
 import { createApiKey, revokeApiKey, type IssuedKey } from '../../loaders/api-keys.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
@@ -253,7 +254,9 @@ export async function main(argv: string[]): Promise<number> {
         const path_ = action === 'freshness' ? '/api/freshness' : '/api/lineage'
         const r = await withWarehouse<{ data: unknown }>(config, {
           service: async (svc) => ({ data: await callService<unknown>(svc, 'GET', path_) }),
-          direct: async (wh, catalog) => ({ data: action === 'freshness' ? await sourceFreshness(wh, catalog) : await lineage(wh, catalog, project) }),
+          direct: async (wh, catalog) => ({
+            data: action === 'freshness' ? await sourceFreshness(wh, catalog) : await lineage(wh, catalog, project, (await compileSemanticModel()).lineage),
+          }),
         })
         if (values.out) fs.writeFileSync(values.out, JSON.stringify(r.data, null, 2))
         out(r.data, () => {
@@ -263,6 +266,7 @@ export async function main(argv: string[]): Promise<number> {
             const l = r.data as Lineage
             for (const s of l.sources) console.log(`nguồn ${s.dataset} → ${s.feeds.join(', ')}`)
             for (const m of l.models) console.log(`${m.table} ← ${[...m.sources.map((x) => `source:${x}`), ...m.refs].join(', ')}`)
+            for (const c of l.cubes) console.log(`view ${c.name} ← ${c.models.join(', ')}`)
             if (values.out) console.log(`Đã ghi ${values.out}`)
           }
         })

@@ -18,14 +18,20 @@ export interface Lineage {
     lastRun: { status: string; rows: number; durationMs: number; at: string } | null
     tests: { test: string; status: string; failures: number }[]
   }[]
-  /** Semantic-layer cubes reading each model; filled once the Cube model exists. */
+  /** The semantic layer's views and the models they read. */
   cubes: { name: string; models: string[] }[]
+}
+
+/** What lineage needs of the semantic layer: each view and the tables it reads. */
+export interface ViewTables {
+  view: string
+  tables: string[]
 }
 
 const describeTest = (t: unknown) => (typeof t === 'string' ? t : Object.keys(t as object)[0]!)
 
 /** Sources → models → cubes, with descriptions, tests, freshness and each model's last run. */
-export async function lineage(wh: Warehouse, catalog: Catalog, project: Project): Promise<Lineage> {
+export async function lineage(wh: Warehouse, catalog: Catalog, project: Project, views: ViewTables[] = []): Promise<Lineage> {
   const runs = await queryRows<{ model: string; status: string; rows: number; duration_ms: number; at: string }>(
     wh.client,
     `SELECT model, argMax(status, started_at) AS status, argMax(rows, started_at) AS rows, argMax(duration_ms, started_at) AS duration_ms,
@@ -55,6 +61,6 @@ export async function lineage(wh: Warehouse, catalog: Catalog, project: Project)
         tests: tests.filter((t) => t.model === m.name).map((t) => ({ test: t.test, status: t.status, failures: Number(t.failures) })),
       }
     }),
-    cubes: [],
+    cubes: views.map((v) => ({ name: v.view, models: v.tables.map((t) => t.split('.').pop()!).filter((m) => project.models.has(m)) })),
   }
 }
