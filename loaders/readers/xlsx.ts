@@ -81,7 +81,24 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
     throw new LoadRefusal('xlsx.not_zip', `Tệp ${source} không phải tệp Excel .xlsx hợp lệ`, `${source} is not a valid .xlsx workbook`)
   }
   checkZipSize(file, source, options.maxUncompressedBytes)
+  // exceljs's streaming reader now and then meets a sheet before the workbook part it depends on
+  // ("reading 'sheets'" of undefined). Nothing has been read then, so reading again is safe.
+  for (let attempt = 1; ; attempt++) {
+    let yielded = false
+    try {
+      for await (const record of readSheets(file, source, matcher, options)) {
+        yielded = true
+        yield record
+      }
+      return
+    } catch (err) {
+      const race = err instanceof LoadRefusal && err.code === 'xlsx.unreadable' && err.en.includes("reading 'sheets'")
+      if (!race || yielded || attempt >= 3) throw err
+    }
+  }
+}
 
+async function* readSheets(file: string, source: string, matcher: HeaderMatcher, options: XlsxOptions): AsyncGenerator<SourceRecord> {
   const searchRows = options.headerSearchRows ?? 20
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(fs.createReadStream(file), {
     worksheets: 'emit',
