@@ -235,7 +235,23 @@ export function toNamedParams(sql: string, values: unknown[]): { sql: string; pa
   return { sql: out, params: Object.fromEntries(values.map((v, i) => [`p${i}`, v instanceof Date ? v.toISOString() : String(v)])) }
 }
 
+/** Generated SQL by model and normalised query: Cube's query builder is the costly part of a request. */
+const builtCache = new WeakMap<SemanticModel, Map<string, BuiltSql>>()
+const BUILT_CACHE_SIZE = 2000
+
 export function buildSql(model: SemanticModel, q: CubeQuery): BuiltSql {
+  const key = JSON.stringify(normalizeQuery(q))
+  let cache = builtCache.get(model)
+  if (!cache) builtCache.set(model, (cache = new Map()))
+  const hit = cache.get(key)
+  if (hit) return hit
+  const built = buildSqlUncached(model, q)
+  cache.set(key, built)
+  if (cache.size > BUILT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  return built
+}
+
+function buildSqlUncached(model: SemanticModel, q: CubeQuery): BuiltSql {
   let query: { buildSqlAndParams(): [string, unknown[]]; aliasNameToMember: Record<string, string> }
   try {
     query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', { ...normalizeQuery(q), useNativeSqlPlanner: false } as never) as never
