@@ -87,6 +87,8 @@ describe('scopes injected server-side', () => {
     const escape = await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'], filters: [{ or: [{ member: 'kt_xh.agency', operator: 'equals', values: ['SO_CT'] }, { member: 'kt_xh.agency', operator: 'notEquals', values: ['x'] }] }] }, auth)
     expect(escape.body.data).toEqual([{ 'kt_xh.agency': 'SO_TC', 'kt_xh.reports': 2 }])
     expect((await load({ measures: ['submissions.obligations'], dimensions: ['submissions.agency'] }, auth)).body.data.every((r: any) => r['submissions.agency'] === 'SO_TC')).toBe(true)
+    const quality = (await load({ measures: ['data_quality.deliveries', 'data_quality.reject_rate'], dimensions: ['data_quality.agency'] }, auth)).body.data
+    expect(quality).toEqual([{ 'data_quality.agency': 'SO_TC', 'data_quality.deliveries': 1, 'data_quality.reject_rate': 0 }])
   })
 
   it('keeps a commune officer to its commune', async () => {

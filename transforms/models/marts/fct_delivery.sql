@@ -1,0 +1,21 @@
+/* config
+materialized: table
+order_by: [agency, dataset, delivered_at]
+tags: [quality]
+*/
+-- Every delivery with its outcome and row counts: the basis of data-quality scores.
+select
+    load_id,
+    dataset,
+    agency,
+    channel,
+    source,
+    status,
+    period,
+    delivered_at,
+    rows_read,
+    rows_loaded,
+    rows_rejected,
+    message
+from meta.loads final
+where status != 'started'
