@@ -9,11 +9,6 @@ with source as (
     select * from {{ source('dan_cu') }}
 ),
 
--- Pre-2025 commune codes still in use map to the 2025 unit (an old commune split between two
--- units maps to the first listed; the crosswalk keeps every pair).
-crosswalk as (
-    select old_code, any(new_code) as new_code from meta.commune_crosswalk group by old_code
-),
 
 cleaned as (
     select
@@ -46,7 +41,7 @@ final as (
         -- The latest update wins; between equal updates, the later load.
         toUInt64(toInt64(ifNull(updated_on, toDate32('1900-01-01'))) + 100000) * 10000000000000 + toUInt64(toUnixTimestamp64Milli(_loaded_at)) as _version
     from cleaned
-    left join crosswalk on crosswalk.old_code = cleaned.commune_code_delivered
+    left join {{ ref('commune_map') }} as crosswalk on crosswalk.old_code = cleaned.commune_code_delivered
 )
 
 select * from final

@@ -9,9 +9,6 @@ with source as (
     select * from {{ source('doanh_nghiep') }}
 ),
 
-crosswalk as (
-    select old_code, any(new_code) as new_code from meta.commune_crosswalk group by old_code
-),
 
 cleaned as (
     select
@@ -36,4 +33,4 @@ select
     crosswalk.new_code != '' as commune_pre2025,
     toUInt64(toInt64(ifNull(updated_on, toDate32('1900-01-01'))) + 100000) * 10000000000000 + toUInt64(toUnixTimestamp64Milli(_loaded_at)) as _version
 from cleaned
-left join crosswalk on crosswalk.old_code = cleaned.commune_code_delivered
+left join {{ ref('commune_map') }} as crosswalk on crosswalk.old_code = cleaned.commune_code_delivered

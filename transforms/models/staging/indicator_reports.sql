@@ -11,9 +11,6 @@ with source as (
     select * from {{ source('chi_tieu_kt_xh') }}
 ),
 
-crosswalk as (
-    select old_code, any(new_code) as new_code from meta.commune_crosswalk group by old_code
-),
 
 loads as (
     select load_id, delivered_at from meta.loads final where dataset = 'chi_tieu_kt_xh' and status = 'committed'
@@ -36,7 +33,7 @@ typed as (
         source._load_id as _load_id, source._source as _source, source._row as _row, source._loaded_at as _loaded_at
     from source
     inner join loads on loads.load_id = source._load_id
-    left join crosswalk on crosswalk.old_code = trimBoth(source.ma_don_vi)
+    left join {{ ref('commune_map') }} as crosswalk on crosswalk.old_code = trimBoth(source.ma_don_vi)
 )
 
 select
