@@ -35,12 +35,10 @@ export function holidaysOf(year: number, config: CalendarConfig = DEFAULT_CALEND
     if (d.getUTCFullYear() === year) list.push({ date: iso(d), name })
   }
   add(utc(year, 1, 1), 'Tết Dương lịch')
-  // Tết falls between 21/1 and 20/2, so only this year's lunar new year lands in this Gregorian year.
-  for (const lunarYear of [year]) {
-    const newYear = lunarToSolar(1, 1, lunarYear)
-    add(addDays(newYear, -1), 'Tết Nguyên đán (30 Tết)')
-    for (let i = 0; i < 4; i++) add(addDays(newYear, i), `Tết Nguyên đán (mùng ${i + 1})`)
-  }
+  // Tết falls between 21/1 and 20/2: its five days always lie within the same Gregorian year.
+  const newYear = lunarToSolar(1, 1, year)
+  add(addDays(newYear, -1), 'Tết Nguyên đán (30 Tết)')
+  for (let i = 0; i < 4; i++) add(addDays(newYear, i), `Tết Nguyên đán (mùng ${i + 1})`)
   add(lunarToSolar(10, 3, year), 'Giỗ Tổ Hùng Vương (10/3 âm lịch)')
   add(utc(year, 4, 30), 'Ngày Chiến thắng (30/4)')
   add(utc(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)')

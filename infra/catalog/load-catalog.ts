@@ -6,8 +6,10 @@ import type { z } from 'zod'
 import { communesOf, parseProvinceCode, type Province } from '../identifiers/admin-units.ts'
 import { parseCron } from '../cron.ts'
 import { headerKey } from './header-key.ts'
+import type { CalendarConfig } from '../calendar/working-days.ts'
 import {
   agenciesFileSchema,
+  calendarFileSchema,
   datasetSchema,
   defaultDeadline,
   sectorFileSchema,
@@ -22,6 +24,7 @@ import {
 /** Where each part of the catalogue lives: beside the code that owns it. */
 export const CATALOG_PATHS = {
   agencies: 'infra/catalog/agencies.yaml',
+  calendar: 'infra/catalog/calendar.yaml',
   datasets: 'loaders/datasets',
   indicators: 'semantic/indicators',
 } as const
@@ -49,6 +52,8 @@ export interface Catalog {
   province: Province
   /** Pre-2025 commune codes of the province and the 2025 unit each belongs to now. */
   crosswalk: CrosswalkEntry[]
+  /** The year's decisions on days off and days worked in return. */
+  calendar: CalendarConfig
   agencies: Agency[]
   datasets: CatalogDataset[]
   indicators: CatalogIndicator[]
@@ -150,6 +155,7 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     problems.push({ file: f.file, path: formatPath(segments), line: f.lineOf(segments), message })
 
   const agenciesFile = readYaml(root, CATALOG_PATHS.agencies, agenciesFileSchema, problems)
+  const calendarFile = readYaml(root, CATALOG_PATHS.calendar, calendarFileSchema, problems)
   const datasetFiles = yamlFilesIn(root, CATALOG_PATHS.datasets).map((rel) => readYaml(root, rel, datasetSchema, problems))
   const sectorFiles = yamlFilesIn(root, CATALOG_PATHS.indicators).map((rel) => readYaml(root, rel, sectorFileSchema, problems))
 
@@ -283,9 +289,11 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
   if (problems.length > 0 || !province) throw new CatalogError(problems)
   const datasetById = new Map(datasets.map((d) => [d.id, d]))
   const indicatorByCode = new Map(indicators.map((i) => [i.code, i]))
+  const cal = calendarFile.data!
   return {
     province,
     crosswalk,
+    calendar: { nationalDayExtra: cal.national_day_extra, daysOff: cal.days_off, workingDays: cal.working_days },
     agencies,
     datasets,
     indicators,

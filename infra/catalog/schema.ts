@@ -190,3 +190,11 @@ export const sectorFileSchema = z.strictObject({
   components: z.array(componentSchema).default([]),
 })
 export type Sector = z.infer<typeof sectorFileSchema>['sector']
+
+const isoDate = z.iso.date()
+
+export const calendarFileSchema = z.strictObject({
+  national_day_extra: z.enum(['before', 'after']).default('before'),
+  days_off: z.array(isoDate).default([]),
+  working_days: z.array(isoDate).default([]),
+})

@@ -4,6 +4,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import {
   adminUnitsTable,
   agenciesTable,
+  calendarTable,
   communeCrosswalkTable,
   datasetColumnsTable,
   datasetsTable,
@@ -11,6 +12,22 @@ import {
 } from '../warehouse/migrations.ts'
 import { replaceRows } from '../warehouse/replace-rows.ts'
 import type { Catalog } from './load-catalog.ts'
+import { WorkingCalendar, type CalendarConfig } from '../calendar/working-days.ts'
+
+export const CALENDAR_YEARS = [2015, 2035] as const
+
+/** meta.calendar: each day of the years kho covers, worked or not, with a running working-day count. */
+function calendarRows(config: CalendarConfig) {
+  const cal = new WorkingCalendar(CALENDAR_YEARS[0], CALENDAR_YEARS[1], config)
+  const rows = []
+  let n = 0
+  for (let d = new Date(Date.UTC(CALENDAR_YEARS[0], 0, 1)); d.getUTCFullYear() <= CALENDAR_YEARS[1]; d = new Date(d.getTime() + 86_400_000)) {
+    const reason = cal.dayOffReason(d)
+    if (reason === null) n++
+    rows.push({ date: d.toISOString().slice(0, 10), is_working_day: reason === null, reason: reason ?? '', working_day_number: n })
+  }
+  return rows
+}
 
 export interface SyncResult {
   agencies: number
@@ -125,6 +142,7 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
     communeCrosswalkTable,
     catalog.crosswalk.map((x) => ({ old_code: x.oldCode, old_name: x.oldName, new_code: x.newCode, effective_from: x.effectiveFrom, basis: x.basis })),
   )
+  await replaceRows(wh, calendarTable, calendarRows(catalog.calendar))
   for (const d of catalog.datasets) await ensureRawTable(wh, d)
   return {
     agencies: catalog.agencies.length,

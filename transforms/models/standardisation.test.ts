@@ -100,9 +100,13 @@ describe('marts', () => {
     const [s] = await rows<{ status: string; due_on: string; days_late: number }>("SELECT status, toString(due_on) AS due_on, days_late FROM marts.fct_submission WHERE indicator_code = 'EXPORT_VAL' AND period = '2026-03'")
     expect(s).toEqual({ status: 'on_time', due_on: '2026-04-15', days_late: 0 })
     const [late] = await rows<{ status: string; days_late: number }>("SELECT status, days_late FROM marts.fct_submission WHERE indicator_code = 'ENT_ACTIVE' AND period = '2026-09'")
-    expect(late).toEqual({ status: 'late', days_late: 15 })
+    // Due Thursday 15/10/2026, received Friday 30/10: 11 working days late (weekends not counted).
+    expect(late).toEqual({ status: 'late', days_late: 11 })
     const [missing] = await rows<{ status: string }>("SELECT status FROM marts.fct_submission WHERE indicator_code = 'IMPORT_VAL' AND period = '2026-03'")
     expect(missing!.status).toBe('missing')
+    // July's report is due 15/08/2026, a Saturday: it moves to Monday 17/08.
+    const [july] = await rows<{ due_on: string }>("SELECT toString(due_on) AS due_on FROM marts.fct_submission WHERE indicator_code = 'EXPORT_VAL' AND period = '2026-07'")
+    expect(july!.due_on).toBe('2026-08-17')
   })
 
   it('flags communes where reported active enterprises and the register disagree', async () => {

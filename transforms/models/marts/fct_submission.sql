@@ -3,8 +3,9 @@ materialized: table
 order_by: [agency, indicator_code, period]
 tags: [submissions]
 */
--- What each agency owed (indicator × period), when it was due and when it first arrived.
--- Due dates here count calendar days; working-day rules and holidays refine them in the quality work.
+-- What each agency owed (indicator × period), when it was due and when it first arrived. A due date
+-- falling on a weekend or holiday moves to the next working day (meta.calendar), and lateness is
+-- counted in working days.
 with indicators as (
     select code, owner, frequency, deadline_days from {{ ref('dim_indicator') }} where kind = 'indicator'
 ),
@@ -20,27 +21,55 @@ first_delivery as (
     group by indicator_code, period
 ),
 
-expected as (
+working_days as (
+    select 1 as k, date, working_day_number from meta.calendar where is_working_day
+),
+
+day_numbers as (
+    select date, working_day_number from meta.calendar
+),
+
+obligations as (
     select
+        1 as k,
         indicators.owner as agency,
         indicators.code as indicator_code,
         periods.period as period,
         periods.period_start as period_start,
         periods.period_end as period_end,
-        addDays(periods.period_end, indicators.deadline_days) as due_on
+        addDays(periods.period_end, indicators.deadline_days) as nominal_due
     from indicators
     inner join periods on periods.kind = multiIf(indicators.frequency = 'monthly', 'month', indicators.frequency = 'quarterly', 'quarter', 'year')
     where periods.period_start >= (select min(period_start) from {{ ref('fct_indicator_value') }})
       and periods.period_end < today()
+),
+
+expected as (
+    select
+        obligations.agency as agency,
+        obligations.indicator_code as indicator_code,
+        obligations.period as period,
+        obligations.period_start as period_start,
+        obligations.period_end as period_end,
+        working_days.date as due_on,
+        working_days.working_day_number as due_day_number
+    from obligations
+    asof left join working_days on working_days.k = obligations.k and obligations.nominal_due <= working_days.date
 )
 
 select
-    expected.*,
+    expected.agency as agency,
+    expected.indicator_code as indicator_code,
+    expected.period as period,
+    expected.period_start as period_start,
+    expected.period_end as period_end,
+    expected.due_on as due_on,
     first_delivery.received_at as received_at,
     multiIf(first_delivery.received_at is null and expected.due_on >= today(), 'pending',
             first_delivery.received_at is null, 'missing',
             toDate(first_delivery.received_at) <= expected.due_on, 'on_time', 'late') as status,
-    if(status = 'late', dateDiff('day', expected.due_on, toDate(first_delivery.received_at)), 0) as days_late
+    if(status = 'late', toInt64(received_day.working_day_number) - toInt64(expected.due_day_number), 0) as days_late
 from expected
 left join first_delivery on first_delivery.indicator_code = expected.indicator_code and first_delivery.period = expected.period
+left join day_numbers as received_day on received_day.date = toDate(first_delivery.received_at)
 settings join_use_nulls = 1
