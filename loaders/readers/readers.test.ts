@@ -88,4 +88,21 @@ describe('JSON reader', () => {
     const err = (await json('{"data":{}}', 'data.items').catch((e: unknown) => e)) as LoadRefusal
     expect(err.code).toBe('json.no_records')
   })
+
+  it('refuses records that are not objects, and truncated JSON, saying where', async () => {
+    for (const text of ['["a", "b"]', '[1, 2]', '[{"a":1}, [2]]']) {
+      expect(((await json(text).catch((e: unknown) => e)) as LoadRefusal).code, text).toBe('json.not_object')
+    }
+    const cut = (await json('[{"a":1},\n{"a":').catch((e: unknown) => e)) as LoadRefusal
+    expect(cut.code).toBe('json.syntax')
+    expect(cut.en).toContain('line 2')
+  })
+
+  it('streams: one record at a time, whatever the chunking, with strings holding brackets and quotes', async () => {
+    const records = Array.from({ length: 2000 }, (_, i) => ({ id: i, note: `a "quoted" {not} [a bracket] \\ ${i}` }))
+    const out = await json(JSON.stringify({ meta: { n: 2000 }, data: { items: records } }), 'data.items')
+    expect(out).toHaveLength(2001)
+    expect(out[0]).toEqual({ line: 0, cells: ['id', 'note'] })
+    expect(out[2000]).toEqual({ line: 2000, cells: ['1999', 'a "quoted" {not} [a bracket] \\ 1999'] })
+  })
 })
