@@ -9,6 +9,7 @@ import { SERVICE_TOKEN_HEADER } from '../infra/service/service-token.ts'
 import { startService, type RunningService } from '../infra/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
+import { signJwt } from '../semantic/access/tokens.ts'
 
 const home = tempDir('kho-upload-')
 const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_UPLOAD_MAX_MB: '0.01' }
@@ -22,11 +23,13 @@ afterAll(() => service.stop())
 const GOOD = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Vốn điều lệ (triệu đồng),Tình trạng,Ngày cập nhật\n' +
   '0100047516,Công ty A,01/02/2020,07210,2610,"1.500,5",dang_hoat_dong,01/10/2026\n'
 
-function upload(content: string | Buffer, name: string, fields: Record<string, string>, token: string | null = service.ctx.token) {
+function upload(content: string | Buffer, name: string, fields: Record<string, string>, token: string | null = service.ctx.token, authorization?: string) {
   const form = new FormData()
   for (const [k, v] of Object.entries(fields)) form.set(k, v)
   form.set('file', new Blob([content]), name)
-  return fetch(`${service.url}/api/loads`, { method: 'POST', body: form, headers: token ? { [SERVICE_TOKEN_HEADER]: token } : {} })
+  const headers: Record<string, string> = token ? { [SERVICE_TOKEN_HEADER]: token } : {}
+  if (authorization) headers.authorization = authorization
+  return fetch(`${service.url}/api/loads`, { method: 'POST', body: form, headers })
 }
 
 describe('POST /api/loads', () => {
@@ -65,6 +68,15 @@ describe('POST /api/loads', () => {
     const unknown = await upload(GOOD, 'x.csv', { dataset: 'khong_co', agency: 'SO_TC' })
     expect(unknown.status).toBe(422)
     expect(((await unknown.json()) as any).refusal.code).toBe('dataset.unknown')
+  })
+
+  it("lets an agency officer upload its own agency's files only", async () => {
+    const officer = `Bearer ${signJwt({ role: 'agency_officer', agency: 'SO_TC', sub: 'canbo.sotc' }, service.ctx.secret)}`
+    const own = await upload(GOOD.replace('Công ty A', 'Công ty A (cán bộ)'), 'dn-canbo.csv', { dataset: 'doanh_nghiep', agency: 'SO_TC' }, null, officer)
+    expect(own.status).toBe(200)
+    const other = await upload(GOOD, 'dn-khac.csv', { dataset: 'dan_cu', agency: 'CA_TINH' }, null, officer)
+    expect(other.status).toBe(403)
+    expect(((await other.json()) as any).error.message).toContain('SO_TC')
   })
 
   it('is what `kho load` uses while the service runs, with exit code 2 for a refusal', async () => {

@@ -3,10 +3,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
-import { requireServiceToken } from '../infra/service/service-token.ts'
+import { hasServiceToken } from '../infra/service/service-token.ts'
+import { AuthError, securityContextOf } from '../semantic/access/authenticate.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyOfKey } from './api-keys.ts'
@@ -68,8 +69,26 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return reply.code(reportStatus(report)).send(report)
   })
 
+  /**
+   * Who may upload for an agency: local CLI commands (service token), stewards and admins for any
+   * agency, an agency officer for its own agency only.
+   */
+  async function requireUploader(req: FastifyRequest, agency: string) {
+    if (hasServiceToken(req, ctx)) return
+    let sec
+    try {
+      sec = await securityContextOf(req, ctx)
+    } catch (err) {
+      if (err instanceof AuthError) throw new HttpError(401, 'unauthorized', err.vi, err.en)
+      throw err
+    }
+    if (sec.role === 'steward' || sec.role === 'admin') return
+    if (sec.role === 'agency_officer' && sec.agency === agency) return
+    if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập để gửi dữ liệu', 'Sign in to deliver data')
+    throw new HttpError(403, 'forbidden', `Tài khoản chỉ được gửi dữ liệu của ${sec.agency || 'cơ quan mình'}`, `This account may only deliver for ${sec.agency || 'its own agency'}`)
+  }
+
   app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', async (req, reply) => {
-    requireServiceToken(req, ctx)
     if (!req.isMultipart()) {
       throw new HttpError(415, 'not_multipart', 'Gửi tệp dạng multipart/form-data (trường "file")', 'Send the file as multipart/form-data (field "file")')
     }
@@ -86,6 +105,12 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (!dataset || !agency) {
       part.file.resume()
       throw new HttpError(400, 'bad_request', 'Cần trường "dataset" và "agency" (gửi trước tệp)', 'Fields "dataset" and "agency" are required (before the file)')
+    }
+    try {
+      await requireUploader(req, agency)
+    } catch (err) {
+      part.file.resume()
+      throw err
     }
     fs.mkdirSync(uploads, { recursive: true })
     const tmp = path.join(uploads, `${randomUUID()}${path.extname(part.filename).toLowerCase()}`)

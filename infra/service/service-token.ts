@@ -5,11 +5,16 @@ import { HttpError } from './http-error.ts'
 
 export const SERVICE_TOKEN_HEADER = 'x-kho-service-token'
 
-/** Admits requests that carry the token from service.json (local CLI commands). */
-export function requireServiceToken(req: FastifyRequest, ctx: ServiceContext) {
+/** Does the request carry the token from service.json (a local CLI command)? */
+export function hasServiceToken(req: FastifyRequest, ctx: ServiceContext): boolean {
   const given = Buffer.from(String(req.headers[SERVICE_TOKEN_HEADER] ?? ''))
   const expected = Buffer.from(ctx.token)
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+/** Admits requests that carry the token from service.json (local CLI commands). */
+export function requireServiceToken(req: FastifyRequest, ctx: ServiceContext) {
+  if (!hasServiceToken(req, ctx)) {
     throw new HttpError(401, 'unauthorized', 'Cần mã quản trị của dịch vụ', 'The service admin token is required')
   }
 }
