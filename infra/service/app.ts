@@ -9,6 +9,7 @@ import { loadRoutes } from '../../loaders/load-routes.ts'
 import { transformRoutes } from '../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../semantic/cube-api.ts'
 import { accessRoutes } from '../../semantic/access/access-routes.ts'
+import { submissionRoutes } from '../../semantic/submission-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -42,6 +43,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
     dataVersion: () => ctx.dataVersion,
   })
   accessRoutes(app, ctx)
+  submissionRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

@@ -130,11 +130,14 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
     })
     await pulls.start()
+    // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
+    const refresh = setInterval(() => ctx.transforms.request(0), 6 * 3600_000)
 
     let stopping: Promise<void> | null = null
     const stop = () =>
       (stopping ??= (async () => {
         abort.abort()
+        clearInterval(refresh)
         await inbox.stop()
         await pulls.stop()
         await ctx.transforms.stop()

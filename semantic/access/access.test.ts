@@ -132,6 +132,26 @@ describe('personal data and open data', () => {
   })
 })
 
+describe('obligation lists', () => {
+  it("lists an officer's own overdue reports, and needs an account", async () => {
+    const get = async (path: string, auth?: string) => {
+      const res = await fetch(`${service.url}${path}`, { headers: auth ? { authorization: auth } : {} })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    expect((await get('/api/submissions/overdue')).status).toBe(401)
+    const officer = token({ role: 'agency_officer', agency: 'SO_CT' })
+    const overdue = (await get('/api/submissions/overdue?agency=SO_TC', officer)).body as any[]
+    expect(overdue.length).toBeGreaterThan(0)
+    expect(overdue.every((r) => r.agency === 'SO_CT')).toBe(true)
+    expect(overdue).toContainEqual(expect.objectContaining({ indicator_code: 'IMPORT_VAL', period: '2026-01', status: 'missing', period_label: 'tháng 1/2026' }))
+    const upcoming = await get('/api/submissions/upcoming?days=3', officer)
+    expect(upcoming.status).toBe(200)
+    expect(upcoming.body.every((r: any) => r.agency === 'SO_CT' && r.days_left <= 3)).toBe(true)
+    const all = (await get('/api/submissions/overdue', token({ role: 'leader' }))).body as any[]
+    expect(new Set(all.map((r) => r.agency)).size).toBeGreaterThan(1)
+  })
+})
+
 describe('audit', () => {
   it('records allowed and denied queries with who, why, what and how many rows; stewards search and export it', async () => {
     await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'] }, token({ role: 'agency_officer', agency: 'SO_TC', sub: 'audit.officer' }), 'Kiểm tra số liệu')

@@ -44,6 +44,11 @@ beforeAll(async () => {
   await deliver('ct_1.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL;2026-03;24;6.682,1;6.737,3'], '2026-04-10T00:00:00Z')
   await deliver('ct_2.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL;2026-03;24;6.700,0;6.737,3'], '2026-04-20T00:00:00Z')
   await deliver('tc.csv', 'chi_tieu_kt_xh', 'SO_TC', [kt, 'ENT_ACTIVE;2026-09;07210;5;', 'ENT_ACTIVE;2026-09;07228;0;'], '2026-10-30T00:00:00Z')
+  // May's report from Sở Công Thương, refused as a whole (codes Excel turned into numbers).
+  const refusedFile = path.join(home, 'ct_5.csv')
+  fs.writeFileSync(refusedFile, [kt, 'EXPORT_VAL;2026-05;24;1;', 'IMPORT_VAL;2026-05;2;1;'].join('\n'))
+  const refused = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: refusedFile, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file', period: '2026-05', deliveredAt: new Date('2026-06-10T00:00:00Z') })
+  expect(refused.status).toBe('refused')
   const { results } = await runModels(wh, project)
   expect(results.filter((r) => r.status !== 'success')).toEqual([])
 })
@@ -104,6 +109,10 @@ describe('marts', () => {
     expect(late).toEqual({ status: 'late', days_late: 11 })
     const [missing] = await rows<{ status: string }>("SELECT status FROM marts.fct_submission WHERE indicator_code = 'IMPORT_VAL' AND period = '2026-03'")
     expect(missing!.status).toBe('missing')
+    const [corrected] = await rows<{ resubmitted: boolean }>("SELECT resubmitted FROM marts.fct_submission WHERE indicator_code = 'EXPORT_VAL' AND period = '2026-03'")
+    expect(corrected!.resubmitted).toBe(true)
+    const [may] = await rows<{ status: string }>("SELECT status FROM marts.fct_submission WHERE indicator_code = 'IMPORT_VAL' AND period = '2026-05'")
+    expect(may!.status).toBe('rejected')
     // July's report is due 15/08/2026, a Saturday: it moves to Monday 17/08.
     const [july] = await rows<{ due_on: string }>("SELECT toString(due_on) AS due_on FROM marts.fct_submission WHERE indicator_code = 'EXPORT_VAL' AND period = '2026-07'")
     expect(july!.due_on).toBe('2026-08-17')

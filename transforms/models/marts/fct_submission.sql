@@ -3,9 +3,10 @@ materialized: table
 order_by: [agency, indicator_code, period]
 tags: [submissions]
 */
--- What each agency owed (indicator × period), when it was due and when it first arrived. A due date
--- falling on a weekend or holiday moves to the next working day (meta.calendar), and lateness is
--- counted in working days.
+-- What each agency owed (indicator × period), when it was due and when it first arrived: on time,
+-- late (working days late), rejected (sent but refused as a whole), pending (not yet due) or
+-- missing; resubmitted when corrected later. A due date falling on a weekend or holiday moves to the
+-- next working day (meta.calendar).
 with indicators as (
     select code, owner, frequency, deadline_days from {{ ref('dim_indicator') }} where kind = 'indicator'
 ),
@@ -15,10 +16,22 @@ periods as (
 ),
 
 first_delivery as (
-    select trimBoth(ma_chi_tieu) as indicator_code, upperUTF8(trimBoth(ky_bao_cao)) as period, min(loads.delivered_at) as received_at
+    select
+        trimBoth(ma_chi_tieu) as indicator_code,
+        upperUTF8(trimBoth(ky_bao_cao)) as period,
+        min(loads.delivered_at) as received_at,
+        uniqExact(loads.load_id) as deliveries
     from {{ source('chi_tieu_kt_xh') }} as reports
     inner join (select load_id, delivered_at from meta.loads final where status = 'committed') as loads on loads.load_id = reports._load_id
     group by indicator_code, period
+),
+
+-- Deliveries refused as a whole (too many bad rows) for an agency and period: what was sent but not accepted.
+refused as (
+    select agency, period, min(delivered_at) as refused_at
+    from meta.loads final
+    where dataset = 'chi_tieu_kt_xh' and status = 'refused' and period != ''
+    group by agency, period
 ),
 
 working_days as (
@@ -40,7 +53,10 @@ obligations as (
         addDays(periods.period_end, indicators.deadline_days) as nominal_due
     from indicators
     inner join periods on periods.kind = multiIf(indicators.frequency = 'monthly', 'month', indicators.frequency = 'quarterly', 'quarter', 'year')
-    where periods.period_start >= (select min(period_start) from {{ ref('fct_indicator_value') }})
+    -- Obligations start with the first period of each kind the province has collected.
+    inner join (select period_kind, min(period_start) as first_start from {{ ref('fct_indicator_value') }} group by period_kind) as collected
+        on collected.period_kind = periods.kind
+    where periods.period_start >= collected.first_start
       and periods.period_end < today()
 ),
 
@@ -65,11 +81,16 @@ select
     expected.period_end as period_end,
     expected.due_on as due_on,
     first_delivery.received_at as received_at,
-    multiIf(first_delivery.received_at is null and expected.due_on >= today(), 'pending',
-            first_delivery.received_at is null, 'missing',
-            toDate(first_delivery.received_at) <= expected.due_on, 'on_time', 'late') as status,
+    multiIf(first_delivery.received_at is not null and toDate(first_delivery.received_at) <= expected.due_on, 'on_time',
+            first_delivery.received_at is not null, 'late',
+            refused.refused_at is not null, 'rejected',
+            expected.due_on >= today(), 'pending',
+            'missing') as status,
+    toBool(ifNull(first_delivery.deliveries, 0) > 1) as resubmitted,
+    refused.refused_at as refused_at,
     if(status = 'late', toInt64(received_day.working_day_number) - toInt64(expected.due_day_number), 0) as days_late
 from expected
 left join first_delivery on first_delivery.indicator_code = expected.indicator_code and first_delivery.period = expected.period
 left join day_numbers as received_day on received_day.date = toDate(first_delivery.received_at)
+left join refused on refused.agency = expected.agency and refused.period = expected.period
 settings join_use_nulls = 1
