@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 import { hasServiceToken } from '../infra/service/service-token.ts'
-import { AuthError, securityContextOf } from '../semantic/access/authenticate.ts'
+import { callerOf } from '../semantic/access/authenticate.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyOfKey } from './api-keys.ts'
@@ -75,13 +75,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
    */
   async function requireUploader(req: FastifyRequest, agency: string) {
     if (hasServiceToken(req, ctx)) return
-    let sec
-    try {
-      sec = await securityContextOf(req, ctx)
-    } catch (err) {
-      if (err instanceof AuthError) throw new HttpError(401, 'unauthorized', err.vi, err.en)
-      throw err
-    }
+    const sec = await callerOf(req, ctx)
     if (sec.role === 'steward' || sec.role === 'admin') return
     if (sec.role === 'agency_officer' && sec.agency === agency) return
     if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập để gửi dữ liệu', 'Sign in to deliver data')

@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { AuthError, securityContextOf } from './access/authenticate.ts'
+import { callerOf } from './access/authenticate.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),
@@ -16,19 +16,13 @@ const listQuery = z.strictObject({
  * overdue (missing or rejected). An agency officer sees its own; provincial roles see all.
  */
 export function submissionRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const scopeOf = async (req: Parameters<typeof securityContextOf>[0], asked: string | undefined) => {
-    let sec
-    try {
-      sec = await securityContextOf(req, ctx)
-    } catch (err) {
-      if (err instanceof AuthError) throw new HttpError(401, 'unauthorized', err.vi, err.en)
-      throw err
-    }
+  const scopeOf = async (req: FastifyRequest, asked: string | undefined) => {
+    const sec = await callerOf(req, ctx)
     if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
     if (sec.role === 'agency_officer') return sec.agency
     return asked ?? ''
   }
-  const list = (where: string) => async (req: Parameters<typeof securityContextOf>[0]) => {
+  const list = (where: string) => async (req: FastifyRequest) => {
     const q = parseQuery(listQuery, req.query)
     const agency = await scopeOf(req, q.agency)
     return queryRows(

@@ -5,7 +5,7 @@ import { HttpError } from '../../infra/service/http-error.ts'
 import { parseQuery } from '../../infra/service/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { accountInput, findAccount, listAccounts, saveAccount, verifyPassword } from './accounts.ts'
-import { AuthError, securityContextOf } from './authenticate.ts'
+import { callerOf } from './authenticate.ts'
 import type { SecurityContext } from './policy.ts'
 import { signJwt } from './tokens.ts'
 
@@ -21,17 +21,8 @@ const auditQuery = z.strictObject({
 
 const SESSION_HOURS = 12
 
-async function who(req: FastifyRequest, ctx: ServiceContext): Promise<SecurityContext> {
-  try {
-    return await securityContextOf(req, ctx)
-  } catch (err) {
-    if (err instanceof AuthError) throw new HttpError(401, 'unauthorized', err.vi, err.en)
-    throw err
-  }
-}
-
 async function requireRole(req: FastifyRequest, ctx: ServiceContext, roles: string[]): Promise<SecurityContext> {
-  const sec = await who(req, ctx)
+  const sec = await callerOf(req, ctx)
   if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
   if (!roles.includes(sec.role)) throw new HttpError(403, 'forbidden', `Vai trò ${sec.role} không được dùng chức năng này`, `Role ${sec.role} may not do this`)
   return sec
@@ -70,7 +61,7 @@ export function accessRoutes(app: FastifyInstance, ctx: ServiceContext) {
   })
 
   app.get('/api/auth/me', async (req) => {
-    const sec = await who(req, ctx)
+    const sec = await callerOf(req, ctx)
     if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Chưa đăng nhập', 'Not signed in')
     return sec
   })

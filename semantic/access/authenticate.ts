@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { HttpError } from '../../infra/service/http-error.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { findAccount, ROLES } from './accounts.ts'
 import { PUBLIC, type SecurityContext } from './policy.ts'
@@ -74,5 +75,15 @@ export async function securityContextOf(req: FastifyRequest, deps: { wh: Warehou
     communeCode: c.commune_code,
     personalData: c.personal_data,
     purpose: purposeHeader(req) || c.purpose,
+  }
+}
+
+/** securityContextOf for plain API routes: a bad token is an HTTP 401 with its reason. */
+export async function callerOf(req: FastifyRequest, deps: { wh: Warehouse; secret: string }): Promise<SecurityContext> {
+  try {
+    return await securityContextOf(req, deps)
+  } catch (err) {
+    if (err instanceof AuthError) throw new HttpError(401, 'unauthorized', err.vi, err.en)
+    throw err
   }
 }
