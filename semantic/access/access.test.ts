@@ -33,7 +33,6 @@ async function load(query: unknown, auth?: string, purpose?: string) {
   return { status: res.status, body: (await res.json()) as any }
 }
 
-const sum = (rows: Record<string, unknown>[], key: string) => rows.reduce((n, r) => n + Number(r[key] ?? 0), 0)
 
 beforeAll(async () => {
   service = await startService(loadConfig(env))
