@@ -166,7 +166,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     const dataset = opts.catalog.dataset(opts.dataset)
     if (!dataset) throw new LoadRefusal('dataset.unknown', `Không có bộ dữ liệu "${opts.dataset}"`, `No dataset "${opts.dataset}"`)
     checkSender(opts.catalog, dataset, opts.agency)
-    formatOf(source)
+    formatOf(source) // refuses an unsupported format before anything is written
     if (fs.statSync(opts.file).size === 0) throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
 
     await writeLoad('started')
