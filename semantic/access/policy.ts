@@ -32,6 +32,7 @@ export const VIEW_POLICIES: Record<string, ViewPolicy> = {
   kt_xh: { open: true, agencyMember: 'kt_xh.agency', communeMember: 'kt_xh.unit_code' },
   submissions: { open: false, agencyMember: 'submissions.agency' },
   data_quality: { open: false, agencyMember: 'data_quality.agency' },
+  quality_scores: { open: false, agencyMember: 'quality_scores.agency' },
   enterprises: { open: false, owners: ['SO_TC'], communeMember: 'enterprises.commune_code' },
   population: { open: true, owners: ['CA_TINH'], communeMember: 'population.commune_code', suppress: { member: 'population.people', below: 5 } },
   citizens: { open: false, owners: ['CA_TINH'], communeMember: 'citizens.commune_code' },

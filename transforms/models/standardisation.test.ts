@@ -126,6 +126,19 @@ describe('marts', () => {
     ])
   })
 
+  it('scores data quality by agency and quarter from the criteria it has, and ranks agencies', async () => {
+    // Sở Công Thương in Q1 2026: of EXPORT_VAL and IMPORT_VAL for March, one arrived, on time.
+    const [q1] = await rows<Record<string, unknown>>(
+      "SELECT obligations, completeness, timeliness, validity, consistency, accuracy, composite FROM marts.fct_quality_score WHERE agency = 'SO_CT' AND quarter_start = '2026-01-01'",
+    )
+    expect(q1).toEqual({ obligations: 2, completeness: 50, timeliness: 50, validity: null, consistency: null, accuracy: null, composite: 50 })
+    // Its Q2 deliveries: two one-row reports and the refused May file (2 rows, 1 rejected) — 3 of 4 rows valid.
+    const [q2] = await rows<{ validity: number }>("SELECT validity FROM marts.fct_quality_score WHERE agency = 'SO_CT' AND quarter_start = '2026-04-01'")
+    expect(q2!.validity).toBeCloseTo((3 / 4) * 100, 6)
+    const ranks = await rows<{ rank: number }>("SELECT rank FROM marts.fct_quality_score WHERE quarter_start = '2026-07-01' ORDER BY rank")
+    expect(ranks[0]!.rank).toBe(1)
+  })
+
   it('counts residents by commune, age band and gender with no personal data', async () => {
     const cols = await rows<{ name: string }>("SELECT name FROM system.columns WHERE database = 'marts' AND table = 'fct_population'")
     expect(cols.map((c) => c.name)).toEqual(['commune_code', 'age_band', 'gender', 'people'])

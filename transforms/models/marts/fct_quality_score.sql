@@ -1,0 +1,99 @@
+/* config
+materialized: table
+order_by: [quarter_start, agency]
+tags: [quality]
+*/
+-- Data quality of each reporting agency by quarter, on the five criteria (each 0–100):
+--   completeness = obligations received / obligations due (KT-XH reports)
+--   validity     = rows passing their contract / rows delivered
+--   timeliness   = obligations received on time / obligations due
+--   consistency  = reconciliation checks passing / checks run (where the agency has any)
+--   accuracy     = reported values inside their history band (mean ± 3σ of the unit's earlier
+--                  values, at least 4) / values with such a band
+-- The composite is the mean of the criteria the agency has; agencies are ranked by it per quarter.
+with obligations as (
+    select agency, toStartOfQuarter(period_start) as quarter_start, status
+    from {{ ref('fct_submission') }}
+    where status != 'pending'
+),
+
+timeliness as (
+    select
+        agency,
+        quarter_start,
+        count() as due,
+        countIf(status in ('on_time', 'late')) / count() * 100 as completeness,
+        countIf(status = 'on_time') / count() * 100 as timeliness
+    from obligations
+    group by agency, quarter_start
+),
+
+validity as (
+    select agency, toStartOfQuarter(toDate(delivered_at)) as quarter_start, sum(rows_read - rows_rejected) / nullIf(sum(rows_read), 0) * 100 as validity
+    from {{ ref('fct_delivery') }}
+    where status in ('committed', 'refused')
+    group by agency, quarter_start
+),
+
+-- The enterprise register reconciliation speaks for Sở Tài chính, which reports ENT_ACTIVE.
+consistency as (
+    select 'SO_TC' as agency, toStartOfQuarter(toDate(concat(period, '-01'))) as quarter_start, countIf(not flagged) / count() * 100 as consistency
+    from {{ ref('rec_enterprise_active') }}
+    group by quarter_start
+),
+
+history as (
+    select
+        indicator_code,
+        unit_code,
+        agency,
+        period_start,
+        value,
+        avg(value) over earlier as mean_before,
+        stddevPop(value) over earlier as sd_before,
+        count() over earlier as n_before
+    from {{ ref('fct_indicator_value') }}
+    where aggregation != 'component'
+    window earlier as (partition by indicator_code, unit_code, period_kind order by period_start rows between unbounded preceding and 1 preceding)
+),
+
+accuracy as (
+    select
+        agency,
+        toStartOfQuarter(period_start) as quarter_start,
+        countIf(abs(value - mean_before) <= 3 * sd_before) / count() * 100 as accuracy,
+        countIf(abs(value - mean_before) > 3 * sd_before) as outliers
+    from history
+    where n_before >= 4 and sd_before > 0
+    group by agency, quarter_start
+),
+
+scores as (
+    select
+        t.agency as agency,
+        t.quarter_start as quarter_start,
+        t.due as obligations,
+        t.completeness as completeness,
+        v.validity as validity,
+        t.timeliness as timeliness,
+        c.consistency as consistency,
+        a.accuracy as accuracy,
+        ifNull(a.outliers, 0) as outliers
+    from timeliness as t
+    left join validity as v on v.agency = t.agency and v.quarter_start = t.quarter_start
+    left join consistency as c on c.agency = t.agency and c.quarter_start = t.quarter_start
+    left join accuracy as a on a.agency = t.agency and a.quarter_start = t.quarter_start
+    settings join_use_nulls = 1
+),
+
+composite as (
+    select
+        *,
+        arrayAvg(arrayMap(x -> assumeNotNull(x), arrayFilter(x -> isNotNull(x), [completeness, validity, timeliness, consistency, accuracy]))) as composite
+    from scores
+)
+
+select
+    *,
+    rank() over (partition by quarter_start order by composite desc) as rank
+from composite
