@@ -10,6 +10,7 @@ import { transformRoutes } from '../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../semantic/cube-api.ts'
 import { accessRoutes } from '../../semantic/access/access-routes.ts'
 import { submissionRoutes } from '../../semantic/submission-routes.ts'
+import { qualityRoutes } from '../../semantic/quality-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -44,6 +45,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   })
   accessRoutes(app, ctx)
   submissionRoutes(app, ctx)
+  qualityRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

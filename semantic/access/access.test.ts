@@ -39,6 +39,8 @@ beforeAll(async () => {
   await service.demoDone
   const kt = 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri'
   await deliver('ct.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL,2026-01,24,100'])
+  // Five steady months of imports, then one far outside the band.
+  await deliver('ct-history.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'IMPORT_VAL,2025-01,24,100', 'IMPORT_VAL,2025-02,24,102', 'IMPORT_VAL,2025-03,24,98', 'IMPORT_VAL,2025-04,24,101', 'IMPORT_VAL,2025-05,24,99', 'IMPORT_VAL,2025-06,24,500'])
   await deliver('tc.csv', 'chi_tieu_kt_xh', 'SO_TC', [kt, 'ENT_NEW,2026-01,07210,3', 'ENT_NEW,2026-01,07228,4'])
   const people = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Ngày cập nhật'
   const rows = Array.from({ length: 7 }, (_, i) => `02709000${String(1000 + i)},Người ${i},01/02/1990,Nam,${i < 6 ? '07210' : '07228'},01/10/2026`)
@@ -66,7 +68,7 @@ describe('accounts and sessions', () => {
     expect(created.status).toBe(200)
     const officer = (await (await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo.soct', password: 'mot-mat-khau-dai' }) })).json()) as any
     expect((await fetch(`${service.url}/api/admin/accounts`, { headers: { authorization: officer.token } })).status).toBe(403)
-    const mine = await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.agency'] }, officer.token)
+    const mine = await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.agency'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] }, officer.token)
     expect(mine.body.data).toEqual([{ 'kt_xh.agency': 'SO_CT', 'kt_xh.value': 100 }])
   })
 
@@ -148,6 +150,37 @@ describe('obligation lists', () => {
     expect(upcoming.body.every((r: any) => r.agency === 'SO_CT' && r.days_left <= 3)).toBe(true)
     const all = (await get('/api/submissions/overdue', token({ role: 'leader' }))).body as any[]
     expect(new Set(all.map((r) => r.agency)).size).toBeGreaterThan(1)
+  })
+})
+
+describe('accuracy review and drill-down', () => {
+  it('flags a value outside its history band; a steward confirms it and the accuracy score takes it back', async () => {
+    const get = async (p: string, auth: string) => (await (await fetch(`${service.url}${p}`, { headers: { authorization: auth } })).json()) as any
+    const steward = token({ role: 'steward', sub: 'quantri' })
+    const open = await get('/api/quality/outliers?review=open', steward)
+    expect(open).toEqual([expect.objectContaining({ indicator_code: 'IMPORT_VAL', period: '2025-06', unit_code: '24', value: 500, review: 'open', agency: 'SO_CT' })])
+    const accuracy = async () =>
+      Number((await queryRows<{ a: number }>(service.ctx.wh.client, "SELECT accuracy AS a FROM marts.fct_quality_score WHERE agency = 'SO_CT' AND quarter_start = '2025-04-01'"))[0]!.a)
+    // Q2 2025 has two values with a band (May inside it, June outside): 50%.
+    expect(await accuracy()).toBe(50)
+    const review = (auth: string) =>
+      fetch(`${service.url}/api/quality/outliers/review`, {
+        method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ indicator_code: 'IMPORT_VAL', period: '2025-06', unit_code: '24', decision: 'confirmed', note: 'Hợp đồng nhập khẩu thiết bị lớn' }),
+      })
+    expect((await review(token({ role: 'agency_officer', agency: 'SO_CT' }))).status).toBe(403)
+    expect((await review(steward)).status).toBe(200)
+    await service.ctx.transforms.run()
+    expect((await get('/api/quality/outliers', steward))[0]).toMatchObject({ review: 'confirmed', reviewer: 'quantri' })
+    expect(await accuracy()).toBe(100)
+  })
+
+  it("drills to an agency's rejected rows, an officer seeing only its own", async () => {
+    const file = path.join(home, 'bad.csv')
+    fs.writeFileSync(file, 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri\nEXPORT_VAL,2026-02,24,1\n' + 'EXPORT_VAL,2026-13,24,1\n')
+    await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
+    const rows = (await (await fetch(`${service.url}/api/quality/rejects?agency=SO_TC`, { headers: { authorization: token({ role: 'agency_officer', agency: 'SO_CT' }) } })).json()) as any[]
+    expect(rows).toEqual([expect.objectContaining({ agency: 'SO_CT', source: 'bad.csv', row: 3, column: 'ky_bao_cao', code: 'value.period' })])
   })
 })
 

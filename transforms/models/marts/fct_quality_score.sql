@@ -8,8 +8,8 @@ tags: [quality]
 --   validity     = rows passing their contract / rows delivered
 --   timeliness   = obligations received on time / obligations due
 --   consistency  = reconciliation checks passing / checks run (where the agency has any)
---   accuracy     = reported values inside their history band (mean ± 3σ of the unit's earlier
---                  values, at least 4) / values with such a band
+--   accuracy     = values inside their history band (mean ± 3σ of the unit's earlier values, at
+--                  least 4), or outside it but confirmed by a steward / values with such a band
 -- The composite is the mean of the criteria the agency has; agencies are ranked by it per quarter.
 with obligations as (
     select agency, toStartOfQuarter(period_start) as quarter_start, status
@@ -42,29 +42,20 @@ consistency as (
     group by quarter_start
 ),
 
-history as (
-    select
-        indicator_code,
-        unit_code,
-        agency,
-        period_start,
-        value,
-        avg(value) over earlier as mean_before,
-        stddevPop(value) over earlier as sd_before,
-        count() over earlier as n_before
-    from {{ ref('fct_indicator_value') }}
-    where aggregation != 'component'
-    window earlier as (partition by indicator_code, unit_code, period_kind order by period_start rows between unbounded preceding and 1 preceding)
+confirmed as (
+    select indicator_code, period, unit_code from {{ ref('fct_value_outlier') }} where review = 'confirmed'
 ),
 
 accuracy as (
     select
-        agency,
-        toStartOfQuarter(period_start) as quarter_start,
-        countIf(abs(value - mean_before) <= 3 * sd_before) / count() * 100 as accuracy,
-        countIf(abs(value - mean_before) > 3 * sd_before) as outliers
-    from history
-    where n_before >= 4 and sd_before > 0
+        bands.agency as agency,
+        toStartOfQuarter(bands.period_start) as quarter_start,
+        countIf(not bands.outside_band or confirmed.indicator_code != '') / count() * 100 as accuracy,
+        countIf(bands.outside_band and confirmed.indicator_code = '') as outliers
+    from {{ ref('fct_value_band') }} as bands
+    left join confirmed
+        on confirmed.indicator_code = bands.indicator_code and confirmed.period = bands.period and confirmed.unit_code = bands.unit_code
+    where bands.has_band
     group by agency, quarter_start
 ),
 
