@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../catalog/load-catalog.ts'
 import { loadConfig } from '../config.ts'
 import { tempDir } from '../testing/temp-warehouse.ts'
+import { queryRows } from '../warehouse/client.ts'
 import { migrations } from '../warehouse/migrations.ts'
 import { readServiceFile } from './service-file.ts'
 import { startService, type RunningService } from './start-service.ts'
@@ -55,6 +56,23 @@ describe('the kho service with the demo province', () => {
     expect(body.loads.committed).toBeGreaterThan(300)
     expect((await get('/readyz')).status).toBe(200)
     tablesWhileServing = body.tables
+  })
+
+  it("shows the demo's deliberate defects in the scorecard, not as wrong numbers", async () => {
+    const q = <T>(sql: string) => queryRows<T>(service.ctx.wh.client, sql)
+    // Bảo hiểm xã hội delivers late half the time: its timeliness trails Công an tỉnh's.
+    const [t] = await q<{ bhxh: number; ca: number }>(
+      "SELECT avgIf(timeliness, agency = 'BHXH_TINH') AS bhxh, avgIf(timeliness, agency = 'CA_TINH') AS ca FROM marts.fct_quality_score",
+    )
+    expect(t!.bhxh).toBeLessThan(t!.ca)
+    expect(Number((await q<{ n: number }>("SELECT count() AS n FROM marts.fct_submission WHERE agency = 'BHXH_TINH' AND status = 'late'"))[0]!.n)).toBeGreaterThan(0)
+    // Bad CCCDs are rejected rows, which lower the police's validity when the register arrives.
+    const [v] = await q<{ v: number }>("SELECT min(validity) AS v FROM marts.fct_quality_score WHERE agency = 'CA_TINH' AND validity IS NOT NULL")
+    expect(v!.v).toBeLessThan(100)
+    expect(v!.v).toBeGreaterThan(95)
+    // Duplicate people are resolved, not counted twice.
+    const [dup] = await q<{ n: number; u: number }>('SELECT count() AS n, uniqExact(id_number) AS u FROM marts.dim_citizen')
+    expect(Number(dup!.n)).toBe(Number(dup!.u))
   })
 
   it('serves the catalogue', async () => {
