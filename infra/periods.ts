@@ -1,6 +1,6 @@
 /**
- * Reporting periods as agencies write them: "2026-03" (month), "2026-Q1" (quarter), "2026" (year),
- * with the Vietnamese labels leaders read ("tháng 3/2026", "Quý I/2026", "năm 2026").
+ * Reporting periods as agencies write them: "2026-03" (month), "2026-Q1" (quarter), "2026" (year).
+ * (Their Vietnamese labels live in marts.dim_period.)
  */
 export type PeriodKind = 'month' | 'quarter' | 'year'
 
@@ -10,8 +10,6 @@ export interface Period {
   /** Month 1–12 or quarter 1–4; 0 for a year. */
   index: number
 }
-
-const ROMAN = ['I', 'II', 'III', 'IV']
 
 export function periodCode(p: Period): string {
   switch (p.kind) {
@@ -24,30 +22,8 @@ export function periodCode(p: Period): string {
   }
 }
 
-export function parsePeriod(code: string): Period | null {
-  const s = code.trim()
-  let m = /^(\d{4})-(\d{2})$/.exec(s)
-  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return { kind: 'month', year: Number(m[1]), index: Number(m[2]) }
-  m = /^(\d{4})-Q([1-4])$/i.exec(s)
-  if (m) return { kind: 'quarter', year: Number(m[1]), index: Number(m[2]) }
-  m = /^(\d{4})$/.exec(s)
-  if (m) return { kind: 'year', year: Number(m[1]), index: 0 }
-  return null
-}
-
-export function periodLabelVi(p: Period): string {
-  switch (p.kind) {
-    case 'month':
-      return `tháng ${p.index}/${p.year}`
-    case 'quarter':
-      return `Quý ${ROMAN[p.index - 1]}/${p.year}`
-    case 'year':
-      return `năm ${p.year}`
-  }
-}
-
 /** First day of the period, UTC. */
-export function periodStart(p: Period): Date {
+function periodStart(p: Period): Date {
   const month = p.kind === 'month' ? p.index - 1 : p.kind === 'quarter' ? (p.index - 1) * 3 : 0
   return new Date(Date.UTC(p.year, month, 1))
 }

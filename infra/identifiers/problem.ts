@@ -73,8 +73,3 @@ export function renderProblem(code: ProblemCode, vars: ProblemVars = {}): Identi
 
 export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
 export const fail = <T>(code: ProblemCode, value = ''): Parsed<T> => ({ ok: false, problem: renderProblem(code, { value }) })
-
-/** Strips the spaces, dots and dashes people type inside numbers, plus surrounding whitespace. */
-export function stripSeparators(raw: string): string {
-  return raw.trim().replace(/[\s.\u00a0]/g, '')
-}

@@ -64,7 +64,8 @@ function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
-function placementOf(spec: TableSpec): 'replicated' | 'sharded' {
+/** Where a table lives in a cluster (see TableSpec.placement). */
+export function placementOf(spec: TableSpec): 'replicated' | 'sharded' {
   return spec.placement ?? (spec.database === 'marts' ? 'sharded' : 'replicated')
 }
 

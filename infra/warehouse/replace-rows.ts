@@ -1,5 +1,5 @@
 import type { Warehouse } from './client.ts'
-import { renderStatement, type TableSpec } from './ddl.ts'
+import { placementOf, renderStatement, type TableSpec } from './ddl.ts'
 import { quoteIdent } from './sql.ts'
 
 /**
@@ -7,7 +7,7 @@ import { quoteIdent } from './sql.ts'
  * then exchanged with the live one, so a reader sees either the old rows or the new, never a mix.
  */
 export async function replaceRows(wh: Warehouse, spec: TableSpec, rows: Record<string, unknown>[]): Promise<void> {
-  if (wh.cluster && (spec.placement ?? (spec.database === 'marts' ? 'sharded' : 'replicated')) === 'sharded') {
+  if (wh.cluster && placementOf(spec) === 'sharded') {
     throw new Error(`replaceRows handles replicated tables only, not sharded ${spec.database}.${spec.name}`)
   }
   const target = { cluster: wh.cluster }

@@ -218,7 +218,10 @@ describe('result cache', () => {
     const hits = service.ctx.cache.hits
     expect((await load(q, auth)).body.data).toEqual(first.body.data)
     expect(service.ctx.cache.hits).toBe(hits + 1)
+    // The same new query twice at once runs once.
+    const misses = service.ctx.cache.misses
     await Promise.all([load({ ...q, limit: 7 }, auth), load({ ...q, limit: 7 }, auth)])
+    expect(service.ctx.cache.misses).toBe(misses + 1)
     await deliver('ct2.csv', 'chi_tieu_kt_xh', 'SO_CT', ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', 'EXPORT_VAL,2026-02,24,50'])
     await service.ctx.transforms.run()
     expect((await load(q, auth)).body.data).toEqual([{ 'kt_xh.value': 150 }])

@@ -56,7 +56,8 @@ export interface PolicyDecision {
   suppress: { member: string; below: number }[]
 }
 
-function membersOf(q: CubeQuery): string[] {
+/** Every member a query names, in any part of it. */
+export function queryMembers(q: CubeQuery): string[] {
   const fromFilters: string[] = []
   const walk = (f: CubeQuery['filters'][number]) => {
     if ('and' in f) f.and.forEach(walk)
@@ -68,17 +69,13 @@ function membersOf(q: CubeQuery): string[] {
   return [...new Set([...q.measures, ...q.dimensions, ...q.segments, ...q.timeDimensions.map((t) => t.dimension), ...fromFilters, ...order])]
 }
 
-export function queryMembers(q: CubeQuery): string[] {
-  return membersOf(q)
-}
-
 /**
  * Decides a query for a security context: refuses what it may not see, and adds the filters that
  * keep an officer inside its agency or commune. The added filters are separate AND conditions, so
  * nothing in the query can widen them.
  */
 export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext): PolicyDecision {
-  const members = membersOf(q)
+  const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
   if (personal.length > 0 && !(ctx.personalData && ctx.purpose.trim().length >= 5)) {
     throw new AccessDenied(
