@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import type { AuditLog } from './access/audit-log.ts'
 import { AuthError, securityContextOf } from './access/authenticate.ts'
-import { AccessDenied, applyPolicy, queryMembers, VIEW_POLICIES, type SecurityContext } from './access/policy.ts'
+import { AccessDenied, applyPolicy, mayView, queryMembers, type SecurityContext } from './access/policy.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
@@ -64,10 +64,9 @@ async function runOne(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContex
   })
   let total: number | undefined
   if (q.total) {
-    const all = buildSql(ctx.model, { ...q, limit: undefined, offset: undefined, total: false })
-    const unlimited = all.sql.replace(/\s+LIMIT\s+\d+(\s+OFFSET\s+\d+)?\s*$/i, '')
-    const [count] = await queryRows<{ n: number }>(ctx.wh.client, `SELECT count() AS n FROM (${unlimited})`, all.params)
-    total = Number(count!.n)
+    const counting = buildSql(ctx.model, q, 'total')
+    const [count] = await queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params)
+    total = Number(count!.total_count)
   }
   const normalized = normalizeQuery(q)
   const timeDimensions: Record<string, MemberMeta> = {}
@@ -79,7 +78,6 @@ async function runOne(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContex
     }
   }
   return {
-    injected: decision.injected,
     query: { ...q, ...normalized, limit: normalized.rowLimit, queryType: 'regularQuery' },
     lastRefreshTime: new Date().toISOString(),
     data,
@@ -174,15 +172,8 @@ async function handle(
 
 /** The views (and members) a context may see, for /meta. */
 function visibleMeta(model: SemanticModel, sec: SecurityContext) {
-  const provincial = ['leader', 'analyst', 'steward', 'admin'].includes(sec.role)
   return model.meta
-    .filter((view) => {
-      const p = VIEW_POLICIES[view.name]
-      if (!p) return false
-      if (provincial) return true
-      if (sec.role === 'agency_officer') return p.open || !!p.agencyMember || (!!sec.communeCode && !!p.communeMember) || !!p.owners?.includes(sec.agency)
-      return p.open
-    })
+    .filter((view) => mayView(view.name, sec))
     .map((view) => ({
       ...view,
       dimensions: view.dimensions.filter((d) => sec.personalData || !(d as { meta?: { personal?: boolean } }).meta?.personal),
@@ -195,11 +186,10 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       const asked = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
       const compare = asked.length === 1 && asked[0]!.timeDimensions.some((t) => t.compareDateRange)
       const queries = asked.flatMap(splitCompareDateRange)
-      const ran = await Promise.all(queries.map((q) => runOne(ctx, q, sec)))
-      const results = ran.map(({ injected: _injected, ...r }) => r)
+      const results = await Promise.all(queries.map((q) => runOne(ctx, q, sec)))
       const outcome = {
         members: queries.flatMap(queryMembers),
-        filters: ran.map((r) => r.query.filters),
+        filters: results.map((r) => r.query.filters),
         rowCount: results.reduce((n, r) => n + r.data.length, 0),
       }
       const queryType = compare ? 'compareDateRangeQuery' : results.length > 1 ? 'blendingQuery' : 'regularQuery'

@@ -239,22 +239,29 @@ export function toNamedParams(sql: string, values: unknown[]): { sql: string; pa
 const builtCache = new WeakMap<SemanticModel, Map<string, BuiltSql>>()
 const BUILT_CACHE_SIZE = 2000
 
-export function buildSql(model: SemanticModel, q: CubeQuery): BuiltSql {
-  const key = JSON.stringify(normalizeQuery(q))
+/**
+ * `rows` is the query itself; `total` counts all its rows, ignoring limit and offset, through
+ * Cube's own total query (as Cube answers `total: true`).
+ */
+export type BuildMode = 'rows' | 'total'
+
+export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = 'rows'): BuiltSql {
+  const key = `${mode}:${JSON.stringify(normalizeQuery(q))}`
   let cache = builtCache.get(model)
   if (!cache) builtCache.set(model, (cache = new Map()))
   const hit = cache.get(key)
   if (hit) return hit
-  const built = buildSqlUncached(model, q)
+  const built = buildSqlUncached(model, q, mode)
   cache.set(key, built)
   if (cache.size > BUILT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
   return built
 }
 
-function buildSqlUncached(model: SemanticModel, q: CubeQuery): BuiltSql {
+function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode): BuiltSql {
+  const options = { ...normalizeQuery(q), useNativeSqlPlanner: false, ...(mode === 'total' ? { totalQuery: true, rowLimit: null, offset: undefined } : {}) }
   let query: { buildSqlAndParams(): [string, unknown[]]; aliasNameToMember: Record<string, string> }
   try {
-    query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', { ...normalizeQuery(q), useNativeSqlPlanner: false } as never) as never
+    query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', options as never) as never
     const cubeSql = query.buildSqlAndParams()
     return { ...toNamedParams(cubeSql[0], cubeSql[1]), cubeSql, aliasToMember: query.aliasNameToMember }
   } catch (err) {

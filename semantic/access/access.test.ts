@@ -106,6 +106,14 @@ describe('scopes injected server-side', () => {
     expect(res.body.error).toContain('SO_CT')
     expect((await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_TC' }))).status).toBe(200)
   })
+
+  it('lists in /meta exactly the views an officer may query', async () => {
+    const views = async (auth: string) =>
+      ((await (await fetch(`${service.url}/cubejs-api/v1/meta`, { headers: { authorization: auth } })).json()) as any).cubes.map((c: any) => c.name).sort()
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'kt_xh', 'population', 'quality_scores', 'submissions'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions'])
+    expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['citizens', 'data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions'])
+  })
 })
 
 describe('personal data and open data', () => {

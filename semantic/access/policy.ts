@@ -51,10 +51,32 @@ export class AccessDenied extends Error {
 
 export interface PolicyDecision {
   query: CubeQuery
-  /** Filters the policy added, for the audit log. */
-  injected: { member: string; operator: 'equals'; values: string[] }[]
   suppress: { member: string; below: number }[]
 }
+
+type ViewAccess =
+  | { allowed: true; filter?: { member: string; operator: 'equals'; values: string[] }; suppress?: ViewPolicy['suppress'] }
+  | { allowed: false; vi: string; en: string }
+
+/** What a context may do with one view: see it all, see it filtered or suppressed, or nothing. */
+function viewAccess(view: string, ctx: SecurityContext): ViewAccess {
+  const policy = VIEW_POLICIES[view]
+  if (!policy) return { allowed: false, vi: `Không có chính sách truy cập cho "${view}"`, en: `No access policy for "${view}"` }
+  if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
+  if (ctx.role === 'agency_officer') {
+    if (ctx.communeCode && policy.communeMember) return { allowed: true, filter: { member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] } }
+    if (policy.owners?.includes(ctx.agency)) return { allowed: true }
+    if (policy.agencyMember) return { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
+    if (policy.open) return { allowed: true, suppress: policy.suppress }
+    return { allowed: false, vi: `Cơ quan ${ctx.agency} không được xem "${view}"`, en: `Agency ${ctx.agency} may not see "${view}"` }
+  }
+  // The public: open views only, small cells suppressed.
+  if (!policy.open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
+  return { allowed: true, suppress: policy.suppress }
+}
+
+/** Whether a context may query a view at all, for /meta. */
+export const mayView = (view: string, ctx: SecurityContext): boolean => viewAccess(view, ctx).allowed
 
 /** Every member a query names, in any part of it. */
 export function queryMembers(q: CubeQuery): string[] {
@@ -83,24 +105,13 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
       `Personal-data members (${personal.join(', ')}) need an account granted personal data and a declared purpose (X-Kho-Purpose header)`,
     )
   }
-  const views = [...new Set(members.map((m) => m.split('.')[0]!))]
-  const injected: PolicyDecision['injected'] = []
+  const filters: CubeQuery['filters'] = []
   const suppress: PolicyDecision['suppress'] = []
-  for (const view of views) {
-    const policy = VIEW_POLICIES[view]
-    if (!policy) throw new AccessDenied(`Không có chính sách truy cập cho "${view}"`, `No access policy for "${view}"`)
-    if (PROVINCIAL.includes(ctx.role)) continue
-    if (ctx.role === 'agency_officer') {
-      if (ctx.communeCode && policy.communeMember) injected.push({ member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] })
-      else if (policy.owners?.includes(ctx.agency)) continue
-      else if (policy.agencyMember) injected.push({ member: policy.agencyMember, operator: 'equals', values: [ctx.agency] })
-      else if (policy.open) policy.suppress && suppress.push(policy.suppress)
-      else throw new AccessDenied(`Cơ quan ${ctx.agency} không được xem "${view}"`, `Agency ${ctx.agency} may not see "${view}"`)
-      continue
-    }
-    // The public: open views only, small cells suppressed.
-    if (!policy.open) throw new AccessDenied(`"${view}" không phải dữ liệu mở; cần đăng nhập`, `"${view}" is not open data; sign in`)
-    if (policy.suppress) suppress.push(policy.suppress)
+  for (const view of new Set(members.map((m) => m.split('.')[0]!))) {
+    const access = viewAccess(view, ctx)
+    if (!access.allowed) throw new AccessDenied(access.vi, access.en)
+    if (access.filter) filters.push(access.filter)
+    if (access.suppress) suppress.push(access.suppress)
   }
-  return { query: { ...q, filters: [...q.filters, ...injected] }, injected, suppress }
+  return { query: { ...q, filters: [...q.filters, ...filters] }, suppress }
 }
