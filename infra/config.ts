@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { parseCron } from './cron.ts'
 
 /** Every setting kho reads from the environment, with its default. README.md documents each one. */
 const envSchema = z.object({
@@ -18,6 +19,17 @@ const envSchema = z.object({
   KHO_ADMIN_PASSWORD: z.string().min(10, 'KHO_ADMIN_PASSWORD: ít nhất 10 ký tự / at least 10 characters').optional(),
   KHO_INBOX_POLL_S: z.coerce.number().min(0).max(86_400).default(10),
   KHO_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(512),
+  KHO_DIGEST_CRON: z
+    .string()
+    .default('0 7 * * *')
+    .refine((c) => {
+      try {
+        parseCron(c)
+        return true
+      } catch {
+        return false
+      }
+    }, 'biểu thức cron không hợp lệ / invalid cron expression'),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -40,6 +52,8 @@ export interface KhoConfig {
   inboxPollSeconds: number
   /** Largest file accepted by upload (bytes). */
   uploadMaxBytes: number
+  /** When the daily submission digest is written (cron, Vietnam time). */
+  digestCron: string
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
 }
 
@@ -75,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     admin: e.KHO_ADMIN_USER && e.KHO_ADMIN_PASSWORD ? { user: e.KHO_ADMIN_USER, password: e.KHO_ADMIN_PASSWORD } : null,
     inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
+    digestCron: e.KHO_DIGEST_CRON,
     logLevel: e.KHO_LOG_LEVEL,
   }
 }

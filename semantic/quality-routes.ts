@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
-import { HttpError } from '../infra/service/http-error.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { callerOf } from './access/authenticate.ts'
-import type { SecurityContext } from './access/policy.ts'
+import { agencyScopeOf, requireRole } from './access/authenticate.ts'
 
 const outlierQuery = z.strictObject({ review: z.enum(['open', 'confirmed', 'rejected']).optional(), agency: z.string().max(40).optional() })
 const rejectQuery = z.strictObject({ agency: z.string().max(40).optional(), dataset: z.string().max(60).optional(), limit: z.coerce.number().int().min(1).max(10_000).default(500) })
@@ -17,17 +15,11 @@ const reviewBody = z.strictObject({
   note: z.string().max(2000).default(''),
 })
 
-/** An officer is held to its agency; provincial roles may choose one or see all. */
-function agencyScope(sec: SecurityContext, asked: string | undefined): string {
-  if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
-  return sec.role === 'agency_officer' ? sec.agency : (asked ?? '')
-}
-
 /** Accuracy review (values outside their history band) and the drill-down to rejected rows. */
 export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/api/quality/outliers', async (req) => {
     const q = parseQuery(outlierQuery, req.query)
-    const agency = agencyScope(await callerOf(req, ctx), q.agency)
+    const agency = await agencyScopeOf(req, ctx, q.agency)
     return queryRows(
       ctx.wh.client,
       `SELECT * FROM marts.fct_value_outlier
@@ -38,10 +30,7 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
   })
 
   app.post('/api/quality/outliers/review', async (req) => {
-    const sec = await callerOf(req, ctx)
-    if (sec.role !== 'steward' && sec.role !== 'admin') {
-      throw new HttpError(403, 'forbidden', 'Chỉ cán bộ quản trị dữ liệu được xác nhận giá trị bất thường', 'Only data stewards review outliers')
-    }
+    const sec = await requireRole(req, ctx, ['steward', 'admin'])
     const body = parseQuery(reviewBody, req.body)
     await ctx.wh.client.insert({ table: 'meta.outlier_reviews', values: [{ ...body, reviewer: sec.account }], format: 'JSONEachRow' })
     ctx.transforms.request(0)
@@ -50,7 +39,7 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   app.get('/api/quality/rejects', async (req) => {
     const q = parseQuery(rejectQuery, req.query)
-    const agency = agencyScope(await callerOf(req, ctx), q.agency)
+    const agency = await agencyScopeOf(req, ctx, q.agency)
     return queryRows(
       ctx.wh.client,
       `SELECT r.load_id AS load_id, l.source AS source, r.dataset AS dataset, r.agency AS agency, r.row AS row, r.column AS column,

@@ -1,44 +1,38 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
-import { HttpError } from '../infra/service/http-error.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
-import { queryRows } from '../infra/warehouse/client.ts'
-import { callerOf } from './access/authenticate.ts'
+import { agencyScopeOf } from './access/authenticate.ts'
+import { buildDigest, digestHtml, listObligations, vietnamDay, type ObligationList } from './submission-digest.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),
   agency: z.string().max(40).optional(),
 })
+const digestQuery = z.strictObject({
+  day: z.iso.date().optional(),
+  agency: z.string().max(40).optional(),
+  format: z.enum(['json', 'html']).default('json'),
+})
 
 /**
- * Obligations for the agency portal and the daily digest: due within N days (D-3 by default) and
- * overdue (missing or rejected). An agency officer sees its own; provincial roles see all.
+ * Obligations for the agency portal and the daily digest: due within N days (D-3 by default),
+ * overdue (missing or rejected), arrived late lately. An agency officer sees its own; provincial
+ * roles see all or choose one.
  */
 export function submissionRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const scopeOf = async (req: FastifyRequest, asked: string | undefined) => {
-    const sec = await callerOf(req, ctx)
-    if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
-    if (sec.role === 'agency_officer') return sec.agency
-    return asked ?? ''
+  for (const list of ['upcoming', 'overdue', 'late'] as ObligationList[]) {
+    app.get(`/api/submissions/${list}`, async (req) => {
+      const q = parseQuery(listQuery, req.query)
+      const agency = await agencyScopeOf(req, ctx, q.agency)
+      return listObligations(ctx.wh, list, { agency, days: q.days, day: vietnamDay(new Date()) })
+    })
   }
-  const list = (where: string) => async (req: FastifyRequest) => {
-    const q = parseQuery(listQuery, req.query)
-    const agency = await scopeOf(req, q.agency)
-    return queryRows(
-      ctx.wh.client,
-      `SELECT s.agency AS agency, a.name AS agency_name, s.indicator_code AS indicator_code, i.name_vi AS indicator_name,
-              s.period AS period, p.label_vi AS period_label, toString(s.due_on) AS due_on, s.status AS status,
-              dateDiff('day', today(), s.due_on) AS days_left
-       FROM marts.fct_submission AS s
-       LEFT JOIN marts.dim_agency AS a ON a.code = s.agency
-       LEFT JOIN marts.dim_indicator AS i ON i.code = s.indicator_code
-       LEFT JOIN marts.dim_period AS p ON p.period = s.period
-       WHERE ${where} AND (empty({agency:String}) OR s.agency = {agency:String})
-       ORDER BY s.due_on, s.agency, s.indicator_code`,
-      { agency, days: q.days },
-    )
-  }
-  app.get('/api/submissions/upcoming', list("s.status = 'pending' AND s.due_on <= today() + {days:UInt32}"))
-  app.get('/api/submissions/overdue', list("s.status IN ('missing', 'rejected')"))
+  app.get('/api/submissions/digest', async (req, reply) => {
+    const q = parseQuery(digestQuery, req.query)
+    const agency = await agencyScopeOf(req, ctx, q.agency)
+    const digest = await buildDigest(ctx.wh, { day: q.day ?? vietnamDay(new Date()), agency })
+    if (q.format === 'json') return digest
+    return reply.type('text/html; charset=utf-8').send(digestHtml(digest))
+  })
 }

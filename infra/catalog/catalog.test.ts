@@ -111,6 +111,15 @@ describe('a broken catalogue stops start-up with file, line, path and reason', (
     expect(problems[0]!.message).toContain('CA_HUYEN')
   })
 
+  it('needs a change date column for the change rule, and a period for the period-end rule', () => {
+    const root = catalogCopy()
+    edit(root, 'loaders/datasets/doanh_nghiep.yaml', (t) => t.replace('changed_on: ngay_cap_nhat', 'changed_on: ten_doanh_nghiep'))
+    edit(root, 'loaders/datasets/dan_cu.yaml', (t) => t.replace('update_frequency: monthly', 'update_frequency: weekly\ndeadline: { after: period_end, days: 3 }'))
+    const problems = problemsOf(root)
+    expect(problems.map((p) => `${p.file} ${p.path}`)).toEqual(['loaders/datasets/dan_cu.yaml deadline', 'loaders/datasets/doanh_nghiep.yaml changed_on'])
+    expect(problems[1]!.message).toContain('changed_on')
+  })
+
   it('checks the commune crosswalk row by row', () => {
     const root = catalogCopy()
     fs.writeFileSync(

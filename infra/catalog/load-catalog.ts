@@ -12,6 +12,7 @@ import {
   calendarFileSchema,
   datasetSchema,
   defaultDeadline,
+  periodicFrequencies,
   sectorFileSchema,
   type Agency,
   type Component,
@@ -254,7 +255,17 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     if (d.personal_data !== d.columns.some((c) => c.personal)) {
       report(f, ['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
     }
-    datasets.push({ ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) })
+    const deadline = d.deadline ?? defaultDeadline(d.update_frequency)
+    if (d.delivered_by === 'owner' && deadline.after === 'change') {
+      const col = d.columns.find((c) => c.id === d.changed_on)
+      if (!col || col.type !== 'date') {
+        report(f, ['changed_on'], 'hạn "thay đổi + N ngày làm việc" cần changed_on là một cột ngày / a change deadline needs changed_on naming a date column')
+      }
+    }
+    if (deadline.after === 'period_end' && !periodicFrequencies.includes(d.update_frequency)) {
+      report(f, ['deadline'], `hạn theo cuối kỳ cần tần suất tháng, quý hoặc năm, không phải "${d.update_frequency}" / a period-end deadline needs a monthly, quarterly or yearly frequency`)
+    }
+    datasets.push({ ...d, deadline })
   }
 
   const sectors: Sector[] = []

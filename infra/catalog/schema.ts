@@ -9,6 +9,8 @@ const snake = z.string().regex(/^[a-z][a-z0-9_]*$/, 'tên viết thường_gạc
 
 export const frequencies = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'school_year', 'on_change'] as const
 export type Frequency = (typeof frequencies)[number]
+/** Frequencies whose deliveries cover a reporting period (month, quarter, year). */
+export const periodicFrequencies: readonly Frequency[] = ['monthly', 'quarterly', 'yearly', 'school_year']
 
 /** When a delivery is due: days after the period ends, or working days after a change. */
 export const deadlineRuleSchema = z.discriminatedUnion('after', [
@@ -138,6 +140,8 @@ export const datasetSchema = z.strictObject({
   }),
   update_frequency: z.enum(frequencies),
   deadline: deadlineRuleSchema.nullable().default(null),
+  /** The date column saying when each record changed at the source, for the "change + N working days" rule. */
+  changed_on: snake.nullable().default(null),
   format_standard: z.string().min(1),
   formats: z.array(z.enum(['csv', 'xlsx', 'xml', 'json'])).min(1),
   /** Where the records are in JSON ("data.items") or XML ("baocao/dong"); otherwise found by shape. */

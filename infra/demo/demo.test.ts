@@ -44,7 +44,7 @@ describe('the demo province', () => {
   })
 
   it('gives citizens CCCDs consistent with birth date and gender, except the counted defects', async () => {
-    const [header, ...rows] = await records(path.join(dir, 'CA_TINH/dan_cu_2026-11.csv'))
+    const [header, ...rows] = await records(path.join(dir, 'CA_TINH/dan_cu_2026-10.csv'))
     expect(header).toEqual(['Số định danh cá nhân', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Mã xã', 'Địa chỉ thường trú', 'Ngày cập nhật'])
     expect(rows).toHaveLength(10_000)
     const problems: Record<string, number> = {}
@@ -68,8 +68,19 @@ describe('the demo province', () => {
     expect(d.cccd_leading_zero_lost! * d.cccd_invalid! * d.duplicate_person!).toBeGreaterThan(0)
   })
 
+  it('sends the business register as a full copy, then each change after it happened', async () => {
+    const sent = manifest.deliveries.filter((d) => d.dataset === 'doanh_nghiep')
+    expect(sent.length).toBeGreaterThan(3)
+    for (const d of sent) {
+      const [, ...rows] = await records(path.join(dir, d.file))
+      const day = d.deliveredAt.slice(0, 10)
+      for (const row of rows) expect(row[7]!.split('/').reverse().join('-') <= day, `${d.file}: ${row[7]}`).toBe(true)
+    }
+  })
+
   it('gives enterprises valid codes, some of them branches, except the counted defects', async () => {
-    const [, ...rows] = await records(path.join(dir, 'SO_TC/doanh_nghiep_2026-11.csv'))
+    const rows: string[][] = []
+    for (const d of manifest.deliveries.filter((x) => x.dataset === 'doanh_nghiep')) rows.push(...(await records(path.join(dir, d.file))).slice(1))
     let invalid = 0
     let branches = 0
     for (const [code] of rows as string[][]) {
@@ -88,7 +99,7 @@ describe('the demo province', () => {
       const owners = catalog.indicators.filter((i) => i.owner === d.agency)
       expect(owners.length, d.agency).toBeGreaterThan(0)
     }
-    const months = new Set(kt.filter((d) => /^\d{4}-\d{2}$/.test(d.period)).map((d) => d.period))
+    const months = new Set(kt.filter((d) => /^\d{4}-\d{2}$/.test(d.period ?? '')).map((d) => d.period))
     expect(months.size).toBe(36)
     expect([...months].sort()[35]).toBe('2026-10')
     const formats = new Set(kt.map((d) => path.extname(d.file)))

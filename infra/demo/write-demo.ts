@@ -17,7 +17,8 @@ export interface DemoDelivery {
   file: string
   dataset: string
   agency: string
-  period: string
+  /** The reporting period, where the delivery covers one. */
+  period?: string
   deliveredAt: string
 }
 
@@ -113,16 +114,33 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   for (const x of catalog.crosswalk) oldCodes.set(x.newCode, [...(oldCodes.get(x.newCode) ?? []), x.oldCode])
   const citizens = generateCitizens(rng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf, oldCodes)
   tally(citizens.defects)
-  const month = periodCode({ kind: 'month', year: asOf.getUTCFullYear(), index: asOf.getUTCMonth() + 1 })
-  const danCuFile = `CA_TINH/dan_cu_${month}.csv`
+  // The population register: last month's snapshot, sent on the 5th (due on the 15th).
+  const lastMonth = { kind: 'month' as const, year: asOf.getUTCFullYear(), index: asOf.getUTCMonth() + 1 }
+  if (--lastMonth.index === 0) Object.assign(lastMonth, { year: lastMonth.year - 1, index: 12 })
+  const snapshot = periodCode(lastMonth)
+  const danCuFile = `CA_TINH/dan_cu_${snapshot}.csv`
   writeFile(dir, danCuFile, utf8WithBom(toDelimited(DAN_CU_HEADER, citizens.rows)))
-  deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: month, deliveredAt: stamp(addDays(asOf, -3)) })
+  const snapshotSent = addDays(periodEnd(lastMonth), 5)
+  deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf) })
 
+  // The business register: a full copy three weeks ago, then the changes since, sent every three
+  // days. The rule is two working days, so some changes arrive late and the scorecard shows it.
   const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf, oldCodes)
   tally(register.defects)
-  const dnFile = `SO_TC/doanh_nghiep_${month}.csv`
-  writeFile(dir, dnFile, utf8WithBom(toDelimited(DOANH_NGHIEP_HEADER, register.rows, ';')))
-  deliveries.push({ file: dnFile, dataset: 'doanh_nghiep', agency: 'SO_TC', period: month, deliveredAt: stamp(addDays(asOf, -1)) })
+  const day = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+  const sendDays = [-21, -18, -15, -12, -9, -6, -3, 0].map((n) => addDays(asOf, n))
+  const batches = sendDays.map(() => [] as string[][])
+  for (const row of register.rows) {
+    const [dd, mm, yyyy] = row[7]!.split('/').map(Number)
+    const changed = Date.UTC(yyyy!, mm! - 1, dd!)
+    batches[Math.max(0, sendDays.findIndex((d) => day(d) >= changed))]!.push(row)
+  }
+  sendDays.forEach((sent, i) => {
+    if (batches[i]!.length === 0) return
+    const dnFile = `SO_TC/doanh_nghiep_${sent.toISOString().slice(0, 10)}.csv`
+    writeFile(dir, dnFile, utf8WithBom(toDelimited(DOANH_NGHIEP_HEADER, batches[i]!, ';')))
+    deliveries.push({ file: dnFile, dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent) })
+  })
 
   const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, register.enterprises, asOf)
   const ownerOf = new Map(catalog.indicators.map((i) => [i.code, i.owner]))

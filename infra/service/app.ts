@@ -11,6 +11,7 @@ import { cubeApiRoutes } from '../../semantic/cube-api.ts'
 import { accessRoutes } from '../../semantic/access/access-routes.ts'
 import { submissionRoutes } from '../../semantic/submission-routes.ts'
 import { qualityRoutes } from '../../semantic/quality-routes.ts'
+import { jobRoutes } from '../jobs/job-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -46,6 +47,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   accessRoutes(app, ctx)
   submissionRoutes(app, ctx)
   qualityRoutes(app, ctx)
+  jobRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/load-catalog.ts'
 import type { KhoConfig } from '../config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
+import type { JobScheduler } from '../jobs/job-scheduler.ts'
 import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import type { Project } from '../../transforms/runner/project.ts'
 import type { SemanticModel } from '../../semantic/compile-model.ts'
@@ -34,4 +35,6 @@ export interface ServiceContext {
   cache: ResultCache<Record<string, unknown>[]>
   /** Bumped when a transform run changes the marts; part of every cache key. */
   dataVersion: number
+  /** Scheduled work (daily digest, briefings) with its run history. */
+  jobs: JobScheduler
 }

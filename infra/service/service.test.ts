@@ -113,7 +113,9 @@ describe('the kho service with the demo province', () => {
     const body = JSON.parse(status.stdout)
     expect(body.via).toEqual({ via: 'service', url: service.url })
     expect(body.engine).toBe('chdb')
-    expect(body.tables).toEqual(tablesWhileServing)
+    // The same tables and counts, but for the scheduled jobs' history, which the digest may be writing meanwhile.
+    const withoutJobs = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'meta.job_runs'))
+    expect(withoutJobs(body.tables)).toEqual(withoutJobs(tablesWhileServing))
     const migrated = await kho('migrate', '--json')
     expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], version: migrations.length, via: { via: 'service' } })
   })

@@ -17,6 +17,8 @@ import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../sema
 import { AuditLog } from '../../semantic/access/audit-log.ts'
 import { loadSecret } from '../../semantic/access/tokens.ts'
 import { ResultCache } from '../../semantic/result-cache.ts'
+import { writeDigest } from '../../semantic/submission-digest.ts'
+import { JobScheduler } from '../jobs/job-scheduler.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -61,6 +63,10 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       audit: new AuditLog(wh, (err) => app?.log.error({ err }, 'audit write failed')),
       cache: new ResultCache(),
       dataVersion: 0,
+      jobs: new JobScheduler({
+        wh,
+        onRun: (r) => app?.log[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
+      }),
       transforms: new TransformCoordinator(
         wh,
         project,
@@ -130,6 +136,9 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
     })
     await pulls.start()
+    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at) })
+    // Jobs read the marts: start them once the demo (if any) is in.
+    const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
     // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
     const refresh = setInterval(() => ctx.transforms.request(0), 6 * 3600_000)
 
@@ -140,6 +149,8 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         clearInterval(refresh)
         await inbox.stop()
         await pulls.stop()
+        await jobsStarted.catch(() => undefined)
+        await ctx.jobs.stop()
         await ctx.transforms.stop()
         await ctx.audit.flush()
         await app!.close()

@@ -1,12 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../../infra/service/context.ts'
 import { HttpError } from '../../infra/service/http-error.ts'
 import { parseQuery } from '../../infra/service/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { accountInput, findAccount, listAccounts, saveAccount, verifyPassword } from './accounts.ts'
-import { callerOf } from './authenticate.ts'
-import type { SecurityContext } from './policy.ts'
+import { requireRole } from './authenticate.ts'
 import { signJwt } from './tokens.ts'
 
 const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
@@ -20,13 +19,6 @@ const auditQuery = z.strictObject({
 })
 
 const SESSION_HOURS = 12
-
-async function requireRole(req: FastifyRequest, ctx: ServiceContext, roles: string[]): Promise<SecurityContext> {
-  const sec = await callerOf(req, ctx)
-  if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
-  if (!roles.includes(sec.role)) throw new HttpError(403, 'forbidden', `Vai trò ${sec.role} không được dùng chức năng này`, `Role ${sec.role} may not do this`)
-  return sec
-}
 
 const csvCell = (v: unknown) => {
   const s = typeof v === 'string' ? v : JSON.stringify(v ?? '')
@@ -60,11 +52,7 @@ export function accessRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return { token: signJwt({ sub: account!.username, kho_session: true }, ctx.secret, SESSION_HOURS * 3600), account: profile }
   })
 
-  app.get('/api/auth/me', async (req) => {
-    const sec = await callerOf(req, ctx)
-    if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Chưa đăng nhập', 'Not signed in')
-    return sec
-  })
+  app.get('/api/auth/me', (req) => requireRole(req, ctx))
 
   app.get('/api/admin/accounts', async (req) => {
     await requireRole(req, ctx, ['admin'])

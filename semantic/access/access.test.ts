@@ -159,6 +159,36 @@ describe('obligation lists', () => {
     const all = (await get('/api/submissions/overdue', token({ role: 'leader' }))).body as any[]
     expect(new Set(all.map((r) => r.agency)).size).toBeGreaterThan(1)
   })
+
+  it('gives each officer its own daily digest, and stewards the whole province', async () => {
+    const get = async (p: string, auth: string) => fetch(`${service.url}${p}`, { headers: { authorization: auth } })
+    const mine = (await (await get('/api/submissions/digest', token({ role: 'agency_officer', agency: 'SO_CT' }))).json()) as any
+    expect(mine.agencies.map((a: any) => a.agency)).toEqual(['SO_CT'])
+    expect(mine.agencies[0].overdue).toContainEqual(expect.objectContaining({ indicator_code: 'IMPORT_VAL', period: '2026-01' }))
+    expect(mine.totals.overdue).toBe(mine.agencies[0].overdue.length)
+    // The police's population snapshot arrived now, after October's due day (16/11): late, with its dataset named.
+    const police = (await (await get('/api/submissions/late?days=1', token({ role: 'agency_officer', agency: 'CA_TINH' }))).json()) as any[]
+    expect(police).toEqual([expect.objectContaining({ dataset: 'dan_cu', dataset_name: 'Dữ liệu dân cư', indicator_code: '', period: '2026-10', status: 'late' })])
+    const html = await get('/api/submissions/digest?format=html', token({ role: 'steward', sub: 'quantri' }))
+    expect(html.headers.get('content-type')).toContain('text/html')
+    const page = await html.text()
+    expect(page).toContain('Tình hình nộp báo cáo ngày')
+    expect(page).toContain('Quá hạn chưa nộp')
+    expect(page).toContain('Sở Công Thương')
+  })
+
+  it('writes the digest as a scheduled job that an administrator can run and stewards can follow', async () => {
+    const admin = token({ role: 'admin', sub: 'quantri' })
+    const post = (auth: string) => fetch(`${service.url}/api/jobs/digest/run`, { method: 'POST', headers: { authorization: auth } })
+    expect((await post(token({ role: 'steward', sub: 'quantri' }))).status).toBe(403)
+    const run = (await (await post(admin)).json()) as any
+    expect(run).toMatchObject({ job: 'digest', status: 'succeeded', trigger: 'manual' })
+    expect(run.output).toMatch(/digests\/\d{4}-\d{2}-\d{2}\.html$/)
+    expect(fs.readFileSync(run.output, 'utf8')).toContain('Sở Công Thương')
+    const listed = (await (await fetch(`${service.url}/api/jobs?job=digest`, { headers: { authorization: admin } })).json()) as any
+    expect(listed.jobs).toContain('digest')
+    expect(listed.runs[0]).toMatchObject({ job: 'digest', status: 'succeeded' })
+  })
 })
 
 describe('accuracy review and drill-down', () => {

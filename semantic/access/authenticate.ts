@@ -87,3 +87,17 @@ export async function callerOf(req: FastifyRequest, deps: { wh: Warehouse; secre
     throw err
   }
 }
+
+/** The caller, who must be signed in and hold one of `roles` (any role when omitted). */
+export async function requireRole(req: FastifyRequest, deps: { wh: Warehouse; secret: string }, roles?: readonly string[]): Promise<SecurityContext> {
+  const sec = await callerOf(req, deps)
+  if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập', 'Sign in first')
+  if (roles && !roles.includes(sec.role)) throw new HttpError(403, 'forbidden', `Vai trò ${sec.role} không được dùng chức năng này`, `Role ${sec.role} may not do this`)
+  return sec
+}
+
+/** Which agency's rows a signed-in caller sees: an officer its own; provincial roles the one asked for, or all (''). */
+export async function agencyScopeOf(req: FastifyRequest, deps: { wh: Warehouse; secret: string }, asked: string | undefined): Promise<string> {
+  const sec = await requireRole(req, deps)
+  return sec.role === 'agency_officer' ? sec.agency : (asked ?? '')
+}

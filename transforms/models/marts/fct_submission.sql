@@ -1,12 +1,13 @@
 /* config
 materialized: table
-order_by: [agency, indicator_code, period]
+order_by: [agency, dataset, indicator_code, period]
 tags: [submissions]
 */
--- What each agency owed (indicator × period), when it was due and when it first arrived: on time,
--- late (working days late), rejected (sent but refused as a whole), pending (not yet due) or
--- missing; resubmitted when corrected later. A due date falling on a weekend or holiday moves to the
--- next working day (meta.calendar).
+-- What each agency owed, when it was due and when it first arrived: on time, late (working days
+-- late), rejected (sent but refused as a whole), pending (not yet due) or missing; resubmitted when
+-- corrected later. KT-XH reports are owed per indicator × period (here); datasets per period or per
+-- change (fct_dataset_submission, whose rows have an empty indicator_code). A due date falling on a
+-- weekend or holiday moves to the next working day (meta.calendar).
 with indicators as (
     select code, owner, frequency, deadline_days from {{ ref('dim_indicator') }} where kind = 'indicator'
 ),
@@ -71,26 +72,36 @@ expected as (
         working_days.working_day_number as due_day_number
     from obligations
     asof left join working_days on working_days.k = obligations.k and obligations.nominal_due <= working_days.date
-)
+),
 
+indicator_obligations as (
 select
     expected.agency as agency,
+    'chi_tieu_kt_xh' as dataset,
     expected.indicator_code as indicator_code,
     expected.period as period,
     expected.period_start as period_start,
     expected.period_end as period_end,
     expected.due_on as due_on,
     first_delivery.received_at as received_at,
-    multiIf(first_delivery.received_at is not null and toDate(first_delivery.received_at) <= expected.due_on, 'on_time',
+    multiIf(first_delivery.received_at is not null and toDate(first_delivery.received_at, 'Asia/Ho_Chi_Minh') <= expected.due_on, 'on_time',
             first_delivery.received_at is not null, 'late',
             refused.refused_at is not null, 'rejected',
             expected.due_on >= today(), 'pending',
             'missing') as status,
     toBool(ifNull(first_delivery.deliveries, 0) > 1) as resubmitted,
     refused.refused_at as refused_at,
-    if(status = 'late', toInt64(received_day.working_day_number) - toInt64(expected.due_day_number), 0) as days_late
+    toUInt32(if(status = 'late', toInt64(received_day.working_day_number) - toInt64(expected.due_day_number), 0)) as days_late,
+    toUInt64(0) as changes,
+    toUInt64(0) as changes_late
 from expected
 left join first_delivery on first_delivery.indicator_code = expected.indicator_code and first_delivery.period = expected.period
-left join day_numbers as received_day on received_day.date = toDate(first_delivery.received_at)
+left join day_numbers as received_day on received_day.date = toDate(first_delivery.received_at, 'Asia/Ho_Chi_Minh')
 left join refused on refused.agency = expected.agency and refused.period = expected.period
 settings join_use_nulls = 1
+)
+
+select * from indicator_obligations
+union all
+select agency, dataset, '' as indicator_code, period, period_start, period_end, due_on, received_at, status, resubmitted, refused_at, days_late, changes, changes_late
+from {{ ref('fct_dataset_submission') }}

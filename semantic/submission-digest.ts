@@ -1,0 +1,138 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+
+/** One obligation as the portal, the API and the digest list it. */
+export interface ObligationItem {
+  agency: string
+  agency_name: string
+  dataset: string
+  dataset_name: string
+  indicator_code: string
+  indicator_name: string
+  period: string
+  period_label: string
+  due_on: string
+  status: string
+  days_left: number
+  days_late: number
+}
+
+export type ObligationList = 'upcoming' | 'overdue' | 'late'
+
+const WHERE: Record<ObligationList, string> = {
+  // Not yet due and due within N days of the day (D-3 by default).
+  upcoming: "s.status = 'pending' AND s.due_on BETWEEN {day:Date} AND {day:Date} + {days:UInt32}",
+  // Past due with nothing accepted: never sent, or sent and refused.
+  overdue: "s.status IN ('missing', 'rejected')",
+  // Arrived late in the N days before the day.
+  late: "s.status = 'late' AND toDate(s.received_at, 'Asia/Ho_Chi_Minh') BETWEEN {day:Date} - {days:UInt32} AND {day:Date}",
+}
+
+/** Obligations of one list, for one agency or all (''), judged on `day` (Vietnam date). */
+export function listObligations(wh: Warehouse, list: ObligationList, opts: { agency: string; days: number; day: string }): Promise<ObligationItem[]> {
+  return queryRows<ObligationItem>(
+    wh.client,
+    `SELECT s.agency AS agency, a.name AS agency_name, s.dataset AS dataset, d.name AS dataset_name,
+            s.indicator_code AS indicator_code, i.name_vi AS indicator_name,
+            s.period AS period, p.label_vi AS period_label, toString(s.due_on) AS due_on, s.status AS status,
+            dateDiff('day', {day:Date}, s.due_on) AS days_left, s.days_late AS days_late
+     FROM marts.fct_submission AS s
+     LEFT JOIN marts.dim_agency AS a ON a.code = s.agency
+     LEFT JOIN meta.datasets AS d ON d.id = s.dataset
+     LEFT JOIN marts.dim_indicator AS i ON i.code = s.indicator_code
+     LEFT JOIN marts.dim_period AS p ON p.period = s.period
+     WHERE ${WHERE[list]} AND (empty({agency:String}) OR s.agency = {agency:String})
+     ORDER BY s.due_on, s.agency, s.dataset, s.indicator_code`,
+    opts,
+  )
+}
+
+export interface AgencyDigest {
+  agency: string
+  agency_name: string
+  upcoming: ObligationItem[]
+  overdue: ObligationItem[]
+  late: ObligationItem[]
+}
+
+export interface Digest {
+  day: string
+  generated_at: string
+  agencies: AgencyDigest[]
+  totals: { upcoming: number; overdue: number; late: number; agencies: number }
+}
+
+/** The Vietnam calendar date of an instant. */
+export const vietnamDay = (at: Date) => new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10)
+
+/**
+ * The daily digest: per agency, what falls due in the next three days, what is overdue and what
+ * arrived late yesterday. Agencies with nothing to say are left out.
+ */
+export async function buildDigest(wh: Warehouse, opts: { day: string; agency?: string; now?: Date }): Promise<Digest> {
+  const base = { agency: opts.agency ?? '', day: opts.day }
+  const [upcoming, overdue, late] = await Promise.all([
+    listObligations(wh, 'upcoming', { ...base, days: 3 }),
+    listObligations(wh, 'overdue', { ...base, days: 0 }),
+    listObligations(wh, 'late', { ...base, days: 1 }),
+  ])
+  const byAgency = new Map<string, AgencyDigest>()
+  const entry = (r: ObligationItem) => {
+    let a = byAgency.get(r.agency)
+    if (!a) byAgency.set(r.agency, (a = { agency: r.agency, agency_name: r.agency_name, upcoming: [], overdue: [], late: [] }))
+    return a
+  }
+  for (const r of upcoming) entry(r).upcoming.push(r)
+  for (const r of overdue) entry(r).overdue.push(r)
+  for (const r of late) entry(r).late.push(r)
+  const agencies = [...byAgency.values()].sort((x, y) => y.overdue.length - x.overdue.length || x.agency.localeCompare(y.agency))
+  return {
+    day: opts.day,
+    generated_at: (opts.now ?? new Date()).toISOString(),
+    agencies,
+    totals: { upcoming: upcoming.length, overdue: overdue.length, late: late.length, agencies: agencies.length },
+  }
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const viDate = (iso: string) => iso.split('-').reverse().join('/')
+const subject = (r: ObligationItem) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : `Bộ dữ liệu: ${r.dataset_name || r.dataset}`)
+
+function table(title: string, rows: ObligationItem[], note: (r: ObligationItem) => string): string {
+  if (rows.length === 0) return ''
+  const body = rows
+    .map((r) => `<tr><td>${esc(subject(r))}</td><td>${esc(r.period_label || r.period)}</td><td>${viDate(r.due_on)}</td><td>${esc(note(r))}</td></tr>`)
+    .join('')
+  return `<h3>${esc(title)} (${rows.length})</h3><table><thead><tr><th>Chỉ tiêu / dữ liệu</th><th>Kỳ</th><th>Hạn nộp</th><th>Ghi chú</th></tr></thead><tbody>${body}</tbody></table>`
+}
+
+/** The digest as a self-contained Vietnamese HTML page, to open or send by e-mail. */
+export function digestHtml(d: Digest): string {
+  const sections = d.agencies
+    .map(
+      (a) => `<section><h2>${esc(a.agency_name || a.agency)}</h2>
+${table('Quá hạn chưa nộp', a.overdue, (r) => (r.status === 'rejected' ? 'Đã gửi nhưng bị từ chối' : 'Chưa nộp'))}
+${table('Sắp đến hạn', a.upcoming, (r) => (r.days_left === 0 ? 'Hạn hôm nay' : `Còn ${r.days_left} ngày`))}
+${table('Nộp trễ hôm qua', a.late, (r) => `Trễ ${r.days_late} ngày làm việc`)}</section>`,
+    )
+    .join('\n')
+  const t = d.totals
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Tình hình nộp báo cáo ngày ${viDate(d.day)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em;color:#1b2733}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #c8d0d8;padding:4px 8px;text-align:left}th{background:#eef2f6}h2{border-bottom:2px solid #a51c1c;padding-bottom:4px}</style>
+</head><body><h1>Tình hình nộp báo cáo ngày ${viDate(d.day)}</h1>
+<p>${t.overdue.toLocaleString('vi-VN')} nghĩa vụ quá hạn, ${t.upcoming.toLocaleString('vi-VN')} sắp đến hạn trong 3 ngày, ${t.late.toLocaleString('vi-VN')} nộp trễ hôm qua — ${t.agencies.toLocaleString('vi-VN')} cơ quan.</p>
+${sections || '<p>Không có nghĩa vụ nào cần nhắc.</p>'}
+</body></html>`
+}
+
+/** Writes the day's digest under <home>/digests as HTML and JSON; returns the HTML file's path. */
+export async function writeDigest(wh: Warehouse, home: string, at: Date): Promise<string> {
+  const digest = await buildDigest(wh, { day: vietnamDay(at), now: at })
+  const dir = path.join(home, 'digests')
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, `${digest.day}.html`)
+  fs.writeFileSync(path.join(dir, `${digest.day}.json`), JSON.stringify(digest, null, 2))
+  fs.writeFileSync(file, digestHtml(digest))
+  return file
+}

@@ -1,0 +1,71 @@
+/* config
+materialized: table
+order_by: [dataset, agency, changed_on, record_key]
+tags: [submissions]
+*/
+-- Registers kept on the rule "a change arrives within N working days" (catalogue: deadline after
+-- change, changed_on column): each change with the day it happened at the source, the day kho first
+-- received it, its due day and the working days late. Changes dated before the register's first
+-- delivery are its history, not obligations; a change dated after its delivery is a data error and is
+-- left to the contract checks. One select per such register, because the change column differs; a test
+-- keeps this list equal to the catalogue's.
+with changes as (
+    select
+        'doanh_nghiep' as dataset,
+        _agency as agency,
+        replaceRegexpAll(ma_so_doanh_nghiep, '\\s', '') as record_key,
+        {{ parse_date(ngay_cap_nhat) }} as changed_on,
+        _load_id as load_id
+    from {{ source('doanh_nghiep') }}
+),
+
+rules as (
+    select id as dataset, toUInt32(JSONExtractUInt(deadline_rule, 'working_days')) as working_days
+    from meta.datasets
+    where JSONExtractString(deadline_rule, 'after') = 'change'
+),
+
+arrivals as (
+    select
+        changes.dataset as dataset,
+        changes.agency as agency,
+        changes.record_key as record_key,
+        assumeNotNull(changes.changed_on) as changed_on,
+        min(loads.delivered_at) as received_at,
+        argMin(loads.load_id, loads.delivered_at) as load_id
+    from changes
+    inner join (select load_id, delivered_at from meta.loads final where status = 'committed') as loads on loads.load_id = changes.load_id
+    where changes.changed_on is not null
+    group by dataset, agency, record_key, changed_on
+),
+
+first_delivery as (
+    select dataset, agency, min(toDate(received_at, 'Asia/Ho_Chi_Minh')) as first_day from arrivals group by dataset, agency
+),
+
+days as (
+    select date, working_day_number from meta.calendar
+),
+
+working_days as (
+    select working_day_number, date from meta.calendar where is_working_day
+)
+
+select
+    arrivals.dataset as dataset,
+    arrivals.agency as agency,
+    arrivals.record_key as record_key,
+    arrivals.changed_on as changed_on,
+    arrivals.received_at as received_at,
+    arrivals.load_id as load_id,
+    due.date as due_on,
+    -- A change on a weekend or holiday counts from the working day before it, so its N days start after.
+    toUInt32(greatest(toInt64(received.working_day_number) - toInt64(changed.working_day_number) - toInt64(rules.working_days), 0)) as days_late
+from arrivals
+inner join rules on rules.dataset = arrivals.dataset
+inner join first_delivery on first_delivery.dataset = arrivals.dataset and first_delivery.agency = arrivals.agency
+inner join days as changed on changed.date = arrivals.changed_on
+inner join days as received on received.date = toDate(arrivals.received_at, 'Asia/Ho_Chi_Minh')
+inner join working_days as due on due.working_day_number = changed.working_day_number + rules.working_days
+where arrivals.changed_on >= first_delivery.first_day
+  and arrivals.changed_on <= toDate(arrivals.received_at, 'Asia/Ho_Chi_Minh')
