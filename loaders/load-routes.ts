@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 import { hasServiceToken } from '../infra/service/service-token.ts'
-import { callerOf } from '../semantic/access/authenticate.ts'
+import { agencyScopeOf, callerOf } from '../semantic/access/authenticate.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { tableWorkbook } from '../infra/excel/table-workbook.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyOfKey } from './api-keys.ts'
@@ -130,5 +132,57 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     } finally {
       fs.rmSync(tmp, { force: true })
     }
+  })
+}
+
+const historyQuery = z.strictObject({
+  agency: z.string().max(40).optional(),
+  dataset: z.string().max(60).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+})
+
+/** Load history and each load's rejected rows (JSON or XLSX): officers see their own agency's. */
+export function loadHistoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.get('/api/loads', async (req) => {
+    const q = parseQuery(historyQuery, req.query)
+    const agency = await agencyScopeOf(req, ctx, q.agency)
+    return queryRows(
+      ctx.wh.client,
+      `SELECT load_id, dataset, agency, channel, source, status, period, rows_read, rows_loaded, rows_rejected, message,
+              toString(delivered_at) AS delivered_at, toString(finished_at) AS finished_at
+       FROM meta.loads FINAL
+       WHERE status != 'started' AND (empty({agency:String}) OR agency = {agency:String}) AND (empty({dataset:String}) OR dataset = {dataset:String})
+       ORDER BY delivered_at DESC LIMIT {limit:UInt32}`,
+      { agency, dataset: q.dataset ?? '', limit: q.limit },
+    )
+  })
+
+  app.get<{ Params: { id: string; format?: string } }>('/api/loads/:id/rejects.:format', async (req, reply) => {
+    const agency = await agencyScopeOf(req, ctx, undefined)
+    const [load] = await queryRows<{ agency: string; dataset: string; source: string }>(
+      ctx.wh.client,
+      'SELECT agency, dataset, source FROM meta.loads FINAL WHERE load_id = {id:String} LIMIT 1',
+      { id: req.params.id },
+    )
+    if (!load || (agency && load.agency !== agency)) throw notFound('lần nạp / load', req.params.id)
+    const rows = await queryRows<Record<string, unknown>>(
+      ctx.wh.client,
+      'SELECT row, column, value, reason_vi, reason_en FROM meta.rejects WHERE load_id = {id:String} ORDER BY row, column',
+      { id: req.params.id },
+    )
+    if (req.params.format === 'json') return rows
+    if (req.params.format !== 'xlsx') throw notFound('định dạng / format', req.params.format ?? '')
+    const columns = [
+      { key: 'row', header: 'Dòng', width: 8 },
+      { key: 'column', header: 'Cột', width: 20 },
+      { key: 'value', header: 'Giá trị', width: 24 },
+      { key: 'reason_vi', header: 'Lý do', width: 70 },
+      { key: 'reason_en', header: 'Reason', width: 60 },
+    ]
+    const file = await tableWorkbook([{ name: 'Dong bi tu choi', title: `Các dòng bị từ chối — ${load.source} (${load.dataset}, ${load.agency})`, columns, rows }])
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="dong-bi-tu-choi-${req.params.id.slice(0, 8)}.xlsx"`)
+      .send(file)
   })
 }

@@ -6,6 +6,7 @@ import { AccessDenied, applyPolicy, mayView, queryMembers, type SecurityContext 
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
+import { tableCsv, tableWorkbook } from '../infra/excel/table-workbook.ts'
 
 /**
  * Cube's REST API (/cubejs-api/v1/load, /meta, /sql, /dry-run) with the same JSON, so
@@ -235,4 +236,31 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
     })
   app.get(`${API}/dry-run`, dryRun)
   app.post(`${API}/dry-run`, dryRun)
+
+  // kho's own: a query's result as a file to download, under the same policy and audit as /load.
+  app.post('/api/export', (req, reply) =>
+    handle(ctx, 'export', req, reply, async (sec) => {
+      const format = (req.body as { format?: string } | undefined)?.format === 'csv' ? 'csv' : 'xlsx'
+      const result = await runOne(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
+      const { measures, dimensions, timeDimensions } = result.annotation
+      const titled = { ...dimensions, ...timeDimensions, ...measures }
+      const keys = [...Object.keys(dimensions), ...Object.keys(timeDimensions).filter((k) => k.split('.').length === 3), ...Object.keys(measures)]
+      const columns = keys.map((key) => ({ key, header: titled[key]?.shortTitle ?? titled[key]?.title ?? key }))
+      // Numbers arrive as text for wide types; a spreadsheet must get numbers.
+      const numeric = new Set(keys.filter((k) => titled[k]?.type === 'number'))
+      const rows = result.data.map((r) => {
+        const out = { ...r }
+        for (const k of numeric) if (typeof out[k] === 'string' && out[k] !== '') out[k] = Number(out[k])
+        return out
+      })
+      const file =
+        format === 'csv'
+          ? Buffer.from(tableCsv(columns, rows))
+          : await tableWorkbook([{ name: 'Du lieu', title: `Kho dữ liệu số tỉnh — trích xuất ngày ${new Date().toLocaleDateString('vi-VN', { timeZone: TIMEZONE })}`, columns, rows }])
+      reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="kho-trich-xuat.${format}"`)
+      return { body: file, outcome: { members: queryMembers(result.query as CubeQuery), filters: result.query.filters, rowCount: rows.length } }
+    }),
+  )
 }

@@ -9,7 +9,7 @@ import type { SemanticModel } from './compile-model.ts'
  */
 export const TIMEZONE = 'Asia/Ho_Chi_Minh'
 export const DEFAULT_LIMIT = 10_000
-export const MAX_LIMIT = 50_000
+export const MAX_LIMIT = 100_000
 
 const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const
 const OPERATORS = [

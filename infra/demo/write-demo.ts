@@ -124,11 +124,12 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf) })
 
   // The business register: a full copy three weeks ago, then the changes since, sent every three
-  // days. The rule is two working days, so some changes arrive late and the scorecard shows it.
+  // days — but for one six-day gap. The rule is two working days, so the changes made early in the
+  // gap arrive late and the scorecard shows it.
   const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf, oldCodes)
   tally(register.defects)
   const day = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
-  const sendDays = [-21, -18, -15, -12, -9, -6, -3, 0].map((n) => addDays(asOf, n))
+  const sendDays = [-21, -18, -15, -12, -6, -3, 0].map((n) => addDays(asOf, n))
   const batches = sendDays.map(() => [] as string[][])
   for (const row of register.rows) {
     const [dd, mm, yyyy] = row[7]!.split('/').map(Number)

@@ -5,13 +5,15 @@ import type { ServiceContext } from './context.ts'
 import { healthRoutes } from './health-routes.ts'
 import { HttpError } from './http-error.ts'
 import { homePage } from './home-page.ts'
-import { loadRoutes } from '../../loaders/load-routes.ts'
+import { loadHistoryRoutes, loadRoutes } from '../../loaders/load-routes.ts'
 import { transformRoutes } from '../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../semantic/cube-api.ts'
 import { accessRoutes } from '../../semantic/access/access-routes.ts'
 import { submissionRoutes } from '../../semantic/submission-routes.ts'
 import { qualityRoutes } from '../../semantic/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
+import { dashboardRoutes } from '../../dashboards/dashboard-routes.ts'
+import { savedQueryRoutes } from '../../semantic/saved-query-routes.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
@@ -48,7 +50,10 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   submissionRoutes(app, ctx)
   qualityRoutes(app, ctx)
   jobRoutes(app, ctx)
+  loadHistoryRoutes(app, ctx)
+  savedQueryRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
+  dashboardRoutes(app, ctx)
+  app.get('/status', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
   return app
 }

@@ -335,6 +335,22 @@ export const jobRunsTable: TableSpec = {
   orderBy: ['job', 'scheduled_for', 'trigger'],
 }
 
+/** Queries analysts saved by name in the explorer, per account; the latest version of a name wins. */
+export const savedQueriesTable: TableSpec = {
+  database: 'meta',
+  name: 'saved_queries',
+  comment: 'Truy vấn đã lưu của người dùng (ReplacingMergeTree: the latest version of each name wins)',
+  columns: [
+    { name: 'account', type: 'String' },
+    { name: 'name', type: 'String' },
+    { name: 'query', type: 'String', comment: 'the Cube query as JSON' },
+    { name: 'deleted', type: 'Bool', default: 'false' },
+    { name: 'updated_at', type: "DateTime64(3, 'UTC')", default: now },
+  ],
+  engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
+  orderBy: ['account', 'name'],
+}
+
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -392,5 +408,10 @@ export const migrations: Migration[] = [
     version: 11,
     name: 'job_runs',
     statements: [{ kind: 'table', spec: jobRunsTable }],
+  },
+  {
+    version: 12,
+    name: 'saved_queries',
+    statements: [{ kind: 'table', spec: savedQueriesTable }],
   },
 ]

@@ -6,6 +6,7 @@ import { parseQuery } from '../../infra/service/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { accountInput, findAccount, listAccounts, saveAccount, verifyPassword } from './accounts.ts'
 import { requireRole } from './authenticate.ts'
+import { tableCsv } from '../../infra/excel/table-workbook.ts'
 import { signJwt } from './tokens.ts'
 
 const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
@@ -19,13 +20,6 @@ const auditQuery = z.strictObject({
 })
 
 const SESSION_HOURS = 12
-
-const csvCell = (v: unknown) => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v ?? '')
-  // A cell that a spreadsheet would run as a formula is written as text.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
 
 /** Login, the current account, account administration and the audit log. */
 export function accessRoutes(app: FastifyInstance, ctx: ServiceContext) {
@@ -81,10 +75,9 @@ export function accessRoutes(app: FastifyInstance, ctx: ServiceContext) {
     )
     if (q.format === 'json') return rows
     const header = rows[0] ? Object.keys(rows[0]) : ['at', 'account', 'outcome']
-    const csv = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))].join('\r\n')
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="nhat_ky_truy_cap.csv"')
-      .send('\uFEFF' + csv)
+      .send(tableCsv(header.map((key) => ({ key, header: key })), rows))
   })
 }

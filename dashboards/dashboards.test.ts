@@ -1,0 +1,288 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import ExcelJS from 'exceljs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../infra/config.ts'
+import { communesOf } from '../infra/identifiers/admin-units.ts'
+import { startService, type RunningService } from '../infra/service/start-service.ts'
+import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { WEB_DIST } from './dashboard-routes.ts'
+import { launchBrowser, screenshot, signIn } from './testing/browser.ts'
+
+/*
+ * The dashboards in Debian's Chromium against the real service with the demo province loaded:
+ * what a leader, an analyst, an agency officer and a steward do, each checked against the API.
+ */
+const home = tempDir('kho-ui-')
+let service: RunningService
+let browser: Browser
+const tokens = new Map<string, string>()
+
+async function tokenOf(username: string): Promise<string> {
+  if (!tokens.has(username)) {
+    const res = await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'kho-demo-2026' }) })
+    tokens.set(username, ((await res.json()) as { token: string }).token)
+  }
+  return tokens.get(username)!
+}
+
+async function apiGet<T>(username: string, p: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(service.url + p, { headers: { authorization: await tokenOf(username) } })
+  return { status: res.status, body: (await res.json().catch(() => null)) as T }
+}
+
+async function cubeLoad(username: string, query: unknown): Promise<Record<string, unknown>[]> {
+  const res = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { authorization: await tokenOf(username), 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+  const body = (await res.json()) as { data: Record<string, unknown>[] }
+  expect(res.status).toBe(200)
+  return body.data
+}
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+  page.on('pageerror', (err) => {
+    throw err
+  })
+  return page
+}
+
+async function readWorkbook(file: string): Promise<ExcelJS.Worksheet> {
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.readFile(file)
+  return wb.worksheets[0]!
+}
+
+beforeAll(async () => {
+  expect(fs.existsSync(path.join(WEB_DIST, 'index.html')), 'run `npm run build` first (npm test does)').toBe(true)
+  service = await startService(
+    loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'on', KHO_DEMO_SCALE: '1', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0', KHO_ADMIN_USER: 'admin', KHO_ADMIN_PASSWORD: 'kho-demo-2026' }),
+  )
+  await service.demoDone
+  expect(service.ctx.demo.state).toBe('ready')
+  browser = await launchBrowser()
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await service?.stop()
+})
+
+describe('the IOC overview (leader)', () => {
+  it('fills every headline tile with the number the API returns for it, in Vietnamese format', async () => {
+    const page = await newPage()
+    const started = Date.now()
+    await signIn(page, service.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    console.info(`overview ready in ${Date.now() - started} ms (demo scale 1; bench:dashboards measures scale 10)`)
+    const tiles = await page.$$eval('[data-testid^="tile-"]', (els) =>
+      els.map((e) => ({ code: e.getAttribute('data-testid')!.slice(5), value: e.getAttribute('data-value'), period: e.getAttribute('data-period'), text: e.textContent ?? '' })),
+    )
+    const config = (await apiGet<{ headline: string[] }>('lanhdao', '/api/dashboards/ioc')).body
+    expect(tiles.map((t) => t.code)).toEqual(config.headline)
+    for (const tile of tiles) {
+      expect(tile.value, tile.code).not.toBe('')
+      const [row] = await cubeLoad('lanhdao', {
+        measures: ['kt_xh.value'],
+        filters: [
+          { member: 'kt_xh.indicator_code', operator: 'equals', values: [tile.code] },
+          { member: 'kt_xh.period', operator: 'equals', values: [tile.period] },
+        ],
+      })
+      expect(Number(tile.value), tile.code).toBe(Number(row!['kt_xh.value']))
+      expect(tile.text).toContain(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(tile.value)))
+      expect(tile.text).toMatch(/Tháng \d{1,2}\/\d{4}|Quý [IV]+\/\d{4}|Năm \d{4}/)
+    }
+    await screenshot(page, 'overview')
+
+    // Drill: province → the submissions behind the number.
+    await page.click(`[data-testid="tile-${tiles[0]!.code}"]`)
+    await page.waitForSelector('[data-testid="drill-submissions"] tbody tr')
+    const owner = (await apiGet<{ code: string; owner: string }[]>('lanhdao', '/api/catalog/indicators')).body.find((i) => i.code === tiles[0]!.code)!.owner
+    expect(await page.textContent('[data-testid="drill-submissions"]')).toContain(owner)
+    // …and from a commune in the ranking to its own figure.
+    await page.click('[data-testid="commune-ranking"] tbody tr:first-child button')
+    await page.waitForSelector('[data-testid="drill"] caption')
+    await screenshot(page, 'overview-drill')
+
+    await page.goto(`${service.url}/kiosk`)
+    await page.waitForSelector('.kiosk .overview[data-ready=true]')
+    expect(await page.$('header.top')).toBeNull()
+    await screenshot(page, 'kiosk')
+    await page.close()
+  })
+
+  it('switches to English and back', async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    await page.click('button.lang')
+    await page.waitForSelector('text=IOC overview')
+    expect(await page.getAttribute('html', 'lang')).toBe('en')
+    await page.click('button.lang')
+    await page.waitForSelector('text=Tổng quan IOC')
+    await page.close()
+  })
+})
+
+describe('the explorer (analyst)', () => {
+  it('builds a query, shares it by URL and downloads an XLSX with the same values as the API', async () => {
+    const [latest] = await cubeLoad('phantich', { dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 1 })
+    const month = String(latest!['kt_xh.period'])
+    const page = await newPage()
+    await signIn(page, service.url, 'phantich')
+    await page.goto(`${service.url}/explorer`)
+    await page.selectOption('[data-testid=view-picker]', 'kt_xh')
+    await page.check('input[data-member="kt_xh.value"]')
+    await page.check('input[data-member="kt_xh.plan_pct"]')
+    await page.check('input[data-member="kt_xh.indicator_code"]')
+    await page.click('text=Thêm bộ lọc')
+    await page.selectOption('select[aria-label="Bộ lọc"]', 'kt_xh.period')
+    await page.fill('input[aria-label="Giá trị"]', month)
+    await page.click('[data-testid=run-query]')
+    await page.waitForSelector('[data-testid=result] tbody tr')
+    const expected = await cubeLoad('phantich', {
+      measures: ['kt_xh.value', 'kt_xh.plan_pct'],
+      dimensions: ['kt_xh.indicator_code'],
+      filters: [{ member: 'kt_xh.period', operator: 'equals', values: [month] }],
+      limit: 10000,
+    })
+    expect(Number(await page.getAttribute('[data-testid=result]', 'data-rows'))).toBe(expected.length)
+    await screenshot(page, 'explorer')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')])
+    const ws = await readWorkbook((await download.path())!)
+    expect(ws.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
+    const fromFile = new Map<string, [number | null, number | null]>()
+    ws.eachRow((row, i) => {
+      if (i > 2) fromFile.set(String(row.getCell(1).value), [row.getCell(2).value as number | null, row.getCell(3).value as number | null])
+    })
+    expect(fromFile.size).toBe(expected.length)
+    for (const r of expected) {
+      const [value, plan] = fromFile.get(String(r['kt_xh.indicator_code']))!
+      expect(value).toBe(r['kt_xh.value'] === null ? null : Number(r['kt_xh.value']))
+      expect(plan).toBe(r['kt_xh.plan_pct'] === null ? null : Number(r['kt_xh.plan_pct']))
+    }
+
+    // The URL carries the question: opening it again shows the same result.
+    const shared = page.url()
+    expect(shared).toContain('/explorer?q=')
+    const again = await newPage()
+    await signIn(again, service.url, 'phantich')
+    await again.goto(shared)
+    await again.waitForSelector('[data-testid=result] tbody tr')
+    expect(Number(await again.getAttribute('[data-testid=result]', 'data-rows'))).toBe(expected.length)
+
+    // A named query is kept for the account.
+    await again.fill('input[aria-label="Tên truy vấn"]', 'Chỉ tiêu tháng')
+    await again.click('[data-testid=save-query]')
+    await again.waitForSelector('button.linkish:has-text("Chỉ tiêu tháng")')
+    const saved = await apiGet<{ name: string }[]>('phantich', '/api/saved-queries')
+    expect(saved.body.map((s) => s.name)).toEqual(['Chỉ tiêu tháng'])
+    await page.close()
+    await again.close()
+  })
+})
+
+describe('the agency portal (officer)', () => {
+  it('uploads a file with bad rows and shows each rejected row with its reason', async () => {
+    const communes = communesOf('24').slice(0, 40).map((c) => c.code)
+    const lines = ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', ...communes.map((c, i) => `ENT_NEW,2019-01,${c},${i + 1}`), 'ENT_NEW,2019-13,07210,4', 'ENT_NEW,2019-01,07210,nhiều']
+    const file = path.join(home, 'bao-cao-so-tc.csv')
+    fs.writeFileSync(file, lines.join('\n'))
+    const page = await newPage()
+    await signIn(page, service.url, 'canbo.sotc')
+    await page.waitForSelector('[data-testid=upload-form]')
+    expect(new URL(page.url()).pathname).toBe('/portal')
+    await page.selectOption('[data-testid=upload-form] select[name=dataset]', 'chi_tieu_kt_xh')
+    await page.setInputFiles('[data-testid=upload-form] input[type=file]', file)
+    await page.click('[data-testid=upload-form] button[type=submit]')
+    await page.waitForSelector('[data-testid=upload-report] [data-testid=rejects]')
+    expect(await page.getAttribute('[data-testid=upload-report]', 'data-status')).toBe('committed')
+    const [load] = (await apiGet<{ load_id: string; source: string }[]>('canbo.sotc', '/api/loads?limit=1')).body
+    expect(load!.source).toBe('bao-cao-so-tc.csv')
+    const rejects = (await apiGet<{ row: number; reason_vi: string }[]>('canbo.sotc', `/api/loads/${load!.load_id}/rejects.json`)).body
+    expect(rejects.length).toBe(2)
+    const shown = (await page.textContent('[data-testid=rejects]'))!
+    for (const r of rejects) expect(shown).toContain(r.reason_vi)
+    await screenshot(page, 'portal')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')])
+    const ws = await readWorkbook((await download.path())!)
+    expect(ws.rowCount).toBe(2 + rejects.length)
+    expect(ws.getRow(3).getCell(4).value).toBe(rejects[0]!.reason_vi)
+    await page.close()
+  })
+
+  it("keeps a scoped officer to its own agency's data, in the UI and through the API", async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'canbo.sotc')
+    const nav = (await page.textContent('header.top nav'))!
+    expect(nav).not.toContain('Quản trị')
+    expect(nav).not.toContain('Chất lượng')
+    await page.goto(`${service.url}/admin`)
+    await page.waitForURL(/\/portal$/)
+    await page.waitForSelector('[data-testid=history] tbody tr')
+    const agencies = await page.$$eval('[data-testid=history] tbody tr td:nth-child(2)', (tds) => [...new Set(tds.map((td) => td.textContent))])
+    expect(agencies).toEqual(['SO_TC'])
+    expect(await page.$('[data-testid=agency-picker]')).toBeNull()
+    await page.close()
+
+    const loads = await apiGet<{ agency: string }[]>('canbo.sotc', '/api/loads?agency=CA_TINH')
+    expect(new Set(loads.body.map((l) => l.agency))).toEqual(new Set(['SO_TC']))
+    const overdue = await apiGet<{ agency: string }[]>('canbo.sotc', '/api/submissions/overdue?agency=CA_TINH')
+    expect(overdue.body.every((r) => r.agency === 'SO_TC')).toBe(true)
+    const theirs = await cubeLoad('canbo.sotc', { dimensions: ['submissions.agency'], filters: [{ member: 'submissions.agency', operator: 'equals', values: ['CA_TINH'] }] })
+    expect(theirs).toEqual([])
+    const police = (await apiGet<{ load_id: string; agency: string }[]>('quantri', '/api/loads?agency=CA_TINH&limit=1')).body[0]!
+    expect(police.agency).toBe('CA_TINH')
+    expect((await apiGet('canbo.sotc', `/api/loads/${police.load_id}/rejects.json`)).status).toBe(404)
+    expect((await apiGet('canbo.sotc', '/api/admin/accounts')).status).toBe(403)
+    const exported = await fetch(`${service.url}/api/export`, {
+      method: 'POST',
+      headers: { authorization: await tokenOf('canbo.sotc'), 'content-type': 'application/json' },
+      body: JSON.stringify({ query: { dimensions: ['submissions.agency'], measures: ['submissions.obligations'] }, format: 'csv' }),
+    })
+    const csv = await exported.text()
+    expect(csv).toContain('SO_TC')
+    expect(csv).not.toContain('CA_TINH')
+  })
+})
+
+describe('the scorecard, catalogue and administration (steward, admin)', () => {
+  it('ranks agencies on the five criteria and drills to their rejected rows', async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'quantri')
+    await page.goto(`${service.url}/quality`)
+    await page.waitForSelector('[data-testid=scorecard] tbody tr')
+    const ranks = await page.$$eval('[data-testid=scorecard] tbody tr td:first-child', (tds) => tds.map((td) => Number(td.textContent)))
+    expect(ranks[0]).toBe(1)
+    expect([...ranks].sort((a, b) => a - b)).toEqual(ranks)
+    await page.click('[data-testid=scorecard] button.linkish:has-text("CA_TINH")')
+    await page.waitForSelector('[data-testid=quality-rejects] tbody tr')
+    expect(await page.textContent('[data-testid=quality-rejects]')).toMatch(/CCCD|định danh/)
+    await screenshot(page, 'quality')
+
+    await page.goto(`${service.url}/catalog`)
+    await page.waitForSelector('[data-testid=datasets] tbody tr')
+    expect(await page.textContent('[data-testid=quality-formulas]')).toContain('Kịp thời')
+    await page.click('text=Từ điển chỉ tiêu')
+    await page.waitForSelector('[data-testid=indicators] tbody tr')
+    expect(await page.textContent('[data-testid=indicators]')).toContain('GRDP')
+    await screenshot(page, 'catalog')
+
+    await page.goto(`${service.url}/admin`)
+    await page.waitForSelector('[data-testid=audit] tbody tr')
+    await screenshot(page, 'admin-steward')
+    expect(await page.$('[data-testid=accounts]')).toBeNull()
+    await page.close()
+
+    const admin = await newPage()
+    await signIn(admin, service.url, 'admin')
+    await admin.goto(`${service.url}/admin`)
+    await admin.waitForSelector('[data-testid=accounts] tbody tr')
+    expect(await admin.textContent('[data-testid=accounts]')).toContain('canbo.sotc')
+    await screenshot(admin, 'admin')
+    await admin.close()
+  })
+})

@@ -1,0 +1,30 @@
+import { createContext, useContext } from 'react'
+import type { Account } from './api.ts'
+
+export const AuthContext = createContext<{ account: Account | null; signIn: (token: string) => Promise<void>; signOut: () => void }>({
+  account: null,
+  signIn: async () => undefined,
+  signOut: () => undefined,
+})
+
+export const useAuth = () => useContext(AuthContext)
+
+export type Page = 'overview' | 'explorer' | 'portal' | 'quality' | 'catalog' | 'admin'
+
+/** Which pages each role sees in the navigation (the API enforces access regardless). */
+export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
+  leader: ['overview', 'explorer', 'quality', 'catalog'],
+  analyst: ['overview', 'explorer', 'quality', 'catalog'],
+  agency_officer: ['portal', 'explorer', 'catalog'],
+  steward: ['overview', 'explorer', 'portal', 'quality', 'catalog', 'admin'],
+  admin: ['overview', 'explorer', 'portal', 'quality', 'catalog', 'admin'],
+}
+
+export const PATHS: Record<Page, string> = {
+  overview: '/',
+  explorer: '/explorer',
+  portal: '/portal',
+  quality: '/quality',
+  catalog: '/catalog',
+  admin: '/admin',
+}

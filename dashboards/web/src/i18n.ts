@@ -1,0 +1,188 @@
+import { createContext, useContext } from 'react'
+
+export type Lang = 'vi' | 'en'
+
+/** Every label the dashboards show, Vietnamese first. */
+const STRINGS = {
+  appName: ['Kho dữ liệu số tỉnh', 'Provincial data warehouse'],
+  overview: ['Tổng quan IOC', 'IOC overview'],
+  explorer: ['Khám phá chỉ tiêu', 'Indicator explorer'],
+  portal: ['Cổng cơ quan', 'Agency portal'],
+  quality: ['Chất lượng dữ liệu', 'Data quality'],
+  catalog: ['Danh mục', 'Catalogue'],
+  admin: ['Quản trị', 'Administration'],
+  login: ['Đăng nhập', 'Sign in'],
+  logout: ['Đăng xuất', 'Sign out'],
+  username: ['Tên đăng nhập', 'Username'],
+  password: ['Mật khẩu', 'Password'],
+  loading: ['Đang tải…', 'Loading…'],
+  empty: ['Không có dữ liệu', 'No data'],
+  error: ['Lỗi', 'Error'],
+  retry: ['Thử lại', 'Retry'],
+  period: ['Kỳ', 'Period'],
+  plan: ['Kế hoạch', 'Plan'],
+  ofPlan: ['so với KH', 'of plan'],
+  ytdOfPlan: ['Lũy kế so với KH năm', 'Year to date, of plan'],
+  vsLastYear: ['so với cùng kỳ', 'vs same period last year'],
+  noPlan: ['chưa có kế hoạch', 'no plan'],
+  thisYear: ['Năm nay', 'This year'],
+  lastYear: ['Năm trước', 'Last year'],
+  trend: ['Xu hướng', 'Trend'],
+  communesRanked: ['Xếp hạng xã, phường', 'Communes ranked'],
+  kiosk: ['Màn hình IOC', 'Wall display'],
+  exitKiosk: ['Thoát màn hình IOC', 'Leave wall display'],
+  drill: ['Chi tiết', 'Details'],
+  byCommune: ['Theo xã, phường', 'By commune'],
+  submissionsBehind: ['Báo cáo làm nên số liệu', 'Submissions behind the number'],
+  close: ['Đóng', 'Close'],
+  agency: ['Cơ quan', 'Agency'],
+  status: ['Tình trạng', 'Status'],
+  dueOn: ['Hạn nộp', 'Due'],
+  receivedAt: ['Ngày nhận', 'Received'],
+  daysLate: ['Số ngày trễ', 'Days late'],
+  view: ['Khung nhìn', 'View'],
+  measures: ['Chỉ số đo', 'Measures'],
+  dimensions: ['Chiều phân tích', 'Dimensions'],
+  filters: ['Bộ lọc', 'Filters'],
+  addFilter: ['Thêm bộ lọc', 'Add filter'],
+  timeDimension: ['Chiều thời gian', 'Time dimension'],
+  granularity: ['Mức thời gian', 'Granularity'],
+  from: ['Từ ngày', 'From'],
+  to: ['Đến ngày', 'To'],
+  compare: ['So sánh cùng kỳ năm trước', 'Compare with the year before'],
+  run: ['Chạy truy vấn', 'Run query'],
+  rows: ['dòng', 'rows'],
+  exportCsv: ['Tải CSV', 'Download CSV'],
+  exportXlsx: ['Tải Excel', 'Download Excel'],
+  save: ['Lưu', 'Save'],
+  savedQueries: ['Truy vấn đã lưu', 'Saved queries'],
+  queryName: ['Tên truy vấn', 'Query name'],
+  delete: ['Xóa', 'Delete'],
+  copyLink: ['Chép liên kết', 'Copy link'],
+  obligations: ['Nghĩa vụ báo cáo', 'Reporting obligations'],
+  overdue: ['Quá hạn', 'Overdue'],
+  upcoming: ['Sắp đến hạn (3 ngày)', 'Due within 3 days'],
+  upload: ['Gửi tệp dữ liệu', 'Upload a file'],
+  dataset: ['Bộ dữ liệu', 'Dataset'],
+  file: ['Tệp', 'File'],
+  send: ['Gửi', 'Send'],
+  report: ['Kết quả kiểm tra', 'Validation report'],
+  rejectedRows: ['Dòng bị từ chối', 'Rejected rows'],
+  downloadRejects: ['Tải các dòng bị từ chối (Excel)', 'Download rejected rows (Excel)'],
+  templates: ['Mẫu tệp', 'Templates'],
+  history: ['Lịch sử gửi dữ liệu', 'Load history'],
+  row: ['Dòng', 'Row'],
+  column: ['Cột', 'Column'],
+  value: ['Giá trị', 'Value'],
+  reason: ['Lý do', 'Reason'],
+  ranking: ['Xếp hạng', 'Ranking'],
+  composite: ['Điểm tổng hợp', 'Composite'],
+  completeness: ['Đầy đủ', 'Completeness'],
+  validity: ['Hợp lệ', 'Validity'],
+  timeliness: ['Kịp thời', 'Timeliness'],
+  consistency: ['Nhất quán', 'Consistency'],
+  accuracy: ['Chính xác', 'Accuracy'],
+  quarter: ['Quý', 'Quarter'],
+  issues: ['Vấn đề', 'Issues'],
+  outliers: ['Giá trị bất thường', 'Outliers'],
+  formulas: ['Cách tính điểm', 'How scores are computed'],
+  datasets: ['Bộ dữ liệu', 'Datasets'],
+  indicators: ['Từ điển chỉ tiêu', 'Indicator dictionary'],
+  owner: ['Cơ quan chủ quản', 'Owner'],
+  frequency: ['Tần suất', 'Frequency'],
+  method: ['Phương thức', 'Method'],
+  scope: ['Phạm vi', 'Scope'],
+  columns: ['Các cột', 'Columns'],
+  freshness: ['Độ mới', 'Freshness'],
+  lineage: ['Dòng dữ liệu', 'Lineage'],
+  unit: ['Đơn vị tính', 'Unit'],
+  formula: ['Công thức', 'Formula'],
+  definition: ['Định nghĩa', 'Definition'],
+  accounts: ['Tài khoản', 'Accounts'],
+  role: ['Vai trò', 'Role'],
+  audit: ['Nhật ký truy cập', 'Audit log'],
+  search: ['Tìm', 'Search'],
+  create: ['Tạo', 'Create'],
+  jobs: ['Tác vụ định kỳ', 'Scheduled jobs'],
+  runNow: ['Chạy ngay', 'Run now'],
+  all: ['Tất cả', 'All'],
+  refreshed: ['Cập nhật lúc', 'Refreshed at'],
+} as const satisfies Record<string, readonly [string, string]>
+
+export type Key = keyof typeof STRINGS
+
+export const LangContext = createContext<{ lang: Lang; setLang: (l: Lang) => void }>({ lang: 'vi', setLang: () => undefined })
+
+export function useLang() {
+  const { lang, setLang } = useContext(LangContext)
+  const t = (k: Key) => STRINGS[k][lang === 'vi' ? 0 : 1]
+  return { lang, setLang, t, fmt: formatters(lang) }
+}
+
+const STATUS: Record<string, [string, string]> = {
+  on_time: ['Đúng hạn', 'On time'],
+  late: ['Trễ hạn', 'Late'],
+  missing: ['Chưa nộp', 'Missing'],
+  rejected: ['Bị từ chối', 'Rejected'],
+  pending: ['Chưa đến hạn', 'Not yet due'],
+  committed: ['Đã nạp', 'Loaded'],
+  refused: ['Bị từ chối', 'Refused'],
+  duplicate: ['Trùng tệp đã gửi', 'Duplicate file'],
+  failed: ['Lỗi', 'Failed'],
+  fresh: ['Mới', 'Fresh'],
+  warn: ['Sắp cũ', 'Ageing'],
+  error: ['Quá cũ', 'Stale'],
+  succeeded: ['Thành công', 'Succeeded'],
+  started: ['Đang chạy', 'Running'],
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV']
+
+export function formatters(lang: Lang) {
+  const locale = lang === 'vi' ? 'vi-VN' : 'en-GB'
+  const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 })
+  return {
+    number(v: unknown, digits = 2): string {
+      if (v === null || v === undefined || v === '') return '—'
+      const n = Number(v)
+      if (!Number.isFinite(n)) return String(v)
+      return digits === 2 ? numberFormat.format(n) : new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n)
+    },
+    pct(v: unknown): string {
+      if (v === null || v === undefined) return '—'
+      return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Number(v))}%`
+    },
+    /** 2026-11-05 or a timestamp → 05/11/2026 (vi) or 05/11/2026 (en-GB): the day first either way. */
+    date(v: unknown): string {
+      if (!v) return '—'
+      const s = String(v)
+      const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s)
+      if (!m) return s
+      if (s.length <= 10) return `${m[3]}/${m[2]}/${m[1]}`
+      const d = new Date(s.includes('T') || s.endsWith('Z') ? s : `${s.replace(' ', 'T')}Z`)
+      return d.toLocaleString(locale, { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+    },
+    /** 2026-10 → "Tháng 10/2026", 2026-Q3 → "Quý III/2026", 2026 → "Năm 2026". */
+    period(code: unknown): string {
+      const s = String(code ?? '')
+      let m = /^(\d{4})-(\d{2})$/.exec(s)
+      if (m) return lang === 'vi' ? `Tháng ${Number(m[2])}/${m[1]}` : new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' })
+      m = /^(\d{4})-Q([1-4])$/.exec(s)
+      if (m) return lang === 'vi' ? `Quý ${ROMAN[Number(m[2]) - 1]}/${m[1]}` : `Q${m[2]} ${m[1]}`
+      if (/^\d{4}$/.test(s)) return lang === 'vi' ? `Năm ${s}` : s
+      return s
+    },
+    /** A quarter's first day (2026-07-01…) → "Quý III/2026". */
+    quarterOf(v: unknown): string {
+      const m = /^(\d{4})-(\d{2})/.exec(String(v ?? ''))
+      if (!m) return String(v ?? '')
+      const q = Math.floor((Number(m[2]) - 1) / 3) + 1
+      return lang === 'vi' ? `Quý ${ROMAN[q - 1]}/${m[1]}` : `Q${q} ${m[1]}`
+    },
+    status(s: unknown): string {
+      const pair = STATUS[String(s)]
+      return pair ? pair[lang === 'vi' ? 0 : 1] : String(s ?? '')
+    },
+  }
+}
+export type Formatters = ReturnType<typeof formatters>

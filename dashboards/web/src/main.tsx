@@ -1,0 +1,147 @@
+import { lazy, StrictMode, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react'
+import { createRoot } from 'react-dom/client'
+import { api, ApiError, session, type Account } from './api.ts'
+import { AuthContext, PAGES_BY_ROLE, PATHS, useAuth, type Page } from './auth.tsx'
+import { Loading } from './components/async.tsx'
+import { LangContext, useLang, type Lang } from './i18n.ts'
+import { Link, navigate, useLocation } from './router.tsx'
+import './styles.css'
+
+// Each page is its own chunk: the IOC overview does not carry the explorer's code.
+const Overview = lazy(() => import('./pages/overview.tsx'))
+const Explorer = lazy(() => import('./pages/explorer.tsx'))
+const Portal = lazy(() => import('./pages/portal.tsx'))
+const Quality = lazy(() => import('./pages/quality.tsx'))
+const Catalog = lazy(() => import('./pages/catalog.tsx'))
+const Admin = lazy(() => import('./pages/admin.tsx'))
+
+function Login() {
+  const { t } = useLang()
+  const { signIn } = useAuth()
+  const [error, setError] = useState<ApiError | null>(null)
+  const { lang } = useLang()
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = new FormData(e.currentTarget)
+    try {
+      const { token } = await api<{ token: string }>('/api/auth/login', { body: { username: form.get('username'), password: form.get('password') } })
+      await signIn(token)
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, String(err), String(err)))
+    }
+  }
+  return (
+    <main className="login">
+      <form onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">{t('appName')}</h1>
+        <label>
+          {t('username')}
+          <input name="username" autoComplete="username" required autoFocus />
+        </label>
+        <label>
+          {t('password')}
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        {error && (
+          <p className="state error" role="alert">
+            {lang === 'vi' ? error.vi : error.en}
+          </p>
+        )}
+        <button type="submit">{t('login')}</button>
+      </form>
+    </main>
+  )
+}
+
+function Nav({ pages, path }: { pages: Page[]; path: string }) {
+  const { t, lang, setLang } = useLang()
+  const { account, signOut } = useAuth()
+  return (
+    <header className="top">
+      <strong className="brand">{t('appName')}</strong>
+      <nav aria-label="main">
+        {pages.map((p) => (
+          <Link key={p} href={PATHS[p]} aria-current={path === PATHS[p] ? 'page' : undefined}>
+            {t(p)}
+          </Link>
+        ))}
+      </nav>
+      <span className="who">
+        {account?.account} · {account?.role}
+        {account?.agency ? ` · ${account.agency}` : ''}
+      </span>
+      <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label="language">
+        {lang === 'vi' ? 'EN' : 'VI'}
+      </button>
+      <button type="button" onClick={signOut}>
+        {t('logout')}
+      </button>
+    </header>
+  )
+}
+
+function Routes() {
+  const { account } = useAuth()
+  const { path } = useLocation()
+  if (!account) return <Login />
+  const pages = PAGES_BY_ROLE[account.role]
+  const kiosk = path === '/kiosk'
+  const page = (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? (kiosk ? 'overview' : undefined)
+  // A page the role does not have (or an unknown path) falls back to the role's first page.
+  if (!page || !pages.includes(page)) {
+    queueMicrotask(() => navigate(PATHS[pages[0]!], true))
+    return <Loading />
+  }
+  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, quality: <Quality />, catalog: <Catalog />, admin: <Admin /> }[page]
+  return (
+    <div className={kiosk ? 'kiosk' : ''}>
+      {!kiosk && <Nav pages={pages} path={path} />}
+      <main className="page">
+        <Suspense fallback={<Loading />}>{content}</Suspense>
+      </main>
+    </div>
+  )
+}
+
+function App() {
+  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('kho.lang') === 'en' ? 'en' : 'vi'))
+  const [account, setAccount] = useState<Account | null>(null)
+  const [checking, setChecking] = useState(Boolean(session.token()))
+  const setLang = (l: Lang) => {
+    localStorage.setItem('kho.lang', l)
+    document.documentElement.lang = l
+    setLangState(l)
+  }
+  const signIn = useCallback(async (token: string) => {
+    session.set(token)
+    setAccount(await api<Account>('/api/auth/me'))
+  }, [])
+  const signOut = useCallback(() => {
+    session.clear()
+    setAccount(null)
+    navigate('/', true)
+  }, [])
+  useEffect(() => {
+    document.documentElement.lang = lang
+    if (session.token()) {
+      api<Account>('/api/auth/me')
+        .then(setAccount, () => session.clear())
+        .finally(() => setChecking(false))
+    }
+    const out = () => setAccount(null)
+    window.addEventListener('kho:signed-out', out)
+    return () => window.removeEventListener('kho:signed-out', out)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  return (
+    <LangContext.Provider value={{ lang, setLang }}>
+      <AuthContext.Provider value={{ account, signIn, signOut }}>{checking ? <Loading /> : <Routes />}</AuthContext.Provider>
+    </LangContext.Provider>
+  )
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+)

@@ -1,0 +1,194 @@
+import { useState } from 'react'
+import { api } from '../api.ts'
+import { indicatorMap, type Indicator } from '../catalog-data.ts'
+import { Show, useAsync } from '../components/async.tsx'
+import { DataTable } from '../components/data-table.tsx'
+import { useLang } from '../i18n.ts'
+
+interface DatasetSummary {
+  id: string
+  name: string
+  name_en: string | null
+  owner: string
+  update_frequency: string
+  deadline: { after: string; days?: number; working_days?: number }
+  sharing: { scope: string; method: string; consumers: string[] }
+  personal_data: boolean
+  formats: string[]
+}
+interface DatasetColumn {
+  id: string
+  label: string
+  type: string
+  required: boolean
+  identifier: string | null
+  enum: string[] | null
+  personal: boolean
+}
+interface Source {
+  dataset: string
+  lastLoadedAt: string | null
+  ageDays: number | null
+  status: string
+  feeds: string[]
+}
+interface Lineage {
+  sources: Source[]
+  models: { name: string; table: string; sources: string[]; refs: string[]; usedBy: string[] }[]
+  cubes: { name: string; models: string[] }[]
+}
+
+/** How kho computes each data-quality criterion (the same formulas as marts.fct_quality_score). */
+const QUALITY_FORMULAS: Record<'vi' | 'en', string[]> = {
+  vi: [
+    'Đầy đủ = nghĩa vụ đã nộp (đúng hạn hoặc trễ) / nghĩa vụ đã đến hạn × 100',
+    'Hợp lệ = dòng đạt quy định / dòng đã gửi × 100',
+    'Kịp thời = nghĩa vụ nộp đúng hạn / nghĩa vụ đã đến hạn × 100 (hạn: cuối kỳ + 15/30/90 ngày, hoặc thay đổi + 2 ngày làm việc; ngày nghỉ theo lịch Việt Nam)',
+    'Nhất quán = phép đối chiếu đạt / phép đối chiếu đã chạy × 100',
+    'Chính xác = giá trị nằm trong khoảng lịch sử (trung bình ± 3σ, ít nhất 4 kỳ trước) hoặc đã được xác nhận / giá trị có khoảng lịch sử × 100',
+    'Điểm tổng hợp = trung bình các tiêu chí áp dụng cho cơ quan; xếp hạng theo quý',
+  ],
+  en: [
+    'Completeness = obligations received (on time or late) / obligations due × 100',
+    'Validity = rows passing their contract / rows delivered × 100',
+    'Timeliness = obligations received on time / obligations due × 100 (due: period end + 15/30/90 days, or change + 2 working days; Vietnamese holidays)',
+    'Consistency = reconciliation checks passing / checks run × 100',
+    'Accuracy = values inside their history band (mean ± 3σ of at least 4 earlier periods) or confirmed / values with a band × 100',
+    'Composite = mean of the criteria that apply to the agency; ranked per quarter',
+  ],
+}
+
+function formulaOf(i: Indicator): string {
+  if (i.aggregation === 'ratio' && i.numerator && i.denominator) {
+    return `${i.numerator} / ${i.denominator}${i.multiplier !== 1 ? ` × ${i.multiplier}` : ''}${i.offset ? ` ${i.offset > 0 ? '+' : '−'} ${Math.abs(i.offset)}` : ''}`
+  }
+  return { sum: 'Σ', last: 'last', index: 'avg', survey: 'survey' }[i.aggregation] ?? i.aggregation
+}
+
+function DatasetDetail({ id }: { id: string }) {
+  const { t } = useLang()
+  const dataset = useAsync(() => api<{ columns: DatasetColumn[]; description: string }>(`/api/catalog/datasets/${id}`), [id])
+  return (
+    <Show value={dataset}>
+      {(d) => (
+        <div>
+          <p>{d.description}</p>
+          <DataTable<DatasetColumn>
+            caption={t('columns')}
+            rows={d.columns}
+            columns={[
+              { key: 'id', header: 'id' },
+              { key: 'label', header: t('column') },
+              { key: 'type', header: 'type' },
+              { key: 'required', header: 'required', value: (c) => (c.required ? '✓' : '') },
+              { key: 'identifier', header: 'identifier', value: (c) => c.identifier ?? '' },
+              { key: 'enum', header: 'enum', value: (c) => (c.enum ?? []).join(', ') },
+              { key: 'personal', header: 'personal', value: (c) => (c.personal ? '✓' : '') },
+            ]}
+          />
+        </div>
+      )}
+    </Show>
+  )
+}
+
+export default function Catalog() {
+  const { t, fmt, lang } = useLang()
+  const [tab, setTab] = useState<'datasets' | 'indicators'>('datasets')
+  const [open, setOpen] = useState<string | null>(null)
+  const datasets = useAsync(() => Promise.all([api<DatasetSummary[]>('/api/catalog/datasets'), api<Lineage>('/api/lineage')]), [])
+  const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
+  return (
+    <div>
+      <div className="toolbar">
+        <h1>{t('catalog')}</h1>
+      </div>
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'datasets'} onClick={() => setTab('datasets')}>
+          {t('datasets')}
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'indicators'} onClick={() => setTab('indicators')}>
+          {t('indicators')}
+        </button>
+      </div>
+      {tab === 'datasets' && (
+        <Show value={datasets}>
+          {([list, lineage]) => (
+            <>
+              <DataTable<DatasetSummary>
+                testId="datasets"
+                rows={list}
+                columns={[
+                  {
+                    key: 'name',
+                    header: t('dataset'),
+                    value: (d) => (lang === 'vi' ? d.name : (d.name_en ?? d.name)),
+                    cell: (d) => (
+                      <button type="button" className="linkish" onClick={() => setOpen(open === d.id ? null : d.id)}>
+                        {lang === 'vi' ? d.name : (d.name_en ?? d.name)}
+                      </button>
+                    ),
+                  },
+                  { key: 'owner', header: t('owner') },
+                  { key: 'update_frequency', header: t('frequency') },
+                  { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ngày làm việc sau thay đổi` : `cuối kỳ + ${d.deadline.days} ngày`) },
+                  { key: 'method', header: t('method'), value: (d) => d.sharing.method },
+                  { key: 'scope', header: t('scope'), value: (d) => d.sharing.scope },
+                  {
+                    key: 'freshness',
+                    header: t('freshness'),
+                    cell: (d) => {
+                      const s = lineage.sources.find((x) => x.dataset === d.id)
+                      return s ? <span className={`badge ${s.status}`}>{`${fmt.status(s.status)} · ${fmt.date(s.lastLoadedAt)}`}</span> : '—'
+                    },
+                  },
+                  { key: 'lineage', header: t('lineage'), value: (d) => lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? '' },
+                ]}
+              />
+              {open && (
+                <section className="panel">
+                  <h2>{open}</h2>
+                  <DatasetDetail id={open} />
+                  <h3>{t('lineage')}</h3>
+                  <ul>
+                    {lineage.models
+                      .filter((m) => m.sources.includes(open))
+                      .map((m) => (
+                        <li key={m.name}>
+                          raw.{open} → {m.table} → {m.usedBy.join(', ') || '—'} → {lineage.cubes.filter((c) => c.models.some((x) => x === m.name || m.usedBy.includes(x))).map((c) => c.name).join(', ') || '—'}
+                        </li>
+                      ))}
+                  </ul>
+                </section>
+              )}
+              <section className="panel" data-testid="quality-formulas">
+                <h2>{t('formulas')}</h2>
+                <pre className="formula">{QUALITY_FORMULAS[lang].join('\n')}</pre>
+              </section>
+            </>
+          )}
+        </Show>
+      )}
+      {tab === 'indicators' && (
+        <Show value={indicators}>
+          {(list) => (
+            <DataTable<Indicator>
+              testId="indicators"
+              rows={list}
+              pageSize={60}
+              columns={[
+                { key: 'code', header: 'Mã' },
+                { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
+                { key: 'unit', header: t('unit') },
+                { key: 'frequency', header: t('frequency') },
+                { key: 'owner', header: t('owner') },
+                { key: 'formula', header: t('formula'), value: formulaOf },
+                { key: 'description', header: t('definition'), value: (i) => i.description ?? '' },
+              ]}
+            />
+          )}
+        </Show>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,284 @@
+import { useState, type FormEvent } from 'react'
+import { api, ApiError, download, loadRows, type Row } from '../api.ts'
+import { useAuth } from '../auth.tsx'
+import { ErrorBox, Show, useAsync } from '../components/async.tsx'
+import { DataTable } from '../components/data-table.tsx'
+import { useLang } from '../i18n.ts'
+
+interface Obligation {
+  agency: string
+  agency_name: string
+  dataset: string
+  dataset_name: string
+  indicator_code: string
+  indicator_name: string
+  period: string
+  due_on: string
+  status: string
+  days_left: number
+  days_late: number
+}
+interface Load {
+  load_id: string
+  dataset: string
+  agency: string
+  channel: string
+  source: string
+  status: string
+  rows_read: number
+  rows_loaded: number
+  rows_rejected: number
+  message: string
+  delivered_at: string
+}
+interface Report {
+  loadId: string
+  status: string
+  source: string
+  rowsRead: number
+  rowsLoaded: number
+  rowsRejected: number
+  warnings: { code: string; vi: string; en: string }[]
+  refusal: { code: string; vi: string; en: string } | null
+  rejects: { row: number; column: string; value: string; code: string; vi: string; en: string }[]
+}
+interface AgencyInfo {
+  code: string
+  name: string
+  datasets: string[]
+}
+
+function ObligationTable({ rows, testId }: { rows: Obligation[]; testId: string }) {
+  const { t, fmt } = useLang()
+  return (
+    <DataTable<Obligation>
+      testId={testId}
+      rows={rows}
+      pageSize={15}
+      columns={[
+        { key: 'agency_name', header: t('agency') },
+        { key: 'subject', header: `${t('indicators')} / ${t('dataset')}`, value: (r) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : r.dataset_name || r.dataset) },
+        { key: 'period', header: t('period'), cell: (r) => fmt.period(r.period) },
+        { key: 'due_on', header: t('dueOn'), cell: (r) => fmt.date(r.due_on) },
+        { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
+      ]}
+    />
+  )
+}
+
+/** The validation report of one upload: counts, warnings, refusal and every rejected row with its reason. */
+function UploadReport({ report }: { report: Report }) {
+  const { t, fmt, lang } = useLang()
+  const text = (m: { vi: string; en: string }) => (lang === 'vi' ? m.vi : m.en)
+  return (
+    <div className="panel" data-testid="upload-report" data-status={report.status}>
+      <h3>
+        {t('report')}: {report.source} — <span className={`badge ${report.status}`}>{fmt.status(report.status)}</span>
+      </h3>
+      <p>
+        {fmt.number(report.rowsRead, 0)} {t('rows')} · {fmt.number(report.rowsLoaded, 0)} ✓ · {fmt.number(report.rowsRejected, 0)} ✗
+      </p>
+      {report.refusal && <p className="state error">{text(report.refusal)}</p>}
+      {report.warnings.map((w) => (
+        <p key={w.code} className="muted">
+          ⚠ {text(w)}
+        </p>
+      ))}
+      {report.rejects.length > 0 && (
+        <>
+          <button type="button" onClick={() => void download(`/api/loads/${report.loadId}/rejects.xlsx`, 'dong-bi-tu-choi.xlsx')} data-testid="download-rejects">
+            {t('downloadRejects')}
+          </button>
+          <DataTable
+            testId="rejects"
+            rows={report.rejects}
+            columns={[
+              { key: 'row', header: t('row'), numeric: true },
+              { key: 'column', header: t('column') },
+              { key: 'value', header: t('value') },
+              { key: 'reason', header: t('reason'), value: (r) => text(r) },
+            ]}
+          />
+        </>
+      )}
+    </div>
+  )
+}
+
+export default function Portal() {
+  const { t, fmt, lang } = useLang()
+  const { account } = useAuth()
+  const officer = account?.role === 'agency_officer'
+  const [agency, setAgency] = useState(officer ? account.agency : '')
+  const [report, setReport] = useState<Report | null>(null)
+  const [uploadError, setUploadError] = useState<Error | null>(null)
+  const [busy, setBusy] = useState(false)
+  const agencies = useAsync(() => api<AgencyInfo[]>('/api/catalog/agencies'), [])
+  const scope = officer ? account.agency : agency
+  const q = scope ? `?agency=${encodeURIComponent(scope)}` : ''
+  const overdue = useAsync(() => api<Obligation[]>(`/api/submissions/overdue${q}`), [q, report])
+  const upcoming = useAsync(() => api<Obligation[]>(`/api/submissions/upcoming${q}`), [q, report])
+  const history = useAsync(() => api<Load[]>(`/api/loads${q}`), [q, report])
+  const recent = useAsync(
+    () =>
+      loadRows({
+        dimensions: ['submissions.agency', 'submissions.dataset', 'submissions.indicator_code', 'submissions.period', 'submissions.status', 'submissions.due_on', 'submissions.received_at'],
+        measures: ['submissions.days_late'],
+        filters: [
+          { member: 'submissions.period_end', operator: 'afterDate', values: [new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10)] },
+          ...(scope ? [{ member: 'submissions.agency', operator: 'equals' as const, values: [scope] }] : []),
+        ],
+        order: [['submissions.due_on', 'desc']],
+        limit: 5000,
+      }),
+    [scope, report],
+  )
+  const agencyInfo = useAsync(() => (scope ? api<AgencyInfo>(`/api/catalog/agencies/${encodeURIComponent(scope)}`) : Promise.resolve(null)), [scope])
+  const info = agencyInfo.state === 'ready' ? agencyInfo.data : null
+
+  const upload = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = new FormData(e.currentTarget)
+    form.set('agency', scope)
+    // kho reads the fields before the file: put the file last.
+    const file = form.get('file')
+    form.delete('file')
+    if (file) form.append('file', file)
+    setBusy(true)
+    setUploadError(null)
+    try {
+      setReport(await api<Report>('/api/loads', { form }))
+    } catch (err) {
+      setUploadError(err instanceof Error ? err : new ApiError(0, String(err), String(err)))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div className="portal">
+      <div className="toolbar">
+        <h1>
+          {t('portal')}
+          {info ? ` — ${info.name}` : ''}
+        </h1>
+        {!officer && (
+          <label>
+            {t('agency')}{' '}
+            <select value={agency} onChange={(e) => setAgency(e.target.value)} data-testid="agency-picker">
+              <option value="">{t('all')}</option>
+              {agencies.state === 'ready' &&
+                agencies.data.map((a) => (
+                  <option key={a.code} value={a.code}>
+                    {a.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <div className="grid-2">
+        <section className="panel">
+          <h2>{t('overdue')}</h2>
+          <Show value={overdue} empty={(d) => d.length === 0}>
+            {(rows) => <ObligationTable rows={rows} testId="overdue" />}
+          </Show>
+        </section>
+        <section className="panel">
+          <h2>{t('upcoming')}</h2>
+          <Show value={upcoming} empty={(d) => d.length === 0}>
+            {(rows) => <ObligationTable rows={rows} testId="upcoming" />}
+          </Show>
+        </section>
+      </div>
+      {scope && info && (
+        <section className="panel">
+          <h2>{t('upload')}</h2>
+          <form onSubmit={upload} className="form-row" data-testid="upload-form">
+            <label>
+              {t('dataset')}
+              <select name="dataset" required>
+                {info.datasets.map((d) => (
+                  <option key={d} value={d}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('file')}
+              <input type="file" name="file" required accept=".csv,.tsv,.txt,.xlsx,.xml,.json" />
+            </label>
+            <button type="submit" disabled={busy}>
+              {busy ? t('loading') : t('send')}
+            </button>
+          </form>
+          <p>
+            {t('templates')}:{' '}
+            {info.datasets.map((d) => (
+              <a key={d} href={`/api/datasets/${d}/template.xlsx`} download style={{ marginRight: 12 }}>
+                {d}.xlsx
+              </a>
+            ))}
+          </p>
+          {uploadError && <ErrorBox error={uploadError} />}
+          {report && <UploadReport report={report} />}
+        </section>
+      )}
+      <section className="panel">
+        <h2>{t('obligations')}</h2>
+        <Show value={recent} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <DataTable<Row>
+              testId="obligations"
+              rows={rows}
+              pageSize={20}
+              columns={[
+                { key: 'submissions.agency', header: t('agency') },
+                { key: 'subject', header: `${t('indicators')} / ${t('dataset')}`, value: (r) => r['submissions.indicator_code'] || r['submissions.dataset'] },
+                { key: 'submissions.period', header: t('period'), cell: (r) => fmt.period(r['submissions.period']) },
+                { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(String(r['submissions.due_on'] ?? '').slice(0, 10)) },
+                { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },
+                { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
+                { key: 'submissions.days_late', header: t('daysLate'), numeric: true },
+              ]}
+            />
+          )}
+        </Show>
+      </section>
+      <section className="panel">
+        <h2>{t('history')}</h2>
+        <Show value={history} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <DataTable<Load>
+              testId="history"
+              rows={rows}
+              pageSize={15}
+              columns={[
+                { key: 'delivered_at', header: t('receivedAt'), cell: (r) => fmt.date(r.delivered_at) },
+                { key: 'agency', header: t('agency') },
+                { key: 'dataset', header: t('dataset') },
+                { key: 'source', header: t('file') },
+                { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
+                { key: 'rows_loaded', header: '✓', numeric: true },
+                { key: 'rows_rejected', header: '✗', numeric: true },
+                {
+                  key: 'rejects',
+                  header: t('rejectedRows'),
+                  cell: (r) =>
+                    r.rows_rejected > 0 ? (
+                      <button type="button" className="linkish" onClick={() => void download(`/api/loads/${r.load_id}/rejects.xlsx`, 'dong-bi-tu-choi.xlsx')}>
+                        {lang === 'vi' ? 'Tải Excel' : 'Excel'}
+                      </button>
+                    ) : (
+                      ''
+                    ),
+                },
+              ]}
+            />
+          )}
+        </Show>
+      </section>
+    </div>
+  )
+}

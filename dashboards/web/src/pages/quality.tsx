@@ -1,0 +1,168 @@
+import { useState } from 'react'
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { api, loadRows, type Row } from '../api.ts'
+import { Show, useAsync } from '../components/async.tsx'
+import { DataTable } from '../components/data-table.tsx'
+import { useLang, type Key } from '../i18n.ts'
+
+const CRITERIA: Key[] = ['completeness', 'validity', 'timeliness', 'consistency', 'accuracy']
+
+interface Reject {
+  source: string
+  dataset: string
+  agency: string
+  row: number
+  column: string
+  value: string
+  reason_vi: string
+  reason_en: string
+}
+interface Outlier {
+  agency: string
+  indicator_code: string
+  period: string
+  unit_code: string
+  value: number
+  mean_before: number
+  z_score: number
+  review: string
+}
+
+/** Agencies ranked on the five criteria per quarter, each agency's trend, and the rows behind a low score. */
+export default function Quality() {
+  const { t, fmt, lang } = useLang()
+  const scores = useAsync(
+    () =>
+      loadRows({
+        measures: ['quality_scores.composite', ...CRITERIA.map((c) => `quality_scores.${c}`)],
+        dimensions: ['quality_scores.agency', 'quality_scores.rank'],
+        timeDimensions: [{ dimension: 'quality_scores.quarter_start', granularity: 'quarter' }],
+        order: [['quality_scores.quarter_start', 'desc'], ['quality_scores.rank', 'asc']],
+        limit: 10_000,
+      }),
+    [],
+  )
+  const [quarter, setQuarter] = useState<string | null>(null)
+  const [agency, setAgency] = useState<string | null>(null)
+  const rejects = useAsync(() => (agency ? api<Reject[]>(`/api/quality/rejects?agency=${encodeURIComponent(agency)}&limit=500`) : Promise.resolve([])), [agency])
+  const outliers = useAsync(() => (agency ? api<Outlier[]>(`/api/quality/outliers?agency=${encodeURIComponent(agency)}`) : Promise.resolve([])), [agency])
+  const q = 'quality_scores.quarter_start.quarter'
+
+  return (
+    <Show value={scores} empty={(d) => d.length === 0}>
+      {(rows) => {
+        const quarters = [...new Set(rows.map((r) => String(r[q]).slice(0, 10)))]
+        const current = quarter ?? quarters[0]!
+        const ranked = rows.filter((r) => String(r[q]).startsWith(current))
+        const trend = rows
+          .filter((r) => r['quality_scores.agency'] === agency)
+          .map((r) => ({ quarter: fmt.quarterOf(r[q]), ...Object.fromEntries(['composite', ...CRITERIA].map((c) => [c, r[`quality_scores.${c}`] === null ? null : Number(r[`quality_scores.${c}`])])) }))
+          .reverse()
+        return (
+          <div>
+            <div className="toolbar">
+              <h1>{t('quality')}</h1>
+              <label>
+                {t('quarter')}{' '}
+                <select value={current} onChange={(e) => setQuarter(e.target.value)} data-testid="quarter-picker">
+                  {quarters.map((x) => (
+                    <option key={x} value={x}>
+                      {fmt.quarterOf(x)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+            <section className="panel">
+              <h2>
+                {t('ranking')} — {fmt.quarterOf(current)}
+              </h2>
+              <DataTable<Row>
+                testId="scorecard"
+                rows={ranked}
+                pageSize={25}
+                columns={[
+                  { key: 'quality_scores.rank', header: '#', numeric: true },
+                  {
+                    key: 'quality_scores.agency',
+                    header: t('agency'),
+                    cell: (r) => (
+                      <button type="button" className="linkish" onClick={() => setAgency(String(r['quality_scores.agency']))}>
+                        {String(r['quality_scores.agency'])}
+                      </button>
+                    ),
+                  },
+                  { key: 'quality_scores.composite', header: t('composite'), numeric: true },
+                  ...CRITERIA.map((c) => ({ key: `quality_scores.${c}`, header: t(c), numeric: true })),
+                ]}
+              />
+            </section>
+            {agency && (
+              <div className="grid-2" data-testid="quality-drill">
+                <section className="panel">
+                  <h2>
+                    {t('trend')}: {agency}
+                    <button type="button" className="close" onClick={() => setAgency(null)}>
+                      {t('close')}
+                    </button>
+                  </h2>
+                  <ResponsiveContainer width="100%" height={260}>
+                    <LineChart data={trend}>
+                      <CartesianGrid strokeDasharray="3 3" />
+                      <XAxis dataKey="quarter" />
+                      <YAxis domain={[0, 100]} />
+                      <Tooltip formatter={(v) => fmt.number(v)} />
+                      <Legend />
+                      <Line dataKey="composite" name={t('composite')} stroke="#a51c1c" strokeWidth={2} isAnimationActive={false} />
+                      {CRITERIA.map((c, i) => (
+                        <Line key={c} dataKey={c} name={t(c)} stroke={['#2b6cb0', '#2f855a', '#b7791f', '#6b46c1', '#718096'][i]} dot={false} isAnimationActive={false} />
+                      ))}
+                    </LineChart>
+                  </ResponsiveContainer>
+                </section>
+                <section className="panel">
+                  <h2>{t('issues')}</h2>
+                  <h3>{t('rejectedRows')}</h3>
+                  <Show value={rejects} empty={(d) => d.length === 0}>
+                    {(list) => (
+                      <DataTable<Reject>
+                        testId="quality-rejects"
+                        rows={list}
+                        pageSize={10}
+                        columns={[
+                          { key: 'source', header: t('file') },
+                          { key: 'row', header: t('row'), numeric: true },
+                          { key: 'column', header: t('column') },
+                          { key: 'value', header: t('value') },
+                          { key: 'reason', header: t('reason'), value: (r) => (lang === 'vi' ? r.reason_vi : r.reason_en) },
+                        ]}
+                      />
+                    )}
+                  </Show>
+                  <h3>{t('outliers')}</h3>
+                  <Show value={outliers} empty={(d) => d.length === 0}>
+                    {(list) => (
+                      <DataTable<Outlier>
+                        rows={list}
+                        pageSize={10}
+                        columns={[
+                          { key: 'indicator_code', header: t('indicators') },
+                          { key: 'period', header: t('period'), cell: (r) => fmt.period(r.period) },
+                          { key: 'unit_code', header: t('byCommune') },
+                          { key: 'value', header: t('value'), numeric: true },
+                          { key: 'mean_before', header: 'μ', numeric: true },
+                          { key: 'z_score', header: 'z', numeric: true },
+                          { key: 'review', header: t('status') },
+                        ]}
+                      />
+                    )}
+                  </Show>
+                </section>
+              </div>
+            )}
+          </div>
+        )
+      }}
+    </Show>
+  )
+}

@@ -1,0 +1,69 @@
+import ExcelJS from 'exceljs'
+
+export interface TableColumn {
+  key: string
+  header: string
+  /** Excel number format; numbers get the Vietnamese-readable '#,##0.##' when absent. */
+  numFmt?: string
+  width?: number
+}
+
+export interface TableSheet {
+  name: string
+  /** A title row above the header, e.g. the query or the file the rows came from. */
+  title?: string
+  columns: TableColumn[]
+  rows: Record<string, unknown>[]
+}
+
+/** A formula-looking string must stay text in every spreadsheet that reads our files. */
+export const looksLikeFormula = (s: string) => /^[=+\-@\t\r]/.test(s)
+
+function cellValue(v: unknown): ExcelJS.CellValue {
+  if (v === null || v === undefined) return null
+  if (typeof v === 'number' || typeof v === 'boolean') return v
+  if (typeof v === 'bigint') return Number(v)
+  if (v instanceof Date) return v
+  // exceljs stores strings as text (never formulas); objects are shown as JSON.
+  return typeof v === 'string' ? v : JSON.stringify(v)
+}
+
+/**
+ * A workbook of plain tables: optional title, bold frozen header, autofilter, number formats. Used
+ * for exports of query results and rejected rows, where every value must read back exactly.
+ */
+export async function tableWorkbook(sheets: TableSheet[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  wb.creator = 'kho'
+  for (const s of sheets) {
+    const ws = wb.addWorksheet(s.name.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31))
+    let headerRow = 1
+    if (s.title) {
+      ws.addRow([s.title]).font = { bold: true, size: 13 }
+      headerRow = 2
+    }
+    const header = ws.addRow(s.columns.map((c) => c.header))
+    header.font = { bold: true }
+    header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF2F6' } }
+    for (const r of s.rows) ws.addRow(s.columns.map((c) => cellValue(r[c.key])))
+    s.columns.forEach((c, i) => {
+      const col = ws.getColumn(i + 1)
+      col.width = c.width ?? Math.min(60, Math.max(10, c.header.length + 2))
+      const numeric = s.rows.some((r) => typeof r[c.key] === 'number')
+      if (c.numFmt || numeric) col.numFmt = c.numFmt ?? '#,##0.##'
+    })
+    ws.views = [{ state: 'frozen', ySplit: headerRow }]
+    ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: Math.max(1, s.columns.length) } }
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+/** The same table as CSV (UTF-8 with BOM so Excel reads Vietnamese), formula-looking cells quoted as text. */
+export function tableCsv(columns: TableColumn[], rows: Record<string, unknown>[]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)
+    const safe = typeof v === 'string' && looksLikeFormula(s) ? `'${s}` : s
+    return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  }
+  return '\uFEFF' + [columns.map((c) => cell(c.header)).join(','), ...rows.map((r) => columns.map((c) => cell(r[c.key])).join(','))].join('\r\n') + '\r\n'
+}

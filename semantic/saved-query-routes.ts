@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import type { ServiceContext } from '../infra/service/context.ts'
+import { parseQuery } from '../infra/service/parse-request.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { requireRole } from './access/authenticate.ts'
+import { QueryError, validateQuery } from './cube-query.ts'
+import { HttpError } from '../infra/service/http-error.ts'
+
+const saveBody = z.strictObject({ name: z.string().trim().min(1).max(120), query: z.record(z.string(), z.unknown()) })
+
+/**
+ * Named queries an account saved in the explorer. A saved query is only the question: running it
+ * goes through /load like any other, so it shows only what the account may see at that time.
+ */
+export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const list = (account: string) =>
+    queryRows<{ name: string; query: string; updated_at: string }>(
+      ctx.wh.client,
+      `SELECT name, query, toString(updated_at) AS updated_at FROM meta.saved_queries FINAL
+       WHERE account = {account:String} AND NOT deleted ORDER BY name`,
+      { account },
+    ).then((rows) => rows.map((r) => ({ ...r, query: JSON.parse(r.query) as unknown })))
+
+  const write = (account: string, name: string, query: unknown, deleted: boolean) =>
+    ctx.wh.client.insert({
+      table: 'meta.saved_queries',
+      format: 'JSONEachRow',
+      values: [{ account, name, query: JSON.stringify(query), deleted, updated_at: Date.now() }],
+    })
+
+  app.get('/api/saved-queries', async (req) => list((await requireRole(req, ctx)).account))
+
+  app.post('/api/saved-queries', async (req) => {
+    const sec = await requireRole(req, ctx)
+    const body = parseQuery(saveBody, req.body)
+    try {
+      validateQuery(ctx.semantic, body.query) // a query the API would refuse is not saved
+    } catch (err) {
+      if (err instanceof QueryError) throw new HttpError(400, 'bad_query', err.vi, err.en)
+      throw err
+    }
+    await write(sec.account, body.name, body.query, false)
+    return list(sec.account)
+  })
+
+  app.delete<{ Params: { name: string } }>('/api/saved-queries/:name', async (req) => {
+    const sec = await requireRole(req, ctx)
+    await write(sec.account, req.params.name, {}, true)
+    return list(sec.account)
+  })
+}
