@@ -1,6 +1,7 @@
 /**
- * Reporting periods as agencies write them: "2026-03" (month), "2026-Q1" (quarter), "2026" (year).
- * (Their Vietnamese labels live in marts.dim_period.)
+ * Reporting periods as agencies write them: "2026-03" (month), "2026-Q1" (quarter), "2026" (year),
+ * with the labels Vietnamese reports use ("Tháng 3/2026", "Quý I/2026", "Năm 2026"; the same as
+ * marts.dim_period's).
  */
 export type PeriodKind = 'month' | 'quarter' | 'year'
 
@@ -23,7 +24,7 @@ export function periodCode(p: Period): string {
 }
 
 /** First day of the period, UTC. */
-function periodStart(p: Period): Date {
+export function periodStart(p: Period): Date {
   const month = p.kind === 'month' ? p.index - 1 : p.kind === 'quarter' ? (p.index - 1) * 3 : 0
   return new Date(Date.UTC(p.year, month, 1))
 }
@@ -58,4 +59,29 @@ export function previous(p: Period): Period {
   if (p.kind === 'year') return { ...p, year: p.year - 1 }
   const n = p.kind === 'month' ? 12 : 4
   return p.index > 1 ? { ...p, index: p.index - 1 } : { ...p, year: p.year - 1, index: n }
+}
+
+/** "2026-03", "2026-Q1" or "2026" as a period; null for anything else. */
+export function parsePeriod(code: string): Period | null {
+  let m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(code)
+  if (m) return { kind: 'month', year: Number(m[1]), index: Number(m[2]) }
+  m = /^(\d{4})-Q([1-4])$/.exec(code)
+  if (m) return { kind: 'quarter', year: Number(m[1]), index: Number(m[2]) }
+  m = /^(\d{4})$/.exec(code)
+  if (m) return { kind: 'year', year: Number(m[1]), index: 0 }
+  return null
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV']
+
+/** "Tháng 3/2026", "Quý III/2026", "Năm 2026". */
+export function periodLabel(p: Period): string {
+  switch (p.kind) {
+    case 'month':
+      return `Tháng ${p.index}/${p.year}`
+    case 'quarter':
+      return `Quý ${ROMAN[p.index - 1]}/${p.year}`
+    case 'year':
+      return `Năm ${p.year}`
+  }
 }

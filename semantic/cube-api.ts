@@ -40,7 +40,11 @@ function cubeTime(value: unknown): unknown {
   return m ? `${m[1]}T${m[2]}${(m[3] ?? '.000').padEnd(4, '0').slice(0, 4)}` : value
 }
 
-async function runOne(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContext) {
+/**
+ * One query as `sec`, exactly as /load answers it (policy, cache, suppression, annotation); used
+ * in-process by briefings so that a workbook's numbers are the API's numbers.
+ */
+export async function runQuery(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContext) {
   const decision = applyPolicy(ctx.model, asked, sec)
   const q = decision.query
   const built = buildSql(ctx.model, q)
@@ -187,7 +191,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       const asked = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
       const compare = asked.length === 1 && asked[0]!.timeDimensions.some((t) => t.compareDateRange)
       const queries = asked.flatMap(splitCompareDateRange)
-      const results = await Promise.all(queries.map((q) => runOne(ctx, q, sec)))
+      const results = await Promise.all(queries.map((q) => runQuery(ctx, q, sec)))
       const outcome = {
         members: queries.flatMap(queryMembers),
         filters: results.map((r) => r.query.filters),
@@ -241,7 +245,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   app.post('/api/export', (req, reply) =>
     handle(ctx, 'export', req, reply, async (sec) => {
       const format = (req.body as { format?: string } | undefined)?.format === 'csv' ? 'csv' : 'xlsx'
-      const result = await runOne(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
+      const result = await runQuery(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
       const { measures, dimensions, timeDimensions } = result.annotation
       const titled = { ...dimensions, ...timeDimensions, ...measures }
       const keys = [...Object.keys(dimensions), ...Object.keys(timeDimensions).filter((k) => k.split('.').length === 3), ...Object.keys(measures)]

@@ -7,7 +7,13 @@ import { requireRole } from './access/authenticate.ts'
 import { QueryError, validateQuery } from './cube-query.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 
-const saveBody = z.strictObject({ name: z.string().trim().min(1).max(120), query: z.record(z.string(), z.unknown()) })
+const saveBody = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  /** The Cube query, checked as /load would check it. */
+  query: z.record(z.string(), z.unknown()),
+  /** How the explorer showed it (chosen view, comparison), kept as given. */
+  ui: z.record(z.string(), z.unknown()).default({}),
+})
 
 /**
  * Named queries an account saved in the explorer. A saved query is only the question: running it
@@ -20,13 +26,13 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
       `SELECT name, query, toString(updated_at) AS updated_at FROM meta.saved_queries FINAL
        WHERE account = {account:String} AND NOT deleted ORDER BY name`,
       { account },
-    ).then((rows) => rows.map((r) => ({ ...r, query: JSON.parse(r.query) as unknown })))
+    ).then((rows) => rows.map((r) => ({ name: r.name, updated_at: r.updated_at, ...(JSON.parse(r.query) as { query: unknown; ui: unknown }) })))
 
-  const write = (account: string, name: string, query: unknown, deleted: boolean) =>
+  const write = (account: string, name: string, saved: { query: unknown; ui: unknown }, deleted: boolean) =>
     ctx.wh.client.insert({
       table: 'meta.saved_queries',
       format: 'JSONEachRow',
-      values: [{ account, name, query: JSON.stringify(query), deleted, updated_at: Date.now() }],
+      values: [{ account, name, query: JSON.stringify(saved), deleted, updated_at: Date.now() }],
     })
 
   app.get('/api/saved-queries', async (req) => list((await requireRole(req, ctx)).account))
@@ -40,13 +46,13 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
       if (err instanceof QueryError) throw new HttpError(400, 'bad_query', err.vi, err.en)
       throw err
     }
-    await write(sec.account, body.name, body.query, false)
+    await write(sec.account, body.name, { query: body.query, ui: body.ui }, false)
     return list(sec.account)
   })
 
   app.delete<{ Params: { name: string } }>('/api/saved-queries/:name', async (req) => {
     const sec = await requireRole(req, ctx)
-    await write(sec.account, req.params.name, {}, true)
+    await write(sec.account, req.params.name, { query: {}, ui: {} }, true)
     return list(sec.account)
   })
 }

@@ -154,7 +154,8 @@ function ResultChart({ result, measures }: { result: Result; measures: string[] 
 
 interface Saved {
   name: string
-  query: Question
+  query: Query
+  ui: Partial<Question>
 }
 
 export default function Explorer() {
@@ -194,7 +195,7 @@ export default function Explorer() {
   const list = savedList ?? (saved.state === 'ready' ? saved.data : [])
   const save = async () => {
     if (!name.trim()) return
-    setSavedList(await api<Saved[]>('/api/saved-queries', { body: { name: name.trim(), query: q } }))
+    setSavedList(await api<Saved[]>('/api/saved-queries', { body: { name: name.trim(), query: toQuery(q), ui: q } }))
     setName('')
   }
   const remove = async (n: string) => setSavedList(await api<Saved[]>(`/api/saved-queries/${encodeURIComponent(n)}`, { method: 'DELETE' }))
@@ -340,7 +341,7 @@ export default function Explorer() {
                 type="button"
                 className="linkish"
                 onClick={() => {
-                  const next = { ...EMPTY, ...s.query }
+                  const next = { ...EMPTY, ...s.ui }
                   setQ(next)
                   const v = views.find((x) => x.name === next.view)
                   if (v) void runQuestion(next, v).then((data) => setResult({ state: 'ready', data }), (error: Error) => setResult({ state: 'error', error }))
