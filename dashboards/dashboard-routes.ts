@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
+import { briefingRoutes } from './briefings/briefing-runner.ts'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 export const WEB_DIST = path.join(HERE, 'web', 'dist')
@@ -49,8 +50,9 @@ const TYPES: Record<string, string> = {
  * are cached for good; index.html never, so a new build shows at once.
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const ioc = loadIocConfig(ctx.catalog)
+  const { ioc, briefings } = ctx.dashboards
   app.get('/api/dashboards/ioc', async () => ({ ...ioc, province: ctx.catalog.province }))
+  briefingRoutes(app, ctx, briefings, ioc)
 
   const index = path.join(WEB_DIST, 'index.html')
   const sendIndex = (reply: import('fastify').FastifyReply) => {
@@ -72,7 +74,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
       .send(fs.createReadStream(file))
   })
   // The app's pages; anything under /api or /cubejs-api stays a JSON 404.
-  for (const page of ['/login', '/kiosk', '/explorer', '/portal', '/quality', '/catalog', '/admin']) {
+  for (const page of ['/login', '/kiosk', '/explorer', '/portal', '/quality', '/catalog', '/briefings', '/admin']) {
     app.get(page, (_req, reply) => sendIndex(reply))
   }
 }

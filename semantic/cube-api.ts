@@ -22,6 +22,9 @@ export interface CubeApiContext {
   dataVersion: () => number
 }
 
+/** What running a query needs (no token checks or audit: callers in-process have done theirs). */
+export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion'>
+
 const API = '/cubejs-api/v1'
 
 function annotationOf(model: SemanticModel, names: string[]) {
@@ -44,7 +47,7 @@ function cubeTime(value: unknown): unknown {
  * One query as `sec`, exactly as /load answers it (policy, cache, suppression, annotation); used
  * in-process by briefings so that a workbook's numbers are the API's numbers.
  */
-export async function runQuery(ctx: CubeApiContext, asked: CubeQuery, sec: SecurityContext) {
+export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: SecurityContext) {
   const decision = applyPolicy(ctx.model, asked, sec)
   const q = decision.query
   const built = buildSql(ctx.model, q)

@@ -11,6 +11,11 @@ import { sourceFreshness, type SourceFreshness } from '../../transforms/runner/f
 import { lineage, type Lineage } from '../../transforms/runner/lineage.ts'
 import { loadProject } from '../../transforms/runner/project.ts'
 import { compileSemanticModel } from '../../semantic/compile-model.ts'
+import { ResultCache } from '../../semantic/result-cache.ts'
+import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
+import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
+import { periodForRule, periodFromCode } from '../../dashboards/briefings/briefing-period.ts'
+import { buildBriefing } from '../../dashboards/briefings/build-briefing.ts'
 import { createApiKey, revokeApiKey, type IssuedKey } from '../../loaders/api-keys.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
@@ -38,6 +43,9 @@ Lệnh / commands:
                               kiểm thử dữ liệu | độ mới của nguồn | phả hệ nguồn → mô hình
   template <dataset> --out <tệp.xlsx>
                               tạo mẫu Excel để cơ quan điền và nộp
+  briefing run <id> [--period 2026-Q3] --out <tệp.xlsx>
+                              lập báo cáo định kỳ (Excel) cho một kỳ; mặc định kỳ đầy đủ gần nhất
+  briefing list               các báo cáo định kỳ và lịch chạy
 
 Tùy chọn chung / common options:
   --json                      in kết quả dạng JSON cho script
@@ -151,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       select: { type: 'string', multiple: true },
       'full-refresh': { type: 'boolean', default: false },
       agency: { type: 'string' },
+      period: { type: 'string' },
     },
   })
   const [command] = positionals
@@ -282,6 +291,38 @@ export async function main(argv: string[]): Promise<number> {
       if (!dataset) throw new UsageError(`Không có bộ dữ liệu "${id}"; có: ${catalog.datasets.map((d) => d.id).join(', ')}`)
       fs.writeFileSync(values.out, await datasetTemplate(catalog, dataset))
       out({ dataset: id, file: path.resolve(values.out) }, () => console.log(`Đã tạo mẫu ${values.out} cho bộ dữ liệu ${dataset.name}`))
+      return 0
+    }
+    case 'briefing': {
+      const catalog = loadCatalog()
+      const briefings = loadBriefings(catalog)
+      if (positionals[1] === 'list') {
+        const list = briefings.map((b) => ({ id: b.id, name: b.name, schedule: b.schedule, period: b.period, sheets: b.sheets.map((s) => s.kind) }))
+        out(list, () => list.forEach((b) => console.log(`${b.id}\t${b.schedule}\t${b.period}\t${b.name}`)))
+        return 0
+      }
+      const id = positionals[2]
+      if (positionals[1] !== 'run' || !id || !values.out) throw new UsageError('Cách dùng: kho briefing run <id> [--period 2026-Q3] --out <tệp.xlsx> | kho briefing list')
+      const briefing = briefings.find((b) => b.id === id)
+      if (!briefing) throw new UsageError(`Không có báo cáo "${id}"; có: ${briefings.map((b) => b.id).join(', ')}`)
+      const period = values.period ? periodFromCode(values.period) : periodForRule(briefing.period, new Date())
+      if (!period) throw new UsageError(`--period "${values.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`)
+      const target = path.resolve(values.out)
+      const r = await withWarehouse<{ period: string; file: string }>(config, {
+        service: async (svc) => {
+          const built = await callService<{ file: string }>(svc, 'POST', `/api/briefings/${id}/run`, { period: period.code })
+          fs.copyFileSync(built.file, target)
+          return { period: period.code, file: target }
+        },
+        direct: async (wh) => {
+          const model = await compileSemanticModel()
+          const cube = { wh, model, cache: new ResultCache<Record<string, unknown>[]>(), dataVersion: () => 0 }
+          const { buffer } = await buildBriefing({ cube, catalog, ioc: loadIocConfig(catalog) }, briefing, period)
+          fs.writeFileSync(target, buffer)
+          return { period: period.code, file: target }
+        },
+      })
+      out(r, () => console.log(`Đã lập ${briefing.name} — ${period.label}: ${r.file}`))
       return 0
     }
     default:

@@ -22,19 +22,18 @@ describe('the job scheduler', () => {
     const ran: string[] = []
     const jobs = new JobScheduler({ wh, now: c.now })
     jobs.add({ id: 'morning', schedule: '0 7 * * *', run: async (at) => (ran.push(at.toISOString()), `done ${at.toISOString()}`) })
-    // First start: the previous 07:00 (23/11) was never run, so it is caught up once.
+    // First time here: the previous 07:00 (23/11) is recorded as skipped, not run.
     await jobs.check()
-    expect(ran).toEqual(['2026-11-23T00:00:00.000Z'])
+    expect(ran).toEqual([])
     await jobs.check()
-    expect(ran).toHaveLength(1)
     c.set('2026-11-24T00:00:20Z') // 07:00:20 on 24/11
     await jobs.check()
     await jobs.check()
-    expect(ran).toEqual(['2026-11-23T00:00:00.000Z', '2026-11-24T00:00:00.000Z'])
+    expect(ran).toEqual(['2026-11-24T00:00:00.000Z'])
     const history = await jobs.history('morning')
     expect(history.map((r) => [r.scheduled_for, r.trigger, r.status])).toEqual([
       ['2026-11-24 00:00:00.000', 'schedule', 'succeeded'],
-      ['2026-11-23 00:00:00.000', 'catch_up', 'succeeded'],
+      ['2026-11-23 00:00:00.000', 'schedule', 'skipped'],
     ])
     expect(history[0]!.output).toBe('done 2026-11-24T00:00:00.000Z')
   })
@@ -44,14 +43,16 @@ describe('the job scheduler', () => {
     const ran: string[] = []
     const first = new JobScheduler({ wh, now: c.now })
     first.add({ id: 'weekly', schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
-    await first.check() // Monday 02/11 08:00: this morning's run
-    // Down for three weeks; a new process starts on Wednesday 25/11.
+    await first.check() // first seen on Monday 02/11 08:00: this morning's time is the baseline
+    c.set('2026-11-09T00:00:30Z')
+    await first.check() // Monday 09/11 07:00: runs
+    // Down for two weeks; a new process starts on Wednesday 25/11.
     c.set('2026-11-25T03:00:00Z')
     const second = new JobScheduler({ wh, now: c.now })
     second.add({ id: 'weekly', schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
     await second.check()
     await second.check()
-    expect(ran).toEqual(['2026-11-02T00:00:00.000Z', '2026-11-23T00:00:00.000Z'])
+    expect(ran).toEqual(['2026-11-09T00:00:00.000Z', '2026-11-23T00:00:00.000Z'])
     const [latest] = await second.history('weekly', 1)
     expect(latest!.trigger).toBe('catch_up')
   })

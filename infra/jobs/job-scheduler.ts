@@ -16,7 +16,7 @@ export interface JobRun {
   job: string
   scheduled_for: string
   trigger: JobTrigger
-  status: 'started' | 'succeeded' | 'failed'
+  status: 'started' | 'succeeded' | 'failed' | 'skipped'
   output: string
   message: string
   started_at: string
@@ -34,7 +34,8 @@ export interface JobSchedulerOptions {
  * Runs jobs on their cron schedules with their history in meta.job_runs. Each check compares the
  * latest time a job's schedule fired with the latest run recorded for it, so a run missed while the
  * service was down is made once (not once per missed time) and a time already run — here or before a
- * restart — is never run again. A job still running is not started a second time.
+ * restart — is never run again. A job still running is not started a second time. A job seen for the
+ * first time records its last time as skipped and waits for the next one.
  */
 export class JobScheduler {
   private readonly jobs = new Map<string, { job: Job; schedule: CronSchedule }>()
@@ -74,6 +75,11 @@ export class JobScheduler {
         if (!due) continue
         const done = last.get(job.id)
         if (done !== undefined && done >= due.getTime()) continue
+        // A job this warehouse has never run starts from its next time: there was no downtime to make up for.
+        if (done === undefined) {
+          started.push(this.execute(job, due, 'schedule', true))
+          continue
+        }
         // Due but more than a minute ago: the service was down (or busy) when it fired.
         const trigger: JobTrigger = now.getTime() - due.getTime() > 60_000 ? 'catch_up' : 'schedule'
         started.push(this.run(job.id, due, trigger))
@@ -85,11 +91,11 @@ export class JobScheduler {
     return this.checking
   }
 
-  /** Runs that never finished (the process died) do not count: their time is run again. */
+  /** Per job seen here: the latest time it finished (or skipped); runs that never finished (the process died) do not count, so their time is run again. */
   private async lastScheduled(): Promise<Map<string, number>> {
     const rows = await queryRows<{ job: string; t: number }>(
       this.opts.wh.client,
-      "SELECT job, toUnixTimestamp64Milli(max(scheduled_for)) AS t FROM meta.job_runs FINAL WHERE trigger != 'manual' AND status != 'started' GROUP BY job",
+      "SELECT job, toUnixTimestamp64Milli(maxIf(scheduled_for, status != 'started')) AS t FROM meta.job_runs FINAL WHERE trigger != 'manual' GROUP BY job",
     )
     return new Map(rows.map((r) => [r.job, Number(r.t)]))
   }
@@ -105,14 +111,14 @@ export class JobScheduler {
     return job
   }
 
-  private async execute(job: Job, scheduledFor: Date, trigger: JobTrigger): Promise<JobRun> {
+  private async execute(job: Job, scheduledFor: Date, trigger: JobTrigger, skip = false): Promise<JobRun> {
     const run: JobRun = {
       job: job.id,
       scheduled_for: scheduledFor.toISOString(),
       trigger,
-      status: 'started',
+      status: skip ? 'skipped' : 'started',
       output: '',
-      message: '',
+      message: skip ? 'first time scheduled here: the next run is the first' : '',
       started_at: this.now().toISOString(),
       finished_at: null,
     }
@@ -131,6 +137,7 @@ export class JobScheduler {
         ],
       })
     await record()
+    if (skip) return run
     try {
       run.output = await job.run(scheduledFor)
       run.status = 'succeeded'

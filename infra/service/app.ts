@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { adminRoutes } from './admin-routes.ts'
 import { catalogRoutes } from './catalog-routes.ts'
-import type { ServiceContext } from './context.ts'
+import { cubeContextOf, type ServiceContext } from './context.ts'
 import { healthRoutes } from './health-routes.ts'
 import { HttpError } from './http-error.ts'
 import { homePage } from './home-page.ts'
@@ -38,14 +38,7 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
   transformRoutes(app, ctx)
-  cubeApiRoutes(app, {
-    wh: ctx.wh,
-    model: ctx.semantic,
-    secret: ctx.secret,
-    audit: ctx.audit,
-    cache: ctx.cache,
-    dataVersion: () => ctx.dataVersion,
-  })
+  cubeApiRoutes(app, cubeContextOf(ctx))
   accessRoutes(app, ctx)
   submissionRoutes(app, ctx)
   qualityRoutes(app, ctx)

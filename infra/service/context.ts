@@ -2,11 +2,14 @@ import type { Catalog } from '../catalog/load-catalog.ts'
 import type { KhoConfig } from '../config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import type { JobScheduler } from '../jobs/job-scheduler.ts'
+import type { IocConfig } from '../../dashboards/dashboard-routes.ts'
+import type { Briefing } from '../../dashboards/briefings/briefing-definition.ts'
 import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import type { Project } from '../../transforms/runner/project.ts'
 import type { SemanticModel } from '../../semantic/compile-model.ts'
 import type { AuditLog } from '../../semantic/access/audit-log.ts'
 import type { ResultCache } from '../../semantic/result-cache.ts'
+import type { CubeApiContext } from '../../semantic/cube-api.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -37,4 +40,11 @@ export interface ServiceContext {
   dataVersion: number
   /** Scheduled work (daily digest, briefings) with its run history. */
   jobs: JobScheduler
+  /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
+  dashboards: { ioc: IocConfig; briefings: Briefing[] }
+}
+
+/** The semantic layer's part of the context, as the Cube API and briefings use it. */
+export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
+  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion }
 }

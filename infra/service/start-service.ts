@@ -19,6 +19,9 @@ import { loadSecret } from '../../semantic/access/tokens.ts'
 import { ResultCache } from '../../semantic/result-cache.ts'
 import { writeDigest } from '../../semantic/submission-digest.ts'
 import { JobScheduler } from '../jobs/job-scheduler.ts'
+import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
+import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
+import { scheduleBriefings } from '../../dashboards/briefings/briefing-runner.ts'
 import { buildApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
@@ -67,6 +70,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         wh,
         onRun: (r) => app?.log[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
       }),
+      dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
       transforms: new TransformCoordinator(
         wh,
         project,
@@ -137,6 +141,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     })
     await pulls.start()
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at) })
+    scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc)
     // Jobs read the marts: start them once the demo (if any) is in.
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
     // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.

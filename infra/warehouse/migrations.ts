@@ -324,7 +324,7 @@ export const jobRunsTable: TableSpec = {
     { name: 'job', type: 'LowCardinality(String)' },
     { name: 'scheduled_for', type: "DateTime64(3, 'UTC')", comment: 'the cron time this run stands for' },
     { name: 'trigger', type: 'LowCardinality(String)', comment: 'schedule | catch_up | manual' },
-    { name: 'status', type: 'LowCardinality(String)', comment: 'started | succeeded | failed' },
+    { name: 'status', type: 'LowCardinality(String)', comment: 'started | succeeded | failed | skipped' },
     { name: 'output', type: 'String', comment: 'what the run produced, e.g. a file under the data directory' },
     { name: 'message', type: 'String' },
     { name: 'started_at', type: "DateTime64(3, 'UTC')" },

@@ -1,0 +1,55 @@
+import { containing, parsePeriod, periodCode, periodEnd, periodLabel, periodStart, previous, type Period } from '../../infra/periods.ts'
+import type { PeriodRule } from './briefing-definition.ts'
+
+/** The span a briefing reports on, as the semantic layer is asked about it. */
+export interface BriefingPeriod {
+  /** "2026-Q3", "2026-10", "2026", or "2026-05..2026-10" for six months. */
+  code: string
+  label: string
+  /** Granularity the measures are aggregated to; null aggregates the whole span (six months). */
+  granularity: 'month' | 'quarter' | 'year' | null
+  start: string
+  end: string
+}
+
+const iso = (d: Date) => d.toISOString().slice(0, 10)
+/** The Vietnam calendar date of an instant, as a UTC midnight. */
+const vietnamDate = (at: Date) => {
+  const d = new Date(at.getTime() + 7 * 3600_000)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()))
+}
+
+export function ofPeriod(p: Period): BriefingPeriod {
+  return { code: periodCode(p), label: periodLabel(p), granularity: p.kind, start: iso(periodStart(p)), end: iso(periodEnd(p)) }
+}
+
+/** The last complete period of the rule's kind before `at` (Vietnam time). */
+export function periodForRule(rule: PeriodRule, at: Date): BriefingPeriod {
+  const day = vietnamDate(at)
+  switch (rule) {
+    case 'last_month':
+      return ofPeriod(previous(containing('month', day)))
+    case 'last_quarter':
+      return ofPeriod(previous(containing('quarter', day)))
+    case 'last_year':
+      return ofPeriod(previous(containing('year', day)))
+    case 'last_6_months': {
+      const last = previous(containing('month', day))
+      let first = last
+      for (let i = 0; i < 5; i++) first = previous(first)
+      return {
+        code: `${periodCode(first)}..${periodCode(last)}`,
+        label: `6 tháng (tháng ${first.index}/${first.year} – tháng ${last.index}/${last.year})`,
+        granularity: null,
+        start: iso(periodStart(first)),
+        end: iso(periodEnd(last)),
+      }
+    }
+  }
+}
+
+/** A period given on the command line or the API ("2026-Q3", "2026-10", "2026"). */
+export function periodFromCode(code: string): BriefingPeriod | null {
+  const p = parsePeriod(code)
+  return p ? ofPeriod(p) : null
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { cubeContextOf, type ServiceContext } from '../../infra/service/context.ts'
+import { HttpError, notFound } from '../../infra/service/http-error.ts'
+import { parseQuery } from '../../infra/service/parse-request.ts'
+import { hasServiceToken } from '../../infra/service/service-token.ts'
+import { requireRole } from '../../semantic/access/authenticate.ts'
+import type { IocConfig } from '../dashboard-routes.ts'
+import type { Briefing } from './briefing-definition.ts'
+import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
+import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
+
+/** Where a briefing's workbooks are kept: <home>/briefings/<id>/<id>_<period>.xlsx. */
+export function briefingFile(home: string, id: string, period: BriefingPeriod): string {
+  return path.join(home, 'briefings', id, `${id}_${period.code.replace(/\.\./g, '_')}.xlsx`)
+}
+
+/** Builds a briefing and writes it atomically (a reader never sees half a file); returns its path. */
+export async function writeBriefing(deps: BriefingDeps, home: string, briefing: Briefing, period: BriefingPeriod, now = new Date()): Promise<string> {
+  const file = briefingFile(home, briefing.id, period)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const { buffer } = await buildBriefing(deps, briefing, period, now)
+  fs.writeFileSync(`${file}.part`, buffer)
+  fs.renameSync(`${file}.part`, file)
+  return file
+}
+
+/** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
+export function scheduleBriefings(ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig) {
+  const deps = { cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }
+  for (const b of briefings) {
+    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => writeBriefing(deps, ctx.config.home, b, periodForRule(b.period, at), new Date()) })
+  }
+}
+
+const runBody = z.strictObject({ period: z.string().max(30).optional() })
+const PROVINCIAL = ['leader', 'analyst', 'steward', 'admin'] as const
+
+/**
+ * The briefings: definitions with their workbooks and runs (provincial roles), a workbook's download,
+ * and a run now for a chosen period (stewards, admins, or the local CLI with the service token).
+ */
+export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig) {
+  const find = (id: string) => {
+    const b = briefings.find((x) => x.id === id)
+    if (!b) throw notFound('báo cáo định kỳ / briefing', id)
+    return b
+  }
+  const files = (id: string) => {
+    const dir = path.join(ctx.config.home, 'briefings', id)
+    if (!fs.existsSync(dir)) return []
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.xlsx'))
+      .map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size, modified: fs.statSync(path.join(dir, name)).mtime.toISOString() }))
+      .sort((a, b) => b.modified.localeCompare(a.modified))
+  }
+
+  app.get('/api/briefings', async (req) => {
+    await requireRole(req, ctx, PROVINCIAL)
+    const runs = await ctx.jobs.history(undefined, 500)
+    return briefings.map((b) => ({
+      id: b.id,
+      name: b.name,
+      schedule: b.schedule,
+      period: b.period,
+      audience: b.audience,
+      sheets: b.sheets.map((s) => s.kind),
+      files: files(b.id),
+      runs: runs.filter((r) => r.job === `briefing:${b.id}`).slice(0, 10),
+    }))
+  })
+
+  app.get<{ Params: { id: string; name: string } }>('/api/briefings/:id/files/:name', async (req, reply) => {
+    await requireRole(req, ctx, PROVINCIAL)
+    const b = find(req.params.id)
+    const file = files(b.id).find((f) => f.name === req.params.name)
+    if (!file) throw notFound('tệp / file', req.params.name)
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${file.name}"`)
+      .send(fs.createReadStream(path.join(ctx.config.home, 'briefings', b.id, file.name)))
+  })
+
+  app.post<{ Params: { id: string } }>('/api/briefings/:id/run', async (req) => {
+    if (!hasServiceToken(req, ctx)) await requireRole(req, ctx, ['steward', 'admin'])
+    const b = find(req.params.id)
+    const body = parseQuery(runBody, req.body ?? {})
+    const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())
+    if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3 or 2026`)
+    const started = Date.now()
+    const file = await writeBriefing({ cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }, ctx.config.home, b, period)
+    return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
+  })
+}
