@@ -250,7 +250,7 @@ describe('the agency portal (officer)', () => {
 })
 
 describe('the scorecard, catalogue and administration (steward, admin)', () => {
-  it('ranks agencies on the five criteria and drills to their rejected rows', async () => {
+  it('ranks agencies on the five criteria and drills to their rejected rows; briefings and administration', async () => {
     const page = await newPage()
     await signIn(page, service.url, 'quantri')
     await page.goto(`${service.url}/quality`)
@@ -270,6 +270,14 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     await page.waitForSelector('[data-testid=indicators] tbody tr')
     expect(await page.textContent('[data-testid=indicators]')).toContain('GRDP')
     await screenshot(page, 'catalog')
+
+    await page.goto(`${service.url}/briefings`)
+    await page.waitForSelector('[data-testid=briefing-kt_xh_thang]')
+    await page.click('[data-testid=briefing-kt_xh_thang] h2 button')
+    await page.waitForSelector('[data-testid=briefing-kt_xh_thang] tbody tr button.linkish')
+    const [workbook] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=briefing-kt_xh_thang] tbody tr button.linkish')])
+    expect((await readWorkbook((await workbook.path())!)).getCell('A2').value).toBe('BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI')
+    await screenshot(page, 'briefings')
 
     await page.goto(`${service.url}/admin`)
     await page.waitForSelector('[data-testid=audit] tbody tr')

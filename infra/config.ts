@@ -30,6 +30,8 @@ const envSchema = z.object({
         return false
       }
     }, 'biểu thức cron không hợp lệ / invalid cron expression'),
+  KHO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… hoặc smtps://…').optional(),
+  KHO_SMTP_FROM: z.string().default('Kho du lieu so tinh <kho@localhost>'),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -54,6 +56,8 @@ export interface KhoConfig {
   uploadMaxBytes: number
   /** When the daily submission digest is written (cron, Vietnam time). */
   digestCron: string
+  /** SMTP for e-mailing briefings; null keeps them as files only. */
+  smtp: { url: string; from: string } | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
 }
 
@@ -90,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     digestCron: e.KHO_DIGEST_CRON,
+    smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
     logLevel: e.KHO_LOG_LEVEL,
   }
 }

@@ -11,6 +11,7 @@ import type { IocConfig } from '../dashboard-routes.ts'
 import type { Briefing } from './briefing-definition.ts'
 import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
+import { smtpMailer, type SendMail } from '../../infra/mail/mailer.ts'
 
 /** Where a briefing's workbooks are kept: <home>/briefings/<id>/<id>_<period>.xlsx. */
 export function briefingFile(home: string, id: string, period: BriefingPeriod): string {
@@ -27,11 +28,25 @@ export async function writeBriefing(deps: BriefingDeps, home: string, briefing: 
   return file
 }
 
+/** Writes a briefing and, when SMTP is configured and it has recipients, e-mails it; returns what was done. */
+export async function deliverBriefing(deps: BriefingDeps, home: string, briefing: Briefing, period: BriefingPeriod, send: SendMail | null): Promise<string> {
+  const file = await writeBriefing(deps, home, briefing, period)
+  if (!send || briefing.email.length === 0) return file
+  await send({
+    to: briefing.email,
+    subject: `${briefing.name} — ${period.label}`,
+    text: `Kính gửi Lãnh đạo,\n\nKho dữ liệu số tỉnh gửi kèm ${briefing.name.toLowerCase()} — ${period.label}.\n\nTệp: ${path.basename(file)}`,
+    attachments: [{ filename: path.basename(file), path: file }],
+  })
+  return `${file} (e-mail: ${briefing.email.length})`
+}
+
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
 export function scheduleBriefings(ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig) {
   const deps = { cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }
+  const send = smtpMailer(ctx.config.smtp)
   for (const b of briefings) {
-    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => writeBriefing(deps, ctx.config.home, b, periodForRule(b.period, at), new Date()) })
+    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.config.home, b, periodForRule(b.period, at), send) })
   }
 }
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
@@ -11,7 +12,8 @@ import { cubeContextOf } from '../../infra/service/context.ts'
 import { startService, type RunningService } from '../../infra/service/start-service.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { periodForRule, periodFromCode } from './briefing-period.ts'
-import { writeBriefing } from './briefing-runner.ts'
+import { deliverBriefing, writeBriefing } from './briefing-runner.ts'
+import { smtpMailer } from '../../infra/mail/mailer.ts'
 import { buildBriefing, communeQuery, kpiQuery, qualityQuery, submissionQuery } from './build-briefing.ts'
 
 const home = tempDir('kho-briefing-')
@@ -199,6 +201,53 @@ describe('scheduled briefings', () => {
     const officer = await login('canbo.sotc')
     expect((await fetch(`${service.url}/api/briefings`, { headers: { authorization: officer } })).status).toBe(403)
     expect((await fetch(`${service.url}/api/briefings/kt_xh_quy/files/..%2F..%2Fsecret`, { headers: { authorization: leader } })).status).toBe(404)
+  })
+
+  it('e-mails the workbook to its recipients over SMTP when configured', async () => {
+    // A minimal SMTP server on loopback that keeps what it is sent.
+    const messages: string[] = []
+    const server = net.createServer((sock) => {
+      let buffer = ''
+      let body: string[] | null = null
+      sock.write('220 kho-test ESMTP\r\n')
+      sock.on('data', (chunk) => {
+        buffer += chunk.toString('latin1')
+        for (let i = buffer.indexOf('\r\n'); i >= 0; i = buffer.indexOf('\r\n')) {
+          const line = buffer.slice(0, i)
+          buffer = buffer.slice(i + 2)
+          if (body) {
+            if (line === '.') {
+              messages.push(body.join('\n'))
+              body = null
+              sock.write('250 queued\r\n')
+            } else body.push(line)
+            continue
+          }
+          const verb = line.slice(0, 4).toUpperCase()
+          if (verb === 'DATA') {
+            body = []
+            sock.write('354 go on\r\n')
+          } else if (verb === 'QUIT') sock.end('221 bye\r\n')
+          else sock.write('250 ok\r\n')
+        }
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as net.AddressInfo).port
+    try {
+      const briefing = { ...service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_thang')!, email: ['lanhdao@bacninh.gov.vn'] }
+      const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.catalog, ioc: service.ctx.dashboards.ioc }
+      const send = smtpMailer({ url: `smtp://127.0.0.1:${port}`, from: 'kho@bacninh.gov.vn' })
+      const done = await deliverBriefing(deps, tempDir('kho-briefing-mail-'), briefing, periodFromCode('2026-10')!, send)
+      expect(done).toMatch(/kt_xh_thang_2026-10\.xlsx \(e-mail: 1\)$/)
+      expect(messages).toHaveLength(1)
+      expect(messages[0]).toContain('To: lanhdao@bacninh.gov.vn')
+      expect(messages[0]).toContain('filename=kt_xh_thang_2026-10.xlsx')
+      // Without SMTP the workbook is only written.
+      expect(await deliverBriefing(deps, tempDir('kho-briefing-mail-'), briefing, periodFromCode('2026-10')!, null)).toMatch(/\.xlsx$/)
+    } finally {
+      server.close()
+    }
   })
 
   it('`kho briefing run` makes one for a chosen period through the running service', async () => {

@@ -9,15 +9,15 @@ export const AuthContext = createContext<{ account: Account | null; signIn: (tok
 
 export const useAuth = () => useContext(AuthContext)
 
-export type Page = 'overview' | 'explorer' | 'portal' | 'quality' | 'catalog' | 'admin'
+export type Page = 'overview' | 'explorer' | 'portal' | 'quality' | 'briefings' | 'catalog' | 'admin'
 
 /** Which pages each role sees in the navigation (the API enforces access regardless). */
 export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
-  leader: ['overview', 'explorer', 'quality', 'catalog'],
-  analyst: ['overview', 'explorer', 'quality', 'catalog'],
+  leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
+  analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
   agency_officer: ['portal', 'explorer', 'catalog'],
-  steward: ['overview', 'explorer', 'portal', 'quality', 'catalog', 'admin'],
-  admin: ['overview', 'explorer', 'portal', 'quality', 'catalog', 'admin'],
+  steward: ['overview', 'explorer', 'portal', 'quality', 'briefings', 'catalog', 'admin'],
+  admin: ['overview', 'explorer', 'portal', 'quality', 'briefings', 'catalog', 'admin'],
 }
 
 export const PATHS: Record<Page, string> = {
@@ -25,6 +25,7 @@ export const PATHS: Record<Page, string> = {
   explorer: '/explorer',
   portal: '/portal',
   quality: '/quality',
+  briefings: '/briefings',
   catalog: '/catalog',
   admin: '/admin',
 }

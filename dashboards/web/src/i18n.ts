@@ -11,6 +11,7 @@ const STRINGS = {
   quality: ['Chất lượng dữ liệu', 'Data quality'],
   catalog: ['Danh mục', 'Catalogue'],
   admin: ['Quản trị', 'Administration'],
+  briefings: ['Báo cáo định kỳ', 'Briefings'],
   login: ['Đăng nhập', 'Sign in'],
   logout: ['Đăng xuất', 'Sign out'],
   username: ['Tên đăng nhập', 'Username'],

@@ -14,6 +14,7 @@ const Portal = lazy(() => import('./pages/portal.tsx'))
 const Quality = lazy(() => import('./pages/quality.tsx'))
 const Catalog = lazy(() => import('./pages/catalog.tsx'))
 const Admin = lazy(() => import('./pages/admin.tsx'))
+const Briefings = lazy(() => import('./pages/briefings.tsx'))
 
 function Login() {
   const { t } = useLang()
@@ -92,7 +93,7 @@ function Routes() {
     queueMicrotask(() => navigate(PATHS[pages[0]!], true))
     return <Loading />
   }
-  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, quality: <Quality />, catalog: <Catalog />, admin: <Admin /> }[page]
+  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, admin: <Admin /> }[page]
   return (
     <div className={kiosk ? 'kiosk' : ''}>
       {!kiosk && <Nav pages={pages} path={path} />}
