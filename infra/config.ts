@@ -32,6 +32,21 @@ const envSchema = z.object({
     }, 'biểu thức cron không hợp lệ / invalid cron expression'),
   KHO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… hoặc smtps://…').optional(),
   KHO_SMTP_FROM: z.string().default('Kho du lieu so tinh <kho@localhost>'),
+  KHO_BACKUP_CRON: z
+    .string()
+    .default('30 2 * * *')
+    .refine((c) => {
+      try {
+        parseCron(c)
+        return true
+      } catch {
+        return false
+      }
+    }, 'biểu thức cron không hợp lệ / invalid cron expression'),
+  KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
+  KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
+  KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
+  KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -56,6 +71,12 @@ export interface KhoConfig {
   uploadMaxBytes: number
   /** When the daily submission digest is written (cron, Vietnam time). */
   digestCron: string
+  /** Scheduled backups of the embedded warehouse (cron, Vietnam time) and how many to keep. */
+  backup: { cron: string; keep: number }
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
+  trustProxy: boolean
+  /** Sign-in attempts per account and address in 5 minutes; API requests per caller per minute. */
+  rateLimits: { loginAttempts: number; apiPerMinute: number }
   /** SMTP for e-mailing briefings; null keeps them as files only. */
   smtp: { url: string; from: string } | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
@@ -94,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     digestCron: e.KHO_DIGEST_CRON,
+    backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP },
+    trustProxy: e.KHO_TRUST_PROXY === 'on',
+    rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
     logLevel: e.KHO_LOG_LEVEL,
   }

@@ -22,6 +22,9 @@ import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate, type MigrationResult } from '../warehouse/migrate.ts'
 import { warehouseStatus, type WarehouseStatus } from '../warehouse/status.ts'
+import { createBackup, listBackups, pruneBackups, restoreBackup, type BackupManifest } from '../backup/backup.ts'
+import { openWarehouse } from '../warehouse/client.ts'
+import { readServiceFile } from '../service/service-file.ts'
 import { callService, withWarehouse, type Via } from './warehouse-access.ts'
 
 const HELP = `kho — Kho dữ liệu số tỉnh (provincial data warehouse)
@@ -46,6 +49,9 @@ Lệnh / commands:
   briefing run <id> [--period 2026-Q3] --out <tệp.xlsx>
                               lập báo cáo định kỳ (Excel) cho một kỳ; mặc định kỳ đầy đủ gần nhất
   briefing list               các báo cáo định kỳ và lịch chạy
+  backup create | list        sao lưu toàn bộ kho (bảng, tổng kiểm, tệp gốc) | các bản sao lưu
+  backup restore <mã> --home <thư mục mới>
+                              khôi phục vào thư mục mới và đối chiếu số dòng, tổng kiểm từng bảng
 
 Tùy chọn chung / common options:
   --json                      in kết quả dạng JSON cho script
@@ -160,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
       'full-refresh': { type: 'boolean', default: false },
       agency: { type: 'string' },
       period: { type: 'string' },
+      home: { type: 'string' },
     },
   })
   const [command] = positionals
@@ -292,6 +299,40 @@ export async function main(argv: string[]): Promise<number> {
       fs.writeFileSync(values.out, await datasetTemplate(catalog, dataset))
       out({ dataset: id, file: path.resolve(values.out) }, () => console.log(`Đã tạo mẫu ${values.out} cho bộ dữ liệu ${dataset.name}`))
       return 0
+    }
+    case 'backup': {
+      const action = positionals[1]
+      if (action === 'list') {
+        const list = listBackups(config.home)
+        out(list, () => list.forEach((b) => console.log(`${b.id}\t${b.tables.length} bảng\t${fmt.format(b.bytes)} byte\t${b.archive_files} tệp gốc`)))
+        return 0
+      }
+      if (action === 'create') {
+        const m = await withWarehouse<BackupManifest>(config, {
+          service: (svc) => callService<BackupManifest>(svc, 'POST', '/api/admin/backups'),
+          direct: async (wh) => {
+            const made = await createBackup(wh, config.home)
+            pruneBackups(config.home, config.backup.keep)
+            return made
+          },
+        })
+        out(m, () => console.log(`Đã sao lưu ${m.id}: ${m.tables.length} bảng, ${fmt.format(m.bytes)} byte, ${m.archive_files} tệp gốc (${viaText(m.via)})`))
+        return 0
+      }
+      const id = positionals[2]
+      if (action === 'restore' && id && values.home) {
+        const target = path.resolve(values.home)
+        if (readServiceFile(target)) throw new UsageError(`Dịch vụ đang chạy trên ${target}; khôi phục vào thư mục mới / the service runs on ${target}`)
+        const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
+        try {
+          const r = await restoreBackup(wh, path.join(config.home, 'backups', id), path.join(target, 'archive'))
+          out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
+        } finally {
+          await wh.close()
+        }
+        return 0
+      }
+      throw new UsageError('Cách dùng: kho backup create | kho backup list | kho backup restore <mã> --home <thư mục mới>')
     }
     case 'briefing': {
       const catalog = loadCatalog()

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
+import { createBackup, listBackups, pruneBackups } from '../backup/backup.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import type { ServiceContext } from './context.ts'
@@ -17,6 +18,18 @@ const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(
  * service.json, which only local users who can read KHO_HOME have.
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.post('/api/admin/backups', async (req) => {
+    requireServiceToken(req, ctx)
+    const manifest = await createBackup(ctx.wh, ctx.config.home)
+    pruneBackups(ctx.config.home, ctx.config.backup.keep)
+    return manifest
+  })
+
+  app.get('/api/admin/backups', async (req) => {
+    requireServiceToken(req, ctx)
+    return listBackups(ctx.config.home)
+  })
+
   app.post('/api/admin/migrate', async (req) => {
     requireServiceToken(req, ctx)
     return migrate(ctx.wh)

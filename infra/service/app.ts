@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { hardening } from './hardening.ts'
+import { observability } from './metrics.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { catalogRoutes } from './catalog-routes.ts'
 import { cubeContextOf, type ServiceContext } from './context.ts'
@@ -14,13 +17,20 @@ import { qualityRoutes } from '../../semantic/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
 import { dashboardRoutes } from '../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../semantic/saved-query-routes.ts'
+import { openDataRoutes } from '../../semantic/open-data.ts'
 
 /** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
 export function buildApp(ctx: ServiceContext): FastifyInstance {
   const app = Fastify({
     logger: { level: ctx.config.logLevel },
     bodyLimit: 1 << 20,
+    // A request id from the proxy in front is kept (so logs line up across hops); otherwise one is made.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: ctx.config.trustProxy,
   })
+  observability(app, ctx)
+  hardening(app, ctx.config.rateLimits)
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send(err.body())
     const { statusCode: status, message } = err as { statusCode?: number; message?: string }
@@ -45,8 +55,15 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   jobRoutes(app, ctx)
   loadHistoryRoutes(app, ctx)
   savedQueryRoutes(app, ctx)
+  openDataRoutes(app, ctx)
   app.register((instance) => loadRoutes(instance, ctx))
   dashboardRoutes(app, ctx)
-  app.get('/status', async (_req, reply) => reply.type('text/html; charset=utf-8').send(homePage()))
+  // The plain status page carries its own small inline script.
+  app.get('/status', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+      .send(homePage()),
+  )
   return app
 }

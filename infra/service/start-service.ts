@@ -19,6 +19,7 @@ import { loadSecret } from '../../semantic/access/tokens.ts'
 import { ResultCache } from '../../semantic/result-cache.ts'
 import { writeDigest } from '../../semantic/submission-digest.ts'
 import { JobScheduler } from '../jobs/job-scheduler.ts'
+import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
 import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
 import { scheduleBriefings } from '../../dashboards/briefings/briefing-runner.ts'
@@ -142,6 +143,17 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     await pulls.start()
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at) })
     scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc)
+    if (wh.engine === 'chdb') {
+      ctx.jobs.add({
+        id: 'backup',
+        schedule: config.backup.cron,
+        run: async (at) => {
+          const m = await createBackup(wh, config.home, at)
+          const pruned = pruneBackups(config.home, config.backup.keep)
+          return `${m.id}: ${m.tables.length} tables, ${m.bytes} bytes; pruned ${pruned.length}`
+        },
+      })
+    }
     // Jobs read the marts: start them once the demo (if any) is in.
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
     // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
