@@ -174,6 +174,15 @@ async function handle(
       return reply.code(400).send({ error: err.vi, message_en: err.en, code: 'bad_query' })
     }
     audit('error', (err as Error).message)
+    // A model's table not built yet (a fresh warehouse before its first transform run) is not a crash.
+    const e = err as { code?: string; type?: string; message?: string }
+    if (e.code === '60' || e.type === 'UNKNOWN_TABLE' || /^Unknown table expression identifier/.test(e.message ?? '')) {
+      return reply.code(503).send({
+        error: 'Dữ liệu của mô hình chưa được dựng; chạy "kho transform run" hoặc chờ lần dựng tự động',
+        message_en: 'The model’s tables are not built yet; run "kho transform run" or wait for the automatic run',
+        code: 'not_built',
+      })
+    }
     throw err
   }
 }

@@ -1,4 +1,4 @@
-import { fail, ok, type Parsed } from './problem.ts'
+import { fail, ok, trimCell, trimCellSql, type Parsed } from './problem.ts'
 import { readReferenceTsv } from './reference-data.ts'
 
 /** Administrative units in force since 01/07/2025: 34 provinces, communes with 5-digit codes, no districts. */
@@ -56,7 +56,7 @@ export function communesOf(provinceCode: string): Commune[] {
 }
 
 export function parseProvinceCode(raw: string): Parsed<Province> {
-  const s = raw.trim()
+  const s = trimCell(raw)
   if (/^\d$/.test(s) && provinces.has('0' + s)) return fail('province.leading_zero_lost', s)
   const found = provinces.get(s)
   if (!found) return fail('province.unknown', s)
@@ -65,7 +65,7 @@ export function parseProvinceCode(raw: string): Parsed<Province> {
 
 /** Validates a 5-digit commune code against the 2025 units; `provinceCode` also checks it lies in that province. */
 export function parseCommuneCode(raw: string, provinceCode?: string): Parsed<Commune> {
-  const s = raw.trim()
+  const s = trimCell(raw)
   if (!/^\d+$/.test(s)) return fail('commune.format', s)
   if (s.length < 5 && communes.has(s.padStart(5, '0'))) return fail('commune.leading_zero_lost', s)
   const commune = communes.get(s)
@@ -79,7 +79,7 @@ export function parseCommuneCode(raw: string, provinceCode?: string): Parsed<Com
  * communes (5 digits).
  */
 export function parseAdminUnitCode(raw: string, provinceCode: string): Parsed<Province | Commune> {
-  const s = raw.trim()
+  const s = trimCell(raw)
   if (/^\d{1,2}$/.test(s)) {
     const p = parseProvinceCode(s)
     if (p.ok && p.value.code !== provinceCode) return fail('province.other', s)
@@ -91,7 +91,8 @@ export function parseAdminUnitCode(raw: string, provinceCode: string): Parsed<Pr
 const ADMIN_UNITS = 'meta.admin_units'
 
 /** parseCommuneCode as a ClickHouse expression over String `v` (reads meta.admin_units): a problem code or ''. */
-export function communeProblemSql(v: string, provinceCode: string): string {
+export function communeProblemSql(raw: string, provinceCode: string): string {
+  const v = trimCellSql(raw)
   return `multiIf(
     NOT match(${v}, '^[0-9]+$'), 'commune.format',
     length(${v}) < 5 AND leftPad(${v}, 5, '0') IN (SELECT commune_code FROM ${ADMIN_UNITS}), 'commune.leading_zero_lost',
@@ -101,7 +102,8 @@ export function communeProblemSql(v: string, provinceCode: string): string {
 }
 
 /** parseProvinceCode as a ClickHouse expression over String `v`: a problem code or ''. */
-export function provinceProblemSql(v: string): string {
+export function provinceProblemSql(raw: string): string {
+  const v = trimCellSql(raw)
   const codes = [...provinces.keys()].map((c) => `'${c}'`).join(', ')
   return `multiIf(
     match(${v}, '^[0-9]$') AND concat('0', ${v}) IN (${codes}), 'province.leading_zero_lost',
@@ -110,7 +112,8 @@ export function provinceProblemSql(v: string): string {
 }
 
 /** parseAdminUnitCode as a ClickHouse expression over String `v`: a problem code or ''. */
-export function adminUnitProblemSql(v: string, provinceCode: string): string {
+export function adminUnitProblemSql(raw: string, provinceCode: string): string {
+  const v = trimCellSql(raw)
   return `if(match(${v}, '^[0-9]{1,2}$'),
     if(${provinceProblemSql(v)} != '', ${provinceProblemSql(v)}, if(${v} != '${provinceCode}', 'province.other', '')),
     ${communeProblemSql(v, provinceCode)})`

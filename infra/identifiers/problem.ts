@@ -10,6 +10,13 @@ export interface IdentifierProblem {
   en: string
 }
 
+/**
+ * Spaces, tabs and line breaks around a value are dropped, the same way in TypeScript and in SQL
+ * (String.trim would also drop Unicode spaces that the SQL twin keeps, and the two would disagree).
+ */
+export const trimCell = (s: string) => s.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
+export const trimCellSql = (v: string) => `replaceRegexpAll(${v}, '^[\\t\\n\\f\\r ]+|[\\t\\n\\f\\r ]+$', '')`
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: IdentifierProblem }
 
 const LOST_ZERO_VI = 'có thể Excel đã làm mất số 0 ở đầu. Định dạng cột là Văn bản (Text) rồi gửi lại; kho không tự đoán'
