@@ -2,6 +2,20 @@ import path from 'node:path'
 import { z } from 'zod'
 import { parseCron } from './cron.ts'
 
+/** A cron expression (Vietnam time), checked when the configuration is read. */
+const cron = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((c) => {
+      try {
+        parseCron(c)
+        return true
+      } catch {
+        return false
+      }
+    }, 'biểu thức cron không hợp lệ / invalid cron expression')
+
 /** Every setting kho reads from the environment, with its default. README.md documents each one. */
 const envSchema = z.object({
   KHO_HOME: z.string().default('./data'),
@@ -19,30 +33,10 @@ const envSchema = z.object({
   KHO_ADMIN_PASSWORD: z.string().min(10, 'KHO_ADMIN_PASSWORD: ít nhất 10 ký tự / at least 10 characters').optional(),
   KHO_INBOX_POLL_S: z.coerce.number().min(0).max(86_400).default(10),
   KHO_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(512),
-  KHO_DIGEST_CRON: z
-    .string()
-    .default('0 7 * * *')
-    .refine((c) => {
-      try {
-        parseCron(c)
-        return true
-      } catch {
-        return false
-      }
-    }, 'biểu thức cron không hợp lệ / invalid cron expression'),
+  KHO_DIGEST_CRON: cron('0 7 * * *'),
   KHO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… hoặc smtps://…').optional(),
   KHO_SMTP_FROM: z.string().default('Kho du lieu so tinh <kho@localhost>'),
-  KHO_BACKUP_CRON: z
-    .string()
-    .default('30 2 * * *')
-    .refine((c) => {
-      try {
-        parseCron(c)
-        return true
-      } catch {
-        return false
-      }
-    }, 'biểu thức cron không hợp lệ / invalid cron expression'),
+  KHO_BACKUP_CRON: cron('30 2 * * *'),
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Random } from '../demo/random.ts'
 import { openSyncedWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
-import { queryRows } from '../warehouse/client.ts'
+import { sqlCodes as sqlCodesIn } from '../testing/sql-codes.ts'
 import { adminUnitProblemSql, communeProblemSql, parseAdminUnitCode, parseCommuneCode } from './admin-units.ts'
 import { cccdProblemSql, parseCccd } from './cccd.ts'
 import { enterpriseCheckDigit, enterpriseProblemSql, parseEnterpriseCode } from './enterprise-code.ts'
@@ -16,14 +16,7 @@ afterAll(() => wh.dispose())
 
 const codeOf = (p: Parsed<unknown>) => (p.ok ? '' : p.problem.code)
 
-async function sqlCodes(values: string[], expr: (v: string) => string): Promise<string[]> {
-  const rows = await queryRows<{ code: string }>(
-    wh.client,
-    `SELECT ${expr('v')} AS code FROM (SELECT arrayJoin({values:Array(String)}) AS v, rowNumberInAllBlocks() AS n) ORDER BY n`,
-    { values },
-  )
-  return rows.map((r) => r.code)
-}
+const sqlCodes = (values: string[], expr: (v: string) => string) => sqlCodesIn(wh, values, expr)
 
 const rng = new Random(7)
 const randomDigits = (n: number) => Array.from({ length: n }, () => rng.digits(rng.int(1, 14)))

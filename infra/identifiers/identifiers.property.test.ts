@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSyncedWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
-import { queryRows } from '../warehouse/client.ts'
+import { sqlCodes as sqlCodesIn } from '../testing/sql-codes.ts'
 import { adminUnitProblemSql, communeProblemSql, parseAdminUnitCode, parseCommuneCode } from './admin-units.ts'
 import { cccdProblemSql, parseCccd } from './cccd.ts'
 import { enterpriseCheckDigit, enterpriseProblemSql, parseEnterpriseCode } from './enterprise-code.ts'
@@ -16,14 +16,7 @@ afterAll(() => wh.dispose())
 
 const codeOf = (p: Parsed<unknown>) => (p.ok ? '' : p.problem.code)
 
-async function sqlCodes(values: string[], expr: (v: string) => string): Promise<string[]> {
-  const rows = await queryRows<{ code: string }>(
-    wh.client,
-    `SELECT ${expr('v')} AS code FROM (SELECT arrayJoin({values:Array(String)}) AS v, rowNumberInAllBlocks() AS n) ORDER BY n`,
-    { values },
-  )
-  return rows.map((r) => r.code)
-}
+const sqlCodes = (values: string[], expr: (v: string) => string) => sqlCodesIn(wh, values, expr)
 
 /** What agencies type into an identifier cell: digits mostly, with the usual slips. */
 const idLike = fc.string({ unit: fc.constantFrom('0', '1', '2', '4', '7', '9', '0', '3', ' ', '-', '.', 'A', 'Đ', '\t'), maxLength: 16 })

@@ -79,6 +79,21 @@ function TileCard({ tile, ind, cfg, selected, onSelect }: { tile: Tile; ind: Ind
   )
 }
 
+/** One indicator's values by commune for a period (one commune when `unit` is given), best first. */
+function communeValues(code: string, period: string, descending: boolean, unit?: string): Promise<Row[]> {
+  return loadRows({
+    measures: ['kt_xh.value'],
+    dimensions: ['kt_xh.unit_code', 'kt_xh.admin_units_name'],
+    filters: [
+      { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
+      { member: 'kt_xh.period', operator: 'equals', values: [period] },
+      { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] },
+      ...(unit ? [{ member: 'kt_xh.unit_code', operator: 'equals' as const, values: [unit] }] : []),
+    ],
+    order: [['kt_xh.value', descending ? 'desc' : 'asc']],
+  })
+}
+
 /** This year against last year, by month or quarter, for one indicator. */
 function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; year: number }) {
   const { t, fmt, lang } = useLang()
@@ -130,19 +145,7 @@ function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; 
 function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indicators: Map<string, Indicator>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {
   const { t, fmt, lang } = useLang()
   const [code, setCode] = useState(cfg.commune_ranking[0]!)
-  const data = useAsync(
-    () =>
-      loadRows({
-        measures: ['kt_xh.value'],
-        dimensions: ['kt_xh.unit_code', 'kt_xh.admin_units_name'],
-        filters: [
-          { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
-          { member: 'kt_xh.period', operator: 'equals', values: [period] },
-          { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] },
-        ],
-        order: [['kt_xh.value', indicators.get(code)?.direction === 'down' ? 'asc' : 'desc']],
-      }),
-    [code, period],
+  const data = useAsync(() => communeValues(code, period, indicators.get(code)?.direction !== 'down'), [code, period],
   )
   return (
     <section className="panel" aria-label={t('communesRanked')}>
@@ -195,22 +198,7 @@ function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indic
 /** Drill-down: one indicator by commune and the submissions its number was built from. */
 function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: Indicator | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
   const { t, fmt, lang } = useLang()
-  const byCommune = useAsync(
-    () =>
-      ind?.level === 'commune'
-        ? loadRows({
-            measures: ['kt_xh.value'],
-            dimensions: ['kt_xh.unit_code', 'kt_xh.admin_units_name'],
-            filters: [
-              { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
-              { member: 'kt_xh.period', operator: 'equals', values: [period] },
-              { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] },
-              ...(commune ? [{ member: 'kt_xh.unit_code', operator: 'equals' as const, values: [commune.code] }] : []),
-            ],
-            order: [['kt_xh.value', 'desc']],
-          })
-        : Promise.resolve([]),
-    [code, period, commune?.code],
+  const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],
   )
   const submissions = useAsync(
     () =>
