@@ -184,6 +184,31 @@ describe('the explorer (analyst)', () => {
   })
 })
 
+describe('the explorer with a large result', () => {
+  it('loads every indicator × period × unit and keeps it sortable and paged', async () => {
+    const question = { view: 'kt_xh', measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period', 'kt_xh.unit_code'], time: null, filters: [], limit: 100000 }
+    const api = { measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period', 'kt_xh.unit_code'], limit: 100000 }
+    const [top] = await cubeLoad('phantich', { ...api, order: [['kt_xh.value', 'desc']], limit: 1 })
+    const page = await newPage()
+    await signIn(page, service.url, 'phantich')
+    const started = Date.now()
+    await page.goto(`${service.url}/explorer?q=${encodeURIComponent(JSON.stringify(question))}`)
+    await page.waitForSelector('[data-testid=result] tbody tr')
+    const rows = Number(await page.getAttribute('[data-testid=result]', 'data-rows'))
+    console.info(`explorer: ${rows} rows fetched and shown in ${Date.now() - started} ms`)
+    expect(rows).toBeGreaterThan(50_000)
+    // Only one page of rows is in the DOM, whatever the result's size.
+    expect(await page.$$eval('[data-testid=result-table] tbody tr', (trs) => trs.length)).toBe(50)
+    const header = page.locator('[data-testid=result-table] th', { hasText: 'Giá trị thực hiện' })
+    for (let i = 0; i < 3 && (await header.getAttribute('aria-sort')) !== 'descending'; i++) await header.locator('button').click()
+    const first = await page.textContent('[data-testid=result-table] tbody tr:first-child td:last-child')
+    expect(first).toBe(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(top!['kt_xh.value'])))
+    await page.click('[data-testid=result-table] .pager button[aria-label="next page"]')
+    expect(await page.textContent('[data-testid=result-table] .pager span')).toMatch(/^2 \/ /)
+    await page.close()
+  })
+})
+
 describe('the agency portal (officer)', () => {
   it('uploads a file with bad rows and shows each rejected row with its reason', async () => {
     const communes = communesOf('24').slice(0, 40).map((c) => c.code)
@@ -258,7 +283,7 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     const ranks = await page.$$eval('[data-testid=scorecard] tbody tr td:first-child', (tds) => tds.map((td) => Number(td.textContent)))
     expect(ranks[0]).toBe(1)
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks)
-    await page.click('[data-testid=scorecard] button.linkish:has-text("CA_TINH")')
+    await page.click('[data-testid=scorecard] button.linkish[data-agency="CA_TINH"]')
     await page.waitForSelector('[data-testid=quality-rejects] tbody tr')
     expect(await page.textContent('[data-testid=quality-rejects]')).toMatch(/CCCD|định danh/)
     await screenshot(page, 'quality')

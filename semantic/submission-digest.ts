@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type { SendMail } from '../infra/mail/mailer.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 
 /** One obligation as the portal, the API and the digest list it. */
@@ -126,13 +127,32 @@ ${sections || '<p>Không có nghĩa vụ nào cần nhắc.</p>'}
 </body></html>`
 }
 
-/** Writes the day's digest under <home>/digests as HTML and JSON; returns the HTML file's path. */
-export async function writeDigest(wh: Warehouse, home: string, at: Date): Promise<string> {
+/**
+ * Writes the day's digest under <home>/digests as HTML and JSON and, when SMTP is set, e-mails each
+ * agency with a contact address its own part; returns what was done.
+ */
+export async function writeDigest(wh: Warehouse, home: string, at: Date, mail?: { send: SendMail; emailOf: (agency: string) => string | undefined }): Promise<string> {
   const digest = await buildDigest(wh, { day: vietnamDay(at), now: at })
   const dir = path.join(home, 'digests')
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${digest.day}.html`)
   fs.writeFileSync(path.join(dir, `${digest.day}.json`), JSON.stringify(digest, null, 2))
   fs.writeFileSync(file, digestHtml(digest))
-  return file
+  let sent = 0
+  for (const a of mail ? digest.agencies : []) {
+    const to = mail!.emailOf(a.agency)
+    if (!to || a.overdue.length + a.upcoming.length === 0) continue
+    const own: Digest = { ...digest, agencies: [a], totals: { upcoming: a.upcoming.length, overdue: a.overdue.length, late: a.late.length, agencies: 1 } }
+    await mail!.send({ to: [to], subject: `Tình hình nộp báo cáo ngày ${digest.day.split('-').reverse().join('/')} — ${a.agency_name}`, text: digestText(own), html: digestHtml(own) })
+    sent++
+  }
+  return mail ? `${file} (e-mail: ${sent})` : file
+}
+
+/** The digest as plain text, for mail readers that show no HTML. */
+export function digestText(d: Digest): string {
+  const line = (r: ObligationItem) => `  - ${subject(r)}, ${r.period_label || r.period}, hạn ${viDate(r.due_on)}`
+  return d.agencies
+    .map((a) => [a.agency_name || a.agency, ...(a.overdue.length ? ['Quá hạn chưa nộp:', ...a.overdue.map(line)] : []), ...(a.upcoming.length ? ['Sắp đến hạn:', ...a.upcoming.map(line)] : [])].join('\n'))
+    .join('\n\n')
 }

@@ -4,6 +4,7 @@ export interface MailMessage {
   to: string[]
   subject: string
   text: string
+  html?: string
   attachments?: { filename: string; path: string }[]
 }
 
@@ -17,6 +18,6 @@ export function smtpMailer(smtp: { url: string; from: string } | null): SendMail
   if (!smtp) return null
   const transport = nodemailer.createTransport(smtp.url)
   return async (m) => {
-    await transport.sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text, attachments: m.attachments ?? [] })
+    await transport.sendMail({ from: smtp.from, to: m.to, subject: m.subject, text: m.text, ...(m.html ? { html: m.html } : {}), attachments: m.attachments ?? [] })
   }
 }

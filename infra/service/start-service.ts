@@ -19,6 +19,7 @@ import { loadSecret } from '../../semantic/access/tokens.ts'
 import { ResultCache } from '../../semantic/result-cache.ts'
 import { writeDigest } from '../../semantic/submission-digest.ts'
 import { JobScheduler } from '../jobs/job-scheduler.ts'
+import { smtpMailer } from '../mail/mailer.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
 import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
@@ -141,7 +142,9 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
     })
     await pulls.start()
-    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at) })
+    const send = smtpMailer(config.smtp)
+    const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
+    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at, digestMail) })
     scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc)
     if (wh.engine === 'chdb') {
       ctx.jobs.add({

@@ -7,6 +7,8 @@ import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { signJwt } from './tokens.ts'
+import type { MailMessage } from '../../infra/mail/mailer.ts'
+import { writeDigest } from '../submission-digest.ts'
 
 const home = tempDir('kho-access-')
 const env = {
@@ -175,6 +177,17 @@ describe('obligation lists', () => {
     expect(page).toContain('Tình hình nộp báo cáo ngày')
     expect(page).toContain('Quá hạn chưa nộp')
     expect(page).toContain('Sở Công Thương')
+  })
+
+  it('e-mails each agency that has a contact address its own part of the digest', async () => {
+    const sent: MailMessage[] = []
+    const done = await writeDigest(service.ctx.wh, home, new Date(), { send: async (m) => void sent.push(m), emailOf: (a) => (a === 'SO_CT' ? 'vanthu.soct@bacninh.gov.vn' : undefined) })
+    expect(done).toMatch(/\(e-mail: 1\)$/)
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toMatchObject({ to: ['vanthu.soct@bacninh.gov.vn'], subject: expect.stringContaining('Sở Công Thương') })
+    expect(sent[0]!.text).toContain('IMPORT_VAL')
+    expect(sent[0]!.html).toContain('Quá hạn chưa nộp')
+    expect(sent[0]!.html).not.toContain('Công an tỉnh')
   })
 
   it('writes the digest as a scheduled job that an administrator can run and stewards can follow', async () => {

@@ -125,7 +125,7 @@ function ResultChart({ result, measures }: { result: Result; measures: string[] 
           <XAxis dataKey={category} />
           <YAxis tickFormatter={(v) => fmt.number(v, 0)} width={80} />
           <Tooltip formatter={(v) => fmt.number(v)} />
-          <Legend />
+          <Legend verticalAlign="top" height={28} />
           {series.map((s, i) => (
             <Line key={s.key} dataKey={s.key} name={s.title} stroke={colours[i]} dot={false} isAnimationActive={false} />
           ))}
@@ -141,7 +141,7 @@ function ResultChart({ result, measures }: { result: Result; measures: string[] 
           <XAxis dataKey={category} interval={0} angle={-30} textAnchor="end" height={70} />
           <YAxis tickFormatter={(v) => fmt.number(v, 0)} width={80} />
           <Tooltip formatter={(v) => fmt.number(v)} />
-          <Legend />
+          <Legend verticalAlign="top" height={28} />
           {series.map((s, i) => (
             <Bar key={s.key} dataKey={s.key} name={s.title} fill={colours[i]} isAnimationActive={false} />
           ))}

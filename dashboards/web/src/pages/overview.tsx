@@ -130,7 +130,7 @@ function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; 
               <XAxis dataKey="slot" />
               <YAxis tickFormatter={(v) => fmt.number(v, 0)} width={80} />
               <Tooltip formatter={(v) => fmt.number(v)} />
-              <Legend />
+              <Legend verticalAlign="top" height={28} />
               <Line type="monotone" dataKey={String(year)} name={`${t('thisYear')} ${year}`} stroke="#a51c1c" strokeWidth={2} connectNulls isAnimationActive={false} />
               <Line type="monotone" dataKey={String(year - 1)} name={`${t('lastYear')} ${year - 1}`} stroke="#6b7c8f" strokeDasharray="5 3" connectNulls isAnimationActive={false} />
             </LineChart>

@@ -42,6 +42,8 @@ export default function Quality() {
       }),
     [],
   )
+  const names = useAsync(async () => new Map((await api<{ code: string; name: string }[]>('/api/catalog/agencies')).map((a) => [a.code, a.name])), [])
+  const nameOf = (code: string) => (names.state === 'ready' ? (names.data.get(code) ?? code) : code)
   const [quarter, setQuarter] = useState<string | null>(null)
   const [agency, setAgency] = useState<string | null>(null)
   const rejects = useAsync(() => (agency ? api<Reject[]>(`/api/quality/rejects?agency=${encodeURIComponent(agency)}&limit=500`) : Promise.resolve([])), [agency])
@@ -87,8 +89,8 @@ export default function Quality() {
                     key: 'quality_scores.agency',
                     header: t('agency'),
                     cell: (r) => (
-                      <button type="button" className="linkish" onClick={() => setAgency(String(r['quality_scores.agency']))}>
-                        {String(r['quality_scores.agency'])}
+                      <button type="button" className="linkish" data-agency={String(r['quality_scores.agency'])} onClick={() => setAgency(String(r['quality_scores.agency']))}>
+                        {nameOf(String(r['quality_scores.agency']))}
                       </button>
                     ),
                   },
@@ -101,7 +103,7 @@ export default function Quality() {
               <div className="grid-2" data-testid="quality-drill">
                 <section className="panel">
                   <h2>
-                    {t('trend')}: {agency}
+                    {t('trend')}: {nameOf(agency)}
                     <button type="button" className="close" onClick={() => setAgency(null)}>
                       {t('close')}
                     </button>
@@ -112,7 +114,7 @@ export default function Quality() {
                       <XAxis dataKey="quarter" />
                       <YAxis domain={[0, 100]} />
                       <Tooltip formatter={(v) => fmt.number(v)} />
-                      <Legend />
+                      <Legend verticalAlign="top" height={28} />
                       <Line dataKey="composite" name={t('composite')} stroke="#a51c1c" strokeWidth={2} isAnimationActive={false} />
                       {CRITERIA.map((c, i) => (
                         <Line key={c} dataKey={c} name={t(c)} stroke={['#2b6cb0', '#2f855a', '#b7791f', '#6b46c1', '#718096'][i]} dot={false} isAnimationActive={false} />
