@@ -15,7 +15,7 @@ export interface IdentifierProblem {
  * (String.trim would also drop Unicode spaces that the SQL twin keeps, and the two would disagree).
  */
 export const trimCell = (s: string) => s.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
-export const trimCellSql = (v: string) => `replaceRegexpAll(${v}, '^[\\t\\n\\f\\r ]+|[\\t\\n\\f\\r ]+$', '')`
+export const trimCellSql = (v: string) => `trimBoth(${v}, ' \\t\\n\\f\\r')`
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: IdentifierProblem }
 
