@@ -33,8 +33,8 @@ beforeAll(async () => {
   ])
   // A ratio with its components: the province's rate is recomputed, not the average of 2% and 5%.
   await deliver('nnmt.csv', 'SO_NNMT', [
-    'POVERTY_RATE,2025,07210,2,', 'poor_households,2025,07210,20,', 'total_households,2025,07210,1000,',
-    'POVERTY_RATE,2025,07228,5,', 'poor_households,2025,07228,5,', 'total_households,2025,07228,100,',
+    'POVERTY_RATE,2025,07210,2,1.8', 'poor_households,2025,07210,20,', 'total_households,2025,07210,1000,',
+    'POVERTY_RATE,2025,07228,5,4.5', 'poor_households,2025,07228,5,', 'total_households,2025,07228,100,',
   ])
   const { run } = await service.ctx.transforms.run()
   expect(run.results.filter((r) => r.status !== 'success')).toEqual([])
@@ -81,6 +81,19 @@ describe('KT-XH measures aggregate by each indicator\'s rule', () => {
     expect(expected).toBeCloseTo(2.2727, 3)
     const byCommune = await api.load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['POVERTY_RATE'] }], order: { 'kt_xh.unit_code': 'asc' } })
     expect(byCommune.tablePivot().map((r) => r['kt_xh.value'])).toEqual([2, 5])
+  })
+
+  it("keeps a ratio's plan per unit: no plan is made up by adding communes' target rates", async () => {
+    const measures = ['kt_xh.plan', 'kt_xh.plan_pct', 'kt_xh.ytd_plan', 'kt_xh.ytd_plan_pct']
+    const filters = [{ member: 'kt_xh.indicator_code', operator: 'equals' as const, values: ['POVERTY_RATE'] }]
+    const province = (await api.load({ measures, filters })).rawData()[0]!
+    expect(measures.map((m) => province[m])).toEqual([null, null, null, null])
+    const byCommune = (await api.load({ measures, dimensions: ['kt_xh.unit_code'], filters, order: { 'kt_xh.unit_code': 'asc' } })).rawData()
+    expect(byCommune.map((r) => [r['kt_xh.plan'], r['kt_xh.ytd_plan']])).toEqual([
+      [1.8, 1.8],
+      [4.5, 4.5],
+    ])
+    expect(Number(byCommune[0]!['kt_xh.ytd_plan_pct'])).toBeCloseTo((2 / 1.8) * 100, 9)
   })
 
   it('compares date ranges (this quarter against the same quarter last year)', async () => {
