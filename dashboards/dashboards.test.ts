@@ -231,6 +231,11 @@ describe('the agency portal (officer)', () => {
     const shown = (await page.textContent('[data-testid=rejects]'))!
     for (const r of rejects) expect(shown).toContain(r.reason_vi)
     await screenshot(page, 'portal')
+    const [digest] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid=open-digest]')])
+    await digest.waitForLoadState()
+    expect(await digest.textContent('h1')).toContain('Tình hình nộp báo cáo ngày')
+    expect(await digest.textContent('body')).toContain('Sở Tài chính')
+    await digest.close()
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')])
     const ws = await readWorkbook((await download.path())!)

@@ -63,6 +63,7 @@ const STRINGS = {
   obligations: ['Nghĩa vụ báo cáo', 'Reporting obligations'],
   overdue: ['Quá hạn', 'Overdue'],
   upcoming: ['Sắp đến hạn (3 ngày)', 'Due within 3 days'],
+  digest: ['Bản tin nộp báo cáo hôm nay', "Today's submission digest"],
   upload: ['Gửi tệp dữ liệu', 'Upload a file'],
   dataset: ['Bộ dữ liệu', 'Dataset'],
   file: ['Tệp', 'File'],
