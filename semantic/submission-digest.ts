@@ -2,22 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { SendMail } from '../infra/mail/mailer.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-
-/** One obligation as the portal, the API and the digest list it. */
-export interface ObligationItem {
-  agency: string
-  agency_name: string
-  dataset: string
-  dataset_name: string
-  indicator_code: string
-  indicator_name: string
-  period: string
-  period_label: string
-  due_on: string
-  status: string
-  days_left: number
-  days_late: number
-}
+import type { ObligationItem } from './obligation-item.ts'
 
 export type ObligationList = 'upcoming' | 'overdue' | 'late'
 

@@ -4,20 +4,9 @@ import { useAuth } from '../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../components/async.tsx'
 import { DataTable } from '../components/data-table.tsx'
 import { useLang } from '../i18n.ts'
+import type { ObligationItem } from '../../../../semantic/obligation-item.ts'
 
-interface Obligation {
-  agency: string
-  agency_name: string
-  dataset: string
-  dataset_name: string
-  indicator_code: string
-  indicator_name: string
-  period: string
-  due_on: string
-  status: string
-  days_left: number
-  days_late: number
-}
+type Obligation = ObligationItem
 interface Load {
   load_id: string
   dataset: string
