@@ -109,6 +109,19 @@ const STRINGS = {
   runNow: ['Chạy ngay', 'Run now'],
   all: ['Tất cả', 'All'],
   refreshed: ['Cập nhật lúc', 'Refreshed at'],
+  displayName: ['Tên', 'Name'],
+  personalData: ['Dữ liệu cá nhân', 'Personal data'],
+  disabled: ['Khóa', 'Disabled'],
+  outcome: ['Kết quả', 'Outcome'],
+  at: ['Thời điểm', 'Time'],
+  job: ['Tác vụ', 'Job'],
+  scheduledFor: ['Lịch', 'Scheduled for'],
+  trigger: ['Kích hoạt', 'Trigger'],
+  code: ['Mã', 'Code'],
+  yearBefore: ['năm trước', 'year before'],
+  afterChange: ['ngày làm việc sau thay đổi', 'working days after a change'],
+  afterPeriodEnd: ['cuối kỳ +', 'period end +'],
+  days: ['ngày', 'days'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type Key = keyof typeof STRINGS

@@ -65,11 +65,11 @@ function Accounts() {
             rows={rows}
             columns={[
               { key: 'username', header: t('username') },
-              { key: 'display_name', header: 'Tên' },
+              { key: 'display_name', header: t('displayName') },
               { key: 'role', header: t('role') },
               { key: 'agency', header: t('agency') },
-              { key: 'personal_data', header: 'Dữ liệu cá nhân', value: (r) => (r.personal_data ? '✓' : '') },
-              { key: 'disabled', header: 'Khóa', value: (r) => (r.disabled ? '✓' : '') },
+              { key: 'personal_data', header: t('personalData'), value: (r) => (r.personal_data ? '✓' : '') },
+              { key: 'disabled', header: t('disabled'), value: (r) => (r.disabled ? '✓' : '') },
             ]}
           />
         )}
@@ -80,7 +80,7 @@ function Accounts() {
           <input name="username" required pattern="[a-z0-9_.\-]{3,64}" />
         </label>
         <label>
-          Tên
+          {t('displayName')}
           <input name="display_name" />
         </label>
         <label>
@@ -101,7 +101,7 @@ function Accounts() {
         </label>
         <label>
           <span>
-            <input type="checkbox" name="personal_data" /> Dữ liệu cá nhân
+            <input type="checkbox" name="personal_data" /> {t('personalData')}
           </span>
         </label>
         <button type="submit">{t('create')}</button>
@@ -126,7 +126,7 @@ function Audit() {
           <input value={filter.account} onChange={set('account')} />
         </label>
         <label>
-          Kết quả
+          {t('outcome')}
           <select value={filter.outcome} onChange={set('outcome')}>
             <option value="">{t('all')}</option>
             <option value="ok">ok</option>
@@ -152,13 +152,13 @@ function Audit() {
             testId="audit"
             rows={list}
             columns={[
-              { key: 'at', header: 'Thời điểm', cell: (r) => fmt.date(r.at) },
+              { key: 'at', header: t('at'), cell: (r) => fmt.date(r.at) },
               { key: 'account', header: t('username') },
               { key: 'role', header: t('role') },
               { key: 'endpoint', header: 'API' },
               { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', ') },
               { key: 'row_count', header: t('rows'), numeric: true },
-              { key: 'outcome', header: 'Kết quả' },
+              { key: 'outcome', header: t('outcome') },
               { key: 'reason', header: t('reason') },
             ]}
           />
@@ -194,9 +194,9 @@ function Jobs({ canRun }: { canRun: boolean }) {
             <DataTable<JobRun>
               rows={d.runs}
               columns={[
-                { key: 'job', header: 'Tác vụ' },
-                { key: 'scheduled_for', header: 'Lịch', cell: (r) => fmt.date(r.scheduled_for) },
-                { key: 'trigger', header: 'Kích hoạt' },
+                { key: 'job', header: t('job') },
+                { key: 'scheduled_for', header: t('scheduledFor'), cell: (r) => fmt.date(r.scheduled_for) },
+                { key: 'trigger', header: t('trigger') },
                 { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
                 { key: 'output', header: t('file') },
                 { key: 'message', header: t('reason') },

@@ -131,7 +131,7 @@ export default function Catalog() {
                   },
                   { key: 'owner', header: t('owner') },
                   { key: 'update_frequency', header: t('frequency') },
-                  { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ngày làm việc sau thay đổi` : `cuối kỳ + ${d.deadline.days} ngày`) },
+                  { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ${t('afterChange')}` : `${t('afterPeriodEnd')} ${d.deadline.days} ${t('days')}`) },
                   { key: 'method', header: t('method'), value: (d) => d.sharing.method },
                   { key: 'scope', header: t('scope'), value: (d) => d.sharing.scope },
                   {
@@ -177,7 +177,7 @@ export default function Catalog() {
               rows={list}
               pageSize={60}
               columns={[
-                { key: 'code', header: 'Mã' },
+                { key: 'code', header: t('code') },
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
                 { key: 'unit', header: t('unit') },
                 { key: 'frequency', header: t('frequency') },

@@ -80,7 +80,7 @@ interface Result {
   timeKey: string | null
 }
 
-async function runQuestion(q: Question, view: View): Promise<Result> {
+async function runQuestion(q: Question, view: View, priorLabel: string): Promise<Result> {
   const query = toQuery(q)
   const rs = await cubeApi().load(query)
   const titles = new Map([...view.measures, ...view.dimensions].map((m) => [m.name, m]))
@@ -102,7 +102,7 @@ async function runQuestion(q: Question, view: View): Promise<Result> {
     ...q.dimensions.map((d) => ({ key: d, title: titles.get(d)?.shortTitle ?? d, numeric: titles.get(d)?.type === 'number' })),
     ...q.measures.flatMap((m) => [
       { key: m, title: titles.get(m)?.shortTitle ?? m, numeric: true },
-      ...(compare ? [{ key: `${m}__prior`, title: `${titles.get(m)?.shortTitle ?? m} (−1 năm)`, numeric: true }] : []),
+      ...(compare ? [{ key: `${m}__prior`, title: `${titles.get(m)?.shortTitle ?? m} (${priorLabel})`, numeric: true }] : []),
     ]),
   ]
   return { rows, columns, timeKey }
@@ -180,7 +180,7 @@ export default function Explorer() {
     navigate(`/explorer?q=${encodeURIComponent(JSON.stringify(question))}`, true)
     setResult({ state: 'loading' })
     try {
-      setResult({ state: 'ready', data: await runQuestion(question, view) })
+      setResult({ state: 'ready', data: await runQuestion(question, view, t('yearBefore')) })
     } catch (err) {
       const e = err as { response?: { error?: string; message_en?: string }; message?: string }
       setResult({ state: 'error', error: new ApiError(400, e.response?.error ?? e.message ?? '', e.response?.message_en ?? e.message ?? '') })
@@ -344,7 +344,7 @@ export default function Explorer() {
                   const next = { ...EMPTY, ...s.ui }
                   setQ(next)
                   const v = views.find((x) => x.name === next.view)
-                  if (v) void runQuestion(next, v).then((data) => setResult({ state: 'ready', data }), (error: Error) => setResult({ state: 'error', error }))
+                  if (v) void runQuestion(next, v, t('yearBefore')).then((data) => setResult({ state: 'ready', data }), (error: Error) => setResult({ state: 'error', error }))
                 }}
               >
                 {s.name}

@@ -110,13 +110,13 @@ function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; 
     const slots = new Map<string, Record<string, number | string | null>>()
     for (const r of rows) {
       const period = String(r['kt_xh.period'])
-      const slot = period.length > 4 ? period.slice(5) : 'năm'
+      const slot = period.length > 4 ? period.slice(5) : lang === 'vi' ? 'năm' : 'year'
       const s = slots.get(slot) ?? { slot }
       s[String(r['kt_xh.year'])] = n(r['kt_xh.value'])
       slots.set(slot, s)
     }
     return [...slots.values()]
-  }, [code, year])
+  }, [code, year, lang])
   return (
     <section className="panel" aria-label={t('trend')}>
       <h2>
