@@ -3,6 +3,8 @@
  * with the labels Vietnamese reports use ("Tháng 3/2026", "Quý I/2026", "Năm 2026"; the same as
  * marts.dim_period's).
  */
+import { VIETNAM_OFFSET_MINUTES } from './cron.ts'
+
 export type PeriodKind = 'month' | 'quarter' | 'year'
 
 export interface Period {
@@ -85,3 +87,6 @@ export function periodLabel(p: Period): string {
       return `Năm ${p.year}`
   }
 }
+
+/** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
+export const vietnamDay = (at: Date): string => new Date(at.getTime() + VIETNAM_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10)

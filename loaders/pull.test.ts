@@ -6,7 +6,8 @@ import { pullSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { pullDataset } from './pull.ts'
-import { PullScheduler } from './pull-scheduler.ts'
+import { JobScheduler } from '../infra/jobs/job-scheduler.ts'
+import { pullJobs } from './pull-jobs.ts'
 
 // A local source API shaped like a business-registration system, with a flaky first answer.
 const enterprises = Array.from({ length: 5 }, (_, i) => ({
@@ -107,20 +108,24 @@ describe('pull connectors against a local HTTP server', () => {
     await expect(pull(withPull({ url: `${base}/missing` }))).rejects.toMatchObject({ code: 'pull.http' })
   })
 
-  it('catches up a run missed while the service was down, once', async () => {
+  it('pulls a new connector at once, and catches up runs missed while the service was down, once', async () => {
     const dataset = withPull({ url: `${base}/link`, pagination: { kind: 'link' } })
     const scheduled: Catalog = { ...catalog, datasets: [dataset], dataset: (id) => (id === dataset.id ? dataset : undefined) }
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
-      const scheduler = new PullScheduler({ wh, catalog: scheduled, home, env, backoffMs: 1, now: () => new Date(Date.now() + offsetMs), onResult: (d) => results.push(d) })
-      await scheduler.start()
-      await scheduler.stop() // waits for a catch-up run started by start()
+      const scheduler = new JobScheduler({ wh, now: () => new Date(Date.now() + offsetMs) })
+      for (const job of pullJobs({ wh, catalog: scheduled, home, env, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
+      await scheduler.check() // waits for the runs it starts
+      await scheduler.stop()
     }
-    // A clock a day ahead of the last pull has missed a 6-hourly run: it runs once at start.
-    await startAt(86_400_000)
-    expect(results).toEqual(['doanh_nghiep'])
-    // Started again at the real time, just after that pull: nothing was missed.
+    // A connector seen for the first time pulls at once.
     await startAt(0)
     expect(results).toEqual(['doanh_nghiep'])
+    // A clock a day ahead has missed four 6-hourly runs: one pull makes up for them.
+    await startAt(86_400_000)
+    expect(results).toEqual(['doanh_nghiep', 'doanh_nghiep'])
+    // Started again at the same time: nothing was missed.
+    await startAt(86_400_000)
+    expect(results).toEqual(['doanh_nghiep', 'doanh_nghiep'])
   })
 })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { SendMail } from '../infra/mail/mailer.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import type { ObligationItem } from './obligation-item.ts'
+import { vietnamDay } from '../infra/periods.ts'
 
 export type ObligationList = 'upcoming' | 'overdue' | 'late'
 
@@ -49,8 +50,6 @@ export interface Digest {
   totals: { upcoming: number; overdue: number; late: number; agencies: number }
 }
 
-/** The Vietnam calendar date of an instant. */
-export const vietnamDay = (at: Date) => new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10)
 
 /**
  * The daily digest: per agency, what falls due in the next three days, what is overdue and what

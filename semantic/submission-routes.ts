@@ -3,7 +3,8 @@ import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyScopeOf } from './access/authenticate.ts'
-import { buildDigest, digestHtml, listObligations, vietnamDay, type ObligationList } from './submission-digest.ts'
+import { vietnamDay } from '../infra/periods.ts'
+import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),

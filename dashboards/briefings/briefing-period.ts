@@ -1,4 +1,4 @@
-import { containing, parsePeriod, periodCode, periodEnd, periodLabel, periodStart, previous, type Period } from '../../infra/periods.ts'
+import { containing, parsePeriod, periodCode, periodEnd, periodLabel, periodStart, previous, vietnamDay, type Period } from '../../infra/periods.ts'
 import type { PeriodRule } from './briefing-definition.ts'
 
 /** The span a briefing reports on, as the semantic layer is asked about it. */
@@ -13,11 +13,6 @@ export interface BriefingPeriod {
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10)
-/** The Vietnam calendar date of an instant, as a UTC midnight. */
-const vietnamDate = (at: Date) => {
-  const d = new Date(at.getTime() + 7 * 3600_000)
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()))
-}
 
 export function ofPeriod(p: Period): BriefingPeriod {
   return { code: periodCode(p), label: periodLabel(p), granularity: p.kind, start: iso(periodStart(p)), end: iso(periodEnd(p)) }
@@ -25,7 +20,7 @@ export function ofPeriod(p: Period): BriefingPeriod {
 
 /** The last complete period of the rule's kind before `at` (Vietnam time). */
 export function periodForRule(rule: PeriodRule, at: Date): BriefingPeriod {
-  const day = vietnamDate(at)
+  const day = new Date(`${vietnamDay(at)}T00:00:00Z`)
   switch (rule) {
     case 'last_month':
       return ofPeriod(previous(containing('month', day)))

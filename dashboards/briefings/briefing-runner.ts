@@ -11,7 +11,7 @@ import type { IocConfig } from '../dashboard-routes.ts'
 import type { Briefing } from './briefing-definition.ts'
 import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
-import { smtpMailer, type SendMail } from '../../infra/mail/mailer.ts'
+import type { SendMail } from '../../infra/mail/mailer.ts'
 
 /** Where a briefing's workbooks are kept: <home>/briefings/<id>/<id>_<period>.xlsx. */
 export function briefingFile(home: string, id: string, period: BriefingPeriod): string {
@@ -42,9 +42,8 @@ export async function deliverBriefing(deps: BriefingDeps, home: string, briefing
 }
 
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
-export function scheduleBriefings(ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig) {
+export function scheduleBriefings(ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig, send: SendMail | null) {
   const deps = { cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }
-  const send = smtpMailer(ctx.config.smtp)
   for (const b of briefings) {
     ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.config.home, b, periodForRule(b.period, at), send) })
   }
@@ -69,7 +68,10 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
     return fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.xlsx'))
-      .map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size, modified: fs.statSync(path.join(dir, name)).mtime.toISOString() }))
+      .map((name) => {
+        const stat = fs.statSync(path.join(dir, name))
+        return { name, bytes: stat.size, modified: stat.mtime.toISOString() }
+      })
       .sort((a, b) => b.modified.localeCompare(a.modified))
   }
 

@@ -67,12 +67,30 @@ export async function tableChecksum(wh: Warehouse, database: string, name: strin
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
 
-function linkOrCopy(from: string, to: string) {
-  try {
-    fs.linkSync(from, to)
-  } catch {
-    fs.copyFileSync(from, to)
+/**
+ * Copies every file under `from` to the same place under `to`; with `link`, as hard links where the
+ * file system allows (the archive is content-addressed: its files never change). Returns the count.
+ */
+function copyFiles(from: string, to: string, link: boolean): number {
+  if (!fs.existsSync(from)) return 0
+  let n = 0
+  for (const rel of fs.readdirSync(from, { recursive: true }).map(String)) {
+    const source = path.join(from, rel)
+    if (!fs.statSync(source).isFile()) continue
+    const target = path.join(to, rel)
+    fs.mkdirSync(path.dirname(target), { recursive: true })
+    n++
+    if (link) {
+      try {
+        fs.linkSync(source, target)
+        continue
+      } catch {
+        // Another file system: copy instead.
+      }
+    }
+    fs.copyFileSync(source, target)
   }
+  return n
 }
 
 /**
@@ -107,17 +125,7 @@ export async function createBackup(wh: Warehouse, home: string, now = new Date()
     tables.push({ database: t.database, name: t.name, engine: t.engine, create: t.create, structure, ...sums, file })
   }
   const [schema] = await queryRows<{ v: number }>(wh.client, 'SELECT max(version) AS v FROM meta.schema_migrations')
-  let archiveFiles = 0
-  const archive = path.join(home, 'archive')
-  if (fs.existsSync(archive)) {
-    for (const rel of fs.readdirSync(archive, { recursive: true }).map(String)) {
-      const from = path.join(archive, rel)
-      if (!fs.statSync(from).isFile()) continue
-      fs.mkdirSync(path.dirname(path.join(dir, 'archive', rel)), { recursive: true })
-      linkOrCopy(from, path.join(dir, 'archive', rel))
-      archiveFiles++
-    }
-  }
+  const archiveFiles = copyFiles(path.join(home, 'archive'), path.join(dir, 'archive'), true)
   const bytes = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.zst'))
@@ -182,17 +190,7 @@ export async function restoreBackup(wh: Warehouse, backupDir: string, archiveDir
     const now = await tableChecksum(wh, t.database, t.name)
     tables.push({ table: `${t.database}.${t.name}`, ...now, ok: now.rows === t.rows && now.checksum === t.checksum })
   }
-  let archiveFiles = 0
-  const archive = path.join(backupDir, 'archive')
-  if (archiveDir && fs.existsSync(archive)) {
-    for (const rel of fs.readdirSync(archive, { recursive: true }).map(String)) {
-      const from = path.join(archive, rel)
-      if (!fs.statSync(from).isFile()) continue
-      fs.mkdirSync(path.dirname(path.join(archiveDir, rel)), { recursive: true })
-      fs.copyFileSync(from, path.join(archiveDir, rel))
-      archiveFiles++
-    }
-  }
+  const archiveFiles = archiveDir ? copyFiles(path.join(backupDir, 'archive'), archiveDir, false) : 0
   const bad = tables.filter((t) => !t.ok)
   if (bad.length > 0) throw new BackupError(`Khôi phục không khớp ở ${bad.map((t) => t.table).join(', ')} / restored tables differ from the backup`)
   return { id: manifest.id, tables, archive_files: archiveFiles }

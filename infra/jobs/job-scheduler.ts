@@ -8,6 +8,12 @@ export interface Job {
   schedule: string
   /** Does the work for the time it stands for; returns what it produced (a path, a count). */
   run: (scheduledFor: Date) => Promise<string>
+  /**
+   * The first time this warehouse sees the job: 'wait' records its last scheduled time as skipped
+   * and waits for the next (a briefing for a stale period is not wanted); 'run' runs it at once
+   * (a new pull connector's data is). Default 'wait'.
+   */
+  onFirstStart?: 'wait' | 'run'
 }
 
 export type JobTrigger = 'schedule' | 'catch_up' | 'manual'
@@ -35,7 +41,7 @@ export interface JobSchedulerOptions {
  * latest time a job's schedule fired with the latest run recorded for it, so a run missed while the
  * service was down is made once (not once per missed time) and a time already run — here or before a
  * restart — is never run again. A job still running is not started a second time. A job seen for the
- * first time records its last time as skipped and waits for the next one.
+ * first time waits for its next time, or runs at once (Job.onFirstStart).
  */
 export class JobScheduler {
   private readonly jobs = new Map<string, { job: Job; schedule: CronSchedule }>()
@@ -75,8 +81,8 @@ export class JobScheduler {
         if (!due) continue
         const done = last.get(job.id)
         if (done !== undefined && done >= due.getTime()) continue
-        // A job this warehouse has never run starts from its next time: there was no downtime to make up for.
-        if (done === undefined) {
+        // A job this warehouse has never run: there was no downtime to make up for.
+        if (done === undefined && (job.onFirstStart ?? 'wait') === 'wait') {
           started.push(this.execute(job, due, 'schedule', true))
           continue
         }

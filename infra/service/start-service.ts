@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { InboxWatcher } from '../../loaders/inbox.ts'
-import { PullScheduler } from '../../loaders/pull-scheduler.ts'
+import { pullJobs } from '../../loaders/pull-jobs.ts'
 import type { FastifyInstance } from 'fastify'
 import { loadCatalog } from '../catalog/load-catalog.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
@@ -131,7 +131,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       onError: (err) => log.warn({ err: err.message }, 'inbox scan failed'),
     })
     if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
-    const pulls = new PullScheduler({
+    for (const job of pullJobs({
       wh,
       catalog,
       home: config.home,
@@ -139,13 +139,14 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done')
         afterLoad(r.report?.status ?? '')
       },
-      onError: (dataset, err) => log.warn({ dataset, err: err.message }, 'pull failed'),
-    })
-    await pulls.start()
+    })) {
+      ctx.jobs.add(job)
+    }
+    // One SMTP transport for everything the service e-mails (null: files only).
     const send = smtpMailer(config.smtp)
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at, digestMail) })
-    scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc)
+    scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc, send)
     if (wh.engine === 'chdb') {
       ctx.jobs.add({
         id: 'backup',
@@ -157,7 +158,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         },
       })
     }
-    // Jobs read the marts: start them once the demo (if any) is in.
+    // Jobs read the marts or load into the warehouse: start them once the demo (if any) is in.
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
     // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
     const refresh = setInterval(() => ctx.transforms.request(0), 6 * 3600_000)
@@ -168,7 +169,6 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         abort.abort()
         clearInterval(refresh)
         await inbox.stop()
-        await pulls.stop()
         await jobsStarted.catch(() => undefined)
         await ctx.jobs.stop()
         await ctx.transforms.stop()

@@ -57,14 +57,20 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return (await res.json()) as T
 }
 
-/** Fetches a file as the signed-in account and hands it to the browser as a download. */
-export async function download(path: string, fallbackName: string, body?: unknown): Promise<void> {
+/** A document (file, page) fetched as the signed-in account: GET, or POST with a JSON body. */
+export async function fetchDocument(path: string, body?: unknown): Promise<Response> {
   const res = await fetch(path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   if (!res.ok) throw await errorOf(res)
+  return res
+}
+
+/** Fetches a file as the signed-in account and hands it to the browser as a download. */
+export async function download(path: string, fallbackName: string, body?: unknown): Promise<void> {
+  const res = await fetchDocument(path, body)
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName
   const url = URL.createObjectURL(await res.blob())
   const a = document.createElement('a')
@@ -87,14 +93,19 @@ export function cubeApi(): CubeApi {
 
 export type Row = Record<string, string | number | null>
 
+/** The Cube client's error as kho's: the API's reason in both languages. */
+export function cubeError(err: unknown): ApiError {
+  const e = err as { response?: { error?: string; message_en?: string }; message?: string; status?: number }
+  const vi = e.response?.error ?? e.message ?? 'Lỗi truy vấn'
+  return new ApiError(e.status ?? 400, vi, e.response?.message_en ?? vi)
+}
+
 /** Rows of a Cube query, as the API returns them (member name → value). */
 export async function loadRows(query: Query): Promise<Row[]> {
   try {
     const rs = await cubeApi().load(query)
     return rs.rawData() as Row[]
   } catch (err) {
-    const e = err as { response?: { error?: string; message_en?: string }; message?: string; status?: number }
-    const vi = e.response?.error ?? e.message ?? 'Lỗi truy vấn'
-    throw new ApiError(e.status ?? 400, vi, e.response?.message_en ?? vi)
+    throw cubeError(err)
   }
 }

@@ -41,14 +41,6 @@ arrivals as (
 
 first_delivery as (
     select dataset, agency, min(toDate(received_at, 'Asia/Ho_Chi_Minh')) as first_day from arrivals group by dataset, agency
-),
-
-days as (
-    select date, working_day_number from meta.calendar
-),
-
-working_days as (
-    select working_day_number, date from meta.calendar where is_working_day
 )
 
 select
@@ -64,8 +56,9 @@ select
 from arrivals
 inner join rules on rules.dataset = arrivals.dataset
 inner join first_delivery on first_delivery.dataset = arrivals.dataset and first_delivery.agency = arrivals.agency
-inner join days as changed on changed.date = arrivals.changed_on
-inner join days as received on received.date = toDate(arrivals.received_at, 'Asia/Ho_Chi_Minh')
-inner join working_days as due on due.working_day_number = changed.working_day_number + rules.working_days
+inner join {{ ref('dim_day') }} as changed on changed.date = arrivals.changed_on
+inner join {{ ref('dim_day') }} as received on received.date = toDate(arrivals.received_at, 'Asia/Ho_Chi_Minh')
+inner join (select date, working_day_number from {{ ref('dim_day') }} where is_working_day) as due
+    on due.working_day_number = changed.working_day_number + rules.working_days
 where arrivals.changed_on >= first_delivery.first_day
   and arrivals.changed_on <= toDate(arrivals.received_at, 'Asia/Ho_Chi_Minh')

@@ -68,17 +68,8 @@ periodic_received as (
     group by dataset, agency, period
 ),
 
-working_days as (
-    select 1 as k, date, working_day_number from meta.calendar where is_working_day
-),
-
-day_numbers as (
-    select date, working_day_number from meta.calendar
-),
-
 periodic_owed as (
     select
-        1 as k,
         rules.dataset as dataset,
         rules.agency as agency,
         periods.period as period,
@@ -96,9 +87,9 @@ periodic_owed as (
 ),
 
 periodic_due as (
-    select periodic_owed.*, working_days.date as due_on, working_days.working_day_number as due_day_number
+    select periodic_owed.*, days.due_day as due_on, days.due_day_number as due_day_number
     from periodic_owed
-    asof left join working_days on working_days.k = periodic_owed.k and periodic_owed.nominal_due <= working_days.date
+    inner join {{ ref('dim_day') }} as days on days.date = periodic_owed.nominal_due
 ),
 
 periodic as (
@@ -122,7 +113,7 @@ periodic as (
         toUInt64(0) as changes_late
     from periodic_due as d
     left join periodic_received as r on r.dataset = d.dataset and r.agency = d.agency and r.period = d.period
-    left join day_numbers as received on received.date = toDate(r.received_at, 'Asia/Ho_Chi_Minh')
+    left join {{ ref('dim_day') }} as received on received.date = toDate(r.received_at, 'Asia/Ho_Chi_Minh')
     settings join_use_nulls = 0
 ),
 

@@ -7,7 +7,7 @@ tags: [submissions]
 -- late), rejected (sent but refused as a whole), pending (not yet due) or missing; resubmitted when
 -- corrected later. KT-XH reports are owed per indicator × period (here); datasets per period or per
 -- change (fct_dataset_submission, whose rows have an empty indicator_code). A due date falling on a
--- weekend or holiday moves to the next working day (meta.calendar).
+-- weekend or holiday moves to the next working day (dim_day).
 with indicators as (
     select code, owner, frequency, deadline_days from {{ ref('dim_indicator') }} where kind = 'indicator'
 ),
@@ -35,17 +35,8 @@ refused as (
     group by agency, period
 ),
 
-working_days as (
-    select 1 as k, date, working_day_number from meta.calendar where is_working_day
-),
-
-day_numbers as (
-    select date, working_day_number from meta.calendar
-),
-
 obligations as (
     select
-        1 as k,
         indicators.owner as agency,
         indicators.code as indicator_code,
         periods.period as period,
@@ -68,10 +59,10 @@ expected as (
         obligations.period as period,
         obligations.period_start as period_start,
         obligations.period_end as period_end,
-        working_days.date as due_on,
-        working_days.working_day_number as due_day_number
+        days.due_day as due_on,
+        days.due_day_number as due_day_number
     from obligations
-    asof left join working_days on working_days.k = obligations.k and obligations.nominal_due <= working_days.date
+    inner join {{ ref('dim_day') }} as days on days.date = obligations.nominal_due
 ),
 
 indicator_obligations as (
@@ -96,7 +87,7 @@ select
     toUInt64(0) as changes_late
 from expected
 left join first_delivery on first_delivery.indicator_code = expected.indicator_code and first_delivery.period = expected.period
-left join day_numbers as received_day on received_day.date = toDate(first_delivery.received_at, 'Asia/Ho_Chi_Minh')
+left join {{ ref('dim_day') }} as received_day on received_day.date = toDate(first_delivery.received_at, 'Asia/Ho_Chi_Minh')
 left join refused on refused.agency = expected.agency and refused.period = expected.period
 settings join_use_nulls = 1
 )

@@ -1,7 +1,7 @@
 import type { Filter, Query, TimeDimensionGranularity } from '@cubejs-client/core'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { api, ApiError, cubeApi, download, type Row } from '../api.ts'
+import { api, cubeApi, cubeError, download, type Row } from '../api.ts'
 import { ErrorBox, Loading, Show, useAsync } from '../components/async.tsx'
 import { DataTable } from '../components/data-table.tsx'
 import { useLang } from '../i18n.ts'
@@ -182,8 +182,7 @@ export default function Explorer() {
     try {
       setResult({ state: 'ready', data: await runQuestion(question, view, t('yearBefore')) })
     } catch (err) {
-      const e = err as { response?: { error?: string; message_en?: string }; message?: string }
-      setResult({ state: 'error', error: new ApiError(400, e.response?.error ?? e.message ?? '', e.response?.message_en ?? e.message ?? '') })
+      setResult({ state: 'error', error: cubeError(err) })
     }
   }
 
@@ -344,7 +343,7 @@ export default function Explorer() {
                   const next = { ...EMPTY, ...s.ui }
                   setQ(next)
                   const v = views.find((x) => x.name === next.view)
-                  if (v) void runQuestion(next, v, t('yearBefore')).then((data) => setResult({ state: 'ready', data }), (error: Error) => setResult({ state: 'error', error }))
+                  if (v) void runQuestion(next, v, t('yearBefore')).then((data) => setResult({ state: 'ready', data }), (err) => setResult({ state: 'error', error: cubeError(err) }))
                 }}
               >
                 {s.name}

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError, download, loadRows, session, type Row } from '../api.ts'
+import { api, ApiError, download, fetchDocument, loadRows, type Row } from '../api.ts'
 import { useAuth } from '../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../components/async.tsx'
 import { DataTable } from '../components/data-table.tsx'
@@ -57,7 +57,7 @@ function ObligationTable({ rows, testId }: { rows: Obligation[]; testId: string 
 
 /** Today's digest (overdue, due soon, late yesterday) as the page agencies receive, in a new tab. */
 async function openDigest(agency: string) {
-  const res = await fetch(`/api/submissions/digest?format=html${agency ? `&agency=${encodeURIComponent(agency)}` : ''}`, { headers: { authorization: session.token() } })
+  const res = await fetchDocument(`/api/submissions/digest?format=html${agency ? `&agency=${encodeURIComponent(agency)}` : ''}`)
   const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/html' }))
   window.open(url, '_blank', 'noopener')
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
