@@ -1,9 +1,9 @@
 import type { Column, Dataset } from '../infra/catalog/schema.ts'
-import { adminUnitProblemSql, communeProblemSql, provinceProblemSql } from '../infra/identifiers/admin-units.ts'
-import { cccdProblemSql } from '../infra/identifiers/cccd.ts'
+import { adminUnitProblemSql, communePlainValidSql, communeProblemSql, provinceProblemSql } from '../infra/identifiers/admin-units.ts'
+import { cccdPlainValidSql, cccdProblemSql } from '../infra/identifiers/cccd.ts'
 import { enterpriseProblemSql } from '../infra/identifiers/enterprise-code.ts'
 import { PROBLEMS, type ProblemCode } from '../infra/identifiers/problem.ts'
-import { booleanSql, dateSql, dateTimeSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
+import { booleanSql, datePlainSql, dateSql, dateTimeSql, integerPlainSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
 
 /** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
@@ -99,10 +99,53 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
   return `multiIf(${branches.join(',\n  ')},\n  '')`
 }
 
-/** Per staged row: the (column, problem code) pairs of every rule it breaks, empty when it is good. */
+/**
+ * A condition true only for values every rule of the column accepts, written the plain way most
+ * cells are (a 12-digit CCCD, a dd/mm/yyyy date, an enum value as listed): cheap enough for every
+ * row, so the full rules run only on the few rows that fail it. A column whose rules have no plain
+ * form falls back to its full rules. identifiers-sql.test.ts checks that plain never accepts what
+ * the full rules refuse.
+ */
+export function columnPlainValidSql(column: Column, ctx: RuleContext): string {
+  const x = quoteIdent(column.id)
+  const full = `(${columnProblemSql(column, ctx)}) = ''`
+  const conds: string[] = []
+  switch (column.identifier) {
+    case 'cccd':
+      conds.push(cccdPlainValidSql(x))
+      break
+    case 'commune_code':
+      conds.push(communePlainValidSql(x, ctx.provinceCode))
+      break
+    case null:
+      break
+    default:
+      return full
+  }
+  const numeric = column.type === 'integer' || column.type === 'decimal'
+  if (numeric) conds.push(integerPlainSql(x))
+  else if (column.type === 'date') conds.push(datePlainSql(x))
+  else if (column.type !== 'string') return full
+  if (!numeric && (column.min !== null || column.max !== null)) return full
+  if (column.min !== null) conds.push(`toFloat64OrZero(${x}) >= ${column.min}`)
+  if (column.max !== null) conds.push(`toFloat64OrZero(${x}) <= ${column.max}`)
+  if (column.references === 'indicator') conds.push(`${x} IN (${inList(ctx.ownedIndicatorCodes)})`)
+  if (column.pattern !== null) conds.push(`match(trimBoth(${x}), ${sqlString(column.pattern)})`)
+  if (column.enum !== null) conds.push(`${x} IN (${column.enum.map(sqlString).join(', ')})`)
+  if (column.required) return `(trimBoth(${x}) != ''${conds.map((c) => ` AND ${c}`).join('')})`
+  return conds.length ? `(trimBoth(${x}) = '' OR (${conds.join(' AND ')}))` : '1'
+}
+
+/**
+ * Per row: the (column, problem code) pairs of every rule it breaks, empty when it is good. Rows
+ * that pass every column's plain test skip the full rules (ClickHouse evaluates if() branches
+ * only for the rows that take them).
+ */
 export function rowProblemsSql(dataset: Pick<Dataset, 'columns'>, ctx: RuleContext): string {
   const tuples = dataset.columns.map((c) => `tuple(${sqlString(c.id)}, ${columnProblemSql(c, ctx)})`)
-  return `arrayFilter(p -> p.2 != '', [${tuples.join(',\n')}])`
+  const plain = dataset.columns.map((c) => columnPlainValidSql(c, ctx)).filter((c) => c !== '1')
+  const full = `arrayFilter(p -> p.2 != '', [${tuples.join(',\n')}])`
+  return plain.length ? `if(${plain.join('\n  AND ')}, [], ${full})` : full
 }
 
 /**

@@ -101,6 +101,11 @@ export function communeProblemSql(raw: string, provinceCode: string): string {
     '')`
 }
 
+/** True only for a commune code communeProblemSql accepts, written plainly: one of the province's own. */
+export function communePlainValidSql(raw: string, provinceCode: string): string {
+  return `${raw} IN (SELECT commune_code FROM ${ADMIN_UNITS} WHERE province_code = '${provinceCode}')`
+}
+
 /** parseProvinceCode as a ClickHouse expression over String `v`: a problem code or ''. */
 export function provinceProblemSql(raw: string): string {
   const v = trimCellSql(raw)

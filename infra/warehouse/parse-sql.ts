@@ -52,6 +52,20 @@ export function dateSql(v: string): string {
     NULL)`
 }
 
+/**
+ * True only for text dateSql reads as a date, written plainly as dd/mm/yyyy: the cheap test most
+ * cells of a delivery pass (dateSql builds the date; this only says there is one).
+ */
+export function datePlainSql(v: string): string {
+  return `(length(${v}) = 10 AND substring(${v}, 3, 1) = '/' AND substring(${v}, 6, 1) = '/'
+    AND substring(${v}, 7, 4) BETWEEN '1900' AND '2299' AND isNotNull(parseDateTime64OrNull(${v}, '%d/%m/%Y', 'UTC')))`
+}
+
+/** True only for text numberSql reads as a whole number, written plainly: optional minus, at most 15 digits. */
+export function integerPlainSql(v: string): string {
+  return `match(${v}, '^-?[0-9]{1,15}$')`
+}
+
 /** A date, optionally with hh:mm or hh:mm:ss after a space or "T" → Nullable(DateTime64(0)) in local time. */
 export function dateTimeSql(v: string, timezone = 'Asia/Ho_Chi_Minh'): string {
   const t = `trimBoth(${v})`
