@@ -4,6 +4,7 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import type { LoadReport, RejectedRow } from './load-report.ts'
 import { reasonSql } from './rules-sql.ts'
+import { rawTable } from './write-raw.ts'
 
 /** How many rejected rows a report lists; all of them are in meta.rejects. */
 export const REPORT_REJECTS = 200
@@ -12,37 +13,42 @@ export interface CommitInput {
   wh: Warehouse
   dataset: CatalogDataset
   report: LoadReport
-  /** The checked stage table (stage.ts). */
-  stage: string
-  loadedAt: number
 }
 
 const pct = (x: number, locale: string) => `${(x * 100).toLocaleString(locale, { maximumFractionDigits: 2 })}%`
 
 /**
- * From the checked stage: records rejected rows with their reasons in meta.rejects and, unless more
- * than the dataset's threshold were rejected, appends the good rows with provenance to raw.<dataset>.
- * Nothing is visible to readers until the caller marks the load committed.
+ * After write-raw.ts wrote the load's rows into raw.<dataset>: records rejected rows with their reasons in meta.rejects (they stay in raw, whole and
+ * marked, but no reader takes them), and refuses the whole load when more than the dataset's
+ * threshold were rejected. Nothing is visible
+ * to readers until the caller marks the load committed.
  */
-export async function commitStagedRows({ wh, dataset, report, stage, loadedAt }: CommitInput): Promise<void> {
-  const [counts] = await queryRows<{ total: number; rejected: number }>(
+export async function commitLoadedRows({ wh, dataset, report }: CommitInput): Promise<void> {
+  const table = rawTable(dataset)
+  const params = { load: report.loadId, dataset: dataset.id, agency: report.agency }
+  const keys = dataset.natural_key.map((k) => `trimBoth(${quoteIdent(k)})`).join(', ')
+  // One scan of the load's rows answers the counts and the repeated keys.
+  const [counts] = await queryRows<{ total: number; rejected: number; repeated: number }>(
     wh.client,
-    `SELECT count() AS total, countIf(notEmpty(_problems)) AS rejected FROM ${stage}`,
+    `SELECT count() AS total, countIf(notEmpty(_problems)) AS rejected,
+       countIf(empty(_problems)) - uniqExactIf(${keys}, empty(_problems)) AS repeated
+     FROM ${table} WHERE _load_id = {load:String}`,
+    params,
   )
+  const source = report.source
   report.rowsRead = Number(counts!.total)
   report.rowsRejected = Number(counts!.rejected)
-  const source = report.source
   if (report.rowsRead === 0) throw new LoadRefusal('file.no_rows', `Tệp ${source} không có dòng dữ liệu`, `${source} has no data rows`)
 
-  const cols = dataset.columns.map((c) => quoteIdent(c.id))
-  const params = { load: report.loadId, dataset: dataset.id, agency: report.agency, source, sha: report.sha256, at: loadedAt }
   if (report.rowsRejected > 0) {
+    const cols = dataset.columns.map((c) => quoteIdent(c.id))
     const names = dataset.columns.map((c) => `'${c.id}'`).join(', ')
     await wh.client.command({
       query: `INSERT INTO meta.rejects (load_id, dataset, agency, row, column, value, code, reason_vi, reason_en)
         SELECT {load:String}, {dataset:String}, {agency:String}, _row, p.1, v, p.2,
           ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'vi')}, ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'en')}
-        FROM (SELECT _row, p, trimBoth([${cols.join(', ')}][indexOf([${names}], p.1)]) AS v FROM ${stage} ARRAY JOIN _problems AS p)`,
+        FROM (SELECT _row, p, trimBoth([${cols.join(', ')}][indexOf([${names}], p.1)]) AS v
+              FROM ${table} ARRAY JOIN _problems AS p WHERE _load_id = {load:String})`,
       query_params: params,
     })
     report.rejects = await queryRows<RejectedRow>(
@@ -65,20 +71,13 @@ export async function commitStagedRows({ wh, dataset, report, stage, loadedAt }:
       `Refused all of ${source}: ${report.rowsRejected}/${report.rowsRead} rows (${pct(share, 'en')}) break the contract, above the dataset's ${pct(dataset.reject_threshold, 'en')} threshold. Fix the rejected rows and deliver again`,
     )
   }
-  const keys = dataset.natural_key.map((k) => `trimBoth(${quoteIdent(k)})`).join(', ')
-  const [dup] = await queryRows<{ n: number }>(wh.client, `SELECT count() - uniqExact(${keys}) AS n FROM ${stage} WHERE empty(_problems)`)
-  if (Number(dup!.n) > 0) {
+  const repeated = Number(counts!.repeated)
+  if (repeated > 0) {
     report.warnings.push({
       code: 'rows.duplicate_key',
-      vi: `${dup!.n} dòng trùng khóa (${dataset.natural_key.join(', ')}) với dòng khác trong tệp; tầng chuẩn hóa giữ bản cập nhật mới nhất`,
-      en: `${dup!.n} row(s) repeat the key (${dataset.natural_key.join(', ')}) of another row in the file; the standard layer keeps the latest version`,
+      vi: `${repeated} dòng trùng khóa (${dataset.natural_key.join(', ')}) với dòng khác trong tệp; tầng chuẩn hóa giữ bản cập nhật mới nhất`,
+      en: `${repeated} row(s) repeat the key (${dataset.natural_key.join(', ')}) of another row in the file; the standard layer keeps the latest version`,
     })
   }
-  await wh.client.command({
-    query: `INSERT INTO raw.${quoteIdent(dataset.id)} (${cols.join(', ')}, _load_id, _agency, _source, _sha256, _row, _loaded_at)
-      SELECT ${cols.join(', ')}, {load:String}, {agency:String}, {source:String}, {sha:String}, _row, fromUnixTimestamp64Milli({at:Int64})
-      FROM ${stage} WHERE empty(_problems)`,
-    query_params: params,
-  })
   report.rowsLoaded = report.rowsRead - report.rowsRejected
 }

@@ -6,6 +6,7 @@ import { columnSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
+import { acceptedRowsSql } from './raw-table.ts'
 
 // A dataset with one column of every kind of rule, added to the real catalogue for these tests.
 const column = (c: Record<string, unknown>) => columnSchema.parse(c)
@@ -92,6 +93,23 @@ describe('contracts from the catalogue', () => {
     expect(report.rejects[0]).toMatchObject({ row: 3, column: col, code })
     expect(report.rejects[0]!.vi.length).toBeGreaterThan(10)
     expect(report.rowsLoaded).toBe(1)
+  })
+
+  it('keeps a rejected row whole in raw, marked with its problems, and no reader takes it', async () => {
+    const report = await load('kept.csv', ['AF1,1,1,,,,,,,', 'AF2,1,1,,,,,Khác,,', 'AF3,1,1,,,,,,,'])
+    expect(report).toMatchObject({ status: 'committed', rowsRead: 3, rowsLoaded: 2, rowsRejected: 1 })
+    const raw = await queryRows<{ ma: string; gioi_tinh: string; _row: number; _problems: [string, string][] }>(
+      wh.client,
+      'SELECT ma, gioi_tinh, _row, _problems FROM raw.kiem_thu WHERE _load_id = {id:String} ORDER BY _row',
+      { id: report.loadId },
+    )
+    expect(raw).toEqual([
+      { ma: 'AF1', gioi_tinh: '', _row: 2, _problems: [] },
+      { ma: 'AF2', gioi_tinh: 'Khác', _row: 3, _problems: [['gioi_tinh', 'value.enum']] },
+      { ma: 'AF3', gioi_tinh: '', _row: 4, _problems: [] },
+    ])
+    const read = await queryRows<{ ma: string }>(wh.client, `SELECT ma FROM ${acceptedRowsSql('kiem_thu')} WHERE _load_id = {id:String} ORDER BY ma`, { id: report.loadId })
+    expect(read.map((r) => r.ma)).toEqual(['AF1', 'AF3'])
   })
 
   it('explains with the column label and the value, in Vietnamese and English', async () => {

@@ -4,17 +4,18 @@ import path from 'node:path'
 import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { archiveFile } from './archive.ts'
-import { commitStagedRows } from './commit-load.ts'
+import { commitLoadedRows } from './commit-load.ts'
 import type { Channel, LoadReport } from './load-report.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { readCsv } from './readers/csv.ts'
-import { decodeText } from './readers/decode.ts'
+import { decodeText, notTextRefusal } from './readers/decode.ts'
+import { digestFile } from './file-digest.ts'
 import { readJson } from './readers/json.ts'
 import { readXlsx } from './readers/xlsx.ts'
 import { readXml } from './readers/xml.ts'
 import { headerMatcher } from './header-map.ts'
 import { rowProblemsSql } from './rules-sql.ts'
-import { createStage, dropStage, sniffDelimited, stageDelimitedNatively, stageName, stageRecords, type Staged, type StageTarget } from './stage.ts'
+import { deleteLoadRows, sniffDelimited, writeDelimitedNatively, writeRecords, type RawWrite, type Written } from './write-raw.ts'
 
 export type { Channel, LoadReport } from './load-report.ts'
 
@@ -85,19 +86,19 @@ function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) 
   }
 }
 
-/** Puts the delivery's rows, checked, into the stage table by the fastest path its format and engine allow. */
-async function stageFile(t: StageTarget, dataset: CatalogDataset, file: string, input: string, sheet: string | undefined): Promise<Staged> {
+/** Writes the delivery's rows, checked, into raw by the fastest path its format and engine allow. */
+async function writeFile(t: RawWrite, file: string, sheet: string | undefined): Promise<Written> {
   const text = () => decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), t.source)
   const format = formatOf(t.source)
-  if (format === 'json') return stageRecords(t, input, readJson(text(), t.source, dataset.record_path))
-  if (format === 'xml') return stageRecords(t, input, readXml(text(), t.source, { recordPath: dataset.record_path }))
+  if (format === 'json') return writeRecords(t, readJson(text(), t.source, t.dataset.record_path))
+  if (format === 'xml') return writeRecords(t, readXml(text(), t.source, { recordPath: t.dataset.record_path }))
   if (format === 'xlsx') {
     const options = { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, ...(sheet ? { sheet } : {}) }
-    return stageRecords(t, input, readXlsx(file, t.source, headerMatcher(t.columns), options))
+    return writeRecords(t, readXlsx(file, t.source, headerMatcher(t.dataset.columns), options))
   }
   const sniff = await sniffDelimited(file, t.source)
-  if (sniff.encoding === 'utf-8' && t.wh.readsLocalFiles) return stageDelimitedNatively(t, file, sniff)
-  return stageRecords(t, input, readCsv(text(), t.source))
+  if (sniff.encoding === 'utf-8' && t.wh.readsLocalFiles) return writeDelimitedNatively(t, file, sniff)
+  return writeRecords(t, readCsv(text(), t.source))
 }
 
 async function committedLoadOf(wh: Warehouse, dataset: string, agency: string, sha256: string): Promise<string | null> {
@@ -159,33 +160,19 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
         },
       ],
     })
-  const stage = stageName(report.loadId)
-  const input = stageName(report.loadId, '_input')
+  let written: CatalogDataset | null = null
 
   try {
     const dataset = opts.catalog.dataset(opts.dataset)
     if (!dataset) throw new LoadRefusal('dataset.unknown', `Không có bộ dữ liệu "${opts.dataset}"`, `No dataset "${opts.dataset}"`)
     checkSender(opts.catalog, dataset, opts.agency)
-    formatOf(source) // refuses an unsupported format before anything is written
+    const format = formatOf(source) // refuses an unsupported format before anything is written
     if (fs.statSync(opts.file).size === 0) throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
 
     await writeLoad('started')
-    const target: StageTarget = {
-      wh: opts.wh,
-      table: stage,
-      columns: dataset.columns,
-      source,
-      problemsSql: rowProblemsSql(dataset, {
-        provinceCode: opts.catalog.province.code,
-        indicatorCodes: [...opts.catalog.indicators.map((i) => i.code), ...opts.catalog.components.map((c) => c.code)],
-        ownedIndicatorCodes: indicatorCodesOwnedBy(opts.catalog, opts.agency),
-      }),
-    }
-    await createStage(target)
-    // The engine stages and checks while Node hashes and archives the same file.
-    const [archived, staged] = await Promise.allSettled([archiveFile(opts.archiveDir, opts.file), stageFile(target, dataset, opts.file, input, opts.sheet)])
-    if (archived.status === 'rejected') throw archived.reason
-    report.sha256 = archived.value
+    // Hashed first: a file delivered again is known before any work, and every row carries the hash.
+    const digest = await digestFile(opts.file, { text: format !== 'xlsx' })
+    report.sha256 = digest.sha256
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)
     if (original) {
       report.status = 'duplicate'
@@ -197,12 +184,31 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       await writeLoad('duplicate', `same file as load ${original}`)
       return report
     }
-    if (staged.status === 'rejected') throw staged.reason
-    if (staged.value.unknownHeaders.length > 0) {
-      const headers = staged.value.unknownHeaders.join(', ')
+    if (digest.notUtf8Line !== null) throw notTextRefusal(source, 'utf-8', { line: digest.notUtf8Line })
+    const target: RawWrite = {
+      wh: opts.wh,
+      dataset,
+      source,
+      loadId: report.loadId,
+      agency: opts.agency,
+      sha256: report.sha256,
+      loadedAt: started,
+      problemsSql: rowProblemsSql(dataset, {
+        provinceCode: opts.catalog.province.code,
+        indicatorCodes: [...opts.catalog.indicators.map((i) => i.code), ...opts.catalog.components.map((c) => c.code)],
+        ownedIndicatorCodes: indicatorCodesOwnedBy(opts.catalog, opts.agency),
+      }),
+    }
+    written = dataset
+    // The engine writes and checks the rows while Node copies the file into the archive.
+    const [archived, rows] = await Promise.allSettled([archiveFile(opts.archiveDir, opts.file, report.sha256), writeFile(target, opts.file, opts.sheet)])
+    if (rows.status === 'rejected') throw rows.reason
+    if (archived.status === 'rejected') throw archived.reason
+    if (rows.value.unknownHeaders.length > 0) {
+      const headers = rows.value.unknownHeaders.join(', ')
       report.warnings.push({ code: 'header.unknown', vi: `Bỏ qua các cột không có trong mẫu: ${headers}`, en: `Ignored columns not in the template: ${headers}` })
     }
-    await commitStagedRows({ wh: opts.wh, dataset, report, stage, loadedAt: started })
+    await commitLoadedRows({ wh: opts.wh, dataset, report })
     await writeLoad('committed')
     report.status = 'committed'
   } catch (err) {
@@ -215,10 +221,10 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     // Rows rejected stay counted when they are why the whole file was refused.
     if (refusal?.code !== 'threshold') report.rowsRejected = 0
     await writeLoad(report.status, report.refusal.en).catch(() => undefined)
+    // Never visible (the load did not commit); removed so raw keeps only accepted rows.
+    if (written) await deleteLoadRows(opts.wh, written, report.loadId).catch(() => undefined)
   } finally {
     report.durationMs = Date.now() - started
-    await dropStage(opts.wh, stage).catch(() => undefined)
-    await dropStage(opts.wh, input).catch(() => undefined)
   }
   return report
 }

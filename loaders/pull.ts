@@ -8,6 +8,7 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import type { LoadReport } from './load-file.ts'
 import { loadRecords } from './load-records.ts'
 import { LoadRefusal } from './load-refusal.ts'
+import { acceptedRowsSql } from './raw-table.ts'
 
 export interface PullOptions {
   wh: Warehouse
@@ -35,8 +36,8 @@ const at = (doc: unknown, dotted: string | null): unknown =>
 async function watermark(wh: Warehouse, dataset: CatalogDataset, field: string): Promise<string | null> {
   const [row] = await queryRows<{ w: string | null }>(
     wh.client,
-    `SELECT toString(max(${dateSql(quoteIdent(field))})) AS w FROM raw.${quoteIdent(dataset.id)}
-     WHERE _load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = {dataset:String} AND channel = 'pull' AND status = 'committed')`,
+    `SELECT toString(max(${dateSql(quoteIdent(field))})) AS w FROM ${acceptedRowsSql(dataset.id)}
+     WHERE _load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = {dataset:String} AND channel = 'pull')`,
     { dataset: dataset.id },
   )
   return row?.w && row.w !== '\\N' ? row.w : null

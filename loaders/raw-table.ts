@@ -1,5 +1,6 @@
 import type { Dataset } from '../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type TableSpec } from '../infra/warehouse/ddl.ts'
 
 /** Provenance carried by every raw row, so any warehouse value traces back to its delivery and line. */
@@ -12,13 +13,19 @@ export const PROVENANCE_COLUMNS: ColumnSpec[] = [
   { name: '_loaded_at', type: "DateTime64(3, 'UTC')" },
 ]
 
+/**
+ * The (column, problem code) pairs a row breaks, written with the row in the same pass. A rejected
+ * row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql).
+ */
+export const PROBLEMS_COLUMN: ColumnSpec = { name: '_problems', type: 'Array(Tuple(String, String))', comment: 'rules the row breaks; rejected when not empty' }
+
 /** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
 export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
   return {
     database: 'raw',
     name: dataset.id,
     comment: `${dataset.name} (as delivered)`,
-    columns: [...dataset.columns.map((c) => ({ name: c.id, type: 'String' })), ...PROVENANCE_COLUMNS],
+    columns: [...dataset.columns.map((c) => ({ name: c.id, type: 'String' })), ...PROVENANCE_COLUMNS, PROBLEMS_COLUMN],
     engine: { kind: 'MergeTree' },
     orderBy: ['_load_id', '_row'],
   }
@@ -38,4 +45,15 @@ export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' 
   for (const column of spec.columns.filter((c) => !have.has(c.name))) {
     for (const query of renderStatement({ kind: 'add_column', table: spec, column }, target)) await wh.client.command({ query })
   }
+}
+
+/**
+ * The accepted rows of raw.<dataset> in committed loads (or in the given loads, which the caller
+ * knows are committed): the one way anything reads raw.
+ */
+export function acceptedRowsSql(dataset: string, loads: string[] | null = null): string {
+  const filter = loads
+    ? `_load_id IN (${loads.length ? loads.map((l) => `'${l.replace(/[^0-9a-f-]/g, '')}'`).join(', ') : "''"})`
+    : `_load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = '${dataset.replace(/[^a-z0-9_]/g, '')}' AND status = 'committed')`
+  return `(SELECT * EXCEPT _problems FROM raw.${quoteIdent(dataset)} WHERE ${filter} AND empty(_problems))`
 }

@@ -1,10 +1,11 @@
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
+import { deleteLoadRows, dropTable } from './write-raw.ts'
 
 /**
  * Marks loads that were started before `before` and never finished (the process died) as failed,
- * and drops their staging tables. Their raw rows, if any got written, were never visible: readers
- * only see committed loads. Returns the ids of the loads it closed.
+ * deletes whatever rows they wrote to raw (never visible: readers only see committed loads) and
+ * drops their input tables. Returns the ids of the loads it closed.
  */
 export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Promise<string[]> {
   const stale = await queryRows<Record<string, unknown> & { load_id: string }>(
@@ -25,12 +26,18 @@ export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Prom
       format: 'JSONEachRow',
     })
   }
-  const stages = await queryRows<{ name: string }>(wh.client, "SELECT name FROM system.tables WHERE database = 'raw' AND startsWith(name, '__stage_')")
+  // Their rows were never visible; deleted so raw keeps only accepted rows.
+  for (const l of stale) await deleteLoadRows(wh, { id: String(l.dataset) }, l.load_id).catch(() => undefined)
+  // Input tables of loads no longer running (also the staging tables of kho before 2026-11).
+  const inputs = await queryRows<{ name: string }>(
+    wh.client,
+    "SELECT name FROM system.tables WHERE database = 'raw' AND (startsWith(name, '__input_') OR startsWith(name, '__stage_'))",
+  )
   const live = await queryRows<{ id: string }>(wh.client, "SELECT replaceAll(load_id, '-', '') AS id FROM meta.loads FINAL WHERE status = 'started'")
   const liveIds = new Set(live.map((l) => l.id))
-  for (const { name } of stages) {
-    const id = name.slice('__stage_'.length).replace(/_input$/, '')
-    if (!liveIds.has(id)) await wh.client.command({ query: `DROP TABLE IF EXISTS raw.${quoteIdent(name)} SYNC` })
+  for (const { name } of inputs) {
+    const id = name.replace(/^__(input|stage)_/, '').replace(/_input$/, '')
+    if (!liveIds.has(id)) await dropTable(wh, `raw.${quoteIdent(name)}`)
   }
   return stale.map((l) => l.load_id)
 }

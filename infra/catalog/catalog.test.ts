@@ -170,7 +170,7 @@ describe('catalogue sync into the warehouse', () => {
     )
     expect(columns.map((c) => c.name)).toEqual([
       'cccd', 'ho_ten', 'ngay_sinh', 'gioi_tinh', 'ma_xa', 'dia_chi', 'ngay_cap_nhat',
-      '_load_id', '_agency', '_source', '_sha256', '_row', '_loaded_at',
+      '_load_id', '_agency', '_source', '_sha256', '_row', '_loaded_at', '_problems',
     ])
     expect(columns[0]!.type).toBe('String')
   })

@@ -30,7 +30,7 @@ export async function* decodeText(source: AsyncIterable<Uint8Array>, fileName: s
     try {
       yield decoder.decode(bytes, { stream: true })
     } catch {
-      throw notUtf8(fileName, encoding, offset)
+      throw notTextRefusal(fileName, encoding, { byte: offset })
     }
     offset += chunk.length
   }
@@ -39,15 +39,17 @@ export async function* decodeText(source: AsyncIterable<Uint8Array>, fileName: s
       const tail = decoder.decode()
       if (tail) yield tail
     } catch {
-      throw notUtf8(fileName, encoding, offset)
+      throw notTextRefusal(fileName, encoding, { byte: offset })
     }
   }
 }
 
-function notUtf8(fileName: string, encoding: TextEncoding, offset: number): LoadRefusal {
+/** The refusal for text that is not in its encoding, saying where (a line when known, else a byte). */
+export function notTextRefusal(fileName: string, encoding: TextEncoding, where: { line: number } | { byte: number }): LoadRefusal {
+  const [vi, en] = 'line' in where ? [`dòng ${where.line}`, `line ${where.line}`] : [`gần byte ${where.byte}`, `near byte ${where.byte}`]
   return new LoadRefusal(
     'encoding',
-    `Tệp ${fileName} không phải văn bản ${encoding.toUpperCase()} hợp lệ (gần byte ${offset}); có thể đang dùng bảng mã cũ như Windows-1258 hoặc TCVN3. Hãy lưu lại dưới dạng CSV UTF-8`,
-    `${fileName} is not valid ${encoding.toUpperCase()} text (near byte ${offset}); it may use a legacy code page such as Windows-1258 or TCVN3. Save it as CSV UTF-8`,
+    `Tệp ${fileName} không phải văn bản ${encoding.toUpperCase()} hợp lệ (${vi}); có thể đang dùng bảng mã cũ như Windows-1258 hoặc TCVN3. Hãy lưu lại dưới dạng CSV UTF-8`,
+    `${fileName} is not valid ${encoding.toUpperCase()} text (${en}); it may use a legacy code page such as Windows-1258 or TCVN3. Save it as CSV UTF-8`,
   )
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { booleanSql, dateSql, dateTimeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
+import { acceptedRowsSql } from '../../loaders/raw-table.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import type { Model, Project } from './project.ts'
 
@@ -27,14 +28,6 @@ export interface RunOptions {
 
 export const tableName = (m: Pick<Model, 'database' | 'name'>, suffix = '') => `${m.database}.${quoteIdent(m.name + suffix)}`
 
-/** The committed rows of raw.<dataset>, or only those of the given loads. */
-export function sourceSql(dataset: string, loads: string[] | null): string {
-  const filter = loads
-    ? `_load_id IN (${loads.length ? loads.map((l) => `'${l.replace(/[^0-9a-f-]/g, '')}'`).join(', ') : "''"})`
-    : `_load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = '${dataset}' AND status = 'committed')`
-  return `(SELECT * FROM raw.${quoteIdent(dataset)} WHERE ${filter})`
-}
-
 /** Macros a model may use, so std parses values exactly as the loaders checked them. */
 const MACROS: Record<string, (arg: string) => string> = {
   parse_date: dateSql,
@@ -51,7 +44,7 @@ const MACROS: Record<string, (arg: string) => string> = {
 export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null): string {
   return model.sql
     .replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => tableName(project.models.get(name)!))
-    .replace(/\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, dataset: string) => sourceSql(dataset, loads?.get(dataset) ?? null))
+    .replace(/\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, dataset: string) => acceptedRowsSql(dataset, loads?.get(dataset) ?? null))
     .replace(/\{\{\s*var\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => {
       const value = project.vars[name]
       if (value === undefined) throw new Error(`${model.name}: var('${name}') is not defined`)

@@ -1,0 +1,57 @@
+import { isUtf8 } from 'node:buffer'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { digestFile, Utf8Check } from './file-digest.ts'
+
+const dir = tempDir('kho-digest-')
+
+/** Splits bytes at the given cut points, as a stream would deliver them. */
+function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const out: Buffer[] = []
+  let from = 0
+  for (const c of [...at, bytes.length]) {
+    out.push(bytes.subarray(from, c))
+    from = c
+  }
+  return out
+}
+
+describe('UTF-8 check while hashing', () => {
+  it('agrees with a whole-buffer check however the bytes are chunked', () => {
+    // Vietnamese text, with now and then a byte from a legacy code page or a cut-off character.
+    const text = fc.string({ unit: fc.constantFrom('a', 'ư', 'Đ', 'ệ', '😀', '\n', ',', ' '), maxLength: 60 }).map((s) => Buffer.from(s))
+    const bytes = fc.oneof(
+      text,
+      fc.tuple(text, fc.integer({ min: 0x80, max: 0xff }), text).map(([a, b, c]) => Buffer.concat([a, Buffer.from([b]), c])),
+      fc.tuple(text, fc.integer({ min: 1, max: 3 })).map(([a, n]) => Buffer.concat([a, Buffer.from('😀').subarray(0, n)])),
+    )
+    fc.assert(
+      fc.property(bytes, fc.array(fc.nat(), { maxLength: 6 }), (b, cuts) => {
+        const check = new Utf8Check()
+        for (const chunk of chunked(b, cuts)) check.push(chunk)
+        expect(check.end()).toBe(isUtf8(b))
+      }),
+      { numRuns: 3000, seed: 20261122 },
+    )
+  })
+
+  it('hashes the file and names the first line that is not UTF-8', async () => {
+    const good = path.join(dir, 'good.csv')
+    // A character across the 1 MiB read boundary is still read as one.
+    const body = Buffer.concat([Buffer.from('Mã xã,Tên\n'), Buffer.alloc((1 << 20) - 11, 'a'), Buffer.from('ệ\n07210,Phường Bắc Giang\n')])
+    fs.writeFileSync(good, body)
+    expect(await digestFile(good, { text: true })).toEqual({ sha256: createHash('sha256').update(body).digest('hex'), notUtf8Line: null })
+
+    const bad = path.join(dir, 'bad.csv')
+    // "Phường" as Windows-1258 writes it, on line 3.
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from('Mã xã,Tên\n07210,Bắc Giang\n07228,Ph'), Buffer.from([0x75, 0xf5, 0x1a, 0x6e, 0x67]), Buffer.from('\n')]))
+    expect((await digestFile(bad, { text: true })).notUtf8Line).toBe(3)
+    // Binary formats are only hashed.
+    expect((await digestFile(bad, { text: false })).notUtf8Line).toBeNull()
+  })
+})

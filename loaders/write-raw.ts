@@ -1,0 +1,154 @@
+import fs from 'node:fs'
+import type { CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import type { Column } from '../infra/catalog/schema.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
+import { quoteIdent } from '../infra/warehouse/sql.ts'
+import { mapHeaders } from './header-map.ts'
+import { LoadRefusal } from './load-refusal.ts'
+import { detectDelimiter, readCsv } from './readers/csv.ts'
+import { sniffEncoding } from './readers/decode.ts'
+import type { SourceRecord } from './readers/source-record.ts'
+import { sqlString } from './rules-sql.ts'
+
+/**
+ * Writing a delivery into raw.<dataset>: every row, checked, with its provenance and `_problems`
+ * (the (column, problem code) pairs it breaks), in one INSERT, so the rows are written once. They
+ * stay invisible until the load commits (readers see committed loads only), and rejected rows stay
+ * invisible after (readers take rows with empty `_problems` only: raw-table.ts acceptedRowsSql); commit-load.ts
+ * gives their reasons in meta.rejects.
+ */
+export interface RawWrite {
+  wh: Warehouse
+  dataset: CatalogDataset
+  /** SQL over the catalogue columns giving the row's problems (rules-sql.ts). */
+  problemsSql: string
+  loadId: string
+  agency: string
+  source: string
+  sha256: string
+  loadedAt: number
+}
+
+export interface Written {
+  unknownHeaders: string[]
+}
+
+const BATCH_ROWS = 50_000
+
+export const rawTable = (dataset: Pick<CatalogDataset, 'id'>) => `raw.${quoteIdent(dataset.id)}`
+const columnList = (columns: Column[]) => columns.map((c) => quoteIdent(c.id)).join(', ')
+
+/** Rows from `from` (with `_row` and the catalogue columns) into raw.<dataset>, checked. */
+async function insertChecked(t: RawWrite, from: string, params: Record<string, unknown>, settings: Record<string, string | number> = {}) {
+  const cols = columnList(t.dataset.columns)
+  await t.wh.client.command({
+    query: `INSERT INTO ${rawTable(t.dataset)} (${cols}, _load_id, _agency, _source, _sha256, _row, _loaded_at, _problems)
+      SELECT ${cols}, {load:String}, {agency:String}, {source:String}, {sha:String}, _row, fromUnixTimestamp64Milli({at:Int64}), ${t.problemsSql}
+      FROM ${from}`,
+    query_params: { ...params, load: t.loadId, agency: t.agency, source: t.source, sha: t.sha256, at: t.loadedAt },
+    clickhouse_settings: settings,
+  })
+}
+
+/** Removes every row of a load that did not commit, so raw keeps only what committed loads delivered. */
+export async function deleteLoadRows(wh: Warehouse, dataset: Pick<CatalogDataset, 'id'>, loadId: string) {
+  await wh.client.command({ query: `DELETE FROM ${rawTable(dataset)} WHERE _load_id = {load:String}`, query_params: { load: loadId } })
+}
+
+/** A private table for rows read in Node; recover.ts drops any a dead process left behind. */
+export function inputTableName(loadId: string): string {
+  return `raw.${quoteIdent(`__input_${loadId.replaceAll('-', '')}`)}`
+}
+
+export async function dropTable(wh: Warehouse, table: string): Promise<void> {
+  await wh.client.command({ query: `DROP TABLE IF EXISTS ${table} SYNC` })
+}
+
+/** Writes records from any reader (first record: the header) through a private input table. */
+export async function writeRecords(t: RawWrite, records: AsyncGenerator<SourceRecord>): Promise<Written> {
+  const first = await records.next()
+  if (first.done) throw new LoadRefusal('file.empty', `Tệp ${t.source} không có dòng tiêu đề`, `${t.source} has no header row`)
+  const columns = t.dataset.columns
+  const { cellIndex, unknownHeaders } = mapHeaders(columns, first.value.cells, t.source)
+  const input = inputTableName(t.loadId)
+  // A plain local table, never ON CLUSTER: it lives only on the node doing the load.
+  const ddl = ['`_row` UInt32', ...columns.map((c) => `${quoteIdent(c.id)} String`)].join(', ')
+  await t.wh.client.command({ query: `CREATE TABLE ${input} (${ddl}) ENGINE = MergeTree ORDER BY _row` })
+  try {
+    let batch: Record<string, unknown>[] = []
+    const flush = async () => {
+      if (batch.length === 0) return
+      await t.wh.client.insert({ table: input, values: batch, format: 'JSONEachRow' })
+      batch = []
+    }
+    for await (const record of records) {
+      const row: Record<string, unknown> = { _row: record.line }
+      columns.forEach((c, i) => {
+        const cell = cellIndex[i]!
+        row[c.id] = cell >= 0 ? (record.cells[cell] ?? '') : ''
+      })
+      batch.push(row)
+      if (batch.length >= BATCH_ROWS) await flush()
+    }
+    await flush()
+    await insertChecked(t, input, {})
+  } finally {
+    await dropTable(t.wh, input)
+  }
+  return { unknownHeaders }
+}
+
+/** What the first bytes of a delimited text file say about it. */
+export interface DelimitedSniff {
+  encoding: ReturnType<typeof sniffEncoding>['encoding']
+  delimiter: string
+  header: string[]
+}
+
+export async function sniffDelimited(file: string, source: string): Promise<DelimitedSniff> {
+  const fd = await fs.promises.open(file, 'r')
+  try {
+    const buf = Buffer.alloc(256 * 1024)
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0)
+    const head = buf.subarray(0, bytesRead)
+    const { encoding, bomLength } = sniffEncoding(head)
+    if (encoding !== 'utf-8') return { encoding, delimiter: '', header: [] }
+    // Decoded leniently: only the header is needed here; the whole file's UTF-8 is checked as it is hashed.
+    const text = head.subarray(bomLength).toString('utf8')
+    const nl = text.indexOf('\n')
+    const firstLine = nl < 0 ? text : text.slice(0, nl + 1)
+    const first = await readCsv((async function* () { yield firstLine })(), source).next()
+    return { encoding, delimiter: detectDelimiter(firstLine), header: first.done ? [] : first.value.cells }
+  } finally {
+    await fd.close()
+  }
+}
+
+/**
+ * Writes a UTF-8 CSV/TSV by letting the engine read the file itself (file()), parse it on every
+ * core and check it on the way into raw: one pass, no copy in between. Only for engines on this
+ * machine (Warehouse.readsLocalFiles).
+ */
+export async function writeDelimitedNatively(t: RawWrite, file: string, sniff: DelimitedSniff): Promise<Written> {
+  if (sniff.header.length === 0) throw new LoadRefusal('file.empty', `Tệp ${t.source} không có dòng tiêu đề`, `${t.source} has no header row`)
+  const { cellIndex, unknownHeaders } = mapHeaders(t.dataset.columns, sniff.header, t.source)
+  const width = sniff.header.length
+  const structure = Array.from({ length: width }, (_, i) => `c${i} String`).join(', ')
+  const select = t.dataset.columns.map((c, i) => `${cellIndex[i]! >= 0 ? `c${cellIndex[i]}` : "''"} AS ${quoteIdent(c.id)}`)
+  const blank = Array.from({ length: width }, (_, i) => `c${i} = ''`).join(' AND ')
+  // _row_number counts records after the header from 0, exactly, however many threads parse; line 1 is the header.
+  const from = `(SELECT toUInt32(_row_number + 2) AS _row, ${select.join(', ')}, ${blank} AS _blank
+      FROM file({file:String}, 'CSVWithNames', ${sqlString(structure)})) WHERE NOT _blank`
+  await insertChecked(t, from, { file }, {
+    format_csv_delimiter: sniff.delimiter,
+    input_format_with_names_use_header: 0,
+    input_format_csv_allow_variable_number_of_columns: 1,
+    // pread instead of mmap, and smaller blocks, keep memory bounded on big files (a 1 GB CSV
+    // stays under 1 GB of RSS; see bench/load.ts).
+    storage_file_read_method: 'pread',
+    max_insert_block_size: '131072',
+    min_insert_block_size_rows: '131072',
+    min_insert_block_size_bytes: String(64 << 20),
+  })
+  return { unknownHeaders }
+}
