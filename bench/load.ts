@@ -20,6 +20,7 @@ import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { openWarehouse, queryRows } from '../infra/warehouse/client.ts'
 import { migrate } from '../infra/warehouse/migrate.ts'
 import { loadFile } from '../loaders/load-file.ts'
+import { acceptedRowsSql } from '../loaders/raw-table.ts'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const HEADER = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Địa chỉ thường trú,Ngày cập nhật,Số điện thoại,Email,Ghi chú'
@@ -122,7 +123,7 @@ async function main() {
     result.big_peak_rss_mb = big.peakMb
     fs.rmSync(file)
   }
-  const [visible] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM raw.dan_cu')
+  const [visible] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${acceptedRowsSql('dan_cu')}`)
   result.raw_rows = Number(visible!.n)
   await wh.close()
   fs.rmSync(home, { recursive: true, force: true })

@@ -27,11 +27,13 @@ export async function commitLoadedRows({ wh, dataset, report }: CommitInput): Pr
   const table = rawTable(dataset)
   const params = { load: report.loadId, dataset: dataset.id, agency: report.agency }
   const keys = dataset.natural_key.map((k) => `trimBoth(${quoteIdent(k)})`).join(', ')
-  // One scan of the load's rows answers the counts and the repeated keys.
+  // One scan of the load's rows answers the counts and the repeated keys. Keys are counted by a
+  // 64-bit hash, as uniqExact itself counts strings by a hash: twice as fast, and a collision among
+  // a million keys has odds of about 1 in 40 million (it would report one repeat too many).
   const [counts] = await queryRows<{ total: number; rejected: number; repeated: number }>(
     wh.client,
     `SELECT count() AS total, countIf(notEmpty(_problems)) AS rejected,
-       countIf(empty(_problems)) - uniqExactIf(${keys}, empty(_problems)) AS repeated
+       countIf(empty(_problems)) - uniqExactIf(cityHash64(${keys}), empty(_problems)) AS repeated
      FROM ${table} WHERE _load_id = {load:String}`,
     params,
   )
@@ -41,14 +43,11 @@ export async function commitLoadedRows({ wh, dataset, report }: CommitInput): Pr
   if (report.rowsRead === 0) throw new LoadRefusal('file.no_rows', `Tệp ${source} không có dòng dữ liệu`, `${source} has no data rows`)
 
   if (report.rowsRejected > 0) {
-    const cols = dataset.columns.map((c) => quoteIdent(c.id))
-    const names = dataset.columns.map((c) => `'${c.id}'`).join(', ')
     await wh.client.command({
       query: `INSERT INTO meta.rejects (load_id, dataset, agency, row, column, value, code, reason_vi, reason_en)
-        SELECT {load:String}, {dataset:String}, {agency:String}, _row, p.1, v, p.2,
-          ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'vi')}, ${reasonSql(dataset, 'p.1', 'p.2', 'v', 'en')}
-        FROM (SELECT _row, p, trimBoth([${cols.join(', ')}][indexOf([${names}], p.1)]) AS v
-              FROM ${table} ARRAY JOIN _problems AS p WHERE _load_id = {load:String})`,
+        SELECT {load:String}, {dataset:String}, {agency:String}, _row, p.1, p.3, p.2,
+          ${reasonSql(dataset, 'p.1', 'p.2', 'p.3', 'vi')}, ${reasonSql(dataset, 'p.1', 'p.2', 'p.3', 'en')}
+        FROM ${table} ARRAY JOIN _problems AS p WHERE _load_id = {load:String}`,
       query_params: params,
     })
     report.rejects = await queryRows<RejectedRow>(

@@ -98,14 +98,14 @@ describe('contracts from the catalogue', () => {
   it('keeps a rejected row whole in raw, marked with its problems, and no reader takes it', async () => {
     const report = await load('kept.csv', ['AF1,1,1,,,,,,,', 'AF2,1,1,,,,,Khác,,', 'AF3,1,1,,,,,,,'])
     expect(report).toMatchObject({ status: 'committed', rowsRead: 3, rowsLoaded: 2, rowsRejected: 1 })
-    const raw = await queryRows<{ ma: string; gioi_tinh: string; _row: number; _problems: [string, string][] }>(
+    const raw = await queryRows<{ ma: string; gioi_tinh: string; _row: number; _problems: [string, string, string][] }>(
       wh.client,
       'SELECT ma, gioi_tinh, _row, _problems FROM raw.kiem_thu WHERE _load_id = {id:String} ORDER BY _row',
       { id: report.loadId },
     )
     expect(raw).toEqual([
       { ma: 'AF1', gioi_tinh: '', _row: 2, _problems: [] },
-      { ma: 'AF2', gioi_tinh: 'Khác', _row: 3, _problems: [['gioi_tinh', 'value.enum']] },
+      { ma: 'AF2', gioi_tinh: 'Khác', _row: 3, _problems: [['gioi_tinh', 'value.enum', 'Khác']] },
       { ma: 'AF3', gioi_tinh: '', _row: 4, _problems: [] },
     ])
     const read = await queryRows<{ ma: string }>(wh.client, `SELECT ma FROM ${acceptedRowsSql('kiem_thu')} WHERE _load_id = {id:String} ORDER BY ma`, { id: report.loadId })

@@ -27,8 +27,9 @@ async function inspect() {
       wh.client,
       "SELECT count() AS n FROM raw.dan_cu WHERE _load_id IN (SELECT load_id FROM meta.loads FINAL WHERE status = 'committed')",
     )
-    const [stages] = await queryRows<{ n: number }>(wh.client, "SELECT count() AS n FROM system.tables WHERE database = 'raw' AND startsWith(name, '__stage_')")
-    return { loads, visible: Number(visible!.n), stages: Number(stages!.n) }
+    const [stored] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM raw.dan_cu')
+    const [inputs] = await queryRows<{ n: number }>(wh.client, "SELECT count() AS n FROM system.tables WHERE database = 'raw' AND startsWith(name, '__')")
+    return { loads, visible: Number(visible!.n), stored: Number(stored!.n), inputs: Number(inputs!.n) }
   } finally {
     await wh.close()
   }
@@ -42,16 +43,17 @@ describe('a load killed half-way', () => {
 
     const child = spawn(process.execPath, [kho, 'load', file, '--dataset', 'dan_cu', '--agency', 'CA_TINH'], { env, stdio: 'ignore' })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
-    // The file is archived just before the load starts writing; kill while it stages and checks.
-    await (async () => {
-      while (!fs.existsSync(path.join(home, 'archive')) || fs.readdirSync(path.join(home, 'archive')).length === 0) await sleep(20)
-    })()
-    await sleep(400)
+    // Kill as soon as the engine has written the load's first part (of several) into raw.dan_cu.
+    const table = path.join(home, 'warehouse', 'data', 'raw', 'dan_cu')
+    const writing = () => fs.existsSync(table) && fs.readdirSync(table).some((name) => name.startsWith('all_'))
+    while (!writing()) await sleep(2)
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
 
     const after = await inspect()
     expect(after.loads.map((l) => l.status)).toEqual(['started'])
+    expect(after.stored).toBeGreaterThan(0)
+    expect(after.stored).toBeLessThan(ROWS)
     expect(after.visible).toBe(0)
 
     const retry = await promisify(execFile)(process.execPath, [kho, 'load', file, '--dataset', 'dan_cu', '--agency', 'CA_TINH', '--json'], { env })
@@ -62,6 +64,8 @@ describe('a load killed half-way', () => {
     expect(done.loads.map((l) => l.status)).toEqual(['failed', 'committed'])
     expect(done.loads[0]!.message).toMatch(/^interrupted/)
     expect(done.visible).toBe(ROWS)
-    expect(done.stages).toBe(0)
+    // Whatever the killed load had written is gone, not just hidden.
+    expect(done.stored).toBe(ROWS)
+    expect(done.inputs).toBe(0)
   })
 })

@@ -9,7 +9,6 @@ import type { Channel, LoadReport } from './load-report.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { readCsv } from './readers/csv.ts'
 import { decodeText, notTextRefusal } from './readers/decode.ts'
-import { digestFile } from './file-digest.ts'
 import { readJson } from './readers/json.ts'
 import { readXlsx } from './readers/xlsx.ts'
 import { readXml } from './readers/xml.ts'
@@ -112,10 +111,11 @@ async function committedLoadOf(wh: Warehouse, dataset: string, agency: string, s
 }
 
 /**
- * Loads one delivered file into raw.<dataset> with provenance, after checking every row against
- * the dataset's contract. Rows become visible to readers only when meta.loads marks the load
- * committed, so a crash half-way leaves nothing visible. The same file delivered again by the same
- * agency is recognised by its hash and not loaded twice.
+ * Loads one delivered file into raw.<dataset> with provenance, checking every row against the
+ * dataset's contract on the way in. Rows become visible to readers only when meta.loads marks the
+ * load committed, so a crash half-way leaves nothing visible (and recovery deletes what it wrote);
+ * rows that break the contract stay in raw, marked, and are never read. The same file delivered
+ * again by the same agency is recognised by its hash and not loaded twice.
  */
 export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
   const started = Date.now()
@@ -160,7 +160,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
         },
       ],
     })
-  let written: CatalogDataset | null = null
+  let writing: CatalogDataset | null = null
 
   try {
     const dataset = opts.catalog.dataset(opts.dataset)
@@ -170,9 +170,9 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     if (fs.statSync(opts.file).size === 0) throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
 
     await writeLoad('started')
-    // Hashed first: a file delivered again is known before any work, and every row carries the hash.
-    const digest = await digestFile(opts.file, { text: format !== 'xlsx' })
-    report.sha256 = digest.sha256
+    // Archived and hashed first: a file delivered again is known before any work, and every row carries the hash.
+    const archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx' })
+    report.sha256 = archived.sha256
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)
     if (original) {
       report.status = 'duplicate'
@@ -184,7 +184,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       await writeLoad('duplicate', `same file as load ${original}`)
       return report
     }
-    if (digest.notUtf8Line !== null) throw notTextRefusal(source, 'utf-8', { line: digest.notUtf8Line })
+    if (archived.notUtf8Line !== null) throw notTextRefusal(source, 'utf-8', { line: archived.notUtf8Line })
     const target: RawWrite = {
       wh: opts.wh,
       dataset,
@@ -199,13 +199,10 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
         ownedIndicatorCodes: indicatorCodesOwnedBy(opts.catalog, opts.agency),
       }),
     }
-    written = dataset
-    // The engine writes and checks the rows while Node copies the file into the archive.
-    const [archived, rows] = await Promise.allSettled([archiveFile(opts.archiveDir, opts.file, report.sha256), writeFile(target, opts.file, opts.sheet)])
-    if (rows.status === 'rejected') throw rows.reason
-    if (archived.status === 'rejected') throw archived.reason
-    if (rows.value.unknownHeaders.length > 0) {
-      const headers = rows.value.unknownHeaders.join(', ')
+    writing = dataset
+    const written = await writeFile(target, opts.file, opts.sheet)
+    if (written.unknownHeaders.length > 0) {
+      const headers = written.unknownHeaders.join(', ')
       report.warnings.push({ code: 'header.unknown', vi: `Bỏ qua các cột không có trong mẫu: ${headers}`, en: `Ignored columns not in the template: ${headers}` })
     }
     await commitLoadedRows({ wh: opts.wh, dataset, report })
@@ -222,7 +219,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     if (refusal?.code !== 'threshold') report.rowsRejected = 0
     await writeLoad(report.status, report.refusal.en).catch(() => undefined)
     // Never visible (the load did not commit); removed so raw keeps only accepted rows.
-    if (written) await deleteLoadRows(opts.wh, written, report.loadId).catch(() => undefined)
+    if (writing) await deleteLoadRows(opts.wh, writing, report.loadId).catch(() => undefined)
   } finally {
     report.durationMs = Date.now() - started
   }

@@ -4,20 +4,27 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type TableSpec } from '../infra/warehouse/ddl.ts'
 
 /** Provenance carried by every raw row, so any warehouse value traces back to its delivery and line. */
+// One value per load: LowCardinality stores it once per block instead of once per row, which
+// makes writing a million rows' provenance nearly free (bench/load.ts).
 export const PROVENANCE_COLUMNS: ColumnSpec[] = [
-  { name: '_load_id', type: 'String' },
+  { name: '_load_id', type: 'LowCardinality(String)' },
   { name: '_agency', type: 'LowCardinality(String)' },
-  { name: '_source', type: 'String', comment: 'file name or endpoint' },
-  { name: '_sha256', type: 'String', comment: 'of the delivered file' },
+  { name: '_source', type: 'LowCardinality(String)', comment: 'file name or endpoint' },
+  { name: '_sha256', type: 'LowCardinality(String)', comment: 'of the delivered file' },
   { name: '_row', type: 'UInt32', comment: 'line or record number in the delivery' },
   { name: '_loaded_at', type: "DateTime64(3, 'UTC')" },
 ]
 
 /**
- * The (column, problem code) pairs a row breaks, written with the row in the same pass. A rejected
- * row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql).
+ * The (column, problem code, value) of each rule a row breaks, written with the row in the same
+ * pass. A rejected row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql);
+ * meta.rejects is filled from this column alone.
  */
-export const PROBLEMS_COLUMN: ColumnSpec = { name: '_problems', type: 'Array(Tuple(String, String))', comment: 'rules the row breaks; rejected when not empty' }
+export const PROBLEMS_COLUMN: ColumnSpec = {
+  name: '_problems',
+  type: 'Array(Tuple(String, String, String))',
+  comment: 'rules the row breaks (column, code, value); rejected when not empty',
+}
 
 /** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
 export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
@@ -31,19 +38,22 @@ export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>):
   }
 }
 
-/** Creates raw.<dataset> or adds the columns the catalogue gained since; never drops any. */
+/** Creates raw.<dataset>, adds the columns the catalogue gained since and brings older column types up to date; never drops any. */
 export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): Promise<void> {
   const spec = rawTableSpec(dataset)
   const target = { cluster: wh.cluster }
   for (const query of renderStatement({ kind: 'table', spec }, target)) await wh.client.command({ query })
-  const existing = await queryRows<{ name: string }>(
+  const existing = await queryRows<{ name: string; type: string }>(
     wh.client,
-    'SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}',
+    'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {table:String}',
     { db: spec.database, table: spec.name },
   )
-  const have = new Set(existing.map((c) => c.name))
-  for (const column of spec.columns.filter((c) => !have.has(c.name))) {
-    for (const query of renderStatement({ kind: 'add_column', table: spec, column }, target)) await wh.client.command({ query })
+  const have = new Map(existing.map((c) => [c.name, c.type]))
+  for (const column of spec.columns) {
+    const type = have.get(column.name)
+    if (type === column.type) continue
+    const kind = type === undefined ? 'add_column' : 'modify_column'
+    for (const query of renderStatement({ kind, table: spec, column }, target)) await wh.client.command({ query })
   }
 }
 

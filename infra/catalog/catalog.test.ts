@@ -187,4 +187,23 @@ describe('catalogue sync into the warehouse', () => {
     )
     expect(rows).toEqual([{ ma_so_doanh_nghiep: '0100047516', so_lao_dong: '' }])
   })
+
+  it('brings a raw table from an older kho up to date: provenance types and the problems column, keeping its rows', async () => {
+    await wh.client.command({ query: 'ALTER TABLE raw.dan_cu DROP COLUMN _problems' })
+    await wh.client.command({ query: 'ALTER TABLE raw.dan_cu MODIFY COLUMN _load_id String, MODIFY COLUMN _sha256 String' })
+    await wh.client.insert({ table: 'raw.dan_cu', values: [{ cccd: '027090001234', _load_id: 'cu', _sha256: 'ab', _row: 2 }], format: 'JSONEachRow' })
+    await syncCatalog(wh, loadCatalog())
+    const types = await queryRows<{ name: string; type: string }>(
+      wh.client,
+      "SELECT name, type FROM system.columns WHERE database = 'raw' AND table = 'dan_cu' AND name IN ('_load_id', '_sha256', '_problems') ORDER BY name",
+    )
+    expect(types).toEqual([
+      { name: '_load_id', type: 'LowCardinality(String)' },
+      { name: '_problems', type: 'Array(Tuple(String, String, String))' },
+      { name: '_sha256', type: 'LowCardinality(String)' },
+    ])
+    expect(await queryRows(wh.client, 'SELECT cccd, _load_id, _sha256, _problems FROM raw.dan_cu')).toEqual([
+      { cccd: '027090001234', _load_id: 'cu', _sha256: 'ab', _problems: [] },
+    ])
+  })
 })

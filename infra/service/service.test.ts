@@ -47,9 +47,8 @@ describe('the kho service with the demo province', () => {
     expect(status).toBe(200)
     expect(body).toMatchObject({ status: 'ok', engine: 'chdb', schemaVersion: migrations.length, demo: { state: 'ready' } })
     expect(body.version).toMatch(/^\d+\.\d+/)
-    // 4,000 citizens delivered; the deliberate defects are rejected, the rest loaded.
-    expect(body.tables['raw.dan_cu']).toBeGreaterThan(3900)
-    expect(body.tables['raw.dan_cu']).toBeLessThan(4000)
+    // 4,000 citizens delivered and kept as delivered; the deliberate defects are rejected (kept in raw, marked).
+    expect(body.tables['raw.dan_cu']).toBe(4000)
     expect(body.tables['meta.rejects']).toBeGreaterThan(0)
     expect(body.tables['raw.doanh_nghiep']).toBeGreaterThanOrEqual(390)
     expect(body.tables['raw.chi_tieu_kt_xh']).toBeGreaterThan(50_000)

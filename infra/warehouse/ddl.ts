@@ -42,6 +42,8 @@ export type Statement =
   | { kind: 'database'; name: Database }
   | { kind: 'table'; spec: TableSpec }
   | { kind: 'add_column'; table: TableSpec; column: ColumnSpec }
+  /** Changes a column's type in place (ClickHouse rewrites the column). */
+  | { kind: 'modify_column'; table: TableSpec; column: ColumnSpec }
   /** Escape hatch; `{on_cluster}` is replaced by ` ON CLUSTER '<name>'` or nothing. */
   | { kind: 'sql'; sql: string }
 
@@ -115,14 +117,13 @@ export function renderStatement(statement: Statement, target: DdlTarget): string
       return [`CREATE DATABASE IF NOT EXISTS ${quoteIdent(statement.name)}${onCluster(target)}`]
     case 'table':
       return createTableSql(statement.spec, target)
-    case 'add_column': {
+    case 'add_column':
+    case 'modify_column': {
       const { table, column } = statement
       const sharded = target.cluster !== null && placementOf(table) === 'sharded'
       const names = sharded ? [table.name + LOCAL_SUFFIX, table.name] : [table.name]
-      return names.map(
-        (name) =>
-          `ALTER TABLE ${qualified(table.database, name)}${onCluster(target)} ADD COLUMN IF NOT EXISTS ${columnSql(column)}`,
-      )
+      const change = statement.kind === 'add_column' ? 'ADD COLUMN IF NOT EXISTS' : 'MODIFY COLUMN'
+      return names.map((name) => `ALTER TABLE ${qualified(table.database, name)}${onCluster(target)} ${change} ${columnSql(column)}`)
     }
     case 'sql':
       return [statement.sql.replaceAll('{on_cluster}', onCluster(target))]

@@ -5,7 +5,8 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { digestFile, Utf8Check } from './file-digest.ts'
+import { archiveFile, archivePath } from './archive.ts'
+import { Utf8Check } from './utf8-check.ts'
 
 const dir = tempDir('kho-digest-')
 
@@ -21,7 +22,7 @@ function chunked(bytes: Buffer, cuts: number[]): Buffer[] {
   return out
 }
 
-describe('UTF-8 check while hashing', () => {
+describe('UTF-8 check while archiving', () => {
   it('agrees with a whole-buffer check however the bytes are chunked', () => {
     // Vietnamese text, with now and then a byte from a legacy code page or a cut-off character.
     const text = fc.string({ unit: fc.constantFrom('a', 'ư', 'Đ', 'ệ', '😀', '\n', ',', ' '), maxLength: 60 }).map((s) => Buffer.from(s))
@@ -40,18 +41,21 @@ describe('UTF-8 check while hashing', () => {
     )
   })
 
-  it('hashes the file and names the first line that is not UTF-8', async () => {
+  it('archives the file under its hash and names the first line that is not UTF-8', async () => {
+    const archive = path.join(dir, 'archive')
     const good = path.join(dir, 'good.csv')
     // A character across the 1 MiB read boundary is still read as one.
     const body = Buffer.concat([Buffer.from('Mã xã,Tên\n'), Buffer.alloc((1 << 20) - 11, 'a'), Buffer.from('ệ\n07210,Phường Bắc Giang\n')])
     fs.writeFileSync(good, body)
-    expect(await digestFile(good, { text: true })).toEqual({ sha256: createHash('sha256').update(body).digest('hex'), notUtf8Line: null })
+    const sha256 = createHash('sha256').update(body).digest('hex')
+    expect(await archiveFile(archive, good, { text: true })).toEqual({ sha256, notUtf8Line: null })
+    expect(fs.readFileSync(archivePath(archive, sha256)).equals(body)).toBe(true)
 
     const bad = path.join(dir, 'bad.csv')
     // "Phường" as Windows-1258 writes it, on line 3.
     fs.writeFileSync(bad, Buffer.concat([Buffer.from('Mã xã,Tên\n07210,Bắc Giang\n07228,Ph'), Buffer.from([0x75, 0xf5, 0x1a, 0x6e, 0x67]), Buffer.from('\n')]))
-    expect((await digestFile(bad, { text: true })).notUtf8Line).toBe(3)
+    expect((await archiveFile(archive, bad, { text: true })).notUtf8Line).toBe(3)
     // Binary formats are only hashed.
-    expect((await digestFile(bad, { text: false })).notUtf8Line).toBeNull()
+    expect((await archiveFile(archive, bad, { text: false })).notUtf8Line).toBeNull()
   })
 })

@@ -1,39 +1,10 @@
 import { isUtf8 } from 'node:buffer'
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { sniffEncoding } from './readers/decode.ts'
-
-export interface FileDigest {
-  sha256: string
-  /** For UTF-8 text: the first line (1-based) holding bytes that are not UTF-8, or null when all are. */
-  notUtf8Line: number | null
-}
-
-const CHUNK = 1 << 20
-
-/**
- * One read of a delivered file: its sha256 (every raw row carries it; a file delivered again is
- * known by it) and, for text, whether every byte is UTF-8 — checked here at memory speed rather than
- * per row in the engine. A legacy code page (Windows-1258, TCVN3) is then refused before any row is
- * written, naming the line.
- */
-export async function digestFile(file: string, opts: { text: boolean }): Promise<FileDigest> {
-  const hash = createHash('sha256')
-  let utf8: Utf8Check | null | undefined = opts.text ? undefined : null
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
-    hash.update(chunk)
-    // UTF-16 text (by its byte-order mark) is checked by its decoder instead.
-    if (utf8 === undefined) utf8 = sniffEncoding(chunk).encoding === 'utf-8' ? new Utf8Check() : null
-    utf8?.push(chunk)
-  }
-  const valid = utf8 ? utf8.end() : true
-  return { sha256: hash.digest('hex'), notUtf8Line: valid ? null : await firstNotUtf8Line(file) }
-}
 
 const isContinuation = (b: number) => (b & 0xc0) === 0x80
 const sequenceLength = (lead: number) => (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1)
 
-/** Validates UTF-8 chunk by chunk; a character split between chunks is checked on its own. */
+/** Validates UTF-8 as a stream delivers it, chunk by chunk; a character split between chunks is checked on its own. */
 export class Utf8Check {
   private tail: Buffer = Buffer.alloc(0)
   private valid = true
@@ -67,10 +38,10 @@ export class Utf8Check {
 }
 
 /** Only when the file is known to be bad: read it again line by line to say where. */
-async function firstNotUtf8Line(file: string): Promise<number> {
+export async function firstNotUtf8Line(file: string): Promise<number> {
   let line = 1
   let partial: Buffer = Buffer.alloc(0)
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     let data = partial.length ? Buffer.concat([partial, chunk]) : chunk
     let nl: number
     while ((nl = data.indexOf(0x0a)) >= 0) {
