@@ -47,10 +47,10 @@ async function newPage(): Promise<Page> {
   return page
 }
 
-async function readWorkbook(file: string): Promise<ExcelJS.Worksheet> {
+async function readWorkbook(file: string, sheet?: string): Promise<ExcelJS.Worksheet> {
   const wb = new ExcelJS.Workbook()
   await wb.xlsx.readFile(file)
-  return wb.worksheets[0]!
+  return sheet ? wb.getWorksheet(sheet)! : wb.worksheets[0]!
 }
 
 beforeAll(async () => {
@@ -238,9 +238,14 @@ describe('the agency portal (officer)', () => {
     await digest.close()
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')])
-    const ws = await readWorkbook((await download.path())!)
+    const ws = await readWorkbook((await download.path())!, 'Dong bi tu choi')
     expect(ws.rowCount).toBe(2 + rejects.length)
     expect(ws.getRow(3).getCell(4).value).toBe(rejects[0]!.reason_vi)
+    // First, the rejected rows whole under the template's headers, to fix and send again.
+    const fix = await readWorkbook((await download.path())!)
+    expect(fix.name).toBe('Sua va gui lai')
+    expect(fix.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
+    expect(fix.rowCount).toBe(2 + rejects.length)
     await page.close()
   })
 

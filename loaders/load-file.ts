@@ -218,8 +218,8 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     // Rows rejected stay counted when they are why the whole file was refused.
     if (refusal?.code !== 'threshold') report.rowsRejected = 0
     await writeLoad(report.status, report.refusal.en).catch(() => undefined)
-    // Never visible (the load did not commit); removed so raw keeps only accepted rows.
-    if (writing) await deleteLoadRows(opts.wh, writing, report.loadId).catch(() => undefined)
+    // Never visible (the load did not commit); removed, but for the rejected rows of a refused file.
+    if (writing) await deleteLoadRows(opts.wh, writing, report.loadId, refusal?.code === 'threshold').catch(() => undefined)
   } finally {
     report.durationMs = Date.now() - started
   }

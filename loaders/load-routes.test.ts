@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../infra/catalog/load-catalog.ts'
 import { loadConfig } from '../infra/config.ts'
@@ -48,6 +49,32 @@ describe('POST /api/loads', () => {
     const report = (await res.json()) as any
     expect(report.refusal.code).toBe('threshold')
     expect(report.rejects[0]).toMatchObject({ row: 2, column: 'ma_so_doanh_nghiep', code: 'enterprise.check_digit' })
+  })
+
+  it('gives rejected rows back whole, in a sheet the agency fixes and delivers again as it is', async () => {
+    const bad = GOOD.split('\n')[0] + '\n0100233488,Công ty B,31/02/2020,07210,2610,2,dang_hoat_dong,01/10/2026\n' + '0100047516,Công ty C,01/02/2021,7210,2610,3,dang_hoat_dong,01/10/2026\n'
+    const officer = `Bearer ${signJwt({ role: 'agency_officer', agency: 'SO_TC', sub: 'canbo.sotc' }, service.ctx.secret)}`
+    const refused = (await (await upload(bad, 'hai-dong-sai.csv', { dataset: 'doanh_nghiep', agency: 'SO_TC' }, null, officer)).json()) as any
+    expect(refused).toMatchObject({ status: 'refused', rowsRejected: 2, refusal: { code: 'threshold' } })
+    const res = await fetch(`${service.url}/api/loads/${refused.loadId}/rejects.xlsx`, { headers: { authorization: officer } })
+    expect(res.status).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
+    const fix = wb.getWorksheet('Sua va gui lai')!
+    const header = (fix.getRow(2).values as unknown[]).slice(1)
+    expect(header.slice(0, 4)).toEqual(['Mã số doanh nghiệp', 'Tên doanh nghiệp', 'Ngày thành lập', 'Mã xã'])
+    expect(header.slice(-2)).toEqual(['Dòng trong tệp gốc', 'Lý do bị từ chối'])
+    // The rows as delivered, with why.
+    expect([fix.getRow(3).getCell(1).value, fix.getRow(3).getCell(3).value, fix.getRow(4).getCell(4).value]).toEqual(['0100233488', '31/02/2020', '7210'])
+    expect(String(fix.getRow(3).getCell(header.length).value)).toContain('Ngày thành lập')
+    expect(String(fix.getRow(4).getCell(header.length).value)).toContain('Mã xã')
+    // Fixed where the reasons say, and delivered again as it is.
+    fix.getRow(3).getCell(3).value = '28/02/2020'
+    fix.getRow(4).getCell(4).value = '07210'
+    const fixed = (await (await upload(Buffer.from(await wb.xlsx.writeBuffer()), 'da-sua.xlsx', { dataset: 'doanh_nghiep', agency: 'SO_TC' }, null, officer)).json()) as any
+    expect(fixed.refusal).toBeNull()
+    expect(fixed).toMatchObject({ status: 'committed', rowsRead: 2, rowsLoaded: 2, rowsRejected: 0 })
+    expect(fixed.warnings.map((w: { code: string }) => w.code)).toContain('header.unknown')
   })
 
   it('refuses an upload over the size limit and loads nothing of it', async () => {

@@ -9,12 +9,12 @@ import { HttpError } from '../infra/service/http-error.ts'
 import { hasServiceToken } from '../infra/service/service-token.ts'
 import { agencyScopeOf, callerOf } from '../semantic/access/authenticate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { tableWorkbook } from '../infra/excel/table-workbook.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { agencyOfKey } from './api-keys.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 import { loadRecords } from './load-records.ts'
+import { rejectsWorkbook, type RejectRow } from './rejects-workbook.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/service/http-error.ts'
 
@@ -165,21 +165,14 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
       { id: req.params.id },
     )
     if (!load || (agency && load.agency !== agency)) throw notFound('lần nạp / load', req.params.id)
-    const rows = await queryRows<Record<string, unknown>>(
+    const rows = await queryRows<RejectRow>(
       ctx.wh.client,
       'SELECT row, column, value, reason_vi, reason_en FROM meta.rejects WHERE load_id = {id:String} ORDER BY row, column',
       { id: req.params.id },
     )
     if (req.params.format === 'json') return rows
     if (req.params.format !== 'xlsx') throw notFound('định dạng / format', req.params.format ?? '')
-    const columns = [
-      { key: 'row', header: 'Dòng', width: 8 },
-      { key: 'column', header: 'Cột', width: 20 },
-      { key: 'value', header: 'Giá trị', width: 24 },
-      { key: 'reason_vi', header: 'Lý do', width: 70 },
-      { key: 'reason_en', header: 'Reason', width: 60 },
-    ]
-    const file = await tableWorkbook([{ name: 'Dong bi tu choi', title: `Các dòng bị từ chối — ${load.source} (${load.dataset}, ${load.agency})`, columns, rows }])
+    const file = await rejectsWorkbook(ctx.wh, ctx.catalog.dataset(load.dataset), { id: req.params.id, source: load.source, agency: load.agency }, rows)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="dong-bi-tu-choi-${req.params.id.slice(0, 8)}.xlsx"`)

@@ -50,9 +50,15 @@ async function insertChecked(t: RawWrite, from: string, params: Record<string, u
   })
 }
 
-/** Removes every row of a load that did not commit, so raw keeps only what committed loads delivered. */
-export async function deleteLoadRows(wh: Warehouse, dataset: Pick<CatalogDataset, 'id'>, loadId: string) {
-  await wh.client.command({ query: `DELETE FROM ${rawTable(dataset)} WHERE _load_id = {load:String}`, query_params: { load: loadId } })
+/**
+ * Removes the rows of a load that did not commit. A load refused for too many rejected rows keeps
+ * those (never read; the agency downloads them to fix, rejects-workbook.ts); otherwise none stay.
+ */
+export async function deleteLoadRows(wh: Warehouse, dataset: Pick<CatalogDataset, 'id'>, loadId: string, keepRejected = false) {
+  await wh.client.command({
+    query: `DELETE FROM ${rawTable(dataset)} WHERE _load_id = {load:String}${keepRejected ? ' AND empty(_problems)' : ''}`,
+    query_params: { load: loadId },
+  })
 }
 
 /** A private table for rows read in Node; recover.ts drops any a dead process left behind. */

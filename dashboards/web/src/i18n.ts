@@ -70,7 +70,7 @@ const STRINGS = {
   send: ['Gửi', 'Send'],
   report: ['Kết quả kiểm tra', 'Validation report'],
   rejectedRows: ['Dòng bị từ chối', 'Rejected rows'],
-  downloadRejects: ['Tải các dòng bị từ chối (Excel)', 'Download rejected rows (Excel)'],
+  downloadRejects: ['Tải các dòng bị từ chối để sửa và gửi lại (Excel)', 'Download the rejected rows to fix and send again (Excel)'],
   templates: ['Mẫu tệp', 'Templates'],
   history: ['Lịch sử gửi dữ liệu', 'Load history'],
   row: ['Dòng', 'Row'],
