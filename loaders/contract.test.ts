@@ -120,7 +120,7 @@ describe('contracts from the catalogue', () => {
 })
 
 describe('whole-delivery rules', () => {
-  it('refuses the whole delivery above the rejection threshold, keeping the reasons but no rows', async () => {
+  it('refuses the whole delivery above the rejection threshold, keeping the reasons and the rejected rows to fix, loading none', async () => {
     const lines = ['Mã chỉ tiêu,Kỳ báo cáo,Mã đơn vị hành chính,Giá trị thực hiện', 'RETAIL_SALES,2026-03,24,"15.549,4"', 'RETAIL_SALE,2026-03,24,1', 'RETAIL_SALES,2026-13,24,1']
     const file = path.join(dir, 'ktxh.csv')
     fs.writeFileSync(file, lines.join('\r\n'))
@@ -128,8 +128,15 @@ describe('whole-delivery rules', () => {
     expect(report).toMatchObject({ status: 'refused', rowsRead: 3, rowsRejected: 2, rowsLoaded: 0, refusal: { code: 'threshold' } })
     expect(report.refusal!.vi).toContain('2/3 dòng')
     expect(report.rejects.map((r) => r.code)).toEqual(['indicator.unknown', 'value.period'])
-    const [raw] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM raw.chi_tieu_kt_xh WHERE _load_id = {id:String}', { id: report.loadId })
-    expect(Number(raw!.n)).toBe(0)
+    // The good row is gone; the two rejected stay (marked, for the agency's fix sheet); nothing is read.
+    const raw = await queryRows<{ _row: number; rejected: number }>(
+      wh.client,
+      'SELECT _row, notEmpty(_problems) AS rejected FROM raw.chi_tieu_kt_xh WHERE _load_id = {id:String} ORDER BY _row',
+      { id: report.loadId },
+    )
+    expect(raw).toEqual([{ _row: 3, rejected: 1 }, { _row: 4, rejected: 1 }])
+    const [read] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${acceptedRowsSql('chi_tieu_kt_xh')} WHERE _load_id = {id:String}`, { id: report.loadId })
+    expect(Number(read!.n)).toBe(0)
     const [kept] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM meta.rejects WHERE load_id = {id:String}', { id: report.loadId })
     expect(Number(kept!.n)).toBe(2)
   })
