@@ -20,15 +20,15 @@ export interface ArchivedFile {
  * Copies a delivered file into the content-addressed archive while reading it once to hash it and,
  * for text, to check that every byte is UTF-8 (at memory speed, rather than per row in the engine),
  * so a legacy code page (Windows-1258, TCVN3) is refused before any row is written. The copy runs in
- * the kernel (copy_file_range) beside the hashing. A copy, not a link: the agency's file may change
- * later; the archive must not. Written under a temporary name and renamed, so the archive never
+ * the kernel (copy_file_range) beside the hashing. A copy, not a link, of the agency's own file: it
+ * may change later; the archive must not. Written under a temporary name and renamed, so the archive never
  * holds half a file.
  */
-export async function archiveFile(archiveDir: string, file: string, opts: { text: boolean }): Promise<ArchivedFile> {
+export async function archiveFile(archiveDir: string, file: string, opts: { text: boolean; link?: boolean }): Promise<ArchivedFile> {
   fs.mkdirSync(archiveDir, { recursive: true })
   const tmp = path.join(archiveDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`)
   try {
-    const [digest] = await Promise.all([digestFile(file, opts.text), fs.promises.copyFile(file, tmp)])
+    const [digest] = await Promise.all([digestFile(file, opts.text), keepCopy(file, tmp, opts.link === true)])
     const target = archivePath(archiveDir, digest.sha256)
     fs.mkdirSync(path.dirname(target), { recursive: true })
     fs.renameSync(tmp, target)
@@ -36,6 +36,18 @@ export async function archiveFile(archiveDir: string, file: string, opts: { text
   } finally {
     fs.rmSync(tmp, { force: true })
   }
+}
+
+/** kho's own temporary files (nobody else writes them) are linked, not copied, when on the same disk. */
+async function keepCopy(file: string, tmp: string, link: boolean): Promise<void> {
+  if (link) {
+    try {
+      return await fs.promises.link(file, tmp)
+    } catch {
+      // Another file system: copy.
+    }
+  }
+  await fs.promises.copyFile(file, tmp)
 }
 
 async function digestFile(file: string, text: boolean): Promise<ArchivedFile> {

@@ -35,6 +35,8 @@ export interface LoadFileOptions {
   period?: string
   /** For workbooks: the sheet to read; otherwise the first whose header matches the dataset. */
   sheet?: string
+  /** The file is kho's own temporary copy (an upload, pushed records), removed after the load. */
+  temporary?: boolean
 }
 
 type Format = 'delimited' | 'json' | 'xlsx' | 'xml'
@@ -171,7 +173,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
 
     await writeLoad('started')
     // Archived and hashed first: a file delivered again is known before any work, and every row carries the hash.
-    const archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx' })
+    const archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx', link: opts.temporary === true })
     report.sha256 = archived.sha256
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)
     if (original) {

@@ -16,7 +16,7 @@ export async function loadRecords(
   const file = path.join(dir, `${randomUUID()}.json`)
   try {
     fs.writeFileSync(file, JSON.stringify(records))
-    return await loadFile({ ...load, file })
+    return await loadFile({ ...load, file, temporary: true })
   } finally {
     fs.rmSync(file, { force: true })
   }

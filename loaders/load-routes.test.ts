@@ -11,6 +11,7 @@ import { startService, type RunningService } from '../infra/service/start-servic
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { signJwt } from '../semantic/access/tokens.ts'
+import { archivePath } from './archive.ts'
 
 const home = tempDir('kho-upload-')
 const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_UPLOAD_MAX_MB: '0.01' }
@@ -41,6 +42,9 @@ describe('POST /api/loads', () => {
     expect(report).toMatchObject({ status: 'committed', source: 'dn.csv', rowsLoaded: 1 })
     const rows = await queryRows<{ _source: string }>(service.ctx.wh.client, 'SELECT _source FROM raw.doanh_nghiep')
     expect(rows).toEqual([{ _source: 'dn.csv' }])
+    // The upload is archived under its hash (linked, not copied) and the temporary file is gone.
+    expect(fs.readFileSync(archivePath(path.join(home, 'archive'), report.sha256), 'utf8')).toBe(GOOD)
+    expect(fs.readdirSync(path.join(home, 'uploads'))).toEqual([])
   })
 
   it('answers a refused delivery with 422 and every reason', async () => {

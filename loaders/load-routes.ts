@@ -125,6 +125,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
         dataset,
         agency,
         channel: 'upload',
+        temporary: true,
         ...(sheet ? { sheet } : {}),
       })
       if (report.status === 'committed') ctx.transforms.request()
