@@ -4,7 +4,7 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import type { LoadReport, RejectedRow } from './load-report.ts'
 import { reasonSql } from './rules-sql.ts'
-import { rawTable } from './write-raw.ts'
+import { rawTable } from './raw-table.ts'
 
 /** How many rejected rows a report lists; all of them are in meta.rejects. */
 export const REPORT_REJECTS = 200
@@ -18,10 +18,10 @@ export interface CommitInput {
 const pct = (x: number, locale: string) => `${(x * 100).toLocaleString(locale, { maximumFractionDigits: 2 })}%`
 
 /**
- * After write-raw.ts wrote the load's rows into raw.<dataset>: records rejected rows with their reasons in meta.rejects (they stay in raw, whole and
- * marked, but no reader takes them), and refuses the whole load when more than the dataset's
- * threshold were rejected. Nothing is visible
- * to readers until the caller marks the load committed.
+ * After write-raw.ts wrote the load's rows into raw.<dataset>: records the rejected rows with their
+ * reasons in meta.rejects (they stay in raw, whole and marked, but no reader takes them) and refuses
+ * the whole load when more than the dataset's threshold were rejected. Nothing is visible to
+ * readers until the caller marks the load committed.
  */
 export async function commitLoadedRows({ wh, dataset, report }: CommitInput): Promise<void> {
   const table = rawTable(dataset)

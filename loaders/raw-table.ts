@@ -26,6 +26,9 @@ export const PROBLEMS_COLUMN: ColumnSpec = {
   comment: 'rules the row breaks (column, code, value); rejected when not empty',
 }
 
+/** The quoted name of a dataset's raw table. */
+export const rawTable = (dataset: Pick<Dataset, 'id'>) => `raw.${quoteIdent(dataset.id)}`
+
 /** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
 export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
   return {
@@ -65,5 +68,5 @@ export function acceptedRowsSql(dataset: string, loads: string[] | null = null):
   const filter = loads
     ? `_load_id IN (${loads.length ? loads.map((l) => `'${l.replace(/[^0-9a-f-]/g, '')}'`).join(', ') : "''"})`
     : `_load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = '${dataset.replace(/[^a-z0-9_]/g, '')}' AND status = 'committed')`
-  return `(SELECT * EXCEPT _problems FROM raw.${quoteIdent(dataset)} WHERE ${filter} AND empty(_problems))`
+  return `(SELECT * EXCEPT _problems FROM ${rawTable({ id: dataset })} WHERE ${filter} AND empty(_problems))`
 }

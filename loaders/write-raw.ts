@@ -4,6 +4,7 @@ import type { Column } from '../infra/catalog/schema.ts'
 import type { Warehouse } from '../infra/warehouse/client.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { mapHeaders } from './header-map.ts'
+import { rawTable } from './raw-table.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { detectDelimiter, readCsv } from './readers/csv.ts'
 import { sniffEncoding } from './readers/decode.ts'
@@ -12,10 +13,10 @@ import { sqlString } from './rules-sql.ts'
 
 /**
  * Writing a delivery into raw.<dataset>: every row, checked, with its provenance and `_problems`
- * (the (column, problem code) pairs it breaks), in one INSERT, so the rows are written once. They
- * stay invisible until the load commits (readers see committed loads only), and rejected rows stay
- * invisible after (readers take rows with empty `_problems` only: raw-table.ts acceptedRowsSql); commit-load.ts
- * gives their reasons in meta.rejects.
+ * (the column, problem code and value of each rule it breaks), in one INSERT, so the rows are
+ * written once. They stay invisible until the load commits (readers see committed loads only), and
+ * rejected rows stay invisible after (readers take rows with empty `_problems` only: acceptedRowsSql
+ * in raw-table.ts); commit-load.ts gives their reasons in meta.rejects.
  */
 export interface RawWrite {
   wh: Warehouse
@@ -35,7 +36,6 @@ export interface Written {
 
 const BATCH_ROWS = 50_000
 
-export const rawTable = (dataset: Pick<CatalogDataset, 'id'>) => `raw.${quoteIdent(dataset.id)}`
 const columnList = (columns: Column[]) => columns.map((c) => quoteIdent(c.id)).join(', ')
 
 /** Rows from `from` (with `_row` and the catalogue columns) into raw.<dataset>, checked. */
