@@ -83,7 +83,7 @@ async function main() {
   type Run = Awaited<ReturnType<typeof measure>>
   const native: Run[] = []
   const kho: Run[] = []
-  const archive: number[] = []
+  const hashing: number[] = []
   let rejected = 0
   for (let round = 0; round < ROUNDS; round++) {
     // A new file each round: the same bytes twice would be recognised as a duplicate delivery.
@@ -106,12 +106,19 @@ async function main() {
     // Alternating who goes first, so neither always reads the file from a colder cache.
     if (round % 2 === 0) await runNative().then(runKho)
     else await runKho().then(runNative)
-    // What kho must do before the engine writes a row, since every row carries the file's hash.
-    archive.push(await timeIt(() => archiveFile(path.join(home, 'archive-alone'), file, { text: true })))
+    // What kho must finish before the engine writes a row, since every row carries the file's hash:
+    // the hash-and-UTF-8 read (the archive copy runs on beside the write).
+    let copy: Promise<void> = Promise.resolve()
+    hashing.push(
+      await timeIt(async () => {
+        copy = (await archiveFile(path.join(home, 'archive-alone'), file, { text: true })).stored
+      }),
+    )
+    await copy
     fs.rmSync(file)
     fs.rmSync(path.join(home, 'archive-alone'), { recursive: true, force: true })
     console.log(
-      `round ${round + 1}: native ${native[round]!.wall.toFixed(2)} s (cpu ${native[round]!.cpu.toFixed(2)}), kho ${kho[round]!.wall.toFixed(2)} s (cpu ${kho[round]!.cpu.toFixed(2)}; archive alone ${archive[round]!.toFixed(2)} s), ${rejected} rows rejected`,
+      `round ${round + 1}: native ${native[round]!.wall.toFixed(2)} s (cpu ${native[round]!.cpu.toFixed(2)}), kho ${kho[round]!.wall.toFixed(2)} s (cpu ${kho[round]!.cpu.toFixed(2)}; of which hashing ${hashing[round]!.toFixed(2)} s), ${rejected} rows rejected`,
     )
   }
   const best = (xs: number[]) => Math.min(...xs)
@@ -123,10 +130,10 @@ async function main() {
     native_rows_per_s: Math.round(ROWS / wall(native)),
     ratio: Number((wall(native) / wall(kho)).toFixed(3)),
     // The same comparison in CPU time (work done, whatever the cores), and kho's time less the
-    // hash-and-archive pass the issue's guarantees require before any row is written.
+    // hashing the issue's guarantees require before any row is written.
     cpu_ratio: Number((cpu(native) / cpu(kho)).toFixed(3)),
-    archive_s: Number(best(archive).toFixed(3)),
-    ratio_without_archive: Number((wall(native) / (wall(kho) - best(archive))).toFixed(3)),
+    hash_s: Number(best(hashing).toFixed(3)),
+    ratio_without_hash: Number((wall(native) / (wall(kho) - best(hashing))).toFixed(3)),
   }
 
   // XLSX: 100k rows as departments deliver them (a title row above the header), through exceljs.

@@ -14,28 +14,42 @@ export interface ArchivedFile {
   sha256: string
   /** For UTF-8 text: the first line (1-based) holding bytes that are not UTF-8, or null when all are. */
   notUtf8Line: number | null
+  /** Settles once the copy is in the archive; a load awaits it before it commits. */
+  stored: Promise<void>
 }
 
 /**
- * Copies a delivered file into the content-addressed archive while reading it once to hash it and,
- * for text, to check that every byte is UTF-8 (at memory speed, rather than per row in the engine),
- * so a legacy code page (Windows-1258, TCVN3) is refused before any row is written. The copy runs in
- * the kernel (copy_file_range) beside the hashing. A copy, not a link, of the agency's own file: it
- * may change later; the archive must not. Written under a temporary name and renamed, so the archive never
- * holds half a file.
+ * Reads a delivered file once to hash it and, for text, to check that every byte is UTF-8 (at
+ * memory speed, rather than per row in the engine), so a legacy code page (Windows-1258, TCVN3) is
+ * refused before any row is written. Meanwhile the file is copied into the content-addressed
+ * archive by the kernel (copy_file_range); the copy may finish after this returns, while the engine
+ * writes the rows (`stored`). A copy, not a link, of the agency's own file: it may change later;
+ * the archive must not. Written under a temporary name and renamed, so the archive never holds half
+ * a file.
  */
 export async function archiveFile(archiveDir: string, file: string, opts: { text: boolean; link?: boolean }): Promise<ArchivedFile> {
   fs.mkdirSync(archiveDir, { recursive: true })
   const tmp = path.join(archiveDir, `.incoming-${process.pid}-${Math.random().toString(36).slice(2)}`)
+  const copied = keepCopy(file, tmp, opts.link === true)
+  const removeTmp = () => fs.rmSync(tmp, { force: true })
+  let digest: Omit<ArchivedFile, 'stored'>
   try {
-    const [digest] = await Promise.all([digestFile(file, opts.text), keepCopy(file, tmp, opts.link === true)])
-    const target = archivePath(archiveDir, digest.sha256)
-    fs.mkdirSync(path.dirname(target), { recursive: true })
-    fs.renameSync(tmp, target)
-    return digest
-  } finally {
-    fs.rmSync(tmp, { force: true })
+    digest = await digestFile(file, opts.text)
+  } catch (err) {
+    await copied.catch(() => undefined)
+    removeTmp()
+    throw err
   }
+  const stored = copied
+    .then(() => {
+      const target = archivePath(archiveDir, digest.sha256)
+      fs.mkdirSync(path.dirname(target), { recursive: true })
+      fs.renameSync(tmp, target)
+    })
+    .finally(removeTmp)
+  // Observed by the load before it commits; a load that stops earlier need not fail on it.
+  stored.catch(() => undefined)
+  return { ...digest, stored }
 }
 
 /** kho's own temporary files (nobody else writes them) are linked, not copied, when on the same disk. */
@@ -50,7 +64,7 @@ async function keepCopy(file: string, tmp: string, link: boolean): Promise<void>
   await fs.promises.copyFile(file, tmp)
 }
 
-async function digestFile(file: string, text: boolean): Promise<ArchivedFile> {
+async function digestFile(file: string, text: boolean): Promise<Omit<ArchivedFile, 'stored'>> {
   const hash = createHash('sha256')
   let utf8: Utf8Check | null | undefined = text ? undefined : null
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {

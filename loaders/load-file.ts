@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import { archiveFile } from './archive.ts'
+import { archiveFile, type ArchivedFile } from './archive.ts'
 import { commitLoadedRows } from './commit-load.ts'
 import type { Channel, LoadReport } from './load-report.ts'
 import { LoadRefusal } from './load-refusal.ts'
@@ -163,6 +163,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       ],
     })
   let writing: CatalogDataset | null = null
+  let archived: ArchivedFile | null = null
 
   try {
     const dataset = opts.catalog.dataset(opts.dataset)
@@ -172,8 +173,8 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     if (fs.statSync(opts.file).size === 0) throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
 
     await writeLoad('started')
-    // Archived and hashed first: a file delivered again is known before any work, and every row carries the hash.
-    const archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx', link: opts.temporary === true })
+    // Hashed first (archived meanwhile): a file delivered again is known before any work, and every row carries the hash.
+    archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx', link: opts.temporary === true })
     report.sha256 = archived.sha256
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)
     if (original) {
@@ -207,6 +208,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       const headers = written.unknownHeaders.join(', ')
       report.warnings.push({ code: 'header.unknown', vi: `Bỏ qua các cột không có trong mẫu: ${headers}`, en: `Ignored columns not in the template: ${headers}` })
     }
+    await archived.stored
     await commitLoadedRows({ wh: opts.wh, dataset, report })
     await writeLoad('committed')
     report.status = 'committed'
@@ -223,6 +225,8 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     // Never visible (the load did not commit); removed, but for the rejected rows of a refused file.
     if (writing) await deleteLoadRows(opts.wh, writing, report.loadId, refusal?.code === 'threshold').catch(() => undefined)
   } finally {
+    // However the load ended, the archive copy is settled before the caller sees the report.
+    await archived?.stored.catch(() => undefined)
     report.durationMs = Date.now() - started
   }
   return report

@@ -48,8 +48,11 @@ describe('UTF-8 check while archiving', () => {
     const body = Buffer.concat([Buffer.from('Mã xã,Tên\n'), Buffer.alloc((1 << 20) - 11, 'a'), Buffer.from('ệ\n07210,Phường Bắc Giang\n')])
     fs.writeFileSync(good, body)
     const sha256 = createHash('sha256').update(body).digest('hex')
-    expect(await archiveFile(archive, good, { text: true })).toEqual({ sha256, notUtf8Line: null })
+    const archived = await archiveFile(archive, good, { text: true })
+    expect(archived).toMatchObject({ sha256, notUtf8Line: null })
+    await archived.stored
     expect(fs.readFileSync(archivePath(archive, sha256)).equals(body)).toBe(true)
+    expect(fs.readdirSync(archive).filter((f) => f.startsWith('.incoming'))).toEqual([])
 
     const bad = path.join(dir, 'bad.csv')
     // "Phường" as Windows-1258 writes it, on line 3.
