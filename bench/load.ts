@@ -21,7 +21,7 @@ import { openWarehouse, queryRows } from '../infra/warehouse/client.ts'
 import { migrate } from '../infra/warehouse/migrate.ts'
 import { archiveFile } from '../loaders/archive.ts'
 import { loadFile } from '../loaders/load-file.ts'
-import { acceptedRowsSql } from '../loaders/raw-table.ts'
+import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)

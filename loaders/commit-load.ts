@@ -4,7 +4,7 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import type { LoadReport, RejectedRow } from './load-report.ts'
 import { reasonSql } from './rules-sql.ts'
-import { rawTable } from './raw-table.ts'
+import { rawTable } from '../infra/warehouse/raw-rows.ts'
 
 /** How many rejected rows a report lists; all of them are in meta.rejects. */
 export const REPORT_REJECTS = 200

@@ -6,7 +6,7 @@ import { columnSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
-import { acceptedRowsSql } from './raw-table.ts'
+import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
 
 // A dataset with one column of every kind of rule, added to the real catalogue for these tests.
 const column = (c: Record<string, unknown>) => columnSchema.parse(c)

@@ -8,7 +8,7 @@ import { quoteIdent } from '../infra/warehouse/sql.ts'
 import type { LoadReport } from './load-file.ts'
 import { loadRecords } from './load-records.ts'
 import { LoadRefusal } from './load-refusal.ts'
-import { acceptedRowsSql } from './raw-table.ts'
+import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
 
 export interface PullOptions {
   wh: Warehouse

@@ -1,6 +1,5 @@
 import type { Dataset } from '../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type TableSpec } from '../infra/warehouse/ddl.ts'
 
 /** Provenance carried by every raw row, so any warehouse value traces back to its delivery and line. */
@@ -17,7 +16,7 @@ export const PROVENANCE_COLUMNS: ColumnSpec[] = [
 
 /**
  * The (column, problem code, value) of each rule a row breaks, written with the row in the same
- * pass. A rejected row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql);
+ * pass. A rejected row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql in infra/warehouse/raw-rows.ts);
  * meta.rejects is filled from this column alone.
  */
 export const PROBLEMS_COLUMN: ColumnSpec = {
@@ -25,9 +24,6 @@ export const PROBLEMS_COLUMN: ColumnSpec = {
   type: 'Array(Tuple(String, String, String))',
   comment: 'rules the row breaks (column, code, value); rejected when not empty',
 }
-
-/** The quoted name of a dataset's raw table. */
-export const rawTable = (dataset: Pick<Dataset, 'id'>) => `raw.${quoteIdent(dataset.id)}`
 
 /** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
 export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
@@ -58,15 +54,4 @@ export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' 
     const kind = type === undefined ? 'add_column' : 'modify_column'
     for (const query of renderStatement({ kind, table: spec, column }, target)) await wh.client.command({ query })
   }
-}
-
-/**
- * The accepted rows of raw.<dataset> in committed loads (or in the given loads, which the caller
- * knows are committed): the one way anything reads raw.
- */
-export function acceptedRowsSql(dataset: string, loads: string[] | null = null): string {
-  const filter = loads
-    ? `_load_id IN (${loads.length ? loads.map((l) => `'${l.replace(/[^0-9a-f-]/g, '')}'`).join(', ') : "''"})`
-    : `_load_id IN (SELECT load_id FROM meta.loads FINAL WHERE dataset = '${dataset.replace(/[^a-z0-9_]/g, '')}' AND status = 'committed')`
-  return `(SELECT * EXCEPT _problems FROM ${rawTable({ id: dataset })} WHERE ${filter} AND empty(_problems))`
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { booleanSql, dateSql, dateTimeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
-import { acceptedRowsSql } from '../../loaders/raw-table.ts'
+import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import type { Model, Project } from './project.ts'
 
