@@ -88,9 +88,8 @@ function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) 
 }
 
 /** Writes the delivery's rows, checked, into raw by the fastest path its format and engine allow. */
-async function writeFile(t: RawWrite, file: string, sheet: string | undefined): Promise<Written> {
+async function writeFile(t: RawWrite, format: Format, file: string, sheet: string | undefined): Promise<Written> {
   const text = () => decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), t.source)
-  const format = formatOf(t.source)
   if (format === 'json') return writeRecords(t, readJson(text(), t.source, t.dataset.record_path))
   if (format === 'xml') return writeRecords(t, readXml(text(), t.source, { recordPath: t.dataset.record_path }))
   if (format === 'xlsx') {
@@ -203,7 +202,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       }),
     }
     writing = dataset
-    const written = await writeFile(target, opts.file, opts.sheet)
+    const written = await writeFile(target, format, opts.file, opts.sheet)
     if (written.unknownHeaders.length > 0) {
       const headers = written.unknownHeaders.join(', ')
       report.warnings.push({ code: 'header.unknown', vi: `Bỏ qua các cột không có trong mẫu: ${headers}`, en: `Ignored columns not in the template: ${headers}` })

@@ -42,7 +42,7 @@ describe('POST /api/loads', () => {
     expect(report).toMatchObject({ status: 'committed', source: 'dn.csv', rowsLoaded: 1 })
     const rows = await queryRows<{ _source: string }>(service.ctx.wh.client, 'SELECT _source FROM raw.doanh_nghiep')
     expect(rows).toEqual([{ _source: 'dn.csv' }])
-    // The upload is archived under its hash (linked, not copied) and the temporary file is gone.
+    // The upload is archived under its hash and the temporary file is gone.
     expect(fs.readFileSync(archivePath(path.join(home, 'archive'), report.sha256), 'utf8')).toBe(GOOD)
     expect(fs.readdirSync(path.join(home, 'uploads'))).toEqual([])
   })

@@ -2,9 +2,11 @@ import type { Dataset } from '../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { renderStatement, type ColumnSpec, type TableSpec } from '../infra/warehouse/ddl.ts'
 
-/** Provenance carried by every raw row, so any warehouse value traces back to its delivery and line. */
-// One value per load: LowCardinality stores it once per block instead of once per row, which
-// makes writing a million rows' provenance nearly free (bench/load.ts).
+/**
+ * Provenance carried by every raw row, so any warehouse value traces back to its delivery and line.
+ * One value per load: LowCardinality stores it once per block instead of once per row, which makes
+ * writing a million rows' provenance nearly free (bench/load.ts).
+ */
 export const PROVENANCE_COLUMNS: ColumnSpec[] = [
   { name: '_load_id', type: 'LowCardinality(String)' },
   { name: '_agency', type: 'LowCardinality(String)' },
@@ -16,8 +18,8 @@ export const PROVENANCE_COLUMNS: ColumnSpec[] = [
 
 /**
  * The (column, problem code, value) of each rule a row breaks, written with the row in the same
- * pass. A rejected row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql in infra/warehouse/raw-rows.ts);
- * meta.rejects is filled from this column alone.
+ * pass. A rejected row stays in raw whole, as delivered, but no reader takes it (acceptedRowsSql in
+ * infra/warehouse/raw-rows.ts); meta.rejects is filled from this column alone.
  */
 export const PROBLEMS_COLUMN: ColumnSpec = {
   name: '_problems',
@@ -25,7 +27,10 @@ export const PROBLEMS_COLUMN: ColumnSpec = {
   comment: 'rules the row breaks (column, code, value); rejected when not empty',
 }
 
-/** raw.<dataset>: every column as delivered (String), plus provenance. Append-only. */
+/**
+ * raw.<dataset>: every column as delivered (String), plus provenance and problems. Loads append to
+ * it; only the rows of a load that did not commit are ever deleted.
+ */
 export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): TableSpec {
   return {
     database: 'raw',
@@ -37,7 +42,10 @@ export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>):
   }
 }
 
-/** Creates raw.<dataset>, adds the columns the catalogue gained since and brings older column types up to date; never drops any. */
+/**
+ * Creates raw.<dataset>, adds the columns the catalogue gained since and brings older column types
+ * up to date; never drops any.
+ */
 export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' | 'name' | 'columns'>): Promise<void> {
   const spec = rawTableSpec(dataset)
   const target = { cluster: wh.cluster }

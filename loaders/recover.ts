@@ -26,7 +26,7 @@ export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Prom
       format: 'JSONEachRow',
     })
   }
-  // Their rows were never visible; deleted so raw keeps only accepted rows.
+  // Their rows were never visible; a load that did not commit leaves nothing in raw.
   for (const l of stale) await deleteLoadRows(wh, { id: String(l.dataset) }, l.load_id).catch(() => undefined)
   // Input tables of loads no longer running (also the staging tables of kho before 2026-11).
   const inputs = await queryRows<{ name: string }>(

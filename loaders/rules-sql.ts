@@ -103,8 +103,8 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
  * A condition true only for values every rule of the column accepts, written the plain way most
  * cells are (a 12-digit CCCD, a dd/mm/yyyy date, an enum value as listed): cheap enough for every
  * row, so the full rules run only on the few rows that fail it. A column whose rules have no plain
- * form falls back to its full rules. identifiers-sql.test.ts checks that plain never accepts what
- * the full rules refuse.
+ * form falls back to its full rules. plain-rules.test.ts checks that plain never accepts what the
+ * full rules refuse.
  */
 export function columnPlainValidSql(column: Column, ctx: RuleContext): string {
   const x = quoteIdent(column.id)

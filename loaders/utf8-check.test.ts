@@ -61,4 +61,21 @@ describe('UTF-8 check while archiving', () => {
     // Binary formats are only hashed.
     expect((await archiveFile(archive, bad, { text: false })).notUtf8Line).toBeNull()
   })
+
+  it("links kho's own temporary files into the archive and copies anyone else's", async () => {
+    const archive = path.join(dir, 'archive-link')
+    const upload = path.join(dir, 'upload.csv')
+    fs.writeFileSync(upload, 'Mã xã\n07210\n')
+    const linked = await archiveFile(archive, upload, { text: true, link: true })
+    await linked.stored
+    expect(fs.statSync(archivePath(archive, linked.sha256)).ino).toBe(fs.statSync(upload).ino)
+    const agencyFile = path.join(dir, 'agency.csv')
+    fs.writeFileSync(agencyFile, 'Mã xã\n07228\n')
+    const copied = await archiveFile(archive, agencyFile, { text: true })
+    await copied.stored
+    expect(fs.statSync(archivePath(archive, copied.sha256)).ino).not.toBe(fs.statSync(agencyFile).ino)
+    // The agency changing its file later does not change the archive.
+    fs.writeFileSync(agencyFile, 'Mã xã\n99999\n')
+    expect(fs.readFileSync(archivePath(archive, copied.sha256), 'utf8')).toBe('Mã xã\n07228\n')
+  })
 })
