@@ -9,7 +9,7 @@
 import { loadConfig } from '../infra/config.ts'
 import { startService } from '../infra/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { saveAccount } from '../semantic/access/accounts.ts'
+import { saveAccount } from '../infra/access/accounts.ts'
 
 const scale = process.env.BENCH_SCALE ?? '1'
 const USERS = Number(process.env.USERS ?? 50)

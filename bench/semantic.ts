@@ -10,7 +10,7 @@ import { loadConfig } from '../infra/config.ts'
 import { startService } from '../infra/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { signJwt } from '../semantic/access/tokens.ts'
+import { signJwt } from '../infra/access/tokens.ts'
 import { buildSql, validateQuery } from '../semantic/cube-query.ts'
 
 const scale = process.env.BENCH_SCALE ?? '10'

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { access, allow } from '../infra/access/gate.ts'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
@@ -51,7 +52,7 @@ const TYPES: Record<string, string> = {
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const { ioc, briefings } = ctx.dashboards
-  app.get('/api/dashboards/ioc', async () => ({ ...ioc, province: ctx.catalog.province }))
+  app.get('/api/dashboards/ioc', allow(access.signedIn), async () => ({ ...ioc, province: ctx.catalog.province }))
   briefingRoutes(app, ctx, briefings, ioc)
 
   const index = path.join(WEB_DIST, 'index.html')
@@ -61,8 +62,8 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
     }
     return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').send(fs.createReadStream(index))
   }
-  app.get('/', (_req, reply) => sendIndex(reply))
-  app.get('/assets/*', (req, reply) => {
+  app.get('/', allow(access.public), (_req, reply) => sendIndex(reply))
+  app.get('/assets/*', allow(access.public), (req, reply) => {
     const rel = (req.params as { '*': string })['*']
     const file = path.join(WEB_DIST, 'assets', path.normalize(rel).replace(/^(\.\.(\/|\\|$))+/, ''))
     if (!file.startsWith(path.join(WEB_DIST, 'assets')) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
@@ -75,6 +76,6 @@ export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
   })
   // The app's pages; anything under /api or /cubejs-api stays a JSON 404.
   for (const page of ['/login', '/kiosk', '/explorer', '/portal', '/quality', '/catalog', '/briefings', '/admin']) {
-    app.get(page, (_req, reply) => sendIndex(reply))
+    app.get(page, allow(access.public), (_req, reply) => sendIndex(reply))
   }
 }

@@ -40,6 +40,12 @@ const envSchema = z.object({
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
+  KHO_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  KHO_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  KHO_METRICS_ALLOW: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)),
   KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -69,8 +75,12 @@ export interface KhoConfig {
   backup: { cron: string; keep: number }
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
-  /** Sign-in attempts per account and address in 5 minutes; API requests per caller per minute. */
-  rateLimits: { loginAttempts: number; apiPerMinute: number }
+  /** Sign-in attempts in 5 minutes per account name and per address; API requests per caller per minute. */
+  rateLimits: { loginAttempts: number; loginAttemptsPerAddress: number; apiPerMinute: number }
+  /** How long a session token lives, and the longest any token may still be valid for (hours). */
+  sessionHours: number
+  /** Client addresses that may read /metrics without a token (a Prometheus server). */
+  metricsAllow: string[]
   /** SMTP for e-mailing briefings; null keeps them as files only. */
   smtp: { url: string; from: string } | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
@@ -111,7 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     digestCron: e.KHO_DIGEST_CRON,
     backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP },
     trustProxy: e.KHO_TRUST_PROXY === 'on',
-    rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
+    rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, loginAttemptsPerAddress: e.KHO_LOGIN_ATTEMPTS_PER_ADDRESS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
+    sessionHours: e.KHO_SESSION_HOURS,
+    metricsAllow: e.KHO_METRICS_ALLOW,
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
     logLevel: e.KHO_LOG_LEVEL,
   }

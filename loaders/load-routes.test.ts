@@ -6,11 +6,11 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../infra/catalog/load-catalog.ts'
 import { loadConfig } from '../infra/config.ts'
-import { SERVICE_TOKEN_HEADER } from '../infra/service/service-token.ts'
+import { SERVICE_TOKEN_HEADER } from '../infra/access/gate.ts'
 import { startService, type RunningService } from '../infra/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { signJwt } from '../semantic/access/tokens.ts'
+import { signJwt } from '../infra/access/tokens.ts'
 import { archivePath } from './archive.ts'
 
 const home = tempDir('kho-upload-')

@@ -6,15 +6,14 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { HttpError } from '../infra/service/http-error.ts'
-import { hasServiceToken } from '../infra/service/service-token.ts'
-import { agencyScopeOf, callerOf } from '../semantic/access/authenticate.ts'
+import { access, agencyScope, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/service/parse-request.ts'
-import { agencyOfKey } from './api-keys.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 import { loadRecords } from './load-records.ts'
 import { rejectsWorkbook, type RejectRow } from './rejects-workbook.ts'
+import { auditRejects, rejectsFor, wholeRowFor } from './personal-masking.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/service/http-error.ts'
 
@@ -31,7 +30,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10 } })
   const uploads = path.join(ctx.config.home, 'uploads')
 
-  app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', allow(access.public), async (req, reply) => {
     const dataset = ctx.catalog.dataset(req.params.id)
     if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
     return reply
@@ -47,12 +46,8 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
   ])
 
   // Push API: an agency's system sends records as JSON with its API key; they are loaded like a file.
-  app.post<{ Params: { id: string } }>('/api/datasets/:id/records', { bodyLimit: ctx.config.uploadMaxBytes }, async (req, reply) => {
-    const auth = String(req.headers.authorization ?? req.headers['x-api-key'] ?? '').replace(/^Bearer\s+/i, '')
-    const agency = auth ? await agencyOfKey(ctx.wh, auth) : null
-    if (!agency) {
-      throw new HttpError(401, 'api_key', 'Khóa API không hợp lệ hoặc đã bị thu hồi (gửi trong Authorization: Bearer kho_…)', 'The API key is missing, invalid or revoked (send Authorization: Bearer kho_…)')
-    }
+  app.post<{ Params: { id: string } }>('/api/datasets/:id/records', allow(access.pushKey, { bodyLimit: ctx.config.uploadMaxBytes }), async (req, reply) => {
+    const agency = req.caller.agency
     const { period } = parseQuery(pushQuery, req.query)
     const body = parseQuery(pushBody, req.body)
     const report = await loadRecords({
@@ -71,20 +66,15 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return reply.code(reportStatus(report)).send(report)
   })
 
-  /**
-   * Who may upload for an agency: local CLI commands (service token), stewards and admins for any
-   * agency, an agency officer for its own agency only.
-   */
-  async function requireUploader(req: FastifyRequest, agency: string) {
-    if (hasServiceToken(req, ctx)) return
-    const sec = await callerOf(req, ctx)
-    if (sec.role === 'steward' || sec.role === 'admin') return
-    if (sec.role === 'agency_officer' && sec.agency === agency) return
-    if (sec.role === 'public') throw new HttpError(401, 'unauthorized', 'Cần đăng nhập để gửi dữ liệu', 'Sign in to deliver data')
-    throw new HttpError(403, 'forbidden', `Tài khoản chỉ được gửi dữ liệu của ${sec.agency || 'cơ quan mình'}`, `This account may only deliver for ${sec.agency || 'its own agency'}`)
+  /** The gate admits the local CLI, stewards, admins and officers; an officer delivers for its own agency only. */
+  function requireUploader(req: FastifyRequest, agency: string) {
+    const sec = req.caller
+    if (sec.role === 'agency_officer' && sec.agency !== agency) {
+      throw new HttpError(403, 'forbidden', `Tài khoản chỉ được gửi dữ liệu của ${sec.agency || 'cơ quan mình'}`, `This account may only deliver for ${sec.agency || 'its own agency'}`)
+    }
   }
 
-  app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', async (req, reply) => {
+  app.post<{ Querystring: { dataset?: string; agency?: string; sheet?: string } }>('/api/loads', allow(access.rolesOrService('agency_officer', 'steward', 'admin')), async (req, reply) => {
     if (!req.isMultipart()) {
       throw new HttpError(415, 'not_multipart', 'Gửi tệp dạng multipart/form-data (trường "file")', 'Send the file as multipart/form-data (field "file")')
     }
@@ -103,7 +93,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
       throw new HttpError(400, 'bad_request', 'Cần trường "dataset" và "agency" (gửi trước tệp)', 'Fields "dataset" and "agency" are required (before the file)')
     }
     try {
-      await requireUploader(req, agency)
+      requireUploader(req, agency)
     } catch (err) {
       part.file.resume()
       throw err
@@ -144,9 +134,9 @@ const historyQuery = z.strictObject({
 
 /** Load history and each load's rejected rows (JSON or XLSX): officers see their own agency's. */
 export function loadHistoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/api/loads', async (req) => {
+  app.get('/api/loads', allow(access.signedIn), async (req) => {
     const q = parseQuery(historyQuery, req.query)
-    const agency = await agencyScopeOf(req, ctx, q.agency)
+    const agency = agencyScope(req.caller, q.agency)
     return queryRows(
       ctx.wh.client,
       `SELECT load_id, dataset, agency, channel, source, status, period, rows_read, rows_loaded, rows_rejected, message,
@@ -158,25 +148,30 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
     )
   })
 
-  app.get<{ Params: { id: string; format?: string } }>('/api/loads/:id/rejects.:format', async (req, reply) => {
-    const agency = await agencyScopeOf(req, ctx, undefined)
+  app.get<{ Params: { id: string; format?: string } }>('/api/loads/:id/rejects.:format', allow(access.signedIn), async (req, reply) => {
+    const agency = agencyScope(req.caller, undefined)
     const [load] = await queryRows<{ agency: string; dataset: string; source: string }>(
       ctx.wh.client,
       'SELECT agency, dataset, source FROM meta.loads FINAL WHERE load_id = {id:String} LIMIT 1',
       { id: req.params.id },
     )
     if (!load || (agency && load.agency !== agency)) throw notFound('lần nạp / load', req.params.id)
-    const rows = await queryRows<RejectRow>(
+    if (req.params.format !== 'json' && req.params.format !== 'xlsx') throw notFound('định dạng / format', req.params.format ?? '')
+    const dataset = ctx.catalog.dataset(load.dataset)
+    const stored = await queryRows<RejectRow>(
       ctx.wh.client,
       'SELECT row, column, value, reason_vi, reason_en FROM meta.rejects WHERE load_id = {id:String} ORDER BY row, column',
       { id: req.params.id },
     )
+    const rows = rejectsFor(stored, () => dataset, req.caller)
+    auditRejects(ctx, req, dataset ? [dataset] : [], { load_id: req.params.id }, rows.length)
     if (req.params.format === 'json') return rows
-    if (req.params.format !== 'xlsx') throw notFound('định dạng / format', req.params.format ?? '')
-    const file = await rejectsWorkbook(ctx.wh, ctx.catalog.dataset(load.dataset), { id: req.params.id, source: load.source, agency: load.agency }, rows)
+    const show = (r: Record<string, string | number>) => (dataset ? wholeRowFor(r, dataset, req.caller) : r)
+    const file = await rejectsWorkbook(ctx.wh, dataset, { id: req.params.id, source: load.source, agency: load.agency }, rows, show)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="dong-bi-tu-choi-${req.params.id.slice(0, 8)}.xlsx"`)
       .send(file)
   })
 }
+

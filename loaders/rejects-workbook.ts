@@ -22,6 +22,8 @@ export async function rejectsWorkbook(
   dataset: CatalogDataset | undefined,
   load: { id: string; source: string; agency: string },
   rejects: RejectRow[],
+  /** How each delivered row may be shown (personal values masked for those without the right). */
+  showRow: (row: Record<string, string | number>) => Record<string, string | number> = (r) => r,
 ): Promise<Buffer> {
   const sheets: TableSheet[] = [
     {
@@ -58,7 +60,7 @@ export async function rejectsWorkbook(
         { key: '_row', header: 'Dòng trong tệp gốc', width: 10 },
         { key: '_reasons', header: 'Lý do bị từ chối', width: 70 },
       ],
-      rows: whole.map((r) => ({ ...r, _reasons: (reasons.get(Number(r._row)) ?? []).join('; ') })),
+      rows: whole.map((r) => ({ ...showRow(r), _reasons: (reasons.get(Number(r._row)) ?? []).join('; ') })),
     })
   }
   return tableWorkbook(sheets)

@@ -7,7 +7,7 @@ import { startService, type RunningService } from '../infra/service/start-servic
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile } from '../loaders/load-file.ts'
-import { signJwt } from './access/tokens.ts'
+import { signJwt } from '../infra/access/tokens.ts'
 
 // The real service with a few KT-XH reports, queried through Cube's own JavaScript client.
 const home = tempDir('kho-cube-')
@@ -152,7 +152,7 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
   })
 
   it('shows which views read which marts in the lineage', async () => {
-    const lineage = (await (await fetch(`${service.url}/api/lineage`)).json()) as { cubes: { name: string; models: string[] }[] }
+    const lineage = (await (await fetch(`${service.url}/api/lineage`, { headers: { authorization: signJwt({ role: 'analyst' }, service.ctx.secret) } })).json()) as { cubes: { name: string; models: string[] }[] }
     expect(lineage.cubes.find((c) => c.name === 'kt_xh')!.models).toEqual(['fct_indicator_value', 'dim_indicator', 'dim_admin_unit'])
   })
 

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import type { AuditLog } from './access/audit-log.ts'
-import { AuthError, securityContextOf } from './access/authenticate.ts'
-import { AccessDenied, applyPolicy, mayView, queryMembers, type SecurityContext } from './access/policy.ts'
+import type { AuditLog } from '../infra/access/audit-log.ts'
+import { access, allow } from '../infra/access/gate.ts'
+import { parseJsonBounded } from '../infra/service/parse-request.ts'
+import { AccessDenied, applyPolicy, mayView, queryMembers, type SecurityContext } from './policy/view-policy.ts'
+import { perturbCount } from './policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
@@ -23,7 +25,7 @@ export interface CubeApiContext {
 }
 
 /** What running a query needs (no token checks or audit: callers in-process have done theirs). */
-export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion'>
+export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion' | 'secret'>
 
 const API = '/cubejs-api/v1'
 
@@ -50,7 +52,9 @@ function cubeTime(value: unknown): unknown {
 export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: SecurityContext) {
   const decision = applyPolicy(ctx.model, asked, sec)
   const q = decision.query
-  const built = buildSql(ctx.model, q)
+  // Protected counts are perturbed by their cells' keys, which the query fetches alongside.
+  const keys = decision.protect.map((p) => p.cellKey)
+  const built = buildSql(ctx.model, keys.length ? { ...q, measures: [...q.measures, ...keys] } : q)
   const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
   const rows = await ctx.cache.get(key, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params), q.renewQuery === true)
   const timeMembers = new Set(q.timeDimensions.filter((t) => t.granularity).map((t) => `${t.dimension}.${t.granularity}`))
@@ -63,10 +67,10 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
         out[member.slice(0, member.lastIndexOf('.'))] = cubeTime(value)
       } else out[member] = value
     }
-    // Open data: cells counting fewer people than the threshold are not shown.
-    for (const s of decision.suppress) {
-      const v = out[s.member]
-      if (typeof v === 'number' && v > 0 && v < s.below) out[s.member] = null
+    for (const p of decision.protect) {
+      const v = out[p.measure]
+      if (v !== null && v !== undefined) out[p.measure] = perturbCount(Number(v), String(out[p.cellKey] ?? ''), ctx.secret)
+      delete out[p.cellKey]
     }
     return out
   })
@@ -106,13 +110,11 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
 /** The query from GET ?query=<json> or a POST body { query }; one query or an array of them. */
 function queriesOf(req: FastifyRequest): unknown[] {
   const body = req.body as { query?: unknown } | undefined
-  let raw = body?.query ?? (req.query as { query?: string }).query
+  let raw: unknown = body?.query ?? (req.query as { query?: string }).query
   if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw)
-    } catch {
-      throw new QueryError('Tham số "query" không phải JSON hợp lệ', 'The "query" parameter is not valid JSON')
-    }
+    const parsed = parseJsonBounded(raw)
+    if (!parsed.ok) throw new QueryError(`Tham số "query" không hợp lệ: ${parsed.vi}`, `The "query" parameter is invalid: ${parsed.en}`)
+    raw = parsed.value
   }
   if (raw === undefined || raw === null) throw new QueryError('Thiếu tham số "query"', 'The "query" parameter is missing')
   return Array.isArray(raw) ? raw : [raw]
@@ -128,8 +130,8 @@ interface Outcome {
 }
 
 /**
- * Runs an API call as the asking account and audits it: a bad query is a 400, a refusal a 403,
- * a bad token a 401, each with its reason; every call, allowed or not, goes to meta.audit.
+ * Runs an API call as the caller the gate resolved and audits it: a bad query is a 400, a refusal
+ * a 403, each with its reason; every call, allowed or not, goes to meta.audit.
  */
 async function handle(
   ctx: CubeApiContext,
@@ -139,12 +141,12 @@ async function handle(
   work: (sec: SecurityContext) => Promise<{ body: unknown; outcome: Outcome }>,
 ) {
   const started = performance.now()
-  let sec: SecurityContext | null = null
+  const sec = req.caller
   const audit = (outcome: 'ok' | 'denied' | 'error', reason: string, o: Partial<Outcome> = {}) =>
     ctx.audit.record({
-      account: sec?.account ?? 'anonymous',
-      role: sec?.role ?? '',
-      purpose: sec?.purpose ?? '',
+      account: sec.account,
+      role: sec.role,
+      purpose: sec.purpose,
       client: req.ip,
       endpoint,
       members: o.members ?? [],
@@ -156,15 +158,10 @@ async function handle(
       reason,
     })
   try {
-    sec = await securityContextOf(req, ctx)
     const { body, outcome } = await work(sec)
     audit('ok', '', outcome)
     return body
   } catch (err) {
-    if (err instanceof AuthError) {
-      audit('denied', err.en)
-      return reply.code(401).send({ error: err.vi, message_en: err.en, code: 'unauthorized' })
-    }
     if (err instanceof AccessDenied) {
       audit('denied', err.en)
       return reply.code(403).send({ error: err.vi, message_en: err.en, code: 'forbidden' })
@@ -216,10 +213,11 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
           : { queryType, results, pivotQuery: { ...results[0]!.query, queryType } }
       return { body, outcome }
     })
-  app.get(`${API}/load`, load)
-  app.post(`${API}/load`, load)
+  // Open to everyone: the view policy decides per view, the public seeing open views only.
+  app.get(`${API}/load`, allow(access.public), load)
+  app.post(`${API}/load`, allow(access.public), load)
 
-  app.get(`${API}/meta`, (req, reply) =>
+  app.get(`${API}/meta`, allow(access.public), (req, reply) =>
     handle(ctx, 'meta', req, reply, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec) }, outcome: { members: [], filters: null, rowCount: 0 } })),
   )
 
@@ -240,8 +238,8 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       }
       return { body, outcome: { members: queryMembers(q), filters: q.filters, rowCount: 0 } }
     })
-  app.get(`${API}/sql`, sql)
-  app.post(`${API}/sql`, sql)
+  app.get(`${API}/sql`, allow(access.public), sql)
+  app.post(`${API}/sql`, allow(access.public), sql)
 
   const dryRun = (req: FastifyRequest, reply: FastifyReply) =>
     handle(ctx, 'dry-run', req, reply, async (sec) => {
@@ -250,11 +248,11 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       const body = { queryType: 'regularQuery', normalizedQueries, queryOrder: normalizedQueries.map((q) => q.order ?? []), pivotQuery: normalizedQueries[0], transformedQueries: [] }
       return { body, outcome: { members: queries.flatMap(queryMembers), filters: queries.map((q) => q.filters), rowCount: 0 } }
     })
-  app.get(`${API}/dry-run`, dryRun)
-  app.post(`${API}/dry-run`, dryRun)
+  app.get(`${API}/dry-run`, allow(access.public), dryRun)
+  app.post(`${API}/dry-run`, allow(access.public), dryRun)
 
   // kho's own: a query's result as a file to download, under the same policy and audit as /load.
-  app.post('/api/export', (req, reply) =>
+  app.post('/api/export', allow(access.public), (req, reply) =>
     handle(ctx, 'export', req, reply, async (sec) => {
       const format = (req.body as { format?: string } | undefined)?.format === 'csv' ? 'csv' : 'xlsx'
       const result = await runQuery(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)

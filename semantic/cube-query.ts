@@ -25,15 +25,32 @@ interface MemberFilter {
 }
 type Filter = MemberFilter | { and: Filter[] } | { or: Filter[] }
 
+/** How deeply and/or filters may nest. */
+export const MAX_FILTER_DEPTH = 8
+
+/** A calendar date (YYYY-MM-DD), optionally with a time, that exists: 2026-02-30 and 2026-13-45 do not. */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?Z?)?$/
+
+export function isCalendarDate(value: string): boolean {
+  const m = DATE.exec(value)
+  if (!m) return false
+  const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1).map((x) => x ?? '0') as string[]
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)))
+  return (
+    Number(y) >= 1000 && t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(mo) - 1 && t.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60
+  )
+}
+
 /** Checks a filter tree and gives each problem its own message (a schema union would only say "invalid"). */
-function parseFilter(raw: unknown, at: string): Filter {
+function parseFilter(raw: unknown, at: string, depth = 1): Filter {
   const bad = (vi: string, en: string) => new QueryError(`${at}: ${vi}`, `${at}: ${en}`)
+  if (depth > MAX_FILTER_DEPTH) throw bad(`bộ lọc lồng quá ${MAX_FILTER_DEPTH} cấp`, `filters nest deeper than ${MAX_FILTER_DEPTH} levels`)
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw bad('bộ lọc phải là đối tượng', 'a filter must be an object')
   const f = raw as Record<string, unknown>
   for (const op of ['and', 'or'] as const) {
     if (op in f) {
       if (!Array.isArray(f[op])) throw bad(`"${op}" phải là mảng bộ lọc`, `"${op}" must be an array of filters`)
-      const inner = (f[op] as unknown[]).map((x, i) => parseFilter(x, `${at}.${op}[${i}]`))
+      const inner = (f[op] as unknown[]).map((x, i) => parseFilter(x, `${at}.${op}[${i}]`, depth + 1))
       return op === 'and' ? { and: inner } : { or: inner }
     }
   }
@@ -161,15 +178,57 @@ export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
   const walk = (f: Filter) => {
     if ('and' in f) return f.and.forEach(walk)
     if ('or' in f) return f.or.forEach(walk)
-    expect(f.member, ['measure', 'dimension'], 'filters')
+    checkFilterValues(f, expect(f.member, ['measure', 'dimension'], 'filters').meta.type)
   }
   q.filters.forEach(walk)
+  for (const td of q.timeDimensions) {
+    if (td.dateRange !== undefined) checkDateRange(td.dateRange, `timeDimensions "${td.dimension}".dateRange`)
+    td.compareDateRange?.forEach((r, i) => checkDateRange(r, `timeDimensions "${td.dimension}".compareDateRange[${i}]`))
+  }
   const orderKeys = Array.isArray(q.order) ? q.order.map(([k]) => k) : Object.keys(q.order ?? {})
   orderKeys.forEach((k) => expect(k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order'))
   if (q.measures.length + q.dimensions.length + q.timeDimensions.filter((t) => t.granularity).length === 0) {
     throw new QueryError('Truy vấn cần ít nhất một chỉ số hoặc chiều', 'A query needs at least one measure or dimension')
   }
   return q
+}
+
+const DATE_OPERATORS: Operator[] = ['inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate']
+const COMPARISONS: Operator[] = ['gt', 'gte', 'lt', 'lte']
+
+/** A date range: two real dates (from ≤ to) or a relative range this API knows. */
+function checkDateRange(range: string | [string, string], at: string) {
+  if (typeof range === 'string') return void resolveDateRange(range)
+  const wrong = range.find((d) => !isCalendarDate(d))
+  if (wrong !== undefined) {
+    throw new QueryError(`${at}: "${wrong}" không phải ngày có thật (YYYY-MM-DD)`, `${at}: "${wrong}" is not a real calendar date (YYYY-MM-DD)`)
+  }
+  if (range[0].slice(0, 10) > range[1].slice(0, 10)) throw new QueryError(`${at}: ngày bắt đầu sau ngày kết thúc`, `${at}: the range starts after it ends`)
+}
+
+/** A filter's values must suit its member: numbers for number members, real dates for dates. */
+function checkFilterValues(f: MemberFilter, type: string | undefined) {
+  const at = `filters "${f.member}" ${f.operator}`
+  const values = f.values ?? []
+  if (DATE_OPERATORS.includes(f.operator)) {
+    if (type !== 'time') throw new QueryError(`${at}: toán tử ngày chỉ dùng cho chiều thời gian`, `${at}: date operators apply to time dimensions only`)
+    if (f.operator.endsWith('DateRange') && values.length !== 2) throw new QueryError(`${at}: cần đúng hai ngày`, `${at}: needs exactly two dates`)
+    if (!f.operator.endsWith('DateRange') && values.length !== 1) throw new QueryError(`${at}: cần đúng một ngày`, `${at}: needs exactly one date`)
+    const wrong = values.find((v) => !isCalendarDate(v))
+    if (wrong !== undefined) throw new QueryError(`${at}: "${wrong}" không phải ngày có thật (YYYY-MM-DD)`, `${at}: "${wrong}" is not a real calendar date (YYYY-MM-DD)`)
+    return
+  }
+  if (COMPARISONS.includes(f.operator) && type !== 'number' && type !== 'time') {
+    throw new QueryError(`${at}: so sánh lớn/nhỏ chỉ dùng cho số hoặc thời gian`, `${at}: comparisons apply to numbers and times only`)
+  }
+  if (type === 'number' && f.operator !== 'set' && f.operator !== 'notSet') {
+    const wrong = values.find((v) => v.trim() === '' || !Number.isFinite(Number(v)))
+    if (wrong !== undefined) throw new QueryError(`${at}: "${wrong}" không phải số`, `${at}: "${wrong}" is not a number`)
+  }
+  if (type === 'time' && COMPARISONS.includes(f.operator)) {
+    const wrong = values.find((v) => !isCalendarDate(v))
+    if (wrong !== undefined) throw new QueryError(`${at}: "${wrong}" không phải ngày có thật (YYYY-MM-DD)`, `${at}: "${wrong}" is not a real calendar date (YYYY-MM-DD)`)
+  }
 }
 
 /** The query as Cube's query builder takes it (the gateway's normalisation). */

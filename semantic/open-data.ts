@@ -7,8 +7,9 @@ import { cubeContextOf, type ServiceContext } from '../infra/service/context.ts'
 import { HttpError, notFound } from '../infra/service/http-error.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { requireRole } from './access/authenticate.ts'
-import { AccessDenied, PUBLIC } from './access/policy.ts'
+import { access, allow } from '../infra/access/gate.ts'
+import { PUBLIC } from '../infra/access/caller.ts'
+import { AccessDenied } from './policy/view-policy.ts'
 import { runQuery } from './cube-api.ts'
 import { QueryError, validateQuery } from './cube-query.ts'
 
@@ -109,8 +110,8 @@ function catalogPage(ctx: ServiceContext, list: (Published & { downloads: number
 export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const base = (req: { protocol: string; hostname: string }) => `${req.protocol}://${req.hostname}`
 
-  app.post('/api/open-data', async (req) => {
-    const sec = await requireRole(req, ctx, ['steward', 'admin'])
+  app.post('/api/open-data', allow(access.roles('steward', 'admin')), async (req) => {
+    const sec = req.caller
     const body = parseQuery(publishBody, req.body)
     let result
     try {
@@ -146,8 +147,8 @@ export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return (await published(ctx, body.id))[0]
   })
 
-  app.delete<{ Params: { id: string } }>('/api/open-data/:id', async (req) => {
-    const sec = await requireRole(req, ctx, ['steward', 'admin'])
+  app.delete<{ Params: { id: string } }>('/api/open-data/:id', allow(access.roles('steward', 'admin')), async (req) => {
+    const sec = req.caller
     const [d] = await published(ctx, req.params.id)
     if (!d) throw notFound('bộ dữ liệu mở / open dataset', req.params.id)
     const { downloads: _downloads, ...row } = d
@@ -160,9 +161,9 @@ export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
   })
 
   // Public, no sign-in.
-  app.get('/api/open-data', async (req) => dcat(ctx, base(req), await published(ctx)))
-  app.get('/open-data', async (_req, reply) => reply.type('text/html; charset=utf-8').send(catalogPage(ctx, await published(ctx))))
-  app.get<{ Params: { file: string } }>('/open-data/:file', async (req, reply: FastifyReply) => {
+  app.get('/api/open-data', allow(access.public), async (req) => dcat(ctx, base(req), await published(ctx)))
+  app.get('/open-data', allow(access.public), async (_req, reply) => reply.type('text/html; charset=utf-8').send(catalogPage(ctx, await published(ctx))))
+  app.get<{ Params: { file: string } }>('/open-data/:file', allow(access.public), async (req, reply: FastifyReply) => {
     const m = /^([a-z0-9][a-z0-9-]{2,79})\.(csv|json|xlsx)$/.exec(req.params.file)
     if (!m) throw notFound('tệp / file', req.params.file)
     const [id, format] = [m[1]!, m[2] as Format]

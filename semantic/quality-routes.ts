@@ -3,7 +3,8 @@ import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { agencyScopeOf, requireRole } from './access/authenticate.ts'
+import { access, agencyScope, allow } from '../infra/access/gate.ts'
+import { auditRejects, rejectsFor } from '../loaders/personal-masking.ts'
 
 const outlierQuery = z.strictObject({ review: z.enum(['open', 'confirmed', 'rejected']).optional(), agency: z.string().max(40).optional() })
 const rejectQuery = z.strictObject({ agency: z.string().max(40).optional(), dataset: z.string().max(60).optional(), limit: z.coerce.number().int().min(1).max(10_000).default(500) })
@@ -17,9 +18,9 @@ const reviewBody = z.strictObject({
 
 /** Accuracy review (values outside their history band) and the drill-down to rejected rows. */
 export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/api/quality/outliers', async (req) => {
+  app.get('/api/quality/outliers', allow(access.signedIn), async (req) => {
     const q = parseQuery(outlierQuery, req.query)
-    const agency = await agencyScopeOf(req, ctx, q.agency)
+    const agency = agencyScope(req.caller, q.agency)
     return queryRows(
       ctx.wh.client,
       `SELECT * FROM marts.fct_value_outlier
@@ -29,18 +30,18 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
     )
   })
 
-  app.post('/api/quality/outliers/review', async (req) => {
-    const sec = await requireRole(req, ctx, ['steward', 'admin'])
+  app.post('/api/quality/outliers/review', allow(access.roles('steward', 'admin')), async (req) => {
+    const sec = req.caller
     const body = parseQuery(reviewBody, req.body)
     await ctx.wh.client.insert({ table: 'meta.outlier_reviews', values: [{ ...body, reviewer: sec.account }], format: 'JSONEachRow' })
     ctx.transforms.request(0)
     return { ...body, reviewer: sec.account }
   })
 
-  app.get('/api/quality/rejects', async (req) => {
+  app.get('/api/quality/rejects', allow(access.signedIn), async (req) => {
     const q = parseQuery(rejectQuery, req.query)
-    const agency = await agencyScopeOf(req, ctx, q.agency)
-    return queryRows(
+    const agency = agencyScope(req.caller, q.agency)
+    const stored = await queryRows<{ dataset: string; column: string; value: string; reason_vi: string; reason_en: string }>(
       ctx.wh.client,
       `SELECT r.load_id AS load_id, l.source AS source, r.dataset AS dataset, r.agency AS agency, r.row AS row, r.column AS column,
               r.value AS value, r.code AS code, r.reason_vi AS reason_vi, r.reason_en AS reason_en
@@ -49,5 +50,9 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
        ORDER BY r.created_at DESC, r.row LIMIT {limit:UInt32}`,
       { agency, dataset: q.dataset ?? '', limit: q.limit },
     )
+    const rows = rejectsFor(stored, (r) => ctx.catalog.dataset(r.dataset), req.caller)
+    const datasets = [...new Set(stored.map((r) => r.dataset))].flatMap((id) => ctx.catalog.dataset(id) ?? [])
+    auditRejects(ctx, req, datasets, { agency, dataset: q.dataset ?? '' }, rows.length)
+    return rows
   })
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../infra/config.ts'
 import { startService, type RunningService } from '../infra/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { signJwt } from './access/tokens.ts'
+import { signJwt } from '../infra/access/tokens.ts'
+import { SERVICE_TOKEN_HEADER } from '../infra/access/gate.ts'
 import { buildSql, QueryError, validateQuery } from './cube-query.ts'
 
 let service: RunningService
@@ -75,7 +76,7 @@ describe('query input (property-based)', () => {
       expect(res.status, `${JSON.stringify(value)}: ${JSON.stringify(body)}`).toBe(200)
       expect(body.data).toEqual([{ 'kt_xh.value': null }])
     }
-    const health = (await (await fetch(`${service.url}/healthz`)).json()) as { tables: Record<string, number> }
+    const health = (await (await fetch(`${service.url}/healthz`, { headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })).json()) as { tables: Record<string, number> }
     expect(Object.keys(health.tables)).toEqual(expect.arrayContaining(['meta.loads', 'meta.accounts']))
   })
 })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { requireRole } from './access/authenticate.ts'
+import { access, allow } from '../infra/access/gate.ts'
 import { QueryError, validateQuery } from './cube-query.ts'
 import { HttpError } from '../infra/service/http-error.ts'
 
@@ -35,10 +35,10 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
       values: [{ account, name, query: JSON.stringify(saved), deleted, updated_at: Date.now() }],
     })
 
-  app.get('/api/saved-queries', async (req) => list((await requireRole(req, ctx)).account))
+  app.get('/api/saved-queries', allow(access.signedIn), async (req) => list(req.caller.account))
 
-  app.post('/api/saved-queries', async (req) => {
-    const sec = await requireRole(req, ctx)
+  app.post('/api/saved-queries', allow(access.signedIn), async (req) => {
+    const sec = req.caller
     const body = parseQuery(saveBody, req.body)
     try {
       validateQuery(ctx.semantic, body.query) // a query the API would refuse is not saved
@@ -50,8 +50,8 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return list(sec.account)
   })
 
-  app.delete<{ Params: { name: string } }>('/api/saved-queries/:name', async (req) => {
-    const sec = await requireRole(req, ctx)
+  app.delete<{ Params: { name: string } }>('/api/saved-queries/:name', allow(access.signedIn), async (req) => {
+    const sec = req.caller
     await write(sec.account, req.params.name, { query: {}, ui: {} }, true)
     return list(sec.account)
   })

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
-import { agencyScopeOf } from './access/authenticate.ts'
+import { access, agencyScope, allow } from '../infra/access/gate.ts'
 import { vietnamDay } from '../infra/periods.ts'
 import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
 
@@ -23,15 +23,15 @@ const digestQuery = z.strictObject({
  */
 export function submissionRoutes(app: FastifyInstance, ctx: ServiceContext) {
   for (const list of ['upcoming', 'overdue', 'late'] as ObligationList[]) {
-    app.get(`/api/submissions/${list}`, async (req) => {
+    app.get(`/api/submissions/${list}`, allow(access.signedIn), async (req) => {
       const q = parseQuery(listQuery, req.query)
-      const agency = await agencyScopeOf(req, ctx, q.agency)
+      const agency = agencyScope(req.caller, q.agency)
       return listObligations(ctx.wh, list, { agency, days: q.days, day: vietnamDay(new Date()) })
     })
   }
-  app.get('/api/submissions/digest', async (req, reply) => {
+  app.get('/api/submissions/digest', allow(access.signedIn), async (req, reply) => {
     const q = parseQuery(digestQuery, req.query)
-    const agency = await agencyScopeOf(req, ctx, q.agency)
+    const agency = agencyScope(req.caller, q.agency)
     const digest = await buildDigest(ctx.wh, { day: q.day ?? vietnamDay(new Date()), agency })
     if (q.format === 'json') return digest
     return reply.type('text/html; charset=utf-8').send(digestHtml(digest))

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { ServiceContext } from '../infra/service/context.ts'
 import { parseQuery } from '../infra/service/parse-request.ts'
-import { requireServiceToken } from '../infra/service/service-token.ts'
+import { access, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { sourceFreshness } from './runner/freshness.ts'
 import { lineage } from './runner/lineage.ts'
@@ -12,14 +12,13 @@ const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100
 
 /** Lineage and freshness for the catalogue page; transform runs for stewards and the CLI. */
 export function transformRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/api/lineage', async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.semantic.lineage))
-  app.get('/api/freshness', async () => sourceFreshness(ctx.wh, ctx.catalog))
-  app.get('/api/transform/runs', async (req) => {
+  app.get('/api/lineage', allow(access.signedIn), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.semantic.lineage))
+  app.get('/api/freshness', allow(access.signedIn), async () => sourceFreshness(ctx.wh, ctx.catalog))
+  app.get('/api/transform/runs', allow(access.roles('steward', 'admin')), async (req) => {
     const { limit } = parseQuery(runsQuery, req.query)
     return queryRows(ctx.wh.client, `SELECT * FROM meta.runs ORDER BY started_at DESC LIMIT ${limit}`)
   })
-  app.post('/api/admin/transform/run', async (req) => {
-    requireServiceToken(req, ctx)
+  app.post('/api/admin/transform/run', allow(access.serviceToken), async (req) => {
     const body = parseQuery(runBody, req.body)
     return ctx.transforms.run({ select: body.select, fullRefresh: body.full_refresh })
   })

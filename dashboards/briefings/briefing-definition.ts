@@ -5,7 +5,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { parseCron } from '../../infra/cron.ts'
-import { ROLES } from '../../semantic/access/accounts.ts'
+import { ROLES } from '../../infra/access/accounts.ts'
 
 export const BRIEFINGS_DIR = path.dirname(fileURLToPath(import.meta.url))
 

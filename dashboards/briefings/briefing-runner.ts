@@ -5,8 +5,7 @@ import { z } from 'zod'
 import { cubeContextOf, type ServiceContext } from '../../infra/service/context.ts'
 import { HttpError, notFound } from '../../infra/service/http-error.ts'
 import { parseQuery } from '../../infra/service/parse-request.ts'
-import { hasServiceToken } from '../../infra/service/service-token.ts'
-import { requireRole } from '../../semantic/access/authenticate.ts'
+import { access, allow } from '../../infra/access/gate.ts'
 import type { IocConfig } from '../dashboard-routes.ts'
 import type { Briefing } from './briefing-definition.ts'
 import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
@@ -75,8 +74,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
       .sort((a, b) => b.modified.localeCompare(a.modified))
   }
 
-  app.get('/api/briefings', async (req) => {
-    await requireRole(req, ctx, PROVINCIAL)
+  app.get('/api/briefings', allow(access.roles(...PROVINCIAL)), async () => {
     const runs = await ctx.jobs.history(undefined, 500)
     return briefings.map((b) => ({
       id: b.id,
@@ -90,8 +88,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
     }))
   })
 
-  app.get<{ Params: { id: string; name: string } }>('/api/briefings/:id/files/:name', async (req, reply) => {
-    await requireRole(req, ctx, PROVINCIAL)
+  app.get<{ Params: { id: string; name: string } }>('/api/briefings/:id/files/:name', allow(access.roles(...PROVINCIAL)), async (req, reply) => {
     const b = find(req.params.id)
     const file = files(b.id).find((f) => f.name === req.params.name)
     if (!file) throw notFound('tệp / file', req.params.name)
@@ -101,8 +98,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
       .send(fs.createReadStream(path.join(ctx.config.home, 'briefings', b.id, file.name)))
   })
 
-  app.post<{ Params: { id: string } }>('/api/briefings/:id/run', async (req) => {
-    if (!hasServiceToken(req, ctx)) await requireRole(req, ctx, ['steward', 'admin'])
+  app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService('steward', 'admin')), async (req) => {
     const b = find(req.params.id)
     const body = parseQuery(runBody, req.body ?? {})
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())

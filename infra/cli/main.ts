@@ -16,7 +16,8 @@ import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
 import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
 import { periodForRule, periodFromCode } from '../../dashboards/briefings/briefing-period.ts'
 import { buildBriefing } from '../../dashboards/briefings/build-briefing.ts'
-import { createApiKey, revokeApiKey, type IssuedKey } from '../../loaders/api-keys.ts'
+import { loadSecret } from '../access/tokens.ts'
+import { createApiKey, revokeApiKey, type IssuedKey } from '../access/push-keys.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../config.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
@@ -357,7 +358,7 @@ export async function main(argv: string[]): Promise<number> {
         },
         direct: async (wh) => {
           const model = await compileSemanticModel()
-          const cube = { wh, model, cache: new ResultCache<Record<string, unknown>[]>(), dataVersion: () => 0 }
+          const cube = { wh, model, cache: new ResultCache<Record<string, unknown>[]>(), dataVersion: () => 0, secret: loadSecret(config.home, config.secret ?? undefined) }
           const { buffer } = await buildBriefing({ cube, catalog, ioc: loadIocConfig(catalog) }, briefing, period)
           fs.writeFileSync(target, buffer)
           return { period: period.code, file: target }

@@ -1,6 +1,6 @@
 import { loadCatalog, type Catalog } from '../catalog/load-catalog.ts'
 import type { KhoConfig } from '../config.ts'
-import { SERVICE_TOKEN_HEADER } from '../service/service-token.ts'
+import { SERVICE_TOKEN_HEADER } from '../access/gate.ts'
 import { readServiceFile, type ServiceFile } from '../service/service-file.ts'
 import { openWarehouse, type Warehouse } from '../warehouse/client.ts'
 

@@ -5,9 +5,9 @@ import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import type { ServiceContext } from './context.ts'
 import { HttpError, notFound } from './http-error.ts'
-import { createApiKey, revokeApiKey } from '../../loaders/api-keys.ts'
+import { createApiKey, revokeApiKey } from '../access/push-keys.ts'
 import { parseQuery } from './parse-request.ts'
-import { requireServiceToken } from './service-token.ts'
+import { access, allow } from '../access/gate.ts'
 
 const apiKeyBody = z.strictObject({ agency: z.string().min(1), label: z.string().max(200).default('') })
 
@@ -18,38 +18,32 @@ const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(
  * service.json, which only local users who can read KHO_HOME have.
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post('/api/admin/backups', async (req) => {
-    requireServiceToken(req, ctx)
+  app.post('/api/admin/backups', allow(access.serviceToken), async () => {
     const manifest = await createBackup(ctx.wh, ctx.config.home)
     pruneBackups(ctx.config.home, ctx.config.backup.keep)
     return manifest
   })
 
-  app.get('/api/admin/backups', async (req) => {
-    requireServiceToken(req, ctx)
+  app.get('/api/admin/backups', allow(access.serviceToken), async () => {
     return listBackups(ctx.config.home)
   })
 
-  app.post('/api/admin/migrate', async (req) => {
-    requireServiceToken(req, ctx)
+  app.post('/api/admin/migrate', allow(access.serviceToken), async () => {
     return migrate(ctx.wh)
   })
 
-  app.post('/api/admin/api-keys', async (req) => {
-    requireServiceToken(req, ctx)
+  app.post('/api/admin/api-keys', allow(access.serviceToken), async (req) => {
     const body = parseQuery(apiKeyBody, req.body)
     if (!ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
     return createApiKey(ctx.wh, body.agency, body.label)
   })
 
-  app.delete<{ Params: { id: string } }>('/api/admin/api-keys/:id', async (req) => {
-    requireServiceToken(req, ctx)
+  app.delete<{ Params: { id: string } }>('/api/admin/api-keys/:id', allow(access.serviceToken), async (req) => {
     if (!(await revokeApiKey(ctx.wh, req.params.id))) throw notFound('khóa API / API key', req.params.id)
     return { keyId: req.params.id, revoked: true }
   })
 
-  app.post('/api/admin/seed', async (req) => {
-    requireServiceToken(req, ctx)
+  app.post('/api/admin/seed', allow(access.serviceToken), async (req) => {
     const body = parseQuery(seedBody, req.body)
     if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
     ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { hardening } from './hardening.ts'
+import { accessGate, access, allow, type RouteList } from '../access/gate.ts'
+import { accessRoutes } from '../access/access-routes.ts'
+import { boundedJsonBodies } from './parse-request.ts'
 import { observability } from './metrics.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { catalogRoutes } from './catalog-routes.ts'
@@ -11,7 +14,6 @@ import { homePage } from './home-page.ts'
 import { loadHistoryRoutes, loadRoutes } from '../../loaders/load-routes.ts'
 import { transformRoutes } from '../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../semantic/cube-api.ts'
-import { accessRoutes } from '../../semantic/access/access-routes.ts'
 import { submissionRoutes } from '../../semantic/submission-routes.ts'
 import { qualityRoutes } from '../../semantic/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
@@ -19,8 +21,11 @@ import { dashboardRoutes } from '../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../semantic/saved-query-routes.ts'
 import { openDataRoutes } from '../../semantic/open-data.ts'
 
-/** The HTTP application: every route, one error shape ({ error: { code, message, message_en } }). */
-export function buildApp(ctx: ServiceContext): FastifyInstance {
+/**
+ * The HTTP application: every route behind the one access gate, one error shape
+ * ({ error: { code, message, message_en } }; Cube's own shape under /cubejs-api).
+ */
+export function buildApp(ctx: ServiceContext): FastifyInstance & { routeList: RouteList } {
   const app = Fastify({
     logger: { level: ctx.config.logLevel },
     bodyLimit: 1 << 20,
@@ -29,10 +34,15 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
     genReqId: () => randomUUID(),
     trustProxy: ctx.config.trustProxy,
   })
+  const routeList = accessGate(app, { wh: ctx.wh, secret: ctx.secret, maxTokenSeconds: ctx.config.sessionHours * 3600, serviceToken: ctx.token, audit: ctx.audit })
+  boundedJsonBodies(app)
   observability(app, ctx)
   hardening(app, ctx.config.rateLimits)
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.status).send(err.body())
+    if (err instanceof HttpError) {
+      if (req.url.startsWith('/cubejs-api/')) return reply.code(err.status).send({ error: err.vi, message_en: err.en, code: err.code })
+      return reply.code(err.status).send(err.body())
+    }
     const { statusCode: status, message } = err as { statusCode?: number; message?: string }
     if (status && status >= 400 && status < 500) {
       // Fastify's own input errors (malformed JSON, body too large, wrong content type).
@@ -49,7 +59,14 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   adminRoutes(app, ctx)
   transformRoutes(app, ctx)
   cubeApiRoutes(app, cubeContextOf(ctx))
-  accessRoutes(app, ctx)
+  accessRoutes(app, {
+    wh: ctx.wh,
+    secret: ctx.secret,
+    audit: ctx.audit,
+    sessionSeconds: ctx.config.sessionHours * 3600,
+    loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
+    agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
+  })
   submissionRoutes(app, ctx)
   qualityRoutes(app, ctx)
   jobRoutes(app, ctx)
@@ -59,11 +76,11 @@ export function buildApp(ctx: ServiceContext): FastifyInstance {
   app.register((instance) => loadRoutes(instance, ctx))
   dashboardRoutes(app, ctx)
   // The plain status page carries its own small inline script.
-  app.get('/status', async (_req, reply) =>
+  app.get('/status', allow(access.public), async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
       .send(homePage()),
   )
-  return app
+  return Object.assign(app, { routeList })
 }

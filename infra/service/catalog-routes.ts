@@ -4,6 +4,7 @@ import { communesOf, parseCommuneCode } from '../identifiers/admin-units.ts'
 import type { ServiceContext } from './context.ts'
 import { HttpError, notFound } from './http-error.ts'
 import { parseQuery } from './parse-request.ts'
+import { access, allow } from '../access/gate.ts'
 
 const agencyQuery = z.strictObject({ kind: z.enum(['so', 'ubnd_tinh', 'ubnd_xa', 'co_quan_trung_uong']).optional() })
 const indicatorQuery = z.strictObject({ sector: z.string().optional(), owner: z.string().optional() })
@@ -13,7 +14,7 @@ const unitQuery = z.strictObject({ province: z.string().regex(/^\d{2}$/).optiona
 export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const { catalog } = ctx
 
-  app.get('/api/catalog', async () => ({
+  app.get('/api/catalog', allow(access.public), async () => ({
     province: catalog.province,
     counts: {
       agencies: catalog.agencies.length,
@@ -24,12 +25,12 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     sectors: catalog.sectors,
   }))
 
-  app.get('/api/catalog/agencies', async (req) => {
+  app.get('/api/catalog/agencies', allow(access.public), async (req) => {
     const q = parseQuery(agencyQuery, req.query)
     return catalog.agencies.filter((a) => !q.kind || a.kind === q.kind)
   })
 
-  app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', async (req) => {
+  app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req) => {
     const agency = catalog.agency(req.params.code)
     if (!agency) throw notFound('cơ quan / agency', req.params.code)
     return {
@@ -39,7 +40,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     }
   })
 
-  app.get('/api/catalog/datasets', async () =>
+  app.get('/api/catalog/datasets', allow(access.public), async () =>
     catalog.datasets.map((d) => ({
       id: d.id,
       name: d.name,
@@ -54,31 +55,31 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     })),
   )
 
-  app.get<{ Params: { id: string } }>('/api/catalog/datasets/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/api/catalog/datasets/:id', allow(access.public), async (req) => {
     const dataset = catalog.dataset(req.params.id)
     if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
     return dataset
   })
 
-  app.get('/api/catalog/indicators', async (req) => {
+  app.get('/api/catalog/indicators', allow(access.public), async (req) => {
     const q = parseQuery(indicatorQuery, req.query)
     return catalog.indicators.filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))
   })
 
-  app.get<{ Params: { code: string } }>('/api/catalog/indicators/:code', async (req) => {
+  app.get<{ Params: { code: string } }>('/api/catalog/indicators/:code', allow(access.public), async (req) => {
     const indicator = catalog.indicator(req.params.code)
     if (!indicator) throw notFound('chỉ tiêu / indicator', req.params.code)
     return indicator
   })
 
-  app.get('/api/catalog/sectors', async () => catalog.sectors)
+  app.get('/api/catalog/sectors', allow(access.public), async () => catalog.sectors)
 
-  app.get('/api/catalog/admin-units', async (req) => {
+  app.get('/api/catalog/admin-units', allow(access.public), async (req) => {
     const q = parseQuery(unitQuery, req.query)
     return communesOf(q.province ?? catalog.province.code)
   })
 
-  app.get<{ Params: { code: string } }>('/api/catalog/admin-units/:code', async (req) => {
+  app.get<{ Params: { code: string } }>('/api/catalog/admin-units/:code', allow(access.public), async (req) => {
     const parsed = parseCommuneCode(req.params.code)
     if (!parsed.ok) throw new HttpError(404, parsed.problem.code, parsed.problem.vi, parsed.problem.en)
     return parsed.value

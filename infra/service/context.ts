@@ -7,7 +7,7 @@ import type { Briefing } from '../../dashboards/briefings/briefing-definition.ts
 import type { TransformCoordinator } from '../../transforms/runner/coordinator.ts'
 import type { Project } from '../../transforms/runner/project.ts'
 import type { SemanticModel } from '../../semantic/compile-model.ts'
-import type { AuditLog } from '../../semantic/access/audit-log.ts'
+import type { AuditLog } from '../access/audit-log.ts'
 import type { ResultCache } from '../../semantic/result-cache.ts'
 import type { CubeApiContext } from '../../semantic/cube-api.ts'
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
 import { tempDir } from '../testing/temp-warehouse.ts'
-import { RateLimiter } from './hardening.ts'
+import { RateLimiter } from '../access/rate-limiter.ts'
+import { signJwt } from '../access/tokens.ts'
 import { startService, type RunningService } from './start-service.ts'
 
 let service: RunningService
@@ -52,15 +53,18 @@ describe('hardening', () => {
     const blocked = await login('quantri', 'mat-khau-rat-dai')
     expect(blocked.status).toBe(429)
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect(((await blocked.json()) as { error: { message: string } }).error.message).toContain('Đăng nhập sai quá nhiều lần')
+    expect(((await blocked.json()) as { error: { message: string } }).error.message).toContain('Đăng nhập quá nhiều lần')
     expect((await login('nguoi-khac', 'doan-sai')).status).toBe(401)
   })
 
   it('limits API calls per caller per minute', async () => {
     const statuses: number[] = []
-    for (let i = 0; i < 45; i++) statuses.push((await fetch(`${service.url}/api/catalog/sectors`, { headers: { authorization: 'Bearer ' + 'x'.repeat(60) } })).status)
+    const analyst = signJwt({ role: 'analyst', sub: 'nhieu.yeu.cau' }, service.ctx.secret)
+    for (let i = 0; i < 45; i++) statuses.push((await fetch(`${service.url}/api/catalog/sectors`, { headers: { authorization: `Bearer ${analyst}` } })).status)
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
     expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(35)
+    // The same token with characters appended is not another caller: it is refused outright.
+    expect((await fetch(`${service.url}/api/catalog/sectors`, { headers: { authorization: `Bearer ${analyst}~~` } })).status).toBe(401)
     // Another caller is not affected, and health checks are never limited.
     expect((await fetch(`${service.url}/api/catalog/sectors`)).status).toBe(200)
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200)
@@ -80,7 +84,9 @@ describe('observability', () => {
   it('serves Prometheus metrics: requests and latencies by route, loads, jobs, cache', async () => {
     await fetch(`${service.url}/api/catalog/indicators/GRDP_CUR`)
     await fetch(`${service.url}/api/catalog/indicators/NOPE`)
-    const res = await fetch(`${service.url}/metrics`)
+    // Closed to the public; open to a steward's token (or a configured scraper address).
+    expect((await fetch(`${service.url}/metrics`)).status).toBe(401)
+    const res = await fetch(`${service.url}/metrics`, { headers: { authorization: signJwt({ role: 'steward' }, service.ctx.secret) } })
     expect(res.headers.get('content-type')).toContain('text/plain')
     const text = await res.text()
     expect(text).toContain('kho_http_requests_total{method="GET",route="/api/catalog/indicators/:code",status="200"} 1')

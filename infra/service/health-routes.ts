@@ -1,13 +1,21 @@
 import type { FastifyInstance } from 'fastify'
 import { warehouseStatus } from '../warehouse/status.ts'
 import type { ServiceContext } from './context.ts'
+import { access, allow } from '../access/gate.ts'
 
-/** /healthz: the service answers and what the warehouse holds; /readyz: 200 once the demo is in. */
+/**
+ * /healthz: whether the service is up, for anyone (a load balancer); what the warehouse holds,
+ * versions and counts only for stewards, admins and the local CLI. /readyz: 200 once the demo is in.
+ */
 export function healthRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/healthz', async () => {
+  app.get('/healthz', allow(access.public), async (req) => {
+    const state = ctx.demo.state === 'seeding' || ctx.demo.state === 'pending' ? 'seeding' : 'ok'
+    const c = req.caller
+    const details = c.via === 'service-token' || c.role === 'steward' || c.role === 'admin'
+    if (!details) return { status: state }
     const status = await warehouseStatus(ctx.wh)
     return {
-      status: ctx.demo.state === 'seeding' || ctx.demo.state === 'pending' ? 'seeding' : 'ok',
+      status: state,
       service: 'kho',
       uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
       province: { code: ctx.catalog.province.code, name: ctx.catalog.province.name },
@@ -21,8 +29,8 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext) {
       ...status,
     }
   })
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', allow(access.public), async (_req, reply) => {
     const ready = ctx.demo.state === 'ready' || ctx.demo.state === 'off'
-    return reply.code(ready ? 200 : 503).send({ ready, demo: ctx.demo })
+    return reply.code(ready ? 200 : 503).send({ ready, demo: { state: ctx.demo.state, done: ctx.demo.done, total: ctx.demo.total } })
   })
 }

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../catalog/load-catalog.ts'
 import { tempDir } from '../testing/temp-warehouse.ts'
 import { openWarehouse, queryRows } from '../warehouse/client.ts'
 import { readServiceFile, type ServiceFile } from './service-file.ts'
-import { SERVICE_TOKEN_HEADER } from './service-token.ts'
+import { SERVICE_TOKEN_HEADER } from '../access/gate.ts'
 
 /*
  * `kill -9` of the service itself: during an upload and during a transform run. After each, what

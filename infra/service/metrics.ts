@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { queryRows } from '../warehouse/client.ts'
 import type { ServiceContext } from './context.ts'
+import { allow, type RouteAccess } from '../access/gate.ts'
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -43,7 +44,9 @@ export function observability(app: FastifyInstance, ctx: ServiceContext) {
     latency.set(route, h)
   })
 
-  app.get('/metrics', async (_req, reply) => {
+  // A token (steward, admin, the local CLI) or a configured scraper address (KHO_METRICS_ALLOW).
+  const metricsAccess: RouteAccess = { kind: 'roles', roles: ['steward', 'admin'], serviceToken: true, addresses: ctx.config.metricsAllow }
+  app.get('/metrics', allow(metricsAccess), async (_req, reply) => {
     const out: string[] = []
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines)
     metric(

@@ -457,4 +457,9 @@ export const migrations: Migration[] = [
     name: 'open_data',
     statements: [openDatasetsTable, openDataDownloadsTable].map((spec) => ({ kind: 'table', spec })),
   },
+  {
+    version: 14,
+    name: 'account_token_version',
+    statements: [{ kind: 'add_column', table: accountsTable, column: { name: 'token_version', type: 'UInt32', default: '0', comment: 'bumped to revoke the tokens an account holds' } }],
+  },
 ]

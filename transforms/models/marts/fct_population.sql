@@ -4,8 +4,12 @@ order_by: [commune_code, age_band, gender]
 tags: [dan_cu]
 */
 -- Residents by commune, age band and gender: counts only, no personal data.
+-- key_sum adds up each resident's record key (a fixed 32-bit hash of the CCCD): the cell key of
+-- any group of people is the sum of their keys, so the same people always make the same key and
+-- the public's perturbed counts (semantic/policy/disclosure.ts) cannot be averaged away.
 with people as (
-    select commune_code, gender, dateDiff('year', birth_date, today()) as age
+    select commune_code, gender, dateDiff('year', birth_date, today()) as age,
+           cityHash64(id_number) % 4294967296 as record_key
     from {{ ref('dim_citizen') }}
     where birth_date is not null and gender != ''
 )
@@ -14,6 +18,7 @@ select
     commune_code,
     multiIf(age < 15, '0-14', age < 25, '15-24', age < 35, '25-34', age < 45, '35-44', age < 55, '45-54', age < 65, '55-64', '65+') as age_band,
     gender,
-    count() as people
+    count() as people,
+    sum(record_key) as key_sum
 from people
 group by commune_code, age_band, gender

@@ -1,6 +1,6 @@
 // The official Cube server's configuration for a kho cluster. Tokens are kho's (same secret), so
 // the security context is kho's: { role, agency, commune_code, personal_data }. queryRewrite applies
-// the same per-view rules as kho's own API (semantic/access/policy.ts), read from
+// the same per-view rules as kho's own API (semantic/policy/view-policy.ts), read from
 // view-policies.json, which a kho test keeps equal to the policy in code. Suppression of small
 // cells for the public is kho's: expose only kho's API to the public, not this server.
 const { views: POLICIES, personalMembers } = require('./view-policies.json')
@@ -29,17 +29,25 @@ function queryRewrite(query, { securityContext }) {
   }
   if (PROVINCIAL.includes(role)) return query
   const filters = [...(query.filters || [])]
+  const confined = (member, value) =>
+    (query.filters || []).some((f) => f.member === member && f.operator === 'equals' && (f.values || []).length === 1 && f.values[0] === value)
+  // Perturbing protected counts for the public is kho's (semantic/policy/disclosure.ts): refuse them here.
+  const asPublic = (view, policy) => {
+    if (policy.protect) throw new Error(`"${view}" is protected open data; query it through kho`)
+  }
   for (const view of new Set(members.map((m) => m.split('.')[0]))) {
     const policy = POLICIES[view]
     if (!policy) throw new Error(`No access policy for "${view}"`)
     if (role === 'agency_officer') {
-      if (ctx.commune_code && policy.communeMember) filters.push({ member: policy.communeMember, operator: 'equals', values: [ctx.commune_code] })
-      else if ((policy.owners || []).includes(ctx.agency)) continue
-      else if (policy.agencyMember) filters.push({ member: policy.agencyMember, operator: 'equals', values: [ctx.agency] })
-      else if (!policy.open) throw new Error(`Agency ${ctx.agency} may not see "${view}"`)
+      if ((policy.owners || []).includes(ctx.agency)) continue
+      const scope = ctx.commune_code && policy.communeMember ? [policy.communeMember, ctx.commune_code] : policy.agencyMember ? [policy.agencyMember, ctx.agency] : null
+      if (scope && !(policy.open && !confined(scope[0], scope[1]))) filters.push({ member: scope[0], operator: 'equals', values: [scope[1]] })
+      else if (policy.open) asPublic(view, policy)
+      else throw new Error(`Agency ${ctx.agency} may not see "${view}"`)
       continue
     }
     if (!policy.open) throw new Error(`"${view}" is not open data; sign in`)
+    asPublic(view, policy)
   }
   return { ...query, filters }
 }

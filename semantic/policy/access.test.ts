@@ -6,7 +6,7 @@ import { startService, type RunningService } from '../../infra/service/start-ser
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { signJwt } from './tokens.ts'
+import { signJwt } from '../../infra/access/tokens.ts'
 import type { MailMessage } from '../../infra/mail/mailer.ts'
 import { writeDigest } from '../submission-digest.ts'
 
@@ -83,23 +83,28 @@ describe('accounts and sessions', () => {
 })
 
 describe('scopes injected server-side', () => {
-  it('keeps an agency officer to its own rows, whatever the query asks', async () => {
+  it('keeps an agency officer to its own rows of a closed view, whatever the query asks', async () => {
     const auth = token({ role: 'agency_officer', agency: 'SO_TC', sub: 'canbo.sotc' })
-    const all = await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'] }, auth)
-    expect(all.body.data).toEqual([{ 'kt_xh.agency': 'SO_TC', 'kt_xh.reports': 2 }])
-    const escape = await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'], filters: [{ or: [{ member: 'kt_xh.agency', operator: 'equals', values: ['SO_CT'] }, { member: 'kt_xh.agency', operator: 'notEquals', values: ['x'] }] }] }, auth)
-    expect(escape.body.data).toEqual([{ 'kt_xh.agency': 'SO_TC', 'kt_xh.reports': 2 }])
-    expect((await load({ measures: ['submissions.obligations'], dimensions: ['submissions.agency'] }, auth)).body.data.every((r: any) => r['submissions.agency'] === 'SO_TC')).toBe(true)
+    const own = (await load({ measures: ['submissions.obligations'], dimensions: ['submissions.agency'] }, auth)).body.data
+    expect(own.length).toBeGreaterThan(0)
+    expect(own.every((r: any) => r['submissions.agency'] === 'SO_TC')).toBe(true)
+    const escape = await load({ measures: ['submissions.obligations'], dimensions: ['submissions.agency'], filters: [{ or: [{ member: 'submissions.agency', operator: 'equals', values: ['SO_CT'] }, { member: 'submissions.agency', operator: 'notEquals', values: ['x'] }] }] }, auth)
+    expect(escape.body.data).toEqual(own)
     const quality = (await load({ measures: ['data_quality.deliveries', 'data_quality.reject_rate'], dimensions: ['data_quality.agency'] }, auth)).body.data
     expect(quality).toEqual([{ 'data_quality.agency': 'SO_TC', 'data_quality.deliveries': 1, 'data_quality.reject_rate': 0 }])
   })
 
-  it('keeps a commune officer to its commune', async () => {
+  it('gives an officer an open view at least as the public sees it: its own scope exactly, the rest as the public', async () => {
     const auth = token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' })
-    const rows = (await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'] }, auth)).body.data
-    expect(rows).toEqual([{ 'kt_xh.unit_code': '07210', 'kt_xh.value': 3 }])
-    const people = (await load({ measures: ['population.people'], dimensions: ['population.commune_code'] }, auth)).body.data
-    expect(people).toEqual([{ 'population.commune_code': '07210', 'population.people': 6 }])
+    const q = { measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'], order: { 'kt_xh.unit_code': 'asc' } }
+    // An open view is open: the commune officer sees every unit, as anonymous users do (it used to see only its own).
+    expect((await load(q, auth)).body.data).toEqual((await load(q)).body.data)
+    expect((await load(q, auth)).body.data.map((r: any) => r['kt_xh.unit_code'])).toEqual(['07210', '07228', '24'])
+    const people = { measures: ['population.people'], dimensions: ['population.commune_code'] }
+    const own = (await load({ ...people, filters: [{ member: 'population.commune_code', operator: 'equals', values: ['07210'] }] }, auth)).body.data
+    expect(own).toEqual([{ 'population.commune_code': '07210', 'population.people': 6 }])
+    // Reaching past its commune, it sees what the public sees: protected counts.
+    expect((await load(people, auth)).body.data).toEqual((await load(people)).body.data)
   })
 
   it("refuses a dataset an officer's agency does not own", async () => {
@@ -137,7 +142,8 @@ describe('personal data and open data', () => {
     expect((await load({ measures: ['submissions.obligations'] })).status).toBe(403)
     expect((await load(personal)).status).toBe(403)
     const cells = (await load({ measures: ['population.people'], dimensions: ['population.commune_code'], order: { 'population.commune_code': 'asc' } })).body.data
-    expect(cells).toEqual([{ 'population.commune_code': '07210', 'population.people': 6 }, { 'population.commune_code': '07228', 'population.people': null }])
+    // 6 people round at random to 5 or 10 (fixed by the cell's key); 1 person is not shown.
+    expect(cells).toEqual([{ 'population.commune_code': '07210', 'population.people': expect.toBeOneOf([5, 10]) }, { 'population.commune_code': '07228', 'population.people': null }])
     const meta = (await (await fetch(`${service.url}/cubejs-api/v1/meta`)).json()) as any
     expect(meta.cubes.map((c: any) => c.name).sort()).toEqual(['kt_xh', 'population'])
   })
@@ -237,7 +243,7 @@ describe('accuracy review and drill-down', () => {
 
 describe('audit', () => {
   it('records allowed and denied queries with who, why, what and how many rows; stewards search and export it', async () => {
-    await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'] }, token({ role: 'agency_officer', agency: 'SO_TC', sub: 'audit.officer' }), 'Kiểm tra số liệu')
+    await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'], filters: [{ member: 'kt_xh.agency', operator: 'equals', values: ['SO_TC'] }] }, token({ role: 'agency_officer', agency: 'SO_TC', sub: 'audit.officer' }), 'Kiểm tra số liệu')
     await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT', sub: 'audit.denied' }))
     await service.ctx.audit.flush()
     const rows = await queryRows<Record<string, any>>(service.ctx.wh.client, "SELECT * FROM meta.audit WHERE account IN ('audit.officer', 'audit.denied') ORDER BY at")

@@ -1,4 +1,4 @@
-import type { Warehouse } from '../../infra/warehouse/client.ts'
+import type { Warehouse } from '../warehouse/client.ts'
 
 export interface AuditEntry {
   account: string

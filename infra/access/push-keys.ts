@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
 
 /** A push-API key as given to an agency: `kho_<key id>_<secret>`; shown once, stored only hashed. */
 export interface IssuedKey {

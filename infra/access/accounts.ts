@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
-import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
 
 export const ROLES = ['leader', 'analyst', 'agency_officer', 'steward', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -16,7 +16,11 @@ export interface Account {
   /** Granted access to personal data (still needs a declared purpose per request). */
   personal_data: boolean
   disabled: boolean
+  /** Bumped when the account is disabled or its role, scope or grant change: older tokens stop working. */
+  token_version: number
 }
+
+type StoredAccount = Account & { password_hash: string }
 
 export const accountInput = z.strictObject({
   username: z.string().regex(/^[a-z0-9_.-]{3,64}$/, 'tên đăng nhập: 3–64 ký tự a-z, 0-9, _ . -'),
@@ -38,30 +42,73 @@ export function verifyPassword(password: string, stored: string): boolean {
   const [kind, salt, hash] = stored.split('$')
   if (kind !== 'scrypt' || !salt || !hash) return false
   const expected = Buffer.from(hash, 'base64')
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length)
+  const actual = passwordWork.scrypt(password, Buffer.from(salt, 'base64'), expected.length)
   return timingSafeEqual(actual, expected)
+}
+
+/** The key derivation every sign-in runs (an object so a test can count the calls). */
+export const passwordWork = { scrypt: (password: string, salt: Buffer, length: number) => scryptSync(password, salt, length) }
+
+/** A hash no password matches, checked for unknown usernames so they take as long as known ones. */
+const NOBODY = hashPassword(randomBytes(24).toString('hex'))
+
+/**
+ * The account a username and password sign in as, or null. The password is hashed whether or not
+ * the account exists or is disabled, so the answer's timing does not tell which usernames exist.
+ */
+export async function checkPassword(wh: Warehouse, username: string, password: string): Promise<StoredAccount | null> {
+  const account = await findAccount(wh, username)
+  const ok = verifyPassword(password, account?.password_hash ?? NOBODY)
+  return ok && account && !account.disabled ? account : null
 }
 
 export async function saveAccount(wh: Warehouse, input: z.input<typeof accountInput>): Promise<Account> {
   const a = accountInput.parse(input)
-  const row = { ...a, password_hash: hashPassword(a.password), disabled: false }
-  const { password: _password, ...stored } = row
-  await wh.client.insert({ table: 'meta.accounts', values: [stored], format: 'JSONEachRow' })
+  const prior = await findAccount(wh, a.username)
+  const { password, ...fields } = a
+  const stored: StoredAccount = { ...fields, password_hash: hashPassword(password), disabled: false, token_version: (prior?.token_version ?? 0) + (prior ? 1 : 0) }
+  await writeAccount(wh, stored)
   const { password_hash: _hash, ...account } = stored
   return account
 }
 
-export async function findAccount(wh: Warehouse, username: string): Promise<(Account & { password_hash: string }) | null> {
-  const [row] = await queryRows<Account & { password_hash: string }>(
-    wh.client,
-    'SELECT username, display_name, password_hash, role, agency, commune_code, personal_data, disabled FROM meta.accounts FINAL WHERE username = {u:String}',
-    { u: username },
-  )
-  return row ?? null
+async function writeAccount(wh: Warehouse, a: StoredAccount) {
+  await wh.client.insert({ table: 'meta.accounts', values: [{ ...a, updated_at: Date.now() }], format: 'JSONEachRow' })
+}
+
+const COLUMNS = 'username, display_name, role, agency, commune_code, personal_data, disabled, token_version'
+
+export async function findAccount(wh: Warehouse, username: string): Promise<StoredAccount | null> {
+  const [row] = await queryRows<StoredAccount>(wh.client, `SELECT ${COLUMNS}, password_hash FROM meta.accounts FINAL WHERE username = {u:String}`, { u: username })
+  return row ? { ...row, token_version: Number(row.token_version) } : null
 }
 
 export async function listAccounts(wh: Warehouse): Promise<Account[]> {
-  return queryRows<Account>(wh.client, 'SELECT username, display_name, role, agency, commune_code, personal_data, disabled FROM meta.accounts FINAL ORDER BY username')
+  return queryRows<Account>(wh.client, `SELECT ${COLUMNS} FROM meta.accounts FINAL ORDER BY username`)
+}
+
+export const accountChange = z.strictObject({
+  display_name: z.string().max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  agency: z.string().max(40).optional(),
+  commune_code: z.string().max(5).optional(),
+  personal_data: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+})
+
+/**
+ * Changes an account. Any change to what it may do (role, scope, grant, disabled) bumps its token
+ * version, so the tokens it holds stop working on their next request.
+ */
+export async function updateAccount(wh: Warehouse, username: string, change: z.infer<typeof accountChange>): Promise<Account | null> {
+  const prior = await findAccount(wh, username)
+  if (!prior) return null
+  const next: StoredAccount = { ...prior, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) }
+  const widensOrNarrows = (['role', 'agency', 'commune_code', 'personal_data', 'disabled'] as const).some((k) => next[k] !== prior[k])
+  if (widensOrNarrows) next.token_version = prior.token_version + 1
+  await writeAccount(wh, next)
+  const { password_hash: _hash, ...account } = next
+  return account
 }
 
 /** The first administrator, from KHO_ADMIN_USER and KHO_ADMIN_PASSWORD, created when missing. */

@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { HttpError, notFound } from '../service/http-error.ts'
+import { parseQuery } from '../service/parse-request.ts'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import { tableCsv } from '../excel/table-workbook.ts'
+import { accountChange, accountInput, checkPassword, listAccounts, saveAccount, updateAccount } from './accounts.ts'
+import type { AuditLog } from './audit-log.ts'
+import { access, allow } from './gate.ts'
+import { RateLimiter, tooMany } from './rate-limiter.ts'
+import { signJwt } from './tokens.ts'
+
+const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+const auditQuery = z.strictObject({
+  account: z.string().max(64).optional(),
+  outcome: z.enum(['ok', 'denied', 'error']).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(1000),
+  format: z.enum(['json', 'csv']).default('json'),
+})
+
+export interface AccessRoutesDeps {
+  wh: Warehouse
+  secret: string
+  audit: AuditLog
+  /** How long a session token lives. */
+  sessionSeconds: number
+  /** Sign-in attempts in 5 minutes: per account name (from any address) and per address (for any name). */
+  loginLimits: { perUsername: number; perAddress: number }
+  agencyExists: (code: string) => boolean
+}
+
+/** Sign-in, the current account, account administration and the audit log. */
+export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
+  const { wh } = deps
+  // Two limits, so neither one password tried against every account nor one account tried from
+  // many addresses gets far.
+  const perUsername = new RateLimiter(deps.loginLimits.perUsername, 5 * 60_000)
+  const perAddress = new RateLimiter(deps.loginLimits.perAddress, 5 * 60_000)
+
+  app.post('/api/auth/login', allow(access.public), async (req, reply) => {
+    const body = parseQuery(loginBody, req.body)
+    const wait = Math.max(perAddress.hit(req.ip), perUsername.hit(body.username.toLowerCase()))
+    if (wait > 0) {
+      reply.header('retry-after', String(wait))
+      throw tooMany(wait, `Đăng nhập quá nhiều lần; tạm khóa, thử lại sau ${wait} giây`, `Too many sign-in attempts; locked, try again in ${wait} s`)
+    }
+    const account = await checkPassword(wh, body.username, body.password)
+    deps.audit.record({
+      account: body.username,
+      role: account?.role ?? '',
+      purpose: '',
+      client: req.ip,
+      endpoint: 'login',
+      members: [],
+      filters: null,
+      query: null,
+      rowCount: 0,
+      durationMs: 0,
+      outcome: account ? 'ok' : 'denied',
+      reason: account ? '' : 'wrong username or password',
+    })
+    if (!account) throw new HttpError(401, 'login_failed', 'Sai tên đăng nhập hoặc mật khẩu', 'Wrong username or password')
+    const { password_hash: _hash, ...profile } = account
+    return { token: signJwt({ sub: account.username, kho_session: true, ver: account.token_version }, deps.secret, deps.sessionSeconds), account: profile }
+  })
+
+  app.get('/api/auth/me', allow(access.signedIn), async (req) => {
+    const { via: _via, ...me } = req.caller
+    return me
+  })
+
+  app.get('/api/admin/accounts', allow(access.roles('admin')), () => listAccounts(wh))
+
+  const checkAgency = (agency: string | undefined) => {
+    if (agency && !deps.agencyExists(agency)) throw new HttpError(400, 'bad_request', `Không có cơ quan "${agency}"`, `No agency "${agency}"`)
+  }
+
+  app.post('/api/admin/accounts', allow(access.roles('admin')), async (req) => {
+    const input = parseQuery(accountInput, req.body)
+    checkAgency(input.agency)
+    const account = await saveAccount(wh, input)
+    deps.audit.record({ ...adminEntry(req.caller.account, req.ip, 'account.create'), query: { username: account.username, role: account.role, agency: account.agency } })
+    return account
+  })
+
+  app.patch<{ Params: { username: string } }>('/api/admin/accounts/:username', allow(access.roles('admin')), async (req) => {
+    const change = parseQuery(accountChange, req.body)
+    checkAgency(change.agency)
+    const account = await updateAccount(wh, req.params.username, change)
+    if (!account) throw notFound('tài khoản / account', req.params.username)
+    deps.audit.record({ ...adminEntry(req.caller.account, req.ip, 'account.change'), query: { username: account.username, ...change } })
+    return account
+  })
+
+  app.get('/api/audit', allow(access.roles('steward', 'admin')), async (req, reply) => {
+    const q = parseQuery(auditQuery, req.query)
+    const rows = await queryRows<Record<string, unknown>>(
+      wh.client,
+      `SELECT toString(at) AS at, account, role, purpose, client, endpoint, members, filters, query, row_count, duration_ms, outcome, reason
+       FROM meta.audit
+       WHERE (empty({account:String}) OR account = {account:String})
+         AND (empty({outcome:String}) OR outcome = {outcome:String})
+         AND toDate(at) >= toDateOrZero({from:String}) AND (empty({to:String}) OR toDate(at) <= toDateOrZero({to:String}))
+       ORDER BY at DESC LIMIT {limit:UInt32}`,
+      { account: q.account ?? '', outcome: q.outcome ?? '', from: q.from ?? '1970-01-01', to: q.to ?? '', limit: q.limit },
+    )
+    if (q.format === 'json') return rows
+    const header = rows[0] ? Object.keys(rows[0]) : ['at', 'account', 'outcome']
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="nhat_ky_truy_cap.csv"')
+      .send(tableCsv(header.map((key) => ({ key, header: key })), rows))
+  })
+}
+
+/** An administrative change as an audit entry. */
+function adminEntry(account: string, client: string, endpoint: string) {
+  return { account, role: 'admin', purpose: '', client, endpoint, members: [], filters: null, query: null, rowCount: 0, durationMs: 0, outcome: 'ok' as const, reason: '' }
+}

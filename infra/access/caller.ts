@@ -1,0 +1,30 @@
+import type { Role } from './accounts.ts'
+
+/** How a caller proved who it is. */
+export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'service-token' | 'push-key' | 'address'
+
+/**
+ * Who is asking, resolved once per request by the gate: an account's session, a Cube-style token
+ * signed by a server-side part, the local CLI's service token, an agency's push key, or nobody.
+ * Role 'system' (service token, push key) matches no role a route or a view grants.
+ */
+export interface SecurityContext {
+  account: string
+  role: Role | 'public' | 'system'
+  agency: string
+  communeCode: string
+  personalData: boolean
+  purpose: string
+}
+
+export interface Caller extends SecurityContext {
+  via: CallerVia
+}
+
+export const PUBLIC: Caller = { account: 'public', role: 'public', agency: '', communeCode: '', personalData: false, purpose: '', via: 'anonymous' }
+
+/** A purpose is declared when it says something (five characters or more). */
+export const hasPurpose = (sec: SecurityContext) => sec.purpose.trim().length >= 5
+
+/** Personal data leaves only for an account granted it that declared why. */
+export const mayReadPersonal = (sec: SecurityContext) => sec.personalData && hasPurpose(sec)
