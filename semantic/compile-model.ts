@@ -64,6 +64,8 @@ function modelFiles(dir: string): { fileName: string; content: string }[] {
 }
 
 /** Compiles the model; a broken model throws with the file and member Cube's compiler names. */
+const isInternal = (m: unknown) => (m as { meta?: { internal?: boolean } }).meta?.internal === true
+
 export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticModel> {
   const files = modelFiles(dir)
   const repo = { localPath: () => dir, dataSchemaFiles: async () => files }
@@ -83,7 +85,8 @@ export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticMod
   const meta: CubeMeta[] = (compilers.metaTransformer.cubes as unknown as { config: CubeMeta & { isVisible?: boolean } }[])
     .map((c) => c.config)
     .filter((c) => c.public !== false && c.isVisible !== false)
-    .map((c) => ({ ...c }))
+    // Members marked meta.internal (a cell key for disclosure control) are kho's alone: not served, not askable.
+    .map((c) => ({ ...c, measures: c.measures.filter((m) => !isInternal(m)), dimensions: c.dimensions.filter((d) => !isInternal(d)) }))
   const members: SemanticModel['members'] = new Map()
   for (const cube of meta) {
     for (const m of cube.measures) members.set(m.name, { kind: 'measure', meta: m })

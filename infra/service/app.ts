@@ -25,7 +25,9 @@ import { openDataRoutes } from '../../semantic/open-data.ts'
  * The HTTP application: every route behind the one access gate, one error shape
  * ({ error: { code, message, message_en } }; Cube's own shape under /cubejs-api).
  */
-export function buildApp(ctx: ServiceContext): FastifyInstance & { routeList: RouteList } {
+export type KhoApp = FastifyInstance & { routeList: RouteList }
+
+export function buildApp(ctx: ServiceContext): KhoApp {
   const app = Fastify({
     logger: { level: ctx.config.logLevel },
     bodyLimit: 1 << 20,

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { InboxWatcher } from '../../loaders/inbox.ts'
 import { pullJobs } from '../../loaders/pull-jobs.ts'
-import type { FastifyInstance } from 'fastify'
 import { loadCatalog } from '../catalog/load-catalog.ts'
 import { syncCatalog } from '../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../config.ts'
@@ -24,12 +23,12 @@ import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { loadIocConfig } from '../../dashboards/dashboard-routes.ts'
 import { loadBriefings } from '../../dashboards/briefings/briefing-definition.ts'
 import { scheduleBriefings } from '../../dashboards/briefings/briefing-runner.ts'
-import { buildApp } from './app.ts'
+import { buildApp, type KhoApp } from './app.ts'
 import type { ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
 
 export interface RunningService {
-  app: FastifyInstance
+  app: KhoApp
   ctx: ServiceContext
   url: string
   /** Resolves when the demo seed started at boot has finished (at once when there is none). */
@@ -46,7 +45,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
   const project = loadProject({ province_code: catalog.province.code })
   const semantic = await compileSemanticModel()
   const wh = openWarehouse(config.warehouse)
-  let app: FastifyInstance | null = null
+  let app: KhoApp | null = null
   try {
     await migrate(wh)
     await syncCatalog(wh, catalog)
