@@ -76,18 +76,5 @@ export function wholeRowFor(row: Record<string, string | number>, dataset: Catal
 /** Rejected rows are data: every read is audited as a query is, saying whether personal values were masked. */
 export function auditRejects(ctx: { audit: AuditLog }, req: FastifyRequest, datasets: CatalogDataset[], filters: Record<string, unknown>, rowCount: number) {
   const masked = datasets.some((d) => !seesPersonalWhole(d, req.caller))
-  ctx.audit.record({
-    account: req.caller.account,
-    role: req.caller.role,
-    purpose: req.caller.purpose,
-    client: req.ip,
-    endpoint: 'rejects',
-    members: datasets.map((d) => d.id),
-    filters,
-    query: null,
-    rowCount,
-    durationMs: 0,
-    outcome: 'ok',
-    reason: masked ? 'personal values masked' : '',
-  })
+  ctx.audit.recordRequest(req, { endpoint: 'rejects', members: datasets.map((d) => d.id), filters, rowCount, reason: masked ? 'personal values masked' : '' })
 }

@@ -143,11 +143,7 @@ async function handle(
   const started = performance.now()
   const sec = req.caller
   const audit = (outcome: 'ok' | 'denied' | 'error', reason: string, o: Partial<Outcome> = {}) =>
-    ctx.audit.record({
-      account: sec.account,
-      role: sec.role,
-      purpose: sec.purpose,
-      client: req.ip,
+    ctx.audit.recordRequest(req, {
       endpoint,
       members: o.members ?? [],
       filters: o.filters ?? null,

@@ -21,13 +21,15 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/api/quality/outliers', allow(access.signedIn), async (req) => {
     const q = parseQuery(outlierQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)
-    return queryRows(
+    const rows = await queryRows(
       ctx.wh.client,
       `SELECT * FROM marts.fct_value_outlier
        WHERE (empty({agency:String}) OR agency = {agency:String}) AND (empty({review:String}) OR review = {review:String})
        ORDER BY abs(z_score) DESC LIMIT 1000`,
       { agency, review: q.review ?? '' },
     )
+    ctx.audit.recordRequest(req, { endpoint: 'outliers', members: ['marts.fct_value_outlier'], filters: { agency, review: q.review ?? '' }, rowCount: rows.length })
+    return rows
   })
 
   app.post('/api/quality/outliers/review', allow(access.roles('steward', 'admin')), async (req) => {

@@ -92,6 +92,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
     const b = find(req.params.id)
     const file = files(b.id).find((f) => f.name === req.params.name)
     if (!file) throw notFound('tệp / file', req.params.name)
+    ctx.audit.recordRequest(req, { endpoint: 'briefing.download', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, file: file.name } })
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="${file.name}"`)

@@ -81,7 +81,7 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
     const input = parseQuery(accountInput, req.body)
     checkAgency(input.agency)
     const account = await saveAccount(wh, input)
-    deps.audit.record({ ...adminEntry(req.caller.account, req.ip, 'account.create'), query: { username: account.username, role: account.role, agency: account.agency } })
+    deps.audit.recordRequest(req, { endpoint: 'account.create', query: { username: account.username, role: account.role, agency: account.agency } })
     return account
   })
 
@@ -90,7 +90,7 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
     checkAgency(change.agency)
     const account = await updateAccount(wh, req.params.username, change)
     if (!account) throw notFound('tài khoản / account', req.params.username)
-    deps.audit.record({ ...adminEntry(req.caller.account, req.ip, 'account.change'), query: { username: account.username, ...change } })
+    deps.audit.recordRequest(req, { endpoint: 'account.change', query: { username: account.username, ...change } })
     return account
   })
 
@@ -113,9 +113,4 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
       .header('content-disposition', 'attachment; filename="nhat_ky_truy_cap.csv"')
       .send(tableCsv(header.map((key) => ({ key, header: key })), rows))
   })
-}
-
-/** An administrative change as an audit entry. */
-function adminEntry(account: string, client: string, endpoint: string) {
-  return { account, role: 'admin', purpose: '', client, endpoint, members: [], filters: null, query: null, rowCount: 0, durationMs: 0, outcome: 'ok' as const, reason: '' }
 }

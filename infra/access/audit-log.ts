@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { Warehouse } from '../warehouse/client.ts'
 
 export interface AuditEntry {
@@ -28,6 +29,24 @@ export class AuditLog {
     private readonly wh: Warehouse,
     private readonly onError: (err: Error) => void = () => {},
   ) {}
+
+  /** An entry for one request: who is the caller the gate resolved; the rest as given. */
+  recordRequest(req: FastifyRequest, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
+    this.record({
+      account: req.caller.account,
+      role: req.caller.role,
+      purpose: req.caller.purpose,
+      client: req.ip,
+      members: [],
+      filters: null,
+      query: null,
+      rowCount: 0,
+      durationMs: 0,
+      outcome: 'ok',
+      reason: '',
+      ...e,
+    })
+  }
 
   record(e: AuditEntry): void {
     this.queue.push({

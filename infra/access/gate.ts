@@ -121,20 +121,7 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
       req.caller = await admit(req, req.routeOptions.config.access)
     } catch (err) {
       if (err instanceof HttpError) {
-        deps.audit.record({
-          account: req.caller.account,
-          role: req.caller.role,
-          purpose: req.caller.purpose,
-          client: req.ip,
-          endpoint: `${req.method} ${req.routeOptions.url ?? ''}`,
-          members: [],
-          filters: null,
-          query: null,
-          rowCount: 0,
-          durationMs: 0,
-          outcome: 'denied',
-          reason: err.en,
-        })
+        deps.audit.recordRequest(req, { endpoint: `${req.method} ${req.routeOptions.url ?? ''}`, outcome: 'denied', reason: err.en })
       }
       throw err
     }
