@@ -7,8 +7,8 @@
  * Last line: RESULT {"seconds", "sheets", "queries_seconds", "ratio", "seconds_ok"}
  */
 import { loadConfig } from '../infra/config.ts'
-import { cubeContextOf } from '../infra/service/context.ts'
-import { startService } from '../infra/service/start-service.ts'
+import { cubeContextOf } from '../infra/app/service/context.ts'
+import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { periodFromCode } from '../dashboards/briefings/briefing-period.ts'
 import { buildBriefing, communeQuery, kpiQuery, qualityQuery, submissionQuery } from '../dashboards/briefings/build-briefing.ts'

@@ -9,7 +9,7 @@
 import { gzipSync } from 'node:zlib'
 import { launchBrowser, signIn } from '../dashboards/testing/browser.ts'
 import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/service/start-service.ts'
+import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 
 const scale = process.env.BENCH_SCALE ?? '10'

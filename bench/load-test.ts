@@ -7,7 +7,7 @@
  * Last line: RESULT {"users", "requests_per_s", "p50_ms", "p99_ms", "errors", "single_user_p50_ms", "ratio"}
  */
 import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/service/start-service.ts'
+import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { saveAccount } from '../infra/access/accounts.ts'
 

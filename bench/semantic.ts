@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs'
 import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/service/start-service.ts'
+import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { signJwt } from '../infra/access/tokens.ts'

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
-import type { ServiceContext } from '../infra/service/context.ts'
-import { HttpError } from '../infra/service/http-error.ts'
+import type { ServiceContext } from '../infra/app/service/context.ts'
+import { HttpError } from '../infra/http/http-error.ts'
 import { briefingRoutes } from './briefings/briefing-runner.ts'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))

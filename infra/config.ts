@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
-import { parseCron } from './cron.ts'
+import { parseCron } from './time/cron.ts'
 
 /** A cron expression (Vietnam time), checked when the configuration is read. */
 const cron = (fallback: string) =>

@@ -6,7 +6,7 @@ import { pullSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { pullDataset } from './pull.ts'
-import { JobScheduler } from '../infra/jobs/job-scheduler.ts'
+import { JobScheduler } from '../infra/time/job-scheduler.ts'
 import { pullJobs } from './pull-jobs.ts'
 
 // A local source API shaped like a business-registration system, with a flaky first answer.

@@ -1,5 +1,5 @@
 import type { CatalogDataset } from '../infra/catalog/load-catalog.ts'
-import { tableWorkbook, type TableSheet } from '../infra/excel/table-workbook.ts'
+import { tableWorkbook, type TableSheet } from '../infra/files/table-workbook.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { rawTable } from '../infra/warehouse/raw-rows.ts'

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { ServiceContext } from '../infra/service/context.ts'
-import { parseQuery } from '../infra/service/parse-request.ts'
+import type { ServiceContext } from '../infra/app/service/context.ts'
+import { parseQuery } from '../infra/http/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { access, allow } from '../infra/access/gate.ts'
 import { QueryError, validateQuery } from './cube-query.ts'
-import { HttpError } from '../infra/service/http-error.ts'
+import { HttpError } from '../infra/http/http-error.ts'
 
 const saveBody = z.strictObject({
   name: z.string().trim().min(1).max(120),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
-import { parseCron } from '../../infra/cron.ts'
+import { parseCron } from '../../infra/time/cron.ts'
 import { ROLES } from '../../infra/access/accounts.ts'
 
 export const BRIEFINGS_DIR = path.dirname(fileURLToPath(import.meta.url))

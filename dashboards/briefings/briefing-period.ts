@@ -1,4 +1,4 @@
-import { containing, parsePeriod, periodCode, periodEnd, periodLabel, periodStart, previous, vietnamDay, type Period } from '../../infra/periods.ts'
+import { containing, parsePeriod, periodCode, periodEnd, periodLabel, periodStart, previous, vietnamDay, type Period } from '../../infra/time/periods.ts'
 import type { PeriodRule } from './briefing-definition.ts'
 
 /** The span a briefing reports on, as the semantic layer is asked about it. */

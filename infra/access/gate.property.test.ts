@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../config.ts'
-import { startService, type RunningService } from '../service/start-service.ts'
+import { startService, type RunningService } from '../app/service/start-service.ts'
 import { tempDir } from '../testing/temp-warehouse.ts'
 import { signJwt } from './tokens.ts'
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify'
-import { HttpError } from '../service/http-error.ts'
+import { HttpError } from '../http/http-error.ts'
 import type { Role } from './accounts.ts'
 import type { AuditLog } from './audit-log.ts'
 import { PUBLIC, type Caller } from './caller.ts'

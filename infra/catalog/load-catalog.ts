@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url'
 import { LineCounter, parseDocument, isNode } from 'yaml'
 import type { z } from 'zod'
 import { communesOf, parseProvinceCode, type Province } from '../identifiers/admin-units.ts'
-import { parseCron } from '../cron.ts'
+import { parseCron } from '../time/cron.ts'
 import { headerKey } from './header-key.ts'
-import type { CalendarConfig } from '../calendar/working-days.ts'
+import type { CalendarConfig } from '../time/working-days.ts'
 import {
   agenciesFileSchema,
   calendarFileSchema,

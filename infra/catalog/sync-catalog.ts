@@ -12,7 +12,7 @@ import {
 } from '../warehouse/migrations.ts'
 import { replaceRows } from '../warehouse/replace-rows.ts'
 import type { Catalog } from './load-catalog.ts'
-import { WorkingCalendar, type CalendarConfig } from '../calendar/working-days.ts'
+import { WorkingCalendar, type CalendarConfig } from '../time/working-days.ts'
 
 export const CALENDAR_YEARS = [2015, 2035] as const
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Random } from '../demo/random.ts'
+import { Random } from '../app/demo/random.ts'
 import { openSyncedWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
 import { queryRows } from '../warehouse/client.ts'
 import { adminUnitProblemSql, communeProblemSql, parseAdminUnitCode, parseCommuneCode } from './admin-units.ts'

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { createBackup, listBackups, pruneBackups } from '../backup/backup.ts'
+import { seedDemo } from '../demo/seed-demo.ts'
+import { migrate } from '../../warehouse/migrate.ts'
+import type { ServiceContext } from './context.ts'
+import { HttpError, notFound } from '../../http/http-error.ts'
+import { createApiKey, revokeApiKey } from '../../access/push-keys.ts'
+import { parseQuery } from '../../http/parse-request.ts'
+import { access, allow } from '../../access/gate.ts'
+
+const apiKeyBody = z.strictObject({ agency: z.string().min(1), label: z.string().max(200).default('') })
+
+const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(1), as_of: z.iso.date().optional() })
+
+/**
+ * Commands the CLI sends when the service owns the embedded warehouse. Guarded by the token in
+ * service.json, which only local users who can read KHO_HOME have.
+ */
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.post('/api/admin/backups', allow(access.serviceToken), async () => {
+    const manifest = await createBackup(ctx.wh, ctx.config.home)
+    pruneBackups(ctx.config.home, ctx.config.backup.keep)
+    return manifest
+  })
+
+  app.get('/api/admin/backups', allow(access.serviceToken), async () => {
+    return listBackups(ctx.config.home)
+  })
+
+  app.post('/api/admin/migrate', allow(access.serviceToken), async () => {
+    return migrate(ctx.wh)
+  })
+
+  app.post('/api/admin/api-keys', allow(access.serviceToken), async (req) => {
+    const body = parseQuery(apiKeyBody, req.body)
+    if (!ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
+    return createApiKey(ctx.wh, body.agency, body.label)
+  })
+
+  app.delete<{ Params: { id: string } }>('/api/admin/api-keys/:id', allow(access.serviceToken), async (req) => {
+    if (!(await revokeApiKey(ctx.wh, req.params.id))) throw notFound('khóa API / API key', req.params.id)
+    return { keyId: req.params.id, revoked: true }
+  })
+
+  app.post('/api/admin/seed', allow(access.serviceToken), async (req) => {
+    const body = parseQuery(seedBody, req.body)
+    if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
+    ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }
+    try {
+      const result = await seedDemo({
+        wh: ctx.wh,
+        catalog: ctx.catalog,
+        home: ctx.config.home,
+        scale: body.scale,
+        ...(body.as_of ? { asOf: new Date(body.as_of) } : {}),
+        onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
+      })
+      ctx.demo.state = 'ready'
+      return { loads: result.loads, rowsLoaded: result.rowsLoaded, durationMs: result.durationMs, defects: result.manifest.defects }
+    } catch (err) {
+      Object.assign(ctx.demo, { state: 'failed', error: (err as Error).message })
+      throw err
+    }
+  })
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { hardening } from '../../http/hardening.ts'
+import { accessGate, access, allow, type RouteList } from '../../access/gate.ts'
+import { accessRoutes } from '../../access/access-routes.ts'
+import { boundedJsonBodies } from '../../http/parse-request.ts'
+import { observability } from './metrics.ts'
+import { adminRoutes } from './admin-routes.ts'
+import { catalogRoutes } from './catalog-routes.ts'
+import { cubeContextOf, type ServiceContext } from './context.ts'
+import { healthRoutes } from './health-routes.ts'
+import { HttpError } from '../../http/http-error.ts'
+import { homePage } from './home-page.ts'
+import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
+import { transformRoutes } from '../../../transforms/transform-routes.ts'
+import { cubeApiRoutes } from '../../../semantic/cube-api.ts'
+import { submissionRoutes } from '../../../semantic/submission-routes.ts'
+import { qualityRoutes } from '../../../semantic/quality-routes.ts'
+import { jobRoutes } from '../jobs/job-routes.ts'
+import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
+import { savedQueryRoutes } from '../../../semantic/saved-query-routes.ts'
+import { openDataRoutes } from '../../../semantic/open-data.ts'
+
+/**
+ * The HTTP application: every route behind the one access gate, one error shape
+ * ({ error: { code, message, message_en } }; Cube's own shape under /cubejs-api).
+ */
+export type KhoApp = FastifyInstance & { routeList: RouteList }
+
+export function buildApp(ctx: ServiceContext): KhoApp {
+  const app = Fastify({
+    logger: { level: ctx.config.logLevel },
+    bodyLimit: 1 << 20,
+    // A request id from the proxy in front is kept (so logs line up across hops); otherwise one is made.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: ctx.config.trustProxy,
+  })
+  const routeList = accessGate(app, { wh: ctx.wh, secret: ctx.secret, maxTokenSeconds: ctx.config.sessionHours * 3600, serviceToken: ctx.token, audit: ctx.audit })
+  boundedJsonBodies(app)
+  observability(app, ctx)
+  hardening(app, ctx.config.rateLimits)
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) {
+      if (req.url.startsWith('/cubejs-api/')) return reply.code(err.status).send({ error: err.vi, message_en: err.en, code: err.code })
+      return reply.code(err.status).send(err.body())
+    }
+    const { statusCode: status, message } = err as { statusCode?: number; message?: string }
+    if (status && status >= 400 && status < 500) {
+      // Fastify's own input errors (malformed JSON, body too large, wrong content type).
+      return reply.code(status).send(new HttpError(status, 'bad_request', `Yêu cầu không hợp lệ: ${message}`, String(message)).body())
+    }
+    req.log.error({ err }, 'request failed')
+    return reply.code(500).send(new HttpError(500, 'internal', 'Lỗi máy chủ; đã ghi nhật ký', 'Server error; it has been logged').body())
+  })
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(new HttpError(404, 'not_found', `Không có đường dẫn ${req.method} ${req.url}`, `No route ${req.method} ${req.url}`).body()),
+  )
+  healthRoutes(app, ctx)
+  catalogRoutes(app, ctx)
+  adminRoutes(app, ctx)
+  transformRoutes(app, ctx)
+  cubeApiRoutes(app, cubeContextOf(ctx))
+  accessRoutes(app, {
+    wh: ctx.wh,
+    secret: ctx.secret,
+    audit: ctx.audit,
+    sessionSeconds: ctx.config.sessionHours * 3600,
+    loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
+    agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
+  })
+  submissionRoutes(app, ctx)
+  qualityRoutes(app, ctx)
+  jobRoutes(app, ctx)
+  loadHistoryRoutes(app, ctx)
+  savedQueryRoutes(app, ctx)
+  openDataRoutes(app, ctx)
+  app.register((instance) => loadRoutes(instance, ctx))
+  dashboardRoutes(app, ctx)
+  // The plain status page carries its own small inline script.
+  app.get('/status', allow(access.public), async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+      .send(homePage()),
+  )
+  return Object.assign(app, { routeList })
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { communesOf, parseCommuneCode } from '../../identifiers/admin-units.ts'
+import type { ServiceContext } from './context.ts'
+import { HttpError, notFound } from '../../http/http-error.ts'
+import { parseQuery } from '../../http/parse-request.ts'
+import { access, allow } from '../../access/gate.ts'
+
+const agencyQuery = z.strictObject({ kind: z.enum(['so', 'ubnd_tinh', 'ubnd_xa', 'co_quan_trung_uong']).optional() })
+const indicatorQuery = z.strictObject({ sector: z.string().optional(), owner: z.string().optional() })
+const unitQuery = z.strictObject({ province: z.string().regex(/^\d{2}$/).optional() })
+
+/** GET /api/catalog/...: the validated catalogue as code, read from memory. */
+export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const { catalog } = ctx
+
+  app.get('/api/catalog', allow(access.public), async () => ({
+    province: catalog.province,
+    counts: {
+      agencies: catalog.agencies.length,
+      datasets: catalog.datasets.length,
+      indicators: catalog.indicators.length,
+      communes: communesOf(catalog.province.code).length,
+    },
+    sectors: catalog.sectors,
+  }))
+
+  app.get('/api/catalog/agencies', allow(access.public), async (req) => {
+    const q = parseQuery(agencyQuery, req.query)
+    return catalog.agencies.filter((a) => !q.kind || a.kind === q.kind)
+  })
+
+  app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req) => {
+    const agency = catalog.agency(req.params.code)
+    if (!agency) throw notFound('cơ quan / agency', req.params.code)
+    return {
+      ...agency,
+      datasets: catalog.datasets.filter((d) => d.owner === agency.code).map((d) => d.id),
+      indicators: catalog.indicators.filter((i) => i.owner === agency.code).map((i) => i.code),
+    }
+  })
+
+  app.get('/api/catalog/datasets', allow(access.public), async () =>
+    catalog.datasets.map((d) => ({
+      id: d.id,
+      name: d.name,
+      name_en: d.name_en ?? null,
+      owner: d.owner,
+      update_frequency: d.update_frequency,
+      deadline: d.deadline,
+      sharing: d.sharing,
+      personal_data: d.personal_data,
+      formats: d.formats,
+      columns: d.columns.length,
+    })),
+  )
+
+  app.get<{ Params: { id: string } }>('/api/catalog/datasets/:id', allow(access.public), async (req) => {
+    const dataset = catalog.dataset(req.params.id)
+    if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
+    return dataset
+  })
+
+  app.get('/api/catalog/indicators', allow(access.public), async (req) => {
+    const q = parseQuery(indicatorQuery, req.query)
+    return catalog.indicators.filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))
+  })
+
+  app.get<{ Params: { code: string } }>('/api/catalog/indicators/:code', allow(access.public), async (req) => {
+    const indicator = catalog.indicator(req.params.code)
+    if (!indicator) throw notFound('chỉ tiêu / indicator', req.params.code)
+    return indicator
+  })
+
+  app.get('/api/catalog/sectors', allow(access.public), async () => catalog.sectors)
+
+  app.get('/api/catalog/admin-units', allow(access.public), async (req) => {
+    const q = parseQuery(unitQuery, req.query)
+    return communesOf(q.province ?? catalog.province.code)
+  })
+
+  app.get<{ Params: { code: string } }>('/api/catalog/admin-units/:code', allow(access.public), async (req) => {
+    const parsed = parseCommuneCode(req.params.code)
+    if (!parsed.ok) throw new HttpError(404, parsed.problem.code, parsed.problem.vi, parsed.problem.en)
+    return parsed.value
+  })
+}

@@ -1,0 +1,50 @@
+import type { Catalog } from '../../catalog/load-catalog.ts'
+import type { KhoConfig } from '../../config.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import type { JobScheduler } from '../../time/job-scheduler.ts'
+import type { IocConfig } from '../../../dashboards/dashboard-routes.ts'
+import type { Briefing } from '../../../dashboards/briefings/briefing-definition.ts'
+import type { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
+import type { Project } from '../../../transforms/runner/project.ts'
+import type { SemanticModel } from '../../../semantic/compile-model.ts'
+import type { AuditLog } from '../../access/audit-log.ts'
+import type { ResultCache } from '../../../semantic/result-cache.ts'
+import type { CubeApiContext } from '../../../semantic/cube-api.ts'
+
+export interface DemoProgress {
+  state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
+  done: number
+  total: number
+  error: string | null
+}
+
+/** What every route handler may use; built once by the service bootstrap. */
+export interface ServiceContext {
+  config: KhoConfig
+  catalog: Catalog
+  wh: Warehouse
+  /** Shared secret for local admin commands (see service-file.ts). */
+  token: string
+  demo: DemoProgress
+  startedAt: Date
+  /** The transform project and the one place its runs go through. */
+  project: Project
+  transforms: TransformCoordinator
+  /** The compiled Cube model behind /cubejs-api/v1. */
+  semantic: SemanticModel
+  /** Signs and checks session tokens and Cube-style JWTs. */
+  secret: string
+  audit: AuditLog
+  cache: ResultCache<Record<string, unknown>[]>
+  /** Bumped when a transform run changes the marts; part of every cache key. */
+  dataVersion: number
+  /** Scheduled work (daily digest, briefings) with its run history. */
+  jobs: JobScheduler
+  /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
+  dashboards: { ioc: IocConfig; briefings: Briefing[] }
+}
+
+/** The semantic layer's part of the context, as the Cube API and briefings use it. */
+export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
+  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion }
+}

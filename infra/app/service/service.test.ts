@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { SERVICE_TOKEN_HEADER } from '../../access/gate.ts'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../catalog/load-catalog.ts'
+import { loadConfig } from '../../config.ts'
+import { tempDir } from '../../testing/temp-warehouse.ts'
+import { queryRows } from '../../warehouse/client.ts'
+import { migrations } from '../../warehouse/migrations.ts'
+import { readServiceFile } from './service-file.ts'
+import { startService, type RunningService } from './start-service.ts'
+
+const run = promisify(execFile)
+const home = tempDir('kho-service-')
+const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'on', KHO_DEMO_SCALE: '0.02', KHO_LOG_LEVEL: 'silent' }
+
+/** Runs the real CLI as a user would, in its own process. */
+async function kho(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), ...args], { env, cwd: PROJECT_ROOT })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+let service: RunningService
+let tablesWhileServing: Record<string, number>
+
+beforeAll(async () => {
+  service = await startService(loadConfig(env))
+  await service.demoDone
+}, 180_000)
+afterAll(async () => {
+  await service?.stop()
+})
+
+async function get(p: string) {
+  const res = await fetch(service.url + p)
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+describe('the kho service with the demo province', () => {
+  it('answers /healthz with engine chdb, schema version and row counts once the demo is in', async () => {
+    // The public learns only that the service is up; a steward (here the local CLI's token) the details.
+    expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok' } })
+    const res = await fetch(service.url + '/healthz', { headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })
+    const [status, body] = [res.status, (await res.json()) as any]
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ status: 'ok', engine: 'chdb', schemaVersion: migrations.length, demo: { state: 'ready' } })
+    expect(body.version).toMatch(/^\d+\.\d+/)
+    // 4,000 citizens delivered and kept as delivered; the deliberate defects are rejected (kept in raw, marked).
+    expect(body.tables['raw.dan_cu']).toBe(4000)
+    expect(body.tables['meta.rejects']).toBeGreaterThan(0)
+    expect(body.tables['raw.doanh_nghiep']).toBeGreaterThanOrEqual(390)
+    expect(body.tables['raw.chi_tieu_kt_xh']).toBeGreaterThan(50_000)
+    expect(body.loads.committed).toBeGreaterThan(300)
+    expect((await get('/readyz')).status).toBe(200)
+    tablesWhileServing = body.tables
+  })
+
+  it("shows the demo's deliberate defects in the scorecard, not as wrong numbers", async () => {
+    const q = <T>(sql: string) => queryRows<T>(service.ctx.wh.client, sql)
+    // Bảo hiểm xã hội delivers late half the time: its timeliness trails Công an tỉnh's.
+    const [t] = await q<{ bhxh: number; ca: number }>(
+      "SELECT avgIf(timeliness, agency = 'BHXH_TINH') AS bhxh, avgIf(timeliness, agency = 'CA_TINH') AS ca FROM marts.fct_quality_score",
+    )
+    expect(t!.bhxh).toBeLessThan(t!.ca)
+    expect(Number((await q<{ n: number }>("SELECT count() AS n FROM marts.fct_submission WHERE agency = 'BHXH_TINH' AND status = 'late'"))[0]!.n)).toBeGreaterThan(0)
+    // Bad CCCDs are rejected rows, which lower the police's validity when the register arrives.
+    const [v] = await q<{ v: number }>("SELECT min(validity) AS v FROM marts.fct_quality_score WHERE agency = 'CA_TINH' AND validity IS NOT NULL")
+    expect(v!.v).toBeLessThan(100)
+    expect(v!.v).toBeGreaterThan(95)
+    // Duplicate people are resolved, not counted twice.
+    const [dup] = await q<{ n: number; u: number }>('SELECT count() AS n, uniqExact(id_number) AS u FROM marts.dim_citizen')
+    expect(Number(dup!.n)).toBe(Number(dup!.u))
+  })
+
+  it('serves the catalogue', async () => {
+    const catalog = await get('/api/catalog')
+    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 3, indicators: 48, communes: 99 })
+    const danCu = await get('/api/catalog/datasets/dan_cu')
+    expect(danCu.body).toMatchObject({ owner: 'CA_TINH', personal_data: true, deadline: { after: 'period_end', days: 15 } })
+    const bySector = await get('/api/catalog/indicators?sector=thuong_mai')
+    expect(bySector.body.map((i: { code: string }) => i.code)).toEqual(['EXPORT_VAL', 'IMPORT_VAL'])
+    const agency = await get('/api/catalog/agencies/SO_TC')
+    expect(agency.body.datasets).toEqual(['chi_tieu_kt_xh', 'doanh_nghiep'])
+    const communes = await get('/api/catalog/admin-units')
+    expect(communes.body).toHaveLength(99)
+  })
+
+  it('answers bad input with 4xx and a Vietnamese message, never a 500', async () => {
+    const missing = await get('/api/catalog/datasets/khong_co')
+    expect(missing.status).toBe(404)
+    expect(missing.body.error).toMatchObject({ code: 'not_found', message: 'Không tìm thấy bộ dữ liệu / dataset "khong_co"' })
+    const badKind = await get("/api/catalog/agencies?kind=' OR 1=1 --")
+    expect(badKind.status).toBe(400)
+    expect(badKind.body.error.message).toMatch(/^Yêu cầu không hợp lệ: kind/)
+    const lostZero = await get('/api/catalog/admin-units/7210')
+    expect(lostZero.body.error.code).toBe('commune.leading_zero_lost')
+    const noRoute = await get('/api/nothing')
+    expect(noRoute.status).toBe(404)
+  })
+
+  it('refuses admin commands without the service token', async () => {
+    const res = await fetch(service.url + '/api/admin/migrate', { method: 'POST' })
+    expect(res.status).toBe(401)
+  })
+
+  it('routes CLI commands through the running service', async () => {
+    expect(readServiceFile(home)?.url).toBe(service.url)
+    const status = await kho('status', '--json')
+    expect(status.code).toBe(0)
+    const body = JSON.parse(status.stdout)
+    expect(body.via).toEqual({ via: 'service', url: service.url })
+    expect(body.engine).toBe('chdb')
+    // The same tables and counts, but for the scheduled jobs' history, which the digest may be writing
+    // meanwhile, and the audit log, which the requests in between add to.
+    const withoutJobs = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'meta.job_runs' && k !== 'meta.audit'))
+    expect(withoutJobs(body.tables)).toEqual(withoutJobs(tablesWhileServing))
+    const migrated = await kho('migrate', '--json')
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], version: migrations.length, via: { via: 'service' } })
+  })
+
+  it('after a stop, the CLI opens the warehouse itself; a restart keeps the data and does not seed again', async () => {
+    await service.stop()
+    expect(readServiceFile(home)).toBeNull()
+    const status = await kho('status', '--json')
+    expect(status.code, status.stderr).toBe(0)
+    const body = JSON.parse(status.stdout)
+    expect(body.via).toEqual({ via: 'direct', dataDir: path.join(home, 'warehouse') })
+    expect(body.tables['raw.dan_cu']).toBe(tablesWhileServing['raw.dan_cu'])
+
+    service = await startService(loadConfig(env))
+    await service.demoDone
+    const again = { body: (await (await fetch(service.url + '/healthz', { headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })).json()) as any }
+    expect(again.body.tables['raw.dan_cu']).toBe(tablesWhileServing['raw.dan_cu'])
+    expect(again.body.loads.committed).toBe(body.loads.committed)
+  })
+
+  it('gives usage errors exit code 2', async () => {
+    expect((await kho('frobnicate')).code).toBe(2)
+    expect((await kho('seed')).stderr).toContain('--demo')
+    expect((await kho('status', '--bogus')).code).toBe(2)
+  })
+})
