@@ -16,7 +16,7 @@ import { sqlString } from './rules-sql.ts'
  * (the column, problem code and value of each rule it breaks), in one INSERT, so the rows are
  * written once. They stay invisible until the load commits (readers see committed loads only), and
  * rejected rows stay invisible after (readers take rows with empty `_problems` only: acceptedRowsSql
- * in raw-table.ts); commit-load.ts gives their reasons in meta.rejects.
+ * in infra/warehouse/raw-table.ts); commit-load.ts gives their reasons in meta.rejects.
  */
 export interface RawWrite {
   wh: Warehouse

@@ -6,7 +6,7 @@ import type { SecurityContext } from '../../infra/access/caller.ts'
 import { runQuery, type QueryContext } from '../../semantic/cube-api.ts'
 import { validateQuery } from '../../semantic/cube-query.ts'
 import type { IocConfig } from '../dashboard-routes.ts'
-import { statusOf, type Status } from '../indicator-status.ts'
+import { statusOf, type Status } from '../web/src/shared/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
 import type { BriefingPeriod } from './briefing-period.ts'
 

@@ -1,4 +1,4 @@
-import { ensureRawTable } from '../../loaders/raw-table.ts'
+import { ensureRawTable } from '../warehouse/raw-table.ts'
 import { allCommunes } from '../identifiers/admin-units.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import {

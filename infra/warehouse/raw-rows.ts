@@ -1,6 +1,6 @@
 import { quoteIdent } from './sql.ts'
 
-// raw.<dataset> is written by the loaders (loaders/raw-table.ts defines it) and read by the
+// raw.<dataset> is written by the loaders (infra/warehouse/raw-table.ts defines it) and read by the
 // transforms; both go through these two names so neither reaches into the other.
 
 /** The quoted name of a dataset's raw table. */

@@ -4,7 +4,7 @@ import { api, loadRows, type Row } from '../api.ts'
 import { indicatorMap, indicatorName, type IocConfig, type Indicator } from '../catalog-data.ts'
 import { Show, useAsync } from '../components/async.tsx'
 import { DataTable } from '../components/data-table.tsx'
-import { statusOf } from '../../../indicator-status.ts'
+import { statusOf } from '../shared/indicator-status.ts'
 import { useLang } from '../i18n.ts'
 import { Link } from '../router.tsx'
 

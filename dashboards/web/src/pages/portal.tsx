@@ -4,7 +4,7 @@ import { useAuth } from '../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../components/async.tsx'
 import { DataTable } from '../components/data-table.tsx'
 import { useLang } from '../i18n.ts'
-import type { ObligationItem } from '../../../../semantic/obligation-item.ts'
+import type { ObligationItem } from '../shared/obligation-item.ts'
 
 type Obligation = ObligationItem
 interface Load {
