@@ -3,37 +3,11 @@ import { access, allow } from '../infra/access/gate.ts'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
-import { parse } from 'yaml'
-import { z } from 'zod'
-import type { Catalog } from '../infra/catalog/load-catalog.ts'
-import type { ServiceContext } from '../infra/app/service/context.ts'
 import { HttpError } from '../infra/http/http-error.ts'
-import { briefingRoutes } from './briefings/briefing-runner.ts'
+import { briefingRoutes, type BriefingRoutesDeps } from './briefings/briefing-runner.ts'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 export const WEB_DIST = path.join(HERE, 'web', 'dist')
-
-const band = z.strictObject({ good: z.number(), warn: z.number() })
-const iocSchema = z.strictObject({
-  headline: z.array(z.string()).min(1),
-  commune_ranking: z.array(z.string()).min(1),
-  status: z.strictObject({ plan_pct: band, growth_pct: band }),
-  kiosk_refresh_seconds: z.number().int().min(10).max(3600),
-})
-export type IocConfig = z.infer<typeof iocSchema>
-
-/** dashboards/ioc.yaml, checked against the indicator catalogue (an unknown code stops the start). */
-export function loadIocConfig(catalog: Catalog, file = path.join(HERE, 'ioc.yaml')): IocConfig {
-  const parsed = iocSchema.safeParse(parse(fs.readFileSync(file, 'utf8')))
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-  for (const code of [...parsed.data.headline, ...parsed.data.commune_ranking]) {
-    if (!catalog.indicator(code)) throw new Error(`${file}: không có chỉ tiêu "${code}" / no indicator "${code}"`)
-  }
-  for (const code of parsed.data.commune_ranking) {
-    if (catalog.indicator(code)!.level !== 'commune') throw new Error(`${file}: "${code}" không báo cáo theo xã / is not reported by commune`)
-  }
-  return parsed.data
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,10 +24,9 @@ const TYPES: Record<string, string> = {
  * unknown page path answered by index.html so the app's own routes work on reload. Hashed assets
  * are cached for good; index.html never, so a new build shows at once.
  */
-export function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const { ioc, briefings } = ctx.dashboards
-  app.get('/api/dashboards/ioc', allow(access.signedIn), async () => ({ ...ioc, province: ctx.catalog.province }))
-  briefingRoutes(app, ctx, briefings, ioc)
+export function dashboardRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
+  app.get('/api/dashboards/ioc', allow(access.signedIn), async () => ({ ...ctx.ioc, province: ctx.catalog.province }))
+  briefingRoutes(app, ctx)
 
   const index = path.join(WEB_DIST, 'index.html')
   const sendIndex = (reply: import('fastify').FastifyReply) => {

@@ -4,7 +4,9 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ServiceContext } from '../infra/app/service/context.ts'
+import type { AuditLog } from '../infra/access/audit-log.ts'
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
 import { HttpError } from '../infra/http/http-error.ts'
 import { access, agencyScope, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
@@ -26,9 +28,19 @@ export function reportStatus(report: LoadReport): number {
  * POST /api/loads: a multipart upload of one file (fields `dataset` and `agency`, or the same as
  * query parameters), loaded like any delivery; answers with the load report.
  */
-export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10 } })
-  const uploads = path.join(ctx.config.home, 'uploads')
+export interface LoadRoutesDeps {
+  wh: Warehouse
+  catalog: Catalog
+  /** KHO_HOME: uploads are staged in <home>/uploads, files archived in <home>/archive. */
+  home: string
+  uploadMaxBytes: number
+  /** Told of every committed delivery (the marts follow). */
+  onCommitted: () => void
+}
+
+export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
+  await app.register(multipart, { limits: { fileSize: ctx.uploadMaxBytes, files: 1, fields: 10 } })
+  const uploads = path.join(ctx.home, 'uploads')
 
   app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', allow(access.public), async (req, reply) => {
     const dataset = ctx.catalog.dataset(req.params.id)
@@ -46,15 +58,15 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
   ])
 
   // Push API: an agency's system sends records as JSON with its API key; they are loaded like a file.
-  app.post<{ Params: { id: string } }>('/api/datasets/:id/records', allow(access.pushKey, { bodyLimit: ctx.config.uploadMaxBytes }), async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/api/datasets/:id/records', allow(access.pushKey, { bodyLimit: ctx.uploadMaxBytes }), async (req, reply) => {
     const agency = req.caller.agency
     const { period } = parseQuery(pushQuery, req.query)
     const body = parseQuery(pushBody, req.body)
     const report = await loadRecords({
       wh: ctx.wh,
       catalog: ctx.catalog,
-      home: ctx.config.home,
-      archiveDir: path.join(ctx.config.home, 'archive'),
+      home: ctx.home,
+      archiveDir: path.join(ctx.home, 'archive'),
       records: Array.isArray(body) ? body : body.records,
       sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
       dataset: req.params.id,
@@ -62,7 +74,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
       channel: 'push',
       ...(period ? { period } : {}),
     })
-    if (report.status === 'committed') ctx.transforms.request()
+    if (report.status === 'committed') ctx.onCommitted()
     return reply.code(reportStatus(report)).send(report)
   })
 
@@ -103,13 +115,13 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
     try {
       await pipeline(part.file, fs.createWriteStream(tmp))
       if (part.file.truncated) {
-        const mb = Math.round(ctx.config.uploadMaxBytes / 1024 / 1024)
+        const mb = Math.round(ctx.uploadMaxBytes / 1024 / 1024)
         throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB; không có gì được nạp`, `${part.filename} exceeds the ${mb} MB limit; nothing was loaded`)
       }
       const report = await loadFile({
         wh: ctx.wh,
         catalog: ctx.catalog,
-        archiveDir: path.join(ctx.config.home, 'archive'),
+        archiveDir: path.join(ctx.home, 'archive'),
         file: tmp,
         sourceName: path.basename(part.filename),
         dataset,
@@ -118,7 +130,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: ServiceContext) {
         temporary: true,
         ...(sheet ? { sheet } : {}),
       })
-      if (report.status === 'committed') ctx.transforms.request()
+      if (report.status === 'committed') ctx.onCommitted()
       return reply.code(reportStatus(report)).send(report)
     } finally {
       fs.rmSync(tmp, { force: true })
@@ -133,7 +145,7 @@ const historyQuery = z.strictObject({
 })
 
 /** Load history and each load's rejected rows (JSON or XLSX): officers see their own agency's. */
-export function loadHistoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; catalog: Catalog; audit: AuditLog }) {
   app.get('/api/loads', allow(access.signedIn), async (req) => {
     const q = parseQuery(historyQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)

@@ -3,14 +3,15 @@ import path from 'node:path'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { tableCsv, tableWorkbook } from '../infra/files/table-workbook.ts'
-import { cubeContextOf, type ServiceContext } from '../infra/app/service/context.ts'
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
 import { HttpError, notFound } from '../infra/http/http-error.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { access, allow } from '../infra/access/gate.ts'
 import { PUBLIC } from '../infra/access/caller.ts'
 import { AccessDenied } from './policy/view-policy.ts'
-import { runQuery } from './cube-api.ts'
+import { runQuery, type QueryContext } from './cube-api.ts'
 import { QueryError, validateQuery } from './cube-query.ts'
 
 /**
@@ -46,7 +47,16 @@ interface Published {
 
 const dir = (home: string, id: string) => path.join(home, 'open-data', id)
 
-async function published(ctx: ServiceContext, id?: string): Promise<(Published & { downloads: number })[]> {
+export interface OpenDataDeps {
+  wh: Warehouse
+  catalog: Catalog
+  /** KHO_HOME: the published files live in <home>/open-data. */
+  home: string
+  /** Publications run as the public through the same query path as the API. */
+  cube: QueryContext
+}
+
+async function published(ctx: OpenDataDeps, id?: string): Promise<(Published & { downloads: number })[]> {
   const rows = await queryRows<Published & { downloads: number }>(
     ctx.wh.client,
     `SELECT d.id AS id, d.title AS title, d.description AS description, d.keywords AS keywords, d.license AS license, d.publisher AS publisher,
@@ -62,7 +72,7 @@ async function published(ctx: ServiceContext, id?: string): Promise<(Published &
 }
 
 /** DCAT (JSON-LD) for the catalogue: what data.gov-style harvesters read. */
-function dcat(ctx: ServiceContext, base: string, list: (Published & { downloads: number })[]) {
+function dcat(ctx: OpenDataDeps, base: string, list: (Published & { downloads: number })[]) {
   return {
     '@context': { dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/' },
     '@type': 'dcat:Catalog',
@@ -93,7 +103,7 @@ function dcat(ctx: ServiceContext, base: string, list: (Published & { downloads:
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-function catalogPage(ctx: ServiceContext, list: (Published & { downloads: number })[]): string {
+function catalogPage(ctx: OpenDataDeps, list: (Published & { downloads: number })[]): string {
   const items = list
     .map(
       (d) => `<article><h2>${esc(d.title)}</h2><p>${esc(d.description)}</p>
@@ -107,7 +117,7 @@ function catalogPage(ctx: ServiceContext, list: (Published & { downloads: number
 <main>${items || '<p>Chưa có bộ dữ liệu nào được công bố.</p>'}</main></body></html>`
 }
 
-export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
   const base = (req: { protocol: string; hostname: string }) => `${req.protocol}://${req.hostname}`
 
   app.post('/api/open-data', allow(access.roles('steward', 'admin')), async (req) => {
@@ -116,7 +126,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
     let result
     try {
       // Run as the public: the policy refuses closed views and suppresses small cells.
-      result = await runQuery(cubeContextOf(ctx), validateQuery(ctx.semantic, body.query), PUBLIC)
+      result = await runQuery(ctx.cube, validateQuery(ctx.cube.model, body.query), PUBLIC)
     } catch (err) {
       if (err instanceof QueryError || err instanceof AccessDenied) throw new HttpError(400, 'not_open', `Không công bố được: ${err.vi}`, `Cannot publish: ${err.en}`)
       throw err
@@ -128,7 +138,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
     const rows = result.data.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null])))
     const [prior] = await queryRows<{ v: number }>(ctx.wh.client, 'SELECT max(version) AS v FROM meta.open_datasets FINAL WHERE id = {id:String}', { id: body.id })
     const version = Number(prior?.v ?? 0) + 1
-    const folder = dir(ctx.config.home, body.id)
+    const folder = dir(ctx.home, body.id)
     fs.mkdirSync(folder, { recursive: true })
     // Files first, each renamed into place whole; then the catalogue row that makes them visible.
     const write = (name: string, data: Buffer | string) => {
@@ -174,6 +184,6 @@ export function openDataRoutes(app: FastifyInstance, ctx: ServiceContext) {
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : format === 'json' ? 'application/json; charset=utf-8' : FORMATS.xlsx)
       .header('content-disposition', `attachment; filename="${id}.${format}"`)
       .header('access-control-allow-origin', '*')
-      .send(fs.createReadStream(path.join(dir(ctx.config.home, id), `v${d.version}.${format}`)))
+      .send(fs.createReadStream(path.join(dir(ctx.home, id), `v${d.version}.${format}`)))
   })
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { ServiceContext } from '../infra/app/service/context.ts'
+import type { AuditLog } from '../infra/access/audit-log.ts'
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { access, agencyScope, allow } from '../infra/access/gate.ts'
@@ -17,7 +19,15 @@ const reviewBody = z.strictObject({
 })
 
 /** Accuracy review (values outside their history band) and the drill-down to rejected rows. */
-export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export interface QualityRoutesDeps {
+  wh: Warehouse
+  catalog: Catalog
+  audit: AuditLog
+  /** Rebuild the marts now (a reviewed outlier changes the accuracy score). */
+  rebuildMarts: () => void
+}
+
+export function qualityRoutes(app: FastifyInstance, ctx: QualityRoutesDeps) {
   app.get('/api/quality/outliers', allow(access.signedIn), async (req) => {
     const q = parseQuery(outlierQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)
@@ -36,7 +46,7 @@ export function qualityRoutes(app: FastifyInstance, ctx: ServiceContext) {
     const sec = req.caller
     const body = parseQuery(reviewBody, req.body)
     await ctx.wh.client.insert({ table: 'meta.outlier_reviews', values: [{ ...body, reviewer: sec.account }], format: 'JSONEachRow' })
-    ctx.transforms.request(0)
+    ctx.rebuildMarts()
     return { ...body, reviewer: sec.account }
   })
 

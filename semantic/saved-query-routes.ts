@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { ServiceContext } from '../infra/app/service/context.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
+import type { SemanticModel } from './compile-model.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { access, allow } from '../infra/access/gate.ts'
@@ -19,7 +20,7 @@ const saveBody = z.strictObject({
  * Named queries an account saved in the explorer. A saved query is only the question: running it
  * goes through /load like any other, so it shows only what the account may see at that time.
  */
-export function savedQueryRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export function savedQueryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; semantic: SemanticModel }) {
   const list = (account: string) =>
     queryRows<{ name: string; query: string; updated_at: string }>(
       ctx.wh.client,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { ServiceContext } from '../infra/app/service/context.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import { access, agencyScope, allow } from '../infra/access/gate.ts'
 import { vietnamDay } from '../infra/time/periods.ts'
@@ -21,7 +21,7 @@ const digestQuery = z.strictObject({
  * overdue (missing or rejected), arrived late lately. An agency officer sees its own; provincial
  * roles see all or choose one.
  */
-export function submissionRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse }) {
   for (const list of ['upcoming', 'overdue', 'late'] as ObligationList[]) {
     app.get(`/api/submissions/${list}`, allow(access.signedIn), async (req) => {
       const q = parseQuery(listQuery, req.query)

@@ -1,18 +1,30 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { ServiceContext } from '../infra/app/service/context.ts'
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
+import type { TransformCoordinator } from './runner/coordinator.ts'
+import type { Project } from './runner/project.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import { access, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { sourceFreshness } from './runner/freshness.ts'
-import { lineage } from './runner/lineage.ts'
+import { lineage, type ViewTables } from './runner/lineage.ts'
 
 const runBody = z.strictObject({ select: z.array(z.string()).default([]), full_refresh: z.boolean().default(false) })
 const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) })
 
 /** Lineage and freshness for the catalogue page; transform runs for stewards and the CLI. */
-export function transformRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get('/api/lineage', allow(access.signedIn), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.semantic.lineage))
+export interface TransformRoutesDeps {
+  wh: Warehouse
+  catalog: Catalog
+  project: Project
+  transforms: TransformCoordinator
+  /** Which tables each semantic view reads, to end the lineage at the views. */
+  viewTables: ViewTables[]
+}
+
+export function transformRoutes(app: FastifyInstance, ctx: TransformRoutesDeps) {
+  app.get('/api/lineage', allow(access.signedIn), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.viewTables))
   app.get('/api/freshness', allow(access.signedIn), async () => sourceFreshness(ctx.wh, ctx.catalog))
   app.get('/api/transform/runs', allow(access.roles('steward', 'admin')), async (req) => {
     const { limit } = parseQuery(runsQuery, req.query)

@@ -2,11 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { cubeContextOf, type ServiceContext } from '../../infra/app/service/context.ts'
+import type { AuditLog } from '../../infra/access/audit-log.ts'
+import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import type { JobScheduler } from '../../infra/time/job-scheduler.ts'
+import type { QueryContext } from '../../semantic/cube-api.ts'
 import { HttpError, notFound } from '../../infra/http/http-error.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import { access, allow } from '../../infra/access/gate.ts'
-import type { IocConfig } from '../dashboard-routes.ts'
+import type { IocConfig } from '../ioc-config.ts'
 import type { Briefing } from './briefing-definition.ts'
 import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
@@ -41,11 +44,23 @@ export async function deliverBriefing(deps: BriefingDeps, home: string, briefing
 }
 
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
-export function scheduleBriefings(ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig, send: SendMail | null) {
-  const deps = { cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }
-  for (const b of briefings) {
-    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.config.home, b, periodForRule(b.period, at), send) })
+export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'home' | 'ioc' | 'briefings'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
+  const deps = { cube: ctx.cube, catalog: ctx.catalog, ioc: ctx.ioc }
+  for (const b of ctx.briefings) {
+    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.home, b, periodForRule(b.period, at), send) })
   }
+}
+
+export interface BriefingRoutesDeps {
+  cube: QueryContext
+  catalog: Catalog
+  audit: AuditLog
+  /** KHO_HOME: workbooks are kept in <home>/briefings/<id>/. */
+  home: string
+  jobs: Pick<JobScheduler, 'history'>
+  /** dashboards/briefings/*.yaml and dashboards/ioc.yaml, validated at start. */
+  briefings: Briefing[]
+  ioc: IocConfig
 }
 
 const runBody = z.strictObject({ period: z.string().max(30).optional() })
@@ -55,14 +70,15 @@ const PROVINCIAL = ['leader', 'analyst', 'steward', 'admin'] as const
  * The briefings: definitions with their workbooks and runs (provincial roles), a workbook's download,
  * and a run now for a chosen period (stewards, admins, or the local CLI with the service token).
  */
-export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefings: Briefing[], ioc: IocConfig) {
+export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
+  const { briefings, ioc } = ctx
   const find = (id: string) => {
     const b = briefings.find((x) => x.id === id)
     if (!b) throw notFound('báo cáo định kỳ / briefing', id)
     return b
   }
   const files = (id: string) => {
-    const dir = path.join(ctx.config.home, 'briefings', id)
+    const dir = path.join(ctx.home, 'briefings', id)
     if (!fs.existsSync(dir)) return []
     return fs
       .readdirSync(dir)
@@ -96,7 +112,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="${file.name}"`)
-      .send(fs.createReadStream(path.join(ctx.config.home, 'briefings', b.id, file.name)))
+      .send(fs.createReadStream(path.join(ctx.home, 'briefings', b.id, file.name)))
   })
 
   app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService('steward', 'admin')), async (req) => {
@@ -105,7 +121,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: ServiceContext, briefi
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())
     if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3 or 2026`)
     const started = Date.now()
-    const file = await writeBriefing({ cube: cubeContextOf(ctx), catalog: ctx.catalog, ioc }, ctx.config.home, b, period)
+    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.home, b, period)
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })
 }

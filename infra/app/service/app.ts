@@ -56,11 +56,14 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(new HttpError(404, 'not_found', `Không có đường dẫn ${req.method} ${req.url}`, `No route ${req.method} ${req.url}`).body()),
   )
+  const cube = cubeContextOf(ctx)
+  const { wh, catalog, audit } = ctx
+  const home = ctx.config.home
   healthRoutes(app, ctx)
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
-  transformRoutes(app, ctx)
-  cubeApiRoutes(app, cubeContextOf(ctx))
+  transformRoutes(app, { wh, catalog, project: ctx.project, transforms: ctx.transforms, viewTables: ctx.semantic.lineage })
+  cubeApiRoutes(app, cube)
   accessRoutes(app, {
     wh: ctx.wh,
     secret: ctx.secret,
@@ -69,14 +72,14 @@ export function buildApp(ctx: ServiceContext): KhoApp {
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
     agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
   })
-  submissionRoutes(app, ctx)
-  qualityRoutes(app, ctx)
+  submissionRoutes(app, { wh })
+  qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)
-  loadHistoryRoutes(app, ctx)
-  savedQueryRoutes(app, ctx)
-  openDataRoutes(app, ctx)
-  app.register((instance) => loadRoutes(instance, ctx))
-  dashboardRoutes(app, ctx)
+  loadHistoryRoutes(app, { wh, catalog, audit })
+  savedQueryRoutes(app, { wh, semantic: ctx.semantic })
+  openDataRoutes(app, { wh, catalog, home, cube })
+  app.register((instance) => loadRoutes(instance, { wh, catalog, home, uploadMaxBytes: ctx.config.uploadMaxBytes, onCommitted: () => ctx.transforms.request() }))
+  dashboardRoutes(app, { cube, catalog, audit, home, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.
   app.get('/status', allow(access.public), async (_req, reply) =>
     reply

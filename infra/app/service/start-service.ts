@@ -20,11 +20,11 @@ import { writeDigest } from '../../../semantic/submission-digest.ts'
 import { JobScheduler } from '../../time/job-scheduler.ts'
 import { smtpMailer } from '../../files/mailer.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
-import { loadIocConfig } from '../../../dashboards/dashboard-routes.ts'
+import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { buildApp, type KhoApp } from './app.ts'
-import type { ServiceContext } from './context.ts'
+import { cubeContextOf, type ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
 
 export interface RunningService {
@@ -145,7 +145,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     const send = smtpMailer(config.smtp)
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at, digestMail) })
-    scheduleBriefings(ctx, ctx.dashboards.briefings, ctx.dashboards.ioc, send)
+    scheduleBriefings({ cube: cubeContextOf(ctx), catalog, home: config.home, jobs: ctx.jobs, ...ctx.dashboards }, send)
     if (wh.engine === 'chdb') {
       ctx.jobs.add({
         id: 'backup',
