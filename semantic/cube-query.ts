@@ -186,7 +186,13 @@ export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
     td.compareDateRange?.forEach((r, i) => checkDateRange(r, `timeDimensions "${td.dimension}".compareDateRange[${i}]`))
   }
   const orderKeys = Array.isArray(q.order) ? q.order.map(([k]) => k) : Object.keys(q.order ?? {})
-  orderKeys.forEach((k) => expect(k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order'))
+  // Cube orders by what the query returns; ordering by another member would reach a view the query
+  // does not join (the engine then fails), so it is refused here with the reason.
+  const returned = new Set([...q.measures, ...q.dimensions, ...q.timeDimensions.flatMap((t) => [t.dimension, ...(t.granularity ? [`${t.dimension}.${t.granularity}`] : [])])])
+  for (const k of orderKeys) {
+    expect(k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order')
+    if (!returned.has(k)) throw new QueryError(`order: "${k}" không có trong measures, dimensions hay timeDimensions của truy vấn`, `order: "${k}" is not among the query's measures, dimensions or timeDimensions`)
+  }
   if (q.measures.length + q.dimensions.length + q.timeDimensions.filter((t) => t.granularity).length === 0) {
     throw new QueryError('Truy vấn cần ít nhất một chỉ số hoặc chiều', 'A query needs at least one measure or dimension')
   }

@@ -1,0 +1,38 @@
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
+import type { Warehouse } from '../infra/warehouse/client.ts'
+import { loadFile, type LoadFileOptions, type LoadReport } from './load-file.ts'
+import { loadRecords, type RecordsOptions } from './load-records.ts'
+
+/** A delivery as any channel hands it over: the file (or records) and who sent what. */
+export type FileDelivery = Omit<LoadFileOptions, 'wh' | 'catalog' | 'archiveDir'>
+export type RecordsDelivery = Omit<RecordsOptions, 'wh' | 'catalog' | 'archiveDir' | 'uploadsDir'>
+
+/**
+ * The one delivery path: upload, push, inbox, pull, the CLI, the demo and the admin seed all
+ * deliver through it. It loads (every guarantee of loadFile) and, when the load is committed,
+ * tells `onCommitted` — where the composition root makes the marts follow.
+ */
+export interface Deliver {
+  file(delivery: FileDelivery): Promise<LoadReport>
+  records(delivery: RecordsDelivery): Promise<LoadReport>
+}
+
+export interface DeliverDeps {
+  wh: Warehouse
+  catalog: Catalog
+  /** Where delivered files are archived, and where kho stages records it writes as files. */
+  paths: { archive: string; uploads: string }
+  onCommitted: (report: LoadReport) => void
+}
+
+export function deliverer(deps: DeliverDeps): Deliver {
+  const done = (report: LoadReport) => {
+    if (report.status === 'committed') deps.onCommitted(report)
+    return report
+  }
+  const base = { wh: deps.wh, catalog: deps.catalog, archiveDir: deps.paths.archive }
+  return {
+    file: async (d) => done(await loadFile({ ...base, ...d })),
+    records: async (d) => done(await loadRecords({ ...base, uploadsDir: deps.paths.uploads, ...d })),
+  }
+}
