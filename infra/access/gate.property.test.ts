@@ -52,7 +52,7 @@ describe('the gate under fuzzed requests (property-based)', () => {
         })
         expect(res.statusCode, `${route.method} ${url} → ${res.body.slice(0, 300)}`).toBeLessThan(500)
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.KHO_FUZZ_RUNS ?? 400) },
     )
   }, 300_000)
 
@@ -83,7 +83,7 @@ describe('the gate under fuzzed requests (property-based)', () => {
         const res = await service.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(auth !== undefined ? { authorization: auth } : {}) }, payload: JSON.stringify({ query: q }) })
         expect(res.statusCode, `${url} ${JSON.stringify(q)} → ${res.body.slice(0, 300)}`).toBeLessThan(500)
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.KHO_FUZZ_RUNS ?? 400) },
     )
   }, 300_000)
 })
