@@ -15,6 +15,8 @@ import { openWarehouse, queryRows } from '../infra/warehouse/client.ts'
 import { migrate } from '../infra/warehouse/migrate.ts'
 import { loadProject } from '../transforms/runner/project.ts'
 import { compileModel, runModels, tableName } from '../transforms/runner/run.ts'
+import { deliverer } from '../loaders/deliver.ts'
+import { pathsUnder } from '../infra/config.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 10)
 const home = tempDir('kho-bench-transforms-')
@@ -22,7 +24,8 @@ const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') }
 const catalog = loadCatalog()
 await migrate(wh)
 await syncCatalog(wh, catalog)
-const seeded = await seedDemo({ wh, catalog, home, scale, asOf: new Date('2026-11-22T00:00:00Z') })
+const paths = pathsUnder(home)
+const seeded = await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale, asOf: new Date('2026-11-22T00:00:00Z') })
 console.log(`demo at scale ${scale}: ${seeded.rowsLoaded} rows loaded in ${(seeded.durationMs / 1000).toFixed(1)} s`)
 
 const project = loadProject({ province_code: catalog.province.code })

@@ -54,9 +54,36 @@ export type WarehouseConfig =
   | { kind: 'chdb'; dataDir: string }
   | { kind: 'server'; url: string; user: string; password: string; cluster: string | null }
 
+/** Where kho keeps its files, all under KHO_HOME, decided here once. */
+export interface KhoPaths {
+  /** Delivered files by content hash. */
+  archive: string
+  /** Drop folders: <inbox>/<AGENCY>/<dataset>/. */
+  inbox: string
+  /** kho's own temporary files (uploads, pushed records) while they load. */
+  uploads: string
+  briefings: string
+  digests: string
+  backups: string
+  openData: string
+  demo: string
+}
+
+export const pathsUnder = (home: string): KhoPaths => ({
+  archive: path.join(home, 'archive'),
+  inbox: path.join(home, 'inbox'),
+  uploads: path.join(home, 'uploads'),
+  briefings: path.join(home, 'briefings'),
+  digests: path.join(home, 'digests'),
+  backups: path.join(home, 'backups'),
+  openData: path.join(home, 'open-data'),
+  demo: path.join(home, 'demo'),
+})
+
 export interface KhoConfig {
   /** Root of everything kho keeps on disk besides the warehouse: archive, demo files, service lock. */
   home: string
+  paths: KhoPaths
   warehouse: WarehouseConfig
   port: number
   host: string
@@ -110,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
   }
   return {
     home,
+    paths: pathsUnder(home),
     warehouse,
     port: e.PORT,
     host: e.HOST,

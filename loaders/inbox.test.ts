@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { InboxWatcher } from './inbox.ts'
+import { deliverer } from './deliver.ts'
+import { pathsUnder } from '../infra/config.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-inbox-')
@@ -12,7 +14,8 @@ let inbox: InboxWatcher
 
 beforeAll(async () => {
   wh = await openSyncedWarehouse(catalog)
-  inbox = new InboxWatcher({ wh, catalog, inboxDir: path.join(home, 'inbox'), archiveDir: path.join(home, 'archive') })
+  const deliver = deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} })
+  inbox = new InboxWatcher({ catalog, deliver, inboxDir: path.join(home, 'inbox') })
   inbox.prepareFolders()
 })
 afterAll(() => wh.dispose())

@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
-import type { Warehouse } from '../infra/warehouse/client.ts'
-import { loadFile, type LoadReport } from './load-file.ts'
+import type { Deliver } from './deliver.ts'
+import type { LoadReport } from './load-file.ts'
 
 /**
  * Inbox folders: an agency (or a file transfer job) drops files into
@@ -10,10 +10,10 @@ import { loadFile, type LoadReport } from './load-file.ts'
  * to `.done/` or `.refused/` beside a `<file>.report.json`, so the sender sees what happened.
  */
 export interface InboxOptions {
-  wh: Warehouse
   catalog: Catalog
+  /** The one delivery path. */
+  deliver: Deliver
   inboxDir: string
-  archiveDir: string
   onReport?: (report: LoadReport, file: string) => void
   onError?: (err: Error) => void
 }
@@ -76,7 +76,7 @@ export class InboxWatcher {
             continue
           }
           this.sizes.delete(file)
-          const report = await loadFile({ ...this.opts, file, dataset, agency, channel: 'inbox' })
+          const report = await this.opts.deliver.file({ file, dataset, agency, channel: 'inbox' })
           this.settle(dir, name, report)
           reports.push(report)
           this.opts.onReport?.(report, file)

@@ -7,13 +7,12 @@ import { loadFile, type LoadFileOptions, type LoadReport } from './load-file.ts'
  * Loads records that arrived as data rather than a file (push API, pull connectors): they are
  * written as one JSON delivery, so they are archived and traced like any file.
  */
-export async function loadRecords(
-  opts: Omit<LoadFileOptions, 'file' | 'sourceName'> & { home: string; records: unknown[]; sourceName: string },
-): Promise<LoadReport> {
-  const { home, records, ...load } = opts
-  const dir = path.join(home, 'uploads')
-  fs.mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, `${randomUUID()}.json`)
+export type RecordsOptions = Omit<LoadFileOptions, 'file' | 'sourceName' | 'temporary'> & { uploadsDir: string; records: unknown[]; sourceName: string }
+
+export async function loadRecords(opts: RecordsOptions): Promise<LoadReport> {
+  const { uploadsDir, records, ...load } = opts
+  fs.mkdirSync(uploadsDir, { recursive: true })
+  const file = path.join(uploadsDir, `${randomUUID()}.json`)
   try {
     fs.writeFileSync(file, JSON.stringify(records))
     return await loadFile({ ...load, file, temporary: true })

@@ -160,3 +160,21 @@ describe('push API: POST /api/datasets/<id>/records', () => {
     expect((await push('doanh_nghiep', [], key)).status).toBe(400)
   })
 })
+
+describe('the admin seed', () => {
+  it('delivers through the one delivery path, so the marts follow the seed', async () => {
+    const built = service.ctx.transforms.last?.finishedAt
+    const res = await fetch(`${service.url}/api/admin/seed`, {
+      method: 'POST',
+      headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ scale: 0.01, as_of: '2026-11-20' }),
+    })
+    expect(res.status).toBe(200)
+    // Before, the marts stayed as they were until the 6-hourly rebuild.
+    for (let i = 0; i < 120 && service.ctx.transforms.last?.finishedAt === built; i++) await new Promise((r) => setTimeout(r, 250))
+    await service.ctx.transforms.stop()
+    expect(service.ctx.transforms.last?.finishedAt).not.toBe(built)
+    const [people] = await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT sum(people) AS n FROM marts.fct_population')
+    expect(Number(people!.n)).toBeGreaterThan(1000)
+  }, 120_000)
+})

@@ -12,8 +12,8 @@ import { access, agencyScope, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/http/parse-request.ts'
-import { loadFile, type LoadReport } from './load-file.ts'
-import { loadRecords } from './load-records.ts'
+import type { LoadReport } from './load-file.ts'
+import type { Deliver } from './deliver.ts'
 import { rejectsWorkbook, type RejectRow } from './rejects-workbook.ts'
 import { auditRejects, rejectsFor, wholeRowFor } from './personal-masking.ts'
 import { datasetTemplate } from './template.ts'
@@ -29,18 +29,17 @@ export function reportStatus(report: LoadReport): number {
  * query parameters), loaded like any delivery; answers with the load report.
  */
 export interface LoadRoutesDeps {
-  wh: Warehouse
   catalog: Catalog
-  /** KHO_HOME: uploads are staged in <home>/uploads, files archived in <home>/archive. */
-  home: string
+  /** The one delivery path (marts follow a committed delivery). */
+  deliver: Deliver
+  /** Where an upload is staged while it loads. */
+  uploadsDir: string
   uploadMaxBytes: number
-  /** Told of every committed delivery (the marts follow). */
-  onCommitted: () => void
 }
 
 export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
   await app.register(multipart, { limits: { fileSize: ctx.uploadMaxBytes, files: 1, fields: 10 } })
-  const uploads = path.join(ctx.home, 'uploads')
+  const uploads = ctx.uploadsDir
 
   app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', allow(access.public), async (req, reply) => {
     const dataset = ctx.catalog.dataset(req.params.id)
@@ -62,11 +61,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
     const agency = req.caller.agency
     const { period } = parseQuery(pushQuery, req.query)
     const body = parseQuery(pushBody, req.body)
-    const report = await loadRecords({
-      wh: ctx.wh,
-      catalog: ctx.catalog,
-      home: ctx.home,
-      archiveDir: path.join(ctx.home, 'archive'),
+    const report = await ctx.deliver.records({
       records: Array.isArray(body) ? body : body.records,
       sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
       dataset: req.params.id,
@@ -74,7 +69,6 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
       channel: 'push',
       ...(period ? { period } : {}),
     })
-    if (report.status === 'committed') ctx.onCommitted()
     return reply.code(reportStatus(report)).send(report)
   })
 
@@ -118,10 +112,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
         const mb = Math.round(ctx.uploadMaxBytes / 1024 / 1024)
         throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB; không có gì được nạp`, `${part.filename} exceeds the ${mb} MB limit; nothing was loaded`)
       }
-      const report = await loadFile({
-        wh: ctx.wh,
-        catalog: ctx.catalog,
-        archiveDir: path.join(ctx.home, 'archive'),
+      const report = await ctx.deliver.file({
         file: tmp,
         sourceName: path.basename(part.filename),
         dataset,
@@ -130,7 +121,6 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
         temporary: true,
         ...(sheet ? { sheet } : {}),
       })
-      if (report.status === 'committed') ctx.onCommitted()
       return reply.code(reportStatus(report)).send(report)
     } finally {
       fs.rmSync(tmp, { force: true })

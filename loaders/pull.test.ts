@@ -8,6 +8,8 @@ import { queryRows } from '../infra/warehouse/client.ts'
 import { pullDataset } from './pull.ts'
 import { JobScheduler } from '../infra/time/job-scheduler.ts'
 import { pullJobs } from './pull-jobs.ts'
+import { deliverer } from './deliver.ts'
+import { pathsUnder } from '../infra/config.ts'
 
 // A local source API shaped like a business-registration system, with a flaky first answer.
 const enterprises = Array.from({ length: 5 }, (_, i) => ({
@@ -70,7 +72,7 @@ afterAll(async () => {
 })
 
 const pull = (dataset: CatalogDataset, extra: Partial<Parameters<typeof pullDataset>[0]> = {}) =>
-  pullDataset({ wh, catalog, home, dataset, env, backoffMs: 1, ...extra })
+  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, env, backoffMs: 1, ...extra })
 
 describe('pull connectors against a local HTTP server', () => {
   it('pages through the source, retrying a flaky server, then pulls only what changed', async () => {
@@ -114,7 +116,7 @@ describe('pull connectors against a local HTTP server', () => {
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
       const scheduler = new JobScheduler({ wh, now: () => new Date(Date.now() + offsetMs) })
-      for (const job of pullJobs({ wh, catalog: scheduled, home, env, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
+      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), env, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
       await scheduler.check() // waits for the runs it starts
       await scheduler.stop()
     }

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import type { PullConfig } from '../infra/catalog/schema.ts'
@@ -6,14 +5,15 @@ import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { dateSql } from '../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
 import type { LoadReport } from './load-file.ts'
-import { loadRecords } from './load-records.ts'
+import type { Deliver } from './deliver.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
 
 export interface PullOptions {
   wh: Warehouse
   catalog: Catalog
-  home: string
+  /** The one delivery path: pulled records load like any delivery. */
+  deliver: Deliver
   dataset: CatalogDataset
   env?: NodeJS.ProcessEnv
   /** Base of the exponential backoff between retries, in ms. */
@@ -144,11 +144,7 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
   }
   if (records.length === 0) return { pages, records: 0, since, report: null }
 
-  const report = await loadRecords({
-    wh: opts.wh,
-    catalog: opts.catalog,
-    home: opts.home,
-    archiveDir: path.join(opts.home, 'archive'),
+  const report = await opts.deliver.records({
     records,
     sourceName: `${first.origin}${first.pathname} ${new Date().toISOString()}.json`,
     dataset: dataset.id,

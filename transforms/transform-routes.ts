@@ -30,6 +30,10 @@ export function transformRoutes(app: FastifyInstance, ctx: TransformRoutesDeps) 
     const { limit } = parseQuery(runsQuery, req.query)
     return queryRows(ctx.wh.client, `SELECT * FROM meta.runs ORDER BY started_at DESC LIMIT ${limit}`)
   })
+  app.post('/api/admin/transform/test', allow(access.serviceToken), async (req) => {
+    const body = parseQuery(runBody, req.body)
+    return ctx.transforms.test(body.select)
+  })
   app.post('/api/admin/transform/run', allow(access.serviceToken), async (req) => {
     const body = parseQuery(runBody, req.body)
     return ctx.transforms.run({ select: body.select, fullRefresh: body.full_refresh })

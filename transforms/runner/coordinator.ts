@@ -45,6 +45,16 @@ export class TransformCoordinator {
     return job
   }
 
+  /** Runs the data tests only (of the selected models), in turn with the runs; builds nothing. */
+  test(select: string[] = []): Promise<TransformOutcome> {
+    const job = this.queue.then(async () => {
+      const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, select))
+      return { run: { runId: '', results: [] }, tests, finishedAt: new Date().toISOString() }
+    })
+    this.queue = job.catch(() => undefined)
+    return job
+  }
+
   /** Asks for an incremental run soon; requests close together make one run. */
   request(delayMs = 3000): void {
     if (this.debounce) clearTimeout(this.debounce)

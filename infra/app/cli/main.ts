@@ -1,12 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadFile, type LoadReport } from '../../../loaders/load-file.ts'
+import type { LoadReport } from '../../../loaders/load-file.ts'
+import { deliverer } from '../../../loaders/deliver.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
-import { CatalogError, loadCatalog } from '../../catalog/load-catalog.ts'
+import { CatalogError, loadCatalog, type Catalog } from '../../catalog/load-catalog.ts'
 import { datasetTemplate } from '../../../loaders/template.ts'
 import { TransformCoordinator, type TransformOutcome } from '../../../transforms/runner/coordinator.ts'
-import { runDataTests } from '../../../transforms/runner/data-tests.ts'
 import { sourceFreshness, type SourceFreshness } from '../../../transforms/runner/freshness.ts'
 import { lineage, type Lineage } from '../../../transforms/runner/lineage.ts'
 import { loadProject } from '../../../transforms/runner/project.ts'
@@ -24,7 +24,7 @@ import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate, type MigrationResult } from '../../warehouse/migrate.ts'
 import { warehouseStatus, type WarehouseStatus } from '../../warehouse/status.ts'
 import { createBackup, listBackups, pruneBackups, restoreBackup, type BackupManifest } from '../backup/backup.ts'
-import { openWarehouse } from '../../warehouse/client.ts'
+import { openWarehouse, type Warehouse } from '../../warehouse/client.ts'
 import { readServiceFile } from '../service/service-file.ts'
 import { callService, withWarehouse, type Via } from './warehouse-access.ts'
 
@@ -105,13 +105,28 @@ interface SeedSummary {
   defects: Record<string, number>
 }
 
+/**
+ * The delivery path when the CLI opens the warehouse itself: the same deliverer as the service's,
+ * and once the command's deliveries are in, one transform run so the marts follow them.
+ */
+function directDelivery(wh: Warehouse, catalog: Catalog, config: KhoConfig) {
+  let committed = false
+  const deliver = deliverer({ wh, catalog, paths: config.paths, onCommitted: () => void (committed = true) })
+  const followMarts = async () => {
+    if (committed) await new TransformCoordinator(wh, loadProject({ province_code: catalog.province.code })).run()
+  }
+  return { deliver, followMarts }
+}
+
 async function seedCommand(config: KhoConfig, scale: number, asOf: string | undefined) {
   return withWarehouse<SeedSummary>(config, {
     service: (svc) => callService<SeedSummary>(svc, 'POST', '/api/admin/seed', { scale, ...(asOf ? { as_of: asOf } : {}) }),
     direct: async (wh, catalog) => {
       await migrate(wh)
       await syncCatalog(wh, catalog)
-      const r = await seedDemo({ wh, catalog, home: config.home, scale, ...(asOf ? { asOf: new Date(asOf) } : {}) })
+      const delivery = directDelivery(wh, catalog, config)
+      const r = await seedDemo({ wh, catalog, deliver: delivery.deliver, demoDir: config.paths.demo, scale, ...(asOf ? { asOf: new Date(asOf) } : {}) })
+      await delivery.followMarts()
       return { loads: r.loads, rowsLoaded: r.rowsLoaded, durationMs: r.durationMs, defects: r.manifest.defects }
     },
   })
@@ -131,7 +146,10 @@ async function loadCommand(config: KhoConfig, file: string, dataset: string, age
       await migrate(wh)
       await syncCatalog(wh, catalog)
       await recoverInterruptedLoads(wh, interruptedBefore(wh))
-      return loadFile({ wh, catalog, archiveDir: path.join(config.home, 'archive'), file, dataset, agency, channel: 'file', ...(sheet ? { sheet } : {}) })
+      const delivery = directDelivery(wh, catalog, config)
+      const report = await delivery.deliver.file({ file, dataset, agency, channel: 'file', ...(sheet ? { sheet } : {}) })
+      await delivery.followMarts()
+      return report
     },
   })
 }
@@ -250,12 +268,16 @@ export async function main(argv: string[]): Promise<number> {
       if (action === 'run' || action === 'test') {
         const options = { select: values.select ?? [], fullRefresh: values['full-refresh'] }
         const r = await withWarehouse<TransformOutcome>(config, {
-          service: (svc) => callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/run', { select: options.select, full_refresh: options.fullRefresh }),
+          // The same command either way: `test` only tests, `run` builds then tests.
+          service: (svc) =>
+            action === 'test'
+              ? callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/test', { select: options.select })
+              : callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/run', { select: options.select, full_refresh: options.fullRefresh }),
           direct: async (wh, catalog) => {
             await migrate(wh)
             await syncCatalog(wh, catalog)
-            if (action === 'test') return { run: { runId: '', results: [] }, tests: await runDataTests(wh, project), finishedAt: new Date().toISOString() }
-            return new TransformCoordinator(wh, project).run(options)
+            const coordinator = new TransformCoordinator(wh, project)
+            return action === 'test' ? coordinator.test(options.select) : coordinator.run(options)
           },
         })
         out(r, () => {

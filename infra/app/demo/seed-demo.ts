@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Catalog } from '../../catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
-import { loadFile, type LoadReport } from '../../../loaders/load-file.ts'
+import type { LoadReport } from '../../../loaders/load-file.ts'
+import type { Deliver } from '../../../loaders/deliver.ts'
 import { writeDemo, type DemoManifest } from './write-demo.ts'
 
 export interface SeedResult {
@@ -15,7 +16,10 @@ export interface SeedResult {
 export interface SeedOptions {
   wh: Warehouse
   catalog: Catalog
-  home: string
+  /** The one delivery path: the demo's files load as agencies' files would. */
+  deliver: Deliver
+  /** Where the demo's files are written ($KHO_HOME/demo). */
+  demoDir: string
   scale: number
   asOf?: Date
   onProgress?: (done: number, total: number) => void
@@ -23,8 +27,7 @@ export interface SeedOptions {
   signal?: AbortSignal
 }
 
-const demoDir = (home: string) => path.join(home, 'demo')
-const doneMarker = (home: string) => path.join(demoDir(home), 'loaded.json')
+const doneMarker = (demoDir: string) => path.join(demoDir, 'loaded.json')
 
 /**
  * Writes the demo province's deliveries and sends each through the loaders, in delivery order,
@@ -33,17 +36,14 @@ const doneMarker = (home: string) => path.join(demoDir(home), 'loaded.json')
  */
 export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
   const started = Date.now()
-  const dir = demoDir(opts.home)
+  const dir = opts.demoDir
   const manifest = await writeDemo(opts.catalog, dir, opts.scale, opts.asOf ?? new Date())
   const loads: SeedResult['loads'] = { committed: 0, duplicate: 0, refused: 0, failed: 0 }
   let rowsLoaded = 0
   let done = 0
   for (const d of manifest.deliveries) {
     opts.signal?.throwIfAborted()
-    const report = await loadFile({
-      wh: opts.wh,
-      catalog: opts.catalog,
-      archiveDir: path.join(opts.home, 'archive'),
+    const report = await opts.deliver.file({
       file: path.join(dir, d.file),
       dataset: d.dataset,
       agency: d.agency,
@@ -57,7 +57,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
     opts.onProgress?.(++done, manifest.deliveries.length)
   }
   const result = { manifest, loads, rowsLoaded, durationMs: Date.now() - started }
-  fs.writeFileSync(doneMarker(opts.home), JSON.stringify({ asOf: manifest.asOf, scale: manifest.scale, loads, rowsLoaded }))
+  fs.writeFileSync(doneMarker(opts.demoDir), JSON.stringify({ asOf: manifest.asOf, scale: manifest.scale, loads, rowsLoaded }))
   return result
 }
 
@@ -66,8 +66,8 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
  * interrupted (same scale and date as it began with). Returns null when there was nothing to do.
  */
 export async function ensureDemo(opts: SeedOptions): Promise<SeedResult | null> {
-  const manifestFile = path.join(demoDir(opts.home), 'manifest.json')
-  if (fs.existsSync(manifestFile) && !fs.existsSync(doneMarker(opts.home))) {
+  const manifestFile = path.join(opts.demoDir, 'manifest.json')
+  if (fs.existsSync(manifestFile) && !fs.existsSync(doneMarker(opts.demoDir))) {
     const begun = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as DemoManifest
     return seedDemo({ ...opts, scale: begun.scale, asOf: new Date(begun.asOf) })
   }

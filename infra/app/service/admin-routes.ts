@@ -48,10 +48,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
     ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }
     try {
+      // Through the service's delivery path, so the marts follow the seed (they used to stay stale).
       const result = await seedDemo({
         wh: ctx.wh,
         catalog: ctx.catalog,
-        home: ctx.config.home,
+        deliver: ctx.deliver,
+        demoDir: ctx.config.paths.demo,
         scale: body.scale,
         ...(body.as_of ? { asOf: new Date(body.as_of) } : {}),
         onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),

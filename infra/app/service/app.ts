@@ -78,7 +78,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, semantic: ctx.semantic })
   openDataRoutes(app, { wh, catalog, home, cube })
-  app.register((instance) => loadRoutes(instance, { wh, catalog, home, uploadMaxBytes: ctx.config.uploadMaxBytes, onCommitted: () => ctx.transforms.request() }))
+  app.register((instance) => loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes }))
   dashboardRoutes(app, { cube, catalog, audit, home, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.
   app.get('/status', allow(access.public), async (_req, reply) =>

@@ -1,4 +1,5 @@
 import type { Catalog } from '../../catalog/load-catalog.ts'
+import type { Deliver } from '../../../loaders/deliver.ts'
 import type { KhoConfig } from '../../config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import type { JobScheduler } from '../../time/job-scheduler.ts'
@@ -40,6 +41,8 @@ export interface ServiceContext {
   dataVersion: number
   /** Scheduled work (daily digest, briefings) with its run history. */
   jobs: JobScheduler
+  /** The one delivery path: loads, and the marts follow a committed delivery. */
+  deliver: Deliver
   /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
   dashboards: { ioc: IocConfig; briefings: Briefing[] }
 }

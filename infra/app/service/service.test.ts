@@ -120,6 +120,14 @@ describe('the kho service with the demo province', () => {
     // meanwhile, and the audit log, which the requests in between add to.
     const withoutJobs = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'meta.job_runs' && k !== 'meta.audit'))
     expect(withoutJobs(body.tables)).toEqual(withoutJobs(tablesWhileServing))
+    // `transform test` tests and builds nothing (it used to post to the run route and rebuild the marts).
+    const runsBefore = Number((await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT count() AS n FROM meta.runs'))[0]!.n)
+    const tested = await kho('transform', 'test', '--json')
+    expect(tested.code, tested.stderr).toBe(0)
+    const outcome = JSON.parse(tested.stdout)
+    expect(outcome.run.results).toEqual([])
+    expect(outcome.tests.results.length).toBeGreaterThan(10)
+    expect(Number((await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT count() AS n FROM meta.runs'))[0]!.n)).toBe(runsBefore)
     const migrated = await kho('migrate', '--json')
     expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], version: migrations.length, via: { via: 'service' } })
   })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import { InboxWatcher } from '../../../loaders/inbox.ts'
+import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
 import { loadCatalog } from '../../catalog/load-catalog.ts'
 import { syncCatalog } from '../../catalog/sync-catalog.ts'
@@ -72,6 +72,8 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         onRun: (r) => app?.log[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
       }),
       dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
+      // Every channel delivers through this; the marts follow each committed delivery (debounced).
+      deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => ctx.transforms.request() }),
       transforms: new TransformCoordinator(
         wh,
         project,
@@ -91,19 +93,17 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
 
     const abort = new AbortController()
     const log = app.log
-    // The marts follow: after the demo seed (if any), and after every committed delivery.
-    const afterLoad = (status: string) => {
-      if (status === 'committed') ctx.transforms.request()
-    }
     const demoDone = !config.demo.enabled
       ? ctx.transforms.run().then(() => undefined, () => undefined)
       : (async () => {
           ctx.demo.state = 'seeding'
           try {
+            // The boot seed builds the marts once at its end rather than after each delivery.
             const result = await ensureDemo({
               wh,
+              deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => {} }),
               catalog,
-              home: config.home,
+              demoDir: config.paths.demo,
               scale: config.demo.scale,
               signal: abort.signal,
               onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
@@ -119,25 +119,18 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
         })()
 
     const inbox = new InboxWatcher({
-      wh,
       catalog,
-      inboxDir: path.join(config.home, 'inbox'),
-      archiveDir: path.join(config.home, 'archive'),
-      onReport: (r, file) => {
-        log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded')
-        afterLoad(r.status)
-      },
+      deliver: ctx.deliver,
+      inboxDir: config.paths.inbox,
+      onReport: (r, file) => log.info({ file, status: r.status, rows: r.rowsLoaded, rejected: r.rowsRejected }, 'inbox file loaded'),
       onError: (err) => log.warn({ err: err.message }, 'inbox scan failed'),
     })
     if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
     for (const job of pullJobs({
       wh,
       catalog,
-      home: config.home,
-      onResult: (dataset, r) => {
-        log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done')
-        afterLoad(r.report?.status ?? '')
-      },
+      deliver: ctx.deliver,
+      onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
     })) {
       ctx.jobs.add(job)
     }
