@@ -1,15 +1,7 @@
 import { ensureRawTable } from '../warehouse/raw-table.ts'
 import { allCommunes } from '../identifiers/admin-units.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import {
-  adminUnitsTable,
-  agenciesTable,
-  calendarTable,
-  communeCrosswalkTable,
-  datasetColumnsTable,
-  datasetsTable,
-  indicatorsTable,
-} from '../warehouse/migrations.ts'
+import { currentTable } from '../warehouse/migrations.ts'
 import { replaceRows } from '../warehouse/replace-rows.ts'
 import type { Catalog } from './load-catalog.ts'
 import { WorkingCalendar, type CalendarConfig } from '../time/working-days.ts'
@@ -40,7 +32,7 @@ export interface SyncResult {
 export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<SyncResult> {
   await replaceRows(
     wh,
-    agenciesTable,
+    currentTable('meta', 'agencies'),
     catalog.agencies.map((a) => ({
       code: a.code,
       name: a.name,
@@ -52,7 +44,7 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
   )
   await replaceRows(
     wh,
-    datasetsTable,
+    currentTable('meta', 'datasets'),
     catalog.datasets.map((d) => ({
       id: d.id,
       name: d.name,
@@ -71,7 +63,7 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
   )
   await replaceRows(
     wh,
-    datasetColumnsTable,
+    currentTable('meta', 'dataset_columns'),
     catalog.datasets.flatMap((d) =>
       d.columns.map((c, position) => ({
         dataset: d.id,
@@ -87,7 +79,7 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
       })),
     ),
   )
-  await replaceRows(wh, indicatorsTable, [
+  await replaceRows(wh, currentTable('meta', 'indicators'), [
     ...catalog.indicators.map((i) => ({
       code: i.code,
       name_vi: i.name_vi,
@@ -128,7 +120,7 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
   const communes = allCommunes()
   await replaceRows(
     wh,
-    adminUnitsTable,
+    currentTable('meta', 'admin_units'),
     communes.map((c) => ({
       province_code: c.provinceCode,
       province_name: c.provinceName,
@@ -139,10 +131,10 @@ export async function syncCatalog(wh: Warehouse, catalog: Catalog): Promise<Sync
   )
   await replaceRows(
     wh,
-    communeCrosswalkTable,
+    currentTable('meta', 'commune_crosswalk'),
     catalog.crosswalk.map((x) => ({ old_code: x.oldCode, old_name: x.oldName, new_code: x.newCode, effective_from: x.effectiveFrom, basis: x.basis })),
   )
-  await replaceRows(wh, calendarTable, calendarRows(catalog.calendar))
+  await replaceRows(wh, currentTable('meta', 'calendar'), calendarRows(catalog.calendar))
   for (const d of catalog.datasets) await ensureRawTable(wh, d)
   return {
     agencies: catalog.agencies.length,

@@ -2,7 +2,10 @@ import type { Statement, TableSpec } from './ddl.ts'
 
 /**
  * Versioned warehouse schema. A migration, once released, never changes: the runner stores a
- * checksum of each and refuses to start if an applied one was edited. Add a new version instead.
+ * checksum of each and refuses to start if an applied one was edited, and migrate.test.ts pins
+ * every released checksum. The table specs below are the text of released migrations — frozen,
+ * never edited. A schema change is a new migration (add_column, modify_column, a new table), and a
+ * table's shape today is what the migrations make of it (currentTable), never a spec edited in place.
  */
 export interface Migration {
   version: number
@@ -12,7 +15,16 @@ export interface Migration {
 
 const now = 'now64(3)'
 
-export const agenciesTable: TableSpec = {
+/** Deep-frozen: released migration text cannot be changed at run time either. */
+function released<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) released(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+const agenciesTable: TableSpec = released({
   database: 'meta',
   name: 'agencies',
   comment: 'Cơ quan chủ quản dữ liệu (catalogue as code, synced at start-up)',
@@ -27,9 +39,9 @@ export const agenciesTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['code'],
-}
+})
 
-export const datasetsTable: TableSpec = {
+const datasetsTable: TableSpec = released({
   database: 'meta',
   name: 'datasets',
   comment: 'Danh mục dữ liệu dùng chung',
@@ -51,9 +63,9 @@ export const datasetsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['id'],
-}
+})
 
-export const datasetColumnsTable: TableSpec = {
+const datasetColumnsTable: TableSpec = released({
   database: 'meta',
   name: 'dataset_columns',
   columns: [
@@ -70,9 +82,9 @@ export const datasetColumnsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['dataset', 'position'],
-}
+})
 
-export const indicatorsTable: TableSpec = {
+const indicatorsTable: TableSpec = released({
   database: 'meta',
   name: 'indicators',
   comment: 'Bộ chỉ tiêu KT-XH của tỉnh',
@@ -95,9 +107,9 @@ export const indicatorsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['code'],
-}
+})
 
-export const adminUnitsTable: TableSpec = {
+const adminUnitsTable: TableSpec = released({
   database: 'meta',
   name: 'admin_units',
   comment: 'Đơn vị hành chính cấp xã từ 01/07/2025 (cả nước)',
@@ -110,10 +122,10 @@ export const adminUnitsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['province_code', 'commune_code'],
-}
+})
 
 /** One row per load; rows in raw.* are visible to readers only once their load is committed. */
-export const loadsTable: TableSpec = {
+const loadsTable: TableSpec = released({
   database: 'meta',
   name: 'loads',
   comment: 'Lần nạp dữ liệu (ReplacingMergeTree: the latest state of each load wins)',
@@ -137,10 +149,10 @@ export const loadsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['dataset', 'agency', 'load_id'],
-}
+})
 
 /** Rows a load rejected, with the reason in both languages; append-only. */
-export const rejectsTable: TableSpec = {
+const rejectsTable: TableSpec = released({
   database: 'meta',
   name: 'rejects',
   comment: 'Dòng bị từ chối khi nạp và lý do',
@@ -158,10 +170,10 @@ export const rejectsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['dataset', 'agency', 'load_id', 'row'],
-}
+})
 
 /** Keys agencies' systems use for the push API; only a hash of each secret is kept. */
-export const apiKeysTable: TableSpec = {
+const apiKeysTable: TableSpec = released({
   database: 'meta',
   name: 'api_keys',
   columns: [
@@ -175,10 +187,10 @@ export const apiKeysTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['key_id'],
-}
+})
 
 /** One row per model per transform run. */
-export const runsTable: TableSpec = {
+const runsTable: TableSpec = released({
   database: 'meta',
   name: 'runs',
   columns: [
@@ -193,10 +205,10 @@ export const runsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['model', 'started_at'],
-}
+})
 
 /** Which committed loads an incremental model has taken in. */
-export const modelLoadsTable: TableSpec = {
+const modelLoadsTable: TableSpec = released({
   database: 'meta',
   name: 'model_loads',
   columns: [
@@ -206,10 +218,10 @@ export const modelLoadsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['processed_at'] },
   orderBy: ['model', 'load_id'],
-}
+})
 
 /** Results of data tests, with sample failing rows. */
-export const testResultsTable: TableSpec = {
+const testResultsTable: TableSpec = released({
   database: 'meta',
   name: 'test_results',
   columns: [
@@ -224,10 +236,10 @@ export const testResultsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['model', 'test', 'ran_at'],
-}
+})
 
 /** Pre-2025 commune codes and the 2025 unit each now belongs to (seed data, dated). */
-export const communeCrosswalkTable: TableSpec = {
+const communeCrosswalkTable: TableSpec = released({
   database: 'meta',
   name: 'commune_crosswalk',
   columns: [
@@ -239,10 +251,10 @@ export const communeCrosswalkTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['old_code', 'new_code'],
-}
+})
 
 /** Local accounts; passwords kept as scrypt hashes. The latest row of an account wins. */
-export const accountsTable: TableSpec = {
+const accountsTable: TableSpec = released({
   database: 'meta',
   name: 'accounts',
   columns: [
@@ -258,10 +270,10 @@ export const accountsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['username'],
-}
+})
 
 /** Every query and every denial: who, with what role and purpose, what, how many rows, outcome. Append-only. */
-export const auditTable: TableSpec = {
+const auditTable: TableSpec = released({
   database: 'meta',
   name: 'audit',
   columns: [
@@ -282,10 +294,10 @@ export const auditTable: TableSpec = {
   engine: { kind: 'MergeTree' },
   partitionBy: 'toYYYYMM(at)',
   orderBy: ['at', 'account'],
-}
+})
 
 /** Every day from 2015 to 2035: worked or not and why, and a running count of working days. */
-export const calendarTable: TableSpec = {
+const calendarTable: TableSpec = released({
   database: 'meta',
   name: 'calendar',
   columns: [
@@ -296,10 +308,10 @@ export const calendarTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['date'],
-}
+})
 
 /** A steward's decision on a value flagged as outside its history band; the latest decision wins. */
-export const outlierReviewsTable: TableSpec = {
+const outlierReviewsTable: TableSpec = released({
   database: 'meta',
   name: 'outlier_reviews',
   columns: [
@@ -313,10 +325,10 @@ export const outlierReviewsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['reviewed_at'] },
   orderBy: ['indicator_code', 'period', 'unit_code'],
-}
+})
 
 /** Scheduled jobs (digests, briefings, backups): one row per scheduled time; the latest state wins. */
-export const jobRunsTable: TableSpec = {
+const jobRunsTable: TableSpec = released({
   database: 'meta',
   name: 'job_runs',
   comment: 'Lần chạy tác vụ định kỳ (ReplacingMergeTree: the latest state of each run wins)',
@@ -333,10 +345,10 @@ export const jobRunsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['job', 'scheduled_for', 'trigger'],
-}
+})
 
 /** Queries analysts saved by name in the explorer, per account; the latest version of a name wins. */
-export const savedQueriesTable: TableSpec = {
+const savedQueriesTable: TableSpec = released({
   database: 'meta',
   name: 'saved_queries',
   comment: 'Truy vấn đã lưu của người dùng (ReplacingMergeTree: the latest version of each name wins)',
@@ -349,10 +361,10 @@ export const savedQueriesTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['account', 'name'],
-}
+})
 
 /** Aggregated datasets stewards publish as open data; the latest version of each id wins. */
-export const openDatasetsTable: TableSpec = {
+const openDatasetsTable: TableSpec = released({
   database: 'meta',
   name: 'open_datasets',
   comment: 'Dữ liệu mở đã công bố (ReplacingMergeTree: the latest state of each dataset wins)',
@@ -373,10 +385,10 @@ export const openDatasetsTable: TableSpec = {
   ],
   engine: { kind: 'ReplacingMergeTree', args: ['updated_at'] },
   orderBy: ['id'],
-}
+})
 
 /** One row per download of an open dataset file; append-only. */
-export const openDataDownloadsTable: TableSpec = {
+const openDataDownloadsTable: TableSpec = released({
   database: 'meta',
   name: 'open_data_downloads',
   columns: [
@@ -387,7 +399,7 @@ export const openDataDownloadsTable: TableSpec = {
   ],
   engine: { kind: 'MergeTree' },
   orderBy: ['dataset', 'at'],
-}
+})
 
 export const migrations: Migration[] = [
   {
@@ -463,3 +475,23 @@ export const migrations: Migration[] = [
     statements: [{ kind: 'add_column', table: accountsTable, column: { name: 'token_version', type: 'UInt32', default: '0', comment: 'bumped to revoke the tokens an account holds' } }],
   },
 ]
+
+/**
+ * A table's shape after every migration: its CREATE from the migration that made it, with the
+ * columns later migrations added or changed. What code that writes whole tables (replaceRows) uses.
+ */
+export function currentTable(database: TableSpec['database'], name: string, list: Migration[] = migrations): TableSpec {
+  let spec: TableSpec | null = null
+  for (const m of list) {
+    for (const st of m.statements) {
+      if (st.kind === 'table' && st.spec.database === database && st.spec.name === name) spec = { ...st.spec, columns: [...st.spec.columns] }
+      else if ((st.kind === 'add_column' || st.kind === 'modify_column') && spec && st.table.database === database && st.table.name === name) {
+        const i = spec.columns.findIndex((c) => c.name === st.column.name)
+        if (st.kind === 'add_column' && i < 0) spec.columns.push(st.column)
+        else if (i >= 0) spec.columns[i] = st.column
+      }
+    }
+  }
+  if (!spec) throw new Error(`no migration creates ${database}.${name}`)
+  return spec
+}
