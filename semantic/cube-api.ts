@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import type { AuditLog } from '../infra/access/audit-log.ts'
 import { access, allow } from '../infra/access/gate.ts'
+import { HttpError } from '../infra/http/http-error.ts'
 import { parseJsonBounded } from '../infra/http/parse-request.ts'
-import { AccessDenied, applyPolicy, mayView, queryMembers, type SecurityContext } from './policy/view-policy.ts'
+import { applyPolicy, mayView, queryMembers, type SecurityContext } from './policy/view-policy.ts'
 import { perturbCount } from './policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
@@ -137,7 +138,6 @@ async function handle(
   ctx: CubeApiContext,
   endpoint: string,
   req: FastifyRequest,
-  reply: FastifyReply,
   work: (sec: SecurityContext) => Promise<{ body: unknown; outcome: Outcome }>,
 ) {
   const started = performance.now()
@@ -158,23 +158,20 @@ async function handle(
     audit('ok', '', outcome)
     return body
   } catch (err) {
-    if (err instanceof AccessDenied) {
-      audit('denied', err.en)
-      return reply.code(403).send({ error: err.vi, message_en: err.en, code: 'forbidden' })
-    }
-    if (err instanceof QueryError) {
-      audit('error', err.en)
-      return reply.code(400).send({ error: err.vi, message_en: err.en, code: 'bad_query' })
+    if (err instanceof HttpError) {
+      audit(err.status === 401 || err.status === 403 ? 'denied' : 'error', err.en)
+      throw err
     }
     audit('error', (err as Error).message)
     // A model's table not built yet (a fresh warehouse before its first transform run) is not a crash.
     const e = err as { code?: string; type?: string; message?: string }
     if (e.code === '60' || e.type === 'UNKNOWN_TABLE' || /^Unknown table expression identifier/.test(e.message ?? '')) {
-      return reply.code(503).send({
-        error: 'Dữ liệu của mô hình chưa được dựng; chạy "kho transform run" hoặc chờ lần dựng tự động',
-        message_en: 'The model’s tables are not built yet; run "kho transform run" or wait for the automatic run',
-        code: 'not_built',
-      })
+      throw new HttpError(
+        503,
+        'not_built',
+        'Dữ liệu của mô hình chưa được dựng; chạy "kho transform run" hoặc chờ lần dựng tự động',
+        'The model’s tables are not built yet; run "kho transform run" or wait for the automatic run',
+      )
     }
     throw err
   }
@@ -191,8 +188,8 @@ function visibleMeta(model: SemanticModel, sec: SecurityContext) {
 }
 
 export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
-  const load = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(ctx, 'load', req, reply, async (sec) => {
+  const load = (req: FastifyRequest) =>
+    handle(ctx, 'load', req, async (sec) => {
       const asked = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
       const compare = asked.length === 1 && asked[0]!.timeDimensions.some((t) => t.compareDateRange)
       const queries = asked.flatMap(splitCompareDateRange)
@@ -213,12 +210,12 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   app.get(`${API}/load`, allow(access.public), load)
   app.post(`${API}/load`, allow(access.public), load)
 
-  app.get(`${API}/meta`, allow(access.public), (req, reply) =>
-    handle(ctx, 'meta', req, reply, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec) }, outcome: { members: [], filters: null, rowCount: 0 } })),
+  app.get(`${API}/meta`, allow(access.public), (req) =>
+    handle(ctx, 'meta', req, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec) }, outcome: { members: [], filters: null, rowCount: 0 } })),
   )
 
-  const sql = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(ctx, 'sql', req, reply, async (sec) => {
+  const sql = (req: FastifyRequest) =>
+    handle(ctx, 'sql', req, async (sec) => {
       const q = applyPolicy(ctx.model, validateQuery(ctx.model, queriesOf(req)[0]), sec).query
       const built = buildSql(ctx.model, q)
       const body = {
@@ -237,8 +234,8 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   app.get(`${API}/sql`, allow(access.public), sql)
   app.post(`${API}/sql`, allow(access.public), sql)
 
-  const dryRun = (req: FastifyRequest, reply: FastifyReply) =>
-    handle(ctx, 'dry-run', req, reply, async (sec) => {
+  const dryRun = (req: FastifyRequest) =>
+    handle(ctx, 'dry-run', req, async (sec) => {
       const queries = queriesOf(req).map((raw) => applyPolicy(ctx.model, validateQuery(ctx.model, raw), sec).query)
       const normalizedQueries = queries.map((q) => ({ ...q, ...normalizeQuery(q), queryType: 'regularQuery' }))
       const body = { queryType: 'regularQuery', normalizedQueries, queryOrder: normalizedQueries.map((q) => q.order ?? []), pivotQuery: normalizedQueries[0], transformedQueries: [] }
@@ -249,7 +246,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
 
   // kho's own: a query's result as a file to download, under the same policy and audit as /load.
   app.post('/api/export', allow(access.public), (req, reply) =>
-    handle(ctx, 'export', req, reply, async (sec) => {
+    handle(ctx, 'export', req, async (sec) => {
       const format = (req.body as { format?: string } | undefined)?.format === 'csv' ? 'csv' : 'xlsx'
       const result = await runQuery(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
       const { measures, dimensions, timeDimensions } = result.annotation

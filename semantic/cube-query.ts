@@ -1,5 +1,6 @@
 import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { z } from 'zod'
+import { HttpError } from '../infra/http/http-error.ts'
 import type { SemanticModel } from './compile-model.ts'
 
 /**
@@ -110,12 +111,10 @@ const querySchema = z.strictObject({
 })
 export type CubeQuery = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Filter[] }
 
-export class QueryError extends Error {
-  constructor(
-    readonly vi: string,
-    readonly en: string,
-  ) {
-    super(en)
+/** A query the API cannot answer as asked: a 400 with the reason. */
+export class QueryError extends HttpError {
+  constructor(vi: string, en: string) {
+    super(400, 'bad_query', vi, en)
   }
 }
 

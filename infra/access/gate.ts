@@ -5,7 +5,7 @@ import type { Role } from './accounts.ts'
 import type { AuditLog } from './audit-log.ts'
 import { PUBLIC, type Caller } from './caller.ts'
 import { agencyOfKey } from './push-keys.ts'
-import { AuthError, resolveCaller, type CallerDeps } from './resolve-caller.ts'
+import { resolveCaller, type CallerDeps } from './resolve-caller.ts'
 
 /**
  * Who may call a route, declared where the route is registered:
@@ -97,13 +97,7 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
     }
     // The local CLI may do what the route lets it (public routes answer it as a steward would be answered).
     if (service && (decl.kind === 'public' || (decl.kind === 'roles' && decl.serviceToken))) return SERVICE
-    let caller: Caller
-    try {
-      caller = await resolveCaller(req, deps)
-    } catch (err) {
-      if (err instanceof AuthError) throw unauthorized(err.vi, err.en)
-      throw err
-    }
+    const caller = await resolveCaller(req, deps)
     req.caller = caller
     if (decl.kind === 'public') return caller
     if (caller.role === 'public' && decl.addresses.includes(req.ip)) return { ...caller, via: 'address' }

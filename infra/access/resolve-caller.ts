@@ -1,17 +1,15 @@
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { HttpError } from '../http/http-error.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { findAccount, ROLES } from './accounts.ts'
 import { PUBLIC, type Caller } from './caller.ts'
 import { TokenError, verifyJwt } from './tokens.ts'
 
 /** A credential that was presented and does not hold: always a 401, never the public. */
-export class AuthError extends Error {
-  constructor(
-    readonly vi: string,
-    readonly en: string,
-  ) {
-    super(en)
+export class AuthError extends HttpError {
+  constructor(vi: string, en: string) {
+    super(401, 'unauthorized', vi, en)
   }
 }
 

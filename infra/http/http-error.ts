@@ -1,4 +1,10 @@
-/** An error a route answers with: HTTP status, stable code, and the message in both languages. */
+/**
+ * The one error type a request can end in: HTTP status, stable code, and the message in Vietnamese
+ * and English. The app's error handler turns it into the response — { error: { code, message,
+ * message_en } }, or Cube's { error, message_en, code } under /cubejs-api — so no route or feature
+ * writes an error body itself. Named kinds (QueryError, AccessDenied, AuthError) only fix the
+ * status and code.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,

@@ -1,5 +1,6 @@
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
+import { HttpError } from '../../infra/http/http-error.ts'
 import type { SemanticModel } from '../compile-model.ts'
 import type { CubeQuery } from '../cube-query.ts'
 
@@ -32,12 +33,10 @@ export const VIEW_POLICIES: Record<string, ViewPolicy> = {
 
 const PROVINCIAL: SecurityContext['role'][] = ['leader', 'analyst', 'steward', 'admin']
 
-export class AccessDenied extends Error {
-  constructor(
-    readonly vi: string,
-    readonly en: string,
-  ) {
-    super(en)
+/** What the policy refuses: a 403 with the reason. */
+export class AccessDenied extends HttpError {
+  constructor(vi: string, en: string) {
+    super(403, 'forbidden', vi, en)
   }
 }
 
