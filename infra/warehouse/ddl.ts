@@ -36,6 +36,11 @@ export interface TableSpec {
   placement?: 'replicated' | 'sharded'
   /** Distributed sharding key for sharded tables; rand() when absent. */
   shardingKey?: string
+  /**
+   * Appended to the Keeper path of a replicated table: a table built beside the live one and then
+   * exchanged with it (the transform runner) keeps its path, so each build needs its own.
+   */
+  keeperPathSuffix?: string
 }
 
 export type Statement =
@@ -46,6 +51,16 @@ export type Statement =
   | { kind: 'modify_column'; table: TableSpec; column: ColumnSpec }
   /** Escape hatch; `{on_cluster}` is replaced by ` ON CLUSTER '<name>'` or nothing. */
   | { kind: 'sql'; sql: string }
+  /** Drops a table (and, for a sharded one in a cluster, its per-shard tables). */
+  | { kind: 'drop_table'; table: TableSpec }
+  /** Swaps two tables' data atomically: the stored (per-shard) tables, which Distributed tables front by name. */
+  | { kind: 'exchange_tables'; a: TableSpec; b: TableSpec }
+  | { kind: 'view'; database: Database; name: string; sql: string }
+  /**
+   * In a cluster, re-creates a sharded table's Distributed front from its per-shard table (after an
+   * exchange changed the columns); nothing on a single node.
+   */
+  | { kind: 'distributed_front'; table: TableSpec }
 
 export interface DdlTarget {
   cluster: string | null
@@ -83,7 +98,7 @@ function engineSql(spec: TableSpec, target: DdlTarget, storedName: string): stri
   if (!target.cluster) return `${spec.engine.kind}${args.length ? `(${args.join(', ')})` : ''}`
   // Keeper path: one replica set per shard for sharded tables, one for the whole cluster otherwise.
   const shardPart = placementOf(spec) === 'sharded' ? '{shard}' : 'all'
-  const zkPath = quoteString(`/clickhouse/tables/${shardPart}/${spec.database}/${storedName}`)
+  const zkPath = quoteString(`/clickhouse/tables/${shardPart}/${spec.database}/${storedName}${spec.keeperPathSuffix ? `/${spec.keeperPathSuffix}` : ''}`)
   return `Replicated${spec.engine.kind}(${[zkPath, "'{replica}'", ...args].join(', ')})`
 }
 
@@ -99,15 +114,18 @@ function createTableSql(spec: TableSpec, target: DdlTarget): string[] {
   lines.push(`ORDER BY (${spec.orderBy.join(', ')})`)
   if (spec.comment) lines.push(`COMMENT ${quoteString(spec.comment)}`)
   const statements = [lines.join('\n')]
-  if (sharded) {
-    statements.push(
-      `CREATE TABLE IF NOT EXISTS ${qualified(spec.database, spec.name)}${onCluster(target)}` +
-        ` AS ${qualified(spec.database, storedName)}\n` +
-        `ENGINE = Distributed(${[target.cluster!, spec.database, storedName].map(quoteString).join(', ')}, ` +
-        `${spec.shardingKey ?? 'rand()'})`,
-    )
-  }
+  if (sharded) statements.push(distributedSql(spec, target, 'CREATE TABLE IF NOT EXISTS'))
   return statements
+}
+
+function distributedSql(spec: TableSpec, target: DdlTarget, create: string): string {
+  const storedName = spec.name + LOCAL_SUFFIX
+  return (
+    `${create} ${qualified(spec.database, spec.name)}${onCluster(target)}` +
+    ` AS ${qualified(spec.database, storedName)}\n` +
+    `ENGINE = Distributed(${[target.cluster!, spec.database, storedName].map(quoteString).join(', ')}, ` +
+    `${spec.shardingKey ?? 'rand()'})`
+  )
 }
 
 /** The SQL statements, in order, that carry out one described statement on the target. */
@@ -127,6 +145,24 @@ export function renderStatement(statement: Statement, target: DdlTarget): string
     }
     case 'sql':
       return [statement.sql.replaceAll('{on_cluster}', onCluster(target))]
+    case 'drop_table': {
+      const { table } = statement
+      const sharded = target.cluster !== null && placementOf(table) === 'sharded'
+      const names = sharded ? [table.name, table.name + LOCAL_SUFFIX] : [table.name]
+      return names.map((name) => `DROP TABLE IF EXISTS ${qualified(table.database, name)}${onCluster(target)} SYNC`)
+    }
+    case 'exchange_tables': {
+      const stored = (t: TableSpec) => (target.cluster !== null && placementOf(t) === 'sharded' ? t.name + LOCAL_SUFFIX : t.name)
+      const { a, b } = statement
+      return [`EXCHANGE TABLES ${qualified(a.database, stored(a))} AND ${qualified(b.database, stored(b))}${onCluster(target)}`]
+    }
+    case 'distributed_front': {
+      const { table } = statement
+      if (target.cluster === null || placementOf(table) !== 'sharded') return []
+      return [distributedSql(table, target, 'CREATE OR REPLACE TABLE')]
+    }
+    case 'view':
+      return [`CREATE OR REPLACE VIEW ${qualified(statement.database, statement.name)}${onCluster(target)} AS ${statement.sql}`]
     default:
       return assertUnreachable(statement)
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { booleanSql, dateSql, dateTimeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
+import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
 import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import type { Model, Project } from './project.ts'
@@ -62,9 +63,50 @@ async function tableExists(wh: Warehouse, m: Model): Promise<boolean> {
   return Number(row!.n) > 0
 }
 
-function engineOf(m: Model): string {
-  if (m.config.engine) return m.config.engine
-  return m.config.materialized === 'incremental' ? `ReplacingMergeTree(${m.config.version ?? ''})` : 'MergeTree'
+function engineOf(m: Model): EngineSpec {
+  const text = m.config.engine ?? (m.config.materialized === 'incremental' ? `ReplacingMergeTree(${m.config.version ?? ''})` : 'MergeTree')
+  const [, kind, args] = /^(\w+)(?:\((.*)\))?$/.exec(text.trim()) ?? []
+  if (!kind) throw new Error(`${m.name}: engine "${text}" is not Name(args)`)
+  return { kind: kind as EngineSpec['kind'], args: args ? args.split(',').map((a) => a.trim()).filter(Boolean) : [] }
+}
+
+/**
+ * The table a model materialises into, as the DDL renderer takes it — the same renderer as the
+ * migrations, so in a cluster a mart is `<name>_local` on every shard behind a Distributed table,
+ * ON CLUSTER, with its own Keeper path per build (`build` names it).
+ */
+export function modelTableSpec(m: Model, columns: ColumnSpec[], build: string, suffix = ''): TableSpec {
+  return {
+    database: m.database,
+    name: m.name + suffix,
+    columns,
+    engine: engineOf(m),
+    orderBy: m.config.materialized === 'incremental' ? m.config.unique_key! : (m.config.order_by ?? []),
+    ...(m.config.partition_by ? { partitionBy: m.config.partition_by } : {}),
+    keeperPathSuffix: build,
+  }
+}
+
+/**
+ * The statements that build a model's table beside the live one and swap them, in order: drop a
+ * leftover build, create the build table, fill it (the INSERT, which runs between `create` and
+ * `swap`), make sure a live table exists, exchange the two, drop the old data, and in a cluster
+ * re-create the Distributed front for the new columns.
+ */
+export function buildStatements(m: Model, columns: ColumnSpec[], target: DdlTarget, build: string) {
+  const buildSpec = modelTableSpec(m, columns, build, '__build')
+  const live = modelTableSpec(m, columns, build)
+  const render = (st: Statement) => renderStatement(st, target)
+  return {
+    create: [...render({ kind: 'drop_table', table: buildSpec }), ...render({ kind: 'table', spec: buildSpec })],
+    swap: [
+      ...render({ kind: 'table', spec: live }),
+      ...render({ kind: 'exchange_tables', a: buildSpec, b: live }),
+      ...render({ kind: 'drop_table', table: buildSpec }),
+      ...render({ kind: 'distributed_front', table: live }),
+    ],
+    abandon: render({ kind: 'drop_table', table: buildSpec }),
+  }
 }
 
 /**
@@ -72,25 +114,21 @@ function engineOf(m: Model): string {
  * new one, never one half-built.
  */
 async function buildAndSwap(wh: Warehouse, m: Model, sql: string): Promise<number> {
-  const build = tableName(m, '__build')
-  const keys = m.config.materialized === 'incremental' ? m.config.unique_key! : (m.config.order_by ?? [])
-  await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+  const columns = (await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${sql})`)).map((c) => ({ name: c.name, type: c.type }))
+  const ddl = buildStatements(m, columns, { cluster: wh.cluster }, randomUUID().slice(0, 8))
+  const run = async (statements: string[]) => {
+    for (const query of statements) await wh.client.command({ query })
+  }
   try {
-    await wh.client.command({
-      query: `CREATE TABLE ${build} ENGINE = ${engineOf(m)} ORDER BY (${keys.join(', ')})${m.config.partition_by ? ` PARTITION BY ${m.config.partition_by}` : ''} AS ${sql}`,
-    })
+    await run(ddl.create)
+    await wh.client.command({ query: `INSERT INTO ${tableName(m, '__build')} ${sql}` })
   } catch (err) {
     // The live table is untouched; only the half-built one goes.
-    await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+    await run(ddl.abandon)
     throw err
   }
-  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${build}`)
-  if (await tableExists(wh, m)) {
-    await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${tableName(m)}` })
-    await wh.client.command({ query: `DROP TABLE ${build} SYNC` })
-  } else {
-    await wh.client.command({ query: `RENAME TABLE ${build} TO ${tableName(m)}` })
-  }
+  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m, '__build')}`)
+  await run(ddl.swap)
   return Number(count!.n)
 }
 
@@ -112,7 +150,7 @@ async function pendingLoads(wh: Warehouse, m: Model, all: boolean): Promise<Map<
 async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean): Promise<number> {
   switch (m.config.materialized) {
     case 'view':
-      await wh.client.command({ query: `CREATE OR REPLACE VIEW ${tableName(m)} AS ${compileModel(m, project)}` })
+      for (const query of renderStatement({ kind: 'view', database: m.database, name: m.name, sql: compileModel(m, project) }, { cluster: wh.cluster })) await wh.client.command({ query })
       return 0
     case 'table':
       return buildAndSwap(wh, m, compileModel(m, project))

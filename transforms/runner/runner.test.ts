@@ -8,7 +8,7 @@ import { loadFile } from '../../loaders/load-file.ts'
 import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import { loadProject, ProjectError } from './project.ts'
-import { runModels } from './run.ts'
+import { buildStatements, runModels } from './run.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-runner-')
@@ -149,5 +149,47 @@ describe('running models', () => {
     expect(results).toEqual([expect.objectContaining({ model: 'ent_count', status: 'fail', failures: 1, sample: [{ n: 3 }] })])
     const [stored] = await queryRows<{ status: string; sample: string }>(wh.client, 'SELECT status, sample FROM meta.test_results WHERE run_id = {id:String}', { id: runId })
     expect(stored).toEqual({ status: 'fail', sample: '[{"n":3}]' })
+  })
+})
+
+describe('model tables through the DDL renderer', () => {
+  const project = loadProject({ province_code: '24' })
+  const columns = [
+    { name: 'commune_code', type: 'String' },
+    { name: 'people', type: 'UInt64' },
+  ]
+
+  it('builds a mart in a cluster as <name>_local on every shard behind a Distributed table, ON CLUSTER, and swaps the shard tables', async () => {
+    const mart = project.models.get('fct_population')!
+    const ddl = buildStatements(mart, columns, { cluster: 'kho' }, 'b1')
+    expect(ddl.create).toEqual([
+      "DROP TABLE IF EXISTS `marts`.`fct_population__build` ON CLUSTER 'kho' SYNC",
+      "DROP TABLE IF EXISTS `marts`.`fct_population__build_local` ON CLUSTER 'kho' SYNC",
+      "CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build_local` ON CLUSTER 'kho'\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/marts/fct_population__build_local/b1', '{replica}')\nORDER BY (commune_code, age_band, gender)",
+      "CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build` ON CLUSTER 'kho' AS `marts`.`fct_population__build_local`\nENGINE = Distributed('kho', 'marts', 'fct_population__build_local', rand())",
+    ])
+    expect(ddl.swap).toContain("EXCHANGE TABLES `marts`.`fct_population__build_local` AND `marts`.`fct_population_local` ON CLUSTER 'kho'")
+    expect(ddl.swap.at(-1)).toBe(
+      "CREATE OR REPLACE TABLE `marts`.`fct_population` ON CLUSTER 'kho' AS `marts`.`fct_population_local`\nENGINE = Distributed('kho', 'marts', 'fct_population_local', rand())",
+    )
+    // std is replicated whole to every node: no Distributed table, still ON CLUSTER.
+    const std = buildStatements(project.models.get('citizens')!, [{ name: 'id_number', type: 'String' }, { name: '_version', type: 'UInt64' }], { cluster: 'kho' }, 'b2')
+    expect(std.create.join('\n')).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/all/std/citizens__build/b2', '{replica}', _version)")
+    expect([...std.create, ...std.swap].join('\n')).not.toContain('Distributed')
+    for (const statement of [...ddl.create, ...ddl.swap, ...std.create, ...std.swap]) {
+      // ClickHouse's own parser, without executing: a syntax error throws.
+      const [row] = await queryRows<{ f: string }>(wh.client, 'SELECT formatQuery({q:String}) AS f', { q: statement })
+      expect(row!.f).toContain('ON CLUSTER kho')
+    }
+  })
+
+  it('on a single node, renders plain tables and an exchange', () => {
+    const ddl = buildStatements(project.models.get('fct_population')!, columns, { cluster: null }, 'b3')
+    expect(ddl.create[1]).toBe("CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build`\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = MergeTree\nORDER BY (commune_code, age_band, gender)")
+    expect(ddl.swap).toEqual([
+      expect.stringContaining('CREATE TABLE IF NOT EXISTS `marts`.`fct_population`\n'),
+      'EXCHANGE TABLES `marts`.`fct_population__build` AND `marts`.`fct_population`',
+      'DROP TABLE IF EXISTS `marts`.`fct_population__build` SYNC',
+    ])
   })
 })
