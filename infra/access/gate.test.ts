@@ -300,8 +300,10 @@ describe('finding 4: bad input is a 400, never a 500', () => {
       for (const url of ['/cubejs-api/v1/load', '/cubejs-api/v1/sql', '/api/export']) {
         const res = await inject('POST', url, { body: { query }, auth: token({ role: 'analyst' }) })
         expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBe(400)
-        expect(res.body.error).toBeTruthy()
-        expect(res.body.message_en).toBeTruthy()
+        // Cube's shape under /cubejs-api, kho's elsewhere: the reason in both languages either way.
+        const [vi, en] = url.startsWith('/cubejs-api') ? [res.body.error, res.body.message_en] : [res.body.error.message, res.body.error.message_en]
+        expect(vi).toMatch(/\S/)
+        expect(en).toMatch(/\S/)
         expect(JSON.stringify(res.body)).not.toContain('Invalid date')
       }
     })
