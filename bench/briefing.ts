@@ -12,9 +12,9 @@ import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { periodFromCode } from '../dashboards/briefings/briefing-period.ts'
 import { buildBriefing, communeQuery, kpiQuery, qualityQuery, submissionQuery } from '../dashboards/briefings/build-briefing.ts'
-import { runQuery } from '../semantic/cube-api.ts'
-import { validateQuery } from '../semantic/cube-query.ts'
-import { ResultCache } from '../semantic/result-cache.ts'
+import { runQuery } from '../semantic/cube/cube-api.ts'
+import { validateQuery } from '../semantic/cube/cube-query.ts'
+import { ResultCache } from '../semantic/cube/result-cache.ts'
 
 const scale = process.env.BENCH_SCALE ?? '10'
 const ROUNDS = 5

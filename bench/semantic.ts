@@ -11,7 +11,7 @@ import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { signJwt } from '../infra/access/tokens.ts'
-import { buildSql, validateQuery } from '../semantic/cube-query.ts'
+import { buildSql, validateQuery } from '../semantic/cube/cube-query.ts'
 
 const scale = process.env.BENCH_SCALE ?? '10'
 const ROUNDS = 7

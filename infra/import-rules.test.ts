@@ -15,7 +15,7 @@ describe('imports follow the data (README "Layout")', () => {
 
   it('fails on a backwards import, a base importing a feature, a feature importing the root, browser code importing the server, and a circle', () => {
     const graph: Graph = new Map([
-      ['loaders/load-file.ts', importsOf('loaders/load-file.ts', "import { runQuery } from '../semantic/cube-api.ts'")],
+      ['loaders/load-file.ts', importsOf('loaders/load-file.ts', "import { runQuery } from '../semantic/cube/cube-api.ts'")],
       ['infra/catalog/sync-catalog.ts', importsOf('infra/catalog/sync-catalog.ts', "import type { X } from '../../loaders/raw-table.ts'")],
       ['semantic/open-data.ts', importsOf('semantic/open-data.ts', "export { y } from '../infra/app/service/context.ts'")],
       ['dashboards/web/src/api.ts', importsOf('dashboards/web/src/api.ts', "const m = await import('../../../infra/config.ts')")],
@@ -28,7 +28,7 @@ describe('imports follow the data (README "Layout")', () => {
       'dashboards/web/src/api.ts → infra/config.ts: browser code imports server code',
       'import circle: transforms/a.ts ↔ transforms/b.ts',
       'infra/catalog/sync-catalog.ts → loaders/raw-table.ts: the base (infra) imports a feature (loaders)',
-      'loaders/load-file.ts → semantic/cube-api.ts: loaders imports semantic, against the data flow (loaders → transforms → semantic → dashboards)',
+      'loaders/load-file.ts → semantic/cube/cube-api.ts: loaders imports semantic, against the data flow (loaders → transforms → semantic → dashboards)',
       'semantic/open-data.ts → infra/app/service/context.ts: semantic imports the composition root (infra/app)',
     ])
     expect(cycles(new Map([['a.ts', ['a.ts']]]))).toEqual([['a.ts']])

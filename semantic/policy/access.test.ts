@@ -8,7 +8,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import type { MailMessage } from '../../infra/files/mailer.ts'
-import { writeDigest } from '../submission-digest.ts'
+import { writeDigest } from '../portal/submission-digest.ts'
 
 const home = tempDir('kho-access-')
 const env = {

@@ -1,8 +1,8 @@
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
-import type { SemanticModel } from '../compile-model.ts'
-import type { CubeQuery } from '../cube-query.ts'
+import type { SemanticModel } from '../cube/compile-model.ts'
+import type { CubeQuery } from '../cube/cube-query.ts'
 
 export type { SecurityContext } from '../../infra/access/caller.ts'
 

@@ -6,8 +6,8 @@ import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../catalog/load-catalog.ts'
 import { applyPolicy, type SecurityContext } from '../../../semantic/policy/view-policy.ts'
-import { compileSemanticModel, type SemanticModel } from '../../../semantic/compile-model.ts'
-import { validateQuery } from '../../../semantic/cube-query.ts'
+import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
+import { validateQuery } from '../../../semantic/cube/cube-query.ts'
 import { cubePolicies } from './write-cube-policies.ts'
 
 const DIR = path.join(PROJECT_ROOT, 'infra/app/deploy/cluster')

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { VIEW_POLICIES } from '../../../semantic/policy/view-policy.ts'
-import { compileSemanticModel, type SemanticModel } from '../../../semantic/compile-model.ts'
+import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 
 export const CUBE_POLICIES_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster/cube/view-policies.json')
 

@@ -13,13 +13,13 @@ import { HttpError } from '../../http/http-error.ts'
 import { homePage } from './home-page.ts'
 import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
-import { cubeApiRoutes } from '../../../semantic/cube-api.ts'
-import { submissionRoutes } from '../../../semantic/submission-routes.ts'
-import { qualityRoutes } from '../../../semantic/quality-routes.ts'
+import { cubeApiRoutes } from '../../../semantic/cube/cube-api.ts'
+import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
+import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
-import { savedQueryRoutes } from '../../../semantic/saved-query-routes.ts'
-import { openDataRoutes } from '../../../semantic/open-data.ts'
+import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-routes.ts'
+import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape

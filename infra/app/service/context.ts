@@ -7,10 +7,10 @@ import type { IocConfig } from '../../../dashboards/ioc-config.ts'
 import type { Briefing } from '../../../dashboards/briefings/briefing-definition.ts'
 import type { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
 import type { Project } from '../../../transforms/runner/project.ts'
-import type { SemanticModel } from '../../../semantic/compile-model.ts'
+import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
-import type { ResultCache } from '../../../semantic/result-cache.ts'
-import type { CubeApiContext } from '../../../semantic/cube-api.ts'
+import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
+import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'

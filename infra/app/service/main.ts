@@ -1,7 +1,7 @@
 import { CatalogError } from '../../catalog/load-catalog.ts'
 import { ConfigError, loadConfig } from '../../config.ts'
 import { ProjectError } from '../../../transforms/runner/project.ts'
-import { SemanticModelError } from '../../../semantic/compile-model.ts'
+import { SemanticModelError } from '../../../semantic/cube/compile-model.ts'
 import { startService } from './start-service.ts'
 
 // `npm start`: one process that owns the warehouse and serves kho until SIGINT or SIGTERM.

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../infra/config.ts'
-import { startService, type RunningService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { signJwt } from '../infra/access/tokens.ts'
-import { SERVICE_TOKEN_HEADER } from '../infra/access/gate.ts'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { signJwt } from '../../infra/access/tokens.ts'
+import { SERVICE_TOKEN_HEADER } from '../../infra/access/gate.ts'
 import { buildSql, QueryError, validateQuery } from './cube-query.ts'
 
 let service: RunningService

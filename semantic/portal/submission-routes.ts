@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { Warehouse } from '../infra/warehouse/client.ts'
-import { parseQuery } from '../infra/http/parse-request.ts'
-import { access, agencyScope, allow } from '../infra/access/gate.ts'
-import { vietnamDay } from '../infra/time/periods.ts'
+import type { Warehouse } from '../../infra/warehouse/client.ts'
+import { parseQuery } from '../../infra/http/parse-request.ts'
+import { access, agencyScope, allow } from '../../infra/access/gate.ts'
+import { vietnamDay } from '../../infra/time/periods.ts'
 import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
 
 const listQuery = z.strictObject({

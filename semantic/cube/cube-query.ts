@@ -1,6 +1,6 @@
 import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { z } from 'zod'
-import { HttpError } from '../infra/http/http-error.ts'
+import { HttpError } from '../../infra/http/http-error.ts'
 import type { SemanticModel } from './compile-model.ts'
 
 /**

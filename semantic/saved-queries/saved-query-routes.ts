@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { Warehouse } from '../infra/warehouse/client.ts'
-import type { SemanticModel } from './compile-model.ts'
-import { parseQuery } from '../infra/http/parse-request.ts'
-import { queryRows } from '../infra/warehouse/client.ts'
-import { access, allow } from '../infra/access/gate.ts'
-import { validateQuery } from './cube-query.ts'
+import type { Warehouse } from '../../infra/warehouse/client.ts'
+import type { SemanticModel } from '../cube/compile-model.ts'
+import { parseQuery } from '../../infra/http/parse-request.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
+import { access, allow } from '../../infra/access/gate.ts'
+import { validateQuery } from '../cube/cube-query.ts'
 
 const saveBody = z.strictObject({
   name: z.string().trim().min(1).max(120),

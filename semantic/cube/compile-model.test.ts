@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { compileSemanticModel, MODEL_DIR, SemanticModelError } from './compile-model.ts'
 
 describe('the semantic model', () => {

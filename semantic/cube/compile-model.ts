@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml'
  * (Cube's server cannot run here; see architecture.md). The compiler needs a "native instance" only
  * for Jinja and Python templates; kho's model is plain YAML, so templates are refused.
  */
-export const MODEL_DIR = path.resolve(fileURLToPath(import.meta.url), '../model')
+export const MODEL_DIR = path.resolve(fileURLToPath(import.meta.url), '../../model')
 
 export type CubeCompilers = ReturnType<typeof cubeCompiler.prepareCompiler>
 

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import type { AuditLog } from '../infra/access/audit-log.ts'
-import { access, allow } from '../infra/access/gate.ts'
-import { HttpError } from '../infra/http/http-error.ts'
-import { parseJsonBounded } from '../infra/http/parse-request.ts'
-import { applyPolicy, mayView, queryMembers, type SecurityContext } from './policy/view-policy.ts'
-import { perturbCount } from './policy/disclosure.ts'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import type { AuditLog } from '../../infra/access/audit-log.ts'
+import { access, allow } from '../../infra/access/gate.ts'
+import { HttpError } from '../../infra/http/http-error.ts'
+import { parseJsonBounded } from '../../infra/http/parse-request.ts'
+import { applyPolicy, mayView, queryMembers, type SecurityContext } from '../policy/view-policy.ts'
+import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
-import { tableCsv, tableWorkbook } from '../infra/files/table-workbook.ts'
+import { tableCsv, tableWorkbook } from '../../infra/files/table-workbook.ts'
 
 /**
  * Cube's REST API (/cubejs-api/v1/load, /meta, /sql, /dry-run) with the same JSON, so

@@ -2,10 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../infra/config.ts'
-import { startService, type RunningService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { loadFile } from '../loaders/load-file.ts'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { loadFile } from '../../loaders/load-file.ts'
 
 const home = tempDir('kho-open-')
 let service: RunningService

@@ -2,12 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import cube from '@cubejs-client/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../infra/config.ts'
-import { startService, type RunningService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { queryRows } from '../infra/warehouse/client.ts'
-import { loadFile } from '../loaders/load-file.ts'
-import { signJwt } from '../infra/access/tokens.ts'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
+import { loadFile } from '../../loaders/load-file.ts'
+import { signJwt } from '../../infra/access/tokens.ts'
 
 // The real service with a few KT-XH reports, queried through Cube's own JavaScript client.
 const home = tempDir('kho-cube-')

@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { SendMail } from '../infra/files/mailer.ts'
-import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import type { ObligationItem } from '../dashboards/web/src/shared/obligation-item.ts'
-import { vietnamDay } from '../infra/time/periods.ts'
+import type { SendMail } from '../../infra/files/mailer.ts'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import type { ObligationItem } from '../../dashboards/web/src/shared/obligation-item.ts'
+import { vietnamDay } from '../../infra/time/periods.ts'
 
 export type ObligationList = 'upcoming' | 'overdue' | 'late'
 
