@@ -17,7 +17,7 @@ describe('imports follow the data (README "Layout")', () => {
     const graph: Graph = new Map([
       ['loaders/load-file.ts', importsOf('loaders/load-file.ts', "import { runQuery } from '../semantic/cube/cube-api.ts'")],
       ['infra/catalog/sync-catalog.ts', importsOf('infra/catalog/sync-catalog.ts', "import type { X } from '../../loaders/raw-table.ts'")],
-      ['semantic/open-data.ts', importsOf('semantic/open-data.ts', "export { y } from '../infra/app/service/context.ts'")],
+      ['semantic/open-data.ts', importsOf('semantic/open-data.ts', "export { y } from './app/service/context.ts'")],
       ['dashboards/web/src/api.ts', importsOf('dashboards/web/src/api.ts', "const m = await import('../../../infra/config.ts')")],
       ['transforms/a.ts', ["transforms/b.ts"]],
       ['transforms/b.ts', ["transforms/a.ts"]],

@@ -8,13 +8,13 @@ import { Link, navigate, useLocation } from './router.tsx'
 import './styles.css'
 
 // Each page is its own chunk: the IOC overview does not carry the explorer's code.
-const Overview = lazy(() => import('./pages/overview.tsx'))
-const Explorer = lazy(() => import('./pages/explorer.tsx'))
-const Portal = lazy(() => import('./pages/portal.tsx'))
-const Quality = lazy(() => import('./pages/quality.tsx'))
-const Catalog = lazy(() => import('./pages/catalog.tsx'))
-const Admin = lazy(() => import('./pages/admin.tsx'))
-const Briefings = lazy(() => import('./pages/briefings.tsx'))
+const Overview = lazy(() => import('./features/overview/overview-page.tsx'))
+const Explorer = lazy(() => import('./features/explorer/explorer-page.tsx'))
+const Portal = lazy(() => import('./features/portal/portal-page.tsx'))
+const Quality = lazy(() => import('./features/quality/quality-page.tsx'))
+const Catalog = lazy(() => import('./features/catalog/catalog-page.tsx'))
+const Admin = lazy(() => import('./features/admin/admin-page.tsx'))
+const Briefings = lazy(() => import('./features/briefings/briefings-page.tsx'))
 
 function Login() {
   const { t } = useLang()

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError, download, fetchDocument, loadRows, type Row } from '../api.ts'
-import { useAuth } from '../auth.tsx'
-import { ErrorBox, Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { useLang } from '../i18n.ts'
-import type { ObligationItem } from '../shared/obligation-item.ts'
+import { api, ApiError, download, fetchDocument, loadRows, type Row } from '../../api.ts'
+import { useAuth } from '../../auth.tsx'
+import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang } from '../../i18n.ts'
+import type { ObligationItem } from '../../shared/obligation-item.ts'
 
 type Obligation = ObligationItem
 interface Load {

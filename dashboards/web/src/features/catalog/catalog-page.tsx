@@ -1,9 +1,9 @@
 import { useState } from 'react'
-import { api } from '../api.ts'
-import { indicatorMap, type Indicator } from '../catalog-data.ts'
-import { Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { useLang } from '../i18n.ts'
+import { api } from '../../api.ts'
+import { indicatorMap, type Indicator } from '../../catalog-data.ts'
+import { Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang } from '../../i18n.ts'
 
 interface DatasetSummary {
   id: string

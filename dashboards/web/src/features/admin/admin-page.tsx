@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError, download } from '../api.ts'
-import { useAuth } from '../auth.tsx'
-import { ErrorBox, Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { useLang } from '../i18n.ts'
+import { api, ApiError, download } from '../../api.ts'
+import { useAuth } from '../../auth.tsx'
+import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang } from '../../i18n.ts'
 
 interface AccountRow {
   username: string

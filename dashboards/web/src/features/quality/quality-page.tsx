@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { api, loadRows, type Row } from '../api.ts'
-import { Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { useLang, type Key } from '../i18n.ts'
+import { api, loadRows, type Row } from '../../api.ts'
+import { Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang, type Key } from '../../i18n.ts'
 
 const CRITERIA: Key[] = ['completeness', 'validity', 'timeliness', 'consistency', 'accuracy']
 

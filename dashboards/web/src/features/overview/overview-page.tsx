@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { api, loadRows, type Row } from '../api.ts'
-import { indicatorMap, indicatorName, type IocConfig, type Indicator } from '../catalog-data.ts'
-import { Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { statusOf } from '../shared/indicator-status.ts'
-import { useLang } from '../i18n.ts'
-import { Link } from '../router.tsx'
+import { api, loadRows, type Row } from '../../api.ts'
+import { indicatorMap, indicatorName, type IocConfig, type Indicator } from '../../catalog-data.ts'
+import { Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { statusOf } from '../../shared/indicator-status.ts'
+import { useLang } from '../../i18n.ts'
+import { Link } from '../../router.tsx'
 
 const n = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v))
 

@@ -1,11 +1,11 @@
 import type { Filter, Query, TimeDimensionGranularity } from '@cubejs-client/core'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { api, cubeApi, cubeError, download, type Row } from '../api.ts'
-import { ErrorBox, Loading, Show, useAsync } from '../components/async.tsx'
-import { DataTable } from '../components/data-table.tsx'
-import { useLang } from '../i18n.ts'
-import { navigate } from '../router.tsx'
+import { api, cubeApi, cubeError, download, type Row } from '../../api.ts'
+import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang } from '../../i18n.ts'
+import { navigate } from '../../router.tsx'
 
 interface Member {
   name: string
