@@ -24,8 +24,8 @@ export interface TransformRoutesDeps {
 }
 
 export function transformRoutes(app: FastifyInstance, ctx: TransformRoutesDeps) {
-  app.get('/api/lineage', allow(access.signedIn), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.viewTables))
-  app.get('/api/freshness', allow(access.signedIn), async () => sourceFreshness(ctx.wh, ctx.catalog))
+  app.get('/api/lineage', allow(access.signedInOrService), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.viewTables))
+  app.get('/api/freshness', allow(access.signedInOrService), async () => sourceFreshness(ctx.wh, ctx.catalog))
   app.get('/api/transform/runs', allow(access.roles('steward', 'admin')), async (req) => {
     const { limit } = parseQuery(runsQuery, req.query)
     return queryRows(ctx.wh.client, `SELECT * FROM meta.runs ORDER BY started_at DESC LIMIT ${limit}`)

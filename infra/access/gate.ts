@@ -24,6 +24,8 @@ export type RouteAccess =
 export const access = {
   public: { kind: 'public' } as RouteAccess,
   signedIn: { kind: 'roles', roles: 'any', serviceToken: false, addresses: [] } as RouteAccess,
+  /** Any signed-in account, or the local CLI with the service token. */
+  signedInOrService: { kind: 'roles', roles: 'any', serviceToken: true, addresses: [] } as RouteAccess,
   roles: (...roles: Role[]): RouteAccess => ({ kind: 'roles', roles, serviceToken: false, addresses: [] }),
   /** These roles, or the local CLI with the service token. */
   rolesOrService: (...roles: Role[]): RouteAccess => ({ kind: 'roles', roles, serviceToken: true, addresses: [] }),

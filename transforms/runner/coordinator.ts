@@ -64,6 +64,16 @@ export class TransformCoordinator {
     }, delayMs)
   }
 
+  /** Runs a requested run now instead of after its delay, and waits for every run (a CLI command before it exits). */
+  async flush(): Promise<void> {
+    if (this.debounce) {
+      clearTimeout(this.debounce)
+      this.debounce = null
+      await this.run().catch((err: Error) => this.onError(err))
+    }
+    await this.queue
+  }
+
   async stop(): Promise<void> {
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = null

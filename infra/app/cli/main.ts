@@ -2,31 +2,21 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { LoadReport } from '../../../loaders/load-file.ts'
-import { deliverer } from '../../../loaders/deliver.ts'
-import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
-import { CatalogError, loadCatalog, type Catalog } from '../../catalog/load-catalog.ts'
+import { CatalogError, loadCatalog } from '../../catalog/load-catalog.ts'
 import { datasetTemplate } from '../../../loaders/template.ts'
-import { TransformCoordinator, type TransformOutcome } from '../../../transforms/runner/coordinator.ts'
-import { sourceFreshness, type SourceFreshness } from '../../../transforms/runner/freshness.ts'
-import { lineage, type Lineage } from '../../../transforms/runner/lineage.ts'
-import { loadProject } from '../../../transforms/runner/project.ts'
-import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
-import { ResultCache } from '../../../semantic/cube/result-cache.ts'
-import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
+import type { TransformOutcome } from '../../../transforms/runner/coordinator.ts'
+import type { SourceFreshness } from '../../../transforms/runner/freshness.ts'
+import type { Lineage } from '../../../transforms/runner/lineage.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { periodForRule, periodFromCode } from '../../../dashboards/briefings/briefing-period.ts'
-import { buildBriefing } from '../../../dashboards/briefings/build-briefing.ts'
-import { loadSecret } from '../../access/tokens.ts'
-import { createApiKey, revokeApiKey, type IssuedKey } from '../../access/push-keys.ts'
-import { syncCatalog } from '../../catalog/sync-catalog.ts'
+import type { IssuedKey } from '../../access/push-keys.ts'
 import { ConfigError, loadConfig, type KhoConfig } from '../../config.ts'
-import { seedDemo } from '../demo/seed-demo.ts'
-import { migrate, type MigrationResult } from '../../warehouse/migrate.ts'
-import { warehouseStatus, type WarehouseStatus } from '../../warehouse/status.ts'
-import { createBackup, listBackups, pruneBackups, restoreBackup, type BackupManifest } from '../backup/backup.ts'
-import { openWarehouse, type Warehouse } from '../../warehouse/client.ts'
+import type { MigrationResult } from '../../warehouse/migrate.ts'
+import type { WarehouseStatus } from '../../warehouse/status.ts'
+import { listBackups, restoreBackup, type BackupManifest } from '../backup/backup.ts'
+import { openWarehouse } from '../../warehouse/client.ts'
 import { readServiceFile } from '../service/service-file.ts'
-import { callService, withWarehouse, type Via } from './warehouse-access.ts'
+import { withClient, type Via } from './client.ts'
 
 const HELP = `kho — Kho dữ liệu số tỉnh (provincial data warehouse)
 
@@ -71,12 +61,9 @@ function viaText(via: Via): string {
 }
 
 async function status(config: KhoConfig) {
-  return withWarehouse<WarehouseStatus>(config, {
-    service: async (svc) => {
-      const h = await callService<WarehouseStatus & Record<string, unknown>>(svc, 'GET', '/healthz')
-      return { engine: h.engine, version: h.version, cluster: h.cluster, schemaVersion: h.schemaVersion, tables: h.tables, loads: h.loads }
-    },
-    direct: (wh) => warehouseStatus(wh),
+  return withClient(config, async (client) => {
+    const h = await client.call<WarehouseStatus>('GET', '/healthz')
+    return { engine: h.engine, version: h.version, cluster: h.cluster, schemaVersion: h.schemaVersion, tables: h.tables, loads: h.loads }
   })
 }
 
@@ -92,10 +79,7 @@ function printStatus(s: WarehouseStatus & { via: Via }) {
 }
 
 async function migrateCommand(config: KhoConfig) {
-  return withWarehouse<MigrationResult>(config, {
-    service: (svc) => callService<MigrationResult>(svc, 'POST', '/api/admin/migrate'),
-    direct: (wh) => migrate(wh),
-  })
+  return withClient(config, (client) => client.call<MigrationResult>('POST', '/api/admin/migrate'))
 }
 
 interface SeedSummary {
@@ -105,52 +89,18 @@ interface SeedSummary {
   defects: Record<string, number>
 }
 
-/**
- * The delivery path when the CLI opens the warehouse itself: the same deliverer as the service's,
- * and once the command's deliveries are in, one transform run so the marts follow them.
- */
-function directDelivery(wh: Warehouse, catalog: Catalog, config: KhoConfig) {
-  let committed = false
-  const deliver = deliverer({ wh, catalog, paths: config.paths, onCommitted: () => void (committed = true) })
-  const followMarts = async () => {
-    if (committed) await new TransformCoordinator(wh, loadProject({ province_code: catalog.province.code })).run()
-  }
-  return { deliver, followMarts }
-}
-
 async function seedCommand(config: KhoConfig, scale: number, asOf: string | undefined) {
-  return withWarehouse<SeedSummary>(config, {
-    service: (svc) => callService<SeedSummary>(svc, 'POST', '/api/admin/seed', { scale, ...(asOf ? { as_of: asOf } : {}) }),
-    direct: async (wh, catalog) => {
-      await migrate(wh)
-      await syncCatalog(wh, catalog)
-      const delivery = directDelivery(wh, catalog, config)
-      const r = await seedDemo({ wh, catalog, deliver: delivery.deliver, demoDir: config.paths.demo, scale, ...(asOf ? { asOf: new Date(asOf) } : {}) })
-      await delivery.followMarts()
-      return { loads: r.loads, rowsLoaded: r.rowsLoaded, durationMs: r.durationMs, defects: r.manifest.defects }
-    },
-  })
+  return withClient(config, (client) => client.call<SeedSummary>('POST', '/api/admin/seed', { scale, ...(asOf ? { as_of: asOf } : {}) }))
 }
 
 async function loadCommand(config: KhoConfig, file: string, dataset: string, agency: string, sheet: string | undefined) {
-  return withWarehouse<LoadReport>(config, {
-    service: async (svc) => {
-      const form = new FormData()
-      form.set('dataset', dataset)
-      form.set('agency', agency)
-      if (sheet) form.set('sheet', sheet)
-      form.set('file', await fs.openAsBlob(file), path.basename(file))
-      return callService<LoadReport>(svc, 'POST', '/api/loads', form, [200, 422])
-    },
-    direct: async (wh, catalog) => {
-      await migrate(wh)
-      await syncCatalog(wh, catalog)
-      await recoverInterruptedLoads(wh, interruptedBefore(wh))
-      const delivery = directDelivery(wh, catalog, config)
-      const report = await delivery.deliver.file({ file, dataset, agency, channel: 'file', ...(sheet ? { sheet } : {}) })
-      await delivery.followMarts()
-      return report
-    },
+  return withClient(config, async (client) => {
+    const form = new FormData()
+    form.set('dataset', dataset)
+    form.set('agency', agency)
+    if (sheet) form.set('sheet', sheet)
+    form.set('file', await fs.openAsBlob(file), path.basename(file))
+    return client.call<LoadReport>('POST', '/api/loads', form, [200, 422])
   })
 }
 
@@ -240,23 +190,13 @@ export async function main(argv: string[]): Promise<number> {
       const action = positionals[1]
       if (action === 'create' && values.agency) {
         const body = { agency: values.agency, label: values.label ?? '' }
-        const r = await withWarehouse<IssuedKey>(config, {
-          service: (svc) => callService<IssuedKey>(svc, 'POST', '/api/admin/api-keys', body),
-          direct: async (wh, catalog) => {
-            if (!catalog.agency(body.agency)) throw new UsageError(`Không có cơ quan "${body.agency}"`)
-            await migrate(wh)
-            return createApiKey(wh, body.agency, body.label)
-          },
-        })
+        const r = await withClient(config, (client) => client.call<IssuedKey>('POST', '/api/admin/api-keys', body))
         out(r, () => console.log(`Khóa API cho ${r.agency} (mã ${r.keyId}); chỉ hiện một lần, hãy lưu lại:\n${r.key}`))
         return 0
       }
       if (action === 'revoke' && positionals[2]) {
         const keyId = positionals[2]
-        const r = await withWarehouse<{ revoked: boolean }>(config, {
-          service: (svc) => callService<{ revoked: boolean }>(svc, 'DELETE', `/api/admin/api-keys/${encodeURIComponent(keyId)}`),
-          direct: async (wh) => ({ revoked: await revokeApiKey(wh, keyId) }),
-        })
+        const r = await withClient(config, (client) => client.call<{ revoked: boolean }>('DELETE', `/api/admin/api-keys/${encodeURIComponent(keyId)}`, undefined, [200, 404]))
         out(r, () => console.log(r.revoked ? `Đã thu hồi khóa ${keyId}` : `Không có khóa ${keyId}`))
         return r.revoked ? 0 : 1
       }
@@ -264,22 +204,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'transform': {
       const action = positionals[1]
-      const project = loadProject({ province_code: loadCatalog().province.code })
       if (action === 'run' || action === 'test') {
         const options = { select: values.select ?? [], fullRefresh: values['full-refresh'] }
-        const r = await withWarehouse<TransformOutcome>(config, {
-          // The same command either way: `test` only tests, `run` builds then tests.
-          service: (svc) =>
-            action === 'test'
-              ? callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/test', { select: options.select })
-              : callService<TransformOutcome>(svc, 'POST', '/api/admin/transform/run', { select: options.select, full_refresh: options.fullRefresh }),
-          direct: async (wh, catalog) => {
-            await migrate(wh)
-            await syncCatalog(wh, catalog)
-            const coordinator = new TransformCoordinator(wh, project)
-            return action === 'test' ? coordinator.test(options.select) : coordinator.run(options)
-          },
-        })
+        // The same request either way: `test` only tests, `run` builds then tests.
+        const r = await withClient(config, (client) =>
+          action === 'test'
+            ? client.call<TransformOutcome>('POST', '/api/admin/transform/test', { select: options.select })
+            : client.call<TransformOutcome>('POST', '/api/admin/transform/run', { select: options.select, full_refresh: options.fullRefresh }),
+        )
         out(r, () => {
           for (const m of r.run.results) console.log(`${m.status === 'success' ? 'OK ' : m.status === 'skipped' ? 'BỎ ' : 'LỖI'} ${m.model.padEnd(26)} ${fmt.format(m.rows).padStart(10)} dòng ${(m.durationMs / 1000).toFixed(2)} s ${m.error}`)
           const failing = r.tests.results.filter((t) => t.status !== 'pass')
@@ -291,12 +223,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (action === 'freshness' || action === 'docs') {
         const path_ = action === 'freshness' ? '/api/freshness' : '/api/lineage'
-        const r = await withWarehouse<{ data: unknown }>(config, {
-          service: async (svc) => ({ data: await callService<unknown>(svc, 'GET', path_) }),
-          direct: async (wh, catalog) => ({
-            data: action === 'freshness' ? await sourceFreshness(wh, catalog) : await lineage(wh, catalog, project, (await compileSemanticModel()).lineage),
-          }),
-        })
+        const r = await withClient(config, async (client) => ({ data: await client.call<unknown>('GET', path_) }))
         if (values.out) fs.writeFileSync(values.out, JSON.stringify(r.data, null, 2))
         out(r.data, () => {
           if (action === 'freshness') {
@@ -331,14 +258,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0
       }
       if (action === 'create') {
-        const m = await withWarehouse<BackupManifest>(config, {
-          service: (svc) => callService<BackupManifest>(svc, 'POST', '/api/admin/backups'),
-          direct: async (wh) => {
-            const made = await createBackup(wh, config.home)
-            pruneBackups(config.home, config.backup.keep)
-            return made
-          },
-        })
+        const m = await withClient(config, (client) => client.call<BackupManifest>('POST', '/api/admin/backups'))
         out(m, () => console.log(`Đã sao lưu ${m.id}: ${m.tables.length} bảng, ${fmt.format(m.bytes)} byte, ${m.archive_files} tệp gốc (${viaText(m.via)})`))
         return 0
       }
@@ -372,19 +292,10 @@ export async function main(argv: string[]): Promise<number> {
       const period = values.period ? periodFromCode(values.period) : periodForRule(briefing.period, new Date())
       if (!period) throw new UsageError(`--period "${values.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`)
       const target = path.resolve(values.out)
-      const r = await withWarehouse<{ period: string; file: string }>(config, {
-        service: async (svc) => {
-          const built = await callService<{ file: string }>(svc, 'POST', `/api/briefings/${id}/run`, { period: period.code })
-          fs.copyFileSync(built.file, target)
-          return { period: period.code, file: target }
-        },
-        direct: async (wh) => {
-          const model = await compileSemanticModel()
-          const cube = { wh, model, cache: new ResultCache<Record<string, unknown>[]>(), dataVersion: () => 0, secret: loadSecret(config.home, config.secret ?? undefined) }
-          const { buffer } = await buildBriefing({ cube, catalog, ioc: loadIocConfig(catalog) }, briefing, period)
-          fs.writeFileSync(target, buffer)
-          return { period: period.code, file: target }
-        },
+      const r = await withClient(config, async (client) => {
+        const built = await client.call<{ file: string }>('POST', `/api/briefings/${encodeURIComponent(id)}/run`, { period: period.code })
+        fs.copyFileSync(built.file, target)
+        return { period: period.code, file: target }
       })
       out(r, () => console.log(`Đã lập ${briefing.name} — ${period.label}: ${r.file}`))
       return 0

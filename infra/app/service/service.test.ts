@@ -140,6 +140,10 @@ describe('the kho service with the demo province', () => {
     const body = JSON.parse(status.stdout)
     expect(body.via).toEqual({ via: 'direct', dataDir: path.join(home, 'warehouse') })
     expect(body.tables['raw.dan_cu']).toBe(tablesWhileServing['raw.dan_cu'])
+    // In-process the command sends the same request to the same route: `transform test` builds nothing.
+    const tested = await kho('transform', 'test', '--json')
+    expect(tested.code, tested.stderr).toBe(0)
+    expect(JSON.parse(tested.stdout)).toMatchObject({ run: { results: [] }, via: { via: 'direct' } })
 
     service = await startService(loadConfig(env))
     await service.demoDone

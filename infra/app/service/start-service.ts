@@ -1,29 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import { InboxWatcher } from '../../../loaders/inbox.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
-import { loadCatalog } from '../../catalog/load-catalog.ts'
-import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../../config.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
-import { openWarehouse } from '../../warehouse/client.ts'
-import { migrate } from '../../warehouse/migrate.ts'
-import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
-import { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
-import { loadProject } from '../../../transforms/runner/project.ts'
-import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
-import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
-import { AuditLog } from '../../access/audit-log.ts'
-import { loadSecret } from '../../access/tokens.ts'
-import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
-import { JobScheduler } from '../../time/job-scheduler.ts'
 import { smtpMailer } from '../../files/mailer.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
-import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
-import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { buildApp, type KhoApp } from './app.ts'
+import { bootstrap } from './bootstrap.ts'
 import { cubeContextOf, type ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
 
@@ -41,50 +26,10 @@ export interface RunningService {
  * syncs the catalogue, serves HTTP, then loads the demo province in the background if needed.
  */
 export async function startService(config: KhoConfig): Promise<RunningService> {
-  const catalog = loadCatalog()
-  const project = loadProject({ province_code: catalog.province.code })
-  const semantic = await compileSemanticModel()
-  const wh = openWarehouse(config.warehouse)
   let app: KhoApp | null = null
+  const { ctx } = await bootstrap(config, () => app?.log ?? null)
+  const { wh, catalog } = ctx
   try {
-    await migrate(wh)
-    await syncCatalog(wh, catalog)
-    await recoverInterruptedLoads(wh, interruptedBefore(wh))
-    await ensureAdmin(wh, config.admin?.user, config.admin?.password)
-    if (config.demo.enabled) {
-      for (const a of DEMO_ACCOUNTS) if (!(await findAccount(wh, a.username))) await saveAccount(wh, a)
-    }
-    const ctx: ServiceContext = {
-      config,
-      catalog,
-      wh,
-      token: randomBytes(24).toString('hex'),
-      demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
-      startedAt: new Date(),
-      project,
-      semantic,
-      secret: loadSecret(config.home, config.secret ?? undefined),
-      audit: new AuditLog(wh, (err) => app?.log.error({ err }, 'audit write failed')),
-      cache: new ResultCache(),
-      dataVersion: 0,
-      jobs: new JobScheduler({
-        wh,
-        onRun: (r) => app?.log[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
-      }),
-      dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
-      // Every channel delivers through this; the marts follow each committed delivery (debounced).
-      deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => ctx.transforms.request() }),
-      transforms: new TransformCoordinator(
-        wh,
-        project,
-        (o) => {
-          ctx.dataVersion++
-          const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
-          app?.log.info({ models: o.run.results.length, tests: o.tests.results.length, failed }, 'transforms done')
-        },
-        (err) => app?.log.error({ err }, 'transforms failed'),
-      ),
-    }
     app = buildApp(ctx)
     const address = await app.listen({ port: config.port, host: config.host })
     const port = new URL(address).port

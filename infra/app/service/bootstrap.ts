@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
+import { AuditLog } from '../../access/audit-log.ts'
+import { loadSecret } from '../../access/tokens.ts'
+import { loadCatalog } from '../../catalog/load-catalog.ts'
+import { syncCatalog } from '../../catalog/sync-catalog.ts'
+import type { KhoConfig } from '../../config.ts'
+import { JobScheduler } from '../../time/job-scheduler.ts'
+import { openWarehouse } from '../../warehouse/client.ts'
+import { migrate } from '../../warehouse/migrate.ts'
+import { deliverer } from '../../../loaders/deliver.ts'
+import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
+import { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
+import { loadProject } from '../../../transforms/runner/project.ts'
+import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
+import { ResultCache } from '../../../semantic/cube/result-cache.ts'
+import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
+import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
+import type { ServiceContext } from './context.ts'
+
+/**
+ * What the service and the CLI both stand on: the catalogue validated (a broken file stops here),
+ * the warehouse opened, migrated and holding the catalogue, interrupted loads closed, the first
+ * administrator, and the context every route is built from. The service then serves it over HTTP;
+ * a CLI command that finds no service runs the same routes in-process (cli/client.ts).
+ * `log` is read when something is to be logged (the app's logger exists only once it is built).
+ */
+export async function bootstrap(
+  config: KhoConfig,
+  log: () => FastifyBaseLogger | null = () => null,
+  /** Create the first administrator and the demo's accounts (the service does; a CLI command does not). */
+  opts: { accounts: boolean } = { accounts: true },
+): Promise<{ ctx: ServiceContext }> {
+  const catalog = loadCatalog()
+  const project = loadProject({ province_code: catalog.province.code })
+  const semantic = await compileSemanticModel()
+  const wh = openWarehouse(config.warehouse)
+  try {
+    await migrate(wh)
+    await syncCatalog(wh, catalog)
+    await recoverInterruptedLoads(wh, interruptedBefore(wh))
+    if (opts.accounts) await ensureAdmin(wh, config.admin?.user, config.admin?.password)
+    if (opts.accounts && config.demo.enabled) {
+      for (const a of DEMO_ACCOUNTS) if (!(await findAccount(wh, a.username))) await saveAccount(wh, a)
+    }
+  } catch (err) {
+    await wh.close()
+    throw err
+  }
+  const ctx: ServiceContext = {
+    config,
+    catalog,
+    wh,
+    token: randomBytes(24).toString('hex'),
+    demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
+    startedAt: new Date(),
+    project,
+    semantic,
+    secret: loadSecret(config.home, config.secret ?? undefined),
+    audit: new AuditLog(wh, (err) => log()?.error({ err }, 'audit write failed')),
+    cache: new ResultCache(),
+    dataVersion: 0,
+    jobs: new JobScheduler({
+      wh,
+      onRun: (r) => log()?.[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
+    }),
+    dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
+    // Every channel delivers through this; the marts follow each committed delivery (debounced).
+    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => ctx.transforms.request() }),
+    transforms: new TransformCoordinator(
+      wh,
+      project,
+      (o) => {
+        ctx.dataVersion++
+        const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
+        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed }, 'transforms done')
+      },
+      (err) => log()?.error({ err }, 'transforms failed'),
+    ),
+  }
+  return { ctx }
+}
