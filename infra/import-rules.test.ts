@@ -14,14 +14,15 @@ describe('imports follow the data (README "Layout")', () => {
   })
 
   it('fails on a backwards import, a base importing a feature, a feature importing the root, browser code importing the server, and a circle', () => {
+    // Specifiers are split in two so that tools rewriting imports leave these examples alone.
     const graph: Graph = new Map([
-      ['loaders/load-file.ts', importsOf('loaders/load-file.ts', "import { runQuery } from '../semantic/cube/cube-api.ts'")],
-      ['infra/catalog/sync-catalog.ts', importsOf('infra/catalog/sync-catalog.ts', "import type { X } from '../../loaders/raw-table.ts'")],
-      ['semantic/open-data.ts', importsOf('semantic/open-data.ts', "export { y } from './app/service/context.ts'")],
-      ['dashboards/web/src/api.ts', importsOf('dashboards/web/src/api.ts', "const m = await import('../../../infra/config.ts')")],
+      ['loaders/load-file.ts', importsOf('loaders/load-file.ts', "import { runQuery } from " + "'../semantic/cube/cube-api.ts'")],
+      ['infra/catalog/sync-catalog.ts', importsOf('infra/catalog/sync-catalog.ts', "import type { X } from " + "'../../loaders/raw-table.ts'")],
+      ['semantic/open-data.ts', importsOf('semantic/open-data.ts', "export { y } from " + "'../infra/app/service/context.ts'")],
+      ['dashboards/web/src/api.ts', importsOf('dashboards/web/src/api.ts', "const m = await import(" + "'../../../infra/config.ts')")],
       ['transforms/a.ts', ["transforms/b.ts"]],
       ['transforms/b.ts', ["transforms/a.ts"]],
-      ['semantic/fine.ts', importsOf('semantic/fine.ts', "import { loadFile } from '../loaders/load-file.ts'\nimport { z } from 'zod'")],
+      ['semantic/fine.ts', importsOf('semantic/fine.ts', "import { loadFile } from " + "'../loaders/load-file.ts'\nimport { z } from 'zod'")],
     ])
     const found = violations(graph)
     expect(found).toEqual([
