@@ -15,14 +15,14 @@ import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-p
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
 import type { SendMail } from '../../infra/files/mailer.ts'
 
-/** Where a briefing's workbooks are kept: <home>/briefings/<id>/<id>_<period>.xlsx. */
-export function briefingFile(home: string, id: string, period: BriefingPeriod): string {
-  return path.join(home, 'briefings', id, `${id}_${period.code.replace(/\.\./g, '_')}.xlsx`)
+/** Where a briefing's workbooks are kept: <dir>/<id>/<id>_<period>.xlsx ($KHO_HOME/briefings). */
+export function briefingFile(dir: string, id: string, period: BriefingPeriod): string {
+  return path.join(dir, id, `${id}_${period.code.replace(/\.\./g, '_')}.xlsx`)
 }
 
 /** Builds a briefing and writes it atomically (a reader never sees half a file); returns its path. */
-export async function writeBriefing(deps: BriefingDeps, home: string, briefing: Briefing, period: BriefingPeriod, now = new Date()): Promise<string> {
-  const file = briefingFile(home, briefing.id, period)
+export async function writeBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, now = new Date()): Promise<string> {
+  const file = briefingFile(dir, briefing.id, period)
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const { buffer } = await buildBriefing(deps, briefing, period, now)
   fs.writeFileSync(`${file}.part`, buffer)
@@ -31,8 +31,8 @@ export async function writeBriefing(deps: BriefingDeps, home: string, briefing: 
 }
 
 /** Writes a briefing and, when SMTP is configured and it has recipients, e-mails it; returns what was done. */
-export async function deliverBriefing(deps: BriefingDeps, home: string, briefing: Briefing, period: BriefingPeriod, send: SendMail | null): Promise<string> {
-  const file = await writeBriefing(deps, home, briefing, period)
+export async function deliverBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, send: SendMail | null): Promise<string> {
+  const file = await writeBriefing(deps, dir, briefing, period)
   if (!send || briefing.email.length === 0) return file
   await send({
     to: briefing.email,
@@ -44,10 +44,10 @@ export async function deliverBriefing(deps: BriefingDeps, home: string, briefing
 }
 
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
-export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'home' | 'ioc' | 'briefings'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
+export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'briefingsDir' | 'ioc' | 'briefings'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
   const deps = { cube: ctx.cube, catalog: ctx.catalog, ioc: ctx.ioc }
   for (const b of ctx.briefings) {
-    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.home, b, periodForRule(b.period, at), send) })
+    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.briefingsDir, b, periodForRule(b.period, at), send) })
   }
 }
 
@@ -55,8 +55,8 @@ export interface BriefingRoutesDeps {
   cube: QueryContext
   catalog: Catalog
   audit: AuditLog
-  /** KHO_HOME: workbooks are kept in <home>/briefings/<id>/. */
-  home: string
+  /** Where workbooks are kept: <briefingsDir>/<id>/ ($KHO_HOME/briefings). */
+  briefingsDir: string
   jobs: Pick<JobScheduler, 'history'>
   /** dashboards/briefings/*.yaml and dashboards/ioc.yaml, validated at start. */
   briefings: Briefing[]
@@ -78,7 +78,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     return b
   }
   const files = (id: string) => {
-    const dir = path.join(ctx.home, 'briefings', id)
+    const dir = path.join(ctx.briefingsDir, id)
     if (!fs.existsSync(dir)) return []
     return fs
       .readdirSync(dir)
@@ -112,7 +112,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="${file.name}"`)
-      .send(fs.createReadStream(path.join(ctx.home, 'briefings', b.id, file.name)))
+      .send(fs.createReadStream(path.join(ctx.briefingsDir, b.id, file.name)))
   })
 
   app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService('steward', 'admin')), async (req) => {
@@ -121,7 +121,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())
     if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3 or 2026`)
     const started = Date.now()
-    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.home, b, period)
+    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period)
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })
 }

@@ -45,13 +45,13 @@ interface Published {
   withdrawn: boolean
 }
 
-const dir = (home: string, id: string) => path.join(home, 'open-data', id)
+const dir = (root: string, id: string) => path.join(root, id)
 
 export interface OpenDataDeps {
   wh: Warehouse
   catalog: Catalog
-  /** KHO_HOME: the published files live in <home>/open-data. */
-  home: string
+  /** Where the published files live: <openDataDir>/<id>/ ($KHO_HOME/open-data). */
+  openDataDir: string
   /** Publications run as the public through the same query path as the API. */
   cube: QueryContext
 }
@@ -138,7 +138,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     const rows = result.data.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null])))
     const [prior] = await queryRows<{ v: number }>(ctx.wh.client, 'SELECT max(version) AS v FROM meta.open_datasets FINAL WHERE id = {id:String}', { id: body.id })
     const version = Number(prior?.v ?? 0) + 1
-    const folder = dir(ctx.home, body.id)
+    const folder = dir(ctx.openDataDir, body.id)
     fs.mkdirSync(folder, { recursive: true })
     // Files first, each renamed into place whole; then the catalogue row that makes them visible.
     const write = (name: string, data: Buffer | string) => {
@@ -184,6 +184,6 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : format === 'json' ? 'application/json; charset=utf-8' : FORMATS.xlsx)
       .header('content-disposition', `attachment; filename="${id}.${format}"`)
       .header('access-control-allow-origin', '*')
-      .send(fs.createReadStream(path.join(dir(ctx.home, id), `v${d.version}.${format}`)))
+      .send(fs.createReadStream(path.join(dir(ctx.openDataDir, id), `v${d.version}.${format}`)))
   })
 }

@@ -187,7 +187,7 @@ describe('obligation lists', () => {
 
   it('e-mails each agency that has a contact address its own part of the digest', async () => {
     const sent: MailMessage[] = []
-    const done = await writeDigest(service.ctx.wh, home, new Date(), { send: async (m) => void sent.push(m), emailOf: (a) => (a === 'SO_CT' ? 'vanthu.soct@bacninh.gov.vn' : undefined) })
+    const done = await writeDigest(service.ctx.wh, path.join(home, 'digests'), new Date(), { send: async (m) => void sent.push(m), emailOf: (a) => (a === 'SO_CT' ? 'vanthu.soct@bacninh.gov.vn' : undefined) })
     expect(done).toMatch(/\(e-mail: 1\)$/)
     expect(sent).toHaveLength(1)
     expect(sent[0]).toMatchObject({ to: ['vanthu.soct@bacninh.gov.vn'], subject: expect.stringContaining('Sở Công Thương') })

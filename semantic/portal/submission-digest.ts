@@ -112,12 +112,11 @@ ${sections || '<p>Không có nghĩa vụ nào cần nhắc.</p>'}
 }
 
 /**
- * Writes the day's digest under <home>/digests as HTML and JSON and, when SMTP is set, e-mails each
+ * Writes the day's digest into `dir` ($KHO_HOME/digests) as HTML and JSON and, when SMTP is set, e-mails each
  * agency with a contact address its own part; returns what was done.
  */
-export async function writeDigest(wh: Warehouse, home: string, at: Date, mail?: { send: SendMail; emailOf: (agency: string) => string | undefined }): Promise<string> {
+export async function writeDigest(wh: Warehouse, dir: string, at: Date, mail?: { send: SendMail; emailOf: (agency: string) => string | undefined }): Promise<string> {
   const digest = await buildDigest(wh, { day: vietnamDay(at), now: at })
-  const dir = path.join(home, 'digests')
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${digest.day}.html`)
   fs.writeFileSync(path.join(dir, `${digest.day}.json`), JSON.stringify(digest, null, 2))

@@ -9,6 +9,7 @@ import { loadFile } from '../../../loaders/load-file.ts'
 import { loadProject } from '../../../transforms/runner/project.ts'
 import { runModels } from '../../../transforms/runner/run.ts'
 import { BackupError, createBackup, listBackups, pruneBackups, restoreBackup, tableChecksum, type BackupManifest } from './backup.ts'
+import { pathsUnder } from '../../config.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-backup-')
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
   expect(r.status).toBe('committed')
   await runModels(wh, loadProject({ province_code: catalog.province.code }))
-  manifest = await createBackup(wh, home, new Date('2026-11-22T02:30:00Z'))
+  manifest = await createBackup(wh, pathsUnder(home), new Date('2026-11-22T02:30:00Z'))
 }, 120_000)
 afterAll(() => wh?.close())
 
@@ -42,7 +43,7 @@ describe('backup and restore', () => {
     }
     expect(manifest.tables.find((t) => t.name === 'rejects')!.rows).toBe(1)
     expect(manifest.archive_files).toBe(1)
-    expect(listBackups(home).map((b) => b.id)).toEqual([manifest.id])
+    expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual([manifest.id])
   })
 
   it('restores into a fresh data directory with every table identical, and kho opens it', async () => {
@@ -60,13 +61,13 @@ describe('backup and restore', () => {
   it('refuses to restore over data, and ignores a backup that never finished', async () => {
     await expect(restoreBackup(wh, path.join(home, 'backups', manifest.id))).rejects.toBeInstanceOf(BackupError)
     fs.mkdirSync(path.join(home, 'backups', '20261123T023000Z'), { recursive: true })
-    expect(listBackups(home).map((b) => b.id)).toEqual([manifest.id])
+    expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual([manifest.id])
   })
 
   it('keeps the newest N backups', async () => {
-    await createBackup(wh, home, new Date('2026-11-24T02:30:00Z'))
-    await createBackup(wh, home, new Date('2026-11-25T02:30:00Z'))
-    expect(pruneBackups(home, 2)).toEqual([manifest.id])
-    expect(listBackups(home).map((b) => b.id)).toEqual(['20261125T023000Z', '20261124T023000Z'])
+    await createBackup(wh, pathsUnder(home), new Date('2026-11-24T02:30:00Z'))
+    await createBackup(wh, pathsUnder(home), new Date('2026-11-25T02:30:00Z'))
+    expect(pruneBackups(pathsUnder(home).backups, 2)).toEqual([manifest.id])
+    expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual(['20261125T023000Z', '20261124T023000Z'])
   })
 })

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { quoteIdent } from '../../warehouse/sql.ts'
+import type { KhoPaths } from '../../config.ts'
 
 const LAYERS = ['raw', 'std', 'marts', 'meta'] as const
 
@@ -94,17 +95,17 @@ function copyFiles(from: string, to: string, link: boolean): number {
 }
 
 /**
- * A full backup of the embedded warehouse under <home>/backups/<id>/: every table's rows (Native,
+ * A full backup of the embedded warehouse under <paths.backups>/<id>/: every table's rows (Native,
  * zstd) with its CREATE statement, row count and checksum, and the archive of delivered files
  * (hard links: content-addressed files never change). The manifest is written last, so a backup
  * interrupted half-way is never listed or restored.
  */
-export async function createBackup(wh: Warehouse, home: string, now = new Date()): Promise<BackupManifest> {
+export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups' | 'archive'>, now = new Date()): Promise<BackupManifest> {
   if (wh.engine !== 'chdb') {
     throw new BackupError('kho backup sao lưu kho nhúng; với máy chủ ClickHouse hãy dùng BACKUP … TO Disk của máy chủ / use the server\'s BACKUP for a ClickHouse server')
   }
   const id = stamp(now)
-  const dir = path.join(home, 'backups', id)
+  const dir = path.join(paths.backups, id)
   if (fs.existsSync(dir)) throw new BackupError(`Bản sao lưu ${id} đã có / backup ${id} exists`)
   fs.mkdirSync(dir, { recursive: true })
   const tables: TableBackup[] = []
@@ -125,7 +126,7 @@ export async function createBackup(wh: Warehouse, home: string, now = new Date()
     tables.push({ database: t.database, name: t.name, engine: t.engine, create: t.create, structure, ...sums, file })
   }
   const [schema] = await queryRows<{ v: number }>(wh.client, 'SELECT max(version) AS v FROM meta.schema_migrations')
-  const archiveFiles = copyFiles(path.join(home, 'archive'), path.join(dir, 'archive'), true)
+  const archiveFiles = copyFiles(paths.archive, path.join(dir, 'archive'), true)
   const bytes = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.zst'))
@@ -136,8 +137,8 @@ export async function createBackup(wh: Warehouse, home: string, now = new Date()
 }
 
 /** Complete backups (with a manifest), newest first. */
-export function listBackups(home: string): BackupManifest[] {
-  const root = path.join(home, 'backups')
+export function listBackups(backupsDir: string): BackupManifest[] {
+  const root = backupsDir
   if (!fs.existsSync(root)) return []
   return fs
     .readdirSync(root)
@@ -147,11 +148,11 @@ export function listBackups(home: string): BackupManifest[] {
 }
 
 /** Keeps the newest `keep` complete backups (and any unfinished newer one); deletes the rest. */
-export function pruneBackups(home: string, keep: number): string[] {
-  const removed = listBackups(home)
+export function pruneBackups(backupsDir: string, keep: number): string[] {
+  const removed = listBackups(backupsDir)
     .slice(keep)
     .map((m) => m.id)
-  for (const id of removed) fs.rmSync(path.join(home, 'backups', id), { recursive: true, force: true })
+  for (const id of removed) fs.rmSync(path.join(backupsDir, id), { recursive: true, force: true })
   return removed
 }
 

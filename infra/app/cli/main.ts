@@ -10,7 +10,7 @@ import type { Lineage } from '../../../transforms/runner/lineage.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { periodForRule, periodFromCode } from '../../../dashboards/briefings/briefing-period.ts'
 import type { IssuedKey } from '../../access/push-keys.ts'
-import { ConfigError, loadConfig, type KhoConfig } from '../../config.ts'
+import { ConfigError, loadConfig, pathsUnder, type KhoConfig } from '../../config.ts'
 import type { MigrationResult } from '../../warehouse/migrate.ts'
 import type { WarehouseStatus } from '../../warehouse/status.ts'
 import { listBackups, restoreBackup, type BackupManifest } from '../backup/backup.ts'
@@ -253,7 +253,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'backup': {
       const action = positionals[1]
       if (action === 'list') {
-        const list = listBackups(config.home)
+        const list = listBackups(config.paths.backups)
         out(list, () => list.forEach((b) => console.log(`${b.id}\t${b.tables.length} bảng\t${fmt.format(b.bytes)} byte\t${b.archive_files} tệp gốc`)))
         return 0
       }
@@ -268,7 +268,7 @@ export async function main(argv: string[]): Promise<number> {
         if (readServiceFile(target)) throw new UsageError(`Dịch vụ đang chạy trên ${target}; khôi phục vào thư mục mới / the service runs on ${target}`)
         const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
         try {
-          const r = await restoreBackup(wh, path.join(config.home, 'backups', id), path.join(target, 'archive'))
+          const r = await restoreBackup(wh, path.join(config.paths.backups, id), pathsUnder(target).archive)
           out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
         } finally {
           await wh.close()

@@ -19,13 +19,13 @@ const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.post('/api/admin/backups', allow(access.serviceToken), async () => {
-    const manifest = await createBackup(ctx.wh, ctx.config.home)
-    pruneBackups(ctx.config.home, ctx.config.backup.keep)
+    const manifest = await createBackup(ctx.wh, ctx.config.paths)
+    pruneBackups(ctx.config.paths.backups, ctx.config.backup.keep)
     return manifest
   })
 
   app.get('/api/admin/backups', allow(access.serviceToken), async () => {
-    return listBackups(ctx.config.home)
+    return listBackups(ctx.config.paths.backups)
   })
 
   app.post('/api/admin/migrate', allow(access.serviceToken), async () => {

@@ -58,7 +58,6 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   )
   const cube = cubeContextOf(ctx)
   const { wh, catalog, audit } = ctx
-  const home = ctx.config.home
   healthRoutes(app, ctx)
   catalogRoutes(app, ctx)
   adminRoutes(app, ctx)
@@ -77,9 +76,9 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   jobRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, semantic: ctx.semantic })
-  openDataRoutes(app, { wh, catalog, home, cube })
+  openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube })
   app.register((instance) => loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes }))
-  dashboardRoutes(app, { cube, catalog, audit, home, jobs: ctx.jobs, ...ctx.dashboards })
+  dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.
   app.get('/status', allow(access.public), async (_req, reply) =>
     reply

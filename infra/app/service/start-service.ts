@@ -82,15 +82,15 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     // One SMTP transport for everything the service e-mails (null: files only).
     const send = smtpMailer(config.smtp)
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
-    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.home, at, digestMail) })
-    scheduleBriefings({ cube: cubeContextOf(ctx), catalog, home: config.home, jobs: ctx.jobs, ...ctx.dashboards }, send)
+    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
+    scheduleBriefings({ cube: cubeContextOf(ctx), catalog, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
     if (wh.engine === 'chdb') {
       ctx.jobs.add({
         id: 'backup',
         schedule: config.backup.cron,
         run: async (at) => {
-          const m = await createBackup(wh, config.home, at)
-          const pruned = pruneBackups(config.home, config.backup.keep)
+          const m = await createBackup(wh, config.paths, at)
+          const pruned = pruneBackups(config.paths.backups, config.backup.keep)
           return `${m.id}: ${m.tables.length} tables, ${m.bytes} bytes; pruned ${pruned.length}`
         },
       })
