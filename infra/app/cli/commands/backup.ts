@@ -1,0 +1,37 @@
+import path from 'node:path'
+import { pathsUnder } from '../../../config.ts'
+import { listBackups, restoreBackup, type BackupManifest } from '../../backup/backup.ts'
+import { openWarehouse } from '../../../warehouse/client.ts'
+import { readServiceFile } from '../../service/service-file.ts'
+import { withClient } from '../client.ts'
+import { fmt, UsageError, viaText, type CommandRun } from '../command-kit.ts'
+
+/** kho backup … (see HELP in main.ts) */
+export async function backupCommand(run: CommandRun): Promise<number> {
+  const { config, values, positionals, out } = run
+  const action = positionals[1]
+  if (action === 'list') {
+    const list = listBackups(config.paths.backups)
+    out(list, () => list.forEach((b) => console.log(`${b.id}\t${b.tables.length} bảng\t${fmt.format(b.bytes)} byte\t${b.archive_files} tệp gốc`)))
+    return 0
+  }
+  if (action === 'create') {
+    const m = await withClient(config, (client) => client.call<BackupManifest>('POST', '/api/admin/backups'))
+    out(m, () => console.log(`Đã sao lưu ${m.id}: ${m.tables.length} bảng, ${fmt.format(m.bytes)} byte, ${m.archive_files} tệp gốc (${viaText(m.via)})`))
+    return 0
+  }
+  const id = positionals[2]
+  if (action === 'restore' && id && values.home) {
+    const target = path.resolve(values.home)
+    if (readServiceFile(target)) throw new UsageError(`Dịch vụ đang chạy trên ${target}; khôi phục vào thư mục mới / the service runs on ${target}`)
+    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
+    try {
+      const r = await restoreBackup(wh, path.join(config.paths.backups, id), pathsUnder(target).archive)
+      out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
+    } finally {
+      await wh.close()
+    }
+    return 0
+  }
+  throw new UsageError('Cách dùng: kho backup create | kho backup list | kho backup restore <mã> --home <thư mục mới>')
+}
