@@ -1,106 +1,13 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError, download, fetchDocument, loadRows, type Row } from '../../api.ts'
+import { api, ApiError, download, loadRows, type Row } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
-import type { ObligationItem } from '../../shared/obligation-item.ts'
-
-type Obligation = ObligationItem
-interface Load {
-  load_id: string
-  dataset: string
-  agency: string
-  channel: string
-  source: string
-  status: string
-  rows_read: number
-  rows_loaded: number
-  rows_rejected: number
-  message: string
-  delivered_at: string
-}
-interface Report {
-  loadId: string
-  status: string
-  source: string
-  rowsRead: number
-  rowsLoaded: number
-  rowsRejected: number
-  warnings: { code: string; vi: string; en: string }[]
-  refusal: { code: string; vi: string; en: string } | null
-  rejects: { row: number; column: string; value: string; code: string; vi: string; en: string }[]
-}
-interface AgencyInfo {
-  code: string
-  name: string
-  datasets: string[]
-}
-
-function ObligationTable({ rows, testId }: { rows: Obligation[]; testId: string }) {
-  const { t, fmt } = useLang()
-  return (
-    <DataTable<Obligation>
-      testId={testId}
-      rows={rows}
-      pageSize={15}
-      columns={[
-        { key: 'agency_name', header: t('agency') },
-        { key: 'subject', header: `${t('indicators')} / ${t('dataset')}`, value: (r) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : r.dataset_name || r.dataset) },
-        { key: 'period', header: t('period'), cell: (r) => fmt.period(r.period) },
-        { key: 'due_on', header: t('dueOn'), cell: (r) => fmt.date(r.due_on) },
-        { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
-      ]}
-    />
-  )
-}
-
-/** Today's digest (overdue, due soon, late yesterday) as the page agencies receive, in a new tab. */
-async function openDigest(agency: string) {
-  const res = await fetchDocument(`/api/submissions/digest?format=html${agency ? `&agency=${encodeURIComponent(agency)}` : ''}`)
-  const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/html' }))
-  window.open(url, '_blank', 'noopener')
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
-
-/** The validation report of one upload: counts, warnings, refusal and every rejected row with its reason. */
-function UploadReport({ report }: { report: Report }) {
-  const { t, fmt, lang } = useLang()
-  const text = (m: { vi: string; en: string }) => (lang === 'vi' ? m.vi : m.en)
-  return (
-    <div className="panel" data-testid="upload-report" data-status={report.status}>
-      <h3>
-        {t('report')}: {report.source} — <span className={`badge ${report.status}`}>{fmt.status(report.status)}</span>
-      </h3>
-      <p>
-        {fmt.number(report.rowsRead, 0)} {t('rows')} · {fmt.number(report.rowsLoaded, 0)} ✓ · {fmt.number(report.rowsRejected, 0)} ✗
-      </p>
-      {report.refusal && <p className="state error">{text(report.refusal)}</p>}
-      {report.warnings.map((w) => (
-        <p key={w.code} className="muted">
-          ⚠ {text(w)}
-        </p>
-      ))}
-      {report.rejects.length > 0 && (
-        <>
-          <button type="button" onClick={() => void download(`/api/loads/${report.loadId}/rejects.xlsx`, 'dong-bi-tu-choi.xlsx')} data-testid="download-rejects">
-            {t('downloadRejects')}
-          </button>
-          <DataTable
-            testId="rejects"
-            rows={report.rejects}
-            columns={[
-              { key: 'row', header: t('row'), numeric: true },
-              { key: 'column', header: t('column') },
-              { key: 'value', header: t('value') },
-              { key: 'reason', header: t('reason'), value: (r) => text(r) },
-            ]}
-          />
-        </>
-      )}
-    </div>
-  )
-}
+import type { AgencyInfo, Load, Obligation, Report } from './portal-types.ts'
+import { ObligationTable } from './components/obligation-table.tsx'
+import { openDigest } from './open-digest.ts'
+import { UploadReport } from './components/upload-report.tsx'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()

@@ -1,0 +1,65 @@
+import { loadRows, type Row } from '../../../api.ts'
+import { indicatorName, type Indicator } from '../../../catalog-data.ts'
+import { Show, useAsync } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+import { communeValues } from '../ioc-queries.ts'
+
+/** Drill-down: one indicator by commune and the submissions its number was built from. */
+export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: Indicator | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
+  const { t, fmt, lang } = useLang()
+  const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],
+  )
+  const submissions = useAsync(
+    () =>
+      loadRows({
+        dimensions: ['submissions.agency', 'submissions.indicator_code', 'submissions.period', 'submissions.status', 'submissions.due_on', 'submissions.received_at'],
+        filters: [
+          { member: 'submissions.indicator_code', operator: 'equals', values: [code] },
+          { member: 'submissions.period', operator: 'equals', values: [period] },
+        ],
+      }),
+    [code, period],
+  )
+  return (
+    <section className="panel drill" aria-label={t('drill')} data-testid="drill">
+      <h2>
+        {t('drill')}: {indicatorName(ind, lang, code)} — {fmt.period(period)}
+        {commune ? ` — ${commune.name}` : ''}
+        <button type="button" onClick={onClose} className="close">
+          {t('close')}
+        </button>
+      </h2>
+      {ind?.level === 'commune' && (
+        <Show value={byCommune} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <DataTable<Row>
+              caption={t('byCommune')}
+              rows={rows}
+              pageSize={10}
+              columns={[
+                { key: 'kt_xh.admin_units_name', header: t('byCommune') },
+                { key: 'kt_xh.value', header: `${t('value')} (${ind.unit})`, numeric: true },
+              ]}
+            />
+          )}
+        </Show>
+      )}
+      <h3>{t('submissionsBehind')}</h3>
+      <Show value={submissions} empty={(d) => d.length === 0}>
+        {(rows) => (
+          <DataTable<Row>
+            testId="drill-submissions"
+            rows={rows}
+            columns={[
+              { key: 'submissions.agency', header: t('agency') },
+              { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
+              { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(r['submissions.due_on']) },
+              { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },
+            ]}
+          />
+        )}
+      </Show>
+    </section>
+  )
+}

@@ -1,0 +1,62 @@
+import { useState } from 'react'
+import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { type Row } from '../../../api.ts'
+import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
+import { Show, useAsync } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+import { n, communeValues } from '../ioc-queries.ts'
+
+/** Communes ranked on a commune-level indicator for a period; a click drills into the commune. */
+export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indicators: Map<string, Indicator>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {
+  const { t, fmt, lang } = useLang()
+  const [code, setCode] = useState(cfg.commune_ranking[0]!)
+  const data = useAsync(() => communeValues(code, period, indicators.get(code)?.direction !== 'down'), [code, period],
+  )
+  return (
+    <section className="panel" aria-label={t('communesRanked')}>
+      <h2>
+        {t('communesRanked')} — {fmt.period(period)}{' '}
+        <select value={code} onChange={(e) => setCode(e.target.value)} aria-label={t('communesRanked')}>
+          {cfg.commune_ranking.map((c) => (
+            <option key={c} value={c}>
+              {indicatorName(indicators.get(c), lang, c)}
+            </option>
+          ))}
+        </select>
+      </h2>
+      <Show value={data} empty={(d) => d.length === 0}>
+        {(rows) => (
+          <>
+            <ResponsiveContainer width="100%" height={220}>
+              <BarChart data={rows.slice(0, 10).map((r) => ({ name: r['kt_xh.admin_units_name'], value: n(r['kt_xh.value']) }))} margin={{ top: 8, right: 16, bottom: 40, left: 40 }}>
+                <XAxis dataKey="name" interval={0} angle={-30} textAnchor="end" height={60} />
+                <YAxis tickFormatter={(v) => fmt.number(v, 0)} />
+                <Tooltip formatter={(v) => fmt.number(v)} />
+                <Bar dataKey="value" fill="#a51c1c" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+            <DataTable<Row>
+              testId="commune-ranking"
+              rows={rows}
+              pageSize={10}
+              columns={[
+                { key: 'rank', header: '#', numeric: true, value: (r) => rows.indexOf(r) + 1 },
+                {
+                  key: 'kt_xh.admin_units_name',
+                  header: t('byCommune'),
+                  cell: (r) => (
+                    <button type="button" className="linkish" onClick={() => onCommune(code, String(r['kt_xh.unit_code']), String(r['kt_xh.admin_units_name']))}>
+                      {String(r['kt_xh.admin_units_name'])}
+                    </button>
+                  ),
+                },
+                { key: 'kt_xh.value', header: `${t('value')} (${indicators.get(code)?.unit ?? ''})`, numeric: true },
+              ]}
+            />
+          </>
+        )}
+      </Show>
+    </section>
+  )
+}

@@ -1,0 +1,32 @@
+import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
+import { statusOf } from '../../../shared/indicator-status.ts'
+import { useLang } from '../../../i18n.ts'
+import { type Tile } from '../ioc-queries.ts'
+
+export function TileCard({ tile, ind, cfg, selected, onSelect }: { tile: Tile; ind: Indicator | undefined; cfg: IocConfig; selected: boolean; onSelect: () => void }) {
+  const { t, fmt, lang } = useLang()
+  const status = statusOf(ind, tile.ytdPlanPct ?? tile.planPct, tile.growthPct, cfg.status)
+  return (
+    <button
+      type="button"
+      className={`tile status-${status}${selected ? ' selected' : ''}`}
+      data-testid={`tile-${tile.code}`}
+      data-value={tile.value ?? ''}
+      data-period={tile.period}
+      data-status={status}
+      aria-pressed={selected}
+      onClick={onSelect}
+    >
+      <span className="tile-name">{indicatorName(ind, lang, tile.code)}</span>
+      <span className="tile-value">
+        {fmt.number(tile.value)} <small>{ind?.unit}</small>
+      </span>
+      <span className="tile-period">{tile.period ? fmt.period(tile.period) : t('empty')}</span>
+      <span className="tile-facts">
+        {tile.ytdPlanPct !== null ? `${fmt.pct(tile.ytdPlanPct)} ${t('ofPlan')}` : tile.planPct !== null ? `${fmt.pct(tile.planPct)} ${t('ofPlan')}` : t('noPlan')}
+        {' · '}
+        {tile.growthPct !== null ? `${tile.growthPct >= 0 ? '+' : ''}${fmt.pct(tile.growthPct)} ${t('vsLastYear')}` : '—'}
+      </span>
+    </button>
+  )
+}

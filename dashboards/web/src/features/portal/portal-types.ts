@@ -1,0 +1,32 @@
+import type { ObligationItem } from '../../shared/obligation-item.ts'
+
+export type Obligation = ObligationItem
+export interface Load {
+  load_id: string
+  dataset: string
+  agency: string
+  channel: string
+  source: string
+  status: string
+  rows_read: number
+  rows_loaded: number
+  rows_rejected: number
+  message: string
+  delivered_at: string
+}
+export interface Report {
+  loadId: string
+  status: string
+  source: string
+  rowsRead: number
+  rowsLoaded: number
+  rowsRejected: number
+  warnings: { code: string; vi: string; en: string }[]
+  refusal: { code: string; vi: string; en: string } | null
+  rejects: { row: number; column: string; value: string; code: string; vi: string; en: string }[]
+}
+export interface AgencyInfo {
+  code: string
+  name: string
+  datasets: string[]
+}
