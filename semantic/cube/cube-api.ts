@@ -4,7 +4,7 @@ import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
-import { applyPolicy, mayView, queryMembers, type SecurityContext } from '../policy/view-policy.ts'
+import { applyPolicy, mayView, queryMembers, type DatasetSharing, type SecurityContext } from '../policy/view-policy.ts'
 import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
@@ -23,10 +23,12 @@ export interface CubeApiContext {
   cache: ResultCache<Record<string, unknown>[]>
   /** Bumped whenever the marts change; part of every cache key. */
   dataVersion: () => number
+  /** Each dataset's owner and consumers, from the catalogue. */
+  sharing: DatasetSharing
 }
 
 /** What running a query needs (no token checks or audit: callers in-process have done theirs). */
-export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion' | 'secret'>
+export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion' | 'secret' | 'sharing'>
 
 const API = '/cubejs-api/v1'
 
@@ -51,7 +53,7 @@ function cubeTime(value: unknown): unknown {
  * in-process by briefings so that a workbook's numbers are the API's numbers.
  */
 export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: SecurityContext) {
-  const decision = applyPolicy(ctx.model, asked, sec)
+  const decision = applyPolicy(ctx.model, asked, sec, ctx.sharing)
   const q = decision.query
   // Protected counts are perturbed by their cells' keys, which the query fetches alongside.
   const keys = decision.protect.map((p) => p.cellKey)
@@ -178,9 +180,9 @@ async function handle(
 }
 
 /** The views (and members) a context may see, for /meta. */
-function visibleMeta(model: SemanticModel, sec: SecurityContext) {
+function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: DatasetSharing) {
   return model.meta
-    .filter((view) => mayView(view.name, sec))
+    .filter((view) => mayView(view.name, sec, sharing))
     .map((view) => ({
       ...view,
       dimensions: view.dimensions.filter((d) => sec.personalData || !(d as { meta?: { personal?: boolean } }).meta?.personal),
@@ -211,12 +213,12 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   app.post(`${API}/load`, allow(access.public), load)
 
   app.get(`${API}/meta`, allow(access.public), (req) =>
-    handle(ctx, 'meta', req, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec) }, outcome: { members: [], filters: null, rowCount: 0 } })),
+    handle(ctx, 'meta', req, async (sec) => ({ body: { cubes: visibleMeta(ctx.model, sec, ctx.sharing) }, outcome: { members: [], filters: null, rowCount: 0 } })),
   )
 
   const sql = (req: FastifyRequest) =>
     handle(ctx, 'sql', req, async (sec) => {
-      const q = applyPolicy(ctx.model, validateQuery(ctx.model, queriesOf(req)[0]), sec).query
+      const q = applyPolicy(ctx.model, validateQuery(ctx.model, queriesOf(req)[0]), sec, ctx.sharing).query
       const built = buildSql(ctx.model, q)
       const body = {
         sql: {
@@ -236,7 +238,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
 
   const dryRun = (req: FastifyRequest) =>
     handle(ctx, 'dry-run', req, async (sec) => {
-      const queries = queriesOf(req).map((raw) => applyPolicy(ctx.model, validateQuery(ctx.model, raw), sec).query)
+      const queries = queriesOf(req).map((raw) => applyPolicy(ctx.model, validateQuery(ctx.model, raw), sec, ctx.sharing).query)
       const normalizedQueries = queries.map((q) => ({ ...q, ...normalizeQuery(q), queryType: 'regularQuery' }))
       const body = { queryType: 'regularQuery', normalizedQueries, queryOrder: normalizedQueries.map((q) => q.order ?? []), pivotQuery: normalizedQueries[0], transformedQueries: [] }
       return { body, outcome: { members: queries.flatMap(queryMembers), filters: queries.map((q) => q.filters), rowCount: 0 } }

@@ -107,17 +107,25 @@ describe('scopes injected server-side', () => {
     expect((await load(people, auth)).body.data).toEqual((await load(people)).body.data)
   })
 
-  it("refuses a dataset an officer's agency does not own", async () => {
-    const res = await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT' }))
+  it("opens a dataset to its owner and the consumers the catalogue names, and to no other agency", async () => {
+    // doanh_nghiep: owner SO_TC, consumers include SO_CT (it used to be refused: owners were hard-coded).
+    const res = await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_YT' }))
     expect(res.status).toBe(403)
-    expect(res.body.error).toContain('SO_CT')
+    expect(res.body.error).toContain('SO_YT')
     expect((await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_TC' }))).status).toBe(200)
+    expect((await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT' }))).status).toBe(200)
+    // dan_cu: SO_YT is a named consumer: it counts residents, but personal members still need a grant and a purpose.
+    const health = token({ role: 'agency_officer', agency: 'SO_YT' })
+    expect((await load({ measures: ['citizens.count'], dimensions: ['citizens.commune_code'] }, health)).status).toBe(200)
+    expect((await load({ measures: ['citizens.count'], dimensions: ['citizens.full_name'] }, health, 'Khám sức khỏe định kỳ')).status).toBe(403)
+    expect((await load({ measures: ['citizens.count'] }, token({ role: 'agency_officer', agency: 'SO_CT' }))).status).toBe(403)
   })
 
   it('lists in /meta exactly the views an officer may query', async () => {
     const views = async (auth: string) =>
       ((await (await fetch(`${service.url}/cubejs-api/v1/meta`, { headers: { authorization: auth } })).json()) as any).cubes.map((c: any) => c.name).sort()
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'kt_xh', 'population', 'quality_scores', 'submissions'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_XD' }))).toEqual(['data_quality', 'kt_xh', 'population', 'quality_scores', 'submissions'])
     expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions'])
     expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['citizens', 'data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions'])
   })
@@ -244,12 +252,12 @@ describe('accuracy review and drill-down', () => {
 describe('audit', () => {
   it('records allowed and denied queries with who, why, what and how many rows; stewards search and export it', async () => {
     await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.agency'], filters: [{ member: 'kt_xh.agency', operator: 'equals', values: ['SO_TC'] }] }, token({ role: 'agency_officer', agency: 'SO_TC', sub: 'audit.officer' }), 'Kiểm tra số liệu')
-    await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_CT', sub: 'audit.denied' }))
+    await load({ measures: ['enterprises.count'] }, token({ role: 'agency_officer', agency: 'SO_YT', sub: 'audit.denied' }))
     await service.ctx.audit.flush()
     const rows = await queryRows<Record<string, any>>(service.ctx.wh.client, "SELECT * FROM meta.audit WHERE account IN ('audit.officer', 'audit.denied') ORDER BY at")
     expect(rows[0]).toMatchObject({ account: 'audit.officer', role: 'agency_officer', purpose: 'Kiểm tra số liệu', endpoint: 'load', members: ['kt_xh.reports', 'kt_xh.agency'], row_count: 1, outcome: 'ok', client: '127.0.0.1' })
     expect(rows[0]!.filters).toContain('"kt_xh.agency"')
-    expect(rows[1]).toMatchObject({ account: 'audit.denied', outcome: 'denied', reason: expect.stringContaining('SO_CT') })
+    expect(rows[1]).toMatchObject({ account: 'audit.denied', outcome: 'denied', reason: expect.stringContaining('SO_YT') })
     const steward = token({ role: 'steward', sub: 'quantri' })
     const searchRes = await fetch(`${service.url}/api/audit?outcome=denied`, { headers: { authorization: steward } })
     const search = (await searchRes.json()) as any[]

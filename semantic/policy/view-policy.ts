@@ -1,6 +1,7 @@
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
+import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { CubeQuery } from '../cube/cube-query.ts'
 
@@ -8,15 +9,18 @@ export type { SecurityContext } from '../../infra/access/caller.ts'
 
 /**
  * What each view allows. Provincial roles see every view; an agency officer sees its own rows
- * (agencyMember), a commune officer its commune (communeMember), the owner of a dataset all of it.
- * An open view is open to everyone: whoever else asks sees it as the public does — never less —
- * with its protected counts perturbed (see disclosure.ts).
+ * (agencyMember), a commune officer its commune (communeMember); the dataset's owner and the
+ * consumer agencies the catalogue names for it (sharing.consumers) see all of it — personal members
+ * still only with a grant and a purpose. An open view is open to everyone: whoever else asks sees
+ * it as the public does — never less — with its protected counts perturbed (see disclosure.ts).
+ * No agency is named here: who owns and who consumes a dataset is the catalogue's to say.
  */
 export interface ViewPolicy {
   open: boolean
   agencyMember?: string
   communeMember?: string
-  owners?: string[]
+  /** The catalogue dataset the view shows, whose owner and consumers see it whole. */
+  dataset?: string
   /** A count of people the public sees only perturbed, and the hidden measure holding each cell's key. */
   protect?: { measure: string; cellKey: string }
 }
@@ -26,12 +30,29 @@ export const VIEW_POLICIES: Record<string, ViewPolicy> = {
   submissions: { open: false, agencyMember: 'submissions.agency' },
   data_quality: { open: false, agencyMember: 'data_quality.agency' },
   quality_scores: { open: false, agencyMember: 'quality_scores.agency' },
-  enterprises: { open: false, owners: ['SO_TC'], communeMember: 'enterprises.commune_code' },
-  population: { open: true, owners: ['CA_TINH'], communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
-  citizens: { open: false, owners: ['CA_TINH'], communeMember: 'citizens.commune_code' },
+  enterprises: { open: false, dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
+  population: { open: true, dataset: 'dan_cu', communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
+  citizens: { open: false, dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
 }
 
 const PROVINCIAL: SecurityContext['role'][] = ['leader', 'analyst', 'steward', 'admin']
+
+/** Who a dataset is shared with, from the catalogue: its owner and its named consumer agencies. */
+export type DatasetSharing = (dataset: string) => { owner: string; consumers: string[] } | undefined
+
+/** DatasetSharing read from the catalogue. */
+export const sharingOf =
+  (catalog: Pick<Catalog, 'dataset'>): DatasetSharing =>
+  (id) => {
+    const d = catalog.dataset(id)
+    return d ? { owner: d.owner, consumers: d.sharing.consumers } : undefined
+  }
+
+/** The agencies that see a view's dataset whole. */
+function entitled(policy: ViewPolicy, sharing: DatasetSharing): string[] {
+  const s = policy.dataset ? sharing(policy.dataset) : undefined
+  return s ? [s.owner, ...s.consumers] : []
+}
 
 /** What the policy refuses: a 403 with the reason. */
 export class AccessDenied extends HttpError {
@@ -56,14 +77,14 @@ const confinedTo = (q: CubeQuery, member: string, value: string) =>
   q.filters.some((f) => 'member' in f && f.member === member && f.operator === 'equals' && f.values?.length === 1 && f.values[0] === value)
 
 /** What a context may do with one view: see it all, see it scoped, see it as the public does, or nothing. */
-function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null): ViewAccess {
+function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, sharing: DatasetSharing): ViewAccess {
   const policy = VIEW_POLICIES[view]
   if (!policy) return { allowed: false, vi: `Không có chính sách truy cập cho "${view}"`, en: `No access policy for "${view}"` }
   if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
   if (ctx.role === 'agency_officer') {
     let scoped: ViewAccess | null = null
     if (ctx.communeCode && policy.communeMember) scoped = { allowed: true, filter: { member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] } }
-    else if (policy.owners?.includes(ctx.agency)) return { allowed: true }
+    else if (entitled(policy, sharing).includes(ctx.agency)) return { allowed: true }
     else if (policy.agencyMember) scoped = { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
     // An open view: the officer's own scope exactly when the query keeps to it, else as the public.
     if (scoped?.allowed && scoped.filter && policy.open && !(q && confinedTo(q, scoped.filter.member, scoped.filter.values[0]!))) return { allowed: true, asPublic: true }
@@ -76,7 +97,7 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null): Vi
 }
 
 /** Whether a context may query a view at all, for /meta. */
-export const mayView = (view: string, ctx: SecurityContext): boolean => viewAccess(view, ctx, null).allowed
+export const mayView = (view: string, ctx: SecurityContext, sharing: DatasetSharing): boolean => viewAccess(view, ctx, null, sharing).allowed
 
 function filterMembers(filters: Filter[]): string[] {
   return filters.flatMap((f) => ('and' in f ? filterMembers(f.and) : 'or' in f ? filterMembers(f.or) : [f.member]))
@@ -108,7 +129,7 @@ function checkProtectedUse(q: CubeQuery, p: Protection) {
  * an officer inside its agency or commune (separate AND conditions nothing in the query can widen),
  * and marks the counts to protect where the caller sees a view as the public does.
  */
-export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext): PolicyDecision {
+export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext, sharing: DatasetSharing): PolicyDecision {
   const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
   if (personal.length > 0 && !mayReadPersonal(ctx)) {
@@ -120,7 +141,7 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
   const filters: CubeQuery['filters'] = []
   const protect: Protection[] = []
   for (const view of new Set(members.map((m) => m.split('.')[0]!))) {
-    const access = viewAccess(view, ctx, q)
+    const access = viewAccess(view, ctx, q, sharing)
     if (!access.allowed) throw new AccessDenied(access.vi, access.en)
     if (access.filter) filters.push(access.filter)
     const p = VIEW_POLICIES[view]!.protect

@@ -11,6 +11,7 @@ import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
+import { sharingOf } from '../../../semantic/policy/view-policy.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -49,5 +50,5 @@ export interface ServiceContext {
 
 /** The semantic layer's part of the context, as the Cube API and briefings use it. */
 export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
-  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion }
+  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion, sharing: sharingOf(ctx.catalog) }
 }
