@@ -24,7 +24,7 @@ export interface Caller extends SecurityContext {
 export const PUBLIC: Caller = { account: 'public', role: 'public', agency: '', communeCode: '', personalData: false, purpose: '', via: 'anonymous' }
 
 /** A purpose is declared when it says something (five characters or more). */
-export const hasPurpose = (sec: SecurityContext) => sec.purpose.trim().length >= 5
+const hasPurpose = (sec: SecurityContext) => sec.purpose.trim().length >= 5
 
 /** Personal data leaves only for an account granted it that declared why. */
 export const mayReadPersonal = (sec: SecurityContext) => sec.personalData && hasPurpose(sec)

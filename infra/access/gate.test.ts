@@ -324,6 +324,14 @@ describe('finding 4: bad input is a 400, never a 500', () => {
     expect(login.status).toBe(400)
   })
 
+  it('answers a transform selector naming no model with a 400, not a server error', async () => {
+    for (const url of ['/api/admin/transform/test', '/api/admin/transform/run']) {
+      const res = await inject('POST', url, { body: { select: ['khong_co_mo_hinh+'] }, headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })
+      expect(res.status, url).toBe(400)
+      expect(res.body.error.message_en).toContain('no model named khong_co_mo_hinh')
+    }
+  })
+
   it('refuses a body over the limit with 413 and a prototype key with 400', async () => {
     expect((await inject('POST', '/api/auth/login', { body: JSON.stringify({ username: 'x', password: 'y'.repeat(2 << 20) }) })).status).toBe(413)
     expect((await inject('POST', '/api/auth/login', { body: '{"__proto__":{"admin":true},"username":"a","password":"b"}' })).status).toBe(400)

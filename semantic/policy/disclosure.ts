@@ -19,7 +19,8 @@ export function cellUniform(cellKey: string, secret: string): number {
 }
 
 export function perturbCount(value: number, cellKey: string, secret: string): number | null {
-  if (!Number.isFinite(value) || value <= 0) return value <= 0 ? 0 : null
+  if (!Number.isFinite(value)) return null
+  if (value <= 0) return 0
   if (value < BASE) return null
   const r = value % BASE
   if (r === 0) return value

@@ -29,7 +29,7 @@ export class TransformCoordinator {
 
   /** Runs the selected models, then the tests of those models; waits for a run already going. */
   run(options: RunOptions = {}): Promise<TransformOutcome> {
-    const job = this.queue.then(async () => {
+    return this.enqueue(async () => {
       this.running = true
       try {
         const run = await runModels(this.wh, this.project, options)
@@ -41,16 +41,20 @@ export class TransformCoordinator {
         this.running = false
       }
     })
-    this.queue = job.catch(() => undefined)
-    return job
   }
 
   /** Runs the data tests only (of the selected models), in turn with the runs; builds nothing. */
   test(select: string[] = []): Promise<TransformOutcome> {
-    const job = this.queue.then(async () => {
-      const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, select))
-      return { run: { runId: '', results: [] }, tests, finishedAt: new Date().toISOString() }
-    })
+    return this.enqueue(async () => ({
+      run: { runId: '', results: [] },
+      tests: await runDataTests(this.wh, this.project, selectModels(this.project.models, select)),
+      finishedAt: new Date().toISOString(),
+    }))
+  }
+
+  /** One piece of work at a time, after those already queued; a failure does not stop the queue. */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const job = this.queue.then(work)
     this.queue = job.catch(() => undefined)
     return job
   }

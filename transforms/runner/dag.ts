@@ -1,3 +1,4 @@
+import { HttpError } from '../../infra/http/http-error.ts'
 import type { Model } from './project.ts'
 
 /** Models in an order where each comes after every model it refs; a cycle is an error naming it. */
@@ -50,7 +51,10 @@ export function selectModels(models: Map<string, Model>, selectors: string[]): S
     const up = s.startsWith('+')
     const down = s.endsWith('+')
     const name = s.replace(/^\+|\+$/g, '')
-    if (!models.has(name)) throw new Error(`selector "${raw}": no model named ${name}`)
+    if (!models.has(name)) {
+      // A selector comes from a person (CLI, API): a 400 with the reason, not a server error.
+      throw new HttpError(400, 'bad_selector', `Bộ chọn "${raw}": không có mô hình ${name}`, `selector "${raw}": no model named ${name}`)
+    }
     selected.add(name)
     if (down) for (const n of descendants(models, name)) selected.add(n)
     if (up) for (const n of closure(name, (x) => models.get(x)!.refs)) selected.add(n)
