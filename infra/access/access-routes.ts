@@ -4,8 +4,8 @@ import { HttpError, notFound } from '../http/http-error.ts'
 import { parseQuery } from '../http/parse-request.ts'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { tableCsv } from '../files/table-workbook.ts'
-import { accountChange, accountInput, checkPassword, listAccounts, saveAccount, updateAccount } from './accounts.ts'
-import type { AuditLog } from './audit-log.ts'
+import { accountChange, accountInput, changePassword, checkPassword, lastSignIns, listAccounts, passwordChange, resetPassword, saveAccount, updateAccount } from './accounts.ts'
+import { verifyAuditChain, type AuditLog } from './audit-log.ts'
 import { access, allow } from './gate.ts'
 import { RateLimiter, tooMany } from './rate-limiter.ts'
 import { signJwt } from './tokens.ts'
@@ -47,21 +47,28 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
       throw tooMany(wait, `Đăng nhập quá nhiều lần; tạm khóa, thử lại sau ${wait} giây`, `Too many sign-in attempts; locked, try again in ${wait} s`)
     }
     const account = await checkPassword(wh, body.username, body.password)
-    deps.audit.record({
+    deps.audit.recordRequest(req, {
       account: body.username,
+      agency: account?.agency ?? '',
       role: account?.role ?? '',
-      purpose: '',
-      client: req.ip,
+      via: 'session',
       endpoint: 'login',
-      members: [],
-      filters: null,
-      query: null,
-      rowCount: 0,
-      durationMs: 0,
       outcome: account ? 'ok' : 'denied',
       reason: account ? '' : 'wrong username or password',
     })
     if (!account) throw new HttpError(401, 'login_failed', 'Sai tên đăng nhập hoặc mật khẩu', 'Wrong username or password')
+    const { password_hash: _hash, ...profile } = account
+    return { token: signJwt({ sub: account.username, kho_session: true, ver: account.token_version }, deps.secret, deps.sessionSeconds), account: profile }
+  })
+
+  // An account changes its own password (required after a reset); a new token comes back, the old ones stop.
+  app.post('/api/auth/password', allow(access.signedIn), async (req) => {
+    const body = parseQuery(passwordChange, req.body)
+    const wait = perUsername.hit(req.caller.account)
+    if (wait > 0) throw tooMany(wait, `Thử quá nhiều lần; thử lại sau ${wait} giây`, `Too many attempts; try again in ${wait} s`)
+    const account = await changePassword(wh, req.caller.account, body)
+    deps.audit.recordRequest(req, { endpoint: 'account.password', outcome: account ? 'ok' : 'denied' })
+    if (!account) throw new HttpError(400, 'password_not_changed', 'Mật khẩu hiện tại không đúng, hoặc mật khẩu mới trùng mật khẩu cũ', 'The current password is wrong, or the new one is the same')
     const { password_hash: _hash, ...profile } = account
     return { token: signJwt({ sub: account.username, kho_session: true, ver: account.token_version }, deps.secret, deps.sessionSeconds), account: profile }
   })
@@ -71,7 +78,10 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
     return me
   })
 
-  app.get('/api/admin/accounts', allow(access.roles('admin')), () => listAccounts(wh))
+  app.get('/api/admin/accounts', allow(access.roles('admin', 'steward')), async () => {
+    const [accounts, signIns] = await Promise.all([listAccounts(wh), lastSignIns(wh)])
+    return accounts.map((a) => ({ ...a, last_sign_in: signIns.get(a.username) ?? null }))
+  })
 
   const checkAgency = (agency: string | undefined) => {
     if (agency && !deps.agencyExists(agency)) throw new HttpError(400, 'bad_request', `Không có cơ quan "${agency}"`, `No agency "${agency}"`)
@@ -94,16 +104,33 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
     return account
   })
 
+  // A reset shows the temporary password once; the account must change it at its next sign-in.
+  app.post<{ Params: { username: string } }>('/api/admin/accounts/:username/reset-password', allow(access.roles('admin')), async (req) => {
+    const body = parseQuery(z.strictObject({ password: z.string().min(10).max(200).optional() }), req.body ?? {})
+    const reset = await resetPassword(wh, req.params.username, body.password)
+    if (!reset) throw notFound('tài khoản / account', req.params.username)
+    deps.audit.recordRequest(req, { endpoint: 'account.reset_password', query: { username: reset.account.username } })
+    return { account: reset.account, temporary_password: reset.password }
+  })
+
+  // Whether the sharing log is whole: every entry's hash recomputed, its sequence unbroken.
+  app.get('/api/audit/verify', allow(access.rolesOrService('steward', 'admin')), async (req) => {
+    await deps.audit.flush()
+    const report = await verifyAuditChain(wh, { expectedLast: deps.audit.lastWritten() })
+    deps.audit.recordRequest(req, { endpoint: 'audit.verify', outcome: 'ok', reason: report.ok ? '' : report.broken!.reason })
+    return report
+  })
+
   app.get('/api/audit', allow(access.roles('steward', 'admin')), async (req, reply) => {
     const q = parseQuery(auditQuery, req.query)
     const rows = await queryRows<Record<string, unknown>>(
       wh.client,
-      `SELECT toString(at) AS at, account, role, purpose, client, endpoint, members, filters, query, row_count, duration_ms, outcome, reason
+      `SELECT seq, toString(at) AS at, account, agency, role, via, purpose, client, endpoint, members, datasets, filters, query, row_count, duration_ms, outcome, reason
        FROM meta.audit
        WHERE (empty({account:String}) OR account = {account:String})
          AND (empty({outcome:String}) OR outcome = {outcome:String})
          AND toDate(at) >= toDateOrZero({from:String}) AND (empty({to:String}) OR toDate(at) <= toDateOrZero({to:String}))
-       ORDER BY at DESC LIMIT {limit:UInt32}`,
+       ORDER BY at DESC, seq DESC LIMIT {limit:UInt32}`,
       { account: q.account ?? '', outcome: q.outcome ?? '', from: q.from ?? '1970-01-01', to: q.to ?? '', limit: q.limit },
     )
     if (q.format === 'json') return rows

@@ -16,8 +16,13 @@ export interface Account {
   /** Granted access to personal data (still needs a declared purpose per request). */
   personal_data: boolean
   disabled: boolean
-  /** Bumped when the account is disabled or its role, scope or grant change: older tokens stop working. */
+  /** Bumped when the account is disabled or its role, scope, grant or password change: older tokens stop working. */
   token_version: number
+  /** Where the account is told of its requests' decisions and reminders ('' none). */
+  email: string
+  /** Set by a password reset: the account must choose a new password before anything else. */
+  must_change_password: boolean
+  created_at: string
 }
 
 type StoredAccount = Account & { password_hash: string }
@@ -30,6 +35,7 @@ export const accountInput = z.strictObject({
   agency: z.string().default(''),
   commune_code: z.string().default(''),
   personal_data: z.boolean().default(false),
+  email: z.union([z.email(), z.literal('')]).default(''),
 })
 
 /** scrypt with a random salt: "scrypt$<salt>$<hash>". */
@@ -66,17 +72,27 @@ export async function saveAccount(wh: Warehouse, input: z.input<typeof accountIn
   const a = accountInput.parse(input)
   const prior = await findAccount(wh, a.username)
   const { password, ...fields } = a
-  const stored: StoredAccount = { ...fields, password_hash: hashPassword(password), disabled: false, token_version: (prior?.token_version ?? 0) + (prior ? 1 : 0) }
+  const stored: StoredAccount = {
+    ...fields,
+    password_hash: hashPassword(password),
+    disabled: false,
+    token_version: (prior?.token_version ?? 0) + (prior ? 1 : 0),
+    must_change_password: false,
+    created_at: prior?.created_at ?? nowText(),
+  }
   await writeAccount(wh, stored)
   const { password_hash: _hash, ...account } = stored
   return account
 }
 
+/** The time now as the warehouse writes it (UTC, milliseconds). */
+const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
+
 async function writeAccount(wh: Warehouse, a: StoredAccount) {
   await wh.client.insert({ table: 'meta.accounts', values: [{ ...a, updated_at: Date.now() }], format: 'JSONEachRow' })
 }
 
-const COLUMNS = 'username, display_name, role, agency, commune_code, personal_data, disabled, token_version'
+const COLUMNS = 'username, display_name, role, agency, commune_code, personal_data, disabled, token_version, email, must_change_password, toString(created_at) AS created_at'
 
 export async function findAccount(wh: Warehouse, username: string): Promise<StoredAccount | null> {
   const [row] = await queryRows<StoredAccount>(wh.client, `SELECT ${COLUMNS}, password_hash FROM meta.accounts FINAL WHERE username = {u:String}`, { u: username })
@@ -94,6 +110,7 @@ export const accountChange = z.strictObject({
   commune_code: z.string().max(5).optional(),
   personal_data: z.boolean().optional(),
   disabled: z.boolean().optional(),
+  email: z.union([z.email(), z.literal('')]).optional(),
 })
 
 /**
@@ -109,6 +126,44 @@ export async function updateAccount(wh: Warehouse, username: string, change: z.i
   await writeAccount(wh, next)
   const { password_hash: _hash, ...account } = next
   return account
+}
+
+/**
+ * Resets a password: the account signs in with the temporary one (given, or made here and
+ * returned once) and must choose its own before doing anything else; its tokens stop working.
+ */
+export async function resetPassword(wh: Warehouse, username: string, temporary?: string): Promise<{ account: Account; password: string } | null> {
+  const prior = await findAccount(wh, username)
+  if (!prior) return null
+  const password = temporary ?? randomBytes(9).toString('base64url')
+  const next: StoredAccount = { ...prior, password_hash: hashPassword(password), must_change_password: true, token_version: prior.token_version + 1 }
+  await writeAccount(wh, next)
+  const { password_hash: _hash, ...account } = next
+  return { account, password }
+}
+
+export const passwordChange = z.strictObject({
+  current: z.string().min(1).max(200),
+  password: z.string().min(10, 'mật khẩu tối thiểu 10 ký tự / at least 10 characters').max(200),
+})
+
+/** An account changes its own password (the current one proves it); its other tokens stop working. */
+export async function changePassword(wh: Warehouse, username: string, change: z.infer<typeof passwordChange>): Promise<StoredAccount | null> {
+  const prior = await checkPassword(wh, username, change.current)
+  if (!prior) return null
+  if (change.password === change.current) return null
+  const next: StoredAccount = { ...prior, password_hash: hashPassword(change.password), must_change_password: false, token_version: prior.token_version + 1 }
+  await writeAccount(wh, next)
+  return next
+}
+
+/** Each account's latest successful sign-in, from the sharing log. */
+export async function lastSignIns(wh: Warehouse): Promise<Map<string, string>> {
+  const rows = await queryRows<{ account: string; at: string }>(
+    wh.client,
+    "SELECT account, toString(max(at)) AS at FROM meta.audit WHERE endpoint = 'login' AND outcome = 'ok' GROUP BY account",
+  )
+  return new Map(rows.map((r) => [r.account, r.at]))
 }
 
 /** The first administrator, from KHO_ADMIN_USER and KHO_ADMIN_PASSWORD, created when missing. */

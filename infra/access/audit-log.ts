@@ -1,13 +1,21 @@
+import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import type { Warehouse } from '../warehouse/client.ts'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
 
 export interface AuditEntry {
+  /** An account's username, a system's `sys:<id>`, or what a credential names. */
   account: string
+  /** The agency the caller acts for ('' for provincial roles and the public). */
+  agency: string
   role: string
+  /** How the caller proved who it is (session, system-key, jwt…). */
+  via: string
   purpose: string
   client: string
   endpoint: string
   members: string[]
+  /** The catalogue datasets touched. */
+  datasets: string[]
   filters: unknown
   query: unknown
   rowCount: number
@@ -16,14 +24,52 @@ export interface AuditEntry {
   reason: string
 }
 
+/** An entry as stored: the fields the hash covers, in the order it covers them. */
+interface StoredEntry {
+  seq: number
+  at: number
+  account: string
+  agency: string
+  role: string
+  via: string
+  purpose: string
+  client: string
+  endpoint: string
+  members: string[]
+  datasets: string[]
+  filters: string
+  query: string
+  row_count: number
+  duration_ms: number
+  outcome: string
+  reason: string
+  prev_hash: string
+}
+
+const CHAINED: (keyof StoredEntry)[] = ['seq', 'at', 'account', 'agency', 'role', 'via', 'purpose', 'client', 'endpoint', 'members', 'datasets', 'filters', 'query', 'row_count', 'duration_ms', 'outcome', 'reason', 'prev_hash']
+
+/** The hash of one entry: SHA-256 over its fields (the previous entry's hash among them) as JSON. */
+export const entryHash = (e: StoredEntry): string =>
+  createHash('sha256')
+    .update(JSON.stringify(CHAINED.map((k) => e[k])))
+    .digest('hex')
+
+/** Text as the warehouse will give it back (UTF-8), so a hash taken now still holds when read. */
+const stored = (s: string) => Buffer.from(s, 'utf8').toString('utf8')
+
 /**
- * Writes audit entries to meta.audit (append-only) in small batches off the request path, so
- * logging every query costs a query next to nothing; flush() empties the queue (at shutdown).
+ * The sharing log: every access that returns data and every administrative change, one entry each,
+ * written to meta.audit (append-only) in small batches off the request path. Entries are
+ * hash-chained — each carries a sequence number and the hash of the one before — so an edited,
+ * removed or inserted entry shows (verifyAuditChain). One process writes the log at a time (the
+ * service, or a CLI command when no service runs); flush() empties the queue (at shutdown).
  */
 export class AuditLog {
-  private queue: Record<string, unknown>[] = []
+  private queue: Omit<StoredEntry, 'seq' | 'prev_hash'>[] = []
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
+  /** The chain's last entry, read from the warehouse before the first write. */
+  private head: { seq: number; hash: string } | null = null
 
   constructor(
     private readonly wh: Warehouse,
@@ -34,10 +80,13 @@ export class AuditLog {
   recordRequest(req: FastifyRequest, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
     this.record({
       account: req.caller.account,
+      agency: req.caller.agency,
       role: req.caller.role,
+      via: req.caller.via,
       purpose: req.caller.purpose,
       client: req.ip,
       members: [],
+      datasets: [],
       filters: null,
       query: null,
       rowCount: 0,
@@ -51,21 +100,29 @@ export class AuditLog {
   record(e: AuditEntry): void {
     this.queue.push({
       at: Date.now(),
-      account: e.account,
-      role: e.role,
-      purpose: e.purpose,
-      client: e.client,
-      endpoint: e.endpoint,
-      members: e.members,
-      filters: JSON.stringify(e.filters),
-      query: JSON.stringify(e.query),
+      account: stored(e.account),
+      agency: stored(e.agency),
+      role: stored(e.role),
+      via: e.via,
+      purpose: stored(e.purpose),
+      client: stored(e.client),
+      endpoint: stored(e.endpoint),
+      members: e.members.map(stored),
+      datasets: e.datasets.map(stored),
+      filters: stored(JSON.stringify(e.filters) ?? 'null'),
+      query: stored(JSON.stringify(e.query) ?? 'null'),
       row_count: e.rowCount,
       duration_ms: Math.round(e.durationMs),
       outcome: e.outcome,
-      reason: e.reason,
+      reason: stored(e.reason),
     })
     if (this.queue.length >= 200) void this.flush()
     else this.timer ??= setTimeout(() => void this.flush(), 500)
+  }
+
+  /** The last entry this log wrote (what a verification expects to find at the end), once known. */
+  lastWritten(): { seq: number; hash: string } | null {
+    return this.head
   }
 
   flush(): Promise<void> {
@@ -74,12 +131,113 @@ export class AuditLog {
     const batch = this.queue.splice(0)
     if (batch.length > 0) {
       this.writing = this.writing
-        .then(() => this.wh.client.insert({ table: 'meta.audit', values: batch, format: 'JSONEachRow' }))
+        .then(async () => {
+          let head = (this.head ??= await chainHead(this.wh))
+          const rows = batch.map((e) => {
+            const entry: StoredEntry = { ...e, seq: head.seq + 1, prev_hash: head.hash }
+            const hash = entryHash(entry)
+            head = { seq: entry.seq, hash }
+            return { ...entry, hash }
+          })
+          await this.wh.client.insert({ table: 'meta.audit', values: rows, format: 'JSONEachRow' })
+          this.head = head
+        })
         .then(
           () => undefined,
-          (err: Error) => this.onError(err),
+          (err: Error) => {
+            // The warehouse may or may not hold the batch: read the head again before the next one.
+            this.head = null
+            this.onError(err)
+          },
         )
     }
     return this.writing
   }
+}
+
+async function chainHead(wh: Warehouse): Promise<{ seq: number; hash: string }> {
+  const [row] = await queryRows<{ seq: string; hash: string }>(wh.client, 'SELECT seq, hash FROM meta.audit ORDER BY seq DESC LIMIT 1')
+  return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: '' }
+}
+
+export interface ChainReport {
+  /** Entries read. */
+  entries: number
+  /** Entries written before the chain began (no sequence number), not covered. */
+  unchained: number
+  /** The first sequence number the log holds (above 1 when retention dropped older entries). */
+  firstSeq: number | null
+  lastSeq: number | null
+  ok: boolean
+  /** The first entry that does not hold, and why. */
+  broken: { seq: number; at: string; reason: string; reasonVi: string } | null
+}
+
+/** Where the chain may start when retention removed older entries: the anchor it recorded. */
+async function retentionAnchor(wh: Warehouse, firstSeq: number): Promise<boolean> {
+  const rows = await queryRows<{ query: string }>(wh.client, "SELECT query FROM meta.audit WHERE endpoint = 'audit.retention' AND seq > 0")
+  return rows.some((r) => {
+    try {
+      return (JSON.parse(r.query) as { kept_from_seq?: number }).kept_from_seq === firstSeq
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * Walks the log in sequence order and recomputes every hash: an edited entry no longer matches its
+ * hash; a removed one leaves a gap in the sequence; an inserted or reordered one breaks the link to
+ * the hash before it. Names the first entry that does not hold. Reads in pages, so the log can be
+ * longer than memory.
+ */
+export async function verifyAuditChain(wh: Warehouse, opts: { pageSize?: number; expectedLast?: { seq: number; hash: string } | null } = {}): Promise<ChainReport> {
+  const pageSize = opts.pageSize ?? 50_000
+  const [counts] = await queryRows<{ unchained: string; chained: string; first: string; last: string }>(
+    wh.client,
+    'SELECT countIf(seq = 0) AS unchained, countIf(seq > 0) AS chained, minIf(seq, seq > 0) AS first, max(seq) AS last FROM meta.audit',
+  )
+  const report: ChainReport = {
+    entries: Number(counts!.unchained) + Number(counts!.chained),
+    unchained: Number(counts!.unchained),
+    firstSeq: Number(counts!.chained) > 0 ? Number(counts!.first) : null,
+    lastSeq: Number(counts!.chained) > 0 ? Number(counts!.last) : null,
+    ok: true,
+    broken: null,
+  }
+  if (report.firstSeq === null) {
+    const last = opts.expectedLast
+    return last && last.seq > 0 ? { ...report, ok: false, broken: { seq: 1, at: '', reason: `the log is empty but had ${last.seq} entries`, reasonVi: `nhật ký trống nhưng đã ghi ${last.seq} bản ghi` } } : report
+  }
+  const fail = (seq: number, at: string, reason: string, reasonVi: string) => ({ ...report, ok: false, broken: { seq, at, reason, reasonVi } })
+  if (report.firstSeq > 1 && !(await retentionAnchor(wh, report.firstSeq))) {
+    return fail(1, '', `entries 1–${report.firstSeq - 1} are missing and no retention run removed them`, `thiếu các bản ghi 1–${report.firstSeq - 1} mà không do lưu trữ có thời hạn xóa`)
+  }
+  let expectedSeq = report.firstSeq
+  let prevHash: string | null = null
+  for (let from = report.firstSeq; from <= report.lastSeq!; from += pageSize) {
+    const rows = await queryRows<Omit<StoredEntry, 'at' | 'seq' | 'row_count' | 'duration_ms'> & { seq: string; at: string; at_text: string; row_count: string; duration_ms: string; hash: string }>(
+      wh.client,
+      `SELECT seq, toUnixTimestamp64Milli(at) AS at, toString(at) AS at_text, account, agency, role, via, purpose, client, endpoint, members, datasets,
+              filters, query, row_count, duration_ms, outcome, reason, prev_hash, hash
+       FROM meta.audit WHERE seq >= {from:UInt64} AND seq < {to:UInt64} ORDER BY seq, at`,
+      { from, to: from + pageSize },
+    )
+    for (const r of rows) {
+      const seq = Number(r.seq)
+      if (seq < expectedSeq) return fail(seq, r.at_text, `entry ${seq} appears twice`, `bản ghi ${seq} xuất hiện hai lần`)
+      if (seq > expectedSeq) return fail(expectedSeq, r.at_text, `entry ${expectedSeq} is missing (deleted)`, `thiếu bản ghi ${expectedSeq} (đã bị xóa)`)
+      const entry: StoredEntry = { ...r, seq, at: Number(r.at), row_count: Number(r.row_count), duration_ms: Number(r.duration_ms) }
+      if (prevHash !== null && r.prev_hash !== prevHash) return fail(seq, r.at_text, `entry ${seq} does not follow the entry before it`, `bản ghi ${seq} không nối tiếp bản ghi trước`)
+      if (entryHash(entry) !== r.hash) return fail(seq, r.at_text, `entry ${seq} was changed after it was written`, `bản ghi ${seq} đã bị sửa sau khi ghi`)
+      prevHash = r.hash
+      expectedSeq = seq + 1
+    }
+  }
+  // The chain cannot show its own end cut off; the writer's memory of its last entry can.
+  const last = opts.expectedLast
+  if (last && (last.seq > report.lastSeq! || (last.seq === report.lastSeq && last.hash !== prevHash))) {
+    return fail(report.lastSeq! + 1, '', `entries after ${report.lastSeq} are missing (the log wrote up to ${last.seq})`, `thiếu các bản ghi sau ${report.lastSeq} (nhật ký đã ghi đến ${last.seq})`)
+  }
+  return report
 }

@@ -1,12 +1,13 @@
 import type { Role } from './accounts.ts'
 
 /** How a caller proved who it is. */
-export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'service-token' | 'push-key' | 'address'
+export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'system-key' | 'service-token' | 'push-key' | 'address'
 
 /**
- * Who is asking, resolved once per request by the gate: an account's session, a Cube-style token
- * signed by a server-side part, the local CLI's service token, an agency's push key, or nobody.
- * Role 'system' (service token, push key) matches no role a route or a view grants.
+ * Who is asking, resolved once per request by the gate: an account's session, a registered
+ * system's key, a Cube-style token signed by a server-side part, the local CLI's service token, an
+ * agency's push key, or nobody. Role 'system' matches no role a route grants; a registered system
+ * reaches the views it was given (`views`), the others open views only.
  */
 export interface SecurityContext {
   account: string
@@ -15,6 +16,8 @@ export interface SecurityContext {
   communeCode: string
   personalData: boolean
   purpose: string
+  /** A registered system: the views it may read. */
+  views?: readonly string[]
 }
 
 export interface Caller extends SecurityContext {

@@ -103,7 +103,7 @@ describe('the gate', () => {
    * analyst, steward, admin), W stewards and admins, A admins, U uploaders (officers, stewards,
    * admins), C the local CLI only, K an agency's push key only. Every registered route is here.
    */
-  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'C' | 'K'][] = [
+  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'C' | 'K'][] = [
     ['GET', '/healthz', 'P'], ['GET', '/readyz', 'P'], ['GET', '/status', 'P'], ['GET', '/metrics', 'W'],
     ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'],
     ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/admin', 'P'],
@@ -121,7 +121,12 @@ describe('the gate', () => {
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'W'],
     ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'],
-    ['GET', '/api/admin/accounts', 'A'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
+    ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
+    ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],
+    ['GET', '/api/sharing/datasets', 'S'], ['GET', '/api/sharing/requests', 'S'], ['POST', '/api/sharing/requests', 'O'],
+    ['POST', '/api/sharing/requests/khong-co/decision', 'U'], ['POST', '/api/sharing/requests/khong-co/status', 'U'],
+    ['GET', '/api/admin/systems', 'W'], ['POST', '/api/admin/systems', 'W'], ['PATCH', '/api/admin/systems/khong-co', 'W'],
+    ['POST', '/api/admin/systems/khong-co/keys', 'W'], ['DELETE', '/api/admin/systems/khong-co/keys/khong-co', 'W'],
     ['POST', '/api/open-data', 'W'], ['DELETE', '/api/open-data/khong-co', 'W'],
     ['POST', '/api/admin/backups', 'C'], ['GET', '/api/admin/backups', 'C'], ['POST', '/api/admin/migrate', 'C'], ['POST', '/api/admin/api-keys', 'C'],
     ['DELETE', '/api/admin/api-keys/khong-co', 'C'], ['POST', '/api/admin/seed', 'C'],
@@ -133,6 +138,7 @@ describe('the gate', () => {
     W: ['steward', 'admin'],
     A: ['admin'],
     U: ['officer', 'steward', 'admin'],
+    O: ['officer'],
     C: [],
     K: [],
   }
@@ -143,7 +149,7 @@ describe('the gate', () => {
     const toPath = (url: string) => MATRIX.find(([m, u]) => `${m} ${u}` === url || false)
     // Every registered route (by its pattern) has a row: a new route must be added here.
     const patterns = MATRIX.map(([m, u]) => ({ m, u }))
-    const matches = (pattern: string, url: string) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/:[a-z]+/g, '[^/]+').replace(/\*/g, '.*')}$`).test(url)
+    const matches = (pattern: string, url: string) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+').replace(/\*/g, '.*')}$`).test(url)
     for (const r of registered) {
       expect(patterns.some((p) => p.m === r.method && matches(r.url, p.u)), `${r.method} ${r.url} is missing from the matrix`).toBe(true)
     }

@@ -4,7 +4,9 @@ import { HttpError } from '../http/http-error.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { findAccount, ROLES } from './accounts.ts'
 import { PUBLIC, type Caller } from './caller.ts'
+import { looksLikeSystemKey, systemOfKey } from './system-keys.ts'
 import { TokenError, verifyJwt } from './tokens.ts'
+import { vietnamDay } from '../time/periods.ts'
 
 /** A credential that was presented and does not hold: always a 401, never the public. */
 export class AuthError extends HttpError {
@@ -35,6 +37,7 @@ export function bearerToken(req: FastifyRequest): string | null {
   const raw = req.headers.authorization
   if (raw === undefined || raw === '') return null
   const token = /^Bearer /i.test(raw) ? raw.slice(7) : raw
+  if (looksLikeSystemKey(token)) return token
   if (!TOKEN.test(token)) throw new AuthError('Tiêu đề Authorization không đúng dạng "Bearer <mã truy cập>"', 'The Authorization header is not "Bearer <token>"')
   return token
 }
@@ -61,9 +64,20 @@ export interface CallerDeps {
  * version moved on), is refused at once. A Cube-style token carries its security context. No
  * token is the public, who see open data only.
  */
+/** The routes an account that must change its password may still call. */
+const WHILE_PASSWORD_RESET = new Set(['/api/auth/password', '/api/auth/me'])
+
+/** A client address as lists write it (an IPv4 address, not its IPv6-mapped form). */
+const plainAddress = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
+
 export async function resolveCaller(req: FastifyRequest, deps: CallerDeps): Promise<Caller> {
   const token = bearerToken(req)
   if (token === null) return PUBLIC
+  if (looksLikeSystemKey(token)) {
+    const system = await systemOfKey(deps.wh, token, plainAddress(req.ip), vietnamDay(new Date()))
+    if ('vi' in system) throw new AuthError(system.vi, system.en)
+    return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose: purposeHeader(req), via: 'system-key', views: system.views }
+  }
   let payload: Record<string, unknown>
   try {
     payload = verifyJwt(token, deps.secret, deps.maxTokenSeconds)
@@ -76,6 +90,9 @@ export async function resolveCaller(req: FastifyRequest, deps: CallerDeps): Prom
     if (!account || account.disabled) throw new AuthError('Tài khoản không tồn tại hoặc đã bị khóa', 'The account does not exist or is disabled')
     if (payload.ver !== account.token_version) {
       throw new AuthError('Quyền của tài khoản đã thay đổi; hãy đăng nhập lại', 'The account’s access changed since this token was issued; sign in again')
+    }
+    if (account.must_change_password && !WHILE_PASSWORD_RESET.has(req.routeOptions.url ?? '')) {
+      throw new HttpError(403, 'password_change_required', 'Mật khẩu đã được đặt lại: hãy đổi mật khẩu trước khi dùng tiếp', 'The password was reset: choose a new one before going on')
     }
     return {
       account: account.username,

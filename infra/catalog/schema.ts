@@ -133,11 +133,20 @@ export const datasetSchema = z.strictObject({
   delivered_by: z.enum(['owner', 'indicator_owner']).default('owner'),
   description: z.string().min(1),
   personal_data: z.boolean(),
-  sharing: z.strictObject({
-    scope: z.enum(['noi_bo', 'dung_chung', 'mo']),
-    method: z.enum(['api', 'sync', 'file']),
-    consumers: z.array(code).default([]),
-  }),
+  /**
+   * Who may use it: noi_bo — the owner only (others by an approved request); dung_chung — the
+   * owner and the named consumer agencies; mo — open data, everyone.
+   */
+  sharing: z
+    .strictObject({
+      scope: z.enum(['noi_bo', 'dung_chung', 'mo']),
+      method: z.enum(['api', 'sync', 'file']),
+      consumers: z.array(code).default([]),
+    })
+    .refine((s) => s.scope !== 'noi_bo' || s.consumers.length === 0, {
+      message: 'dữ liệu nội bộ (noi_bo) không có cơ quan khai thác; dùng dung_chung / an internal (noi_bo) dataset names no consumers; use dung_chung',
+      path: ['consumers'],
+    }),
   update_frequency: z.enum(frequencies),
   deadline: deadlineRuleSchema.nullable().default(null),
   /** The date column saying when each record changed at the source, for the "change + N working days" rule. */

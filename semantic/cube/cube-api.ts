@@ -4,7 +4,7 @@ import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
-import { applyPolicy, mayView, queryMembers, type DatasetSharing, type SecurityContext } from '../policy/view-policy.ts'
+import { applyPolicy, datasetsOf, mayView, queryMembers, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
 import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
@@ -23,8 +23,8 @@ export interface CubeApiContext {
   cache: ResultCache<Record<string, unknown>[]>
   /** Bumped whenever the marts change; part of every cache key. */
   dataVersion: () => number
-  /** Each dataset's owner and consumers, from the catalogue. */
-  sharing: DatasetSharing
+  /** Each dataset's owner, scope and consumers from the catalogue, and the grants in force. */
+  sharing: SharingRules
 }
 
 /** What running a query needs (no token checks or audit: callers in-process have done theirs). */
@@ -148,6 +148,7 @@ async function handle(
     ctx.audit.recordRequest(req, {
       endpoint,
       members: o.members ?? [],
+      datasets: datasetsOf(o.members ?? []),
       filters: o.filters ?? null,
       query: (req.body as { query?: unknown } | undefined)?.query ?? (req.query as { query?: unknown }).query ?? null,
       rowCount: o.rowCount ?? 0,
@@ -180,7 +181,7 @@ async function handle(
 }
 
 /** The views (and members) a context may see, for /meta. */
-function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: DatasetSharing) {
+function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: SharingRules) {
   return model.meta
     .filter((view) => mayView(view.name, sec, sharing))
     .map((view) => ({

@@ -8,50 +8,88 @@ import type { CubeQuery } from '../cube/cube-query.ts'
 export type { SecurityContext } from '../../infra/access/caller.ts'
 
 /**
- * What each view allows. Provincial roles see every view; an agency officer sees its own rows
- * (agencyMember), a commune officer its commune (communeMember); the dataset's owner and the
- * consumer agencies the catalogue names for it (sharing.consumers) see all of it — personal members
- * still only with a grant and a purpose. An open view is open to everyone: whoever else asks sees
- * it as the public does — never less — with its protected counts perturbed (see disclosure.ts).
- * No agency is named here: who owns and who consumes a dataset is the catalogue's to say.
+ * What each view allows, read against the catalogue. Provincial roles see every view. A view's
+ * dataset decides the rest: its owner agency sees it whole; its named consumers too when the
+ * dataset is shared (sharing.scope dung_chung or mo — an internal, noi_bo, dataset has none); an
+ * agency holding an approved grant in force today sees what the grant names; a registered system
+ * sees the views it was given. Otherwise an officer sees its own rows (agencyMember) or its commune
+ * (communeMember). A view is open to everyone when its dataset is open data (scope mo) or it is a
+ * statistical view published under disclosure control (open); whoever else asks sees it as the
+ * public does — never less — with its protected counts perturbed (see disclosure.ts). Personal
+ * members always need an account granted personal data and a declared purpose. No agency is named
+ * here: who owns, consumes and was granted a dataset is the catalogue's and the owners' to say.
  */
 export interface ViewPolicy {
-  open: boolean
+  /** Open whatever its dataset's scope: aggregate statistics published with protected counts. */
+  open?: boolean
   agencyMember?: string
   communeMember?: string
-  /** The catalogue dataset the view shows, whose owner and consumers see it whole. */
+  /** The catalogue dataset the view shows. */
   dataset?: string
   /** A count of people the public sees only perturbed, and the hidden measure holding each cell's key. */
   protect?: { measure: string; cellKey: string }
 }
 
 export const VIEW_POLICIES: Record<string, ViewPolicy> = {
-  kt_xh: { open: true, agencyMember: 'kt_xh.agency', communeMember: 'kt_xh.unit_code' },
-  submissions: { open: false, agencyMember: 'submissions.agency' },
-  data_quality: { open: false, agencyMember: 'data_quality.agency' },
-  quality_scores: { open: false, agencyMember: 'quality_scores.agency' },
-  enterprises: { open: false, dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
+  kt_xh: { dataset: 'chi_tieu_kt_xh', agencyMember: 'kt_xh.agency', communeMember: 'kt_xh.unit_code' },
+  submissions: { agencyMember: 'submissions.agency' },
+  data_quality: { agencyMember: 'data_quality.agency' },
+  quality_scores: { agencyMember: 'quality_scores.agency' },
+  enterprises: { dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
   population: { open: true, dataset: 'dan_cu', communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
-  citizens: { open: false, dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
+  citizens: { dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
 }
 
 const PROVINCIAL: SecurityContext['role'][] = ['leader', 'analyst', 'steward', 'admin']
 
-/** Who a dataset is shared with, from the catalogue: its owner and its named consumer agencies. */
-export type DatasetSharing = (dataset: string) => { owner: string; consumers: string[] } | undefined
+export type SharingScope = 'noi_bo' | 'dung_chung' | 'mo'
 
-/** DatasetSharing read from the catalogue. */
-export const sharingOf =
-  (catalog: Pick<Catalog, 'dataset'>): DatasetSharing =>
-  (id) => {
-    const d = catalog.dataset(id)
-    return d ? { owner: d.owner, consumers: d.sharing.consumers } : undefined
+/** A dataset's sharing as the catalogue declares it. */
+export interface DatasetRules {
+  owner: string
+  scope: SharingScope
+  consumers: readonly string[]
+}
+
+/** What a grant opens of one view: every member (null) or the ones named. */
+export interface ViewGrant {
+  members: readonly string[] | null
+}
+
+/** The sharing rules the policy reads: the catalogue's, and the grants in force today. */
+export interface SharingRules {
+  dataset(id: string): DatasetRules | undefined
+  /** The agency's grant over a view in force today, or null. */
+  grant(agency: string, view: string): ViewGrant | null
+}
+
+/** The catalogue's sharing rules, with the grants in force (none by default). */
+export function catalogueSharing(catalog: Pick<Catalog, 'dataset'>, grant: SharingRules['grant'] = () => null): SharingRules {
+  return {
+    dataset: (id) => {
+      const d = catalog.dataset(id)
+      return d ? { owner: d.owner, scope: d.sharing.scope, consumers: d.sharing.consumers } : undefined
+    },
+    grant,
   }
+}
 
-/** The agencies that see a view's dataset whole. */
-function entitled(policy: ViewPolicy, sharing: DatasetSharing): string[] {
-  const s = policy.dataset ? sharing(policy.dataset) : undefined
-  return s ? [s.owner, ...s.consumers] : []
+/** The views that show a dataset. */
+export const viewsOfDataset = (dataset: string): string[] => Object.entries(VIEW_POLICIES).filter(([, p]) => p.dataset === dataset).map(([v]) => v)
+
+/** The catalogue datasets a list of members touches (for the sharing log). */
+export const datasetsOf = (members: readonly string[]): string[] =>
+  [...new Set(members.map((m) => VIEW_POLICIES[m.split('.')[0]!]?.dataset).filter((d): d is string => !!d))].sort()
+
+/** Whether everyone may see the view (as the public does). */
+export function isOpenView(policy: ViewPolicy, rules: SharingRules): boolean {
+  return policy.open === true || (policy.dataset !== undefined && rules.dataset(policy.dataset)?.scope === 'mo')
+}
+
+/** Whether an agency sees a view's dataset whole by the catalogue: its owner, or a named consumer of a shared one. */
+function entitled(policy: ViewPolicy, rules: SharingRules, agency: string): boolean {
+  const d = policy.dataset ? rules.dataset(policy.dataset) : undefined
+  return !!d && (d.owner === agency || (d.scope !== 'noi_bo' && d.consumers.includes(agency)))
 }
 
 /** What the policy refuses: a 403 with the reason. */
@@ -70,34 +108,50 @@ export interface PolicyDecision {
 }
 
 type Filter = CubeQuery['filters'][number]
-type ViewAccess = { allowed: true; filter?: { member: string; operator: 'equals'; values: string[] }; asPublic?: boolean } | { allowed: false; vi: string; en: string }
+type ViewAccess =
+  | { allowed: true; filter?: { member: string; operator: 'equals'; values: string[] }; asPublic?: boolean; onlyMembers?: readonly string[] }
+  | { allowed: false; vi: string; en: string }
 
 /** Whether the query already keeps itself to `member = value` (a top-level AND condition). */
 const confinedTo = (q: CubeQuery, member: string, value: string) =>
   q.filters.some((f) => 'member' in f && f.member === member && f.operator === 'equals' && f.values?.length === 1 && f.values[0] === value)
 
 /** What a context may do with one view: see it all, see it scoped, see it as the public does, or nothing. */
-function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, sharing: DatasetSharing): ViewAccess {
+function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules): ViewAccess {
   const policy = VIEW_POLICIES[view]
   if (!policy) return { allowed: false, vi: `Không có chính sách truy cập cho "${view}"`, en: `No access policy for "${view}"` }
   if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
+  const open = isOpenView(policy, rules)
+  if (ctx.role === 'system' && ctx.views) {
+    if (ctx.views.includes(view)) return { allowed: true }
+    if (open) return { allowed: true, asPublic: true }
+    return { allowed: false, vi: `Hệ thống ${ctx.account} không được cấp "${view}"`, en: `System ${ctx.account} was not given "${view}"` }
+  }
   if (ctx.role === 'agency_officer') {
     let scoped: ViewAccess | null = null
     if (ctx.communeCode && policy.communeMember) scoped = { allowed: true, filter: { member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] } }
-    else if (entitled(policy, sharing).includes(ctx.agency)) return { allowed: true }
-    else if (policy.agencyMember) scoped = { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
+    else if (entitled(policy, rules, ctx.agency)) return { allowed: true }
+    else {
+      const grant = rules.grant(ctx.agency, view)
+      if (grant) return grant.members ? { allowed: true, onlyMembers: grant.members } : { allowed: true }
+      if (policy.agencyMember) scoped = { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
+    }
     // An open view: the officer's own scope exactly when the query keeps to it, else as the public.
-    if (scoped?.allowed && scoped.filter && policy.open && !(q && confinedTo(q, scoped.filter.member, scoped.filter.values[0]!))) return { allowed: true, asPublic: true }
+    if (scoped?.allowed && scoped.filter && open && !(q && confinedTo(q, scoped.filter.member, scoped.filter.values[0]!))) return { allowed: true, asPublic: true }
     if (scoped) return scoped
-    if (policy.open) return { allowed: true, asPublic: true }
-    return { allowed: false, vi: `Cơ quan ${ctx.agency} không được xem "${view}"`, en: `Agency ${ctx.agency} may not see "${view}"` }
+    if (open) return { allowed: true, asPublic: true }
+    return {
+      allowed: false,
+      vi: `Cơ quan ${ctx.agency} không được xem "${view}"${policy.dataset ? `; hãy gửi yêu cầu chia sẻ dữ liệu "${policy.dataset}" tới cơ quan chủ quản` : ''}`,
+      en: `Agency ${ctx.agency} may not see "${view}"${policy.dataset ? `; request "${policy.dataset}" from its owner agency` : ''}`,
+    }
   }
-  if (!policy.open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
+  if (!open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
   return { allowed: true, asPublic: true }
 }
 
 /** Whether a context may query a view at all, for /meta. */
-export const mayView = (view: string, ctx: SecurityContext, sharing: DatasetSharing): boolean => viewAccess(view, ctx, null, sharing).allowed
+export const mayView = (view: string, ctx: SecurityContext, rules: SharingRules): boolean => viewAccess(view, ctx, null, rules).allowed
 
 function filterMembers(filters: Filter[]): string[] {
   return filters.flatMap((f) => ('and' in f ? filterMembers(f.and) : 'or' in f ? filterMembers(f.or) : [f.member]))
@@ -129,7 +183,7 @@ function checkProtectedUse(q: CubeQuery, p: Protection) {
  * an officer inside its agency or commune (separate AND conditions nothing in the query can widen),
  * and marks the counts to protect where the caller sees a view as the public does.
  */
-export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext, sharing: DatasetSharing): PolicyDecision {
+export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext, rules: SharingRules): PolicyDecision {
   const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
   if (personal.length > 0 && !mayReadPersonal(ctx)) {
@@ -141,8 +195,12 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
   const filters: CubeQuery['filters'] = []
   const protect: Protection[] = []
   for (const view of new Set(members.map((m) => m.split('.')[0]!))) {
-    const access = viewAccess(view, ctx, q, sharing)
+    const access = viewAccess(view, ctx, q, rules)
     if (!access.allowed) throw new AccessDenied(access.vi, access.en)
+    const beyond = access.onlyMembers ? members.filter((m) => m.startsWith(`${view}.`) && !access.onlyMembers!.includes(m)) : []
+    if (beyond.length > 0) {
+      throw new AccessDenied(`Quyền được cấp cho cơ quan ${ctx.agency} không gồm ${beyond.join(', ')}`, `The grant to agency ${ctx.agency} does not include ${beyond.join(', ')}`)
+    }
     if (access.filter) filters.push(access.filter)
     const p = VIEW_POLICIES[view]!.protect
     if (access.asPublic && p) {

@@ -11,6 +11,7 @@ import { transformCommand } from './commands/transform.ts'
 import { templateCommand } from './commands/template.ts'
 import { backupCommand } from './commands/backup.ts'
 import { briefingCommand } from './commands/briefing.ts'
+import { auditCommand } from './commands/audit.ts'
 
 const HELP = `kho — Kho dữ liệu số tỉnh (provincial data warehouse)
 
@@ -37,6 +38,8 @@ Lệnh / commands:
   backup create | list        sao lưu toàn bộ kho (bảng, tổng kiểm, tệp gốc) | các bản sao lưu
   backup restore <mã> --home <thư mục mới>
                               khôi phục vào thư mục mới và đối chiếu số dòng, tổng kiểm từng bảng
+  audit verify                kiểm nhật ký chia sẻ (chuỗi băm) còn nguyên vẹn; mã thoát 1 và tên
+                              bản ghi hỏng đầu tiên nếu không / whether the sharing log is whole
 
 Tùy chọn chung / common options:
   --json                      in kết quả dạng JSON cho script
@@ -57,6 +60,7 @@ const COMMANDS: Record<string, (run: CommandRun) => Promise<number>> = {
   template: templateCommand,
   backup: backupCommand,
   briefing: briefingCommand,
+  audit: auditCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {

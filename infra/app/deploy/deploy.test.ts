@@ -5,7 +5,7 @@ import { SaxesParser } from 'saxes'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, PROJECT_ROOT } from '../../catalog/load-catalog.ts'
-import { applyPolicy, sharingOf, type SecurityContext } from '../../../semantic/policy/view-policy.ts'
+import { applyPolicy, catalogueSharing, type SecurityContext } from '../../../semantic/policy/view-policy.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { validateQuery } from '../../../semantic/cube/cube-query.ts'
 import { cubePolicies } from './write-cube-policies.ts'
@@ -76,7 +76,7 @@ describe('the cluster recipe (infra/app/deploy/cluster)', () => {
     const { queryRewrite } = createRequire(import.meta.url)(path.join(DIR, 'cube/cube.js')) as { queryRewrite: (q: unknown, c: { securityContext: unknown }) => { filters: unknown[] } }
     const officer: SecurityContext = { account: 'x', role: 'agency_officer', agency: 'SO_TC', communeCode: '', personalData: false, purpose: '' }
     const query = { measures: ['submissions.obligations'], dimensions: ['submissions.agency'] }
-    const ours = applyPolicy(model, validateQuery(model, query), officer, sharingOf(loadCatalog())).query.filters
+    const ours = applyPolicy(model, validateQuery(model, query), officer, catalogueSharing(loadCatalog())).query.filters
     const theirs = queryRewrite(query, { securityContext: { role: 'agency_officer', agency: 'SO_TC' } }).filters
     expect(theirs).toEqual(ours)
     expect(() => queryRewrite({ measures: ['submissions.obligations'] }, { securityContext: {} })).toThrow(/not open data/)

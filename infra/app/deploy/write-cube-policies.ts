@@ -7,23 +7,29 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { sharingOf, VIEW_POLICIES } from '../../../semantic/policy/view-policy.ts'
+import { catalogueSharing, isOpenView, VIEW_POLICIES } from '../../../semantic/policy/view-policy.ts'
 import { loadCatalog, type Catalog } from '../../catalog/load-catalog.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 
 export const CUBE_POLICIES_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster/cube/view-policies.json')
 
-/** The policy with each view's entitled agencies (its dataset's owner and consumers) read from the catalogue. */
+/**
+ * The policy with each view's openness and entitled agencies (its dataset's owner, and its consumers
+ * when shared) read from the catalogue. Grants are kho's: an agency holding one queries through
+ * kho's API, which reads them as they change; this file carries the catalogue's standing rules.
+ */
 export function cubePolicies(model: SemanticModel, catalog: Catalog = loadCatalog()) {
   const personalMembers = [...model.members]
     .filter(([, m]) => (m.meta as { meta?: { personal?: boolean } }).meta?.personal)
     .map(([name]) => name)
     .sort()
-  const sharing = sharingOf(catalog)
+  const rules = catalogueSharing(catalog)
   const views = Object.fromEntries(
-    Object.entries(VIEW_POLICIES).map(([view, { dataset, ...policy }]) => {
-      const s = dataset ? sharing(dataset) : undefined
-      return [view, s ? { ...policy, owners: [s.owner, ...s.consumers] } : policy]
+    Object.entries(VIEW_POLICIES).map(([view, policy]) => {
+      const { dataset, ...rest } = policy
+      const d = dataset ? rules.dataset(dataset) : undefined
+      const open = isOpenView(policy, rules)
+      return [view, d ? { ...rest, open, owners: [d.owner, ...(d.scope === 'noi_bo' ? [] : d.consumers)] } : { ...rest, open }]
     }),
   )
   return { views, personalMembers }

@@ -20,6 +20,9 @@ import { jobRoutes } from '../jobs/job-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-routes.ts'
 import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
+import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
+import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
+import { vietnamDay } from '../../time/periods.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape
@@ -71,6 +74,8 @@ export function buildApp(ctx: ServiceContext): KhoApp {
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
     agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
   })
+  sharingRoutes(app, { wh, catalog, model: ctx.semantic, grants: ctx.grants, rules: cube.sharing, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
+  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined })
   submissionRoutes(app, { wh })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)

@@ -6,6 +6,7 @@ import { loadSecret } from '../../access/tokens.ts'
 import { loadCatalog } from '../../catalog/load-catalog.ts'
 import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../../config.ts'
+import { smtpMailer } from '../../files/mailer.ts'
 import { JobScheduler } from '../../time/job-scheduler.ts'
 import { openWarehouse } from '../../warehouse/client.ts'
 import { migrate } from '../../warehouse/migrate.ts'
@@ -17,6 +18,7 @@ import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
+import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import type { ServiceContext } from './context.ts'
 
 /**
@@ -48,7 +50,11 @@ export async function bootstrap(
     await wh.close()
     throw err
   }
+  const grants = new GrantRegistry(wh)
+  await grants.refresh()
   const ctx: ServiceContext = {
+    grants,
+    send: smtpMailer(config.smtp),
     config,
     catalog,
     wh,

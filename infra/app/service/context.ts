@@ -11,7 +11,9 @@ import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
-import { sharingOf } from '../../../semantic/policy/view-policy.ts'
+import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
+import type { SendMail } from '../../files/mailer.ts'
+import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -44,11 +46,15 @@ export interface ServiceContext {
   jobs: JobScheduler
   /** The one delivery path: loads, and the marts follow a committed delivery. */
   deliver: Deliver
+  /** E-mail over SMTP when configured (null: files and pages only); one transport for the service. */
+  send: SendMail | null
+  /** Approved sharing requests, as the view policy reads them. */
+  grants: GrantRegistry
   /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
   dashboards: { ioc: IocConfig; briefings: Briefing[] }
 }
 
 /** The semantic layer's part of the context, as the Cube API and briefings use it. */
 export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
-  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion, sharing: sharingOf(ctx.catalog) }
+  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion, sharing: catalogueSharing(ctx.catalog, ctx.grants.grant) }
 }

@@ -4,7 +4,6 @@ import { pullJobs } from '../../../loaders/pull-jobs.ts'
 import type { KhoConfig } from '../../config.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
-import { smtpMailer } from '../../files/mailer.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { buildApp, type KhoApp } from './app.ts'
@@ -79,8 +78,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     })) {
       ctx.jobs.add(job)
     }
-    // One SMTP transport for everything the service e-mails (null: files only).
-    const send = smtpMailer(config.smtp)
+    const send = ctx.send
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
     scheduleBriefings({ cube: cubeContextOf(ctx), catalog, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)

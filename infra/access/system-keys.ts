@@ -1,0 +1,134 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
+
+/**
+ * Information systems that read kho through the provincial integration platform (LGSP). A steward
+ * registers each one — its owner agency, contact, the views it may read, the addresses it may call
+ * from, an expiry — and issues it keys `kho_sys_<key id>_<secret>`: shown once, stored as SHA-256
+ * (the secret is 192 random bits, so a fast hash is enough), revocable and rotatable. A system is
+ * read-only: it matches no role a route grants, and reaches the Cube API's views it was given.
+ */
+export interface System {
+  id: string
+  name: string
+  agency: string
+  contact: string
+  views: string[]
+  addresses: string[]
+  /** The last day it may call (YYYY-MM-DD), or null. */
+  expires_on: string | null
+  disabled: boolean
+  created_at: string
+}
+
+export interface SystemKey {
+  key_id: string
+  system_id: string
+  created_at: string
+  revoked_at: string | null
+}
+
+export const systemInput = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_-]{3,40}$/, 'mã hệ thống: 3–40 ký tự a-z, 0-9, _ - / system id: 3–40 of a-z, 0-9, _ -'),
+  name: z.string().min(1).max(200),
+  agency: z.string().min(1).max(40),
+  contact: z.string().max(300).default(''),
+  views: z.array(z.string().max(100)).min(1).max(50),
+  addresses: z.array(z.union([z.ipv4(), z.ipv6()])).max(50).default([]),
+  expires_on: z.iso.date().nullable().default(null),
+})
+
+export const systemChange = systemInput.omit({ id: true }).partial().extend({ disabled: z.boolean().optional() })
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
+
+const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, toString(created_at) AS created_at'
+
+export async function listSystems(wh: Warehouse): Promise<System[]> {
+  return queryRows<System>(wh.client, `SELECT ${SYSTEM_COLUMNS} FROM meta.systems FINAL ORDER BY id`)
+}
+
+export async function findSystem(wh: Warehouse, id: string): Promise<System | null> {
+  const [row] = await queryRows<System>(wh.client, `SELECT ${SYSTEM_COLUMNS} FROM meta.systems FINAL WHERE id = {id:String}`, { id })
+  return row ?? null
+}
+
+async function writeSystem(wh: Warehouse, s: System) {
+  await wh.client.insert({ table: 'meta.systems', values: [{ ...s, updated_at: Date.now() }], format: 'JSONEachRow' })
+}
+
+/** Registers a system (or, for an existing id, null: change it with updateSystem). */
+export async function registerSystem(wh: Warehouse, input: z.infer<typeof systemInput>): Promise<System | null> {
+  if (await findSystem(wh, input.id)) return null
+  const system: System = { ...input, disabled: false, created_at: nowText() }
+  await writeSystem(wh, system)
+  return system
+}
+
+export async function updateSystem(wh: Warehouse, id: string, change: z.infer<typeof systemChange>): Promise<System | null> {
+  const prior = await findSystem(wh, id)
+  if (!prior) return null
+  const next: System = { ...prior, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) }
+  await writeSystem(wh, next)
+  return next
+}
+
+export async function listSystemKeys(wh: Warehouse, systemId?: string): Promise<SystemKey[]> {
+  return queryRows<SystemKey>(
+    wh.client,
+    `SELECT key_id, system_id, toString(created_at) AS created_at, if(revoked_at IS NULL, NULL, toString(revoked_at)) AS revoked_at
+     FROM meta.system_keys FINAL WHERE empty({s:String}) OR system_id = {s:String} ORDER BY created_at`,
+    { s: systemId ?? '' },
+  )
+}
+
+/** A new key for a system, returned once. Rotation: issue a new key, move the system to it, revoke the old. */
+export async function issueSystemKey(wh: Warehouse, systemId: string): Promise<{ keyId: string; key: string }> {
+  const keyId = randomBytes(6).toString('hex')
+  const secret = randomBytes(24).toString('base64url')
+  await wh.client.insert({
+    table: 'meta.system_keys',
+    values: [{ key_id: keyId, system_id: systemId, secret_sha256: sha256(secret), created_at: nowText(), revoked_at: null, updated_at: Date.now() }],
+    format: 'JSONEachRow',
+  })
+  return { keyId, key: `kho_sys_${keyId}_${secret}` }
+}
+
+export async function revokeSystemKey(wh: Warehouse, systemId: string, keyId: string): Promise<boolean> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    wh.client,
+    'SELECT key_id, system_id, secret_sha256, toString(created_at) AS created_at FROM meta.system_keys FINAL WHERE key_id = {k:String} AND system_id = {s:String} AND revoked_at IS NULL',
+    { k: keyId, s: systemId },
+  )
+  if (!row) return false
+  await wh.client.insert({ table: 'meta.system_keys', values: [{ ...row, revoked_at: Date.now(), updated_at: Date.now() }], format: 'JSONEachRow' })
+  return true
+}
+
+/** Whether a presented credential is meant as a system key (and not a JWT). */
+export const looksLikeSystemKey = (presented: string) => presented.startsWith('kho_sys_')
+
+/**
+ * The system a presented key belongs to, checked against the calling address and the day, or why
+ * not (in both languages). Unknown, malformed and revoked keys get the same answer.
+ */
+export async function systemOfKey(wh: Warehouse, presented: string, address: string, today: string): Promise<System | { vi: string; en: string }> {
+  const invalid = { vi: 'Khóa hệ thống không hợp lệ hoặc đã bị thu hồi', en: 'The system key is invalid or revoked' }
+  const m = /^kho_sys_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(presented)
+  if (!m) return invalid
+  const [row] = await queryRows<{ system_id: string; secret_sha256: string }>(
+    wh.client,
+    'SELECT system_id, secret_sha256 FROM meta.system_keys FINAL WHERE key_id = {id:String} AND revoked_at IS NULL',
+    { id: m[1]! },
+  )
+  if (!row || !timingSafeEqual(Buffer.from(sha256(m[2]!), 'hex'), Buffer.from(row.secret_sha256, 'hex'))) return invalid
+  const system = await findSystem(wh, row.system_id)
+  if (!system || system.disabled) return { vi: `Hệ thống ${row.system_id} đã bị tạm dừng`, en: `System ${row.system_id} is disabled` }
+  if (system.expires_on && system.expires_on < today) return { vi: `Đăng ký của hệ thống ${system.id} đã hết hạn ngày ${system.expires_on}`, en: `System ${system.id}'s registration expired on ${system.expires_on}` }
+  if (system.addresses.length > 0 && !system.addresses.includes(address)) {
+    return { vi: `Hệ thống ${system.id} không được gọi từ địa chỉ ${address}`, en: `System ${system.id} may not call from ${address}` }
+  }
+  return system
+}

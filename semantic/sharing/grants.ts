@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { vietnamDay } from '../../infra/time/periods.ts'
+import { viewsOfDataset, type ViewGrant } from '../policy/view-policy.ts'
+
+/**
+ * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
+ * (Bắc Ninh QĐ 53 Điều 6.4, 7.2; Lào Cai Điều 12.2, 17.5; NĐ 47/2020 Điều 43–44). An agency's
+ * officer asks for a dataset — or some of its views or members — with a purpose, a legal basis and a
+ * period; the owner agency's officer or a steward approves (possibly narrower) or refuses with a
+ * reason. An approved request is a grant to the asking agency from its start date to its end date;
+ * it can be suspended, resumed or ended. One row per state in meta.sharing_requests; the latest wins.
+ */
+export type RequestStatus = 'pending' | 'approved' | 'refused' | 'suspended' | 'ended' | 'withdrawn'
+
+export interface SharingRequest {
+  id: string
+  dataset: string
+  requester: string
+  agency: string
+  views: string[]
+  members: string[]
+  purpose: string
+  legal_basis: string
+  starts_on: string
+  ends_on: string
+  status: RequestStatus
+  granted_views: string[]
+  granted_members: string[]
+  decided_by: string
+  decision_note: string
+  created_at: string
+  updated_at: string
+}
+
+const COLUMNS = `id, dataset, requester, agency, views, members, purpose, legal_basis, toString(starts_on) AS starts_on, toString(ends_on) AS ends_on,
+  status, granted_views, granted_members, decided_by, decision_note, toString(created_at) AS created_at, toString(updated_at) AS updated_at`
+
+const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
+
+export async function listRequests(wh: Warehouse): Promise<SharingRequest[]> {
+  return queryRows<SharingRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL ORDER BY created_at DESC`)
+}
+
+export async function findRequest(wh: Warehouse, id: string): Promise<SharingRequest | null> {
+  const [row] = await queryRows<SharingRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL WHERE id = {id:String}`, { id })
+  return row ?? null
+}
+
+export async function writeRequest(wh: Warehouse, r: Omit<SharingRequest, 'updated_at' | 'created_at'> & { created_at?: string }): Promise<SharingRequest> {
+  const row = { ...r, created_at: r.created_at ?? nowText(), updated_at: nowText() }
+  await wh.client.insert({ table: 'meta.sharing_requests', values: [row], format: 'JSONEachRow' })
+  return row
+}
+
+/** A request id: the day it was made and a random part ("YC-20261128-3f9a1c"). */
+export const newRequestId = (today: string) => `YC-${today.replaceAll('-', '')}-${randomBytes(3).toString('hex')}`
+
+/**
+ * What an approved request grants, view by view: the granted views (every view of the dataset when
+ * none are named); a view some of whose members are named is limited to them, another is whole.
+ */
+export function grantedViews(r: Pick<SharingRequest, 'dataset' | 'granted_views' | 'granted_members'>): Map<string, ViewGrant> {
+  const views = r.granted_views.length > 0 ? r.granted_views : viewsOfDataset(r.dataset)
+  return new Map(
+    views.map((v) => {
+      const members = r.granted_members.filter((m) => m.startsWith(`${v}.`))
+      return [v, { members: members.length === 0 ? null : members }]
+    }),
+  )
+}
+
+/** Whether a grant is in force on a day: approved, and the day within its period. */
+export const inForce = (r: Pick<SharingRequest, 'status' | 'starts_on' | 'ends_on'>, day: string) => r.status === 'approved' && r.starts_on <= day && day <= r.ends_on
+
+/**
+ * The grants the view policy reads, kept in memory and read again after every change this
+ * process makes, so an approval, a suspension or an end takes effect on the next request. Dates
+ * are checked at each request against today in Vietnam, so a grant opens on its start date and
+ * closes after its end date without anyone acting.
+ */
+export class GrantRegistry {
+  private requests: SharingRequest[] = []
+
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly today: () => string = () => vietnamDay(new Date()),
+  ) {}
+
+  async refresh(): Promise<void> {
+    this.requests = (await listRequests(this.wh)).filter((r) => r.status === 'approved')
+  }
+
+  /** The agency's grant over a view in force today (members joined across its grants), or null. */
+  grant = (agency: string, view: string): ViewGrant | null => {
+    const day = this.today()
+    let members: Set<string> | null = null
+    let found = false
+    for (const r of this.requests) {
+      if (r.agency !== agency || !inForce(r, day)) continue
+      const g = grantedViews(r).get(view)
+      if (!g) continue
+      if (g.members === null) return { members: null }
+      found = true
+      members = new Set([...(members ?? []), ...g.members])
+    }
+    return found ? { members: [...members!] } : null
+  }
+}
