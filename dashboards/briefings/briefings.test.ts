@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
@@ -14,6 +13,7 @@ import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { periodForRule, periodFromCode } from './briefing-period.ts'
 import { deliverBriefing, writeBriefing } from './briefing-runner.ts'
 import { smtpMailer } from '../../infra/files/mailer.ts'
+import { smtpSink } from '../../infra/testing/smtp-sink.ts'
 import { buildBriefing, communeQuery, kpiQuery, qualityQuery, submissionQuery } from './build-briefing.ts'
 
 const home = tempDir('kho-briefing-')
@@ -204,40 +204,12 @@ describe('scheduled briefings', () => {
   })
 
   it('e-mails the workbook to its recipients over SMTP when configured', async () => {
-    // A minimal SMTP server on loopback that keeps what it is sent.
-    const messages: string[] = []
-    const server = net.createServer((sock) => {
-      let buffer = ''
-      let body: string[] | null = null
-      sock.write('220 kho-test ESMTP\r\n')
-      sock.on('data', (chunk) => {
-        buffer += chunk.toString('latin1')
-        for (let i = buffer.indexOf('\r\n'); i >= 0; i = buffer.indexOf('\r\n')) {
-          const line = buffer.slice(0, i)
-          buffer = buffer.slice(i + 2)
-          if (body) {
-            if (line === '.') {
-              messages.push(body.join('\n'))
-              body = null
-              sock.write('250 queued\r\n')
-            } else body.push(line)
-            continue
-          }
-          const verb = line.slice(0, 4).toUpperCase()
-          if (verb === 'DATA') {
-            body = []
-            sock.write('354 go on\r\n')
-          } else if (verb === 'QUIT') sock.end('221 bye\r\n')
-          else sock.write('250 ok\r\n')
-        }
-      })
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const port = (server.address() as net.AddressInfo).port
+    const sink = await smtpSink()
+    const { messages } = sink
     try {
       const briefing = { ...service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_thang')!, email: ['lanhdao@bacninh.gov.vn'] }
       const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.catalog, ioc: service.ctx.dashboards.ioc }
-      const send = smtpMailer({ url: `smtp://127.0.0.1:${port}`, from: 'kho@bacninh.gov.vn' })
+      const send = smtpMailer({ url: sink.url, from: 'kho@bacninh.gov.vn' })
       const done = await deliverBriefing(deps, tempDir('kho-briefing-mail-'), briefing, periodFromCode('2026-10')!, send)
       expect(done).toMatch(/kt_xh_thang_2026-10\.xlsx \(e-mail: 1\)$/)
       expect(messages).toHaveLength(1)
@@ -246,7 +218,7 @@ describe('scheduled briefings', () => {
       // Without SMTP the workbook is only written.
       expect(await deliverBriefing(deps, tempDir('kho-briefing-mail-'), briefing, periodFromCode('2026-10')!, null)).toMatch(/\.xlsx$/)
     } finally {
-      server.close()
+      sink.close()
     }
   })
 

@@ -104,6 +104,8 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
     if (decl.kind === 'public') return caller
     if (caller.role === 'public' && decl.addresses.includes(req.ip)) return { ...caller, via: 'address' }
     if (caller.role === 'public') throw unauthorized('Cần đăng nhập', 'Sign in first')
+    // A registered system is read-only: it matches no role, 'any' included.
+    if (caller.role === 'system') throw new HttpError(403, 'forbidden', 'Hệ thống khai thác chỉ được đọc qua Cube API', 'A consuming system may only read through the Cube API')
     if (decl.roles !== 'any' && !decl.roles.includes(caller.role as Role)) {
       throw new HttpError(403, 'forbidden', `Vai trò ${caller.role} không được dùng chức năng này`, `Role ${caller.role} may not do this`)
     }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCatalog, type Catalog } from '../../infra/catalog/load-catalog.ts'
+import { datasetSchema } from '../../infra/catalog/schema.ts'
+import { openSyncedWarehouse, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
+import type { SecurityContext } from '../../infra/access/caller.ts'
+import { compileSemanticModel, type SemanticModel } from '../cube/compile-model.ts'
+import { validateQuery } from '../cube/cube-query.ts'
+import { applyPolicy, catalogueSharing, type SharingRules } from '../policy/view-policy.ts'
+import { GrantRegistry, writeRequest } from './grants.ts'
+
+let model: SemanticModel
+let catalog: Catalog
+beforeAll(async () => {
+  model = await compileSemanticModel()
+  catalog = loadCatalog()
+})
+
+const officer = (agency: string): SecurityContext => ({ account: `t.${agency}`, role: 'agency_officer', agency, communeCode: '', personalData: false, purpose: '' })
+const PUBLIC: SecurityContext = { account: 'public', role: 'public', agency: '', communeCode: '', personalData: false, purpose: '' }
+
+/** Whether the query is answered (true) or refused (the reason). */
+function decide(rules: SharingRules, who: SecurityContext, query: Record<string, unknown>): true | string {
+  try {
+    applyPolicy(model, validateQuery(model, query), who, rules)
+    return true
+  } catch (err) {
+    return (err as Error).message
+  }
+}
+
+/** The catalogue with doanh_nghiep's sharing scope changed, as a steward would change the YAML. */
+const withScope = (scope: 'noi_bo' | 'dung_chung' | 'mo', consumers: string[]) =>
+  catalogueSharing({
+    dataset: (id) => {
+      const d = catalog.dataset(id)
+      return d && id === 'doanh_nghiep' ? { ...d, sharing: { ...d.sharing, scope, consumers } } : d
+    },
+  })
+
+const firms = { measures: ['enterprises.count'] }
+
+describe('sharing scope from the catalogue', () => {
+  it('dung_chung: the owner and the named consumers see the dataset, nobody else', () => {
+    const rules = withScope('dung_chung', ['SO_CT'])
+    expect(decide(rules, officer('SO_TC'), firms)).toBe(true)
+    expect(decide(rules, officer('SO_CT'), firms)).toBe(true)
+    expect(decide(rules, officer('SO_YT'), firms)).toContain('Agency SO_YT may not see "enterprises"; request "doanh_nghiep" from its owner agency')
+    expect(decide(rules, PUBLIC, firms)).toContain('not open data')
+  })
+
+  it('noi_bo: the owner alone', () => {
+    const rules = withScope('noi_bo', [])
+    expect(decide(rules, officer('SO_TC'), firms)).toBe(true)
+    expect(decide(rules, officer('SO_CT'), firms)).not.toBe(true)
+  })
+
+  it('refuses an internal dataset that names consumers when the catalogue is read', () => {
+    const d = catalog.datasets.find((x) => x.id === 'doanh_nghiep')!
+    const parsed = datasetSchema.safeParse({ ...d, sharing: { ...d.sharing, scope: 'noi_bo' } })
+    expect(parsed.success).toBe(false)
+    expect(parsed.error!.issues[0]).toMatchObject({ path: ['sharing', 'consumers'], message: expect.stringContaining('an internal (noi_bo) dataset names no consumers') })
+  })
+
+  it('mo: everyone, the public included', () => {
+    const rules = withScope('mo', [])
+    expect(decide(rules, PUBLIC, firms)).toBe(true)
+    expect(decide(rules, officer('SO_YT'), firms)).toBe(true)
+  })
+
+  it('a registered system reaches the views it was given and open views, nothing else', () => {
+    const rules = catalogueSharing(catalog)
+    const system: SecurityContext = { ...officer('SO_YT'), account: 'sys:his', role: 'system', views: ['enterprises'] }
+    expect(decide(rules, system, firms)).toBe(true)
+    expect(decide(rules, system, { measures: ['kt_xh.value'] })).toBe(true)
+    expect(decide(rules, system, { measures: ['citizens.count'] })).toContain('System sys:his was not given "citizens"')
+    expect(decide(rules, system, { measures: ['submissions.count'] })).not.toBe(true)
+  })
+})
+
+describe('grants', () => {
+  let wh: TempWarehouse
+  let day = '2026-11-30'
+  let registry: GrantRegistry
+  beforeAll(async () => {
+    wh = await openSyncedWarehouse()
+    registry = new GrantRegistry(wh, () => day)
+    const base = { dataset: 'doanh_nghiep', requester: 'canbo.soyt', agency: 'SO_YT', views: [], members: [], purpose: 'Theo dõi doanh nghiệp y tế', legal_basis: 'QĐ 53', decided_by: 'canbo.sotc', decision_note: '' }
+    await writeRequest(wh, { ...base, id: 'YC-1', starts_on: '2026-12-01', ends_on: '2026-12-31', status: 'approved', granted_views: ['enterprises'], granted_members: ['enterprises.count'] })
+    await writeRequest(wh, { ...base, id: 'YC-2', agency: 'SO_GDDT', starts_on: '2026-01-01', ends_on: '2027-12-31', status: 'suspended', granted_views: [], granted_members: [] })
+    await registry.refresh()
+  })
+  afterAll(() => wh.dispose())
+
+  it('opens access on its start date and closes it after its end date', () => {
+    const rules = catalogueSharing(catalog, registry.grant)
+    const on = (d: string) => {
+      day = d
+      return decide(rules, officer('SO_YT'), firms)
+    }
+    expect(on('2026-11-30')).not.toBe(true)
+    expect(on('2026-12-01')).toBe(true)
+    expect(on('2026-12-31')).toBe(true)
+    expect(on('2027-01-01')).not.toBe(true)
+  })
+
+  it('opens only the members it names', () => {
+    day = '2026-12-15'
+    const rules = catalogueSharing(catalog, registry.grant)
+    expect(decide(rules, officer('SO_YT'), { measures: ['enterprises.count'], dimensions: ['enterprises.commune_code'] })).toContain('does not include enterprises.commune_code')
+  })
+
+  it('a suspended grant opens nothing', () => {
+    day = '2026-12-15'
+    expect(decide(catalogueSharing(catalog, registry.grant), officer('SO_GDDT'), firms)).not.toBe(true)
+  })
+})

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../infra/catalog/load-catalog.ts'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
+import { smtpSink } from '../../infra/testing/smtp-sink.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
+import { loadFile } from '../../loaders/load-file.ts'
+
+const home = tempDir('kho-sharing-')
+let sink: Awaited<ReturnType<typeof smtpSink>>
+let service: RunningService
+let env: NodeJS.ProcessEnv
+
+async function call(method: string, url: string, auth?: string, body?: unknown) {
+  const headers: Record<string, string> = {}
+  if (auth) headers.authorization = `Bearer ${auth}`
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, body: (await res.json()) as any }
+}
+
+const load = (auth: string, query: unknown) => call('POST', '/cubejs-api/v1/load', auth, { query })
+
+async function login(username: string, password = 'mot-mat-khau-dai'): Promise<string> {
+  const r = await call('POST', '/api/auth/login', undefined, { username, password })
+  expect(r.status).toBe(200)
+  return r.body.token
+}
+
+let admin: string
+beforeAll(async () => {
+  sink = await smtpSink()
+  env = {
+    ...process.env,
+    KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0',
+    KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai', KHO_SMTP_URL: sink.url,
+  }
+  service = await startService(loadConfig(env))
+  await service.demoDone
+  const file = path.join(home, 'dn.csv')
+  const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
+  fs.writeFileSync(file, [header, '0100047516,Công ty A,01/02/2020,07210,2610,dang_hoat_dong,01/10/2026', '0100233488,Công ty B,01/02/2021,07228,4659,dang_hoat_dong,01/10/2026'].join('\n'))
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
+  expect(r.status).toBe('committed')
+  await service.ctx.transforms.run()
+  admin = await login('quantri', 'mat-khau-rat-dai')
+  for (const [username, agency, email] of [['canbo.soyt', 'SO_YT', 'soyt@bacninh.gov.vn'], ['canbo.sotc', 'SO_TC', 'sotc@bacninh.gov.vn'], ['canbo.soct', 'SO_CT', '']]) {
+    const made = await call('POST', '/api/admin/accounts', admin, { username, password: 'mot-mat-khau-dai', role: 'agency_officer', agency, email })
+    expect(made.status).toBe(200)
+  }
+}, 120_000)
+afterAll(async () => {
+  await service?.stop()
+  sink?.close()
+})
+
+const count = { measures: ['enterprises.count'] }
+const byCommune = { measures: ['enterprises.count'], dimensions: ['enterprises.commune_code'] }
+const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
+const inDays = (n: number) => new Date(Date.now() + 7 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10)
+
+describe('requests and grants', () => {
+  it('a named consumer sees the dataset without asking; another agency is refused and told to ask', async () => {
+    expect((await load(await login('canbo.soct'), count)).status).toBe(200)
+    const refused = await load(await login('canbo.soyt'), count)
+    expect(refused.status).toBe(403)
+    expect(refused.body.message_en).toContain('request "doanh_nghiep" from its owner agency')
+  })
+
+  it('an officer asks, the owner approves narrower, the officer queries what was granted and nothing more', async () => {
+    const health = await login('canbo.soyt')
+    const finance = await login('canbo.sotc')
+    const other = await login('canbo.soct')
+    const ask = { dataset: 'doanh_nghiep', views: ['enterprises'], members: ['enterprises.count', 'enterprises.commune_code'], purpose: 'Theo dõi cơ sở y tế tư nhân', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(90) }
+    // Checked before anything is stored: a member outside the dataset, an end before the start.
+    expect((await call('POST', '/api/sharing/requests', health, { ...ask, members: ['citizens.full_name'] })).status).toBe(400)
+    expect((await call('POST', '/api/sharing/requests', health, { ...ask, ends_on: inDays(-3) })).body.error.message_en).toBe('The end date is before the start date')
+    const made = await call('POST', '/api/sharing/requests', health, ask)
+    expect(made.status).toBe(200)
+    const id = made.body.id
+    expect(made.body).toMatchObject({ status: 'pending', agency: 'SO_YT', requester: 'canbo.soyt' })
+    // The owner agency is told by e-mail.
+    await expect.poll(() => sink.messages.some((m) => m.includes('To: sotc@bacninh.gov.vn') && m.includes(id))).toBe(true)
+    expect((await load(health, count)).status).toBe(403)
+    // Another agency neither sees nor decides it.
+    expect((await call('GET', '/api/sharing/requests', other)).body.map((r: any) => r.id)).not.toContain(id)
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, other, { approve: true })).status).toBe(404)
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, health, { approve: true })).status).toBe(403)
+    // Wider than asked is refused; narrower is fine.
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count', 'enterprises.name'] })).status).toBe(400)
+    const approved = await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count'], note: 'Chỉ số lượng' })
+    expect(approved.body).toMatchObject({ status: 'approved', granted_members: ['enterprises.count'], decided_by: 'canbo.sotc' })
+    await expect.poll(() => sink.messages.some((m) => m.includes('To: soyt@bacninh.gov.vn') && m.includes(id))).toBe(true)
+    // In force at once: the count, not the communes.
+    const now = await load(health, count)
+    expect(now.status).toBe(200)
+    expect(Number(now.body.data[0]['enterprises.count'])).toBe(2)
+    expect((await load(health, byCommune)).body.message_en).toContain('does not include enterprises.commune_code')
+    const mine = (await call('GET', '/api/sharing/requests', health)).body.find((r: any) => r.id === id)
+    expect(mine).toMatchObject({ status: 'approved', in_force: true })
+    const datasets = (await call('GET', '/api/sharing/datasets', health)).body
+    expect(datasets.find((d: any) => d.id === 'doanh_nghiep').access).toBe('granted')
+
+    // Suspended: refused on the next request; resumed: open again; ended: closed for good.
+    expect((await call('POST', `/api/sharing/requests/${id}/status`, finance, { status: 'suspended' })).body.error.message_en).toBe('A reason is required')
+    expect((await call('POST', `/api/sharing/requests/${id}/status`, finance, { status: 'suspended', note: 'Rà soát mục đích' })).body.status).toBe('suspended')
+    expect((await load(health, count)).status).toBe(403)
+    expect((await call('POST', `/api/sharing/requests/${id}/status`, finance, { status: 'approved' })).body.status).toBe('approved')
+    expect((await load(health, count)).status).toBe(200)
+    expect((await call('POST', `/api/sharing/requests/${id}/status`, health, { status: 'ended', note: 'Không còn cần' })).body.status).toBe('ended')
+    expect((await load(health, count)).status).toBe(403)
+    expect((await call('POST', `/api/sharing/requests/${id}/status`, finance, { status: 'approved' })).status).toBe(409)
+
+    // Every step is in the sharing log with its dataset.
+    await service.ctx.audit.flush()
+    const steps = await queryRows<{ endpoint: string; account: string; agency: string; datasets: string[] }>(
+      service.ctx.wh.client,
+      "SELECT endpoint, account, agency, datasets FROM meta.audit WHERE endpoint LIKE 'sharing.%' AND query LIKE {id:String} ORDER BY seq",
+      { id: `%${id}%` },
+    )
+    expect(steps.map((s) => `${s.endpoint} ${s.account}`)).toEqual([
+      'sharing.request canbo.soyt', 'sharing.decision canbo.sotc', 'sharing.status canbo.sotc', 'sharing.status canbo.sotc', 'sharing.status canbo.soyt',
+    ])
+    expect(steps.every((s) => s.datasets.join() === 'doanh_nghiep')).toBe(true)
+  })
+
+  it('a refusal needs a reason and opens nothing', async () => {
+    const health = await login('canbo.soyt')
+    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', purpose: 'Thống kê doanh nghiệp dược', legal_basis: 'NĐ 47/2020', starts_on: today(), ends_on: inDays(30) })
+    const finance = await login('canbo.sotc')
+    expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false })).status).toBe(400)
+    expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false, note: 'Chưa đủ căn cứ' })).body.status).toBe('refused')
+    expect((await load(health, count)).status).toBe(403)
+  })
+})
+
+describe('accounts', () => {
+  it('a disabled account is refused on its next request, and enabled again it signs in anew', async () => {
+    const other = await login('canbo.soct')
+    expect((await load(other, count)).status).toBe(200)
+    expect((await call('PATCH', '/api/admin/accounts/canbo.soct', admin, { disabled: true })).status).toBe(200)
+    expect((await load(other, count)).status).toBe(401)
+    expect((await call('POST', '/api/auth/login', undefined, { username: 'canbo.soct', password: 'mot-mat-khau-dai' })).status).toBe(401)
+    await call('PATCH', '/api/admin/accounts/canbo.soct', admin, { disabled: false })
+    expect((await load(other, count)).status).toBe(401)
+    expect((await load(await login('canbo.soct'), count)).status).toBe(200)
+  })
+
+  it('a reset password works once and must be changed before anything else', async () => {
+    const before = await login('canbo.sotc')
+    const reset = await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, {})
+    expect(reset.status).toBe(200)
+    const temporary = reset.body.temporary_password
+    expect(temporary).toMatch(/^[A-Za-z0-9_-]{12}$/)
+    expect((await call('GET', '/api/auth/me', before)).status).toBe(401)
+    const signIn = await call('POST', '/api/auth/login', undefined, { username: 'canbo.sotc', password: temporary })
+    expect(signIn.body.account.must_change_password).toBe(true)
+    const session = signIn.body.token
+    const blocked = await load(session, count)
+    expect(blocked.status).toBe(403)
+    expect(blocked.body.code).toBe('password_change_required')
+    expect((await call('POST', '/api/auth/password', session, { current: 'sai', password: 'mat-khau-moi-cua-toi' })).status).toBe(400)
+    const changed = await call('POST', '/api/auth/password', session, { current: temporary, password: 'mat-khau-moi-cua-toi' })
+    expect(changed.status).toBe(200)
+    expect((await load(session, count)).status).toBe(401)
+    expect((await load(changed.body.token, count)).status).toBe(200)
+    await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, { password: 'mot-mat-khau-dai' })
+    const again = await call('POST', '/api/auth/login', undefined, { username: 'canbo.sotc', password: 'mot-mat-khau-dai' })
+    await call('POST', '/api/auth/password', again.body.token, { current: 'mot-mat-khau-dai', password: 'mot-mat-khau-dai-2' })
+    await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, { password: 'mot-mat-khau-dai' })
+  })
+
+  it('lists each account with its last sign-in', async () => {
+    await service.ctx.audit.flush()
+    const accounts = (await call('GET', '/api/admin/accounts', admin)).body
+    expect(accounts.find((a: any) => a.username === 'canbo.soyt').last_sign_in).toMatch(/^\d{4}-\d{2}-\d{2} /)
+  })
+})
+
+describe('consuming systems', () => {
+  it('a system key reaches only its views, is logged as the system, and stops when revoked, expired or called from elsewhere', async () => {
+    const reg = await call('POST', '/api/admin/systems', admin, { id: 'his-yte', name: 'Hệ thống thông tin y tế', agency: 'SO_YT', contact: 'it@soyt.gov.vn', views: ['enterprises'] })
+    expect(reg.status).toBe(200)
+    const issued = await call('POST', '/api/admin/systems/his-yte/keys', admin)
+    const key = issued.body.key
+    expect(key).toMatch(/^kho_sys_[0-9a-f]{12}_/)
+    const listed = JSON.stringify((await call('GET', '/api/admin/systems', admin)).body)
+    expect(listed).not.toContain(key.split('_')[3])
+    expect((await load(key, count)).status).toBe(200)
+    expect((await load(key, { measures: ['citizens.count'] })).status).toBe(403)
+    expect((await call('GET', '/api/loads', key)).status).toBe(403)
+    await service.ctx.audit.flush()
+    const logged = await queryRows<{ account: string; via: string; agency: string; datasets: string[]; outcome: string }>(
+      service.ctx.wh.client,
+      "SELECT account, via, agency, datasets, outcome FROM meta.audit WHERE account = 'sys:his-yte' AND endpoint = 'load' ORDER BY seq",
+    )
+    expect(logged).toEqual([
+      { account: 'sys:his-yte', via: 'system-key', agency: 'SO_YT', datasets: ['doanh_nghiep'], outcome: 'ok' },
+      { account: 'sys:his-yte', via: 'system-key', agency: 'SO_YT', datasets: [], outcome: 'denied' },
+    ])
+    // Rotation: a second key works beside the first until the first is revoked.
+    const next = (await call('POST', '/api/admin/systems/his-yte/keys', admin)).body
+    expect((await call('DELETE', `/api/admin/systems/his-yte/keys/${issued.body.key_id}`, admin)).status).toBe(200)
+    expect((await load(key, count)).status).toBe(401)
+    expect((await load(next.key, count)).status).toBe(200)
+    // An address allow-list and an expiry hold.
+    await call('PATCH', '/api/admin/systems/his-yte', admin, { addresses: ['10.9.8.7'] })
+    expect((await load(next.key, count)).body.message_en).toBe('System his-yte may not call from 127.0.0.1')
+    await call('PATCH', '/api/admin/systems/his-yte', admin, { addresses: [], expires_on: inDays(-1) })
+    expect((await load(next.key, count)).status).toBe(401)
+    await call('PATCH', '/api/admin/systems/his-yte', admin, { expires_on: null })
+    expect((await load(next.key, count)).status).toBe(200)
+    expect((await call('POST', '/api/admin/systems', admin, { id: 'x-bad', name: 'x', agency: 'SO_YT', views: ['khong_co'] })).status).toBe(400)
+  })
+})
+
+describe('the sharing log', () => {
+  const run = promisify(execFile)
+  const kho = async (...args: string[]) => {
+    try {
+      const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), ...args], { env, cwd: PROJECT_ROOT })
+      return { code: 0, stdout }
+    } catch (err) {
+      const e = err as { code: number; stdout: string }
+      return { code: e.code, stdout: e.stdout }
+    }
+  }
+
+  it('kho audit verify says the log is whole, and after an entry is edited names it', async () => {
+    const whole = await kho('audit', 'verify')
+    expect(whole.code).toBe(0)
+    expect(whole.stdout).toContain('the sharing log is whole')
+    await service.ctx.audit.flush()
+    const [victim] = await queryRows<{ seq: string }>(service.ctx.wh.client, "SELECT seq FROM meta.audit WHERE endpoint = 'sharing.decision' ORDER BY seq LIMIT 1")
+    await service.ctx.wh.client.command({ query: `ALTER TABLE meta.audit UPDATE reason = 'edited' WHERE seq = ${Number(victim!.seq)} SETTINGS mutations_sync = 1` })
+    const broken = await kho('audit', 'verify')
+    expect(broken.code).toBe(1)
+    expect(broken.stdout).toContain(`entry ${victim!.seq} was changed after it was written`)
+    const json = JSON.parse((await kho('audit', 'verify', '--json')).stdout)
+    expect(json).toMatchObject({ ok: false, broken: { seq: Number(victim!.seq) } })
+  }, 60_000)
+})
