@@ -37,6 +37,8 @@ const envSchema = z.object({
   KHO_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'smtp://… hoặc smtps://…').optional(),
   KHO_SMTP_FROM: z.string().default('Kho du lieu so tinh <kho@localhost>'),
   KHO_BACKUP_CRON: cron('30 2 * * *'),
+  KHO_ACCOUNT_REVIEW_CRON: cron('0 8 1 1,4,7,10 *'),
+  KHO_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -67,6 +69,8 @@ export interface KhoPaths {
   backups: string
   openData: string
   demo: string
+  /** Account review workbooks. */
+  reviews: string
 }
 
 export const pathsUnder = (home: string): KhoPaths => ({
@@ -78,6 +82,7 @@ export const pathsUnder = (home: string): KhoPaths => ({
   backups: path.join(home, 'backups'),
   openData: path.join(home, 'open-data'),
   demo: path.join(home, 'demo'),
+  reviews: path.join(home, 'reviews'),
 })
 
 export interface KhoConfig {
@@ -100,6 +105,10 @@ export interface KhoConfig {
   digestCron: string
   /** Scheduled backups of the embedded warehouse (cron, Vietnam time) and how many to keep. */
   backup: { cron: string; keep: number }
+  /** When stewards are reminded to review accounts (cron, Vietnam time; quarterly). */
+  accountReviewCron: string
+  /** Months of the sharing log to keep (0: everything). */
+  auditRetentionMonths: number
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
   /** Sign-in attempts in 5 minutes per account name and per address; API requests per caller per minute. */
@@ -148,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     digestCron: e.KHO_DIGEST_CRON,
     backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP },
+    accountReviewCron: e.KHO_ACCOUNT_REVIEW_CRON,
+    auditRetentionMonths: e.KHO_AUDIT_RETENTION_MONTHS,
     trustProxy: e.KHO_TRUST_PROXY === 'on',
     rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, loginAttemptsPerAddress: e.KHO_LOGIN_ATTEMPTS_PER_ADDRESS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
     sessionHours: e.KHO_SESSION_HOURS,

@@ -80,3 +80,28 @@ describe('the sharing log is hash-chained', () => {
     expect(r.broken).toMatchObject({ seq: 1, reason: 'entries 1–2 are missing and no retention run removed them' })
   })
 })
+
+describe('retention', () => {
+  let wh: TempWarehouse
+  beforeAll(async () => {
+    wh = await openSyncedWarehouse()
+  })
+  afterAll(() => wh.dispose())
+
+  it('removes whole months beyond the kept ones, and the chain still verifies from where it now starts', async () => {
+    let now = Date.parse('2026-01-15T03:00:00Z')
+    const log = new AuditLog(wh, undefined, () => now)
+    for (const [day, n] of [['2026-01-15', 3], ['2026-02-15', 2], ['2026-03-15', 2]] as const) {
+      now = Date.parse(`${day}T03:00:00Z`)
+      for (let i = 0; i < n; i++) log.record(entry(i))
+      await log.flush()
+    }
+    now = Date.parse('2026-03-20T03:00:00Z')
+    expect(await log.applyRetention(2)).toBe(3)
+    const r = await verifyAuditChain(wh, { expectedLast: log.lastWritten() })
+    expect(r).toMatchObject({ ok: true, firstSeq: 4, lastSeq: 8 })
+    // Removing the first kept entry is still caught: the retention record names where the chain starts.
+    await wh.client.command({ query: 'ALTER TABLE meta.audit DELETE WHERE seq = 4 SETTINGS mutations_sync = 1' })
+    expect((await verifyAuditChain(wh)).broken).toMatchObject({ seq: 1, reason: 'entries 1–4 are missing and no retention run removed them' })
+  })
+})

@@ -74,6 +74,8 @@ export class AuditLog {
   constructor(
     private readonly wh: Warehouse,
     private readonly onError: (err: Error) => void = () => {},
+    /** The clock (ms); tests pass their own. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** An entry for one request: who is the caller the gate resolved; the rest as given. */
@@ -99,7 +101,7 @@ export class AuditLog {
 
   record(e: AuditEntry): void {
     this.queue.push({
-      at: Date.now(),
+      at: this.now(),
       account: stored(e.account),
       agency: stored(e.agency),
       role: stored(e.role),
@@ -152,6 +154,37 @@ export class AuditLog {
         )
     }
     return this.writing
+  }
+
+  /**
+   * Keeps `months` whole months of the log (the current one included) and removes older ones, then
+   * records where the chain now starts, so verification knows the missing beginning was retention
+   * and not tampering. Returns how many entries were removed.
+   */
+  async applyRetention(months: number): Promise<number> {
+    if (months <= 0) return 0
+    await this.flush()
+    const now = new Date(this.now())
+    const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1), 1)).toISOString().slice(0, 10)
+    const [old] = await queryRows<{ n: string }>(this.wh.client, 'SELECT count() AS n FROM meta.audit WHERE at < toDateTime64({c:String}, 3, \'UTC\')', { c: cutoff })
+    const removed = Number(old!.n)
+    if (removed === 0) return 0
+    const [kept] = await queryRows<{ first_seq: string; n: string }>(this.wh.client, "SELECT min(seq) AS first_seq, count() AS n FROM meta.audit WHERE seq > 0 AND at >= toDateTime64({c:String}, 3, 'UTC')", { c: cutoff })
+    const head = this.head ?? (await chainHead(this.wh))
+    // With nothing newer kept, the chain starts again at the entry recorded below.
+    const keptFrom = Number(kept!.n) > 0 ? Number(kept!.first_seq) : head.seq + 1
+    const partitions = await queryRows<{ partition_id: string }>(
+      this.wh.client,
+      "SELECT DISTINCT partition_id FROM system.parts WHERE database = 'meta' AND table = 'audit' AND active AND partition_id < {p:String}",
+      { p: cutoff.slice(0, 7).replace('-', '') },
+    )
+    for (const p of partitions) await this.wh.client.command({ query: `ALTER TABLE meta.audit DROP PARTITION ID '${p.partition_id.replace(/[^0-9]/g, '')}'` })
+    this.record({
+      account: 'kho', agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'audit.retention', members: [], datasets: [],
+      filters: null, query: { kept_from_seq: keptFrom, before: cutoff, removed }, rowCount: removed, durationMs: 0, outcome: 'ok', reason: '',
+    })
+    await this.flush()
+    return removed
   }
 }
 

@@ -245,3 +245,32 @@ describe('the sharing log', () => {
     expect(json).toMatchObject({ ok: false, broken: { seq: Number(victim!.seq) } })
   }, 60_000)
 })
+
+describe('account review', () => {
+  it('lists personal-data accounts, grants ending within 30 days and unused accounts, on the page and in the workbook and the reminder', async () => {
+    const health = await login('canbo.soyt')
+    const finance = await login('canbo.sotc')
+    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', purpose: 'Theo dõi doanh nghiệp dược phẩm', legal_basis: 'QĐ 53/2024', starts_on: today(), ends_on: inDays(20) })
+    await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: true })
+    await call('POST', '/api/admin/accounts', admin, { username: 'canbo.baomat', password: 'mot-mat-khau-dai', role: 'steward', personal_data: true, email: 'baomat@bacninh.gov.vn' })
+    // An account made long ago that never signed in.
+    await service.ctx.wh.client.command({ query: "INSERT INTO meta.accounts (username, display_name, password_hash, role, agency, commune_code, personal_data, disabled, token_version, created_at, updated_at) VALUES ('canbo.cu', 'Cán bộ cũ', 'x', 'agency_officer', 'SO_XD', '', false, false, 0, '2025-01-01 00:00:00', now64(3))" })
+    const review = (await call('GET', '/api/admin/account-review', admin)).body
+    expect(review.personal_data.map((a: any) => a.username)).toContain('canbo.baomat')
+    expect(review.grants_ending).toContainEqual(expect.objectContaining({ id: made.body.id, agency: 'SO_YT', ends_on: inDays(20) }))
+    expect(review.unused.map((a: any) => a.username)).toEqual(['canbo.cu'])
+    const res = await fetch(`${service.url}/api/admin/account-review?format=xlsx`, { headers: { authorization: `Bearer ${admin}` } })
+    expect(res.headers.get('content-type')).toContain('spreadsheetml')
+    const ExcelJS = (await import('exceljs')).default
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Khong dung 90 ngay', 'Du lieu ca nhan', 'Quyen sap het han', 'Khoa qua 1 nam'])
+    expect(wb.getWorksheet('Khong dung 90 ngay')!.getCell('A3').value).toBe('canbo.cu')
+    // The quarterly job writes the workbook and e-mails the stewards who have an address.
+    const before = sink.messages.length
+    const run = await call('POST', '/api/jobs/account-review/run', admin)
+    expect(run.body).toMatchObject({ status: 'succeeded' })
+    expect(run.body.output).toContain('e-mail: 1')
+    expect(sink.messages.slice(before).some((m) => m.includes('To: baomat@bacninh.gov.vn') && m.includes('ra_soat_tai_khoan_'))).toBe(true)
+  })
+})

@@ -22,6 +22,7 @@ import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-ro
 import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
 import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
+import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
 import { vietnamDay } from '../../time/periods.ts'
 
 /**
@@ -76,6 +77,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   })
   sharingRoutes(app, { wh, catalog, model: ctx.semantic, grants: ctx.grants, rules: cube.sharing, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined })
+  accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
   submissionRoutes(app, { wh })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)

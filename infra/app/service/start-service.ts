@@ -6,6 +6,8 @@ import { ensureDemo } from '../demo/seed-demo.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
+import { remindReview } from '../../../semantic/sharing/account-review.ts'
+import { vietnamDay } from '../../time/periods.ts'
 import { buildApp, type KhoApp } from './app.ts'
 import { bootstrap } from './bootstrap.ts'
 import { cubeContextOf, type ServiceContext } from './context.ts'
@@ -82,6 +84,10 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
     scheduleBriefings({ cube: cubeContextOf(ctx), catalog, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
+    ctx.jobs.add({ id: 'account-review', schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
+    if (config.auditRetentionMonths > 0) {
+      ctx.jobs.add({ id: 'audit-retention', schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
+    }
     if (wh.engine === 'chdb') {
       ctx.jobs.add({
         id: 'backup',
