@@ -44,10 +44,24 @@ export async function deliverBriefing(deps: BriefingDeps, dir: string, briefing:
 }
 
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
-export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'briefingsDir' | 'ioc' | 'briefings'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
+export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'briefingsDir' | 'ioc' | 'briefings' | 'audit'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
   const deps = { cube: ctx.cube, catalog: ctx.catalog, ioc: ctx.ioc }
   for (const b of ctx.briefings) {
-    ctx.jobs.add({ id: `briefing:${b.id}`, schedule: b.schedule, run: (at) => deliverBriefing(deps, ctx.briefingsDir, b, periodForRule(b.period, at), send) })
+    ctx.jobs.add({
+      id: `briefing:${b.id}`,
+      schedule: b.schedule,
+      run: async (at) => {
+        const period = periodForRule(b.period, at)
+        const done = await deliverBriefing(deps, ctx.briefingsDir, b, period, send)
+        // Built by the service on its schedule: the log names the job, and whom it was e-mailed to.
+        ctx.audit.record({
+          account: `job:briefing:${b.id}`, agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'briefing.build',
+          members: b.sheets.map((s) => s.kind), datasets: [], filters: { briefing: b.id, period: period.code, email: send ? b.email : [] }, query: null,
+          rowCount: 0, durationMs: 0, outcome: 'ok', reason: '',
+        })
+        return done
+      },
+    })
   }
 }
 
@@ -122,6 +136,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3 or 2026`)
     const started = Date.now()
     const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period)
+    ctx.audit.recordRequest(req, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, file: path.basename(file) } })
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })
 }

@@ -6,6 +6,7 @@ import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { loadFile } from '../../loaders/load-file.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
 
 const home = tempDir('kho-open-')
 let service: RunningService
@@ -69,6 +70,15 @@ describe('open data', () => {
     const page = await (await fetch(`${service.url}/open-data`)).text()
     expect(page).toContain('Kim ngạch xuất khẩu theo tháng')
     expect(page).toContain('3 lượt tải')
+    // The publication and each download are in the sharing log, with the dataset they come from.
+    await service.ctx.audit.flush()
+    const log = await queryRows<{ endpoint: string; datasets: string[]; row_count: string }>(
+      service.ctx.wh.client,
+      "SELECT endpoint, datasets, row_count FROM meta.audit WHERE endpoint LIKE 'open_data.%' ORDER BY seq",
+    )
+    expect(log.map((e) => `${e.endpoint} ${e.datasets.join()} ${e.row_count}`)).toEqual([
+      'open_data.publish chi_tieu_kt_xh 2', 'open_data.download chi_tieu_kt_xh 2', 'open_data.download chi_tieu_kt_xh 2', 'open_data.download chi_tieu_kt_xh 2',
+    ])
   })
 
   it('suppresses small cells and refuses closed or personal views', async () => {

@@ -10,9 +10,10 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { PUBLIC } from '../../infra/access/caller.ts'
-import { AccessDenied } from '../policy/view-policy.ts'
+import type { AuditLog } from '../../infra/access/audit-log.ts'
+import { AccessDenied, datasetsOf, queryMembers } from '../policy/view-policy.ts'
 import { runQuery, type QueryContext } from '../cube/cube-api.ts'
-import { QueryError, validateQuery } from '../cube/cube-query.ts'
+import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 
 /**
  * Open data: stewards publish aggregated datasets — a Cube query over open views, run as the public
@@ -54,6 +55,7 @@ export interface OpenDataDeps {
   openDataDir: string
   /** Publications run as the public through the same query path as the API. */
   cube: QueryContext
+  audit: AuditLog
 }
 
 async function published(ctx: OpenDataDeps, id?: string): Promise<(Published & { downloads: number })[]> {
@@ -117,6 +119,16 @@ function catalogPage(ctx: OpenDataDeps, list: (Published & { downloads: number }
 <main>${items || '<p>Chưa có bộ dữ liệu nào được công bố.</p>'}</main></body></html>`
 }
 
+/** The members a published dataset's stored query names (for the sharing log). */
+function openDataMembers(stored: string): string[] {
+  try {
+    const q = JSON.parse(stored) as Partial<Record<'measures' | 'dimensions', string[]>>
+    return [...(q.measures ?? []), ...(q.dimensions ?? [])]
+  } catch {
+    return []
+  }
+}
+
 export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
   const base = (req: { protocol: string; hostname: string }) => `${req.protocol}://${req.hostname}`
 
@@ -124,9 +136,11 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     const sec = req.caller
     const body = parseQuery(publishBody, req.body)
     let result
+    let asked: CubeQuery
     try {
       // Run as the public: the policy refuses closed views and suppresses small cells.
-      result = await runQuery(ctx.cube, validateQuery(ctx.cube.model, body.query), PUBLIC)
+      asked = validateQuery(ctx.cube.model, body.query)
+      result = await runQuery(ctx.cube, asked, PUBLIC)
     } catch (err) {
       if (err instanceof QueryError || err instanceof AccessDenied) throw new HttpError(400, 'not_open', `Không công bố được: ${err.vi}`, `Cannot publish: ${err.en}`)
       throw err
@@ -154,6 +168,8 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
       format: 'JSONEachRow',
       values: [{ ...body, query: JSON.stringify(body.query), publisher, rows: rows.length, version, published_by: sec.account, withdrawn: false, published_at: Date.now(), updated_at: Date.now() }],
     })
+    const members = queryMembers(asked)
+    ctx.audit.recordRequest(req, { endpoint: 'open_data.publish', members, datasets: datasetsOf(members), query: { id: body.id, version }, rowCount: rows.length })
     return (await published(ctx, body.id))[0]
   })
 
@@ -167,6 +183,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
       format: 'JSONEachRow',
       values: [{ ...row, published_at: Date.parse(`${d.published_at.replace(' ', 'T')}Z`), withdrawn: true, published_by: sec.account, updated_at: Date.now() }],
     })
+    ctx.audit.recordRequest(req, { endpoint: 'open_data.withdraw', query: { id: d.id, version: d.version } })
     return { id: d.id, withdrawn: true }
   })
 
@@ -180,6 +197,8 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     const [d] = await published(ctx, id)
     if (!d) throw notFound('bộ dữ liệu mở / open dataset', id)
     await ctx.wh.client.insert({ table: 'meta.open_data_downloads', format: 'JSONEachRow', values: [{ dataset: id, format, version: d.version, at: Date.now() }] })
+    const members = openDataMembers(d.query)
+    ctx.audit.recordRequest(req, { endpoint: 'open_data.download', members, datasets: datasetsOf(members), query: { id, format, version: d.version }, rowCount: Number(d.rows) })
     return reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : format === 'json' ? 'application/json; charset=utf-8' : FORMATS.xlsx)
       .header('content-disposition', `attachment; filename="${id}.${format}"`)

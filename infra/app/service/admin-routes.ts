@@ -35,11 +35,14 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.post('/api/admin/api-keys', allow(access.serviceToken), async (req) => {
     const body = parseQuery(apiKeyBody, req.body)
     if (!ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
-    return createApiKey(ctx.wh, body.agency, body.label)
+    const issued = await createApiKey(ctx.wh, body.agency, body.label)
+    ctx.audit.recordRequest(req, { endpoint: 'push_key.issue', agency: body.agency, query: { key_id: issued.keyId, agency: body.agency, label: body.label } })
+    return issued
   })
 
   app.delete<{ Params: { id: string } }>('/api/admin/api-keys/:id', allow(access.serviceToken), async (req) => {
     if (!(await revokeApiKey(ctx.wh, req.params.id))) throw notFound('khóa API / API key', req.params.id)
+    ctx.audit.recordRequest(req, { endpoint: 'push_key.revoke', query: { key_id: req.params.id } })
     return { keyId: req.params.id, revoked: true }
   })
 

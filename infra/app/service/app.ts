@@ -83,7 +83,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   jobRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, semantic: ctx.semantic })
-  openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube })
+  openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
   app.register((instance) => loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes }))
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.

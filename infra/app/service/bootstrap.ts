@@ -38,9 +38,10 @@ export async function bootstrap(
   const project = loadProject({ province_code: catalog.province.code })
   const semantic = await compileSemanticModel()
   const wh = openWarehouse(config.warehouse)
+  let synced: Awaited<ReturnType<typeof syncCatalog>>
   try {
     await migrate(wh)
-    await syncCatalog(wh, catalog)
+    synced = await syncCatalog(wh, catalog)
     await recoverInterruptedLoads(wh, interruptedBefore(wh))
     if (opts.accounts) await ensureAdmin(wh, config.admin?.user, config.admin?.password)
     if (opts.accounts && config.demo.enabled) {
@@ -85,5 +86,11 @@ export async function bootstrap(
       (err) => log()?.error({ err }, 'transforms failed'),
     ),
   }
+  // A catalogue sync changes who may see what: the log keeps each, with the sharing it declared.
+  ctx.audit.record({
+    account: 'kho', agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'catalog.sync', members: [],
+    datasets: catalog.datasets.map((d) => d.id), filters: null, rowCount: 0, durationMs: 0, outcome: 'ok', reason: '',
+    query: { ...synced, sharing: catalog.datasets.map((d) => ({ id: d.id, owner: d.owner, scope: d.sharing.scope, consumers: d.sharing.consumers })) },
+  })
   return { ctx }
 }

@@ -83,7 +83,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     const send = ctx.send
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
-    scheduleBriefings({ cube: cubeContextOf(ctx), catalog, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
+    scheduleBriefings({ cube: cubeContextOf(ctx), catalog, audit: ctx.audit, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
     ctx.jobs.add({ id: 'account-review', schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
     if (config.auditRetentionMonths > 0) {
       ctx.jobs.add({ id: 'audit-retention', schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
