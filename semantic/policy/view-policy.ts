@@ -28,6 +28,8 @@ export interface ViewPolicy {
   dataset?: string
   /** A count of people the public sees only perturbed, and the hidden measure holding each cell's key. */
   protect?: { measure: string; cellKey: string }
+  /** Reads a table that changes with every request (the sharing log): its answers are never cached. */
+  live?: boolean
 }
 
 export const VIEW_POLICIES: Record<string, ViewPolicy> = {
@@ -38,6 +40,8 @@ export const VIEW_POLICIES: Record<string, ViewPolicy> = {
   enterprises: { dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
   population: { open: true, dataset: 'dan_cu', communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
   citizens: { dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
+  // An owner agency sees how others use its datasets.
+  usage: { agencyMember: 'usage.owner', live: true },
 }
 
 const PROVINCIAL: SecurityContext['role'][] = ['leader', 'analyst', 'steward', 'admin']

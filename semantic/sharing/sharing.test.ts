@@ -152,13 +152,14 @@ describe('accounts', () => {
   })
 
   it('a reset password works once and must be changed before anything else', async () => {
-    const before = await login('canbo.sotc')
-    const reset = await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, {})
+    await call('POST', '/api/admin/accounts', admin, { username: 'canbo.reset', password: 'mot-mat-khau-dai', role: 'agency_officer', agency: 'SO_TC' })
+    const before = await login('canbo.reset')
+    const reset = await call('POST', '/api/admin/accounts/canbo.reset/reset-password', admin, {})
     expect(reset.status).toBe(200)
     const temporary = reset.body.temporary_password
     expect(temporary).toMatch(/^[A-Za-z0-9_-]{12}$/)
     expect((await call('GET', '/api/auth/me', before)).status).toBe(401)
-    const signIn = await call('POST', '/api/auth/login', undefined, { username: 'canbo.sotc', password: temporary })
+    const signIn = await call('POST', '/api/auth/login', undefined, { username: 'canbo.reset', password: temporary })
     expect(signIn.body.account.must_change_password).toBe(true)
     const session = signIn.body.token
     const blocked = await load(session, count)
@@ -169,10 +170,6 @@ describe('accounts', () => {
     expect(changed.status).toBe(200)
     expect((await load(session, count)).status).toBe(401)
     expect((await load(changed.body.token, count)).status).toBe(200)
-    await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, { password: 'mot-mat-khau-dai' })
-    const again = await call('POST', '/api/auth/login', undefined, { username: 'canbo.sotc', password: 'mot-mat-khau-dai' })
-    await call('POST', '/api/auth/password', again.body.token, { current: 'mot-mat-khau-dai', password: 'mot-mat-khau-dai-2' })
-    await call('POST', '/api/admin/accounts/canbo.sotc/reset-password', admin, { password: 'mot-mat-khau-dai' })
   })
 
   it('lists each account with its last sign-in', async () => {
@@ -272,5 +269,33 @@ describe('account review', () => {
     expect(run.body).toMatchObject({ status: 'succeeded' })
     expect(run.body.output).toContain('e-mail: 1')
     expect(sink.messages.slice(before).some((m) => m.includes('To: baomat@bacninh.gov.vn') && m.includes('ra_soat_tai_khoan_'))).toBe(true)
+  })
+})
+
+describe('usage statistics', () => {
+  it('the usage view counts what the sharing log holds, per dataset and consumer, and an owner sees its own datasets only', async () => {
+    await load(await login('canbo.soct'), count)
+    await service.ctx.audit.flush()
+    const q = { measures: ['usage.queries', 'usage.rows', 'usage.users'], dimensions: ['usage.dataset', 'usage.consumer'], order: [['usage.dataset', 'asc'], ['usage.consumer', 'asc']] }
+    const viaApi = (await load(admin, q)).body.data.map((r: any) => [r['usage.dataset'], r['usage.consumer'], Number(r['usage.queries']), Number(r['usage.rows']), Number(r['usage.users'])])
+    const fromLog = (
+      await queryRows<{ dataset: string; consumer: string; queries: string; rows: string; users: string }>(
+        service.ctx.wh.client,
+        `SELECT dataset, if(via = 'system-key', account, agency) AS consumer, count() AS queries, sum(row_count) AS rows, uniqExact(account) AS users
+         FROM meta.audit ARRAY JOIN datasets AS dataset
+         WHERE outcome = 'ok' AND endpoint IN ('load', 'export', 'rejects', 'open_data.download') GROUP BY dataset, consumer ORDER BY dataset, consumer`,
+      )
+    ).map((r) => [r.dataset, r.consumer, Number(r.queries), Number(r.rows), Number(r.users)])
+    expect(viaApi).toEqual(fromLog)
+    expect(viaApi.map((r: any[]) => r[1])).toEqual(expect.arrayContaining(['SO_CT', 'SO_YT', 'sys:his-yte']))
+    // Not cached: one more query shows at once.
+    const before = viaApi.find((r: any[]) => r[1] === 'SO_CT')[2]
+    await load(await login('canbo.soct'), count)
+    await service.ctx.audit.flush()
+    const after = (await load(admin, { measures: ['usage.queries'], filters: [{ member: 'usage.consumer', operator: 'equals', values: ['SO_CT'] }] })).body.data[0]['usage.queries']
+    expect(Number(after)).toBe(before + 1)
+    const owners = (await load(await login('canbo.sotc'), { measures: ['usage.queries'], dimensions: ['usage.owner'] })).body.data
+    expect(owners.map((r: any) => r['usage.owner'])).toEqual(['SO_TC'])
+    expect((await load(await login('canbo.soyt'), { measures: ['usage.queries'], dimensions: ['usage.owner'] })).body.data).toEqual([])
   })
 })
