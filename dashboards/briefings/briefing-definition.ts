@@ -22,15 +22,19 @@ const sheetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('submissions'), title: z.string().default('Tình hình nộp báo cáo của các cơ quan') }),
   /** Agencies ranked on the five data-quality criteria, for the quarter the period ends in. */
   z.strictObject({ kind: z.literal('quality'), title: z.string().default('Xếp hạng chất lượng dữ liệu') }),
+  /** How each agency's datasets were used by others in the period (from the sharing log). */
+  z.strictObject({ kind: z.literal('usage'), title: z.string().default('Khai thác dữ liệu của cơ quan') }),
 ])
 export type BriefingSheet = z.infer<typeof sheetSchema>
 
-export const periodRules = ['last_month', 'last_quarter', 'last_year', 'last_6_months'] as const
+export const periodRules = ['last_month', 'last_quarter', 'last_year', 'last_6_months', 'quarter_to_date'] as const
 export type PeriodRule = (typeof periodRules)[number]
 
 const briefingSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
   name: z.string().min(1),
+  /** The heading printed on every sheet. */
+  heading: z.string().min(1).default('BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI'),
   /** Cron in Vietnam time. */
   schedule: z.string(),
   /** Whose view of the data the numbers are computed under (role and, for officers, agency). */

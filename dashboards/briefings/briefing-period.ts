@@ -28,6 +28,8 @@ export function periodForRule(rule: PeriodRule, at: Date): BriefingPeriod {
       return ofPeriod(previous(containing('quarter', day)))
     case 'last_year':
       return ofPeriod(previous(containing('year', day)))
+    case 'quarter_to_date':
+      return quarterToDate(vietnamDay(at))
     case 'last_6_months': {
       const last = previous(containing('month', day))
       let first = last
@@ -43,8 +45,22 @@ export function periodForRule(rule: PeriodRule, at: Date): BriefingPeriod {
   }
 }
 
+/** The quarter a day falls in, from its first day to that day ("2026-Q4..2026-11-20"). */
+export function quarterToDate(day: string): BriefingPeriod {
+  const q = containing('quarter', new Date(`${day}T00:00:00Z`))
+  const whole = ofPeriod(q)
+  if (day >= whole.end) return whole
+  const [y, m, d] = day.split('-')
+  return { code: `${whole.code}..${day}`, label: `${whole.label} (đến ngày ${d}/${m}/${y})`, granularity: null, start: whole.start, end: day }
+}
+
 /** A period given on the command line or the API ("2026-Q3", "2026-10", "2026"). */
 export function periodFromCode(code: string): BriefingPeriod | null {
+  const toDate = /^(\d{4}-Q[1-4])\.\.(\d{4}-\d{2}-\d{2})$/.exec(code)
+  if (toDate) {
+    const q = quarterToDate(toDate[2]!)
+    return q.code.startsWith(toDate[1]!) && !Number.isNaN(Date.parse(toDate[2]!)) ? q : null
+  }
   const p = parsePeriod(code)
   return p ? ofPeriod(p) : null
 }

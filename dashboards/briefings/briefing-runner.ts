@@ -16,15 +16,15 @@ import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
 import type { SendMail } from '../../infra/files/mailer.ts'
 
 /** Where a briefing's workbooks are kept: <dir>/<id>/<id>_<period>.xlsx ($KHO_HOME/briefings). */
-export function briefingFile(dir: string, id: string, period: BriefingPeriod): string {
-  return path.join(dir, id, `${id}_${period.code.replace(/\.\./g, '_')}.xlsx`)
+export function briefingFile(dir: string, id: string, period: BriefingPeriod, agency?: string): string {
+  return path.join(dir, id, `${id}_${period.code.replace(/\.\./g, '_')}${agency ? `_${agency}` : ''}.xlsx`)
 }
 
 /** Builds a briefing and writes it atomically (a reader never sees half a file); returns its path. */
-export async function writeBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, now = new Date()): Promise<string> {
-  const file = briefingFile(dir, briefing.id, period)
+export async function writeBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, now = new Date(), agency?: string): Promise<string> {
+  const file = briefingFile(dir, briefing.id, period, agency)
   fs.mkdirSync(path.dirname(file), { recursive: true })
-  const { buffer } = await buildBriefing(deps, briefing, period, now)
+  const { buffer } = await buildBriefing(deps, briefing, period, now, agency)
   fs.writeFileSync(`${file}.part`, buffer)
   fs.renameSync(`${file}.part`, file)
   return file
@@ -77,7 +77,7 @@ export interface BriefingRoutesDeps {
   ioc: IocConfig
 }
 
-const runBody = z.strictObject({ period: z.string().max(30).optional() })
+const runBody = z.strictObject({ period: z.string().max(30).optional(), agency: z.string().max(40).optional() })
 const PROVINCIAL = ['leader', 'analyst', 'steward', 'admin'] as const
 
 /**
@@ -133,10 +133,11 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     const b = find(req.params.id)
     const body = parseQuery(runBody, req.body ?? {})
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())
-    if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3 or 2026`)
+    if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3, 2026-Q4..2026-11-20 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3, 2026-Q4..2026-11-20 or 2026`)
+    if (body.agency && !ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
     const started = Date.now()
-    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period)
-    ctx.audit.recordRequest(req, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, file: path.basename(file) } })
+    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period, new Date(), body.agency)
+    ctx.audit.recordRequest(req, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, agency: body.agency ?? '', file: path.basename(file) } })
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })
 }

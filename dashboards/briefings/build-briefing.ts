@@ -48,23 +48,40 @@ export function communeQuery(codes: string[], period: BriefingPeriod) {
   }
 }
 
-export function submissionQuery(period: BriefingPeriod) {
+/** `member = agency` when the report is one agency's, nothing otherwise. */
+const onlyAgency = (member: string, agency?: string) => (agency ? [{ member, operator: 'equals', values: [agency] }] : [])
+
+export function submissionQuery(period: BriefingPeriod, agency?: string) {
   return {
     measures: ['submissions.obligations', 'submissions.on_time', 'submissions.late', 'submissions.missing', 'submissions.rejected', 'submissions.days_late'],
     dimensions: ['submissions.agency'],
     timeDimensions: [{ dimension: 'submissions.period_end', dateRange: [period.start, period.end] }],
+    filters: onlyAgency('submissions.agency', agency),
+    limit: 10_000,
+  }
+}
+
+/** How others used each agency's datasets in the period: by owner, dataset and consumer. */
+export function usageQuery(period: BriefingPeriod, agency?: string) {
+  return {
+    measures: ['usage.queries', 'usage.rows', 'usage.users', 'usage.last_access'],
+    dimensions: ['usage.owner', 'usage.dataset', 'usage.consumer'],
+    timeDimensions: [{ dimension: 'usage.accessed_at', dateRange: [period.start, period.end] }],
+    filters: [...onlyAgency('usage.owner', agency), ...(agency ? [{ member: 'usage.consumer', operator: 'notEquals', values: [agency] }] : [])],
+    order: [['usage.owner', 'asc'], ['usage.dataset', 'asc'], ['usage.queries', 'desc']],
     limit: 10_000,
   }
 }
 
 /** Quality is scored by quarter: the quarter the period ends in. */
-export function qualityQuery(period: BriefingPeriod) {
+export function qualityQuery(period: BriefingPeriod, agency?: string) {
   const end = new Date(`${period.end}T00:00:00Z`)
   const quarterStart = new Date(Date.UTC(end.getUTCFullYear(), Math.floor(end.getUTCMonth() / 3) * 3, 1)).toISOString().slice(0, 10)
   return {
     measures: ['quality_scores.composite', 'quality_scores.completeness', 'quality_scores.validity', 'quality_scores.timeliness', 'quality_scores.consistency', 'quality_scores.accuracy'],
     dimensions: ['quality_scores.agency', 'quality_scores.rank'],
     timeDimensions: [{ dimension: 'quality_scores.quarter_start', dateRange: [quarterStart, period.end] }],
+    filters: onlyAgency('quality_scores.agency', agency),
     order: [['quality_scores.rank', 'asc']],
     limit: 10_000,
   }
@@ -107,7 +124,7 @@ function cell(v: unknown): ExcelJS.CellValue {
  * colours, frozen panes, A4 landscape fitted to the page width with the header rows repeated, and
  * footnotes naming sources and freshness.
  */
-function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: string; period: BriefingPeriod }) {
+function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: string; heading: string; period: BriefingPeriod }) {
   const ws = wb.addWorksheet(spec.name.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31))
   const width = spec.columns.length
   const line = (row: number, text: string, font: Partial<ExcelJS.Font>, align: ExcelJS.Alignment['horizontal'] = 'center') => {
@@ -118,7 +135,7 @@ function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: str
     c.alignment = { horizontal: align, vertical: 'middle', wrapText: true }
   }
   line(1, `UBND ${head.province.toUpperCase()}`, { bold: true, size: 11 }, 'left')
-  line(2, 'BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI', { bold: true, size: 14 })
+  line(2, head.heading, { bold: true, size: 14 })
   line(3, head.period.label, { bold: true, size: 12 })
   line(4, spec.subtitle, { italic: true, size: 11 })
   ws.getRow(2).height = 22
@@ -226,8 +243,11 @@ export interface BuiltBriefing {
   sheets: string[]
 }
 
-/** Builds one briefing for one period as an .xlsx, every number through the semantic layer as the audience. */
-export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, period: BriefingPeriod, now = new Date()): Promise<BuiltBriefing> {
+/**
+ * Builds one briefing for one period as an .xlsx, every number through the semantic layer as the
+ * audience. With `agency`, the agency sheets (submissions, quality, usage) are that agency's alone.
+ */
+export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, period: BriefingPeriod, now = new Date(), agency?: string): Promise<BuiltBriefing> {
   const { catalog } = deps
   const sec: SecurityContext = { account: `briefing:${briefing.id}`, role: briefing.audience.role, agency: briefing.audience.agency, communeCode: '', personalData: false, purpose: `briefing ${briefing.id}` }
   const ask = async (query: Record<string, unknown>): Promise<Row[]> => (await runQuery(deps.cube, validateQuery(deps.cube.model, query), sec)).data
@@ -238,6 +258,8 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
   const generated = now.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })
   const freshness = `Số liệu tổng hợp từ Kho dữ liệu số tỉnh lúc ${generated}; báo cáo chỉ tiêu nhận gần nhất lúc ${fresh?.at ?? '—'}.`
   const agencyName = (code: string) => catalog.agency(code)?.name ?? code
+  const consumerName = (code: string) =>
+    code === 'CAP_TINH' ? 'Lãnh đạo, chuyên viên cấp tỉnh' : code === 'CONG_CHUNG' ? 'Công chúng (dữ liệu mở)' : code.startsWith('sys:') ? `Hệ thống ${code.slice(4)}` : agencyName(code)
   const sources = (codes: string[]) => `Nguồn: ${[...new Set(codes.map((c) => agencyName(catalog.indicator(c)?.owner ?? '')))].join('; ')}.`
   const pick = (list: 'headline' | 'all' | string[]) => (list === 'headline' ? deps.ioc.headline : list === 'all' ? catalog.indicators.map((i) => i.code) : list)
 
@@ -272,7 +294,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
   const wb = new ExcelJS.Workbook()
   wb.creator = 'kho'
   wb.created = now
-  const head = { province: catalog.province.name, period }
+  const head = { province: catalog.province.name, heading: agency ? `${briefing.heading} — ${agencyName(agency).toUpperCase()}` : briefing.heading, period }
   const note = 'Đánh giá: "Đạt" khi lũy kế (hoặc kỳ báo cáo) đạt từ 100% kế hoạch; "Gần đạt" từ 90%; chỉ tiêu không có kế hoạch được đánh giá theo mức tăng so với cùng kỳ, theo chiều tốt của chỉ tiêu.'
   const sheetsOf = async (s: BriefingSheet): Promise<SheetSpec[]> => {
     switch (s.kind) {
@@ -310,7 +332,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
         ]
       }
       case 'submissions': {
-        const rows = (await ask(submissionQuery(period))).map((r) => ({
+        const rows = (await ask(submissionQuery(period, agency))).map((r) => ({
           agency: agencyName(String(r['submissions.agency'])),
           obligations: num(r['submissions.obligations']),
           on_time: num(r['submissions.on_time']),
@@ -339,7 +361,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
         ]
       }
       case 'quality': {
-        const rows = (await ask(qualityQuery(period))).map((r) => ({
+        const rows = (await ask(qualityQuery(period, agency))).map((r) => ({
           rank: num(r['quality_scores.rank']),
           agency: agencyName(String(r['quality_scores.agency'])),
           composite: num(r['quality_scores.composite']),
@@ -365,6 +387,34 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             ],
             rows,
             footnotes: ['Điểm theo quý chứa kỳ báo cáo; cách tính từng tiêu chí: xem trang Danh mục của Kho dữ liệu.', freshness],
+          },
+        ]
+      }
+      case 'usage': {
+        const rows = (await ask(usageQuery(period, agency))).map((r) => ({
+          owner: agencyName(String(r['usage.owner'])),
+          dataset: catalog.dataset(String(r['usage.dataset']))?.name ?? String(r['usage.dataset']),
+          consumer: consumerName(String(r['usage.consumer'])),
+          queries: num(r['usage.queries']),
+          rows: num(r['usage.rows']),
+          users: num(r['usage.users']),
+          last_access: r['usage.last_access'] ? String(r['usage.last_access']).slice(0, 16).replace('T', ' ') : null,
+        }))
+        return [
+          {
+            name: 'Khai thac du lieu',
+            subtitle: s.title,
+            columns: [
+              { key: 'owner', header: 'Cơ quan chủ quản', width: 32 },
+              { key: 'dataset', header: 'Bộ dữ liệu', width: 30 },
+              { key: 'consumer', header: 'Bên khai thác', width: 32 },
+              { key: 'queries', header: 'Lượt khai thác', numFmt: INT, width: 12 },
+              { key: 'rows', header: 'Số dòng trả về', numFmt: INT, width: 14 },
+              { key: 'users', header: 'Số người dùng', numFmt: INT, width: 12 },
+              { key: 'last_access', header: 'Lần gần nhất (UTC)', width: 18 },
+            ],
+            rows,
+            footnotes: ['Đếm từ nhật ký chia sẻ: truy vấn, trích xuất, dòng bị từ chối và tải dữ liệu mở trả về dữ liệu của cơ quan.', freshness],
           },
         ]
       }

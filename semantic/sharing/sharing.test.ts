@@ -47,6 +47,11 @@ beforeAll(async () => {
   fs.writeFileSync(file, [header, '0100047516,Công ty A,01/02/2020,07210,2610,dang_hoat_dong,01/10/2026', '0100233488,Công ty B,01/02/2021,07228,4659,dang_hoat_dong,01/10/2026'].join('\n'))
   const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
   expect(r.status).toBe('committed')
+  // A KT-XH report from the owner agency, so its quarter has deliveries to report on.
+  const kt = path.join(home, 'ct.csv')
+  fs.writeFileSync(kt, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', `ENT_NEW,${lastMonthOfPreviousQuarter()},07210,3`].join('\n'))
+  const k = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file: kt, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
+  expect(k.status).toBe('committed')
   await service.ctx.transforms.run()
   admin = await login('quantri', 'mat-khau-rat-dai')
   for (const [username, agency, email] of [['canbo.soyt', 'SO_YT', 'soyt@bacninh.gov.vn'], ['canbo.sotc', 'SO_TC', 'sotc@bacninh.gov.vn'], ['canbo.soct', 'SO_CT', '']]) {
@@ -62,6 +67,16 @@ afterAll(async () => {
 const count = { measures: ['enterprises.count'] }
 const byCommune = { measures: ['enterprises.count'], dimensions: ['enterprises.commune_code'] }
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
+/** "2026-09" on 2026-11-28: a month whose KT-XH obligations have all fallen due. */
+function lastMonthOfPreviousQuarter() {
+  const [y, m] = today().split('-').map(Number) as [number, number]
+  const month = Math.floor((m - 1) / 3) * 3 // the previous quarter's last month, 0 = December of last year
+  return month === 0 ? `${y - 1}-12` : `${y}-${String(month).padStart(2, '0')}`
+}
+const previousQuarter = () => {
+  const [y, m] = lastMonthOfPreviousQuarter().split('-').map(Number) as [number, number]
+  return `${y}-Q${Math.ceil(m / 3)}`
+}
 const inDays = (n: number) => new Date(Date.now() + 7 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10)
 
 describe('requests and grants', () => {
@@ -297,5 +312,41 @@ describe('usage statistics', () => {
     const owners = (await load(await login('canbo.sotc'), { measures: ['usage.queries'], dimensions: ['usage.owner'] })).body.data
     expect(owners.map((r: any) => r['usage.owner'])).toEqual(['SO_TC'])
     expect((await load(await login('canbo.soyt'), { measures: ['usage.queries'], dimensions: ['usage.owner'] })).body.data).toEqual([])
+  })
+})
+
+describe('quarterly report per agency', () => {
+  it("builds an agency's quarter-to-date report whose numbers equal the API's", async () => {
+    const { quarterToDate } = await import('../../dashboards/briefings/briefing-period.ts')
+    const { submissionQuery, usageQuery } = await import('../../dashboards/briefings/build-briefing.ts')
+    const period = quarterToDate(today())
+    const built = await call('POST', '/api/briefings/co_quan_quy/run', admin, { agency: 'SO_TC' })
+    expect(built.status).toBe(200)
+    expect(built.body).toMatchObject({ period: period.code, name: `co_quan_quy_${period.code.replace('..', '_')}_SO_TC.xlsx` })
+    expect(built.body.label).toMatch(/^Quý [IV]+\/\d{4}/)
+    const res = await fetch(`${service.url}/api/briefings/co_quan_quy/files/${built.body.name}`, { headers: { authorization: `Bearer ${admin}` } })
+    const ExcelJS = (await import('exceljs')).default
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Nop bao cao', 'Chat luong du lieu', 'Khai thac du lieu'])
+    // Data rows start below the title block and the two header rows.
+    const rowsOf = (name: string, n: number) => Array.from({ length: n }, (_, i) => (wb.getWorksheet(name)!.getRow(8 + i).values as unknown[]).slice(1))
+    // Usage: SO_TC's datasets as others used them, exactly the API's rows.
+    const api = (await load(admin, usageQuery(period, 'SO_TC'))).body.data
+    expect(api.length).toBeGreaterThan(0)
+    const sheet = rowsOf('Khai thac du lieu', api.length)
+    expect(sheet.map((r) => [r[3], r[4], r[5]])).toEqual(api.map((r: any) => [Number(r['usage.queries']), Number(r['usage.rows']), Number(r['usage.users'])]))
+    expect(sheet.map((r) => r[2])).toEqual(expect.arrayContaining(['Hệ thống his-yte']))
+    // Deliveries, for the last whole quarter: the same counts as the submissions view.
+    const { periodFromCode } = await import('../../dashboards/briefings/briefing-period.ts')
+    const last = periodFromCode(previousQuarter())!
+    const lastBuilt = await call('POST', '/api/briefings/co_quan_quy/run', admin, { agency: 'SO_TC', period: last.code })
+    const lastFile = await fetch(`${service.url}/api/briefings/co_quan_quy/files/${lastBuilt.body.name}`, { headers: { authorization: `Bearer ${admin}` } })
+    await wb.xlsx.load(Buffer.from(await lastFile.arrayBuffer()) as never)
+    const subs = (await load(admin, submissionQuery(last, 'SO_TC'))).body.data
+    expect(subs.length).toBeGreaterThan(0)
+    const subSheet = rowsOf('Nop bao cao', subs.length)
+    expect(subSheet.map((r) => r.slice(1, 6))).toEqual(subs.map((r: any) => ['obligations', 'on_time', 'late', 'missing', 'rejected'].map((k) => Number(r[`submissions.${k}`]))))
+    expect(subSheet[0]![0]).toBe('Sở Tài chính')
   })
 })
