@@ -9,21 +9,22 @@ export const AuthContext = createContext<{ account: Account | null; signIn: (tok
 
 export const useAuth = () => useContext(AuthContext)
 
-export type Page = 'overview' | 'explorer' | 'portal' | 'quality' | 'briefings' | 'catalog' | 'admin'
+export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'admin'
 
 /** Which pages each role sees in the navigation (the API enforces access regardless). */
 export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
   leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
   analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
-  agency_officer: ['portal', 'explorer', 'catalog'],
-  steward: ['overview', 'explorer', 'portal', 'quality', 'briefings', 'catalog', 'admin'],
-  admin: ['overview', 'explorer', 'portal', 'quality', 'briefings', 'catalog', 'admin'],
+  agency_officer: ['portal', 'sharing', 'explorer', 'catalog'],
+  steward: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'admin'],
+  admin: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'admin'],
 }
 
 export const PATHS: Record<Page, string> = {
   overview: '/',
   explorer: '/explorer',
   portal: '/portal',
+  sharing: '/sharing',
   quality: '/quality',
   briefings: '/briefings',
   catalog: '/catalog',

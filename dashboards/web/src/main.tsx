@@ -15,21 +15,60 @@ const Quality = lazy(() => import('./features/quality/quality-page.tsx'))
 const Catalog = lazy(() => import('./features/catalog/catalog-page.tsx'))
 const Admin = lazy(() => import('./features/admin/admin-page.tsx'))
 const Briefings = lazy(() => import('./features/briefings/briefings-page.tsx'))
+const Sharing = lazy(() => import('./features/sharing/sharing-page.tsx'))
 
 function Login() {
   const { t } = useLang()
   const { signIn } = useAuth()
   const [error, setError] = useState<ApiError | null>(null)
+  // After a reset: the temporary sign-in's token and password, until a new password is chosen.
+  const [reset, setReset] = useState<{ token: string; current: string } | null>(null)
   const { lang } = useLang()
+  const failed = (err: unknown) => setError(err instanceof ApiError ? err : new ApiError(0, String(err), String(err)))
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget)
     try {
-      const { token } = await api<{ token: string }>('/api/auth/login', { body: { username: form.get('username'), password: form.get('password') } })
+      const { token, account } = await api<{ token: string; account: { must_change_password?: boolean } }>('/api/auth/login', { body: { username: form.get('username'), password: form.get('password') } })
+      if (account.must_change_password) {
+        setError(null)
+        setReset({ token, current: String(form.get('password')) })
+      } else await signIn(token)
+    } catch (err) {
+      failed(err)
+    }
+  }
+  const change = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = new FormData(e.currentTarget)
+    try {
+      session.set(reset!.token)
+      const { token } = await api<{ token: string }>('/api/auth/password', { body: { current: reset!.current, password: form.get('new_password') } })
       await signIn(token)
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, String(err), String(err)))
+      failed(err)
     }
+  }
+  const problem = error && (
+    <p className="state error" role="alert">
+      {lang === 'vi' ? error.vi : error.en}
+    </p>
+  )
+  if (reset) {
+    return (
+      <main className="login">
+        <form onSubmit={change} aria-labelledby="change-title">
+          <h1 id="change-title">{t('changePassword')}</h1>
+          <p>{t('mustChange')}</p>
+          <label>
+            {t('newPassword')}
+            <input name="new_password" type="password" autoComplete="new-password" required minLength={10} autoFocus />
+          </label>
+          {problem}
+          <button type="submit">{t('changePassword')}</button>
+        </form>
+      </main>
+    )
   }
   return (
     <main className="login">
@@ -43,11 +82,7 @@ function Login() {
           {t('password')}
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {error && (
-          <p className="state error" role="alert">
-            {lang === 'vi' ? error.vi : error.en}
-          </p>
-        )}
+        {problem}
         <button type="submit">{t('login')}</button>
       </form>
     </main>
@@ -93,7 +128,7 @@ function Routes() {
     queueMicrotask(() => navigate(PATHS[pages[0]!], true))
     return <Loading />
   }
-  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, admin: <Admin /> }[page]
+  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, admin: <Admin /> }[page]
   return (
     <div className={kiosk ? 'kiosk' : ''}>
       {!kiosk && <Nav pages={pages} path={path} />}

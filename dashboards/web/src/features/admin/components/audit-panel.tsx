@@ -1,0 +1,116 @@
+import { useState } from 'react'
+import { api, download } from '../../../api.ts'
+import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+
+interface AuditRow {
+  at: string
+  account: string
+  agency: string
+  datasets: string[]
+  role: string
+  endpoint: string
+  members: string[]
+  row_count: number
+  outcome: string
+  reason: string
+}
+interface ChainReport {
+  entries: number
+  unchained: number
+  firstSeq: number | null
+  lastSeq: number | null
+  ok: boolean
+  broken: { seq: number; at: string; reason: string; reasonVi: string } | null
+}
+
+/** Recomputes the sharing log's hash chain and says whether it is whole, naming the first broken entry. */
+function VerifyLog() {
+  const { t, lang } = useLang()
+  const [report, setReport] = useState<ChainReport | null>(null)
+  const [error, setError] = useState<Error | null>(null)
+  const verify = async () => {
+    try {
+      setReport(await api<ChainReport>('/api/audit/verify'))
+      setError(null)
+    } catch (err) {
+      setError(err as Error)
+    }
+  }
+  return (
+    <div className="form-row">
+      <button type="button" onClick={() => void verify()}>
+        {t('verifyLog')}
+      </button>
+      {report && (
+        <p className={`state ${report.ok ? 'ok' : 'error'}`} role="status" data-testid="verify-result" data-ok={report.ok}>
+          {report.ok ? t('logWhole') : t('logBroken')}: {report.entries} {t('entries')}
+          {report.broken ? ` — #${report.broken.seq}: ${lang === 'vi' ? report.broken.reasonVi : report.broken.reason}` : ''}
+        </p>
+      )}
+      {error && <ErrorBox error={error} />}
+    </div>
+  )
+}
+
+/** The sharing log: who read what, when, with what outcome; filtered, exported, verified. */
+export function AuditPanel() {
+  const { t, fmt } = useLang()
+  const [filter, setFilter] = useState({ account: '', outcome: '', from: '', to: '' })
+  const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString()
+  const rows = useAsync(() => api<AuditRow[]>(`/api/audit?limit=2000&${query}`), [query])
+  const set = (k: keyof typeof filter) => (e: { target: { value: string } }) => setFilter({ ...filter, [k]: e.target.value })
+  return (
+    <section className="panel">
+      <h2>{t('audit')}</h2>
+      <VerifyLog />
+      <div className="form-row">
+        <label>
+          {t('username')}
+          <input value={filter.account} onChange={set('account')} />
+        </label>
+        <label>
+          {t('outcome')}
+          <select value={filter.outcome} onChange={set('outcome')}>
+            <option value="">{t('all')}</option>
+            <option value="ok">ok</option>
+            <option value="denied">denied</option>
+            <option value="error">error</option>
+          </select>
+        </label>
+        <label>
+          {t('from')}
+          <input type="date" value={filter.from} onChange={set('from')} />
+        </label>
+        <label>
+          {t('to')}
+          <input type="date" value={filter.to} onChange={set('to')} />
+        </label>
+        <button type="button" onClick={() => void download(`/api/audit?format=csv&limit=100000&${query}`, 'nhat_ky_truy_cap.csv')}>
+          {t('exportCsv')}
+        </button>
+      </div>
+      <Show value={rows} empty={(d) => d.length === 0}>
+        {(list) => (
+          <DataTable<AuditRow>
+            testId="audit"
+            rows={list}
+            columns={[
+              { key: 'at', header: t('at'), cell: (r) => fmt.date(r.at) },
+              { key: 'account', header: t('username') },
+              { key: 'agency', header: t('agency') },
+              { key: 'role', header: t('role') },
+              { key: 'endpoint', header: 'API' },
+              { key: 'datasets', header: t('dataset'), value: (r) => (r.datasets ?? []).join(', ') },
+              { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', ') },
+              { key: 'row_count', header: t('rows'), numeric: true },
+              { key: 'outcome', header: t('outcome') },
+              { key: 'reason', header: t('reason') },
+            ]}
+          />
+        )}
+      </Show>
+    </section>
+  )
+}

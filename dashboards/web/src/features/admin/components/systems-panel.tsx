@@ -1,0 +1,136 @@
+import { useState, type FormEvent } from 'react'
+import { api, ApiError } from '../../../api.ts'
+import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+
+interface SystemRow {
+  id: string
+  name: string
+  agency: string
+  contact: string
+  views: string[]
+  addresses: string[]
+  expires_on: string | null
+  disabled: boolean
+  keys: { key_id: string; created_at: string; revoked_at: string | null }[]
+}
+
+const list = (v: FormDataEntryValue | null) =>
+  String(v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+/** Consuming systems (LGSP): register, issue a key (shown once), revoke keys, disable. */
+export function SystemsPanel() {
+  const { t, fmt } = useLang()
+  const [version, setVersion] = useState(0)
+  const [issued, setIssued] = useState<{ system: string; key: string } | null>(null)
+  const [error, setError] = useState<Error | null>(null)
+  const systems = useAsync(() => api<SystemRow[]>('/api/admin/systems'), [version])
+  const reload = () => setVersion((v) => v + 1)
+  const attempt = async (work: () => Promise<unknown>) => {
+    try {
+      await work()
+      setError(null)
+      reload()
+    } catch (err) {
+      setError(err as ApiError)
+    }
+  }
+  const register = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = e.currentTarget
+    const f = new FormData(form)
+    void attempt(async () => {
+      await api('/api/admin/systems', {
+        body: { id: f.get('id'), name: f.get('name'), agency: f.get('agency'), contact: f.get('contact'), views: list(f.get('views')), addresses: list(f.get('addresses')), expires_on: f.get('expires_on') || null },
+      })
+      form.reset()
+    })
+  }
+  const issue = (id: string) => attempt(async () => setIssued({ system: id, ...(await api<{ key: string }>(`/api/admin/systems/${id}/keys`, { method: 'POST' })) }))
+  const revoke = (id: string, key: string) => attempt(() => api(`/api/admin/systems/${id}/keys/${key}`, { method: 'DELETE' }))
+  const toggle = (s: SystemRow) => attempt(() => api(`/api/admin/systems/${s.id}`, { method: 'PATCH', body: { disabled: !s.disabled } }))
+  return (
+    <section className="panel">
+      <h2>{t('systems')}</h2>
+      {issued && (
+        <p className="state ok" role="status">
+          {t('keyOnce')} ({issued.system}): <code data-testid="issued-key">{issued.key}</code>
+        </p>
+      )}
+      <Show value={systems}>
+        {(rows) => (
+          <DataTable<SystemRow>
+            testId="systems"
+            rows={rows}
+            columns={[
+              { key: 'id', header: t('systemId') },
+              { key: 'name', header: t('displayName') },
+              { key: 'agency', header: t('agency') },
+              { key: 'views', header: t('views'), value: (s) => s.views.join(', ') },
+              { key: 'addresses', header: t('addresses'), value: (s) => s.addresses.join(', ') || t('all') },
+              { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.date(s.expires_on) },
+              {
+                key: 'keys',
+                header: t('keys'),
+                value: (s) => s.keys.filter((k) => !k.revoked_at).length,
+                cell: (s) => (
+                  <span className="actions">
+                    {s.keys
+                      .filter((k) => !k.revoked_at)
+                      .map((k) => (
+                        <button key={k.key_id} type="button" title={fmt.date(k.created_at)} onClick={() => void revoke(s.id, k.key_id)}>
+                          {t('revoke')} {k.key_id}
+                        </button>
+                      ))}
+                    <button type="button" onClick={() => void issue(s.id)}>
+                      {t('issueKey')}
+                    </button>
+                    <button type="button" onClick={() => void toggle(s)}>
+                      {s.disabled ? t('enable') : t('disable')}
+                    </button>
+                  </span>
+                ),
+              },
+            ]}
+          />
+        )}
+      </Show>
+      <form className="form-row" onSubmit={register}>
+        <label>
+          {t('systemId')}
+          <input name="id" required pattern="[a-z0-9_\-]{3,40}" />
+        </label>
+        <label>
+          {t('displayName')}
+          <input name="name" required />
+        </label>
+        <label>
+          {t('agency')}
+          <input name="agency" required />
+        </label>
+        <label>
+          {t('contact')}
+          <input name="contact" />
+        </label>
+        <label>
+          {t('views')}
+          <input name="views" required placeholder="enterprises, population" />
+        </label>
+        <label>
+          {t('addresses')}
+          <input name="addresses" />
+        </label>
+        <label>
+          {t('expiresOn')}
+          <input name="expires_on" type="date" />
+        </label>
+        <button type="submit">{t('register')}</button>
+      </form>
+      {error && <ErrorBox error={error} />}
+    </section>
+  )
+}

@@ -1,0 +1,97 @@
+import { useState, type FormEvent } from 'react'
+import { api, ApiError } from '../../../api.ts'
+import { ErrorBox } from '../../../components/async.tsx'
+import { useLang } from '../../../i18n.ts'
+import type { ShareableDataset } from '../sharing-types.ts'
+
+const day = (offset: number) => new Date(Date.now() + 7 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10)
+
+/** An officer asks for a dataset its agency does not hold: views, optionally members, purpose, basis, period. */
+export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]; onSent: () => void }) {
+  const { t } = useLang()
+  const askable = datasets.filter((d) => d.access === 'none' || d.access === 'granted')
+  const [datasetId, setDatasetId] = useState(askable[0]?.id ?? '')
+  const [views, setViews] = useState<string[]>([])
+  const [members, setMembers] = useState<string[]>([])
+  const [error, setError] = useState<Error | null>(null)
+  const [sent, setSent] = useState<string | null>(null)
+  const dataset = askable.find((d) => d.id === datasetId)
+  const toggle = (list: string[], set: (l: string[]) => void, x: string) => set(list.includes(x) ? list.filter((y) => y !== x) : [...list, x])
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    try {
+      const r = await api<{ id: string }>('/api/sharing/requests', {
+        body: { dataset: datasetId, views, members, purpose: f.get('purpose'), legal_basis: f.get('legal_basis'), starts_on: f.get('starts_on'), ends_on: f.get('ends_on') },
+      })
+      setError(null)
+      setSent(r.id)
+      onSent()
+    } catch (err) {
+      setError(err as ApiError)
+    }
+  }
+  if (askable.length === 0) return null
+  return (
+    <section className="panel" aria-labelledby="ask-title">
+      <h2 id="ask-title">{t('askTitle')}</h2>
+      <form className="form-grid" onSubmit={submit} data-testid="request-form">
+        <label>
+          {t('dataset')}
+          <select name="dataset" value={datasetId} onChange={(e) => (setDatasetId(e.target.value), setViews([]), setMembers([]))}>
+            {askable.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} — {d.owner_name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {dataset && (
+          <fieldset>
+            <legend>{t('views')}</legend>
+            {dataset.views.map((v) => (
+              <div key={v.name} className="choice-group">
+                <label className="inline">
+                  <input type="checkbox" name="view" value={v.name} checked={views.includes(v.name)} onChange={() => toggle(views, setViews, v.name)} /> {v.title}
+                </label>
+                {views.includes(v.name) && (
+                  <div className="choices" aria-label={t('members')}>
+                    {v.members.map((m) => (
+                      <label key={m.name} className="inline small">
+                        <input type="checkbox" name="member" value={m.name} checked={members.includes(m.name)} onChange={() => toggle(members, setMembers, m.name)} /> {m.title}
+                        {m.personal ? ' 🔒' : ''}
+                      </label>
+                    ))}
+                  </div>
+                )}
+              </div>
+            ))}
+          </fieldset>
+        )}
+        <label>
+          {t('purpose')}
+          <textarea name="purpose" required minLength={10} rows={2} />
+        </label>
+        <label>
+          {t('legalBasis')}
+          <input name="legal_basis" required minLength={3} />
+        </label>
+        <label>
+          {t('startsOn')}
+          <input type="date" name="starts_on" required defaultValue={day(0)} />
+        </label>
+        <label>
+          {t('endsOn')}
+          <input type="date" name="ends_on" required defaultValue={day(90)} />
+        </label>
+        <button type="submit">{t('send')}</button>
+      </form>
+      {sent && (
+        <p className="state ok" role="status">
+          {t('sent')}: {sent}
+        </p>
+      )}
+      {error && <ErrorBox error={error} />}
+    </section>
+  )
+}

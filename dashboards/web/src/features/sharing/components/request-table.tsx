@@ -1,0 +1,84 @@
+import { useState } from 'react'
+import { api, ApiError } from '../../../api.ts'
+import { ErrorBox } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+import type { RequestStatus, SharingRequest } from '../sharing-types.ts'
+
+export type Side = 'requester' | 'owner'
+
+/** The steps each side may take from each status (the API checks them again). */
+const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 'suspend' | 'resume' | 'end' | 'withdraw')[]>>> = {
+  owner: { pending: ['approve', 'refuse'], approved: ['suspend', 'end'], suspended: ['resume', 'end'] },
+  requester: { pending: ['withdraw'], approved: ['end'], suspended: ['end'] },
+}
+
+/** Requests with their status, and the steps the side viewing them may take, each with a note. */
+export function RequestTable({ rows, side, onChange, testId }: { rows: SharingRequest[]; side: Side; onChange: () => void; testId: string }) {
+  const { t, fmt } = useLang()
+  const [notes, setNotes] = useState<Record<string, string>>({})
+  const [error, setError] = useState<Error | null>(null)
+  const act = async (r: SharingRequest, step: string) => {
+    const note = notes[r.id] ?? ''
+    try {
+      if (step === 'approve' || step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: step === 'approve', note } })
+      else {
+        const status = { suspend: 'suspended', resume: 'approved', end: 'ended', withdraw: 'withdrawn' }[step]
+        await api(`/api/sharing/requests/${r.id}/status`, { body: { status, note } })
+      }
+      setError(null)
+      onChange()
+    } catch (err) {
+      setError(err as ApiError)
+    }
+  }
+  return (
+    <>
+      <DataTable<SharingRequest>
+        testId={testId}
+        rows={rows}
+        columns={[
+          { key: 'id', header: t('code') },
+          { key: 'dataset', header: t('dataset') },
+          { key: 'agency', header: t('agency') },
+          { key: 'requester', header: t('requester') },
+          { key: 'members', header: t('members'), value: (r) => [...(r.status === 'pending' ? r.views : r.granted_views), ...(r.status === 'pending' ? r.members : r.granted_members)].join(', ') || t('all') },
+          { key: 'purpose', header: t('purpose') },
+          { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.date(r.starts_on) },
+          { key: 'ends_on', header: t('endsOn'), cell: (r) => fmt.date(r.ends_on) },
+          {
+            key: 'status',
+            header: t('status'),
+            cell: (r) => (
+              <span className={`badge request-${r.status}`} data-status={r.status}>
+                {fmt.status(`request.${r.status}`)}
+                {r.in_force ? ` · ${t('inForce')}` : ''}
+              </span>
+            ),
+          },
+          { key: 'decision_note', header: t('note') },
+          {
+            key: 'actions',
+            header: t('decision'),
+            value: () => '',
+            cell: (r) => {
+              const steps = STEPS[side][r.status] ?? []
+              if (steps.length === 0) return null
+              return (
+                <span className="actions">
+                  <input aria-label={t('note')} placeholder={t('note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.target.value })} />
+                  {steps.map((s) => (
+                    <button key={s} type="button" data-action={s} onClick={() => void act(r, s)}>
+                      {t(s)}
+                    </button>
+                  ))}
+                </span>
+              )
+            },
+          },
+        ]}
+      />
+      {error && <ErrorBox error={error} />}
+    </>
+  )
+}

@@ -1,0 +1,69 @@
+import { api } from '../../api.ts'
+import { useAuth } from '../../auth.tsx'
+import { Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { useLang, type Key } from '../../i18n.ts'
+import { RequestForm } from './components/request-form.tsx'
+import { RequestTable } from './components/request-table.tsx'
+import { UsagePanel } from './components/usage-panel.tsx'
+import type { ShareableDataset, SharingRequest } from './sharing-types.ts'
+
+const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', none: 'accessNone' }
+
+/**
+ * Sharing between agencies: what the agency holds and may ask for, its requests and their
+ * decisions, the requests for its own data to decide, and how its data is used.
+ */
+export default function SharingPage() {
+  const { t } = useLang()
+  const { account } = useAuth()
+  const data = useAsync(() => Promise.all([api<ShareableDataset[]>('/api/sharing/datasets'), api<SharingRequest[]>('/api/sharing/requests')]), [])
+  const officer = account?.role === 'agency_officer'
+  return (
+    <div data-testid="sharing-page">
+      <div className="toolbar">
+        <h1>{t('sharing')}</h1>
+      </div>
+      <Show value={data}>
+        {([datasets, requests]) => {
+          const owned = new Set(datasets.filter((d) => d.owner === account?.agency).map((d) => d.id))
+          const mine = requests.filter((r) => officer && r.agency === account?.agency)
+          const toDecide = requests.filter((r) => !officer || owned.has(r.dataset))
+          return (
+            <>
+              {officer && (
+                <section className="panel">
+                  <h2>{t('dataset')}</h2>
+                  <DataTable<ShareableDataset>
+                    testId="shareable"
+                    rows={datasets}
+                    columns={[
+                      { key: 'name', header: t('dataset') },
+                      { key: 'owner_name', header: t('owner') },
+                      { key: 'scope', header: t('scope') },
+                      { key: 'access', header: t('access'), cell: (d) => <span data-access={d.access}>{t(ACCESS[d.access])}</span> },
+                    ]}
+                  />
+                </section>
+              )}
+              {officer && <RequestForm datasets={datasets} onSent={data.reload} />}
+              {officer && (
+                <section className="panel">
+                  <h2>{t('myRequests')}</h2>
+                  <RequestTable testId="my-requests" rows={mine} side="requester" onChange={data.reload} />
+                </section>
+              )}
+              {toDecide.length > 0 && (
+                <section className="panel">
+                  <h2>{t('toDecide')}</h2>
+                  <RequestTable testId="to-decide" rows={toDecide} side="owner" onChange={data.reload} />
+                </section>
+              )}
+              <UsagePanel />
+            </>
+          )
+        }}
+      </Show>
+    </div>
+  )
+}
