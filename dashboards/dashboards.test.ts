@@ -284,6 +284,57 @@ describe('the agency portal (officer)', () => {
   })
 })
 
+describe('sharing between agencies (officer asks, owner approves, officer queries)', () => {
+  it('an officer asks for a dataset in the portal, the owner approves it there, and the officer queries it', async () => {
+    const officer = await newPage()
+    await signIn(officer, service.url, 'canbo.soyt')
+    // Before: the explorer does not offer enterprises, and the API refuses it.
+    await officer.goto(`${service.url}/explorer`)
+    await officer.waitForSelector('[data-testid=view-picker]')
+    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => (o as HTMLOptionElement).value))).not.toContain('enterprises')
+    const refused = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { authorization: await tokenOf('canbo.soyt'), 'content-type': 'application/json' }, body: JSON.stringify({ query: { measures: ['enterprises.count'] } }) })
+    expect(refused.status).toBe(403)
+
+    await officer.goto(`${service.url}/sharing`)
+    await officer.waitForSelector('[data-testid=request-form]')
+    expect(await officer.getAttribute('[data-testid=shareable] tr:has-text("doanh nghiệp") [data-access]', 'data-access')).toBe('none')
+    await officer.selectOption('[data-testid=request-form] select[name=dataset]', 'doanh_nghiep')
+    await officer.check('[data-testid=request-form] input[name=view][value=enterprises]')
+    await officer.fill('[data-testid=request-form] textarea[name=purpose]', 'Quản lý cơ sở kinh doanh dược trên địa bàn')
+    await officer.fill('[data-testid=request-form] input[name=legal_basis]', 'Quy chế chia sẻ dữ liệu tỉnh, Điều 7')
+    await officer.click('[data-testid=request-form] button[type=submit]')
+    const sent = (await officer.textContent('p.state.ok[role=status]'))!
+    const id = /YC-\d{8}-[0-9a-f]{6}/.exec(sent)![0]
+    await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=pending]`)
+    await screenshot(officer, 'sharing-request')
+
+    const owner = await newPage()
+    await signIn(owner, service.url, 'canbo.sotc')
+    await owner.goto(`${service.url}/sharing`)
+    const row = `[data-testid=to-decide] tr:has-text("${id}")`
+    await owner.waitForSelector(row)
+    await owner.fill(`${row} input[aria-label="Ghi chú / lý do"]`, 'Đồng ý theo quy chế')
+    await owner.click(`${row} button[data-action=approve]`)
+    await owner.waitForSelector(`${row} [data-status=approved]`)
+    await screenshot(owner, 'sharing-decide')
+
+    // The officer sees the decision and queries the dataset in the explorer: the API's number.
+    await officer.goto(`${service.url}/sharing`)
+    await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=approved]`)
+    await officer.goto(`${service.url}/explorer`)
+    await officer.selectOption('[data-testid=view-picker]', 'enterprises')
+    await officer.check('input[data-member="enterprises.count"]')
+    await officer.click('[data-testid=run-query]')
+    await officer.waitForSelector('[data-testid=result] tbody tr')
+    const [expected] = await cubeLoad('canbo.soyt', { measures: ['enterprises.count'] })
+    const shown = await officer.textContent('[data-testid=result] tbody tr td')
+    expect(shown!.replace(/\./g, '')).toBe(String(expected!['enterprises.count']))
+    await screenshot(officer, 'sharing-query')
+    await officer.close()
+    await owner.close()
+  })
+})
+
 describe('the scorecard, catalogue and administration (steward, admin)', () => {
   it('ranks agencies on the five criteria and drills to their rejected rows; briefings and administration', async () => {
     const page = await newPage()

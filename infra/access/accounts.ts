@@ -182,5 +182,8 @@ export const DEMO_ACCOUNTS: z.input<typeof accountInput>[] = [
   { username: 'quantri', display_name: 'Quản trị dữ liệu (Sở KH&CN)', password: DEMO_PASSWORD, role: 'steward', agency: 'SO_KHCN', personal_data: true },
   { username: 'canbo.sotc', display_name: 'Cán bộ Sở Tài chính', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_TC' },
   { username: 'canbo.catinh', display_name: 'Cán bộ Công an tỉnh', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'CA_TINH', personal_data: true },
+  // A named consumer of doanh_nghiep (sees enterprises without asking), and an agency that must ask.
+  { username: 'canbo.soct', display_name: 'Cán bộ Sở Công Thương', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_CT' },
+  { username: 'canbo.soyt', display_name: 'Cán bộ Sở Y tế', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_YT' },
   { username: 'canbo.x07210', display_name: 'Cán bộ UBND Phường Bắc Giang', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' },
 ]

@@ -19,6 +19,7 @@ import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
+import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
 
 /**
@@ -53,6 +54,7 @@ export async function bootstrap(
   }
   const grants = new GrantRegistry(wh)
   await grants.refresh()
+  if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
   const ctx: ServiceContext = {
     grants,
     send: smtpMailer(config.smtp),

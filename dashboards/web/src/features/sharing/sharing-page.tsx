@@ -4,10 +4,11 @@ import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang, type Key } from '../../i18n.ts'
 import { RequestForm } from './components/request-form.tsx'
-import { RequestTable } from './components/request-table.tsx'
+import { RequestTable, type Names } from './components/request-table.tsx'
 import { UsagePanel } from './components/usage-panel.tsx'
 import type { ShareableDataset, SharingRequest } from './sharing-types.ts'
 
+const SCOPE: Record<ShareableDataset['scope'], Key> = { noi_bo: 'scopeInternal', dung_chung: 'scopeShared', mo: 'scopeOpen' }
 const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', none: 'accessNone' }
 
 /**
@@ -17,7 +18,15 @@ const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', 
 export default function SharingPage() {
   const { t } = useLang()
   const { account } = useAuth()
-  const data = useAsync(() => Promise.all([api<ShareableDataset[]>('/api/sharing/datasets'), api<SharingRequest[]>('/api/sharing/requests')]), [])
+  const data = useAsync(
+    () =>
+      Promise.all([
+        api<ShareableDataset[]>('/api/sharing/datasets'),
+        api<SharingRequest[]>('/api/sharing/requests'),
+        api<{ code: string; name: string }[]>('/api/catalog/agencies'),
+      ]),
+    [],
+  )
   const officer = account?.role === 'agency_officer'
   return (
     <div data-testid="sharing-page">
@@ -25,7 +34,8 @@ export default function SharingPage() {
         <h1>{t('sharing')}</h1>
       </div>
       <Show value={data}>
-        {([datasets, requests]) => {
+        {([datasets, requests, agencies]) => {
+          const names: Names = { agency: new Map(agencies.map((a) => [a.code, a.name])), datasets }
           const owned = new Set(datasets.filter((d) => d.owner === account?.agency).map((d) => d.id))
           const mine = requests.filter((r) => officer && r.agency === account?.agency)
           const toDecide = requests.filter((r) => !officer || owned.has(r.dataset))
@@ -40,7 +50,7 @@ export default function SharingPage() {
                     columns={[
                       { key: 'name', header: t('dataset') },
                       { key: 'owner_name', header: t('owner') },
-                      { key: 'scope', header: t('scope') },
+                      { key: 'scope', header: t('scope'), value: (d) => t(SCOPE[d.scope]) },
                       { key: 'access', header: t('access'), cell: (d) => <span data-access={d.access}>{t(ACCESS[d.access])}</span> },
                     ]}
                   />
@@ -50,16 +60,16 @@ export default function SharingPage() {
               {officer && (
                 <section className="panel">
                   <h2>{t('myRequests')}</h2>
-                  <RequestTable testId="my-requests" rows={mine} side="requester" onChange={data.reload} />
+                  <RequestTable testId="my-requests" rows={mine} side="requester" names={names} onChange={data.reload} />
                 </section>
               )}
               {toDecide.length > 0 && (
                 <section className="panel">
                   <h2>{t('toDecide')}</h2>
-                  <RequestTable testId="to-decide" rows={toDecide} side="owner" onChange={data.reload} />
+                  <RequestTable testId="to-decide" rows={toDecide} side="owner" names={names} onChange={data.reload} />
                 </section>
               )}
-              <UsagePanel />
+              <UsagePanel names={names} />
             </>
           )
         }}

@@ -3,7 +3,13 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import type { RequestStatus, SharingRequest } from '../sharing-types.ts'
+import type { RequestStatus, ShareableDataset, SharingRequest } from '../sharing-types.ts'
+
+/** Names to show instead of codes: agencies, and datasets with their views' and members' titles. */
+export interface Names {
+  agency: Map<string, string>
+  datasets: ShareableDataset[]
+}
 
 export type Side = 'requester' | 'owner'
 
@@ -14,10 +20,19 @@ const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 
 }
 
 /** Requests with their status, and the steps the side viewing them may take, each with a note. */
-export function RequestTable({ rows, side, onChange, testId }: { rows: SharingRequest[]; side: Side; onChange: () => void; testId: string }) {
+export function RequestTable({ rows, side, names, onChange, testId }: { rows: SharingRequest[]; side: Side; names: Names; onChange: () => void; testId: string }) {
   const { t, fmt } = useLang()
   const [notes, setNotes] = useState<Record<string, string>>({})
   const [error, setError] = useState<Error | null>(null)
+  const dataset = (id: string) => names.datasets.find((d) => d.id === id)
+  const title = (r: SharingRequest, name: string) => {
+    const views = dataset(r.dataset)?.views ?? []
+    return views.find((v) => v.name === name)?.title ?? views.flatMap((v) => v.members).find((m) => m.name === name)?.title ?? name
+  }
+  const scope = (r: SharingRequest) => {
+    const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
+    return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || t('all')
+  }
   const act = async (r: SharingRequest, step: string) => {
     const note = notes[r.id] ?? ''
     try {
@@ -27,6 +42,7 @@ export function RequestTable({ rows, side, onChange, testId }: { rows: SharingRe
         await api(`/api/sharing/requests/${r.id}/status`, { body: { status, note } })
       }
       setError(null)
+      setNotes({ ...notes, [r.id]: '' })
       onChange()
     } catch (err) {
       setError(err as ApiError)
@@ -39,10 +55,10 @@ export function RequestTable({ rows, side, onChange, testId }: { rows: SharingRe
         rows={rows}
         columns={[
           { key: 'id', header: t('code') },
-          { key: 'dataset', header: t('dataset') },
-          { key: 'agency', header: t('agency') },
+          { key: 'dataset', header: t('dataset'), value: (r) => dataset(r.dataset)?.name ?? r.dataset },
+          { key: 'agency', header: t('agency'), value: (r) => names.agency.get(r.agency) ?? r.agency },
           { key: 'requester', header: t('requester') },
-          { key: 'members', header: t('members'), value: (r) => [...(r.status === 'pending' ? r.views : r.granted_views), ...(r.status === 'pending' ? r.members : r.granted_members)].join(', ') || t('all') },
+          { key: 'members', header: t('views'), value: scope },
           { key: 'purpose', header: t('purpose') },
           { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.date(r.starts_on) },
           { key: 'ends_on', header: t('endsOn'), cell: (r) => fmt.date(r.ends_on) },

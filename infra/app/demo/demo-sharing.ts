@@ -1,0 +1,52 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { findSystem, issueSystemKey, registerSystem } from '../../access/system-keys.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { vietnamDay } from '../../time/periods.ts'
+import { listRequests, newRequestId, writeRequest, type GrantRegistry } from '../../../semantic/sharing/grants.ts'
+
+export const DEMO_SYSTEM = 'lgsp-thongke'
+
+/**
+ * Sharing in the demo province, so a newcomer sees it work: a consuming system registered for the
+ * statistics office (its key written once to <home>/demo-system-key.txt, mode 0600), and a request
+ * from the health department for enterprise data awaiting the finance department's decision.
+ */
+export async function ensureDemoSharing(wh: Warehouse, home: string, grants: GrantRegistry): Promise<void> {
+  if (!(await findSystem(wh, DEMO_SYSTEM))) {
+    await registerSystem(wh, {
+      id: DEMO_SYSTEM,
+      name: 'Hệ thống thống kê (qua LGSP)',
+      agency: 'TK_TINH',
+      contact: 'lgsp@bacninh.gov.vn',
+      views: ['enterprises', 'population', 'kt_xh'],
+      addresses: [],
+      expires_on: null,
+    })
+    const { key } = await issueSystemKey(wh, DEMO_SYSTEM)
+    fs.mkdirSync(home, { recursive: true })
+    fs.writeFileSync(path.join(home, 'demo-system-key.txt'), `${key}\n`, { mode: 0o600 })
+  }
+  if ((await listRequests(wh)).length === 0) {
+    const today = vietnamDay(new Date())
+    const end = vietnamDay(new Date(Date.now() + 180 * 86_400_000))
+    await writeRequest(wh, {
+      id: newRequestId(today),
+      dataset: 'doanh_nghiep',
+      requester: 'canbo.soyt',
+      agency: 'SO_YT',
+      views: ['enterprises'],
+      members: [],
+      purpose: 'Theo dõi cơ sở kinh doanh dược, thiết bị y tế trên địa bàn tỉnh',
+      legal_basis: 'Quy chế chia sẻ dữ liệu của tỉnh, Điều 7',
+      starts_on: today,
+      ends_on: end,
+      status: 'pending',
+      granted_views: [],
+      granted_members: [],
+      decided_by: '',
+      decision_note: '',
+    })
+    await grants.refresh()
+  }
+}
