@@ -291,7 +291,7 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     // Before: the explorer does not offer enterprises, and the API refuses it.
     await officer.goto(`${service.url}/explorer`)
     await officer.waitForSelector('[data-testid=view-picker]')
-    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => (o as HTMLOptionElement).value))).not.toContain('enterprises')
+    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => o.getAttribute('value')))).not.toContain('enterprises')
     const refused = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { authorization: await tokenOf('canbo.soyt'), 'content-type': 'application/json' }, body: JSON.stringify({ query: { measures: ['enterprises.count'] } }) })
     expect(refused.status).toBe(403)
 
@@ -367,8 +367,13 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
 
     await page.goto(`${service.url}/admin`)
     await page.waitForSelector('[data-testid=audit] tbody tr')
+    // A steward reviews accounts (with their last sign-in) but does not change them, and verifies the sharing log.
+    await page.waitForSelector('[data-testid=accounts] tbody tr')
+    expect(await page.$('[data-edit]')).toBeNull()
+    await page.waitForSelector('[data-testid=account-review] summary')
+    await page.click('text=Kiểm tra tính toàn vẹn')
+    expect(await page.getAttribute('[data-testid=verify-result]', 'data-ok')).toBe('true')
     await screenshot(page, 'admin-steward')
-    expect(await page.$('[data-testid=accounts]')).toBeNull()
     await page.close()
 
     const admin = await newPage()

@@ -24,25 +24,16 @@ export interface AuditEntry {
   reason: string
 }
 
-/** An entry as stored: the fields the hash covers, in the order it covers them. */
-interface StoredEntry {
+/** An entry as stored (the hash covers these fields, in CHAINED's order). */
+type StoredEntry = Omit<AuditEntry, 'filters' | 'query' | 'rowCount' | 'durationMs' | 'outcome'> & {
   seq: number
+  /** Milliseconds since the epoch. */
   at: number
-  account: string
-  agency: string
-  role: string
-  via: string
-  purpose: string
-  client: string
-  endpoint: string
-  members: string[]
-  datasets: string[]
   filters: string
   query: string
   row_count: number
   duration_ms: number
   outcome: string
-  reason: string
   prev_hash: string
 }
 

@@ -4,7 +4,7 @@ import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
-import { applyPolicy, datasetsOf, mayView, queryMembers, VIEW_POLICIES, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
+import { applyPolicy, datasetsOf, mayView, membersLimit, queryMembers, VIEW_POLICIES, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
 import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
@@ -183,12 +183,20 @@ async function handle(
 
 /** The views (and members) a context may see, for /meta. */
 function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: SharingRules) {
+  const personal = (m: { meta?: { personal?: boolean } }) => m.meta?.personal === true
   return model.meta
     .filter((view) => mayView(view.name, sec, sharing))
-    .map((view) => ({
-      ...view,
-      dimensions: view.dimensions.filter((d) => sec.personalData || !(d as { meta?: { personal?: boolean } }).meta?.personal),
-    }))
+    .map((view) => {
+      // A grant that names members shows only those.
+      const limit = membersLimit(view.name, sec, sharing)
+      const shown = (m: { name: string }) => !limit || limit.includes(m.name)
+      return {
+        ...view,
+        measures: view.measures.filter(shown),
+        dimensions: view.dimensions.filter((d) => shown(d) && (sec.personalData || !personal(d as { meta?: { personal?: boolean } }))),
+        segments: view.segments.filter(shown),
+      }
+    })
 }
 
 export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {

@@ -157,6 +157,12 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rul
 /** Whether a context may query a view at all, for /meta. */
 export const mayView = (view: string, ctx: SecurityContext, rules: SharingRules): boolean => viewAccess(view, ctx, null, rules).allowed
 
+/** The members of a view a context is limited to (a grant naming members), or null for all of them. */
+export function membersLimit(view: string, ctx: SecurityContext, rules: SharingRules): readonly string[] | null {
+  const a = viewAccess(view, ctx, null, rules)
+  return a.allowed && a.onlyMembers ? a.onlyMembers : null
+}
+
 function filterMembers(filters: Filter[]): string[] {
   return filters.flatMap((f) => ('and' in f ? filterMembers(f.and) : 'or' in f ? filterMembers(f.or) : [f.member]))
 }

@@ -116,6 +116,9 @@ describe('requests and grants', () => {
     expect(now.status).toBe(200)
     expect(Number(now.body.data[0]['enterprises.count'])).toBe(2)
     expect((await load(health, byCommune)).body.message_en).toContain('does not include enterprises.commune_code')
+    // /meta shows what the grant opened: the view, with the granted member only.
+    const meta = (await call('GET', '/cubejs-api/v1/meta', health)).body.cubes.find((c: any) => c.name === 'enterprises')
+    expect([...meta.measures, ...meta.dimensions].map((m: any) => m.name)).toEqual(['enterprises.count'])
     const mine = (await call('GET', '/api/sharing/requests', health)).body.find((r: any) => r.id === id)
     expect(mine).toMatchObject({ status: 'approved', in_force: true })
     const datasets = (await call('GET', '/api/sharing/datasets', health)).body

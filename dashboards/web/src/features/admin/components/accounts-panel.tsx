@@ -19,6 +19,14 @@ interface AccountRow {
 
 const ROLES = ['leader', 'analyst', 'agency_officer', 'steward', 'admin']
 
+const RoleSelect = ({ value }: { value?: string }) => (
+  <select name="role" defaultValue={value}>
+    {ROLES.map((r) => (
+      <option key={r}>{r}</option>
+    ))}
+  </select>
+)
+
 /** One account's changes: role, agency, commune, e-mail, personal data; disable; reset its password. */
 function AccountEditor({ a, onDone }: { a: AccountRow; onDone: () => void }) {
   const { t } = useLang()
@@ -54,11 +62,7 @@ function AccountEditor({ a, onDone }: { a: AccountRow; onDone: () => void }) {
     <form className="form-row editor" onSubmit={save} data-testid={`edit-${a.username}`}>
       <label>
         {t('role')}
-        <select name="role" defaultValue={a.role}>
-          {ROLES.map((r) => (
-            <option key={r}>{r}</option>
-          ))}
-        </select>
+        <RoleSelect value={a.role} />
       </label>
       <label>
         {t('agency')}
@@ -177,11 +181,7 @@ export function AccountsPanel({ canEdit }: { canEdit: boolean }) {
           </label>
           <label>
             {t('role')}
-            <select name="role">
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
+            <RoleSelect />
           </label>
           <label>
             {t('agency')}
