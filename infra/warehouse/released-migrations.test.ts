@@ -24,6 +24,7 @@ const RELEASED: [number, string, string][] = [
   [12, 'saved_queries', '04993315e2d80bf7'],
   [13, 'open_data', 'b13899c8a3a918c5'],
   [14, 'account_token_version', 'de8d28c12cdbd46c'],
+  [15, 'sharing', '7631730458d67891'],
 ]
 
 describe('released migrations', () => {
