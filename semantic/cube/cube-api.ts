@@ -4,7 +4,7 @@ import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
-import { applyPolicy, datasetsOf, mayView, membersLimit, queryMembers, VIEW_POLICIES, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
+import { applyPolicy, mayView, membersLimit, queryMembers, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
 import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
@@ -59,7 +59,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   const keys = decision.protect.map((p) => p.cellKey)
   const built = buildSql(ctx.model, keys.length ? { ...q, measures: [...q.measures, ...keys] } : q)
   const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
-  const live = queryMembers(q).some((m) => VIEW_POLICIES[m.split('.')[0]!]?.live)
+  const live = queryMembers(q).some((m) => ctx.sharing.policy(m.split('.')[0]!)?.live)
   const rows = await ctx.cache.get(key, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params), q.renewQuery === true || live)
   const timeMembers = new Set(q.timeDimensions.filter((t) => t.granularity).map((t) => `${t.dimension}.${t.granularity}`))
   const data = rows.map((row) => {
@@ -149,7 +149,7 @@ async function handle(
     ctx.audit.recordRequest(req, {
       endpoint,
       members: o.members ?? [],
-      datasets: datasetsOf(o.members ?? []),
+      datasets: ctx.sharing.datasetsOf(o.members ?? []),
       filters: o.filters ?? null,
       query: (req.body as { query?: unknown } | undefined)?.query ?? (req.query as { query?: unknown }).query ?? null,
       rowCount: o.rowCount ?? 0,

@@ -11,7 +11,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { PUBLIC } from '../../infra/access/caller.ts'
 import type { AuditLog } from '../../infra/access/audit-log.ts'
-import { AccessDenied, datasetsOf, queryMembers } from '../policy/view-policy.ts'
+import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
 import { runQuery, type QueryContext } from '../cube/cube-api.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 
@@ -169,7 +169,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
       values: [{ ...body, query: JSON.stringify(body.query), publisher, rows: rows.length, version, published_by: sec.account, withdrawn: false, published_at: Date.now(), updated_at: Date.now() }],
     })
     const members = queryMembers(asked)
-    ctx.audit.recordRequest(req, { endpoint: 'open_data.publish', members, datasets: datasetsOf(members), query: { id: body.id, version }, rowCount: rows.length })
+    ctx.audit.recordRequest(req, { endpoint: 'open_data.publish', members, datasets: ctx.cube.sharing.datasetsOf(members), query: { id: body.id, version }, rowCount: rows.length })
     return (await published(ctx, body.id))[0]
   })
 
@@ -198,7 +198,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     if (!d) throw notFound('bộ dữ liệu mở / open dataset', id)
     await ctx.wh.client.insert({ table: 'meta.open_data_downloads', format: 'JSONEachRow', values: [{ dataset: id, format, version: d.version, at: Date.now() }] })
     const members = openDataMembers(d.query)
-    ctx.audit.recordRequest(req, { endpoint: 'open_data.download', members, datasets: datasetsOf(members), query: { id, format, version: d.version }, rowCount: Number(d.rows) })
+    ctx.audit.recordRequest(req, { endpoint: 'open_data.download', members, datasets: ctx.cube.sharing.datasetsOf(members), query: { id, format, version: d.version }, rowCount: Number(d.rows) })
     return reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : format === 'json' ? 'application/json; charset=utf-8' : FORMATS.xlsx)
       .header('content-disposition', `attachment; filename="${id}.${format}"`)

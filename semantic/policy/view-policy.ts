@@ -60,16 +60,48 @@ export interface ViewGrant {
   members: readonly string[] | null
 }
 
-/** The sharing rules the policy reads: the catalogue's, and the grants in force today. */
-export interface SharingRules {
+/**
+ * Every view's policy: the hand-written ones above, and for each catalogue dataset that has no
+ * hand-written view, the view generated from its entry (named by the dataset's id; scoped to a
+ * commune officer's commune by its first commune-code column).
+ */
+export interface ViewPolicies {
+  policy(view: string): ViewPolicy | undefined
+  /** The views that show a dataset. */
+  viewsOf(dataset: string): string[]
+  /** The catalogue datasets a list of members touches (for the sharing log). */
+  datasetsOf(members: readonly string[]): string[]
+}
+
+/** The dataset entries the generated views come from (the catalogue's shape, narrowed). */
+export type CatalogueDatasets = { datasets: readonly { id: string; columns: readonly { id: string; identifier: string | null }[] }[] }
+
+export function viewPolicies(catalog: CatalogueDatasets = { datasets: [] }): ViewPolicies {
+  const all = new Map(Object.entries(VIEW_POLICIES))
+  const covered = new Set([...all.values()].map((p) => p.dataset))
+  for (const d of catalog.datasets) {
+    if (covered.has(d.id) || all.has(d.id)) continue
+    const commune = d.columns.find((c) => c.identifier === 'commune_code')
+    all.set(d.id, { dataset: d.id, ...(commune ? { communeMember: `${d.id}.${commune.id}` } : {}) })
+  }
+  return {
+    policy: (view) => all.get(view),
+    viewsOf: (dataset) => [...all].filter(([, p]) => p.dataset === dataset).map(([v]) => v),
+    datasetsOf: (members) => [...new Set(members.map((m) => all.get(m.split('.')[0]!)?.dataset).filter((d): d is string => !!d))].sort(),
+  }
+}
+
+/** The sharing rules the policy reads: every view's policy, the catalogue's scopes, and the grants in force today. */
+export interface SharingRules extends ViewPolicies {
   dataset(id: string): DatasetRules | undefined
   /** The agency's grant over a view in force today, or null. */
   grant(agency: string, view: string): ViewGrant | null
 }
 
 /** The catalogue's sharing rules, with the grants in force (none by default). */
-export function catalogueSharing(catalog: Pick<Catalog, 'dataset'>, grant: SharingRules['grant'] = () => null): SharingRules {
+export function catalogueSharing(catalog: Pick<Catalog, 'dataset'> & CatalogueDatasets, grant: SharingRules['grant'] = () => null): SharingRules {
   return {
+    ...viewPolicies(catalog),
     dataset: (id) => {
       const d = catalog.dataset(id)
       return d ? { owner: d.owner, scope: d.sharing.scope, consumers: d.sharing.consumers } : undefined
@@ -77,13 +109,6 @@ export function catalogueSharing(catalog: Pick<Catalog, 'dataset'>, grant: Shari
     grant,
   }
 }
-
-/** The views that show a dataset. */
-export const viewsOfDataset = (dataset: string): string[] => Object.entries(VIEW_POLICIES).filter(([, p]) => p.dataset === dataset).map(([v]) => v)
-
-/** The catalogue datasets a list of members touches (for the sharing log). */
-export const datasetsOf = (members: readonly string[]): string[] =>
-  [...new Set(members.map((m) => VIEW_POLICIES[m.split('.')[0]!]?.dataset).filter((d): d is string => !!d))].sort()
 
 /** Whether everyone may see the view (as the public does). */
 export function isOpenView(policy: ViewPolicy, rules: SharingRules): boolean {
@@ -122,7 +147,7 @@ const confinedTo = (q: CubeQuery, member: string, value: string) =>
 
 /** What a context may do with one view: see it all, see it scoped, see it as the public does, or nothing. */
 function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules): ViewAccess {
-  const policy = VIEW_POLICIES[view]
+  const policy = rules.policy(view)
   if (!policy) return { allowed: false, vi: `Không có chính sách truy cập cho "${view}"`, en: `No access policy for "${view}"` }
   if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
   const open = isOpenView(policy, rules)
@@ -212,7 +237,7 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
       throw new AccessDenied(`Quyền được cấp cho cơ quan ${ctx.agency} không gồm ${beyond.join(', ')}`, `The grant to agency ${ctx.agency} does not include ${beyond.join(', ')}`)
     }
     if (access.filter) filters.push(access.filter)
-    const p = VIEW_POLICIES[view]!.protect
+    const p = rules.policy(view)!.protect
     if (access.asPublic && p) {
       checkProtectedUse(q, p)
       if (q.measures.includes(p.measure)) protect.push(p)

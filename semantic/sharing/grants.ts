@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { vietnamDay } from '../../infra/time/periods.ts'
-import { viewsOfDataset, type ViewGrant } from '../policy/view-policy.ts'
+import type { ViewGrant, ViewPolicies } from '../policy/view-policy.ts'
 
 /**
  * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
@@ -60,8 +60,8 @@ export const newRequestId = (today: string) => `YC-${today.replaceAll('-', '')}-
  * What an approved request grants, view by view: the granted views (every view of the dataset when
  * none are named); a view some of whose members are named is limited to them, another is whole.
  */
-export function grantedViews(r: Pick<SharingRequest, 'dataset' | 'granted_views' | 'granted_members'>): Map<string, ViewGrant> {
-  const views = r.granted_views.length > 0 ? r.granted_views : viewsOfDataset(r.dataset)
+export function grantedViews(r: Pick<SharingRequest, 'dataset' | 'granted_views' | 'granted_members'>, views_: Pick<ViewPolicies, 'viewsOf'>): Map<string, ViewGrant> {
+  const views = r.granted_views.length > 0 ? r.granted_views : views_.viewsOf(r.dataset)
   return new Map(
     views.map((v) => {
       const members = r.granted_members.filter((m) => m.startsWith(`${v}.`))
@@ -84,6 +84,8 @@ export class GrantRegistry {
 
   constructor(
     private readonly wh: Warehouse,
+    /** Which views show a dataset (a grant naming no views opens them all). */
+    private readonly views: Pick<ViewPolicies, 'viewsOf'>,
     private readonly today: () => string = () => vietnamDay(new Date()),
   ) {}
 
@@ -98,7 +100,7 @@ export class GrantRegistry {
     let found = false
     for (const r of this.requests) {
       if (r.agency !== agency || !inForce(r, day)) continue
-      const g = grantedViews(r).get(view)
+      const g = grantedViews(r, this.views).get(view)
       if (!g) continue
       if (g.members === null) return { members: null }
       found = true

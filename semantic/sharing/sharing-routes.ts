@@ -10,7 +10,7 @@ import { HttpError, notFound } from '../../infra/http/http-error.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
-import { viewsOfDataset, type SharingRules } from '../policy/view-policy.ts'
+import type { SharingRules } from '../policy/view-policy.ts'
 import { findRequest, listRequests, newRequestId, writeRequest, type GrantRegistry, type RequestStatus, type SharingRequest } from './grants.ts'
 
 export interface SharingRoutesDeps {
@@ -99,7 +99,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
 
   /** Views and members named for a dataset, checked: they must be the dataset's. */
   function checkScope(dataset: string, views: string[], members: string[]) {
-    const own = viewsOfDataset(dataset)
+    const own = deps.rules.viewsOf(dataset)
     const strange = views.filter((v) => !own.includes(v))
     if (strange.length) throw bad(`Dữ liệu "${dataset}" không có khung nhìn ${strange.join(', ')}`, `Dataset "${dataset}" has no view ${strange.join(', ')}`)
     const allowedViews = views.length ? views : own
@@ -137,7 +137,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const agency = req.caller.agency
     return catalog.datasets.map((d) => {
       const rules = deps.rules.dataset(d.id)!
-      const views = viewsOfDataset(d.id)
+      const views = deps.rules.viewsOf(d.id)
       const standing = rules.owner === agency ? 'owner' : rules.scope !== 'noi_bo' && rules.consumers.includes(agency) ? 'consumer' : null
       const granted = views.filter((v) => deps.grants.grant(agency, v) !== null)
       return {

@@ -5,7 +5,7 @@ import { openSyncedWarehouse, type TempWarehouse } from '../../infra/testing/tem
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { compileSemanticModel, type SemanticModel } from '../cube/compile-model.ts'
 import { validateQuery } from '../cube/cube-query.ts'
-import { applyPolicy, catalogueSharing, type SharingRules } from '../policy/view-policy.ts'
+import { applyPolicy, catalogueSharing, viewPolicies, type SharingRules } from '../policy/view-policy.ts'
 import { GrantRegistry, writeRequest } from './grants.ts'
 
 let model: SemanticModel
@@ -31,6 +31,7 @@ function decide(rules: SharingRules, who: SecurityContext, query: Record<string,
 /** The catalogue with doanh_nghiep's sharing scope changed, as a steward would change the YAML. */
 const withScope = (scope: 'noi_bo' | 'dung_chung' | 'mo', consumers: string[]) =>
   catalogueSharing({
+    datasets: catalog.datasets,
     dataset: (id) => {
       const d = catalog.dataset(id)
       return d && id === 'doanh_nghiep' ? { ...d, sharing: { ...d.sharing, scope, consumers } } : d
@@ -83,7 +84,7 @@ describe('grants', () => {
   let registry: GrantRegistry
   beforeAll(async () => {
     wh = await openSyncedWarehouse()
-    registry = new GrantRegistry(wh, () => day)
+    registry = new GrantRegistry(wh, viewPolicies(catalog), () => day)
     const base = { dataset: 'doanh_nghiep', requester: 'canbo.soyt', agency: 'SO_YT', views: [], members: [], purpose: 'Theo dõi doanh nghiệp y tế', legal_basis: 'QĐ 53', decided_by: 'canbo.sotc', decision_note: '' }
     await writeRequest(wh, { ...base, id: 'YC-1', starts_on: '2026-12-01', ends_on: '2026-12-31', status: 'approved', granted_views: ['enterprises'], granted_members: ['enterprises.count'] })
     await writeRequest(wh, { ...base, id: 'YC-2', agency: 'SO_GDDT', starts_on: '2026-01-01', ends_on: '2027-12-31', status: 'suspended', granted_views: [], granted_members: [] })

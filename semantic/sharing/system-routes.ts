@@ -5,12 +5,13 @@ import { findSystem, issueSystemKey, listSystemKeys, listSystems, registerSystem
 import { HttpError, notFound } from '../../infra/http/http-error.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
-import { datasetsOf, VIEW_POLICIES } from '../policy/view-policy.ts'
+import type { ViewPolicies } from '../policy/view-policy.ts'
 
 export interface SystemRoutesDeps {
   wh: Warehouse
   audit: AuditLog
   agencyExists: (code: string) => boolean
+  views: ViewPolicies
 }
 
 /**
@@ -22,11 +23,11 @@ export function systemRoutes(app: FastifyInstance, deps: SystemRoutesDeps) {
   const stewards = allow(access.roles('steward', 'admin'))
 
   const check = (views: string[] | undefined, agency: string | undefined) => {
-    const unknown = (views ?? []).filter((v) => !VIEW_POLICIES[v])
+    const unknown = (views ?? []).filter((v) => !deps.views.policy(v))
     if (unknown.length) throw new HttpError(400, 'bad_request', `Không có khung nhìn ${unknown.join(', ')}`, `No view ${unknown.join(', ')}`)
     if (agency !== undefined && !deps.agencyExists(agency)) throw new HttpError(400, 'bad_request', `Không có cơ quan "${agency}"`, `No agency "${agency}"`)
   }
-  const datasetsOfViews = (views: string[]) => datasetsOf(views.map((v) => `${v}.x`))
+  const datasetsOfViews = (views: string[]) => deps.views.datasetsOf(views.map((v) => `${v}.x`))
 
   app.get('/api/admin/systems', stewards, async () => {
     const [systems, keys] = await Promise.all([listSystems(wh), listSystemKeys(wh)])

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { catalogueSharing, isOpenView, VIEW_POLICIES } from '../../../semantic/policy/view-policy.ts'
+import { catalogueSharing, isOpenView } from '../../../semantic/policy/view-policy.ts'
 import { loadCatalog, type Catalog } from '../../catalog/load-catalog.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 
@@ -25,7 +25,9 @@ export function cubePolicies(model: SemanticModel, catalog: Catalog = loadCatalo
     .sort()
   const rules = catalogueSharing(catalog)
   const views = Object.fromEntries(
-    Object.entries(VIEW_POLICIES).map(([view, policy]) => {
+    model.meta.map(({ name: view }) => {
+      const policy = rules.policy(view)
+      if (!policy) throw new Error(`no access policy for view ${view}`)
       const { dataset, ...rest } = policy
       const d = dataset ? rules.dataset(dataset) : undefined
       const open = isOpenView(policy, rules)

@@ -76,7 +76,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
     agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
   })
   sharingRoutes(app, { wh, catalog, model: ctx.semantic, grants: ctx.grants, rules: cube.sharing, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
-  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined })
+  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, views: cube.sharing })
   accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
   submissionRoutes(app, { wh })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })

@@ -19,6 +19,7 @@ import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
+import { viewPolicies } from '../../../semantic/policy/view-policy.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -52,7 +53,7 @@ export async function bootstrap(
     await wh.close()
     throw err
   }
-  const grants = new GrantRegistry(wh)
+  const grants = new GrantRegistry(wh, viewPolicies(catalog))
   await grants.refresh()
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
   const ctx: ServiceContext = {
