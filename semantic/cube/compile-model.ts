@@ -66,8 +66,9 @@ function modelFiles(dir: string): { fileName: string; content: string }[] {
 /** Compiles the model; a broken model throws with the file and member Cube's compiler names. */
 const isInternal = (m: unknown) => (m as { meta?: { internal?: boolean } }).meta?.internal === true
 
-export async function compileSemanticModel(dir = MODEL_DIR): Promise<SemanticModel> {
-  const files = modelFiles(dir)
+export async function compileSemanticModel(dir = MODEL_DIR, generated: { fileName: string; content: string }[] = []): Promise<SemanticModel> {
+  // Generated files (datasets' cubes and views from the catalogue) compile with the hand-written model.
+  const files = [...modelFiles(dir), ...generated]
   const repo = { localPath: () => dir, dataSchemaFiles: async () => files }
   const compilers = cubeCompiler.prepareCompiler(repo as never, { nativeInstance: nativeInstance as never, adapter: 'clickhouse', standalone: true })
   try {

@@ -76,11 +76,13 @@ export interface ViewPolicies {
 /** The dataset entries the generated views come from (the catalogue's shape, narrowed). */
 export type CatalogueDatasets = { datasets: readonly { id: string; columns: readonly { id: string; identifier: string | null }[] }[] }
 
+/** Whether a dataset has a hand-written view (else one is generated from its entry). */
+export const hasHandWrittenView = (dataset: string) => Object.entries(VIEW_POLICIES).some(([view, p]) => p.dataset === dataset || view === dataset)
+
 export function viewPolicies(catalog: CatalogueDatasets = { datasets: [] }): ViewPolicies {
   const all = new Map(Object.entries(VIEW_POLICIES))
-  const covered = new Set([...all.values()].map((p) => p.dataset))
   for (const d of catalog.datasets) {
-    if (covered.has(d.id) || all.has(d.id)) continue
+    if (hasHandWrittenView(d.id)) continue
     const commune = d.columns.find((c) => c.identifier === 'commune_code')
     all.set(d.id, { dataset: d.id, ...(commune ? { communeMember: `${d.id}.${commune.id}` } : {}) })
   }

@@ -95,6 +95,23 @@ function deliveryLag(rng: Random, agency: string, kind: string): number {
   return rng.int(lo, hi)
 }
 
+const BHXH_HEADER = ['Số định danh cá nhân', 'Loại bảo hiểm', 'Mã xã', 'Mức đóng (nghìn đồng/tháng)', 'Tham gia từ ngày', 'Ngày cập nhật']
+
+/** Who of the residents pays social insurance: ~70% of those aged 18–60, compulsory or voluntary. */
+function insuranceParticipants(rng: Random, residents: string[][], asOf: Date): string[][] {
+  const rows: string[][] = []
+  const year = asOf.getUTCFullYear()
+  for (const [cccd, , born, , commune] of residents) {
+    const birthYear = Number(born?.slice(-4))
+    if (!cccd || !commune || !(year - birthYear >= 18 && year - birthYear <= 60) || !rng.chance(0.7)) continue
+    const compulsory = rng.chance(0.75)
+    const since = new Date(asOf.getTime() - rng.int(30, 3000) * 86_400_000)
+    const fmt = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`
+    rows.push([cccd, compulsory ? 'bhxh_bat_buoc' : 'bhxh_tu_nguyen', commune, String(compulsory ? rng.int(500, 4000) : rng.int(150, 900)), fmt(since), fmt(new Date(asOf.getTime() - rng.int(5, 60) * 86_400_000))])
+  }
+  return rows
+}
+
 /**
  * Writes the files Bắc Ninh's agencies would deliver, plus manifest.json saying who delivered
  * which file for which period and when. Deterministic for a given scale and as-of date.
@@ -122,6 +139,14 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   writeFile(dir, danCuFile, utf8WithBom(toDelimited(DAN_CU_HEADER, citizens.rows)))
   const snapshotSent = addDays(periodEnd(lastMonth), 5)
   deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf) })
+
+  // Social-insurance participants, keyed by the same CCCD: most working-age residents, in the same
+  // month's snapshot, sent by the social-insurance office a day after the population register.
+  const participants = insuranceParticipants(rng, citizens.rows, asOf)
+  const bhxhFile = `BHXH_TINH/bhxh_tham_gia_${snapshot}.csv`
+  writeFile(dir, bhxhFile, utf8WithBom(toDelimited(BHXH_HEADER, participants)))
+  const bhxhSent = addDays(snapshotSent, 1)
+  deliveries.push({ file: bhxhFile, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', period: snapshot, deliveredAt: stamp(bhxhSent < asOf ? bhxhSent : asOf) })
 
   // The business register: a full copy three weeks ago, then the changes since, sent every three
   // days — but for one six-day gap. The rule is two working days, so the changes made early in the

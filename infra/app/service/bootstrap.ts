@@ -20,6 +20,8 @@ import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import { viewPolicies } from '../../../semantic/policy/view-policy.ts'
+import { withGeneratedModels } from '../../../transforms/generated/dataset-models.ts'
+import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -37,8 +39,9 @@ export async function bootstrap(
   opts: { accounts: boolean } = { accounts: true },
 ): Promise<{ ctx: ServiceContext }> {
   const catalog = loadCatalog()
-  const project = loadProject({ province_code: catalog.province.code })
-  const semantic = await compileSemanticModel()
+  // Datasets without hand-written models or views get them generated from their catalogue entries.
+  const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+  const semantic = await compileSemanticModel(undefined, generatedCubeFiles(catalog))
   const wh = openWarehouse(config.warehouse)
   let synced: Awaited<ReturnType<typeof syncCatalog>>
   try {

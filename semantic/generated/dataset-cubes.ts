@@ -1,0 +1,75 @@
+import { stringify } from 'yaml'
+import type { Column, Dataset } from '../../infra/catalog/schema.ts'
+import { hasHandWrittenView } from '../policy/view-policy.ts'
+import { generatedModelName } from '../../transforms/generated/dataset-models.ts'
+
+/**
+ * The Cube cube and view of a catalogue dataset that has no hand-written view, generated from its
+ * entry and compiled with the hand-written model: a count, distinct counts of its identifier
+ * columns, sums and averages of its numeric columns, every column as a dimension (dates as time
+ * dimensions), personal columns marked. Columns that are shared elements join the cube that holds
+ * the element (a CCCD to the population register, an enterprise code to the business register, a
+ * commune code to the admin units), so datasets that share an element can be read together.
+ */
+
+/** The cube holding each shared element, and its key, for joins across datasets. */
+const ELEMENT_HOMES: Partial<Record<NonNullable<Column['identifier']>, { cube: string; key: string; includes: string[] }>> = {
+  cccd: { cube: 'registered_residents', key: 'id_number', includes: ['gender', 'commune_code', 'id_kind'] },
+  enterprise_code: { cube: 'registered_enterprises', key: 'enterprise_code', includes: ['name', 'commune_code', 'vsic', 'status'] },
+  commune_code: { cube: 'admin_units', key: 'code', includes: ['name', 'unit_type'] },
+}
+
+const cubeType = (c: Column) => (c.type === 'date' || c.type === 'datetime' ? 'time' : c.type === 'integer' || c.type === 'decimal' ? 'number' : c.type === 'boolean' ? 'boolean' : 'string')
+
+export const generatedCubeName = (dataset: string) => `ds_${dataset}`
+
+/** One YAML file (cube and view) for a dataset; the view is named by the dataset's id. */
+export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: string; content: string } {
+  const cube = generatedCubeName(d.id)
+  const numeric = d.columns.filter((c) => !c.identifier && (c.type === 'integer' || c.type === 'decimal'))
+  const identifiers = d.columns.filter((c) => c.identifier && c.identifier !== 'commune_code')
+  // One join per element home (the first column holding it).
+  const joins = [...new Map(d.columns.filter((c) => c.identifier && ELEMENT_HOMES[c.identifier]).map((c) => [ELEMENT_HOMES[c.identifier!]!.cube, c])).values()]
+  const doc = {
+    cubes: [
+      {
+        name: cube,
+        sql: `SELECT * FROM ${stdTable} FINAL`,
+        title: d.name,
+        public: false,
+        dimensions: [
+          { name: 'row_key', sql: `concat(${d.natural_key.map((k) => `toString({CUBE}.${k})`).join(", '|', ")})`, type: 'string', primary_key: true },
+          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: c.label, ...(c.personal ? { meta: { personal: true } } : {}) })),
+        ],
+        measures: [
+          { name: 'count', type: 'count', title: `Số bản ghi — ${d.name}` },
+          ...identifiers.map((c) => ({ name: `distinct_${c.id}`, sql: c.id, type: 'count_distinct', title: `Số ${c.label.toLowerCase()} khác nhau` })),
+          ...numeric.flatMap((c) => [
+            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: `Tổng ${c.label.toLowerCase()}` },
+            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: `Bình quân ${c.label.toLowerCase()}` },
+          ]),
+        ],
+        ...(joins.length
+          ? { joins: joins.map((c) => ({ name: ELEMENT_HOMES[c.identifier!]!.cube, sql: `{CUBE}.${c.id} = {${ELEMENT_HOMES[c.identifier!]!.cube}}.${ELEMENT_HOMES[c.identifier!]!.key}`, relationship: 'many_to_one' })) }
+          : {}),
+      },
+    ],
+    views: [
+      {
+        name: d.id,
+        title: d.name,
+        description: d.description,
+        cubes: [
+          { join_path: cube, includes: '*', excludes: ['row_key'] },
+          ...joins.map((c) => ({ join_path: `${cube}.${ELEMENT_HOMES[c.identifier!]!.cube}`, prefix: true, includes: ELEMENT_HOMES[c.identifier!]!.includes })),
+        ],
+      },
+    ],
+  }
+  return { fileName: `generated/${d.id}.yml`, content: `# Generated from the catalogue entry of ${d.id}; a hand-written view replaces it.\n${stringify(doc)}` }
+}
+
+/** The generated cube files of every catalogue dataset without a hand-written view. */
+export function generatedCubeFiles(catalog: { datasets: readonly Dataset[] }): { fileName: string; content: string }[] {
+  return catalog.datasets.filter((d) => !hasHandWrittenView(d.id)).map((d) => datasetCubeFile(d, `std.${generatedModelName(d.id)}`))
+}

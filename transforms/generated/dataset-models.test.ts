@@ -1,0 +1,51 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
+import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
+import { loadFile } from '../../loaders/load-file.ts'
+import { loadProject } from '../runner/project.ts'
+import { runModels } from '../runner/run.ts'
+import { withGeneratedModels } from './dataset-models.ts'
+
+const catalog = loadCatalog()
+let wh: TempWarehouse
+const home = tempDir('kho-generated-')
+
+beforeAll(async () => {
+  wh = await openSyncedWarehouse(catalog)
+})
+afterAll(() => wh.dispose())
+
+describe('std models generated from catalogue entries', () => {
+  it('are made only for datasets no hand-written staging model reads', () => {
+    const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+    const generated = [...project.models.values()].filter((m) => m.config.tags.includes('generated')).map((m) => m.name)
+    expect(generated).toEqual(['ds_bhxh_tham_gia'])
+  })
+
+  it('type and standardise each column: identifiers normalised, old commune codes mapped, dates and numbers parsed, the latest record of a key kept', async () => {
+    const file = path.join(home, 'bhxh.csv')
+    const header = 'Số định danh cá nhân,Loại bảo hiểm,Mã xã,Mức đóng (nghìn đồng/tháng),Tham gia từ ngày,Ngày cập nhật'
+    const [oldCommune] = catalog.crosswalk
+    fs.writeFileSync(file, [header, `027 090 001 234,BHXH_BAT_BUOC,${oldCommune!.oldCode},"1.500,5",01/02/2020,01/10/2026`, '027090001235,bhyt,07210,300,15/03/2021,02/10/2026'].join('\n'))
+    const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })
+    expect(r.status).toBe('committed')
+    // The same person and kind again, updated later: it replaces the first.
+    const again = path.join(home, 'bhxh2.csv')
+    fs.writeFileSync(again, [header, '027090001234,bhxh_bat_buoc,07210,1600,01/02/2020,05/11/2026'].join('\n'))
+    expect((await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: again, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })).status).toBe('committed')
+    const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+    const run = await runModels(wh, project, { select: ['+ds_bhxh_tham_gia'] })
+    expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
+    const firstMapped = await queryRows<{ ma_xa: string }>(wh.client, "SELECT ma_xa FROM std.ds_bhxh_tham_gia WHERE loai_bao_hiem = 'bhxh_bat_buoc' ORDER BY _version LIMIT 1")
+    expect(firstMapped[0]!.ma_xa).toBe(oldCommune!.newCode)
+    const rows = await queryRows<Record<string, unknown>>(wh.client, 'SELECT cccd, loai_bao_hiem, ma_xa, muc_dong, toString(tu_ngay) AS tu_ngay FROM std.ds_bhxh_tham_gia FINAL ORDER BY cccd')
+    expect(rows).toEqual([
+      { cccd: '027090001234', loai_bao_hiem: 'bhxh_bat_buoc', ma_xa: '07210', muc_dong: 1600, tu_ngay: '2020-02-01' },
+      // (the first delivery's old commune code, mapped, was replaced by the later record)
+      { cccd: '027090001235', loai_bao_hiem: 'bhyt', ma_xa: '07210', muc_dong: 300, tu_ngay: '2021-03-15' },
+    ])
+  })
+})

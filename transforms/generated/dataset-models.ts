@@ -1,0 +1,86 @@
+import type { Column, Dataset } from '../../infra/catalog/schema.ts'
+import type { Project } from '../runner/project.ts'
+
+/**
+ * The std model of a catalogue dataset that no hand-written staging model reads: std.ds_<id>,
+ * typed and standardised column by column from its entry, the latest record of each natural key
+ * winning. What a hand-written model does for dan_cu or doanh_nghiep, written by kho for every
+ * other dataset, so registering a dataset needs no SQL. A hand-written staging model that reads
+ * the dataset's source replaces it.
+ */
+export const generatedModelName = (dataset: string) => `ds_${dataset}`
+
+/** A column's value standardised by its type and identifier kind, as the hand-written models do. */
+function columnSql(c: Column): string {
+  // Qualified, so the raw column is read and not the standardised alias of the same name.
+  const v = `source.${c.id}`
+  if (c.identifier === 'cccd') return `replaceRegexpAll(${v}, '[\\\\s.]', '')`
+  if (c.identifier === 'enterprise_code') {
+    // 13 digits are a branch written without its dash: 0100047516001 → 0100047516-001.
+    const code = `replaceRegexpAll(${v}, '\\\\s', '')`
+    return `if(match(${code}, '^[0-9]{13}$'), concat(substring(${code}, 1, 10), '-', substring(${code}, 11, 3)), ${code})`
+  }
+  if (c.identifier) return `trimBoth(${v})`
+  switch (c.type) {
+    case 'date':
+      return `{{ parse_date(${v}) }}`
+    case 'datetime':
+      return `{{ parse_datetime(${v}) }}`
+    case 'integer':
+    case 'decimal':
+      return `{{ parse_number(${v}) }}`
+    case 'boolean':
+      return `{{ parse_bool(${v}) }}`
+    case 'period':
+      return `upperUTF8(trimBoth(${v}))`
+    case 'string':
+      return c.enum ? `lowerUTF8(trimBoth(${v}))` : `trimBoth(replaceRegexpAll(normalizeUTF8NFC(${v}), '\\\\s+', ' '))`
+  }
+}
+
+export function datasetModelSql(d: Dataset): string {
+  const communes = d.columns.filter((c) => c.identifier === 'commune_code')
+  const changed = d.changed_on ? `ifNull(cleaned.${d.changed_on}, toDate32('1900-01-01'))` : "toDate32('1900-01-01')"
+  const lines = [
+    `-- Generated from the catalogue entry of ${d.id} (${d.name}).`,
+    `with source as (select * from {{ source('${d.id}') }}),`,
+    'cleaned as (',
+    '    select',
+    ...d.columns.map((c) => `        ${columnSql(c)} as ${communes.includes(c) ? `${c.id}_delivered` : c.id},`),
+    '        _load_id, _agency, _source, _row, _loaded_at',
+    '    from source',
+    ')',
+    'select',
+    `    cleaned.*${communes.length ? ` except (${communes.map((c) => `${c.id}_delivered`).join(', ')})` : ''},`,
+    // Pre-2025 commune codes to the unit each now belongs to.
+    ...communes.map((c) => `    if(cw_${c.id}.new_code != '', cw_${c.id}.new_code, ${c.id}_delivered) as ${c.id},`),
+    `    toUInt64(toInt64(${changed}) + 100000) * 10000000000000 + toUInt64(toUnixTimestamp64Milli(_loaded_at)) as _version`,
+    'from cleaned',
+    ...communes.map((c) => `left join {{ ref('commune_map') }} as cw_${c.id} on cw_${c.id}.old_code = cleaned.${c.id}_delivered`),
+  ]
+  return lines.join('\n')
+}
+
+/** The project with a generated std model for every dataset no hand-written staging model reads. */
+export function withGeneratedModels(project: Project, datasets: readonly Dataset[]): Project {
+  const read = new Set([...project.models.values()].filter((m) => m.database === 'std').flatMap((m) => m.sources))
+  const models = new Map(project.models)
+  for (const d of datasets) {
+    if (read.has(d.id)) continue
+    const sql = datasetModelSql(d)
+    const name = generatedModelName(d.id)
+    models.set(name, {
+      name,
+      database: 'std',
+      file: `loaders/datasets/${d.id}.yaml (generated)`,
+      sql,
+      config: { materialized: 'incremental', unique_key: d.natural_key, version: '_version', tags: [d.id, 'generated', ...(d.personal_data ? ['personal'] : [])] },
+      refs: d.columns.some((c) => c.identifier === 'commune_code') ? ['commune_map'] : [],
+      sources: [d.id],
+      description: d.description,
+      columns: d.columns.map((c) => ({ name: c.id, description: c.label, tests: [] })),
+      modelTests: [],
+    })
+  }
+  return { ...project, models }
+}
