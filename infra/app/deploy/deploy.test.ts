@@ -8,7 +8,8 @@ import { loadCatalog, PROJECT_ROOT } from '../../catalog/load-catalog.ts'
 import { applyPolicy, catalogueSharing, type SecurityContext } from '../../../semantic/policy/view-policy.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { validateQuery } from '../../../semantic/cube/cube-query.ts'
-import { cubePolicies } from './write-cube-policies.ts'
+import { CUBE_GENERATED_DIR, cubePolicies } from './write-cube-policies.ts'
+import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 
 const DIR = path.join(PROJECT_ROOT, 'infra/app/deploy/cluster')
 
@@ -30,7 +31,7 @@ function xmlValues(file: string): Map<string, string[]> {
 
 let model: SemanticModel
 beforeAll(async () => {
-  model = await compileSemanticModel()
+  model = await compileSemanticModel(undefined, generatedCubeFiles(loadCatalog()))
 })
 
 describe('the cluster recipe (infra/app/deploy/cluster)', () => {
@@ -68,6 +69,15 @@ describe('the cluster recipe (infra/app/deploy/cluster)', () => {
     const modelMount = compose.services.cube!.volumes!.find((v) => v.endsWith(':/cube/conf/model:ro'))!
     expect(path.resolve(DIR, modelMount.split(':')[0]!)).toBe(path.join(PROJECT_ROOT, 'semantic/model'))
     expect(compose.services.cube!.environment).toMatchObject({ CUBEJS_DB_TYPE: 'clickhouse', CUBEJS_DB_NAME: 'marts' })
+  })
+
+  it('gives the Cube server the cubes and views kho generates from the catalogue', () => {
+    const written = fs.readdirSync(CUBE_GENERATED_DIR).sort()
+    const expected = generatedCubeFiles(loadCatalog())
+    expect(written, 'run: node --import tsx infra/app/deploy/write-cube-policies.ts').toEqual(expected.map((f) => path.basename(f.fileName)).sort())
+    for (const f of expected) expect(fs.readFileSync(path.join(CUBE_GENERATED_DIR, path.basename(f.fileName)), 'utf8')).toBe(f.content)
+    const compose = parse(fs.readFileSync(path.join(DIR, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { volumes?: string[] }> }
+    expect(compose.services.cube!.volumes).toContain('./cube/generated:/cube/conf/generated:ro')
   })
 
   it("gives the Cube server kho's access rules (view-policies.json is the policy in code)", () => {

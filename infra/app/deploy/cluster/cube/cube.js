@@ -52,4 +52,19 @@ function queryRewrite(query, { securityContext }) {
   return { ...query, filters }
 }
 
-module.exports = { queryRewrite }
+// The model: semantic/model, and the cubes and views kho generates from its catalogue (generated/).
+const fs = require('node:fs')
+const path = require('node:path')
+function schemaFiles(dir) {
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => ({ fileName: path.join(path.basename(dir), f), content: fs.readFileSync(path.join(dir, f), 'utf8') }))
+}
+const repositoryFactory = () => ({
+  localPath: () => __dirname,
+  dataSchemaFiles: async () => [...schemaFiles(path.join(__dirname, 'model')), ...schemaFiles(path.join(__dirname, 'generated'))],
+})
+
+module.exports = { queryRewrite, repositoryFactory }
