@@ -161,7 +161,7 @@ describe('catalogue sync into the warehouse', () => {
     expect(Object.fromEntries(counts.map((c) => [c.t, Number(c.n)]))).toEqual({
       agencies: catalog.agencies.length,
       indicators: 48,
-      datasets: 3,
+      datasets: 4,
       bn_communes: 99,
     })
     const columns = await queryRows<{ name: string; type: string }>(

@@ -150,6 +150,81 @@ function yamlFilesIn(root: string, dir: string): string[] {
  * Reads and validates the whole catalogue. Every problem in every file is collected, so one
  * start-up shows all that is wrong, each with its file, line, path and reason.
  */
+/**
+ * What is wrong with one dataset entry beyond its schema: unknown agencies, duplicate columns or
+ * headers, keys that are no columns, deadlines that cannot be computed. The same checks for a
+ * YAML file and for an entry proposed in the product.
+ */
+export function datasetProblems(d: Dataset, agencyExists: (code: string) => boolean): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = []
+  const report = (path: (string | number)[], message: string) => problems.push({ path, message })
+  const knownAgency = (segments: (string | number)[], code: string) => {
+    if (!agencyExists(code)) report(segments, `không có cơ quan "${code}" trong ${CATALOG_PATHS.agencies} / unknown agency`)
+  }
+  knownAgency(['owner'], d.owner)
+  d.sharing.consumers.forEach((c, i) => knownAgency(['sharing', 'consumers', i], c))
+  const headerOwners = new Map<string, string>()
+  d.columns.forEach((col, i) => {
+    if (d.columns.findIndex((c) => c.id === col.id) !== i) report(['columns', i, 'id'], `cột "${col.id}" bị trùng / duplicate column`)
+    for (const header of [col.id, col.label, ...col.aliases]) {
+      const key = headerKey(header)
+      const owner = headerOwners.get(key)
+      if (owner && owner !== col.id) report(['columns', i, 'aliases'], `tiêu đề "${header}" đã dùng cho cột "${owner}" / header already names column "${owner}"`)
+      headerOwners.set(key, col.id)
+    }
+    if (col.min !== null && col.max !== null && col.min > col.max) report(['columns', i, 'min'], 'min > max')
+    if (col.pattern !== null && (col.example === null || !new RegExp(col.pattern).test(col.example))) {
+      report(['columns', i, 'example'], 'cột có pattern cần example khớp với pattern / a column with a pattern needs an example that matches it')
+    }
+  })
+  d.natural_key.forEach((k, i) => {
+    if (!d.columns.some((c) => c.id === k)) report(['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)
+  })
+  if (d.pull) {
+    try {
+      parseCron(d.pull.schedule)
+    } catch (err) {
+      report(['pull', 'schedule'], (err as Error).message)
+    }
+    if (d.pull.agency) knownAgency(['pull', 'agency'], d.pull.agency)
+    if (d.pull.incremental && !d.columns.some((c) => c.id === d.pull!.incremental!.field)) {
+      report(['pull', 'incremental', 'field'], `"${d.pull.incremental.field}" không phải là cột / is not a column`)
+    }
+  }
+  if (d.personal_data !== d.columns.some((c) => c.personal)) {
+    report(['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
+  }
+  const deadline = d.deadline ?? defaultDeadline(d.update_frequency)
+  if (d.delivered_by === 'owner' && deadline.after === 'change') {
+    const col = d.columns.find((c) => c.id === d.changed_on)
+    if (!col || col.type !== 'date') {
+      report(['changed_on'], 'hạn "thay đổi + N ngày làm việc" cần changed_on là một cột ngày / a change deadline needs changed_on naming a date column')
+    }
+  }
+  if (deadline.after === 'period_end' && !periodicFrequencies.includes(d.update_frequency)) {
+    report(['deadline'], `hạn theo cuối kỳ cần tần suất tháng, quý hoặc năm, không phải "${d.update_frequency}" / a period-end deadline needs a monthly, quarterly or yearly frequency`)
+  }
+  return problems
+}
+
+/**
+ * The catalogue with datasets added or replaced by entries kept in the warehouse (registered in
+ * the product): each entry checked as a YAML file is; a bad one is a CatalogError naming it.
+ */
+export function withDatasets(base: Catalog, entries: readonly Dataset[]): Catalog {
+  const problems: CatalogProblem[] = []
+  for (const d of entries) {
+    for (const p of datasetProblems(d, (code) => base.agency(code) !== undefined)) {
+      problems.push({ file: `catalogue entry ${d.id}`, path: formatPath(p.path), line: null, message: p.message })
+    }
+  }
+  if (problems.length > 0) throw new CatalogError(problems)
+  const replaced = new Map(entries.map((d) => [d.id, { ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) }]))
+  const datasets = [...base.datasets.map((d) => replaced.get(d.id) ?? d), ...[...replaced.values()].filter((d) => !base.dataset(d.id))]
+  const byId = new Map(datasets.map((d) => [d.id, d]))
+  return { ...base, datasets, dataset: (id) => byId.get(id) }
+}
+
 export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
   const problems: CatalogProblem[] = []
   const report = (f: ParsedFile<unknown>, segments: (string | number)[], message: string) =>
@@ -220,52 +295,8 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     const expectedId = path.basename(f.file).replace(/\.ya?ml$/, '')
     if (d.id !== expectedId) report(f, ['id'], `id "${d.id}" phải trùng tên tệp "${expectedId}" / must match the file name`)
     if (datasets.some((x) => x.id === d.id)) report(f, ['id'], `bộ dữ liệu "${d.id}" bị trùng / duplicate dataset id`)
-    knownAgency(f, ['owner'], d.owner)
-    d.sharing.consumers.forEach((c, i) => knownAgency(f, ['sharing', 'consumers', i], c))
-    const headerOwners = new Map<string, string>()
-    d.columns.forEach((col, i) => {
-      if (d.columns.findIndex((c) => c.id === col.id) !== i) report(f, ['columns', i, 'id'], `cột "${col.id}" bị trùng / duplicate column`)
-      for (const header of [col.id, col.label, ...col.aliases]) {
-        const key = headerKey(header)
-        const owner = headerOwners.get(key)
-        if (owner && owner !== col.id) {
-          report(f, ['columns', i, 'aliases'], `tiêu đề "${header}" đã dùng cho cột "${owner}" / header already names column "${owner}"`)
-        }
-        headerOwners.set(key, col.id)
-      }
-      if (col.min !== null && col.max !== null && col.min > col.max) report(f, ['columns', i, 'min'], 'min > max')
-      if (col.pattern !== null && (col.example === null || !new RegExp(col.pattern).test(col.example))) {
-        report(f, ['columns', i, 'example'], 'cột có pattern cần example khớp với pattern / a column with a pattern needs an example that matches it')
-      }
-    })
-    d.natural_key.forEach((k, i) => {
-      if (!d.columns.some((c) => c.id === k)) report(f, ['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)
-    })
-    if (d.pull) {
-      try {
-        parseCron(d.pull.schedule)
-      } catch (err) {
-        report(f, ['pull', 'schedule'], (err as Error).message)
-      }
-      if (d.pull.agency) knownAgency(f, ['pull', 'agency'], d.pull.agency)
-      if (d.pull.incremental && !d.columns.some((c) => c.id === d.pull!.incremental!.field)) {
-        report(f, ['pull', 'incremental', 'field'], `"${d.pull.incremental.field}" không phải là cột / is not a column`)
-      }
-    }
-    if (d.personal_data !== d.columns.some((c) => c.personal)) {
-      report(f, ['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
-    }
-    const deadline = d.deadline ?? defaultDeadline(d.update_frequency)
-    if (d.delivered_by === 'owner' && deadline.after === 'change') {
-      const col = d.columns.find((c) => c.id === d.changed_on)
-      if (!col || col.type !== 'date') {
-        report(f, ['changed_on'], 'hạn "thay đổi + N ngày làm việc" cần changed_on là một cột ngày / a change deadline needs changed_on naming a date column')
-      }
-    }
-    if (deadline.after === 'period_end' && !periodicFrequencies.includes(d.update_frequency)) {
-      report(f, ['deadline'], `hạn theo cuối kỳ cần tần suất tháng, quý hoặc năm, không phải "${d.update_frequency}" / a period-end deadline needs a monthly, quarterly or yearly frequency`)
-    }
-    datasets.push({ ...d, deadline })
+    for (const p of datasetProblems(d, (code) => !agenciesFile.data || agencyByCode.has(code))) report(f, p.path, p.message)
+    datasets.push({ ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) })
   }
 
   const sectors: Sector[] = []
