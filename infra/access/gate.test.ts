@@ -123,6 +123,7 @@ describe('the gate', () => {
     ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'],
     ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
     ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],
+    ['GET', '/api/catalog/proposals', 'S'], ['POST', '/api/catalog/proposals', 'U'], ['POST', '/api/catalog/proposals/khong_co/1/decision', 'W'],
     ['GET', '/api/sharing/datasets', 'S'], ['GET', '/api/sharing/requests', 'S'], ['POST', '/api/sharing/requests', 'O'],
     ['POST', '/api/sharing/requests/khong-co/decision', 'U'], ['POST', '/api/sharing/requests/khong-co/status', 'U'],
     ['GET', '/api/admin/systems', 'W'], ['GET', '/api/admin/account-review', 'W'], ['POST', '/api/admin/systems', 'W'], ['PATCH', '/api/admin/systems/khong-co', 'W'],

@@ -25,6 +25,7 @@ const RELEASED: [number, string, string][] = [
   [13, 'open_data', 'b13899c8a3a918c5'],
   [14, 'account_token_version', 'de8d28c12cdbd46c'],
   [15, 'sharing', '7631730458d67891'],
+  [16, 'catalog_entries', '8c24ce2594c321f4'],
 ]
 
 describe('released migrations', () => {

@@ -16,9 +16,9 @@ import { findRequest, listRequests, newRequestId, writeRequest, type GrantRegist
 export interface SharingRoutesDeps {
   wh: Warehouse
   catalog: Catalog
-  model: SemanticModel
+  /** The model and the sharing rules, read at each request (registering a dataset replaces them). */
+  cube: { readonly model: SemanticModel; readonly sharing: SharingRules }
   grants: GrantRegistry
-  rules: SharingRules
   audit: AuditLog
   /** E-mail when SMTP is configured (null: the portal only). */
   send: SendMail | null
@@ -83,7 +83,7 @@ const STATUS_VI: Record<RequestStatus, string> = {
  * effect in the view policy on the next request.
  */
 export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
-  const { wh, catalog, model } = deps
+  const { wh, catalog } = deps
 
   const ownerOf = (dataset: string) => catalog.dataset(dataset)?.owner ?? ''
   const isSteward = (c: Caller) => c.role === 'steward' || c.role === 'admin'
@@ -93,13 +93,13 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
 
   /** The members of a view that can be asked for (kho's internal members are not). */
   const membersOfView = (view: string) => {
-    const v = model.meta.find((m) => m.name === view)
+    const v = deps.cube.model.meta.find((m) => m.name === view)
     return v ? [...v.measures, ...v.dimensions, ...v.segments].map((m) => m.name) : []
   }
 
   /** Views and members named for a dataset, checked: they must be the dataset's. */
   function checkScope(dataset: string, views: string[], members: string[]) {
-    const own = deps.rules.viewsOf(dataset)
+    const own = deps.cube.sharing.viewsOf(dataset)
     const strange = views.filter((v) => !own.includes(v))
     if (strange.length) throw bad(`Dữ liệu "${dataset}" không có khung nhìn ${strange.join(', ')}`, `Dataset "${dataset}" has no view ${strange.join(', ')}`)
     const allowedViews = views.length ? views : own
@@ -136,8 +136,8 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   app.get('/api/sharing/datasets', allow(access.signedIn), async (req) => {
     const agency = req.caller.agency
     return catalog.datasets.map((d) => {
-      const rules = deps.rules.dataset(d.id)!
-      const views = deps.rules.viewsOf(d.id)
+      const rules = deps.cube.sharing.dataset(d.id)!
+      const views = deps.cube.sharing.viewsOf(d.id)
       const standing = rules.owner === agency ? 'owner' : rules.scope !== 'noi_bo' && rules.consumers.includes(agency) ? 'consumer' : null
       const granted = views.filter((v) => deps.grants.grant(agency, v) !== null)
       return {
@@ -150,8 +150,8 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
         access: standing ?? (granted.length ? 'granted' : 'none'),
         views: views.map((v) => ({
           name: v,
-          title: model.meta.find((m) => m.name === v)?.title ?? v,
-          members: membersOfView(v).map((m) => ({ name: m, title: model.members.get(m)?.meta.title ?? m, personal: !!(model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal })),
+          title: deps.cube.model.meta.find((m) => m.name === v)?.title ?? v,
+          members: membersOfView(v).map((m) => ({ name: m, title: deps.cube.model.members.get(m)?.meta.title ?? m, personal: !!(deps.cube.model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal })),
         })),
       }
     })

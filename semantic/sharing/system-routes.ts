@@ -11,7 +11,8 @@ export interface SystemRoutesDeps {
   wh: Warehouse
   audit: AuditLog
   agencyExists: (code: string) => boolean
-  views: ViewPolicies
+  /** Every view's policy, read at each request. */
+  cube: { readonly sharing: ViewPolicies }
 }
 
 /**
@@ -23,11 +24,11 @@ export function systemRoutes(app: FastifyInstance, deps: SystemRoutesDeps) {
   const stewards = allow(access.roles('steward', 'admin'))
 
   const check = (views: string[] | undefined, agency: string | undefined) => {
-    const unknown = (views ?? []).filter((v) => !deps.views.policy(v))
+    const unknown = (views ?? []).filter((v) => !deps.cube.sharing.policy(v))
     if (unknown.length) throw new HttpError(400, 'bad_request', `Không có khung nhìn ${unknown.join(', ')}`, `No view ${unknown.join(', ')}`)
     if (agency !== undefined && !deps.agencyExists(agency)) throw new HttpError(400, 'bad_request', `Không có cơ quan "${agency}"`, `No agency "${agency}"`)
   }
-  const datasetsOfViews = (views: string[]) => deps.views.datasetsOf(views.map((v) => `${v}.x`))
+  const datasetsOfViews = (views: string[]) => deps.cube.sharing.datasetsOf(views.map((v) => `${v}.x`))
 
   app.get('/api/admin/systems', stewards, async () => {
     const [systems, keys] = await Promise.all([listSystems(wh), listSystemKeys(wh)])

@@ -22,10 +22,17 @@ export class TransformCoordinator {
 
   constructor(
     private readonly wh: Warehouse,
-    private readonly project: Project,
+    private project: Project,
     private readonly onDone: (outcome: TransformOutcome) => void = () => {},
     private readonly onError: (err: Error) => void = () => {},
   ) {}
+
+  /** The project the next run builds (a dataset registered in the product brings its generated model). */
+  replaceProject(project: Project): Promise<void> {
+    return this.enqueue(async () => {
+      this.project = project
+    }) as Promise<void>
+  }
 
   /** Runs the selected models, then the tests of those models; waits for a run already going. */
   run(options: RunOptions = {}): Promise<TransformOutcome> {

@@ -7,6 +7,7 @@ import { boundedJsonBodies } from '../../http/parse-request.ts'
 import { observability } from './metrics.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { catalogRoutes } from './catalog-routes.ts'
+import { catalogChangeRoutes } from './catalog-change.ts'
 import { cubeContextOf, type ServiceContext } from './context.ts'
 import { healthRoutes } from './health-routes.ts'
 import { HttpError } from '../../http/http-error.ts'
@@ -64,8 +65,9 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   const { wh, catalog, audit } = ctx
   healthRoutes(app, ctx)
   catalogRoutes(app, ctx)
+  catalogChangeRoutes(app, ctx)
   adminRoutes(app, ctx)
-  transformRoutes(app, { wh, catalog, project: ctx.project, transforms: ctx.transforms, viewTables: ctx.semantic.lineage })
+  transformRoutes(app, { wh, catalog, get project() { return ctx.project }, transforms: ctx.transforms, get viewTables() { return ctx.semantic.lineage } })
   cubeApiRoutes(app, cube)
   accessRoutes(app, {
     wh: ctx.wh,
@@ -75,14 +77,14 @@ export function buildApp(ctx: ServiceContext): KhoApp {
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
     agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
   })
-  sharingRoutes(app, { wh, catalog, model: ctx.semantic, grants: ctx.grants, rules: cube.sharing, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
-  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, views: cube.sharing })
+  sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
+  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, cube })
   accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
   submissionRoutes(app, { wh })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
-  savedQueryRoutes(app, { wh, semantic: ctx.semantic })
+  savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
   app.register((instance) => loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes }))
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
 import { AuditLog } from '../../access/audit-log.ts'
 import { loadSecret } from '../../access/tokens.ts'
-import { loadCatalog } from '../../catalog/load-catalog.ts'
+import { loadCatalog, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
+import { approvedEntries } from '../../catalog/catalog-entries.ts'
 import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../../config.ts'
 import { smtpMailer } from '../../files/mailer.ts'
@@ -13,17 +14,28 @@ import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
 import { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
-import { loadProject } from '../../../transforms/runner/project.ts'
-import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
+import { loadProject, type Project } from '../../../transforms/runner/project.ts'
+import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
-import { viewPolicies } from '../../../semantic/policy/view-policy.ts'
+import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
 import { withGeneratedModels } from '../../../transforms/generated/dataset-models.ts'
 import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
+
+/**
+ * What a catalogue makes besides its tables: the transform project with a std model generated for
+ * each dataset no hand-written model reads, and the semantic model with a cube and view generated
+ * for each dataset without a hand-written view. Also run when a dataset is registered in the product.
+ */
+export async function derivedModels(catalog: Catalog): Promise<{ project: Project; semantic: SemanticModel }> {
+  const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+  const semantic = await compileSemanticModel(undefined, generatedCubeFiles(catalog))
+  return { project, semantic }
+}
 
 /**
  * What the service and the CLI both stand on: the catalogue validated (a broken file stops here),
@@ -38,14 +50,17 @@ export async function bootstrap(
   /** Create the first administrator and the demo's accounts (the service does; a CLI command does not). */
   opts: { accounts: boolean } = { accounts: true },
 ): Promise<{ ctx: ServiceContext }> {
-  const catalog = loadCatalog()
-  // Datasets without hand-written models or views get them generated from their catalogue entries.
-  const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
-  const semantic = await compileSemanticModel(undefined, generatedCubeFiles(catalog))
+  const shipped = loadCatalog()
   const wh = openWarehouse(config.warehouse)
   let synced: Awaited<ReturnType<typeof syncCatalog>>
+  let catalog: Catalog
+  let project: Project
+  let semantic: SemanticModel
   try {
     await migrate(wh)
+    // The shipped YAML catalogue, with the datasets registered in the product added or replacing.
+    catalog = withDatasets(shipped, await approvedEntries(wh))
+    ;({ project, semantic } = await derivedModels(catalog))
     synced = await syncCatalog(wh, catalog)
     await recoverInterruptedLoads(wh, interruptedBefore(wh))
     if (opts.accounts) await ensureAdmin(wh, config.admin?.user, config.admin?.password)
@@ -56,11 +71,13 @@ export async function bootstrap(
     await wh.close()
     throw err
   }
-  const grants = new GrantRegistry(wh, viewPolicies(catalog))
+  // A grant naming no views opens every view of its dataset: the views as the catalogue has them now.
+  const grants = new GrantRegistry(wh, { viewsOf: (dataset) => ctx.sharing.viewsOf(dataset) })
   await grants.refresh()
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
   const ctx: ServiceContext = {
     grants,
+    sharing: catalogueSharing(catalog, grants.grant),
     send: smtpMailer(config.smtp),
     config,
     catalog,

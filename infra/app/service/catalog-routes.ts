@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { stringify as stringifyYaml } from 'yaml'
 import { z } from 'zod'
 import { communesOf, parseCommuneCode } from '../../identifiers/admin-units.ts'
 import type { ServiceContext } from './context.ts'
@@ -55,10 +56,15 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     })),
   )
 
-  app.get<{ Params: { id: string } }>('/api/catalog/datasets/:id', allow(access.public), async (req) => {
+  // ?format=yaml: the entry as a YAML file of loaders/datasets/ (export; proposing it again imports it).
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/catalog/datasets/:id', allow(access.public), async (req, reply) => {
     const dataset = catalog.dataset(req.params.id)
     if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
-    return dataset
+    if (req.query.format !== 'yaml') return dataset
+    return reply
+      .type('application/yaml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${dataset.id}.yaml"`)
+      .send(stringifyYaml(dataset))
   })
 
   app.get('/api/catalog/indicators', allow(access.public), async (req) => {

@@ -11,7 +11,7 @@ import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
-import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
+import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 
@@ -48,13 +48,31 @@ export interface ServiceContext {
   deliver: Deliver
   /** E-mail over SMTP when configured (null: files and pages only); one transport for the service. */
   send: SendMail | null
+  /** Every view's policy and the sharing rules, from the catalogue and the grants in force. */
+  sharing: SharingRules
   /** Approved sharing requests, as the view policy reads them. */
   grants: GrantRegistry
   /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
   dashboards: { ioc: IocConfig; briefings: Briefing[] }
 }
 
-/** The semantic layer's part of the context, as the Cube API and briefings use it. */
+/**
+ * The semantic layer's part of the context, as the Cube API and briefings use it. The model and the
+ * sharing rules are read at each use: a dataset registered in the product replaces them while the
+ * service runs.
+ */
 export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
-  return { wh: ctx.wh, model: ctx.semantic, secret: ctx.secret, audit: ctx.audit, cache: ctx.cache, dataVersion: () => ctx.dataVersion, sharing: catalogueSharing(ctx.catalog, ctx.grants.grant) }
+  return {
+    wh: ctx.wh,
+    secret: ctx.secret,
+    audit: ctx.audit,
+    cache: ctx.cache,
+    dataVersion: () => ctx.dataVersion,
+    get model() {
+      return ctx.semantic
+    },
+    get sharing() {
+      return ctx.sharing
+    },
+  }
 }

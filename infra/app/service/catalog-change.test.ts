@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
+import { loadConfig } from '../../config.ts'
+import { datasetSchema } from '../../catalog/schema.ts'
+import { tempDir } from '../../testing/temp-warehouse.ts'
+import { queryRows } from '../../warehouse/client.ts'
+import { startService, type RunningService } from './start-service.ts'
+
+/*
+ * A dataset from registration to use, in the running service, without writing code: an officer of
+ * the health department proposes its health facilities, a steward approves, the officer uploads a
+ * file, and the data is queried through the view kho generated — no restart.
+ */
+const home = tempDir('kho-catalog-change-')
+let service: RunningService
+
+async function call(method: string, url: string, auth?: string, body?: unknown) {
+  const headers: Record<string, string> = {}
+  if (auth) headers.authorization = `Bearer ${auth}`
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, body: (await res.json()) as any }
+}
+async function login(username: string, password = 'mot-mat-khau-dai') {
+  return (await call('POST', '/api/auth/login', undefined, { username, password })).body.token as string
+}
+
+const FACILITIES = {
+  id: 'co_so_y_te',
+  name: 'Cơ sở khám bệnh, chữa bệnh',
+  owner: 'SO_YT',
+  description: 'Bệnh viện, trạm y tế xã và phòng khám được cấp phép trên địa bàn tỉnh.',
+  personal_data: false,
+  sharing: { scope: 'dung_chung', method: 'file', consumers: ['BHXH_TINH'] },
+  update_frequency: 'quarterly',
+  format_standard: 'CSV UTF-8 theo mẫu của kho',
+  formats: ['csv', 'xlsx'],
+  natural_key: ['ma_co_so'],
+  columns: [
+    { id: 'ma_co_so', label: 'Mã cơ sở', type: 'string', required: true },
+    { id: 'ten_co_so', label: 'Tên cơ sở', type: 'string', required: true },
+    { id: 'loai_hinh', label: 'Loại hình', type: 'string', required: true, enum: ['benh_vien', 'tram_y_te', 'phong_kham'] },
+    { id: 'ma_xa', label: 'Mã xã', type: 'string', required: true, identifier: 'commune_code' },
+    { id: 'so_giuong', label: 'Số giường bệnh', type: 'integer', min: 0 },
+  ],
+}
+
+let admin: string
+beforeAll(async () => {
+  service = await startService(
+    loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0', KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai' }),
+  )
+  await service.demoDone
+  admin = await login('quantri', 'mat-khau-rat-dai')
+  for (const [username, role, agency] of [['canbo.soyt', 'agency_officer', 'SO_YT'], ['canbo.sotc', 'agency_officer', 'SO_TC'], ['quantri.dl', 'steward', '']]) {
+    expect((await call('POST', '/api/admin/accounts', admin, { username, password: 'mot-mat-khau-dai', role, agency })).status).toBe(200)
+  }
+}, 120_000)
+afterAll(() => service?.stop())
+
+describe('a dataset registered in the product', () => {
+  it('is proposed, approved, delivered and queried through its generated view without a restart', async () => {
+    const officer = await login('canbo.soyt')
+    const steward = await login('quantri.dl')
+    // Checked before it is stored: an unknown consumer, another agency's data.
+    const wrong = await call('POST', '/api/catalog/proposals', officer, { entry: { ...FACILITIES, sharing: { ...FACILITIES.sharing, consumers: ['KHONG_CO'] } } })
+    expect(wrong.status).toBe(400)
+    expect(wrong.body.error.message_en).toContain('sharing.consumers[0]')
+    expect((await call('POST', '/api/catalog/proposals', await login('canbo.sotc'), { entry: FACILITIES })).status).toBe(403)
+
+    const proposed = await call('POST', '/api/catalog/proposals', officer, { entry: FACILITIES, note: 'Đăng ký mới' })
+    expect(proposed.body).toMatchObject({ dataset: 'co_so_y_te', version: 1, status: 'proposed', proposed_by: 'canbo.soyt' })
+    expect(service.ctx.catalog.dataset('co_so_y_te')).toBeUndefined()
+    expect((await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', officer, { approve: true })).status).toBe(403)
+    const approved = await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', steward, { approve: true, note: 'Đạt yêu cầu' })
+    expect(approved.body.status).toBe('approved')
+
+    // In use at once: the catalogue, its template, its upload, its std model and its view.
+    expect((await call('GET', '/api/catalog/datasets/co_so_y_te')).body.owner).toBe('SO_YT')
+    expect((await fetch(`${service.url}/api/datasets/co_so_y_te/template.xlsx`)).status).toBe(200)
+    const form = new FormData()
+    form.set('dataset', 'co_so_y_te')
+    form.set('agency', 'SO_YT')
+    form.set('file', new Blob([['Mã cơ sở,Tên cơ sở,Loại hình,Mã xã,Số giường bệnh', 'BV01,Bệnh viện tỉnh,benh_vien,07210,800', 'TYT02,Trạm y tế phường,tram_y_te,07210,5', 'PK03,Phòng khám A,phong_kham,07228,'].join('\n')], { type: 'text/csv' }), 'co_so.csv')
+    const upload = await fetch(`${service.url}/api/loads`, { method: 'POST', headers: { authorization: `Bearer ${officer}` }, body: form })
+    expect(upload.status).toBe(200)
+    expect(((await upload.json()) as any).status).toBe('committed')
+    await service.ctx.transforms.run()
+    const load = async (query: unknown, auth: string) => call('POST', '/cubejs-api/v1/load', auth, { query })
+    const r = await load({ measures: ['co_so_y_te.count', 'co_so_y_te.sum_so_giuong'], dimensions: ['co_so_y_te.loai_hinh'], order: { 'co_so_y_te.loai_hinh': 'asc' } }, officer)
+    expect(r.status).toBe(200)
+    const rows = await queryRows<{ loai_hinh: string; n: string; beds: number | null }>(
+      service.ctx.wh.client,
+      'SELECT loai_hinh, count() AS n, sum(so_giuong) AS beds FROM std.ds_co_so_y_te FINAL GROUP BY loai_hinh ORDER BY loai_hinh',
+    )
+    expect(r.body.data.map((x: any) => [x['co_so_y_te.loai_hinh'], Number(x['co_so_y_te.count']), Number(x['co_so_y_te.sum_so_giuong'])])).toEqual(rows.map((x) => [x.loai_hinh, Number(x.n), Number(x.beds)]))
+    expect(rows.map((x) => x.loai_hinh)).toEqual(['benh_vien', 'phong_kham', 'tram_y_te'])
+    // Under the catalogue's sharing: a named consumer sees it, another agency does not.
+    expect((await load({ measures: ['co_so_y_te.count'] }, await login('canbo.sotc'))).status).toBe(403)
+    await service.ctx.audit.flush()
+    expect((await queryRows<{ endpoint: string }>(service.ctx.wh.client, "SELECT endpoint FROM meta.audit WHERE endpoint IN ('catalog.propose', 'catalog.approve') AND has(datasets, 'co_so_y_te') ORDER BY seq")).map((e) => e.endpoint)).toEqual(['catalog.propose', 'catalog.approve'])
+  })
+
+  it('refuses a change of contract that would break a saved query, naming it', async () => {
+    const officer = await login('canbo.soyt')
+    const steward = await login('quantri.dl')
+    const saved = await call('POST', '/api/saved-queries', officer, { name: 'Giường bệnh theo xã', query: { measures: ['co_so_y_te.sum_so_giuong'], dimensions: ['co_so_y_te.ma_xa', 'co_so_y_te.so_giuong'] } })
+    expect(saved.status).toBe(200)
+    const fewer = { ...FACILITIES, columns: FACILITIES.columns.filter((c) => c.id !== 'so_giuong') }
+    const proposed = await call('POST', '/api/catalog/proposals', officer, { entry: fewer })
+    expect(proposed.body.version).toBe(2)
+    const refused = await call('POST', '/api/catalog/proposals/co_so_y_te/2/decision', steward, { approve: true })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message_en).toBe('The change would break: saved query "Giường bệnh theo xã" of canbo.soyt uses co_so_y_te.so_giuong, co_so_y_te.sum_so_giuong')
+    expect(service.ctx.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('so_giuong')
+    // A change that adds a column is fine, and takes effect at once.
+    const more = { ...FACILITIES, columns: [...FACILITIES.columns, { id: 'dien_thoai', label: 'Điện thoại', type: 'string' }] }
+    const v3 = await call('POST', '/api/catalog/proposals', officer, { entry: more })
+    expect((await call('POST', `/api/catalog/proposals/co_so_y_te/${v3.body.version}/decision`, steward, { approve: true })).body.status).toBe('approved')
+    expect(service.ctx.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
+  })
+
+  it('exports an entry as YAML that imports back to the same entry, and survives a restart', async () => {
+    const res = await fetch(`${service.url}/api/catalog/datasets/co_so_y_te?format=yaml`)
+    const text = await res.text()
+    const entry = datasetSchema.parse(parseYaml(text))
+    const { deadline: _d, ...inCatalogue } = service.ctx.catalog.dataset('co_so_y_te')!
+    expect({ ...entry, deadline: null }).toEqual({ ...inCatalogue, deadline: null })
+    const again = await call('POST', '/api/catalog/proposals', await login('canbo.soyt'), { yaml: text })
+    expect(again.status).toBe(200)
+    expect(again.body.entry).toEqual(entry)
+    // After a restart the approved entry is read back from the warehouse.
+    await service.stop()
+    service = await startService(loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0' }))
+    await service.demoDone
+    expect(service.ctx.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('dien_thoai')
+    expect(service.ctx.semantic.members.has('co_so_y_te.count')).toBe(true)
+  }, 60_000)
+})

@@ -1,0 +1,150 @@
+import type { FastifyInstance } from 'fastify'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { access, allow } from '../../access/gate.ts'
+import { findEntry, listEntries, nextVersion, writeEntry, type CatalogEntry } from '../../catalog/catalog-entries.ts'
+import { CatalogError, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
+import { datasetSchema, type Dataset } from '../../catalog/schema.ts'
+import { syncCatalog } from '../../catalog/sync-catalog.ts'
+import { HttpError, notFound } from '../../http/http-error.ts'
+import { parseQuery } from '../../http/parse-request.ts'
+import { queryRows } from '../../warehouse/client.ts'
+import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
+import { SemanticModelError, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
+import { derivedModels } from './bootstrap.ts'
+import type { ServiceContext } from './context.ts'
+
+/**
+ * A dataset from registration to use without a developer: an agency officer proposes a dataset
+ * (or a change to one) as its catalogue entry; a steward approves or refuses it. An approved entry
+ * takes effect at once — its raw table, its generated std model, cube, view and access policy —
+ * without a restart; a change that would break a hand-written model or a saved query is refused
+ * with the reason before it is approved. Every step is in the sharing log.
+ */
+
+const bad = (vi: string, en: string) => new HttpError(400, 'bad_request', vi, en)
+
+/** What a catalogue error or a model that does not compile says, as a 400. */
+function refusal(err: unknown): never {
+  if (err instanceof CatalogError) {
+    const lines = err.problems.map((p) => `${p.path || '(entry)'}: ${p.message}`).join('; ')
+    throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
+  }
+  if (err instanceof SemanticModelError) throw bad(`Mô hình sinh ra không biên dịch được: ${err.message}`, `The generated model does not compile: ${err.message}`)
+  throw err
+}
+
+/**
+ * Takes a new catalogue into use while the service runs, with the models made from it: the
+ * warehouse's tables first, then the catalogue, models and policies everyone reads; cached answers
+ * are dropped and the marts rebuilt.
+ */
+export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: Awaited<ReturnType<typeof derivedModels>>): Promise<void> {
+  await syncCatalog(ctx.wh, next)
+  // Routes and the delivery path hold the catalogue object: it changes in place.
+  Object.assign(ctx.catalog, next)
+  await ctx.transforms.replaceProject(models.project)
+  ctx.project = models.project
+  ctx.semantic = models.semantic
+  ctx.sharing = catalogueSharing(ctx.catalog, ctx.grants.grant)
+  ctx.dataVersion++
+  ctx.transforms.request(0)
+}
+
+/**
+ * What a change of contract would break: hand-written models that use a column it removes, and
+ * saved queries that use a member the new model no longer has (a column's dimension, or the sums
+ * and averages generated from it).
+ */
+async function contractBreaks(ctx: ServiceContext, before: Dataset, after: Dataset, semantic: SemanticModel): Promise<string[]> {
+  const breaks: string[] = []
+  const removed = before.columns.filter((c) => !after.columns.some((x) => x.id === c.id)).map((c) => c.id)
+  for (const m of ctx.project.models.values()) {
+    if (!m.sources.includes(before.id) || m.config.tags.includes('generated')) continue
+    for (const col of removed) if (new RegExp(`\\b${col}\\b`).test(m.sql)) breaks.push(`model ${m.name} uses ${col}`)
+  }
+  const views = new Set(ctx.sharing.viewsOf(before.id))
+  const gone = [...ctx.semantic.members.keys()].filter((m) => views.has(m.split('.')[0]!) && !semantic.members.has(m)).sort()
+  if (gone.length === 0) return breaks
+  const saved = await queryRows<{ account: string; name: string; query: string }>(ctx.wh.client, 'SELECT account, name, query FROM meta.saved_queries FINAL WHERE NOT deleted ORDER BY account, name')
+  for (const s of saved) {
+    const used = gone.filter((m) => s.query.includes(`"${m}"`))
+    if (used.length) breaks.push(`saved query "${s.name}" of ${s.account} uses ${used.join(', ')}`)
+  }
+  return breaks
+}
+
+const proposalBody = z.strictObject({ entry: z.record(z.string(), z.unknown()).optional(), yaml: z.string().max(200_000).optional(), note: z.string().max(2000).default('') })
+const decisionBody = z.strictObject({ approve: z.boolean(), note: z.string().trim().max(2000).default('') })
+
+export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  const { wh } = ctx
+  const visible = (caller: { role: string; agency: string }, e: CatalogEntry) => caller.role !== 'agency_officer' || e.agency === caller.agency || e.entry.owner === caller.agency
+
+  app.get('/api/catalog/proposals', allow(access.signedIn), async (req) => (await listEntries(wh)).filter((e) => visible(req.caller, e)))
+
+  app.post('/api/catalog/proposals', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
+    const body = parseQuery(proposalBody, req.body)
+    let raw: unknown = body.entry
+    if (body.yaml !== undefined) {
+      try {
+        raw = parseYaml(body.yaml)
+      } catch (err) {
+        throw bad(`YAML không đọc được: ${(err as Error).message}`, `The YAML does not parse: ${(err as Error).message}`)
+      }
+    }
+    if (raw === undefined) throw bad('Cần "entry" hoặc "yaml"', 'Send "entry" or "yaml"')
+    const parsed = datasetSchema.safeParse(raw)
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')
+      throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
+    }
+    const entry = parsed.data
+    const caller = req.caller
+    const existing = ctx.catalog.dataset(entry.id)
+    // An officer registers its own agency's data (Lào Cai Điều 7.6a) and changes only its own.
+    if (caller.role === 'agency_officer' && (entry.owner !== caller.agency || (existing && existing.owner !== caller.agency))) {
+      throw new HttpError(403, 'forbidden', `Cơ quan ${caller.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${caller.agency} registers only its own data`)
+    }
+    try {
+      withDatasets(ctx.catalog, [entry])
+    } catch (err) {
+      refusal(err)
+    }
+    const saved = await writeEntry(wh, { dataset: entry.id, version: await nextVersion(wh, entry.id), entry, status: 'proposed', proposed_by: caller.account, agency: caller.agency, reviewed_by: '', note: body.note })
+    ctx.audit.recordRequest(req, { endpoint: 'catalog.propose', datasets: [entry.id], query: { dataset: entry.id, version: saved.version, change: existing ? 'change' : 'new' } })
+    return saved
+  })
+
+  app.post<{ Params: { dataset: string; version: string } }>('/api/catalog/proposals/:dataset/:version/decision', allow(access.roles('steward', 'admin')), async (req) => {
+    const body = parseQuery(decisionBody, req.body)
+    const e = await findEntry(wh, req.params.dataset, Number(req.params.version) || 0)
+    if (!e) throw notFound('đề xuất / proposal', `${req.params.dataset} v${req.params.version}`)
+    if (e.status !== 'proposed') throw new HttpError(409, 'conflict', `Đề xuất đã được xử lý (${e.status})`, `The proposal was already decided (${e.status})`)
+    if (!body.approve) {
+      if (body.note.length < 5) throw bad('Từ chối cần nêu lý do', 'A refusal needs a reason')
+      const saved = await writeEntry(wh, { ...e, status: 'refused', reviewed_by: req.caller.account, note: body.note })
+      ctx.audit.recordRequest(req, { endpoint: 'catalog.refuse', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version, note: body.note } })
+      return saved
+    }
+    let next: Catalog
+    let models: Awaited<ReturnType<typeof derivedModels>>
+    try {
+      next = withDatasets(ctx.catalog, [e.entry])
+      models = await derivedModels(next)
+    } catch (err) {
+      refusal(err)
+    }
+    const before = ctx.catalog.dataset(e.dataset)
+    const breaks = before ? await contractBreaks(ctx, before, e.entry, models.semantic) : []
+    if (breaks.length) {
+      throw new HttpError(409, 'breaking_change', `Thay đổi sẽ làm hỏng: ${breaks.join('; ')}`, `The change would break: ${breaks.join('; ')}`)
+    }
+    await applyCatalog(ctx, next, models)
+    const previous = (await listEntries(wh)).filter((x) => x.dataset === e.dataset && x.status === 'approved')
+    for (const p of previous) await writeEntry(wh, { ...p, status: 'superseded' })
+    const saved = await writeEntry(wh, { ...e, status: 'approved', reviewed_by: req.caller.account, note: body.note || e.note })
+    ctx.audit.recordRequest(req, { endpoint: 'catalog.approve', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version } })
+    return saved
+  })
+}
