@@ -335,6 +335,53 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
   })
 })
 
+describe('registering a dataset in the product (officer proposes, steward approves)', () => {
+  it('an officer proposes a dataset in the catalogue page, a steward approves it, and its view is there to query', async () => {
+    const officer = await newPage()
+    await signIn(officer, service.url, 'canbo.soyt')
+    await officer.goto(`${service.url}/catalog`)
+    await officer.click('[data-testid=tab-proposals]')
+    const form = '[data-testid=proposal-form]'
+    await officer.fill(`${form} input[name=id]`, 'co_so_y_te')
+    await officer.fill(`${form} input[name=name]`, 'Cơ sở khám bệnh, chữa bệnh')
+    await officer.fill(`${form} input[name=description]`, 'Bệnh viện, trạm y tế và phòng khám được cấp phép')
+    await officer.fill(`${form} input[name=consumers]`, 'BHXH_TINH')
+    await officer.selectOption(`${form} select[name=update_frequency]`, 'quarterly')
+    await officer.fill(`${form} input[name=natural_key]`, 'ma_co_so')
+    const column = async (i: number, id: string, label: string, identifier = '') => {
+      if (i > 0) await officer.click('[data-testid=add-column]')
+      await officer.fill(`[data-column="${i}"] input[aria-label="Mã"]`, id)
+      await officer.fill(`[data-column="${i}"] input[aria-label="Tên cột"]`, label)
+      if (identifier) await officer.selectOption(`[data-column="${i}"] select[aria-label="Định danh dùng chung"]`, identifier)
+    }
+    await column(0, 'ma_co_so', 'Mã cơ sở')
+    await column(1, 'ten_co_so', 'Tên cơ sở')
+    await column(2, 'ma_xa', 'Mã xã', 'commune_code')
+    await officer.click(`${form} button[type=submit]`)
+    await officer.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te") [data-status=proposed]')
+    await screenshot(officer, 'catalog-proposal')
+
+    const steward = await newPage()
+    await signIn(steward, service.url, 'quantri')
+    await steward.goto(`${service.url}/catalog`)
+    await steward.click('[data-testid=tab-proposals]')
+    const row = '[data-testid=proposals] tr:has-text("co_so_y_te")'
+    await steward.waitForSelector(`${row} button[data-action=approve]`)
+    await steward.click(`${row} button[data-action=approve]`)
+    await steward.waitForSelector(`${row} [data-status=approved]`)
+    await screenshot(steward, 'catalog-approved')
+
+    // No restart: the catalogue has it, and the officer's explorer offers its generated view.
+    const entry = await apiGet<{ owner: string; columns: { id: string }[] }>('canbo.soyt', '/api/catalog/datasets/co_so_y_te')
+    expect(entry.body.owner).toBe('SO_YT')
+    await officer.goto(`${service.url}/explorer`)
+    await officer.waitForSelector('[data-testid=view-picker]')
+    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => o.getAttribute('value')))).toContain('co_so_y_te')
+    await officer.close()
+    await steward.close()
+  })
+})
+
 describe('the scorecard, catalogue and administration (steward, admin)', () => {
   it('ranks agencies on the five criteria and drills to their rejected rows; briefings and administration', async () => {
     const page = await newPage()

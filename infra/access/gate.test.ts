@@ -108,7 +108,7 @@ describe('the gate', () => {
     ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'], ['GET', '/sharing', 'P'],
     ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/admin', 'P'],
     ['GET', '/api/catalog', 'P'], ['GET', '/api/catalog/agencies', 'P'], ['GET', '/api/catalog/agencies/SO_TC', 'P'], ['GET', '/api/catalog/datasets', 'P'],
-    ['GET', '/api/catalog/datasets/dan_cu', 'P'], ['GET', '/api/catalog/indicators', 'P'], ['GET', '/api/catalog/indicators/GRDP_CUR', 'P'], ['GET', '/api/catalog/sectors', 'P'],
+    ['GET', '/api/catalog/datasets/dan_cu', 'P'], ['GET', '/api/catalog/indicators', 'P'], ['GET', '/api/catalog/indicators/GRDP_CUR', 'P'], ['GET', '/api/catalog/sectors', 'P'], ['GET', '/api/catalog/dictionary', 'P'],
     ['GET', '/api/catalog/admin-units', 'P'], ['GET', '/api/catalog/admin-units/07210', 'P'], ['GET', '/api/datasets/dan_cu/template.xlsx', 'P'],
     ['GET', '/api/open-data', 'P'], ['GET', '/open-data', 'P'], ['GET', '/open-data/khong-co.csv', 'P'],
     ['POST', '/api/auth/login', 'P'], ['GET', '/api/auth/me', 'S'],

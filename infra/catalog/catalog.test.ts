@@ -7,6 +7,7 @@ import { migrate } from '../warehouse/migrate.ts'
 import { headerKey } from './header-key.ts'
 import { CATALOG_PATHS, CatalogError, loadCatalog, PROJECT_ROOT, type CatalogProblem } from './load-catalog.ts'
 import { syncCatalog } from './sync-catalog.ts'
+import { columnSchema } from './schema.ts'
 
 /** A copy of the project's catalogue in a temp folder, to break one file at a time. */
 function catalogCopy(): string {
@@ -205,5 +206,28 @@ describe('catalogue sync into the warehouse', () => {
     expect(await queryRows(wh.client, 'SELECT cccd, _load_id, _sha256, _problems FROM raw.dan_cu')).toEqual([
       { cccd: '027090001234', _load_id: 'cu', _sha256: 'ab', _problems: [] },
     ])
+  })
+})
+
+describe('the shared data dictionary', () => {
+  it('gives a column naming an element its type, check, label, aliases and personal flag', () => {
+    const c = columnSchema.parse({ id: 'so_dinh_danh', element: 'cccd', required: true, aliases: ['Số ĐD'] })
+    expect(c).toMatchObject({ type: 'string', identifier: 'cccd', personal: true, label: 'Số định danh cá nhân', required: true })
+    expect(c.aliases).toEqual(expect.arrayContaining(['CCCD', 'Số ĐD']))
+  })
+
+  it('refuses a column that contradicts its element, or names none that exists', () => {
+    const contradicts = columnSchema.safeParse({ id: 'cccd', element: 'cccd', type: 'integer' })
+    expect(contradicts.success).toBe(false)
+    expect(contradicts.error!.issues[0]).toMatchObject({ path: ['type'], message: expect.stringContaining('the element "cccd" has type string') })
+    const unknown = columnSchema.safeParse({ id: 'x', element: 'khong_co' })
+    expect(unknown.error!.issues[0]).toMatchObject({ path: ['element'] })
+  })
+
+  it('is the same element in every dataset that holds it: bhxh_tham_gia and dan_cu check their CCCD alike', () => {
+    const catalog = loadCatalog()
+    const a = catalog.dataset('bhxh_tham_gia')!.columns.find((c) => c.id === 'cccd')!
+    const b = catalog.dataset('dan_cu')!.columns.find((c) => c.id === 'cccd')!
+    expect([a.type, a.identifier, a.personal]).toEqual([b.type, b.identifier, b.personal])
   })
 })

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 
 /**
@@ -62,7 +64,7 @@ export const agenciesFileSchema = z.strictObject({
 export const columnTypes = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period'] as const
 export const identifierKinds = ['cccd', 'enterprise_code', 'commune_code', 'province_code', 'admin_unit_code'] as const
 
-export const columnSchema = z.strictObject({
+const columnFields = z.strictObject({
   id: snake,
   label: z.string().min(1),
   label_en: z.string().optional(),
@@ -92,7 +94,51 @@ export const columnSchema = z.strictObject({
   /** Other headers agencies use for this column; matched without case or diacritics. */
   aliases: z.array(z.string().min(1)).default([]),
   personal: z.boolean().default(false),
+  /** The shared data dictionary's element this column is (dictionary.yaml). */
+  element: snake.nullable().default(null),
 })
+
+/** An element of the shared data dictionary: what a column naming it inherits, and where it joins. */
+const elementSchema = z.strictObject({
+  id: snake,
+  label: z.string().min(1),
+  label_en: z.string().optional(),
+  type: z.enum(columnTypes),
+  identifier: z.enum(identifierKinds).optional(),
+  enum: z.array(z.string().min(1)).min(1).optional(),
+  personal: z.boolean().optional(),
+  aliases: z.array(z.string().min(1)).optional(),
+  /** The cube holding the element, its key, and what of it a generated view shows. */
+  home: z.strictObject({ cube: snake, key: snake, includes: z.array(snake) }).optional(),
+})
+export type DictionaryElement = z.infer<typeof elementSchema>
+
+/** The shared data dictionary, shipped beside the catalogue (read once; a broken file stops the start). */
+export const DICTIONARY: readonly DictionaryElement[] = z
+  .strictObject({ elements: z.array(elementSchema) })
+  .parse(parseYaml(fs.readFileSync(new URL('./dictionary.yaml', import.meta.url), 'utf8'))).elements
+
+/**
+ * A column naming an element takes the element's type, identifier, allowed values, personal flag,
+ * label and aliases; what the column states itself must agree with them (its aliases add to them).
+ */
+export const columnSchema = z.preprocess((raw, ctx) => {
+  if (!raw || typeof raw !== 'object' || !('element' in raw) || (raw as { element?: unknown }).element == null) return raw
+  const c = raw as Record<string, unknown>
+  const el = DICTIONARY.find((e) => e.id === c.element)
+  if (!el) {
+    ctx.addIssue({ code: 'custom', path: ['element'], message: `không có phần tử "${String(c.element)}" trong từ điển dữ liệu dùng chung / no such element in the shared data dictionary` })
+    return raw
+  }
+  for (const key of ['type', 'identifier', 'personal'] as const) {
+    if (c[key] !== undefined && el[key] !== undefined && c[key] !== el[key]) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `phần tử "${el.id}" có ${key} = ${String(el[key])} / the element "${el.id}" has ${key} ${String(el[key])}` })
+    }
+  }
+  const { home: _home, id: _id, aliases, ...inherited } = el
+  return { ...inherited, ...c, aliases: [...new Set([...(aliases ?? []), ...((c.aliases as string[] | undefined) ?? [])])] }
+}, columnFields)
+
 export type Column = z.infer<typeof columnSchema>
 
 /** How kho pages through a source API. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import type { Column, Dataset } from '../../infra/catalog/schema.ts'
+import { DICTIONARY, type Column, type Dataset } from '../../infra/catalog/schema.ts'
 import { hasHandWrittenView } from '../policy/view-policy.ts'
 import { generatedModelName } from '../../transforms/generated/dataset-models.ts'
 
@@ -7,16 +7,16 @@ import { generatedModelName } from '../../transforms/generated/dataset-models.ts
  * The Cube cube and view of a catalogue dataset that has no hand-written view, generated from its
  * entry and compiled with the hand-written model: a count, distinct counts of its identifier
  * columns, sums and averages of its numeric columns, every column as a dimension (dates as time
- * dimensions), personal columns marked. Columns that are shared elements join the cube that holds
- * the element (a CCCD to the population register, an enterprise code to the business register, a
- * commune code to the admin units), so datasets that share an element can be read together.
+ * dimensions), personal columns marked. Columns that are elements of the shared data dictionary
+ * join the cube that holds the element (its `home`: a CCCD the population register, an enterprise
+ * code the business register, a commune code the admin units), so datasets that share an element
+ * can be read together.
  */
 
-/** The cube holding each shared element, and its key, for joins across datasets. */
-const ELEMENT_HOMES: Partial<Record<NonNullable<Column['identifier']>, { cube: string; key: string; includes: string[] }>> = {
-  cccd: { cube: 'registered_residents', key: 'id_number', includes: ['gender', 'commune_code', 'id_kind'] },
-  enterprise_code: { cube: 'registered_enterprises', key: 'enterprise_code', includes: ['name', 'commune_code', 'vsic', 'status'] },
-  commune_code: { cube: 'admin_units', key: 'code', includes: ['name', 'unit_type'] },
+/** Where a column's element lives in the semantic layer: its dictionary element's home (by name, or by the identifier it checks). */
+function homeOf(c: Column): { cube: string; key: string; includes: string[] } | undefined {
+  const el = DICTIONARY.find((e) => (c.element ? e.id === c.element : c.identifier !== null && e.identifier === c.identifier))
+  return el?.home
 }
 
 const cubeType = (c: Column) => (c.type === 'date' || c.type === 'datetime' ? 'time' : c.type === 'integer' || c.type === 'decimal' ? 'number' : c.type === 'boolean' ? 'boolean' : 'string')
@@ -29,7 +29,7 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
   const numeric = d.columns.filter((c) => !c.identifier && (c.type === 'integer' || c.type === 'decimal'))
   const identifiers = d.columns.filter((c) => c.identifier && c.identifier !== 'commune_code')
   // One join per element home (the first column holding it).
-  const joins = [...new Map(d.columns.filter((c) => c.identifier && ELEMENT_HOMES[c.identifier]).map((c) => [ELEMENT_HOMES[c.identifier!]!.cube, c])).values()]
+  const joins = [...new Map(d.columns.flatMap((c) => (homeOf(c) ? [[homeOf(c)!.cube, { column: c.id, home: homeOf(c)! }] as const] : []))).values()]
   const doc = {
     cubes: [
       {
@@ -50,7 +50,7 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
           ]),
         ],
         ...(joins.length
-          ? { joins: joins.map((c) => ({ name: ELEMENT_HOMES[c.identifier!]!.cube, sql: `{CUBE}.${c.id} = {${ELEMENT_HOMES[c.identifier!]!.cube}}.${ELEMENT_HOMES[c.identifier!]!.key}`, relationship: 'many_to_one' })) }
+          ? { joins: joins.map((j) => ({ name: j.home.cube, sql: `{CUBE}.${j.column} = {${j.home.cube}}.${j.home.key}`, relationship: 'many_to_one' })) }
           : {}),
       },
     ],
@@ -61,7 +61,7 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
         description: d.description,
         cubes: [
           { join_path: cube, includes: '*', excludes: ['row_key'] },
-          ...joins.map((c) => ({ join_path: `${cube}.${ELEMENT_HOMES[c.identifier!]!.cube}`, prefix: true, includes: ELEMENT_HOMES[c.identifier!]!.includes })),
+          ...joins.map((j) => ({ join_path: `${cube}.${j.home.cube}`, prefix: true, includes: j.home.includes })),
         ],
       },
     ],

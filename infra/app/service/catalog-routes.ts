@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { stringify as stringifyYaml } from 'yaml'
+import { DICTIONARY } from '../../catalog/schema.ts'
 import { z } from 'zod'
 import { communesOf, parseCommuneCode } from '../../identifiers/admin-units.ts'
 import type { ServiceContext } from './context.ts'
@@ -66,6 +67,9 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
       .header('content-disposition', `attachment; filename="${dataset.id}.yaml"`)
       .send(stringifyYaml(dataset))
   })
+
+  // The shared data dictionary: elements columns reuse, and where each joins in the semantic layer.
+  app.get('/api/catalog/dictionary', allow(access.public), async () => DICTIONARY)
 
   app.get('/api/catalog/indicators', allow(access.public), async (req) => {
     const q = parseQuery(indicatorQuery, req.query)

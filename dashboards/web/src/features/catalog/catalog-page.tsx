@@ -4,6 +4,8 @@ import { indicatorMap, type Indicator } from '../../catalog-data.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
+import { useAuth } from '../../auth.tsx'
+import { DatasetProposals } from './components/dataset-proposals.tsx'
 
 interface DatasetSummary {
   id: string
@@ -94,7 +96,9 @@ function DatasetDetail({ id }: { id: string }) {
 
 export default function Catalog() {
   const { t, fmt, lang } = useLang()
-  const [tab, setTab] = useState<'datasets' | 'indicators'>('datasets')
+  const { account } = useAuth()
+  const [tab, setTab] = useState<'datasets' | 'indicators' | 'proposals'>('datasets')
+  const mayPropose = account?.role === 'agency_officer' || account?.role === 'steward' || account?.role === 'admin'
   const [open, setOpen] = useState<string | null>(null)
   const datasets = useAsync(() => Promise.all([api<DatasetSummary[]>('/api/catalog/datasets'), api<Lineage>('/api/lineage')]), [])
   const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
@@ -110,7 +114,13 @@ export default function Catalog() {
         <button type="button" role="tab" aria-selected={tab === 'indicators'} onClick={() => setTab('indicators')}>
           {t('indicators')}
         </button>
+        {mayPropose && (
+          <button type="button" role="tab" aria-selected={tab === 'proposals'} onClick={() => setTab('proposals')} data-testid="tab-proposals">
+            {t('proposals')}
+          </button>
+        )}
       </div>
+      {tab === 'proposals' && <DatasetProposals />}
       {tab === 'datasets' && (
         <Show value={datasets}>
           {([list, lineage]) => (

@@ -1,0 +1,220 @@
+import { useState, type FormEvent } from 'react'
+import { api, ApiError } from '../../../api.ts'
+import { useAuth } from '../../../auth.tsx'
+import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { DataTable } from '../../../components/data-table.tsx'
+import { useLang } from '../../../i18n.ts'
+
+/** A column as the form edits it (the catalogue entry's column, the fields an officer fills). */
+interface ColumnDraft {
+  id: string
+  label: string
+  type: string
+  required: boolean
+  identifier: string
+  enum: string
+  personal: boolean
+}
+interface Proposal {
+  dataset: string
+  version: number
+  entry: { id: string; name: string; owner: string; columns: { id: string }[] }
+  status: string
+  proposed_by: string
+  agency: string
+  reviewed_by: string
+  note: string
+  created_at: string
+}
+
+const TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period']
+const IDENTIFIERS = ['', 'cccd', 'enterprise_code', 'commune_code']
+const FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'on_change']
+const blank = (): ColumnDraft => ({ id: '', label: '', type: 'string', required: false, identifier: '', enum: '', personal: false })
+
+/** Turns the form into a catalogue entry (the YAML schema); the server checks it as it checks files. */
+function entryOf(f: FormData, columns: ColumnDraft[], owner: string) {
+  const list = (name: string) =>
+    String(f.get(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  return {
+    id: f.get('id'),
+    name: f.get('name'),
+    owner,
+    description: f.get('description'),
+    personal_data: columns.some((c) => c.personal),
+    sharing: { scope: f.get('scope'), method: 'file', consumers: list('consumers') },
+    update_frequency: f.get('update_frequency'),
+    format_standard: 'CSV UTF-8 hoặc XLSX theo mẫu của kho',
+    formats: ['csv', 'xlsx'],
+    natural_key: list('natural_key'),
+    // A daily, weekly or on-change dataset is due a number of working days after each record changes.
+    ...(String(f.get('changed_on') ?? '').trim() ? { changed_on: String(f.get('changed_on')).trim() } : {}),
+    columns: columns.map((c) => ({
+      id: c.id,
+      label: c.label,
+      type: c.type,
+      required: c.required,
+      ...(c.identifier ? { identifier: c.identifier } : {}),
+      ...(c.enum.trim() ? { enum: c.enum.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(c.personal ? { personal: true } : {}),
+    })),
+  }
+}
+
+/** An officer proposes a dataset of its agency; a steward approves or refuses proposals. */
+export function DatasetProposals() {
+  const { t, fmt } = useLang()
+  const { account } = useAuth()
+  const [columns, setColumns] = useState<ColumnDraft[]>([blank()])
+  const [error, setError] = useState<Error | null>(null)
+  const [notes, setNotes] = useState<Record<string, string>>({})
+  const proposals = useAsync(() => api<Proposal[]>('/api/catalog/proposals'), [])
+  const steward = account?.role === 'steward' || account?.role === 'admin'
+  const officer = account?.role === 'agency_officer'
+  const set = (i: number, change: Partial<ColumnDraft>) => setColumns(columns.map((c, j) => (j === i ? { ...c, ...change } : c)))
+  const attempt = async (work: () => Promise<unknown>) => {
+    try {
+      await work()
+      setError(null)
+      proposals.reload()
+    } catch (err) {
+      setError(err as ApiError)
+    }
+  }
+  const propose = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const f = new FormData(e.currentTarget)
+    void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency), note: f.get('note') } }))
+  }
+  const decide = (p: Proposal, approve: boolean) =>
+    attempt(() => api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[`${p.dataset}/${p.version}`] ?? '' } }))
+  return (
+    <>
+      {officer && (
+        <section className="panel">
+          <h2>{t('proposeDataset')}</h2>
+          <form className="form-grid" onSubmit={propose} data-testid="proposal-form">
+            <label>
+              {t('code')}
+              <input name="id" required pattern="[a-z][a-z0-9_]*" placeholder="co_so_y_te" />
+            </label>
+            <label>
+              {t('dataset')}
+              <input name="name" required />
+            </label>
+            <label>
+              {t('description')}
+              <input name="description" required />
+            </label>
+            <label>
+              {t('scope')}
+              <select name="scope" defaultValue="dung_chung">
+                <option value="noi_bo">{t('scopeInternal')}</option>
+                <option value="dung_chung">{t('scopeShared')}</option>
+                <option value="mo">{t('scopeOpen')}</option>
+              </select>
+            </label>
+            <label>
+              {t('consumers')}
+              <input name="consumers" placeholder="SO_YT, BHXH_TINH" />
+            </label>
+            <label>
+              {t('frequency')}
+              <select name="update_frequency" defaultValue="monthly">
+                {FREQUENCIES.map((x) => (
+                  <option key={x}>{x}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('naturalKey')}
+              <input name="natural_key" required placeholder="ma_co_so" />
+            </label>
+            <label>
+              {t('changedOn')}
+              <input name="changed_on" placeholder="ngay_cap_nhat" />
+            </label>
+            <fieldset>
+              <legend>{t('columns')}</legend>
+              {columns.map((c, i) => (
+                <div key={i} className="form-row" data-column={i}>
+                  <input aria-label={t('code')} placeholder={t('code')} value={c.id} required onChange={(e) => set(i, { id: e.target.value })} />
+                  <input aria-label={t('label')} placeholder={t('label')} value={c.label} required onChange={(e) => set(i, { label: e.target.value })} />
+                  <select aria-label={t('type')} value={c.type} onChange={(e) => set(i, { type: e.target.value })}>
+                    {TYPES.map((x) => (
+                      <option key={x}>{x}</option>
+                    ))}
+                  </select>
+                  <select aria-label={t('identifier')} value={c.identifier} onChange={(e) => set(i, { identifier: e.target.value })}>
+                    {IDENTIFIERS.map((x) => (
+                      <option key={x} value={x}>
+                        {x || '—'}
+                      </option>
+                    ))}
+                  </select>
+                  <input aria-label={t('enumValues')} placeholder={t('enumValues')} value={c.enum} onChange={(e) => set(i, { enum: e.target.value })} />
+                  <label className="inline">
+                    <input type="checkbox" checked={c.required} onChange={(e) => set(i, { required: e.target.checked })} /> {t('required')}
+                  </label>
+                  <label className="inline">
+                    <input type="checkbox" checked={c.personal} onChange={(e) => set(i, { personal: e.target.checked })} /> {t('personalData')}
+                  </label>
+                </div>
+              ))}
+              <button type="button" data-testid="add-column" onClick={() => setColumns([...columns, blank()])}>
+                + {t('columns')}
+              </button>
+            </fieldset>
+            <label>
+              {t('note')}
+              <input name="note" />
+            </label>
+            <button type="submit">{t('send')}</button>
+          </form>
+        </section>
+      )}
+      <section className="panel">
+        <h2>{t('proposals')}</h2>
+        <Show value={proposals} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <DataTable<Proposal>
+              testId="proposals"
+              rows={rows}
+              columns={[
+                { key: 'dataset', header: t('code') },
+                { key: 'name', header: t('dataset'), value: (p) => p.entry.name },
+                { key: 'version', header: 'v', numeric: true },
+                { key: 'agency', header: t('agency') },
+                { key: 'proposed_by', header: t('requester') },
+                { key: 'created_at', header: t('at'), cell: (p) => fmt.date(p.created_at) },
+                { key: 'status', header: t('status'), cell: (p) => <span className={`badge proposal-${p.status}`} data-status={p.status}>{fmt.status(`proposal.${p.status}`)}</span> },
+                { key: 'note', header: t('note') },
+                {
+                  key: 'decide',
+                  header: t('decision'),
+                  value: () => '',
+                  cell: (p) =>
+                    steward && p.status === 'proposed' ? (
+                      <span className="actions">
+                        <input aria-label={t('note')} placeholder={t('note')} value={notes[`${p.dataset}/${p.version}`] ?? ''} onChange={(e) => setNotes({ ...notes, [`${p.dataset}/${p.version}`]: e.target.value })} />
+                        <button type="button" data-action="approve" onClick={() => void decide(p, true)}>
+                          {t('approve')}
+                        </button>
+                        <button type="button" data-action="refuse" onClick={() => void decide(p, false)}>
+                          {t('refuse')}
+                        </button>
+                      </span>
+                    ) : null,
+                },
+              ]}
+            />
+          )}
+        </Show>
+        {error && <ErrorBox error={error} />}
+      </section>
+    </>
+  )
+}
