@@ -126,7 +126,7 @@ describe('the gate', () => {
     ['GET', '/api/catalog/proposals', 'S'], ['POST', '/api/catalog/proposals', 'U'], ['POST', '/api/catalog/proposals/khong_co/1/decision', 'W'],
     ['GET', '/api/sharing/datasets', 'S'], ['GET', '/api/sharing/requests', 'S'], ['POST', '/api/sharing/requests', 'O'],
     ['POST', '/api/sharing/requests/khong-co/decision', 'U'], ['POST', '/api/sharing/requests/khong-co/status', 'U'],
-    ['GET', '/api/admin/systems', 'W'], ['GET', '/api/admin/account-review', 'W'], ['POST', '/api/admin/systems', 'W'], ['PATCH', '/api/admin/systems/khong-co', 'W'],
+    ['GET', '/api/admin/systems', 'W'], ['GET', '/api/admin/account-review', 'W'], ['GET', '/api/admin/system-register', 'L'], ['POST', '/api/admin/systems', 'W'], ['PATCH', '/api/admin/systems/khong-co', 'W'],
     ['POST', '/api/admin/systems/khong-co/keys', 'W'], ['DELETE', '/api/admin/systems/khong-co/keys/khong-co', 'W'],
     ['POST', '/api/open-data', 'W'], ['DELETE', '/api/open-data/khong-co', 'W'],
     ['POST', '/api/admin/backups', 'C'], ['GET', '/api/admin/backups', 'C'], ['POST', '/api/admin/migrate', 'C'], ['POST', '/api/admin/api-keys', 'C'],

@@ -353,3 +353,16 @@ describe('quarterly report per agency', () => {
     expect(subSheet[0]![0]).toBe('Sở Tài chính')
   })
 })
+
+describe('the register of connected systems', () => {
+  it('lists consuming systems with the datasets they read and their last successful call, and agencies sending by push key', async () => {
+    const { createApiKey } = await import('../../infra/access/push-keys.ts')
+    await createApiKey(service.ctx.wh, 'BHXH_TINH', 'Phần mềm quản lý thu BHXH')
+    await service.ctx.audit.flush()
+    const register = (await call('GET', '/api/admin/system-register', admin)).body
+    const his = register.find((s: any) => s.id === 'his-yte')
+    expect(his).toMatchObject({ direction: 'consumes', channel: 'lgsp', agency: 'SO_YT', datasets: ['doanh_nghiep'], active: true })
+    expect(his.last_success).toMatch(/^\d{4}-\d{2}-\d{2} /)
+    expect(register.find((s: any) => s.id === 'push:BHXH_TINH')).toMatchObject({ direction: 'supplies', channel: 'push', name: 'Phần mềm quản lý thu BHXH', active: true })
+  })
+})

@@ -24,6 +24,7 @@ import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
 import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
+import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
 import { vietnamDay } from '../../time/periods.ts'
 
 /**
@@ -80,6 +81,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, cube })
   accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
+  systemRegisterRoutes(app, { wh, catalog, cube })
   submissionRoutes(app, { wh })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)

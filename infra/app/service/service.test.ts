@@ -80,7 +80,7 @@ describe('the kho service with the demo province', () => {
 
   it('serves the catalogue', async () => {
     const catalog = await get('/api/catalog')
-    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 3, indicators: 48, communes: 99 })
+    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 4, indicators: 48, communes: 99 })
     const danCu = await get('/api/catalog/datasets/dan_cu')
     expect(danCu.body).toMatchObject({ owner: 'CA_TINH', personal_data: true, deadline: { after: 'period_end', days: 15 } })
     const bySector = await get('/api/catalog/indicators?sector=thuong_mai')

@@ -5,6 +5,7 @@ import { AuditPanel } from './components/audit-panel.tsx'
 import { JobsPanel } from './components/jobs-panel.tsx'
 import { ReviewPanel } from './components/review-panel.tsx'
 import { SystemsPanel } from './components/systems-panel.tsx'
+import { RegisterPanel } from './components/register-panel.tsx'
 
 /** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs. */
 export default function Admin() {
@@ -19,6 +20,7 @@ export default function Admin() {
       <AccountsPanel canEdit={isAdmin} />
       <ReviewPanel />
       <SystemsPanel />
+      <RegisterPanel />
       <AuditPanel />
       <JobsPanel canRun={isAdmin} />
     </div>
