@@ -5,6 +5,7 @@ import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 
@@ -24,12 +25,7 @@ async function deliver(name: string, dataset: string, agency: string, lines: str
 }
 
 const token = (ctx: Record<string, unknown>) => signJwt(ctx, service.ctx.secret)
-async function load(query: unknown, auth: string, purpose?: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: auth }
-  if (purpose) headers['x-kho-purpose'] = encodeURIComponent(purpose)
-  const res = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers, body: JSON.stringify({ query }) })
-  return { status: res.status, body: (await res.json()) as any }
-}
+const { load } = httpClient(() => service.url)
 
 beforeAll(async () => {
   service = await startService(loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0' }))

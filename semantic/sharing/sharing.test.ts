@@ -8,6 +8,7 @@ import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
 import { smtpSink } from '../../infra/testing/smtp-sink.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 
@@ -16,21 +17,10 @@ let sink: Awaited<ReturnType<typeof smtpSink>>
 let service: RunningService
 let env: NodeJS.ProcessEnv
 
-async function call(method: string, url: string, auth?: string, body?: unknown) {
-  const headers: Record<string, string> = {}
-  if (auth) headers.authorization = `Bearer ${auth}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, body: (await res.json()) as any }
-}
-
-const load = (auth: string, query: unknown) => call('POST', '/cubejs-api/v1/load', auth, { query })
-
-async function login(username: string, password = 'mot-mat-khau-dai'): Promise<string> {
-  const r = await call('POST', '/api/auth/login', undefined, { username, password })
-  expect(r.status).toBe(200)
-  return r.body.token
-}
+const client = httpClient(() => service.url)
+const { call } = client
+const load = (auth: string, query: unknown) => client.load(query, auth)
+const login = (username: string, password = 'mot-mat-khau-dai') => client.login(username, password)
 
 let admin: string
 beforeAll(async () => {

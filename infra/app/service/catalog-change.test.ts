@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import { loadConfig } from '../../config.ts'
 import { datasetSchema } from '../../catalog/schema.ts'
 import { tempDir } from '../../testing/temp-warehouse.ts'
+import { httpClient } from '../../testing/http-client.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { startService, type RunningService } from './start-service.ts'
 
@@ -14,16 +15,9 @@ import { startService, type RunningService } from './start-service.ts'
 const home = tempDir('kho-catalog-change-')
 let service: RunningService
 
-async function call(method: string, url: string, auth?: string, body?: unknown) {
-  const headers: Record<string, string> = {}
-  if (auth) headers.authorization = `Bearer ${auth}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${service.url}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, body: (await res.json()) as any }
-}
-async function login(username: string, password = 'mot-mat-khau-dai') {
-  return (await call('POST', '/api/auth/login', undefined, { username, password })).body.token as string
-}
+const client = httpClient(() => service.url)
+const { call } = client
+const login = (username: string, password = 'mot-mat-khau-dai') => client.login(username, password)
 
 const FACILITIES = {
   id: 'co_so_y_te',
