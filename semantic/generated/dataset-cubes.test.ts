@@ -1,5 +1,3 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
@@ -7,7 +5,7 @@ import { signJwt } from '../../infra/access/tokens.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
-import { loadFile } from '../../loaders/load-file.ts'
+import { deliverLines } from '../../loaders/testing/deliver-lines.ts'
 
 /*
  * A dataset registered in the catalogue with no hand-written model or view (bhxh_tham_gia): its
@@ -18,10 +16,7 @@ const home = tempDir('kho-generated-view-')
 let service: RunningService
 
 async function deliver(name: string, dataset: string, agency: string, lines: string[]) {
-  const file = path.join(home, name)
-  fs.writeFileSync(file, lines.join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
-  expect(r.rejects).toEqual([])
+  expect((await deliverLines(service.ctx, home, name, dataset, agency, lines)).rejects).toEqual([])
 }
 
 const token = (ctx: Record<string, unknown>) => signJwt(ctx, service.ctx.secret)

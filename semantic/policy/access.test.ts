@@ -6,7 +6,7 @@ import { startService, type RunningService } from '../../infra/app/service/start
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
-import { loadFile } from '../../loaders/load-file.ts'
+import { deliverLines } from '../../loaders/testing/deliver-lines.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import type { MailMessage } from '../../infra/files/mailer.ts'
 import { writeDigest } from '../portal/submission-digest.ts'
@@ -20,10 +20,7 @@ const env = {
 let service: RunningService
 
 async function deliver(name: string, dataset: string, agency: string, lines: string[]) {
-  const file = path.join(home, name)
-  fs.writeFileSync(file, lines.join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
-  expect(r.rejects).toEqual([])
+  expect((await deliverLines(service.ctx, home, name, dataset, agency, lines)).rejects).toEqual([])
 }
 
 const token = (ctx: Record<string, unknown>) => signJwt(ctx, service.ctx.secret)
@@ -237,9 +234,7 @@ describe('accuracy review and drill-down', () => {
   })
 
   it("drills to an agency's rejected rows, an officer seeing only its own", async () => {
-    const file = path.join(home, 'bad.csv')
-    fs.writeFileSync(file, 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri\nEXPORT_VAL,2026-02,24,1\n' + 'EXPORT_VAL,2026-13,24,1\n')
-    await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
+    await deliverLines(service.ctx, home, 'bad.csv', 'chi_tieu_kt_xh', 'SO_CT', ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', 'EXPORT_VAL,2026-02,24,1', 'EXPORT_VAL,2026-13,24,1'])
     const rows = (await (await fetch(`${service.url}/api/quality/rejects?agency=SO_TC`, { headers: { authorization: token({ role: 'agency_officer', agency: 'SO_CT' }) } })).json()) as any[]
     expect(rows).toEqual([expect.objectContaining({ agency: 'SO_CT', source: 'bad.csv', row: 3, column: 'ky_bao_cao', code: 'value.period' })])
   })
