@@ -42,7 +42,8 @@ export function datasetModelSql(d: Dataset): string {
   const communes = d.columns.filter((c) => c.identifier === 'commune_code')
   const changed = d.changed_on ? `ifNull(cleaned.${d.changed_on}, toDate32('1900-01-01'))` : "toDate32('1900-01-01')"
   const lines = [
-    `-- Generated from the catalogue entry of ${d.id} (${d.name}).`,
+    // Only the id (snake_case) goes into the SQL: names and labels are officers' free text.
+    `-- Generated from the catalogue entry of ${d.id}.`,
     `with source as (select * from {{ source('${d.id}') }}),`,
     'cleaned as (',
     '    select',

@@ -114,6 +114,33 @@ describe('a dataset registered in the product', () => {
     expect(service.ctx.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
   })
 
+  it('takes hostile free text in an entry as text: no SQL or template in a name, label or description runs', async () => {
+    const officer = await login('canbo.soyt')
+    const steward = await login('quantri.dl')
+    const hostile = {
+      ...FACILITIES,
+      id: 'nha_thuoc',
+      name: "Nhà thuốc\n) select * from meta.accounts --'",
+      description: "{{ source('dan_cu') }} {{ ref('dim_citizen') }} '; DROP TABLE meta.audit; --",
+      natural_key: ['ma_co_so'],
+      columns: [
+        { id: 'ma_co_so', label: "Mã'); DROP TABLE x; --", type: 'string', required: true },
+        { id: 'ma_xa', label: '{CUBE}.secret {{ x }}', type: 'string', required: true, identifier: 'commune_code' },
+      ],
+    }
+    const proposed = await call('POST', '/api/catalog/proposals', officer, { entry: hostile })
+    expect(proposed.status).toBe(200)
+    const decided = await call('POST', '/api/catalog/proposals/nha_thuoc/1/decision', steward, { approve: true })
+    // Approved and working, or refused with a reason — never a server error, never the text run.
+    expect([200, 400]).toContain(decided.status)
+    if (decided.status === 200) {
+      await service.ctx.transforms.run({ select: ['+ds_nha_thuoc'] })
+      const r = await call('POST', '/cubejs-api/v1/load', officer, { query: { measures: ['nha_thuoc.count'] } })
+      expect(r.status).toBe(200)
+    }
+    expect((await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT count() AS n FROM meta.audit')).length).toBe(1)
+  })
+
   it('exports an entry as YAML that imports back to the same entry, and survives a restart', async () => {
     const res = await fetch(`${service.url}/api/catalog/datasets/co_so_y_te?format=yaml`)
     const text = await res.text()
