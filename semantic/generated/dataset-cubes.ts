@@ -19,6 +19,13 @@ function homeOf(c: Column): { cube: string; key: string; includes: string[] } | 
   return el?.home
 }
 
+/**
+ * Officers' free text (names, labels, descriptions) as Cube YAML may carry it: Cube's compiler reads
+ * `{…}` in a string as an expression to evaluate and a backtick as the end of one, so braces,
+ * backticks and backslashes are replaced — a title is never code.
+ */
+const plainText = (s: string) => s.replace(/\{/g, '(').replace(/\}/g, ')').replace(/`/g, "'").replace(/\\/g, '/')
+
 const cubeType = (c: Column) => (c.type === 'date' || c.type === 'datetime' ? 'time' : c.type === 'integer' || c.type === 'decimal' ? 'number' : c.type === 'boolean' ? 'boolean' : 'string')
 
 export const generatedCubeName = (dataset: string) => `ds_${dataset}`
@@ -35,18 +42,18 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
       {
         name: cube,
         sql: `SELECT * FROM ${stdTable} FINAL`,
-        title: d.name,
+        title: plainText(d.name),
         public: false,
         dimensions: [
           { name: 'row_key', sql: `concat(${d.natural_key.map((k) => `toString({CUBE}.${k})`).join(", '|', ")})`, type: 'string', primary_key: true },
-          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: c.label, ...(c.personal ? { meta: { personal: true } } : {}) })),
+          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: plainText(c.label), ...(c.personal ? { meta: { personal: true } } : {}) })),
         ],
         measures: [
-          { name: 'count', type: 'count', title: `Số bản ghi — ${d.name}` },
-          ...identifiers.map((c) => ({ name: `distinct_${c.id}`, sql: c.id, type: 'count_distinct', title: `Số ${c.label.toLowerCase()} khác nhau` })),
+          { name: 'count', type: 'count', title: plainText(`Số bản ghi — ${d.name}`) },
+          ...identifiers.map((c) => ({ name: `distinct_${c.id}`, sql: c.id, type: 'count_distinct', title: plainText(`Số ${c.label.toLowerCase()} khác nhau`) })),
           ...numeric.flatMap((c) => [
-            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: `Tổng ${c.label.toLowerCase()}` },
-            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: `Bình quân ${c.label.toLowerCase()}` },
+            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: plainText(`Tổng ${c.label.toLowerCase()}`) },
+            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: plainText(`Bình quân ${c.label.toLowerCase()}`) },
           ]),
         ],
         ...(joins.length
@@ -57,8 +64,8 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
     views: [
       {
         name: d.id,
-        title: d.name,
-        description: d.description,
+        title: plainText(d.name),
+        description: plainText(d.description),
         cubes: [
           { join_path: cube, includes: '*', excludes: ['row_key'] },
           ...joins.map((j) => ({ join_path: `${cube}.${j.home.cube}`, prefix: true, includes: j.home.includes })),
