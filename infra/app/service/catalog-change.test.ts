@@ -66,6 +66,8 @@ describe('a dataset registered in the product', () => {
     expect(proposed.body).toMatchObject({ dataset: 'co_so_y_te', version: 1, status: 'proposed', proposed_by: 'canbo.soyt' })
     expect(service.ctx.catalog.dataset('co_so_y_te')).toBeUndefined()
     expect((await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', officer, { approve: true })).status).toBe(403)
+    // A version that is no version is simply not found, whatever its size or sign.
+    for (const v of ['99999999999', '-1', '1.5', 'x']) expect((await call('POST', `/api/catalog/proposals/co_so_y_te/${v}/decision`, await login('quantri.dl'), { approve: true })).status).toBe(404)
     const approved = await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', steward, { approve: true, note: 'Đạt yêu cầu' })
     expect(approved.body.status).toBe('approved')
 

@@ -118,7 +118,9 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   app.post<{ Params: { dataset: string; version: string } }>('/api/catalog/proposals/:dataset/:version/decision', allow(access.roles('steward', 'admin')), async (req) => {
     const body = parseQuery(decisionBody, req.body)
-    const e = await findEntry(wh, req.params.dataset, Number(req.params.version) || 0)
+    // A version is a whole number the warehouse's UInt32 holds; anything else names no proposal.
+    const version = /^\d{1,9}$/.test(req.params.version) ? Number(req.params.version) : null
+    const e = version === null ? null : await findEntry(wh, req.params.dataset, version)
     if (!e) throw notFound('đề xuất / proposal', `${req.params.dataset} v${req.params.version}`)
     if (e.status !== 'proposed') throw new HttpError(409, 'conflict', `Đề xuất đã được xử lý (${e.status})`, `The proposal was already decided (${e.status})`)
     if (!body.approve) {
