@@ -54,11 +54,7 @@ export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalo
         const period = periodForRule(b.period, at)
         const done = await deliverBriefing(deps, ctx.briefingsDir, b, period, send)
         // Built by the service on its schedule: the log names the job, and whom it was e-mailed to.
-        ctx.audit.record({
-          account: `job:briefing:${b.id}`, agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'briefing.build',
-          members: b.sheets.map((s) => s.kind), datasets: [], filters: { briefing: b.id, period: period.code, email: send ? b.email : [] }, query: null,
-          rowCount: 0, durationMs: 0, outcome: 'ok', reason: '',
-        })
+        ctx.audit.recordService(`job:briefing:${b.id}`, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, email: send ? b.email : [] } })
         return done
       },
     })

@@ -1,6 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import { warehouseTime } from '../warehouse/sql.ts'
 
 export const ROLES = ['leader', 'analyst', 'agency_officer', 'steward', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -78,15 +79,12 @@ export async function saveAccount(wh: Warehouse, input: z.input<typeof accountIn
     disabled: false,
     token_version: (prior?.token_version ?? 0) + (prior ? 1 : 0),
     must_change_password: false,
-    created_at: prior?.created_at ?? nowText(),
+    created_at: prior?.created_at ?? warehouseTime(),
   }
   await writeAccount(wh, stored)
   const { password_hash: _hash, ...account } = stored
   return account
 }
-
-/** The time now as the warehouse writes it (UTC, milliseconds). */
-const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
 
 async function writeAccount(wh: Warehouse, a: StoredAccount) {
   await wh.client.insert({ table: 'meta.accounts', values: [{ ...a, updated_at: Date.now() }], format: 'JSONEachRow' })

@@ -24,6 +24,11 @@ export interface AuditEntry {
   reason: string
 }
 
+/** The fields an entry leaves empty unless it says otherwise. */
+const BLANK: Omit<AuditEntry, 'endpoint'> = {
+  account: '', agency: '', role: '', via: '', purpose: '', client: '', members: [], datasets: [], filters: null, query: null, rowCount: 0, durationMs: 0, outcome: 'ok', reason: '',
+}
+
 /** An entry as stored (the hash covers these fields, in CHAINED's order). */
 type StoredEntry = Omit<AuditEntry, 'filters' | 'query' | 'rowCount' | 'durationMs' | 'outcome'> & {
   seq: number
@@ -71,23 +76,13 @@ export class AuditLog {
 
   /** An entry for one request: who is the caller the gate resolved; the rest as given. */
   recordRequest(req: FastifyRequest, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
-    this.record({
-      account: req.caller.account,
-      agency: req.caller.agency,
-      role: req.caller.role,
-      via: req.caller.via,
-      purpose: req.caller.purpose,
-      client: req.ip,
-      members: [],
-      datasets: [],
-      filters: null,
-      query: null,
-      rowCount: 0,
-      durationMs: 0,
-      outcome: 'ok',
-      reason: '',
-      ...e,
-    })
+    const c = req.caller
+    this.record({ ...BLANK, account: c.account, agency: c.agency, role: c.role, via: c.via, purpose: c.purpose, client: req.ip, ...e })
+  }
+
+  /** An entry for what the service does by itself (a job, a start-up sync), in the name `account` ('kho', 'job:…'). */
+  recordService(account: string, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
+    this.record({ ...BLANK, account, role: 'system', via: 'service', ...e })
   }
 
   record(e: AuditEntry): void {
@@ -170,10 +165,7 @@ export class AuditLog {
       { p: cutoff.slice(0, 7).replace('-', '') },
     )
     for (const p of partitions) await this.wh.client.command({ query: `ALTER TABLE meta.audit DROP PARTITION ID '${p.partition_id.replace(/[^0-9]/g, '')}'` })
-    this.record({
-      account: 'kho', agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'audit.retention', members: [], datasets: [],
-      filters: null, query: { kept_from_seq: keptFrom, before: cutoff, removed }, rowCount: removed, durationMs: 0, outcome: 'ok', reason: '',
-    })
+    this.recordService('kho', { endpoint: 'audit.retention', query: { kept_from_seq: keptFrom, before: cutoff, removed }, rowCount: removed })
     await this.flush()
     return removed
   }

@@ -10,12 +10,23 @@ export interface IssuedKey {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
-export async function createApiKey(wh: Warehouse, agency: string, label = ''): Promise<IssuedKey> {
-  const keyId = randomBytes(6).toString('hex')
+/**
+ * A new key's parts, for push keys and system keys alike: a 12-hex id, a 192-bit secret shown once,
+ * and the secret's SHA-256 to store (the secret is random, so a fast hash is enough).
+ */
+export function mintKey(): { keyId: string; secret: string; secretSha256: string } {
   const secret = randomBytes(24).toString('base64url')
+  return { keyId: randomBytes(6).toString('hex'), secret, secretSha256: sha256(secret) }
+}
+
+/** Whether a presented secret is the one whose hash was stored, compared in constant time. */
+export const secretMatches = (secret: string, storedSha256: string) => timingSafeEqual(Buffer.from(sha256(secret), 'hex'), Buffer.from(storedSha256, 'hex'))
+
+export async function createApiKey(wh: Warehouse, agency: string, label = ''): Promise<IssuedKey> {
+  const { keyId, secret, secretSha256 } = mintKey()
   await wh.client.insert({
     table: 'meta.api_keys',
-    values: [{ key_id: keyId, agency, secret_sha256: sha256(secret), label, revoked_at: null }],
+    values: [{ key_id: keyId, agency, secret_sha256: secretSha256, label, revoked_at: null }],
     format: 'JSONEachRow',
   })
   return { keyId, agency, key: `kho_${keyId}_${secret}` }
@@ -38,6 +49,5 @@ export async function agencyOfKey(wh: Warehouse, presented: string): Promise<str
     { id: m[1]! },
   )
   if (!row) return null
-  const given = Buffer.from(sha256(m[2]!), 'hex')
-  return timingSafeEqual(given, Buffer.from(row.secret_sha256, 'hex')) ? row.agency : null
+  return secretMatches(m[2]!, row.secret_sha256) ? row.agency : null
 }

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import { mintKey, secretMatches } from './push-keys.ts'
+import { warehouseTime } from '../warehouse/sql.ts'
 
 /**
  * Information systems that read kho through the provincial integration platform (LGSP). A steward
@@ -41,9 +42,6 @@ export const systemInput = z.strictObject({
 
 export const systemChange = systemInput.omit({ id: true }).partial().extend({ disabled: z.boolean().optional() })
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
-const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
-
 const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, toString(created_at) AS created_at'
 
 export async function listSystems(wh: Warehouse): Promise<System[]> {
@@ -62,7 +60,7 @@ async function writeSystem(wh: Warehouse, s: System) {
 /** Registers a system (or, for an existing id, null: change it with updateSystem). */
 export async function registerSystem(wh: Warehouse, input: z.infer<typeof systemInput>): Promise<System | null> {
   if (await findSystem(wh, input.id)) return null
-  const system: System = { ...input, disabled: false, created_at: nowText() }
+  const system: System = { ...input, disabled: false, created_at: warehouseTime() }
   await writeSystem(wh, system)
   return system
 }
@@ -86,11 +84,10 @@ export async function listSystemKeys(wh: Warehouse, systemId?: string): Promise<
 
 /** A new key for a system, returned once. Rotation: issue a new key, move the system to it, revoke the old. */
 export async function issueSystemKey(wh: Warehouse, systemId: string): Promise<{ keyId: string; key: string }> {
-  const keyId = randomBytes(6).toString('hex')
-  const secret = randomBytes(24).toString('base64url')
+  const { keyId, secret, secretSha256 } = mintKey()
   await wh.client.insert({
     table: 'meta.system_keys',
-    values: [{ key_id: keyId, system_id: systemId, secret_sha256: sha256(secret), created_at: nowText(), revoked_at: null, updated_at: Date.now() }],
+    values: [{ key_id: keyId, system_id: systemId, secret_sha256: secretSha256, created_at: warehouseTime(), revoked_at: null, updated_at: Date.now() }],
     format: 'JSONEachRow',
   })
   return { keyId, key: `kho_sys_${keyId}_${secret}` }
@@ -118,14 +115,18 @@ export async function systemOfKey(wh: Warehouse, presented: string, address: str
   const invalid = { vi: 'Khóa hệ thống không hợp lệ hoặc đã bị thu hồi', en: 'The system key is invalid or revoked' }
   const m = /^kho_sys_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(presented)
   if (!m) return invalid
-  const [row] = await queryRows<{ system_id: string; secret_sha256: string }>(
+  // One read per call: the key and its system together (this runs on every request a system makes).
+  const [row] = await queryRows<System & { system_id: string; secret_sha256: string }>(
     wh.client,
-    'SELECT system_id, secret_sha256 FROM meta.system_keys FINAL WHERE key_id = {id:String} AND revoked_at IS NULL',
+    `SELECT k.system_id AS system_id, k.secret_sha256 AS secret_sha256, s.id AS id, s.name AS name, s.agency AS agency, s.contact AS contact,
+            s.views AS views, s.addresses AS addresses, toString(s.expires_on) AS expires_on, s.disabled AS disabled, toString(s.created_at) AS created_at
+     FROM (SELECT * FROM meta.system_keys FINAL WHERE key_id = {id:String} AND revoked_at IS NULL) AS k
+     LEFT JOIN (SELECT * FROM meta.systems FINAL) AS s ON s.id = k.system_id`,
     { id: m[1]! },
   )
-  if (!row || !timingSafeEqual(Buffer.from(sha256(m[2]!), 'hex'), Buffer.from(row.secret_sha256, 'hex'))) return invalid
-  const system = await findSystem(wh, row.system_id)
-  if (!system || system.disabled) return { vi: `Hệ thống ${row.system_id} đã bị tạm dừng`, en: `System ${row.system_id} is disabled` }
+  if (!row || !secretMatches(m[2]!, row.secret_sha256)) return invalid
+  const { system_id: _k, secret_sha256: _s, ...system } = row
+  if (!system.id || system.disabled) return { vi: `Hệ thống ${row.system_id} đã bị tạm dừng`, en: `System ${row.system_id} is disabled` }
   if (system.expires_on && system.expires_on < today) return { vi: `Đăng ký của hệ thống ${system.id} đã hết hạn ngày ${system.expires_on}`, en: `System ${system.id}'s registration expired on ${system.expires_on}` }
   if (system.addresses.length > 0 && !system.addresses.includes(address)) {
     return { vi: `Hệ thống ${system.id} không được gọi từ địa chỉ ${address}`, en: `System ${system.id} may not call from ${address}` }

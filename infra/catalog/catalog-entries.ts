@@ -1,5 +1,6 @@
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { datasetSchema, type Dataset } from './schema.ts'
+import { warehouseTime } from '../warehouse/sql.ts'
 
 /**
  * Dataset entries registered in the product (Lào Cai Điều 7.6a: each agency registers its own
@@ -20,8 +21,6 @@ export interface CatalogEntry {
   note: string
   created_at: string
 }
-
-const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
 
 interface Row extends Omit<CatalogEntry, 'entry' | 'version'> {
   entry: string
@@ -55,7 +54,7 @@ export async function nextVersion(wh: Warehouse, dataset: string): Promise<numbe
 }
 
 export async function writeEntry(wh: Warehouse, e: Omit<CatalogEntry, 'created_at'> & { created_at?: string }): Promise<CatalogEntry> {
-  const row = { ...e, created_at: e.created_at ?? nowText() }
+  const row = { ...e, created_at: e.created_at ?? warehouseTime() }
   await wh.client.insert({ table: 'meta.catalog_entries', values: [{ ...row, entry: JSON.stringify(e.entry), updated_at: Date.now() }], format: 'JSONEachRow' })
   return row
 }

@@ -11,3 +11,6 @@ export function quoteIdent(name: string): string {
  * text is used: queries run through the warehouse client. No database driver is loaded.
  */
 export const sqlBuilder = knex({ client: 'mysql2' })
+
+/** A moment as DateTime64(3, 'UTC') reads back as text ("2026-11-28 08:40:00.123"), for rows written and read back whole. */
+export const warehouseTime = (at: Date = new Date()): string => at.toISOString().replace('T', ' ').replace('Z', '')

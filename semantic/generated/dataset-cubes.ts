@@ -36,7 +36,14 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
   const numeric = d.columns.filter((c) => !c.identifier && (c.type === 'integer' || c.type === 'decimal'))
   const identifiers = d.columns.filter((c) => c.identifier && c.identifier !== 'commune_code')
   // One join per element home (the first column holding it).
-  const joins = [...new Map(d.columns.flatMap((c) => (homeOf(c) ? [[homeOf(c)!.cube, { column: c.id, home: homeOf(c)! }] as const] : []))).values()]
+  const joins = [
+    ...new Map(
+      d.columns.flatMap((c) => {
+        const home = homeOf(c)
+        return home ? [[home.cube, { column: c.id, home }] as const] : []
+      }),
+    ).values(),
+  ]
   const doc = {
     cubes: [
       {

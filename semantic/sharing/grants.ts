@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { vietnamDay } from '../../infra/time/periods.ts'
 import type { ViewGrant, ViewPolicies } from '../policy/view-policy.ts'
+import { warehouseTime } from '../../infra/warehouse/sql.ts'
 
 /**
  * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
@@ -36,8 +37,6 @@ export interface SharingRequest {
 const COLUMNS = `id, dataset, requester, agency, views, members, purpose, legal_basis, toString(starts_on) AS starts_on, toString(ends_on) AS ends_on,
   status, granted_views, granted_members, decided_by, decision_note, toString(created_at) AS created_at, toString(updated_at) AS updated_at`
 
-const nowText = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
-
 export async function listRequests(wh: Warehouse): Promise<SharingRequest[]> {
   return queryRows<SharingRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL ORDER BY created_at DESC`)
 }
@@ -48,7 +47,7 @@ export async function findRequest(wh: Warehouse, id: string): Promise<SharingReq
 }
 
 export async function writeRequest(wh: Warehouse, r: Omit<SharingRequest, 'updated_at' | 'created_at'> & { created_at?: string }): Promise<SharingRequest> {
-  const row = { ...r, created_at: r.created_at ?? nowText(), updated_at: nowText() }
+  const row = { ...r, created_at: r.created_at ?? warehouseTime(), updated_at: warehouseTime() }
   await wh.client.insert({ table: 'meta.sharing_requests', values: [row], format: 'JSONEachRow' })
   return row
 }

@@ -206,8 +206,8 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       const members = body.members ?? r.members
       const starts = body.starts_on ?? r.starts_on
       const ends = body.ends_on ?? r.ends_on
-      if (r.views.length && views.some((v) => !r.views.includes(v))) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn)', 'An approval may not be wider than the request (views)')
-      if (r.views.length && views.length === 0) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn)', 'An approval may not be wider than the request (views)')
+      // Asked for some views: granting none of them (every view) or another one is wider.
+      if (r.views.length && (views.length === 0 || views.some((v) => !r.views.includes(v)))) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn)', 'An approval may not be wider than the request (views)')
       if (r.members.length && (members.length === 0 || members.some((m) => !r.members.includes(m)))) throw bad('Không được duyệt rộng hơn yêu cầu (trường)', 'An approval may not be wider than the request (members)')
       if (starts < r.starts_on || ends > r.ends_on) throw bad('Thời hạn duyệt phải nằm trong thời hạn yêu cầu', 'The approved period must lie within the requested one')
       checkScope(r.dataset, views, members)

@@ -5,7 +5,7 @@ import type { Catalog } from '../../catalog/load-catalog.ts'
 import { communesOf } from '../../identifiers/admin-units.ts'
 import { periodCode, periodEnd } from '../../time/periods.ts'
 import { DAN_CU_HEADER, generateCitizens } from './citizens.ts'
-import { addDays } from './dates.ts'
+import { addDays, ddmmyyyy } from './dates.ts'
 import { withFixedZipTimes } from './fixed-zip-time.ts'
 import { toDelimited } from './delimited.ts'
 import { DOANH_NGHIEP_HEADER, generateEnterprises, viNumber } from './enterprises.ts'
@@ -105,9 +105,8 @@ function insuranceParticipants(rng: Random, residents: string[][], asOf: Date): 
     const birthYear = Number(born?.slice(-4))
     if (!cccd || !commune || !(year - birthYear >= 18 && year - birthYear <= 60) || !rng.chance(0.7)) continue
     const compulsory = rng.chance(0.75)
-    const since = new Date(asOf.getTime() - rng.int(30, 3000) * 86_400_000)
-    const fmt = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`
-    rows.push([cccd, compulsory ? 'bhxh_bat_buoc' : 'bhxh_tu_nguyen', commune, String(compulsory ? rng.int(500, 4000) : rng.int(150, 900)), fmt(since), fmt(new Date(asOf.getTime() - rng.int(5, 60) * 86_400_000))])
+    const since = addDays(asOf, -rng.int(30, 3000))
+    rows.push([cccd, compulsory ? 'bhxh_bat_buoc' : 'bhxh_tu_nguyen', commune, String(compulsory ? rng.int(500, 4000) : rng.int(150, 900)), ddmmyyyy(since), ddmmyyyy(addDays(asOf, -rng.int(5, 60)))])
   }
   return rows
 }

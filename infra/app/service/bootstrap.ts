@@ -110,9 +110,9 @@ export async function bootstrap(
     ),
   }
   // A catalogue sync changes who may see what: the log keeps each, with the sharing it declared.
-  ctx.audit.record({
-    account: 'kho', agency: '', role: 'system', via: 'service', purpose: '', client: '', endpoint: 'catalog.sync', members: [],
-    datasets: catalog.datasets.map((d) => d.id), filters: null, rowCount: 0, durationMs: 0, outcome: 'ok', reason: '',
+  ctx.audit.recordService('kho', {
+    endpoint: 'catalog.sync',
+    datasets: catalog.datasets.map((d) => d.id),
     query: { ...synced, sharing: catalog.datasets.map((d) => ({ id: d.id, owner: d.owner, scope: d.sharing.scope, consumers: d.sharing.consumers })) },
   })
   return { ctx }
