@@ -13,7 +13,7 @@ import { seedDemo } from '../infra/app/demo/seed-demo.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { openWarehouse, queryRows } from '../infra/warehouse/client.ts'
 import { migrate } from '../infra/warehouse/migrate.ts'
-import { loadProject } from '../transforms/runner/project.ts'
+import { catalogProject } from '../transforms/runner/project.ts'
 import { compileModel, runModels, tableName } from '../transforms/runner/run.ts'
 import { deliverer } from '../loaders/deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
@@ -28,7 +28,7 @@ const paths = pathsUnder(home)
 const seeded = await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale, asOf: new Date('2026-11-22T00:00:00Z') })
 console.log(`demo at scale ${scale}: ${seeded.rowsLoaded} rows loaded in ${(seeded.durationMs / 1000).toFixed(1)} s`)
 
-const project = loadProject({ province_code: catalog.province.code })
+const project = catalogProject(catalog)
 const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
   const t = performance.now()
   const value = await work()

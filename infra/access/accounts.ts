@@ -183,5 +183,10 @@ export const DEMO_ACCOUNTS: z.input<typeof accountInput>[] = [
   // A named consumer of doanh_nghiep (sees enterprises without asking), and an agency that must ask.
   { username: 'canbo.soct', display_name: 'Cán bộ Sở Công Thương', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_CT' },
   { username: 'canbo.soyt', display_name: 'Cán bộ Sở Y tế', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_YT' },
+  // Officers of agencies that register their datasets through the catalogue page in the demo.
+  { username: 'canbo.vpubnd', display_name: 'Cán bộ Văn phòng UBND tỉnh', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'VP_UBND' },
+  { username: 'canbo.sonnmt', display_name: 'Cán bộ Sở Nông nghiệp và Môi trường', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_NNMT' },
+  { username: 'canbo.sogddt', display_name: 'Cán bộ Sở Giáo dục và Đào tạo', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_GDDT' },
+  { username: 'canbo.soxd', display_name: 'Cán bộ Sở Xây dựng', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'SO_XD' },
   { username: 'canbo.x07210', display_name: 'Cán bộ UBND Phường Bắc Giang', password: DEMO_PASSWORD, role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' },
 ]

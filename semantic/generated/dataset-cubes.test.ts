@@ -6,6 +6,10 @@ import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { deliverLines } from '../../loaders/testing/deliver-lines.ts'
+import { loadCatalog, withDatasets } from '../../infra/catalog/load-catalog.ts'
+import { datasetSchema, DICTIONARY } from '../../infra/catalog/schema.ts'
+import { compileSemanticModel } from '../cube/compile-model.ts'
+import { generatedCubeFiles } from './dataset-cubes.ts'
 
 /*
  * A dataset registered in the catalogue with no hand-written model or view (bhxh_tham_gia): its
@@ -83,5 +87,30 @@ describe('a dataset with a generated view', () => {
     expect((await load(ids, token({ role: 'analyst', personal_data: true }), 'Đối soát người tham gia bảo hiểm')).status).toBe(200)
     const commune = await load({ measures: ['bhxh_tham_gia.count'], dimensions: ['bhxh_tham_gia.ma_xa'] }, token({ role: 'agency_officer', agency: 'UBND_X07228', commune_code: '07228' }))
     expect(commune.body.data).toEqual([{ 'bhxh_tham_gia.ma_xa': '07228', 'bhxh_tham_gia.count': 1 }])
+  })
+})
+
+describe('the shared data dictionary in the semantic layer', () => {
+  it('joins every element that has a home to a cube holding each member the element names', async () => {
+    // The demo's first registration through the product failed on this: the enterprise code's home
+    // named a member (name) its cube does not have, and every dataset holding it failed to compile.
+    const homed = DICTIONARY.filter((e) => e.home)
+    const entry = datasetSchema.parse({
+      id: 'every_element',
+      name: 'Mọi phần tử',
+      owner: 'SO_KHCN',
+      description: 'Một cột cho mỗi phần tử có nơi chứa',
+      personal_data: true,
+      sharing: { scope: 'noi_bo', method: 'file' },
+      update_frequency: 'monthly',
+      format_standard: 'CSV',
+      formats: ['csv'],
+      natural_key: [homed[0]!.id],
+      columns: homed.map((e) => ({ id: e.id, element: e.id })),
+    })
+    const model = await compileSemanticModel(undefined, generatedCubeFiles(withDatasets(loadCatalog(), [entry])))
+    for (const e of homed) {
+      for (const member of e.home!.includes) expect(model.members.has(`every_element.${e.home!.cube}_${member}`), `${e.id} → ${e.home!.cube}.${member}`).toBe(true)
+    }
   })
 })

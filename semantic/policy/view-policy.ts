@@ -40,6 +40,8 @@ export const VIEW_POLICIES: Record<string, ViewPolicy> = {
   enterprises: { dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
   population: { open: true, dataset: 'dan_cu', communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
   citizens: { dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
+  // An agency sees the checks of the indicators it reports; a commune officer its commune's.
+  indicator_checks: { agencyMember: 'indicator_checks.agency', communeMember: 'indicator_checks.unit_code' },
   // An owner agency sees how others use its datasets.
   usage: { agencyMember: 'usage.owner', live: true },
 }

@@ -1,13 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
+import { loadCatalog, withDatasets } from '../../infra/catalog/load-catalog.ts'
+import { datasetSchema } from '../../infra/catalog/schema.ts'
+import { syncCatalog } from '../../infra/catalog/sync-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { loadProject } from '../runner/project.ts'
+import { catalogProject } from '../runner/project.ts'
 import { runModels } from '../runner/run.ts'
-import { withGeneratedModels } from './dataset-models.ts'
 
 const catalog = loadCatalog()
 let wh: TempWarehouse
@@ -20,7 +21,7 @@ afterAll(() => wh.dispose())
 
 describe('std models generated from catalogue entries', () => {
   it('are made only for datasets no hand-written staging model reads', () => {
-    const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+    const project = catalogProject(catalog)
     const generated = [...project.models.values()].filter((m) => m.config.tags.includes('generated')).map((m) => m.name)
     expect(generated).toEqual(['ds_bhxh_tham_gia'])
   })
@@ -36,7 +37,7 @@ describe('std models generated from catalogue entries', () => {
     const again = path.join(home, 'bhxh2.csv')
     fs.writeFileSync(again, [header, '027090001234,bhxh_bat_buoc,07210,1600,01/02/2020,05/11/2026'].join('\n'))
     expect((await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: again, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })).status).toBe('committed')
-    const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+    const project = catalogProject(catalog)
     const run = await runModels(wh, project, { select: ['+ds_bhxh_tham_gia'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
     const firstMapped = await queryRows<{ ma_xa: string }>(wh.client, "SELECT ma_xa FROM std.ds_bhxh_tham_gia WHERE loai_bao_hiem = 'bhxh_bat_buoc' ORDER BY _version LIMIT 1")
@@ -46,6 +47,43 @@ describe('std models generated from catalogue entries', () => {
       { cccd: '027090001234', loai_bao_hiem: 'bhxh_bat_buoc', ma_xa: '07210', muc_dong: 1600, tu_ngay: '2020-02-01' },
       // (the first delivery's old commune code, mapped, was replaced by the later record)
       { cccd: '027090001235', loai_bao_hiem: 'bhyt', ma_xa: '07210', muc_dong: 300, tu_ngay: '2021-03-15' },
+    ])
+  })
+})
+
+describe('a natural key of numbers and dates', () => {
+  it('builds (ClickHouse refuses a nullable sorting key) and keeps the latest record of each key', async () => {
+    // The demo's poor-household list is keyed by household and survey year: its first build failed.
+    const entry = datasetSchema.parse({
+      id: 'ho_ngheo_thu',
+      name: 'Hộ nghèo (thử)',
+      owner: 'SO_NNMT',
+      description: 'Khóa gồm số và ngày',
+      personal_data: false,
+      sharing: { scope: 'noi_bo', method: 'file' },
+      update_frequency: 'yearly',
+      format_standard: 'CSV',
+      formats: ['csv'],
+      natural_key: ['ma_ho', 'nam', 'ngay_ra_soat'],
+      columns: [
+        { id: 'ma_ho', label: 'Mã hộ', type: 'string', required: true },
+        { id: 'nam', label: 'Năm', type: 'integer', required: true },
+        { id: 'ngay_ra_soat', label: 'Ngày rà soát', type: 'date', required: true },
+        { id: 'so_nhan_khau', label: 'Số nhân khẩu', type: 'integer' },
+      ],
+    })
+    const withEntry = withDatasets(catalog, [entry])
+    await syncCatalog(wh, withEntry)
+    const file = path.join(home, 'hn.csv')
+    fs.writeFileSync(file, ['Mã hộ,Năm,Ngày rà soát,Số nhân khẩu', 'H1,2025,15/12/2025,4', 'H1,2025,15/12/2025,5', 'H1,2024,15/12/2024,4'].join('\n'))
+    const r = await loadFile({ wh, catalog: withEntry, archiveDir: path.join(home, 'archive'), file, dataset: 'ho_ngheo_thu', agency: 'SO_NNMT', channel: 'file' })
+    expect(r.status).toBe('committed')
+    const run = await runModels(wh, catalogProject(withEntry), { select: ['ds_ho_ngheo_thu'] })
+    expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
+    const rows = await queryRows<Record<string, unknown>>(wh.client, 'SELECT ma_ho, nam, toString(ngay_ra_soat) AS d FROM std.ds_ho_ngheo_thu FINAL ORDER BY nam')
+    expect(rows).toEqual([
+      { ma_ho: 'H1', nam: 2024, d: '2024-12-15' },
+      { ma_ho: 'H1', nam: 2025, d: '2025-12-15' },
     ])
   })
 })

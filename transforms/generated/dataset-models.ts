@@ -1,5 +1,5 @@
 import type { Column, Dataset } from '../../infra/catalog/schema.ts'
-import type { Project } from '../runner/project.ts'
+import type { Model } from '../runner/model.ts'
 
 /**
  * The std model of a catalogue dataset that no hand-written staging model reads: std.ds_<id>,
@@ -38,6 +38,9 @@ function columnSql(c: Column): string {
   }
 }
 
+/** Columns the model keeps as text (never NULL): identifiers, strings and periods. */
+const isText = (c: Column) => !!c.identifier || c.type === 'string' || c.type === 'period'
+
 export function datasetModelSql(d: Dataset): string {
   const communes = d.columns.filter((c) => c.identifier === 'commune_code')
   const changed = d.changed_on ? `ifNull(cleaned.${d.changed_on}, toDate32('1900-01-01'))` : "toDate32('1900-01-01')"
@@ -47,7 +50,12 @@ export function datasetModelSql(d: Dataset): string {
     `with source as (select * from {{ source('${d.id}') }}),`,
     'cleaned as (',
     '    select',
-    ...d.columns.map((c) => `        ${columnSql(c)} as ${communes.includes(c) ? `${c.id}_delivered` : c.id},`),
+    // A natural key is the table's sorting key, which ClickHouse will not have nullable; the loader
+    // has refused rows without it, so assumeNotNull only changes the type.
+    ...d.columns.map((c) => {
+      const sql = d.natural_key.includes(c.id) && !isText(c) ? `assumeNotNull(${columnSql(c)})` : columnSql(c)
+      return `        ${sql} as ${communes.includes(c) ? `${c.id}_delivered` : c.id},`
+    }),
     '        _load_id, _agency, _source, _row, _loaded_at',
     '    from source',
     ')',
@@ -62,10 +70,10 @@ export function datasetModelSql(d: Dataset): string {
   return lines.join('\n')
 }
 
-/** The project with a generated std model for every dataset no hand-written staging model reads. */
-export function withGeneratedModels(project: Project, datasets: readonly Dataset[]): Project {
-  const read = new Set([...project.models.values()].filter((m) => m.database === 'std').flatMap((m) => m.sources))
-  const models = new Map(project.models)
+/** The hand-written models with a generated std model for every dataset no hand-written staging model reads. */
+export function withGeneratedModels(handWritten: ReadonlyMap<string, Model>, datasets: readonly Dataset[]): Map<string, Model> {
+  const read = new Set([...handWritten.values()].filter((m) => m.database === 'std').flatMap((m) => m.sources))
+  const models = new Map(handWritten)
   for (const d of datasets) {
     if (read.has(d.id)) continue
     const sql = datasetModelSql(d)
@@ -83,5 +91,5 @@ export function withGeneratedModels(project: Project, datasets: readonly Dataset
       modelTests: [],
     })
   }
-  return { ...project, models }
+  return models
 }

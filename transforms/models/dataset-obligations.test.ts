@@ -7,7 +7,7 @@ import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { loadProject } from '../runner/project.ts'
+import { catalogProject } from '../runner/project.ts'
 import { runModels } from '../runner/run.ts'
 
 /*
@@ -29,7 +29,7 @@ import { runModels } from '../runner/run.ts'
  *     time, no changes); June: nothing arrived → missing.
  */
 const catalog = loadCatalog()
-const project = loadProject({ province_code: catalog.province.code })
+const project = catalogProject(catalog)
 const home = tempDir('kho-obligations-')
 const commune = communesOf(catalog.province.code)[0]!.code
 let wh: TempWarehouse

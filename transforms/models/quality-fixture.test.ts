@@ -5,7 +5,7 @@ import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { loadProject } from '../runner/project.ts'
+import { catalogProject } from '../runner/project.ts'
 import { runModels } from '../runner/run.ts'
 
 /*
@@ -30,7 +30,7 @@ import { runModels } from '../runner/run.ts'
  * Every other agency owes reports too and sent nothing (composite 0), so it ranks below these.
  */
 const catalog = loadCatalog()
-const project = loadProject({ province_code: catalog.province.code })
+const project = catalogProject(catalog)
 const home = tempDir('kho-quality-')
 let wh: TempWarehouse
 

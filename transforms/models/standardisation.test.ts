@@ -6,12 +6,12 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/te
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { runDataTests } from '../runner/data-tests.ts'
-import { loadProject } from '../runner/project.ts'
+import { catalogProject } from '../runner/project.ts'
 import { runModels } from '../runner/run.ts'
 
 // The project's own models over deliveries written for each standardisation rule.
 const catalog = loadCatalog()
-const project = loadProject({ province_code: catalog.province.code })
+const project = catalogProject(catalog)
 const home = tempDir('kho-std-')
 let wh: TempWarehouse
 
@@ -44,6 +44,15 @@ beforeAll(async () => {
   await deliver('ct_1.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL;2026-03;24;6.682,1;6.737,3'], '2026-04-10T00:00:00Z')
   await deliver('ct_2.csv', 'chi_tieu_kt_xh', 'SO_CT', [kt, 'EXPORT_VAL;2026-03;24;6.700,0;6.737,3'], '2026-04-20T00:00:00Z')
   await deliver('tc.csv', 'chi_tieu_kt_xh', 'SO_TC', [kt, 'ENT_ACTIVE;2026-09;07210;5;', 'ENT_ACTIVE;2026-09;07228;0;'], '2026-10-30T00:00:00Z')
+  // Social insurance by CCCD (a dataset registered by its entry alone: its std model is generated),
+  // one participant under a pre-2025 commune code; health insurance alone does not count.
+  await deliver('bhxh.csv', 'bhxh_tham_gia', 'BHXH_TINH', [
+    'Số định danh cá nhân,Loại bảo hiểm,Mã xã,Mức đóng (nghìn đồng/tháng),Tham gia từ ngày,Ngày cập nhật',
+    '027090001234,bhxh_bat_buoc,07210,1000,01/01/2020,01/10/2026',
+    '027090001234,bhyt,07210,,01/01/2020,01/10/2026',
+    '001090000001,bhxh_tu_nguyen,07212,200,01/01/2021,01/10/2026',
+  ], '2026-10-06T00:00:00Z')
+  await deliver('bh.csv', 'chi_tieu_kt_xh', 'BHXH_TINH', [kt, 'SI_PARTICIPANTS;2026-09;07210;2;', 'SI_COVERAGE;2026-09;24;41,5;'], '2026-10-20T00:00:00Z')
   // May's report from Sở Công Thương, refused as a whole (codes Excel turned into numbers).
   const refusedFile = path.join(home, 'ct_5.csv')
   fs.writeFileSync(refusedFile, [kt, 'EXPORT_VAL;2026-05;24;1;', 'IMPORT_VAL;2026-05;2;1;'].join('\n'))
@@ -118,11 +127,27 @@ describe('marts', () => {
     expect(july!.due_on).toBe('2026-08-17')
   })
 
-  it('flags communes where reported active enterprises and the register disagree', async () => {
-    const rec = await rows<{ commune_code: string; reported: number; registered: number; flagged: boolean }>('SELECT commune_code, reported, registered, flagged FROM marts.rec_enterprise_active ORDER BY commune_code')
-    expect(rec).toEqual([
-      { commune_code: '07210', reported: 5, registered: 1, flagged: true },
-      { commune_code: '07228', reported: 0, registered: 0, flagged: false },
+  it('computes indicators from the integrated registers beside the reported ones, flagging where they disagree', async () => {
+    const checks = await rows<Record<string, unknown>>(
+      "SELECT indicator_code, unit_code, period, computed, reported, reported_period, disagrees FROM marts.fct_indicator_check WHERE unit_code IN ('07210', '07228', '24') ORDER BY indicator_code, unit_code",
+    )
+    expect(checks).toEqual([
+      // The business register has one active enterprise in 07210 (the branch does not count): 5 reported.
+      { indicator_code: 'ENT_ACTIVE', unit_code: '07210', period: '2026-09', computed: 1, reported: 5, reported_period: '2026-09', disagrees: true },
+      { indicator_code: 'ENT_ACTIVE', unit_code: '07228', period: '2026-09', computed: 0, reported: 0, reported_period: '2026-09', disagrees: false },
+      // The province: the register's total against the communes' reports added up.
+      { indicator_code: 'ENT_ACTIVE', unit_code: '24', period: '2026-09', computed: 1, reported: 5, reported_period: '2026-09', disagrees: true },
+      // Residents of 07210 (one registered under its pre-2025 code); nobody reported the figure.
+      { indicator_code: 'POP_RESIDENT', unit_code: '07210', period: '2026-09', computed: 3, reported: null, reported_period: null, disagrees: false },
+      { indicator_code: 'POP_RESIDENT', unit_code: '07228', period: '2026-09', computed: 0, reported: null, reported_period: null, disagrees: false },
+      { indicator_code: 'POP_RESIDENT', unit_code: '24', period: '2026-09', computed: 4, reported: null, reported_period: null, disagrees: false },
+      // Two of 07210's three working-age residents pay social insurance (joined on CCCD); the
+      // province's reported rate divides by the labour force — both numbers are kept.
+      { indicator_code: 'SI_COVERAGE', unit_code: '07210', period: '2026-09', computed: 66.67, reported: null, reported_period: null, disagrees: false },
+      { indicator_code: 'SI_COVERAGE', unit_code: '24', period: '2026-09', computed: 50, reported: 41.5, reported_period: '2026-09', disagrees: true },
+      { indicator_code: 'SI_PARTICIPANTS', unit_code: '07210', period: '2026-09', computed: 2, reported: 2, reported_period: '2026-09', disagrees: false },
+      { indicator_code: 'SI_PARTICIPANTS', unit_code: '07228', period: '2026-09', computed: 0, reported: null, reported_period: null, disagrees: false },
+      { indicator_code: 'SI_PARTICIPANTS', unit_code: '24', period: '2026-09', computed: 2, reported: 2, reported_period: '2026-09', disagrees: false },
     ])
   })
 

@@ -3,6 +3,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import type { Dataset } from '../../infra/catalog/schema.ts'
+import { withGeneratedModels } from '../generated/dataset-models.ts'
+import { configSchema, testSchema, type Model } from './model.ts'
+
+export type { ColumnTest, Model, ModelConfig } from './model.ts'
 
 /**
  * The transform project: SQL models under models/{staging,marts}, each with a config block at the
@@ -18,25 +24,7 @@ import { z } from 'zod'
  */
 export const TRANSFORMS_DIR = path.resolve(fileURLToPath(import.meta.url), '../..')
 
-const configSchema = z.strictObject({
-  materialized: z.enum(['view', 'table', 'incremental']),
-  /** ORDER BY of a table; for incremental models the unique key (rows with the same key replace each other). */
-  order_by: z.array(z.string()).min(1).optional(),
-  unique_key: z.array(z.string()).min(1).optional(),
-  /** Column deciding which of two rows with the same unique key wins (the greater). */
-  version: z.string().optional(),
-  partition_by: z.string().optional(),
-  engine: z.string().optional(),
-  tags: z.array(z.string()).default([]),
-})
 
-const testSchema = z.union([
-  z.enum(['not_null', 'unique']),
-  z.strictObject({ accepted_values: z.strictObject({ values: z.array(z.union([z.string(), z.number()])).min(1) }) }),
-  z.strictObject({ relationships: z.strictObject({ to: z.string(), field: z.string() }) }),
-  z.strictObject({ expression: z.string() }),
-])
-export type ColumnTest = z.infer<typeof testSchema>
 
 const schemaFileSchema = z.strictObject({
   models: z.array(
@@ -50,22 +38,6 @@ const schemaFileSchema = z.strictObject({
     }),
   ),
 })
-
-export type ModelConfig = z.infer<typeof configSchema>
-
-export interface Model {
-  name: string
-  /** std for staging models, marts for marts. */
-  database: 'std' | 'marts'
-  file: string
-  sql: string
-  config: ModelConfig
-  refs: string[]
-  sources: string[]
-  description: string
-  columns: { name: string; description: string; tests: ColumnTest[] }[]
-  modelTests: { expression: string }[]
-}
 
 export interface SingularTest {
   name: string
@@ -93,7 +65,12 @@ function sqlFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(dir, f))
 }
 
-export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS_DIR): Project {
+/**
+ * The project under `root`, with a std model generated for each catalogue dataset no hand-written
+ * staging model reads (transforms/generated/). Refs are checked after generation, so a hand-written
+ * mart may read a registered dataset's generated model (e.g. ref('ds_bhxh_tham_gia')).
+ */
+export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS_DIR, datasets: readonly Dataset[] = []): Project {
   const models = new Map<string, Model>()
   for (const layer of ['staging', 'marts'] as const) {
     const dir = path.join(root, 'models', layer)
@@ -135,14 +112,19 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
       }
     }
   }
-  for (const model of models.values()) {
+  const all = withGeneratedModels(models, datasets)
+  for (const model of all.values()) {
     for (const ref of model.refs) {
-      if (!models.has(ref)) throw new ProjectError(`${path.relative(root, model.file)}: ref('${ref}') names no model`)
+      if (!all.has(ref)) throw new ProjectError(`${path.relative(root, model.file)}: ref('${ref}') names no model`)
     }
   }
   const singularTests = sqlFiles(path.join(root, 'tests')).map((file) => {
     const sql = fs.readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
     return { name: path.basename(file, '.sql'), file, sql, refs: matchesOf(REF, sql) }
   })
-  return { models, singularTests, vars }
+  return { models: all, singularTests, vars }
 }
+
+/** The province's project: the models here and those generated for the catalogue's datasets. */
+export const catalogProject = (catalog: Pick<Catalog, 'province' | 'datasets'>): Project =>
+  loadProject({ province_code: catalog.province.code }, TRANSFORMS_DIR, catalog.datasets)

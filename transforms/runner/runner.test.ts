@@ -7,7 +7,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
-import { loadProject, ProjectError } from './project.ts'
+import { catalogProject, loadProject, ProjectError } from './project.ts'
 import { buildStatements, runModels } from './run.ts'
 
 const catalog = loadCatalog()
@@ -153,7 +153,7 @@ describe('running models', () => {
 })
 
 describe('model tables through the DDL renderer', () => {
-  const project = loadProject({ province_code: '24' })
+  const project = catalogProject(loadCatalog())
   const columns = [
     { name: 'commune_code', type: 'String' },
     { name: 'people', type: 'UInt64' },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, PROJECT_ROOT } from '../../catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../testing/temp-warehouse.ts'
 import { loadFile } from '../../../loaders/load-file.ts'
-import { loadProject } from '../../../transforms/runner/project.ts'
+import { catalogProject } from '../../../transforms/runner/project.ts'
 import { runModels } from '../../../transforms/runner/run.ts'
 import { BackupError, createBackup, listBackups, pruneBackups, restoreBackup, tableChecksum, type BackupManifest } from './backup.ts'
 import { pathsUnder } from '../../config.ts'
@@ -26,7 +26,7 @@ beforeAll(async () => {
   fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', ...months, 'IMPORT_VAL,2026-13,24,1'].join('\n'))
   const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
   expect(r.status).toBe('committed')
-  await runModels(wh, loadProject({ province_code: catalog.province.code }))
+  await runModels(wh, catalogProject(catalog))
   manifest = await createBackup(wh, pathsUnder(home), new Date('2026-11-22T02:30:00Z'))
 }, 120_000)
 afterAll(() => wh?.close())

@@ -108,6 +108,8 @@ export function generateIndicatorReports(
   provinceCode: string,
   enterprises: Enterprise[],
   asOf: Date,
+  /** People per commune in the demo's population register and in social insurance now. */
+  registers: { residents: ReadonlyMap<string, number>; insured: ReadonlyMap<string, number> } = { residents: new Map(), insured: new Map() },
 ): ReportRow[] {
   const shares = communes.map((c) => (c.type === 'phường' ? 1.5 : 1) * (0.5 + rng.next()))
   const shareSum = shares.reduce((a, b) => a + b, 0)
@@ -148,6 +150,17 @@ export function generateIndicatorReports(
               ? inUnit.filter((e) => e.founded >= start && e.founded <= end).length
               : inUnit.filter((e) => e.founded <= end && (e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai')).length
           push(ind.code, value, Math.round(value * 1.05), ind.unit)
+          continue
+        }
+        // Counts of people the registers hold are reported from the same people, a month-old figure
+        // for each earlier month; now and then a commune's latest figure is off (kho flags it).
+        const counted = ind.code === 'POP_RESIDENT' ? registers.residents : ind.code === 'SI_PARTICIPANTS' ? registers.insured : null
+        if (counted && counted.size > 0) {
+          const now = counted.get(u.code) ?? 0
+          const monthsBefore = Math.round((asOf.getTime() - periodEnd(p).getTime()) / (30.44 * 86_400_000))
+          const drift = Math.pow(1 + (LEVELS[ind.code]?.growth ?? 0) / 12, -monthsBefore)
+          const off = monthsBefore <= 1 && rng.chance(0.05) ? 1 + rng.int(5, 12) / 100 : 1
+          push(ind.code, Math.round(now * drift * off), null, ind.unit)
           continue
         }
         const level = LEVELS[ind.code]

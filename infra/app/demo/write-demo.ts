@@ -11,6 +11,7 @@ import { toDelimited } from './delimited.ts'
 import { DOANH_NGHIEP_HEADER, generateEnterprises, viNumber } from './enterprises.ts'
 import { generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
 import { Random } from './random.ts'
+import { deliveryFile, registeredDeliveries } from './registered-datasets.ts'
 
 export interface DemoDelivery {
   /** Path relative to the demo folder. */
@@ -167,7 +168,18 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
     deliveries.push({ file: dnFile, dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent) })
   })
 
-  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, register.enterprises, asOf)
+  // The registers' people by their 2025 commune, for the counts agencies report from them.
+  const newCode = new Map(catalog.crosswalk.map((x) => [x.oldCode, x.newCode]))
+  const byCommune = (rows: string[][], commune: number) => {
+    const counts = new Map<string, number>()
+    for (const r of rows) {
+      const c = newCode.get(r[commune]!) ?? r[commune]!
+      counts.set(c, (counts.get(c) ?? 0) + 1)
+    }
+    return counts
+  }
+  const registers = { residents: byCommune(citizens.rows, 4), insured: byCommune(participants, 2) }
+  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, register.enterprises, asOf, registers)
   const ownerOf = new Map(catalog.indicators.map((i) => [i.code, i.owner]))
   for (const ind of catalog.indicators) {
     if (ind.numerator) ownerOf.set(ind.numerator, ownerOf.get(ind.numerator) ?? ind.owner)
@@ -254,6 +266,18 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
     }
   }
   tally(counts)
+
+  // The datasets the agencies registered through the catalogue, where the catalogue has them.
+  const registered = registeredDeliveries(
+    { rng, communes, residents: citizens.rows, enterprises: register.enterprises, asOf, lastMonth, scale },
+    (id) => !!catalog.dataset(id),
+  )
+  for (const d of registered) {
+    const { ext, content } = await deliveryFile(d, catalog.dataset(d.dataset)!)
+    const file = `${d.agency}/${d.dataset}_${d.period}.${ext}`
+    writeFile(dir, file, content)
+    deliveries.push({ file, dataset: d.dataset, agency: d.agency, period: d.period, deliveredAt: stamp(d.sent) })
+  }
   deliveries.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.file.localeCompare(b.file))
   const manifest: DemoManifest = { asOf: asOf.toISOString(), scale, deliveries, defects }
   writeFile(dir, 'manifest.json', JSON.stringify(manifest, null, 2))

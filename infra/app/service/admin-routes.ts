@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { createBackup, listBackups, pruneBackups } from '../backup/backup.ts'
+import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../../warehouse/migrate.ts'
 import type { ServiceContext } from './context.ts'
@@ -51,6 +52,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
     ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }
     try {
+      await ensureDemoCatalog(ctx)
       // Through the service's delivery path, so the marts follow the seed (they used to stay stale).
       const result = await seedDemo({
         wh: ctx.wh,

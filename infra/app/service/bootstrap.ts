@@ -14,14 +14,13 @@ import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
 import { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
-import { loadProject, type Project } from '../../../transforms/runner/project.ts'
+import { catalogProject, type Project } from '../../../transforms/runner/project.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
-import { withGeneratedModels } from '../../../transforms/generated/dataset-models.ts'
 import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
@@ -32,7 +31,7 @@ import type { ServiceContext } from './context.ts'
  * for each dataset without a hand-written view. Also run when a dataset is registered in the product.
  */
 export async function derivedModels(catalog: Catalog): Promise<{ project: Project; semantic: SemanticModel }> {
-  const project = withGeneratedModels(loadProject({ province_code: catalog.province.code }), catalog.datasets)
+  const project = catalogProject(catalog)
   const semantic = await compileSemanticModel(undefined, generatedCubeFiles(catalog))
   return { project, semantic }
 }

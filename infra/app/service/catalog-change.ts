@@ -11,6 +11,9 @@ import { parseQuery } from '../../http/parse-request.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
 import { SemanticModelError, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
+import { generatedModelName } from '../../../transforms/generated/dataset-models.ts'
+import { ProjectError } from '../../../transforms/runner/project.ts'
+import type { Caller } from '../../access/caller.ts'
 import { derivedModels } from './bootstrap.ts'
 import type { ServiceContext } from './context.ts'
 
@@ -30,6 +33,7 @@ function refusal(err: unknown): never {
     const lines = err.problems.map((p) => `${p.path || '(entry)'}: ${p.message}`).join('; ')
     throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
   }
+  if (err instanceof ProjectError) throw bad(`Mô hình biến đổi không dựng được: ${err.message}`, `The transform models do not build: ${err.message}`)
   if (err instanceof SemanticModelError) throw bad(`Mô hình sinh ra không biên dịch được: ${err.message}`, `The generated model does not compile: ${err.message}`)
   throw err
 }
@@ -39,7 +43,7 @@ function refusal(err: unknown): never {
  * warehouse's tables first, then the catalogue, models and policies everyone reads; cached answers
  * are dropped and the marts rebuilt.
  */
-export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: Awaited<ReturnType<typeof derivedModels>>): Promise<void> {
+export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: Awaited<ReturnType<typeof derivedModels>>, opts: { rebuild?: boolean } = {}): Promise<void> {
   await syncCatalog(ctx.wh, next)
   // Routes and the delivery path hold the catalogue object: it changes in place.
   Object.assign(ctx.catalog, next)
@@ -48,7 +52,7 @@ export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: A
   ctx.semantic = models.semantic
   ctx.sharing = catalogueSharing(ctx.catalog, ctx.grants.grant)
   ctx.dataVersion++
-  ctx.transforms.request(0)
+  if (opts.rebuild !== false) ctx.transforms.request(0)
 }
 
 /**
@@ -59,8 +63,10 @@ export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: A
 async function contractBreaks(ctx: ServiceContext, before: Dataset, after: Dataset, semantic: SemanticModel): Promise<string[]> {
   const breaks: string[] = []
   const removed = before.columns.filter((c) => !after.columns.some((x) => x.id === c.id)).map((c) => c.id)
+  const generated = generatedModelName(before.id)
   for (const m of ctx.project.models.values()) {
-    if (!m.sources.includes(before.id) || m.config.tags.includes('generated')) continue
+    // Hand-written models that read the dataset: from its raw table, or from its generated std model.
+    if (!(m.sources.includes(before.id) || m.refs.includes(generated)) || m.config.tags.includes('generated')) continue
     for (const col of removed) if (new RegExp(`\\b${col}\\b`).test(m.sql)) breaks.push(`model ${m.name} uses ${col}`)
   }
   const views = new Set(ctx.sharing.viewsOf(before.id))
@@ -76,6 +82,69 @@ async function contractBreaks(ctx: ServiceContext, before: Dataset, after: Datas
 
 const proposalBody = z.strictObject({ entry: z.record(z.string(), z.unknown()).optional(), yaml: z.string().max(200_000).optional(), note: z.string().max(2000).default('') })
 const decisionBody = z.strictObject({ approve: z.boolean(), note: z.string().trim().max(2000).default('') })
+
+/** Who proposes or decides: the route's caller, or the demo acting in a demo account's name. */
+export type Actor = Pick<Caller, 'account' | 'role' | 'agency'>
+
+/** A dataset entry proposed (Lào Cai Điều 7.6a): checked against the catalogue, saved as the dataset's next version. */
+export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unknown, note = ''): Promise<CatalogEntry & { change: 'new' | 'change' }> {
+  const parsed = datasetSchema.safeParse(raw)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')
+    throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
+  }
+  const entry = parsed.data
+  const existing = ctx.catalog.dataset(entry.id)
+  // An officer registers its own agency's data (Lào Cai Điều 7.6a) and changes only its own.
+  if (actor.role === 'agency_officer' && (entry.owner !== actor.agency || (existing && existing.owner !== actor.agency))) {
+    throw new HttpError(403, 'forbidden', `Cơ quan ${actor.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${actor.agency} registers only its own data`)
+  }
+  try {
+    withDatasets(ctx.catalog, [entry])
+  } catch (err) {
+    refusal(err)
+  }
+  const saved = await writeEntry(ctx.wh, { dataset: entry.id, version: await nextVersion(ctx.wh, entry.id), entry, status: 'proposed', proposed_by: actor.account, agency: actor.agency, reviewed_by: '', note })
+  return { ...saved, change: existing ? 'change' : 'new' }
+}
+
+/**
+ * Proposals approved together, taking effect at once: each checked against what it would break,
+ * then the catalogue, models and policies swapped in one step (one rebuild for several entries).
+ */
+export async function approveEntries(
+  ctx: ServiceContext,
+  actor: Actor,
+  entries: readonly CatalogEntry[],
+  note = '',
+  /** rebuild: false when the caller builds the marts itself (the demo seed, at its end). */
+  opts: { rebuild?: boolean } = {},
+): Promise<CatalogEntry[]> {
+  for (const e of entries) if (e.status !== 'proposed') throw new HttpError(409, 'conflict', `Đề xuất đã được xử lý (${e.status})`, `The proposal was already decided (${e.status})`)
+  let next: Catalog
+  let models: Awaited<ReturnType<typeof derivedModels>>
+  try {
+    next = withDatasets(ctx.catalog, entries.map((e) => e.entry))
+    models = await derivedModels(next)
+  } catch (err) {
+    refusal(err)
+  }
+  const breaks: string[] = []
+  for (const e of entries) {
+    const before = ctx.catalog.dataset(e.dataset)
+    if (before) breaks.push(...(await contractBreaks(ctx, before, e.entry, models.semantic)))
+  }
+  if (breaks.length) {
+    throw new HttpError(409, 'breaking_change', `Thay đổi sẽ làm hỏng: ${breaks.join('; ')}`, `The change would break: ${breaks.join('; ')}`)
+  }
+  await applyCatalog(ctx, next, models, opts)
+  const approved = new Set(entries.map((e) => e.dataset))
+  const previous = (await listEntries(ctx.wh)).filter((x) => approved.has(x.dataset) && x.status === 'approved')
+  for (const p of previous) await writeEntry(ctx.wh, { ...p, status: 'superseded' })
+  const saved: CatalogEntry[] = []
+  for (const e of entries) saved.push(await writeEntry(ctx.wh, { ...e, status: 'approved', reviewed_by: actor.account, note: note || e.note }))
+  return saved
+}
 
 export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const { wh } = ctx
@@ -94,25 +163,8 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
       }
     }
     if (raw === undefined) throw bad('Cần "entry" hoặc "yaml"', 'Send "entry" or "yaml"')
-    const parsed = datasetSchema.safeParse(raw)
-    if (!parsed.success) {
-      const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ')
-      throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
-    }
-    const entry = parsed.data
-    const caller = req.caller
-    const existing = ctx.catalog.dataset(entry.id)
-    // An officer registers its own agency's data (Lào Cai Điều 7.6a) and changes only its own.
-    if (caller.role === 'agency_officer' && (entry.owner !== caller.agency || (existing && existing.owner !== caller.agency))) {
-      throw new HttpError(403, 'forbidden', `Cơ quan ${caller.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${caller.agency} registers only its own data`)
-    }
-    try {
-      withDatasets(ctx.catalog, [entry])
-    } catch (err) {
-      refusal(err)
-    }
-    const saved = await writeEntry(wh, { dataset: entry.id, version: await nextVersion(wh, entry.id), entry, status: 'proposed', proposed_by: caller.account, agency: caller.agency, reviewed_by: '', note: body.note })
-    ctx.audit.recordRequest(req, { endpoint: 'catalog.propose', datasets: [entry.id], query: { dataset: entry.id, version: saved.version, change: existing ? 'change' : 'new' } })
+    const { change, ...saved } = await proposeEntry(ctx, req.caller, raw, body.note)
+    ctx.audit.recordRequest(req, { endpoint: 'catalog.propose', datasets: [saved.dataset], query: { dataset: saved.dataset, version: saved.version, change } })
     return saved
   })
 
@@ -129,23 +181,7 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
       ctx.audit.recordRequest(req, { endpoint: 'catalog.refuse', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version, note: body.note } })
       return saved
     }
-    let next: Catalog
-    let models: Awaited<ReturnType<typeof derivedModels>>
-    try {
-      next = withDatasets(ctx.catalog, [e.entry])
-      models = await derivedModels(next)
-    } catch (err) {
-      refusal(err)
-    }
-    const before = ctx.catalog.dataset(e.dataset)
-    const breaks = before ? await contractBreaks(ctx, before, e.entry, models.semantic) : []
-    if (breaks.length) {
-      throw new HttpError(409, 'breaking_change', `Thay đổi sẽ làm hỏng: ${breaks.join('; ')}`, `The change would break: ${breaks.join('; ')}`)
-    }
-    await applyCatalog(ctx, next, models)
-    const previous = (await listEntries(wh)).filter((x) => x.dataset === e.dataset && x.status === 'approved')
-    for (const p of previous) await writeEntry(wh, { ...p, status: 'superseded' })
-    const saved = await writeEntry(wh, { ...e, status: 'approved', reviewed_by: req.caller.account, note: body.note || e.note })
+    const [saved] = await approveEntries(ctx, req.caller, [e], body.note)
     ctx.audit.recordRequest(req, { endpoint: 'catalog.approve', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version } })
     return saved
   })

@@ -2,6 +2,7 @@ import { InboxWatcher } from '../../../loaders/inbox.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
 import type { KhoConfig } from '../../config.ts'
+import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
@@ -44,7 +45,9 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       : (async () => {
           ctx.demo.state = 'seeding'
           try {
-            // The boot seed builds the marts once at its end rather than after each delivery.
+            // The demo's agencies register their datasets in the catalogue first; the boot seed
+            // builds the marts once at its end rather than after each registration or delivery.
+            await ensureDemoCatalog(ctx, { rebuild: false })
             const result = await ensureDemo({
               wh,
               deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => {} }),

@@ -35,11 +35,13 @@ validity as (
     group by agency, quarter_start
 ),
 
--- The enterprise register reconciliation speaks for Sở Tài chính, which reports ENT_ACTIVE.
+-- Reported figures checked against what kho computes from the registers speak for the agency
+-- owning the indicator (Sở Tài chính for ENT_ACTIVE, BHXH for SI_PARTICIPANTS, …).
 consistency as (
-    select 'SO_TC' as agency, toStartOfQuarter(toDate(concat(period, '-01'))) as quarter_start, countIf(not flagged) / count() * 100 as consistency
-    from {{ ref('rec_enterprise_active') }}
-    group by quarter_start
+    select agency, toStartOfQuarter(toDate(concat(reported_period, '-01'))) as quarter_start, countIf(not disagrees) / count() * 100 as consistency
+    from {{ ref('fct_indicator_check') }}
+    where reported is not null
+    group by agency, quarter_start
 ),
 
 confirmed as (

@@ -1,0 +1,150 @@
+/* config
+materialized: table
+order_by: [indicator_code, unit_level, unit_code]
+tags: [reconciliation]
+*/
+-- Indicators kho computes itself from the integrated registers, beside what the owner agency reported:
+--   POP_RESIDENT     residents in the population register (dan_cu);
+--   ENT_ACTIVE       active enterprises, branches not counted, in the business register (doanh_nghiep);
+--   SI_PARTICIPANTS  people in social insurance, compulsory or voluntary (bhxh_tham_gia), once each;
+--   SI_COVERAGE      those participants aged 15–60 over the residents aged 15–60 × 100, joined on CCCD —
+--                    the reported rate divides by the labour force, so both numbers are shown.
+-- By commune and for the province. Each is set against the latest value reported for the same unit
+-- up to the month its data covers (a register's latest snapshot; the business register is kept
+-- current, so last month). Beyond 2 and 2% (half a point for a rate) the two disagree.
+with snapshot as (
+    select
+        dataset,
+        argMax(if(period != '', period, formatDateTime(addMonths(toDate(delivered_at, 'Asia/Ho_Chi_Minh'), -1), '%Y-%m')), delivered_at) as period
+    from meta.loads final
+    where status = 'committed' and dataset in ('dan_cu', 'doanh_nghiep', 'bhxh_tham_gia')
+    group by dataset
+),
+
+residents as (
+    select
+        commune_code,
+        count() as people,
+        countIf(birth_date is not null and dateDiff('year', birth_date, today()) between 15 and 60) as working_age
+    from {{ ref('dim_citizen') }}
+    group by commune_code
+),
+
+insured as (
+    select
+        p.ma_xa as commune_code,
+        uniqExact(p.cccd) as participants,
+        uniqExactIf(p.cccd, c.id_number != '' and c.birth_date is not null and dateDiff('year', c.birth_date, today()) between 15 and 60) as participants_working_age
+    from {{ ref('ds_bhxh_tham_gia') }} as p final
+    left join {{ ref('dim_citizen') }} as c on c.id_number = p.cccd
+    where p.loai_bao_hiem in ('bhxh_bat_buoc', 'bhxh_tu_nguyen')
+    group by commune_code
+),
+
+registry as (
+    select commune_code, countIf(is_active and not is_branch) as active
+    from {{ ref('dim_enterprise') }}
+    group by commune_code
+),
+
+communes as (
+    select code as commune_code from {{ ref('dim_admin_unit') }} where level = 'commune'
+),
+
+-- What kho computes for every commune of the province (none in a register is 0): the value, and a
+-- rate's numerator and denominator.
+computed as (
+    select 'POP_RESIDENT' as indicator_code, s.period as period, u.commune_code as unit_code,
+           toFloat64(ifNull(r.people, 0)) as numerator, toFloat64(0) as denominator, 'dan_cu' as basis
+    from communes as u
+    left join residents as r on r.commune_code = u.commune_code
+    cross join (select period from snapshot where dataset = 'dan_cu') as s
+    union all
+    select 'ENT_ACTIVE', s.period, u.commune_code, toFloat64(ifNull(g.active, 0)), toFloat64(0), 'doanh_nghiep'
+    from communes as u
+    left join registry as g on g.commune_code = u.commune_code
+    cross join (select period from snapshot where dataset = 'doanh_nghiep') as s
+    union all
+    select 'SI_PARTICIPANTS', s.period, u.commune_code, toFloat64(ifNull(i.participants, 0)), toFloat64(0), 'bhxh_tham_gia'
+    from communes as u
+    left join insured as i on i.commune_code = u.commune_code
+    cross join (select period from snapshot where dataset = 'bhxh_tham_gia') as s
+    union all
+    select 'SI_COVERAGE', s.period, r.commune_code, toFloat64(ifNull(i.participants_working_age, 0)), toFloat64(r.working_age), 'bhxh_tham_gia, dan_cu'
+    from residents as r
+    left join insured as i on i.commune_code = r.commune_code
+    cross join (select period from snapshot where dataset = 'bhxh_tham_gia') as s
+    where r.working_age > 0
+),
+
+-- Commune rows and the province's (counts added; a rate from the added numerator and denominator).
+levels as (
+    select indicator_code, period, unit_code, 'commune' as unit_level, numerator, denominator, basis from computed
+    union all
+    select indicator_code, any(period), {{ var('province_code') }}, 'province', sum(numerator), sum(denominator), any(basis)
+    from computed
+    group by indicator_code
+),
+
+reported as (
+    select indicator_code, unit_code, period as reported_period, period_start, value as reported
+    from {{ ref('fct_indicator_value') }}
+    where indicator_code in ('POP_RESIDENT', 'ENT_ACTIVE', 'SI_PARTICIPANTS', 'SI_COVERAGE') and period_kind = 'month' and value is not null
+),
+
+checked as (
+    select
+        levels.indicator_code as indicator_code,
+        levels.period as period,
+        toDate(concat(levels.period, '-01')) as period_start,
+        levels.unit_code as unit_code,
+        levels.unit_level as unit_level,
+        if(levels.denominator > 0, round(levels.numerator / levels.denominator * 100, 2), levels.numerator) as computed,
+        levels.numerator as numerator,
+        levels.denominator as denominator,
+        toBool(levels.denominator > 0) as is_rate,
+        levels.basis as basis
+    from levels
+),
+
+matched as (
+    select
+        checked.*,
+        reported.reported_period as own_period,
+        reported.reported as own_reported
+    from checked
+    asof left join reported
+        on reported.indicator_code = checked.indicator_code
+        and reported.unit_code = checked.unit_code
+        and reported.period_start <= checked.period_start
+    settings join_use_nulls = 1
+),
+
+-- A count reported by commune only: the province's reported figure is the communes' added.
+from_communes as (
+    select indicator_code, sum(own_reported) as communes_reported, max(own_period) as communes_period
+    from matched
+    where unit_level = 'commune' and not is_rate and own_reported is not null
+    group by indicator_code
+)
+
+select
+    matched.indicator_code as indicator_code,
+    matched.period as period,
+    matched.period_start as period_start,
+    matched.unit_code as unit_code,
+    matched.unit_level as unit_level,
+    matched.computed as computed,
+    matched.numerator as numerator,
+    matched.denominator as denominator,
+    matched.is_rate as is_rate,
+    matched.basis as basis,
+    indicators.owner as agency,
+    if(matched.own_reported is null and matched.unit_level = 'province', from_communes.communes_period, matched.own_period) as reported_period,
+    if(matched.own_reported is null and matched.unit_level = 'province', from_communes.communes_reported, matched.own_reported) as reported,
+    reported - matched.computed as difference,
+    toBool(reported is not null and abs(difference) > if(matched.is_rate, 0.5, greatest(2, 0.02 * abs(matched.computed)))) as disagrees
+from matched
+inner join {{ ref('dim_indicator') }} as indicators on indicators.code = matched.indicator_code
+left join from_communes on from_communes.indicator_code = matched.indicator_code
+settings join_use_nulls = 1

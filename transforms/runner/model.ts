@@ -1,0 +1,39 @@
+import { z } from 'zod'
+
+/** A model's config block (the /* config … *\/ at the top of its SQL file). */
+export const configSchema = z.strictObject({
+  materialized: z.enum(['view', 'table', 'incremental']),
+  /** ORDER BY of a table; for incremental models the unique key (rows with the same key replace each other). */
+  order_by: z.array(z.string()).min(1).optional(),
+  unique_key: z.array(z.string()).min(1).optional(),
+  /** Column deciding which of two rows with the same unique key wins (the greater). */
+  version: z.string().optional(),
+  partition_by: z.string().optional(),
+  engine: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+})
+
+export const testSchema = z.union([
+  z.enum(['not_null', 'unique']),
+  z.strictObject({ accepted_values: z.strictObject({ values: z.array(z.union([z.string(), z.number()])).min(1) }) }),
+  z.strictObject({ relationships: z.strictObject({ to: z.string(), field: z.string() }) }),
+  z.strictObject({ expression: z.string() }),
+])
+export type ColumnTest = z.infer<typeof testSchema>
+
+export type ModelConfig = z.infer<typeof configSchema>
+
+export interface Model {
+  name: string
+  /** std for staging models, marts for marts. */
+  database: 'std' | 'marts'
+  file: string
+  sql: string
+  config: ModelConfig
+  refs: string[]
+  sources: string[]
+  description: string
+  columns: { name: string; description: string; tests: ColumnTest[] }[]
+  modelTests: { expression: string }[]
+}
+
