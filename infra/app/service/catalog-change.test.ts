@@ -97,6 +97,33 @@ describe('a dataset registered in the product', () => {
     expect((await queryRows<{ endpoint: string }>(service.ctx.wh.client, "SELECT endpoint FROM meta.audit WHERE endpoint IN ('catalog.propose', 'catalog.approve') AND has(datasets, 'co_so_y_te') ORDER BY seq")).map((e) => e.endpoint)).toEqual(['catalog.propose', 'catalog.approve'])
   })
 
+  it("counts a registered dataset's deliveries in the quality scorecard like a shipped one's", async () => {
+    const officer = await login('canbo.soyt')
+    const form = new FormData()
+    form.set('dataset', 'co_so_y_te')
+    form.set('agency', 'SO_YT')
+    // Twenty stations and one row of a kind the contract does not know (under the 5% threshold).
+    const stations = Array.from({ length: 20 }, (_, i) => `TYT${10 + i},Trạm y tế ${i},tram_y_te,07228,4`)
+    form.set('file', new Blob([['Mã cơ sở,Tên cơ sở,Loại hình,Mã xã,Số giường bệnh', ...stations, 'XX05,Nhà thuốc C,nha_thuoc,07210,0'].join('\n')], { type: 'text/csv' }), 'co_so_2.csv')
+    const upload = await fetch(`${service.url}/api/loads`, { method: 'POST', headers: { authorization: `Bearer ${officer}` }, body: form })
+    expect(((await upload.json()) as { status: string; rowsRejected: number }).status).toBe('committed')
+    const { run } = await service.ctx.transforms.run()
+    expect(run.results.filter((r) => r.status !== 'success')).toEqual([])
+    const q = <T>(sql: string) => queryRows<T>(service.ctx.wh.client, sql)
+    // Owed per quarter from the agency's first delivery, judged like the shipped registers.
+    const owed = await q<{ status: string }>("SELECT status FROM marts.fct_submission WHERE agency = 'SO_YT' AND dataset = 'co_so_y_te'")
+    expect(owed.length).toBeGreaterThan(0)
+    // Its rejected row with its reason, in the scorecard's drill-down and its validity.
+    const rejects = await call('GET', '/api/quality/rejects?agency=SO_YT&dataset=co_so_y_te', officer)
+    expect(rejects.body.map((r: { row: number; column: string }) => [r.row, r.column])).toEqual([[22, 'loai_hinh']])
+    const scores = await q<{ quarter_start: string; obligations: string; validity: number | null }>("SELECT toString(quarter_start) AS quarter_start, obligations, validity FROM marts.fct_quality_score WHERE agency = 'SO_YT' ORDER BY quarter_start")
+    // The quarter its deliveries covered owes one; the quarter they arrived in scores their rows
+    // (this quarter, though nothing falls due in it yet): 23 of the 24 passed their contract.
+    expect(scores.reduce((n, s) => n + Number(s.obligations), 0)).toBe(owed.length)
+    const arrived = scores.find((s) => s.validity !== null)!
+    expect(Number(arrived.validity)).toBeCloseTo((23 / 24) * 100, 6)
+  })
+
   it('refuses a change of contract that would break a saved query, naming it', async () => {
     const officer = await login('canbo.soyt')
     const steward = await login('quantri.dl')
@@ -114,6 +141,19 @@ describe('a dataset registered in the product', () => {
     const v3 = await call('POST', '/api/catalog/proposals', officer, { entry: more })
     expect((await call('POST', `/api/catalog/proposals/co_so_y_te/${v3.body.version}/decision`, steward, { approve: true })).body.status).toBe('approved')
     expect(service.ctx.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
+  })
+
+  it("refuses a change that would break a hand-written mart reading the dataset's generated model", async () => {
+    // fct_indicator_check counts social-insurance participants from std.ds_bhxh_tham_gia by kind.
+    const steward = await login('quantri.dl')
+    const bhxh = service.ctx.catalog.dataset('bhxh_tham_gia')!
+    const without = { ...bhxh, natural_key: ['cccd'], columns: bhxh.columns.filter((c) => c.id !== 'loai_bao_hiem') }
+    const proposed = await call('POST', '/api/catalog/proposals', steward, { entry: without })
+    expect(proposed.status).toBe(200)
+    const refused = await call('POST', `/api/catalog/proposals/bhxh_tham_gia/${proposed.body.version}/decision`, steward, { approve: true })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.message_en).toBe('The change would break: model fct_indicator_check uses loai_bao_hiem')
+    expect(service.ctx.catalog.dataset('bhxh_tham_gia')!.columns.map((c) => c.id)).toContain('loai_bao_hiem')
   })
 
   it('takes hostile free text in an entry as text: no SQL, template or expression in a name, label or description runs', async () => {

@@ -61,21 +61,34 @@ accuracy as (
     group by agency, quarter_start
 ),
 
+-- Every agency and quarter any criterion speaks of: a delivery's validity counts in the quarter it
+-- arrived even when nothing fell due then (a quarterly register sent for the quarter before).
+quarters as (
+    select distinct assumeNotNull(agency) as agency, assumeNotNull(quarter_start) as quarter_start
+    from (
+        select agency, quarter_start from timeliness
+        union all select agency, quarter_start from validity
+        union all select agency, quarter_start from consistency
+        union all select agency, quarter_start from accuracy
+    )
+),
+
 scores as (
     select
-        t.agency as agency,
-        t.quarter_start as quarter_start,
-        t.due as obligations,
+        q.agency as agency,
+        q.quarter_start as quarter_start,
+        ifNull(t.due, 0) as obligations,
         t.completeness as completeness,
         v.validity as validity,
         t.timeliness as timeliness,
         c.consistency as consistency,
         a.accuracy as accuracy,
         ifNull(a.outliers, 0) as outliers
-    from timeliness as t
-    left join validity as v on v.agency = t.agency and v.quarter_start = t.quarter_start
-    left join consistency as c on c.agency = t.agency and c.quarter_start = t.quarter_start
-    left join accuracy as a on a.agency = t.agency and a.quarter_start = t.quarter_start
+    from quarters as q
+    left join timeliness as t on t.agency = q.agency and t.quarter_start = q.quarter_start
+    left join validity as v on v.agency = q.agency and v.quarter_start = q.quarter_start
+    left join consistency as c on c.agency = q.agency and c.quarter_start = q.quarter_start
+    left join accuracy as a on a.agency = q.agency and a.quarter_start = q.quarter_start
     settings join_use_nulls = 1
 ),
 

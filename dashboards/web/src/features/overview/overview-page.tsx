@@ -9,6 +9,7 @@ import { TileCard } from './components/tile-card.tsx'
 import { Trend } from './components/trend.tsx'
 import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
+import { Reconciliation } from './components/reconciliation.tsx'
 
 export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const { t, fmt, lang } = useLang()
@@ -107,6 +108,7 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
               />
             )}
           </div>
+          {!kiosk && <Reconciliation indicators={indicators} />}
         </div>
       )}
     </Show>

@@ -14,6 +14,21 @@ interface ColumnDraft {
   identifier: string
   enum: string
   personal: boolean
+  /** The rest of an existing column (element, aliases, bounds, pattern…), kept as it is. */
+  rest: Record<string, unknown>
+}
+/** A catalogue entry as the API serves it: the fields the form edits, and the rest kept as they are. */
+interface Entry {
+  id: string
+  name: string
+  owner: string
+  description: string
+  sharing: { scope: string; method: string; consumers: string[] }
+  update_frequency: string
+  natural_key: string[]
+  changed_on: string | null
+  columns: (Record<string, unknown> & { id: string; label: string; type: string; required: boolean; identifier: string | null; enum: string[] | null; personal: boolean })[]
+  [field: string]: unknown
 }
 interface Proposal {
   dataset: string
@@ -30,36 +45,46 @@ interface Proposal {
 const TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period']
 const IDENTIFIERS = ['', 'cccd', 'enterprise_code', 'commune_code']
 const FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'on_change']
-const blank = (): ColumnDraft => ({ id: '', label: '', type: 'string', required: false, identifier: '', enum: '', personal: false })
+const blank = (): ColumnDraft => ({ id: '', label: '', type: 'string', required: false, identifier: '', enum: '', personal: false, rest: {} })
 
-/** Turns the form into a catalogue entry (the YAML schema); the server checks it as it checks files. */
-function entryOf(f: FormData, columns: ColumnDraft[], owner: string) {
+/** An existing column in the form. */
+function draftOf(c: Entry['columns'][number]): ColumnDraft {
+  const { id, label, type, required, identifier, enum: values, personal, ...rest } = c
+  return { id, label, type, required, identifier: identifier ?? '', enum: (values ?? []).join(', '), personal, rest }
+}
+
+/**
+ * Turns the form into a catalogue entry (the YAML schema); the server checks it as it checks files.
+ * A change starts from the existing entry, so what the form does not show stays as it was.
+ */
+function entryOf(f: FormData, columns: ColumnDraft[], owner: string, base: Entry | null) {
   const list = (name: string) =>
     String(f.get(name) ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
+  const changedOn = String(f.get('changed_on') ?? '').trim()
   return {
-    id: f.get('id'),
+    ...(base ?? { format_standard: 'CSV UTF-8 hoặc XLSX theo mẫu của kho', formats: ['csv', 'xlsx'] }),
+    id: base?.id ?? f.get('id'),
     name: f.get('name'),
     owner,
     description: f.get('description'),
     personal_data: columns.some((c) => c.personal),
-    sharing: { scope: f.get('scope'), method: 'file', consumers: list('consumers') },
+    sharing: { ...(base?.sharing ?? { method: 'file' }), scope: f.get('scope'), consumers: list('consumers') },
     update_frequency: f.get('update_frequency'),
-    format_standard: 'CSV UTF-8 hoặc XLSX theo mẫu của kho',
-    formats: ['csv', 'xlsx'],
     natural_key: list('natural_key'),
     // A daily, weekly or on-change dataset is due a number of working days after each record changes.
-    ...(String(f.get('changed_on') ?? '').trim() ? { changed_on: String(f.get('changed_on')).trim() } : {}),
+    changed_on: changedOn || null,
     columns: columns.map((c) => ({
+      ...c.rest,
       id: c.id,
       label: c.label,
       type: c.type,
       required: c.required,
-      ...(c.identifier ? { identifier: c.identifier } : {}),
-      ...(c.enum.trim() ? { enum: c.enum.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
-      ...(c.personal ? { personal: true } : {}),
+      identifier: c.identifier || null,
+      enum: c.enum.trim() ? c.enum.split(',').map((s) => s.trim()).filter(Boolean) : null,
+      personal: c.personal,
     })),
   }
 }
@@ -69,6 +94,17 @@ export function DatasetProposals() {
   const { t, fmt } = useLang()
   const { account } = useAuth()
   const [columns, setColumns] = useState<ColumnDraft[]>([blank()])
+  // The agency's existing dataset being changed, or null for a new one.
+  const [base, setBase] = useState<Entry | null>(null)
+  const own = useAsync(
+    async () => (account?.role === 'agency_officer' ? (await api<{ id: string; name: string; owner: string }[]>('/api/catalog/datasets')).filter((d) => d.owner === account.agency) : []),
+    [account],
+  )
+  const startFrom = async (id: string) => {
+    const entry = id ? await api<Entry>(`/api/catalog/datasets/${id}`) : null
+    setBase(entry)
+    setColumns(entry ? entry.columns.map(draftOf) : [blank()])
+  }
   const [error, setError] = useState<Error | null>(null)
   const [notes, setNotes] = useState<Record<string, string>>({})
   const proposals = useAsync(() => api<Proposal[]>('/api/catalog/proposals'), [])
@@ -87,7 +123,7 @@ export function DatasetProposals() {
   const propose = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency), note: f.get('note') } }))
+    void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency, base), note: f.get('note') } }))
   }
   const decide = (p: Proposal, approve: boolean) =>
     attempt(() => api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[`${p.dataset}/${p.version}`] ?? '' } }))
@@ -96,22 +132,34 @@ export function DatasetProposals() {
       {officer && (
         <section className="panel">
           <h2>{t('proposeDataset')}</h2>
-          <form className="form-grid" onSubmit={propose} data-testid="proposal-form">
+          <label>
+            {t('changeExisting')}{' '}
+            <select data-testid="change-existing" value={base?.id ?? ''} onChange={(e) => void startFrom(e.target.value).catch(setError)}>
+              <option value="">{t('newDataset')}</option>
+              {(own.state === 'ready' ? own.data : []).map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {/* Keyed by the entry, so its values fill the form afresh. */}
+          <form key={base?.id ?? 'new'} className="form-grid" onSubmit={propose} data-testid="proposal-form">
             <label>
               {t('code')}
-              <input name="id" required pattern="[a-z][a-z0-9_]*" placeholder="co_so_y_te" />
+              <input name="id" required pattern="[a-z][a-z0-9_]*" placeholder="co_so_y_te" defaultValue={base?.id ?? ''} readOnly={!!base} />
             </label>
             <label>
               {t('dataset')}
-              <input name="name" required />
+              <input name="name" required defaultValue={base?.name ?? ''} />
             </label>
             <label>
               {t('description')}
-              <input name="description" required />
+              <input name="description" required defaultValue={base?.description ?? ''} />
             </label>
             <label>
               {t('scope')}
-              <select name="scope" defaultValue="dung_chung">
+              <select name="scope" defaultValue={base?.sharing.scope ?? 'dung_chung'}>
                 <option value="noi_bo">{t('scopeInternal')}</option>
                 <option value="dung_chung">{t('scopeShared')}</option>
                 <option value="mo">{t('scopeOpen')}</option>
@@ -119,11 +167,11 @@ export function DatasetProposals() {
             </label>
             <label>
               {t('consumers')}
-              <input name="consumers" placeholder="SO_YT, BHXH_TINH" />
+              <input name="consumers" placeholder="SO_YT, BHXH_TINH" defaultValue={base?.sharing.consumers.join(', ') ?? ''} />
             </label>
             <label>
               {t('frequency')}
-              <select name="update_frequency" defaultValue="monthly">
+              <select name="update_frequency" defaultValue={base?.update_frequency ?? 'monthly'}>
                 {FREQUENCIES.map((x) => (
                   <option key={x}>{x}</option>
                 ))}
@@ -131,11 +179,11 @@ export function DatasetProposals() {
             </label>
             <label>
               {t('naturalKey')}
-              <input name="natural_key" required placeholder="ma_co_so" />
+              <input name="natural_key" required placeholder="ma_co_so" defaultValue={base?.natural_key.join(', ') ?? ''} />
             </label>
             <label>
               {t('changedOn')}
-              <input name="changed_on" placeholder="ngay_cap_nhat" />
+              <input name="changed_on" placeholder="ngay_cap_nhat" defaultValue={base?.changed_on ?? ''} />
             </label>
             <fieldset>
               <legend>{t('columns')}</legend>
