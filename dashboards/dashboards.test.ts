@@ -7,6 +7,7 @@ import { loadConfig } from '../infra/config.ts'
 import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { startService, type RunningService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
 import { WEB_DIST } from './dashboard-routes.ts'
 import { launchBrowser, screenshot, signIn } from './testing/browser.ts'
 
@@ -109,6 +110,49 @@ describe('the IOC overview (leader)', () => {
     await page.waitForSelector('.kiosk .overview[data-ready=true]')
     expect(await page.$('header.top')).toBeNull()
     await screenshot(page, 'kiosk')
+    await page.close()
+  })
+
+  it('shows what kho computes from the integrated registers beside the reported figures, and the communes that disagree', async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'lanhdao')
+    await page.waitForSelector('[data-testid="reconciliation-table"] tbody tr')
+    const shown = await page.$$eval('[data-testid="reconciliation-table"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    // The province's line of each computed indicator, as the warehouse has it.
+    const checks = await cubeLoad('lanhdao', {
+      measures: ['indicator_checks.computed', 'indicator_checks.reported', 'indicator_checks.units_disagreeing'],
+      dimensions: ['indicator_checks.indicator_code', 'indicator_checks.indicators_name'],
+      filters: [{ member: 'indicator_checks.unit_level', operator: 'equals', values: ['province'] }],
+      order: [['indicator_checks.indicator_code', 'asc']],
+    })
+    const hand = await queryRows<{ indicator_code: string; computed: number; reported: number | null }>(
+      service.ctx.wh.client,
+      "SELECT indicator_code, computed, reported FROM marts.fct_indicator_check WHERE unit_level = 'province' ORDER BY indicator_code",
+    )
+    expect(checks.map((c) => [c['indicator_checks.indicator_code'], Number(c['indicator_checks.computed']).toFixed(2)])).toEqual(hand.map((h) => [h.indicator_code, Number(h.computed).toFixed(2)]))
+    expect(hand.map((h) => h.indicator_code)).toEqual(['ENT_ACTIVE', 'POP_RESIDENT', 'SI_COVERAGE', 'SI_PARTICIPANTS'])
+    const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
+    for (const h of hand) {
+      const name = String(checks.find((c) => c['indicator_checks.indicator_code'] === h.indicator_code)!['indicator_checks.indicators_name'])
+      const row = shown.find((r) => r[0] === name)!
+      expect(row, name).toBeDefined()
+      expect(row[2]).toBe(vi(Number(h.computed)))
+      // Both numbers, the reported one with its period.
+      if (h.reported !== null) expect(row[3]).toContain(vi(Number(h.reported)))
+    }
+    // The demo's social-insurance office reports a few communes' participants off: they are listed.
+    const [si] = await cubeLoad('lanhdao', {
+      measures: ['indicator_checks.units_disagreeing'],
+      filters: [
+        { member: 'indicator_checks.indicator_code', operator: 'equals', values: ['SI_PARTICIPANTS'] },
+        { member: 'indicator_checks.unit_level', operator: 'equals', values: ['commune'] },
+      ],
+    })
+    expect(Number(si!['indicator_checks.units_disagreeing'])).toBeGreaterThan(0)
+    await page.click('[data-testid="reconciliation-table"] button[data-indicator="SI_PARTICIPANTS"]')
+    await page.waitForSelector('[data-testid="reconciliation-communes"] tbody tr')
+    expect(await page.$$eval('[data-testid="reconciliation-communes"] tbody tr', (trs) => trs.length)).toBe(Math.min(10, Number(si!['indicator_checks.units_disagreeing'])))
+    await screenshot(page, 'overview-reconciliation')
     await page.close()
   })
 
@@ -336,6 +380,24 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
 })
 
 describe('registering a dataset in the product (officer proposes, steward approves)', () => {
+  it("holds the demo province's datasets, most registered by their agencies through the catalogue, each delivered", async () => {
+    const datasets = (await apiGet<{ id: string }[]>('quantri', '/api/catalog/datasets')).body.map((d) => d.id)
+    expect(datasets.length).toBeGreaterThanOrEqual(10)
+    const entries = (await apiGet<{ dataset: string; status: string; proposed_by: string; reviewed_by: string }[]>('quantri', '/api/catalog/proposals')).body
+    const registered = entries.filter((e) => e.status === 'approved')
+    // Proposed by an officer of the owner agency, approved by the steward — not shipped as code.
+    expect(registered.length).toBeGreaterThan(datasets.length / 2)
+    for (const e of registered) expect([e.proposed_by.startsWith('canbo.'), e.reviewed_by], e.dataset).toEqual([true, 'quantri'])
+    expect(entries.filter((e) => e.status === 'proposed').map((e) => e.dataset)).toEqual(['giay_phep_xay_dung'])
+    const loaded = await queryRows<{ dataset: string }>(service.ctx.wh.client, "SELECT DISTINCT dataset FROM meta.loads FINAL WHERE status = 'committed' ORDER BY dataset")
+    expect(loaded.map((l) => l.dataset)).toEqual(datasets.filter((d) => d !== 'giay_phep_xay_dung').sort())
+    // Joined on shared elements: dossiers of enterprises by enterprise code, through the semantic layer.
+    const [byStatus] = await cubeLoad('quantri', { measures: ['ho_so_tthc.count'], filters: [{ member: 'ho_so_tthc.registered_enterprises_status', operator: 'set' }] })
+    const [hand] = await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT count() AS n FROM std.ds_ho_so_tthc AS h FINAL INNER JOIN marts.dim_enterprise AS e ON e.enterprise_code = h.ma_so_doanh_nghiep')
+    expect(Number(byStatus!['ho_so_tthc.count'])).toBe(Number(hand!.n))
+    expect(Number(hand!.n)).toBeGreaterThan(0)
+  })
+
   it('an officer proposes a dataset in the catalogue page, a steward approves it, and its view is there to query', async () => {
     const officer = await newPage()
     await signIn(officer, service.url, 'canbo.soyt')
@@ -377,6 +439,28 @@ describe('registering a dataset in the product (officer proposes, steward approv
     await officer.goto(`${service.url}/explorer`)
     await officer.waitForSelector('[data-testid=view-picker]')
     expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => o.getAttribute('value')))).toContain('co_so_y_te')
+
+    // A change, starting from the entry as it is: the officer adds a column; what the form does not
+    // show (formats, the demo's own health-facility dataset's settings) stays as it was.
+    await officer.goto(`${service.url}/catalog`)
+    await officer.click('[data-testid=tab-proposals]')
+    await officer.selectOption('[data-testid=change-existing]', 'co_so_y_te')
+    await officer.waitForSelector(`${form} input[name=id][readonly]`)
+    expect(await officer.inputValue(`${form} input[name=name]`)).toBe('Cơ sở khám bệnh, chữa bệnh')
+    expect(await officer.$$eval('[data-column]', (cs) => cs.length)).toBe(3)
+    await column(3, 'so_giuong', 'Số giường bệnh')
+    await officer.selectOption('[data-column="3"] select[aria-label="Kiểu"]', 'integer')
+    await officer.click(`${form} button[type=submit]`)
+    await officer.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te"):has-text("2") [data-status=proposed]')
+    await steward.reload()
+    await steward.click('[data-testid=tab-proposals]')
+    const v2 = '[data-testid=proposals] tr:has-text("co_so_y_te"):has([data-status=proposed])'
+    await steward.waitForSelector(`${v2} button[data-action=approve]`)
+    await steward.click(`${v2} button[data-action=approve]`)
+    await steward.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te") [data-status=superseded]')
+    const changed = await apiGet<{ columns: { id: string; type: string }[]; formats: string[] }>('canbo.soyt', '/api/catalog/datasets/co_so_y_te')
+    expect(changed.body.columns.map((c) => [c.id, c.type])).toEqual([['ma_co_so', 'string'], ['ten_co_so', 'string'], ['ma_xa', 'string'], ['so_giuong', 'integer']])
+    expect(changed.body.formats).toEqual(['csv', 'xlsx'])
     await officer.close()
     await steward.close()
   })

@@ -326,7 +326,11 @@ function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode): 
   try {
     query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', options as never) as never
     const cubeSql = query.buildSqlAndParams()
-    return { ...toNamedParams(cubeSql[0], cubeSql[1]), cubeSql, aliasToMember: query.aliasNameToMember }
+    const named = toNamedParams(cubeSql[0], cubeSql[1])
+    // Cube's SQL assumes standard outer joins: a row with no match has NULLs, not ClickHouse's
+    // default values ('' and 0) — else `set` on a joined member counts every unmatched row and an
+    // unmatched row groups under ''.
+    return { ...named, sql: `${named.sql}\nSETTINGS join_use_nulls = 1`, cubeSql, aliasToMember: query.aliasNameToMember }
   } catch (err) {
     if ((err as { type?: string }).type === 'UserError') throw new QueryError(`Truy vấn không hợp lệ: ${(err as Error).message}`, (err as Error).message)
     throw err

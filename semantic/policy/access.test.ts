@@ -116,11 +116,11 @@ describe('scopes injected server-side', () => {
   it('lists in /meta exactly the views an officer may query', async () => {
     const views = async (auth: string) =>
       ((await (await fetch(`${service.url}/cubejs-api/v1/meta`, { headers: { authorization: auth } })).json()) as any).cubes.map((c: any) => c.name).sort()
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_XD' }))).toEqual(['data_quality', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_XD' }))).toEqual(['data_quality', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
     // A commune officer: every dataset with a commune column, its commune's rows (bhxh_tham_gia's view is generated from its entry).
-    expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'submissions', 'usage'])
   })
 })
 

@@ -159,7 +159,7 @@ export function generateIndicatorReports(
           const now = counted.get(u.code) ?? 0
           const monthsBefore = Math.round((asOf.getTime() - periodEnd(p).getTime()) / (30.44 * 86_400_000))
           const drift = Math.pow(1 + (LEVELS[ind.code]?.growth ?? 0) / 12, -monthsBefore)
-          const off = monthsBefore <= 1 && rng.chance(0.05) ? 1 + rng.int(5, 12) / 100 : 1
+          const off = monthsBefore <= 2 && rng.chance(0.05) ? 1 + rng.int(5, 12) / 100 : 1
           push(ind.code, Math.round(now * drift * off), null, ind.unit)
           continue
         }
