@@ -52,7 +52,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (ctx.demo.state === 'seeding') throw new HttpError(409, 'busy', 'Đang nạp dữ liệu mẫu', 'The demo is being loaded already')
     ctx.demo = { state: 'seeding', done: 0, total: 0, error: null }
     try {
-      await ensureDemoCatalog(ctx)
+      // The marts are rebuilt after the deliveries below, not once more for the registrations.
+      await ensureDemoCatalog(ctx, { rebuild: false })
       // Through the service's delivery path, so the marts follow the seed (they used to stay stale).
       const result = await seedDemo({
         wh: ctx.wh,

@@ -80,13 +80,14 @@ describe('the kho service with the demo province', () => {
 
   it('serves the catalogue', async () => {
     const catalog = await get('/api/catalog')
-    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 4, indicators: 48, communes: 99 })
+    // The four shipped datasets and the seven the demo's agencies register through the catalogue.
+    expect(catalog.body.counts).toEqual({ agencies: 113, datasets: 11, indicators: 48, communes: 99 })
     const danCu = await get('/api/catalog/datasets/dan_cu')
     expect(danCu.body).toMatchObject({ owner: 'CA_TINH', personal_data: true, deadline: { after: 'period_end', days: 15 } })
     const bySector = await get('/api/catalog/indicators?sector=thuong_mai')
     expect(bySector.body.map((i: { code: string }) => i.code)).toEqual(['EXPORT_VAL', 'IMPORT_VAL'])
     const agency = await get('/api/catalog/agencies/SO_TC')
-    expect(agency.body.datasets).toEqual(['chi_tieu_kt_xh', 'doanh_nghiep'])
+    expect(agency.body.datasets).toEqual(['chi_tieu_kt_xh', 'doanh_nghiep', 'nop_thue'])
     const communes = await get('/api/catalog/admin-units')
     expect(communes.body).toHaveLength(99)
   })
