@@ -3,13 +3,10 @@ import { adminUnitProblemSql, communePlainValidSql, communeProblemSql, provinceP
 import { cccdPlainValidSql, cccdProblemSql } from '../infra/identifiers/cccd.ts'
 import { enterpriseProblemSql } from '../infra/identifiers/enterprise-code.ts'
 import { PROBLEMS, type ProblemCode } from '../infra/identifiers/problem.ts'
-import { booleanSql, datePlainSql, dateSql, dateTimeSql, integerPlainSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
-import { quoteIdent } from '../infra/warehouse/sql.ts'
+import { booleanSql, datePlainSql, dateSql, dateTimeSql, enumAccepted, enumKeySql, integerPlainSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
+import { quoteIdent, sqlString } from '../infra/warehouse/sql.ts'
 
-/** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}
+export { sqlString } from '../infra/warehouse/sql.ts'
 
 /**
  * A pre-2025 commune code listed in the crosswalk is loaded as delivered: the standard layer maps
@@ -85,7 +82,8 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
   }
   if (column.pattern !== null) checks.push([`NOT match(${v}, ${sqlString(column.pattern)})`, 'value.pattern'])
   if (column.enum !== null) {
-    checks.push([`lowerUTF8(${v}) NOT IN (${column.enum.map((e) => sqlString(e.toLowerCase())).join(', ')})`, 'value.enum'])
+    // A code or a label people write for it ("Đang hoạt động" for dang_hoat_dong).
+    checks.push([`${enumKeySql(v)} NOT IN (${enumAccepted(column).map(sqlString).join(', ')})`, 'value.enum'])
   }
   if (column.min !== null) checks.push([`${numberSql(v)} < ${column.min}`, 'value.min'])
   if (column.max !== null) checks.push([`${numberSql(v)} > ${column.max}`, 'value.max'])
@@ -168,7 +166,10 @@ export function reasonSql(dataset: Pick<Dataset, 'columns'>, columnExpr: string,
   for (const c of dataset.columns) {
     for (const [code, [vi, en]] of Object.entries(PROBLEMS)) {
       let template = (lang === 'vi' ? vi : en).replaceAll('{label}', lang === 'vi' ? c.label : (c.label_en ?? c.id))
-      if (code === 'value.enum' && c.enum) template += ` (${c.enum.join(', ')})`
+      if (code === 'value.enum' && c.enum) {
+        const named = (v: string) => c.enum_labels.find((l) => l.value === v)
+        template += ` (${c.enum.map((v) => (named(v) ? `${lang === 'vi' ? named(v)!.label : (named(v)!.label_en ?? named(v)!.label)}` : v)).join(', ')})`
+      }
       if (code === 'value.min' && c.min !== null) template += ` (${c.min})`
       if (code === 'value.max' && c.max !== null) template += ` (${c.max})`
       keys.push(sqlString(`${c.id}|${code}`))

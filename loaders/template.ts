@@ -38,9 +38,12 @@ function columnLetter(n: number): string {
   return s
 }
 
+/** What a person picks for an enumerated column: each value's label where it has one (its code is accepted too). */
+const enumChoices = (c: Column): string[] => (c.enum ?? []).map((v) => c.enum_labels.find((l) => l.value === v)?.label ?? v)
+
 function exampleValue(c: Column, catalog: Catalog): ExcelJS.CellValue {
   if (c.example !== null) return c.example
-  if (c.enum) return c.enum[0]!
+  if (c.enum) return enumChoices(c)[0]!
   if (c.references === 'indicator') return catalog.indicators[0]!.code
   switch (c.identifier) {
     case 'cccd':
@@ -75,7 +78,7 @@ function exampleValue(c: Column, catalog: Catalog): ExcelJS.CellValue {
 
 /** The list a dropdown offers for a column, if any. */
 function listFor(c: Column, catalog: Catalog): string[] | null {
-  if (c.enum) return c.enum
+  if (c.enum) return enumChoices(c)
   if (c.references === 'indicator') return [...catalog.indicators.map((i) => i.code), ...catalog.components.map((x) => x.code)]
   if (c.identifier === 'commune_code') return communesOf(catalog.province.code).map((x) => x.code)
   if (c.identifier === 'admin_unit_code') return [catalog.province.code, ...communesOf(catalog.province.code).map((x) => x.code)]
@@ -155,7 +158,7 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
       c.label,
       c.required ? 'có' : '',
       c.identifier ? IDENTIFIER_VI[c.identifier] : TYPE_VI[c.type],
-      c.enum ? c.enum.join(', ') : c.min !== null || c.max !== null ? `${c.min ?? ''} … ${c.max ?? ''}` : '',
+      c.enum ? enumChoices(c).join(', ') : c.min !== null || c.max !== null ? `${c.min ?? ''} … ${c.max ?? ''}` : '',
       example instanceof Date ? '15/01/2026' : String(example),
     ])
   }

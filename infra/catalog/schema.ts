@@ -64,6 +64,10 @@ export const agenciesFileSchema = z.strictObject({
 export const columnTypes = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period'] as const
 export const identifierKinds = ['cccd', 'enterprise_code', 'commune_code', 'province_code', 'admin_unit_code'] as const
 
+/** A value of an enumeration with the words people write for it (a file may carry either). */
+const enumLabel = z.strictObject({ value: z.string().min(1), label: z.string().min(1), label_en: z.string().optional() })
+export type EnumLabel = z.infer<typeof enumLabel>
+
 const columnFields = z.strictObject({
   id: snake,
   label: z.string().min(1),
@@ -84,7 +88,13 @@ const columnFields = z.strictObject({
     }, 'biểu thức chính quy không hợp lệ / invalid regular expression')
     .nullable()
     .default(null),
-  enum: z.array(z.string().min(1)).min(1).nullable().default(null),
+  /**
+   * Allowed values: codes, or { value, label, label_en } where people write a label ("Đang hoạt
+   * động") for the code (dang_hoat_dong). Read as `enum` (the codes) and `enum_labels`.
+   */
+  enum: z.array(z.union([z.string().min(1), enumLabel])).min(1).nullable().default(null),
+  /** The labels of enum values (as an exported entry writes them); merged with labels given in `enum`. */
+  enum_labels: z.array(enumLabel).default([]),
   min: z.number().nullable().default(null),
   max: z.number().nullable().default(null),
   /** Values must be codes of the indicator set (indicators and their components) owned by the sender. */
@@ -97,6 +107,15 @@ const columnFields = z.strictObject({
   /** The shared data dictionary's element this column is (dictionary.yaml). */
   element: snake.nullable().default(null),
 })
+  .transform(({ enum: values, enum_labels: given, ...c }) => {
+    const inline = (values ?? []).filter((v): v is EnumLabel => typeof v !== 'string')
+    const labels = [...given.filter((g) => !inline.some((i) => i.value === g.value)), ...inline]
+    return { ...c, enum: values ? values.map((v) => (typeof v === 'string' ? v : v.value)) : null, enum_labels: labels }
+  })
+  .refine((c) => c.enum_labels.every((l) => c.enum?.includes(l.value)), {
+    message: 'nhãn cho giá trị không có trong enum / a label names a value not in enum',
+    path: ['enum_labels'],
+  })
 
 /** An element of the shared data dictionary: what a column naming it inherits, and where it joins. */
 const elementSchema = z.strictObject({

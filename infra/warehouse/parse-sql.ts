@@ -1,3 +1,5 @@
+import { sqlString } from './sql.ts'
+
 /**
  * ClickHouse expressions that read values as Vietnamese agencies write them. Shared by the loaders'
  * checks and the transforms' standardisation, so "valid at load" and "parsed in std" agree.
@@ -90,4 +92,27 @@ export function booleanSql(v: string): string {
 /** Is `v` a reporting period: 2026-03, 2026-Q1 or 2026? */
 export function periodOkSql(v: string): string {
   return `match(upperUTF8(trimBoth(${v})), '^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$')`
+}
+
+/** An enumerated column as the parsers need it: its codes and the labels people write for them. */
+export interface EnumColumn {
+  enum: readonly string[] | null
+  enum_labels: readonly { value: string; label: string; label_en?: string | undefined }[]
+}
+
+/** How a cell is compared with an enumeration: trimmed, NFC, lower case ("Đang hoạt động" → "đang hoạt động"). */
+export const enumKeySql = (v: string) => `lowerUTF8(normalizeUTF8NFC(trimBoth(${v})))`
+
+/** Every written form the column accepts — its codes and their Vietnamese and English labels — as enumKeySql writes them. */
+export function enumAccepted(c: EnumColumn): string[] {
+  const forms = [...(c.enum ?? []), ...c.enum_labels.flatMap((l) => [l.label, ...(l.label_en ? [l.label_en] : [])])]
+  return [...new Set(forms.map((f) => f.normalize('NFC').trim().toLowerCase()))]
+}
+
+/** The code a cell names, by its code or a label (unknown text stays as written, lower case). */
+export function enumCodeSql(c: EnumColumn, v: string): string {
+  const key = enumKeySql(v)
+  const pairs = c.enum_labels.flatMap((l) => [l.label, ...(l.label_en ? [l.label_en] : [])].map((f) => [f.normalize('NFC').trim().toLowerCase(), l.value] as const))
+  if (pairs.length === 0) return key
+  return `transform(${key}, [${pairs.map(([f]) => sqlString(f)).join(', ')}], [${pairs.map(([, code]) => sqlString(code)).join(', ')}], ${key})`
 }

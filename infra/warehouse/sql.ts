@@ -14,3 +14,8 @@ export const sqlBuilder = knex({ client: 'mysql2' })
 
 /** A moment as DateTime64(3, 'UTC') reads back as text ("2026-11-28 08:40:00.123"), for rows written and read back whole. */
 export const warehouseTime = (at: Date = new Date()): string => at.toISOString().replace('T', ' ').replace('Z', '')
+
+/** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}

@@ -1,4 +1,5 @@
 import type { Column, Dataset } from '../../infra/catalog/schema.ts'
+import { enumCodeSql } from '../../infra/warehouse/parse-sql.ts'
 import type { Model } from '../runner/model.ts'
 
 /**
@@ -34,7 +35,7 @@ function columnSql(c: Column): string {
     case 'period':
       return `upperUTF8(trimBoth(${v}))`
     case 'string':
-      return c.enum ? `lowerUTF8(trimBoth(${v}))` : `trimBoth(replaceRegexpAll(normalizeUTF8NFC(${v}), '\\\\s+', ' '))`
+      return c.enum ? enumCodeSql(c, v) : `trimBoth(replaceRegexpAll(normalizeUTF8NFC(${v}), '\\\\s+', ' '))`
   }
 }
 

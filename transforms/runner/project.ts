@@ -51,6 +51,8 @@ export interface Project {
   singularTests: SingularTest[]
   /** Values models read with var('name'), e.g. the province code. */
   vars: Record<string, string>
+  /** The catalogue's datasets, for enum_code('dataset.column', …): a label written for a code → the code. */
+  datasets: readonly Dataset[]
 }
 
 export class ProjectError extends Error {}
@@ -122,7 +124,7 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
     const sql = fs.readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')
     return { name: path.basename(file, '.sql'), file, sql, refs: matchesOf(REF, sql) }
   })
-  return { models: all, singularTests, vars }
+  return { models: all, singularTests, vars, datasets }
 }
 
 /** The province's project: the models here and those generated for the catalogue's datasets. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
-import { booleanSql, dateSql, dateTimeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
+import { booleanSql, dateSql, dateTimeSql, enumCodeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
 import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
@@ -39,8 +39,9 @@ const MACROS: Record<string, (arg: string) => string> = {
 
 /**
  * A model's SQL with its macros expanded: ref('m') → the model's table, source('d') → the
- * committed rows of raw.d (or of given loads only), var('name') → a project variable, and the
- * parse_* macros → the shared parsing expressions.
+ * committed rows of raw.d (or of given loads only), var('name') → a project variable, the
+ * parse_* macros → the shared parsing expressions, and enum_code('dataset.column', x) → the code
+ * a cell names by its code or its label.
  */
 export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null): string {
   return model.sql
@@ -50,6 +51,11 @@ export function compileModel(model: Model, project: Project, loads: Map<string, 
       const value = project.vars[name]
       if (value === undefined) throw new Error(`${model.name}: var('${name}') is not defined`)
       return `'${value.replace(/'/g, "\\'")}'`
+    })
+    .replace(/\{\{\s*enum_code\(\s*'([a-z0-9_]+)\.([a-z0-9_]+)'\s*,\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, dataset: string, column: string, arg: string) => {
+      const c = project.datasets.find((d) => d.id === dataset)?.columns.find((x) => x.id === column)
+      if (!c?.enum) throw new Error(`${model.name}: enum_code('${dataset}.${column}') names no enumerated column of the catalogue`)
+      return enumCodeSql(c, arg)
     })
     .replace(/\{\{\s*(parse_[a-z]+)\(\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, macro: string, arg: string) => {
       const expand = MACROS[macro]

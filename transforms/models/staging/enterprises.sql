@@ -21,7 +21,7 @@ cleaned as (
         trimBoth(ma_xa) as commune_code_delivered,
         upperUTF8(trimBoth(nganh_vsic)) as vsic,
         {{ parse_number(von_dieu_le) }} as capital_mvnd,
-        lowerUTF8(trimBoth(trang_thai)) as status,
+        {{ enum_code('doanh_nghiep.trang_thai', trang_thai) }} as status,
         {{ parse_date(ngay_cap_nhat) }} as updated_on,
         _load_id, _agency, _source, _row, _loaded_at
     from source
