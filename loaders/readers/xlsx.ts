@@ -80,7 +80,7 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   if (head.readUInt32BE(0) !== 0x504b0304) {
     throw new LoadRefusal('xlsx.not_zip', `Tệp ${source} không phải tệp Excel .xlsx hợp lệ`, `${source} is not a valid .xlsx workbook`)
   }
-  checkZipSize(file, source, options.maxUncompressedBytes)
+  await checkZipSize(file, source, options.maxUncompressedBytes)
   // exceljs's streaming reader now and then meets a sheet before the workbook part it depends on
   // ("reading 'sheets'" of undefined). Nothing has been read then, so reading again is safe.
   for (let attempt = 1; ; attempt++) {
