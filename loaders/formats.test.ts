@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import * as XLSX from '@e965/xlsx'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
@@ -90,12 +91,40 @@ describe('XLSX deliveries', () => {
     expect(missing.refusal!.vi).toContain('Tháng 2, Tháng 3, Ghi chú')
   })
 
-  it('refuses a legacy .xls with instructions to save as .xlsx', async () => {
-    const file = path.join(dir, 'cu.xls')
+  it('loads a legacy Excel 97-2003 .xls form with title rows exactly as its .xlsx twin', async () => {
+    // A register export as an older agency system writes it: a title, a blank row, the header,
+    // then rows with a date cell (formatted dd/mm/yyyy), numbers and a status label.
+    const sheet = XLSX.utils.aoa_to_sheet([
+      ['DANH SÁCH DOANH NGHIỆP ĐĂNG KÝ'],
+      [],
+      ['Mã số doanh nghiệp', 'Tên doanh nghiệp', 'Ngày thành lập', 'Mã xã', 'Ngành kinh tế (VSIC)', 'Vốn điều lệ (triệu đồng)', 'Tình trạng', 'Ngày cập nhật'],
+      ['0100047516', 'Công ty A', new Date(Date.UTC(2020, 0, 15)), '07210', '2610', 2500.5, 'Đang hoạt động', '01/10/2026'],
+      ['0100233488', 'Công ty B', new Date(Date.UTC(2021, 5, 30)), '07210', '4659', 100, 'tam_ngung', '01/10/2026'],
+    ], { cellDates: true, dateNF: 'dd/mm/yyyy', UTC: true })
+    const book = XLSX.utils.book_new()
+    XLSX.utils.book_append_sheet(book, sheet, 'DN')
+    const xls = path.join(dir, 'dn_cu.xls')
+    const xlsx = path.join(dir, 'dn_moi.xlsx')
+    fs.writeFileSync(xls, XLSX.write(book, { bookType: 'biff8', type: 'buffer' }) as Buffer)
+    fs.writeFileSync(xlsx, XLSX.write(book, { bookType: 'xlsx', type: 'buffer' }) as Buffer)
+    const old = await load(xls, { dataset: 'doanh_nghiep', agency: 'SO_TC' })
+    const twin = await load(xlsx, { dataset: 'doanh_nghiep', agency: 'SO_TC' })
+    expect([old.status, old.rejects]).toEqual(['committed', []])
+    expect(twin.status).toBe('committed')
+    const rows = (id: string) => rawRows(id, 'doanh_nghiep')
+    expect(await rows(old.loadId)).toEqual(await rows(twin.loadId))
+    expect((await rows(old.loadId)).map((r) => [r._row, r.ngay_thanh_lap, r.von_dieu_le])).toEqual([
+      [4, '15/01/2020', '2500.5'],
+      [5, '30/06/2021', '100'],
+    ])
+  })
+
+  it('refuses a damaged .xls with the reason', async () => {
+    const file = path.join(dir, 'hong.xls')
     fs.writeFileSync(file, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]))
     const report = await load(file)
-    expect(report.refusal).toMatchObject({ code: 'xls.legacy' })
-    expect(report.refusal!.vi).toContain('.xlsx')
+    expect(report.refusal).toMatchObject({ code: 'xls.unreadable' })
+    expect(report.refusal!.vi).toContain('Excel 97-2003')
   })
 
   it('refuses a workbook that would expand past the limit, before decompressing it', async () => {

@@ -51,7 +51,7 @@ const EXTENSIONS: Record<string, Format> = {
   '.xml': 'xml',
   '.xlsx': 'xlsx',
   '.xlsm': 'xlsx',
-  // Legacy .xls goes to the XLSX reader, which recognises it and says how to convert it.
+  // Legacy Excel 97-2003: the workbook reader recognises it by its content and reads it with SheetJS.
   '.xls': 'xlsx',
 }
 

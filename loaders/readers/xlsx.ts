@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import * as XLSX from '@e965/xlsx'
 import ExcelJS from 'exceljs'
 import { LoadRefusal } from '../load-refusal.ts'
 import type { SourceRecord } from './source-record.ts'
@@ -61,9 +62,14 @@ function combineHeader(upper: string[], lower: string[], matcher: HeaderMatcher)
   })
 }
 
+/** A legacy .xls is read whole into memory: larger than this, it is refused (Excel 97-2003 sheets hold at most 65,536 rows). */
+export const MAX_XLS_BYTES = 64 * 1024 * 1024
+
 /**
- * Streams an XLSX sheet's rows as records: the header first, found among the first rows below any
- * title rows, then each data row with its Excel row number. Trailing empty rows are skipped.
+ * Streams a workbook sheet's rows as records: the header first, found among the first rows below
+ * any title rows, then each data row with its Excel row number. Trailing empty rows are skipped.
+ * An .xlsx streams through exceljs after the zip guard; a legacy Excel 97-2003 .xls (Bắc Ninh QĐ 53
+ * Điều 5 names XLS) is read by SheetJS, which exceljs cannot do, with the same header search.
  */
 export async function* readXlsx(file: string, source: string, matcher: HeaderMatcher, options: XlsxOptions): AsyncGenerator<SourceRecord> {
   const head = Buffer.alloc(8)
@@ -71,11 +77,8 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   fs.readSync(fd, head, 0, 8, 0)
   fs.closeSync(fd)
   if (head.readUInt32BE(0) === 0xd0cf11e0) {
-    throw new LoadRefusal(
-      'xls.legacy',
-      `Tệp ${source} là định dạng Excel 97-2003 (.xls) cũ, kho không đọc được an toàn. Mở tệp trong Excel và chọn Lưu thành → Sổ làm việc Excel (.xlsx), rồi gửi lại`,
-      `${source} is a legacy Excel 97-2003 (.xls) workbook, which kho does not read. Open it in Excel, save as Excel Workbook (.xlsx) and deliver again`,
-    )
+    yield* headedRecords(xlsSheets(file, source), source, matcher, options)
+    return
   }
   if (head.readUInt32BE(0) !== 0x504b0304) {
     throw new LoadRefusal('xlsx.not_zip', `Tệp ${source} không phải tệp Excel .xlsx hợp lệ`, `${source} is not a valid .xlsx workbook`)
@@ -86,7 +89,7 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   for (let attempt = 1; ; attempt++) {
     let yielded = false
     try {
-      for await (const record of readSheets(file, source, matcher, options)) {
+      for await (const record of headedRecords(xlsxSheets(file), source, matcher, options)) {
         yielded = true
         yield record
       }
@@ -98,8 +101,13 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   }
 }
 
-async function* readSheets(file: string, source: string, matcher: HeaderMatcher, options: XlsxOptions): AsyncGenerator<SourceRecord> {
-  const searchRows = options.headerSearchRows ?? 20
+/** A sheet as rows of cell texts with their Excel row numbers. */
+interface SheetRows {
+  name: string
+  rows: AsyncIterable<SourceRecord> | Iterable<SourceRecord>
+}
+
+async function* xlsxSheets(file: string): AsyncGenerator<SheetRows> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(fs.createReadStream(file), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -107,17 +115,69 @@ async function* readSheets(file: string, source: string, matcher: HeaderMatcher,
     hyperlinks: 'ignore',
     entries: 'ignore',
   })
+  for await (const sheet of workbook) {
+    const rows = async function* () {
+      for await (const row of sheet) yield { line: row.number, cells: rowCells(row) }
+    }
+    yield { name: (sheet as unknown as { name: string }).name, rows: rows() }
+  }
+}
+
+/** A legacy cell as text the way exceljs gives an .xlsx cell: dates by their format as dd/mm/yyyy, numbers as written. */
+function xlsCellText(cell: XLSX.CellObject | undefined): string {
+  if (!cell || cell.v === undefined || cell.v === null) return ''
+  if (cell.t === 'n' && typeof cell.v === 'number' && cell.z !== undefined && XLSX.SSF.is_date(cell.z)) {
+    const d = XLSX.SSF.parse_date_code(cell.v)
+    const base = `${pad(d.d)}/${pad(d.m)}/${d.y}`
+    return d.H || d.M || d.S ? `${base} ${pad(d.H)}:${pad(d.M)}:${pad(Math.floor(d.S))}` : base
+  }
+  if (cell.t === 'e') return cell.w ?? ''
+  return cellText(cell.v as ExcelJS.CellValue).trim()
+}
+
+function* xlsSheets(file: string, source: string): Generator<SheetRows> {
+  if (fs.statSync(file).size > MAX_XLS_BYTES) {
+    throw new LoadRefusal(
+      'xls.too_large',
+      `Tệp ${source} (Excel 97-2003) lớn hơn ${MAX_XLS_BYTES / 1024 / 1024} MB; hãy lưu thành .xlsx hoặc CSV rồi gửi lại`,
+      `${source} (Excel 97-2003) is over ${MAX_XLS_BYTES / 1024 / 1024} MB; save it as .xlsx or CSV and deliver again`,
+    )
+  }
+  let workbook: XLSX.WorkBook
+  try {
+    workbook = XLSX.read(fs.readFileSync(file), { type: 'buffer', dense: true, cellNF: true, cellFormula: false, cellHTML: false, cellStyles: false, cellDates: false })
+  } catch (err) {
+    throw new LoadRefusal('xls.unreadable', `Không đọc được tệp Excel 97-2003 ${source}: ${(err as Error).message}`, `Cannot read the Excel 97-2003 workbook ${source}: ${(err as Error).message}`)
+  }
+  for (const name of workbook.SheetNames) {
+    const sheet = workbook.Sheets[name]!
+    const ref = sheet['!ref']
+    const data = (sheet as { '!data'?: (XLSX.CellObject | undefined)[][] })['!data'] ?? []
+    const rows = function* () {
+      if (!ref) return
+      const range = XLSX.utils.decode_range(ref)
+      for (let r = range.s.r; r <= range.e.r; r++) {
+        const row = data[r] ?? []
+        // Columns from A, as exceljs gives them, so a header and its data line up the same way.
+        yield { line: r + 1, cells: Array.from({ length: range.e.c + 1 }, (_, c) => xlsCellText(row[c])) }
+      }
+    }
+    yield { name, rows: rows() }
+  }
+}
+
+async function* headedRecords(sheets: AsyncIterable<SheetRows> | Iterable<SheetRows>, source: string, matcher: HeaderMatcher, options: XlsxOptions): AsyncGenerator<SourceRecord> {
+  const searchRows = options.headerSearchRows ?? 20
   const sheetsSeen: string[] = []
   try {
-    for await (const sheet of workbook) {
-      const name = (sheet as unknown as { name: string }).name
+    for await (const sheet of sheets) {
+      const name = sheet.name
       sheetsSeen.push(name)
       const wanted = options.sheet === undefined || options.sheet === name
       const top: { line: number; cells: string[] }[] = []
       let header: { index: number; cells: string[] } | null = null
-      for await (const row of sheet) {
+      for await (const record of sheet.rows) {
         if (!wanted) continue
-        const record = { line: row.number, cells: rowCells(row) }
         if (!header) {
           top.push(record)
           if (top.length < searchRows) continue
