@@ -37,18 +37,26 @@ describe('enumerations with labels', () => {
       '0100233488;Công ty B;01/01/2021;07210;2610;100;  TẠM NGỪNG KINH DOANH ;01/10/2026',
       '0101248141;Công ty C;01/01/2019;07210;2610;100;Dissolved;01/10/2026',
       '0102100740;Công ty D;01/01/2018;07210;2610;100;giai_the;01/10/2026',
+      // The label in decomposed Unicode (NFD), as some systems write Vietnamese.
+      `0100109106;Công ty F;01/01/2018;07210;2610;100;${'Hoạt động trở lại'.normalize('NFD')};01/10/2026`,
       ...Array.from({ length: 16 }, (_, i) => `0100109106-${String(i + 1).padStart(3, '0')};Chi nhánh ${i};01/01/2018;07210;2610;1;dang_hoat_dong;01/10/2026`),
       '0105987432;Công ty E;01/01/2018;07210;2610;100;Sắp giải thể;01/10/2026',
     ]
     const r = await load('dn.csv', 'doanh_nghiep', 'SO_TC', [header, ...rows])
     expect(r.status).toBe('committed')
     // Only the status no code or label names is refused, with the labels a person would pick from.
-    expect(r.rejects.map((x) => [x.row, x.column, x.code])).toEqual([[22, 'trang_thai', 'value.enum']])
+    expect(r.rejects.map((x) => [x.row, x.column, x.code])).toEqual([[23, 'trang_thai', 'value.enum']])
     expect(r.rejects[0]!.vi).toContain('Đang hoạt động, Tạm ngừng kinh doanh, Đã giải thể, Hoạt động trở lại')
     const run = await runModels(wh, catalogProject(catalog), { select: ['+enterprises'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
     const std = await queryRows<{ enterprise_code: string; status: string }>(wh.client, "SELECT enterprise_code, status FROM std.enterprises FINAL WHERE branch = '' ORDER BY enterprise_code")
-    expect(std.map((x) => x.status)).toEqual(['dang_hoat_dong', 'tam_ngung', 'giai_the', 'giai_the'])
+    expect(std.map((x) => [x.enterprise_code, x.status])).toEqual([
+      ['0100047516', 'dang_hoat_dong'],
+      ['0100109106', 'hoat_dong_tro_lai'],
+      ['0100233488', 'tam_ngung'],
+      ['0101248141', 'giai_the'],
+      ['0102100740', 'giai_the'],
+    ])
   })
 
   it('reads labels into codes in a generated std model too', async () => {
