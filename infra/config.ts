@@ -39,6 +39,8 @@ const envSchema = z.object({
   KHO_BACKUP_CRON: cron('30 2 * * *'),
   KHO_ACCOUNT_REVIEW_CRON: cron('0 8 1 1,4,7,10 *'),
   KHO_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
+  KHO_REFUSED_QUOTA_MB: z.coerce.number().positive().max(10_000_000).default(1024),
+  KHO_REFUSED_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -109,6 +111,8 @@ export interface KhoConfig {
   accountReviewCron: string
   /** Months of the sharing log to keep (0: everything). */
   auditRetentionMonths: number
+  /** Refused files kept per agency for the audit trail: bytes and days; beyond either the oldest go. */
+  refusedFiles: { quotaBytes: number; retentionDays: number }
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
   /** Sign-in attempts in 5 minutes per account name and per address; API requests per caller per minute. */
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP },
     accountReviewCron: e.KHO_ACCOUNT_REVIEW_CRON,
     auditRetentionMonths: e.KHO_AUDIT_RETENTION_MONTHS,
+    refusedFiles: { quotaBytes: Math.round(e.KHO_REFUSED_QUOTA_MB * 1024 * 1024), retentionDays: e.KHO_REFUSED_RETENTION_DAYS },
     trustProxy: e.KHO_TRUST_PROXY === 'on',
     rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, loginAttemptsPerAddress: e.KHO_LOGIN_ATTEMPTS_PER_ADDRESS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
     sessionHours: e.KHO_SESSION_HOURS,

@@ -3,6 +3,7 @@ import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
 import type { KhoConfig } from '../../config.ts'
 import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
+import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
@@ -88,6 +89,15 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
     ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
     scheduleBriefings({ cube: cubeContextOf(ctx), catalog, audit: ctx.audit, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
     ctx.jobs.add({ id: 'account-review', schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
+    ctx.jobs.add({
+      id: 'refused-files',
+      schedule: '45 3 * * *',
+      run: async (at) => {
+        const r = await pruneRefusedFiles(wh, config.paths.archive, config.refusedFiles, at)
+        if (r.removed > 0) ctx.audit.recordService('job:refused-files', { endpoint: 'archive.prune', query: r, rowCount: r.removed })
+        return `${r.removed} refused files removed (${Math.round(r.bytes / 1024 / 1024)} MB)`
+      },
+    })
     if (config.auditRetentionMonths > 0) {
       ctx.jobs.add({ id: 'audit-retention', schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
     }
