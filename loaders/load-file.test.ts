@@ -44,9 +44,12 @@ describe('loading a file into raw', () => {
       { id: report.loadId },
     )
     expect(rows).toEqual([
-      { ma_so_doanh_nghiep: '0100047516', von_dieu_le: '1.500,5', trang_thai: 'dang_hoat_dong', _load_id: report.loadId, _agency: 'SO_TC', _source: 'dn.csv', _sha256: await sha256File(f), _row: 2 },
-      { ma_so_doanh_nghiep: '0100233488-001', von_dieu_le: '', trang_thai: 'tam_ngung', _load_id: report.loadId, _agency: 'SO_TC', _source: 'dn.csv', _sha256: await sha256File(f), _row: 3 },
+      { ma_so_doanh_nghiep: '0100047516', von_dieu_le: '1.500,5', trang_thai: 'dang_hoat_dong', _load_id: report.loadId, _agency: 'SO_TC', _source: 'dn.csv', _sha256: '', _row: 2 },
+      { ma_so_doanh_nghiep: '0100233488-001', von_dieu_le: '', trang_thai: 'tam_ngung', _load_id: report.loadId, _agency: 'SO_TC', _source: 'dn.csv', _sha256: '', _row: 3 },
     ])
+    // Each row's provenance reaches the delivered file through its load: meta.loads holds the hash.
+    const [hashOfRows] = await queryRows<{ sha256: string }>(wh.client, 'SELECT l.sha256 AS sha256 FROM raw.doanh_nghiep AS r INNER JOIN (SELECT load_id, sha256 FROM meta.loads FINAL) AS l ON l.load_id = r._load_id WHERE r._load_id = {id:String} LIMIT 1', { id: report.loadId })
+    expect(hashOfRows!.sha256).toBe(await sha256File(f))
     expect(fs.readFileSync(path.join(dir, 'archive', report.sha256.slice(0, 2), report.sha256), 'utf8')).toBe(DN)
     const [state] = await queryRows<{ status: string; rows_loaded: number }>(wh.client, 'SELECT status, rows_loaded FROM meta.loads FINAL WHERE load_id = {id:String}', { id: report.loadId })
     expect(state).toEqual({ status: 'committed', rows_loaded: 2 })

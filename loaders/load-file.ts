@@ -112,8 +112,8 @@ async function committedLoadOf(wh: Warehouse, dataset: string, agency: string, s
 }
 
 /**
- * Loads one delivered file into raw.<dataset> with provenance, checking every row against the
- * dataset's contract on the way in. Rows become visible to readers only when meta.loads marks the
+ * Loads one delivered file into raw.<dataset> with provenance (each row its load, the load its
+ * file's sha256), checking every row against the dataset's contract on the way in. Rows become visible to readers only when meta.loads marks the
  * load committed, so a crash half-way leaves nothing visible (and recovery deletes what it wrote);
  * rows that break the contract stay in raw, marked, and are never read. The same file delivered
  * again by the same agency is recognised by its hash and not loaded twice.
@@ -162,6 +162,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       ],
     })
   let writing: CatalogDataset | null = null
+  let archiving: Promise<ArchivedFile> | null = null
   let archived: ArchivedFile | null = null
 
   try {
@@ -172,11 +173,35 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     if (fs.statSync(opts.file).size === 0) throw new LoadRefusal('file.empty', `Tệp ${source} rỗng`, `${source} is empty`)
 
     await writeLoad('started')
-    // Hashed first (archived meanwhile): a file delivered again is known before any work, and every row carries the hash.
-    archived = await archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx', link: opts.temporary === true })
+    // The file is hashed (and archived) while its rows are written: the rows carry the load id and
+    // meta.loads the file's hash, so the hash need not finish first. A duplicate, known once the
+    // hash is, has its rows removed before anything commits.
+    archiving = archiveFile(opts.archiveDir, opts.file, { text: format !== 'xlsx', link: opts.temporary === true })
+    archiving.catch(() => undefined)
+    const target: RawWrite = {
+      wh: opts.wh,
+      dataset,
+      source,
+      loadId: report.loadId,
+      agency: opts.agency,
+      loadedAt: started,
+      problemsSql: rowProblemsSql(dataset, {
+        provinceCode: opts.catalog.province.code,
+        indicatorCodes: [...opts.catalog.indicators.map((i) => i.code), ...opts.catalog.components.map((c) => c.code)],
+        ownedIndicatorCodes: indicatorCodesOwnedBy(opts.catalog, opts.agency),
+      }),
+    }
+    writing = dataset
+    const [write, hashed] = await Promise.allSettled([writeFile(target, format, opts.file, opts.sheet), archiving])
+    if (hashed.status === 'rejected') throw hashed.reason
+    archived = hashed.value
     report.sha256 = archived.sha256
+    // Text that is not UTF-8 (a legacy code page) is refused by the line it breaks on, whatever the write made of it.
+    if (archived.notUtf8Line !== null) throw notTextRefusal(source, 'utf-8', { line: archived.notUtf8Line })
     const original = await committedLoadOf(opts.wh, dataset.id, opts.agency, report.sha256)
     if (original) {
+      await deleteLoadRows(opts.wh, dataset, report.loadId)
+      writing = null
       report.status = 'duplicate'
       report.warnings.push({
         code: 'file.duplicate',
@@ -186,23 +211,8 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
       await writeLoad('duplicate', `same file as load ${original}`)
       return report
     }
-    if (archived.notUtf8Line !== null) throw notTextRefusal(source, 'utf-8', { line: archived.notUtf8Line })
-    const target: RawWrite = {
-      wh: opts.wh,
-      dataset,
-      source,
-      loadId: report.loadId,
-      agency: opts.agency,
-      sha256: report.sha256,
-      loadedAt: started,
-      problemsSql: rowProblemsSql(dataset, {
-        provinceCode: opts.catalog.province.code,
-        indicatorCodes: [...opts.catalog.indicators.map((i) => i.code), ...opts.catalog.components.map((c) => c.code)],
-        ownedIndicatorCodes: indicatorCodesOwnedBy(opts.catalog, opts.agency),
-      }),
-    }
-    writing = dataset
-    const written = await writeFile(target, format, opts.file, opts.sheet)
+    if (write.status === 'rejected') throw write.reason
+    const written = write.value
     if (written.unknownHeaders.length > 0) {
       const headers = written.unknownHeaders.join(', ')
       report.warnings.push({ code: 'header.unknown', vi: `Bỏ qua các cột không có trong mẫu: ${headers}`, en: `Ignored columns not in the template: ${headers}` })
@@ -225,7 +235,7 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
     if (writing) await deleteLoadRows(opts.wh, writing, report.loadId, refusal?.code === 'threshold').catch(() => undefined)
   } finally {
     // However the load ended, the archive copy is settled before the caller sees the report.
-    await archived?.stored.catch(() => undefined)
+    await archiving?.then((a) => a.stored).catch(() => undefined)
     report.durationMs = Date.now() - started
   }
   return report

@@ -26,7 +26,6 @@ export interface RawWrite {
   loadId: string
   agency: string
   source: string
-  sha256: string
   loadedAt: number
 }
 
@@ -42,10 +41,12 @@ const columnList = (columns: Column[]) => columns.map((c) => quoteIdent(c.id)).j
 async function insertChecked(t: RawWrite, from: string, params: Record<string, unknown>, settings: Record<string, string | number> = {}) {
   const cols = columnList(t.dataset.columns)
   await t.wh.client.command({
-    query: `INSERT INTO ${rawTable(t.dataset)} (${cols}, _load_id, _agency, _source, _sha256, _row, _loaded_at, _problems)
-      SELECT ${cols}, {load:String}, {agency:String}, {source:String}, {sha:String}, _row, fromUnixTimestamp64Milli({at:Int64}), ${t.problemsSql}
+    // _sha256 stays empty: the file is hashed while its rows are written, and its hash is the
+    // load's (meta.loads), reached from each row by _load_id (load-file.ts).
+    query: `INSERT INTO ${rawTable(t.dataset)} (${cols}, _load_id, _agency, _source, _row, _loaded_at, _problems)
+      SELECT ${cols}, {load:String}, {agency:String}, {source:String}, _row, fromUnixTimestamp64Milli({at:Int64}), ${t.problemsSql}
       FROM ${from}`,
-    query_params: { ...params, load: t.loadId, agency: t.agency, source: t.source, sha: t.sha256, at: t.loadedAt },
+    query_params: { ...params, load: t.loadId, agency: t.agency, source: t.source, at: t.loadedAt },
     clickhouse_settings: settings,
   })
 }
