@@ -25,6 +25,7 @@ interface DatasetColumn {
   required: boolean
   identifier: string | null
   enum: string[] | null
+  enum_labels: { value: string; label: string; label_en?: string }[]
   personal: boolean
 }
 interface Source {
@@ -68,7 +69,7 @@ function formulaOf(i: Indicator): string {
 }
 
 function DatasetDetail({ id }: { id: string }) {
-  const { t } = useLang()
+  const { t, lang } = useLang()
   const dataset = useAsync(() => api<{ columns: DatasetColumn[]; description: string }>(`/api/catalog/datasets/${id}`), [id])
   return (
     <Show value={dataset}>
@@ -84,7 +85,18 @@ function DatasetDetail({ id }: { id: string }) {
               { key: 'type', header: 'type' },
               { key: 'required', header: 'required', value: (c) => (c.required ? '✓' : '') },
               { key: 'identifier', header: 'identifier', value: (c) => c.identifier ?? '' },
-              { key: 'enum', header: 'enum', value: (c) => (c.enum ?? []).join(', ') },
+              {
+                key: 'enum',
+                header: t('enumValues'),
+                // Each value with the label people write for it (either is accepted in a file).
+                value: (c) =>
+                  (c.enum ?? [])
+                    .map((v) => {
+                      const l = c.enum_labels.find((x) => x.value === v)
+                      return l ? `${lang === 'vi' ? l.label : (l.label_en ?? l.label)} (${v})` : v
+                    })
+                    .join(', '),
+              },
               { key: 'personal', header: 'personal', value: (c) => (c.personal ? '✓' : '') },
             ]}
           />
