@@ -483,6 +483,10 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     await page.goto(`${service.url}/catalog`)
     await page.waitForSelector('[data-testid=datasets] tbody tr')
     expect(await page.textContent('[data-testid=quality-formulas]')).toContain('Kịp thời')
+    // A dataset's columns, enumerations with the labels people write for their codes.
+    await page.click('[data-testid=datasets] button:has-text("Đăng ký doanh nghiệp")')
+    await page.waitForSelector('[data-testid=dataset-columns] tbody tr')
+    expect(await page.textContent('[data-testid=dataset-columns]')).toContain('Đang hoạt động (dang_hoat_dong)')
     await page.click('text=Từ điển chỉ tiêu')
     await page.waitForSelector('[data-testid=indicators] tbody tr')
     expect(await page.textContent('[data-testid=indicators]')).toContain('GRDP')

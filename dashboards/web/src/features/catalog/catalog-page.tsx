@@ -77,6 +77,7 @@ function DatasetDetail({ id }: { id: string }) {
         <div>
           <p>{d.description}</p>
           <DataTable<DatasetColumn>
+            testId="dataset-columns"
             caption={t('columns')}
             rows={d.columns}
             columns={[
