@@ -290,6 +290,15 @@ describe('the agency portal (officer)', () => {
     expect(fix.name).toBe('Sua va gui lai')
     expect(fix.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
     expect(fix.rowCount).toBe(2 + rejects.length)
+
+    // The cover letter attached to that delivery, from its row in the history; its type by content.
+    const letter = path.join(home, 'cong-van.pdf')
+    fs.writeFileSync(letter, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+    await page.click(`[data-testid=history] button[data-load="${load!.load_id}"]`)
+    await page.setInputFiles('[data-testid=load-attachments] input[type=file]', letter)
+    await page.waitForSelector('[data-testid=load-attachments] tbody tr:has-text("cong-van.pdf")')
+    const attached = (await apiGet<{ name: string; media_type: string }[]>('canbo.sotc', `/api/loads/${load!.load_id}/attachments`)).body
+    expect(attached.map((a) => [a.name, a.media_type])).toEqual([['cong-van.pdf', 'application/pdf']])
     await page.close()
   })
 
@@ -487,6 +496,8 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     await page.click('[data-testid=datasets] button:has-text("Đăng ký doanh nghiệp")')
     await page.waitForSelector('[data-testid=dataset-columns] tbody tr')
     expect(await page.textContent('[data-testid=dataset-columns]')).toContain('Đang hoạt động (dang_hoat_dong)')
+    // A steward may attach the dataset's technical documentation there.
+    expect(await page.$('[data-testid=dataset-attachments] input[type=file]')).not.toBeNull()
     await page.click('text=Từ điển chỉ tiêu')
     await page.waitForSelector('[data-testid=indicators] tbody tr')
     expect(await page.textContent('[data-testid=indicators]')).toContain('GRDP')

@@ -62,6 +62,8 @@ export type WarehouseConfig =
 export interface KhoPaths {
   /** Delivered files by content hash. */
   archive: string
+  /** Documents attached to deliveries and catalogue entries, by content hash. */
+  attachments: string
   /** Drop folders: <inbox>/<AGENCY>/<dataset>/. */
   inbox: string
   /** kho's own temporary files (uploads, pushed records) while they load. */
@@ -77,6 +79,7 @@ export interface KhoPaths {
 
 export const pathsUnder = (home: string): KhoPaths => ({
   archive: path.join(home, 'archive'),
+  attachments: path.join(home, 'attachments'),
   inbox: path.join(home, 'inbox'),
   uploads: path.join(home, 'uploads'),
   briefings: path.join(home, 'briefings'),

@@ -26,6 +26,7 @@ const RELEASED: [number, string, string][] = [
   [14, 'account_token_version', 'de8d28c12cdbd46c'],
   [15, 'sharing', '7631730458d67891'],
   [16, 'catalog_entries', '8c24ce2594c321f4'],
+  [17, 'attachments', 'b7c5f50eb835c50c'],
 ]
 
 describe('released migrations', () => {

@@ -13,6 +13,7 @@ import { healthRoutes } from './health-routes.ts'
 import { HttpError } from '../../http/http-error.ts'
 import { homePage } from './home-page.ts'
 import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
+import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../../semantic/cube/cube-api.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
@@ -88,7 +89,11 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
-  app.register((instance) => loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes }))
+  // Uploads (files to load, documents to attach) share the multipart parser loadRoutes registers.
+  app.register(async (instance) => {
+    await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })
+    attachmentRoutes(instance, { wh, catalog, audit, paths: ctx.config.paths })
+  })
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.
   app.get('/status', allow(access.public), async (_req, reply) =>

@@ -6,6 +6,7 @@ import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { useAuth } from '../../auth.tsx'
 import { DatasetProposals } from './components/dataset-proposals.tsx'
+import { Attachments } from '../../components/attachments.tsx'
 
 interface DatasetSummary {
   id: string
@@ -70,7 +71,8 @@ function formulaOf(i: Indicator): string {
 
 function DatasetDetail({ id }: { id: string }) {
   const { t, lang } = useLang()
-  const dataset = useAsync(() => api<{ columns: DatasetColumn[]; description: string }>(`/api/catalog/datasets/${id}`), [id])
+  const { account } = useAuth()
+  const dataset = useAsync(() => api<{ columns: DatasetColumn[]; description: string; owner: string }>(`/api/catalog/datasets/${id}`), [id])
   return (
     <Show value={dataset}>
       {(d) => (
@@ -101,6 +103,13 @@ function DatasetDetail({ id }: { id: string }) {
               { key: 'personal', header: 'personal', value: (c) => (c.personal ? '✓' : '') },
             ]}
           />
+          {account && (
+            <Attachments
+              path={`/api/catalog/datasets/${id}/attachments`}
+              canUpload={account.role === 'steward' || account.role === 'admin' || (account.role === 'agency_officer' && account.agency === d.owner)}
+              testId="dataset-attachments"
+            />
+          )}
         </div>
       )}
     </Show>

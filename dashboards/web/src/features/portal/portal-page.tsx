@@ -8,6 +8,7 @@ import type { AgencyInfo, Load, Obligation, Report } from './portal-types.ts'
 import { ObligationTable } from './components/obligation-table.tsx'
 import { openDigest } from './open-digest.ts'
 import { UploadReport } from './components/upload-report.tsx'
+import { Attachments } from '../../components/attachments.tsx'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()
@@ -17,6 +18,8 @@ export default function Portal() {
   const [report, setReport] = useState<Report | null>(null)
   const [uploadError, setUploadError] = useState<Error | null>(null)
   const [busy, setBusy] = useState(false)
+  // The delivery whose attached documents are shown below the history.
+  const [docsOf, setDocsOf] = useState<string | null>(null)
   const agencies = useAsync(() => api<AgencyInfo[]>('/api/catalog/agencies'), [])
   const scope = officer ? account.agency : agency
   const q = scope ? `?agency=${encodeURIComponent(scope)}` : ''
@@ -170,6 +173,16 @@ export default function Portal() {
                 { key: 'rows_loaded', header: '✓', numeric: true },
                 { key: 'rows_rejected', header: '✗', numeric: true },
                 {
+                  key: 'documents',
+                  header: t('documents'),
+                  value: () => '',
+                  cell: (r) => (
+                    <button type="button" className="linkish" data-load={r.load_id} onClick={() => setDocsOf(docsOf === r.load_id ? null : r.load_id)}>
+                      {t('attachments')}
+                    </button>
+                  ),
+                },
+                {
                   key: 'rejects',
                   header: t('rejectedRows'),
                   cell: (r) =>
@@ -185,6 +198,7 @@ export default function Portal() {
             />
           )}
         </Show>
+        {docsOf && <Attachments path={`/api/loads/${docsOf}/attachments`} canUpload={account?.role !== 'leader' && account?.role !== 'analyst'} testId="load-attachments" />}
       </section>
     </div>
   )

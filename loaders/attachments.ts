@@ -1,0 +1,157 @@
+import { createHash, randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileTypeFromFile } from 'file-type'
+import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
+import { warehouseTime } from '../infra/warehouse/sql.ts'
+import { LoadRefusal } from './load-refusal.ts'
+
+/**
+ * Documents sent with data (Bắc Ninh QĐ 53 Điều 6.3: doc, pdf, images, media, zip; Điều 6.6 and
+ * Lào Cai Điều 20.3: technical documentation with each dataset): attached to a delivery by its
+ * officer, or to a catalogue entry by its owner or a steward. The type is decided from the content
+ * (magic bytes, file-type), never the name; archives are kept as they are, never unpacked.
+ */
+export type AttachmentKind = 'delivery' | 'dataset'
+
+export interface Attachment {
+  id: string
+  kind: AttachmentKind
+  load_id: string
+  dataset: string
+  agency: string
+  name: string
+  media_type: string
+  size: number
+  sha256: string
+  uploaded_by: string
+  uploaded_at: string
+}
+
+/** The largest attachment, and the most a delivery may carry in all. */
+export const ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+export const DELIVERY_ATTACHMENTS_MAX_BYTES = 200 * 1024 * 1024
+
+/** What may be attached, by the type its content shows (file-type's extension → media type kept). */
+const ALLOWED: Record<string, string> = {
+  pdf: 'application/pdf',
+  // Word, Excel and PowerPoint 97-2003 are compound files (cfb); their 2007+ forms are zips file-type names.
+  cfb: 'application/x-cfb',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  odt: 'application/vnd.oasis.opendocument.text',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  tif: 'image/tiff',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4',
+  zip: 'application/zip',
+  '7z': 'application/x-7z-compressed',
+  rar: 'application/vnd.rar',
+}
+
+/** Text with no magic bytes (a README, an API guide in Markdown, JSON or XML) is accepted when it is UTF-8 with no NUL byte. */
+function isUtf8Text(file: string): boolean {
+  const head = Buffer.alloc(Math.min(fs.statSync(file).size, 64 * 1024))
+  const fd = fs.openSync(file, 'r')
+  try {
+    fs.readSync(fd, head, 0, head.length, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (head.includes(0)) return false
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - 4 > 0 ? head.length - 4 : head.length))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The media type the content shows, or a refusal saying what it is and what is accepted. */
+export async function attachmentType(file: string, name: string): Promise<string> {
+  const found = await fileTypeFromFile(file)
+  if (found && ALLOWED[found.ext]) return ALLOWED[found.ext]!
+  if (!found && isUtf8Text(file)) return 'text/plain; charset=utf-8'
+  const what = found ? `${found.mime}` : 'không rõ / unknown'
+  throw new LoadRefusal(
+    'attachment.type',
+    `Tệp ${name} có nội dung ${what}, không thuộc loại được đính kèm (văn bản PDF, Word, Excel, ảnh, âm thanh, video, tệp nén, văn bản thuần)`,
+    `${name} holds ${what}, not a type that may be attached (PDF, Word, Excel, images, audio, video, archives, plain text)`,
+  )
+}
+
+export const attachmentPath = (dir: string, sha256: string) => path.join(dir, sha256.slice(0, 2), sha256)
+
+const COLUMNS = 'id, kind, load_id, dataset, agency, name, media_type, size, sha256, uploaded_by, toString(uploaded_at) AS uploaded_at'
+const read = (r: Attachment & { size: string | number }): Attachment => ({ ...r, size: Number(r.size) })
+
+export async function listAttachments(wh: Warehouse, where: { loadId: string } | { dataset: string }): Promise<Attachment[]> {
+  const rows = await queryRows<Attachment>(
+    wh.client,
+    'loadId' in where
+      ? `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE kind = 'delivery' AND load_id = {v:String} AND NOT deleted ORDER BY uploaded_at, id`
+      : `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE kind = 'dataset' AND dataset = {v:String} AND NOT deleted ORDER BY uploaded_at, id`,
+    { v: 'loadId' in where ? where.loadId : where.dataset },
+  )
+  return rows.map(read)
+}
+
+export async function findAttachment(wh: Warehouse, id: string): Promise<Attachment | null> {
+  const [row] = await queryRows<Attachment>(wh.client, `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE id = {id:String} AND NOT deleted`, { id })
+  return row ? read(row) : null
+}
+
+/**
+ * Keeps an uploaded file (already on disk, at most ATTACHMENT_MAX_BYTES) as an attachment: its
+ * type checked from its content, the delivery's total checked, stored by content hash (written
+ * under a temporary name and renamed), then recorded.
+ */
+export async function storeAttachment(
+  wh: Warehouse,
+  dir: string,
+  a: { kind: AttachmentKind; loadId: string; dataset: string; agency: string; name: string; file: string; uploadedBy: string },
+): Promise<Attachment> {
+  const size = fs.statSync(a.file).size
+  if (size === 0) throw new LoadRefusal('attachment.empty', `Tệp ${a.name} rỗng`, `${a.name} is empty`)
+  const mediaType = await attachmentType(a.file, a.name)
+  if (a.kind === 'delivery') {
+    const used = (await listAttachments(wh, { loadId: a.loadId })).reduce((n, x) => n + x.size, 0)
+    if (used + size > DELIVERY_ATTACHMENTS_MAX_BYTES) {
+      const mb = DELIVERY_ATTACHMENTS_MAX_BYTES / 1024 / 1024
+      throw new LoadRefusal('attachment.delivery_total', `Một lần gửi được đính kèm tối đa ${mb} MB; tệp ${a.name} vượt quá`, `A delivery may carry at most ${mb} MB of attachments; ${a.name} goes past it`)
+    }
+  }
+  const hash = createHash('sha256')
+  for await (const chunk of fs.createReadStream(a.file) as AsyncIterable<Buffer>) hash.update(chunk)
+  const sha256 = hash.digest('hex')
+  const target = attachmentPath(dir, sha256)
+  if (!fs.existsSync(target)) {
+    fs.mkdirSync(path.dirname(target), { recursive: true })
+    const tmp = `${target}.incoming-${randomUUID()}`
+    await fs.promises.copyFile(a.file, tmp)
+    fs.renameSync(tmp, target)
+  }
+  const row: Attachment = {
+    id: randomUUID(),
+    kind: a.kind,
+    load_id: a.loadId,
+    dataset: a.dataset,
+    agency: a.agency,
+    name: path.basename(a.name).slice(0, 255),
+    media_type: mediaType,
+    size,
+    sha256,
+    uploaded_by: a.uploadedBy,
+    uploaded_at: warehouseTime(),
+  }
+  await wh.client.insert({ table: 'meta.attachments', values: [{ ...row, deleted: 0, updated_at: Date.now() }], format: 'JSONEachRow' })
+  return row
+}
