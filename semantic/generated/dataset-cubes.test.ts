@@ -64,6 +64,15 @@ describe('a dataset with a generated view', () => {
     expect(sql).toHaveLength(3)
   })
 
+  it("shows an enumerated column's values by their labels too", async () => {
+    const r = await load({ measures: ['bhxh_tham_gia.count'], dimensions: ['bhxh_tham_gia.loai_bao_hiem', 'bhxh_tham_gia.loai_bao_hiem_label'], order: { 'bhxh_tham_gia.loai_bao_hiem': 'asc' } }, token({ role: 'analyst', sub: 'a' }))
+    expect(r.status).toBe(200)
+    const pairs = r.body.data.map((x: Record<string, string>) => [x['bhxh_tham_gia.loai_bao_hiem'], x['bhxh_tham_gia.loai_bao_hiem_label']])
+    expect(pairs.length).toBeGreaterThan(0)
+    const labels: Record<string, string> = { bhxh_bat_buoc: 'BHXH bắt buộc', bhxh_tu_nguyen: 'BHXH tự nguyện', bhyt: 'Bảo hiểm y tế' }
+    for (const [code, label] of pairs) expect(label).toBe(labels[code])
+  })
+
   it('joins the population register on the CCCD they share, equal to the join written by hand', async () => {
     const r = await load({ measures: ['bhxh_tham_gia.distinct_cccd'], dimensions: ['bhxh_tham_gia.registered_residents_gender'], order: { 'bhxh_tham_gia.registered_residents_gender': 'asc' } }, token({ role: 'analyst' }))
     expect(r.status).toBe(200)

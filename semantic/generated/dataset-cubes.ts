@@ -1,4 +1,5 @@
 import { stringify } from 'yaml'
+import { sqlString } from '../../infra/warehouse/sql.ts'
 import { DICTIONARY, type Column, type Dataset } from '../../infra/catalog/schema.ts'
 import { hasHandWrittenView } from '../policy/view-policy.ts'
 import { generatedModelName } from '../../transforms/generated/dataset-models.ts'
@@ -54,6 +55,15 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
         dimensions: [
           { name: 'row_key', sql: `concat(${d.natural_key.map((k) => `toString({CUBE}.${k})`).join(", '|', ")})`, type: 'string', primary_key: true },
           ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: plainText(c.label), ...(c.personal ? { meta: { personal: true } } : {}) })),
+          // An enumerated column's values as people read them: each code's label (the code where it has none).
+          ...d.columns
+            .filter((c) => c.enum && c.enum_labels.length > 0)
+            .map((c) => ({
+              name: `${c.id}_label`,
+              sql: `transform(${c.id}, [${c.enum_labels.map((l) => sqlString(l.value)).join(', ')}], [${c.enum_labels.map((l) => sqlString(plainText(l.label))).join(', ')}], ${c.id})`,
+              type: 'string',
+              title: plainText(`${c.label} (tên)`),
+            })),
         ],
         measures: [
           { name: 'count', type: 'count', title: plainText(`Số bản ghi — ${d.name}`) },
