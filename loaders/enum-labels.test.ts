@@ -47,7 +47,7 @@ describe('enumerations with labels', () => {
     // Only the status no code or label names is refused, with the labels a person would pick from.
     expect(r.rejects.map((x) => [x.row, x.column, x.code])).toEqual([[23, 'trang_thai', 'value.enum']])
     expect(r.rejects[0]!.vi).toContain('Đang hoạt động, Tạm ngừng kinh doanh, Đã giải thể, Hoạt động trở lại')
-    const run = await runModels(wh, catalogProject(catalog), { select: ['+enterprises'] })
+    const run = await runModels(wh, catalogProject(catalog), { select: ['+dim_enterprise'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
     const std = await queryRows<{ enterprise_code: string; status: string }>(wh.client, "SELECT enterprise_code, status FROM std.enterprises FINAL WHERE branch = '' ORDER BY enterprise_code")
     expect(std.map((x) => [x.enterprise_code, x.status])).toEqual([
@@ -56,6 +56,14 @@ describe('enumerations with labels', () => {
       ['0100233488', 'tam_ngung'],
       ['0101248141', 'giai_the'],
       ['0102100740', 'giai_the'],
+    ])
+    // The marts show people the label again (the enterprises view's status_label).
+    const shown = await queryRows<{ status: string; status_label: string }>(wh.client, "SELECT DISTINCT status, status_label FROM marts.dim_enterprise WHERE branch = '' ORDER BY status")
+    expect(shown).toEqual([
+      { status: 'dang_hoat_dong', status_label: 'Đang hoạt động' },
+      { status: 'giai_the', status_label: 'Đã giải thể' },
+      { status: 'hoat_dong_tro_lai', status_label: 'Hoạt động trở lại' },
+      { status: 'tam_ngung', status_label: 'Tạm ngừng kinh doanh' },
     ])
   })
 

@@ -116,3 +116,9 @@ export function enumCodeSql(c: EnumColumn, v: string): string {
   if (pairs.length === 0) return key
   return `transform(${key}, [${pairs.map(([f]) => sqlString(f)).join(', ')}], [${pairs.map(([, code]) => sqlString(code)).join(', ')}], ${key})`
 }
+
+/** A code's label for people (the code itself where it has none): how a mart shows an enumerated value. */
+export function enumLabelSql(c: EnumColumn, code: string): string {
+  if (c.enum_labels.length === 0) return code
+  return `transform(${code}, [${c.enum_labels.map((l) => sqlString(l.value)).join(', ')}], [${c.enum_labels.map((l) => sqlString(l.label)).join(', ')}], ${code})`
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
-import { booleanSql, dateSql, dateTimeSql, enumCodeSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
+import { booleanSql, dateSql, dateTimeSql, enumCodeSql, enumLabelSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
 import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
@@ -40,8 +40,8 @@ const MACROS: Record<string, (arg: string) => string> = {
 /**
  * A model's SQL with its macros expanded: ref('m') → the model's table, source('d') → the
  * committed rows of raw.d (or of given loads only), var('name') → a project variable, the
- * parse_* macros → the shared parsing expressions, and enum_code('dataset.column', x) → the code
- * a cell names by its code or its label.
+ * parse_* macros → the shared parsing expressions, enum_code('dataset.column', x) → the code a
+ * cell names by its code or its label, and enum_label('dataset.column', code) → the code's label.
  */
 export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null): string {
   return model.sql
@@ -52,10 +52,10 @@ export function compileModel(model: Model, project: Project, loads: Map<string, 
       if (value === undefined) throw new Error(`${model.name}: var('${name}') is not defined`)
       return `'${value.replace(/'/g, "\\'")}'`
     })
-    .replace(/\{\{\s*enum_code\(\s*'([a-z0-9_]+)\.([a-z0-9_]+)'\s*,\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, dataset: string, column: string, arg: string) => {
+    .replace(/\{\{\s*enum_(code|label)\(\s*'([a-z0-9_]+)\.([a-z0-9_]+)'\s*,\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, kind: string, dataset: string, column: string, arg: string) => {
       const c = project.datasets.find((d) => d.id === dataset)?.columns.find((x) => x.id === column)
-      if (!c?.enum) throw new Error(`${model.name}: enum_code('${dataset}.${column}') names no enumerated column of the catalogue`)
-      return enumCodeSql(c, arg)
+      if (!c?.enum) throw new Error(`${model.name}: enum_${kind}('${dataset}.${column}') names no enumerated column of the catalogue`)
+      return kind === 'code' ? enumCodeSql(c, arg) : enumLabelSql(c, arg)
     })
     .replace(/\{\{\s*(parse_[a-z]+)\(\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, macro: string, arg: string) => {
       const expand = MACROS[macro]

@@ -15,6 +15,7 @@ select
     vsic,
     capital_mvnd,
     status,
+    {{ enum_label('doanh_nghiep.trang_thai', status) }} as status_label,
     toBool(status in ('dang_hoat_dong', 'hoat_dong_tro_lai')) as is_active,
     updated_on
 from {{ ref('enterprises') }} final
