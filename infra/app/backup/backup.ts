@@ -27,6 +27,8 @@ export interface BackupManifest {
   schema_version: number
   tables: TableBackup[]
   archive_files: number
+  /** Attached documents copied (absent in backups made before attachments existed). */
+  attachment_files?: number
   bytes: number
 }
 
@@ -100,7 +102,7 @@ function copyFiles(from: string, to: string, link: boolean): number {
  * (hard links: content-addressed files never change). The manifest is written last, so a backup
  * interrupted half-way is never listed or restored.
  */
-export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups' | 'archive'>, now = new Date()): Promise<BackupManifest> {
+export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups' | 'archive' | 'attachments'>, now = new Date()): Promise<BackupManifest> {
   if (wh.engine !== 'chdb') {
     throw new BackupError('kho backup sao lưu kho nhúng; với máy chủ ClickHouse hãy dùng BACKUP … TO Disk của máy chủ / use the server\'s BACKUP for a ClickHouse server')
   }
@@ -127,11 +129,13 @@ export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups
   }
   const [schema] = await queryRows<{ v: number }>(wh.client, 'SELECT max(version) AS v FROM meta.schema_migrations')
   const archiveFiles = copyFiles(paths.archive, path.join(dir, 'archive'), true)
+  // Documents attached to deliveries and catalogue entries: content-addressed too.
+  const attachmentFiles = copyFiles(paths.attachments, path.join(dir, 'attachments'), true)
   const bytes = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.zst'))
     .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0)
-  const manifest: BackupManifest = { id, created_at: now.toISOString(), schema_version: Number(schema?.v ?? 0), tables, archive_files: archiveFiles, bytes }
+  const manifest: BackupManifest = { id, created_at: now.toISOString(), schema_version: Number(schema?.v ?? 0), tables, archive_files: archiveFiles, attachment_files: attachmentFiles, bytes }
   fs.writeFileSync(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2))
   return manifest
 }
@@ -160,14 +164,15 @@ export interface RestoreResult {
   id: string
   tables: { table: string; rows: number; checksum: string; ok: boolean }[]
   archive_files: number
+  attachment_files: number
 }
 
 /**
  * Restores a backup into an empty warehouse (a fresh data directory): tables from their CREATE
  * statements, rows from the data files, views last; then every table's count and checksum is
- * compared with the manifest. The archive goes to `archiveDir` when given.
+ * compared with the manifest. The archive and the attachments go to the given folders.
  */
-export async function restoreBackup(wh: Warehouse, backupDir: string, archiveDir?: string): Promise<RestoreResult> {
+export async function restoreBackup(wh: Warehouse, backupDir: string, files?: { archive: string; attachments: string }): Promise<RestoreResult> {
   const manifestFile = path.join(backupDir, MANIFEST)
   if (!fs.existsSync(manifestFile)) throw new BackupError(`${backupDir} không phải bản sao lưu đầy đủ (thiếu ${MANIFEST}) / not a complete backup`)
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as BackupManifest
@@ -191,8 +196,9 @@ export async function restoreBackup(wh: Warehouse, backupDir: string, archiveDir
     const now = await tableChecksum(wh, t.database, t.name)
     tables.push({ table: `${t.database}.${t.name}`, ...now, ok: now.rows === t.rows && now.checksum === t.checksum })
   }
-  const archiveFiles = archiveDir ? copyFiles(path.join(backupDir, 'archive'), archiveDir, false) : 0
+  const archiveFiles = files ? copyFiles(path.join(backupDir, 'archive'), files.archive, false) : 0
+  const attachmentFiles = files ? copyFiles(path.join(backupDir, 'attachments'), files.attachments, false) : 0
   const bad = tables.filter((t) => !t.ok)
   if (bad.length > 0) throw new BackupError(`Khôi phục không khớp ở ${bad.map((t) => t.table).join(', ')} / restored tables differ from the backup`)
-  return { id: manifest.id, tables, archive_files: archiveFiles }
+  return { id: manifest.id, tables, archive_files: archiveFiles, attachment_files: attachmentFiles }
 }

@@ -26,7 +26,7 @@ export async function backupCommand(run: CommandRun): Promise<number> {
     if (readServiceFile(target)) throw new UsageError(`Dịch vụ đang chạy trên ${target}; khôi phục vào thư mục mới / the service runs on ${target}`)
     const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
     try {
-      const r = await restoreBackup(wh, path.join(config.paths.backups, id), pathsUnder(target).archive)
+      const r = await restoreBackup(wh, path.join(config.paths.backups, id), pathsUnder(target))
       out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
     } finally {
       await wh.close()
