@@ -52,6 +52,7 @@ const envSchema = z.object({
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)),
   KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KHO_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
 })
 
 export type WarehouseConfig =
@@ -127,6 +128,8 @@ export interface KhoConfig {
   /** SMTP for e-mailing briefings; null keeps them as files only. */
   smtp: { url: string; from: string } | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
+  /** auto: readable lines when stdout is a terminal, JSON lines otherwise. */
+  logFormat: z.infer<typeof envSchema>['KHO_LOG_FORMAT']
 }
 
 export class ConfigError extends Error {}
@@ -173,5 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     metricsAllow: e.KHO_METRICS_ALLOW,
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
     logLevel: e.KHO_LOG_LEVEL,
+    logFormat: e.KHO_LOG_FORMAT,
   }
 }

@@ -27,6 +27,7 @@ import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
 import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
 import { vietnamDay } from '../../time/periods.ts'
+import { loggerOptions, resolveLogFormat } from './log-format.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape
@@ -36,7 +37,7 @@ export type KhoApp = FastifyInstance & { routeList: RouteList }
 
 export function buildApp(ctx: ServiceContext): KhoApp {
   const app = Fastify({
-    logger: { level: ctx.config.logLevel },
+    logger: loggerOptions(ctx.config.logLevel, resolveLogFormat(ctx.config.logFormat)),
     bodyLimit: 1 << 20,
     // A request id from the proxy in front is kept (so logs line up across hops); otherwise one is made.
     requestIdHeader: 'x-request-id',
