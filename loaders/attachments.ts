@@ -5,6 +5,7 @@ import { fileTypeFromFile } from 'file-type'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { warehouseTime } from '../infra/warehouse/sql.ts'
 import { LoadRefusal } from './load-refusal.ts'
+import { Utf8Check } from './utf8-check.ts'
 
 /**
  * Documents sent with data (Bắc Ninh QĐ 53 Điều 6.3: doc, pdf, images, media, zip; Điều 6.6 and
@@ -57,29 +58,21 @@ const ALLOWED: Record<string, string> = {
   rar: 'application/vnd.rar',
 }
 
-/** Text with no magic bytes (a README, an API guide in Markdown, JSON or XML) is accepted when it is UTF-8 with no NUL byte. */
-function isUtf8Text(file: string): boolean {
-  const head = Buffer.alloc(Math.min(fs.statSync(file).size, 64 * 1024))
-  const fd = fs.openSync(file, 'r')
-  try {
-    fs.readSync(fd, head, 0, head.length, 0)
-  } finally {
-    fs.closeSync(fd)
+/** Text with no magic bytes (a README, an API guide in Markdown, JSON or XML) is accepted when it is UTF-8 throughout with no NUL byte. */
+async function isUtf8Text(file: string): Promise<boolean> {
+  const utf8 = new Utf8Check()
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (chunk.includes(0)) return false
+    utf8.push(chunk)
   }
-  if (head.includes(0)) return false
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - 4 > 0 ? head.length - 4 : head.length))
-    return true
-  } catch {
-    return false
-  }
+  return utf8.end()
 }
 
 /** The media type the content shows, or a refusal saying what it is and what is accepted. */
 export async function attachmentType(file: string, name: string): Promise<string> {
   const found = await fileTypeFromFile(file)
   if (found && ALLOWED[found.ext]) return ALLOWED[found.ext]!
-  if (!found && isUtf8Text(file)) return 'text/plain; charset=utf-8'
+  if (!found && (await isUtf8Text(file))) return 'text/plain; charset=utf-8'
   const what = found ? `${found.mime}` : 'không rõ / unknown'
   throw new LoadRefusal(
     'attachment.type',

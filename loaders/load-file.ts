@@ -113,10 +113,11 @@ async function committedLoadOf(wh: Warehouse, dataset: string, agency: string, s
 
 /**
  * Loads one delivered file into raw.<dataset> with provenance (each row its load, the load its
- * file's sha256), checking every row against the dataset's contract on the way in. Rows become visible to readers only when meta.loads marks the
- * load committed, so a crash half-way leaves nothing visible (and recovery deletes what it wrote);
- * rows that break the contract stay in raw, marked, and are never read. The same file delivered
- * again by the same agency is recognised by its hash and not loaded twice.
+ * file's sha256), checking every row against the dataset's contract on the way in. Rows become
+ * visible to readers only when meta.loads marks the load committed, so a crash half-way leaves
+ * nothing visible (and recovery deletes what it wrote); rows that break the contract stay in raw,
+ * marked, and are never read. The same file delivered again by the same agency is recognised by
+ * its hash and not loaded twice.
  */
 export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
   const started = Date.now()

@@ -103,18 +103,23 @@ export interface EnumColumn {
 /** How a cell is compared with an enumeration: trimmed, NFC, lower case ("Đang hoạt động" → "đang hoạt động"). */
 export const enumKeySql = (v: string) => `lowerUTF8(normalizeUTF8NFC(trimBoth(${v})))`
 
+/** A written form as enumKeySql compares it, in JavaScript. */
+const enumKey = (form: string) => form.normalize('NFC').trim().toLowerCase()
+
+/** The forms each label of a column is written in (Vietnamese, English), with the code they name. */
+const labelForms = (c: EnumColumn) => c.enum_labels.flatMap((l) => [l.label, ...(l.label_en ? [l.label_en] : [])].map((f) => [f, l.value] as const))
+
 /** Every written form the column accepts — its codes and their Vietnamese and English labels — as enumKeySql writes them. */
 export function enumAccepted(c: EnumColumn): string[] {
-  const forms = [...(c.enum ?? []), ...c.enum_labels.flatMap((l) => [l.label, ...(l.label_en ? [l.label_en] : [])])]
-  return [...new Set(forms.map((f) => f.normalize('NFC').trim().toLowerCase()))]
+  return [...new Set([...(c.enum ?? []), ...labelForms(c).map(([f]) => f)].map(enumKey))]
 }
 
 /** The code a cell names, by its code or a label (unknown text stays as written, lower case). */
 export function enumCodeSql(c: EnumColumn, v: string): string {
   const key = enumKeySql(v)
-  const pairs = c.enum_labels.flatMap((l) => [l.label, ...(l.label_en ? [l.label_en] : [])].map((f) => [f.normalize('NFC').trim().toLowerCase(), l.value] as const))
+  const pairs = labelForms(c)
   if (pairs.length === 0) return key
-  return `transform(${key}, [${pairs.map(([f]) => sqlString(f)).join(', ')}], [${pairs.map(([, code]) => sqlString(code)).join(', ')}], ${key})`
+  return `transform(${key}, [${pairs.map(([f]) => sqlString(enumKey(f))).join(', ')}], [${pairs.map(([, code]) => sqlString(code)).join(', ')}], ${key})`
 }
 
 /** A code's label for people (the code itself where it has none): how a mart shows an enumerated value. */

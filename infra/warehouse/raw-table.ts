@@ -11,6 +11,8 @@ export const PROVENANCE_COLUMNS: ColumnSpec[] = [
   { name: '_load_id', type: 'LowCardinality(String)' },
   { name: '_agency', type: 'LowCardinality(String)' },
   { name: '_source', type: 'LowCardinality(String)', comment: 'file name or endpoint' },
+  // Left empty since loads hash the file beside the write: the hash is the load's, in meta.loads.
+  // The column stays (raw tables in the field have it; its comment is part of their DDL).
   { name: '_sha256', type: 'LowCardinality(String)', comment: 'of the delivered file' },
   { name: '_row', type: 'UInt32', comment: 'line or record number in the delivery' },
   { name: '_loaded_at', type: "DateTime64(3, 'UTC')" },

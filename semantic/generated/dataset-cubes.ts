@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import { sqlString } from '../../infra/warehouse/sql.ts'
+import { enumLabelSql } from '../../infra/warehouse/parse-sql.ts'
 import { DICTIONARY, type Column, type Dataset } from '../../infra/catalog/schema.ts'
 import { hasHandWrittenView } from '../policy/view-policy.ts'
 import { generatedModelName } from '../../transforms/generated/dataset-models.ts'
@@ -60,7 +60,8 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
             .filter((c) => c.enum && c.enum_labels.length > 0)
             .map((c) => ({
               name: `${c.id}_label`,
-              sql: `transform(${c.id}, [${c.enum_labels.map((l) => sqlString(l.value)).join(', ')}], [${c.enum_labels.map((l) => sqlString(plainText(l.label))).join(', ')}], ${c.id})`,
+              // Labels are officers' free text: made plain as titles are, then written as SQL text.
+              sql: enumLabelSql({ ...c, enum_labels: c.enum_labels.map((l) => ({ ...l, label: plainText(l.label) })) }, c.id),
               type: 'string',
               title: plainText(`${c.label} (tên)`),
             })),
