@@ -1,6 +1,6 @@
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Warehouse } from '../infra/warehouse/client.ts'
-import { loadFile, type LoadFileOptions, type LoadReport } from './load-file.ts'
+import { loadFile, loadFiles, type LoadFileOptions, type LoadFilesOptions, type LoadReport } from './load-file.ts'
 import { loadRecords, type RecordsOptions } from './load-records.ts'
 
 /** A delivery as any channel hands it over: the file (or records) and who sent what. */
@@ -14,6 +14,8 @@ export type RecordsDelivery = Omit<RecordsOptions, 'wh' | 'catalog' | 'archiveDi
  */
 export interface Deliver {
   file(delivery: FileDelivery): Promise<LoadReport>
+  /** Many files at once (a backlog, the demo): each its own load, small ones sharing the writes. */
+  files(deliveries: FileDelivery[], progress?: Pick<LoadFilesOptions, 'signal' | 'onSettled'>): Promise<LoadReport[]>
   records(delivery: RecordsDelivery): Promise<LoadReport>
 }
 
@@ -33,6 +35,7 @@ export function deliverer(deps: DeliverDeps): Deliver {
   const base = { wh: deps.wh, catalog: deps.catalog, archiveDir: deps.paths.archive }
   return {
     file: async (d) => done(await loadFile({ ...base, ...d })),
+    files: async (files, progress) => (await loadFiles({ ...base, ...progress, files })).map(done),
     records: async (d) => done(await loadRecords({ ...base, uploadsDir: deps.paths.uploads, ...d })),
   }
 }

@@ -12,21 +12,25 @@ import type { SourceRecord } from './readers/source-record.ts'
 import { sqlString } from './rules-sql.ts'
 
 /**
- * Writing a delivery into raw.<dataset>: every row, checked, with its provenance and `_problems`
+ * Writing deliveries into raw.<dataset>: every row, checked, with its provenance and `_problems`
  * (the column, problem code and value of each rule it breaks), in one INSERT, so the rows are
- * written once. They stay invisible until the load commits (readers see committed loads only), and
+ * written once. They stay invisible until their load commits (readers see committed loads only), and
  * rejected rows stay invisible after (readers take rows with empty `_problems` only: acceptedRowsSql
  * in infra/warehouse/raw-table.ts); commit-load.ts gives their reasons in meta.rejects.
+ *
+ * One write may carry several files of one dataset and agency (a batch, load-file.ts): each file its
+ * own load, source and load time, chosen per row by the row's 1-based file number `_file`. Planning
+ * the generated checks costs about as much as checking a few thousand rows, so a batch of small
+ * files pays it once rather than once a file.
  */
 export interface RawWrite {
   wh: Warehouse
   dataset: CatalogDataset
   /** SQL over the catalogue columns giving the row's problems (rules-sql.ts). */
   problemsSql: string
-  loadId: string
   agency: string
-  source: string
-  loadedAt: number
+  /** The files written, in order: `_file` 1 is the first. */
+  files: { loadId: string; source: string; loadedAt: number }[]
 }
 
 export interface Written {
@@ -37,28 +41,31 @@ const BATCH_ROWS = 50_000
 
 const columnList = (columns: Column[]) => columns.map((c) => quoteIdent(c.id)).join(', ')
 
-/** Rows from `from` (with `_row` and the catalogue columns) into raw.<dataset>, checked. */
+/** Rows from `from` (with `_file`, `_row` and the catalogue columns) into raw.<dataset>, checked. */
 async function insertChecked(t: RawWrite, from: string, params: Record<string, unknown>, settings: Record<string, string | number> = {}) {
   const cols = columnList(t.dataset.columns)
   await t.wh.client.command({
     // _sha256 stays empty: the file is hashed while its rows are written, and its hash is the
     // load's (meta.loads), reached from each row by _load_id (load-file.ts).
     query: `INSERT INTO ${rawTable(t.dataset)} (${cols}, _load_id, _agency, _source, _row, _loaded_at, _problems)
-      SELECT ${cols}, {load:String}, {agency:String}, {source:String}, _row, fromUnixTimestamp64Milli({at:Int64}), ${t.problemsSql}
+      SELECT ${cols}, {loads:Array(String)}[_file], {agency:String}, {sources:Array(String)}[_file], _row,
+        fromUnixTimestamp64Milli({ats:Array(Int64)}[_file]), ${t.problemsSql}
       FROM ${from}`,
-    query_params: { ...params, load: t.loadId, agency: t.agency, source: t.source, at: t.loadedAt },
+    query_params: { ...params, loads: t.files.map((f) => f.loadId), agency: t.agency, sources: t.files.map((f) => f.source), ats: t.files.map((f) => f.loadedAt) },
     clickhouse_settings: settings,
   })
 }
 
 /**
- * Removes the rows of a load that did not commit. A load refused for too many rejected rows keeps
+ * Removes the rows of loads that did not commit. A load refused for too many rejected rows keeps
  * those (never read; the agency downloads them to fix, rejects-workbook.ts); otherwise none stay.
  */
-export async function deleteLoadRows(wh: Warehouse, dataset: Pick<CatalogDataset, 'id'>, loadId: string, keepRejected = false) {
+export async function deleteLoadRows(wh: Warehouse, dataset: Pick<CatalogDataset, 'id'>, loadIds: string | string[], keepRejected = false) {
+  const loads = typeof loadIds === 'string' ? [loadIds] : loadIds
+  if (loads.length === 0) return
   await wh.client.command({
-    query: `DELETE FROM ${rawTable(dataset)} WHERE _load_id = {load:String}${keepRejected ? ' AND empty(_problems)' : ''}`,
-    query_params: { load: loadId },
+    query: `DELETE FROM ${rawTable(dataset)} WHERE _load_id IN {loads:Array(String)}${keepRejected ? ' AND empty(_problems)' : ''}`,
+    query_params: { loads },
   })
 }
 
@@ -71,38 +78,67 @@ export async function dropTable(wh: Warehouse, table: string): Promise<void> {
   await wh.client.command({ query: `DROP TABLE IF EXISTS ${table} SYNC` })
 }
 
-/** Writes records from any reader (first record: the header) through a private input table. */
-export async function writeRecords(t: RawWrite, records: AsyncGenerator<SourceRecord>): Promise<Written> {
-  const first = await records.next()
-  if (first.done) throw new LoadRefusal('file.empty', `Tệp ${t.source} không có dòng tiêu đề`, `${t.source} has no header row`)
-  const columns = t.dataset.columns
-  const { cellIndex, unknownHeaders } = mapHeaders(columns, first.value.cells, t.source)
-  const input = inputTableName(t.loadId)
-  // A plain local table, never ON CLUSTER: it lives only on the node doing the load.
-  const ddl = ['`_row` UInt32', ...columns.map((c) => `${quoteIdent(c.id)} String`)].join(', ')
-  await t.wh.client.command({ query: `CREATE TABLE ${input} (${ddl}) ENGINE = MergeTree ORDER BY _row` })
-  try {
-    let batch: Record<string, unknown>[] = []
-    const flush = async () => {
-      if (batch.length === 0) return
-      await t.wh.client.insert({ table: input, values: batch, format: 'JSONEachRow' })
-      batch = []
+/**
+ * Records read in Node (any reader; a file's first record is its header) gathered in a private input
+ * table, then written to raw checked, in one INSERT for every file added. A file whose reading is
+ * refused is left out; the others are written.
+ */
+export class RecordsInput {
+  private readonly table: string
+  private batch: Record<string, unknown>[] = []
+  private created = false
+
+  constructor(private readonly t: RawWrite) {
+    // Named after the first load, which stays 'started' while the input lives (recover.ts keeps it).
+    this.table = inputTableName(t.files[0]!.loadId)
+  }
+
+  private async flush() {
+    if (!this.created) {
+      // A plain local table, never ON CLUSTER: it lives only on the node doing the load.
+      const ddl = ['`_file` UInt16', '`_row` UInt32', ...this.t.dataset.columns.map((c) => `${quoteIdent(c.id)} String`)].join(', ')
+      await this.t.wh.client.command({ query: `CREATE TABLE ${this.table} (${ddl}) ENGINE = MergeTree ORDER BY (_file, _row)` })
+      this.created = true
     }
+    if (this.batch.length === 0) return
+    await this.t.wh.client.insert({ table: this.table, values: this.batch, format: 'JSONEachRow' })
+    this.batch = []
+  }
+
+  /** Adds the records of file `index` (0-based in t.files); throws the file's refusal. */
+  async add(index: number, records: AsyncGenerator<SourceRecord>): Promise<Written> {
+    const source = this.t.files[index]!.source
+    const first = await records.next()
+    if (first.done) throw new LoadRefusal('file.empty', `Tệp ${source} không có dòng tiêu đề`, `${source} has no header row`)
+    const columns = this.t.dataset.columns
+    const { cellIndex, unknownHeaders } = mapHeaders(columns, first.value.cells, source)
     for await (const record of records) {
-      const row: Record<string, unknown> = { _row: record.line }
+      const row: Record<string, unknown> = { _file: index + 1, _row: record.line }
       columns.forEach((c, i) => {
         const cell = cellIndex[i]!
         row[c.id] = cell >= 0 ? (record.cells[cell] ?? '') : ''
       })
-      batch.push(row)
-      if (batch.length >= BATCH_ROWS) await flush()
+      this.batch.push(row)
+      if (this.batch.length >= BATCH_ROWS) await this.flush()
     }
-    await flush()
-    await insertChecked(t, input, {})
-  } finally {
-    await dropTable(t.wh, input)
+    return { unknownHeaders }
   }
-  return { unknownHeaders }
+
+  /** Writes the rows of the files given (0-based) into raw, checked, and drops the input table. */
+  async write(files: number[]): Promise<void> {
+    try {
+      await this.flush()
+      if (files.length > 0) await insertChecked(this.t, `${this.table} WHERE _file IN {files:Array(UInt16)}`, { files: files.map((i) => i + 1) })
+    } finally {
+      await this.drop()
+    }
+  }
+
+  async drop(): Promise<void> {
+    this.batch = []
+    if (this.created) await dropTable(this.t.wh, this.table)
+    this.created = false
+  }
 }
 
 /** What the first bytes of a delimited text file say about it. */
@@ -133,18 +169,19 @@ export async function sniffDelimited(file: string, source: string): Promise<Deli
 
 /**
  * Writes a UTF-8 CSV/TSV by letting the engine read the file itself (file()) and check it on the
- * way into raw: one pass, no copy in between. Only for engines on this
+ * way into raw: one pass, no copy in between. One file (t.files[0]); only for engines on this
  * machine (Warehouse.readsLocalFiles).
  */
 export async function writeDelimitedNatively(t: RawWrite, file: string, sniff: DelimitedSniff): Promise<Written> {
-  if (sniff.header.length === 0) throw new LoadRefusal('file.empty', `Tệp ${t.source} không có dòng tiêu đề`, `${t.source} has no header row`)
-  const { cellIndex, unknownHeaders } = mapHeaders(t.dataset.columns, sniff.header, t.source)
+  const source = t.files[0]!.source
+  if (sniff.header.length === 0) throw new LoadRefusal('file.empty', `Tệp ${source} không có dòng tiêu đề`, `${source} has no header row`)
+  const { cellIndex, unknownHeaders } = mapHeaders(t.dataset.columns, sniff.header, source)
   const width = sniff.header.length
   const structure = Array.from({ length: width }, (_, i) => `c${i} String`).join(', ')
   const select = t.dataset.columns.map((c, i) => `${cellIndex[i]! >= 0 ? `c${cellIndex[i]}` : "''"} AS ${quoteIdent(c.id)}`)
   const blank = Array.from({ length: width }, (_, i) => `c${i} = ''`).join(' AND ')
   // _row_number counts records after the header from 0; line 1 is the header.
-  const from = `(SELECT toUInt32(_row_number + 2) AS _row, ${select.join(', ')}, ${blank} AS _blank
+  const from = `(SELECT toUInt16(1) AS _file, toUInt32(_row_number + 2) AS _row, ${select.join(', ')}, ${blank} AS _blank
       FROM file({file:String}, 'CSVWithNames', ${sqlString(structure)})) WHERE NOT _blank`
   await insertChecked(t, from, { file }, {
     format_csv_delimiter: sniff.delimiter,

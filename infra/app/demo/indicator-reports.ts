@@ -195,10 +195,20 @@ export function generateIndicatorReports(
 
 /** Ratios of other indicators, computed from the generated series so the numbers agree. */
 function addDerivedRatios(rows: ReportRow[]) {
-  const value = (indicator: string, code: string) =>
-    rows.find((r) => r.indicator === indicator && periodCode(r.period) === code && r.unit.length === 2)
+  // The province's rows by indicator (in order) and by indicator and period, looked up many times.
+  const provinceRows = new Map<string, ReportRow[]>()
+  const at = new Map<string, ReportRow>()
+  for (const r of rows) {
+    if (r.unit.length !== 2) continue
+    const list = provinceRows.get(r.indicator)
+    if (list) list.push(r)
+    else provinceRows.set(r.indicator, [r])
+    const key = `${r.indicator}|${periodCode(r.period)}`
+    if (!at.has(key)) at.set(key, r)
+  }
+  const value = (indicator: string, code: string) => at.get(`${indicator}|${code}`)
   const province = rows.find((r) => r.unit.length === 2)?.unit ?? ''
-  const byIndicator = (indicator: string) => rows.filter((r) => r.indicator === indicator && r.unit.length === 2)
+  const byIndicator = (indicator: string) => provinceRows.get(indicator) ?? []
   for (const q of byIndicator('GRDP_CONST')) {
     const prev = value('GRDP_CONST', `${q.period.year - 1}-Q${q.period.index}`)
     if (prev) rows.push({ indicator: 'GRDP_GROWTH', period: q.period, unit: province, value: round((q.value / prev.value) * 100 - 100, 2), plan: 10, unitOfMeasure: '%' })

@@ -49,6 +49,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
             // The demo's agencies register their datasets in the catalogue first; the boot seed
             // builds the marts once at its end rather than after each registration or delivery.
             await ensureDemoCatalog(ctx, { rebuild: false })
+            log.info('demo datasets registered')
             const result = await ensureDemo({
               wh,
               deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => {} }),
@@ -58,8 +59,9 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
               signal: abort.signal,
               onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
             })
-            if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs }, 'demo province loaded')
+            if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs, write_ms: result.writeMs }, 'demo province loaded')
             await ctx.transforms.run()
+            log.info('marts built')
             ctx.demo.state = 'ready'
           } catch (err) {
             if (abort.signal.aborted) return
