@@ -55,8 +55,11 @@ async function timeStart(demo: boolean): Promise<Started> {
   const phases: Record<string, number> = {}
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
     try {
-      const msg = (JSON.parse(line) as { msg?: string }).msg
+      const entry = JSON.parse(line) as { msg?: string; ms?: number; write_ms?: number }
+      const msg = entry.msg
       if (msg && !(msg in phases) && !msg.startsWith('incoming') && !msg.startsWith('request')) phases[msg] = seconds()
+      // The seed's own split: waiting for (or writing) the demo's files, then loading them.
+      if (entry.write_ms !== undefined && entry.ms !== undefined) Object.assign(phases, { 'demo files ready (s into the seed)': entry.write_ms / 1000, 'demo seed (s)': entry.ms / 1000 })
     } catch {
       // not a log line
     }

@@ -1,4 +1,5 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
+import { promisify } from 'node:util'
 import { z } from 'zod'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { warehouseTime } from '../warehouse/sql.ts'
@@ -39,10 +40,12 @@ export const accountInput = z.strictObject({
   email: z.union([z.email(), z.literal('')]).default(''),
 })
 
-/** scrypt with a random salt: "scrypt$<salt>$<hash>". */
-export function hashPassword(password: string): string {
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>
+
+/** scrypt with a random salt: "scrypt$<salt>$<hash>". In libuv's pool, so several hash at once off the event loop. */
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16)
-  return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`
+  return `scrypt$${salt.toString('base64')}$${(await scryptAsync(password, salt, 32)).toString('base64')}`
 }
 
 export function verifyPassword(password: string, stored: string): boolean {
@@ -65,7 +68,7 @@ const NOBODY = hashPassword(randomBytes(24).toString('hex'))
  */
 export async function checkPassword(wh: Warehouse, username: string, password: string): Promise<StoredAccount | null> {
   const account = await findAccount(wh, username)
-  const ok = verifyPassword(password, account?.password_hash ?? NOBODY)
+  const ok = verifyPassword(password, account?.password_hash ?? (await NOBODY))
   return ok && account && !account.disabled ? account : null
 }
 
@@ -75,7 +78,7 @@ export async function saveAccount(wh: Warehouse, input: z.input<typeof accountIn
   const { password, ...fields } = a
   const stored: StoredAccount = {
     ...fields,
-    password_hash: hashPassword(password),
+    password_hash: await hashPassword(password),
     disabled: false,
     token_version: (prior?.token_version ?? 0) + (prior ? 1 : 0),
     must_change_password: false,
@@ -134,7 +137,7 @@ export async function resetPassword(wh: Warehouse, username: string, temporary?:
   const prior = await findAccount(wh, username)
   if (!prior) return null
   const password = temporary ?? randomBytes(9).toString('base64url')
-  const next: StoredAccount = { ...prior, password_hash: hashPassword(password), must_change_password: true, token_version: prior.token_version + 1 }
+  const next: StoredAccount = { ...prior, password_hash: await hashPassword(password), must_change_password: true, token_version: prior.token_version + 1 }
   await writeAccount(wh, next)
   const { password_hash: _hash, ...account } = next
   return { account, password }
@@ -150,7 +153,7 @@ export async function changePassword(wh: Warehouse, username: string, change: z.
   const prior = await checkPassword(wh, username, change.current)
   if (!prior) return null
   if (change.password === change.current) return null
-  const next: StoredAccount = { ...prior, password_hash: hashPassword(change.password), must_change_password: false, token_version: prior.token_version + 1 }
+  const next: StoredAccount = { ...prior, password_hash: await hashPassword(change.password), must_change_password: false, token_version: prior.token_version + 1 }
   await writeAccount(wh, next)
   return next
 }

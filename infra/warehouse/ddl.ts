@@ -41,6 +41,11 @@ export interface TableSpec {
    * exchanged with it (the transform runner) keeps its path, so each build needs its own.
    */
   keeperPathSuffix?: string
+  /**
+   * On a single node: the table is created and filled by this SELECT in one statement, its columns
+   * those the SELECT gives (columns is then empty), so the engine plans the SELECT once.
+   */
+  asSelect?: string
 }
 
 export type Statement =
@@ -105,14 +110,16 @@ function engineSql(spec: TableSpec, target: DdlTarget, storedName: string): stri
 function createTableSql(spec: TableSpec, target: DdlTarget): string[] {
   const sharded = target.cluster !== null && placementOf(spec) === 'sharded'
   const storedName = sharded ? spec.name + LOCAL_SUFFIX : spec.name
+  if (spec.asSelect !== undefined && target.cluster !== null) throw new Error(`${spec.name}: CREATE … AS SELECT is for a single node`)
   const lines = [
     `CREATE TABLE IF NOT EXISTS ${qualified(spec.database, storedName)}${onCluster(target)}`,
-    `(\n  ${spec.columns.map(columnSql).join(',\n  ')}\n)`,
+    ...(spec.asSelect === undefined ? [`(\n  ${spec.columns.map(columnSql).join(',\n  ')}\n)`] : []),
     `ENGINE = ${engineSql(spec, target, storedName)}`,
   ]
   if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`)
   lines.push(`ORDER BY (${spec.orderBy.join(', ')})`)
   if (spec.comment) lines.push(`COMMENT ${quoteString(spec.comment)}`)
+  if (spec.asSelect !== undefined) lines.push(`AS ${spec.asSelect}`)
   const statements = [lines.join('\n')]
   if (sharded) statements.push(distributedSql(spec, target, 'CREATE TABLE IF NOT EXISTS'))
   return statements

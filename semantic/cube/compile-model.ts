@@ -66,13 +66,41 @@ function modelFiles(dir: string): { fileName: string; content: string }[] {
 /** Compiles the model; a broken model throws with the file and member Cube's compiler names. */
 const isInternal = (m: unknown) => (m as { meta?: { internal?: boolean } }).meta?.internal === true
 
+/**
+ * Cube's compiler transpiles each file (YAML to JavaScript, then a VM script) keyed by the file's
+ * content; these caches are handed to every compile, as Cube's own server does, so a recompile after
+ * a catalogue change transpiles only the files that changed (2.7 s → 1.6 s for the demo's model).
+ * Entries a compile did not use are dropped after it, so the caches hold one model's worth.
+ */
+class CompileCache<V> {
+  private entries = new Map<string, V>()
+  private used = new Set<string>()
+  has(key: string) {
+    return this.entries.has(key)
+  }
+  get(key: string) {
+    this.used.add(key)
+    return this.entries.get(key)
+  }
+  set(key: string, value: V) {
+    this.used.add(key)
+    this.entries.set(key, value)
+  }
+  keepUsed() {
+    for (const key of this.entries.keys()) if (!this.used.has(key)) this.entries.delete(key)
+    this.used.clear()
+  }
+}
+const caches = { compiledScriptCache: new CompileCache<unknown>(), compiledYamlCache: new CompileCache<string>(), compiledJinjaCache: new CompileCache<string>() }
+
 export async function compileSemanticModel(dir = MODEL_DIR, generated: { fileName: string; content: string }[] = []): Promise<SemanticModel> {
   // Generated files (datasets' cubes and views from the catalogue) compile with the hand-written model.
   const files = [...modelFiles(dir), ...generated]
   const repo = { localPath: () => dir, dataSchemaFiles: async () => files }
-  const compilers = cubeCompiler.prepareCompiler(repo as never, { nativeInstance: nativeInstance as never, adapter: 'clickhouse', standalone: true })
+  const compilers = cubeCompiler.prepareCompiler(repo as never, { nativeInstance: nativeInstance as never, adapter: 'clickhouse', standalone: true, ...caches } as never)
   try {
     await compilers.compiler.compile()
+    for (const c of Object.values(caches)) c.keepUsed()
   } catch (err) {
     // Cube names the cube and member; say which file defines that cube too.
     const fileOf = new Map<string, string>()

@@ -120,20 +120,32 @@ export function buildStatements(m: Model, columns: ColumnSpec[], target: DdlTarg
  * new one, never one half-built.
  */
 async function buildAndSwap(wh: Warehouse, m: Model, sql: string): Promise<number> {
-  const columns = (await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${sql})`)).map((c) => ({ name: c.name, type: c.type }))
-  const ddl = buildStatements(m, columns, { cluster: wh.cluster }, randomUUID().slice(0, 8))
+  const build = randomUUID().slice(0, 8)
   const run = async (statements: string[]) => {
     for (const query of statements) await wh.client.command({ query })
   }
+  const buildTable = tableName(m, '__build')
+  let ddl: ReturnType<typeof buildStatements>
   try {
-    await run(ddl.create)
-    await wh.client.command({ query: `INSERT INTO ${tableName(m, '__build')} ${sql}` })
+    if (wh.cluster === null) {
+      // One node: created and filled by one CREATE … AS SELECT, so the model's SQL is planned once
+      // (planning a mart's joins costs about as much as running them on the demo's data).
+      const spec = { ...modelTableSpec(m, [], build, '__build'), asSelect: sql }
+      await run([...renderStatement({ kind: 'drop_table', table: spec }, { cluster: null }), ...renderStatement({ kind: 'table', spec }, { cluster: null })])
+      const columns = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: `${m.name}__build` })
+      ddl = buildStatements(m, columns, { cluster: null }, build)
+    } else {
+      const columns = (await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${sql})`)).map((c) => ({ name: c.name, type: c.type }))
+      ddl = buildStatements(m, columns, { cluster: wh.cluster }, build)
+      await run(ddl.create)
+      await wh.client.command({ query: `INSERT INTO ${buildTable} ${sql}` })
+    }
   } catch (err) {
     // The live table is untouched; only the half-built one goes.
-    await run(ddl.abandon)
+    await run(renderStatement({ kind: 'drop_table', table: modelTableSpec(m, [], build, '__build') }, { cluster: wh.cluster }))
     throw err
   }
-  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m, '__build')}`)
+  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${buildTable}`)
   await run(ddl.swap)
   return Number(count!.n)
 }

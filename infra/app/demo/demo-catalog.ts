@@ -1,29 +1,10 @@
-import fs from 'node:fs'
-import { parse as parseYaml } from 'yaml'
 import { DEMO_ACCOUNTS } from '../../access/accounts.ts'
 import { listEntries, type CatalogEntry } from '../../catalog/catalog-entries.ts'
 import { approveEntries, proposeEntry, type Actor } from '../service/catalog-change.ts'
 import type { ServiceContext } from '../service/context.ts'
-
-/** The demo's datasets beyond the shipped catalogue, as their owner agencies would enter them. */
-const ENTRIES_DIR = new URL('./entries/', import.meta.url)
-
-/** Proposed in the demo and left for a steward to review on the catalogue page. */
-export const DEMO_PENDING_DATASET = 'giay_phep_xay_dung'
+import { DEMO_PENDING_DATASET, demoEntries } from './demo-entries.ts'
 
 const STEWARD: Actor = { account: 'quantri', role: 'steward', agency: 'SO_KHCN' }
-
-/** The demo entries by dataset id, read from entries/*.yaml. */
-export function demoEntries(): { id: string; owner: string; raw: unknown }[] {
-  return fs
-    .readdirSync(ENTRIES_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const raw = parseYaml(fs.readFileSync(new URL(f, ENTRIES_DIR), 'utf8')) as { id: string; owner: string }
-      return { id: raw.id, owner: raw.owner, raw }
-    })
-}
 
 /**
  * Registers the demo province's datasets the way agencies do (Lào Cai Điều 7.6a, 7.5c): each entry

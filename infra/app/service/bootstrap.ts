@@ -64,7 +64,8 @@ export async function bootstrap(
     await recoverInterruptedLoads(wh, interruptedBefore(wh))
     if (opts.accounts) await ensureAdmin(wh, config.admin?.user, config.admin?.password)
     if (opts.accounts && config.demo.enabled) {
-      for (const a of DEMO_ACCOUNTS) if (!(await findAccount(wh, a.username))) await saveAccount(wh, a)
+      // Hashed side by side: each password's scrypt takes a core for ~50 ms.
+      await Promise.all(DEMO_ACCOUNTS.map(async (a) => (await findAccount(wh, a.username)) ?? (await saveAccount(wh, a))))
     }
   } catch (err) {
     await wh.close()

@@ -5,6 +5,7 @@ import type { KhoConfig } from '../../config.ts'
 import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
 import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
+import { startDemoFiles } from '../demo/demo-files.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
@@ -30,7 +31,15 @@ export interface RunningService {
  */
 export async function startService(config: KhoConfig): Promise<RunningService> {
   let app: KhoApp | null = null
-  const { ctx } = await bootstrap(config, () => app?.log ?? null)
+  // On a fresh home the demo's files are written while the rest starts (a worker thread).
+  const demoFiles = config.demo.enabled ? startDemoFiles(config.paths.demo, config.demo.scale, new Date()) : null
+  let ctx: ServiceContext
+  try {
+    ;({ ctx } = await bootstrap(config, () => app?.log ?? null))
+  } catch (err) {
+    await demoFiles?.discard()
+    throw err
+  }
   const { wh, catalog } = ctx
   try {
     app = buildApp(ctx)
@@ -46,24 +55,29 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       : (async () => {
           ctx.demo.state = 'seeding'
           try {
-            // The demo's agencies register their datasets in the catalogue first; the boot seed
-            // builds the marts once at its end rather than after each registration or delivery.
-            await ensureDemoCatalog(ctx, { rebuild: false })
-            log.info('demo datasets registered')
+            // The demo's agencies register their datasets in the catalogue while the deliveries
+            // of the shipped datasets load (the registration's model compile runs on another
+            // core); the boot seed builds the marts once at its end, not after each step.
+            const registered = ensureDemoCatalog(ctx, { rebuild: false }).then(() => log.info('demo datasets registered'))
+            registered.catch(() => undefined)
             const result = await ensureDemo({
+              registered,
               wh,
               deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => {} }),
               catalog,
               demoDir: config.paths.demo,
               scale: config.demo.scale,
+              files: demoFiles,
               signal: abort.signal,
               onProgress: (done, total) => Object.assign(ctx.demo, { done, total }),
             })
+            await registered
             if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs, write_ms: result.writeMs }, 'demo province loaded')
             await ctx.transforms.run()
             log.info('marts built')
             ctx.demo.state = 'ready'
           } catch (err) {
+            await demoFiles?.discard()
             if (abort.signal.aborted) return
             Object.assign(ctx.demo, { state: 'failed', error: (err as Error).message })
             log.error({ err }, 'demo seed failed')
@@ -136,6 +150,7 @@ export async function startService(config: KhoConfig): Promise<RunningService> {
       })())
     return { app, ctx, url, demoDone, stop }
   } catch (err) {
+    await demoFiles?.discard()
     await app?.close()
     await wh.close()
     throw err

@@ -21,60 +21,30 @@ with snapshot as (
     group by dataset
 ),
 
-residents as (
-    select
-        commune_code,
-        count() as people,
-        countIf(birth_date is not null and dateDiff('year', birth_date, today()) between 15 and 60) as working_age
-    from {{ ref('dim_citizen') }}
-    group by commune_code
-),
-
-insured as (
-    select
-        p.ma_xa as commune_code,
-        uniqExact(p.cccd) as participants,
-        uniqExactIf(p.cccd, c.id_number != '' and c.birth_date is not null and dateDiff('year', c.birth_date, today()) between 15 and 60) as participants_working_age
-    from {{ ref('ds_bhxh_tham_gia') }} as p final
-    left join {{ ref('dim_citizen') }} as c on c.id_number = p.cccd
-    where p.loai_bao_hiem in ('bhxh_bat_buoc', 'bhxh_tu_nguyen')
-    group by commune_code
-),
-
-registry as (
-    select commune_code, countIf(is_active and not is_branch) as active
-    from {{ ref('dim_enterprise') }}
-    group by commune_code
-),
-
-communes as (
-    select code as commune_code from {{ ref('dim_admin_unit') }} where level = 'commune'
+counts as (
+    select * from {{ ref('agg_register_commune') }}
 ),
 
 -- What kho computes for every commune of the province (none in a register is 0): the value, and a
 -- rate's numerator and denominator.
 computed as (
-    select 'POP_RESIDENT' as indicator_code, s.period as period, u.commune_code as unit_code,
-           toFloat64(ifNull(r.people, 0)) as numerator, toFloat64(0) as denominator, 'dan_cu' as basis
-    from communes as u
-    left join residents as r on r.commune_code = u.commune_code
+    select 'POP_RESIDENT' as indicator_code, s.period as period, c.commune_code as unit_code,
+           toFloat64(c.people) as numerator, toFloat64(0) as denominator, 'dan_cu' as basis
+    from counts as c
     cross join (select period from snapshot where dataset = 'dan_cu') as s
     union all
-    select 'ENT_ACTIVE', s.period, u.commune_code, toFloat64(ifNull(g.active, 0)), toFloat64(0), 'doanh_nghiep'
-    from communes as u
-    left join registry as g on g.commune_code = u.commune_code
+    select 'ENT_ACTIVE', s.period, c.commune_code, toFloat64(c.active_enterprises), toFloat64(0), 'doanh_nghiep'
+    from counts as c
     cross join (select period from snapshot where dataset = 'doanh_nghiep') as s
     union all
-    select 'SI_PARTICIPANTS', s.period, u.commune_code, toFloat64(ifNull(i.participants, 0)), toFloat64(0), 'bhxh_tham_gia'
-    from communes as u
-    left join insured as i on i.commune_code = u.commune_code
+    select 'SI_PARTICIPANTS', s.period, c.commune_code, toFloat64(c.participants), toFloat64(0), 'bhxh_tham_gia'
+    from counts as c
     cross join (select period from snapshot where dataset = 'bhxh_tham_gia') as s
     union all
-    select 'SI_COVERAGE', s.period, r.commune_code, toFloat64(ifNull(i.participants_working_age, 0)), toFloat64(r.working_age), 'bhxh_tham_gia, dan_cu'
-    from residents as r
-    left join insured as i on i.commune_code = r.commune_code
+    select 'SI_COVERAGE', s.period, c.commune_code, toFloat64(c.participants_working_age), toFloat64(c.working_age), 'bhxh_tham_gia, dan_cu'
+    from counts as c
     cross join (select period from snapshot where dataset = 'bhxh_tham_gia') as s
-    where r.working_age > 0
+    where c.working_age > 0
 ),
 
 -- Commune rows and the province's (counts added; a rate from the added numerator and denominator).
