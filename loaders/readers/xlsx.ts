@@ -77,15 +77,17 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   fs.readSync(fd, head, 0, 8, 0)
   fs.closeSync(fd)
   if (head.readUInt32BE(0) === 0xd0cf11e0) {
-    yield* headedRecords(xlsSheets(file, source), source, matcher, options)
+    yield* headedRecords(wholeWorkbookSheets(file, source, 'xls'), source, matcher, options)
     return
   }
   if (head.readUInt32BE(0) !== 0x504b0304) {
     throw new LoadRefusal('xlsx.not_zip', `Tệp ${source} không phải tệp Excel .xlsx hợp lệ`, `${source} is not a valid .xlsx workbook`)
   }
   await checkZipSize(file, source, options.maxUncompressedBytes)
-  // exceljs's streaming reader now and then meets a sheet before the workbook part it depends on
-  // ("reading 'sheets'" of undefined). Nothing has been read then, so reading again is safe.
+  // exceljs's streaming reader fails on a workbook whose sheet part comes before its workbook part
+  // with the shared strings already read (SheetJS writes parts in that order): "reading 'sheets'"
+  // of undefined, before any row is read. SheetJS reads such a workbook whole, with the same header
+  // search and cell texts; one too big for that is tried again as a stream.
   for (let attempt = 1; ; attempt++) {
     let yielded = false
     try {
@@ -97,6 +99,10 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
     } catch (err) {
       const race = err instanceof LoadRefusal && err.code === 'xlsx.unreadable' && err.en.includes("reading 'sheets'")
       if (!race || yielded || attempt >= 3) throw err
+      if (fs.statSync(file).size <= MAX_XLS_BYTES) {
+        yield* headedRecords(wholeWorkbookSheets(file, source, 'xlsx'), source, matcher, options)
+        return
+      }
     }
   }
 }
@@ -135,7 +141,8 @@ function xlsCellText(cell: XLSX.CellObject | undefined): string {
   return cellText(cell.v as ExcelJS.CellValue).trim()
 }
 
-function* xlsSheets(file: string, source: string): Generator<SheetRows> {
+/** A workbook read whole by SheetJS: a legacy .xls, or an .xlsx exceljs cannot stream (see readXlsx). */
+function* wholeWorkbookSheets(file: string, source: string, kind: 'xls' | 'xlsx'): Generator<SheetRows> {
   if (fs.statSync(file).size > MAX_XLS_BYTES) {
     throw new LoadRefusal(
       'xls.too_large',
@@ -147,6 +154,7 @@ function* xlsSheets(file: string, source: string): Generator<SheetRows> {
   try {
     workbook = XLSX.read(fs.readFileSync(file), { type: 'buffer', dense: true, cellNF: true, cellFormula: false, cellHTML: false, cellStyles: false, cellDates: false })
   } catch (err) {
+    if (kind === 'xlsx') throw new LoadRefusal('xlsx.unreadable', `Không đọc được tệp Excel ${source}: ${(err as Error).message}`, `Cannot read the workbook ${source}: ${(err as Error).message}`)
     throw new LoadRefusal('xls.unreadable', `Không đọc được tệp Excel 97-2003 ${source}: ${(err as Error).message}`, `Cannot read the Excel 97-2003 workbook ${source}: ${(err as Error).message}`)
   }
   for (const name of workbook.SheetNames) {

@@ -152,7 +152,7 @@ describe('a dataset registered in the product', () => {
     expect(proposed.status).toBe(200)
     const refused = await call('POST', `/api/catalog/proposals/bhxh_tham_gia/${proposed.body.version}/decision`, steward, { approve: true })
     expect(refused.status).toBe(409)
-    expect(refused.body.error.message_en).toBe('The change would break: model fct_indicator_check uses loai_bao_hiem')
+    expect(refused.body.error.message_en).toBe('The change would break: model agg_register_commune uses loai_bao_hiem')
     expect(service.ctx.catalog.dataset('bhxh_tham_gia')!.columns.map((c) => c.id)).toContain('loai_bao_hiem')
   })
 
