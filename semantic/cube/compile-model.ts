@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -93,9 +94,29 @@ class CompileCache<V> {
 }
 const caches = { compiledScriptCache: new CompileCache<unknown>(), compiledYamlCache: new CompileCache<string>(), compiledJinjaCache: new CompileCache<string>() }
 
-export async function compileSemanticModel(dir = MODEL_DIR, generated: { fileName: string; content: string }[] = []): Promise<SemanticModel> {
+/**
+ * Compiles of the same files share one result (the last few kept): the service starts the compiles
+ * it will need while the rest of it loads (warm-start.ts), and whoever asks for the same model
+ * later — the boot, a catalogue approval — takes it. A compile that fails is not kept.
+ */
+const compiled = new Map<string, Promise<SemanticModel>>()
+const KEEP_COMPILED = 4
+
+export function compileSemanticModel(dir = MODEL_DIR, generated: { fileName: string; content: string }[] = []): Promise<SemanticModel> {
   // Generated files (datasets' cubes and views from the catalogue) compile with the hand-written model.
   const files = [...modelFiles(dir), ...generated]
+  const key = createHash('sha256').update(JSON.stringify([dir, files])).digest('hex')
+  let model = compiled.get(key)
+  if (!model) {
+    model = compileFiles(dir, files)
+    compiled.set(key, model)
+    model.catch(() => compiled.delete(key))
+    for (const old of compiled.keys()) if (compiled.size > KEEP_COMPILED) compiled.delete(old)
+  }
+  return model
+}
+
+async function compileFiles(dir: string, files: { fileName: string; content: string }[]): Promise<SemanticModel> {
   const repo = { localPath: () => dir, dataSchemaFiles: async () => files }
   const compilers = cubeCompiler.prepareCompiler(repo as never, { nativeInstance: nativeInstance as never, adapter: 'clickhouse', standalone: true, ...caches } as never)
   try {

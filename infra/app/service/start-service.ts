@@ -5,7 +5,7 @@ import type { KhoConfig } from '../../config.ts'
 import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
 import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
-import { startDemoFiles } from '../demo/demo-files.ts'
+import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
@@ -29,10 +29,10 @@ export interface RunningService {
  * Boots kho: validates the catalogue (a broken file stops here), opens and migrates the warehouse,
  * syncs the catalogue, serves HTTP, then loads the demo province in the background if needed.
  */
-export async function startService(config: KhoConfig): Promise<RunningService> {
+export async function startService(config: KhoConfig, warm: WarmStart = warmStart(config)): Promise<RunningService> {
   let app: KhoApp | null = null
-  // On a fresh home the demo's files are written while the rest starts (a worker thread).
-  const demoFiles = config.demo.enabled ? startDemoFiles(config.paths.demo, config.demo.scale, new Date()) : null
+  // On a fresh home the demo's files are being written meanwhile (a worker thread).
+  const { demoFiles } = warm
   let ctx: ServiceContext
   try {
     ;({ ctx } = await bootstrap(config, () => app?.log ?? null))
