@@ -238,7 +238,7 @@ export async function loadFiles(opts: LoadFilesOptions): Promise<LoadReport[]> {
     await loadBatch(opts, dataset, agency, batch)
     opts.onSettled?.((settled += batch.length), flights.length)
   }
-  for (const { dataset, agency, files } of groups.values()) {
+  const loadGroup = async ({ dataset, agency, files }: { dataset: CatalogDataset; agency: string; files: InFlight[] }) => {
     let batch: InFlight[] = []
     let bytes = 0
     const flush = async () => {
@@ -258,6 +258,16 @@ export async function loadFiles(opts: LoadFilesOptions): Promise<LoadReport[]> {
     }
     await flush()
   }
+  // Groups (a dataset and an agency each) share nothing a load decides on, so two go at once: one
+  // reads its files in Node while the engine writes and counts the other's. Within a group the
+  // files go in delivery order.
+  const queue = [...groups.values()]
+  const worker = async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) await loadGroup(g)
+  }
+  // Both finish (or stop at the signal) before the caller hears of either's error.
+  const ended = await Promise.allSettled([worker(), worker()])
+  for (const e of ended) if (e.status === 'rejected') throw e.reason
   return flights.map((f) => f.report)
 }
 

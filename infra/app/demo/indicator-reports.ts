@@ -116,12 +116,27 @@ export function generateIndicatorReports(
   const communeShare = shares.map((s) => s / shareSum)
   const rows: ReportRow[] = []
   const seriesStart = periodEnd(lastPeriods('month', 36, asOf)[0]!)
-  const enterprisesByCommune = new Map<string, Enterprise[]>()
+  // Founding times by commune, sorted, of all enterprises and of the active ones (branches are not
+  // separate enterprises in the counts), so a period's count is two binary searches.
+  const founded = new Map<string, { all: number[]; active: number[] }>()
   for (const e of enterprises) {
-    if (e.code.includes('-')) continue // branches are not separate enterprises in the counts
-    const list = enterprisesByCommune.get(e.commune)
-    if (list) list.push(e)
-    else enterprisesByCommune.set(e.commune, [e])
+    if (e.code.includes('-')) continue
+    let f = founded.get(e.commune)
+    if (!f) founded.set(e.commune, (f = { all: [], active: [] }))
+    f.all.push(e.founded.getTime())
+    if (e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai') f.active.push(e.founded.getTime())
+  }
+  for (const f of founded.values()) for (const list of [f.all, f.active]) list.sort((a, b) => a - b)
+  /** How many of the sorted times are ≤ t. */
+  const upTo = (sorted: number[], t: number) => {
+    let lo = 0
+    let hi = sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (sorted[mid]! <= t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
   }
 
   const levelAt = (level: Level, p: Period, share = 1) =>
@@ -144,11 +159,9 @@ export function generateIndicatorReports(
         if (ind.code === 'ENT_NEW' || ind.code === 'ENT_ACTIVE') {
           const end = periodEnd(p)
           const start = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), 1))
-          const inUnit = enterprisesByCommune.get(u.code) ?? []
+          const inUnit = founded.get(u.code) ?? { all: [], active: [] }
           const value =
-            ind.code === 'ENT_NEW'
-              ? inUnit.filter((e) => e.founded >= start && e.founded <= end).length
-              : inUnit.filter((e) => e.founded <= end && (e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai')).length
+            ind.code === 'ENT_NEW' ? upTo(inUnit.all, end.getTime()) - upTo(inUnit.all, start.getTime() - 1) : upTo(inUnit.active, end.getTime())
           push(ind.code, value, Math.round(value * 1.05), ind.unit)
           continue
         }
