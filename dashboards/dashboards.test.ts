@@ -8,6 +8,7 @@ import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { startService, type RunningService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
+import { containing, periodCode, periodLabel, previous, vietnamDay } from '../infra/time/periods.ts'
 import { WEB_DIST } from './dashboard-routes.ts'
 import { launchBrowser, screenshot, signIn } from './testing/browser.ts'
 
@@ -503,13 +504,28 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     expect(await page.textContent('[data-testid=indicators]')).toContain('GRDP')
     await screenshot(page, 'catalog')
 
-    await page.goto(`${service.url}/briefings`)
-    await page.waitForSelector('[data-testid=briefing-kt_xh_thang]')
-    await page.click('[data-testid=briefing-kt_xh_thang] h2 button')
-    await page.waitForSelector('[data-testid=briefing-kt_xh_thang] tbody tr button.linkish')
-    const [workbook] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=briefing-kt_xh_thang] tbody tr button.linkish')])
-    expect((await readWorkbook((await workbook.path())!)).getCell('A2').value).toBe('BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI')
-    await screenshot(page, 'briefings')
+    // A leader's first visit: each briefing already built by the demo for its latest period, its
+    // schedule in words; a briefing built now for another quarter, then downloaded.
+    const leader = await newPage()
+    await signIn(leader, service.url, 'lanhdao')
+    await leader.goto(`${service.url}/briefings`)
+    const quarterly = '[data-testid=briefing-kt_xh_quy]'
+    await leader.waitForSelector(`${quarterly} tbody tr button.linkish`)
+    expect(await leader.textContent(`${quarterly} [data-testid=schedule]`)).toBe('07:00 ngày 5 tháng đầu mỗi quý')
+    const thisQuarter = containing('quarter', new Date(`${vietnamDay(new Date())}T00:00:00Z`))
+    const lastQuarter = periodCode(previous(thisQuarter))
+    const quarterBefore = periodCode(previous(previous(thisQuarter)))
+    expect(await leader.$$eval(`${quarterly} tbody tr button.linkish`, (bs) => bs.map((b) => b.getAttribute('title')))).toEqual([`kt_xh_quy_${lastQuarter}.xlsx`])
+    expect(await leader.textContent(`${quarterly} tbody`)).toContain(periodLabel(previous(thisQuarter)))
+    expect(await leader.$$eval('[data-testid=briefing-kt_xh_thang] tbody tr', (trs) => trs.length)).toBe(1)
+    await leader.selectOption(`${quarterly} select`, quarterBefore)
+    await leader.click(`${quarterly} button:has-text("Lập báo cáo ngay")`)
+    await leader.waitForSelector(`${quarterly} button.linkish[title="kt_xh_quy_${quarterBefore}.xlsx"]`)
+    const [workbook] = await Promise.all([leader.waitForEvent('download'), leader.click(`${quarterly} button.linkish[title="kt_xh_quy_${quarterBefore}.xlsx"]`)])
+    const sheet = await readWorkbook((await workbook.path())!)
+    expect(sheet.getCell('A2').value).toBe('BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI')
+    await screenshot(leader, 'briefings')
+    await leader.close()
 
     await page.goto(`${service.url}/admin`)
     await page.waitForSelector('[data-testid=audit] tbody tr')

@@ -10,8 +10,10 @@ import { HttpError, notFound } from '../../infra/http/http-error.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import type { IocConfig } from '../ioc-config.ts'
-import type { Briefing } from './briefing-definition.ts'
-import { periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
+import type { Briefing, PeriodRule } from './briefing-definition.ts'
+import { ofPeriod, periodForRule, periodFromCode, type BriefingPeriod } from './briefing-period.ts'
+import { containing, previous, vietnamDay } from '../../infra/time/periods.ts'
+import { describeCron } from '../../infra/time/cron-words.ts'
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
 import type { SendMail } from '../../infra/files/mailer.ts'
 
@@ -76,6 +78,52 @@ export interface BriefingRoutesDeps {
 const runBody = z.strictObject({ period: z.string().max(30).optional(), agency: z.string().max(40).optional() })
 const PROVINCIAL = ['leader', 'analyst', 'steward', 'admin'] as const
 
+/** A briefing's period rule in words. */
+const RULE_WORDS: Record<PeriodRule, { vi: string; en: string }> = {
+  last_month: { vi: 'tháng trước', en: 'the month before' },
+  last_quarter: { vi: 'quý trước', en: 'the quarter before' },
+  last_year: { vi: 'năm trước', en: 'the year before' },
+  last_6_months: { vi: '6 tháng gần nhất', en: 'the last 6 months' },
+  quarter_to_date: { vi: 'quý này đến hôm nay', en: 'this quarter to date' },
+}
+
+/**
+ * The periods a person may build a briefing for, the rule's own first: the months, quarters or
+ * years before it of the same kind.
+ */
+export function periodChoices(rule: PeriodRule, at: Date): BriefingPeriod[] {
+  const first = periodForRule(rule, at)
+  const kind = rule === 'last_month' ? 'month' : rule === 'last_year' ? 'year' : rule === 'last_6_months' ? null : 'quarter'
+  if (!kind) return [first]
+  const day = new Date(`${vietnamDay(at)}T00:00:00Z`)
+  const count = kind === 'month' ? 12 : kind === 'quarter' ? 8 : 3
+  // The complete periods before `at`, newest first (quarter to date: the quarters before this one).
+  const out = [first]
+  for (let p = previous(containing(kind, day)), i = 0; i < count; p = previous(p), i++) {
+    const o = ofPeriod(p)
+    if (o.code !== first.code) out.push(o)
+  }
+  return out
+}
+
+/** The period a workbook's name says it covers (<id>_<period>[_<agency>].xlsx), or null. */
+export function periodOfFile(id: string, name: string): { code: string; agency: string } | null {
+  const m = new RegExp(`^${id}_(\\d{4}(?:-Q[1-4]|-\\d{2})?(?:_\\d{4}-\\d{2}(?:-\\d{2})?)?)(?:_([A-Z][A-Z0-9_]*))?\\.xlsx$`).exec(name)
+  if (!m) return null
+  const code = m[1]!.replace('_', '..')
+  return periodFromCode(code) ? { code, agency: m[2] ?? '' } : null
+}
+
+/**
+ * Builds each briefing for its own period now: the demo does when it seeds, so a leader finds last
+ * month's and last quarter's briefings on a first visit.
+ */
+export async function writeLatestBriefings(deps: BriefingDeps, dir: string, briefings: Briefing[], at = new Date()): Promise<string[]> {
+  const files: string[] = []
+  for (const b of briefings) files.push(await writeBriefing(deps, dir, b, periodForRule(b.period, at), at))
+  return files
+}
+
 /**
  * The briefings: definitions with their workbooks and runs (provincial roles), a workbook's download,
  * and a run now for a chosen period (stewards, admins, or the local CLI with the service token).
@@ -95,18 +143,23 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
       .filter((f) => f.endsWith('.xlsx'))
       .map((name) => {
         const stat = fs.statSync(path.join(dir, name))
-        return { name, bytes: stat.size, modified: stat.mtime.toISOString() }
+        const of = periodOfFile(id, name)
+        return { name, period: of?.code ?? '', agency: of?.agency ?? '', bytes: stat.size, modified: stat.mtime.toISOString() }
       })
       .sort((a, b) => b.modified.localeCompare(a.modified))
   }
 
   app.get('/api/briefings', allow(access.roles(...PROVINCIAL)), async () => {
     const runs = await ctx.jobs.history(undefined, 500)
+    const now = new Date()
     return briefings.map((b) => ({
       id: b.id,
       name: b.name,
       schedule: b.schedule,
+      schedule_words: describeCron(b.schedule),
       period: b.period,
+      period_words: RULE_WORDS[b.period],
+      periods: periodChoices(b.period, now).map((p) => ({ code: p.code, label: p.label })),
       audience: b.audience,
       sheets: b.sheets.map((s) => s.kind),
       files: files(b.id),
@@ -125,7 +178,8 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
       .send(fs.createReadStream(path.join(ctx.briefingsDir, b.id, file.name)))
   })
 
-  app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService('steward', 'admin')), async (req) => {
+  // Anyone who may read the briefings may build one for a period they choose (a leader on a first visit too).
+  app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService(...PROVINCIAL)), async (req) => {
     const b = find(req.params.id)
     const body = parseQuery(runBody, req.body ?? {})
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())

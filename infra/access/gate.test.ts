@@ -121,7 +121,7 @@ describe('the gate', () => {
     ['GET', '/api/loads/khong-co/attachments', 'S'], ['POST', '/api/loads/khong-co/attachments', 'U'], ['GET', '/api/catalog/datasets/khong_co/attachments', 'S'],
     ['POST', '/api/catalog/datasets/khong_co/attachments', 'U'], ['GET', '/api/attachments/khong-co', 'S'],
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
-    ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'W'],
+    ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],
     ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'],
     ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
     ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],

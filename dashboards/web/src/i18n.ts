@@ -124,6 +124,20 @@ const STRINGS = {
   create: ['Tạo', 'Create'],
   jobs: ['Tác vụ định kỳ', 'Scheduled jobs'],
   runNow: ['Chạy ngay', 'Run now'],
+  buildNow: ['Lập báo cáo ngay', 'Build now'],
+  schedule: ['Lịch gửi', 'Schedule'],
+  covers: ['Kỳ báo cáo', 'Reports on'],
+  contents: ['Nội dung', 'Contents'],
+  builtAt: ['Lập lúc', 'Built at'],
+  size: ['Dung lượng', 'Size'],
+  briefingFor: ['Lập cho kỳ', 'Build for'],
+  noBriefingFiles: ['Chưa có tệp nào; chọn kỳ rồi bấm "Lập báo cáo ngay"', 'No workbook yet; choose a period and press "Build now"'],
+  sheet_kpi_summary: ['Các chỉ tiêu chủ yếu', 'Key indicators'],
+  sheet_sectors: ['Theo lĩnh vực', 'By sector'],
+  sheet_communes: ['Theo xã, phường', 'By commune'],
+  sheet_submissions: ['Tình hình nộp báo cáo', 'Reporting by agencies'],
+  sheet_quality: ['Chất lượng dữ liệu', 'Data quality'],
+  sheet_usage: ['Khai thác dữ liệu', 'Use of data'],
   all: ['Tất cả', 'All'],
   refreshed: ['Cập nhật lúc', 'Refreshed at'],
   displayName: ['Tên', 'Name'],
@@ -257,6 +271,11 @@ const STATUS: Record<string, [string, string]> = {
   'request.suspended': ['Tạm dừng', 'Suspended'],
   'request.ended': ['Đã chấm dứt', 'Ended'],
   'request.withdrawn': ['Đã rút', 'Withdrawn'],
+  'role.leader': ['Lãnh đạo', 'Leader'],
+  'role.analyst': ['Chuyên viên phân tích', 'Analyst'],
+  'role.agency_officer': ['Cán bộ cơ quan', 'Agency officer'],
+  'role.steward': ['Quản trị dữ liệu', 'Data steward'],
+  'role.admin': ['Quản trị hệ thống', 'Administrator'],
   'proposal.proposed': ['Chờ duyệt', 'Awaiting review'],
   'proposal.approved': ['Đã duyệt, đang dùng', 'Approved, in use'],
   'proposal.refused': ['Bị từ chối', 'Refused'],
@@ -269,6 +288,23 @@ const ROMAN = ['I', 'II', 'III', 'IV']
 export function formatters(lang: Lang) {
   const locale = lang === 'vi' ? 'vi-VN' : 'en-GB'
   const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 })
+  /** 2026-10 → "Tháng 10/2026", 2026-Q3 → "Quý III/2026", 2026 → "Năm 2026"; spans too. */
+  const periodText = (code: unknown): string => {
+    const s = String(code ?? '')
+    // A span: a quarter to a day ("2026-Q4..2026-11-20"), or months ("2026-05..2026-10").
+    const span = /^(.+)\.\.(.+)$/.exec(s)
+    if (span) {
+      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(span[2]!)
+      if (day) return `${periodText(span[1])} (${lang === 'vi' ? 'đến' : 'to'} ${day[3]}/${day[2]}/${day[1]})`
+      return `${periodText(span[1])} – ${periodText(span[2])}`
+    }
+    let m = /^(\d{4})-(\d{2})$/.exec(s)
+    if (m) return lang === 'vi' ? `Tháng ${Number(m[2])}/${m[1]}` : new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' })
+    m = /^(\d{4})-Q([1-4])$/.exec(s)
+    if (m) return lang === 'vi' ? `Quý ${ROMAN[Number(m[2]) - 1]}/${m[1]}` : `Q${m[2]} ${m[1]}`
+    if (/^\d{4}$/.test(s)) return lang === 'vi' ? `Năm ${s}` : s
+    return s
+  }
   return {
     number(v: unknown, digits = 2): string {
       if (v === null || v === undefined || v === '') return '—'
@@ -290,16 +326,8 @@ export function formatters(lang: Lang) {
       const d = new Date(s.includes('T') || s.endsWith('Z') ? s : `${s.replace(' ', 'T')}Z`)
       return d.toLocaleString(locale, { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
     },
-    /** 2026-10 → "Tháng 10/2026", 2026-Q3 → "Quý III/2026", 2026 → "Năm 2026". */
-    period(code: unknown): string {
-      const s = String(code ?? '')
-      let m = /^(\d{4})-(\d{2})$/.exec(s)
-      if (m) return lang === 'vi' ? `Tháng ${Number(m[2])}/${m[1]}` : new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' })
-      m = /^(\d{4})-Q([1-4])$/.exec(s)
-      if (m) return lang === 'vi' ? `Quý ${ROMAN[Number(m[2]) - 1]}/${m[1]}` : `Q${m[2]} ${m[1]}`
-      if (/^\d{4}$/.test(s)) return lang === 'vi' ? `Năm ${s}` : s
-      return s
-    },
+    /** 2026-10 → "Tháng 10/2026", 2026-Q3 → "Quý III/2026", 2026 → "Năm 2026"; spans too. */
+    period: periodText,
     /** A quarter's first day (2026-07-01…) → "Quý III/2026". */
     quarterOf(v: unknown): string {
       const m = /^(\d{4})-(\d{2})/.exec(String(v ?? ''))

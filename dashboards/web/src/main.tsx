@@ -90,7 +90,7 @@ function Login() {
 }
 
 function Nav({ pages, path }: { pages: Page[]; path: string }) {
-  const { t, lang, setLang } = useLang()
+  const { t, fmt, lang, setLang } = useLang()
   const { account, signOut } = useAuth()
   return (
     <header className="top">
@@ -103,7 +103,7 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
         ))}
       </nav>
       <span className="who">
-        {account?.account} · {account?.role}
+        {account?.account} · {account ? fmt.status(`role.${account.role}`) : ''}
         {account?.agency ? ` · ${account.agency}` : ''}
       </span>
       <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label="language">

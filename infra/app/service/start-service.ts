@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { InboxWatcher } from '../../../loaders/inbox.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
@@ -8,7 +9,7 @@ import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
-import { scheduleBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
+import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { remindReview } from '../../../semantic/sharing/account-review.ts'
 import { vietnamDay } from '../../time/periods.ts'
 import { buildApp, type KhoApp } from './app.ts'
@@ -75,6 +76,17 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
             if (result) log.info({ loads: result.loads, rows: result.rowsLoaded, ms: result.durationMs, write_ms: result.writeMs }, 'demo province loaded')
             await ctx.transforms.run()
             log.info('marts built')
+            if (result) {
+              // A leader's first visit finds each briefing built for its latest period.
+              const deps = { cube: cubeContextOf(ctx), catalog, ioc: ctx.dashboards.ioc }
+              await writeLatestBriefings(deps, config.paths.briefings, ctx.dashboards.briefings).then(
+                (files) => {
+                  ctx.audit.recordService('demo', { endpoint: 'briefing.build', filters: { files: files.map((f) => path.basename(f)) } })
+                  log.info({ files: files.length }, 'demo briefings built')
+                },
+                (err) => log.warn({ err: (err as Error).message }, 'demo briefings not built'),
+              )
+            }
             ctx.demo.state = 'ready'
           } catch (err) {
             await demoFiles?.discard()

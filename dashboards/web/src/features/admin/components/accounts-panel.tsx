@@ -19,13 +19,18 @@ interface AccountRow {
 
 const ROLES = ['leader', 'analyst', 'agency_officer', 'steward', 'admin']
 
-const RoleSelect = ({ value }: { value?: string }) => (
-  <select name="role" defaultValue={value}>
-    {ROLES.map((r) => (
-      <option key={r}>{r}</option>
-    ))}
-  </select>
-)
+function RoleSelect({ value }: { value?: string }) {
+  const { fmt } = useLang()
+  return (
+    <select name="role" defaultValue={value}>
+      {ROLES.map((r) => (
+        <option key={r} value={r}>
+          {fmt.status(`role.${r}`)}
+        </option>
+      ))}
+    </select>
+  )
+}
 
 /** One account's changes: role, agency, commune, e-mail, personal data; disable; reset its password. */
 function AccountEditor({ a, onDone }: { a: AccountRow; onDone: () => void }) {
