@@ -529,6 +529,19 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
 
     await page.goto(`${service.url}/admin`)
     await page.waitForSelector('[data-testid=audit] tbody tr')
+    // Days are typed as dd/mm/yyyy whatever the browser's locale; a day that does not exist is refused.
+    const from = page.locator('input[aria-label="Từ ngày"]')
+    expect(await from.getAttribute('placeholder')).toBe('dd/mm/yyyy')
+    await from.fill('31/02/2026')
+    expect(await from.getAttribute('aria-invalid')).toBe('true')
+    expect(await from.evaluate((i) => (i as unknown as { validationMessage: string }).validationMessage)).toContain('dd/mm/yyyy')
+    const tomorrow = new Date(Date.now() + 86_400_000 + 7 * 3600_000)
+    await from.fill(`${String(tomorrow.getUTCDate()).padStart(2, '0')}/${String(tomorrow.getUTCMonth() + 1).padStart(2, '0')}/${tomorrow.getUTCFullYear()}`)
+    expect(await from.getAttribute('aria-invalid')).toBeNull()
+    // Nothing was logged from tomorrow on: the filter took the typed day.
+    await page.locator('[data-testid=audit] tbody tr:nth-child(2)').waitFor({ state: 'detached' })
+    await from.fill('')
+    await page.waitForSelector('[data-testid=audit] tbody tr:nth-child(2)')
     // A steward reviews accounts (with their last sign-in) but does not change them, and verifies the sharing log.
     await page.waitForSelector('[data-testid=accounts] tbody tr')
     expect(await page.$('[data-edit]')).toBeNull()

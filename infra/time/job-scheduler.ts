@@ -124,7 +124,8 @@ export class JobScheduler {
       trigger,
       status: skip ? 'skipped' : 'started',
       output: '',
-      message: skip ? 'first time scheduled here: the next run is the first' : '',
+      // A reason the dashboards word in the reader's language (i18n 'jobReason.first_scheduled').
+      message: skip ? 'first_scheduled' : '',
       started_at: this.now().toISOString(),
       finished_at: null,
     }

@@ -36,3 +36,23 @@ export function indicatorMap(): Promise<Map<string, Indicator>> {
 }
 
 export const indicatorName = (i: Indicator | undefined, lang: 'vi' | 'en', code = '') => (i ? (lang === 'vi' ? i.name_vi : i.name_en) : code)
+
+export interface Agency {
+  code: string
+  name: string
+  kind: string
+}
+
+let agencies: Promise<Map<string, Agency>> | null = null
+
+/** The agencies of the catalogue, fetched once per page load: names to show beside codes. */
+export function agencyMap(): Promise<Map<string, Agency>> {
+  agencies ??= api<Agency[]>('/api/catalog/agencies').then((list) => new Map(list.map((a) => [a.code, a])))
+  return agencies
+}
+
+/** "Sở Tài chính (SO_TC)": an agency by name, its code beside it; the code alone when unknown. */
+export const agencyName = (agencies: Map<string, Agency> | undefined, code: string) => {
+  const a = agencies?.get(code)
+  return a ? `${a.name} (${code})` : code
+}

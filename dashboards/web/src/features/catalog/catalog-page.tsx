@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api.ts'
-import { indicatorMap, type Indicator } from '../../catalog-data.ts'
+import { agencyMap, agencyName, indicatorMap, type Indicator } from '../../catalog-data.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
@@ -38,7 +38,7 @@ interface Source {
 }
 interface Lineage {
   sources: Source[]
-  models: { name: string; table: string; sources: string[]; refs: string[]; usedBy: string[] }[]
+  models: { name: string; table: string; description: string; sources: string[]; refs: string[]; usedBy: string[] }[]
   cubes: { name: string; models: string[] }[]
 }
 
@@ -124,6 +124,8 @@ export default function Catalog() {
   const [open, setOpen] = useState<string | null>(null)
   const datasets = useAsync(() => Promise.all([api<DatasetSummary[]>('/api/catalog/datasets'), api<Lineage>('/api/lineage')]), [])
   const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
+  const agencies = useAsync(() => agencyMap(), [])
+  const owner = (code: string) => agencyName(agencies.state === 'ready' ? agencies.data : undefined, code)
   return (
     <div>
       <div className="toolbar">
@@ -161,11 +163,11 @@ export default function Catalog() {
                       </button>
                     ),
                   },
-                  { key: 'owner', header: t('owner') },
-                  { key: 'update_frequency', header: t('frequency') },
+                  { key: 'owner', header: t('owner'), value: (d) => owner(d.owner) },
+                  { key: 'update_frequency', header: t('frequency'), value: (d) => fmt.status(`frequency.${d.update_frequency}`) },
                   { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ${t('afterChange')}` : `${t('afterPeriodEnd')} ${d.deadline.days} ${t('days')}`) },
-                  { key: 'method', header: t('method'), value: (d) => d.sharing.method },
-                  { key: 'scope', header: t('scope'), value: (d) => d.sharing.scope },
+                  { key: 'method', header: t('method'), value: (d) => fmt.status(`method.${d.sharing.method}`) },
+                  { key: 'scope', header: t('scope'), value: (d) => fmt.status(`scope.${d.sharing.scope}`) },
                   {
                     key: 'freshness',
                     header: t('freshness'),
@@ -187,7 +189,8 @@ export default function Catalog() {
                       .filter((m) => m.sources.includes(open))
                       .map((m) => (
                         <li key={m.name}>
-                          raw.{open} → {m.table} → {m.usedBy.join(', ') || '—'} → {lineage.cubes.filter((c) => c.models.some((x) => x === m.name || m.usedBy.includes(x))).map((c) => c.name).join(', ') || '—'}
+                          raw.{open} → <strong>{m.table}</strong>
+                          {m.description ? ` (${m.description})` : ''} → {m.usedBy.join(', ') || '—'} → {lineage.cubes.filter((c) => c.models.some((x) => x === m.name || m.usedBy.includes(x))).map((c) => c.name).join(', ') || '—'}
                         </li>
                       ))}
                   </ul>
@@ -212,8 +215,8 @@ export default function Catalog() {
                 { key: 'code', header: t('code') },
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
                 { key: 'unit', header: t('unit') },
-                { key: 'frequency', header: t('frequency') },
-                { key: 'owner', header: t('owner') },
+                { key: 'frequency', header: t('frequency'), value: (i) => fmt.status(`frequency.${i.frequency}`) },
+                { key: 'owner', header: t('owner'), value: (i) => owner(i.owner) },
                 { key: 'formula', header: t('formula'), value: formulaOf },
                 { key: 'description', header: t('definition'), value: (i) => i.description ?? '' },
               ]}

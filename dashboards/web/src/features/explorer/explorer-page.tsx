@@ -8,6 +8,7 @@ import { navigate } from '../../router.tsx'
 import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, toQuery, type Operator, type Question, type View } from './question.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { ResultChart } from './components/result-chart.tsx'
+import { DateInput } from '../../components/date-input.tsx'
 
 interface Saved {
   name: string
@@ -129,11 +130,11 @@ export default function Explorer() {
                   <div className="form-row">
                     <label>
                       {t('from')}
-                      <input type="date" value={q.time.from} onChange={(e) => setQ({ ...q, time: { ...q.time!, from: e.target.value } })} />
+                      <DateInput value={q.time.from} onChange={(v) => setQ({ ...q, time: { ...q.time!, from: v } })} />
                     </label>
                     <label>
                       {t('to')}
-                      <input type="date" value={q.time.to} onChange={(e) => setQ({ ...q, time: { ...q.time!, to: e.target.value } })} />
+                      <DateInput value={q.time.to} onChange={(v) => setQ({ ...q, time: { ...q.time!, to: v } })} />
                     </label>
                     <label>
                       <span>

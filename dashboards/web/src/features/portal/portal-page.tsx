@@ -4,6 +4,7 @@ import { useAuth } from '../../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
+import { agencyMap, agencyName, indicatorMap, indicatorName } from '../../catalog-data.ts'
 import type { AgencyInfo, Load, Obligation, Report } from './portal-types.ts'
 import { ObligationTable } from './components/obligation-table.tsx'
 import { openDigest } from './open-digest.ts'
@@ -40,6 +41,9 @@ export default function Portal() {
       }),
     [scope, report],
   )
+  // Names beside codes: indicators by the dictionary, agencies by the catalogue.
+  const names = useAsync(() => Promise.all([indicatorMap(), agencyMap()]), [])
+  const [indicatorsByCode, agenciesByCode] = names.state === 'ready' ? names.data : [undefined, undefined]
   const agencyInfo = useAsync(() => (scope ? api<AgencyInfo>(`/api/catalog/agencies/${encodeURIComponent(scope)}`) : Promise.resolve(null)), [scope])
   const info = agencyInfo.state === 'ready' ? agencyInfo.data : null
 
@@ -144,8 +148,15 @@ export default function Portal() {
               rows={rows}
               pageSize={20}
               columns={[
-                { key: 'submissions.agency', header: t('agency') },
-                { key: 'subject', header: `${t('indicators')} / ${t('dataset')}`, value: (r) => r['submissions.indicator_code'] || r['submissions.dataset'] },
+                { key: 'submissions.agency', header: t('agency'), value: (r) => agencyName(agenciesByCode, String(r['submissions.agency'] ?? '')) },
+                {
+                  key: 'subject',
+                  header: `${t('indicators')} / ${t('dataset')}`,
+                  value: (r) => {
+                    const code = String(r['submissions.indicator_code'] ?? '')
+                    return code ? `${indicatorName(indicatorsByCode?.get(code), lang, code)} (${code})` : r['submissions.dataset']
+                  },
+                },
                 { key: 'submissions.period', header: t('period'), cell: (r) => fmt.period(r['submissions.period']) },
                 { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(String(r['submissions.due_on'] ?? '').slice(0, 10)) },
                 { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },

@@ -3,6 +3,7 @@ import { api, download } from '../../../api.ts'
 import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import { DateInput } from '../../../components/date-input.tsx'
 
 interface AuditRow {
   at: string
@@ -74,18 +75,18 @@ export function AuditPanel() {
           {t('outcome')}
           <select value={filter.outcome} onChange={set('outcome')}>
             <option value="">{t('all')}</option>
-            <option value="ok">ok</option>
-            <option value="denied">denied</option>
-            <option value="error">error</option>
+            <option value="ok">{fmt.status('outcome.ok')}</option>
+            <option value="denied">{fmt.status('outcome.denied')}</option>
+            <option value="error">{fmt.status('outcome.error')}</option>
           </select>
         </label>
         <label>
           {t('from')}
-          <input type="date" value={filter.from} onChange={set('from')} />
+          <DateInput aria-label={t('from')} value={filter.from} onChange={(v) => set('from')({ target: { value: v } })} />
         </label>
         <label>
           {t('to')}
-          <input type="date" value={filter.to} onChange={set('to')} />
+          <DateInput aria-label={t('to')} value={filter.to} onChange={(v) => set('to')({ target: { value: v } })} />
         </label>
         <button type="button" onClick={() => void download(`/api/audit?format=csv&limit=100000&${query}`, 'nhat_ky_truy_cap.csv')}>
           {t('exportCsv')}

@@ -44,10 +44,11 @@ export function JobsPanel({ canRun }: { canRun: boolean }) {
               columns={[
                 { key: 'job', header: t('job') },
                 { key: 'scheduled_for', header: t('scheduledFor'), cell: (r) => fmt.date(r.scheduled_for) },
-                { key: 'trigger', header: t('trigger') },
+                { key: 'trigger', header: t('trigger'), value: (r) => fmt.status(`trigger.${r.trigger}`) },
                 { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
                 { key: 'output', header: t('file') },
-                { key: 'message', header: t('reason') },
+                // Reasons kho words itself have a label; an error's own text is shown as it is.
+                { key: 'message', header: t('reason'), value: (r) => (fmt.status(`jobReason.${r.message}`).startsWith('jobReason.') ? r.message : fmt.status(`jobReason.${r.message}`)) },
               ]}
             />
           </>

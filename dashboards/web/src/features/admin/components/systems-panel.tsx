@@ -3,6 +3,7 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import { DateInput } from '../../../components/date-input.tsx'
 
 interface SystemRow {
   id: string
@@ -126,7 +127,7 @@ export function SystemsPanel() {
         </label>
         <label>
           {t('expiresOn')}
-          <input name="expires_on" type="date" />
+          <DateInput name="expires_on" />
         </label>
         <button type="submit">{t('register')}</button>
       </form>

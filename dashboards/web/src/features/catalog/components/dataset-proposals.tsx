@@ -173,7 +173,9 @@ export function DatasetProposals() {
               {t('frequency')}
               <select name="update_frequency" defaultValue={base?.update_frequency ?? 'monthly'}>
                 {FREQUENCIES.map((x) => (
-                  <option key={x}>{x}</option>
+                  <option key={x} value={x}>
+                    {fmt.status(`frequency.${x}`)}
+                  </option>
                 ))}
               </select>
             </label>

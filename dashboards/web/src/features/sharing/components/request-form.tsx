@@ -3,6 +3,7 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
 import type { ShareableDataset } from '../sharing-types.ts'
+import { DateInput } from '../../../components/date-input.tsx'
 
 const day = (offset: number) => new Date(Date.now() + 7 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10)
 
@@ -78,11 +79,11 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
         </label>
         <label>
           {t('startsOn')}
-          <input type="date" name="starts_on" required defaultValue={day(0)} />
+          <DateInput name="starts_on" required defaultValue={day(0)} />
         </label>
         <label>
           {t('endsOn')}
-          <input type="date" name="ends_on" required defaultValue={day(90)} />
+          <DateInput name="ends_on" required defaultValue={day(90)} />
         </label>
         <button type="submit">{t('send')}</button>
       </form>
