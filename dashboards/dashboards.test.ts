@@ -229,6 +229,36 @@ describe('the explorer (analyst)', () => {
   })
 })
 
+describe("the explorer's guided start (leader)", () => {
+  it('finds an indicator by its name typed without diacritics and shows its trend and its communes at once', async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'lanhdao')
+    await page.goto(`${service.url}/explorer`)
+    // Before anything is typed: questions suggested for a leader.
+    await page.waitForSelector('[data-testid=suggested-questions] button')
+    expect(await page.textContent('[data-testid=suggested-questions]')).toContain('Tổng mức bán lẻ hàng hóa')
+    await page.fill('input[aria-label="Tìm chỉ tiêu theo tên"]', 'ban le')
+    await page.waitForSelector('[data-testid=indicator-matches] button')
+    // "bán lẻ" side by side comes first (a name with "bằng" and "lệ" matches the words too, after it).
+    expect((await page.$$eval('[data-testid=indicator-matches] button', (bs) => bs.map((b) => b.textContent)))[0]).toBe('Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng')
+    await page.click('[data-testid=indicator-matches] li:first-child button')
+    await page.waitForSelector('[data-testid=guided-answer][data-indicator=RETAIL_SALES] .recharts-line')
+    expect(await page.textContent('[data-testid=guided-answer]')).toContain('Chỉ tiêu báo cáo cho toàn tỉnh')
+    // A commune-level indicator: its communes in the latest period, as the API gives them.
+    await page.fill('input[aria-label="Tìm chỉ tiêu theo tên"]', 'DOANH NGHIEP thanh lap')
+    await page.click('[data-testid=indicator-matches] button:has-text("Doanh nghiệp thành lập mới")')
+    await page.waitForSelector('[data-testid=guided-communes] tbody tr')
+    const heading = (await page.textContent('[data-testid=guided-communes] h2'))!
+    const [latest] = await cubeLoad('lanhdao', { dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }], order: [['kt_xh.period', 'desc']], limit: 1 })
+    const period = String(latest!['kt_xh.period'])
+    expect(heading).toContain(`Tháng ${Number(period.slice(5))}/${period.slice(0, 4)}`)
+    const best = await cubeLoad('lanhdao', { measures: ['kt_xh.value'], dimensions: ['kt_xh.admin_units_name'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }, { member: 'kt_xh.period', operator: 'equals', values: [period] }], order: [['kt_xh.value', 'desc']], limit: 1 })
+    expect(await page.textContent('[data-testid=guided-communes] tbody tr:first-child td:first-child')).toBe(String(best[0]!['kt_xh.admin_units_name']))
+    await screenshot(page, 'explorer-guided')
+    await page.close()
+  })
+})
+
 describe('the explorer with a large result', () => {
   it('loads every indicator × period × unit and keeps it sortable and paged', async () => {
     const question = { view: 'kt_xh', measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period', 'kt_xh.unit_code'], time: null, filters: [], limit: 100000 }

@@ -8,6 +8,7 @@ import { navigate } from '../../router.tsx'
 import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, toQuery, type Operator, type Question, type View } from './question.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { ResultChart } from './components/result-chart.tsx'
+import { GuidedStart } from './components/guided-start.tsx'
 import { DateInput } from '../../components/date-input.tsx'
 
 interface Saved {
@@ -252,7 +253,12 @@ export default function Explorer() {
             />
           </div>
         )}
-        {result.state === 'idle' && <p className="muted">{lang === 'vi' ? 'Chọn khung nhìn, chỉ số đo và chiều phân tích rồi chạy truy vấn.' : 'Choose a view, measures and dimensions, then run the query.'}</p>}
+        {result.state === 'idle' && (
+          <>
+            <GuidedStart />
+            <p className="muted">{lang === 'vi' ? 'Hoặc tự dựng truy vấn: chọn khung nhìn, chỉ số đo và chiều phân tích ở bên trái rồi chạy.' : 'Or build a query yourself: choose a view, measures and dimensions on the left, then run it.'}</p>
+          </>
+        )}
       </section>
     </div>
   )
