@@ -228,8 +228,7 @@ export async function loadFiles(opts: LoadFilesOptions): Promise<LoadReport[]> {
       f.loadedAt = nextLoadedAt()
       f.error = err
       settleError(f)
-      await opts.wh.client.insert({ table: 'meta.loads', format: 'JSONEachRow', values: [meta(f, f.report.status, f.report.refusal!.en)] }).catch(() => undefined)
-      f.report.durationMs = 0
+      await opts.wh.client.insert({ table: 'meta.loads', format: 'JSONEachRow', values: [finalMeta(f)] }).catch(() => undefined)
     }
   }
   let settled = flights.length - [...groups.values()].reduce((n, g) => n + g.files.length, 0)

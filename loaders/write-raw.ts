@@ -124,16 +124,14 @@ export class RecordsInput {
     return { unknownHeaders }
   }
 
-  /** Writes the rows of the files given (0-based) into raw, checked, and drops the input table. */
+  /** Writes the rows of the files given (0-based) into raw, checked; nothing when none is left. */
   async write(files: number[]): Promise<void> {
-    try {
-      await this.flush()
-      if (files.length > 0) await insertChecked(this.t, `${this.table} WHERE _file IN {files:Array(UInt16)}`, { files: files.map((i) => i + 1) })
-    } finally {
-      await this.drop()
-    }
+    if (files.length === 0) return
+    await this.flush()
+    await insertChecked(this.t, `${this.table} WHERE _file IN {files:Array(UInt16)}`, { files: files.map((i) => i + 1) })
   }
 
+  /** Drops the input table; the caller does, however the write ended. */
   async drop(): Promise<void> {
     this.batch = []
     if (this.created) await dropTable(this.t.wh, this.table)

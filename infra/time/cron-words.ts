@@ -31,7 +31,7 @@ function times(s: CronSchedule): ScheduleWords | null {
   return { vi: listVi(at), en: listEn(at) }
 }
 
-function months(s: CronSchedule): ScheduleWords | null {
+function months(s: CronSchedule): ScheduleWords {
   if (s.months.size === 12) return { vi: 'hằng tháng', en: 'every month' }
   if (same(s.months, [1, 4, 7, 10])) return { vi: 'tháng đầu mỗi quý', en: "of each quarter's first month" }
   if (same(s.months, [3, 6, 9, 12])) return { vi: 'tháng cuối mỗi quý', en: "of each quarter's last month" }
@@ -57,7 +57,7 @@ export function describeCron(expression: string): ScheduleWords {
   }
   if (s.daysRestricted && !s.weekdaysRestricted) {
     const days = sorted(s.days)
-    const mo = months(s)!
+    const mo = months(s)
     if (s.months.size === 12) return { vi: `${at.vi} ngày ${listVi(days.map(String))} hằng tháng`, en: `${at.en} on the ${listEn(days.map(ordinal))} of every month` }
     const en = mo.en.startsWith('in ') ? `${at.en} on the ${listEn(days.map(ordinal))}, ${mo.en}` : `${at.en} on the ${listEn(days.map(ordinal))} ${mo.en}`
     return { vi: `${at.vi} ngày ${listVi(days.map(String))} ${mo.vi}`, en }

@@ -93,6 +93,9 @@ export function cubeApi(): CubeApi {
 
 export type Row = Record<string, string | number | null>
 
+/** A cell of a Row as a number, or null when empty. */
+export const n = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v))
+
 /** The Cube client's error as kho's: the API's reason in both languages. */
 export function cubeError(err: unknown): ApiError {
   const e = err as { response?: { error?: string; message_en?: string }; message?: string; status?: number }

@@ -1,7 +1,6 @@
-import { loadRows, type Row } from '../../api.ts'
+import { loadRows, n, type Row } from '../../api.ts'
 
 /** The IOC overview's data: the queries behind its tiles and drill-downs. */
-export const n = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v))
 
 export interface Tile {
   code: string

@@ -5,7 +5,7 @@ import { indicatorMap, indicatorName, type Indicator } from '../../../catalog-da
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import { Trend } from '../../overview/components/trend.tsx'
+import { Trend } from '../../../components/indicator-trend.tsx'
 
 /** Text as people type it when searching: no diacritics, đ as d, lower case ("Bán lẻ" → "ban le"). */
 export function foldText(s: string): string {

@@ -1,11 +1,11 @@
 import { useState } from 'react'
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { type Row } from '../../../api.ts'
+import { n, type Row } from '../../../api.ts'
 import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import { n, communeValues } from '../ioc-queries.ts'
+import { communeValues } from '../ioc-queries.ts'
 
 /** Communes ranked on a commune-level indicator for a period; a click drills into the commune. */
 export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indicators: Map<string, Indicator>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {

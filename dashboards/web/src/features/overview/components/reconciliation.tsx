@@ -1,10 +1,9 @@
 import { useState } from 'react'
-import { loadRows, type Row } from '../../../api.ts'
+import { loadRows, n, type Row } from '../../../api.ts'
 import { indicatorName, type Indicator } from '../../../catalog-data.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import { n } from '../ioc-queries.ts'
 
 const V = 'indicator_checks'
 

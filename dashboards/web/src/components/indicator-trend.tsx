@@ -1,11 +1,10 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { loadRows } from '../../../api.ts'
-import { indicatorName, type Indicator } from '../../../catalog-data.ts'
-import { Show, useAsync } from '../../../components/async.tsx'
-import { useLang } from '../../../i18n.ts'
-import { n } from '../ioc-queries.ts'
+import { loadRows, n } from '../api.ts'
+import { indicatorName, type Indicator } from '../catalog-data.ts'
+import { Show, useAsync } from './async.tsx'
+import { useLang } from '../i18n.ts'
 
-/** This year against last year, by month or quarter, for one indicator. */
+/** This year against last year, by month or quarter, for one indicator (the IOC overview, the explorer's guided start). */
 export function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; year: number }) {
   const { t, fmt, lang } = useLang()
   const data = useAsync(async () => {
