@@ -2,6 +2,8 @@ import ExcelJS from 'exceljs'
 import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import type { Column } from '../infra/catalog/schema.ts'
 import { communesOf } from '../infra/identifiers/admin-units.ts'
+import { printA4Landscape, rowHeightFor } from '../infra/files/print-layout.ts'
+import { catalogLabel } from '../dashboards/web/src/shared/catalog-labels.ts'
 
 const DATA_SHEET = 'Dữ liệu'
 const LISTS_SHEET = 'Danh mục'
@@ -104,6 +106,15 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
   data.getCell(2, 1).value = `Cơ quan chủ quản: ${owner?.name ?? dataset.owner} · ${catalog.province.name} · nhập dữ liệu từ dòng ${HEADER_ROW + 1}; xem trang "Hướng dẫn"`
   data.getCell(2, 1).font = { italic: true, color: { argb: 'FF5B6B7C' } }
 
+  const widths = dataset.columns.map((c) => Math.max(14, Math.min(40, c.label.length + 4)))
+  // The title lines span the data's columns and wrap there: on paper nothing prints beyond them.
+  const dataWidth = widths.reduce((x, y) => x + y, 0)
+  for (const [row, size] of [[1, 13], [2, 11]] as const) {
+    if (widths.length > 1) data.mergeCells(row, 1, row, widths.length)
+    data.getCell(row, 1).alignment = { wrapText: true, vertical: 'top' }
+    data.getRow(row).height = rowHeightFor([{ text: String(data.getCell(row, 1).value), width: dataWidth, size, bold: row === 1 }])
+  }
+  data.getRow(HEADER_ROW).height = rowHeightFor(dataset.columns.map((c, i) => ({ text: c.label, width: widths[i]!, bold: true })))
   dataset.columns.forEach((c, i) => {
     const col = i + 1
     const header = data.getCell(HEADER_ROW, col)
@@ -113,7 +124,7 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
     header.alignment = { wrapText: true, vertical: 'middle' }
     header.note = `${c.required ? 'Bắt buộc. ' : ''}${c.identifier ? IDENTIFIER_VI[c.identifier] : TYPE_VI[c.type]}`
     const column = data.getColumn(col)
-    column.width = Math.max(14, Math.min(40, c.label.length + 4))
+    column.width = widths[i]
     // Text format keeps leading zeros of codes; dates get a Vietnamese date format.
     column.numFmt = c.type === 'date' ? 'dd/mm/yyyy' : c.type === 'datetime' ? 'dd/mm/yyyy hh:mm' : c.type === 'string' || c.type === 'period' ? '@' : 'General'
     const range = `${columnLetter(col)}${HEADER_ROW + 1}:${columnLetter(col)}${HEADER_ROW + VALIDATED_ROWS}`
@@ -147,7 +158,7 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
   guide.addRow([`HƯỚNG DẪN NỘP DỮ LIỆU: ${dataset.name}`]).font = { bold: true, size: 13 }
   guide.addRow([dataset.description])
   guide.addRow([
-    `Tần suất: ${dataset.update_frequency}; hạn nộp: ${dataset.deadline.after === 'period_end' ? `${dataset.deadline.days} ngày sau khi kết thúc kỳ` : `${dataset.deadline.working_days} ngày làm việc sau khi có thay đổi`}; ` +
+    `Tần suất: ${catalogLabel('frequency', dataset.update_frequency).toLowerCase()}; hạn nộp: ${dataset.deadline.after === 'period_end' ? `${dataset.deadline.days} ngày sau khi kết thúc kỳ` : `${dataset.deadline.working_days} ngày làm việc sau khi có thay đổi`}; ` +
       `tệp bị từ chối cả tệp nếu quá ${(dataset.reject_threshold * 100).toLocaleString('vi-VN')}% số dòng sai quy định.`,
   ])
   guide.addRow([])
@@ -168,6 +179,25 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
   guide.addRow(dataset.columns.map((c) => exampleValue(c, catalog)))
   guide.addRow([])
   guide.addRow(['Lưu ý: giữ nguyên dòng tiêu đề; để các cột mã ở dạng Văn bản (Text) để không mất số 0 ở đầu.'])
+
+  // Long texts wrap inside their column on screen and on paper; a title or a paragraph spans the page.
+  const guideWidths = guide.columns.map((c) => c.width ?? 10)
+  const pageWidth = guideWidths.reduce((a, b) => a + b, 0)
+  guide.eachRow((row) => {
+    const cells: { text: string; width: number }[] = []
+    row.eachCell((cell, col) => {
+      const text = cell.value instanceof Date ? '15/01/2026' : String(cell.value ?? '')
+      const alone = row.cellCount === 1
+      if (alone) {
+        guide.mergeCells(row.number, 1, row.number, guideWidths.length)
+        cells.push({ text, width: pageWidth })
+      } else cells.push({ text, width: guideWidths[col - 1] ?? 10 })
+      cell.alignment = { wrapText: true, vertical: 'top' }
+    })
+    row.height = rowHeightFor(cells.map((c) => ({ ...c, bold: row.font?.bold === true })))
+  })
+  printA4Landscape(data, { headerRows: [HEADER_ROW, HEADER_ROW], footerLeft: dataset.name })
+  printA4Landscape(guide, { headerRows: [5, 5], footerLeft: dataset.name })
 
   return Buffer.from(await wb.xlsx.writeBuffer())
 }

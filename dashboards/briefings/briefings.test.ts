@@ -15,6 +15,8 @@ import { deliverBriefing, writeBriefing } from './briefing-runner.ts'
 import { smtpMailer } from '../../infra/files/mailer.ts'
 import { smtpSink } from '../../infra/testing/smtp-sink.ts'
 import { buildBriefing, communeQuery, kpiQuery, qualityQuery, submissionQuery } from './build-briefing.ts'
+import { isA4Landscape, overprinted, printsWhole, printToPdf, type PrintedPage } from '../../infra/testing/print-pdf.ts'
+import { queryRows } from '../../infra/warehouse/client.ts'
 
 const home = tempDir('kho-briefing-')
 let service: RunningService
@@ -34,6 +36,8 @@ async function api(query: unknown): Promise<Record<string, unknown>[]> {
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+/** A number cell as printed: "—" where the API has no value. */
+const printed = (v: unknown) => (v === '—' ? null : v)
 
 async function open(file: string): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook()
@@ -68,8 +72,11 @@ describe('the quarterly KT-XH briefing', () => {
   it('has the summary, a sheet per sector, communes, submissions and quality', () => {
     const names = quarterly.worksheets.map((w) => w.name)
     expect(names[0]).toBe('Tong hop')
-    expect(names.slice(-3)).toEqual(['Theo xa phuong', 'Nop bao cao', 'Chat luong du lieu'])
-    expect(names.length).toBe(1 + service.ctx.catalog.sectors.length + 3)
+    const communeLevel = service.ctx.catalog.indicators.filter((i) => i.level === 'commune').length
+    const communeSheets = Math.ceil(communeLevel / 7)
+    expect(names.slice(-2)).toEqual(['Nop bao cao', 'Chat luong du lieu'])
+    expect(names.slice(-2 - communeSheets, -2)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
+    expect(names.length).toBe(1 + service.ctx.catalog.sectors.length + communeSheets + 2)
   })
 
   it('prints: title block, merged wrapped headers, A4 landscape fitted to width, header rows repeated, frozen panes', () => {
@@ -91,13 +98,24 @@ describe('the quarterly KT-XH briefing', () => {
       ['$I8="Gần đạt"', 'FFFEFCBF'],
       ['$I8="Đạt"', 'FFC6F6D5'],
     ])
-    // Numbers are numbers with a format a Vietnamese Excel shows with its own separators.
-    const first = dataRows(ws)[0]!
-    expect(typeof first.getCell(3).value).toBe('number')
-    expect(first.getCell(3).numFmt).toBe('#,##0.0#')
-    const notes = ws.getRows(dataRows(ws).length + 9, 3)!.map((r) => String(r.getCell(1).value))
-    expect(notes[0]).toMatch(/^Nguồn: /)
+    // Numbers are numbers with a format a Vietnamese Excel shows with its own separators, and each
+    // indicator's own decimals: counts whole, rates with two.
+    const catalog = service.ctx.catalog
+    const rows = dataRows(ws)
+    expect(typeof rows[0]!.getCell(3).value).toBe('number')
+    const formatOf = (name: string) => rows.find((r) => r.getCell(1).value === name)!.getCell(3).numFmt
+    expect(formatOf(catalog.indicator('ENT_NEW')!.name_vi)).toBe('#,##0')
+    expect(formatOf(catalog.indicator('RETAIL_SALES')!.name_vi)).toBe('#,##0.0')
+    expect(formatOf(catalog.indicator('TTHC_ONTIME')!.name_vi)).toBe('#,##0.00')
+    // A row of wrapped text is as tall as its lines: the longest name takes two.
+    const longest = rows.find((r) => String(r.getCell(1).value).length > 50)!
+    expect(longest.height).toBeGreaterThanOrEqual(30)
+    // Empty numbers print as "—", with the footnote saying why.
+    const dashes = rows.flatMap((r) => [3, 4, 5, 6, 7, 8].map((c) => r.getCell(c).value)).filter((v) => v === '—')
+    const notes = ws.getRows(rows.length + 9, 4)!.map((r) => String(r.getCell(1).value ?? ''))
+    expect(notes.some((n) => n.startsWith('Nguồn: '))).toBe(true)
     expect(notes.join(' ')).toContain('báo cáo chỉ tiêu nhận gần nhất lúc')
+    expect(notes.some((n) => n.startsWith('—: không có số liệu'))).toBe(dashes.length > 0)
   })
 
   it('holds the same numbers the API gives for the same questions', async () => {
@@ -110,20 +128,27 @@ describe('the quarterly KT-XH briefing', () => {
     summary.forEach((row, i) => {
       const r = kpi.get(headline[i]!) ?? {}
       const cols = ['kt_xh.value', 'kt_xh.prior_year', 'kt_xh.growth_pct', 'kt_xh.ytd', 'kt_xh.plan', 'kt_xh.plan_pct']
-      expect(cols.map((_, j) => row.getCell(3 + j).value), headline[i]).toEqual(cols.map((c) => num(r[c])))
+      expect(cols.map((_, j) => printed(row.getCell(3 + j).value)), headline[i]).toEqual(cols.map((c) => num(r[c])))
     })
 
-    const codes = catalog.indicators.map((i) => i.code)
+    // Commune sheets hold the indicators communes report, a few to a sheet.
+    const codes = catalog.indicators.filter((i) => i.level === 'commune').map((i) => i.code)
     const communeValues = await api(communeQuery(codes, period))
-    const sheet = dataRows(quarterly.getWorksheet('Theo xa phuong')!)
-    expect(sheet).toHaveLength(99)
-    const header = quarterly.getWorksheet('Theo xa phuong')!.getRow(7)
-    const column = (code: string) => codes.indexOf(code) + 3
-    expect(String(header.getCell(column('ENT_NEW')).value)).toContain(catalog.indicator('ENT_NEW')!.name_vi)
+    const place = new Map<string, { rows: ExcelJS.Row[]; col: number }>()
+    for (const ws of quarterly.worksheets.filter((w) => w.name.startsWith('Theo xa phuong'))) {
+      const rows = dataRows(ws)
+      expect(rows).toHaveLength(99)
+      ws.getRow(7).eachCell((c, col) => {
+        const ind = catalog.indicators.find((i) => `${i.name_vi} (${i.unit})` === c.value)
+        if (ind) place.set(ind.code, { rows, col })
+      })
+    }
+    expect([...place.keys()].sort()).toEqual([...codes].sort())
     let compared = 0
     for (const r of communeValues) {
-      const row = sheet.find((x) => x.getCell(1).value === r['kt_xh.unit_code'])!
-      expect(row.getCell(column(String(r['kt_xh.indicator_code']))).value).toBe(num(r['kt_xh.value']))
+      const { rows, col } = place.get(String(r['kt_xh.indicator_code']))!
+      const row = rows.find((x) => x.getCell(1).value === r['kt_xh.unit_code'])!
+      expect(printed(row.getCell(col).value)).toBe(num(r['kt_xh.value']))
       compared++
     }
     expect(compared).toBeGreaterThan(99)
@@ -157,6 +182,85 @@ describe('the quarterly KT-XH briefing', () => {
     expect(row.getCell(1).formula).toBeUndefined()
     expect(row.getCell(2).value).toBe('+1')
   })
+})
+
+function headerTexts(row: ExcelJS.Row): string[] {
+  const out: string[] = []
+  row.eachCell((c) => out.push(String(c.value)))
+  return out
+}
+
+/** Every page shows a sheet's first and last column headers: each sheet was printed one page wide. */
+function oneWide(pages: PrintedPage[], headers: [string, string][]) {
+  for (const [i, p] of pages.entries()) {
+    expect(
+      headers.some(([first, last]) => printsWhole(p, first) && printsWhole(p, last)),
+      `page ${i + 1} lacks a sheet's first or last column: ${p.text.slice(0, 300)}`,
+    ).toBe(true)
+    expect(overprinted(p), `page ${i + 1}: text printed over other text`).toEqual([])
+  }
+}
+
+async function download(url: string, token: string, file: string): Promise<string> {
+  const res = await fetch(service.url + url, { headers: { authorization: token } })
+  expect(res.status, url).toBe(200)
+  fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()))
+  return file
+}
+
+describe('printed through LibreOffice (A4 landscape, one page wide)', () => {
+  it.each([
+    ['kt_xh_thang', '2026-10'],
+    ['kt_xh_quy', '2026-Q3'],
+    ['co_quan_quy', '2026-Q3'],
+  ])('%s for %s: every page A4 landscape, every sheet one page wide, every indicator name whole', async (id, period) => {
+    const res = await fetch(`${service.url}/api/briefings/${id}/run`, { method: 'POST', headers: { authorization: steward, 'content-type': 'application/json' }, body: JSON.stringify({ period }) })
+    expect(res.status).toBe(200)
+    const file = ((await res.json()) as { file: string }).file
+    const wb = await open(file)
+    const pages = await printToPdf(file)
+    expect(pages.every(isA4Landscape), pages.map((p) => `${p.width}×${p.height}`).join(', ')).toBe(true)
+    // The header rows are 6–7: the first column is merged down, the last is in row 7.
+    const headers = wb.worksheets.map((ws) => [String(ws.getCell(6, 1).value), String(ws.getRow(7).getCell(ws.columnCount).value)] as [string, string])
+    oneWide(pages, headers)
+    // A page per sheet, more only for sheets whose rows run beyond one page (the 99 communes).
+    expect(pages.length).toBeGreaterThanOrEqual(wb.worksheets.length)
+    expect(pages.length).toBeLessThanOrEqual(wb.worksheets.reduce((n, ws) => n + Math.max(1, Math.ceil(dataRows(ws).length / 20)), 0))
+    // Each indicator's name prints whole: wrapped inside its cell, not cut and not run into the next row.
+    const names = wb.worksheets.flatMap((ws) => [
+      ...dataRows(ws).map((r) => String(r.getCell(1).value)).filter((v) => service.ctx.catalog.indicators.some((i) => i.name_vi === v)),
+      ...(ws.name.startsWith('Theo xa phuong') ? headerTexts(ws.getRow(7)).slice(2) : []),
+    ])
+    if (id !== 'co_quan_quy') expect(names.length).toBeGreaterThan(5)
+    for (const name of names) expect(pages.some((p) => printsWhole(p, name)), name).toBe(true)
+    // Counts print without decimals, and no cell is blank without a "—".
+    const text = pages.map((p) => p.text).join('\n')
+    if (id === 'kt_xh_quy') {
+      const ent = dataRows(wb.getWorksheet('Tong hop')!).find((r) => r.getCell(1).value === service.ctx.catalog.indicator('ENT_NEW')!.name_vi)!
+      expect(text).toContain(Number(ent.getCell(3).value).toLocaleString('en-US'))
+      expect(text).not.toContain(`${Number(ent.getCell(3).value).toLocaleString('en-US')}.0`)
+    }
+  }, 180_000)
+
+  it('a template and a reject workbook print A4 landscape, one page wide, with their header on each page', async () => {
+    const dir = tempDir('kho-print-')
+    const template = await download('/api/datasets/dan_cu/template.xlsx', steward, path.join(dir, 'mau-dan-cu.xlsx'))
+    const [load] = await queryRows<{ load_id: string }>(service.ctx.wh.client, 'SELECT load_id FROM meta.rejects GROUP BY load_id ORDER BY count() DESC LIMIT 1')
+    expect(load).toBeDefined()
+    const rejects = await download(`/api/loads/${load!.load_id}/rejects.xlsx`, steward, path.join(dir, 'tu-choi.xlsx'))
+    for (const [file, headerRow] of [[template, 3], [rejects, 2]] as const) {
+      const wb = await open(file)
+      const printedSheets = wb.worksheets.filter((ws) => ws.state !== 'hidden')
+      const pages = await printToPdf(file)
+      expect(pages.every(isA4Landscape), file).toBe(true)
+      expect(pages.length).toBeGreaterThanOrEqual(printedSheets.length)
+      const headers = printedSheets.map((ws) => {
+        const row = headerRow === 3 && ws.name !== 'Dữ liệu' ? ws.getRow(5) : ws.getRow(headerRow)
+        return [String(row.getCell(1).value), String(row.getCell(row.cellCount).value)] as [string, string]
+      })
+      oneWide(pages, headers)
+    }
+  }, 180_000)
 })
 
 describe('scheduled briefings', () => {

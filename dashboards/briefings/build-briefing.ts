@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import { indicatorDecimals } from '../../infra/catalog/indicator-decimals.ts'
+import { decimalFormat, printA4Landscape, rowHeightFor, type WrappedText } from '../../infra/files/print-layout.ts'
 import { communesOf } from '../../infra/identifiers/admin-units.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import type { SecurityContext } from '../../infra/access/caller.ts'
@@ -20,8 +22,9 @@ export interface BriefingDeps {
 type Row = Record<string, unknown>
 
 const STATUS_TEXT: Record<Status, string> = { good: 'Đạt', warn: 'Gần đạt', bad: 'Chưa đạt', none: '—' }
-const NUM = '#,##0.0#'
 const PCT = '0.0'
+/** Indicators on one commune sheet: more would shrink the printed page below a readable size. */
+const COMMUNE_COLUMNS = 7
 const INT = '#,##0'
 
 /** The semantic-layer queries a briefing sheet runs; exported so tests can ask the API the same. */
@@ -94,7 +97,8 @@ interface Column {
   header: string
   /** A second header row groups columns under one merged title. */
   group?: string
-  numFmt?: string
+  /** A number column; its format may depend on the row (each indicator has its own decimals). */
+  numFmt?: string | ((row: Row) => string)
   width: number
 }
 
@@ -106,6 +110,8 @@ interface SheetSpec {
   /** The column whose text "Đạt" / "Gần đạt" / "Chưa đạt" is coloured. */
   statusKey?: string
   footnotes: string[]
+  /** Why a number cell may be empty: printed as a footnote under "—" when any cell shows it. */
+  whyEmpty: string
 }
 
 const THIN = { style: 'thin' as const, color: { argb: 'FF9AA5B1' } }
@@ -134,11 +140,17 @@ function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: str
     c.font = font
     c.alignment = { horizontal: align, vertical: 'middle', wrapText: true }
   }
-  line(1, `UBND ${head.province.toUpperCase()}`, { bold: true, size: 11 }, 'left')
-  line(2, head.heading, { bold: true, size: 14 })
-  line(3, head.period.label, { bold: true, size: 12 })
-  line(4, spec.subtitle, { italic: true, size: 11 })
-  ws.getRow(2).height = 22
+  const fullWidth = spec.columns.reduce((sum, c) => sum + c.width, 0)
+  const heading: [string, number, boolean][] = [
+    [`UBND ${head.province.toUpperCase()}`, 11, true],
+    [head.heading, 14, true],
+    [head.period.label, 12, true],
+    [spec.subtitle, 11, false],
+  ]
+  heading.forEach(([text, size, bold], i) => {
+    line(i + 1, text, bold ? { bold, size } : { italic: true, size }, i === 0 ? 'left' : 'center')
+    ws.getRow(i + 1).height = rowHeightFor([{ text, width: fullWidth, size, bold }], size * 1.5)
+  })
 
   // Header rows 6–7: a grouped column has its group above (merged across the group) and its own
   // title below; an ungrouped one is merged down over both rows.
@@ -159,9 +171,19 @@ function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: str
     }
     ws.getColumn(col).width = c.width
   })
+  // A header merged down over both rows has their two heights to wrap in.
+  const headerText = (c: Column, r: number): WrappedText | null => {
+    if (r === top && c.group) {
+      const span = spec.columns.filter((x) => x.group === c.group)
+      return span[0] === c ? { text: c.group, width: span.reduce((sum, x) => sum + x.width, 0), bold: true } : null
+    }
+    return r === top + 1 && !c.group ? null : { text: c.header, width: c.width, bold: true }
+  }
+  const mergedDown = spec.columns.filter((c) => !c.group).map((c) => rowHeightFor([{ text: c.header, width: c.width, bold: true }]))
   for (const r of [top, top + 1]) {
     const row = ws.getRow(r)
-    row.height = 30
+    const own = rowHeightFor(spec.columns.map((c) => headerText(c, r)).filter((t): t is WrappedText => t !== null), 20)
+    row.height = Math.max(own, Math.ceil(Math.max(0, ...mergedDown) / 2))
     for (let col = 1; col <= width; col++) {
       const c = row.getCell(col)
       c.font = { bold: true }
@@ -172,15 +194,27 @@ function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: str
   }
 
   const first = top + 2
+  let dashed = false
   spec.rows.forEach((r, i) => {
     const row = ws.getRow(first + i)
+    const texts: WrappedText[] = []
     spec.columns.forEach((c, j) => {
       const x = row.getCell(j + 1)
-      x.value = cell(r[c.key])
+      const value = cell(r[c.key])
       x.border = BORDER
-      if (c.numFmt) x.numFmt = c.numFmt
-      x.alignment = { vertical: 'top', wrapText: !c.numFmt, horizontal: c.numFmt ? 'right' : 'left' }
+      if (c.numFmt) {
+        // An empty number prints as "—", explained in a footnote; a blank cell reads as a printing fault.
+        dashed ||= value === null
+        x.value = value ?? '—'
+        x.numFmt = typeof c.numFmt === 'function' ? c.numFmt(r) : c.numFmt
+        x.alignment = { vertical: 'top', horizontal: 'right' }
+      } else {
+        x.value = value
+        x.alignment = { vertical: 'top', wrapText: true, horizontal: 'left' }
+        if (value !== null) texts.push({ text: String(value), width: c.width })
+      }
     })
+    row.height = rowHeightFor(texts)
   })
   const last = first + Math.max(spec.rows.length, 1) - 1
 
@@ -201,39 +235,32 @@ function writeSheet(wb: ExcelJS.Workbook, spec: SheetSpec, head: { province: str
   }
 
   let note = last + 2
-  for (const f of spec.footnotes) {
+  for (const f of dashed ? [`—: ${spec.whyEmpty}`, ...spec.footnotes] : spec.footnotes) {
     ws.mergeCells(note, 1, note, width)
     const c = ws.getCell(note, 1)
     c.value = f
     c.font = { italic: true, size: 9 }
     c.alignment = { wrapText: true, vertical: 'top' }
-    ws.getRow(note).height = 24
+    ws.getRow(note).height = rowHeightFor([{ text: f, width: fullWidth, size: 9 }], 13)
     note++
   }
 
   ws.views = [{ state: 'frozen', xSplit: 1, ySplit: top + 1 }]
-  ws.pageSetup = {
-    paperSize: 9, // A4
-    orientation: 'landscape',
-    fitToPage: true,
-    fitToWidth: 1,
-    fitToHeight: 0,
-    printTitlesRow: `${top}:${top + 1}`,
-    horizontalCentered: true,
-    margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
-  }
-  ws.headerFooter = { oddFooter: `&L${head.period.label}&RTrang &P/&N` }
+  printA4Landscape(ws, { headerRows: [top, top + 1], footerLeft: head.period.label })
   return ws
 }
 
+/** An indicator's own decimals: counts print whole, rates and amounts with theirs. */
+const indicatorFormat = (r: Row) => decimalFormat(Number(r.decimals ?? 1))
+
 const kpiColumns: Column[] = [
   { key: 'name', header: 'Chỉ tiêu', width: 46 },
-  { key: 'unit', header: 'Đơn vị tính', width: 13 },
-  { key: 'value', header: 'Kỳ báo cáo', group: 'Thực hiện', numFmt: NUM, width: 14 },
-  { key: 'prior_year', header: 'Cùng kỳ năm trước', group: 'Thực hiện', numFmt: NUM, width: 14 },
+  { key: 'unit', header: 'Đơn vị tính', width: 15 },
+  { key: 'value', header: 'Kỳ báo cáo', group: 'Thực hiện', numFmt: indicatorFormat, width: 14 },
+  { key: 'prior_year', header: 'Cùng kỳ năm trước', group: 'Thực hiện', numFmt: indicatorFormat, width: 14 },
   { key: 'growth_pct', header: 'So cùng kỳ (%)', group: 'Thực hiện', numFmt: PCT, width: 11 },
-  { key: 'ytd', header: 'Lũy kế từ đầu năm', numFmt: NUM, width: 15 },
-  { key: 'plan', header: 'Kế hoạch', group: 'Kế hoạch', numFmt: NUM, width: 14 },
+  { key: 'ytd', header: 'Lũy kế từ đầu năm', numFmt: indicatorFormat, width: 15 },
+  { key: 'plan', header: 'Kế hoạch', group: 'Kế hoạch', numFmt: indicatorFormat, width: 14 },
   { key: 'plan_pct', header: '% kế hoạch', group: 'Kế hoạch', numFmt: PCT, width: 11 },
   { key: 'status', header: 'Đánh giá', width: 12 },
 ]
@@ -281,6 +308,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
         code,
         name: ind.name_vi,
         unit: ind.unit,
+        decimals: indicatorDecimals(ind),
         value: num(r['kt_xh.value']),
         prior_year: num(r['kt_xh.prior_year']),
         growth_pct: growth,
@@ -295,41 +323,48 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
   wb.creator = 'kho'
   wb.created = now
   const head = { province: catalog.province.name, heading: agency ? `${briefing.heading} — ${agencyName(agency).toUpperCase()}` : briefing.heading, period }
+  const kpiEmpty = 'không có số liệu — chỉ tiêu chưa được báo cáo cho kỳ này (hoặc được báo cáo theo kỳ dài hơn, như chỉ tiêu năm), không có số cùng kỳ năm trước để so sánh, hoặc không được giao kế hoạch.'
   const note = 'Đánh giá: "Đạt" khi lũy kế (hoặc kỳ báo cáo) đạt từ 100% kế hoạch; "Gần đạt" từ 90%; chỉ tiêu không có kế hoạch được đánh giá theo mức tăng so với cùng kỳ, theo chiều tốt của chỉ tiêu.'
   const sheetsOf = async (s: BriefingSheet): Promise<SheetSpec[]> => {
     switch (s.kind) {
       case 'kpi_summary': {
         const codes = pick(s.indicators)
-        return [{ name: 'Tong hop', subtitle: s.title, columns: kpiColumns, rows: kpiRows(codes), statusKey: 'status', footnotes: [sources(codes), note, freshness] }]
+        return [{ name: 'Tong hop', subtitle: s.title, columns: kpiColumns, rows: kpiRows(codes), statusKey: 'status', footnotes: [sources(codes), note, freshness], whyEmpty: kpiEmpty }]
       }
       case 'sectors':
         return catalog.sectors.map((sector) => {
           const codes = catalog.indicators.filter((i) => i.sector === sector.code).map((i) => i.code)
-          return { name: sector.name_vi, subtitle: `Lĩnh vực: ${sector.name_vi}`, columns: kpiColumns, rows: kpiRows(codes), statusKey: 'status', footnotes: [sources(codes), note, freshness] }
+          return { name: sector.name_vi, subtitle: `Lĩnh vực: ${sector.name_vi}`, columns: kpiColumns, rows: kpiRows(codes), statusKey: 'status', footnotes: [sources(codes), note, freshness], whyEmpty: kpiEmpty }
         })
       case 'communes': {
-        const codes = pick(s.indicators)
+        // Only indicators communes report have commune figures; a province-wide one would be a column of "—".
+        const codes = pick(s.indicators).filter((c) => catalog.indicator(c)?.level === 'commune')
         const values = new Map<string, Row>()
-        for (const r of await ask(communeQuery(codes, period))) {
+        for (const r of codes.length > 0 ? await ask(communeQuery(codes, period)) : []) {
           const unit = String(r['kt_xh.unit_code'])
           const row = values.get(unit) ?? {}
           row[String(r['kt_xh.indicator_code'])] = num(r['kt_xh.value'])
           values.set(unit, row)
         }
         const communes = communesOf(catalog.province.code)
-        return [
-          {
-            name: 'Theo xa phuong',
-            subtitle: s.title,
-            columns: [
-              { key: 'code', header: 'Mã xã', width: 9 },
-              { key: 'name', header: 'Xã, phường', width: 24 },
-              ...codes.map((c) => ({ key: c, header: `${catalog.indicator(c)!.name_vi} (${catalog.indicator(c)!.unit})`, numFmt: NUM, width: 14 })),
-            ],
-            rows: communes.map((c) => ({ code: c.code, name: c.name, ...values.get(c.code) })),
-            footnotes: [sources(codes), 'Ô trống: chỉ tiêu không báo cáo theo xã, hoặc xã chưa báo cáo trong kỳ.', freshness],
-          },
-        ]
+        // A few indicators a sheet, so that a page holds them at a readable size.
+        const chunks: string[][] = []
+        for (let i = 0; i < codes.length; i += COMMUNE_COLUMNS) chunks.push(codes.slice(i, i + COMMUNE_COLUMNS))
+        return chunks.map((chunk, i) => ({
+          name: i === 0 ? 'Theo xa phuong' : `Theo xa phuong (${i + 1})`,
+          subtitle: chunks.length > 1 ? `${s.title} (${i + 1}/${chunks.length})` : s.title,
+          columns: [
+            { key: 'code', header: 'Mã xã', width: 9 },
+            { key: 'name', header: 'Xã, phường', width: 24 },
+            ...chunk.map((c) => {
+              const ind = catalog.indicator(c)!
+              return { key: c, header: `${ind.name_vi} (${ind.unit})`, numFmt: decimalFormat(indicatorDecimals(ind)), width: 16 }
+            }),
+          ],
+          rows: communes.map((c) => ({ code: c.code, name: c.name, ...values.get(c.code) })),
+          footnotes: [sources(chunk), freshness],
+          whyEmpty: 'xã, phường chưa báo cáo chỉ tiêu trong kỳ (hoặc chỉ tiêu chưa có số liệu của kỳ).',
+        }))
       }
       case 'submissions': {
         const rows = (await ask(submissionQuery(period, agency))).map((r) => ({
@@ -357,6 +392,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             ],
             rows,
             footnotes: ['Hạn nộp: cuối kỳ + 15 ngày (tháng), 30 ngày (quý), 90 ngày (năm); dữ liệu thay đổi: 2 ngày làm việc. Ngày nghỉ theo lịch Việt Nam.', freshness],
+            whyEmpty: 'không có nghĩa vụ nộp nào đến hạn trong kỳ, nên không tính số ngày trễ.',
           },
         ]
       }
@@ -387,6 +423,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             ],
             rows,
             footnotes: ['Điểm theo quý chứa kỳ báo cáo; cách tính từng tiêu chí: xem trang Danh mục của Kho dữ liệu.', freshness],
+            whyEmpty: 'tiêu chí chưa tính được cho cơ quan trong quý (chưa có dữ liệu để chấm).',
           },
         ]
       }
@@ -415,6 +452,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             ],
             rows,
             footnotes: ['Đếm từ nhật ký chia sẻ: truy vấn, trích xuất, dòng bị từ chối và tải dữ liệu mở trả về dữ liệu của cơ quan.', freshness],
+            whyEmpty: 'không có lượt khai thác được ghi trong kỳ.',
           },
         ]
       }

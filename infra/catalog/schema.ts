@@ -250,6 +250,8 @@ export const indicatorSchema = z.strictObject({
   deadline: deadlineRuleSchema.nullable().default(null),
   /** Higher is better (default) or lower is better, for status colours. */
   direction: z.enum(['up', 'down']).default('up'),
+  /** Decimals shown in reports; by default from the unit (see indicator-decimals.ts). */
+  decimals: z.number().int().min(0).max(4).optional(),
 })
 export type Indicator = z.infer<typeof indicatorSchema>
 

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs'
+import { printA4Landscape, rowHeightFor } from './print-layout.ts'
 
 export interface TableColumn {
   key: string
@@ -30,7 +31,8 @@ function cellValue(v: unknown): ExcelJS.CellValue {
 
 /**
  * A workbook of plain tables: optional title, bold frozen header, autofilter, number formats. Used
- * for exports of query results and rejected rows, where every value must read back exactly.
+ * for exports of query results and rejected rows, where every value must read back exactly. Prints
+ * A4 landscape, one page wide, the header on every page.
  */
 export async function tableWorkbook(sheets: TableSheet[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook()
@@ -42,18 +44,39 @@ export async function tableWorkbook(sheets: TableSheet[]): Promise<Buffer> {
       ws.addRow([s.title]).font = { bold: true, size: 13 }
       headerRow = 2
     }
+    const widths = s.columns.map((c) => c.width ?? Math.min(60, Math.max(10, c.header.length + 2)))
+    if (s.title) {
+      const all = widths.reduce((x, y) => x + y, 0)
+      if (widths.length > 1) ws.mergeCells(1, 1, 1, widths.length)
+      ws.getCell(1, 1).alignment = { wrapText: true, vertical: 'top' }
+      ws.getRow(1).height = rowHeightFor([{ text: s.title, width: all, size: 13, bold: true }], 18)
+    }
     const header = ws.addRow(s.columns.map((c) => c.header))
     header.font = { bold: true }
     header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEEF2F6' } }
-    for (const r of s.rows) ws.addRow(s.columns.map((c) => cellValue(r[c.key])))
+    header.alignment = { wrapText: true, vertical: 'top' }
+    header.height = rowHeightFor(s.columns.map((c, i) => ({ text: c.header, width: widths[i]!, bold: true })))
+    for (const r of s.rows) {
+      const row = ws.addRow(s.columns.map((c) => cellValue(r[c.key])))
+      // Only a text longer than its column wraps; the check by length keeps large exports fast.
+      const long = s.columns.flatMap((c, i) => {
+        const v = r[c.key]
+        return typeof v === 'string' && v.length > widths[i]! * 0.8 ? [{ text: v, width: widths[i]! }] : []
+      })
+      if (long.length > 0) {
+        row.alignment = { wrapText: true, vertical: 'top' }
+        row.height = rowHeightFor(long)
+      }
+    }
     s.columns.forEach((c, i) => {
       const col = ws.getColumn(i + 1)
-      col.width = c.width ?? Math.min(60, Math.max(10, c.header.length + 2))
+      col.width = widths[i]
       const numeric = s.rows.some((r) => typeof r[c.key] === 'number')
       if (c.numFmt || numeric) col.numFmt = c.numFmt ?? '#,##0.##'
     })
     ws.views = [{ state: 'frozen', ySplit: headerRow }]
     ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: Math.max(1, s.columns.length) } }
+    printA4Landscape(ws, { headerRows: [headerRow, headerRow], footerLeft: s.title })
   }
   return Buffer.from(await wb.xlsx.writeBuffer())
 }

@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react'
+import { CATALOG_LABELS } from './shared/catalog-labels.ts'
 
 export type Lang = 'vi' | 'en'
 
@@ -252,7 +253,7 @@ export function useLang() {
   return { lang, setLang, t, fmt: formatters(lang) }
 }
 
-const STATUS: Record<string, [string, string]> = {
+const STATUS: Record<string, readonly [string, string]> = {
   on_time: ['Đúng hạn', 'On time'],
   late: ['Trễ hạn', 'Late'],
   missing: ['Chưa nộp', 'Missing'],
@@ -274,23 +275,7 @@ const STATUS: Record<string, [string, string]> = {
   'request.suspended': ['Tạm dừng', 'Suspended'],
   'request.ended': ['Đã chấm dứt', 'Ended'],
   'request.withdrawn': ['Đã rút', 'Withdrawn'],
-  'frequency.daily': ['Hằng ngày', 'Daily'],
-  'frequency.weekly': ['Hằng tuần', 'Weekly'],
-  'frequency.monthly': ['Hằng tháng', 'Monthly'],
-  'frequency.quarterly': ['Hằng quý', 'Quarterly'],
-  'frequency.yearly': ['Hằng năm', 'Yearly'],
-  'frequency.school_year': ['Theo năm học', 'By school year'],
-  'frequency.on_change': ['Khi có thay đổi', 'On each change'],
-  'method.file': ['Gửi tệp', 'Files'],
-  'method.sync': ['Đồng bộ qua LGSP', 'Synchronised through the LGSP'],
-  'method.api': ['API', 'API'],
-  'scope.noi_bo': ['Nội bộ', 'Internal'],
-  'scope.dung_chung': ['Dùng chung', 'Shared'],
-  'scope.mo': ['Dữ liệu mở', 'Open data'],
-  'agencyKind.so': ['Sở, ngành', 'Department'],
-  'agencyKind.ubnd_tinh': ['UBND tỉnh', 'Provincial People\'s Committee'],
-  'agencyKind.ubnd_xa': ['UBND xã, phường', 'Commune People\'s Committee'],
-  'agencyKind.co_quan_trung_uong': ['Cơ quan trung ương tại tỉnh', 'Central agency in the province'],
+  ...CATALOG_LABELS,
   'jobReason.first_scheduled': ['Lần đầu lên lịch tại đây: lần chạy kế tiếp là lần đầu', 'First time scheduled here: the next run is the first'],
   'trigger.schedule': ['Theo lịch', 'On schedule'],
   'trigger.catch_up': ['Chạy bù', 'Catch-up'],
