@@ -15,6 +15,7 @@ export function pullJobs(opts: PullJobOptions): Job[] {
     .filter((d) => d.pull)
     .map((d) => ({
       id: `pull:${d.id}`,
+      title: { vi: `Đồng bộ dữ liệu: ${d.name}`, en: `Pull from the source: ${d.name_en ?? d.name}` },
       schedule: d.pull!.schedule,
       onFirstStart: 'run' as const,
       run: async () => {

@@ -33,6 +33,8 @@ export type PeriodRule = (typeof periodRules)[number]
 const briefingSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
   name: z.string().min(1),
+  /** The name English readers see on the briefings page (the workbook itself is Vietnamese). */
+  name_en: z.string().min(1),
   /** The heading printed on every sheet. */
   heading: z.string().min(1).default('BÁO CÁO TÌNH HÌNH KINH TẾ - XÃ HỘI'),
   /** Cron in Vietnam time. */

@@ -51,6 +51,7 @@ export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalo
   for (const b of ctx.briefings) {
     ctx.jobs.add({
       id: `briefing:${b.id}`,
+      title: { vi: `Lập báo cáo: ${b.name}`, en: `Build briefing: ${b.name_en}` },
       schedule: b.schedule,
       run: async (at) => {
         const period = periodForRule(b.period, at)
@@ -155,6 +156,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     return briefings.map((b) => ({
       id: b.id,
       name: b.name,
+      name_en: b.name_en,
       schedule: b.schedule,
       schedule_words: describeCron(b.schedule),
       period: b.period,

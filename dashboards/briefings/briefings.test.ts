@@ -271,7 +271,7 @@ describe('scheduled briefings', () => {
     const made: string[] = []
     const scheduler = (now: () => Date) => {
       const s = new JobScheduler({ wh: service.ctx.wh, now })
-      s.add({ id: 'briefing:test_thang', schedule: briefing.schedule, run: async (at) => (made.push(at.toISOString()), writeBriefing(deps, path.join(out, 'briefings'), briefing, periodForRule(briefing.period, at))) })
+      s.add({ id: 'briefing:test_thang', title: { vi: 'briefing:test_thang', en: 'briefing:test_thang' }, schedule: briefing.schedule, run: async (at) => (made.push(at.toISOString()), writeBriefing(deps, path.join(out, 'briefings'), briefing, periodForRule(briefing.period, at))) })
       return s
     }
     let t = new Date('2026-09-20T03:00:00Z')

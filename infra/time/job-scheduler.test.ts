@@ -21,7 +21,7 @@ describe('the job scheduler', () => {
     const c = clock('2026-11-23T23:58:00Z') // 06:58 on 24/11 in Hà Nội
     const ran: string[] = []
     const jobs = new JobScheduler({ wh, now: c.now })
-    jobs.add({ id: 'morning', schedule: '0 7 * * *', run: async (at) => (ran.push(at.toISOString()), `done ${at.toISOString()}`) })
+    jobs.add({ id: 'morning', title: { vi: 'morning', en: 'morning' }, schedule: '0 7 * * *', run: async (at) => (ran.push(at.toISOString()), `done ${at.toISOString()}`) })
     // First time here: the previous 07:00 (23/11) is recorded as skipped, not run.
     await jobs.check()
     expect(ran).toEqual([])
@@ -42,14 +42,14 @@ describe('the job scheduler', () => {
     const c = clock('2026-11-02T01:00:00Z')
     const ran: string[] = []
     const first = new JobScheduler({ wh, now: c.now })
-    first.add({ id: 'weekly', schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
+    first.add({ id: 'weekly', title: { vi: 'weekly', en: 'weekly' }, schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
     await first.check() // first seen on Monday 02/11 08:00: this morning's time is the baseline
     c.set('2026-11-09T00:00:30Z')
     await first.check() // Monday 09/11 07:00: runs
     // Down for two weeks; a new process starts on Wednesday 25/11.
     c.set('2026-11-25T03:00:00Z')
     const second = new JobScheduler({ wh, now: c.now })
-    second.add({ id: 'weekly', schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
+    second.add({ id: 'weekly', title: { vi: 'weekly', en: 'weekly' }, schedule: '0 7 * * 1', run: async (at) => (ran.push(at.toISOString()), '') })
     await second.check()
     await second.check()
     expect(ran).toEqual(['2026-11-09T00:00:00.000Z', '2026-11-23T00:00:00.000Z'])
@@ -64,6 +64,7 @@ describe('the job scheduler', () => {
     const jobs = new JobScheduler({ wh, now: c.now })
     jobs.add({
       id: 'slow',
+      title: { vi: 'slow', en: 'slow' },
       schedule: '0 7 * * *',
       run: async () => {
         starts++
@@ -90,7 +91,7 @@ describe('the job scheduler', () => {
     })
     let runs = 0
     const jobs = new JobScheduler({ wh, now: c.now })
-    jobs.add({ id: 'crashy', schedule: '0 7 * * *', run: async () => String(++runs) })
+    jobs.add({ id: 'crashy', title: { vi: 'crashy', en: 'crashy' }, schedule: '0 7 * * *', run: async () => String(++runs) })
     await jobs.check()
     expect(runs).toBe(1)
   })

@@ -4,6 +4,8 @@ import { queryRows, type Warehouse } from '../warehouse/client.ts'
 export interface Job {
   /** Stable id, e.g. "digest" or "briefing:kt_xh_thang"; run history is kept under it. */
   id: string
+  /** What the job does, in words, for the administration page. */
+  title: { vi: string; en: string }
   /** Cron in Vietnam time. */
   schedule: string
   /** Does the work for the time it stands for; returns what it produced (a path, a count). */
@@ -62,6 +64,11 @@ export class JobScheduler {
 
   ids(): string[] {
     return [...this.jobs.keys()]
+  }
+
+  /** Each job's title in words, by id. */
+  titles(): Record<string, { vi: string; en: string }> {
+    return Object.fromEntries([...this.jobs].map(([id, j]) => [id, j.job.title]))
   }
 
   /** Checks now and then every `everyMs` (a minute: cron's resolution). */

@@ -45,16 +45,20 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
       }),
     ).values(),
   ]
+  // English titles where the entry gives English names (Cube keeps them in `meta`; the dashboards read them).
+  const en = (text: string | undefined) => (text ? { title_en: plainText(text) } : {})
+  const withMeta = (meta: Record<string, unknown>) => (Object.keys(meta).length > 0 ? { meta } : {})
   const doc = {
     cubes: [
       {
         name: cube,
         sql: `SELECT * FROM ${stdTable} FINAL`,
         title: plainText(d.name),
+        ...withMeta(en(d.name_en)),
         public: false,
         dimensions: [
           { name: 'row_key', sql: `concat(${d.natural_key.map((k) => `toString({CUBE}.${k})`).join(", '|', ")})`, type: 'string', primary_key: true },
-          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: plainText(c.label), ...(c.personal ? { meta: { personal: true } } : {}) })),
+          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: plainText(c.label), ...withMeta({ ...en(c.label_en), ...(c.personal ? { personal: true } : {}) }) })),
           // An enumerated column's values as people read them: each code's label (the code where it has none).
           ...d.columns
             .filter((c) => c.enum && c.enum_labels.length > 0)
@@ -64,14 +68,21 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
               sql: enumLabelSql({ ...c, enum_labels: c.enum_labels.map((l) => ({ ...l, label: plainText(l.label) })) }, c.id),
               type: 'string',
               title: plainText(`${c.label} (tên)`),
+              ...withMeta(en(c.label_en && `${c.label_en} (name)`)),
             })),
         ],
         measures: [
-          { name: 'count', type: 'count', title: plainText(`Số bản ghi — ${d.name}`) },
-          ...identifiers.map((c) => ({ name: `distinct_${c.id}`, sql: c.id, type: 'count_distinct', title: plainText(`Số ${c.label.toLowerCase()} khác nhau`) })),
+          { name: 'count', type: 'count', title: plainText(`Số bản ghi — ${d.name}`), ...withMeta(en(`Records — ${d.name_en ?? d.name}`)) },
+          ...identifiers.map((c) => ({
+            name: `distinct_${c.id}`,
+            sql: c.id,
+            type: 'count_distinct',
+            title: plainText(`Số ${c.label.toLowerCase()} khác nhau`),
+            ...withMeta(en(c.label_en && `Distinct ${c.label_en.toLowerCase()}`)),
+          })),
           ...numeric.flatMap((c) => [
-            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: plainText(`Tổng ${c.label.toLowerCase()}`) },
-            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: plainText(`Bình quân ${c.label.toLowerCase()}`) },
+            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: plainText(`Tổng ${c.label.toLowerCase()}`), ...withMeta(en(c.label_en && `Total ${c.label_en.toLowerCase()}`)) },
+            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: plainText(`Bình quân ${c.label.toLowerCase()}`), ...withMeta(en(c.label_en && `Average ${c.label_en.toLowerCase()}`)) },
           ]),
         ],
         ...(joins.length
@@ -83,6 +94,7 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
       {
         name: d.id,
         title: plainText(d.name),
+        ...withMeta(en(d.name_en)),
         description: plainText(d.description),
         cubes: [
           { join_path: cube, includes: '*', excludes: ['row_key'] },

@@ -143,16 +143,24 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       return {
         id: d.id,
         name: d.name,
+        name_en: d.name_en ?? d.name,
         owner: d.owner,
         owner_name: catalog.agency(d.owner)?.name ?? d.owner,
         scope: d.sharing.scope,
         personal_data: d.personal_data,
         access: standing ?? (granted.length ? 'granted' : 'none'),
-        views: views.map((v) => ({
-          name: v,
-          title: deps.cube.model.meta.find((m) => m.name === v)?.title ?? v,
-          members: membersOfView(v).map((m) => ({ name: m, title: deps.cube.model.members.get(m)?.meta.title ?? m, personal: !!(deps.cube.model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal })),
-        })),
+        views: views.map((v) => {
+          const view = deps.cube.model.meta.find((m) => m.name === v) as { title?: string; meta?: { title_en?: string } } | undefined
+          return {
+            name: v,
+            title: view?.title ?? v,
+            title_en: view?.meta?.title_en ?? view?.title ?? v,
+            members: membersOfView(v).map((m) => {
+              const member = deps.cube.model.members.get(m)?.meta as { title?: string; shortTitle?: string; meta?: { personal?: boolean; title_en?: string } } | undefined
+              return { name: m, title: member?.title ?? m, title_en: member?.meta?.title_en ?? member?.shortTitle ?? m, personal: !!member?.meta?.personal }
+            }),
+          }
+        }),
       }
     })
   })

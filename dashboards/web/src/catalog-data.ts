@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react'
 import { api } from './api.ts'
 
 export interface Indicator {
@@ -14,6 +15,8 @@ export interface Indicator {
   offset: number
   level: 'province' | 'commune'
   description?: string
+  /** How it is computed, in words (a ratio's operands by name). */
+  formula: { vi: string; en: string }
   direction: 'up' | 'down'
   sector: string
   deadline: { after: string; days?: number; working_days?: number }
@@ -55,4 +58,42 @@ export function agencyMap(): Promise<Map<string, Agency>> {
 export const agencyName = (agencies: Map<string, Agency> | undefined, code: string) => {
   const a = agencies?.get(code)
   return a ? `${a.name} (${code})` : code
+}
+
+export interface DatasetName {
+  id: string
+  name: string
+  name_en: string | null
+}
+
+let datasets: Promise<Map<string, DatasetName>> | null = null
+
+/** The catalogue's datasets by id, fetched once per page load: names to show instead of ids. */
+export function datasetMap(): Promise<Map<string, DatasetName>> {
+  datasets ??= api<DatasetName[]>('/api/catalog/datasets').then((list) => new Map(list.map((d) => [d.id, d])))
+  return datasets
+}
+
+/**
+ * Names for the codes a page holds: agencies ("Sở Tài chính (SO_TC)") and datasets in the reader's
+ * language (the id where the catalogue does not know it: a dataset since removed).
+ */
+export function useNames(lang: 'vi' | 'en') {
+  const [maps, setMaps] = useState<{ agencies?: Map<string, Agency>; datasets?: Map<string, DatasetName> }>({})
+  useEffect(() => {
+    let live = true
+    void Promise.all([agencyMap(), datasetMap()]).then(([a, d]) => live && setMaps({ agencies: a, datasets: d }), () => undefined)
+    return () => {
+      live = false
+    }
+  }, [])
+  const dataset = (id: string) => {
+    const d = maps.datasets?.get(id)
+    return d ? (lang === 'vi' ? d.name : (d.name_en ?? d.name)) : id
+  }
+  return {
+    agency: (code: string) => (code ? agencyName(maps.agencies, code) : ''),
+    dataset,
+    datasets: (ids: readonly string[] | null | undefined) => (ids ?? []).map(dataset).join(', '),
+  }
 }

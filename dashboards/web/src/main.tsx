@@ -2,7 +2,8 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState, type Form
 import { createRoot } from 'react-dom/client'
 import { api, ApiError, session, type Account } from './api.ts'
 import { AuthContext, PAGES_BY_ROLE, PATHS, useAuth, type Page } from './auth.tsx'
-import { Loading } from './components/async.tsx'
+import { Loading, useAsync } from './components/async.tsx'
+import { agencyMap } from './catalog-data.ts'
 import { LangContext, useLang, type Lang } from './i18n.ts'
 import { Link, navigate, useLocation } from './router.tsx'
 import './styles.css'
@@ -92,6 +93,7 @@ function Login() {
 function Nav({ pages, path }: { pages: Page[]; path: string }) {
   const { t, fmt, lang, setLang } = useLang()
   const { account, signOut } = useAuth()
+  const agencies = useAsync(() => agencyMap(), [])
   return (
     <header className="top">
       <strong className="brand">{t('appName')}</strong>
@@ -104,7 +106,16 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
       </nav>
       <span className="who">
         {account?.account} · {account ? fmt.status(`role.${account.role}`) : ''}
-        {account?.agency ? ` · ${account.agency}` : ''}
+        {account?.agency ? (
+          <>
+            {' · '}
+            <span lang="vi" title={account.agency}>
+              {agencies.state === 'ready' ? (agencies.data.get(account.agency)?.name ?? account.agency) : account.agency}
+            </span>
+          </>
+        ) : (
+          ''
+        )}
       </span>
       <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label="language">
         {lang === 'vi' ? 'EN' : 'VI'}

@@ -11,7 +11,7 @@ const historyQuery = z.strictObject({ job: z.string().max(80).optional(), limit:
 export function jobRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/api/jobs', allow(access.roles('steward', 'admin')), async (req) => {
     const q = parseQuery(historyQuery, req.query)
-    return { jobs: ctx.jobs.ids(), runs: await ctx.jobs.history(q.job, q.limit) }
+    return { jobs: ctx.jobs.ids(), titles: ctx.jobs.titles(), runs: await ctx.jobs.history(q.job, q.limit) }
   })
 
   app.post('/api/jobs/:id/run', allow(access.roles('admin')), async (req) => {

@@ -1,3 +1,4 @@
+import { indicatorFormula } from '../../catalog/indicator-formula.ts'
 import type { FastifyInstance } from 'fastify'
 import { stringify as stringifyYaml } from 'yaml'
 import { DICTIONARY } from '../../catalog/schema.ts'
@@ -73,13 +74,15 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   app.get('/api/catalog/indicators', allow(access.public), async (req) => {
     const q = parseQuery(indicatorQuery, req.query)
-    return catalog.indicators.filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))
+    return catalog.indicators
+      .filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))
+      .map((i) => ({ ...i, formula: indicatorFormula(i, catalog) }))
   })
 
   app.get<{ Params: { code: string } }>('/api/catalog/indicators/:code', allow(access.public), async (req) => {
     const indicator = catalog.indicator(req.params.code)
     if (!indicator) throw notFound('chỉ tiêu / indicator', req.params.code)
-    return indicator
+    return { ...indicator, formula: indicatorFormula(indicator, catalog) }
   })
 
   app.get('/api/catalog/sectors', allow(access.public), async () => catalog.sectors)

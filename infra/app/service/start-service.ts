@@ -114,11 +114,12 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
     }
     const send = ctx.send
     const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
-    ctx.jobs.add({ id: 'digest', schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
+    ctx.jobs.add({ id: 'digest', title: { vi: 'Tổng hợp tình hình nộp báo cáo trong ngày', en: 'Daily submission digest' }, schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
     scheduleBriefings({ cube: cubeContextOf(ctx), catalog, audit: ctx.audit, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
-    ctx.jobs.add({ id: 'account-review', schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
+    ctx.jobs.add({ id: 'account-review', title: { vi: 'Rà soát tài khoản định kỳ', en: 'Periodic account review' }, schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
     ctx.jobs.add({
       id: 'refused-files',
+      title: { vi: 'Dọn tệp bị từ chối quá hạn lưu', en: 'Remove refused files past their keeping' },
       schedule: '45 3 * * *',
       run: async (at) => {
         const r = await pruneRefusedFiles(wh, config.paths.archive, config.refusedFiles, at)
@@ -127,11 +128,12 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       },
     })
     if (config.auditRetentionMonths > 0) {
-      ctx.jobs.add({ id: 'audit-retention', schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
+      ctx.jobs.add({ id: 'audit-retention', title: { vi: 'Xóa nhật ký chia sẻ quá hạn lưu', en: 'Remove sharing log entries past their keeping' }, schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
     }
     if (wh.engine === 'chdb') {
       ctx.jobs.add({
         id: 'backup',
+        title: { vi: 'Sao lưu kho dữ liệu', en: 'Back up the warehouse' },
         schedule: config.backup.cron,
         run: async (at) => {
           const m = await createBackup(wh, config.paths, at)

@@ -1,5 +1,5 @@
 import { flexRender, getCoreRowModel, getPaginationRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table'
-import { useMemo, useState, type ReactNode } from 'react'
+import { useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useLang } from '../i18n.ts'
 
 export interface Column<T> {
@@ -9,6 +9,8 @@ export interface Column<T> {
   numeric?: boolean
   cell?: (row: T) => ReactNode
   value?: (row: T) => unknown
+  /** 'code': an identifier shown as itself (a file, a table, a key); 'name': a proper name or a person's own words, shown as written and never translated. */
+  as?: 'code' | 'name'
 }
 
 /**
@@ -28,13 +30,21 @@ export function DataTable<T extends object>({ rows, columns, pageSize = 50, test
           return c.numeric && v !== null && v !== undefined && v !== '' ? Number(v) : v
         },
         sortUndefined: 'last',
-        cell: (info) => (c.cell ? c.cell(info.row.original) : c.numeric ? fmt.number(info.getValue()) : String(info.getValue() ?? '')),
+        cell: (info) => {
+          if (c.cell) return c.cell(info.row.original)
+          if (c.numeric) return fmt.number(info.getValue())
+          const text = String(info.getValue() ?? '')
+          return c.as === 'code' && text ? <code>{text}</code> : c.as === 'name' && text ? <span translate="no">{text}</span> : text
+        },
         meta: { numeric: c.numeric },
       })),
     [columns, fmt],
   )
+  // The table caches each row's values until its data changes; a column whose words arrive later
+  // (names fetched after the rows) must see them, so new columns give the rows anew.
+  const data = useMemo(() => rows.slice(), [rows, defs])
   const table = useReactTable({
-    data: rows,
+    data,
     columns: defs,
     state: { sorting },
     onSortingChange: setSorting,
@@ -42,7 +52,10 @@ export function DataTable<T extends object>({ rows, columns, pageSize = 50, test
     getSortedRowModel: getSortedRowModel(),
     getPaginationRowModel: getPaginationRowModel(),
     initialState: { pagination: { pageSize } },
+    // New rows start at the first page; new words for the same rows keep the page the reader is on.
+    autoResetPageIndex: false,
   })
+  useEffect(() => table.setPageIndex(0), [rows, table])
   const page = table.getState().pagination
   return (
     <div className="table-wrap" data-testid={testId}>

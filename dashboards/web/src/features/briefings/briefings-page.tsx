@@ -12,6 +12,7 @@ interface Words {
 interface BriefingInfo {
   id: string
   name: string
+  name_en: string
   schedule: string
   schedule_words: Words
   period_words: Words
@@ -56,7 +57,7 @@ export default function Briefings() {
           <>
             {briefings.map((b) => (
               <section className="panel" key={b.id} data-testid={`briefing-${b.id}`}>
-                <h2>{b.name}</h2>
+                <h2>{lang === 'vi' ? b.name : b.name_en}</h2>
                 <dl className="facts">
                   <dt>{t('schedule')}</dt>
                   <dd data-testid="schedule">{words(b.schedule_words)}</dd>
@@ -68,7 +69,7 @@ export default function Briefings() {
                 <div className="toolbar">
                   <label>
                     {t('briefingFor')}{' '}
-                    <select value={chosen[b.id] ?? b.periods[0]?.code ?? ''} onChange={(e) => setChosen((c) => ({ ...c, [b.id]: e.target.value }))} aria-label={`${t('briefingFor')} — ${b.name}`}>
+                    <select value={chosen[b.id] ?? b.periods[0]?.code ?? ''} onChange={(e) => setChosen((c) => ({ ...c, [b.id]: e.target.value }))} aria-label={`${t('briefingFor')} — ${lang === 'vi' ? b.name : b.name_en}`}>
                       {b.periods.map((p) => (
                         <option key={p.code} value={p.code}>
                           {fmt.period(p.code)}

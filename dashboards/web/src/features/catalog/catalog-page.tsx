@@ -62,13 +62,6 @@ const QUALITY_FORMULAS: Record<'vi' | 'en', string[]> = {
   ],
 }
 
-function formulaOf(i: Indicator): string {
-  if (i.aggregation === 'ratio' && i.numerator && i.denominator) {
-    return `${i.numerator} / ${i.denominator}${i.multiplier !== 1 ? ` × ${i.multiplier}` : ''}${i.offset ? ` ${i.offset > 0 ? '+' : '−'} ${Math.abs(i.offset)}` : ''}`
-  }
-  return { sum: 'Σ', last: 'last', index: 'avg', survey: 'survey' }[i.aggregation] ?? i.aggregation
-}
-
 function DatasetDetail({ id }: { id: string }) {
   const { t, lang } = useLang()
   const { account } = useAuth()
@@ -176,12 +169,24 @@ export default function Catalog() {
                       return s ? <span className={`badge ${s.status}`}>{`${fmt.status(s.status)} · ${fmt.date(s.lastLoadedAt)}`}</span> : '—'
                     },
                   },
-                  { key: 'lineage', header: t('lineage'), value: (d) => lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? '' },
+                  {
+                    key: 'lineage',
+                    header: t('lineage'),
+                    value: (d) => lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? '',
+                    // Model names are the warehouse's tables, shown as the identifiers they are.
+                    cell: (d) => <code>{lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? ''}</code>,
+                  },
                 ]}
               />
               {open && (
                 <section className="panel">
-                  <h2>{open}</h2>
+                  <h2>
+                    {(() => {
+                      const d = list.find((x) => x.id === open)
+                      return d ? (lang === 'vi' ? d.name : (d.name_en ?? d.name)) : open
+                    })()}{' '}
+                    <code>{open}</code>
+                  </h2>
                   <DatasetDetail id={open} />
                   <h3>{t('lineage')}</h3>
                   <ul>
@@ -189,8 +194,9 @@ export default function Catalog() {
                       .filter((m) => m.sources.includes(open))
                       .map((m) => (
                         <li key={m.name}>
-                          raw.{open} → <strong>{m.table}</strong>
-                          {m.description ? ` (${m.description})` : ''} → {m.usedBy.join(', ') || '—'} → {lineage.cubes.filter((c) => c.models.some((x) => x === m.name || m.usedBy.includes(x))).map((c) => c.name).join(', ') || '—'}
+                          <code>raw.{open}</code> → <code>{m.table}</code>
+                          {m.description ? ` (${m.description})` : ''} → <code>{m.usedBy.join(', ') || '—'}</code> →{' '}
+                          <code>{lineage.cubes.filter((c) => c.models.some((x) => x === m.name || m.usedBy.includes(x))).map((c) => c.name).join(', ') || '—'}</code>
                         </li>
                       ))}
                   </ul>
@@ -212,13 +218,12 @@ export default function Catalog() {
               rows={list}
               pageSize={60}
               columns={[
-                { key: 'code', header: t('code') },
+                { key: 'code', header: t('code'), cell: (i) => <code>{i.code}</code> },
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
                 { key: 'unit', header: t('unit') },
                 { key: 'frequency', header: t('frequency'), value: (i) => fmt.status(`frequency.${i.frequency}`) },
                 { key: 'owner', header: t('owner'), value: (i) => owner(i.owner) },
-                { key: 'formula', header: t('formula'), value: formulaOf },
-                { key: 'description', header: t('definition'), value: (i) => i.description ?? '' },
+                { key: 'formula', header: t('formula'), value: (i) => i.formula[lang] },
               ]}
             />
           )}

@@ -5,7 +5,7 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, toQuery, type Operator, type Question, type View } from './question.ts'
+import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, inLanguage, toQuery, type Operator, type Question, type View } from './question.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { ResultChart } from './components/result-chart.tsx'
 import { GuidedStart } from './components/guided-start.tsx'
@@ -26,7 +26,7 @@ export default function Explorer() {
   const [name, setName] = useState('')
   const [savedList, setSavedList] = useState<Saved[] | null>(null)
 
-  const views = meta.state === 'ready' ? meta.data.cubes : []
+  const views = meta.state === 'ready' ? inLanguage(meta.data.cubes, lang) : []
   const view = views.find((v) => v.name === q.view) ?? null
   const timeMembers = useMemo(() => view?.dimensions.filter((d) => d.type === 'time') ?? [], [view])
   const plainDimensions = useMemo(() => view?.dimensions.filter((d) => d.type !== 'time' && !d.name.endsWith('.row_key')) ?? [], [view])

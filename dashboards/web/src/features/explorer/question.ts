@@ -5,12 +5,24 @@ export interface Member {
   title: string
   shortTitle: string
   type: string
+  meta?: { title_en?: string }
 }
 export interface View {
   name: string
   title: string
   measures: Member[]
   dimensions: Member[]
+  meta?: { title_en?: string }
+}
+
+/** The model's titles in the reader's language: English ones live in each member's `meta.title_en`. */
+export function inLanguage(views: View[], lang: 'vi' | 'en'): View[] {
+  if (lang === 'vi') return views
+  return views.map((v) => {
+    const title = v.meta?.title_en ?? v.title
+    const member = (m: Member): Member => (m.meta?.title_en ? { ...m, shortTitle: m.meta.title_en, title: `${title} ${m.meta.title_en}` } : m)
+    return { ...v, title, measures: v.measures.map(member), dimensions: v.dimensions.map(member) }
+  })
 }
 
 export const OPERATORS = ['equals', 'notEquals', 'contains', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet'] as const

@@ -4,7 +4,7 @@ import { useAuth } from '../../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
-import { agencyMap, agencyName, indicatorMap, indicatorName } from '../../catalog-data.ts'
+import { agencyMap, agencyName, indicatorMap, indicatorName, useNames } from '../../catalog-data.ts'
 import type { AgencyInfo, Load, Obligation, Report } from './portal-types.ts'
 import { ObligationTable } from './components/obligation-table.tsx'
 import { openDigest } from './open-digest.ts'
@@ -42,8 +42,9 @@ export default function Portal() {
     [scope, report],
   )
   // Names beside codes: indicators by the dictionary, agencies by the catalogue.
-  const names = useAsync(() => Promise.all([indicatorMap(), agencyMap()]), [])
-  const [indicatorsByCode, agenciesByCode] = names.state === 'ready' ? names.data : [undefined, undefined]
+  const lookups = useAsync(() => Promise.all([indicatorMap(), agencyMap()]), [])
+  const [indicatorsByCode, agenciesByCode] = lookups.state === 'ready' ? lookups.data : [undefined, undefined]
+  const names = useNames(lang)
   const agencyInfo = useAsync(() => (scope ? api<AgencyInfo>(`/api/catalog/agencies/${encodeURIComponent(scope)}`) : Promise.resolve(null)), [scope])
   const info = agencyInfo.state === 'ready' ? agencyInfo.data : null
 
@@ -114,7 +115,7 @@ export default function Portal() {
               <select name="dataset" required>
                 {info.datasets.map((d) => (
                   <option key={d} value={d}>
-                    {d}
+                    {names.dataset(d)}
                   </option>
                 ))}
               </select>
@@ -130,8 +131,8 @@ export default function Portal() {
           <p>
             {t('templates')}:{' '}
             {info.datasets.map((d) => (
-              <a key={d} href={`/api/datasets/${d}/template.xlsx`} download style={{ marginRight: 12 }}>
-                {d}.xlsx
+              <a key={d} href={`/api/datasets/${d}/template.xlsx`} download={`mau_${d}.xlsx`} style={{ marginRight: 12 }}>
+                {names.dataset(d)} (.xlsx)
               </a>
             ))}
           </p>
@@ -148,13 +149,13 @@ export default function Portal() {
               rows={rows}
               pageSize={20}
               columns={[
-                { key: 'submissions.agency', header: t('agency'), value: (r) => agencyName(agenciesByCode, String(r['submissions.agency'] ?? '')) },
+                { key: 'submissions.agency', header: t('agency'), value: (r) => agencyName(agenciesByCode, String(r['submissions.agency'] ?? '')), as: 'name' },
                 {
                   key: 'subject',
                   header: `${t('indicators')} / ${t('dataset')}`,
                   value: (r) => {
                     const code = String(r['submissions.indicator_code'] ?? '')
-                    return code ? `${indicatorName(indicatorsByCode?.get(code), lang, code)} (${code})` : r['submissions.dataset']
+                    return code ? `${indicatorName(indicatorsByCode?.get(code), lang, code)} (${code})` : names.dataset(String(r['submissions.dataset'] ?? ''))
                   },
                 },
                 { key: 'submissions.period', header: t('period'), cell: (r) => fmt.period(r['submissions.period']) },
@@ -177,9 +178,9 @@ export default function Portal() {
               pageSize={15}
               columns={[
                 { key: 'delivered_at', header: t('receivedAt'), cell: (r) => fmt.date(r.delivered_at) },
-                { key: 'agency', header: t('agency') },
-                { key: 'dataset', header: t('dataset') },
-                { key: 'source', header: t('file') },
+                { key: 'agency', header: t('agency'), value: (r) => names.agency(r.agency), as: 'name' },
+                { key: 'dataset', header: t('dataset'), value: (r) => names.dataset(r.dataset) },
+                { key: 'source', header: t('file'), as: 'code' },
                 { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
                 { key: 'rows_loaded', header: '✓', numeric: true },
                 { key: 'rows_rejected', header: '✗', numeric: true },

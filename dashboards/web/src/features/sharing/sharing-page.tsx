@@ -6,7 +6,7 @@ import { useLang, type Key } from '../../i18n.ts'
 import { RequestForm } from './components/request-form.tsx'
 import { RequestTable, type Names } from './components/request-table.tsx'
 import { UsagePanel } from './components/usage-panel.tsx'
-import type { ShareableDataset, SharingRequest } from './sharing-types.ts'
+import { datasetTitle, type ShareableDataset, type SharingRequest } from './sharing-types.ts'
 
 const SCOPE: Record<ShareableDataset['scope'], Key> = { noi_bo: 'scopeInternal', dung_chung: 'scopeShared', mo: 'scopeOpen' }
 const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', none: 'accessNone' }
@@ -16,7 +16,7 @@ const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', 
  * decisions, the requests for its own data to decide, and how its data is used.
  */
 export default function SharingPage() {
-  const { t } = useLang()
+  const { t, lang } = useLang()
   const { account } = useAuth()
   const data = useAsync(
     () =>
@@ -48,8 +48,8 @@ export default function SharingPage() {
                     testId="shareable"
                     rows={datasets}
                     columns={[
-                      { key: 'name', header: t('dataset') },
-                      { key: 'owner_name', header: t('owner') },
+                      { key: 'name', header: t('dataset'), value: (d) => datasetTitle(d, lang) },
+                      { key: 'owner_name', header: t('owner'), as: 'name' },
                       { key: 'scope', header: t('scope'), value: (d) => t(SCOPE[d.scope]) },
                       { key: 'access', header: t('access'), cell: (d) => <span data-access={d.access}>{t(ACCESS[d.access])}</span> },
                     ]}

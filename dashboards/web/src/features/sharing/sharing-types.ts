@@ -24,10 +24,14 @@ export interface SharingRequest {
 export interface ShareableDataset {
   id: string
   name: string
+  name_en: string
   owner: string
   owner_name: string
   scope: 'noi_bo' | 'dung_chung' | 'mo'
   personal_data: boolean
   access: 'owner' | 'consumer' | 'granted' | 'none'
-  views: { name: string; title: string; members: { name: string; title: string; personal: boolean }[] }[]
+  views: { name: string; title: string; title_en: string; members: { name: string; title: string; title_en: string; personal: boolean }[] }[]
 }
+
+/** A dataset's name in the reader's language. */
+export const datasetTitle = (d: Pick<ShareableDataset, 'name' | 'name_en'> | undefined, lang: 'vi' | 'en', id = '') => (d ? (lang === 'vi' ? d.name : d.name_en) : id)

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
+import { useNames } from '../../../catalog-data.ts'
 import { useLang } from '../../../i18n.ts'
 
 interface AccountRow {
@@ -103,7 +104,8 @@ function AccountEditor({ a, onDone }: { a: AccountRow; onDone: () => void }) {
 
 /** Accounts with their last sign-in; an administrator creates and changes them. */
 export function AccountsPanel({ canEdit }: { canEdit: boolean }) {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
   const [version, setVersion] = useState(0)
   const [editing, setEditing] = useState<string | null>(null)
   const [error, setError] = useState<Error | null>(null)
@@ -142,11 +144,11 @@ export function AccountsPanel({ canEdit }: { canEdit: boolean }) {
               testId="accounts"
               rows={rows}
               columns={[
-                { key: 'username', header: t('username') },
-                { key: 'display_name', header: t('displayName') },
-                { key: 'role', header: t('role') },
-                { key: 'agency', header: t('agency') },
-                { key: 'email', header: t('email') },
+                { key: 'username', header: t('username'), as: 'code' },
+                { key: 'display_name', header: t('displayName'), as: 'name' },
+                { key: 'role', header: t('role'), value: (r) => fmt.status(`role.${r.role}`) },
+                { key: 'agency', header: t('agency'), value: (r) => (r.agency ? names.agency(r.agency) : ''), as: 'name' },
+                { key: 'email', header: t('email'), as: 'code' },
                 { key: 'personal_data', header: t('personalData'), value: (r) => (r.personal_data ? '✓' : '') },
                 { key: 'disabled', header: t('disabled'), value: (r) => (r.disabled ? '✓' : '') },
                 { key: 'last_sign_in', header: t('lastSignIn'), cell: (r) => fmt.date(r.last_sign_in) },

@@ -4,6 +4,7 @@ import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { DateInput } from '../../../components/date-input.tsx'
+import { useNames } from '../../../catalog-data.ts'
 
 interface AuditRow {
   at: string
@@ -57,7 +58,8 @@ function VerifyLog() {
 
 /** The sharing log: who read what, when, with what outcome; filtered, exported, verified. */
 export function AuditPanel() {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
   const [filter, setFilter] = useState({ account: '', outcome: '', from: '', to: '' })
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString()
   const rows = useAsync(() => api<AuditRow[]>(`/api/audit?limit=2000&${query}`), [query])
@@ -99,14 +101,15 @@ export function AuditPanel() {
             rows={list}
             columns={[
               { key: 'at', header: t('at'), cell: (r) => fmt.date(r.at) },
-              { key: 'account', header: t('username') },
-              { key: 'agency', header: t('agency') },
-              { key: 'role', header: t('role') },
-              { key: 'endpoint', header: 'API' },
-              { key: 'datasets', header: t('dataset'), value: (r) => (r.datasets ?? []).join(', ') },
-              { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', ') },
+              { key: 'account', header: t('username'), as: 'code' },
+              { key: 'agency', header: t('agency'), value: (r) => names.agency(r.agency), as: 'name' },
+              { key: 'role', header: t('role'), value: (r) => (r.role ? fmt.status(`role.${r.role}`) : '') },
+              // The log keeps what was called and read exactly: endpoints and members as the identifiers they are.
+              { key: 'endpoint', header: 'API', as: 'code' },
+              { key: 'datasets', header: t('dataset'), value: (r) => names.datasets(r.datasets) },
+              { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', '), as: 'code' },
               { key: 'row_count', header: t('rows'), numeric: true },
-              { key: 'outcome', header: t('outcome') },
+              { key: 'outcome', header: t('outcome'), value: (r) => fmt.status(`outcome.${r.outcome}`) },
               { key: 'reason', header: t('reason') },
             ]}
           />

@@ -2,6 +2,7 @@ import { api } from '../../../api.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import { useNames } from '../../../catalog-data.ts'
 
 interface RegisteredSystem {
   id: string
@@ -16,7 +17,8 @@ interface RegisteredSystem {
 
 /** The register of connected systems: who supplies and who consumes, through what, and when last. */
 export function RegisterPanel() {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
   const register = useAsync(() => api<RegisteredSystem[]>('/api/admin/system-register'), [])
   return (
     <section className="panel">
@@ -27,11 +29,11 @@ export function RegisterPanel() {
             testId="system-register"
             rows={rows}
             columns={[
-              { key: 'name', header: t('displayName') },
-              { key: 'agency', header: t('agency') },
+              { key: 'name', header: t('displayName'), as: 'name' },
+              { key: 'agency', header: t('agency'), value: (s) => names.agency(s.agency), as: 'name' },
               { key: 'direction', header: t('direction'), value: (s) => t(s.direction === 'supplies' ? 'supplies' : 'consumes') },
-              { key: 'channel', header: t('method') },
-              { key: 'datasets', header: t('datasets'), value: (s) => s.datasets.join(', ') },
+              { key: 'channel', header: t('method'), value: (s) => fmt.status(`channel.${s.channel}`) },
+              { key: 'datasets', header: t('datasets'), value: (s) => names.datasets(s.datasets) },
               { key: 'last_success', header: t('lastExchange'), cell: (s) => fmt.date(s.last_success) },
               { key: 'active', header: t('status'), value: (s) => (s.active ? '✓' : '—') },
             ]}

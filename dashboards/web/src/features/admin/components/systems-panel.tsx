@@ -3,6 +3,7 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import { useNames } from '../../../catalog-data.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 
 interface SystemRow {
@@ -25,7 +26,8 @@ const list = (v: FormDataEntryValue | null) =>
 
 /** Consuming systems (LGSP): register, issue a key (shown once), revoke keys, disable. */
 export function SystemsPanel() {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
   const [version, setVersion] = useState(0)
   const [issued, setIssued] = useState<{ system: string; key: string } | null>(null)
   const [error, setError] = useState<Error | null>(null)
@@ -68,10 +70,11 @@ export function SystemsPanel() {
             testId="systems"
             rows={rows}
             columns={[
-              { key: 'id', header: t('systemId') },
-              { key: 'name', header: t('displayName') },
-              { key: 'agency', header: t('agency') },
-              { key: 'views', header: t('views'), value: (s) => s.views.join(', ') },
+              { key: 'id', header: t('systemId'), as: 'code' },
+              { key: 'name', header: t('displayName'), as: 'name' },
+              { key: 'agency', header: t('agency'), value: (s) => names.agency(s.agency), as: 'name' },
+              // The API's view names a system is configured with, as the identifiers they are.
+              { key: 'views', header: t('views'), value: (s) => s.views.join(', '), as: 'code' },
               { key: 'addresses', header: t('addresses'), value: (s) => s.addresses.join(', ') || t('all') },
               { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.date(s.expires_on) },
               {

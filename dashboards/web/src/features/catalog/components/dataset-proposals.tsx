@@ -4,6 +4,7 @@ import { useAuth } from '../../../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import { agencyMap, useNames } from '../../../catalog-data.ts'
 
 /** A column as the form edits it (the catalogue entry's column, the fields an officer fills). */
 interface ColumnDraft {
@@ -33,7 +34,7 @@ interface Entry {
 interface Proposal {
   dataset: string
   version: number
-  entry: { id: string; name: string; owner: string; columns: { id: string }[] }
+  entry: { id: string; name: string; name_en?: string; owner: string; columns: { id: string }[] }
   status: string
   proposed_by: string
   agency: string
@@ -71,7 +72,7 @@ function entryOf(f: FormData, columns: ColumnDraft[], owner: string, base: Entry
     owner,
     description: f.get('description'),
     personal_data: columns.some((c) => c.personal),
-    sharing: { ...(base?.sharing ?? { method: 'file' }), scope: f.get('scope'), consumers: list('consumers') },
+    sharing: { ...(base?.sharing ?? { method: 'file' }), scope: f.get('scope'), consumers: f.getAll('consumers').map(String) },
     update_frequency: f.get('update_frequency'),
     natural_key: list('natural_key'),
     // A daily, weekly or on-change dataset is due a number of working days after each record changes.
@@ -91,13 +92,15 @@ function entryOf(f: FormData, columns: ColumnDraft[], owner: string, base: Entry
 
 /** An officer proposes a dataset of its agency; a steward approves or refuses proposals. */
 export function DatasetProposals() {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
+  const agencies = useAsync(() => agencyMap(), [])
   const { account } = useAuth()
   const [columns, setColumns] = useState<ColumnDraft[]>([blank()])
   // The agency's existing dataset being changed, or null for a new one.
   const [base, setBase] = useState<Entry | null>(null)
   const own = useAsync(
-    async () => (account?.role === 'agency_officer' ? (await api<{ id: string; name: string; owner: string }[]>('/api/catalog/datasets')).filter((d) => d.owner === account.agency) : []),
+    async () => (account?.role === 'agency_officer' ? (await api<{ id: string; name: string; name_en: string | null; owner: string }[]>('/api/catalog/datasets')).filter((d) => d.owner === account.agency) : []),
     [account],
   )
   const startFrom = async (id: string) => {
@@ -138,7 +141,7 @@ export function DatasetProposals() {
               <option value="">{t('newDataset')}</option>
               {(own.state === 'ready' ? own.data : []).map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name}
+                  {lang === 'vi' ? d.name : (d.name_en ?? d.name)}
                 </option>
               ))}
             </select>
@@ -147,7 +150,7 @@ export function DatasetProposals() {
           <form key={base?.id ?? 'new'} className="form-grid" onSubmit={propose} data-testid="proposal-form">
             <label>
               {t('code')}
-              <input name="id" required pattern="[a-z][a-z0-9_]*" placeholder="co_so_y_te" defaultValue={base?.id ?? ''} readOnly={!!base} />
+              <input name="id" required pattern="[a-z][a-z0-9_]*" placeholder={t('codeHint')} title={t('codeHint')} defaultValue={base?.id ?? ''} readOnly={!!base} />
             </label>
             <label>
               {t('dataset')}
@@ -167,7 +170,15 @@ export function DatasetProposals() {
             </label>
             <label>
               {t('consumers')}
-              <input name="consumers" placeholder="SO_YT, BHXH_TINH" defaultValue={base?.sharing.consumers.join(', ') ?? ''} />
+              <select name="consumers" multiple defaultValue={base?.sharing.consumers ?? []} size={4}>
+                {(agencies.state === 'ready' ? [...agencies.data.values()] : [])
+                  .filter((a) => a.code !== account?.agency)
+                  .map((a) => (
+                    <option key={a.code} value={a.code}>
+                      {a.name}
+                    </option>
+                  ))}
+              </select>
             </label>
             <label>
               {t('frequency')}
@@ -181,11 +192,11 @@ export function DatasetProposals() {
             </label>
             <label>
               {t('naturalKey')}
-              <input name="natural_key" required placeholder="ma_co_so" defaultValue={base?.natural_key.join(', ') ?? ''} />
+              <input name="natural_key" required placeholder={t('naturalKeyHint')} defaultValue={base?.natural_key.join(', ') ?? ''} />
             </label>
             <label>
               {t('changedOn')}
-              <input name="changed_on" placeholder="ngay_cap_nhat" defaultValue={base?.changed_on ?? ''} />
+              <input name="changed_on" placeholder={t('changedOnHint')} defaultValue={base?.changed_on ?? ''} />
             </label>
             <fieldset>
               <legend>{t('columns')}</legend>
@@ -195,13 +206,15 @@ export function DatasetProposals() {
                   <input aria-label={t('label')} placeholder={t('label')} value={c.label} required onChange={(e) => set(i, { label: e.target.value })} />
                   <select aria-label={t('type')} value={c.type} onChange={(e) => set(i, { type: e.target.value })}>
                     {TYPES.map((x) => (
-                      <option key={x}>{x}</option>
+                      <option key={x} value={x}>
+                        {fmt.status(`columnType.${x}`)}
+                      </option>
                     ))}
                   </select>
                   <select aria-label={t('identifier')} value={c.identifier} onChange={(e) => set(i, { identifier: e.target.value })}>
                     {IDENTIFIERS.map((x) => (
                       <option key={x} value={x}>
-                        {x || '—'}
+                        {x ? fmt.status(`identifier.${x}`) : '—'}
                       </option>
                     ))}
                   </select>
@@ -234,14 +247,15 @@ export function DatasetProposals() {
               testId="proposals"
               rows={rows}
               columns={[
-                { key: 'dataset', header: t('code') },
-                { key: 'name', header: t('dataset'), value: (p) => p.entry.name },
+                { key: 'dataset', header: t('code'), as: 'code' },
+                { key: 'name', header: t('dataset'), value: (p) => (lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)) },
                 { key: 'version', header: 'v', numeric: true },
-                { key: 'agency', header: t('agency') },
-                { key: 'proposed_by', header: t('requester') },
+                { key: 'agency', header: t('agency'), value: (p) => names.agency(p.agency), as: 'name' },
+                { key: 'proposed_by', header: t('requester'), as: 'code' },
                 { key: 'created_at', header: t('at'), cell: (p) => fmt.date(p.created_at) },
                 { key: 'status', header: t('status'), cell: (p) => <span className={`badge proposal-${p.status}`} data-status={p.status}>{fmt.status(`proposal.${p.status}`)}</span> },
-                { key: 'note', header: t('note') },
+                // Officers' and stewards' own words, shown as they wrote them.
+                { key: 'note', header: t('note'), as: 'name' },
                 {
                   key: 'decide',
                   header: t('decision'),

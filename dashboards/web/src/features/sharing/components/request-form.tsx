@@ -2,14 +2,14 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
-import type { ShareableDataset } from '../sharing-types.ts'
+import { datasetTitle, type ShareableDataset } from '../sharing-types.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 
 const day = (offset: number) => new Date(Date.now() + 7 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10)
 
 /** An officer asks for a dataset its agency does not hold: views, optionally members, purpose, basis, period. */
 export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]; onSent: () => void }) {
-  const { t } = useLang()
+  const { t, lang } = useLang()
   const askable = datasets.filter((d) => d.access === 'none' || d.access === 'granted')
   const [datasetId, setDatasetId] = useState(askable[0]?.id ?? '')
   const [views, setViews] = useState<string[]>([])
@@ -42,7 +42,7 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
           <select name="dataset" value={datasetId} onChange={(e) => (setDatasetId(e.target.value), setViews([]), setMembers([]))}>
             {askable.map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} — {d.owner_name}
+                {datasetTitle(d, lang)} — {d.owner_name}
               </option>
             ))}
           </select>
@@ -53,13 +53,13 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
             {dataset.views.map((v) => (
               <div key={v.name} className="choice-group">
                 <label className="inline">
-                  <input type="checkbox" name="view" value={v.name} checked={views.includes(v.name)} onChange={() => toggle(views, setViews, v.name)} /> {v.title}
+                  <input type="checkbox" name="view" value={v.name} checked={views.includes(v.name)} onChange={() => toggle(views, setViews, v.name)} /> {lang === 'vi' ? v.title : v.title_en}
                 </label>
                 {views.includes(v.name) && (
                   <div className="choices" aria-label={t('members')}>
                     {v.members.map((m) => (
                       <label key={m.name} className="inline small">
-                        <input type="checkbox" name="member" value={m.name} checked={members.includes(m.name)} onChange={() => toggle(members, setMembers, m.name)} /> {m.title}
+                        <input type="checkbox" name="member" value={m.name} checked={members.includes(m.name)} onChange={() => toggle(members, setMembers, m.name)} /> {lang === 'vi' ? m.title : m.title_en}
                         {m.personal ? ' 🔒' : ''}
                       </label>
                     ))}

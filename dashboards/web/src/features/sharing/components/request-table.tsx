@@ -3,7 +3,7 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import type { RequestStatus, ShareableDataset, SharingRequest } from '../sharing-types.ts'
+import { datasetTitle, type RequestStatus, type ShareableDataset, type SharingRequest } from '../sharing-types.ts'
 
 /** Names to show instead of codes: agencies, and datasets with their views' and members' titles. */
 export interface Names {
@@ -21,13 +21,14 @@ const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 
 
 /** Requests with their status, and the steps the side viewing them may take, each with a note. */
 export function RequestTable({ rows, side, names, onChange, testId }: { rows: SharingRequest[]; side: Side; names: Names; onChange: () => void; testId: string }) {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
   const [notes, setNotes] = useState<Record<string, string>>({})
   const [error, setError] = useState<Error | null>(null)
   const dataset = (id: string) => names.datasets.find((d) => d.id === id)
   const title = (r: SharingRequest, name: string) => {
     const views = dataset(r.dataset)?.views ?? []
-    return views.find((v) => v.name === name)?.title ?? views.flatMap((v) => v.members).find((m) => m.name === name)?.title ?? name
+    const found = views.find((v) => v.name === name) ?? views.flatMap((v) => v.members).find((m) => m.name === name)
+    return found ? (lang === 'vi' ? found.title : found.title_en) : name
   }
   const scope = (r: SharingRequest) => {
     const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
@@ -55,11 +56,12 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Sh
         rows={rows}
         columns={[
           { key: 'id', header: t('code') },
-          { key: 'dataset', header: t('dataset'), value: (r) => dataset(r.dataset)?.name ?? r.dataset },
-          { key: 'agency', header: t('agency'), value: (r) => names.agency.get(r.agency) ?? r.agency },
-          { key: 'requester', header: t('requester') },
+          { key: 'dataset', header: t('dataset'), value: (r) => datasetTitle(dataset(r.dataset), lang, r.dataset) },
+          { key: 'agency', header: t('agency'), value: (r) => names.agency.get(r.agency) ?? r.agency, as: 'name' },
+          { key: 'requester', header: t('requester'), as: 'code' },
           { key: 'members', header: t('views'), value: scope },
-          { key: 'purpose', header: t('purpose') },
+          // The requester's own words, shown as written.
+          { key: 'purpose', header: t('purpose'), as: 'name' },
           { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.date(r.starts_on) },
           { key: 'ends_on', header: t('endsOn'), cell: (r) => fmt.date(r.ends_on) },
           {
@@ -72,7 +74,7 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Sh
               </span>
             ),
           },
-          { key: 'decision_note', header: t('note') },
+          { key: 'decision_note', header: t('note'), as: 'name' },
           {
             key: 'actions',
             header: t('decision'),

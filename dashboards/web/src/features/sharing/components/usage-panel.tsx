@@ -3,6 +3,7 @@ import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import type { Names } from './request-table.tsx'
+import { datasetTitle } from '../sharing-types.ts'
 
 interface UsageRow {
   dataset: string
@@ -28,7 +29,7 @@ function usageQuery() {
 }
 
 export function UsagePanel({ names }: { names: Names }) {
-  const { t, fmt } = useLang()
+  const { t, fmt, lang } = useLang()
   const consumer = (c: string) => (c === 'CAP_TINH' ? t('provincial') : c === 'CONG_CHUNG' ? t('public') : c.startsWith('sys:') ? `${t('system')} ${c.slice(4)}` : (names.agency.get(c) ?? c))
   const usage = useAsync(
     async () =>
@@ -60,7 +61,7 @@ export function UsagePanel({ names }: { names: Names }) {
             rows={rows}
             columns={[
               { key: 'month', header: t('month'), cell: (r) => fmt.period(r.month) },
-              { key: 'dataset', header: t('dataset'), value: (r) => names.datasets.find((d) => d.id === r.dataset)?.name ?? r.dataset },
+              { key: 'dataset', header: t('dataset'), value: (r) => datasetTitle(names.datasets.find((d) => d.id === r.dataset), lang, r.dataset) },
               { key: 'consumer', header: t('consumer'), value: (r) => consumer(r.consumer) },
               { key: 'queries', header: t('queries'), numeric: true },
               { key: 'rows', header: t('rows'), numeric: true },
