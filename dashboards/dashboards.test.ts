@@ -170,6 +170,86 @@ describe('the IOC overview (leader)', () => {
   })
 })
 
+describe('the commune map on the overview (leader; steward uploads boundaries)', () => {
+  it("draws the demo's illustrative boundaries in the ranking's colours, with a legend, and drills into a commune on click", async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'lanhdao')
+    await page.waitForSelector('[data-testid=commune-map] path')
+    expect(await page.$$eval('[data-testid=commune-map] path', (ps) => ps.length)).toBe(communesOf('24').length)
+    expect(await page.textContent('[data-testid=map-illustrative]')).toContain('Bản đồ minh họa')
+    // A class per colour, up to five (ties between small counts merge classes), each range once.
+    const ranges = await page.$$eval('[data-testid=map-legend] li', (lis) => lis.map((li) => li.textContent))
+    expect(ranges.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(ranges).size).toBe(ranges.length)
+    // The ten bars (communes ranked first) have the colours their communes have on the map.
+    const ranked = await page.$$eval('[data-testid=commune-ranking] tbody tr td:nth-child(2)', (tds) => tds.slice(0, 10).map((td) => td.textContent ?? ''))
+    const bars = await page.$$eval('.recharts-bar-rectangle path', (ps) => ps.map((p) => p.getAttribute('fill')))
+    const byName = new Map(communesOf('24').map((c) => [c.name, c.code]))
+    const mapFills = await Promise.all(ranked.map((name) => page.getAttribute(`[data-testid=commune-map] path[data-unit="${byName.get(name)}"]`, 'fill')))
+    expect(bars).toHaveLength(10)
+    expect(mapFills).toEqual(bars)
+    const fills = await page.$$eval('[data-testid=commune-map] path', (ps) => ps.map((p) => p.getAttribute('fill')))
+    // The map uses every colour of its legend, and only those.
+    expect(new Set(fills).size).toBe(ranges.length)
+    const legendColours = await page.$$eval('[data-testid=map-legend] .swatch', (ss) => ss.map((s) => s.getAttribute('data-colour')))
+    for (const f of fills) expect(legendColours).toContain(f)
+    // The first-ranked commune is in the darkest class for an indicator where more is better.
+    expect(bars[0]).toBe(legendColours[legendColours.length - 1])
+    const [first] = ranked
+    await page.click(`[data-testid=commune-map] path[data-unit="${byName.get(first!)}"]`)
+    await page.waitForSelector('[data-testid=drill]')
+    expect(await page.textContent('[data-testid=drill] h2')).toContain(first)
+    await screenshot(page, 'overview-map')
+    await page.close()
+  })
+
+  it('a steward uploads GeoJSON boundaries: the report names the unknown code and the commune left out, and the overview draws them', async () => {
+    const communes = communesOf('24')
+    const dir = tempDir('kho-map-')
+    const features = communes.slice(1).map((c, i) => ({
+      type: 'Feature',
+      properties: { ma_xa: c.code },
+      geometry: { type: 'Polygon', coordinates: [[[106 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05], [106.05 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05], [106.05 + (i % 10) * 0.05, 21.05 + Math.floor(i / 10) * 0.05], [106 + (i % 10) * 0.05, 21.05 + Math.floor(i / 10) * 0.05], [106 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05]]] },
+    }))
+    features.push({ type: 'Feature', properties: { ma_xa: '99999' }, geometry: features[0]!.geometry })
+    const file = path.join(dir, 'ranh-gioi-xa.geojson')
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }))
+
+    // Through the API: an officer may not upload; a broken file is refused with its reason and changes nothing.
+    const post = async (user: string, body: string) => {
+      const form = new FormData()
+      form.append('file', new Blob([body]), 'x.geojson')
+      return fetch(`${service.url}/api/map/communes`, { method: 'POST', headers: { authorization: await tokenOf(user) }, body: form })
+    }
+    expect((await post('canbo.sotc', '{}')).status).toBe(403)
+    const broken = await post('quantri', '{"type": "FeatureCollection", "features": [')
+    expect(broken.status).toBe(422)
+    expect(((await broken.json()) as { problems: { vi: string }[] }).problems[0]!.vi).toMatch(/JSON/)
+
+    const page = await newPage()
+    await signIn(page, service.url, 'quantri')
+    await page.goto(`${service.url}/admin`)
+    await page.waitForSelector('[data-testid=map-source]')
+    expect(await page.textContent('[data-testid=map-source]')).toContain('Bản đồ minh họa')
+    await page.setInputFiles('[data-testid=map-panel] input[type=file]', file)
+    await page.click('[data-testid=map-panel] button[type=submit]')
+    await page.waitForSelector('[data-testid=map-report]')
+    expect(await page.textContent('[data-testid=map-matched]')).toBe(String(communes.length - 1))
+    expect(await page.textContent('[data-testid=map-unknown]')).toContain('99999')
+    expect(await page.textContent('[data-testid=map-missing]')).toContain(`${communes[0]!.name} (${communes[0]!.code})`)
+    await page.waitForSelector('[data-testid=map-source]:has-text("ranh-gioi-xa.geojson")')
+    await screenshot(page, 'admin-map-upload')
+    await page.close()
+
+    const leader = await newPage()
+    await signIn(leader, service.url, 'lanhdao')
+    await leader.waitForSelector('[data-testid=commune-map] path')
+    expect(await leader.$$eval('[data-testid=commune-map] path', (ps) => ps.length)).toBe(communes.length - 1)
+    expect(await leader.$('[data-testid=map-illustrative]')).toBeNull()
+    await leader.close()
+  })
+})
+
 describe('the explorer (analyst)', () => {
   it('builds a query, shares it by URL and downloads an XLSX with the same values as the API', async () => {
     const [latest] = await cubeLoad('phantich', { dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 1 })
@@ -667,6 +747,12 @@ describe('every page in both languages', () => {
             await settled(page)
           }
           for (const f of languageFaults(await visibleTexts(page), lang, properNames)) faults.push(`${lang} ${p}: ${f}`)
+        }
+        if (p === '/') {
+          // The overview's drill-down: a commune of the ranking opened.
+          await page.click('[data-testid=commune-ranking] button.linkish')
+          await page.waitForSelector('[data-testid=drill-submissions] tbody tr')
+          for (const f of languageFaults(await visibleTexts(page), lang, properNames)) faults.push(`${lang} ${p} (drill): ${f}`)
         }
         await screenshot(page, `language-${user}-${lang}-${p.slice(1) || 'overview'}`)
       }

@@ -76,6 +76,8 @@ export interface KhoPaths {
   demo: string
   /** Account review workbooks. */
   reviews: string
+  /** The province's commune boundaries for the overview's map. */
+  maps: string
 }
 
 export const pathsUnder = (home: string): KhoPaths => ({
@@ -89,6 +91,7 @@ export const pathsUnder = (home: string): KhoPaths => ({
   openData: path.join(home, 'open-data'),
   demo: path.join(home, 'demo'),
   reviews: path.join(home, 'reviews'),
+  maps: path.join(home, 'maps'),
 })
 
 export interface KhoConfig {

@@ -1,3 +1,4 @@
+import { mapRoutes } from '../../../dashboards/map/map-routes.ts'
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { hardening } from '../../http/hardening.ts'
@@ -94,6 +95,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   app.register(async (instance) => {
     await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })
     attachmentRoutes(instance, { wh, catalog, audit, paths: ctx.config.paths })
+    mapRoutes(instance, { mapsDir: ctx.config.paths.maps, provinceCode: catalog.province.code, audit, uploadMaxBytes: ctx.config.uploadMaxBytes })
   })
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.

@@ -10,6 +10,7 @@ import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { createBackup, pruneBackups } from '../backup/backup.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
+import { writeDemoMap } from '../demo/demo-map.ts'
 import { remindReview } from '../../../semantic/sharing/account-review.ts'
 import { vietnamDay } from '../../time/periods.ts'
 import { buildApp, type KhoApp } from './app.ts'
@@ -86,6 +87,8 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
                 },
                 (err) => log.warn({ err: (err as Error).message }, 'demo briefings not built'),
               )
+              // The overview's map: illustrative boundaries until a steward uploads the province's own.
+              if (writeDemoMap(config.paths.maps, catalog.province.code)) log.info('demo map written (illustrative)')
             }
             ctx.demo.state = 'ready'
           } catch (err) {

@@ -9,7 +9,7 @@ export interface Column<T> {
   numeric?: boolean
   cell?: (row: T) => ReactNode
   value?: (row: T) => unknown
-  /** 'code': an identifier shown as itself (a file, a table, a key); 'name': a proper name or a person's own words, shown as written and never translated. */
+  /** 'code': an identifier shown as itself (a file, a table, a key); 'name': a proper name, a person's own words or a recorded text, shown as written and never translated. */
   as?: 'code' | 'name'
 }
 

@@ -6,8 +6,9 @@ import { JobsPanel } from './components/jobs-panel.tsx'
 import { ReviewPanel } from './components/review-panel.tsx'
 import { SystemsPanel } from './components/systems-panel.tsx'
 import { RegisterPanel } from './components/register-panel.tsx'
+import { MapPanel } from './components/map-panel.tsx'
 
-/** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs. */
+/** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs, the commune map. */
 export default function Admin() {
   const { t } = useLang()
   const { account } = useAuth()
@@ -23,6 +24,7 @@ export default function Admin() {
       <RegisterPanel />
       <AuditPanel />
       <JobsPanel canRun={isAdmin} />
+      <MapPanel />
     </div>
   )
 }

@@ -110,7 +110,8 @@ export function AuditPanel() {
               { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', '), as: 'code' },
               { key: 'row_count', header: t('rows'), numeric: true },
               { key: 'outcome', header: t('outcome'), value: (r) => fmt.status(`outcome.${r.outcome}`) },
-              { key: 'reason', header: t('reason') },
+              // The chained log keeps each reason as it was recorded (in English): shown as written.
+              { key: 'reason', header: t('reason'), as: 'name' },
             ]}
           />
         )}

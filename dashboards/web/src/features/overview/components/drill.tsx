@@ -1,5 +1,5 @@
 import { loadRows, type Row } from '../../../api.ts'
-import { indicatorName, type Indicator } from '../../../catalog-data.ts'
+import { indicatorName, useNames, type Indicator } from '../../../catalog-data.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
@@ -8,6 +8,7 @@ import { communeValues } from '../ioc-queries.ts'
 /** Drill-down: one indicator by commune and the submissions its number was built from. */
 export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: Indicator | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
   const { t, fmt, lang } = useLang()
+  const names = useNames(lang)
   const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],
   )
   const submissions = useAsync(
@@ -52,7 +53,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
             testId="drill-submissions"
             rows={rows}
             columns={[
-              { key: 'submissions.agency', header: t('agency') },
+              { key: 'submissions.agency', header: t('agency'), value: (r) => names.agency(String(r['submissions.agency'] ?? '')), as: 'name' },
               { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
               { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(r['submissions.due_on']) },
               { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },

@@ -1,13 +1,18 @@
 import { useState } from 'react'
-import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { Bar, BarChart, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { n, type Row } from '../../../api.ts'
 import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
+import { colourScale } from '../commune-colours.ts'
+import { CommuneMap } from './commune-map.tsx'
 
-/** Communes ranked on a commune-level indicator for a period; a click drills into the commune. */
+/**
+ * Communes on a commune-level indicator for a period: on the map and ranked, in the same colours
+ * (quintiles of the communes' values); a click on either drills into the commune.
+ */
 export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indicators: Map<string, Indicator>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {
   const { t, fmt, lang } = useLang()
   const [code, setCode] = useState(cfg.commune_ranking[0]!)
@@ -26,16 +31,27 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig
         </select>
       </h2>
       <Show value={data} empty={(d) => d.length === 0}>
-        {(rows) => (
+        {(rows) => {
+          const values = new Map(rows.map((r) => [String(r['kt_xh.unit_code']), n(r['kt_xh.value'])]))
+          const scale = colourScale([...values.values()])
+          const top = rows.slice(0, 10).map((r) => ({ unit: String(r['kt_xh.unit_code']), name: r['kt_xh.admin_units_name'], value: n(r['kt_xh.value']) }))
+          return (
           <>
-            <ResponsiveContainer width="100%" height={220}>
-              <BarChart data={rows.slice(0, 10).map((r) => ({ name: r['kt_xh.admin_units_name'], value: n(r['kt_xh.value']) }))} margin={{ top: 8, right: 16, bottom: 40, left: 40 }}>
-                <XAxis dataKey="name" interval={0} angle={-30} textAnchor="end" height={60} />
-                <YAxis tickFormatter={(v) => fmt.number(v, 0)} />
-                <Tooltip formatter={(v) => fmt.number(v)} />
-                <Bar dataKey="value" fill="#a51c1c" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
+            <div className="grid-2">
+              <CommuneMap values={values} scale={scale} unit={indicators.get(code)?.unit ?? ''} onCommune={(unit, name) => onCommune(code, unit, name)} />
+              <ResponsiveContainer width="100%" height={260}>
+                <BarChart data={top} margin={{ top: 8, right: 16, bottom: 40, left: 40 }}>
+                  <XAxis dataKey="name" interval={0} angle={-30} textAnchor="end" height={60} />
+                  <YAxis tickFormatter={(v) => fmt.number(v, 0)} />
+                  <Tooltip formatter={(v) => fmt.number(v)} />
+                  <Bar dataKey="value" isAnimationActive={false}>
+                    {top.map((b) => (
+                      <Cell key={b.unit} fill={scale.colourOf(b.value)} data-unit={b.unit} />
+                    ))}
+                  </Bar>
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
             <DataTable<Row>
               testId="commune-ranking"
               rows={rows}
@@ -55,7 +71,8 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig
               ]}
             />
           </>
-        )}
+          )
+        }}
       </Show>
     </section>
   )
