@@ -1,6 +1,6 @@
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { runDataTests, type TestResult } from './data-tests.ts'
-import { selectModels } from './dag.ts'
+import { modelsForDeliveries, selectModels } from './dag.ts'
 import type { Project } from './project.ts'
 import { runModels, type RunOptions, type RunResult } from './run.ts'
 
@@ -17,6 +17,8 @@ export interface TransformOutcome {
 export class TransformCoordinator {
   private queue: Promise<unknown> = Promise.resolve()
   private debounce: NodeJS.Timeout | null = null
+  /** What the requested run must cover: the datasets delivered since the last run, or everything. */
+  private pending: Set<string> | 'all' = new Set()
   last: TransformOutcome | null = null
   running = false
 
@@ -66,13 +68,29 @@ export class TransformCoordinator {
     return job
   }
 
-  /** Asks for an incremental run soon; requests close together make one run. */
-  request(delayMs = 3000): void {
+  /**
+   * Asks for a run soon; requests close together make one run. With `datasets` (a delivery's), the
+   * run builds only the models downstream of what was delivered; without, every model.
+   */
+  request(delayMs = 3000, datasets?: readonly string[]): void {
+    if (!datasets) this.pending = 'all'
+    else if (this.pending !== 'all') for (const d of datasets) this.pending.add(d)
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = setTimeout(() => {
       this.debounce = null
-      this.run().catch((err: Error) => this.onError(err))
+      this.runRequested().catch((err: Error) => this.onError(err))
     }, delayMs)
+  }
+
+  /** The run the requests since the last one asked for. */
+  private runRequested(): Promise<TransformOutcome> {
+    const pending = this.pending
+    this.pending = new Set()
+    if (pending === 'all') return this.run()
+    const models = modelsForDeliveries(this.project.models, pending)
+    // Nothing downstream: no run (an empty selection would select every model).
+    if (models.size === 0) return Promise.resolve(this.last ?? { run: { runId: '', results: [] }, tests: { runId: '', results: [] }, finishedAt: new Date().toISOString() })
+    return this.run({ select: [...models] })
   }
 
   /** Runs a requested run now instead of after its delay, and waits for every run (a CLI command before it exits). */
@@ -80,7 +98,7 @@ export class TransformCoordinator {
     if (this.debounce) {
       clearTimeout(this.debounce)
       this.debounce = null
-      await this.run().catch((err: Error) => this.onError(err))
+      await this.runRequested().catch((err: Error) => this.onError(err))
     }
     await this.queue
   }

@@ -61,3 +61,21 @@ export function selectModels(models: Map<string, Model>, selectors: string[]): S
   }
   return selected
 }
+
+/** The tag of models that summarise every delivery (meta.loads, meta.rejects), whatever its dataset. */
+export const EVERY_DELIVERY_TAG = 'deliveries'
+
+/**
+ * The models a delivery of these datasets changes: those reading one of them as a source, those
+ * tagged as summarising every delivery, and everything downstream of either. The rest of the
+ * project reads nothing the delivery touched, so a run after it leaves them as they are.
+ */
+export function modelsForDeliveries(models: Map<string, Model>, datasets: Iterable<string>): Set<string> {
+  const touched = new Set(datasets)
+  const out = new Set<string>()
+  for (const m of models.values()) {
+    if (out.has(m.name)) continue
+    if (m.sources.some((s) => touched.has(s)) || m.config.tags.includes(EVERY_DELIVERY_TAG)) for (const n of descendants(models, m.name)) out.add(n)
+  }
+  return out
+}

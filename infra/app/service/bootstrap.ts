@@ -97,7 +97,7 @@ export async function bootstrap(
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
-    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => ctx.transforms.request() }),
+    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(3000, [report.dataset]) }),
     transforms: new TransformCoordinator(
       wh,
       project,

@@ -1,7 +1,7 @@
 /* config
 materialized: table
 order_by: [dataset, agency, changed_on, record_key]
-tags: [submissions]
+tags: [submissions, deliveries]
 */
 -- Registers kept on the rule "a change arrives within N working days" (catalogue: deadline after
 -- change, changed_on column): each change with the day it happened at the source, the day kho first

@@ -1,7 +1,7 @@
 /* config
 materialized: table
 order_by: [agency, dataset, period]
-tags: [submissions]
+tags: [submissions, deliveries]
 */
 -- What each owner agency owed for its datasets, period by period (KT-XH reports are owed per indicator,
 -- in fct_submission). Two kinds of rule, from the catalogue:

@@ -1,7 +1,7 @@
 /* config
 materialized: table
 order_by: [agency, dataset, delivered_at]
-tags: [quality]
+tags: [quality, deliveries]
 */
 -- Every delivery with its outcome and row counts: the basis of data-quality scores.
 select

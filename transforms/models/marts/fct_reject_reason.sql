@@ -1,7 +1,7 @@
 /* config
 materialized: table
 order_by: [agency, dataset, code]
-tags: [quality]
+tags: [quality, deliveries]
 */
 -- Rejected rows by agency, dataset, column and reason code, with one example each.
 select

@@ -1,7 +1,7 @@
 /* config
 materialized: table
 order_by: [agency, dataset, indicator_code, period]
-tags: [submissions]
+tags: [submissions, deliveries]
 */
 -- What each agency owed, when it was due and when it first arrived: on time, late (working days
 -- late), rejected (sent but refused as a whole), pending (not yet due) or missing; resubmitted when
