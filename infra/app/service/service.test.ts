@@ -156,7 +156,9 @@ describe('the kho service with the demo province', () => {
     const again = { body: (await (await fetch(service.url + '/healthz', { headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })).json()) as any }
     expect(again.body.tables['raw.dan_cu']).toBe(tablesWhileServing['raw.dan_cu'])
     expect(again.body.loads.committed).toBe(body.loads.committed)
-  })
+    // Three CLI processes each open the warehouse in turn, then the service restarts: ≈ 30 s alone,
+    // twice that on a busy machine.
+  }, 150_000)
 
   it('gives usage errors exit code 2', async () => {
     expect((await kho('frobnicate')).code).toBe(2)
