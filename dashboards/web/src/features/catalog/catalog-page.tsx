@@ -174,7 +174,7 @@ export default function Catalog() {
                     header: t('lineage'),
                     value: (d) => lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? '',
                     // Model names are the warehouse's tables, shown as the identifiers they are.
-                    cell: (d) => <code>{lineage.sources.find((x) => x.dataset === d.id)?.feeds.join(' → ') ?? ''}</code>,
+                    as: 'code',
                   },
                 ]}
               />
@@ -218,7 +218,7 @@ export default function Catalog() {
               rows={list}
               pageSize={60}
               columns={[
-                { key: 'code', header: t('code'), cell: (i) => <code>{i.code}</code> },
+                { key: 'code', header: t('code'), as: 'code' },
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
                 { key: 'unit', header: t('unit') },
                 { key: 'frequency', header: t('frequency'), value: (i) => fmt.status(`frequency.${i.frequency}`) },

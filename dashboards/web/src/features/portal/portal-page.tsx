@@ -4,7 +4,7 @@ import { useAuth } from '../../auth.tsx'
 import { ErrorBox, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
-import { agencyMap, agencyName, indicatorMap, indicatorName, useNames } from '../../catalog-data.ts'
+import { indicatorMap, indicatorName, useNames } from '../../catalog-data.ts'
 import type { AgencyInfo, Load, Obligation, Report } from './portal-types.ts'
 import { ObligationTable } from './components/obligation-table.tsx'
 import { openDigest } from './open-digest.ts'
@@ -42,8 +42,8 @@ export default function Portal() {
     [scope, report],
   )
   // Names beside codes: indicators by the dictionary, agencies by the catalogue.
-  const lookups = useAsync(() => Promise.all([indicatorMap(), agencyMap()]), [])
-  const [indicatorsByCode, agenciesByCode] = lookups.state === 'ready' ? lookups.data : [undefined, undefined]
+  const indicators = useAsync(() => indicatorMap(), [])
+  const indicatorsByCode = indicators.state === 'ready' ? indicators.data : undefined
   const names = useNames(lang)
   const agencyInfo = useAsync(() => (scope ? api<AgencyInfo>(`/api/catalog/agencies/${encodeURIComponent(scope)}`) : Promise.resolve(null)), [scope])
   const info = agencyInfo.state === 'ready' ? agencyInfo.data : null
@@ -149,7 +149,7 @@ export default function Portal() {
               rows={rows}
               pageSize={20}
               columns={[
-                { key: 'submissions.agency', header: t('agency'), value: (r) => agencyName(agenciesByCode, String(r['submissions.agency'] ?? '')), as: 'name' },
+                { key: 'submissions.agency', header: t('agency'), value: (r) => names.agency(String(r['submissions.agency'] ?? '')), as: 'name' },
                 {
                   key: 'subject',
                   header: `${t('indicators')} / ${t('dataset')}`,
