@@ -73,6 +73,16 @@ describe('commune boundaries (GeoJSON, TopoJSON) against the 2025 communes', () 
     expect(broken.report.problems[0]!.en).toMatch(/position/)
     const wrong = readBoundaries(Buffer.from(JSON.stringify({ type: 'Point', coordinates: [106, 21] })), BAC_NINH)
     expect(wrong.report.problems[0]!.en).toBe('The file must be GeoJSON (FeatureCollection) or TopoJSON (Topology), not "Point"')
+    // TopoJSON whose arcs or objects are not what they claim: a report, never a server error.
+    for (const topology of [
+      { type: 'Topology', arcs: [], objects: { xa: { type: 'GeometryCollection', geometries: [{ type: 'Polygon', arcs: [[5]] }] } } },
+      { type: 'Topology', objects: { xa: null } },
+      { type: 'Topology', objects: { xa: { type: 'Polygon', arcs: 'x' } } },
+    ]) {
+      const bad = readBoundaries(Buffer.from(JSON.stringify(topology)), BAC_NINH)
+      expect(bad.report.ok).toBe(false)
+      expect(bad.report.problems[0]!.en).toBe('Invalid TopoJSON: object "xa" refers to arcs that are missing or malformed')
+    }
     const none = readBoundaries(geo([polygon({ code: '99999' })]), BAC_NINH)
     expect(none.report).toMatchObject({ ok: false, matched: 0 })
     expect(none.report.problems[0]!.en).toContain('No feature matches')

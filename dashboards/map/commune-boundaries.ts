@@ -90,19 +90,25 @@ function geometry(raw: unknown): Geometry | null {
 }
 
 /** The features of a GeoJSON FeatureCollection or Feature, or of every object of a TopoJSON topology. */
-function featuresOf(doc: unknown): unknown[] | string {
+function featuresOf(doc: unknown): unknown[] | BoundaryReport {
   const d = doc as { type?: unknown; features?: unknown; objects?: Record<string, unknown> } | null
   if (d?.type === 'FeatureCollection' && Array.isArray(d.features)) return d.features
   if (d?.type === 'Feature') return [d]
   if (d?.type === 'Topology' && d.objects && typeof d.objects === 'object') {
     const out: unknown[] = []
     for (const name of Object.keys(d.objects)) {
-      const f = feature(d as unknown as Topology, name) as unknown as { type: string; features?: unknown[] }
-      out.push(...(f.type === 'FeatureCollection' ? (f.features ?? []) : [f]))
+      try {
+        const f = feature(d as unknown as Topology, name) as unknown as { type: string; features?: unknown[] }
+        out.push(...(f.type === 'FeatureCollection' ? (f.features ?? []) : [f]))
+      } catch {
+        // topojson-client trusts its input: arcs or objects that are not what TopoJSON says throw.
+        return fileProblem(`TopoJSON không hợp lệ: đối tượng "${name}" tham chiếu cung (arcs) không có hoặc sai cấu trúc`, `Invalid TopoJSON: object "${name}" refers to arcs that are missing or malformed`)
+      }
     }
     return out
   }
-  return typeof d?.type === 'string' ? d.type : 'none'
+  const type = typeof d?.type === 'string' ? d.type : 'none'
+  return fileProblem(`Tệp phải là GeoJSON (FeatureCollection) hoặc TopoJSON (Topology), không phải "${type}"`, `The file must be GeoJSON (FeatureCollection) or TopoJSON (Topology), not "${type}"`)
 }
 
 /**
@@ -121,9 +127,7 @@ export function readBoundaries(bytes: Buffer, provinceCode: string): { report: B
     return none(fileProblem(`Tệp không phải JSON hợp lệ (${where})`, `The file is not valid JSON (${where})`))
   }
   const raw = featuresOf(doc)
-  if (typeof raw === 'string') {
-    return none(fileProblem(`Tệp phải là GeoJSON (FeatureCollection) hoặc TopoJSON (Topology), không phải "${raw}"`, `The file must be GeoJSON (FeatureCollection) or TopoJSON (Topology), not "${raw}"`))
-  }
+  if (!Array.isArray(raw)) return none(raw)
   const communes = new Map(communesOf(provinceCode).map((c) => [c.code, c]))
   const problems: Problem[] = []
   const unknown: BoundaryReport['unknown'] = []
