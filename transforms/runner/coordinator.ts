@@ -82,15 +82,17 @@ export class TransformCoordinator {
     }, delayMs)
   }
 
-  /** The run the requests since the last one asked for. */
-  private runRequested(): Promise<TransformOutcome> {
+  /** The run the requests since the last one asked for; none when nothing is downstream of them. */
+  private async runRequested(): Promise<void> {
     const pending = this.pending
     this.pending = new Set()
-    if (pending === 'all') return this.run()
+    if (pending === 'all') {
+      await this.run()
+      return
+    }
     const models = modelsForDeliveries(this.project.models, pending)
-    // Nothing downstream: no run (an empty selection would select every model).
-    if (models.size === 0) return Promise.resolve(this.last ?? { run: { runId: '', results: [] }, tests: { runId: '', results: [] }, finishedAt: new Date().toISOString() })
-    return this.run({ select: [...models] })
+    // An empty selection would select every model: nothing downstream means no run.
+    if (models.size > 0) await this.run({ select: [...models] })
   }
 
   /** Runs a requested run now instead of after its delay, and waits for every run (a CLI command before it exits). */

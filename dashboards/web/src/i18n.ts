@@ -120,7 +120,6 @@ const STRINGS = {
   lineage: ['Dòng dữ liệu', 'Lineage'],
   unit: ['Đơn vị tính', 'Unit'],
   formula: ['Công thức', 'Formula'],
-  definition: ['Định nghĩa', 'Definition'],
   accounts: ['Tài khoản', 'Accounts'],
   role: ['Vai trò', 'Role'],
   audit: ['Nhật ký truy cập', 'Audit log'],

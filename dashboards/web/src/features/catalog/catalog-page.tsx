@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api.ts'
-import { agencyMap, agencyName, indicatorMap, type Indicator } from '../../catalog-data.ts'
+import { indicatorMap, useNames, type Indicator } from '../../catalog-data.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
@@ -117,8 +117,7 @@ export default function Catalog() {
   const [open, setOpen] = useState<string | null>(null)
   const datasets = useAsync(() => Promise.all([api<DatasetSummary[]>('/api/catalog/datasets'), api<Lineage>('/api/lineage')]), [])
   const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
-  const agencies = useAsync(() => agencyMap(), [])
-  const owner = (code: string) => agencyName(agencies.state === 'ready' ? agencies.data : undefined, code)
+  const names = useNames(lang)
   return (
     <div>
       <div className="toolbar">
@@ -156,7 +155,7 @@ export default function Catalog() {
                       </button>
                     ),
                   },
-                  { key: 'owner', header: t('owner'), value: (d) => owner(d.owner) },
+                  { key: 'owner', header: t('owner'), value: (d) => names.agency(d.owner), as: 'name' },
                   { key: 'update_frequency', header: t('frequency'), value: (d) => fmt.status(`frequency.${d.update_frequency}`) },
                   { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ${t('afterChange')}` : `${t('afterPeriodEnd')} ${d.deadline.days} ${t('days')}`) },
                   { key: 'method', header: t('method'), value: (d) => fmt.status(`method.${d.sharing.method}`) },
@@ -222,7 +221,7 @@ export default function Catalog() {
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
                 { key: 'unit', header: t('unit') },
                 { key: 'frequency', header: t('frequency'), value: (i) => fmt.status(`frequency.${i.frequency}`) },
-                { key: 'owner', header: t('owner'), value: (i) => owner(i.owner) },
+                { key: 'owner', header: t('owner'), value: (i) => names.agency(i.owner), as: 'name' },
                 { key: 'formula', header: t('formula'), value: (i) => i.formula[lang] },
               ]}
             />
