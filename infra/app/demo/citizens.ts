@@ -23,6 +23,8 @@ export interface CitizenDefects {
   commune_pre2025: number
 }
 
+export const emptyCitizenDefects = (): CitizenDefects => ({ cccd_invalid: 0, cccd_leading_zero_lost: 0, duplicate_person: 0, cccd_gender_mismatch: 0, missing_name: 0, impossible_date: 0, commune_pre2025: 0 })
+
 /** Birth-registration prefix: the old province the commune belonged to, sometimes elsewhere. */
 function birthPrefix(rng: Random, commune: Commune, others: string[]): string {
   if (rng.chance(0.08)) return rng.pick(others)
@@ -30,27 +32,45 @@ function birthPrefix(rng: Random, commune: Commune, others: string[]): string {
 }
 
 /**
- * The population register as Công an tỉnh would extract it: one row per resident, CCCDs that agree
- * with birth date and gender, and a few realistic defects counted in the returned tally.
+ * The last six digits of CCCDs, unique within their first six (birth province, century and
+ * gender, year), without remembering the CCCDs issued — a register of 20 million would not fit:
+ * the n-th of a prefix is n scattered over 000000–999999 by a multiplier coprime with 10^6.
  */
-export function generateCitizens(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>) {
+export class CccdSerials {
+  private readonly issued = new Map<string, number>()
+
+  /** The next serial for the prefix, or null when its million are all issued. */
+  take(prefix: string): string | null {
+    const n = this.issued.get(prefix) ?? 0
+    if (n >= 1_000_000) return null
+    this.issued.set(prefix, n + 1)
+    const offset = (Number(prefix) * 7_919) % 1_000_000
+    return String((n * 738_181 + offset) % 1_000_000).padStart(6, '0')
+  }
+}
+
+/**
+ * The population register as Công an tỉnh would extract it, one row at a time (a province of
+ * millions is never held in memory): one row per resident, CCCDs that agree with birth date and
+ * gender, and a few realistic defects counted in `defects` as they are made.
+ */
+export function* generateCitizens(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>, defects: CitizenDefects): Generator<string[]> {
   const weights = communes.map((c) => (c.type === 'phường' ? 1.6 : 1) * (0.6 + rng.next()))
   const cumulative = cumulativeOf(weights)
   const others = [...cccdBirthProvinces().keys()].filter((k) => k !== '024' && k !== '027')
-  const used = new Set<string>()
-  const defects: CitizenDefects = { cccd_invalid: 0, cccd_leading_zero_lost: 0, duplicate_person: 0, cccd_gender_mismatch: 0, missing_name: 0, impossible_date: 0, commune_pre2025: 0 }
-  const rows: string[][] = []
-  while (rows.length < count) {
+  const serials = new CccdSerials()
+  let made = 0
+  while (made < count) {
     const commune = communes[rng.weighted(cumulative)]!
     const gender = rng.chance(0.5) ? 'nam' : 'nu'
     // A population pyramid, roughly: more young than old, nobody born after the extract.
     const age = Math.min(100, Math.floor(Math.abs(rng.normal()) * 32))
     const birth = new Date(asOf.getTime() - (age * 365 + rng.int(1, 364)) * 86_400_000)
     const birthYear = birth.getUTCFullYear()
-    let cccd: string
-    do cccd = birthPrefix(rng, commune, others) + cccdBirthDigits(birthYear, gender) + rng.digits(6)
-    while (used.has(cccd))
-    used.add(cccd)
+    const prefix = birthPrefix(rng, commune, others) + cccdBirthDigits(birthYear, gender)
+    const serial = serials.take(prefix)
+    if (serial === null) continue
+    const cccd = prefix + serial
     const name = `${rng.pick(SURNAMES)} ${rng.pick(MIDDLE[gender])} ${rng.pick(GIVEN[gender])}`
     const address =
       commune.type === 'phường'
@@ -80,13 +100,14 @@ export function generateCitizens(rng: Random, communes: Commune[], count: number
       row[4] = rng.pick(oldCodes.get(commune.code)!)
       defects.commune_pre2025++
     }
-    rows.push(row)
-    if (rows.length < count && rng.chance(0.003)) {
+    yield row
+    made++
+    if (made < count && rng.chance(0.003)) {
       // The same person extracted twice: an older row and a newer one with a changed address.
       const older = new Date(updated.getTime() - rng.int(30, 300) * 86_400_000)
-      rows.push([...row.slice(0, 5), `Thôn ${rng.int(16, 30)}, ${commune.name}, tỉnh Bắc Ninh`, ddmmyyyy(older)])
+      yield [...row.slice(0, 5), `Thôn ${rng.int(16, 30)}, ${commune.name}, tỉnh Bắc Ninh`, ddmmyyyy(older)]
+      made++
       defects.duplicate_person++
     }
   }
-  return { rows, defects }
 }

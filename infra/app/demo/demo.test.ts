@@ -9,6 +9,7 @@ import { parseEnterpriseCode } from '../../identifiers/enterprise-code.ts'
 import { tempDir } from '../../testing/temp-warehouse.ts'
 import { readCsv } from '../../../loaders/readers/csv.ts'
 import { decodeText } from '../../../loaders/readers/decode.ts'
+import { CccdSerials } from './citizens.ts'
 import { writeDemo, type DemoManifest } from './write-demo.ts'
 
 const catalog = loadCatalog()
@@ -66,6 +67,27 @@ describe('the demo province', () => {
     // Invalid CCCDs are either cut short or carry a letter.
     expect((problems['cccd.length'] ?? 0) + (problems['cccd.not_digits'] ?? 0)).toBe(d.cccd_invalid)
     expect(d.cccd_leading_zero_lost! * d.cccd_invalid! * d.duplicate_person!).toBeGreaterThan(0)
+  })
+
+  it('gives each resident one CCCD, repeated only by the counted double extracts', async () => {
+    const [, ...rows] = await records(path.join(dir, 'CA_TINH/dan_cu_2026-10.csv'))
+    const seen = new Map<string, number>()
+    for (const [cccd] of rows as string[][]) seen.set(cccd!, (seen.get(cccd!) ?? 0) + 1)
+    const repeats = [...seen.values()].filter((n) => n > 1)
+    expect(repeats.every((n) => n === 2)).toBe(true)
+    // A double extract whose first row lost a zero or broke the CCCD is no repeat of the text.
+    expect(repeats.length).toBeLessThanOrEqual(manifest.defects.duplicate_person!)
+    expect(repeats.length).toBeGreaterThan(manifest.defects.duplicate_person! * 0.9)
+  })
+
+  it('issues every serial of a CCCD prefix once, without remembering them, and says when they run out', () => {
+    const serials = new CccdSerials()
+    const issued = new Set<string>()
+    for (let i = 0; i < 1_000_000; i++) issued.add(serials.take('024001')!)
+    expect(issued.size).toBe(1_000_000)
+    expect([...issued].every((s) => /^\d{6}$/.test(s))).toBe(true)
+    expect(serials.take('024001')).toBeNull()
+    expect(serials.take('027001')).toMatch(/^\d{6}$/)
   })
 
   it('sends the business register as a full copy, then each change after it happened', async () => {

@@ -1,7 +1,7 @@
 import type { Commune } from '../../identifiers/admin-units.ts'
 import { enterpriseCheckDigit } from '../../identifiers/enterprise-code.ts'
 import { ddmmyyyy } from './dates.ts'
-import { cumulativeOf, type Random } from './random.ts'
+import { cumulativeOf, Reservoir, type Random } from './random.ts'
 
 const VSIC = ['2610', '2630', '1410', '2592', '2790', '4100', '4290', '4322', '4520', '4659', '4663', '4711', '4933', '5210', '5510', '5610', '6201', '6810', '8559', '1079', '1629', '2220', '0111', '0150']
 const WORDS = ['Kinh Bắc', 'Thuận Thành', 'Yên Phong', 'Quế Võ', 'Việt Yên', 'Lục Nam', 'Hòa Phát', 'Minh Long', 'Thành Công', 'Đông Á', 'Sao Mai', 'Hưng Thịnh', 'An Phát', 'Tân Tiến', 'Phúc Lộc', 'Bình Minh', 'Đại Dương', 'Trường Sơn']
@@ -26,16 +26,23 @@ export interface EnterpriseDefects {
   duplicate_enterprise: number
 }
 
-/** A valid 10-digit enterprise code not yet used. */
-function newCode(rng: Random, used: Set<string>): string {
-  for (;;) {
-    const first9 = rng.pick(['01', '02', '23', '24', '26', '27']) + rng.digits(7)
-    const check = enterpriseCheckDigit(first9)
-    if (check === null) continue
-    const code = first9 + check
-    if (!used.has(code)) {
-      used.add(code)
-      return code
+/**
+ * Valid 10-digit enterprise codes, each issued once, without remembering them (two million would
+ * be held otherwise): the n-th of a tax-office prefix is n scattered over its seven digits by a
+ * multiplier coprime with 10^7; serials whose check digit cannot be made are skipped.
+ */
+class EnterpriseCodes {
+  private readonly issued = new Map<string, number>()
+
+  next(rng: Random): string {
+    const prefix = rng.pick(['01', '02', '23', '24', '26', '27'])
+    for (;;) {
+      const n = this.issued.get(prefix) ?? 0
+      if (n >= 10_000_000) throw new RangeError(`enterprise codes of prefix ${prefix} exhausted`)
+      this.issued.set(prefix, n + 1)
+      const first9 = prefix + String((n * 1_234_567 + Number(prefix) * 7_919) % 10_000_000).padStart(7, '0')
+      const check = enterpriseCheckDigit(first9)
+      if (check !== null) return first9 + check
     }
   }
 }
@@ -51,35 +58,42 @@ export function viNumber(n: number, decimals = 0): string {
   return f.format(n)
 }
 
+/** Enterprises that may open branches: a bounded sample of those made so far (reservoir sampling). */
+const PARENT_SAMPLE = 5_000
+const MAX_BRANCHES = 20
+
+export interface RegisterEntry {
+  enterprise: Enterprise
+  /** Its row in the register, and a second, later row when it was exported twice. */
+  rows: string[][]
+}
+
+export const emptyEnterpriseDefects = (): EnterpriseDefects => ({ enterprise_commune_pre2025: 0, enterprise_bad_check_digit: 0, enterprise_leading_zero_lost: 0, duplicate_enterprise: 0 })
+
 /**
- * The business register as Sở Tài chính exports it: enterprises and their branches (-NNN), with a
- * few realistic defects. Returns the clean list too, which the KT-XH reports are derived from.
+ * The business register as Sở Tài chính exports it, one enterprise at a time: enterprises and
+ * their branches (-NNN), with a few realistic defects counted in `defects` as they are made.
  */
-export function generateEnterprises(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>) {
+export function* generateEnterprises(rng: Random, communes: Commune[], count: number, asOf: Date, oldCodes: Map<string, string[]>, defects: EnterpriseDefects): Generator<RegisterEntry> {
   const cumulative = cumulativeOf(communes.map((c) => (c.type === 'phường' ? 2 : 1) * (0.3 + rng.next())))
-  const used = new Set<string>()
-  const enterprises: Enterprise[] = []
-  const parents: Enterprise[] = []
-  const rows: string[][] = []
-  const defects: EnterpriseDefects = { enterprise_commune_pre2025: 0, enterprise_bad_check_digit: 0, enterprise_leading_zero_lost: 0, duplicate_enterprise: 0 }
+  const codes = new EnterpriseCodes()
+  const parents = new Reservoir<{ e: Enterprise; branches: number }>(rng, PARENT_SAMPLE)
   const start = Date.UTC(1995, 0, 1)
   const span = asOf.getTime() - start
-  while (enterprises.length < count) {
-    const parent = parents.length > 50 && rng.chance(0.08) ? rng.pick(parents) : null
-    const code = parent ? `${parent.code}-${String(rng.int(1, 20)).padStart(3, '0')}` : newCode(rng, used)
-    if (parent && used.has(code)) continue
-    used.add(code)
+  for (let made = 0; made < count; made++) {
+    let parent = parents.items.length > 50 && rng.chance(0.08) ? rng.pick(parents.items) : null
+    if (parent && parent.branches >= MAX_BRANCHES) parent = null
+    const code = parent ? `${parent.e.code}-${String(++parent.branches).padStart(3, '0')}` : codes.next(rng)
     // Registrations grow over time: draw the founding date skewed towards recent years.
     const founded = new Date(start + Math.floor(Math.sqrt(rng.next()) * span))
     const e: Enterprise = {
       code,
       commune: communes[rng.weighted(cumulative)]!.code,
-      founded: parent && founded < parent.founded ? parent.founded : founded,
+      founded: parent && founded < parent.e.founded ? parent.e.founded : founded,
       capital: Math.round(Math.exp(7.5 + rng.normal() * 1.2)),
       status: STATUSES[rng.weighted(STATUS_WEIGHTS)]!,
     }
-    enterprises.push(e)
-    if (!parent) parents.push(e)
+    if (!parent) parents.offer({ e, branches: 0 })
     const name = parent
       ? `Chi nhánh ${rng.pick(WORDS)} - ${rng.pick(FORMS)} ${rng.pick(WORDS)}`
       : `${rng.pick(FORMS)} ${rng.pick(WORDS)} ${rng.pick(['', 'Xanh', 'Việt', 'Group', 'Bắc Ninh'])}`.trim()
@@ -96,11 +110,11 @@ export function generateEnterprises(rng: Random, communes: Commune[], count: num
       row[3] = rng.pick(oldCodes.get(e.commune)!)
       defects.enterprise_commune_pre2025++
     }
-    rows.push(row)
+    const rows = [row]
     if (rng.chance(0.003)) {
       rows.push([...row.slice(0, 6), row[6] === 'dang_hoat_dong' ? 'tam_ngung' : row[6]!, ddmmyyyy(asOf)])
       defects.duplicate_enterprise++
     }
+    yield { enterprise: e, rows }
   }
-  return { enterprises, rows, defects }
 }

@@ -97,6 +97,28 @@ function yearsSince(p: Period, first: Date): number {
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits
 
 /**
+ * Founding times by commune of all enterprises and of the active ones (branches are not separate
+ * enterprises in the counts), gathered as the register is made, so a period's count is two binary
+ * searches and the register itself need not be kept.
+ */
+export class Foundings {
+  private readonly byCommune = new Map<string, { all: number[]; active: number[] }>()
+
+  add(e: Enterprise): void {
+    if (e.code.includes('-')) return
+    let f = this.byCommune.get(e.commune)
+    if (!f) this.byCommune.set(e.commune, (f = { all: [], active: [] }))
+    f.all.push(e.founded.getTime())
+    if (e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai') f.active.push(e.founded.getTime())
+  }
+
+  sorted(): ReadonlyMap<string, { all: number[]; active: number[] }> {
+    for (const f of this.byCommune.values()) for (const list of [f.all, f.active]) list.sort((a, b) => a - b)
+    return this.byCommune
+  }
+}
+
+/**
  * 36 months of every KT-XH indicator as their owners report them: monthly, quarterly or yearly,
  * by commune where the indicator is commune-level, with plans and seasonality. Enterprise counts
  * are derived from the generated business register, so the two sources reconcile.
@@ -106,7 +128,7 @@ export function generateIndicatorReports(
   indicators: CatalogIndicator[],
   communes: Commune[],
   provinceCode: string,
-  enterprises: Enterprise[],
+  foundings: Foundings,
   asOf: Date,
   /** People per commune in the demo's population register and in social insurance now. */
   registers: { residents: ReadonlyMap<string, number>; insured: ReadonlyMap<string, number> } = { residents: new Map(), insured: new Map() },
@@ -116,17 +138,7 @@ export function generateIndicatorReports(
   const communeShare = shares.map((s) => s / shareSum)
   const rows: ReportRow[] = []
   const seriesStart = periodEnd(lastPeriods('month', 36, asOf)[0]!)
-  // Founding times by commune, sorted, of all enterprises and of the active ones (branches are not
-  // separate enterprises in the counts), so a period's count is two binary searches.
-  const founded = new Map<string, { all: number[]; active: number[] }>()
-  for (const e of enterprises) {
-    if (e.code.includes('-')) continue
-    let f = founded.get(e.commune)
-    if (!f) founded.set(e.commune, (f = { all: [], active: [] }))
-    f.all.push(e.founded.getTime())
-    if (e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai') f.active.push(e.founded.getTime())
-  }
-  for (const f of founded.values()) for (const list of [f.all, f.active]) list.sort((a, b) => a - b)
+  const founded = foundings.sorted()
   /** How many of the sorted times are ≤ t. */
   const upTo = (sorted: number[], t: number) => {
     let lo = 0

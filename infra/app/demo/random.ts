@@ -57,3 +57,22 @@ export function cumulativeOf(weights: readonly number[]): number[] {
   let sum = 0
   return weights.map((w) => (sum += w))
 }
+
+/**
+ * A uniform sample of at most `size` of the items offered so far (reservoir sampling), so the demo
+ * can draw people and enterprises for its other datasets without holding a whole register.
+ */
+export class Reservoir<T> {
+  readonly items: T[] = []
+  private seen = 0
+
+  constructor(
+    private readonly rng: Random,
+    private readonly size: number,
+  ) {}
+
+  offer(item: T): void {
+    const slot = this.seen++ < this.size ? this.items.length : this.rng.int(0, this.seen - 1)
+    if (slot < this.size) this.items[slot] = item
+  }
+}

@@ -1,9 +1,11 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import ExcelJS from 'exceljs'
 import type { Dataset } from '../../catalog/schema.ts'
 import type { Commune } from '../../identifiers/admin-units.ts'
 import { lastPeriods, periodCode, periodEnd, type Period } from '../../time/periods.ts'
 import { addDays, ddmmyyyy } from './dates.ts'
-import { toDelimited } from './delimited.ts'
+import { DelimitedFile, JsonArrayFile } from './delimited.ts'
 import { viNumber, type Enterprise } from './enterprises.ts'
 import { withFixedZipTimes } from './fixed-zip-time.ts'
 import type { Random } from './random.ts'
@@ -21,18 +23,16 @@ type Style = 'csv' | 'csv_semicolon' | 'json' | 'xlsx'
 export interface RegisteredDelivery {
   dataset: string
   agency: string
-  period: string
+  period: Period
   /** When the agency sent it. */
   sent: Date
   style: Style
-  rows: Cells[]
 }
 
 /** Residents as the population register has them: [cccd, name, birth dd/mm/yyyy, gender, commune, address, updated]. */
-type Resident = readonly string[]
+export type Resident = readonly string[]
 
-const adults = (residents: readonly Resident[], asOf: Date) =>
-  residents.filter((r) => r[0] && asOf.getUTCFullYear() - Number(r[2]?.slice(-4)) >= 18)
+export const isAdult = (r: Resident, asOf: Date) => !!r[0] && asOf.getUTCFullYear() - Number(r[2]?.slice(-4)) >= 18
 
 const inMonth = (rng: Random, p: Period) => {
   const end = periodEnd(p)
@@ -51,8 +51,7 @@ const PROCEDURES: Record<(typeof FIELDS)[number], string[]> = {
 }
 
 /** Dossiers received last month: people by CCCD, businesses by enterprise code; most resolved on time. */
-function dossiers(rng: Random, people: readonly Resident[], enterprises: readonly Enterprise[], month: Period, count: number): Cells[] {
-  const rows: Cells[] = []
+function* dossiers(rng: Random, people: readonly Resident[], enterprises: readonly Enterprise[], month: Period, count: number): Generator<Cells> {
   for (let i = 0; i < count; i++) {
     const field = rng.pick(FIELDS)
     const business = field === 'dang_ky_kinh_doanh' || (field === 'xay_dung' && rng.chance(0.3))
@@ -62,7 +61,7 @@ function dossiers(rng: Random, people: readonly Resident[], enterprises: readonl
     const days = field === 'ho_tich' ? 3 : field === 'dang_ky_kinh_doanh' ? 5 : 15
     // Nine in ten resolved, most of them on time.
     const done = rng.chance(0.9) ? addDays(received, rng.chance(0.93) ? rng.int(0, days) : days + rng.int(1, 15)) : null
-    rows.push({
+    yield {
       ma_ho_so: `000.00.${String(rng.int(10, 99))}.H06-${periodCode(month).replace('-', '')}-${String(i + 1).padStart(6, '0')}`,
       ma_thu_tuc: rng.pick(PROCEDURES[field]),
       linh_vuc: field,
@@ -73,20 +72,14 @@ function dossiers(rng: Random, people: readonly Resident[], enterprises: readonl
       ngay_tiep_nhan: ddmmyyyy(received),
       han_giai_quyet: ddmmyyyy(addDays(received, days)),
       ngay_tra_ket_qua: done ? ddmmyyyy(done) : '',
-    })
+    }
   }
-  return rows
 }
 
-/** Last year's poverty review: about 3% of households poor, 2% near-poor, headed by adult residents. */
-function poorHouseholds(rng: Random, people: readonly Resident[], year: number): Cells[] {
-  const rows: Cells[] = []
-  let n = 0
-  for (const p of people) {
-    if (!rng.chance(0.05 / 3.4)) continue
-    rows.push({ ma_ho: `HN${year}-${String(++n).padStart(6, '0')}`, cccd_chu_ho: p[0]!, ma_xa: p[4]!, phan_loai: rng.chance(0.6) ? 'ho_ngheo' : 'ho_can_ngheo', so_nhan_khau: String(rng.int(1, 7)), nam: String(year) })
-  }
-  return rows
+/** Last year's poverty review: about 3% of households poor, 2% near-poor, headed by adult residents (one resident at a time). */
+export function poorHousehold(rng: Random, adult: Resident, year: number, n: number): Cells | null {
+  if (!rng.chance(0.05 / 3.4)) return null
+  return { ma_ho: `HN${year}-${String(n).padStart(6, '0')}`, cccd_chu_ho: adult[0]!, ma_xa: adult[4]!, phan_loai: rng.chance(0.6) ? 'ho_ngheo' : 'ho_can_ngheo', so_nhan_khau: String(rng.int(1, 7)), nam: String(year) }
 }
 
 /** A health station in every commune, hospitals and health centres in the wards, private clinics. */
@@ -136,15 +129,14 @@ function schools(rng: Random, communes: readonly Commune[]): Cells[] {
 const LAND = ['ont', 'odt', 'lua', 'cln', 'skc', 'tmd'] as const
 
 /** Certificates issued last month, to people (most) and enterprises; areas written with a decimal comma. */
-function landCertificates(rng: Random, people: readonly Resident[], enterprises: readonly Enterprise[], month: Period, count: number): Cells[] {
-  const rows: Cells[] = []
+function* landCertificates(rng: Random, people: readonly Resident[], enterprises: readonly Enterprise[], month: Period, count: number): Generator<Cells> {
   for (let i = 0; i < count; i++) {
     const business = rng.chance(0.08)
     const e = business ? rng.pick(enterprises) : null
     const p = business ? null : rng.pick(people)
     const use = business ? rng.pick(['skc', 'tmd'] as const) : rng.pick(LAND.slice(0, 4))
     const area = use === 'skc' ? rng.int(2000, 50_000) : use === 'lua' ? rng.int(300, 3000) : rng.int(60, 400) + rng.int(0, 9) / 10
-    rows.push({
+    yield {
       so_gcn: `D${rng.pick(['A', 'B', 'C', 'D'])} ${rng.digits(6)}`,
       cccd: p?.[0] ?? '',
       ma_so_doanh_nghiep: e?.code ?? '',
@@ -152,9 +144,8 @@ function landCertificates(rng: Random, people: readonly Resident[], enterprises:
       loai_dat: use,
       dien_tich_m2: viNumber(area, Number.isInteger(area) ? 0 : 1),
       ngay_cap: ddmmyyyy(inMonth(rng, month)),
-    })
+    }
   }
-  return rows
 }
 
 const ROADS = ['quoc_lo', 'tinh_lo', 'duong_huyen_xa', 'duong_do_thi', 'cao_toc'] as const
@@ -178,62 +169,98 @@ function accidents(rng: Random, communes: readonly Commune[], month: Period): Ce
   return rows
 }
 
-/** Last month's tax due and paid by each active enterprise (not branches); a few paid nothing yet. */
-function taxPayments(rng: Random, enterprises: readonly Enterprise[], month: Period): Cells[] {
-  return enterprises
-    .filter((e) => e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai')
-    .map((e) => {
-      const due = Math.round(Math.max(0.5, e.capital * rng.int(2, 30) / 1000) * 10) / 10
-      const paid = rng.chance(0.08) ? 0 : rng.chance(0.15) ? Math.round(due * rng.int(30, 95)) / 100 : due
-      return { ma_so_doanh_nghiep: e.code, ky_nop: periodCode(month), thue_phai_nop: String(due), thue_da_nop: String(paid) }
-    })
+/** Last month's tax due and paid by an active enterprise (not a branch); a few paid nothing yet. */
+export function taxPayment(rng: Random, e: Enterprise, month: Period): Cells | null {
+  if (!(e.status === 'dang_hoat_dong' || e.status === 'hoat_dong_tro_lai')) return null
+  const due = Math.round(Math.max(0.5, (e.capital * rng.int(2, 30)) / 1000) * 10) / 10
+  const paid = rng.chance(0.08) ? 0 : rng.chance(0.15) ? Math.round(due * rng.int(30, 95)) / 100 : due
+  return { ma_so_doanh_nghiep: e.code, ky_nop: periodCode(month), thue_phai_nop: String(due), thue_da_nop: String(paid) }
 }
 
-export interface RegisteredInput {
-  rng: Random
-  communes: readonly Commune[]
-  residents: readonly Resident[]
-  enterprises: readonly Enterprise[]
-  asOf: Date
-  lastMonth: Period
-  scale: number
-}
-
-/** The deliveries, for the datasets the catalogue has (a catalogue without them gets none). */
-export function registeredDeliveries(input: RegisteredInput, has: (dataset: string) => boolean): RegisteredDelivery[] {
-  const { rng, communes, residents, enterprises, asOf, lastMonth, scale } = input
-  const people = adults(residents, asOf)
+/** The deliveries the agencies make of the datasets they registered, for those the catalogue has. */
+export function registeredDeliveries(asOf: Date, lastMonth: Period, has: (dataset: string) => boolean): RegisteredDelivery[] {
   const [lastYear] = lastPeriods('year', 1, asOf) as [Period]
   const [lastQuarter] = lastPeriods('quarter', 1, asOf) as [Period]
   const monthSent = (days: number) => addDays(periodEnd(lastMonth), days)
-  const out: RegisteredDelivery[] = []
-  const add = (dataset: string, agency: string, period: Period, sent: Date, style: Style, make: () => Cells[]) => {
-    if (has(dataset)) out.push({ dataset, agency, period: periodCode(period), sent: sent < asOf ? sent : asOf, style, rows: make() })
-  }
-  add('ho_so_tthc', 'VP_UBND', lastMonth, monthSent(3), 'csv', () => dossiers(rng, people, enterprises, lastMonth, Math.round(20_000 * scale)))
-  add('ho_ngheo', 'SO_NNMT', lastYear, addDays(periodEnd(lastYear), 20), 'xlsx', () => poorHouseholds(rng, people, lastYear.year))
-  add('co_so_kham_chua_benh', 'SO_YT', lastQuarter, addDays(periodEnd(lastQuarter), 12), 'json', () => healthFacilities(rng, communes, enterprises))
-  add('truong_hoc', 'SO_GDDT', lastYear, addDays(periodEnd(lastYear), 40), 'xlsx', () => schools(rng, communes))
-  add('gcn_quyen_su_dung_dat', 'SO_NNMT', lastMonth, monthSent(6), 'csv_semicolon', () => landCertificates(rng, people, enterprises, lastMonth, Math.round(4_000 * scale)))
-  add('tai_nan_giao_thong', 'CA_TINH', lastMonth, monthSent(4), 'csv', () => accidents(rng, communes, lastMonth))
-  add('nop_thue', 'SO_TC', lastMonth, monthSent(8), 'json', () => taxPayments(rng, enterprises, lastMonth))
-  return out
+  const all: RegisteredDelivery[] = [
+    { dataset: 'ho_so_tthc', agency: 'VP_UBND', period: lastMonth, sent: monthSent(3), style: 'csv' },
+    { dataset: 'ho_ngheo', agency: 'SO_NNMT', period: lastYear, sent: addDays(periodEnd(lastYear), 20), style: 'xlsx' },
+    { dataset: 'co_so_kham_chua_benh', agency: 'SO_YT', period: lastQuarter, sent: addDays(periodEnd(lastQuarter), 12), style: 'json' },
+    { dataset: 'truong_hoc', agency: 'SO_GDDT', period: lastYear, sent: addDays(periodEnd(lastYear), 40), style: 'xlsx' },
+    { dataset: 'gcn_quyen_su_dung_dat', agency: 'SO_NNMT', period: lastMonth, sent: monthSent(6), style: 'csv_semicolon' },
+    { dataset: 'tai_nan_giao_thong', agency: 'CA_TINH', period: lastMonth, sent: monthSent(4), style: 'csv' },
+    { dataset: 'nop_thue', agency: 'SO_TC', period: lastMonth, sent: monthSent(8), style: 'json' },
+  ]
+  return all.filter((d) => has(d.dataset)).map((d) => ({ ...d, sent: d.sent < asOf ? d.sent : asOf }))
 }
 
-/** A delivery's file: its header the entry's column labels (JSON keys its column ids). */
-export async function deliveryFile(d: RegisteredDelivery, dataset: Dataset): Promise<{ ext: string; content: Buffer }> {
-  const ids = dataset.columns.map((c) => c.id)
-  const cells = d.rows.map((r) => ids.map((id) => r[id] ?? ''))
-  const header = dataset.columns.map((c) => c.label)
-  if (d.style === 'json') return { ext: 'json', content: Buffer.from(JSON.stringify(d.rows, null, 1)) }
-  if (d.style === 'xlsx') {
-    const wb = new ExcelJS.Workbook()
-    const ws = wb.addWorksheet(dataset.name.slice(0, 31))
-    ws.addRow(header)
-    for (const row of cells) ws.addRow(row)
-    wb.created = wb.modified = new Date(Date.UTC(2026, 0, 1))
-    return { ext: 'xlsx', content: withFixedZipTimes(Buffer.from(await wb.xlsx.writeBuffer())) }
+/** Made one row per resident (poor households) or per enterprise (tax payments) as the registers are. */
+export const FROM_REGISTERS = new Set(['ho_ngheo', 'nop_thue'])
+
+export interface Samples {
+  rng: Random
+  communes: readonly Commune[]
+  /** Adult residents and enterprises drawn from the registers (a bounded sample). */
+  people: readonly Resident[]
+  enterprises: readonly Enterprise[]
+  scale: number
+}
+
+/** The rows of a delivery not made from the registers: drawn from the samples. */
+export function sampledRows(d: RegisteredDelivery, s: Samples): Iterable<Cells> {
+  const { rng, communes, people, enterprises, scale } = s
+  switch (d.dataset) {
+    case 'ho_so_tthc':
+      return dossiers(rng, people, enterprises, d.period, Math.round(20_000 * scale))
+    case 'co_so_kham_chua_benh':
+      return healthFacilities(rng, communes, enterprises)
+    case 'truong_hoc':
+      return schools(rng, communes)
+    case 'gcn_quyen_su_dung_dat':
+      return landCertificates(rng, people, enterprises, d.period, Math.round(4_000 * scale))
+    case 'tai_nan_giao_thong':
+      return accidents(rng, communes, d.period)
+    default:
+      throw new Error(`${d.dataset} is made from the registers`)
   }
-  const text = toDelimited(header, cells, d.style === 'csv_semicolon' ? ';' : ',')
-  return { ext: 'csv', content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]) }
+}
+
+/** A delivery's file, written a row at a time: its header the entry's column labels (JSON keys its column ids). */
+export interface DeliveryFile {
+  /** Path relative to the demo folder. */
+  file: string
+  row(cells: Cells): void
+  close(): Promise<void>
+}
+
+export function openDeliveryFile(dir: string, d: RegisteredDelivery, dataset: Dataset): DeliveryFile {
+  const ext = d.style === 'csv_semicolon' ? 'csv' : d.style
+  const file = `${d.agency}/${d.dataset}_${periodCode(d.period)}.${ext}`
+  const abs = path.join(dir, file)
+  const ids = dataset.columns.map((c) => c.id)
+  const header = dataset.columns.map((c) => c.label)
+  if (d.style === 'json') {
+    const out = new JsonArrayFile(abs)
+    return { file, row: (cells) => out.row(cells), close: async () => out.close() }
+  }
+  if (d.style === 'xlsx') {
+    // Streamed (a province's poverty review runs to hundreds of thousands of rows); the zip's times
+    // fixed afterwards so the same demo is the same bytes.
+    fs.mkdirSync(path.dirname(abs), { recursive: true })
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: abs, useSharedStrings: false, useStyles: false })
+    wb.created = wb.modified = new Date(Date.UTC(2026, 0, 1))
+    const ws = wb.addWorksheet(dataset.name.slice(0, 31))
+    ws.addRow(header).commit()
+    return {
+      file,
+      row: (cells) => ws.addRow(ids.map((id) => cells[id] ?? '')).commit(),
+      close: async () => {
+        ws.commit()
+        await wb.commit()
+        fs.writeFileSync(abs, withFixedZipTimes(fs.readFileSync(abs)))
+      },
+    }
+  }
+  const out = new DelimitedFile(abs, header, { delimiter: d.style === 'csv_semicolon' ? ';' : ',' })
+  return { file, row: (cells) => out.row(ids.map((id) => cells[id] ?? '')), close: async () => out.close() }
 }

@@ -4,14 +4,14 @@ import path from 'node:path'
 import type { Catalog } from '../../catalog/load-catalog.ts'
 import { communesOf } from '../../identifiers/admin-units.ts'
 import { periodCode, periodEnd } from '../../time/periods.ts'
-import { DAN_CU_HEADER, generateCitizens } from './citizens.ts'
+import { DAN_CU_HEADER, emptyCitizenDefects, generateCitizens } from './citizens.ts'
 import { addDays, ddmmyyyy } from './dates.ts'
 import { withFixedZipTimes } from './fixed-zip-time.ts'
-import { toDelimited } from './delimited.ts'
-import { DOANH_NGHIEP_HEADER, generateEnterprises, viNumber } from './enterprises.ts'
-import { generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
-import { Random } from './random.ts'
-import { deliveryFile, registeredDeliveries } from './registered-datasets.ts'
+import { DelimitedFile, toDelimited } from './delimited.ts'
+import { DOANH_NGHIEP_HEADER, emptyEnterpriseDefects, generateEnterprises, viNumber, type Enterprise } from './enterprises.ts'
+import { Foundings, generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
+import { Random, Reservoir } from './random.ts'
+import { FROM_REGISTERS, isAdult, openDeliveryFile, poorHousehold, registeredDeliveries, sampledRows, taxPayment, type DeliveryFile } from './registered-datasets.ts'
 
 export interface DemoDelivery {
   /** Path relative to the demo folder. */
@@ -98,26 +98,33 @@ function deliveryLag(rng: Random, agency: string, kind: string): number {
 
 const BHXH_HEADER = ['Số định danh cá nhân', 'Loại bảo hiểm', 'Mã xã', 'Mức đóng (nghìn đồng/tháng)', 'Tham gia từ ngày', 'Ngày cập nhật']
 
-/** Who of the residents pays social insurance: ~70% of those aged 18–60, compulsory or voluntary. */
-function insuranceParticipants(rng: Random, residents: string[][], asOf: Date): string[][] {
-  const rows: string[][] = []
-  const year = asOf.getUTCFullYear()
-  for (const [cccd, , born, , commune] of residents) {
-    const birthYear = Number(born?.slice(-4))
-    if (!cccd || !commune || !(year - birthYear >= 18 && year - birthYear <= 60) || !rng.chance(0.7)) continue
-    const compulsory = rng.chance(0.75)
-    const since = addDays(asOf, -rng.int(30, 3000))
-    rows.push([cccd, compulsory ? 'bhxh_bat_buoc' : 'bhxh_tu_nguyen', commune, String(compulsory ? rng.int(500, 4000) : rng.int(150, 900)), ddmmyyyy(since), ddmmyyyy(addDays(asOf, -rng.int(5, 60)))])
-  }
-  return rows
+/** Who of the residents pays social insurance: ~70% of those aged 18–60, compulsory or voluntary (one resident at a time). */
+function insuranceRow(rng: Random, resident: readonly string[], asOf: Date): string[] | null {
+  const [cccd, , born, , commune] = resident
+  const age = asOf.getUTCFullYear() - Number(born?.slice(-4))
+  if (!cccd || !commune || !(age >= 18 && age <= 60) || !rng.chance(0.7)) return null
+  const compulsory = rng.chance(0.75)
+  const since = addDays(asOf, -rng.int(30, 3000))
+  return [cccd, compulsory ? 'bhxh_bat_buoc' : 'bhxh_tu_nguyen', commune, String(compulsory ? rng.int(500, 4000) : rng.int(150, 900)), ddmmyyyy(since), ddmmyyyy(addDays(asOf, -rng.int(5, 60)))]
 }
+
+/** People and enterprises the other datasets draw from: enough for a demo's variety, bounded at any scale. */
+const SAMPLE_SIZE = 200_000
+/** Rows between two pauses of a register's pass, so streamed workbooks are written out as they grow. */
+const PAUSE_EVERY = 50_000
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Writes the files Bắc Ninh's agencies would deliver, plus manifest.json saying who delivered
- * which file for which period and when. Deterministic for a given scale and as-of date.
+ * which file for which period and when. Deterministic for a given scale and as-of date. The
+ * registers are made and written a row at a time, and everything else draws on what was counted
+ * or sampled on the way, so memory stays bounded at any scale (scale 100: 20 million residents).
  */
 export async function writeDemo(catalog: Catalog, dir: string, scale: number, asOf: Date): Promise<DemoManifest> {
-  const rng = new Random(240_000 + Math.round(scale * 1000))
+  const seed = 240_000 + Math.round(scale * 1000)
+  // One stream of draws per thing made, so each is the same whatever is made beside it.
+  const stream = (i: number) => new Random(seed + i * 7_777_777)
+  const [citizenRng, insuranceRng, povertyRng, enterpriseRng, taxRng, sampleRng, rng, registeredRng] = [0, 1, 2, 3, 4, 5, 6, 7].map(stream) as [Random, Random, Random, Random, Random, Random, Random, Random]
   const communes = communesOf(catalog.province.code)
   const deliveries: DemoDelivery[] = []
   const defects: Record<string, number> = {}
@@ -129,57 +136,93 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
 
   const oldCodes = new Map<string, string[]>()
   for (const x of catalog.crosswalk) oldCodes.set(x.newCode, [...(oldCodes.get(x.newCode) ?? []), x.oldCode])
-  const citizens = generateCitizens(rng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf, oldCodes)
-  tally(citizens.defects)
-  // The population register: last month's snapshot, sent on the 5th (due on the 15th).
+  const newCode = new Map(catalog.crosswalk.map((x) => [x.oldCode, x.newCode]))
+  /** People counted by their 2025 commune, for the figures agencies report from the registers. */
+  const countIn = (counts: Map<string, number>, commune: string) => {
+    const c = newCode.get(commune) ?? commune
+    counts.set(c, (counts.get(c) ?? 0) + 1)
+  }
   const lastMonth = { kind: 'month' as const, year: asOf.getUTCFullYear(), index: asOf.getUTCMonth() + 1 }
   if (--lastMonth.index === 0) Object.assign(lastMonth, { year: lastMonth.year - 1, index: 12 })
   const snapshot = periodCode(lastMonth)
+
+  // The datasets the agencies registered through the catalogue, where the catalogue has them; the
+  // poverty review and tax payments are made beside the registers, the others from their samples.
+  const registered = registeredDeliveries(asOf, lastMonth, (id) => !!catalog.dataset(id))
+  const registeredFiles = new Map<string, DeliveryFile>()
+  for (const d of registered) registeredFiles.set(d.dataset, openDeliveryFile(dir, d, catalog.dataset(d.dataset)!))
+  const poverty = registeredFiles.get('ho_ngheo')
+  const tax = registeredFiles.get('nop_thue')
+
+  // The population register: last month's snapshot, sent on the 5th (due on the 15th). Social-
+  // insurance participants, keyed by the same CCCD, in the same month's snapshot, sent by the
+  // social-insurance office a day after it.
   const danCuFile = `CA_TINH/dan_cu_${snapshot}.csv`
-  writeFile(dir, danCuFile, utf8WithBom(toDelimited(DAN_CU_HEADER, citizens.rows)))
+  const bhxhFile = `BHXH_TINH/bhxh_tham_gia_${snapshot}.csv`
+  const danCu = new DelimitedFile(path.join(dir, danCuFile), DAN_CU_HEADER)
+  const bhxh = new DelimitedFile(path.join(dir, bhxhFile), BHXH_HEADER)
+  const citizenDefects = emptyCitizenDefects()
+  const residents = new Map<string, number>()
+  const insured = new Map<string, number>()
+  const adults = new Reservoir<readonly string[]>(sampleRng, SAMPLE_SIZE)
+  let poor = 0
+  for (const row of generateCitizens(citizenRng, communes, Math.round(CITIZENS_PER_SCALE * scale), asOf, oldCodes, citizenDefects)) {
+    danCu.row(row)
+    countIn(residents, row[4]!)
+    const participant = insuranceRow(insuranceRng, row, asOf)
+    if (participant) {
+      bhxh.row(participant)
+      countIn(insured, participant[2]!)
+    }
+    if (isAdult(row, asOf)) {
+      adults.offer(row)
+      const household = poverty && poorHousehold(povertyRng, row, lastMonth.year - 1, poor + 1)
+      if (household) {
+        poverty.row(household)
+        poor++
+      }
+    }
+    if (danCu.rows % PAUSE_EVERY === 0) await pause()
+  }
+  danCu.close()
+  bhxh.close()
+  tally(citizenDefects)
   const snapshotSent = addDays(periodEnd(lastMonth), 5)
   deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf) })
-
-  // Social-insurance participants, keyed by the same CCCD: most working-age residents, in the same
-  // month's snapshot, sent by the social-insurance office a day after the population register.
-  const participants = insuranceParticipants(rng, citizens.rows, asOf)
-  const bhxhFile = `BHXH_TINH/bhxh_tham_gia_${snapshot}.csv`
-  writeFile(dir, bhxhFile, utf8WithBom(toDelimited(BHXH_HEADER, participants)))
   const bhxhSent = addDays(snapshotSent, 1)
   deliveries.push({ file: bhxhFile, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', period: snapshot, deliveredAt: stamp(bhxhSent < asOf ? bhxhSent : asOf) })
 
   // The business register: a full copy three weeks ago, then the changes since, sent every three
   // days — but for one six-day gap. The rule is two working days, so the changes made early in the
   // gap arrive late and the scorecard shows it.
-  const register = generateEnterprises(rng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf, oldCodes)
-  tally(register.defects)
   const day = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
   const sendDays = [-21, -18, -15, -12, -6, -3, 0].map((n) => addDays(asOf, n))
-  const batches = sendDays.map(() => [] as string[][])
-  for (const row of register.rows) {
-    const [dd, mm, yyyy] = row[7]!.split('/').map(Number)
-    const changed = Date.UTC(yyyy!, mm! - 1, dd!)
-    batches[Math.max(0, sendDays.findIndex((d) => day(d) >= changed))]!.push(row)
+  const batchFile = (sent: Date) => `SO_TC/doanh_nghiep_${sent.toISOString().slice(0, 10)}.csv`
+  const batches = sendDays.map((sent) => new DelimitedFile(path.join(dir, batchFile(sent)), DOANH_NGHIEP_HEADER, { delimiter: ';' }))
+  const enterpriseDefects = emptyEnterpriseDefects()
+  const foundings = new Foundings()
+  const enterprises = new Reservoir<Enterprise>(sampleRng, SAMPLE_SIZE)
+  let made = 0
+  for (const { enterprise, rows } of generateEnterprises(enterpriseRng, communes, Math.round(ENTERPRISES_PER_SCALE * scale), asOf, oldCodes, enterpriseDefects)) {
+    for (const row of rows) {
+      const [dd, mm, yyyy] = row[7]!.split('/').map(Number)
+      const changed = Date.UTC(yyyy!, mm! - 1, dd!)
+      batches[Math.max(0, sendDays.findIndex((d) => day(d) >= changed))]!.row(row)
+    }
+    foundings.add(enterprise)
+    enterprises.offer(enterprise)
+    const payment = tax && taxPayment(taxRng, enterprise, lastMonth)
+    if (payment) tax.row(payment)
+    if (++made % PAUSE_EVERY === 0) await pause()
   }
+  tally(enterpriseDefects)
   sendDays.forEach((sent, i) => {
-    if (batches[i]!.length === 0) return
-    const dnFile = `SO_TC/doanh_nghiep_${sent.toISOString().slice(0, 10)}.csv`
-    writeFile(dir, dnFile, utf8WithBom(toDelimited(DOANH_NGHIEP_HEADER, batches[i]!, ';')))
-    deliveries.push({ file: dnFile, dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent) })
+    batches[i]!.close()
+    if (batches[i]!.rows === 0) fs.rmSync(path.join(dir, batchFile(sent)))
+    else deliveries.push({ file: batchFile(sent), dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent) })
   })
 
-  // The registers' people by their 2025 commune, for the counts agencies report from them.
-  const newCode = new Map(catalog.crosswalk.map((x) => [x.oldCode, x.newCode]))
-  const byCommune = (rows: string[][], commune: number) => {
-    const counts = new Map<string, number>()
-    for (const r of rows) {
-      const c = newCode.get(r[commune]!) ?? r[commune]!
-      counts.set(c, (counts.get(c) ?? 0) + 1)
-    }
-    return counts
-  }
-  const registers = { residents: byCommune(citizens.rows, 4), insured: byCommune(participants, 2) }
-  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, register.enterprises, asOf, registers)
+  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, foundings, asOf, { residents, insured })
   const ownerOf = new Map(catalog.indicators.map((i) => [i.code, i.owner]))
   for (const ind of catalog.indicators) {
     if (ind.numerator) ownerOf.set(ind.numerator, ownerOf.get(ind.numerator) ?? ind.owner)
@@ -267,16 +310,12 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   }
   tally(counts)
 
-  // The datasets the agencies registered through the catalogue, where the catalogue has them.
-  const registered = registeredDeliveries(
-    { rng, communes, residents: citizens.rows, enterprises: register.enterprises, asOf, lastMonth, scale },
-    (id) => !!catalog.dataset(id),
-  )
+  const samples = { rng: registeredRng, communes, people: adults.items, enterprises: enterprises.items, scale }
   for (const d of registered) {
-    const { ext, content } = await deliveryFile(d, catalog.dataset(d.dataset)!)
-    const file = `${d.agency}/${d.dataset}_${d.period}.${ext}`
-    writeFile(dir, file, content)
-    deliveries.push({ file, dataset: d.dataset, agency: d.agency, period: d.period, deliveredAt: stamp(d.sent) })
+    const out = registeredFiles.get(d.dataset)!
+    if (!FROM_REGISTERS.has(d.dataset)) for (const cells of sampledRows(d, samples)) out.row(cells)
+    await out.close()
+    deliveries.push({ file: out.file, dataset: d.dataset, agency: d.agency, period: periodCode(d.period), deliveredAt: stamp(d.sent) })
   }
   deliveries.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.file.localeCompare(b.file))
   const manifest: DemoManifest = { asOf: asOf.toISOString(), scale, deliveries, defects }
