@@ -11,6 +11,12 @@ export interface TransformOutcome {
 }
 
 /**
+ * How long a delivery's run waits for others that come with it (an upload of several files). Kept
+ * short: deliveries that arrive while a run is going wait for it anyway and make one run after it.
+ */
+export const DELIVERY_RUN_DELAY_MS = 200
+
+/**
  * One transform run at a time for the service: runs on request (the CLI, the API) and, debounced,
  * after committed loads, so the marts follow the deliveries without a run per file.
  */
@@ -19,6 +25,8 @@ export class TransformCoordinator {
   private debounce: NodeJS.Timeout | null = null
   /** What the requested run must cover: the datasets delivered since the last run, or everything. */
   private pending: Set<string> | 'all' = new Set()
+  /** A requested run is queued and has not begun: later requests join it. */
+  private drainQueued = false
   last: TransformOutcome | null = null
   running = false
 
@@ -38,18 +46,20 @@ export class TransformCoordinator {
 
   /** Runs the selected models, then the tests of those models; waits for a run already going. */
   run(options: RunOptions = {}): Promise<TransformOutcome> {
-    return this.enqueue(async () => {
-      this.running = true
-      try {
-        const run = await runModels(this.wh, this.project, options)
-        const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []))
-        this.last = { run, tests, finishedAt: new Date().toISOString() }
-        this.onDone(this.last)
-        return this.last
-      } finally {
-        this.running = false
-      }
-    })
+    return this.enqueue(() => this.runNow(options))
+  }
+
+  private async runNow(options: RunOptions): Promise<TransformOutcome> {
+    this.running = true
+    try {
+      const run = await runModels(this.wh, this.project, options)
+      const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []))
+      this.last = { run, tests, finishedAt: new Date().toISOString() }
+      this.onDone(this.last)
+      return this.last
+    } finally {
+      this.running = false
+    }
   }
 
   /** Runs the data tests only (of the selected models), in turn with the runs; builds nothing. */
@@ -72,14 +82,27 @@ export class TransformCoordinator {
    * Asks for a run soon; requests close together make one run. With `datasets` (a delivery's), the
    * run builds only the models downstream of what was delivered; without, every model.
    */
-  request(delayMs = 3000, datasets?: readonly string[]): void {
+  request(delayMs = DELIVERY_RUN_DELAY_MS, datasets?: readonly string[]): void {
     if (!datasets) this.pending = 'all'
     else if (this.pending !== 'all') for (const d of datasets) this.pending.add(d)
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = setTimeout(() => {
       this.debounce = null
-      this.runRequested().catch((err: Error) => this.onError(err))
+      this.queueRequested()
     }, delayMs)
+  }
+
+  /**
+   * Queues the requested run once: it takes what is pending when it begins, so the deliveries
+   * committed while an earlier run builds make one run after it, not a run each.
+   */
+  private queueRequested(): void {
+    if (this.drainQueued) return
+    this.drainQueued = true
+    this.enqueue(async () => {
+      this.drainQueued = false
+      await this.runRequested()
+    }).catch((err: Error) => this.onError(err))
   }
 
   /** The run the requests since the last one asked for; none when nothing is downstream of them. */
@@ -87,12 +110,12 @@ export class TransformCoordinator {
     const pending = this.pending
     this.pending = new Set()
     if (pending === 'all') {
-      await this.run()
+      await this.runNow({})
       return
     }
     const models = modelsForDeliveries(this.project.models, pending)
     // An empty selection would select every model: nothing downstream means no run.
-    if (models.size > 0) await this.run({ select: [...models] })
+    if (models.size > 0) await this.runNow({ select: [...models] })
   }
 
   /** Runs a requested run now instead of after its delay, and waits for every run (a CLI command before it exits). */
@@ -100,7 +123,7 @@ export class TransformCoordinator {
     if (this.debounce) {
       clearTimeout(this.debounce)
       this.debounce = null
-      await this.runRequested().catch((err: Error) => this.onError(err))
+      this.queueRequested()
     }
     await this.queue
   }

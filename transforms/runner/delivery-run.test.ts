@@ -96,4 +96,23 @@ describe('the marts after a delivery', () => {
     expect(await snapshot()).toEqual(afterDelivery)
     await coordinator.stop()
   }, 180_000)
+
+  it('deliveries committed while a run builds make one run after it, covering all of them', async () => {
+    const runs: { select: string[] }[] = []
+    const coordinator = new TransformCoordinator(wh, project, (o) => runs.push({ select: o.run.results.map((r) => r.model).sort() }))
+    coordinator.request(0, ['doanh_nghiep'])
+    // Wait until the first run is building, then three deliveries of two datasets arrive.
+    await expect.poll(() => coordinator.running, { timeout: 10_000, interval: 5 }).toBe(true)
+    const pause = () => new Promise((r) => setTimeout(r, 20))
+    for (const dataset of ['dan_cu', 'bhxh_tham_gia', 'dan_cu']) {
+      coordinator.request(0, [dataset])
+      await pause() // each request's delay passes while the first run still builds
+    }
+    expect(coordinator.running).toBe(true)
+    await coordinator.flush()
+    expect(runs).toHaveLength(2)
+    expect(runs[0]!.select).toEqual([...modelsForDeliveries(project.models, ['doanh_nghiep'])].sort())
+    expect(runs[1]!.select).toEqual([...modelsForDeliveries(project.models, ['dan_cu', 'bhxh_tham_gia'])].sort())
+    await coordinator.stop()
+  }, 180_000)
 })

@@ -13,7 +13,7 @@ import { openWarehouse } from '../../warehouse/client.ts'
 import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
-import { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
+import { DELIVERY_RUN_DELAY_MS, TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
 import { catalogProject, type Project } from '../../../transforms/runner/project.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
@@ -97,7 +97,7 @@ export async function bootstrap(
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
-    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(3000, [report.dataset]) }),
+    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]) }),
     transforms: new TransformCoordinator(
       wh,
       project,
