@@ -24,14 +24,14 @@ console.log(`demo at scale ${scale} ready`)
 
 const login = await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lanhdao', password: 'kho-demo-2026' }) })
 const token = ((await login.json()) as { token: string }).token
-const ioc = (await (await fetch(`${service.url}/api/dashboards/ioc`)).json()) as { headline: string[] }
+const ioc = (await (await fetch(`${service.url}/api/dashboards/ioc`, { headers: { authorization: token } })).json()) as { headline: string[] }
 
 /** What the overview asks before its tiles are filled: config, dictionary, months, then the tiles. */
 async function apiOnly(): Promise<number> {
   const started = performance.now()
   const load = (query: unknown) => fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json())
   const [, , months] = await Promise.all([
-    fetch(`${service.url}/api/dashboards/ioc`).then((r) => r.json()),
+    fetch(`${service.url}/api/dashboards/ioc`, { headers: { authorization: token } }).then((r) => r.json()),
     fetch(`${service.url}/api/catalog/indicators`).then((r) => r.json()),
     load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 36 }),
   ])

@@ -83,7 +83,7 @@ export async function measureScale(scale: number) {
     // year, the commune ranking and a trend, for each of the 36 months (few answered by the cache).
     const login = await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'lanhdao', password: 'kho-demo-2026' }) })
     const token = ((await login.json()) as { token: string }).token
-    const ioc = (await (await fetch(`${service.url}/api/dashboards/ioc`)).json()) as { headline: string[] }
+    const ioc = (await (await fetch(`${service.url}/api/dashboards/ioc`, { headers: { authorization: token } })).json()) as { headline: string[] }
     const latencies: number[] = []
     const load = async (query: unknown) => {
       const q = performance.now()
