@@ -2,6 +2,7 @@ import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { z } from 'zod'
 import { HttpError } from '../../infra/http/http-error.ts'
 import type { SemanticModel } from './compile-model.ts'
+import { bindParams, explainParams, slotsOf, type Binding } from './query-plans.ts'
 
 /**
  * Cube REST queries (the same JSON as Cube's /cubejs-api/v1/load): validated here against the
@@ -298,9 +299,18 @@ export function toNamedParams(sql: string, values: unknown[]): { sql: string; pa
   return { sql: out, params: Object.fromEntries(values.map((v, i) => [`p${i}`, v instanceof Date ? v.toISOString() : String(v)])) }
 }
 
-/** Generated SQL by model and normalised query: Cube's query builder is the costly part of a request. */
-const builtCache = new WeakMap<SemanticModel, Map<string, BuiltSql>>()
-const BUILT_CACHE_SIZE = 2000
+/** A compiled plan: Cube's SQL for a shape, and where each parameter comes from (query-plans.ts). */
+interface Plan {
+  cubeSqlText: string
+  bindings: Binding[]
+  aliasToMember: Record<string, string>
+}
+
+/** Plans by model and query shape: Cube's query builder is the costly part of a request. */
+const plans = new WeakMap<SemanticModel, Map<string, Plan>>()
+const PLAN_CACHE_SIZE = 2000
+/** How often a query was answered by a cached plan, or compiled (a bench reads them). */
+export const planStats = { hits: 0, compiled: 0 }
 
 /**
  * `rows` is the query itself; `total` counts all its rows, ignoring limit and offset, through
@@ -308,29 +318,47 @@ const BUILT_CACHE_SIZE = 2000
  */
 export type BuildMode = 'rows' | 'total'
 
+/** Whether buildSql may answer from cached plans (off: every query compiled, as a bench's baseline). */
+export const planCache = { enabled: true }
+
 export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = 'rows'): BuiltSql {
-  const key = `${mode}:${JSON.stringify(normalizeQuery(q))}`
-  let cache = builtCache.get(model)
-  if (!cache) builtCache.set(model, (cache = new Map()))
-  const hit = cache.get(key)
-  if (hit) return hit
+  const normalized = normalizeQuery(q)
+  const slots = slotsOf(normalized)
+  const key = `${mode}:${slots.shape}`
+  let cache = plans.get(model)
+  if (!cache) plans.set(model, (cache = new Map()))
+  const plan = planCache.enabled ? cache.get(key) : undefined
+  const params = plan && bindParams(plan.bindings, slots.values, normalized.timezone)
+  if (plan && params) {
+    planStats.hits++
+    return finish([plan.cubeSqlText, params], plan.aliasToMember)
+  }
+  planStats.compiled++
   const built = buildSqlUncached(model, q, mode)
-  cache.set(key, built)
-  if (cache.size > BUILT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  const bindings = explainParams(built.cubeSql[1], slots, normalized.timezone)
+  if (bindings) {
+    cache.set(key, { cubeSqlText: built.cubeSql[0], bindings, aliasToMember: built.aliasToMember })
+    if (cache.size > PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  }
   return built
 }
 
-function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode): BuiltSql {
+/** The ClickHouse form of Cube's SQL and parameters. */
+function finish(cubeSql: [string, unknown[]], aliasToMember: Record<string, string>): BuiltSql {
+  const named = toNamedParams(cubeSql[0], cubeSql[1])
+  // Cube's SQL assumes standard outer joins: a row with no match has NULLs, not ClickHouse's
+  // default values ('' and 0) — else `set` on a joined member counts every unmatched row and an
+  // unmatched row groups under ''.
+  return { ...named, sql: `${named.sql}\nSETTINGS join_use_nulls = 1`, cubeSql, aliasToMember }
+}
+
+/** Cube's query builder on the query, every time (a test compares plans with it). */
+export function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode): BuiltSql {
   const options = { ...normalizeQuery(q), useNativeSqlPlanner: false, ...(mode === 'total' ? { totalQuery: true, rowLimit: null, offset: undefined } : {}) }
   let query: { buildSqlAndParams(): [string, unknown[]]; aliasNameToMember: Record<string, string> }
   try {
     query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', options as never) as never
-    const cubeSql = query.buildSqlAndParams()
-    const named = toNamedParams(cubeSql[0], cubeSql[1])
-    // Cube's SQL assumes standard outer joins: a row with no match has NULLs, not ClickHouse's
-    // default values ('' and 0) — else `set` on a joined member counts every unmatched row and an
-    // unmatched row groups under ''.
-    return { ...named, sql: `${named.sql}\nSETTINGS join_use_nulls = 1`, cubeSql, aliasToMember: query.aliasNameToMember }
+    return finish(query.buildSqlAndParams(), query.aliasNameToMember)
   } catch (err) {
     if ((err as { type?: string }).type === 'UserError') throw new QueryError(`Truy vấn không hợp lệ: ${(err as Error).message}`, (err as Error).message)
     throw err
