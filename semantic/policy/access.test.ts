@@ -10,6 +10,7 @@ import { deliverLines } from '../../loaders/testing/deliver-lines.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import type { MailMessage } from '../../infra/files/mailer.ts'
 import { writeDigest } from '../portal/submission-digest.ts'
+import { planStats } from '../cube/cube-query.ts'
 
 const home = tempDir('kho-access-')
 const env = {
@@ -84,6 +85,23 @@ describe('scopes injected server-side', () => {
     expect(escape.body.data).toEqual(own)
     const quality = (await load({ measures: ['data_quality.deliveries', 'data_quality.reject_rate'], dimensions: ['data_quality.agency'] }, auth)).body.data
     expect(quality).toEqual([{ 'data_quality.agency': 'SO_TC', 'data_quality.deliveries': 1, 'data_quality.reject_rate': 0 }])
+  })
+
+  it("never serves one officer's scope to another through a cached plan", async () => {
+    const q = { measures: ['submissions.obligations'], dimensions: ['submissions.agency', 'submissions.dataset'], filters: [{ member: 'submissions.dataset', operator: 'equals', values: ['chi_tieu_kt_xh'] }] }
+    const as = (agency: string) => token({ role: 'agency_officer', agency, sub: `canbo.${agency.toLowerCase()}` })
+    const agencies = (rows: any[]) => [...new Set(rows.map((r) => r['submissions.agency']))]
+    const first = (await load(q, as('SO_TC'))).body.data
+    expect(agencies(first)).toEqual(['SO_TC'])
+    // The same question from another agency is the same shape: its plan is reused, with its own scope bound.
+    const hits = planStats.hits
+    const other = (await load(q, as('SO_CT'))).body.data
+    expect(planStats.hits).toBeGreaterThan(hits)
+    expect(agencies(other)).toEqual(['SO_CT'])
+    expect(agencies((await load(q, as('SO_TC'))).body.data)).toEqual(['SO_TC'])
+    // A provincial role asks without the officers' row filter: another shape, every agency.
+    const all = (await load(q, token({ role: 'leader', sub: 'lanhdao' }))).body.data
+    expect(agencies(all).length).toBeGreaterThan(2)
   })
 
   it('gives an officer an open view at least as the public sees it: its own scope exactly, the rest as the public', async () => {
