@@ -1,15 +1,24 @@
 /**
- * npm run bench:load-test — the query API under 50 concurrent users on loopback (bounded: 20 s),
- * each with its own session, each running what the dashboards ask (tiles, a trend, a commune
- * ranking, submissions), against the same mix run by one user alone (the baseline, same process).
+ * npm run bench:load-test — the query API under 50 concurrent users on loopback (bounded: 20 s a
+ * run), each with its own session, each running what the dashboards ask (tiles, a trend, a commune
+ * ranking, submissions), with cached plans and rollups. In the same process: the same mix by one
+ * user alone; the same 50 users with every query compiled by Cube's builder and read from the
+ * marts (no plans, no rollups: the baseline of `ratio_vs_compile_each`); and the engine's own
+ * ceiling — the SQL those queries compile to (reading the marts), back to back straight on the
+ * embedded ClickHouse, no API. The result cache starts cold each run.
  * Demo province at scale 1 (BENCH_SCALE to change); USERS and SECONDS may be set too.
  *
- * Last line: RESULT {"users", "requests_per_s", "p50_ms", "p99_ms", "errors", "single_user_p50_ms", "ratio"}
+ * Last line: RESULT {"users", "requests_per_s", "p50_ms", "p99_ms", "errors", "single_user_p50_ms",
+ *   "compile_each": {requests_per_s, p50_ms, p99_ms}, "ratio_vs_compile_each", "engine_ceiling_per_s", …}
  */
 import { loadConfig } from '../infra/config.ts'
 import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { saveAccount } from '../infra/access/accounts.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { PUBLIC } from '../infra/access/caller.ts'
+import { buildSql, planCache, planStats, validateQuery } from '../semantic/cube/cube-query.ts'
+import { applyPolicy } from '../semantic/policy/view-policy.ts'
 
 const scale = process.env.BENCH_SCALE ?? '1'
 const USERS = Number(process.env.USERS ?? 50)
@@ -67,37 +76,79 @@ async function call(token: string, r: { path: string; body?: unknown }): Promise
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!
 
-// Baseline: one user alone, the same mix.
+// One user alone, the same mix.
+service.ctx.cache.clear()
 const single: number[] = []
 for (let i = 0; i < 80; i++) single.push((await call(tokens[0]!, request(0, i))).ms)
 
-// 50 users at once, each looping until the time is up.
-const latencies: number[] = []
-let errors = 0
-const until = performance.now() + SECONDS * 1000
-const started = performance.now()
-await Promise.all(
-  tokens.map(async (token, user) => {
-    for (let i = 0; performance.now() < until; i++) {
-      const r = await call(token, request(user, i))
-      latencies.push(r.ms)
-      if (!r.ok) errors++
-    }
-  }),
-)
-const elapsed = (performance.now() - started) / 1000
+/** All users at once, each looping until the time is up, from a cold result cache. */
+async function crowd() {
+  service.ctx.cache.clear()
+  const latencies: number[] = []
+  let errors = 0
+  const until = performance.now() + SECONDS * 1000
+  const started = performance.now()
+  await Promise.all(
+    tokens.map(async (token, user) => {
+      for (let i = 0; performance.now() < until; i++) {
+        const r = await call(token, request(user, i))
+        latencies.push(r.ms)
+        if (!r.ok) errors++
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  return {
+    seconds: Number(elapsed.toFixed(1)),
+    requests: latencies.length,
+    requests_per_s: Number((latencies.length / elapsed).toFixed(1)),
+    p50_ms: Number(pct(latencies, 50).toFixed(1)),
+    p99_ms: Number(pct(latencies, 99).toFixed(1)),
+    errors,
+  }
+}
+
+planCache.enabled = false
+service.ctx.rollups.enabled = false
+const compileEach = await crowd()
+console.log(`compiling every query: ${compileEach.requests_per_s}/s, p50 ${compileEach.p50_ms} ms, p99 ${compileEach.p99_ms} ms, ${compileEach.errors} errors`)
+planCache.enabled = true
+service.ctx.rollups.enabled = true
+const hitsBefore = planStats.hits
+const planned = await crowd()
+const planHits = planStats.hits - hitsBefore
+
+// The engine's ceiling: the SQL of the mix's queries (as the leader's and analyst's policies make
+// them) over the marts, back to back on the warehouse, no HTTP, no policy, no cache.
+const statements = []
+for (let user = 0; user < 2; user++) {
+  for (let i = 0; i < 120; i++) {
+    const r = request(user, i)
+    if (!r.body) continue
+    const q = applyPolicy(service.ctx.semantic, validateQuery(service.ctx.semantic, (r.body as { query: unknown }).query), { ...PUBLIC, account: 'bench', role: user % 2 ? 'analyst' : 'leader' }, service.ctx.sharing).query
+    statements.push(buildSql(service.ctx.semantic, q, 'rows'))
+  }
+}
+let engineRuns = 0
+const engineStarted = performance.now()
+while (performance.now() - engineStarted < 5000) {
+  const s = statements[engineRuns % statements.length]!
+  await queryRows(service.ctx.wh.client, s.sql, s.params)
+  engineRuns++
+}
+const enginePerS = engineRuns / ((performance.now() - engineStarted) / 1000)
 await service.stop()
 
 const result = {
   users: USERS,
-  seconds: Number(elapsed.toFixed(1)),
-  requests: latencies.length,
-  requests_per_s: Number((latencies.length / elapsed).toFixed(1)),
-  p50_ms: Number(pct(latencies, 50).toFixed(1)),
-  p99_ms: Number(pct(latencies, 99).toFixed(1)),
-  errors,
+  ...planned,
   single_user_p50_ms: Number(pct(single, 50).toFixed(1)),
-  ratio: Number((pct(latencies, 99) / pct(single, 50)).toFixed(1)),
+  ratio: Number((planned.p99_ms / pct(single, 50)).toFixed(1)),
+  plan_hits: planHits,
+  compile_each: compileEach,
+  ratio_vs_compile_each: Number((planned.requests_per_s / compileEach.requests_per_s).toFixed(2)),
+  engine_ceiling_per_s: Number(enginePerS.toFixed(1)),
 }
-console.log(`${USERS} users for ${result.seconds} s: ${result.requests} requests, ${result.requests_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${errors} errors; one user alone: p50 ${result.single_user_p50_ms} ms`)
+console.log(`${USERS} users for ${result.seconds} s: ${result.requests} requests, ${result.requests_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.errors} errors; one user alone: p50 ${result.single_user_p50_ms} ms`)
+console.log(`engine alone, the same statements back to back: ${result.engine_ceiling_per_s}/s`)
 console.log('RESULT ' + JSON.stringify(result))

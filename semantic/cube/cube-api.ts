@@ -9,6 +9,7 @@ import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from './compile-model.ts'
 import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from './cube-query.ts'
 import type { ResultCache } from './result-cache.ts'
+import type { RollupStore } from './rollups.ts'
 import { tableCsv, tableWorkbook } from '../../infra/files/table-workbook.ts'
 
 /**
@@ -25,10 +26,12 @@ export interface CubeApiContext {
   dataVersion: () => number
   /** Each dataset's owner, scope and consumers from the catalogue, and the grants in force. */
   sharing: SharingRules
+  /** The rollups built, which Cube's compiler may read instead of the marts. */
+  rollups: RollupStore
 }
 
 /** What running a query needs (no token checks or audit: callers in-process have done theirs). */
-export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion' | 'secret' | 'sharing'>
+export type QueryContext = Pick<CubeApiContext, 'wh' | 'model' | 'cache' | 'dataVersion' | 'secret' | 'sharing' | 'rollups'>
 
 const API = '/cubejs-api/v1'
 
@@ -57,7 +60,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   const q = decision.query
   // Protected counts are perturbed by their cells' keys, which the query fetches alongside.
   const keys = decision.protect.map((p) => p.cellKey)
-  const built = buildSql(ctx.model, keys.length ? { ...q, measures: [...q.measures, ...keys] } : q)
+  const built = buildSql(ctx.model, keys.length ? { ...q, measures: [...q.measures, ...keys] } : q, 'rows', ctx.rollups)
   const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
   const live = queryMembers(q).some((m) => ctx.sharing.policy(m.split('.')[0]!)?.live)
   const rows = await ctx.cache.get(key, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params), q.renewQuery === true || live)
@@ -80,7 +83,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   })
   let total: number | undefined
   if (q.total) {
-    const counting = buildSql(ctx.model, q, 'total')
+    const counting = buildSql(ctx.model, q, 'total', ctx.rollups)
     const [count] = await queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params)
     total = Number(count!.total_count)
   }
@@ -229,7 +232,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   const sql = (req: FastifyRequest) =>
     handle(ctx, 'sql', req, async (sec) => {
       const q = applyPolicy(ctx.model, validateQuery(ctx.model, queriesOf(req)[0]), sec, ctx.sharing).query
-      const built = buildSql(ctx.model, q)
+      const built = buildSql(ctx.model, q, 'rows', ctx.rollups)
       const body = {
         sql: {
           sql: built.cubeSql,

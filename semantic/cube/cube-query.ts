@@ -2,7 +2,8 @@ import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { z } from 'zod'
 import { HttpError } from '../../infra/http/http-error.ts'
 import type { SemanticModel } from './compile-model.ts'
-import { bindParams, explainParams, slotsOf, type Binding } from './query-plans.ts'
+import { bindParams, explainParams, slotsOf, toNamedParams, type Binding } from './query-plans.ts'
+import { rollupsRead, ROLLUP_SCHEMA, type RollupStore } from './rollups.ts'
 
 /**
  * Cube REST queries (the same JSON as Cube's /cubejs-api/v1/load): validated here against the
@@ -277,28 +278,6 @@ export interface BuiltSql {
   aliasToMember: Record<string, string>
 }
 
-/** Replaces Cube's positional `?` with named ClickHouse parameters, outside quotes and identifiers. */
-export function toNamedParams(sql: string, values: unknown[]): { sql: string; params: Record<string, string> } {
-  let out = ''
-  let n = 0
-  let quote: string | null = null
-  for (let i = 0; i < sql.length; i++) {
-    const ch = sql[i]!
-    if (quote) {
-      out += ch
-      if (ch === '\\') out += sql[++i] ?? ''
-      else if (ch === quote) quote = null
-    } else if (ch === "'" || ch === '`' || ch === '"') {
-      quote = ch
-      out += ch
-    } else if (ch === '?') {
-      out += `{p${n++}:String}`
-    } else out += ch
-  }
-  if (n !== values.length) throw new Error(`SQL has ${n} placeholders for ${values.length} values`)
-  return { sql: out, params: Object.fromEntries(values.map((v, i) => [`p${i}`, v instanceof Date ? v.toISOString() : String(v)])) }
-}
-
 /** A compiled plan: Cube's SQL for a shape, and where each parameter comes from (query-plans.ts). */
 interface Plan {
   cubeSqlText: string
@@ -321,10 +300,15 @@ export type BuildMode = 'rows' | 'total'
 /** Whether buildSql may answer from cached plans (off: every query compiled, as a bench's baseline). */
 export const planCache = { enabled: true }
 
-export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = 'rows'): BuiltSql {
+/**
+ * The SQL for a query: from a cached plan of its shape, else compiled by Cube's query builder —
+ * reading a rollup where one answers the query and is built (`rollups`), else the marts.
+ */
+export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = 'rows', rollups?: RollupStore): BuiltSql {
   const normalized = normalizeQuery(q)
   const slots = slotsOf(normalized)
-  const key = `${mode}:${slots.shape}`
+  const useRollups = !!rollups?.enabled && rollups.ready.size > 0 && rollups.timezone === normalized.timezone
+  const key = `${mode}:${useRollups ? rollups!.version : '-'}:${slots.shape}`
   let cache = plans.get(model)
   if (!cache) plans.set(model, (cache = new Map()))
   const plan = planCache.enabled ? cache.get(key) : undefined
@@ -334,7 +318,9 @@ export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = '
     return finish([plan.cubeSqlText, params], plan.aliasToMember)
   }
   planStats.compiled++
-  const built = buildSqlUncached(model, q, mode)
+  let built = buildSqlUncached(model, q, mode, useRollups)
+  // A rollup not built yet (a fresh warehouse, a rollup new to the model): the marts answer.
+  if (useRollups && rollupsRead(built.sql).some((t) => !rollups!.ready.has(t))) built = buildSqlUncached(model, q, mode, false)
   const bindings = explainParams(built.cubeSql[1], slots, normalized.timezone)
   if (bindings) {
     cache.set(key, { cubeSqlText: built.cubeSql[0], bindings, aliasToMember: built.aliasToMember })
@@ -353,8 +339,15 @@ function finish(cubeSql: [string, unknown[]], aliasToMember: Record<string, stri
 }
 
 /** Cube's query builder on the query, every time (a test compares plans with it). */
-export function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode): BuiltSql {
-  const options = { ...normalizeQuery(q), useNativeSqlPlanner: false, ...(mode === 'total' ? { totalQuery: true, rowLimit: null, offset: undefined } : {}) }
+export function buildSqlUncached(model: SemanticModel, q: CubeQuery, mode: BuildMode, useRollups = false): BuiltSql {
+  const options = {
+    ...normalizeQuery(q),
+    useNativeSqlPlanner: false,
+    // Rollups are "external" pre-aggregations to Cube: disabling those keeps every query on the marts.
+    preAggregationsSchema: ROLLUP_SCHEMA,
+    disableExternalPreAggregations: !useRollups,
+    ...(mode === 'total' ? { totalQuery: true, rowLimit: null, offset: undefined } : {}),
+  }
   let query: { buildSqlAndParams(): [string, unknown[]]; aliasNameToMember: Record<string, string> }
   try {
     query = cubeCompiler.createQuery(model.compilers as never, 'clickhouse', options as never) as never

@@ -16,9 +16,9 @@ import { localTimestampToUtc } from '@cubejs-backend/shared'
 /**
  * How a parameter derives from a value: as given; with LIKE's wildcards escaped (contains,
  * startsWith… — Cube escapes \\, _ and %); or a local date/time as the UTC instant of a range's
- * start or end.
+ * start or end (the marts), or as that local time itself (a rollup, whose times are local).
  */
-type Form = 'value' | 'like' | 'from' | 'to'
+type Form = 'value' | 'like' | 'from' | 'to' | 'localFrom' | 'localTo'
 export interface Binding {
   slot: number
   form: Form
@@ -35,8 +35,9 @@ const kindOf = (v: string) => (DATE.test(v) ? 'd' : LOCAL_MS.test(v) ? 't' : 's'
 export function convert(value: string, form: Form, timezone: string): string | null {
   if (form === 'value') return value
   if (form === 'like') return value.replace(/([\\_%])/g, '\\$1')
-  const local = DATE.test(value) ? `${value}T${form === 'from' ? '00:00:00.000' : '23:59:59.999'}` : LOCAL_MS.test(value) ? value : null
-  if (local === null) return null
+  const start = form === 'from' || form === 'localFrom'
+  const local = DATE.test(value) ? `${value}T${start ? '00:00:00.000' : '23:59:59.999'}` : LOCAL_MS.test(value) ? value : null
+  if (local === null || form === 'localFrom' || form === 'localTo') return local
   try {
     return localTimestampToUtc(timezone, UTC_FORMAT, local)
   } catch {
@@ -50,7 +51,7 @@ const DATE_OPERATORS = new Set(['inDateRange', 'notInDateRange', 'beforeDate', '
 /** The forms a value may take where it stands: its operator decides, not what it looks like. */
 function formsFor(operator: string): Form[] {
   if (LIKE_OPERATORS.has(operator)) return ['like']
-  if (DATE_OPERATORS.has(operator) || operator === 'dateRange') return ['from', 'to']
+  if (DATE_OPERATORS.has(operator) || operator === 'dateRange') return ['from', 'to', 'localFrom', 'localTo']
   return ['value']
 }
 
@@ -111,4 +112,26 @@ export function bindParams(bindings: readonly Binding[], values: readonly string
     out.push(p)
   }
   return out
+}
+
+/** Replaces Cube's positional `?` with named ClickHouse parameters, outside quotes and identifiers. */
+export function toNamedParams(sql: string, values: unknown[]): { sql: string; params: Record<string, string> } {
+  let out = ''
+  let n = 0
+  let quote: string | null = null
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!
+    if (quote) {
+      out += ch
+      if (ch === '\\') out += sql[++i] ?? ''
+      else if (ch === quote) quote = null
+    } else if (ch === "'" || ch === '`' || ch === '"') {
+      quote = ch
+      out += ch
+    } else if (ch === '?') {
+      out += `{p${n++}:String}`
+    } else out += ch
+  }
+  if (n !== values.length) throw new Error(`SQL has ${n} placeholders for ${values.length} values`)
+  return { sql: out, params: Object.fromEntries(values.map((v, i) => [`p${i}`, v instanceof Date ? v.toISOString() : String(v)])) }
 }

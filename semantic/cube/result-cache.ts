@@ -16,6 +16,11 @@ export class ResultCache<T> {
     return createHash('sha256').update(JSON.stringify([sql, params, dataVersion])).digest('hex')
   }
 
+  /** Forgets every answer (a bench compares runs from a cold cache). */
+  clear(): void {
+    this.entries.clear()
+  }
+
   async get(key: string, compute: () => Promise<T>, bypass = false): Promise<T> {
     if (!bypass && this.entries.has(key)) {
       this.hits++

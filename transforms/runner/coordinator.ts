@@ -33,7 +33,8 @@ export class TransformCoordinator {
   constructor(
     private readonly wh: Warehouse,
     private project: Project,
-    private readonly onDone: (outcome: TransformOutcome) => void = () => {},
+    /** Awaited before the run counts as done (the next run waits for it). */
+    private readonly onDone: (outcome: TransformOutcome) => void | Promise<void> = () => {},
     private readonly onError: (err: Error) => void = () => {},
   ) {}
 
@@ -55,7 +56,7 @@ export class TransformCoordinator {
       const run = await runModels(this.wh, this.project, options)
       const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []))
       this.last = { run, tests, finishedAt: new Date().toISOString() }
-      this.onDone(this.last)
+      await this.onDone(this.last)
       return this.last
     } finally {
       this.running = false

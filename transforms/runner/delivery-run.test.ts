@@ -69,7 +69,7 @@ describe('the marts after a delivery', () => {
 
   it('a delivery rebuilds only those models, and the marts then equal a full rebuild', async () => {
     const runs: string[] = []
-    const coordinator = new TransformCoordinator(wh, project, (o) => runs.push(o.run.runId))
+    const coordinator = new TransformCoordinator(wh, project, (o) => void runs.push(o.run.runId))
     const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
     const file = path.join(home, 'doanh_nghiep_moi.csv')
     const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
@@ -99,7 +99,7 @@ describe('the marts after a delivery', () => {
 
   it('deliveries committed while a run builds make one run after it, covering all of them', async () => {
     const runs: { select: string[] }[] = []
-    const coordinator = new TransformCoordinator(wh, project, (o) => runs.push({ select: o.run.results.map((r) => r.model).sort() }))
+    const coordinator = new TransformCoordinator(wh, project, (o) => void runs.push({ select: o.run.results.map((r) => r.model).sort() }))
     coordinator.request(0, ['doanh_nghiep'])
     // Wait until the first run is building, then three deliveries of two datasets arrive.
     await expect.poll(() => coordinator.running, { timeout: 10_000, interval: 5 }).toBe(true)

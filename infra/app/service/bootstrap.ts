@@ -17,6 +17,8 @@ import { DELIVERY_RUN_DELAY_MS, TransformCoordinator } from '../../../transforms
 import { catalogProject, type Project } from '../../../transforms/runner/project.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
+import { buildRollups, RollupStore } from '../../../semantic/cube/rollups.ts'
+import { TIMEZONE } from '../../../semantic/cube/cube-query.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
 import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
@@ -90,6 +92,8 @@ export async function bootstrap(
     secret: loadSecret(config.home, config.secret ?? undefined),
     audit: new AuditLog(wh, (err) => log()?.error({ err }, 'audit write failed')),
     cache: new ResultCache(),
+    // A rollup would be one node's: on a cluster the marts answer every query.
+    rollups: new RollupStore(TIMEZONE, wh.cluster === null),
     dataVersion: 0,
     jobs: new JobScheduler({
       wh,
@@ -101,10 +105,14 @@ export async function bootstrap(
     transforms: new TransformCoordinator(
       wh,
       project,
-      (o) => {
+      async (o) => {
+        // The rollups follow the marts before cached answers are let go.
+        const built = o.run.results.filter((r) => r.status === 'success').map((r) => ctx.project.models.get(r.model))
+        const rebuilt = new Set(built.flatMap((m) => (m ? [`${m.database}.${m.name}`] : [])))
+        const rollups = await buildRollups(wh, ctx.semantic, ctx.rollups, rebuilt)
         ctx.dataVersion++
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
-        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed }, 'transforms done')
+        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms`}`) }, 'transforms done')
       },
       (err) => log()?.error({ err }, 'transforms failed'),
     ),

@@ -10,6 +10,7 @@ import type { Project } from '../../../transforms/runner/project.ts'
 import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
+import type { RollupStore } from '../../../semantic/cube/rollups.ts'
 import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
 import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
@@ -40,6 +41,8 @@ export interface ServiceContext {
   secret: string
   audit: AuditLog
   cache: ResultCache<Record<string, unknown>[]>
+  /** The semantic model's rollups, rebuilt after every transform run. */
+  rollups: RollupStore
   /** Bumped when a transform run changes the marts; part of every cache key. */
   dataVersion: number
   /** Scheduled work (daily digest, briefings) with its run history. */
@@ -67,6 +70,7 @@ export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
     secret: ctx.secret,
     audit: ctx.audit,
     cache: ctx.cache,
+    rollups: ctx.rollups,
     dataVersion: () => ctx.dataVersion,
     get model() {
       return ctx.semantic

@@ -26,7 +26,9 @@ export async function loadTiles(codes: string[], month: string): Promise<Tile[]>
   const rows = await loadRows({
     measures: ['kt_xh.value', 'kt_xh.plan_pct', 'kt_xh.ytd_plan_pct', 'kt_xh.growth_pct'],
     dimensions: ['kt_xh.indicator_code', 'kt_xh.period'],
-    timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: [monthsBack(month, 11), monthEnd(month)] }],
+    // By month of the period's start (one month per period): the grain of the `tiles` rollup, so
+    // the server answers from it instead of the marts.
+    timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'month', dateRange: [monthsBack(month, 11), monthEnd(month)] }],
     filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: codes }],
     order: [['kt_xh.period', 'desc']],
   })

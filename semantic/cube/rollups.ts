@@ -1,0 +1,133 @@
+import cubeCompiler from '@cubejs-backend/schema-compiler'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import type { SemanticModel } from './compile-model.ts'
+import { toNamedParams } from './query-plans.ts'
+
+/**
+ * Pre-aggregations as Cube defines them (`pre_aggregations` of type rollup in a cube): tables of
+ * chosen measures by chosen dimensions, built from the marts after every transform run, and
+ * matched to queries by Cube's own compiler (its query builder reads a rollup instead of the marts
+ * when the rollup answers the query exactly — PreAggregations' additive and non-additive rules).
+ * The engine runs one query at a time; a rollup of a few thousand rows answers in a fraction of
+ * what the indicator measures cost over the marts.
+ *
+ * Access rules are untouched: a query is matched after the view policy has added its row filters
+ * and removed what the caller may not see, so a rollup serves a query only when the members and
+ * filters the policy left are all in it.
+ */
+export const ROLLUP_SCHEMA = 'rollups'
+
+/** Which rollups are built and may be read; a query whose rollup is not (yet) built reads the marts. */
+export class RollupStore {
+  readonly ready = new Set<string>()
+  /** Changes whenever `ready` does: part of the plan cache's key. */
+  version = 0
+
+  constructor(
+    /**
+     * The time zone the rollups' months and days are cut in: only queries in it read them (a query
+     * asking in another zone reads the marts).
+     */
+    readonly timezone: string,
+    /** Off on a cluster (a rollup would be one node's), or to compare with the marts. */
+    public enabled = true,
+  ) {}
+}
+
+export interface RollupDefinition {
+  cube: string
+  name: string
+  /** `rollups.<cube>_<name>`, as Cube's query builder names it. */
+  table: string
+}
+
+interface EvaluatedPreAggregation {
+  cube: string
+  preAggregationName: string
+  preAggregation: { type: string }
+}
+
+interface CubeQueryObject {
+  preAggregations: {
+    preAggregationTableName(cube: string, name: string, def: unknown): string
+    rollupPreAggregationQuery(cube: string, def: unknown): { buildSqlAndParams(): [string, unknown[]] }
+  }
+}
+
+const builder = (model: SemanticModel, timezone = 'UTC') =>
+  cubeCompiler.createQuery(model.compilers as never, 'clickhouse', { measures: [], useNativeSqlPlanner: false, preAggregationsSchema: ROLLUP_SCHEMA, timezone } as never) as unknown as CubeQueryObject
+
+function preAggregationsOf(model: SemanticModel): EvaluatedPreAggregation[] {
+  const evaluator = model.compilers.cubeEvaluator as unknown as { preAggregations(): EvaluatedPreAggregation[] }
+  return evaluator.preAggregations().filter((p) => p.preAggregation.type === 'rollup')
+}
+
+export function rollupDefinitions(model: SemanticModel): RollupDefinition[] {
+  const q = builder(model)
+  return preAggregationsOf(model).map((p) => ({ cube: p.cube, name: p.preAggregationName, table: q.preAggregations.preAggregationTableName(p.cube, p.preAggregationName, p.preAggregation) }))
+}
+
+/** The tables a rollup's SQL reads. */
+const tablesRead = (sql: string) => new Set([...sql.matchAll(/\b(?:FROM|JOIN)\s+`?(\w+)`?\.`?(\w+)`?/gi)].map((m) => `${m[1]}.${m[2]}`))
+
+/**
+ * Builds the rollups of the model beside the ones in use and exchanges them, so a reader sees the
+ * old rollup or the new one: all of them, or (given the tables a transform run rebuilt) those
+ * reading a rebuilt table and those not built yet. A rollup that fails to build (its marts not
+ * built yet) is not ready, and its queries read the marts.
+ */
+export async function buildRollups(wh: Warehouse, model: SemanticModel, store: RollupStore, rebuilt?: ReadonlySet<string>): Promise<{ table: string; rows: number; ms: number; error?: string }[]> {
+  if (!store.enabled) return []
+  const out: { table: string; rows: number; ms: number; error?: string }[] = []
+  await wh.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ROLLUP_SCHEMA}` })
+  for (const p of preAggregationsOf(model)) {
+    const started = Date.now()
+    // A query object of its own for each: Cube caches a rollup's SQL by a key two rollups of one cube share.
+    const q = builder(model, store.timezone)
+    const table = q.preAggregations.preAggregationTableName(p.cube, p.preAggregationName, p.preAggregation)
+    const build = `${table}__build`
+    try {
+      const [sql, params] = q.preAggregations.rollupPreAggregationQuery(p.cube, p.preAggregation).buildSqlAndParams()
+      if (rebuilt && store.ready.has(table) && ![...tablesRead(sql)].some((t) => rebuilt.has(t))) continue
+      const named = toNamedParams(sql, params)
+      await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+      // Outer joins as the marts' queries have them (cube-query.ts): unmatched rows hold NULLs.
+      await wh.client.command({ query: `CREATE TABLE ${build} ENGINE = MergeTree ORDER BY tuple() AS ${await withLocalTimes(wh, named)} SETTINGS join_use_nulls = 1`, query_params: named.params })
+      await wh.client.command({ query: `CREATE TABLE IF NOT EXISTS ${table} AS ${build}` })
+      await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${table}` })
+      await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+      const [count] = await queryRows<{ n: string }>(wh.client, `SELECT count() AS n FROM ${table}`)
+      if (!store.ready.has(table)) {
+        store.ready.add(table)
+        store.version++
+      }
+      out.push({ table, rows: Number(count!.n), ms: Date.now() - started })
+    } catch (err) {
+      await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` }).catch(() => undefined)
+      if (store.ready.delete(table)) store.version++
+      out.push({ table, rows: 0, ms: Date.now() - started, error: (err as Error).message.slice(0, 500) })
+    }
+  }
+  return out
+}
+
+/**
+ * The rollup's SELECT with its times as local wall-clock times: Cube's query builder filters a
+ * rollup's time columns with local times (as Cube Store keeps them), where the marts are filtered
+ * with UTC instants; so '2025-11-01 00:00' in the province's zone is kept as that time, in UTC.
+ */
+async function withLocalTimes(wh: Warehouse, named: { sql: string; params: Record<string, string> }): Promise<string> {
+  const columns = await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${named.sql})`, named.params)
+  const replace = columns.flatMap((c) => {
+    const zoned = /DateTime(64)?\((?:(\d+), )?'[^']+'\)/.exec(c.type)
+    if (!zoned) return []
+    const column = `\`${c.name}\``
+    return [zoned[1] ? `toDateTime64(toString(${column}), ${zoned[2] ?? 3}, 'UTC') AS ${column}` : `toDateTime(toString(${column}), 'UTC') AS ${column}`]
+  })
+  return replace.length ? `SELECT * REPLACE (${replace.join(', ')}) FROM (${named.sql})` : named.sql
+}
+
+/** The rollup tables a compiled query reads. */
+export function rollupsRead(sql: string): string[] {
+  return [...sql.matchAll(new RegExp(`\\b${ROLLUP_SCHEMA}\\.(\\w+)`, 'g'))].map((m) => `${ROLLUP_SCHEMA}.${m[1]}`)
+}
