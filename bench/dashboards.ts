@@ -11,6 +11,7 @@ import { launchBrowser, signIn } from '../dashboards/testing/browser.ts'
 import { loadConfig } from '../infra/config.ts'
 import { startService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { latestMonths, tiles } from './ioc-queries.ts'
 
 const scale = process.env.BENCH_SCALE ?? '10'
 const ROUNDS = 7
@@ -33,17 +34,10 @@ async function apiOnly(): Promise<number> {
   const [, , months] = await Promise.all([
     fetch(`${service.url}/api/dashboards/ioc`, { headers: { authorization: token } }).then((r) => r.json()),
     fetch(`${service.url}/api/catalog/indicators`).then((r) => r.json()),
-    load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 36 }),
+    load(latestMonths),
   ])
   const month = String((months as { data: Record<string, unknown>[] }).data[0]!['kt_xh.period'])
-  const [y, m] = month.split('-').map(Number)
-  await load({
-    measures: ['kt_xh.value', 'kt_xh.plan_pct', 'kt_xh.ytd_plan_pct', 'kt_xh.growth_pct'],
-    dimensions: ['kt_xh.indicator_code', 'kt_xh.period'],
-    timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: [new Date(Date.UTC(y!, m! - 12, 1)).toISOString().slice(0, 10), new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10)] }],
-    filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ioc.headline }],
-    order: [['kt_xh.period', 'desc']],
-  })
+  await load(tiles(ioc.headline, month))
   return performance.now() - started
 }
 

@@ -15,6 +15,7 @@ import { DelimitedFile } from '../infra/app/demo/delimited.ts'
 import { DOANH_NGHIEP_HEADER, emptyEnterpriseDefects, generateEnterprises } from '../infra/app/demo/enterprises.ts'
 import { CITIZENS_PER_SCALE, ENTERPRISES_PER_SCALE } from '../infra/app/demo/write-demo.ts'
 import { Random } from '../infra/app/demo/random.ts'
+import { communeRanking, latestMonths, monthlySeries, tiles } from './ioc-queries.ts'
 
 const DELIVERY_ROWS = 10_000
 const BENCH_NAME = 'Công ty TNHH Kiểm thử quy mô'
@@ -93,19 +94,12 @@ export async function measureScale(scale: number) {
       latencies.push(performance.now() - q)
       return body.data
     }
-    const months = (await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 36 })).map((r) => String(r['kt_xh.period']))
-    for (const month of months) {
-      const [y, m] = month.split('-').map(Number)
-      await load({ measures: ['kt_xh.reports'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 36 })
-      await load({
-        measures: ['kt_xh.value', 'kt_xh.plan_pct', 'kt_xh.ytd_plan_pct', 'kt_xh.growth_pct'],
-        dimensions: ['kt_xh.indicator_code', 'kt_xh.period'],
-        timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: [new Date(Date.UTC(y!, m! - 12, 1)).toISOString().slice(0, 10), new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10)] }],
-        filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ioc.headline }],
-        order: [['kt_xh.period', 'desc']],
-      })
-      await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code', 'kt_xh.admin_units_name'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.period', operator: 'equals', values: [month] }], order: { 'kt_xh.value': 'desc' } })
-      await load({ measures: ['kt_xh.value'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [ioc.headline[months.indexOf(month) % ioc.headline.length]!] }, { member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }] })
+    const months = (await load(latestMonths)).map((r) => String(r['kt_xh.period']))
+    for (const [i, month] of months.entries()) {
+      await load(latestMonths)
+      await load(tiles(ioc.headline, month))
+      await load(communeRanking('ENT_NEW', month))
+      await load(monthlySeries(ioc.headline[i % ioc.headline.length]!))
     }
     const disk = Number(execFileSync('du', ['-sk', home], { encoding: 'utf8' }).split('\t')[0]) / 1024 / 1024
     return {
