@@ -5,6 +5,7 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import { access, agencyScope, allow } from '../../infra/access/gate.ts'
 import { vietnamDay } from '../../infra/time/periods.ts'
 import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
+import { ResultCache } from '../cube/result-cache.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),
@@ -21,12 +22,16 @@ const digestQuery = z.strictObject({
  * overdue (missing or rejected), arrived late lately. An agency officer sees its own; provincial
  * roles see all or choose one.
  */
-export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse }) {
+export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse; dataVersion: () => number }) {
+  const cache = new ResultCache<Awaited<ReturnType<typeof listObligations>>>(300)
   for (const list of ['upcoming', 'overdue', 'late'] as ObligationList[]) {
     app.get(`/api/submissions/${list}`, allow(access.signedIn), async (req) => {
       const q = parseQuery(listQuery, req.query)
       const agency = agencyScope(req.caller, q.agency)
-      return listObligations(ctx.wh, list, { agency, days: q.days, day: vietnamDay(new Date()) })
+      const day = vietnamDay(new Date())
+      // The lists change only when the marts do (or the day does): cached by both, each agency its own.
+      const key = cache.key(`submissions/${list}`, { agency: agency ?? '', days: String(q.days), day }, ctx.dataVersion())
+      return cache.get(key, () => listObligations(ctx.wh, list, { agency, days: q.days, day }))
     })
   }
   app.get('/api/submissions/digest', allow(access.signedIn), async (req, reply) => {

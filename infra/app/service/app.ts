@@ -85,7 +85,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, cube })
   accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
   systemRegisterRoutes(app, { wh, catalog, cube })
-  submissionRoutes(app, { wh })
+  submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
