@@ -91,13 +91,31 @@ export async function saveAccount(wh: Warehouse, input: z.input<typeof accountIn
 
 async function writeAccount(wh: Warehouse, a: StoredAccount) {
   await wh.client.insert({ table: 'meta.accounts', values: [{ ...a, updated_at: Date.now() }], format: 'JSONEachRow' })
+  recentAccounts.get(wh)?.delete(a.username)
 }
+
+/**
+ * Accounts as read lately, by warehouse: every signed-in request reads its account again (a
+ * disabled account or a changed role is refused at once), and a read through the embedded engine
+ * costs milliseconds of its one-query-at-a-time time — most of a cached answer's. Every write here
+ * drops the account's entry, so a change made through kho shows on the next request; the short
+ * life covers a change made outside this process (a restored backup).
+ */
+const recentAccounts = new WeakMap<Warehouse, Map<string, { account: StoredAccount | null; until: number }>>()
+const ACCOUNT_KEPT_MS = 5_000
 
 const COLUMNS = 'username, display_name, role, agency, commune_code, personal_data, disabled, token_version, email, must_change_password, toString(created_at) AS created_at'
 
 export async function findAccount(wh: Warehouse, username: string): Promise<StoredAccount | null> {
+  let recent = recentAccounts.get(wh)
+  if (!recent) recentAccounts.set(wh, (recent = new Map()))
+  const kept = recent.get(username)
+  if (kept && kept.until > Date.now()) return kept.account
   const [row] = await queryRows<StoredAccount>(wh.client, `SELECT ${COLUMNS}, password_hash FROM meta.accounts FINAL WHERE username = {u:String}`, { u: username })
-  return row ? { ...row, token_version: Number(row.token_version) } : null
+  const account = row ? { ...row, token_version: Number(row.token_version) } : null
+  if (recent.size > 10_000) recent.clear()
+  recent.set(username, { account, until: Date.now() + ACCOUNT_KEPT_MS })
+  return account
 }
 
 export async function listAccounts(wh: Warehouse): Promise<Account[]> {
