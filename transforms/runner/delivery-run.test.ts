@@ -60,6 +60,9 @@ describe('the marts after a delivery', () => {
       // Downstream is closed: whatever reads a selected model is selected.
       if (m.refs.some((r) => selected.has(r))) expect(selected.has(m.name), m.name).toBe(true)
     }
+    // Nor does a business-register delivery count the people again: no selected model reads the citizens.
+    const citizenTables = new Set(['citizens', 'dim_citizen'])
+    for (const name of selected) expect(project.models.get(name)!.refs.filter((r) => citizenTables.has(r)), name).toEqual([])
     // The population register's staging reads nothing a business-register delivery touched.
     const citizens = [...project.models.values()].filter((m) => m.sources.includes('dan_cu') && !m.sources.includes('doanh_nghiep'))
     expect(citizens.length).toBeGreaterThan(0)
