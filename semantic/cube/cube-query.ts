@@ -278,9 +278,11 @@ export interface BuiltSql {
   aliasToMember: Record<string, string>
 }
 
-/** A compiled plan: Cube's SQL for a shape, and where each parameter comes from (query-plans.ts). */
+/** A compiled plan: Cube's SQL for a shape (and its ClickHouse form), and where each parameter comes from (query-plans.ts). */
 interface Plan {
   cubeSqlText: string
+  /** The ClickHouse SQL, its parameters named p0, p1… in Cube's order. */
+  sql: string
   bindings: Binding[]
   aliasToMember: Record<string, string>
 }
@@ -315,7 +317,8 @@ export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = '
   const params = plan && bindParams(plan.bindings, slots.values, normalized.timezone)
   if (plan && params) {
     planStats.hits++
-    return finish([plan.cubeSqlText, params], plan.aliasToMember)
+    // The SQL text is the plan's; only the values are this query's (no scan of the SQL again).
+    return { sql: plan.sql, params: Object.fromEntries(params.map((v, i) => [`p${i}`, v])), cubeSql: [plan.cubeSqlText, params], aliasToMember: plan.aliasToMember }
   }
   planStats.compiled++
   let built = buildSqlUncached(model, q, mode, useRollups)
@@ -323,7 +326,7 @@ export function buildSql(model: SemanticModel, q: CubeQuery, mode: BuildMode = '
   if (useRollups && rollupsRead(built.sql).some((t) => !rollups!.ready.has(t))) built = buildSqlUncached(model, q, mode, false)
   const bindings = explainParams(built.cubeSql[1], slots, normalized.timezone)
   if (bindings) {
-    cache.set(key, { cubeSqlText: built.cubeSql[0], bindings, aliasToMember: built.aliasToMember })
+    cache.set(key, { cubeSqlText: built.cubeSql[0], sql: built.sql, bindings, aliasToMember: built.aliasToMember })
     if (cache.size > PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!)
   }
   return built
