@@ -2,6 +2,7 @@ import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from './compile-model.ts'
 import { toNamedParams } from './query-plans.ts'
+import { evaluate, loadMemoryTable, rollupPlan, type MemoryTable } from './rollup-memory.ts'
 
 /**
  * Pre-aggregations as Cube defines them (`pre_aggregations` of type rollup in a cube): tables of
@@ -22,6 +23,12 @@ export class RollupStore {
   readonly ready = new Set<string>()
   /** Changes whenever `ready` does: part of the plan cache's key. */
   version = 0
+  /** The small rollups, also held in memory (rollup-memory.ts), by table. */
+  readonly memory = new Map<string, MemoryTable>()
+  /** Whether queries may be answered from `memory` (off: every rollup query reaches the engine, as a bench's baseline). */
+  inMemory = true
+  /** Queries answered from memory, and rollup queries the engine answered (a bench and the tests read them). */
+  readonly stats = { memory: 0, engine: 0 }
 
   constructor(
     /**
@@ -32,6 +39,20 @@ export class RollupStore {
     /** Off on a cluster (a rollup would be one node's), or to compare with the marts. */
     public enabled = true,
   ) {}
+
+  /**
+   * Rows for Cube's SQL from a rollup held in memory, exactly as the engine would return them; or
+   * undefined when the SQL does not read one (or reads it in a way left to the engine).
+   */
+  answer(cubeSql: readonly [string, readonly unknown[]]): Record<string, unknown>[] | undefined {
+    if (!this.enabled || !this.inMemory || this.memory.size === 0) return undefined
+    const plan = rollupPlan(cubeSql[0])
+    const table = plan && this.memory.get(plan.table)
+    const rows = table ? evaluate(plan, table, cubeSql[1]) : undefined
+    if (rows) this.stats.memory++
+    else if (plan || rollupsRead(cubeSql[0]).length) this.stats.engine++
+    return rows
+  }
 }
 
 export interface RollupDefinition {
@@ -67,6 +88,15 @@ export function rollupDefinitions(model: SemanticModel): RollupDefinition[] {
   return preAggregationsOf(model).map((p) => ({ cube: p.cube, name: p.preAggregationName, table: q.preAggregations.preAggregationTableName(p.cube, p.preAggregationName, p.preAggregation) }))
 }
 
+export interface RollupBuilt {
+  table: string
+  rows: number
+  ms: number
+  /** Held in memory as well (small enough, types rollup-memory.ts evaluates). */
+  inMemory?: boolean
+  error?: string
+}
+
 /** The tables a rollup's SQL reads. */
 const tablesRead = (sql: string) => new Set([...sql.matchAll(/\b(?:FROM|JOIN)\s+`?(\w+)`?\.`?(\w+)`?/gi)].map((m) => `${m[1]}.${m[2]}`))
 
@@ -76,9 +106,9 @@ const tablesRead = (sql: string) => new Set([...sql.matchAll(/\b(?:FROM|JOIN)\s+
  * reading a rebuilt table and those not built yet. A rollup that fails to build (its marts not
  * built yet) is not ready, and its queries read the marts.
  */
-export async function buildRollups(wh: Warehouse, model: SemanticModel, store: RollupStore, rebuilt?: ReadonlySet<string>): Promise<{ table: string; rows: number; ms: number; error?: string }[]> {
+export async function buildRollups(wh: Warehouse, model: SemanticModel, store: RollupStore, rebuilt?: ReadonlySet<string>): Promise<RollupBuilt[]> {
   if (!store.enabled) return []
-  const out: { table: string; rows: number; ms: number; error?: string }[] = []
+  const out: RollupBuilt[] = []
   await wh.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ROLLUP_SCHEMA}` })
   for (const p of preAggregationsOf(model)) {
     const started = Date.now()
@@ -97,13 +127,17 @@ export async function buildRollups(wh: Warehouse, model: SemanticModel, store: R
       await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${table}` })
       await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
       const [count] = await queryRows<{ n: string }>(wh.client, `SELECT count() AS n FROM ${table}`)
+      const held = await loadMemoryTable(wh, table)
+      if (held) store.memory.set(table, held)
+      else store.memory.delete(table)
       if (!store.ready.has(table)) {
         store.ready.add(table)
         store.version++
       }
-      out.push({ table, rows: Number(count!.n), ms: Date.now() - started })
+      out.push({ table, rows: Number(count!.n), ms: Date.now() - started, inMemory: !!held })
     } catch (err) {
       await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` }).catch(() => undefined)
+      store.memory.delete(table)
       if (store.ready.delete(table)) store.version++
       out.push({ table, rows: 0, ms: Date.now() - started, error: (err as Error).message.slice(0, 500) })
     }

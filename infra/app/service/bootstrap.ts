@@ -112,7 +112,7 @@ export async function bootstrap(
         const rollups = await buildRollups(wh, ctx.semantic, ctx.rollups, rebuilt)
         ctx.dataVersion++
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
-        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms`}`) }, 'transforms done')
+        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}`}`) }, 'transforms done')
       },
       (err) => log()?.error({ err }, 'transforms failed'),
     ),

@@ -1,0 +1,423 @@
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+
+/**
+ * Small rollups held in memory, so the queries they answer never take a turn on the embedded
+ * engine (which runs one query at a time).
+ *
+ * Cube's query builder writes a rollup query in one narrow shape — `SELECT <column> <alias>, …,
+ * sum(<column>) <alias> FROM rollups.<table> AS <x> WHERE <comparisons joined by AND/OR>
+ * GROUP BY <aliases> ORDER BY <aliases> LIMIT n OFFSET m` — and this module evaluates exactly that
+ * shape over columns loaded from the rollup table, with ClickHouse's meaning for each part (NULLs,
+ * LIKE patterns, NULLS LAST ordering, DateTime comparisons). Anything outside it — a HAVING, a
+ * function over a column, a sum of several floating-point values (ClickHouse's summation order is
+ * not JavaScript's), an ILIKE pattern in a script other than Latin — gives `undefined`, and the engine answers as
+ * before. No SQL library does this: the ones on npm parse SQL, none evaluates it with ClickHouse's
+ * semantics, and the shape is small enough to check whole against the engine (rollups.test.ts).
+ */
+
+/** Rollups with more rows than this stay in ClickHouse only. */
+export const MEMORY_ROLLUP_MAX_ROWS = 300_000
+
+type Value = string | number | null
+
+/** A rollup table's columns, as the engine's JSON gives them (64-bit integers as numbers). */
+export interface MemoryTable {
+  rows: number
+  columns: Map<string, Value[]>
+  types: Map<string, string>
+  /** Row numbers by value of a text column, built on first use. */
+  indexes: Map<string, Map<Value, number[]>>
+}
+
+const TEXT = /^(Nullable\()?(LowCardinality\()?(Nullable\()?String\)*$/
+const TIME = /^(Nullable\()?DateTime(64\(\d+, 'UTC'\)|\('UTC'\))\)?$/
+const INTEGER = /^(Nullable\()?U?Int(8|16|32|64)\)?$/
+const FLOAT = /^(Nullable\()?Float(32|64)\)?$/
+/** A Float32 summed becomes a Float64 whose digits differ from the Float32 printed: left to the engine. */
+const SUMMED_FLOAT = /^(Nullable\()?Float64\)?$/
+const nullable = (type: string) => type.startsWith('Nullable(') || type.includes('(Nullable(')
+
+/** Loads a rollup table into memory, or gives null when it is too large or has types this module does not evaluate. */
+export async function loadMemoryTable(wh: Warehouse, table: string, maxRows = MEMORY_ROLLUP_MAX_ROWS): Promise<MemoryTable | null> {
+  const described = await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE ${table}`)
+  if (!described.every((c) => [TEXT, TIME, INTEGER, FLOAT].some((re) => re.test(c.type)))) return null
+  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${table}`)
+  if (Number(count!.n) > maxRows) return null
+  const rows = await queryRows<Record<string, Value>>(wh.client, `SELECT * FROM ${table}`)
+  const columns = new Map<string, Value[]>(described.map((c) => [c.name, new Array<Value>(rows.length)]))
+  // One copy of each repeated text (codes, names, periods repeat on most rows).
+  const interned = new Map<string, string>()
+  rows.forEach((row, i) => {
+    for (const [name, values] of columns) {
+      const v = row[name] ?? null
+      if (typeof v === 'string') {
+        let s = interned.get(v)
+        if (s === undefined) interned.set(v, (s = v))
+        values[i] = s
+      } else values[i] = v
+    }
+  })
+  return { rows: rows.length, columns, types: new Map(described.map((c) => [c.name, c.type])), indexes: new Map() }
+}
+
+// ---- Cube's rollup SQL, parsed once per text ----
+
+type Token = { t: 'id' | 'word' | 'str' | 'num' | 'param' | 'punct'; v: string }
+
+function tokenize(sql: string): Token[] | null {
+  const out: Token[] = []
+  const re = /\s+|`([^`]*)`|([A-Za-z_][A-Za-z0-9_.]*)|'((?:[^'\\]|\\.)*)'|(\d+(?:\.\d+)?)|(\?)|(<>|!=|>=|<=|[(),=<>*])/gy
+  let m: RegExpExecArray | null
+  let at = 0
+  while (at < sql.length) {
+    re.lastIndex = at
+    if (!(m = re.exec(sql))) return null
+    at = re.lastIndex
+    if (m[1] !== undefined) out.push({ t: 'id', v: m[1] })
+    else if (m[2] !== undefined) out.push({ t: 'word', v: m[2] })
+    else if (m[3] !== undefined) out.push({ t: 'str', v: m[3].replace(/\\(.)/g, '$1') })
+    else if (m[4] !== undefined) out.push({ t: 'num', v: m[4] })
+    else if (m[5] !== undefined) out.push({ t: 'param', v: '?' })
+    else if (m[6] !== undefined) out.push({ t: 'punct', v: m[6] })
+  }
+  return out
+}
+
+/** A value in a comparison: the n-th parameter, or a literal. */
+type Operand = { param: number; time?: boolean } | { literal: string }
+type Predicate =
+  | { and: Predicate[] }
+  | { or: Predicate[] }
+  | { not: Predicate }
+  | { column: string; op: '=' | '<>' | '>' | '>=' | '<' | '<='; value: Operand }
+  | { column: string; op: 'in'; values: Operand[]; negated: boolean }
+  | { column: string; op: 'null'; negated: boolean }
+  | { column: string; op: 'ilike'; parts: Operand[]; negated: boolean }
+
+export interface RollupPlan {
+  table: string
+  select: { alias: string; column: string; sum: boolean }[]
+  where: Predicate | null
+  grouped: boolean
+  order: { alias: string; desc: boolean }[]
+  limit: number | null
+  offset: number
+}
+
+class Unsupported extends Error {}
+
+function parse(sql: string): RollupPlan {
+  const tokens = tokenize(sql)
+  if (!tokens) throw new Unsupported()
+  let i = 0
+  let params = 0
+  const peek = (v?: string) => (v === undefined ? tokens[i] : tokens[i] && tokens[i]!.v.toUpperCase() === v ? tokens[i] : undefined)
+  const take = (v: string) => {
+    if (!peek(v)) throw new Unsupported()
+    return tokens[i++]!
+  }
+  const takeIf = (v: string) => (peek(v) ? tokens[i++] : undefined)
+  const kind = (t: Token['t']) => {
+    const tok = tokens[i]
+    if (tok?.t !== t) throw new Unsupported()
+    i++
+    return tok.v
+  }
+
+  take('SELECT')
+  const select: RollupPlan['select'] = []
+  do {
+    if (peek('SUM') && tokens[i + 1]?.v === '(') {
+      i += 2
+      const column = kind('id')
+      take(')')
+      select.push({ column, alias: kind('id'), sum: true })
+    } else {
+      const column = kind('id')
+      select.push({ column, alias: kind('id'), sum: false })
+    }
+  } while (takeIf(','))
+  take('FROM')
+  const table = kind('word')
+  take('AS')
+  kind('id')
+
+  const operand = (): Operand => {
+    if (tokens[i]?.t === 'param') return i++, { param: params++ }
+    if (peek('PARSEDATETIMEBESTEFFORT')) {
+      i++
+      take('(')
+      if (tokens[i]?.t !== 'param') throw new Unsupported()
+      i++
+      take(')')
+      return { param: params++, time: true }
+    }
+    if (tokens[i]?.t === 'str') return { literal: tokens[i++]!.v }
+    throw new Unsupported()
+  }
+  const primary = (): Predicate => {
+    if (takeIf('NOT')) return { not: primary() }
+    if (takeIf('(')) {
+      const inner = or()
+      take(')')
+      return inner
+    }
+    const column = kind('id')
+    if (takeIf('IS')) {
+      const negated = !!takeIf('NOT')
+      take('NULL')
+      return { column, op: 'null', negated }
+    }
+    const negated = !!takeIf('NOT')
+    if (takeIf('IN')) {
+      take('(')
+      const values: Operand[] = []
+      do values.push(operand())
+      while (takeIf(','))
+      take(')')
+      return { column, op: 'in', values, negated }
+    }
+    if (takeIf('ILIKE')) {
+      take('CONCAT')
+      take('(')
+      const parts: Operand[] = []
+      do parts.push(operand())
+      while (takeIf(','))
+      take(')')
+      return { column, op: 'ilike', parts, negated }
+    }
+    if (negated) throw new Unsupported()
+    const op = tokens[i]?.t === 'punct' ? tokens[i++]!.v : ''
+    if (!['=', '<>', '!=', '>', '>=', '<', '<='].includes(op)) throw new Unsupported()
+    return { column, op: (op === '!=' ? '<>' : op) as '=', value: operand() }
+  }
+  const and = (): Predicate => {
+    const parts = [primary()]
+    while (takeIf('AND')) parts.push(primary())
+    return parts.length === 1 ? parts[0]! : { and: parts }
+  }
+  const or = (): Predicate => {
+    const parts = [and()]
+    while (takeIf('OR')) parts.push(and())
+    return parts.length === 1 ? parts[0]! : { or: parts }
+  }
+  const where = takeIf('WHERE') ? or() : null
+
+  let grouped = false
+  if (takeIf('GROUP')) {
+    take('BY')
+    const keys: string[] = []
+    do keys.push(kind('id'))
+    while (takeIf(','))
+    const plain = select.filter((s) => !s.sum).map((s) => s.alias)
+    if (keys.length !== plain.length || !plain.every((a) => keys.includes(a))) throw new Unsupported()
+    grouped = true
+  } else if (select.some((s) => !s.sum)) throw new Unsupported()
+  const order: RollupPlan['order'] = []
+  if (takeIf('ORDER')) {
+    take('BY')
+    do {
+      const alias = kind('id')
+      if (!select.some((s) => s.alias === alias)) throw new Unsupported()
+      const desc = !!takeIf('DESC')
+      if (!desc) takeIf('ASC')
+      order.push({ alias, desc })
+    } while (takeIf(','))
+  }
+  let limit: number | null = null
+  let offset = 0
+  if (takeIf('LIMIT')) limit = Number(kind('num'))
+  if (takeIf('OFFSET')) offset = Number(kind('num'))
+  // Anything left (HAVING, SETTINGS, a second statement) is not this shape.
+  if (i !== tokens.length) throw new Unsupported()
+  return { table, select, where, grouped, order, limit, offset }
+}
+
+const plans = new Map<string, RollupPlan | null>()
+
+/** Cube's SQL as a plan this module evaluates, or null (the engine answers); kept by text. */
+export function rollupPlan(sql: string): RollupPlan | null {
+  let plan = plans.get(sql)
+  if (plan === undefined) {
+    try {
+      plan = parse(sql)
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err
+      plan = null
+    }
+    if (plans.size >= 2000) plans.delete(plans.keys().next().value!)
+    plans.set(sql, plan)
+  }
+  return plan
+}
+
+// ---- evaluation, with ClickHouse's meaning ----
+
+/** UTF-8 byte order, as ClickHouse compares strings (UTF-16 order differs only around surrogates). */
+function compareText(a: string, b: string): number {
+  if (a === b) return 0
+  if (!/[\uD800-\uDFFF]/.test(a + b)) return a < b ? -1 : 1
+  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+}
+
+/** A time as ClickHouse's parseDateTimeBestEffort reads a local 'YYYY-MM-DD[T ]hh:mm:ss[.fff]' (whole seconds), in ms. */
+function timeParam(value: unknown): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(String(value))
+  if (!m) throw new Unsupported()
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
+}
+/** A DateTime column's value ('2026-01-01 00:00:00.000', UTC) in ms. */
+const timeValue = (v: Value) => (v === null ? null : Date.parse(String(v).replace(' ', 'T') + 'Z'))
+
+/**
+ * ClickHouse's LIKE pattern (% any run, _ one character, \ escapes) as a RegExp, case folded as
+ * ILIKE folds it. ClickHouse folds by Unicode's simple case folding, as JavaScript's `iu` does;
+ * the two were compared letter by letter and differ outside the Latin script (the ohm sign and
+ * omega, for one), so a pattern with other letters is left to the engine. Vietnamese, composed or
+ * with combining marks, is Latin.
+ */
+function likeRegExp(pattern: string): RegExp {
+  if (/[^\x00-\u024f\u0300-\u036f\u1e00-\u1eff]/.test(pattern)) throw new Unsupported()
+  const literal = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+  let out = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!
+    if (ch === '\\' && i + 1 < pattern.length) out += literal(pattern[++i]!)
+    else if (ch === '%') out += '[\\s\\S]*'
+    else if (ch === '_') out += '[\\s\\S]'
+    else out += literal(ch)
+  }
+  return new RegExp(`^${out}$`, 'iu')
+}
+
+type RowTest = (row: number) => boolean
+
+function compile(p: Predicate, table: MemoryTable, params: readonly unknown[]): RowTest {
+  if ('and' in p) {
+    const parts = p.and.map((x) => compile(x, table, params))
+    return (r) => parts.every((f) => f(r))
+  }
+  if ('or' in p) {
+    const parts = p.or.map((x) => compile(x, table, params))
+    return (r) => parts.some((f) => f(r))
+  }
+  // NOT over a NULL comparison is NULL (false) in SQL; Cube writes NOT only around whole filters.
+  if ('not' in p) throw new Unsupported()
+  const values = table.columns.get(p.column)
+  const type = table.types.get(p.column)
+  if (!values || !type) throw new Unsupported()
+  if (p.op === 'null') return p.negated ? (r) => values[r] !== null : (r) => values[r] === null
+  const text = TEXT.test(type)
+  const time = TIME.test(type)
+  const value = (o: Operand) => ('literal' in o ? o.literal : params[o.param])
+  if (p.op === 'in') {
+    if (!text || p.values.some((o) => 'param' in o && o.time)) throw new Unsupported()
+    const set = new Set(p.values.map((o) => String(value(o))))
+    return p.negated ? (r) => values[r] !== null && !set.has(values[r] as string) : (r) => values[r] !== null && set.has(values[r] as string)
+  }
+  if (p.op === 'ilike') {
+    if (!text) throw new Unsupported()
+    const re = likeRegExp(p.parts.map((o) => String(value(o))).join(''))
+    return (r) => values[r] !== null && re.test(values[r] as string) !== p.negated
+  }
+  const cmp = { '=': (c: number) => c === 0, '<>': (c: number) => c !== 0, '>': (c: number) => c > 0, '>=': (c: number) => c >= 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0 }[p.op]
+  if (time && 'param' in p.value && p.value.time) {
+    const at = timeParam(value(p.value))
+    return (r) => {
+      const t = timeValue(values[r]!)
+      return t !== null && cmp(t - at)
+    }
+  }
+  if (!text || ('param' in p.value && p.value.time)) throw new Unsupported()
+  const wanted = String(value(p.value))
+  return (r) => values[r] !== null && cmp(compareText(values[r] as string, wanted))
+}
+
+function indexOf(table: MemoryTable, column: string): Map<Value, number[]> {
+  let index = table.indexes.get(column)
+  if (!index) {
+    index = new Map()
+    const values = table.columns.get(column)!
+    for (let r = 0; r < table.rows; r++) {
+      const list = index.get(values[r]!)
+      if (list) list.push(r)
+      else index.set(values[r]!, [r])
+    }
+    table.indexes.set(column, index)
+  }
+  return index
+}
+
+/** The rows an equality or IN on a text column, ANDed at the top of the WHERE, narrows the scan to. */
+function candidates(where: Predicate | null, table: MemoryTable, params: readonly unknown[]): Iterable<number> {
+  const conjuncts = !where ? [] : 'and' in where ? where.and : [where]
+  for (const c of conjuncts) {
+    if (!('column' in c) || !TEXT.test(table.types.get(c.column) ?? '')) continue
+    const operands = c.op === '=' ? [c.value] : c.op === 'in' && !c.negated ? c.values : null
+    if (!operands || operands.some((o) => 'param' in o && o.time)) continue
+    const index = indexOf(table, c.column)
+    const rows = [...new Set(operands.map((o) => String('literal' in o ? o.literal : params[o.param])))].flatMap((v) => index.get(v) ?? [])
+    return rows.sort((a, b) => a - b)
+  }
+  return { [Symbol.iterator]: function* () { for (let r = 0; r < table.rows; r++) yield r } }
+}
+
+/** NULLs last whichever the direction, as ClickHouse orders by default. */
+function compareValues(a: Value, b: Value): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  return compareText(String(a), String(b))
+}
+
+/**
+ * The rows the engine would return for a plan over a table in memory, in its column order; or
+ * undefined where ClickHouse's answer could differ (the engine answers then).
+ */
+export function evaluate(plan: RollupPlan, table: MemoryTable, params: readonly unknown[]): Record<string, Value>[] | undefined {
+  try {
+    const test = plan.where ? compile(plan.where, table, params) : () => true
+    const columns = plan.select.map((s) => {
+      const values = table.columns.get(s.column)
+      const type = table.types.get(s.column)
+      if (!values || !type || (s.sum && !INTEGER.test(type) && !SUMMED_FLOAT.test(type))) throw new Unsupported()
+      return { ...s, values, float: SUMMED_FLOAT.test(type), nullable: nullable(type) }
+    })
+    const keys = columns.filter((c) => !c.sum)
+    const sums = columns.filter((c) => c.sum)
+    const groups = new Map<string, { first: number; totals: (number | null)[]; counts: number[] }>()
+    for (const r of candidates(plan.where, table, params)) {
+      if (!test(r)) continue
+      const key = keys.length === 1 ? String(keys[0]!.values[r]) + (keys[0]!.values[r] === null ? '\0' : '') : JSON.stringify(keys.map((k) => k.values[r]))
+      let g = groups.get(key)
+      if (!g) groups.set(key, (g = { first: r, totals: sums.map(() => null), counts: sums.map(() => 0) }))
+      sums.forEach((s, j) => {
+        const v = s.values[r]
+        if (v === null) return
+        g!.totals[j] = (g!.totals[j] ?? 0) + Number(v)
+        g!.counts[j]!++
+      })
+    }
+    // ClickHouse adds floats in its own order: more than one float in a sum is left to it.
+    if ([...groups.values()].some((g) => sums.some((s, j) => s.float && g.counts[j]! > 1))) throw new Unsupported()
+    if (!plan.grouped && groups.size === 0) groups.set('', { first: -1, totals: sums.map((s) => (s.nullable ? null : 0)), counts: sums.map(() => 0) })
+    let out = [...groups.values()].map((g) => {
+      const row: Record<string, Value> = {}
+      let j = 0
+      // A sum of no values is NULL (all NULL, or NaN read back as null); of no rows at all, 0 unless Nullable.
+      for (const c of columns) row[c.alias] = c.sum ? g.totals[j++]! : c.values[g.first]!
+      return row
+    })
+    if (plan.order.length) out.sort((a, b) => {
+      for (const o of plan.order) {
+        const c = compareValues(a[o.alias]!, b[o.alias]!)
+        if (c !== 0) return a[o.alias] === null || b[o.alias] === null ? c : o.desc ? -c : c
+      }
+      return 0
+    })
+    if (plan.offset || plan.limit !== null) out = out.slice(plan.offset, plan.limit === null ? undefined : plan.offset + plan.limit)
+    return out
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined
+    throw err
+  }
+}
