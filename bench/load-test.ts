@@ -1,18 +1,24 @@
 /**
- * npm run bench:load-test — the query API under 50 concurrent users on loopback (bounded: 20 s a
- * run), each with its own session, each running what the dashboards ask (tiles, a trend, a commune
- * ranking, submissions), with cached plans and rollups. In the same process: the same mix by one
- * user alone; the same 50 users with every query compiled by Cube's builder and read from the
- * marts (no plans, no rollups: the baseline of `ratio_vs_compile_each`); and the engine's own
- * ceiling — the SQL those queries compile to (reading the marts), back to back straight on the
- * embedded ClickHouse, no API. The result cache starts cold each run.
+ * npm run bench:load-test — the query API under 50 concurrent users on loopback (SECONDS a run,
+ * 20 by default), each with its own session, each asking what the dashboards ask (load-mix.ts), the
+ * users in a process of their own (load-crowd.ts) so the client side does not share the server's
+ * event loop. Runs, each from a cold result cache:
+ * - one user alone, then 50 users, with cached plans and rollups held in memory (the headline);
+ * - the same 50 users with every query compiled by Cube's builder and read from the marts (no plans,
+ *   no rollups): the baseline of `ratio_vs_compile_each`;
+ * - the same three ways again with every answer computed afresh (`renewQuery: true`, a dashboard's
+ *   refresh; the result cache answers nothing): compile each + marts, plans + rollups read by the
+ *   engine, plans + rollups in memory — `ratio_vs_compile_each_fresh`;
+ * - the engine's own ceiling: the SQL those queries compile to (reading the marts), back to back
+ *   straight on the embedded ClickHouse, no API.
  * Demo province at scale 1 (BENCH_SCALE to change); USERS and SECONDS may be set too. The per-user
  * limit (1,200 requests a minute by default) and the sign-ins per address are lifted: every
  * simulated user signs in from 127.0.0.1 and asks ~10 a second, and what is measured is the serving
  * path, not the limiters' refusals.
  *
  * Last line: RESULT {"users", "requests_per_s", "p50_ms", "p99_ms", "errors", "single_user_p50_ms",
- *   "compile_each": {requests_per_s, p50_ms, p99_ms}, "ratio_vs_compile_each", "engine_ceiling_per_s", …}
+ *   "compile_each": {…}, "ratio_vs_compile_each", "fresh": {planned, rollups_in_engine, compile_each},
+ *   "ratio_vs_compile_each_fresh", "engine_ceiling_per_s", …}
  */
 import { loadConfig } from '../infra/config.ts'
 import { startService } from '../infra/app/service/start-service.ts'
@@ -22,6 +28,10 @@ import { queryRows } from '../infra/warehouse/client.ts'
 import { PUBLIC } from '../infra/access/caller.ts'
 import { buildSql, planCache, planStats, validateQuery } from '../semantic/cube/cube-query.ts'
 import { applyPolicy } from '../semantic/policy/view-policy.ts'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { request } from './load-mix.ts'
+import type { CrowdOrder, CrowdReport } from './load-crowd.ts'
 
 const scale = process.env.BENCH_SCALE ?? '1'
 const USERS = Number(process.env.USERS ?? 50)
@@ -44,90 +54,65 @@ for (let i = 0; i < USERS; i++) {
   tokens.push(token)
 }
 
-const HEADLINE = ['RETAIL_SALES', 'IIP', 'CPI', 'EXPORT_VAL', 'BUDGET_REV', 'ENT_NEW', 'TOURIST_TOTAL', 'TTHC_ONTIME']
-const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']
-/** The i-th request of a user: varied periods and indicators so the cache does not answer everything. */
-function request(user: number, i: number): { path: string; body?: unknown } {
-  const month = MONTHS[(user + i) % MONTHS.length]!
-  const code = HEADLINE[(user * 7 + i) % HEADLINE.length]!
-  switch (i % 4) {
-    case 0:
-      return {
-        path: '/cubejs-api/v1/load',
-        body: { query: { measures: ['kt_xh.value', 'kt_xh.plan_pct', 'kt_xh.growth_pct'], dimensions: ['kt_xh.indicator_code'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: HEADLINE }, { member: 'kt_xh.period', operator: 'equals', values: [month] }] } },
-      }
-    case 1:
-      return { path: '/cubejs-api/v1/load', body: { query: { measures: ['kt_xh.value'], dimensions: ['kt_xh.period', 'kt_xh.year'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }, { member: 'kt_xh.year', operator: 'equals', values: ['2025', '2026'] }] } } }
-    case 2:
-      return {
-        path: '/cubejs-api/v1/load',
-        body: { query: { measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code', 'kt_xh.admin_units_name'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.period', operator: 'equals', values: [month] }], order: { 'kt_xh.value': 'desc' } } },
-      }
-    default:
-      return { path: '/api/submissions/overdue' }
-  }
-}
-
-/** Failed answers by status; the first of each is printed. */
-const failures: Record<number, number> = {}
-
-async function call(token: string, r: { path: string; body?: unknown }): Promise<{ ms: number; ok: boolean }> {
-  const t = performance.now()
-  const res = await fetch(service.url + r.path, {
-    method: r.body ? 'POST' : 'GET',
-    headers: { authorization: token, ...(r.body ? { 'content-type': 'application/json' } : {}) },
-    ...(r.body ? { body: JSON.stringify(r.body) } : {}),
-  })
-  const body = await res.text()
-  if (res.status !== 200 && (failures[res.status] = (failures[res.status] ?? 0) + 1) === 1) console.log(`first ${res.status} (${r.path}): ${body.slice(0, 300)}`)
-  return { ms: performance.now() - t, ok: res.status === 200 }
-}
-
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!
 
-// One user alone, the same mix.
-service.ctx.cache.clear()
-const single: number[] = []
-for (let i = 0; i < 80; i++) single.push((await call(tokens[0]!, request(0, i))).ms)
-
-/** All users at once, each looping until the time is up, from a cold result cache. */
-async function crowd() {
+/** Users asking the mix in a closed loop, from a process of their own (load-crowd.ts), from a cold result cache. */
+async function crowd(users: string[], seconds: number, renew = false) {
   // Cold: a new data version leaves every cached answer behind (the query API's and the portal lists').
   service.ctx.dataVersion++
   service.ctx.cache.clear()
-  const latencies: number[] = []
-  let errors = 0
-  const until = performance.now() + SECONDS * 1000
-  const started = performance.now()
-  await Promise.all(
-    tokens.map(async (token, user) => {
-      for (let i = 0; performance.now() < until; i++) {
-        const r = await call(token, request(user, i))
-        latencies.push(r.ms)
-        if (!r.ok) errors++
-      }
-    }),
-  )
-  const elapsed = (performance.now() - started) / 1000
+  const child = fork(fileURLToPath(new URL('./load-crowd.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] })
+  const order: CrowdOrder = { url: service.url, tokens: users, seconds, renew }
+  const report = await new Promise<CrowdReport>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as CrowdReport))
+    child.once('exit', (code) => reject(new Error(`the crowd process ended (${code}) without a report`)))
+    child.send(order)
+  })
+  for (const [status, first] of Object.entries(report.failures)) console.log(`first ${status}: ${first}`)
+  const { latencies } = report
   return {
-    seconds: Number(elapsed.toFixed(1)),
+    seconds: Number(report.seconds.toFixed(1)),
     requests: latencies.length,
-    requests_per_s: Number((latencies.length / elapsed).toFixed(1)),
+    requests_per_s: Number((latencies.length / report.seconds).toFixed(1)),
     p50_ms: Number(pct(latencies, 50).toFixed(1)),
     p99_ms: Number(pct(latencies, 99).toFixed(1)),
-    errors,
+    errors: report.errors,
   }
 }
 
-planCache.enabled = false
-service.ctx.rollups.enabled = false
-const compileEach = await crowd()
-console.log(`compiling every query: ${compileEach.requests_per_s}/s, p50 ${compileEach.p50_ms} ms, p99 ${compileEach.p99_ms} ms, ${compileEach.errors} errors`)
-planCache.enabled = true
-service.ctx.rollups.enabled = true
+/** What serves a run: the baseline compiles every query and reads the marts; `memory` off leaves the rollups to the engine. */
+function serve(how: { plans: boolean; rollups: boolean; memory?: boolean }) {
+  planCache.enabled = how.plans
+  service.ctx.rollups.enabled = how.rollups
+  service.ctx.rollups.inMemory = how.memory ?? true
+}
+const line = (name: string, r: Awaited<ReturnType<typeof crowd>>) => console.log(`${name}: ${r.requests_per_s}/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.errors} errors`)
+
+serve({ plans: true, rollups: true })
+const single = await crowd(tokens.slice(0, 1), 4)
+
+serve({ plans: false, rollups: false })
+const compileEach = await crowd(tokens, SECONDS)
+line('compiling every query, reading the marts', compileEach)
+serve({ plans: true, rollups: true })
 const hitsBefore = planStats.hits
-const planned = await crowd()
+const memoryBefore = service.ctx.rollups.stats.memory
+const planned = await crowd(tokens, SECONDS)
 const planHits = planStats.hits - hitsBefore
+const memoryAnswers = service.ctx.rollups.stats.memory - memoryBefore
+line('plans and rollups', planned)
+
+// Every answer computed afresh (renewQuery, as a dashboard's refresh asks): the result cache
+// answers nothing, so what each path costs the engine shows.
+serve({ plans: false, rollups: false })
+const compileEachFresh = await crowd(tokens, SECONDS, true)
+line('fresh answers, compiling every query, reading the marts', compileEachFresh)
+serve({ plans: true, rollups: true, memory: false })
+const rollupsInEngineFresh = await crowd(tokens, SECONDS, true)
+line('fresh answers, plans and rollups read by the engine', rollupsInEngineFresh)
+serve({ plans: true, rollups: true })
+const plannedFresh = await crowd(tokens, SECONDS, true)
+line('fresh answers, plans and rollups held in memory', plannedFresh)
 
 // The engine's ceiling: the SQL of the mix's queries (as the leader's and analyst's policies make
 // them) over the marts, back to back on the warehouse, no HTTP, no policy, no cache.
@@ -136,7 +121,7 @@ for (let user = 0; user < 2; user++) {
   for (let i = 0; i < 120; i++) {
     const r = request(user, i)
     if (!r.body) continue
-    const q = applyPolicy(service.ctx.semantic, validateQuery(service.ctx.semantic, (r.body as { query: unknown }).query), { ...PUBLIC, account: 'bench', role: user % 2 ? 'analyst' : 'leader' }, service.ctx.sharing).query
+    const q = applyPolicy(service.ctx.semantic, validateQuery(service.ctx.semantic, r.body.query), { ...PUBLIC, account: 'bench', role: user % 2 ? 'analyst' : 'leader' }, service.ctx.sharing).query
     statements.push(buildSql(service.ctx.semantic, q, 'rows'))
   }
 }
@@ -153,11 +138,14 @@ await service.stop()
 const result = {
   users: USERS,
   ...planned,
-  single_user_p50_ms: Number(pct(single, 50).toFixed(1)),
-  ratio: Number((planned.p99_ms / pct(single, 50)).toFixed(1)),
+  single_user_p50_ms: single.p50_ms,
+  ratio: Number((planned.p99_ms / single.p50_ms).toFixed(1)),
   plan_hits: planHits,
+  memory_answers: memoryAnswers,
   compile_each: compileEach,
   ratio_vs_compile_each: Number((planned.requests_per_s / compileEach.requests_per_s).toFixed(2)),
+  fresh: { planned: plannedFresh, rollups_in_engine: rollupsInEngineFresh, compile_each: compileEachFresh },
+  ratio_vs_compile_each_fresh: Number((plannedFresh.requests_per_s / compileEachFresh.requests_per_s).toFixed(2)),
   engine_ceiling_per_s: Number(enginePerS.toFixed(1)),
 }
 console.log(`${USERS} users for ${result.seconds} s: ${result.requests} requests, ${result.requests_per_s}/s, p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms, ${result.errors} errors; one user alone: p50 ${result.single_user_p50_ms} ms`)

@@ -190,7 +190,8 @@ export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
   // does not join (the engine then fails), so it is refused here with the reason.
   const returned = new Set([...q.measures, ...q.dimensions, ...q.timeDimensions.flatMap((t) => [t.dimension, ...(t.granularity ? [`${t.dimension}.${t.granularity}`] : [])])])
   for (const k of orderKeys) {
-    expect(k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order')
+    // A member may itself be named like a granularity (kt_xh.year): only a name that is not a member loses its suffix.
+    expect(model.members.has(k) ? k : k.replace(/\.(second|minute|hour|day|week|month|quarter|year)$/, ''), ['measure', 'dimension'], 'order')
     if (!returned.has(k)) throw new QueryError(`order: "${k}" không có trong measures, dimensions hay timeDimensions của truy vấn`, `order: "${k}" is not among the query's measures, dimensions or timeDimensions`)
   }
   if (q.measures.length + q.dimensions.length + q.timeDimensions.filter((t) => t.granularity).length === 0) {

@@ -105,3 +105,11 @@ describe('compiled query plans', () => {
     expect(Object.values(bound.params)).toEqual(['IIP', 'SO_TC'])
   })
 })
+
+describe('query validation', () => {
+  it('orders by a member named like a granularity (kt_xh.year) and by a time dimension at a granularity', () => {
+    const q = validateQuery(model, { measures: ['kt_xh.value'], dimensions: ['kt_xh.period', 'kt_xh.year'], timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'year' }], order: [['kt_xh.year', 'asc'], ['kt_xh.period_start.year', 'desc']] })
+    expect(buildSql(model, q, 'rows').sql).toMatch(/ORDER BY `kt_xh__year` ASC, `kt_xh__period_start_year` DESC/)
+    expect(() => validateQuery(model, { measures: ['kt_xh.value'], order: [['kt_xh.year', 'asc']] })).toThrow(/not among the query's/)
+  })
+})

@@ -84,7 +84,7 @@ function tokenize(sql: string): Token[] | null {
 }
 
 /** A value in a comparison: the n-th parameter, or a literal. */
-type Operand = { param: number; time?: boolean } | { literal: string }
+type Operand = { param: number; time?: true; number?: true } | { literal: string }
 type Predicate =
   | { and: Predicate[] }
   | { or: Predicate[] }
@@ -151,6 +151,14 @@ function parse(sql: string): RollupPlan {
       i++
       take(')')
       return { param: params++, time: true }
+    }
+    if (peek('TOFLOAT64')) {
+      i++
+      take('(')
+      if (tokens[i]?.t !== 'param') throw new Unsupported()
+      i++
+      take(')')
+      return { param: params++, number: true }
     }
     if (tokens[i]?.t === 'str') return { literal: tokens[i++]!.v }
     throw new Unsupported()
@@ -266,6 +274,12 @@ function timeParam(value: unknown): number {
   if (!m) throw new Unsupported()
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
 }
+/** A number as ClickHouse's toFloat64 reads a plain decimal; anything else is left to the engine (which refuses it). */
+function numberParam(value: unknown): number {
+  const text = String(value)
+  if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) throw new Unsupported()
+  return Number(text)
+}
 /** A DateTime column's value ('2026-01-01 00:00:00.000', UTC) in ms. */
 const timeValue = (v: Value) => (v === null ? null : Date.parse(String(v).replace(' ', 'T') + 'Z'))
 
@@ -310,8 +324,13 @@ function compile(p: Predicate, table: MemoryTable, params: readonly unknown[]): 
   const text = TEXT.test(type)
   const time = TIME.test(type)
   const value = (o: Operand) => ('literal' in o ? o.literal : params[o.param])
+  const numeric = INTEGER.test(type) || FLOAT.test(type)
+  if (p.op === 'in' && numeric && p.values.every((o) => 'param' in o && o.number)) {
+    const set = new Set(p.values.map((o) => numberParam(value(o))))
+    return p.negated ? (r) => values[r] !== null && !set.has(values[r] as number) : (r) => values[r] !== null && set.has(values[r] as number)
+  }
   if (p.op === 'in') {
-    if (!text || p.values.some((o) => 'param' in o && o.time)) throw new Unsupported()
+    if (!text || p.values.some((o) => 'param' in o && (o.time || o.number))) throw new Unsupported()
     const set = new Set(p.values.map((o) => String(value(o))))
     return p.negated ? (r) => values[r] !== null && !set.has(values[r] as string) : (r) => values[r] !== null && set.has(values[r] as string)
   }
@@ -328,7 +347,11 @@ function compile(p: Predicate, table: MemoryTable, params: readonly unknown[]): 
       return t !== null && cmp(t - at)
     }
   }
-  if (!text || ('param' in p.value && p.value.time)) throw new Unsupported()
+  if (numeric && 'param' in p.value && p.value.number) {
+    const wanted = numberParam(value(p.value))
+    return (r) => values[r] !== null && cmp((values[r] as number) - wanted)
+  }
+  if (!text || ('param' in p.value && (p.value.time || p.value.number))) throw new Unsupported()
   const wanted = String(value(p.value))
   return (r) => values[r] !== null && cmp(compareText(values[r] as string, wanted))
 }

@@ -151,6 +151,10 @@ describe('rollups', () => {
         measures: ['kt_xh.value', 'kt_xh.ytd'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period'], filters: more, ...(o ? { order: o } : {}), ...p,
       })),
       at.map(([code, month]) => ({ measures: ['kt_xh.value', 'kt_xh.prior_year'], filters: pinned(code, month) })),
+      // Two years of an indicator (by_year): a number dimension compared as a number.
+      fc.tuple(at, fc.array(fc.record({ member: fc.constant('kt_xh.year'), operator: fc.constantFrom('equals', 'notEquals', 'gt', 'gte', 'lt', 'lte'), values: fc.array(fc.constantFrom('2024', '2025', '2026', '2025.5', '-1'), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }), order(['kt_xh.period', 'kt_xh.year', 'kt_xh.value']), page).map(([[code], years, o, p]) => ({
+        measures: ['kt_xh.value', 'kt_xh.prior_year'], dimensions: ['kt_xh.period', 'kt_xh.year'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }, ...years], ...(o ? { order: o } : {}), ...p,
+      })),
       // Reports added up over periods (reports_by_period): an additive measure summed in memory.
       fc.tuple(fc.constantFrom([], ['kt_xh.period'], ['kt_xh.period_kind']), extra(['kt_xh.period', 'kt_xh.period_kind']), page).map(([dims, more, p]) => ({ measures: ['kt_xh.reports'], dimensions: dims, filters: more, ...p })),
     )
