@@ -25,8 +25,8 @@ export interface MemoryTable {
   rows: number
   columns: Map<string, Value[]>
   types: Map<string, string>
-  /** Row numbers by value of a text column, built on first use. */
-  indexes: Map<string, Map<Value, number[]>>
+  /** Row numbers by the values of some text columns (key: the columns), built on first use. */
+  indexes: Map<string, Map<string, number[]>>
 }
 
 const TEXT = /^(Nullable\()?(LowCardinality\()?(Nullable\()?String\)*$/
@@ -353,36 +353,62 @@ function compile(p: Predicate, table: MemoryTable, params: readonly unknown[]): 
   }
   if (!text || ('param' in p.value && (p.value.time || p.value.number))) throw new Unsupported()
   const wanted = String(value(p.value))
+  if (p.op === '=') return (r) => values[r] === wanted
+  if (p.op === '<>') return (r) => values[r] !== null && values[r] !== wanted
   return (r) => values[r] !== null && cmp(compareText(values[r] as string, wanted))
 }
 
-function indexOf(table: MemoryTable, column: string): Map<Value, number[]> {
-  let index = table.indexes.get(column)
+/** How many column sets of one table get an index, and how many value combinations one lookup may take. */
+const MAX_INDEXES = 16
+const MAX_LOOKUPS = 256
+
+/** The key of a row (or of wanted values) in an index: the values joined, NULL as its own mark. */
+const keyOf = (values: readonly Value[]) => values.map((v) => (v === null ? '\u0000' : String(v))).join('\u0001')
+
+function indexOn(table: MemoryTable, columns: string[]): Map<string, number[]> | null {
+  const name = columns.join(',')
+  let index = table.indexes.get(name)
   if (!index) {
+    if (table.indexes.size >= MAX_INDEXES) return null
     index = new Map()
-    const values = table.columns.get(column)!
+    const data = columns.map((c) => table.columns.get(c)!)
     for (let r = 0; r < table.rows; r++) {
-      const list = index.get(values[r]!)
+      const key = keyOf(data.map((d) => d[r]!))
+      const list = index.get(key)
       if (list) list.push(r)
-      else index.set(values[r]!, [r])
+      else index.set(key, [r])
     }
-    table.indexes.set(column, index)
+    table.indexes.set(name, index)
   }
   return index
 }
 
-/** The rows an equality or IN on a text column, ANDed at the top of the WHERE, narrows the scan to. */
-function candidates(where: Predicate | null, table: MemoryTable, params: readonly unknown[]): Iterable<number> {
+/**
+ * The rows that the equalities and INs on text columns ANDed at the top of the WHERE narrow the
+ * scan to (every other condition is still tested on each), or null to scan every row.
+ */
+function candidates(where: Predicate | null, table: MemoryTable, params: readonly unknown[]): number[] | null {
   const conjuncts = !where ? [] : 'and' in where ? where.and : [where]
+  const wanted = new Map<string, Set<string>>()
   for (const c of conjuncts) {
     if (!('column' in c) || !TEXT.test(table.types.get(c.column) ?? '')) continue
     const operands = c.op === '=' ? [c.value] : c.op === 'in' && !c.negated ? c.values : null
-    if (!operands || operands.some((o) => 'param' in o && o.time)) continue
-    const index = indexOf(table, c.column)
-    const rows = [...new Set(operands.map((o) => String('literal' in o ? o.literal : params[o.param])))].flatMap((v) => index.get(v) ?? [])
-    return rows.sort((a, b) => a - b)
+    if (!operands || operands.some((o) => 'param' in o && (o.time || o.number))) continue
+    const values = new Set(operands.map((o) => String('literal' in o ? o.literal : params[o.param])))
+    const before = wanted.get(c.column)
+    wanted.set(c.column, before ? new Set([...values].filter((v) => before.has(v))) : values)
   }
-  return { [Symbol.iterator]: function* () { for (let r = 0; r < table.rows; r++) yield r } }
+  if (wanted.size === 0) return null
+  let columns = [...wanted.keys()].sort()
+  const combinations = columns.reduce((n, c) => n * wanted.get(c)!.size, 1)
+  // Too many combinations: the column with the fewest values alone.
+  if (combinations > MAX_LOOKUPS) columns = [columns.reduce((a, b) => (wanted.get(a)!.size <= wanted.get(b)!.size ? a : b))]
+  if (wanted.get(columns[0]!)!.size > MAX_LOOKUPS) return null
+  const index = indexOn(table, columns)
+  if (!index) return null
+  let keys: string[][] = [[]]
+  for (const c of columns) keys = keys.flatMap((k) => [...wanted.get(c)!].map((v) => [...k, v]))
+  return keys.flatMap((k) => index.get(keyOf(k)) ?? [])
 }
 
 /** NULLs last whichever the direction, as ClickHouse orders by default. */
@@ -408,9 +434,12 @@ export function evaluate(plan: RollupPlan, table: MemoryTable, params: readonly 
     const keys = columns.filter((c) => !c.sum)
     const sums = columns.filter((c) => c.sum)
     const groups = new Map<string, { first: number; totals: (number | null)[]; counts: number[] }>()
-    for (const r of candidates(plan.where, table, params)) {
+    const narrowed = candidates(plan.where, table, params)
+    const count = narrowed ? narrowed.length : table.rows
+    for (let n = 0; n < count; n++) {
+      const r = narrowed ? narrowed[n]! : n
       if (!test(r)) continue
-      const key = keys.length === 1 ? String(keys[0]!.values[r]) + (keys[0]!.values[r] === null ? '\0' : '') : JSON.stringify(keys.map((k) => k.values[r]))
+      const key = keyOf(keys.map((k) => k.values[r]!))
       let g = groups.get(key)
       if (!g) groups.set(key, (g = { first: r, totals: sums.map(() => null), counts: sums.map(() => 0) }))
       sums.forEach((s, j) => {
