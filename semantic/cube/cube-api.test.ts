@@ -112,6 +112,27 @@ describe('KT-XH measures aggregate by each indicator\'s rule', () => {
 })
 
 describe('Cube-compatible API through @cubejs-client/core', () => {
+  it("reads relative date ranges as Cube does, and Vietnamese ones; refuses others with the forms it takes", async () => {
+    const byRange = async (dateRange: string | [string, string]) =>
+      (await api.load({ measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange }], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] })).rawData()
+    expect(await byRange('from 2026-01-01 to 2026-06-30')).toEqual(await byRange(['2026-01-01', '2026-06-30']))
+    expect((await byRange('from 2026-01-01 to 2026-06-30'))[0]!['kt_xh.value']).toBe(700.5)
+    expect(await byRange('2026-02-01')).toEqual([{ 'kt_xh.value': 200 }])
+    const year = String(new Date().getFullYear())
+    expect(await byRange('năm nay')).toEqual(await byRange([`${year}-01-01`, `${year}-12-31`]))
+    expect(await byRange('last 12 months')).toBeInstanceOf(Array)
+    const res = await fetch(`${service.url}/cubejs-api/v1/load`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: signJwt({ role: 'analyst', sub: 'test-analyst' }, service.ctx.secret) },
+      body: JSON.stringify({ query: { measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: 'next decade' }] } }),
+    })
+    expect(res.status).toBe(400)
+    // Cube's error shape under /cubejs-api: { error, message_en, code }.
+    const body = (await res.json()) as { error: string; message_en: string }
+    expect(body.error).toMatch(/next decade.*hôm nay.*gần đây.*từ đầu/)
+    expect(body.message_en).toMatch(/next decade.*last\/next N days.*from <date> to <date>/)
+  })
+
   it('lists the public views with Vietnamese titles in /meta', async () => {
     const meta = await api.meta()
     const names = meta.cubes.map((c) => c.name).sort()

@@ -4,6 +4,7 @@ import { HttpError } from '../../infra/http/http-error.ts'
 import type { SemanticModel } from './compile-model.ts'
 import { bindParams, explainParams, slotsOf, toNamedParams, type Binding } from './query-plans.ts'
 import { rollupsRead, ROLLUP_SCHEMA, type RollupStore } from './rollups.ts'
+import { ACCEPTED_EN, ACCEPTED_VI, DateRangeError, parseDateRange } from './date-range.ts'
 
 /**
  * Cube REST queries (the same JSON as Cube's /cubejs-api/v1/load): validated here against the
@@ -119,33 +120,15 @@ export class QueryError extends HttpError {
   }
 }
 
-const today = (tz = TIMEZONE) => new Date().toLocaleDateString('sv-SE', { timeZone: tz })
-
-/** The relative date ranges dashboards use, in Vietnam time; anything else must be two dates. */
-export function resolveDateRange(range: string | [string, string], now = today()): [string, string] {
+/** A date range as given ([from, to]) or a relative phrase read as Cube reads it, or in Vietnamese (date-range.ts). */
+export function resolveDateRange(range: string | [string, string], timezone = TIMEZONE, now = new Date()): [string, string] {
   if (Array.isArray(range)) return range
-  const [y, m] = now.split('-').map(Number) as [number, number]
-  const iso = (d: Date) => d.toISOString().slice(0, 10)
-  const day = (yy: number, mm: number, dd: number) => iso(new Date(Date.UTC(yy, mm - 1, dd)))
-  const q = Math.floor((m - 1) / 3)
-  const relative: Record<string, [string, string]> = {
-    today: [now, now],
-    'this month': [day(y, m, 1), day(y, m + 1, 0)],
-    'last month': [day(y, m - 1, 1), day(y, m, 0)],
-    'this quarter': [day(y, q * 3 + 1, 1), day(y, q * 3 + 4, 0)],
-    'last quarter': [day(y, q * 3 - 2, 1), day(y, q * 3 + 1, 0)],
-    'this year': [day(y, 1, 1), day(y, 12, 31)],
-    'last year': [day(y - 1, 1, 1), day(y - 1, 12, 31)],
+  try {
+    return parseDateRange(range, timezone, now)
+  } catch (err) {
+    if (!(err instanceof DateRangeError)) throw err
+    throw new QueryError(`Khoảng thời gian "${range}" không hợp lệ; dùng: ${ACCEPTED_VI}`, `Invalid date range "${range}"; use: ${ACCEPTED_EN}`)
   }
-  const key = range.trim().toLowerCase()
-  const lastDays = /^last (\d{1,4}) days$/.exec(key)
-  if (lastDays) return [iso(new Date(Date.parse(now) - (Number(lastDays[1]) - 1) * 86_400_000)), now]
-  const found = relative[key]
-  if (found) return found
-  throw new QueryError(
-    `Khoảng thời gian "${range}" không hợp lệ: dùng [từ ngày, đến ngày] hoặc today, this/last month|quarter|year, last N days`,
-    `Invalid date range "${range}": use [from, to] or today, this/last month|quarter|year, last N days`,
-  )
 }
 
 /** Validates a query against the model; every problem is a QueryError (HTTP 400), never a 500. */
@@ -182,8 +165,8 @@ export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
   }
   q.filters.forEach(walk)
   for (const td of q.timeDimensions) {
-    if (td.dateRange !== undefined) checkDateRange(td.dateRange, `timeDimensions "${td.dimension}".dateRange`)
-    td.compareDateRange?.forEach((r, i) => checkDateRange(r, `timeDimensions "${td.dimension}".compareDateRange[${i}]`))
+    if (td.dateRange !== undefined) checkDateRange(td.dateRange, `timeDimensions "${td.dimension}".dateRange`, q.timezone ?? TIMEZONE)
+    td.compareDateRange?.forEach((r, i) => checkDateRange(r, `timeDimensions "${td.dimension}".compareDateRange[${i}]`, q.timezone ?? TIMEZONE))
   }
   const orderKeys = Array.isArray(q.order) ? q.order.map(([k]) => k) : Object.keys(q.order ?? {})
   // Cube orders by what the query returns; ordering by another member would reach a view the query
@@ -204,8 +187,8 @@ const DATE_OPERATORS: Operator[] = ['inDateRange', 'notInDateRange', 'beforeDate
 const COMPARISONS: Operator[] = ['gt', 'gte', 'lt', 'lte']
 
 /** A date range: two real dates (from ≤ to) or a relative range this API knows. */
-function checkDateRange(range: string | [string, string], at: string) {
-  if (typeof range === 'string') return void resolveDateRange(range)
+function checkDateRange(range: string | [string, string], at: string, timezone: string) {
+  if (typeof range === 'string') return void resolveDateRange(range, timezone)
   const wrong = range.find((d) => !isCalendarDate(d))
   if (wrong !== undefined) {
     throw new QueryError(`${at}: "${wrong}" không phải ngày có thật (YYYY-MM-DD)`, `${at}: "${wrong}" is not a real calendar date (YYYY-MM-DD)`)
@@ -248,7 +231,7 @@ export function normalizeQuery(q: CubeQuery) {
     timeDimensions: q.timeDimensions.map((td) => ({
       dimension: td.dimension,
       ...(td.granularity ? { granularity: td.granularity } : {}),
-      ...(td.dateRange ? { dateRange: resolveDateRange(td.dateRange) } : {}),
+      ...(td.dateRange ? { dateRange: resolveDateRange(td.dateRange, q.timezone ?? TIMEZONE) } : {}),
     })),
     filters: q.filters,
     // Without an order Cube's own default applies (time ascending, else the first measure descending).
