@@ -112,6 +112,23 @@ describe('KT-XH measures aggregate by each indicator\'s rule', () => {
 })
 
 describe('Cube-compatible API through @cubejs-client/core', () => {
+  it("answers in Cube's compact and columnar formats, which Cube's client reads back", async () => {
+    const query = { measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code'], timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'month' as const, dateRange: ['2026-01-01', '2026-06-30'] as [string, string] }], order: { 'kt_xh.period_start': 'asc' as const, 'kt_xh.indicator_code': 'asc' as const } }
+    const rows = (await api.load(query)).rawData()
+    expect(rows.length).toBeGreaterThan(2)
+    expect((await api.load(query, {}, undefined, 'compact')).rawData()).toEqual(rows)
+    expect((await api.load(query, {}, undefined, 'columnar')).rawData()).toEqual(rows)
+    const raw = async (responseFormat: string) => {
+      const res = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: signJwt({ role: 'analyst', sub: 'test-analyst' }, service.ctx.secret) }, body: JSON.stringify({ query: { ...query, responseFormat } }) })
+      return (await res.json()) as { data: { members: string[]; dataset?: unknown[][]; columns?: unknown[][] }; query: { responseFormat: string } }
+    }
+    const compact = await raw('compact')
+    expect(compact.query.responseFormat).toBe('compact')
+    expect(compact.data.dataset).toEqual(rows.map((r) => compact.data.members.map((m) => r[m])))
+    const columnar = await raw('columnar')
+    expect(columnar.data.columns).toEqual(columnar.data.members.map((m) => rows.map((r) => r[m])))
+  })
+
   it("reads relative date ranges as Cube does, and Vietnamese ones; refuses others with the forms it takes", async () => {
     const byRange = async (dateRange: string | [string, string]) =>
       (await api.load({ measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange }], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] })).rawData()

@@ -116,6 +116,16 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   }
 }
 
+/**
+ * Rows as Cube's `responseFormat` asks: `compact` is { members, dataset: one array per row },
+ * `columnar` { members, columns: one array per member }; `@cubejs-client/core` reads both back.
+ */
+function inResponseFormat(rows: Record<string, unknown>[], format: string | undefined, asked: string[]): unknown {
+  if (format !== 'compact' && format !== 'columnar') return rows
+  const members = rows.length ? Object.keys(rows[0]!) : [...new Set(asked)]
+  return format === 'compact' ? { members, dataset: rows.map((r) => members.map((m) => r[m])) } : { members, columns: members.map((m) => rows.map((r) => r[m])) }
+}
+
 /** The query from GET ?query=<json> or a POST body { query }; one query or an array of them. */
 function queriesOf(req: FastifyRequest): unknown[] {
   const body = req.body as { query?: unknown } | undefined
@@ -217,6 +227,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
         rowCount: results.reduce((n, r) => n + r.data.length, 0),
       }
       const queryType = compare ? 'compareDateRangeQuery' : results.length > 1 ? 'blendingQuery' : 'regularQuery'
+      for (const r of results) Object.assign(r, { data: inResponseFormat(r.data, r.query.responseFormat, [...r.query.dimensions, ...Object.keys(r.annotation.timeDimensions), ...r.query.measures]) })
       const body =
         !isMulti(req) && queryType === 'regularQuery'
           ? results[0]

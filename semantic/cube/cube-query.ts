@@ -109,7 +109,7 @@ const querySchema = z.strictObject({
     .optional(),
   ungrouped: z.boolean().optional(),
   renewQuery: z.boolean().optional(),
-  responseFormat: z.enum(['default', 'compact']).optional(),
+  responseFormat: z.enum(['default', 'compact', 'columnar']).optional(),
 })
 export type CubeQuery = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Filter[] }
 
