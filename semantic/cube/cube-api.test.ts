@@ -224,3 +224,89 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
     expect(Number(still!.n)).toBe(18)
   })
 })
+
+describe("GraphQL API (Cube's schema shape) over the same gate, policy and audit", () => {
+  const gql = async (query: string, auth?: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(`${service.url}/cubejs-api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+      body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+    })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  const analyst = () => signJwt({ role: 'analyst', sub: 'test-graphql' }, service.ctx.secret)
+
+  it('answers the same numbers as REST for the same query, times as instants', async () => {
+    const rest = await api.load({
+      measures: ['kt_xh.value', 'kt_xh.plan'],
+      timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'quarter', dateRange: ['2026-01-01', '2026-06-30'] }],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }],
+      order: { 'kt_xh.period_start': 'asc' },
+    })
+    const { status, body } = await gql(
+      `query Exports($code: String) {
+        cube(where: { kt_xh: { indicator_code: { equals: $code }, period_start: { inDateRange: ["2026-01-01", "2026-06-30"] } } }, orderBy: { kt_xh: { period_start: asc } }) {
+          kt_xh { value plan period_start { quarter } }
+        }
+      }`,
+      analyst(),
+      { code: 'EXPORT_VAL' },
+    )
+    expect(status, JSON.stringify(body)).toBe(200)
+    expect(body.errors).toBeUndefined()
+    const fromRest = rest.rawData().map((r) => ({ value: Number(r['kt_xh.value']), plan: Number(r['kt_xh.plan']), quarter: r['kt_xh.period_start.quarter'] }))
+    const fromGraphql = body.data.cube.map((r: any) => ({ value: r.kt_xh.value, plan: r.kt_xh.plan, quarter: r.kt_xh.period_start.quarter }))
+    // Cube's GraphQL gives instants: the quarter that starts at midnight in Vietnam starts at 17:00 UTC the day before.
+    expect(fromGraphql).toEqual(fromRest.map((r) => ({ ...r, quarter: new Date(Date.parse(`${r.quarter}+07:00`)).toISOString() })))
+    expect(fromGraphql).toEqual([
+      { value: 300.5, plan: 320, quarter: '2025-12-31T17:00:00.000Z' },
+      { value: 400, plan: 410, quarter: '2026-03-31T17:00:00.000Z' },
+    ])
+  })
+
+  it('reads fragments, @skip and or-filters, limit and view-level orderBy', async () => {
+    const { body } = await gql(
+      `query Communes($skipPlan: Boolean!) {
+        cube(limit: 5, where: { OR: [{ kt_xh: { unit_code: { equals: "07210" } } }, { kt_xh: { unit_code: { startsWith: ["0722"] } } }] }) {
+          kt_xh(where: { indicator_code: { in: ["ENT_NEW"] } }, orderBy: { unit_code: desc }) { ...fields plan @skip(if: $skipPlan) }
+        }
+      }
+      fragment fields on KtXhMembers { unit_code value }`,
+      analyst(),
+      { skipPlan: true },
+    )
+    expect(body.errors).toBeUndefined()
+    expect(body.data.cube).toEqual([{ kt_xh: { unit_code: '07228', value: 4 } }, { kt_xh: { unit_code: '07210', value: 8 } }])
+  })
+
+  it('lists in introspection only what the caller may query, with Cube type names', async () => {
+    const types = async (auth?: string) => ((await gql('{ __schema { types { name } } }', auth)).body.data.__schema.types as { name: string }[]).map((t) => t.name)
+    const theirs = await types(analyst())
+    expect(theirs).toEqual(expect.arrayContaining(['KtXhMembers', 'KtXhWhereInput', 'KtXhOrderByInput', 'StringFilter', 'FloatFilter', 'DateTimeFilter', 'TimeDimension', 'RootWhereInput']))
+    expect(theirs).toContain('EnterprisesMembers')
+    const everyone = await types()
+    expect(everyone).toContain('KtXhMembers')
+    expect(everyone).not.toContain('CitizensMembers')
+    expect(everyone).not.toContain('EnterprisesMembers')
+  })
+
+  it('refuses what REST refuses, with the same status and reason, and audits every call', async () => {
+    const officer = signJwt({ role: 'agency_officer', agency: 'SO_YT', sub: 'graphql.denied' }, service.ctx.secret)
+    const rest = await fetch(`${service.url}/cubejs-api/v1/load`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: officer }, body: JSON.stringify({ query: { measures: ['enterprises.count'] } }) })
+    expect(rest.status).toBe(403)
+    const denied = await gql('{ cube { enterprises { count } } }', officer)
+    // The officer's schema has no enterprises view; the refusal is REST's: 403, the policy's reason.
+    expect(denied.status).toBe(403)
+    expect(denied.body).toEqual(await rest.json())
+    const bad = await gql('{ cube { kt_xh { nope } } }', analyst())
+    expect(bad.status).toBe(400)
+    const badDate = await gql('{ cube(where: { kt_xh: { period_start: { inDateRange: ["next decade"] } } }) { kt_xh { value } } }', analyst())
+    expect(badDate.status).toBe(400)
+    expect(badDate.body.message_en).toMatch(/Invalid date range "next decade"/)
+    const broken = await gql('{ cube { kt_xh { value }', analyst())
+    expect(broken.status).toBe(400)
+    await service.ctx.audit.flush()
+    const rows = await queryRows<{ account: string; outcome: string; members: string[] }>(service.ctx.wh.client, "SELECT account, outcome, members FROM meta.audit WHERE endpoint = 'graphql' ORDER BY seq")
+    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'test-graphql', outcome: 'ok', members: expect.arrayContaining(['kt_xh.value', 'kt_xh.plan']) }), expect.objectContaining({ account: 'graphql.denied', outcome: 'denied' })]))
+  })
+})

@@ -152,7 +152,7 @@ interface Outcome {
  * Runs an API call as the caller the gate resolved and audits it: a bad query is a 400, a refusal
  * a 403, each with its reason; every call, allowed or not, goes to meta.audit.
  */
-async function handle(
+export async function handle(
   ctx: CubeApiContext,
   endpoint: string,
   req: FastifyRequest,
@@ -197,7 +197,7 @@ async function handle(
 }
 
 /** The views (and members) a context may see, for /meta. */
-function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: SharingRules) {
+export function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: SharingRules) {
   const personal = (m: { meta?: { personal?: boolean } }) => m.meta?.personal === true
   return model.meta
     .filter((view) => mayView(view.name, sec, sharing))

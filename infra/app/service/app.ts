@@ -17,6 +17,7 @@ import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
 import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../../semantic/cube/cube-api.ts'
+import { graphqlRoutes } from '../../../semantic/cube/graphql-api.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
@@ -73,6 +74,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   adminRoutes(app, ctx)
   transformRoutes(app, { wh, catalog, get project() { return ctx.project }, transforms: ctx.transforms, get viewTables() { return ctx.semantic.lineage } })
   cubeApiRoutes(app, cube)
+  graphqlRoutes(app, cube)
   accessRoutes(app, {
     wh: ctx.wh,
     secret: ctx.secret,
