@@ -114,6 +114,35 @@ describe('the IOC overview (leader)', () => {
     await page.close()
   })
 
+  it('changes a kiosk tile on its own when a delivery changes its number: pushed by the service, not polled', async () => {
+    const page = await newPage()
+    await signIn(page, service.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    await page.goto(`${service.url}/kiosk`)
+    await page.waitForSelector('.kiosk .overview[data-ready=true]')
+    const tile = '[data-testid="tile-ENT_NEW"]'
+    const before = Number(await page.getAttribute(tile, 'data-value'))
+    const period = (await page.getAttribute(tile, 'data-period'))!
+    expect(period).toMatch(/^\d{4}-\d{2}$/)
+    // The kiosk's stream is open (it polls only while it is not, once a minute: longer than this test waits).
+    await expect.poll(() => service.ctx.live.listening, { timeout: 5000 }).toBeGreaterThan(0)
+    // The business registry office delivers a new month's figure for one commune.
+    const file = path.join(home, 'ent-new-live.csv')
+    fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', `ENT_NEW,${period},${communesOf('24')[3]!.code},50000`].join('\n'))
+    const report = await service.ctx.deliver.file({ file, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
+    expect(report.status).toBe('committed')
+    const started = Date.now()
+    // Polled from here (the page's CSP forbids waitForFunction's evaluation); the page itself is not told to reload.
+    await expect.poll(async () => Number(await page.getAttribute(tile, 'data-value')), { timeout: 30_000, interval: 200 }).not.toBe(before)
+    const shown = Number(await page.getAttribute(tile, 'data-value'))
+    // What the tile shows is what the API now answers for the indicator's month.
+    const [row] = await cubeLoad('lanhdao', { measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.period', operator: 'equals', values: [period] }] })
+    expect(shown).toBe(Number(row!['kt_xh.value']))
+    expect(shown).toBeGreaterThan(before)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    await page.close()
+  })
+
   it('shows what kho computes from the integrated registers beside the reported figures, and the communes that disagree', async () => {
     const page = await newPage()
     await signIn(page, service.url, 'lanhdao')

@@ -18,6 +18,7 @@ import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../../semantic/cube/cube-api.ts'
 import { graphqlRoutes } from '../../../semantic/cube/graphql-api.ts'
+import { liveRoutes } from '../../../semantic/cube/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
@@ -75,6 +76,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   transformRoutes(app, { wh, catalog, get project() { return ctx.project }, transforms: ctx.transforms, get viewTables() { return ctx.semantic.lineage } })
   cubeApiRoutes(app, cube)
   graphqlRoutes(app, cube)
+  liveRoutes(app, { live: ctx.live, get model() { return ctx.semantic }, get sharing() { return ctx.sharing }, dataVersion: () => ctx.dataVersion })
   accessRoutes(app, {
     wh: ctx.wh,
     secret: ctx.secret,

@@ -18,6 +18,7 @@ import { catalogProject, type Project } from '../../../transforms/runner/project
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import { buildRollups, RollupStore } from '../../../semantic/cube/rollups.ts'
+import { LiveChanges } from '../../../semantic/cube/live-changes.ts'
 import { TIMEZONE } from '../../../semantic/cube/cube-query.ts'
 import { loadIocConfig } from '../../../dashboards/ioc-config.ts'
 import { loadBriefings } from '../../../dashboards/briefings/briefing-definition.ts'
@@ -95,6 +96,7 @@ export async function bootstrap(
     // A rollup would be one node's: on a cluster the marts answer every query.
     rollups: new RollupStore(TIMEZONE, wh.cluster === null),
     dataVersion: 0,
+    live: new LiveChanges(),
     jobs: new JobScheduler({
       wh,
       onRun: (r) => log()?.[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
@@ -111,6 +113,7 @@ export async function bootstrap(
         const rebuilt = new Set(built.flatMap((m) => (m ? [`${m.database}.${m.name}`] : [])))
         const rollups = await buildRollups(wh, ctx.semantic, ctx.rollups, rebuilt)
         ctx.dataVersion++
+        ctx.live.publish({ version: ctx.dataVersion, tables: rebuilt })
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
         log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}`}`) }, 'transforms done')
       },

@@ -11,6 +11,7 @@ import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import type { RollupStore } from '../../../semantic/cube/rollups.ts'
+import type { LiveChanges } from '../../../semantic/cube/live-changes.ts'
 import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
 import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
@@ -45,6 +46,8 @@ export interface ServiceContext {
   rollups: RollupStore
   /** Bumped when a transform run changes the marts; part of every cache key. */
   dataVersion: number
+  /** Which tables each run rebuilt, pushed to the dashboards (GET /api/live). */
+  live: LiveChanges
   /** Scheduled work (daily digest, briefings) with its run history. */
   jobs: JobScheduler
   /** The one delivery path: loads, and the marts follow a committed delivery. */

@@ -10,6 +10,7 @@ import { Trend } from '../../components/indicator-trend.tsx'
 import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
 import { Reconciliation } from './components/reconciliation.tsx'
+import { useLiveChanges } from '../../shared/live-changes.ts'
 
 export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const { t, fmt, lang } = useLang()
@@ -33,14 +34,16 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const [refreshedAt, setRefreshedAt] = useState(() => new Date())
   const ready = setup.state === 'ready' ? setup.data : null
   const period = month ?? ready?.months[0] ?? null
-  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period) : new Promise<Tile[]>(() => undefined)), [ready, period, refreshedAt])
+  // The tiles load again when the service says the indicators changed (a delivery, a rebuild).
+  const live = useLiveChanges(['kt_xh'])
+  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period) : new Promise<Tile[]>(() => undefined)), [ready, period, refreshedAt, live.version])
 
-  // The wall display reloads its numbers on its own.
+  // The wall display polls only while the push stream is down.
   useEffect(() => {
-    if (!kiosk || !ready) return
+    if (!kiosk || !ready || live.connected) return
     const timer = setInterval(() => setRefreshedAt(new Date()), ready.cfg.kiosk_refresh_seconds * 1000)
     return () => clearInterval(timer)
-  }, [kiosk, ready])
+  }, [kiosk, ready, live.connected])
 
   const current = selected ?? ready?.cfg.headline[0] ?? null
   const year = period ? Number(period.slice(0, 4)) : new Date().getFullYear()
