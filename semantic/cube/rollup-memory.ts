@@ -142,26 +142,27 @@ function parse(sql: string): RollupPlan {
   take('AS')
   kind('id')
 
+  /** A parameter, alone or as the one argument of a conversion Cube wraps it in. */
   const operand = (): Operand => {
     if (tokens[i]?.t === 'param') return i++, { param: params++ }
-    if (peek('PARSEDATETIMEBESTEFFORT')) {
-      i++
-      take('(')
-      if (tokens[i]?.t !== 'param') throw new Unsupported()
-      i++
-      take(')')
-      return { param: params++, time: true }
-    }
-    if (peek('TOFLOAT64')) {
-      i++
-      take('(')
-      if (tokens[i]?.t !== 'param') throw new Unsupported()
-      i++
-      take(')')
-      return { param: params++, number: true }
-    }
     if (tokens[i]?.t === 'str') return { literal: tokens[i++]!.v }
-    throw new Unsupported()
+    const read = peek('PARSEDATETIMEBESTEFFORT') ? { time: true as const } : peek('TOFLOAT64') ? { number: true as const } : null
+    if (!read) throw new Unsupported()
+    i++
+    take('(')
+    if (tokens[i]?.t !== 'param') throw new Unsupported()
+    i++
+    take(')')
+    return { param: params++, ...read }
+  }
+  /** `(a, b, …)`: operands in parentheses. */
+  const operandList = (): Operand[] => {
+    take('(')
+    const list: Operand[] = []
+    do list.push(operand())
+    while (takeIf(','))
+    take(')')
+    return list
   }
   const primary = (): Predicate => {
     if (takeIf('NOT')) return { not: primary() }
@@ -177,22 +178,10 @@ function parse(sql: string): RollupPlan {
       return { column, op: 'null', negated }
     }
     const negated = !!takeIf('NOT')
-    if (takeIf('IN')) {
-      take('(')
-      const values: Operand[] = []
-      do values.push(operand())
-      while (takeIf(','))
-      take(')')
-      return { column, op: 'in', values, negated }
-    }
+    if (takeIf('IN')) return { column, op: 'in', values: operandList(), negated }
     if (takeIf('ILIKE')) {
       take('CONCAT')
-      take('(')
-      const parts: Operand[] = []
-      do parts.push(operand())
-      while (takeIf(','))
-      take(')')
-      return { column, op: 'ilike', parts, negated }
+      return { column, op: 'ilike', parts: operandList(), negated }
     }
     if (negated) throw new Unsupported()
     const op = tokens[i]?.t === 'punct' ? tokens[i++]!.v : ''
