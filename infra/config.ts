@@ -42,6 +42,8 @@ const envSchema = z.object({
   KHO_REFUSED_QUOTA_MB: z.coerce.number().positive().max(10_000_000).default(1024),
   KHO_REFUSED_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
+  KHO_BACKUP_COPY_DIR: z.string().min(1).optional(),
+  KHO_BACKUP_KEY: z.string().min(16, 'KHO_BACKUP_KEY: ít nhất 16 ký tự / at least 16 characters').optional(),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
   KHO_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -112,8 +114,11 @@ export interface KhoConfig {
   uploadMaxBytes: number
   /** When the daily submission digest is written (cron, Vietnam time). */
   digestCron: string
-  /** Scheduled backups of the embedded warehouse (cron, Vietnam time) and how many to keep. */
-  backup: { cron: string; keep: number }
+  /**
+   * Scheduled backups of the embedded warehouse (cron, Vietnam time) and how many to keep; each is
+   * also copied as one file to `copyDir` (another disk, a mounted share), encrypted with `key` when set.
+   */
+  backup: { cron: string; keep: number; copyDir: string | null; key: string | null }
   /** When stewards are reminded to review accounts (cron, Vietnam time; quarterly). */
   accountReviewCron: string
   /** Months of the sharing log to keep (0: everything). */
@@ -169,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     inboxPollSeconds: e.KHO_INBOX_POLL_S,
     uploadMaxBytes: Math.round(e.KHO_UPLOAD_MAX_MB * 1024 * 1024),
     digestCron: e.KHO_DIGEST_CRON,
-    backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP },
+    backup: { cron: e.KHO_BACKUP_CRON, keep: e.KHO_BACKUP_KEEP, copyDir: e.KHO_BACKUP_COPY_DIR ? path.resolve(e.KHO_BACKUP_COPY_DIR) : null, key: e.KHO_BACKUP_KEY ?? null },
     accountReviewCron: e.KHO_ACCOUNT_REVIEW_CRON,
     auditRetentionMonths: e.KHO_AUDIT_RETENTION_MONTHS,
     refusedFiles: { quotaBytes: Math.round(e.KHO_REFUSED_QUOTA_MB * 1024 * 1024), retentionDays: e.KHO_REFUSED_RETENTION_DAYS },

@@ -39,8 +39,10 @@ import { wallNow } from './date-range.ts'
  *
  * The schema is built per caller from the views /meta shows them (cached by what they may see):
  * introspection never lists a view or member the caller may not query. graphql-js (the reference
- * implementation) runs it directly: fastify's GraphQL plugins hold one schema per server, and the
- * route stays one of kho's, declared to the gate and audited like every other.
+ * implementation, which fastify's GraphQL plugin mercurius runs on too) executes it directly:
+ * mercurius holds one schema per registered instance — its FAQ varies a schema by registering an
+ * instance per variant behind a route constraint — and here the schema varies with each account's
+ * grants. The route stays one of kho's, declared to the gate and audited like every other.
  */
 
 const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const

@@ -11,6 +11,8 @@ import { catalogProject } from '../../../transforms/runner/project.ts'
 import { runModels } from '../../../transforms/runner/run.ts'
 import { BackupError, createBackup, listBackups, pruneBackups, restoreBackup, tableChecksum, type BackupManifest } from './backup.ts'
 import { pathsUnder } from '../../config.ts'
+import { copyBackupElsewhere, listCopies, unpackCopy } from './offsite.ts'
+import { backUpNow } from './back-up-now.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-backup-')
@@ -66,6 +68,51 @@ describe('backup and restore', () => {
     for (const t of expected) expect(status.tables[t.table], t.table).toBe(t.rows)
   })
 
+  it('copies a backup elsewhere as one encrypted file that restores whole, and refuses a wrong key or a changed byte', async () => {
+    const elsewhere = tempDir('kho-backup-elsewhere-')
+    const key = 'khoa-sao-luu-cua-tinh-2026'
+    const copy = await copyBackupElsewhere(path.join(home, 'backups', manifest.id), elsewhere, key)
+    expect(path.basename(copy)).toBe(`${manifest.id}.kho-backup`)
+    // Nothing of the backup reads in the clear (the manifest names every table; the plain copy shows them).
+    const bytes = fs.readFileSync(copy)
+    expect(bytes.includes('fct_submission')).toBe(false)
+    const plain = await copyBackupElsewhere(path.join(home, 'backups', manifest.id), tempDir('kho-backup-plain-'))
+    expect(fs.readFileSync(plain).includes('fct_submission')).toBe(true)
+
+    // Restored from the copy alone, through the CLI, with the key from the environment.
+    const fresh = tempDir('kho-restored-copy-')
+    const { stdout } = await kho(['backup', 'restore', copy, '--home', fresh, '--json'], { KHO_HOME: home, KHO_BACKUP_KEY: key })
+    const restored = JSON.parse(stdout) as { tables: { ok: boolean }[]; attachment_files: number }
+    expect(restored.tables.length).toBe(manifest.tables.filter((t) => t.file).length)
+    expect(restored.tables.every((t) => t.ok)).toBe(true)
+    expect(restored.attachment_files).toBe(1)
+
+    // A wrong key, a changed byte anywhere, a cut file: refused with the reason, nothing unpacked.
+    const target = path.join(tempDir('kho-unpack-'), 'b')
+    await expect(unpackCopy(copy, target, 'khoa-sai-hoan-toan-khac')).rejects.toThrow(/wrong key .*or the file was altered/)
+    expect(fs.existsSync(target)).toBe(false)
+    await expect(unpackCopy(copy, target)).rejects.toThrow(/encrypted: set KHO_BACKUP_KEY/)
+    for (const at of [20, Math.floor(bytes.length / 2), bytes.length - 3]) {
+      const changed = Buffer.from(bytes)
+      changed[at] = changed[at]! ^ 0x01
+      const file = path.join(elsewhere, `changed-${at}.kho-backup`)
+      fs.writeFileSync(file, changed)
+      await expect(unpackCopy(file, target, key), `byte ${at}`).rejects.toBeInstanceOf(BackupError)
+      expect(fs.existsSync(target)).toBe(false)
+    }
+    const cut = path.join(elsewhere, 'cut.kho-backup')
+    fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 100))
+    await expect(unpackCopy(cut, target, key)).rejects.toBeInstanceOf(BackupError)
+    const plainChanged = Buffer.from(fs.readFileSync(plain))
+    const middle = Math.floor(plainChanged.length / 2)
+    plainChanged[middle] = plainChanged[middle]! ^ 0x01
+    fs.writeFileSync(plain, plainChanged)
+    await expect(unpackCopy(plain, target)).rejects.toBeInstanceOf(BackupError)
+    const kept = await kho(['backup', 'restore', cut, '--home', tempDir('kho-restored-cut-')], { KHO_HOME: home, KHO_BACKUP_KEY: key }).catch((e: { stderr: string; code: number }) => e)
+    expect((kept as { code: number }).code).not.toBe(0)
+    expect((kept as { stderr: string }).stderr).toMatch(/khoá \(KHO_BACKUP_KEY\) sai, hoặc tệp đã bị sửa/)
+  })
+
   it('refuses to restore over data, and ignores a backup that never finished', async () => {
     await expect(restoreBackup(wh, path.join(home, 'backups', manifest.id))).rejects.toBeInstanceOf(BackupError)
     fs.mkdirSync(path.join(home, 'backups', '20261123T023000Z'), { recursive: true })
@@ -77,5 +124,13 @@ describe('backup and restore', () => {
     await createBackup(wh, pathsUnder(home), new Date('2026-11-25T02:30:00Z'))
     expect(pruneBackups(pathsUnder(home).backups, 2)).toEqual([manifest.id])
     expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual(['20261125T023000Z', '20261124T023000Z'])
+  })
+
+  it('backs up on schedule to both places, keeping the newest N of each', async () => {
+    const elsewhere = tempDir('kho-backup-copies-')
+    const config = { paths: pathsUnder(home), backup: { cron: '30 2 * * *', keep: 2, copyDir: elsewhere, key: 'khoa-sao-luu-cua-tinh-2026' } }
+    for (const day of ['2026-11-26', '2026-11-27', '2026-11-28']) await backUpNow(wh, config, new Date(`${day}T02:30:00Z`))
+    expect(listCopies(elsewhere)).toEqual(['20261128T023000Z.kho-backup', '20261127T023000Z.kho-backup'])
+    expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual(['20261128T023000Z', '20261127T023000Z'])
   })
 })

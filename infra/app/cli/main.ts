@@ -36,7 +36,7 @@ Lệnh / commands:
                               lập báo cáo định kỳ (Excel) cho một kỳ; mặc định kỳ đầy đủ gần nhất
   briefing list               các báo cáo định kỳ và lịch chạy
   backup create | list        sao lưu toàn bộ kho (bảng, tổng kiểm, tệp gốc) | các bản sao lưu
-  backup restore <mã> --home <thư mục mới>
+  backup restore <mã | tệp .kho-backup> --home <thư mục mới>
                               khôi phục vào thư mục mới và đối chiếu số dòng, tổng kiểm từng bảng
   audit verify                kiểm nhật ký chia sẻ (chuỗi băm) còn nguyên vẹn; mã thoát 1 và tên
                               bản ghi hỏng đầu tiên nếu không / whether the sharing log is whole

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { createBackup, listBackups, pruneBackups } from '../backup/backup.ts'
+import { listBackups } from '../backup/backup.ts'
+import { backUpNow } from '../backup/back-up-now.ts'
 import { ensureDemoCatalog } from '../demo/demo-catalog.ts'
 import { seedDemo } from '../demo/seed-demo.ts'
 import { migrate } from '../../warehouse/migrate.ts'
@@ -19,11 +20,7 @@ const seedBody = z.strictObject({ scale: z.number().positive().max(100).default(
  * service.json, which only local users who can read KHO_HOME have.
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post('/api/admin/backups', allow(access.serviceToken), async () => {
-    const manifest = await createBackup(ctx.wh, ctx.config.paths)
-    pruneBackups(ctx.config.paths.backups, ctx.config.backup.keep)
-    return manifest
-  })
+  app.post('/api/admin/backups', allow(access.serviceToken), async () => backUpNow(ctx.wh, ctx.config))
 
   app.get('/api/admin/backups', allow(access.serviceToken), async () => {
     return listBackups(ctx.config.paths.backups)

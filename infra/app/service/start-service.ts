@@ -8,7 +8,7 @@ import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
-import { createBackup, pruneBackups } from '../backup/backup.ts'
+import { backUpNow } from '../backup/back-up-now.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { writeDemoMap } from '../demo/demo-map.ts'
 import { remindReview } from '../../../semantic/sharing/account-review.ts'
@@ -139,9 +139,8 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         title: { vi: 'Sao lưu kho dữ liệu', en: 'Back up the warehouse' },
         schedule: config.backup.cron,
         run: async (at) => {
-          const m = await createBackup(wh, config.paths, at)
-          const pruned = pruneBackups(config.paths.backups, config.backup.keep)
-          return `${m.id}: ${m.tables.length} tables, ${m.bytes} bytes; pruned ${pruned.length}`
+          const m = await backUpNow(wh, config, at)
+          return `${m.id}: ${m.tables.length} tables, ${m.bytes} bytes; pruned ${m.pruned.length}${m.copy ? `; copied to ${m.copy}` : ''}`
         },
       })
     }

@@ -1,4 +1,7 @@
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { OFFSITE_EXT, unpackCopy } from '../../backup/offsite.ts'
 import { pathsUnder } from '../../../config.ts'
 import { listBackups, restoreBackup, type BackupManifest } from '../../backup/backup.ts'
 import { openWarehouse } from '../../../warehouse/client.ts'
@@ -24,14 +27,18 @@ export async function backupCommand(run: CommandRun): Promise<number> {
   if (action === 'restore' && id && values.home) {
     const target = path.resolve(values.home)
     if (readServiceFile(target)) throw new UsageError(`Dịch vụ đang chạy trên ${target}; khôi phục vào thư mục mới / the service runs on ${target}`)
+    // A copy kept elsewhere (one file, maybe encrypted) is opened and checked whole before anything is restored.
+    const unpacked = id.endsWith(OFFSITE_EXT) ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kho-restore-')), 'backup') : null
+    if (unpacked) await unpackCopy(path.resolve(id), unpacked, config.backup.key)
     const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
     try {
-      const r = await restoreBackup(wh, path.join(config.paths.backups, id), pathsUnder(target))
+      const r = await restoreBackup(wh, unpacked ?? path.join(config.paths.backups, id), pathsUnder(target))
       out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
     } finally {
       await wh.close()
+      if (unpacked) fs.rmSync(path.dirname(unpacked), { recursive: true, force: true })
     }
     return 0
   }
-  throw new UsageError('Cách dùng: kho backup create | kho backup list | kho backup restore <mã> --home <thư mục mới>')
+  throw new UsageError('Cách dùng: kho backup create | kho backup list | kho backup restore <mã | tệp .kho-backup> --home <thư mục mới>')
 }
