@@ -725,9 +725,14 @@ async function visibleTexts(page: Page): Promise<{ text: string; vi: boolean; ra
 }
 
 const settled = async (page: Page) => {
-  await page.waitForLoadState('networkidle')
+  // Not 'networkidle': the overview keeps its live-changes stream (GET /api/live) open.
+  await page.waitForLoadState('load')
   // Polled from here: the page's CSP forbids the string evaluation waitForFunction would need.
-  await expect.poll(() => page.locator('.state.loading').count(), { timeout: 30_000 }).toBe(0)
+  // Twice, a moment apart, so a section that starts loading after the first settles is waited for too.
+  for (let i = 0; i < 2; i++) {
+    await expect.poll(() => page.locator('.state.loading').count(), { timeout: 30_000 }).toBe(0)
+    await page.waitForTimeout(400)
+  }
 }
 
 /** A person's words have no snake_case or UPPER_CASE codes, no ISO days or period codes, and none of the other language's words. */

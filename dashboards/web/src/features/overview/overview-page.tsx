@@ -10,7 +10,7 @@ import { Trend } from '../../components/indicator-trend.tsx'
 import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
 import { Reconciliation } from './components/reconciliation.tsx'
-import { useLiveChanges } from '../../shared/live-changes.ts'
+import { useLiveChanges } from '../../live-changes.ts'
 
 export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const { t, fmt, lang } = useLang()

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { session } from '../api.ts'
+import { session } from './api.ts'
 
 /**
  * The views whose data changed, as the service pushes them (GET /api/live, server-sent events):
