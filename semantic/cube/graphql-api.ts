@@ -203,7 +203,7 @@ function filtersOf(where: Record<string, unknown>, view: string | null, built: B
  * @skip/@include leave out (the selection is read from the query's syntax, where they still are).
  */
 function childrenOf(node: { selectionSet?: SelectionSetNode | undefined }, info: GraphQLResolveInfo): FieldNode[] {
-  const variables = info.variableValues.coerced
+  const variables = info.variableValues
   const kept = (n: SelectionNode) =>
     (n.directives ?? []).every((d) => {
       const arg = d.arguments?.find((a) => a.name.value === 'if')
@@ -233,7 +233,9 @@ function argumentOf(node: FieldNode, name: string, variables: Readonly<Record<st
       case 'IntValue':
       case 'FloatValue':
         return Number(v.value)
-      default:
+      case 'StringValue':
+      case 'BooleanValue':
+      case 'EnumValue':
         return v.value
     }
   }
@@ -252,9 +254,9 @@ async function resolveCube(args: Record<string, unknown>, context: GraphQLContex
   }
   for (const viewNode of childrenOf(info.fieldNodes[0]!, info)) {
     const view = viewNode.name.value
-    const viewOrder = argumentOf(viewNode, 'orderBy', info.variableValues.coerced) as Record<string, 'asc' | 'desc'> | undefined
+    const viewOrder = argumentOf(viewNode, 'orderBy', info.variableValues) as Record<string, 'asc' | 'desc'> | undefined
     for (const [m, dir] of Object.entries(viewOrder ?? {})) order.push([`${view}.${m}`, dir])
-    const viewWhere = argumentOf(viewNode, 'where', info.variableValues.coerced) as Record<string, unknown> | undefined
+    const viewWhere = argumentOf(viewNode, 'where', info.variableValues) as Record<string, unknown> | undefined
     if (viewWhere) filters = [...filtersOf(viewWhere, view, built), ...filters]
     // A date range on a time dimension goes to the time dimension, where rollups can answer it (as Cube does).
     const ranges = new Map<string, string[]>()
