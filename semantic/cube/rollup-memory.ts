@@ -37,12 +37,14 @@ const FLOAT = /^(Nullable\()?Float(32|64)\)?$/
 const SUMMED_FLOAT = /^(Nullable\()?Float64\)?$/
 const nullable = (type: string) => type.startsWith('Nullable(') || type.includes('(Nullable(')
 
-/** Loads a rollup table into memory, or gives null when it is too large or has types this module does not evaluate. */
-export async function loadMemoryTable(wh: Warehouse, table: string, maxRows = MEMORY_ROLLUP_MAX_ROWS): Promise<MemoryTable | null> {
+/**
+ * Loads a rollup table of `rowCount` rows (its builder has just counted them) into memory, or gives
+ * null when it is too large or has types this module does not evaluate.
+ */
+export async function loadMemoryTable(wh: Warehouse, table: string, rowCount: number, maxRows = MEMORY_ROLLUP_MAX_ROWS): Promise<MemoryTable | null> {
+  if (rowCount > maxRows) return null
   const described = await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE ${table}`)
   if (!described.every((c) => [TEXT, TIME, INTEGER, FLOAT].some((re) => re.test(c.type)))) return null
-  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${table}`)
-  if (Number(count!.n) > maxRows) return null
   const rows = await queryRows<Record<string, Value>>(wh.client, `SELECT * FROM ${table}`)
   const columns = new Map<string, Value[]>(described.map((c) => [c.name, new Array<Value>(rows.length)]))
   // One copy of each repeated text (codes, names, periods repeat on most rows).

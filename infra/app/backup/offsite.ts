@@ -36,9 +36,9 @@ function filesUnder(dir: string): { rel: string; abs: string; size: number }[] {
   return fs
     .readdirSync(dir, { recursive: true })
     .map(String)
-    .map((rel) => ({ rel: rel.split(path.sep).join('/'), abs: path.join(dir, rel) }))
-    .filter((f) => fs.statSync(f.abs).isFile())
-    .map((f) => ({ ...f, size: fs.statSync(f.abs).size }))
+    .map((rel) => ({ rel: rel.split(path.sep).join('/'), abs: path.join(dir, rel), stat: fs.statSync(path.join(dir, rel)) }))
+    .filter((f) => f.stat.isFile())
+    .map((f) => ({ rel: f.rel, abs: f.abs, size: f.stat.size }))
     .sort((a, b) => (a.rel < b.rel ? -1 : 1))
 }
 
