@@ -305,6 +305,13 @@ describe("GraphQL API (Cube's schema shape) over the same gate, policy and audit
     expect(badDate.body.message_en).toMatch(/Invalid date range "next decade"/)
     const broken = await gql('{ cube { kt_xh { value }', analyst())
     expect(broken.status).toBe(400)
+    // Variables of the wrong shape or type, and nesting past the parser's depth: the caller's fault, a 400, never a 500.
+    const res = await fetch(`${service.url}/cubejs-api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: analyst() }, body: JSON.stringify({ query: '{ cube { kt_xh { value } } }', variables: 5 }) })
+    expect(res.status).toBe(400)
+    const wrongType = await gql('query Q($x: [String]) { cube(where: { kt_xh: { indicator_code: { in: $x } } }) { kt_xh { value } } }', analyst(), { x: [1, { a: 1 }] })
+    expect(wrongType.status).toBe(400)
+    expect(wrongType.body.message_en).toMatch(/Variable "\$x"/)
+    expect((await gql(`{ cube { kt_xh ${'{ a '.repeat(100_000)}${'}'.repeat(100_002)}`, analyst())).status).toBe(400)
     await service.ctx.audit.flush()
     const rows = await queryRows<{ account: string; outcome: string; members: string[] }>(service.ctx.wh.client, "SELECT account, outcome, members FROM meta.audit WHERE endpoint = 'graphql' ORDER BY seq")
     expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'test-graphql', outcome: 'ok', members: expect.arrayContaining(['kt_xh.value', 'kt_xh.plan']) }), expect.objectContaining({ account: 'graphql.denied', outcome: 'denied' })]))

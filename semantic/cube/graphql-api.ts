@@ -339,14 +339,24 @@ function requestOf(req: FastifyRequest): { query: string; variables: Record<stri
     if (!parsed.ok) throw new QueryError(`Tham số "variables" không hợp lệ: ${parsed.vi}`, `The "variables" parameter is invalid: ${parsed.en}`)
     variables = parsed.value ?? {}
   }
+  if (typeof variables !== 'object' || Array.isArray(variables)) throw new QueryError('"variables" phải là một đối tượng JSON', '"variables" must be a JSON object')
   return { query, variables: variables as Record<string, unknown>, ...(typeof source?.operationName === 'string' ? { operationName: source.operationName } : {}) }
 }
 
 /** A resolver's failure as a GraphQL error that says what REST would: status, code, both languages. */
+/**
+ * A failure of kho's own inside an error GraphQL reports: neither a refusal kho gave (HttpError) nor
+ * GraphQL's own judgement of the request (a GraphQLError, e.g. a variable of the wrong type).
+ */
+const internalOf = (err: GraphQLError): Error | null => {
+  const original = err.originalError
+  return original && !(original instanceof HttpError) && !(original instanceof GraphQLError) ? original : null
+}
+
 function errorOf(err: GraphQLError) {
   const original = err.originalError
   if (original instanceof HttpError) return { message: original.vi, locations: err.locations, path: err.path, extensions: { code: original.code, status: original.status, message_en: original.en } }
-  if (original) return { message: 'Lỗi khi trả lời truy vấn', locations: err.locations, path: err.path, extensions: { code: 'internal', status: 500, message_en: 'The query could not be answered' } }
+  if (internalOf(err)) return { message: 'Lỗi khi trả lời truy vấn', locations: err.locations, path: err.path, extensions: { code: 'internal', status: 500, message_en: 'The query could not be answered' } }
   return { message: err.message, locations: err.locations, extensions: { code: 'bad_graphql', status: 400 } }
 }
 
@@ -374,10 +384,11 @@ export function graphqlRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       // A query that does not parse or fit the schema is a 400, as a bad REST query is; a refused
       // view is the 403 REST gives. Otherwise the answer, with any field's error beside its data.
       if (!result.data && errors?.length) {
-        const first = result.errors![0]!.originalError
-        if (first instanceof HttpError) throw first
+        const first = result.errors![0]!
+        if (first.originalError instanceof HttpError) throw first.originalError
         // A failure of kho's own is not the caller's: it goes on as any other route's would (a 500, logged).
-        if (first) throw first
+        const internal = internalOf(first)
+        if (internal) throw internal
         refusedView(ctx, sec, result.errors!)
         throw new QueryError(`Truy vấn GraphQL không hợp lệ: ${errors.map((e) => e.message).join('; ')}`, `Invalid GraphQL query: ${errors.map((e) => e.message).join('; ')}`)
       }
