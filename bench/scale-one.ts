@@ -13,12 +13,14 @@ import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { parseEnterpriseCode } from '../infra/identifiers/enterprise-code.ts'
 import { DelimitedFile } from '../infra/app/demo/delimited.ts'
 import { DOANH_NGHIEP_HEADER, emptyEnterpriseDefects, generateEnterprises } from '../infra/app/demo/enterprises.ts'
+import { DAN_CU_HEADER, emptyCitizenDefects, generateCitizens } from '../infra/app/demo/citizens.ts'
 import { CITIZENS_PER_SCALE, ENTERPRISES_PER_SCALE } from '../infra/app/demo/write-demo.ts'
 import { Random } from '../infra/app/demo/random.ts'
 import { communeRanking, latestMonths, monthlySeries, tiles } from './ioc-queries.ts'
 
 const DELIVERY_ROWS = 10_000
 const BENCH_NAME = 'Công ty TNHH Kiểm thử quy mô'
+const BENCH_ADDRESS = 'Số 1 đường Kiểm thử quy mô'
 const seconds = (since: number) => Math.round((performance.now() - since) / 10) / 100
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!
 
@@ -51,34 +53,61 @@ export async function measureScale(scale: number) {
       console.log(`full rebuild: ${rebuilds.at(-1)} s (${outcome.run.results.length} models)`)
     }
 
-    // A 10,000-row delivery of the business register's changes, through the one delivery path.
-    const file = path.join(home, 'doanh_nghiep_thay_doi.csv')
-    const out = new DelimitedFile(file, DOANH_NGHIEP_HEADER, { delimiter: ';' })
-    const codes = new Set<string>()
+    // Two 10,000-row deliveries through the one delivery path: the business register's changes,
+    // then the population register's. Each is timed until the run it starts has finished (every
+    // mart downstream current), and until the first mart shows its rows.
     const today = new Date()
     const dd = `${String(today.getUTCDate()).padStart(2, '0')}/${String(today.getUTCMonth() + 1).padStart(2, '0')}/${today.getUTCFullYear()}`
-    for (const { rows } of generateEnterprises(new Random(4242), communesOf(ctx.catalog.province.code), DELIVERY_ROWS * 2, today, new Map(), emptyEnterpriseDefects())) {
+    const communes = communesOf(ctx.catalog.province.code)
+    const deliver = async (dataset: string, agency: string, file: string, mart: string, shows: () => Promise<boolean>) => {
+      const t = performance.now()
+      const report = await ctx.deliver.file({ file, dataset, agency, channel: 'push', deliveredAt: new Date() })
+      if (report.status !== 'committed') throw new Error(`the ${dataset} delivery was ${report.status}: ${report.refusal?.en ?? ''}`)
+      while (!(await shows())) {
+        if (seconds(t) > 600) throw new Error(`${mart} did not reflect the ${dataset} delivery within 600 s`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const firstMart = seconds(t)
+      const since = Date.now() - (performance.now() - t)
+      for (;;) {
+        const last = ctx.transforms.last
+        if (last && Date.parse(last.finishedAt) > since && last.run.results.some((r) => r.model === mart)) break
+        if (seconds(t) > 900) throw new Error(`the run after the ${dataset} delivery did not finish within 900 s`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const current = seconds(t)
+      const run = ctx.transforms.last!.run.results
+      const slowest = [...run].sort((a, b) => b.durationMs - a.durationMs).slice(0, 6).map((r) => `${r.model} ${(r.durationMs / 1000).toFixed(2)} s${r.status === 'success' ? '' : ` (${r.status})`}`)
+      console.log(`${report.rowsLoaded}-row ${dataset} delivery: ${mart} shows it after ${firstMart} s, every mart current after ${current} s (${run.length} models; slowest: ${slowest.join(', ')})`)
+      return { rows: report.rowsLoaded, firstMart, current, models: run.length }
+    }
+
+    const enterpriseFile = path.join(home, 'doanh_nghiep_thay_doi.csv')
+    const enterprises = new DelimitedFile(enterpriseFile, DOANH_NGHIEP_HEADER, { delimiter: ';' })
+    const codes = new Set<string>()
+    for (const { rows } of generateEnterprises(new Random(4242), communes, DELIVERY_ROWS * 2, today, new Map(), emptyEnterpriseDefects())) {
       const row = rows[0]!
       if (codes.size >= DELIVERY_ROWS || codes.has(row[0]!) || !parseEnterpriseCode(row[0]!).ok) continue
       codes.add(row[0]!)
-      out.row([row[0]!, `${BENCH_NAME} ${codes.size}`, row[2]!, row[3]!, row[4]!, row[5]!, row[6]!, dd])
+      enterprises.row([row[0]!, `${BENCH_NAME} ${codes.size}`, row[2]!, row[3]!, row[4]!, row[5]!, row[6]!, dd])
     }
-    out.close()
-    const current = async () => {
+    enterprises.close()
+    const business = await deliver('doanh_nghiep', 'SO_TC', enterpriseFile, 'dim_enterprise', async () => {
       const [n] = await queryRows<{ n: string }>(ctx.wh.client, `SELECT count() AS n FROM marts.dim_enterprise WHERE startsWith(name, {p:String})`, { p: BENCH_NAME })
-      return Number(n!.n)
+      return Number(n!.n) >= codes.size
+    })
+
+    const citizenFile = path.join(home, 'dan_cu_thay_doi.csv')
+    const citizens = new DelimitedFile(citizenFile, DAN_CU_HEADER)
+    let people = 0
+    for (const row of generateCitizens(new Random(4343), communes, DELIVERY_ROWS, today, new Map(), emptyCitizenDefects())) {
+      citizens.row([...row.slice(0, 5), `${BENCH_ADDRESS} ${++people}`, dd])
     }
-    const t = performance.now()
-    const report = await ctx.deliver.file({ file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'push', deliveredAt: new Date() })
-    if (report.status !== 'committed') throw new Error(`the delivery was ${report.status}: ${report.refusal?.en ?? ''}`)
-    while ((await current()) < codes.size) {
-      if (seconds(t) > 600) throw new Error('the marts did not reflect the delivery within 600 s')
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    const deliveryCurrent = seconds(t)
-    await ctx.transforms.flush()
-    const deliveryModels = ctx.transforms.last?.run.results.length ?? 0
-    console.log(`${report.rowsLoaded}-row delivery in the marts after ${deliveryCurrent} s (${deliveryModels} models built)`)
+    citizens.close()
+    const population = await deliver('dan_cu', 'CA_TINH', citizenFile, 'dim_citizen', async () => {
+      const [n] = await queryRows<{ n: string }>(ctx.wh.client, `SELECT count() AS n FROM marts.dim_citizen WHERE startsWith(address, {p:String})`, { p: BENCH_ADDRESS })
+      return Number(n!.n) > 0
+    })
 
     // The IOC overview's queries, as a leader, through HTTP: the months, the headline tiles over a
     // year, the commune ranking and a trend, for each of the 36 months (few answered by the cache).
@@ -111,9 +140,14 @@ export async function measureScale(scale: number) {
       seed_rows_per_s: Math.round(seedRows / seedS),
       ready_s,
       rebuild_s: Math.min(...rebuilds),
-      delivery_rows: report.rowsLoaded,
-      delivery_current_s: deliveryCurrent,
-      delivery_models: deliveryModels,
+      delivery_rows: business.rows,
+      delivery_first_mart_s: business.firstMart,
+      delivery_current_s: business.current,
+      delivery_models: business.models,
+      population_delivery_rows: population.rows,
+      population_first_mart_s: population.firstMart,
+      population_delivery_current_s: population.current,
+      population_delivery_models: population.models,
       ioc_queries: latencies.length,
       ioc_p50_ms: Math.round(pct(latencies, 50) * 10) / 10,
       ioc_p95_ms: Math.round(pct(latencies, 95) * 10) / 10,

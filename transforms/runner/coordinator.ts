@@ -54,7 +54,8 @@ export class TransformCoordinator {
     this.running = true
     try {
       const run = await runModels(this.wh, this.project, options)
-      const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []))
+      const changedKeys = new Map(run.results.flatMap((r) => (r.changedKeys ? [[r.model, r.changedKeys] as const] : [])))
+      const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []), changedKeys)
       this.last = { run, tests, finishedAt: new Date().toISOString() }
       await this.onDone(this.last)
       return this.last

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { Knex } from 'knex'
-import { sqlBuilder } from '../../infra/warehouse/sql.ts'
+import { quoteIdent, sqlBuilder } from '../../infra/warehouse/sql.ts'
 import type { ColumnTest, Model, Project } from './project.ts'
 import { tableName } from './run.ts'
 
@@ -29,12 +29,29 @@ function refTable(project: Project, ref: string): Model {
   return m
 }
 
+/** Keys a run rebuilt in a model updated by key: its tests read only their rows. */
+export interface ChangedKeys {
+  column: string
+  table: string
+}
+
+/**
+ * The rows a test reads: the whole model, or only the keys this run rebuilt — the other rows are
+ * those that passed before. A test across rows (relationships, or unique on another column than
+ * the key) still reads every row.
+ */
+function rowsRead(m: Model, changed: ChangedKeys | undefined): Knex.Raw {
+  if (!changed) return readable(m)
+  const col = quoteIdent(changed.column)
+  return sqlBuilder.raw(`(SELECT * FROM ${readable(m).toString()} WHERE ${col} IN (SELECT ${col} FROM ${changed.table}))`)
+}
+
 /** The SQL selecting the rows that fail one column test (values quoted by the SQL builder). */
-function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest): { name: string; sql: string } {
-  const rows = () => sqlBuilder.select('*').from(readable(m))
+function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest, changed?: ChangedKeys): { name: string; sql: string } {
+  const rows = () => sqlBuilder.select('*').from(rowsRead(m, changed))
   if (test === 'not_null') return { name: `not_null(${column})`, sql: rows().whereNull(column).toString() }
   if (test === 'unique') {
-    const q = sqlBuilder.select(column).count({ occurrences: '*' }).from(readable(m)).groupBy(column).having('occurrences', '>', 1)
+    const q = sqlBuilder.select(column).count({ occurrences: '*' }).from(rowsRead(m, changed?.column === column ? changed : undefined)).groupBy(column).having('occurrences', '>', 1)
     return { name: `unique(${column})`, sql: q.toString() }
   }
   if ('accepted_values' in test) {
@@ -43,7 +60,7 @@ function failingRowsSql(project: Project, m: Model, column: string, test: Column
   if ('relationships' in test) {
     const to = refTable(project, test.relationships.to)
     const keys = sqlBuilder.select(test.relationships.field).from(readable(to))
-    return { name: `relationships(${column} → ${to.name}.${test.relationships.field})`, sql: rows().whereNotNull(column).whereNotIn(column, keys).toString() }
+    return { name: `relationships(${column} → ${to.name}.${test.relationships.field})`, sql: sqlBuilder.select('*').from(readable(m)).whereNotNull(column).whereNotIn(column, keys).toString() }
   }
   return { name: `expression(${column}: ${test.expression})`, sql: rows().whereRaw(`NOT (${test.expression})`).toString() }
 }
@@ -64,19 +81,19 @@ async function evaluate(wh: Warehouse, base: Omit<TestResult, 'status' | 'failur
  * relationships, expression) and the singular SQL tests (queries returning failing rows); stores
  * each result with up to 10 failing rows in meta.test_results.
  */
-export async function runDataTests(wh: Warehouse, project: Project, models?: Set<string>): Promise<{ runId: string; results: TestResult[] }> {
+export async function runDataTests(wh: Warehouse, project: Project, models?: Set<string>, changedKeys: ReadonlyMap<string, ChangedKeys> = new Map()): Promise<{ runId: string; results: TestResult[] }> {
   const runId = randomUUID()
   const results: TestResult[] = []
   for (const m of project.models.values()) {
     if (models && !models.has(m.name)) continue
     for (const c of m.columns) {
       for (const t of c.tests) {
-        const { name, sql } = failingRowsSql(project, m, c.name, t)
+        const { name, sql } = failingRowsSql(project, m, c.name, t, changedKeys.get(m.name))
         results.push(await evaluate(wh, { test: name, model: m.name, column: c.name }, sql))
       }
     }
     for (const t of m.modelTests) {
-      const sql = sqlBuilder.select('*').from(readable(m)).whereRaw(`NOT (${t.expression})`).toString()
+      const sql = sqlBuilder.select('*').from(rowsRead(m, changedKeys.get(m.name))).whereRaw(`NOT (${t.expression})`).toString()
       results.push(await evaluate(wh, { test: `expression(${t.expression})`, model: m.name, column: '' }, sql))
     }
   }

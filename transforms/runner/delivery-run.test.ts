@@ -8,7 +8,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { seedDemo } from '../../infra/app/demo/seed-demo.ts'
 import { deliverer } from '../../loaders/deliver.ts'
 import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts'
-import { TransformCoordinator } from './coordinator.ts'
+import { TransformCoordinator, type TransformOutcome } from './coordinator.ts'
 import { EVERY_DELIVERY_TAG, modelsForDeliveries } from './dag.ts'
 import { catalogProject, type Project } from './project.ts'
 import { runModels, tableName } from './run.ts'
@@ -72,7 +72,8 @@ describe('the marts after a delivery', () => {
 
   it('a delivery rebuilds only those models, and the marts then equal a full rebuild', async () => {
     const runs: string[] = []
-    const coordinator = new TransformCoordinator(wh, project, (o) => void runs.push(o.run.runId))
+    const outcomes: TransformOutcome[] = []
+    const coordinator = new TransformCoordinator(wh, project, (o) => void (runs.push(o.run.runId), outcomes.push(o)))
     const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
     const file = path.join(home, 'doanh_nghiep_moi.csv')
     const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
@@ -89,12 +90,43 @@ describe('the marts after a delivery', () => {
     expect(built.map((r) => r.model)).toEqual([...modelsForDeliveries(project.models, ['doanh_nghiep'])].sort())
     const [active] = await queryRows<{ n: string }>(wh.client, "SELECT count(DISTINCT enterprise_code) AS n FROM marts.dim_enterprise WHERE enterprise_code IN ({a:String}, {b:String})", { a: a!, b: b! })
     expect(Number(active!.n)).toBe(2)
+    // The enterprise dimension took only the delivery's two keys.
+    expect(outcomes[0]!.run.results.find((r) => r.model === 'dim_enterprise')).toMatchObject({ status: 'success', changedKeys: { column: 'enterprise_code', count: 2 } })
 
     const afterDelivery = await snapshot()
     const started = Date.now()
     const full = await runModels(wh, project)
     const durations = await queryRows<{ ms: string }>(wh.client, 'SELECT toString(sum(duration_ms)) AS ms FROM meta.runs WHERE run_id = {id:String}', { id: runs[0]! })
     console.info(`after the delivery: ${built.length} of ${project.models.size} models in ${durations[0]!.ms} ms; a full run: ${Date.now() - started} ms (demo scale 0.05)`)
+    expect(full.results.filter((r) => r.status !== 'success')).toEqual([])
+    expect(await snapshot()).toEqual(afterDelivery)
+    await coordinator.stop()
+  }, 180_000)
+
+  it("a population-register delivery updates the citizens' dimension by key, tests those keys, and ends where a full rebuild ends", async () => {
+    const outcomes: TransformOutcome[] = []
+    const coordinator = new TransformCoordinator(wh, project, (o) => void outcomes.push(o))
+    const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
+    // Two residents move: their register rows come again with a new address and a later update date.
+    const movers = await queryRows<{ id_number: string; full_name: string; birth_date: string; gender: string; commune_code: string }>(
+      wh.client,
+      "SELECT id_number, full_name, formatDateTime(birth_date, '%d/%m/%Y') AS birth_date, gender, commune_code FROM marts.dim_citizen WHERE id_kind = 'cccd' AND birth_date IS NOT NULL AND full_name != '' ORDER BY id_number LIMIT 2",
+    )
+    expect(movers).toHaveLength(2)
+    const file = path.join(home, 'dan_cu_chuyen_den.csv')
+    const header = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Địa chỉ thường trú,Ngày cập nhật'
+    fs.writeFileSync(file, [header, ...movers.map((p) => `${p.id_number},${p.full_name},${p.birth_date},${p.gender === 'nam' ? 'Nam' : 'Nữ'},${p.commune_code},Số 9 đường Chuyển Đến,27/11/2026`)].join('\n'))
+    const report = await deliver.file({ file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
+    expect(report).toMatchObject({ status: 'committed', rowsLoaded: 2 })
+    await coordinator.flush()
+    expect(outcomes).toHaveLength(1)
+    const { run, tests } = outcomes[0]!
+    expect(run.results.find((r) => r.model === 'dim_citizen')).toMatchObject({ status: 'success', changedKeys: { column: 'id_number', count: 2 } })
+    expect(tests.results.filter((r) => r.model === 'dim_citizen').map((r) => `${r.test}:${r.status}`)).toEqual(['not_null(id_number):pass', 'unique(id_number):pass'])
+    const moved = await queryRows<{ address: string }>(wh.client, 'SELECT address FROM marts.dim_citizen WHERE id_number IN ({a:String}, {b:String})', { a: movers[0]!.id_number, b: movers[1]!.id_number })
+    expect(moved).toEqual([{ address: 'Số 9 đường Chuyển Đến' }, { address: 'Số 9 đường Chuyển Đến' }])
+    const afterDelivery = await snapshot()
+    const full = await runModels(wh, project, { fullRefresh: true })
     expect(full.results.filter((r) => r.status !== 'success')).toEqual([])
     expect(await snapshot()).toEqual(afterDelivery)
     await coordinator.stop()

@@ -9,6 +9,12 @@ export const configSchema = z.strictObject({
   /** Column deciding which of two rows with the same unique key wins (the greater). */
   version: z.string().optional(),
   partition_by: z.string().optional(),
+  /**
+   * For a table model each of whose rows depends only on the rows of one incremental upstream
+   * model (`from`) with the same key `column`: after `from` takes new loads, only those loads' keys
+   * are rebuilt (see run.ts, updateByKey); anything else rebuilds the whole table.
+   */
+  by_key: z.strictObject({ column: z.string(), from: z.string() }).optional(),
   engine: z.string().optional(),
   tags: z.array(z.string()).default([]),
 })

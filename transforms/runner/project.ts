@@ -119,6 +119,14 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
     for (const ref of model.refs) {
       if (!all.has(ref)) throw new ProjectError(`${path.relative(root, model.file)}: ref('${ref}') names no model`)
     }
+    const byKey = model.config.by_key
+    if (byKey) {
+      const from = all.get(byKey.from)
+      const where = `${path.relative(root, model.file)}: by_key`
+      if (model.config.materialized !== 'table') throw new ProjectError(`${where} is for table models`)
+      if (!model.refs.includes(byKey.from) || from?.config.materialized !== 'incremental') throw new ProjectError(`${where}.from must be an incremental model the model refs`)
+      if (from.config.unique_key?.length !== 1 || from.config.unique_key[0] !== byKey.column) throw new ProjectError(`${where}.column must be ${byKey.from}'s unique key`)
+    }
   }
   const singularTests = sqlFiles(path.join(root, 'tests')).map((file) => {
     const sql = fs.readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')

@@ -14,6 +14,11 @@ export interface ModelResult {
   rows: number
   durationMs: number
   error: string
+  /**
+   * For a model updated by key (config by_key): how many keys this run rebuilt, and the table
+   * holding them, so its data tests read only those keys; absent when the table was built whole.
+   */
+  changedKeys?: { column: string; table: string; count: number }
 }
 
 export interface RunResult {
@@ -165,13 +170,89 @@ async function pendingLoads(wh: Warehouse, m: Model, all: boolean): Promise<Map<
   return out
 }
 
-async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean): Promise<number> {
+/**
+ * What this run has built so far: for an incremental model the loads it took by dataset (`null`
+ * when it was rebuilt whole), for any other model `null`.
+ */
+type Built = Map<string, Map<string, string[]> | null>
+
+interface Materialized {
+  rows: number
+  changedKeys?: ModelResult['changedKeys']
+}
+
+/**
+ * The loads a by_key model's upstream took in this run, when a keyed update can stand for a full
+ * build: its table exists, the upstream was updated by loads (not rebuilt) and nothing else it
+ * reads was built in this run. `null`: build it whole.
+ */
+async function keyedLoads(wh: Warehouse, m: Model, built: Built): Promise<Map<string, string[]> | null> {
+  const byKey = m.config.by_key
+  // In a cluster the build table would be spread over shards behind a Distributed front; copying
+  // its parts shard by shard is not done, so a cluster rebuilds by_key models whole.
+  if (!byKey || wh.cluster !== null) return null
+  const taken = built.get(byKey.from)
+  if (!taken || m.refs.some((r) => r !== byKey.from && built.has(r))) return null
+  return (await tableExists(wh, m)) ? taken : null
+}
+
+/**
+ * Rebuilds only the keys whose upstream rows this run's loads changed, still swapping whole tables:
+ * the build table takes the live table's parts (hard links: no data is copied), loses the changed
+ * keys' rows (a lightweight delete: a row mask, parts untouched), gains the model's rows for those
+ * keys, and is exchanged with the live table. The keys are kept in `<model>__changed` for the
+ * data tests. The model's columns must be those of the live table; if the SQL changed them, it is
+ * built whole (`null`).
+ */
+async function updateByKey(wh: Warehouse, m: Model, project: Project, taken: Map<string, string[]>): Promise<Materialized | null> {
+  const { column, from } = m.config.by_key!
+  const sql = compileModel(m, project)
+  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
+  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${sql})`)
+  if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
+  const run = async (statements: string[]) => {
+    for (const query of statements) await wh.client.command({ query })
+  }
+  const changed = tableName(m, '__changed')
+  const buildTable = tableName(m, '__build')
+  const col = quoteIdent(column)
+  // The keys the upstream's new rows carry: its own SQL over just the loads it took.
+  await run([
+    `DROP TABLE IF EXISTS ${changed}`,
+    `CREATE TABLE ${changed} ENGINE = Memory AS SELECT DISTINCT ${col} FROM (${compileModel(project.models.get(from)!, project, taken)})`,
+  ])
+  const [keys] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${changed}`)
+  const build = randomUUID().slice(0, 8)
+  const ddl = buildStatements(m, live, { cluster: null }, build)
+  try {
+    await run([`DROP TABLE IF EXISTS ${buildTable}`, `CREATE TABLE ${buildTable} AS ${tableName(m)}`])
+    const partitions = await queryRows<{ id: string }>(wh.client, `SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = {db:String} AND table = {t:String} AND active`, { db: m.database, t: m.name })
+    await run(partitions.map((p) => `ALTER TABLE ${buildTable} ATTACH PARTITION ID '${p.id.replace(/'/g, "\\'")}' FROM ${tableName(m)}`))
+    await run([
+      `DELETE FROM ${buildTable} WHERE ${col} IN (SELECT ${col} FROM ${changed})`,
+      `INSERT INTO ${buildTable} SELECT * FROM (${sql}) WHERE ${col} IN (SELECT ${col} FROM ${changed})`,
+    ])
+  } catch (err) {
+    await run(ddl.abandon)
+    throw err
+  }
+  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${buildTable}`)
+  await run(ddl.swap)
+  return { rows: Number(count!.n), changedKeys: { column, table: changed, count: Number(keys!.n) } }
+}
+
+async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean, built: Built): Promise<Materialized> {
   switch (m.config.materialized) {
     case 'view':
       for (const query of renderStatement({ kind: 'view', database: m.database, name: m.name, sql: compileModel(m, project) }, { cluster: wh.cluster })) await wh.client.command({ query })
-      return 0
-    case 'table':
-      return buildAndSwap(wh, m, compileModel(m, project))
+      built.set(m.name, null)
+      return { rows: 0 }
+    case 'table': {
+      const taken = fullRefresh ? null : await keyedLoads(wh, m, built)
+      const keyed = taken && (await updateByKey(wh, m, project, taken))
+      built.set(m.name, null)
+      return keyed || { rows: await buildAndSwap(wh, m, compileModel(m, project)) }
+    }
     case 'incremental': {
       const rebuild = fullRefresh || !(await tableExists(wh, m))
       // The loads are fixed before the SQL runs, so a load committed meanwhile waits for the next run.
@@ -186,7 +267,8 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
       }
       const taken = [...loads.values()].flat()
       if (taken.length) await wh.client.insert({ table: 'meta.model_loads', values: taken.map((load_id) => ({ model: m.name, load_id })), format: 'JSONEachRow' })
-      return rows
+      built.set(m.name, rebuild ? null : loads)
+      return { rows }
     }
   }
 }
@@ -199,6 +281,7 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
   const runId = randomUUID()
   const selected = selectModels(project.models, options.select ?? [])
   const failed = new Set<string>()
+  const built: Built = new Map()
   const results: ModelResult[] = []
   for (const name of topologicalOrder(project.models)) {
     if (!selected.has(name)) continue
@@ -211,7 +294,7 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
       failed.add(name)
     } else {
       try {
-        result.rows = await materialize(wh, m, project, options.fullRefresh ?? false)
+        Object.assign(result, await materialize(wh, m, project, options.fullRefresh ?? false, built))
       } catch (err) {
         Object.assign(result, { status: 'error', error: (err as Error).message.slice(0, 2000) })
         failed.add(name)

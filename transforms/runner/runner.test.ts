@@ -5,6 +5,7 @@ import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
+import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts'
 import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import { catalogProject, loadProject, ProjectError } from './project.ts'
@@ -149,6 +150,75 @@ describe('running models', () => {
     expect(results).toEqual([expect.objectContaining({ model: 'ent_count', status: 'fail', failures: 1, sample: [{ n: 3 }] })])
     const [stored] = await queryRows<{ status: string; sample: string }>(wh.client, 'SELECT status, sample FROM meta.test_results WHERE run_id = {id:String}', { id: runId })
     expect(stored).toEqual({ status: 'fail', sample: '[{"n":3}]' })
+  })
+})
+
+describe('a model updated by key (by_key)', () => {
+  // Enterprise codes with valid check digits, none used by the tests above.
+  const codes = Array.from({ length: 60 }, (_, i) => `0109${String(i).padStart(5, '0')}`)
+    .filter((first9) => enterpriseCheckDigit(first9) !== null)
+    .map((first9) => `${first9}${enterpriseCheckDigit(first9)}`)
+    .slice(0, 4)
+  const REG = `/* config\nmaterialized: incremental\nunique_key: [code]\nversion: _version\n*/\nselect ma_so_doanh_nghiep as code, ten_doanh_nghiep as name, toUInt64(toUnixTimestamp64Milli(_loaded_at)) * 1000 + _row as _version\nfrom {{ source('doanh_nghiep') }}`
+  const DIM = (extra = '') => `/* config\nmaterialized: table\norder_by: [code]\nby_key: { column: code, from: reg }\n*/\nselect code, upperUTF8(name) as name_upper, lengthUTF8(name) as letters${extra} from {{ ref('reg') }} final`
+  const KEYED = {
+    'models/staging/reg.sql': REG,
+    'models/marts/reg_dim.sql': DIM(),
+    'models/marts/schema.yaml': 'models:\n  - name: reg_dim\n    tests:\n      - expression: "letters < 20"\n    columns:\n      - name: code\n        tests: [unique, not_null]\n',
+  }
+  const rowsOf = () => queryRows<Record<string, unknown>>(wh.client, 'SELECT * FROM marts.reg_dim ORDER BY code')
+  const p = loadProject({}, project(KEYED))
+
+  it('refuses by_key where it cannot hold: not a table, an upstream that is not incremental, a key that is not its unique key', () => {
+    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/reg_dim.sql': DIM().replace('materialized: table', 'materialized: view') }))).toThrow(/by_key is for table models/)
+    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/reg_dim.sql': DIM().replace('column: code', 'column: name') }))).toThrow(/must be reg's unique key/)
+    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/other.sql': DIM().replace("ref('reg')", "ref('reg_dim')").replace('from: reg', 'from: reg_dim') }))).toThrow(/must be an incremental model/)
+  })
+
+  it("rebuilds only the keys a delivery's loads carry, ends where a full rebuild ends, and tests only those keys", async () => {
+    // One enterprise whose name breaks the model's test before any key is updated.
+    await deliver('k1.csv', [[codes[0]!, 'Công ty có tên quá dài cho phép'], [codes[1]!, 'Một']])
+    const first = await runModels(wh, p)
+    expect(first.results.find((r) => r.model === 'reg_dim')).toMatchObject({ status: 'success' })
+    expect(first.results.find((r) => r.model === 'reg_dim')!.changedKeys).toBeUndefined()
+    const whole = await runDataTests(wh, p, new Set(['reg_dim']))
+    expect(whole.results.find((r) => r.test === 'expression(letters < 20)')).toMatchObject({ status: 'fail', failures: 1 })
+    const before = await rowsOf()
+
+    // Two deliveries in turn: a renamed enterprise and two new ones (one with a long name), then the renamed one again.
+    for (const rows of [
+      [[codes[1]!, 'Một (đổi tên)'], [codes[2]!, 'Ba'], [codes[3]!, 'Bốn có tên thật là dài']],
+      [[codes[1]!, 'Một lần nữa']],
+    ] as [string, string][][]) {
+      await deliver(`k${rows.length}.csv`, rows)
+      const { results } = await runModels(wh, p)
+      const dim = results.find((r) => r.model === 'reg_dim')!
+      expect(dim).toMatchObject({ status: 'success', changedKeys: { column: 'code', count: rows.length } })
+      const keyed = await rowsOf()
+      expect(dim.rows).toBe(keyed.length)
+      const tests = await runDataTests(wh, p, new Set(['reg_dim']), new Map([['reg_dim', dim.changedKeys!]]))
+      // Only the keys this delivery changed are tested: the old long name is not counted again.
+      expect(tests.results.find((r) => r.test === 'expression(letters < 20)')).toMatchObject({ status: rows.length === 3 ? 'fail' : 'pass', failures: rows.length === 3 ? 1 : 0 })
+      expect(tests.results.filter((r) => r.column === 'code').map((r) => r.status)).toEqual(['pass', 'pass'])
+      await runModels(wh, p, { select: ['reg_dim'], fullRefresh: true })
+      expect(await rowsOf()).toEqual(keyed)
+    }
+    const after = await rowsOf()
+    expect(after.length).toBe(before.length + 2)
+    expect(after.find((r) => r.code === codes[1])).toMatchObject({ name_upper: 'MỘT LẦN NỮA' })
+    expect(await queryRows(wh.client, "SELECT name FROM system.tables WHERE database = 'marts' AND name LIKE 'reg_dim__build%'")).toEqual([])
+  })
+
+  it('builds the whole table when it must: the SQL changed its columns, or only the mart was asked for', async () => {
+    await deliver('k5.csv', [[codes[2]!, 'Ba (đổi tên)']])
+    const changed = loadProject({}, project({ ...KEYED, 'models/marts/reg_dim.sql': DIM(', 1 as added') }))
+    const { results } = await runModels(wh, changed)
+    expect(results.find((r) => r.model === 'reg_dim')).toMatchObject({ status: 'success' })
+    expect(results.find((r) => r.model === 'reg_dim')!.changedKeys).toBeUndefined()
+    expect((await rowsOf()).every((r) => r.added === 1)).toBe(true)
+    const alone = await runModels(wh, p, { select: ['reg_dim'] })
+    expect(alone.results[0]!.changedKeys).toBeUndefined()
+    expect((await rowsOf())[0]).not.toHaveProperty('added')
   })
 })
 

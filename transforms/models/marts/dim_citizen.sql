@@ -1,6 +1,7 @@
 /* config
 materialized: table
 order_by: [id_number]
+by_key: { column: id_number, from: citizens }
 tags: [dan_cu, personal]
 */
 -- Personal data: served only to roles granted it, for a declared purpose.

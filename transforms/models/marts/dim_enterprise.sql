@@ -1,6 +1,7 @@
 /* config
 materialized: table
 order_by: [enterprise_code]
+by_key: { column: enterprise_code, from: enterprises }
 tags: [doanh_nghiep]
 */
 -- Enterprises and their branches as registered now.
