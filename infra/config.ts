@@ -22,6 +22,7 @@ const envSchema = z.object({
   KHO_DATA_DIR: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
+  KHO_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -44,6 +45,12 @@ const envSchema = z.object({
   KHO_BACKUP_KEEP: z.coerce.number().int().min(1).max(365).default(7),
   KHO_BACKUP_COPY_DIR: z.string().min(1).optional(),
   KHO_BACKUP_KEY: z.string().min(16, 'KHO_BACKUP_KEY: ít nhất 16 ký tự / at least 16 characters').optional(),
+  KHO_ALERT_CHECK_S: z.coerce.number().int().min(0).max(86_400).default(60),
+  KHO_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  KHO_ALERT_WEBHOOK_SECRET: z.string().min(16, 'KHO_ALERT_WEBHOOK_SECRET: ít nhất 16 ký tự / at least 16 characters').optional(),
+  KHO_ALERT_WINDOW_MIN: z.coerce.number().int().min(1).max(1440).default(15),
+  KHO_ALERT_REFUSALS: z.coerce.number().int().min(1).max(1_000_000).default(50),
+  KHO_ALERT_FAILED_SIGNINS: z.coerce.number().int().min(1).max(1_000_000).default(20),
   KHO_TRUST_PROXY: z.enum(['on', 'off']).default('off'),
   KHO_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(10),
   KHO_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -103,6 +110,8 @@ export interface KhoConfig {
   warehouse: WarehouseConfig
   port: number
   host: string
+  /** The address people reach kho at, for links in e-mails (KHO_PUBLIC_URL; default http://localhost:PORT). */
+  publicUrl: string
   demo: { enabled: boolean; scale: number }
   /** Signs session tokens and Cube-style JWTs; generated into <home>/secret when not set. */
   secret: string | null
@@ -125,6 +134,12 @@ export interface KhoConfig {
   auditRetentionMonths: number
   /** Refused files kept per agency for the audit trail: bytes and days; beyond either the oldest go. */
   refusedFiles: { quotaBytes: number; retentionDays: number }
+  /**
+   * Alerts: how often the rules are checked (seconds; 0: only after runs and on request), the
+   * webhook their events are posted to (signed with `secret` when set), and the spike thresholds:
+   * refusals and failed sign-ins within `windowMinutes`.
+   */
+  alerts: { checkSeconds: number; webhook: { url: string; secret: string | null } | null; windowMinutes: number; refusals: number; failedSignIns: number }
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
   /** Sign-in attempts in 5 minutes per account name and per address; API requests per caller per minute. */
@@ -168,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     warehouse,
     port: e.PORT,
     host: e.HOST,
+    publicUrl: (e.KHO_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },
     secret: e.KHO_SECRET ?? null,
     admin: e.KHO_ADMIN_USER && e.KHO_ADMIN_PASSWORD ? { user: e.KHO_ADMIN_USER, password: e.KHO_ADMIN_PASSWORD } : null,
@@ -178,6 +194,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     accountReviewCron: e.KHO_ACCOUNT_REVIEW_CRON,
     auditRetentionMonths: e.KHO_AUDIT_RETENTION_MONTHS,
     refusedFiles: { quotaBytes: Math.round(e.KHO_REFUSED_QUOTA_MB * 1024 * 1024), retentionDays: e.KHO_REFUSED_RETENTION_DAYS },
+    alerts: {
+      checkSeconds: e.KHO_ALERT_CHECK_S,
+      webhook: e.KHO_ALERT_WEBHOOK_URL ? { url: e.KHO_ALERT_WEBHOOK_URL, secret: e.KHO_ALERT_WEBHOOK_SECRET ?? null } : null,
+      windowMinutes: e.KHO_ALERT_WINDOW_MIN,
+      refusals: e.KHO_ALERT_REFUSALS,
+      failedSignIns: e.KHO_ALERT_FAILED_SIGNINS,
+    },
     trustProxy: e.KHO_TRUST_PROXY === 'on',
     rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, loginAttemptsPerAddress: e.KHO_LOGIN_ATTEMPTS_PER_ADDRESS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
     sessionHours: e.KHO_SESSION_HOURS,

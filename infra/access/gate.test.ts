@@ -101,12 +101,12 @@ describe('the gate', () => {
   /**
    * Who may call what, written out by hand: P public, S signed in, L provincial roles (leader,
    * analyst, steward, admin), W stewards and admins, A admins, U uploaders (officers, stewards,
-   * admins), C the local CLI only, K an agency's push key only. Every registered route is here.
+   * admins), O officers, R those told of alerts (leaders, officers, stewards, admins), C the local CLI only, K an agency's push key only. Every registered route is here.
    */
-  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'C' | 'K'][] = [
+  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'R' | 'C' | 'K'][] = [
     ['GET', '/healthz', 'P'], ['GET', '/readyz', 'P'], ['GET', '/status', 'P'], ['GET', '/metrics', 'W'],
     ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'], ['GET', '/sharing', 'P'],
-    ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/admin', 'P'],
+    ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/alerts', 'P'], ['GET', '/admin', 'P'],
     ['GET', '/api/catalog', 'P'], ['GET', '/api/catalog/agencies', 'P'], ['GET', '/api/catalog/agencies/SO_TC', 'P'], ['GET', '/api/catalog/datasets', 'P'],
     ['GET', '/api/catalog/datasets/dan_cu', 'P'], ['GET', '/api/catalog/indicators', 'P'], ['GET', '/api/catalog/indicators/GRDP_CUR', 'P'], ['GET', '/api/catalog/sectors', 'P'], ['GET', '/api/catalog/dictionary', 'P'],
     ['GET', '/api/catalog/admin-units', 'P'], ['GET', '/api/catalog/admin-units/07210', 'P'], ['GET', '/api/datasets/dan_cu/template.xlsx', 'P'],
@@ -122,7 +122,7 @@ describe('the gate', () => {
     ['POST', '/api/catalog/datasets/khong_co/attachments', 'U'], ['GET', '/api/attachments/khong-co', 'S'],
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],
-    ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'], ['GET', '/api/map/communes', 'S'], ['POST', '/api/map/communes', 'W'],
+    ['GET', '/api/alerts', 'R'], ['POST', '/api/alerts/check', 'W'], ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'], ['GET', '/api/map/communes', 'S'], ['POST', '/api/map/communes', 'W'],
     ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
     ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],
     ['GET', '/api/catalog/proposals', 'S'], ['POST', '/api/catalog/proposals', 'U'], ['POST', '/api/catalog/proposals/khong_co/1/decision', 'W'],
@@ -142,6 +142,7 @@ describe('the gate', () => {
     A: ['admin'],
     U: ['officer', 'steward', 'admin'],
     O: ['officer'],
+    R: ['leader', 'officer', 'steward', 'admin'],
     C: [],
     K: [],
   }

@@ -9,15 +9,15 @@ export const AuthContext = createContext<{ account: Account | null; signIn: (tok
 
 export const useAuth = () => useContext(AuthContext)
 
-export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'admin'
+export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'alerts' | 'admin'
 
 /** Which pages each role sees in the navigation (the API enforces access regardless). */
 export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
-  leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
+  leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'alerts'],
   analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
-  agency_officer: ['portal', 'sharing', 'explorer', 'catalog'],
-  steward: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'admin'],
-  admin: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'admin'],
+  agency_officer: ['portal', 'sharing', 'explorer', 'catalog', 'alerts'],
+  steward: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'alerts', 'admin'],
+  admin: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'alerts', 'admin'],
 }
 
 export const PATHS: Record<Page, string> = {
@@ -28,5 +28,6 @@ export const PATHS: Record<Page, string> = {
   quality: '/quality',
   briefings: '/briefings',
   catalog: '/catalog',
+  alerts: '/alerts',
   admin: '/admin',
 }

@@ -22,6 +22,7 @@ import { liveRoutes } from '../../../semantic/cube/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
+import { alertRoutes } from '../alerts/alert-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-routes.ts'
 import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
@@ -92,6 +93,7 @@ export function buildApp(ctx: ServiceContext): KhoApp {
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   jobRoutes(app, ctx)
+  alertRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })

@@ -27,6 +27,9 @@ import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
 import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import type { ServiceContext } from './context.ts'
+import { AlertKeeper } from '../alerts/alert-keeper.ts'
+import { alertNotifier } from '../alerts/alert-notify.ts'
+import { firingNow } from '../alerts/alert-rules.ts'
 
 /**
  * What a catalogue makes besides its tables: the transform project with a std model generated for
@@ -78,10 +81,12 @@ export async function bootstrap(
   const grants = new GrantRegistry(wh, { viewsOf: (dataset) => ctx.sharing.viewsOf(dataset) })
   await grants.refresh()
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
+  const send = smtpMailer(config.smtp)
+  const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
   const ctx: ServiceContext = {
     grants,
     sharing: catalogueSharing(catalog, grants.grant),
-    send: smtpMailer(config.smtp),
+    send,
     config,
     catalog,
     wh,
@@ -97,9 +102,19 @@ export async function bootstrap(
     rollups: new RollupStore(TIMEZONE, wh.cluster === null),
     dataVersion: 0,
     live: new LiveChanges(),
+    alerts: new AlertKeeper({
+      wh,
+      find: (now) => firingNow({ wh, catalog: ctx.catalog, jobTitles: () => ctx.jobs.titles(), models: () => ctx.project.models.keys(), thresholds: config.alerts }, now),
+      notify: alertNotifier({ wh, send, webhook: config.alerts.webhook, pageUrl: `${config.publicUrl}/alerts`, onError: alertError }),
+      onError: alertError,
+    }),
     jobs: new JobScheduler({
       wh,
-      onRun: (r) => log()?.[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done'),
+      onRun: (r) => {
+        log()?.[r.status === 'failed' ? 'error' : 'info']({ job: r.job, trigger: r.trigger, status: r.status, output: r.output, message: r.message }, 'job done')
+        // A failed job (a pull connector, a backup) is told at once, and cleared by its next success.
+        ctx.alerts.check().catch(alertError)
+      },
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
@@ -115,6 +130,7 @@ export async function bootstrap(
         ctx.dataVersion++
         ctx.live.publish({ version: ctx.dataVersion, tables: rebuilt })
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
+        ctx.alerts.check().catch(alertError)
         log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}`}`) }, 'transforms done')
       },
       (err) => log()?.error({ err }, 'transforms failed'),

@@ -16,6 +16,7 @@ import type { CubeApiContext } from '../../../semantic/cube/cube-api.ts'
 import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
+import type { AlertKeeper } from '../alerts/alert-keeper.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -48,6 +49,8 @@ export interface ServiceContext {
   dataVersion: number
   /** Which tables each run rebuilt, pushed to the dashboards (GET /api/live). */
   live: LiveChanges
+  /** Operations alerts: the rules checked, alerts opened and resolved, stewards and agencies told. */
+  alerts: AlertKeeper
   /** Scheduled work (daily digest, briefings) with its run history. */
   jobs: JobScheduler
   /** The one delivery path: loads, and the marts follow a committed delivery. */

@@ -78,6 +78,39 @@ describe('the kho service with the demo province', () => {
     expect(Number(dup!.n)).toBe(Number(dup!.u))
   })
 
+  it("alerts on the demo's overdue obligations: stewards see all, an agency's officer only its own, the public nothing", async () => {
+    const signIn = async (username: string) => {
+      const res = await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'kho-demo-2026' }) })
+      return ((await res.json()) as { token: string }).token
+    }
+    const check = await fetch(`${service.url}/api/alerts/check`, { method: 'POST', headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })
+    expect(check.status).toBe(200)
+    const list = async (token: string, state = 'open') => {
+      const res = await fetch(`${service.url}/api/alerts?state=${state}`, { headers: { authorization: token } })
+      return { status: res.status, alerts: ((await res.json()) as { alerts: { rule: string; agency: string; key: string; title_vi: string }[] }).alerts }
+    }
+    const all = await list(await signIn('quantri'))
+    const overdue = all.alerts.filter((a) => a.rule === 'dataset_overdue')
+    expect(overdue.length).toBeGreaterThan(0)
+    // The same obligations the portal lists as overdue: one alert per agency, dataset and period.
+    const items = await queryRows<{ n: string }>(service.ctx.wh.client, "SELECT toString(count(DISTINCT (agency, dataset, period))) AS n FROM marts.fct_submission WHERE status IN ('missing', 'rejected')")
+    expect(overdue.length).toBe(Number(items[0]!.n))
+    expect(overdue[0]!.title_vi).toMatch(/^Quá hạn nộp: /)
+    const agency = overdue[0]!.agency
+    const officer = (await import('../../access/accounts.ts')).DEMO_ACCOUNTS.find((a) => a.role === 'agency_officer' && a.agency === agency)
+    if (officer) {
+      const theirs = await list(await signIn(officer.username))
+      expect(theirs.alerts.length).toBeGreaterThan(0)
+      expect(new Set(theirs.alerts.map((a) => a.agency))).toEqual(new Set([agency]))
+    }
+    // Checked again: the same alerts, none opened twice.
+    await fetch(`${service.url}/api/alerts/check`, { method: 'POST', headers: { [SERVICE_TOKEN_HEADER]: service.ctx.token } })
+    const again = await list(await signIn('quantri'), 'all')
+    expect(again.alerts.filter((a) => a.rule === 'dataset_overdue').length).toBe(overdue.length)
+    expect((await fetch(`${service.url}/api/alerts`)).status).toBe(401)
+    expect((await list(await signIn('phantich'))).status).toBe(403)
+  })
+
   it('serves the catalogue', async () => {
     const catalog = await get('/api/catalog')
     // The four shipped datasets and the seven the demo's agencies register through the catalogue.

@@ -148,16 +148,23 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
     // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
     const refresh = setInterval(() => ctx.transforms.request(0), 6 * 3600_000)
+    // The alert rules are also checked after every transform run and job; this catches what moves
+    // with the clock alone (a spike of refused requests, an obligation falling overdue).
+    const checkAlerts = () => ctx.alerts.check().catch((err: Error) => log.warn({ err: err.message }, 'alert check failed'))
+    const alertTimer = config.alerts.checkSeconds > 0 ? setInterval(checkAlerts, config.alerts.checkSeconds * 1000) : null
+    void demoDone.then(() => (abort.signal.aborted ? undefined : checkAlerts()))
 
     let stopping: Promise<void> | null = null
     const stop = () =>
       (stopping ??= (async () => {
         abort.abort()
         clearInterval(refresh)
+        if (alertTimer) clearInterval(alertTimer)
         await inbox.stop()
         await jobsStarted.catch(() => undefined)
         await ctx.jobs.stop()
         await ctx.transforms.stop()
+        await ctx.alerts.idle()
         await ctx.audit.flush()
         await app!.close()
         await demoDone

@@ -1,0 +1,90 @@
+import { useState } from 'react'
+import { api } from '../../api.ts'
+import { useAuth } from '../../auth.tsx'
+import { Show, useAsync } from '../../components/async.tsx'
+import { DataTable } from '../../components/data-table.tsx'
+import { agencyMap } from '../../catalog-data.ts'
+import { useLang } from '../../i18n.ts'
+
+interface Alert {
+  id: string
+  key: string
+  rule: string
+  severity: 'critical' | 'warning'
+  agency: string
+  title_vi: string
+  title_en: string
+  detail: Record<string, unknown>
+  opened_at: string
+  resolved_at: string | null
+  notified: Record<string, { email?: Record<string, string>; webhook?: string }>
+}
+
+type State = 'open' | 'resolved' | 'all'
+
+/** Who was told of an alert and how: the e-mailed accounts and the webhook's answer. */
+function sentTo(a: Alert): string {
+  const opened = a.notified.opened ?? {}
+  const people = Object.keys(opened.email ?? {})
+  return [...people, ...(opened.webhook ? [`webhook: ${opened.webhook}`] : [])].join(', ')
+}
+
+/**
+ * Operations alerts, open and past: stewards see all, an agency's officers their agency's. The
+ * rules are checked every minute and after every run; a steward may have them checked now.
+ */
+export default function Alerts() {
+  const { t, fmt, lang } = useLang()
+  const { account } = useAuth()
+  const [state, setState] = useState<State>('open')
+  const [version, setVersion] = useState(0)
+  const alerts = useAsync(() => api<{ alerts: Alert[] }>(`/api/alerts?state=${state}`), [state, version])
+  const agencies = useAsync(agencyMap, [])
+  const canCheck = account?.role === 'steward' || account?.role === 'admin'
+  const check = async () => {
+    await api('/api/alerts/check', { method: 'POST' })
+    setVersion((v) => v + 1)
+  }
+  return (
+    <div>
+      <div className="toolbar">
+        <h1>{t('alerts')}</h1>
+        <div className="form-row" role="group" aria-label={t('status')}>
+          {(['open', 'resolved', 'all'] as const).map((s) => (
+            <button key={s} type="button" aria-pressed={state === s} onClick={() => setState(s)}>
+              {t(s === 'open' ? 'alertsOpen' : s === 'resolved' ? 'alertsResolved' : 'alertsAll')}
+            </button>
+          ))}
+          {canCheck && (
+            <button type="button" onClick={() => void check()}>
+              {t('alertCheckNow')}
+            </button>
+          )}
+        </div>
+      </div>
+      <section className="panel">
+        <Show value={alerts}>
+          {(d) =>
+            d.alerts.length === 0 ? (
+              <p className="state">{t('alertsNone')}</p>
+            ) : (
+              <DataTable<Alert>
+                testId="alerts"
+                rows={d.alerts}
+                columns={[
+                  { key: 'severity', header: t('alertSeverity'), cell: (a) => <span className={`badge ${a.resolved_at ? 'succeeded' : a.severity === 'critical' ? 'failed' : 'warn'}`}>{fmt.status(`severity.${a.severity}`)}</span> },
+                  { key: 'title', header: t('alertWhat'), value: (a) => (lang === 'vi' ? a.title_vi : a.title_en) },
+                  { key: 'rule', header: t('alertRule'), value: (a) => fmt.status(`alertRule.${a.rule}`) },
+                  { key: 'agency', header: t('agency'), value: (a) => (a.agency ? (agencies.state === 'ready' ? (agencies.data.get(a.agency)?.name ?? a.agency) : a.agency) : '—'), as: 'name' },
+                  { key: 'opened_at', header: t('alertOpened'), cell: (a) => fmt.date(a.opened_at) },
+                  { key: 'resolved_at', header: t('alertResolvedAt'), cell: (a) => (a.resolved_at ? fmt.date(a.resolved_at) : '—') },
+                  { key: 'sent', header: t('alertSent'), value: sentTo, as: 'code' },
+                ]}
+              />
+            )
+          }
+        </Show>
+      </section>
+    </div>
+  )
+}

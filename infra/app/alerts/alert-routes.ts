@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { access, allow } from '../../access/gate.ts'
+import { parseQuery } from '../../http/parse-request.ts'
+import type { ServiceContext } from '../service/context.ts'
+
+const listQuery = z.strictObject({
+  state: z.enum(['open', 'resolved', 'all']).default('all'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+})
+
+/**
+ * Operations alerts: stewards, administrators and leaders see every alert, an agency's officers
+ * those about their agency; an administrator (or the local CLI) may have the rules checked now.
+ */
+export function alertRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.get('/api/alerts', allow(access.roles('steward', 'admin', 'leader', 'agency_officer')), async (req) => {
+    const q = parseQuery(listQuery, req.query)
+    const agency = req.caller.role === 'agency_officer' ? req.caller.agency : ''
+    const alerts = await ctx.alerts.list({ state: q.state, agency, limit: q.limit })
+    return { alerts }
+  })
+
+  app.post('/api/alerts/check', allow(access.rolesOrService('admin', 'steward')), async () => ctx.alerts.check())
+}
