@@ -23,6 +23,10 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   KHO_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  KHO_TLS_CERT: z.string().min(1).optional(),
+  KHO_TLS_KEY: z.string().min(1).optional(),
+  KHO_TLS_REDIRECT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KHO_TLS_RELOAD_S: z.coerce.number().int().min(1).max(86_400).default(60),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -110,6 +114,11 @@ export interface KhoConfig {
   warehouse: WarehouseConfig
   port: number
   host: string
+  /**
+   * HTTPS served directly: the certificate chain and key files (PEM, re-read every `reloadSeconds`
+   * and on SIGHUP), and a plain-HTTP port that redirects to HTTPS (null: none).
+   */
+  tls: { cert: string; key: string; redirectPort: number | null; reloadSeconds: number; redirectHost: string | null } | null
   /** The address people reach kho at, for links in e-mails (KHO_PUBLIC_URL; default http://localhost:PORT). */
   publicUrl: string
   demo: { enabled: boolean; scale: number }
@@ -174,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
         cluster: e.CLICKHOUSE_CLUSTER ?? null,
       }
     : { kind: 'chdb', dataDir: path.resolve(e.KHO_DATA_DIR ?? path.join(home, 'warehouse')) }
+  if (Boolean(e.KHO_TLS_CERT) !== Boolean(e.KHO_TLS_KEY)) {
+    throw new ConfigError('KHO_TLS_CERT và KHO_TLS_KEY phải đặt cùng nhau / KHO_TLS_CERT and KHO_TLS_KEY go together')
+  }
+  if (e.KHO_TLS_REDIRECT_PORT !== undefined && !e.KHO_TLS_CERT) throw new ConfigError('KHO_TLS_REDIRECT_PORT cần KHO_TLS_CERT / KHO_TLS_REDIRECT_PORT needs KHO_TLS_CERT')
   if (warehouse.kind === 'chdb' && e.CLICKHOUSE_CLUSTER) {
     throw new ConfigError('CLICKHOUSE_CLUSTER cần CLICKHOUSE_URL / CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL')
   }
@@ -183,7 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     warehouse,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.KHO_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    tls: e.KHO_TLS_CERT && e.KHO_TLS_KEY ? { cert: path.resolve(e.KHO_TLS_CERT), key: path.resolve(e.KHO_TLS_KEY), redirectPort: e.KHO_TLS_REDIRECT_PORT ?? null, reloadSeconds: e.KHO_TLS_RELOAD_S, redirectHost: e.KHO_PUBLIC_URL ? new URL(e.KHO_PUBLIC_URL).hostname : null } : null,
+    publicUrl: (e.KHO_PUBLIC_URL ?? `${e.KHO_TLS_CERT ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },
     secret: e.KHO_SECRET ?? null,
     admin: e.KHO_ADMIN_USER && e.KHO_ADMIN_PASSWORD ? { user: e.KHO_ADMIN_USER, password: e.KHO_ADMIN_PASSWORD } : null,

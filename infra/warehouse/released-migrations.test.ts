@@ -27,6 +27,7 @@ const RELEASED: [number, string, string][] = [
   [15, 'sharing', '7631730458d67891'],
   [16, 'catalog_entries', '8c24ce2594c321f4'],
   [17, 'attachments', 'b7c5f50eb835c50c'],
+  [18, 'alerts', 'cce8cb6f7b31c382'],
 ]
 
 describe('released migrations', () => {

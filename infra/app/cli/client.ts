@@ -1,3 +1,7 @@
+import https from 'node:https'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
+import tls from 'node:tls'
 import type { KhoConfig } from '../../config.ts'
 import { SERVICE_TOKEN_HEADER } from '../../access/gate.ts'
 import { buildApp } from '../service/app.ts'
@@ -31,17 +35,61 @@ function errorOf(status: number, text: string): Error {
 
 const isForm = (body: unknown): body is FormData => body instanceof FormData
 
+/**
+ * A request to a service serving HTTPS, trusting exactly the certificate its service.json names:
+ * verified as a chain (the usual roots, or the certificate itself when self-signed), then held to
+ * the fingerprint instead of the host name, which is 127.0.0.1 here, not the name it was issued to.
+ */
+function pinnedRequest(url: string, pin: NonNullable<ServiceFile['tls']>, init: { method: Method; headers: Record<string, string>; body?: string | FormData }): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...init.headers }
+    let stream: Readable | null = null
+    if (init.body instanceof FormData) {
+      // Multipart as fetch would send it, streamed: an uploaded file is not held in memory.
+      const encoded = new Response(init.body)
+      headers['content-type'] = encoded.headers.get('content-type')!
+      stream = Readable.fromWeb(encoded.body as unknown as NodeReadableStream)
+    }
+    const req = https.request(
+      url,
+      {
+        method: init.method,
+        headers,
+        ca: [...tls.rootCertificates, pin.cert],
+        checkServerIdentity: (_host, cert) => (cert.fingerprint256 === pin.fingerprint256 ? undefined : new Error(`fingerprint ${cert.fingerprint256}`)),
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+        res.on('error', reject)
+      },
+    )
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(/CERT|SELF_SIGNED|TLS|SIGNATURE/.test(err.code ?? '') || err.message.startsWith('fingerprint') ? new Error(`${url}: the service's certificate is not the one service.json names (${err.message})`) : err),
+    )
+    if (stream) stream.on('error', reject).pipe(req)
+    else req.end(init.body)
+  })
+}
+
 function httpClient(service: ServiceFile): KhoClient {
   return {
     via: { via: 'service', url: service.url },
     async call<T>(method: Method, path: string, body?: unknown, okStatuses = [200]) {
-      const res = await fetch(service.url + path, {
+      const init = {
         method,
         headers: { [SERVICE_TOKEN_HEADER]: service.token, ...(body === undefined || isForm(body) ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: isForm(body) ? body : JSON.stringify(body) }),
-      })
-      const text = await res.text()
-      if (!okStatuses.includes(res.status)) throw errorOf(res.status, text)
+      }
+      let status: number
+      let text: string
+      if (service.tls) ({ status, text } = await pinnedRequest(service.url + path, service.tls, init))
+      else {
+        const res = await fetch(service.url + path, init)
+        ;[status, text] = [res.status, await res.text()]
+      }
+      if (!okStatuses.includes(status)) throw errorOf(status, text)
       return JSON.parse(text) as T
     },
     close: async () => {},

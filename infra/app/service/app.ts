@@ -39,8 +39,11 @@ import { loggerOptions, resolveLogFormat } from './log-format.ts'
  */
 export type KhoApp = FastifyInstance & { routeList: RouteList }
 
-export function buildApp(ctx: ServiceContext): KhoApp {
+/** `https`: serve TLS directly with this certificate and key (the service; the CLI's in-process app has none). */
+export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer } | null = null): KhoApp {
   const app = Fastify({
+    // Fastify types an HTTPS instance apart; the routes and hooks are the same either way.
+    ...((https ? { https } : {}) as object),
     logger: loggerOptions(ctx.config.logLevel, resolveLogFormat(ctx.config.logFormat)),
     bodyLimit: 1 << 20,
     // A request id from the proxy in front is kept (so logs line up across hops); otherwise one is made.

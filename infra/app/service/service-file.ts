@@ -10,6 +10,8 @@ export interface ServiceFile {
   url: string
   token: string
   startedAt: string
+  /** When the service serves HTTPS: the certificate it serves (public), which local commands pin. */
+  tls?: { cert: string; fingerprint256: string }
 }
 
 export const serviceFilePath = (home: string) => path.join(home, 'service.json')

@@ -17,11 +17,15 @@ import { buildApp, type KhoApp } from './app.ts'
 import { bootstrap } from './bootstrap.ts'
 import { cubeContextOf, type ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
+import { readTls, type TlsMaterial } from '../../http/tls.ts'
+import { serveTls, type TlsServing } from './serve-tls.ts'
 
 export interface RunningService {
   app: KhoApp
   ctx: ServiceContext
   url: string
+  /** With TLS: the plain-HTTP port's address, which redirects to HTTPS (null without one). */
+  redirectUrl: string | null
   /** Resolves when the demo seed started at boot has finished (at once when there is none). */
   demoDone: Promise<void>
   stop(): Promise<void>
@@ -33,6 +37,9 @@ export interface RunningService {
  */
 export async function startService(config: KhoConfig, warm: WarmStart = warmStart(config)): Promise<RunningService> {
   let app: KhoApp | null = null
+  // A certificate that cannot be served stops the start here, with the reason.
+  let certificate: TlsMaterial | null = config.tls ? readTls(config.tls) : null
+  let tlsServing: TlsServing | null = null
   // On a fresh home the demo's files are being written meanwhile (a worker thread).
   const { demoFiles } = warm
   let ctx: ServiceContext
@@ -44,11 +51,27 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
   }
   const { wh, catalog } = ctx
   try {
-    app = buildApp(ctx)
+    app = buildApp(ctx, certificate)
     const address = await app.listen({ port: config.port, host: config.host })
     const port = new URL(address).port
-    const url = `http://127.0.0.1:${port}`
-    writeServiceFile(config.home, { pid: process.pid, url, token: ctx.token, startedAt: ctx.startedAt.toISOString() })
+    const url = `${certificate ? 'https' : 'http'}://127.0.0.1:${port}`
+    // Local commands verify the service by the very certificate it serves (they reach it as
+    // 127.0.0.1, a name the certificate does not carry); rewritten when the certificate is.
+    const announce = () =>
+      writeServiceFile(config.home, {
+        pid: process.pid,
+        url,
+        token: ctx.token,
+        startedAt: ctx.startedAt.toISOString(),
+        ...(certificate ? { tls: { cert: certificate.leafPem, fingerprint256: certificate.fingerprint256 } } : {}),
+      })
+    announce()
+    if (config.tls && certificate) {
+      tlsServing = await serveTls(app, config.tls, Number(port), certificate, app.log, (m) => {
+        certificate = m
+        announce()
+      })
+    }
 
     const abort = new AbortController()
     const log = app.log
@@ -166,14 +189,16 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         await ctx.transforms.stop()
         await ctx.alerts.idle()
         await ctx.audit.flush()
+        await tlsServing?.stop()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)
         await wh.close()
       })())
-    return { app, ctx, url, demoDone, stop }
+    return { app, ctx, url, redirectUrl: tlsServing?.redirectUrl ?? null, demoDone, stop }
   } catch (err) {
     await demoFiles?.discard()
+    await tlsServing?.stop()
     await app?.close()
     await wh.close()
     throw err
