@@ -1,8 +1,10 @@
 /* config
 materialized: table
 order_by: [dataset, agency, changed_on, record_key]
-tags: [submissions, deliveries]
+tags: [submissions]
 */
+-- Not tagged `deliveries`: it reads only the registers kept on a change rule (their source() makes a
+-- delivery of one select it) and those loads' times, so a delivery of another dataset leaves it as is.
 -- Registers kept on the rule "a change arrives within N working days" (catalogue: deadline after
 -- change, changed_on column): each change with the day it happened at the source, the day kho first
 -- received it, its due day and the working days late. Changes dated before the register's first
