@@ -108,7 +108,7 @@ describe('dataset obligations', () => {
   it('judges each change of the business register against change + 2 working days', async () => {
     const changes = await queryRows<{ record_key: string; changed_on: string; due_on: string; days_late: number }>(
       wh.client,
-      `SELECT record_key, toString(changed_on) AS changed_on, toString(due_on) AS due_on, days_late FROM marts.fct_change_arrival ORDER BY changed_on, record_key`,
+      `SELECT record_key, toString(changed_on) AS changed_on, toString(due_on) AS due_on, days_late FROM marts.fct_change_arrival FINAL ORDER BY changed_on, record_key`,
     )
     expect(changes.map((c) => [c.record_key, c.changed_on, c.due_on, Number(c.days_late)])).toEqual([
       [E[2], '2026-03-06', '2026-03-10', 0],

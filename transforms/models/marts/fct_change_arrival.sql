@@ -1,10 +1,15 @@
 /* config
-materialized: table
-order_by: [dataset, agency, changed_on, record_key]
+materialized: incremental
+unique_key: [dataset, agency, record_key, changed_on]
+version: _version
 tags: [submissions]
 */
 -- Not tagged `deliveries`: it reads only the registers kept on a change rule (their source() makes a
 -- delivery of one select it) and those loads' times, so a delivery of another dataset leaves it as is.
+-- Incremental: a delivery's run reads only the loads not taken in yet; the same change arriving again
+-- keeps its first arrival (the version is larger the earlier it came), and the register's first
+-- delivery is taken from every committed load, so an incremental run ends where a full one does.
+-- Readers read it FINAL. A changed calendar (dim_day) applies to old rows after a full refresh.
 -- Registers kept on the rule "a change arrives within N working days" (catalogue: deadline after
 -- change, changed_on column): each change with the day it happened at the source, the day kho first
 -- received it, its due day and the working days late. Changes dated before the register's first
@@ -36,13 +41,17 @@ arrivals as (
         min(loads.delivered_at) as received_at,
         argMin(loads.load_id, loads.delivered_at) as load_id
     from changes
-    inner join (select load_id, delivered_at from meta.loads final where status = 'committed') as loads on loads.load_id = changes.load_id
+    inner join committed as loads on loads.load_id = changes.load_id
     where changes.changed_on is not null
     group by dataset, agency, record_key, changed_on
 ),
 
+committed as (
+    select load_id, dataset, agency, delivered_at, rows_loaded from meta.loads final where status = 'committed'
+),
+
 first_delivery as (
-    select dataset, agency, min(toDate(received_at, 'Asia/Ho_Chi_Minh')) as first_day from arrivals group by dataset, agency
+    select dataset, agency, min(toDate(delivered_at, 'Asia/Ho_Chi_Minh')) as first_day from committed where rows_loaded > 0 group by dataset, agency
 )
 
 select
@@ -54,7 +63,8 @@ select
     arrivals.load_id as load_id,
     due.date as due_on,
     -- A change on a weekend or holiday counts from the working day before it, so its N days start after.
-    toUInt32(greatest(toInt64(received.working_day_number) - toInt64(changed.working_day_number) - toInt64(rules.working_days), 0)) as days_late
+    toUInt32(greatest(toInt64(received.working_day_number) - toInt64(changed.working_day_number) - toInt64(rules.working_days), 0)) as days_late,
+    toUInt64(10000000000000 - toUnixTimestamp64Milli(arrivals.received_at)) as _version
 from arrivals
 inner join rules on rules.dataset = arrivals.dataset
 inner join first_delivery on first_delivery.dataset = arrivals.dataset and first_delivery.agency = arrivals.agency

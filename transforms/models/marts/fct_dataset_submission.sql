@@ -145,7 +145,7 @@ change_deliveries as (
 change_arrivals as (
     select dataset, agency, toStartOfMonth(changed_on) as month, count() as changes, countIf(days_late > 0) as changes_late,
            max(days_late) as most_days_late, max(due_on) as last_due
-    from {{ ref('fct_change_arrival') }}
+    from {{ ref('fct_change_arrival') }} final
     group by dataset, agency, month
 ),
 
