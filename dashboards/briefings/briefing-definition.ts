@@ -24,6 +24,8 @@ const sheetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('quality'), title: z.string().default('Xếp hạng chất lượng dữ liệu') }),
   /** How each agency's datasets were used by others in the period (from the sharing log). */
   z.strictObject({ kind: z.literal('usage'), title: z.string().default('Khai thác dữ liệu của cơ quan') }),
+  /** Error reports users made on each agency's data in the period: made, closed (how), still open, the oldest's age. */
+  z.strictObject({ kind: z.literal('error_reports'), title: z.string().default('Báo lỗi dữ liệu và xử lý') }),
 ])
 export type BriefingSheet = z.infer<typeof sheetSchema>
 

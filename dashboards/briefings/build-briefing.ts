@@ -7,6 +7,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { runQuery, type QueryContext } from '../../semantic/cube/cube-api.ts'
 import { validateQuery } from '../../semantic/cube/cube-query.ts'
+import { errorReportCounts } from '../../semantic/quality/error-reports.ts'
 import type { IocConfig } from '../ioc-config.ts'
 import { statusOf, type Status } from '../web/src/shared/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
@@ -453,6 +454,38 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             rows,
             footnotes: ['Đếm từ nhật ký chia sẻ: truy vấn, trích xuất, dòng bị từ chối và tải dữ liệu mở trả về dữ liệu của cơ quan.', freshness],
             whyEmpty: 'không có lượt khai thác được ghi trong kỳ.',
+          },
+        ]
+      }
+      case 'error_reports': {
+        // Counts of reports about the agencies' own data, read from meta.error_reports (no values,
+        // no personal data; the semantic layer has no view of it).
+        const to = new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000).toISOString()
+        const from = new Date(`${period.start}T00:00:00+07:00`).toISOString()
+        const counts = (await errorReportCounts(deps.cube.wh, from.replace('T', ' ').replace('Z', ''), to.replace('T', ' ').replace('Z', ''))).filter((r) => !agency || r.agency === agency)
+        const rows = counts.map((r) => ({
+          owner: agencyName(r.agency),
+          reported: num(r.reported),
+          closed_delivery: num(r.closed_delivery),
+          closed_explanation: num(r.closed_explanation),
+          open_at_end: num(r.open_at_end),
+          oldest_open_days: Number(r.open_at_end) > 0 ? num(r.oldest_open_days) : null,
+        }))
+        return [
+          {
+            name: 'Bao loi du lieu',
+            subtitle: s.title,
+            columns: [
+              { key: 'owner', header: 'Cơ quan chủ quản', width: 32 },
+              { key: 'reported', header: 'Báo lỗi mới', numFmt: INT, width: 12 },
+              { key: 'closed_delivery', header: 'Đóng bằng lần gửi sửa', numFmt: INT, width: 16 },
+              { key: 'closed_explanation', header: 'Đóng bằng giải trình', numFmt: INT, width: 16 },
+              { key: 'open_at_end', header: 'Còn mở cuối kỳ', numFmt: INT, width: 14 },
+              { key: 'oldest_open_days', header: 'Báo lỗi mở lâu nhất (ngày)', numFmt: INT, width: 18 },
+            ],
+            rows,
+            footnotes: ['Người dùng báo lỗi trên một số liệu (chỉ tiêu, đơn vị, kỳ) hoặc một bộ dữ liệu; cơ quan chủ quản trả lời và đóng bằng lần gửi sửa hoặc giải trình.', freshness],
+            whyEmpty: 'không có báo lỗi nào về dữ liệu của cơ quan.',
           },
         ]
       }

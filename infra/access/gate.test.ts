@@ -100,7 +100,7 @@ describe('the gate', () => {
 
   /**
    * Who may call what, written out by hand: P public, S signed in, L provincial roles (leader,
-   * analyst, steward, admin), W stewards and admins, A admins, U uploaders (officers, stewards,
+   * analyst, steward, admin), W stewards and admins, A admins, U uploaders and those answering error reports (officers, stewards,
    * admins), O officers, R those told of alerts (leaders, officers, stewards, admins), C the local CLI only, K an agency's push key only. Every registered route is here.
    */
   const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'R' | 'C' | 'K'][] = [
@@ -122,6 +122,7 @@ describe('the gate', () => {
     ['POST', '/api/catalog/datasets/khong_co/attachments', 'U'], ['GET', '/api/attachments/khong-co', 'S'],
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],
+    ['GET', '/api/error-reports', 'S'], ['POST', '/api/error-reports', 'S'], ['POST', '/api/error-reports/khong-co/answer', 'U'],
     ['GET', '/api/alerts', 'R'], ['POST', '/api/alerts/check', 'W'], ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'], ['GET', '/api/map/communes', 'S'], ['POST', '/api/map/communes', 'W'],
     ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
     ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],

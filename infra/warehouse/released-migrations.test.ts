@@ -28,6 +28,7 @@ const RELEASED: [number, string, string][] = [
   [16, 'catalog_entries', '8c24ce2594c321f4'],
   [17, 'attachments', 'b7c5f50eb835c50c'],
   [18, 'alerts', 'cce8cb6f7b31c382'],
+  [19, 'error_reports', '858866bc470c35b6'],
 ]
 
 describe('released migrations', () => {

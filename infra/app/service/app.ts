@@ -21,6 +21,7 @@ import { graphqlRoutes } from '../../../semantic/cube/graphql-api.ts'
 import { liveRoutes } from '../../../semantic/cube/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
+import { errorReportRoutes } from '../../../semantic/quality/error-reports.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
 import { alertRoutes } from '../alerts/alert-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
@@ -95,6 +96,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   systemRegisterRoutes(app, { wh, catalog, cube })
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
+  errorReportRoutes(app, { wh, catalog, audit })
   jobRoutes(app, ctx)
   alertRoutes(app, ctx)
   loadHistoryRoutes(app, { wh, catalog, audit })
