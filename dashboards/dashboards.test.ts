@@ -758,6 +758,47 @@ function languageFaults(texts: { text: string; vi: boolean; raw: boolean }[], la
   return [...new Set(faults)]
 }
 
+describe('error reports (analyst reports a value, the owner agency answers and closes it)', () => {
+  it('an analyst reports a suspected error on a value; the owner agency sees it, answers and closes it by an explanation', async () => {
+    const note = `Số doanh nghiệp mới tháng 10 của phường Bắc Giang cao bất thường ${Date.now()}`
+    const analyst = await newPage()
+    await signIn(analyst, service.url, 'phantich')
+    await analyst.goto(`${service.url}/reports`)
+    const form = 'form[aria-label="Báo một lỗi trong dữ liệu"]'
+    await analyst.waitForSelector(`${form} select[name=indicator_code] option[value=ENT_NEW]`, { state: 'attached' })
+    await analyst.selectOption(`${form} select[name=indicator_code]`, 'ENT_NEW')
+    await analyst.fill(`${form} input[name=unit_code]`, '07210')
+    await analyst.fill(`${form} input[name=period]`, '2026-10')
+    await analyst.fill(`${form} textarea[name=note]`, note)
+    await analyst.click(`${form} button[type=submit]`)
+    await analyst.waitForSelector('p.state[role=status]:has-text("Đã gửi báo lỗi")')
+    await analyst.waitForSelector(`[data-testid=error-reports] tr:has-text("${note}")`)
+    await screenshot(analyst, 'error-report-sent')
+
+    const owner = await newPage()
+    await signIn(owner, service.url, 'canbo.sotc')
+    await owner.goto(`${service.url}/reports`)
+    const row = `[data-testid=error-reports] tr:has-text("${note}")`
+    await owner.waitForSelector(row)
+    await owner.fill(`${row} textarea[name=answer]`, 'Đúng: tháng 10 có đợt cấp phép dồn từ tháng 9')
+    await owner.selectOption(`${row} select`, 'explanation')
+    await owner.click(`${row} button[type=submit]`)
+    // Closed: gone from the open list, shown among the closed with its answer.
+    await owner.waitForSelector(row, { state: 'detached' })
+    await owner.click('button:has-text("Đã đóng")')
+    await owner.waitForSelector(`${row}:has-text("cấp phép dồn")`)
+    await screenshot(owner, 'error-report-closed')
+
+    // The analyst sees the answer; another agency's officer never saw the report.
+    const mine = (await apiGet<{ reports: { note: string; status: string; answer: string }[] }>('phantich', '/api/error-reports?state=all')).body.reports.find((r) => r.note === note)
+    expect(mine).toMatchObject({ status: 'closed', answer: 'Đúng: tháng 10 có đợt cấp phép dồn từ tháng 9' })
+    const other = (await apiGet<{ reports: { note: string }[] }>('canbo.soyt', '/api/error-reports?state=all')).body.reports
+    expect(other.some((r) => r.note === note)).toBe(false)
+    await analyst.close()
+    await owner.close()
+  })
+})
+
 describe('every page in both languages', () => {
   it.each([
     ['lanhdao', ['/', '/explorer', '/quality', '/briefings', '/catalog']],

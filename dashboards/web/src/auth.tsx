@@ -9,15 +9,15 @@ export const AuthContext = createContext<{ account: Account | null; signIn: (tok
 
 export const useAuth = () => useContext(AuthContext)
 
-export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'alerts' | 'admin'
+export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'reports' | 'alerts' | 'admin'
 
 /** Which pages each role sees in the navigation (the API enforces access regardless). */
 export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
-  leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'alerts'],
-  analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog'],
-  agency_officer: ['portal', 'sharing', 'explorer', 'catalog', 'alerts'],
-  steward: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'alerts', 'admin'],
-  admin: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'alerts', 'admin'],
+  leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'reports', 'alerts'],
+  analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'reports'],
+  agency_officer: ['portal', 'sharing', 'explorer', 'catalog', 'reports', 'alerts'],
+  steward: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'reports', 'alerts', 'admin'],
+  admin: ['overview', 'explorer', 'portal', 'sharing', 'quality', 'briefings', 'catalog', 'reports', 'alerts', 'admin'],
 }
 
 export const PATHS: Record<Page, string> = {
@@ -28,6 +28,7 @@ export const PATHS: Record<Page, string> = {
   quality: '/quality',
   briefings: '/briefings',
   catalog: '/catalog',
+  reports: '/reports',
   alerts: '/alerts',
   admin: '/admin',
 }

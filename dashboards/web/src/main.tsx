@@ -18,6 +18,7 @@ const Admin = lazy(() => import('./features/admin/admin-page.tsx'))
 const Briefings = lazy(() => import('./features/briefings/briefings-page.tsx'))
 const Sharing = lazy(() => import('./features/sharing/sharing-page.tsx'))
 const Alerts = lazy(() => import('./features/alerts/alerts-page.tsx'))
+const ErrorReports = lazy(() => import('./features/error-reports/error-reports-page.tsx'))
 
 function Login() {
   const { t } = useLang()
@@ -140,7 +141,7 @@ function Routes() {
     queueMicrotask(() => navigate(PATHS[pages[0]!], true))
     return <Loading />
   }
-  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, alerts: <Alerts />, admin: <Admin /> }[page]
+  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, reports: <ErrorReports />, alerts: <Alerts />, admin: <Admin /> }[page]
   return (
     <div className={kiosk ? 'kiosk' : ''}>
       {!kiosk && <Nav pages={pages} path={path} />}

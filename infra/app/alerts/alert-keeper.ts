@@ -51,6 +51,8 @@ const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '')
 export class AlertKeeper {
   private running: Promise<{ opened: number; resolved: number }> | null = null
   private again = false
+  /** Rules that could not be checked, with why: told once when it starts or changes, not every check. */
+  private failing = new Map<string, string>()
 
   constructor(private readonly deps: AlertKeeperDeps) {}
 
@@ -96,7 +98,11 @@ export class AlertKeeper {
   private async checkOnce(): Promise<{ opened: number; resolved: number }> {
     const now = this.deps.now?.() ?? new Date()
     const { firing, unchecked } = await this.deps.find(now)
-    for (const u of unchecked) this.deps.onError?.(Object.assign(new Error(`alert rules ${u.rules.join(', ')} not checked: ${u.error.message}`), { cause: u.error }))
+    const failing = new Map(unchecked.map((u) => [u.rules.join(', '), u.error.message]))
+    for (const [rules, message] of failing) {
+      if (this.failing.get(rules) !== message) this.deps.onError?.(new Error(`alert rules ${rules} not checked: ${message}`))
+    }
+    this.failing = failing
     const notChecked = new Set(unchecked.flatMap((u) => u.rules))
     const open = await this.list({ state: 'open', agency: '', limit: 100_000 })
     const openKeys = new Set(open.map((a) => a.key))
