@@ -123,6 +123,8 @@ describe('the gate', () => {
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],
     ['GET', '/api/error-reports', 'S'], ['POST', '/api/error-reports', 'S'], ['POST', '/api/error-reports/khong-co/answer', 'U'],
+    ['GET', '/api/open-data/khong-co/versions', 'P'], ['GET', '/api/3/action/package_list', 'P'], ['GET', '/api/3/action/package_show', 'P'], ['GET', '/api/3/action/package_search', 'P'],
+    ['POST', '/api/open-data/proposals', 'O'], ['GET', '/api/open-data/proposals', 'U'], ['POST', '/api/open-data/proposals/khong-co/decide', 'W'],
     ['GET', '/api/alerts', 'R'], ['POST', '/api/alerts/check', 'W'], ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'], ['GET', '/api/map/communes', 'S'], ['POST', '/api/map/communes', 'W'],
     ['GET', '/api/admin/accounts', 'W'], ['POST', '/api/admin/accounts', 'A'], ['PATCH', '/api/admin/accounts/khong-co', 'A'], ['GET', '/api/audit', 'W'],
     ['POST', '/api/admin/accounts/khong-co/reset-password', 'A'], ['POST', '/api/auth/password', 'S'], ['GET', '/api/audit/verify', 'W'],

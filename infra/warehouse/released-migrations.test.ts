@@ -29,6 +29,7 @@ const RELEASED: [number, string, string][] = [
   [17, 'attachments', 'b7c5f50eb835c50c'],
   [18, 'alerts', 'cce8cb6f7b31c382'],
   [19, 'error_reports', '858866bc470c35b6'],
+  [20, 'open_data_living', '29aa2cfd84e963e1'],
 ]
 
 describe('released migrations', () => {

@@ -7,6 +7,9 @@ import { startService, type RunningService } from '../../infra/app/service/start
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
+import { saveAccount } from '../../infra/access/accounts.ts'
+import { cubeContextOf } from '../../infra/app/service/context.ts'
+import { refreshDue } from './open-data.ts'
 
 const home = tempDir('kho-open-')
 let service: RunningService
@@ -108,5 +111,87 @@ describe('open data', () => {
     expect((await fetch(`${service.url}/open-data/dan-so-theo-xa.csv`)).status).toBe(404)
     const ids = ((await (await fetch(`${service.url}/api/open-data`)).json()) as { 'dcat:dataset': { 'dct:identifier': string }[] })['dcat:dataset'].map((d) => d['dct:identifier'])
     expect(ids).toEqual(['xuat-khau-theo-thang'])
+  })
+
+  it('finds publications by words with or without diacritics, on the page and in DCAT', async () => {
+    const ids = async (q: string) => ((await (await fetch(`${service.url}/api/open-data?q=${encodeURIComponent(q)}`)).json()) as { 'dcat:dataset': { 'dct:identifier': string }[] })['dcat:dataset'].map((d) => d['dct:identifier'])
+    expect(await ids('xuat khau')).toEqual(['xuat-khau-theo-thang'])
+    expect(await ids('KIM NGẠCH thương mại')).toEqual(['xuat-khau-theo-thang'])
+    expect(await ids('thuong mai thang')).toEqual(['xuat-khau-theo-thang'])
+    expect(await ids('dân số')).toEqual([])
+    const page = await (await fetch(`${service.url}/open-data?q=${encodeURIComponent('xuat khau')}`)).text()
+    expect(page).toContain('Kim ngạch xuất khẩu theo tháng')
+    expect(page).toContain('value="xuat khau"')
+    expect(await (await fetch(`${service.url}/open-data?q=${encodeURIComponent('<script>')}`)).text()).not.toContain('<script>"')
+  })
+
+  it('answers CKAN harvesters: package_list, package_show and package_search', async () => {
+    const get = async (p: string) => {
+      const res = await fetch(`${service.url}/api/3/action/${p}`)
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    expect((await get('package_list')).body).toMatchObject({ success: true, result: ['xuat-khau-theo-thang'] })
+    const show = await get('package_show?id=xuat-khau-theo-thang')
+    expect(show.body.success).toBe(true)
+    expect(show.body.result).toMatchObject({ name: 'xuat-khau-theo-thang', title: 'Kim ngạch xuất khẩu theo tháng', license_id: 'CC-BY-4.0', num_resources: 3, tags: [{ name: 'xuất khẩu' }, { name: 'thương mại' }] })
+    expect(show.body.result.resources.map((r: { format: string; url: string }) => `${r.format} ${new URL(r.url).pathname}`)).toEqual([
+      'CSV /open-data/xuat-khau-theo-thang.csv', 'JSON /open-data/xuat-khau-theo-thang.json', 'XLSX /open-data/xuat-khau-theo-thang.xlsx',
+    ])
+    expect(await get('package_show?id=khong-co')).toMatchObject({ status: 404, body: { success: false, error: { __type: 'Not Found Error' } } })
+    expect(await get('package_show')).toMatchObject({ status: 409, body: { success: false } })
+    expect((await get('package_search?q=xuat%20khau')).body.result).toMatchObject({ count: 1, results: [{ name: 'xuat-khau-theo-thang' }] })
+    expect((await get('package_search?q=*:*&rows=0')).body.result).toMatchObject({ count: 1, results: [] })
+    expect((await get('package_search?rows=-1')).status).toBe(409)
+  })
+
+  it('publishes again on its rhythm (quarterly by default), keeping every version with its date', async () => {
+    const deps = { wh: service.ctx.wh, catalog: service.ctx.catalog, openDataDir: service.ctx.config.paths.openData, cube: cubeContextOf(service.ctx), audit: service.ctx.audit }
+    expect(service.ctx.jobs.ids()).toContain('open-data-refresh')
+    const month = 30 * 86_400_000
+    expect(await refreshDue(deps, new Date(Date.now() + month))).toEqual([])
+    expect(await refreshDue(deps, new Date(Date.now() + 4 * month))).toEqual(['xuat-khau-theo-thang'])
+    const versions = (await (await fetch(`${service.url}/api/open-data/xuat-khau-theo-thang/versions`)).json()) as { current: number; versions: { version: number; published_at: string; files: string[] }[] }
+    expect(versions.current).toBe(2)
+    expect(versions.versions.map((v) => v.version)).toEqual([1, 2])
+    expect(versions.versions[0]!.published_at).toMatch(/^\d{4}-\d{2}-\d{2} /)
+    expect(new URL(versions.versions[0]!.files[0]!).pathname).toBe('/open-data/xuat-khau-theo-thang.v1.csv')
+    const v1 = await fetch(`${service.url}/open-data/xuat-khau-theo-thang.v1.csv`)
+    expect(v1.status).toBe(200)
+    expect((await v1.text()).replace('\uFEFF', '').trim().split('\r\n')).toEqual(['Kỳ báo cáo,Giá trị thực hiện', '2026-01,100', '2026-02,120'])
+    expect((await fetch(`${service.url}/open-data/xuat-khau-theo-thang.v3.csv`)).status).toBe(404)
+    const catalog = (await (await fetch(`${service.url}/api/open-data`)).json()) as { 'dcat:dataset': Record<string, unknown>[] }
+    expect(catalog['dcat:dataset'][0]).toMatchObject({ 'dcat:version': 2, 'dct:accrualPeriodicity': 'quarterly' })
+    // One published "never" is left as it is.
+    expect((await publish({ id: 'mot-lan', title: 'Một lần', description: 'Công bố một lần, không cập nhật.', refresh: 'never', query: { measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] } })).status).toBe(200)
+    expect(await refreshDue(deps, new Date(Date.now() + 24 * month))).not.toContain('mot-lan')
+  })
+
+  it('lets an owner agency propose its own data, a steward approve it (published under the agency) or refuse it', async () => {
+    await saveAccount(service.ctx.wh, { username: 'soct.mo', display_name: 'Cán bộ Sở Công Thương', role: 'agency_officer', agency: 'SO_CT', password: 'mat-khau-dai-du-2026' })
+    await saveAccount(service.ctx.wh, { username: 'soyt.mo', display_name: 'Cán bộ Sở Y tế', role: 'agency_officer', agency: 'SO_YT', password: 'mat-khau-dai-du-2026' })
+    const login = async (u: string) => ((await (await fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: 'mat-khau-dai-du-2026' }) })).json()) as { token: string }).token
+    const [soct, soyt] = [await login('soct.mo'), await login('soyt.mo')]
+    const propose = (token: string, body: unknown) => fetch(`${service.url}/api/open-data/proposals`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const exportQuery = { measures: ['kt_xh.value'], dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] }
+    const ok = await propose(soct, { id: 'xuat-khau-so-cong-thuong', title: 'Xuất khẩu do Sở Công Thương công bố', description: 'Kim ngạch xuất khẩu theo tháng, Sở Công Thương.', refresh: 'monthly', query: exportQuery })
+    expect(ok.status).toBe(201)
+    const proposal = (await ok.json()) as { id: string; status: string; rows: number }
+    expect(proposal).toMatchObject({ status: 'pending', rows: 2 })
+    // Another agency's data, KT-XH without naming its own indicators, or a closed view: refused.
+    expect((await propose(soyt, { id: 'xuat-khau-khac', title: 'Không phải của Sở Y tế', description: 'Kim ngạch xuất khẩu của Sở Công Thương.', query: exportQuery })).status).toBe(403)
+    expect((await propose(soct, { id: 'tat-ca-chi-tieu', title: 'Mọi chỉ tiêu', description: 'Mọi chỉ tiêu của tỉnh theo kỳ.', query: { measures: ['kt_xh.value'] } })).status).toBe(403)
+    expect((await propose(soct, { id: 'cong-dan', title: 'Công dân', description: 'Danh sách công dân theo xã.', query: { measures: ['citizens.count'] } })).status).toBe(400)
+    const list = async (token: string) => (await (await fetch(`${service.url}/api/open-data/proposals`, { headers: { authorization: token } })).json()) as { id: string }[]
+    expect((await list(steward)).map((p) => p.id)).toContain(proposal.id)
+    expect((await list(soyt)).map((p) => p.id)).not.toContain(proposal.id)
+    const decide = (body: unknown) => fetch(`${service.url}/api/open-data/proposals/${proposal.id}/decide`, { method: 'POST', headers: { authorization: steward, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect((await fetch(`${service.url}/api/open-data/proposals/${proposal.id}/decide`, { method: 'POST', headers: { authorization: soct, 'content-type': 'application/json' }, body: '{"decision":"approve"}' })).status).toBe(403)
+    expect((await decide({ decision: 'refuse' })).status).toBe(400)
+    const approved = await decide({ decision: 'approve', note: 'Đồng ý' })
+    expect(approved.status).toBe(200)
+    expect(((await approved.json()) as { publication: { publisher: string; owner: string; refresh: string } }).publication).toMatchObject({ publisher: service.ctx.catalog.agency('SO_CT')!.name, owner: 'SO_CT', refresh: 'monthly' })
+    expect((await decide({ decision: 'refuse', note: 'Đổi ý' })).status).toBe(409)
+    const show = (await (await fetch(`${service.url}/api/3/action/package_show?id=xuat-khau-so-cong-thuong`)).json()) as { result: { organization: { title: string } } }
+    expect(show.result.organization.title).toBe(service.ctx.catalog.agency('SO_CT')!.name)
   })
 })

@@ -27,6 +27,8 @@ import { alertRoutes } from '../alerts/alert-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-routes.ts'
 import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
+import { ckanRoutes } from '../../../semantic/open-data/ckan-api.ts'
+import { openDataProposalRoutes } from '../../../semantic/open-data/open-data-proposals.ts'
 import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
@@ -102,6 +104,8 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
+  openDataProposalRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
+  ckanRoutes(app, { wh })
   // Uploads (files to load, documents to attach) share the multipart parser loadRoutes registers.
   app.register(async (instance) => {
     await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })

@@ -8,6 +8,7 @@ import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
+import { refreshDue } from '../../../semantic/open-data/open-data.ts'
 import { backUpNow } from '../backup/back-up-now.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { writeDemoMap } from '../demo/demo-map.ts'
@@ -151,6 +152,15 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         const r = await pruneRefusedFiles(wh, config.paths.archive, config.refusedFiles, at)
         if (r.removed > 0) ctx.audit.recordService('job:refused-files', { endpoint: 'archive.prune', query: r, rowCount: r.removed })
         return `${r.removed} refused files removed (${Math.round(r.bytes / 1024 / 1024)} MB)`
+      },
+    })
+    ctx.jobs.add({
+      id: 'open-data-refresh',
+      title: { vi: 'Cập nhật dữ liệu mở đến kỳ', en: 'Publish open data due again' },
+      schedule: '15 4 * * *',
+      run: async (at) => {
+        const refreshed = await refreshDue({ wh, catalog: ctx.catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }, at)
+        return refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'
       },
     })
     if (config.auditRetentionMonths > 0) {
