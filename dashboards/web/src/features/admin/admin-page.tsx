@@ -7,6 +7,7 @@ import { ReviewPanel } from './components/review-panel.tsx'
 import { SystemsPanel } from './components/systems-panel.tsx'
 import { RegisterPanel } from './components/register-panel.tsx'
 import { MapPanel } from './components/map-panel.tsx'
+import { OpenDataPanel } from './components/open-data-panel.tsx'
 
 /** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs, the commune map. */
 export default function Admin() {
@@ -23,6 +24,7 @@ export default function Admin() {
       <SystemsPanel />
       <RegisterPanel />
       <AuditPanel />
+      <OpenDataPanel />
       <JobsPanel canRun={isAdmin} />
       <MapPanel />
     </div>

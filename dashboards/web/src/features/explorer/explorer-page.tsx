@@ -7,6 +7,7 @@ import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
 import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, inLanguage, toQuery, type Operator, type Question, type View } from './question.ts'
 import { runQuestion, type Result } from './run-question.ts'
+import { OpenDataForm } from './components/open-data-form.tsx'
 import { ResultChart } from './components/result-chart.tsx'
 import { GuidedStart } from './components/guided-start.tsx'
 import { DateInput } from '../../components/date-input.tsx'
@@ -239,6 +240,7 @@ export default function Explorer() {
                 {t('copyLink')}
               </button>
             </div>
+            <OpenDataForm query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} />
             <ResultChart result={result.data} measures={q.measures} />
             <DataTable<Row>
               testId="result-table"
