@@ -777,7 +777,9 @@ describe('error reports (analyst reports a value, the owner agency answers and c
 
     const owner = await newPage()
     await signIn(owner, service.url, 'canbo.sotc')
-    await owner.goto(`${service.url}/reports`)
+    // The agency's portal says a report waits for it, and leads to it.
+    await owner.goto(`${service.url}/portal`)
+    await owner.click('[data-testid=portal-error-reports] a')
     const row = `[data-testid=error-reports] tr:has-text("${note}")`
     await owner.waitForSelector(row)
     await owner.fill(`${row} textarea[name=answer]`, 'Đúng: tháng 10 có đợt cấp phép dồn từ tháng 9')

@@ -268,6 +268,7 @@ const STRINGS = {
   reportCloseDelivery: ['Đóng: đã gửi dữ liệu sửa', 'Close: corrected delivery'],
   reportClosed: ['Đã đóng', 'Closed'],
   reportsNone: ['Không có báo lỗi nào', 'No error reports'],
+  reportsWaiting: ['Báo lỗi dữ liệu chờ cơ quan trả lời', 'Error reports awaiting your answer'],
   reportAge: ['Số ngày', 'Age (days)'],
   unitCode: ['Mã đơn vị', 'Unit code'],
   loadId: ['Mã lần gửi', 'Delivery id'],

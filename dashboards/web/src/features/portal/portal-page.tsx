@@ -27,6 +27,8 @@ export default function Portal() {
   const overdue = useAsync(() => api<Obligation[]>(`/api/submissions/overdue${q}`), [q, report])
   const upcoming = useAsync(() => api<Obligation[]>(`/api/submissions/upcoming${q}`), [q, report])
   const history = useAsync(() => api<Load[]>(`/api/loads${q}`), [q, report])
+  // Error reports users made on the agency's data that still wait for its answer.
+  const errorReports = useAsync(() => api<{ reports: { agency: string; status: string }[] }>('/api/error-reports?state=open'), [])
   const recent = useAsync(
     () =>
       loadRows({
@@ -92,6 +94,12 @@ export default function Portal() {
           </label>
         )}
       </div>
+      {errorReports.state === 'ready' && errorReports.data.reports.some((r) => r.agency === scope && r.status === 'open') && (
+        <p className="state warn" data-testid="portal-error-reports">
+          {t('reportsWaiting')}: {fmt.number(errorReports.data.reports.filter((r) => r.agency === scope && r.status === 'open').length, 0)} ·{' '}
+          <a href="/reports">{t('errorReports')}</a>
+        </p>
+      )}
       <div className="grid-2">
         <section className="panel">
           <h2>{t('overdue')}</h2>
