@@ -10,6 +10,7 @@ import { ObligationTable } from './components/obligation-table.tsx'
 import { openDigest } from './open-digest.ts'
 import { UploadReport } from './components/upload-report.tsx'
 import { Attachments } from '../../components/attachments.tsx'
+import { Link } from '../../router.tsx'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()
@@ -97,7 +98,7 @@ export default function Portal() {
       {errorReports.state === 'ready' && errorReports.data.reports.some((r) => r.agency === scope && r.status === 'open') && (
         <p className="state warn" data-testid="portal-error-reports">
           {t('reportsWaiting')}: {fmt.number(errorReports.data.reports.filter((r) => r.agency === scope && r.status === 'open').length, 0)} ·{' '}
-          <a href="/reports">{t('errorReports')}</a>
+          <Link href="/reports">{t('errorReports')}</Link>
         </p>
       )}
       <div className="grid-2">
