@@ -10,6 +10,7 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import { parseAdminUnitCode } from '../../infra/identifiers/admin-units.ts'
 import { parsePeriod } from '../../infra/time/periods.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import type { ErrorReport } from '../../dashboards/web/src/shared/error-report.ts'
 
 /**
  * Error reports (Đắk Nông Điều 8.5; Lào Cai Điều 15.7): anyone signed in reports a value they
@@ -17,25 +18,7 @@ import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
  * portal, answers, and closes it by a corrected delivery or an explanation; stewards see all, with
  * their age. Kept in meta.error_reports (the latest state of each report wins).
  */
-export interface ErrorReport {
-  id: string
-  kind: 'value' | 'dataset'
-  dataset: string
-  indicator_code: string
-  unit_code: string
-  period: string
-  note: string
-  agency: string
-  reported_by: string
-  status: 'open' | 'answered' | 'closed'
-  answer: string
-  answered_by: string
-  closed_by: '' | 'delivery' | 'explanation'
-  load_id: string
-  created_at: string
-  updated_at: string
-  age_days: number
-}
+export type { ErrorReport }
 
 const note = z.string().trim().min(5, 'ghi chú ít nhất 5 ký tự / a note of 5 characters or more').max(2000)
 const reportBody = z.discriminatedUnion('kind', [

@@ -1,20 +1,9 @@
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import type { AlertRule, Firing } from './alert-rules.ts'
+import type { Alert as SharedAlert } from '../../../dashboards/web/src/shared/alert.ts'
 
 /** An alert as stored and shown: a firing, from when it opened until its cause cleared. */
-export interface Alert {
-  id: string
-  key: string
-  rule: AlertRule
-  severity: Firing['severity']
-  agency: string
-  title_vi: string
-  title_en: string
-  detail: Record<string, unknown>
-  opened_at: string
-  resolved_at: string | null
-  notified: Record<string, unknown>
-}
+export type Alert = Omit<SharedAlert, 'rule' | 'severity' | 'notified'> & { rule: AlertRule; severity: Firing['severity']; notified: Record<string, unknown> }
 
 export interface AlertEvent {
   kind: 'opened' | 'resolved'

@@ -3,22 +3,11 @@ import { api } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
+import { StateFilter } from '../../components/state-filter.tsx'
 import { agencyMap } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
+import type { Alert } from '../../shared/alert.ts'
 
-interface Alert {
-  id: string
-  key: string
-  rule: string
-  severity: 'critical' | 'warning'
-  agency: string
-  title_vi: string
-  title_en: string
-  detail: Record<string, unknown>
-  opened_at: string
-  resolved_at: string | null
-  notified: Record<string, { email?: Record<string, string>; webhook?: string }>
-}
 
 type State = 'open' | 'resolved' | 'all'
 
@@ -49,18 +38,13 @@ export default function Alerts() {
     <div>
       <div className="toolbar">
         <h1>{t('alerts')}</h1>
-        <div className="form-row" role="group" aria-label={t('status')}>
-          {(['open', 'resolved', 'all'] as const).map((s) => (
-            <button key={s} type="button" aria-pressed={state === s} onClick={() => setState(s)}>
-              {t(s === 'open' ? 'alertsOpen' : s === 'resolved' ? 'alertsResolved' : 'alertsAll')}
-            </button>
-          ))}
+        <StateFilter<State> label={t('status')} value={state} onChange={setState} states={[['open', t('alertsOpen')], ['resolved', t('alertsResolved')], ['all', t('alertsAll')]]}>
           {canCheck && (
             <button type="button" onClick={() => void check()}>
               {t('alertCheckNow')}
             </button>
           )}
-        </div>
+        </StateFilter>
       </div>
       <section className="panel">
         <Show value={alerts}>

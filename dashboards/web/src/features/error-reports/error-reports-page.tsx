@@ -3,26 +3,11 @@ import { api, ApiError } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
+import { StateFilter } from '../../components/state-filter.tsx'
 import { datasetMap, indicatorMap, useNames } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
+import type { ErrorReport } from '../../shared/error-report.ts'
 
-interface ErrorReport {
-  id: string
-  kind: 'value' | 'dataset'
-  dataset: string
-  indicator_code: string
-  unit_code: string
-  period: string
-  note: string
-  agency: string
-  reported_by: string
-  status: 'open' | 'answered' | 'closed'
-  answer: string
-  closed_by: '' | 'delivery' | 'explanation'
-  load_id: string
-  created_at: string
-  age_days: number
-}
 
 type State = 'open' | 'closed' | 'all'
 
@@ -174,13 +159,7 @@ export default function ErrorReports() {
     <div>
       <div className="toolbar">
         <h1>{t('errorReports')}</h1>
-        <div className="form-row" role="group" aria-label={t('status')}>
-          {(['open', 'closed', 'all'] as const).map((s) => (
-            <button key={s} type="button" aria-pressed={state === s} onClick={() => setState(s)}>
-              {t(s === 'open' ? 'alertsOpen' : s === 'closed' ? 'reportClosed' : 'alertsAll')}
-            </button>
-          ))}
-        </div>
+        <StateFilter<State> label={t('status')} value={state} onChange={setState} states={[['open', t('alertsOpen')], ['closed', t('reportClosed')], ['all', t('alertsAll')]]} />
       </div>
       <ReportForm onSent={reload} />
       <section className="panel">
