@@ -141,6 +141,7 @@ const STRINGS = {
   sheet_submissions: ['Tình hình nộp báo cáo', 'Reporting by agencies'],
   sheet_quality: ['Chất lượng dữ liệu', 'Data quality'],
   sheet_usage: ['Khai thác dữ liệu', 'Use of data'],
+  sheet_error_reports: ['Báo lỗi dữ liệu', 'Error reports'],
   all: ['Tất cả', 'All'],
   refreshed: ['Cập nhật lúc', 'Refreshed at'],
   displayName: ['Tên', 'Name'],

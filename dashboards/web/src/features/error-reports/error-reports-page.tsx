@@ -33,7 +33,9 @@ function ReportForm({ onSent }: { onSent: () => void }) {
   const choices = useAsync(() => Promise.all([indicatorMap(), datasetMap()]), [])
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
-    const f = new FormData(e.currentTarget)
+    // Kept: React's event has no currentTarget once the request has been awaited.
+    const form = e.currentTarget
+    const f = new FormData(form)
     const body =
       kind === 'value'
         ? { kind, indicator_code: f.get('indicator_code'), unit_code: f.get('unit_code'), period: f.get('period'), note: f.get('note') }
@@ -42,7 +44,7 @@ function ReportForm({ onSent }: { onSent: () => void }) {
       await api('/api/error-reports', { body })
       setProblem(null)
       setSent(true)
-      e.currentTarget.reset()
+      form.reset()
       onSent()
     } catch (err) {
       setSent(false)
