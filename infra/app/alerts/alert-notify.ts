@@ -12,6 +12,8 @@ export interface NotifyDeps {
   webhook: { url: string; secret: string | null } | null
   /** The page stewards open, linked from the e-mails. */
   pageUrl: string
+  /** An agency's own mailbox from the catalogue (contact.email), told its agency's alerts too. */
+  agencyEmail?: (agency: string) => string | undefined
   onError?: (err: Error) => void
   /** Waits between webhook attempts (tests shorten them). */
   retryDelaysMs?: number[]
@@ -84,6 +86,25 @@ export function alertNotifier(deps: NotifyDeps) {
         for (const e of theirs) {
           const d = out.get(e.alert.id)!
           d.email = { ...(d.email as object), [account.username]: outcome }
+        }
+      }
+      // The agency's mailbox, so an agency with no officer account holding an address still hears.
+      const told = new Set(accounts.map((a) => a.email.toLowerCase()))
+      for (const agency of new Set(events.map((e) => e.alert.agency).filter(Boolean))) {
+        const address = deps.agencyEmail?.(agency)
+        if (!address || told.has(address.toLowerCase())) continue
+        const theirs = events.filter((e) => e.alert.agency === agency)
+        const { subject, text } = mailText(theirs, deps.pageUrl)
+        let outcome = 'sent'
+        try {
+          await deps.send({ to: [address], subject, text })
+        } catch (err) {
+          outcome = `failed: ${(err as Error).message}`
+          deps.onError?.(err as Error)
+        }
+        for (const e of theirs) {
+          const d = out.get(e.alert.id)!
+          d.email = { ...(d.email as object), [`agency:${agency}`]: outcome }
         }
       }
     }

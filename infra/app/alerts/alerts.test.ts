@@ -40,7 +40,7 @@ function keeper(thresholds = { windowMinutes: 15, refusals: 5, failedSignIns: 3 
     wh,
     now: () => now,
     find: (at) => firingNow({ wh, catalog, jobTitles: () => scheduler.titles(), models: () => models, thresholds }, at),
-    notify: alertNotifier({ wh, send: smtpMailer({ url: sink.url, from: 'kho@bacninh.gov.vn' }), webhook: { url: receiverUrl, secret: SECRET }, pageUrl: 'https://kho.bacninh.gov.vn/alerts', retryDelaysMs: [10, 10] }),
+    notify: alertNotifier({ wh, send: smtpMailer({ url: sink.url, from: 'kho@bacninh.gov.vn' }), webhook: { url: receiverUrl, secret: SECRET }, pageUrl: 'https://kho.bacninh.gov.vn/alerts', retryDelaysMs: [10, 10], agencyEmail: (code) => (code === 'SO_TC' ? 'vanthu@sotc.bacninh.gov.vn' : undefined) }),
   })
 }
 
@@ -109,7 +109,9 @@ describe('alerts', () => {
     const [open] = await alerts.list({ state: 'open', agency: '', limit: 10 })
     expect(open).toMatchObject({ key: 'job:pull:doanh_nghiep', rule: 'connector_failed', severity: 'critical', agency: 'SO_TC', resolved_at: null, title_en: 'Job failed: Pull the business register' })
     expect(open!.detail).toMatchObject({ message: 'getaddrinfo ENOTFOUND dkkd.example' })
-    expect(open!.notified).toMatchObject({ opened: { email: { 'qt.alerts': 'sent', 'sotc.alerts': 'sent' }, webhook: 'sent 204' } })
+    expect(open!.notified).toMatchObject({ opened: { email: { 'qt.alerts': 'sent', 'sotc.alerts': 'sent', 'agency:SO_TC': 'sent' }, webhook: 'sent 204' } })
+    // The agency's own mailbox (the catalogue's contact) is told too.
+    expect(mailsTo('vanthu@sotc.bacninh.gov.vn')[0]).toContain('Tác vụ thất bại')
     expect(mailsTo('quantri@bacninh.gov.vn')).toHaveLength(1)
     expect(mailsTo('canbo@sotc.bacninh.gov.vn')[0]).toContain('Tác vụ thất bại: Đồng bộ sổ đăng ký doanh nghiệp')
     expect(mailsTo('canbo@sotc.bacninh.gov.vn')[0]).toContain('https://kho.bacninh.gov.vn/alerts')

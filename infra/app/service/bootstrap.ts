@@ -105,7 +105,7 @@ export async function bootstrap(
     alerts: new AlertKeeper({
       wh,
       find: (now) => firingNow({ wh, catalog: ctx.catalog, jobTitles: () => ctx.jobs.titles(), models: () => ctx.project.models.keys(), thresholds: config.alerts }, now),
-      notify: alertNotifier({ wh, send, webhook: config.alerts.webhook, pageUrl: `${config.publicUrl}/alerts`, onError: alertError }),
+      notify: alertNotifier({ wh, send, webhook: config.alerts.webhook, pageUrl: `${config.publicUrl}/alerts`, agencyEmail: (code) => ctx.catalog.agency(code)?.contact.email, onError: alertError }),
       onError: alertError,
     }),
     jobs: new JobScheduler({
