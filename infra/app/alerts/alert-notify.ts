@@ -70,42 +70,33 @@ async function postEvent(url: string, secret: string | null, body: string, delay
 export function alertNotifier(deps: NotifyDeps) {
   return async (events: AlertEvent[]): Promise<Map<string, Delivery>> => {
     const out = new Map<string, Delivery>(events.map((e) => [e.alert.id, {}]))
-    if (deps.send) {
-      const accounts = (await listAccounts(deps.wh)).filter((a) => !a.disabled && a.email)
-      for (const account of accounts) {
-        const theirs = events.filter((e) => concerns(account, e))
-        if (theirs.length === 0) continue
+    const send = deps.send
+    if (send) {
+      /** One e-mail listing `theirs`; how it went is kept under `who` on each of those alerts. */
+      const mail = async (address: string, who: string, theirs: AlertEvent[]) => {
         const { subject, text } = mailText(theirs, deps.pageUrl)
         let outcome = 'sent'
         try {
-          await deps.send({ to: [account.email], subject, text })
+          await send({ to: [address], subject, text })
         } catch (err) {
           outcome = `failed: ${(err as Error).message}`
           deps.onError?.(err as Error)
         }
         for (const e of theirs) {
           const d = out.get(e.alert.id)!
-          d.email = { ...(d.email as object), [account.username]: outcome }
+          d.email = { ...(d.email as object), [who]: outcome }
         }
+      }
+      const accounts = (await listAccounts(deps.wh)).filter((a) => !a.disabled && a.email)
+      for (const account of accounts) {
+        const theirs = events.filter((e) => concerns(account, e))
+        if (theirs.length > 0) await mail(account.email, account.username, theirs)
       }
       // The agency's mailbox, so an agency with no officer account holding an address still hears.
       const told = new Set(accounts.map((a) => a.email.toLowerCase()))
       for (const agency of new Set(events.map((e) => e.alert.agency).filter(Boolean))) {
         const address = deps.agencyEmail?.(agency)
-        if (!address || told.has(address.toLowerCase())) continue
-        const theirs = events.filter((e) => e.alert.agency === agency)
-        const { subject, text } = mailText(theirs, deps.pageUrl)
-        let outcome = 'sent'
-        try {
-          await deps.send({ to: [address], subject, text })
-        } catch (err) {
-          outcome = `failed: ${(err as Error).message}`
-          deps.onError?.(err as Error)
-        }
-        for (const e of theirs) {
-          const d = out.get(e.alert.id)!
-          d.email = { ...(d.email as object), [`agency:${agency}`]: outcome }
-        }
+        if (address && !told.has(address.toLowerCase())) await mail(address, `agency:${agency}`, events.filter((e) => e.alert.agency === agency))
       }
     }
     if (deps.webhook) {
