@@ -36,9 +36,9 @@ export interface ChangedKeys {
 }
 
 /**
- * The rows a test reads: the whole model, or only the keys this run rebuilt — the other rows are
- * those that passed before. A test across rows (relationships, or unique on another column than
- * the key) still reads every row.
+ * The rows a test reads: the whole model, or only the keys this run changed — the other rows are
+ * those that passed before. Unique on another column than the key still reads every row, and so
+ * does a relationship whose target was built in the same run.
  */
 function rowsRead(m: Model, changed: ChangedKeys | undefined): Knex.Raw {
   if (!changed) return readable(m)
@@ -47,7 +47,7 @@ function rowsRead(m: Model, changed: ChangedKeys | undefined): Knex.Raw {
 }
 
 /** The SQL selecting the rows that fail one column test (values quoted by the SQL builder). */
-function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest, changed?: ChangedKeys): { name: string; sql: string } {
+function failingRowsSql(project: Project, m: Model, column: string, test: ColumnTest, changed?: ChangedKeys, targetBuilt: (model: string) => boolean = () => true): { name: string; sql: string } {
   const rows = () => sqlBuilder.select('*').from(rowsRead(m, changed))
   if (test === 'not_null') return { name: `not_null(${column})`, sql: rows().whereNull(column).toString() }
   if (test === 'unique') {
@@ -60,7 +60,9 @@ function failingRowsSql(project: Project, m: Model, column: string, test: Column
   if ('relationships' in test) {
     const to = refTable(project, test.relationships.to)
     const keys = sqlBuilder.select(test.relationships.field).from(readable(to))
-    return { name: `relationships(${column} → ${to.name}.${test.relationships.field})`, sql: sqlBuilder.select('*').from(readable(m)).whereNotNull(column).whereNotIn(column, keys).toString() }
+    // The changed keys' rows alone, unless the target was built in this run too (its keys may have gone).
+    const from = targetBuilt(to.name) ? readable(m) : rowsRead(m, changed)
+    return { name: `relationships(${column} → ${to.name}.${test.relationships.field})`, sql: sqlBuilder.select('*').from(from).whereNotNull(column).whereNotIn(column, keys).toString() }
   }
   return { name: `expression(${column}: ${test.expression})`, sql: rows().whereRaw(`NOT (${test.expression})`).toString() }
 }
@@ -88,7 +90,7 @@ export async function runDataTests(wh: Warehouse, project: Project, models?: Set
     if (models && !models.has(m.name)) continue
     for (const c of m.columns) {
       for (const t of c.tests) {
-        const { name, sql } = failingRowsSql(project, m, c.name, t, changedKeys.get(m.name))
+        const { name, sql } = failingRowsSql(project, m, c.name, t, changedKeys.get(m.name), (target) => !models || models.has(target))
         results.push(await evaluate(wh, { test: name, model: m.name, column: c.name }, sql))
       }
     }

@@ -15,8 +15,9 @@ export interface ModelResult {
   durationMs: number
   error: string
   /**
-   * For a model updated by key (config by_key): how many keys this run rebuilt, and the table
-   * holding them, so its data tests read only those keys; absent when the table was built whole.
+   * For a model updated by key (config by_key) or an incremental one that took new loads: how many
+   * keys this run changed, and the table holding them, so its data tests read only those keys;
+   * absent when the table was built whole.
    */
   changedKeys?: { column: string; table: string; count: number }
 }
@@ -197,6 +198,17 @@ async function keyedLoads(wh: Warehouse, m: Model, built: Built): Promise<Map<st
 }
 
 /**
+ * Keeps the distinct `column` values of `sql`'s rows in `<model>__changed` (a small in-memory
+ * table): the keys a run changed in the model, which its data tests then read alone.
+ */
+async function keepChangedKeys(wh: Warehouse, m: Model, column: string, sql: string): Promise<NonNullable<ModelResult['changedKeys']>> {
+  const table = tableName(m, '__changed')
+  for (const query of [`DROP TABLE IF EXISTS ${table}`, `CREATE TABLE ${table} ENGINE = Memory AS SELECT DISTINCT ${quoteIdent(column)} FROM (${sql})`]) await wh.client.command({ query })
+  const [keys] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${table}`)
+  return { column, table, count: Number(keys!.n) }
+}
+
+/**
  * Rebuilds only the keys whose upstream rows this run's loads changed, still swapping whole tables:
  * the build table takes the live table's parts (hard links: no data is copied), loses the changed
  * keys' rows (a lightweight delete: a row mask, parts untouched), gains the model's rows for those
@@ -213,15 +225,11 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, taken: Map
   const run = async (statements: string[]) => {
     for (const query of statements) await wh.client.command({ query })
   }
-  const changed = tableName(m, '__changed')
   const buildTable = tableName(m, '__build')
   const col = quoteIdent(column)
   // The keys the upstream's new rows carry: its own SQL over just the loads it took.
-  await run([
-    `DROP TABLE IF EXISTS ${changed}`,
-    `CREATE TABLE ${changed} ENGINE = Memory AS SELECT DISTINCT ${col} FROM (${compileModel(project.models.get(from)!, project, taken)})`,
-  ])
-  const [keys] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${changed}`)
+  const changedKeys = await keepChangedKeys(wh, m, column, compileModel(project.models.get(from)!, project, taken))
+  const changed = changedKeys.table
   const build = randomUUID().slice(0, 8)
   const ddl = buildStatements(m, live, { cluster: null }, build)
   try {
@@ -238,7 +246,7 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, taken: Map
   }
   const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${buildTable}`)
   await run(ddl.swap)
-  return { rows: Number(count!.n), changedKeys: { column, table: changed, count: Number(keys!.n) } }
+  return { rows: Number(count!.n), changedKeys }
 }
 
 async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean, built: Built): Promise<Materialized> {
@@ -258,17 +266,22 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
       // The loads are fixed before the SQL runs, so a load committed meanwhile waits for the next run.
       const loads = await pendingLoads(wh, m, rebuild)
       let rows = 0
+      let changedKeys: ModelResult['changedKeys']
       if (rebuild) rows = await buildAndSwap(wh, m, compileModel(m, project, loads))
       else if ([...loads.values()].some((l) => l.length > 0)) {
+        const sql = compileModel(m, project, loads)
         const [before] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
-        await wh.client.command({ query: `INSERT INTO ${tableName(m)} ${compileModel(m, project, loads)}` })
+        await wh.client.command({ query: `INSERT INTO ${tableName(m)} ${sql}` })
         const [after] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
         rows = Number(after!.n) - Number(before!.n)
+        // Its tests then read only the keys these loads carried (one-column keys, one node).
+        const key = m.config.unique_key!
+        if (key.length === 1 && wh.cluster === null) changedKeys = await keepChangedKeys(wh, m, key[0]!, sql)
       }
       const taken = [...loads.values()].flat()
       if (taken.length) await wh.client.insert({ table: 'meta.model_loads', values: taken.map((load_id) => ({ model: m.name, load_id })), format: 'JSONEachRow' })
       built.set(m.name, rebuild ? null : loads)
-      return { rows }
+      return changedKeys ? { rows, changedKeys } : { rows }
     }
   }
 }
