@@ -4,6 +4,7 @@ import { indicatorDecimals } from '../../infra/catalog/indicator-decimals.ts'
 import { decimalFormat, printA4Landscape, rowHeightFor, type WrappedText } from '../../infra/files/print-layout.ts'
 import { communesOf } from '../../infra/identifiers/admin-units.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
+import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { runQuery, type QueryContext } from '../../semantic/cube/cube-api.ts'
 import { validateQuery } from '../../semantic/cube/cube-query.ts'
@@ -460,9 +461,9 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
       case 'error_reports': {
         // Counts of reports about the agencies' own data, read from meta.error_reports (no values,
         // no personal data; the semantic layer has no view of it).
-        const to = new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000).toISOString()
-        const from = new Date(`${period.start}T00:00:00+07:00`).toISOString()
-        const counts = (await errorReportCounts(deps.cube.wh, from.replace('T', ' ').replace('Z', ''), to.replace('T', ' ').replace('Z', ''))).filter((r) => !agency || r.agency === agency)
+        const from = warehouseTime(new Date(`${period.start}T00:00:00+07:00`))
+        const to = warehouseTime(new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000))
+        const counts = (await errorReportCounts(deps.cube.wh, from, to)).filter((r) => !agency || r.agency === agency)
         const rows = counts.map((r) => ({
           owner: agencyName(r.agency),
           reported: num(r.reported),

@@ -6,6 +6,7 @@ import { PUBLIC } from '../../infra/access/caller.ts'
 import { HttpError, notFound } from '../../infra/http/http-error.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
+import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import { runQuery } from '../cube/cube-api.ts'
@@ -36,8 +37,6 @@ interface Proposal {
 
 const decideBody = z.strictObject({ decision: z.enum(['approve', 'refuse']), note: z.string().trim().max(2000).default('') })
 const KT_XH_DATASET = 'chi_tieu_kt_xh'
-
-const stamp = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
 
 /** Why an agency may not propose this query, or null: every dataset it reads is the agency's own. */
 function notOwn(ctx: OpenDataDeps, agency: string, q: CubeQuery, datasets: string[]): { vi: string; en: string } | null {
@@ -91,8 +90,8 @@ export function openDataProposalRoutes(app: FastifyInstance, ctx: OpenDataDeps) 
       status: 'pending',
       decided_by: '',
       note: '',
-      created_at: stamp(),
-      updated_at: stamp(),
+      created_at: warehouseTime(),
+      updated_at: warehouseTime(),
     }
     await ctx.wh.client.insert({ table: 'meta.open_data_proposals', format: 'JSONEachRow', values: [proposal] })
     ctx.audit.recordRequest(req, { endpoint: 'open_data.propose', datasets, query: { id: proposal.id, dataset_id: body.id }, rowCount: rows })
@@ -123,7 +122,7 @@ export function openDataProposalRoutes(app: FastifyInstance, ctx: OpenDataDeps) 
     await ctx.wh.client.insert({
       table: 'meta.open_data_proposals',
       format: 'JSONEachRow',
-      values: [{ ...rest, created_at, status: body.decision === 'approve' ? 'approved' : 'refused', decided_by: req.caller.account, note: body.note, updated_at: stamp() }],
+      values: [{ ...rest, created_at, status: body.decision === 'approve' ? 'approved' : 'refused', decided_by: req.caller.account, note: body.note, updated_at: warehouseTime() }],
     })
     ctx.audit.recordRequest(req, { endpoint: 'open_data.decide', query: { id: p.id, decision: body.decision } })
     return { proposal: await findProposal(ctx, p.id), publication }

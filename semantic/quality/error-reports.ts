@@ -10,6 +10,7 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import { parseAdminUnitCode } from '../../infra/identifiers/admin-units.ts'
 import { parsePeriod } from '../../infra/time/periods.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import type { ErrorReport } from '../../dashboards/web/src/shared/error-report.ts'
 
 /**
@@ -61,10 +62,8 @@ async function findReport(wh: Warehouse, id: string): Promise<ErrorReport | null
   return row ?? null
 }
 
-const stamp = () => new Date().toISOString().replace('T', ' ').replace('Z', '')
-
 async function store(wh: Warehouse, r: Omit<ErrorReport, 'age_days' | 'updated_at'>): Promise<void> {
-  await wh.client.insert({ table: 'meta.error_reports', values: [{ ...r, updated_at: stamp() }], format: 'JSONEachRow' })
+  await wh.client.insert({ table: 'meta.error_reports', values: [{ ...r, updated_at: warehouseTime() }], format: 'JSONEachRow' })
 }
 
 /** Stewards and administrators see every report; an officer its agency's and its own; anyone else their own. */
@@ -95,7 +94,7 @@ export function errorReportRoutes(app: FastifyInstance, deps: ErrorReportDeps) {
       answered_by: '',
       closed_by: '' as const,
       load_id: '',
-      created_at: stamp(),
+      created_at: warehouseTime(),
     }
     await store(wh, report)
     deps.audit.recordRequest(req, { endpoint: 'error_report.create', datasets: [subject.dataset], filters: { id: report.id, agency: subject.agency } })

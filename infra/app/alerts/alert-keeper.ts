@@ -1,4 +1,5 @@
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { warehouseTime } from '../../warehouse/sql.ts'
 import type { AlertRule, Firing } from './alert-rules.ts'
 import type { Alert as SharedAlert } from '../../../dashboards/web/src/shared/alert.ts'
 
@@ -29,8 +30,6 @@ const COLUMNS = `id, key, rule, severity, agency, title_vi, title_en, detail, to
 type StoredAlert = Omit<Alert, 'detail' | 'notified'> & { detail: string; notified: string }
 
 const parsed = (r: StoredAlert): Alert => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown>, notified: JSON.parse(r.notified || '{}') as Record<string, unknown> })
-
-const stamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '')
 
 /**
  * Keeps meta.alerts in step with the rules: a firing with no open alert for its key opens one, an
@@ -101,9 +100,9 @@ export class AlertKeeper {
         .filter((f) => !openKeys.has(f.key))
         .map((f): AlertEvent => ({
           kind: 'opened',
-          alert: { id: `${f.key}@${now.toISOString()}`, key: f.key, rule: f.rule, severity: f.severity, agency: f.agency, title_vi: f.title.vi, title_en: f.title.en, detail: f.detail, opened_at: stamp(now), resolved_at: null, notified: {} },
+          alert: { id: `${f.key}@${now.toISOString()}`, key: f.key, rule: f.rule, severity: f.severity, agency: f.agency, title_vi: f.title.vi, title_en: f.title.en, detail: f.detail, opened_at: warehouseTime(now), resolved_at: null, notified: {} },
         })),
-      ...open.filter((a) => !firingKeys.has(a.key) && !notChecked.has(a.rule)).map((a): AlertEvent => ({ kind: 'resolved', alert: { ...a, resolved_at: stamp(now) } })),
+      ...open.filter((a) => !firingKeys.has(a.key) && !notChecked.has(a.rule)).map((a): AlertEvent => ({ kind: 'resolved', alert: { ...a, resolved_at: warehouseTime(now) } })),
     ]
     if (events.length === 0) return { opened: 0, resolved: 0 }
     // Sent before it is stored: a crash in between sends it again rather than never.
@@ -114,7 +113,7 @@ export class AlertKeeper {
         ...alert,
         detail: JSON.stringify(alert.detail),
         notified: JSON.stringify({ ...alert.notified, [kind]: sent.get(alert.id) ?? {} }),
-        updated_at: stamp(now),
+        updated_at: warehouseTime(now),
       })),
       format: 'JSONEachRow',
     })

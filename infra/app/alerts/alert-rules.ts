@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { warehouseTime } from '../../warehouse/sql.ts'
 import { vietnamDay } from '../../time/periods.ts'
 import { listObligations } from '../../../semantic/portal/submission-digest.ts'
 
@@ -137,7 +138,7 @@ async function overdue(deps: RuleDeps, now: Date): Promise<Firing[]> {
 /** Refusals by the access gate and failed sign-ins, when either passes its threshold in the window. */
 async function spikes(deps: RuleDeps, now: Date): Promise<Firing[]> {
   const { windowMinutes, refusals, failedSignIns } = deps.thresholds
-  const since = new Date(now.getTime() - windowMinutes * 60_000).toISOString().replace('T', ' ').replace('Z', '')
+  const since = warehouseTime(new Date(now.getTime() - windowMinutes * 60_000))
   const [row] = await queryRows<{ signins: string; refused: string; signin_accounts: string[]; refused_accounts: string[] }>(
     deps.wh.client,
     `SELECT toString(countIf(endpoint = 'login')) AS signins, toString(countIf(endpoint != 'login')) AS refused,
