@@ -29,20 +29,32 @@ function refTable(project: Project, ref: string): Model {
   return m
 }
 
-/** Keys a run rebuilt in a model updated by key: its tests read only their rows. */
+/** The current rows of the keys a run changed in a model (run.ts ChangedRows): its tests read only those. */
 export interface ChangedKeys {
   column: string
   table: string
 }
 
 /**
- * The rows a test reads: the whole model, or only the keys this run changed — the other rows are
- * those that passed before. Unique on another column than the key still reads every row, and so
- * does a relationship whose target was built in the same run.
+ * The rows a test reads: the whole model, or only the current rows of the keys this run changed —
+ * the other rows are those that passed before. They are kept beside the model, so reading them
+ * does not go through the model's millions of rows.
  */
 function rowsRead(m: Model, changed: ChangedKeys | undefined): Knex.Raw {
   if (!changed) return readable(m)
-  const col = quoteIdent(changed.column)
+  return sqlBuilder.raw(m.config.materialized === 'incremental' ? `${changed.table} FINAL` : changed.table)
+}
+
+/**
+ * The rows a unique test reads. On the changed keys' column: the model's rows of those keys — a
+ * keyed update that left an old row beside a new one shows here, not in the new rows alone (an
+ * incremental model read FINAL cannot repeat a key, so its new rows do). On another column:
+ * every row, since an unchanged row may hold the same value.
+ */
+function uniqueRowsRead(m: Model, column: string, changed: ChangedKeys | undefined): Knex.Raw {
+  if (!changed || changed.column !== column) return readable(m)
+  if (m.config.materialized === 'incremental') return rowsRead(m, changed)
+  const col = quoteIdent(column)
   return sqlBuilder.raw(`(SELECT * FROM ${readable(m).toString()} WHERE ${col} IN (SELECT ${col} FROM ${changed.table}))`)
 }
 
@@ -51,7 +63,7 @@ function failingRowsSql(project: Project, m: Model, column: string, test: Column
   const rows = () => sqlBuilder.select('*').from(rowsRead(m, changed))
   if (test === 'not_null') return { name: `not_null(${column})`, sql: rows().whereNull(column).toString() }
   if (test === 'unique') {
-    const q = sqlBuilder.select(column).count({ occurrences: '*' }).from(rowsRead(m, changed?.column === column ? changed : undefined)).groupBy(column).having('occurrences', '>', 1)
+    const q = sqlBuilder.select(column).count({ occurrences: '*' }).from(uniqueRowsRead(m, column, changed)).groupBy(column).having('occurrences', '>', 1)
     return { name: `unique(${column})`, sql: q.toString() }
   }
   if ('accepted_values' in test) {

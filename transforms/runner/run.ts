@@ -16,10 +16,18 @@ export interface ModelResult {
   error: string
   /**
    * For a model updated by key (config by_key) or an incremental one that took new loads: how many
-   * keys this run changed, and the table holding them, so its data tests read only those keys;
-   * absent when the table was built whole.
+   * keys this run changed, and `table`, holding the model's current rows of those keys (read FINAL
+   * for an incremental model), so its data tests read only those rows; absent when the table was
+   * built whole.
    */
-  changedKeys?: { column: string; table: string; count: number }
+  changedKeys?: ChangedRows
+}
+
+/** The current rows of the keys a run changed in a model, kept in `<model>__current`. */
+export interface ChangedRows {
+  column: string
+  table: string
+  count: number
 }
 
 export interface RunResult {
@@ -44,14 +52,15 @@ const MACROS: Record<string, (arg: string) => string> = {
 }
 
 /**
- * A model's SQL with its macros expanded: ref('m') → the model's table, source('d') → the
- * committed rows of raw.d (or of given loads only), var('name') → a project variable, the
+ * A model's SQL with its macros expanded: ref('m') → the model's table (or the table `readFrom`
+ * gives for it), source('d') → the committed rows of raw.d (or of given loads only), var('name')
+ * → a project variable, the
  * parse_* macros → the shared parsing expressions, enum_code('dataset.column', x) → the code a
  * cell names by its code or its label, and enum_label('dataset.column', code) → the code's label.
  */
-export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null): string {
+export function compileModel(model: Model, project: Project, loads: Map<string, string[]> | null = null, readFrom: ReadonlyMap<string, string> = new Map()): string {
   return model.sql
-    .replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => tableName(project.models.get(name)!))
+    .replace(/\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => readFrom.get(name) ?? tableName(project.models.get(name)!))
     .replace(/\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, dataset: string) => acceptedRowsSql(dataset, loads?.get(dataset) ?? null))
     .replace(/\{\{\s*var\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g, (_m, name: string) => {
       const value = project.vars[name]
@@ -172,81 +181,108 @@ async function pendingLoads(wh: Warehouse, m: Model, all: boolean): Promise<Map<
 }
 
 /**
- * What this run has built so far: for an incremental model the loads it took by dataset (`null`
- * when it was rebuilt whole), for any other model `null`.
+ * What this run has built so far: for an incremental model updated by loads, the current rows of
+ * the keys they carried (`UNCHANGED` when it took none; `null` when it was rebuilt whole or keeps
+ * no current rows); for any other model `null`.
  */
-type Built = Map<string, Map<string, string[]> | null>
+type Built = Map<string, ChangedRows | typeof UNCHANGED | null>
+
+/** An incremental model that took no new loads in this run. */
+const UNCHANGED = 'unchanged'
 
 interface Materialized {
   rows: number
-  changedKeys?: ModelResult['changedKeys']
+  changedKeys?: ChangedRows
+}
+
+const run = async (wh: Warehouse, statements: string[]) => {
+  for (const query of statements) await wh.client.command({ query })
 }
 
 /**
- * The loads a by_key model's upstream took in this run, when a keyed update can stand for a full
- * build: its table exists, the upstream was updated by loads (not rebuilt) and nothing else it
- * reads was built in this run. `null`: build it whole.
+ * The upstream's current rows a by_key model can be updated from: its upstream was updated by
+ * loads in this run (not rebuilt) and nothing else it reads was built in this run, and its own
+ * table exists. `null`: build it whole.
  */
-async function keyedLoads(wh: Warehouse, m: Model, built: Built): Promise<Map<string, string[]> | null> {
+async function keyedUpstream(wh: Warehouse, m: Model, built: Built): Promise<ChangedRows | typeof UNCHANGED | null> {
   const byKey = m.config.by_key
   // In a cluster the build table would be spread over shards behind a Distributed front; copying
   // its parts shard by shard is not done, so a cluster rebuilds by_key models whole.
   if (!byKey || wh.cluster !== null) return null
-  const taken = built.get(byKey.from)
-  if (!taken || m.refs.some((r) => r !== byKey.from && built.has(r))) return null
-  return (await tableExists(wh, m)) ? taken : null
+  const upstream = built.get(byKey.from)
+  if (!upstream || m.refs.some((r) => r !== byKey.from && built.has(r))) return null
+  return (await tableExists(wh, m)) ? upstream : null
+}
+
+async function countRows(wh: Warehouse, sql: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM (${sql})`)
+  return Number(row!.n)
 }
 
 /**
- * Keeps the distinct `column` values of `sql`'s rows in `<model>__changed` (a small in-memory
- * table): the keys a run changed in the model, which its data tests then read alone.
+ * Adds an incremental model's new rows (`sql`, over the loads it takes) and keeps the current rows
+ * of the keys they carry in `<model>__current`, a table like the model's (so FINAL picks the same
+ * winner): the new rows, and any older row of those keys that still wins — an earlier delivery that
+ * carried a later update. Its data tests read these rows, and a by_key model downstream is updated
+ * from them, instead of either reading the whole model FINAL: 10,000 keys spread over 20 million
+ * rows touch every granule, so reading them from the model costs as much as reading it all.
  */
-async function keepChangedKeys(wh: Warehouse, m: Model, column: string, sql: string): Promise<NonNullable<ModelResult['changedKeys']>> {
-  const table = tableName(m, '__changed')
-  for (const query of [`DROP TABLE IF EXISTS ${table}`, `CREATE TABLE ${table} ENGINE = Memory AS SELECT DISTINCT ${quoteIdent(column)} FROM (${sql})`]) await wh.client.command({ query })
-  const [keys] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${table}`)
-  return { column, table, count: Number(keys!.n) }
+async function addKeepingCurrent(wh: Warehouse, m: Model, sql: string, key: string): Promise<Materialized> {
+  const current = tableName(m, '__current')
+  const col = quoteIdent(key)
+  await run(wh, [`DROP TABLE IF EXISTS ${current}`, `CREATE TABLE ${current} AS ${tableName(m)}`, `INSERT INTO ${current} ${sql}`, `INSERT INTO ${tableName(m)} SELECT * FROM ${current}`])
+  const rows = await countRows(wh, `SELECT 1 FROM ${current}`)
+  const version = m.config.version
+  if (version && rows > 0) {
+    const v = quoteIdent(version)
+    await run(wh, [
+      `INSERT INTO ${current} SELECT * FROM ${tableName(m)} WHERE ${col} IN (
+         SELECT o.${col} FROM (SELECT ${col}, max(${v}) AS top FROM ${tableName(m)} WHERE ${col} IN (SELECT ${col} FROM ${current}) GROUP BY ${col}) AS o
+         INNER JOIN (SELECT ${col}, max(${v}) AS top FROM ${current} GROUP BY ${col}) AS n ON n.${col} = o.${col}
+         WHERE o.top > n.top)`,
+    ])
+  }
+  const keys = await countRows(wh, `SELECT DISTINCT ${col} FROM ${current}`)
+  return { rows, changedKeys: { column: key, table: current, count: keys } }
 }
 
 /**
  * Rebuilds only the keys whose upstream rows this run's loads changed, still swapping whole tables:
- * the build table takes the live table's parts (hard links: no data is copied), loses the changed
- * keys' rows (a lightweight delete: a row mask, parts untouched), gains the model's rows for those
- * keys, and is exchanged with the live table. The keys are kept in `<model>__changed` for the
- * data tests. The model's columns must be those of the live table; if the SQL changed them, it is
- * built whole (`null`).
+ * the model's rows for those keys are computed from the upstream's current rows of them alone and
+ * kept in `<model>__current` (for the data tests); the build table takes the live table's parts
+ * (hard links: no data is copied), loses the changed keys' rows (a lightweight delete: a row mask,
+ * parts untouched), gains the new rows, and is exchanged with the live table. The model's columns
+ * must be those of the live table; if the SQL changed them, it is built whole (`null`).
  */
-async function updateByKey(wh: Warehouse, m: Model, project: Project, taken: Map<string, string[]>): Promise<Materialized | null> {
+async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: ChangedRows | typeof UNCHANGED): Promise<Materialized | null> {
   const { column, from } = m.config.by_key!
-  const sql = compileModel(m, project)
   const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
-  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${sql})`)
+  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
   if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
-  const run = async (statements: string[]) => {
-    for (const query of statements) await wh.client.command({ query })
-  }
-  const buildTable = tableName(m, '__build')
+  // The upstream took no new rows: nothing to change.
+  if (upstream === UNCHANGED) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`) }
   const col = quoteIdent(column)
-  // The keys the upstream's new rows carry: its own SQL over just the loads it took.
-  const changedKeys = await keepChangedKeys(wh, m, column, compileModel(project.models.get(from)!, project, taken))
-  const changed = changedKeys.table
-  const build = randomUUID().slice(0, 8)
-  const ddl = buildStatements(m, live, { cluster: null }, build)
+  const current = tableName(m, '__current')
+  const buildTable = tableName(m, '__build')
+  // The model's SQL over the upstream's current rows of the changed keys: a by_key model's rows of
+  // a key come from the upstream's rows of that key alone.
+  const sql = compileModel(m, project, null, new Map([[from, upstream.table]]))
+  await run(wh, [`DROP TABLE IF EXISTS ${current}`, `CREATE TABLE ${current} AS ${tableName(m)}`, `INSERT INTO ${current} SELECT * FROM (${sql}) WHERE ${col} IN (SELECT ${col} FROM ${upstream.table})`])
+  const changedKeys = { column, table: current, count: upstream.count }
+  if (upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), changedKeys }
+  const ddl = buildStatements(m, live, { cluster: null }, randomUUID().slice(0, 8))
   try {
-    await run([`DROP TABLE IF EXISTS ${buildTable}`, `CREATE TABLE ${buildTable} AS ${tableName(m)}`])
+    await run(wh, [`DROP TABLE IF EXISTS ${buildTable}`, `CREATE TABLE ${buildTable} AS ${tableName(m)}`])
     const partitions = await queryRows<{ id: string }>(wh.client, `SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = {db:String} AND table = {t:String} AND active`, { db: m.database, t: m.name })
-    await run(partitions.map((p) => `ALTER TABLE ${buildTable} ATTACH PARTITION ID '${p.id.replace(/'/g, "\\'")}' FROM ${tableName(m)}`))
-    await run([
-      `DELETE FROM ${buildTable} WHERE ${col} IN (SELECT ${col} FROM ${changed})`,
-      `INSERT INTO ${buildTable} SELECT * FROM (${sql}) WHERE ${col} IN (SELECT ${col} FROM ${changed})`,
-    ])
+    await run(wh, partitions.map((p) => `ALTER TABLE ${buildTable} ATTACH PARTITION ID '${p.id.replace(/'/g, "\\'")}' FROM ${tableName(m)}`))
+    await run(wh, [`DELETE FROM ${buildTable} WHERE ${col} IN (SELECT ${col} FROM ${upstream.table})`, `INSERT INTO ${buildTable} SELECT * FROM ${current}`])
   } catch (err) {
-    await run(ddl.abandon)
+    await run(wh, ddl.abandon)
     throw err
   }
-  const [count] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${buildTable}`)
-  await run(ddl.swap)
-  return { rows: Number(count!.n), changedKeys }
+  const rows = await countRows(wh, `SELECT 1 FROM ${buildTable}`)
+  await run(wh, ddl.swap)
+  return { rows, changedKeys }
 }
 
 async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean, built: Built): Promise<Materialized> {
@@ -256,8 +292,8 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
       built.set(m.name, null)
       return { rows: 0 }
     case 'table': {
-      const taken = fullRefresh ? null : await keyedLoads(wh, m, built)
-      const keyed = taken && (await updateByKey(wh, m, project, taken))
+      const upstream = fullRefresh ? null : await keyedUpstream(wh, m, built)
+      const keyed = upstream && (await updateByKey(wh, m, project, upstream))
       built.set(m.name, null)
       return keyed || { rows: await buildAndSwap(wh, m, compileModel(m, project)) }
     }
@@ -265,23 +301,21 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
       const rebuild = fullRefresh || !(await tableExists(wh, m))
       // The loads are fixed before the SQL runs, so a load committed meanwhile waits for the next run.
       const loads = await pendingLoads(wh, m, rebuild)
-      let rows = 0
-      let changedKeys: ModelResult['changedKeys']
-      if (rebuild) rows = await buildAndSwap(wh, m, compileModel(m, project, loads))
-      else if ([...loads.values()].some((l) => l.length > 0)) {
-        const sql = compileModel(m, project, loads)
-        const [before] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
-        await wh.client.command({ query: `INSERT INTO ${tableName(m)} ${sql}` })
-        const [after] = await queryRows<{ n: number }>(wh.client, `SELECT count() AS n FROM ${tableName(m)}`)
-        rows = Number(after!.n) - Number(before!.n)
-        // Its tests then read only the keys these loads carried (one-column keys, one node).
-        const key = m.config.unique_key!
-        if (key.length === 1 && wh.cluster === null) changedKeys = await keepChangedKeys(wh, m, key[0]!, sql)
-      }
       const taken = [...loads.values()].flat()
+      let result: Materialized = { rows: 0 }
+      const key = m.config.unique_key!
+      // Current rows are kept for one-column keys on one node, with the engine that picks them.
+      const keepsCurrent = key.length === 1 && wh.cluster === null && engineOf(m).kind === 'ReplacingMergeTree'
+      if (rebuild) result = { rows: await buildAndSwap(wh, m, compileModel(m, project, loads)) }
+      else if (taken.length && keepsCurrent) result = await addKeepingCurrent(wh, m, compileModel(m, project, loads), key[0]!)
+      else if (taken.length) {
+        const before = await countRows(wh, `SELECT 1 FROM ${tableName(m)}`)
+        await run(wh, [`INSERT INTO ${tableName(m)} ${compileModel(m, project, loads)}`])
+        result = { rows: (await countRows(wh, `SELECT 1 FROM ${tableName(m)}`)) - before }
+      }
       if (taken.length) await wh.client.insert({ table: 'meta.model_loads', values: taken.map((load_id) => ({ model: m.name, load_id })), format: 'JSONEachRow' })
-      built.set(m.name, rebuild ? null : loads)
-      return changedKeys ? { rows, changedKeys } : { rows }
+      built.set(m.name, rebuild ? null : taken.length === 0 ? UNCHANGED : (result.changedKeys ?? null))
+      return result
     }
   }
 }

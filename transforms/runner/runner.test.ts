@@ -45,10 +45,11 @@ const FILES = {
   'models/staging/schema.yaml': `models:\n  - name: ent\n    columns:\n      - name: name\n        tests:\n          - accepted_values: { values: ["A", "B (đổi tên)", "C", "it's", "a\\\\b"] }\n`,
 }
 
-async function deliver(name: string, rows: [string, string][]) {
+/** Delivers enterprises (code, name, and the date of the update, 01/10/2026 unless given). */
+async function deliver(name: string, rows: ([string, string] | [string, string, string])[]) {
   const file = path.join(home, name)
   const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
-  fs.writeFileSync(file, [header, ...rows.map(([code, n]) => `${code},${n},01/02/2020,07210,2610,dang_hoat_dong,01/10/2026`)].join('\n'))
+  fs.writeFileSync(file, [header, ...rows.map(([code, n, updated]) => `${code},${n},01/02/2020,07210,2610,dang_hoat_dong,${updated ?? '01/10/2026'}`)].join('\n'))
   const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
   expect(r.status).toBe('committed')
   return r.loadId
@@ -159,7 +160,8 @@ describe('a model updated by key (by_key)', () => {
     .filter((first9) => enterpriseCheckDigit(first9) !== null)
     .map((first9) => `${first9}${enterpriseCheckDigit(first9)}`)
     .slice(0, 4)
-  const REG = `/* config\nmaterialized: incremental\nunique_key: [code]\nversion: _version\n*/\nselect ma_so_doanh_nghiep as code, ten_doanh_nghiep as name, toUInt64(toUnixTimestamp64Milli(_loaded_at)) * 1000 + _row as _version\nfrom {{ source('doanh_nghiep') }}`
+  // The latest update wins, as in the registers' std models; between equal updates, the later load.
+  const REG = `/* config\nmaterialized: incremental\nunique_key: [code]\nversion: _version\n*/\nselect ma_so_doanh_nghiep as code, ten_doanh_nghiep as name, toUInt64(ifNull(toRelativeDayNum({{ parse_date(ngay_cap_nhat) }}), 0)) * 10000000000000 + toUInt64(toUnixTimestamp64Milli(_loaded_at)) as _version\nfrom {{ source('doanh_nghiep') }}`
   const DIM = (extra = '') => `/* config\nmaterialized: table\norder_by: [code]\nby_key: { column: code, from: reg }\n*/\nselect code, upperUTF8(name) as name_upper, lengthUTF8(name) as letters${extra} from {{ ref('reg') }} final`
   const KEYED = {
     'models/staging/reg.sql': REG,
@@ -208,6 +210,19 @@ describe('a model updated by key (by_key)', () => {
     const after = await rowsOf()
     expect(after.length).toBe(before.length + 2)
     expect(after.find((r) => r.code === codes[1])).toMatchObject({ name_upper: 'MỘT LẦN NỮA' })
+
+    // A delivery carrying an older update than one already held (a late file): the held update
+    // stays the current row — in the upstream's current rows, the keyed mart and its tests.
+    await deliver('k-late.csv', [[codes[1]!, 'Tên cũ gửi muộn dài quá hai mươi', '01/01/2026']])
+    const late = await runModels(wh, p)
+    const dim = late.results.find((r) => r.model === 'reg_dim')!
+    expect(dim).toMatchObject({ status: 'success', changedKeys: { column: 'code', count: 1 } })
+    expect(await queryRows(wh.client, 'SELECT code, name FROM std.reg__current FINAL')).toEqual([{ code: codes[1], name: 'Một lần nữa' }])
+    expect(await rowsOf()).toEqual(after)
+    const lateTests = await runDataTests(wh, p, new Set(['reg_dim']), new Map([['reg_dim', dim.changedKeys!]]))
+    expect(lateTests.results.find((r) => r.test === 'expression(letters < 20)')).toMatchObject({ status: 'pass', failures: 0 })
+    await runModels(wh, p, { select: ['reg_dim'], fullRefresh: true })
+    expect(await rowsOf()).toEqual(after)
     expect(await queryRows(wh.client, "SELECT name FROM system.tables WHERE database = 'marts' AND name LIKE 'reg_dim__build%'")).toEqual([])
   })
 

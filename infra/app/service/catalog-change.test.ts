@@ -144,7 +144,7 @@ describe('a dataset registered in the product', () => {
   })
 
   it("refuses a change that would break a hand-written mart reading the dataset's generated model", async () => {
-    // agg_people_commune counts social-insurance participants from std.ds_bhxh_tham_gia by kind.
+    // dim_insured keeps the social-insurance participants of std.ds_bhxh_tham_gia by kind.
     const steward = await login('quantri.dl')
     const bhxh = service.ctx.catalog.dataset('bhxh_tham_gia')!
     const without = { ...bhxh, natural_key: ['cccd'], columns: bhxh.columns.filter((c) => c.id !== 'loai_bao_hiem') }
@@ -152,7 +152,7 @@ describe('a dataset registered in the product', () => {
     expect(proposed.status).toBe(200)
     const refused = await call('POST', `/api/catalog/proposals/bhxh_tham_gia/${proposed.body.version}/decision`, steward, { approve: true })
     expect(refused.status).toBe(409)
-    expect(refused.body.error.message_en).toBe('The change would break: model agg_people_commune uses loai_bao_hiem')
+    expect(refused.body.error.message_en).toBe('The change would break: model dim_insured uses loai_bao_hiem')
     expect(service.ctx.catalog.dataset('bhxh_tham_gia')!.columns.map((c) => c.id)).toContain('loai_bao_hiem')
   })
 
