@@ -730,6 +730,17 @@ export const migrations: Migration[] = [
       ...[openDataVersionsTable, openDataProposalsTable].map((spec) => ({ kind: 'table' as const, spec })),
     ],
   },
+  {
+    version: 21,
+    name: 'run_how',
+    statements: [
+      {
+        kind: 'add_column',
+        table: runsTable,
+        column: { name: 'how', type: 'LowCardinality(String)', default: "'whole'", comment: 'whole | loads | keys | difference: how the run built the model' },
+      },
+    ],
+  },
 ]
 
 /**

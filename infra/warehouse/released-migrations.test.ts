@@ -30,6 +30,7 @@ const RELEASED: [number, string, string][] = [
   [18, 'alerts', 'cce8cb6f7b31c382'],
   [19, 'error_reports', '858866bc470c35b6'],
   [20, 'open_data_living', '29aa2cfd84e963e1'],
+  [21, 'run_how', 'de40780447d834f7'],
 ]
 
 describe('released migrations', () => {

@@ -108,21 +108,34 @@ describe('the marts after a delivery', () => {
     const outcomes: TransformOutcome[] = []
     const coordinator = new TransformCoordinator(wh, project, (o) => void outcomes.push(o))
     const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
-    // Two residents move: their register rows come again with a new address and a later update date.
+    // Two insured residents of working age come again with a later update date: one moved to
+    // another commune, the other's birth date corrected out of working age — the counts by commune
+    // and age band change, and follow by difference.
     const movers = await queryRows<{ id_number: string; full_name: string; birth_date: string; gender: string; commune_code: string }>(
       wh.client,
-      "SELECT id_number, full_name, formatDateTime(birth_date, '%d/%m/%Y') AS birth_date, gender, commune_code FROM marts.dim_citizen WHERE id_kind = 'cccd' AND birth_date IS NOT NULL AND full_name != '' ORDER BY id_number LIMIT 2",
+      `SELECT id_number, full_name, formatDateTime(c.birth_date, '%d/%m/%Y') AS birth_date, gender, commune_code FROM marts.dim_citizen AS c
+       WHERE id_kind = 'cccd' AND full_name != '' AND dateDiff('year', c.birth_date, today()) BETWEEN 20 AND 50 AND id_number IN (SELECT cccd FROM marts.dim_insured)
+       ORDER BY id_number LIMIT 2`,
     )
     expect(movers).toHaveLength(2)
+    const [elsewhere] = await queryRows<{ code: string }>(wh.client, "SELECT code FROM marts.dim_admin_unit WHERE level = 'commune' AND code != {c:String} ORDER BY code LIMIT 1", { c: movers[0]!.commune_code })
     const file = path.join(home, 'dan_cu_chuyen_den.csv')
     const header = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Địa chỉ thường trú,Ngày cập nhật'
-    fs.writeFileSync(file, [header, ...movers.map((p) => `${p.id_number},${p.full_name},${p.birth_date},${p.gender === 'nam' ? 'Nam' : 'Nữ'},${p.commune_code},Số 9 đường Chuyển Đến,27/11/2026`)].join('\n'))
+    const line = (p: (typeof movers)[number], born: string, commune: string) => `${p.id_number},${p.full_name},${born},${p.gender === 'nam' ? 'Nam' : 'Nữ'},${commune},Số 9 đường Chuyển Đến,27/11/2026`
+    fs.writeFileSync(file, [header, line(movers[0]!, movers[0]!.birth_date, elsewhere!.code), line(movers[1]!, '01/01/1950', movers[1]!.commune_code)].join('\n'))
+    const counts = () => queryRows(wh.client, 'SELECT * FROM marts.agg_people_commune ORDER BY commune_code')
+    const countsBefore = await counts()
     const report = await deliver.file({ file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
     expect(report).toMatchObject({ status: 'committed', rowsLoaded: 2 })
     await coordinator.flush()
     expect(outcomes).toHaveLength(1)
     const { run, tests } = outcomes[0]!
-    expect(run.results.find((r) => r.model === 'dim_citizen')).toMatchObject({ status: 'success', changedKeys: { column: 'id_number', count: 2 } })
+    expect(run.results.find((r) => r.model === 'dim_citizen')).toMatchObject({ status: 'success', how: 'keys', changedKeys: { column: 'id_number', count: 2 } })
+    // The counts over residents took the two residents' difference, not a count of everyone.
+    for (const model of ['agg_people_commune', 'fct_population']) expect(run.results.find((r) => r.model === model), model).toMatchObject({ status: 'success', how: 'difference' })
+    expect(await counts()).not.toEqual(countsBefore)
+    // The tables as they were before the keyed update are gone with the run.
+    expect(await queryRows(wh.client, "SELECT name FROM system.tables WHERE name LIKE '%\\_\\_before'")).toEqual([])
     expect(tests.results.filter((r) => r.model === 'dim_citizen').map((r) => `${r.test}:${r.status}`)).toEqual(['not_null(id_number):pass', 'unique(id_number):pass'])
     const moved = await queryRows<{ address: string }>(wh.client, 'SELECT address FROM marts.dim_citizen WHERE id_number IN ({a:String}, {b:String})', { a: movers[0]!.id_number, b: movers[1]!.id_number })
     expect(moved).toEqual([{ address: 'Số 9 đường Chuyển Đến' }, { address: 'Số 9 đường Chuyển Đến' }])

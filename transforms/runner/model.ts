@@ -15,6 +15,14 @@ export const configSchema = z.strictObject({
    * are rebuilt (see run.ts, updateByKey); anything else rebuilds the whole table.
    */
   by_key: z.strictObject({ column: z.string(), from: z.string() }).optional(),
+  /**
+   * For an aggregate table over a by_key model (`from`) whose columns other than `group_by` are
+   * sums over `from`'s rows — count(), sum(), countIf() —, each row counted on its own, every row of
+   * the model coming from rows of `from`, and a count() among them (so that a group emptied by an
+   * update goes): after `from` is updated by key, the model adds the changed keys' new rows and
+   * takes away their old ones instead of reading all of `from` (see run.ts, updateByDifference).
+   */
+  delta: z.strictObject({ from: z.string(), group_by: z.array(z.string()).min(1) }).optional(),
   engine: z.string().optional(),
   tags: z.array(z.string()).default([]),
 })

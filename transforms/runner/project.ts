@@ -127,6 +127,12 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
       if (!model.refs.includes(byKey.from) || from?.config.materialized !== 'incremental') throw new ProjectError(`${where}.from must be an incremental model the model refs`)
       if (from.config.unique_key?.length !== 1 || from.config.unique_key[0] !== byKey.column) throw new ProjectError(`${where}.column must be ${byKey.from}'s unique key`)
     }
+    const delta = model.config.delta
+    if (delta) {
+      const where = `${path.relative(root, model.file)}: delta`
+      if (model.config.materialized !== 'table') throw new ProjectError(`${where} is for table models`)
+      if (!model.refs.includes(delta.from) || !all.get(delta.from)?.config.by_key) throw new ProjectError(`${where}.from must be a by_key model the model refs`)
+    }
   }
   const singularTests = sqlFiles(path.join(root, 'tests')).map((file) => {
     const sql = fs.readFileSync(file, 'utf8').trim().replace(/;\s*$/, '')

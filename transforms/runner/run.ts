@@ -21,13 +21,21 @@ export interface ModelResult {
    * built whole.
    */
   changedKeys?: ChangedRows
+  /** How the table was built: whole, by adding new loads, by key, or by difference (recorded in meta.runs). */
+  how: BuildHow
 }
+
+export type BuildHow = 'whole' | 'loads' | 'keys' | 'difference'
 
 /** The current rows of the keys a run changed in a model, kept in `<model>__current`. */
 export interface ChangedRows {
   column: string
   table: string
   count: number
+  /** For a model updated by key: its table as it was before this run (read the changed keys' old rows there). */
+  before?: string
+  /** The changed keys' old rows, in the columns the models updated by difference read, once taken from `before`. */
+  oldRows?: string
 }
 
 export interface RunResult {
@@ -192,6 +200,7 @@ const UNCHANGED = 'unchanged'
 
 interface Materialized {
   rows: number
+  how: BuildHow
   changedKeys?: ChangedRows
 }
 
@@ -200,17 +209,16 @@ const run = async (wh: Warehouse, statements: string[]) => {
 }
 
 /**
- * The upstream's current rows a by_key model can be updated from: its upstream was updated by
- * loads in this run (not rebuilt) and nothing else it reads was built in this run, and its own
- * table exists. `null`: build it whole.
+ * The changed rows of the upstream (`from`) a by_key or delta model can be updated from: the
+ * upstream was updated by loads or by key in this run (not rebuilt), nothing else the model reads
+ * was built in this run, and the model's table exists. `null`: build it whole.
  */
-async function keyedUpstream(wh: Warehouse, m: Model, built: Built): Promise<ChangedRows | typeof UNCHANGED | null> {
-  const byKey = m.config.by_key
+async function keyedUpstream(wh: Warehouse, m: Model, built: Built, from: string): Promise<ChangedRows | typeof UNCHANGED | null> {
   // In a cluster the build table would be spread over shards behind a Distributed front; copying
-  // its parts shard by shard is not done, so a cluster rebuilds by_key models whole.
-  if (!byKey || wh.cluster !== null) return null
-  const upstream = built.get(byKey.from)
-  if (!upstream || m.refs.some((r) => r !== byKey.from && built.has(r))) return null
+  // its parts shard by shard is not done, so a cluster rebuilds these models whole.
+  if (wh.cluster !== null) return null
+  const upstream = built.get(from)
+  if (!upstream || m.refs.some((r) => r !== from && built.has(r))) return null
   return (await tableExists(wh, m)) ? upstream : null
 }
 
@@ -230,20 +238,24 @@ async function countRows(wh: Warehouse, sql: string): Promise<number> {
 async function addKeepingCurrent(wh: Warehouse, m: Model, sql: string, key: string): Promise<Materialized> {
   const current = tableName(m, '__current')
   const col = quoteIdent(key)
-  await run(wh, [`DROP TABLE IF EXISTS ${current}`, `CREATE TABLE ${current} AS ${tableName(m)}`, `INSERT INTO ${current} ${sql}`, `INSERT INTO ${tableName(m)} SELECT * FROM ${current}`])
+  await run(wh, [`DROP TABLE IF EXISTS ${current}`, `CREATE TABLE ${current} AS ${tableName(m)}`, `INSERT INTO ${current} ${sql}`])
   const rows = await countRows(wh, `SELECT 1 FROM ${current}`)
-  const version = m.config.version
-  if (version && rows > 0) {
-    const v = quoteIdent(version)
+  const version = m.config.version && quoteIdent(m.config.version)
+  // An older row can still win only if it carries a greater version than some new row (on a tie
+  // the later insert wins); usually every new row is newer than anything held, and the search for
+  // older winners — reading the keys of the whole model — is skipped.
+  const [newest] = version && rows > 0 ? await queryRows<{ yes: number }>(wh.client, `SELECT (SELECT min(${version}) FROM ${current}) >= (SELECT max(${version}) FROM ${tableName(m)}) AS yes`) : [{ yes: 1 }]
+  await run(wh, [`INSERT INTO ${tableName(m)} SELECT * FROM ${current}`])
+  if (version && !Number(newest!.yes)) {
     await run(wh, [
       `INSERT INTO ${current} SELECT * FROM ${tableName(m)} WHERE ${col} IN (
-         SELECT o.${col} FROM (SELECT ${col}, max(${v}) AS top FROM ${tableName(m)} WHERE ${col} IN (SELECT ${col} FROM ${current}) GROUP BY ${col}) AS o
-         INNER JOIN (SELECT ${col}, max(${v}) AS top FROM ${current} GROUP BY ${col}) AS n ON n.${col} = o.${col}
+         SELECT o.${col} FROM (SELECT ${col}, max(${version}) AS top FROM ${tableName(m)} WHERE ${col} IN (SELECT ${col} FROM ${current}) GROUP BY ${col}) AS o
+         INNER JOIN (SELECT ${col}, max(${version}) AS top FROM ${current} GROUP BY ${col}) AS n ON n.${col} = o.${col}
          WHERE o.top > n.top)`,
     ])
   }
   const keys = await countRows(wh, `SELECT DISTINCT ${col} FROM ${current}`)
-  return { rows, changedKeys: { column: key, table: current, count: keys } }
+  return { rows, how: 'loads', changedKeys: { column: key, table: current, count: keys } }
 }
 
 /**
@@ -260,7 +272,7 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: 
   const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
   if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
   // The upstream took no new rows: nothing to change.
-  if (upstream === UNCHANGED) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`) }
+  if (upstream === UNCHANGED) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'keys' }
   const col = quoteIdent(column)
   const current = tableName(m, '__current')
   const buildTable = tableName(m, '__build')
@@ -268,8 +280,8 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: 
   // a key come from the upstream's rows of that key alone.
   const sql = compileModel(m, project, null, new Map([[from, upstream.table]]))
   await run(wh, [`DROP TABLE IF EXISTS ${current}`, `CREATE TABLE ${current} AS ${tableName(m)}`, `INSERT INTO ${current} SELECT * FROM (${sql}) WHERE ${col} IN (SELECT ${col} FROM ${upstream.table})`])
-  const changedKeys = { column, table: current, count: upstream.count }
-  if (upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), changedKeys }
+  const changedKeys: ChangedRows = { column, table: current, count: upstream.count }
+  if (upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'keys', changedKeys }
   const ddl = buildStatements(m, live, { cluster: null }, randomUUID().slice(0, 8))
   try {
     await run(wh, [`DROP TABLE IF EXISTS ${buildTable}`, `CREATE TABLE ${buildTable} AS ${tableName(m)}`])
@@ -281,8 +293,89 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: 
     throw err
   }
   const rows = await countRows(wh, `SELECT 1 FROM ${buildTable}`)
-  await run(wh, ddl.swap)
-  return { rows, changedKeys }
+  // The table as it was stays beside the new one until the run ends, as `<model>__before` (its
+  // parts are shared with the new table: nothing is copied): a model updated by difference reads
+  // the changed keys' old rows there.
+  const before = tableName(m, '__before')
+  await run(wh, [`EXCHANGE TABLES ${buildTable} AND ${tableName(m)}`, `DROP TABLE IF EXISTS ${before} SYNC`, `RENAME TABLE ${buildTable} TO ${before}`])
+  return { rows, how: 'keys', changedKeys: { ...changedKeys, before } }
+}
+
+/** SQL that reads the clock: rows it computed on another day would be computed otherwise today. */
+const READS_THE_DATE = /\b(today|yesterday|now|now64|current_date|current_timestamp)\s*\(/i
+
+/** Whether the model's table was last built whole today (by the engine's clock), by meta.runs. */
+async function builtWholeToday(wh: Warehouse, m: Model): Promise<boolean> {
+  const [row] = await queryRows<{ n: number }>(
+    wh.client,
+    `SELECT count() AS n FROM meta.runs WHERE model = {model:String} AND status = 'success' AND how = 'whole' AND toDate(started_at, timezone()) = today()`,
+    { model: m.name },
+  )
+  return Number(row!.n) > 0
+}
+
+/**
+ * Takes the changed keys' old rows out of the upstream's table as it was (`<from>__old`, in
+ * memory), in just the columns the models updated by difference from it name: 10,000 keys spread
+ * over 20 million rows make every read of them go through the whole key column, so they are read
+ * once, and without the wide columns (names, addresses) no count needs.
+ */
+async function keepOldRows(wh: Warehouse, project: Project, from: string, upstream: ChangedRows): Promise<string> {
+  const source = project.models.get(from)!
+  const sqls = [...project.models.values()].filter((m) => m.config.delta?.from === from).map((m) => m.sql.replace(/count\(\s*\*\s*\)/gi, ''))
+  const named = (c: string) => c === upstream.column || sqls.some((sql) => sql.includes('*') || new RegExp(`\\b${c}\\b`).test(sql))
+  const columns = await queryRows<{ name: string }>(wh.client, 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: source.database, t: source.name })
+  const key = quoteIdent(upstream.column)
+  const old = tableName(source, '__old')
+  await run(wh, [
+    `DROP TABLE IF EXISTS ${old}`,
+    `CREATE TABLE ${old} ENGINE = Memory AS SELECT ${columns.filter((c) => named(c.name)).map((c) => quoteIdent(c.name)).join(', ')} FROM ${upstream.before} WHERE ${key} IN (SELECT ${key} FROM ${upstream.table})`,
+  ])
+  return old
+}
+
+/** Column types a difference can be taken of and added back. */
+const SUMMABLE = /^(U?Int(8|16|32|64)|Float(32|64)|Decimal)/
+
+/**
+ * Updates an aggregate (config delta) by the difference a keyed update of its upstream made: the
+ * model's own SQL over the changed keys' new rows (`<from>__current`) is added to the live table
+ * and its SQL over their old rows (in `<from>__before`) is taken away, group by group; groups left
+ * with nothing go. The result is the table a whole build makes — the model declares its columns
+ * sums of independent rows — without reading the millions of rows that did not change. Built whole
+ * (`null`) when the columns changed, a column is not a number, the upstream was not updated by key,
+ * or the SQL reads the date and the table was not last built whole today (yesterday's ages are not
+ * today's).
+ */
+async function updateByDifference(wh: Warehouse, m: Model, project: Project, upstream: ChangedRows | typeof UNCHANGED): Promise<Materialized | null> {
+  const { from, group_by } = m.config.delta!
+  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
+  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
+  if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
+  const measures = live.filter((c) => !group_by.includes(c.name))
+  if (group_by.some((g) => !live.some((c) => c.name === g)) || measures.some((c) => !SUMMABLE.test(c.type))) return null
+  if (READS_THE_DATE.test(m.sql) && !(await builtWholeToday(wh, m))) return null
+  if (upstream === UNCHANGED || upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'difference' }
+  if (!upstream.before) return null
+  upstream.oldRows ??= await keepOldRows(wh, project, from, upstream)
+  const oldRows = upstream.oldRows
+  const groups = group_by.map(quoteIdent)
+  // Measures as signed numbers by position (d0, d1, …): an alias named like its column would be
+  // read as itself inside the same SELECT.
+  const signed = (sign: '' | '-') => measures.map((c, i) => `${sign}${/^U?Int/.test(c.type) ? `toInt64(${quoteIdent(c.name)})` : quoteIdent(c.name)} AS d${i}`)
+  const part = (sql: string, sign: '' | '-') => `SELECT ${[...groups, ...signed(sign)].join(', ')} FROM (${sql})`
+  const sums = new Map(measures.map((c, i) => [c.name, `CAST(sum(d${i}) AS ${c.type})`]))
+  const sql = [
+    `SELECT ${live.map((c) => (sums.has(c.name) ? `${sums.get(c.name)} AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ')}`,
+    `FROM (${[
+      part(`SELECT * FROM ${tableName(m)}`, ''),
+      part(compileModel(m, project, null, new Map([[from, upstream.table]])), ''),
+      part(compileModel(m, project, null, new Map([[from, oldRows]])), '-'),
+    ].join(' UNION ALL ')})`,
+    `GROUP BY ${groups.join(', ')}`,
+    `HAVING ${measures.map((_c, i) => `sum(d${i}) != 0`).join(' OR ')}`,
+  ].join('\n')
+  return { rows: await buildAndSwap(wh, m, sql), how: 'difference' }
 }
 
 async function materialize(wh: Warehouse, m: Model, project: Project, fullRefresh: boolean, built: Built): Promise<Materialized> {
@@ -290,28 +383,34 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
     case 'view':
       for (const query of renderStatement({ kind: 'view', database: m.database, name: m.name, sql: compileModel(m, project) }, { cluster: wh.cluster })) await wh.client.command({ query })
       built.set(m.name, null)
-      return { rows: 0 }
+      return { rows: 0, how: 'whole' }
     case 'table': {
-      const upstream = fullRefresh ? null : await keyedUpstream(wh, m, built)
-      const keyed = upstream && (await updateByKey(wh, m, project, upstream))
-      built.set(m.name, null)
-      return keyed || { rows: await buildAndSwap(wh, m, compileModel(m, project)) }
+      let result: Materialized | null = null
+      if (!fullRefresh && m.config.by_key) {
+        const upstream = await keyedUpstream(wh, m, built, m.config.by_key.from)
+        result = upstream && (await updateByKey(wh, m, project, upstream))
+      } else if (!fullRefresh && m.config.delta) {
+        const upstream = await keyedUpstream(wh, m, built, m.config.delta.from)
+        result = upstream && (await updateByDifference(wh, m, project, upstream))
+      }
+      built.set(m.name, result?.how === 'keys' ? (result.changedKeys ?? UNCHANGED) : null)
+      return result ?? { rows: await buildAndSwap(wh, m, compileModel(m, project)), how: 'whole' }
     }
     case 'incremental': {
       const rebuild = fullRefresh || !(await tableExists(wh, m))
       // The loads are fixed before the SQL runs, so a load committed meanwhile waits for the next run.
       const loads = await pendingLoads(wh, m, rebuild)
       const taken = [...loads.values()].flat()
-      let result: Materialized = { rows: 0 }
+      let result: Materialized = { rows: 0, how: 'loads' }
       const key = m.config.unique_key!
       // Current rows are kept for one-column keys on one node, with the engine that picks them.
       const keepsCurrent = key.length === 1 && wh.cluster === null && engineOf(m).kind === 'ReplacingMergeTree'
-      if (rebuild) result = { rows: await buildAndSwap(wh, m, compileModel(m, project, loads)) }
+      if (rebuild) result = { rows: await buildAndSwap(wh, m, compileModel(m, project, loads)), how: 'whole' }
       else if (taken.length && keepsCurrent) result = await addKeepingCurrent(wh, m, compileModel(m, project, loads), key[0]!)
       else if (taken.length) {
         const before = await countRows(wh, `SELECT 1 FROM ${tableName(m)}`)
         await run(wh, [`INSERT INTO ${tableName(m)} ${compileModel(m, project, loads)}`])
-        result = { rows: (await countRows(wh, `SELECT 1 FROM ${tableName(m)}`)) - before }
+        result = { rows: (await countRows(wh, `SELECT 1 FROM ${tableName(m)}`)) - before, how: 'loads' }
       }
       if (taken.length) await wh.client.insert({ table: 'meta.model_loads', values: taken.map((load_id) => ({ model: m.name, load_id })), format: 'JSONEachRow' })
       built.set(m.name, rebuild ? null : taken.length === 0 ? UNCHANGED : (result.changedKeys ?? null))
@@ -334,7 +433,7 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
     if (!selected.has(name)) continue
     const m = project.models.get(name)!
     const started = Date.now()
-    const result: ModelResult = { model: name, materialized: m.config.materialized, status: 'success', rows: 0, durationMs: 0, error: '' }
+    const result: ModelResult = { model: name, materialized: m.config.materialized, status: 'success', rows: 0, durationMs: 0, error: '', how: 'whole' }
     const brokenUpstream = m.refs.find((r) => failed.has(r))
     if (brokenUpstream) {
       Object.assign(result, { status: 'skipped', error: `upstream model ${brokenUpstream} did not build` })
@@ -351,9 +450,15 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
     results.push(result)
     await wh.client.insert({
       table: 'meta.runs',
-      values: [{ run_id: runId, model: name, materialized: result.materialized, status: result.status, rows: result.rows, duration_ms: result.durationMs, error: result.error, started_at: started }],
+      values: [{ run_id: runId, model: name, materialized: result.materialized, status: result.status, rows: result.rows, duration_ms: result.durationMs, error: result.error, started_at: started, how: result.how }],
       format: 'JSONEachRow',
     })
   }
+  // The tables as they were before keyed updates, and the old rows taken from them, served this
+  // run's differences; their rows go now.
+  await run(
+    wh,
+    results.flatMap((r) => [r.changedKeys?.before, r.changedKeys?.oldRows].flatMap((t) => (t ? [`DROP TABLE IF EXISTS ${t} SYNC`] : []))),
+  )
   return { runId, results }
 }

@@ -239,6 +239,69 @@ describe('a model updated by key (by_key)', () => {
   })
 })
 
+describe('an aggregate updated by difference (delta)', () => {
+  const codes = Array.from({ length: 80 }, (_, i) => `0108${String(i).padStart(5, '0')}`)
+    .filter((first9) => enterpriseCheckDigit(first9) !== null)
+    .map((first9) => `${first9}${enterpriseCheckDigit(first9)}`)
+    .slice(0, 4)
+  const REG = `/* config\nmaterialized: incremental\nunique_key: [code]\nversion: _version\n*/\nselect ma_so_doanh_nghiep as code, ten_doanh_nghiep as name, toUInt64(toUnixTimestamp64Milli(_loaded_at)) * 1000 + _row as _version\nfrom {{ source('doanh_nghiep') }}`
+  const DIM = `/* config\nmaterialized: table\norder_by: [code]\nby_key: { column: code, from: dreg }\n*/\nselect code, name, lengthUTF8(name) as letters from {{ ref('dreg') }} final`
+  // Enterprises by the first letter of their name: how many, and their letters in all.
+  const BY_LETTER = `/* config\nmaterialized: table\norder_by: [initial]\ndelta: { from: dreg_dim, group_by: [initial] }\n*/\nselect substringUTF8(name, 1, 1) as initial, count() as n, sum(letters) as letters from {{ ref('dreg_dim') }} group by initial`
+  // The same, by how old each name is today: it reads the date.
+  const DATED = `/* config\nmaterialized: table\norder_by: [year]\ndelta: { from: dreg_dim, group_by: [year] }\n*/\nselect toYear(today()) as year, count() as n from {{ ref('dreg_dim') }} group by year`
+  const DELTA = { 'models/staging/dreg.sql': REG, 'models/marts/dreg_dim.sql': DIM, 'models/marts/dreg_letter.sql': BY_LETTER, 'models/marts/dreg_dated.sql': DATED }
+  const p = loadProject({}, project(DELTA))
+  const table = (name: string) => queryRows<Record<string, unknown>>(wh.client, `SELECT * FROM marts.${name} ORDER BY 1`)
+
+  it('refuses delta where it cannot hold: not a table, an upstream not updated by key', () => {
+    expect(() => loadProject({}, project({ ...DELTA, 'models/marts/dreg_letter.sql': BY_LETTER.replace('materialized: table', 'materialized: view') }))).toThrow(/delta is for table models/)
+    expect(() => loadProject({}, project({ ...DELTA, 'models/marts/dreg_letter.sql': BY_LETTER.replace('from: dreg_dim', 'from: dreg') }))).toThrow(/must be a by_key model/)
+  })
+
+  it('adds the new rows and takes away the old, ends where a whole build ends, drops emptied groups, and builds whole when the date it read has passed', async () => {
+    // Initials no other enterprise of this file's deliveries has.
+    const expected = () => queryRows(wh.client, 'SELECT substringUTF8(name, 1, 1) AS initial, count() AS n, sum(letters) AS letters FROM marts.dreg_dim GROUP BY initial ORDER BY 1')
+    const group = async (initial: string) => (await table('dreg_letter')).find((r) => r.initial === initial)
+    await deliver('d1.csv', [[codes[0]!, 'Ơn Phát'], [codes[1]!, 'Ưu Việt'], [codes[2]!, 'Ưng Tín']])
+    const first = await runModels(wh, p)
+    expect(first.results.map((r) => `${r.model}:${r.how}`)).toEqual(['dreg:whole', 'dreg_dim:whole', 'dreg_dated:whole', 'dreg_letter:whole'])
+    expect(await group('Ư')).toEqual({ initial: 'Ư', n: 2, letters: 14 })
+    // A rename moves an enterprise from Ư to Ỹ, another arrives under Ơ.
+    await deliver('d2.csv', [[codes[1]!, 'Ỹ Thịnh'], [codes[3]!, 'Ơ Châu']])
+    const second = await runModels(wh, p)
+    expect(second.results.map((r) => `${r.model}:${r.how}`)).toEqual(['dreg:loads', 'dreg_dim:keys', 'dreg_dated:difference', 'dreg_letter:difference'])
+    expect(await table('dreg_letter')).toEqual(await expected())
+    expect([await group('Ơ'), await group('Ư'), await group('Ỹ')]).toEqual([
+      { initial: 'Ơ', n: 2, letters: 13 },
+      { initial: 'Ư', n: 1, letters: 7 },
+      { initial: 'Ỹ', n: 1, letters: 7 },
+    ])
+    // The last enterprise under Ư renamed: the Ư group goes, as a whole build has no row for it.
+    await deliver('d3.csv', [[codes[2]!, 'Ơn Khang']])
+    await runModels(wh, p)
+    const byDifference = await table('dreg_letter')
+    expect(byDifference).toEqual(await expected())
+    expect(await group('Ư')).toBeUndefined()
+    await runModels(wh, p, { select: ['dreg_letter'], fullRefresh: true })
+    expect(await table('dreg_letter')).toEqual(byDifference)
+    expect(await queryRows(wh.client, "SELECT name FROM system.tables WHERE database = 'marts' AND name LIKE 'dreg_dim\\_\\_%'")).toEqual([{ name: 'dreg_dim__current' }])
+
+    // The dated model was last built whole yesterday: today's ages are not yesterday's, so whole.
+    for (const query of [
+      "CREATE TABLE meta.runs_dated ENGINE = Memory AS SELECT * REPLACE (started_at - INTERVAL 1 DAY AS started_at) FROM meta.runs WHERE model = 'dreg_dated'",
+      "DELETE FROM meta.runs WHERE model = 'dreg_dated'",
+      'INSERT INTO meta.runs SELECT * FROM meta.runs_dated',
+      'DROP TABLE meta.runs_dated',
+    ])
+      await wh.client.command({ query })
+    await deliver('d4.csv', [[codes[3]!, 'Á Châu Mới']])
+    const later = await runModels(wh, p)
+    expect(later.results.map((r) => `${r.model}:${r.how}`)).toEqual(['dreg:loads', 'dreg_dim:keys', 'dreg_dated:whole', 'dreg_letter:difference'])
+    expect(await table('dreg_dated')).toEqual([{ year: new Date().getFullYear(), n: (await expected()).reduce((n, r) => n + Number(r.n), 0) }])
+  })
+})
+
 describe('model tables through the DDL renderer', () => {
   const project = catalogProject(loadCatalog())
   const columns = [

@@ -1,12 +1,14 @@
 /* config
 materialized: table
 order_by: [commune_code, age_band, gender]
+delta: { from: dim_citizen, group_by: [commune_code, age_band, gender] }
 tags: [dan_cu]
 */
 -- Residents by commune, age band and gender: counts only, no personal data.
 -- key_sum adds up each resident's record key (a fixed 32-bit hash of the CCCD): the cell key of
 -- any group of people is the sum of their keys, so the same people always make the same key and
--- the public's perturbed counts (semantic/policy/disclosure.ts) cannot be averaged away.
+-- the public's perturbed counts (semantic/policy/disclosure.ts) cannot be averaged away. Both are
+-- sums over residents, so a population delivery updates them by its residents' difference (delta).
 with people as (
     select commune_code, gender, dateDiff('year', birth_date, today()) as age,
            cityHash64(id_number) % 4294967296 as record_key
