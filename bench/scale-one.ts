@@ -77,7 +77,7 @@ export async function measureScale(scale: number) {
       }
       const current = seconds(t)
       const run = ctx.transforms.last!.run.results
-      const slowest = [...run].sort((a, b) => b.durationMs - a.durationMs).slice(0, 6).map((r) => `${r.model} ${(r.durationMs / 1000).toFixed(2)} s${r.status === 'success' ? '' : ` (${r.status})`}`)
+      const slowest = [...run].sort((a, b) => b.durationMs - a.durationMs).slice(0, 8).map((r) => `${r.model} ${(r.durationMs / 1000).toFixed(2)} s ${r.status === 'success' ? `(${r.how})` : `(${r.status})`}`)
       console.log(`${report.rowsLoaded}-row ${dataset} delivery: ${mart} shows it after ${firstMart} s, every mart current after ${current} s (${run.length} models; slowest: ${slowest.join(', ')})`)
       return { rows: report.rowsLoaded, firstMart, current, models: run.length }
     }
