@@ -90,8 +90,10 @@ describe('the marts after a delivery', () => {
     expect(built.map((r) => r.model)).toEqual([...modelsForDeliveries(project.models, ['doanh_nghiep'])].sort())
     const [active] = await queryRows<{ n: string }>(wh.client, "SELECT count(DISTINCT enterprise_code) AS n FROM marts.dim_enterprise WHERE enterprise_code IN ({a:String}, {b:String})", { a: a!, b: b! })
     expect(Number(active!.n)).toBe(2)
-    // The enterprise dimension took only the delivery's two keys.
-    expect(outcomes[0]!.run.results.find((r) => r.model === 'dim_enterprise')).toMatchObject({ status: 'success', changedKeys: { column: 'enterprise_code', count: 2 } })
+    // The enterprise dimension took only the delivery's two keys, and the enterprises' events only theirs.
+    expect(outcomes[0]!.run.results.find((r) => r.model === 'dim_enterprise')).toMatchObject({ status: 'success', how: 'keys', changedKeys: { column: 'enterprise_code', count: 2 } })
+    expect(outcomes[0]!.run.results.find((r) => r.model === 'fct_enterprise_event')).toMatchObject({ status: 'success', how: 'keys', changedKeys: { column: 'enterprise_code', count: 2 } })
+    expect(await queryRows(wh.client, 'SELECT event FROM marts.fct_enterprise_event WHERE enterprise_code IN ({a:String}, {b:String})', { a: a!, b: b! })).toEqual([{ event: 'registered' }, { event: 'registered' }])
 
     const afterDelivery = await snapshot()
     const started = Date.now()

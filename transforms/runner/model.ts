@@ -10,9 +10,10 @@ export const configSchema = z.strictObject({
   version: z.string().optional(),
   partition_by: z.string().optional(),
   /**
-   * For a table model each of whose rows depends only on the rows of one incremental upstream
-   * model (`from`) with the same key `column`: after `from` takes new loads, only those loads' keys
-   * are rebuilt (see run.ts, updateByKey); anything else rebuilds the whole table.
+   * For a table model each of whose rows depends only on the rows of one upstream model (`from`:
+   * incremental, or itself by_key) with the same key `column`: after `from` takes new loads or
+   * changes keys, only those keys are rebuilt (see run.ts, updateByKey); anything else rebuilds the
+   * whole table.
    */
   by_key: z.strictObject({ column: z.string(), from: z.string() }).optional(),
   /**

@@ -124,8 +124,11 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
       const from = all.get(byKey.from)
       const where = `${path.relative(root, model.file)}: by_key`
       if (model.config.materialized !== 'table') throw new ProjectError(`${where} is for table models`)
-      if (!model.refs.includes(byKey.from) || from?.config.materialized !== 'incremental') throw new ProjectError(`${where}.from must be an incremental model the model refs`)
-      if (from.config.unique_key?.length !== 1 || from.config.unique_key[0] !== byKey.column) throw new ProjectError(`${where}.column must be ${byKey.from}'s unique key`)
+      // The upstream keeps the current rows of the keys a run changed: an incremental model (its
+      // unique key), or another model updated by key (its key).
+      const keyed = from?.config.materialized === 'incremental' ? from.config.unique_key : from?.config.by_key ? [from.config.by_key.column] : undefined
+      if (!model.refs.includes(byKey.from) || !keyed) throw new ProjectError(`${where}.from must be an incremental model or a by_key model the model refs`)
+      if (keyed.length !== 1 || keyed[0] !== byKey.column) throw new ProjectError(`${where}.column must be ${byKey.from}'s unique key`)
     }
     const delta = model.config.delta
     if (delta) {

@@ -228,6 +228,17 @@ async function countRows(wh: Warehouse, sql: string): Promise<number> {
 }
 
 /**
+ * The live table's columns, when the model's SQL still gives the same ones (names, types, order);
+ * `null` when it changed them and the table must be built whole.
+ */
+async function liveColumnsIfSame(wh: Warehouse, m: Model, project: Project): Promise<ColumnSpec[] | null> {
+  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
+  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
+  const same = live.length === described.length && live.every((c, i) => c.name === described[i]!.name && c.type === described[i]!.type)
+  return same ? live : null
+}
+
+/**
  * Adds an incremental model's new rows (`sql`, over the loads it takes) and keeps the current rows
  * of the keys they carry in `<model>__current`, a table like the model's (so FINAL picks the same
  * winner): the new rows, and any older row of those keys that still wins — an earlier delivery that
@@ -268,9 +279,8 @@ async function addKeepingCurrent(wh: Warehouse, m: Model, sql: string, key: stri
  */
 async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: ChangedRows | typeof UNCHANGED): Promise<Materialized | null> {
   const { column, from } = m.config.by_key!
-  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
-  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
-  if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
+  const live = await liveColumnsIfSame(wh, m, project)
+  if (!live) return null
   // The upstream took no new rows: nothing to change.
   if (upstream === UNCHANGED) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'keys' }
   const col = quoteIdent(column)
@@ -349,9 +359,8 @@ const SUMMABLE = /^(U?Int(8|16|32|64)|Float(32|64)|Decimal)/
  */
 async function updateByDifference(wh: Warehouse, m: Model, project: Project, upstream: ChangedRows | typeof UNCHANGED): Promise<Materialized | null> {
   const { from, group_by } = m.config.delta!
-  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
-  const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
-  if (live.length !== described.length || live.some((c, i) => c.name !== described[i]!.name || c.type !== described[i]!.type)) return null
+  const live = await liveColumnsIfSame(wh, m, project)
+  if (!live) return null
   const measures = live.filter((c) => !group_by.includes(c.name))
   if (group_by.some((g) => !live.some((c) => c.name === g)) || measures.some((c) => !SUMMABLE.test(c.type))) return null
   if (READS_THE_DATE.test(m.sql) && !(await builtWholeToday(wh, m))) return null

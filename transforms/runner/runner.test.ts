@@ -171,10 +171,13 @@ describe('a model updated by key (by_key)', () => {
   const rowsOf = () => queryRows<Record<string, unknown>>(wh.client, 'SELECT * FROM marts.reg_dim ORDER BY code')
   const p = loadProject({}, project(KEYED))
 
-  it('refuses by_key where it cannot hold: not a table, an upstream that is not incremental, a key that is not its unique key', () => {
+  it('refuses by_key where it cannot hold: not a table, an upstream that keeps no changed keys, a key that is not its unique key', () => {
     expect(() => loadProject({}, project({ ...KEYED, 'models/marts/reg_dim.sql': DIM().replace('materialized: table', 'materialized: view') }))).toThrow(/by_key is for table models/)
     expect(() => loadProject({}, project({ ...KEYED, 'models/marts/reg_dim.sql': DIM().replace('column: code', 'column: name') }))).toThrow(/must be reg's unique key/)
-    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/other.sql': DIM().replace("ref('reg')", "ref('reg_dim')").replace('from: reg', 'from: reg_dim') }))).toThrow(/must be an incremental model/)
+    const plain = `/* config\nmaterialized: table\norder_by: [code]\n*/\nselect code, name from {{ ref('reg') }} final`
+    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/plain.sql': plain, 'models/marts/other.sql': DIM().replace("ref('reg')", "ref('plain')").replace('from: reg', 'from: plain') }))).toThrow(/must be an incremental model or a by_key model/)
+    // A model updated by key can itself be the upstream of one.
+    expect(() => loadProject({}, project({ ...KEYED, 'models/marts/other.sql': DIM().replace("ref('reg')", "ref('reg_dim')").replace('from: reg', 'from: reg_dim').replace(' final', '') }))).not.toThrow()
   })
 
   it("rebuilds only the keys a delivery's loads carry, ends where a full rebuild ends, and tests only those keys", async () => {
@@ -261,7 +264,7 @@ describe('an aggregate updated by difference (delta)', () => {
 
   it('adds the new rows and takes away the old, ends where a whole build ends, drops emptied groups, and builds whole when the date it read has passed', async () => {
     // Initials no other enterprise of this file's deliveries has.
-    const expected = () => queryRows(wh.client, 'SELECT substringUTF8(name, 1, 1) AS initial, count() AS n, sum(letters) AS letters FROM marts.dreg_dim GROUP BY initial ORDER BY 1')
+    const expected = () => queryRows<Record<string, unknown>>(wh.client, 'SELECT substringUTF8(name, 1, 1) AS initial, count() AS n, sum(letters) AS letters FROM marts.dreg_dim GROUP BY initial ORDER BY 1')
     const group = async (initial: string) => (await table('dreg_letter')).find((r) => r.initial === initial)
     await deliver('d1.csv', [[codes[0]!, 'Ơn Phát'], [codes[1]!, 'Ưu Việt'], [codes[2]!, 'Ưng Tín']])
     const first = await runModels(wh, p)

@@ -1,9 +1,12 @@
 /* config
 materialized: table
 order_by: [event, event_date, enterprise_code]
+by_key: { column: enterprise_code, from: dim_enterprise }
 tags: [doanh_nghiep]
 */
--- Registrations from founding dates; suspensions, resumptions and dissolutions from the status as last updated.
+-- Registrations from founding dates; suspensions, resumptions and dissolutions from the status as
+-- last updated. An enterprise's events come from its own row alone: a delivery rebuilds only the
+-- enterprises it carried (by_key).
 with enterprises as (
     select * from {{ ref('dim_enterprise') }}
 )
