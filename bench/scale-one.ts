@@ -53,8 +53,8 @@ export async function measureScale(scale: number) {
       console.log(`full rebuild: ${rebuilds.at(-1)} s (${outcome.run.results.length} models)`)
     }
 
-    // The rebuilds leave the engine merging millions of rows' parts for a while; a delivery meets
-    // a settled warehouse in service, so each is timed once no merge runs (the wait is printed).
+    // Each delivery is timed once the engine merges no parts (the wait is printed), so a merge left
+    // by the rebuilds is not counted against it; in service a delivery most often finds none.
     const settle = async () => {
       const t = performance.now()
       for (;;) {
