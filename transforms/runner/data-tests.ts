@@ -3,7 +3,7 @@ import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { Knex } from 'knex'
 import { quoteIdent, sqlBuilder } from '../../infra/warehouse/sql.ts'
 import type { ColumnTest, Model, Project } from './project.ts'
-import { tableName } from './run.ts'
+import { tableName, type ChangedRows } from './run.ts'
 
 export interface TestResult {
   test: string
@@ -29,11 +29,8 @@ function refTable(project: Project, ref: string): Model {
   return m
 }
 
-/** The current rows of the keys a run changed in a model (run.ts ChangedRows): its tests read only those. */
-export interface ChangedKeys {
-  column: string
-  table: string
-}
+/** The current rows of the keys a run changed in a model: its tests read only those. */
+export type ChangedKeys = Pick<ChangedRows, 'column' | 'table'>
 
 /**
  * The rows a test reads: the whole model, or only the current rows of the keys this run changed —

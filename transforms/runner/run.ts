@@ -87,6 +87,11 @@ export function compileModel(model: Model, project: Project, loads: Map<string, 
     })
 }
 
+/** A table's columns in order, as the engine has them. */
+function tableColumns(wh: Warehouse, database: string, table: string): Promise<ColumnSpec[]> {
+  return queryRows<ColumnSpec>(wh.client, 'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: database, t: table })
+}
+
 async function tableExists(wh: Warehouse, m: Model): Promise<boolean> {
   const [row] = await queryRows<{ n: number }>(wh.client, 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', { db: m.database, name: m.name })
   return Number(row!.n) > 0
@@ -155,7 +160,7 @@ async function buildAndSwap(wh: Warehouse, m: Model, sql: string): Promise<numbe
       // (planning a mart's joins costs about as much as running them on the demo's data).
       const spec = { ...modelTableSpec(m, [], build, '__build'), asSelect: sql }
       await run([...renderStatement({ kind: 'drop_table', table: spec }, { cluster: null }), ...renderStatement({ kind: 'table', spec }, { cluster: null })])
-      const columns = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: `${m.name}__build` })
+      const columns = await tableColumns(wh, m.database, `${m.name}__build`)
       ddl = buildStatements(m, columns, { cluster: null }, build)
     } else {
       const columns = (await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${sql})`)).map((c) => ({ name: c.name, type: c.type }))
@@ -232,7 +237,7 @@ async function countRows(wh: Warehouse, sql: string): Promise<number> {
  * `null` when it changed them and the table must be built whole.
  */
 async function liveColumnsIfSame(wh: Warehouse, m: Model, project: Project): Promise<ColumnSpec[] | null> {
-  const live = await queryRows<ColumnSpec>(wh.client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position`, { db: m.database, t: m.name })
+  const live = await tableColumns(wh, m.database, m.name)
   const described = await queryRows<ColumnSpec>(wh.client, `DESCRIBE TABLE (${compileModel(m, project)})`)
   const same = live.length === described.length && live.every((c, i) => c.name === described[i]!.name && c.type === described[i]!.type)
   return same ? live : null
@@ -334,7 +339,7 @@ async function keepOldRows(wh: Warehouse, project: Project, from: string, upstre
   const source = project.models.get(from)!
   const sqls = [...project.models.values()].filter((m) => m.config.delta?.from === from).map((m) => m.sql.replace(/count\(\s*\*\s*\)/gi, ''))
   const named = (c: string) => c === upstream.column || sqls.some((sql) => sql.includes('*') || new RegExp(`\\b${c}\\b`).test(sql))
-  const columns = await queryRows<{ name: string }>(wh.client, 'SELECT name FROM system.columns WHERE database = {db:String} AND table = {t:String} ORDER BY position', { db: source.database, t: source.name })
+  const columns = await tableColumns(wh, source.database, source.name)
   const key = quoteIdent(upstream.column)
   const old = tableName(source, '__old')
   await run(wh, [
@@ -394,16 +399,12 @@ async function materialize(wh: Warehouse, m: Model, project: Project, fullRefres
       built.set(m.name, null)
       return { rows: 0, how: 'whole' }
     case 'table': {
-      let result: Materialized | null = null
-      if (!fullRefresh && m.config.by_key) {
-        const upstream = await keyedUpstream(wh, m, built, m.config.by_key.from)
-        result = upstream && (await updateByKey(wh, m, project, upstream))
-      } else if (!fullRefresh && m.config.delta) {
-        const upstream = await keyedUpstream(wh, m, built, m.config.delta.from)
-        result = upstream && (await updateByDifference(wh, m, project, upstream))
-      }
+      // A model updated by key or by difference reads the changed rows of one upstream, when it may.
+      const from = fullRefresh ? undefined : (m.config.by_key ?? m.config.delta)?.from
+      const upstream = from ? await keyedUpstream(wh, m, built, from) : null
+      const result = upstream && (await (m.config.by_key ? updateByKey : updateByDifference)(wh, m, project, upstream))
       built.set(m.name, result?.how === 'keys' ? (result.changedKeys ?? UNCHANGED) : null)
-      return result ?? { rows: await buildAndSwap(wh, m, compileModel(m, project)), how: 'whole' }
+      return result || { rows: await buildAndSwap(wh, m, compileModel(m, project)), how: 'whole' }
     }
     case 'incremental': {
       const rebuild = fullRefresh || !(await tableExists(wh, m))
