@@ -330,21 +330,46 @@ async function builtWholeToday(wh: Warehouse, m: Model): Promise<boolean> {
 }
 
 /**
- * Takes the changed keys' old rows out of the upstream's table as it was (`<from>__old`, in
- * memory), in just the columns the models updated by difference from it name: 10,000 keys spread
- * over 20 million rows make every read of them go through the whole key column, so they are read
- * once, and without the wide columns (names, addresses) no count needs.
+ * The columns of `table` the SQL reads, as the engine plans it (EXPLAIN actions: each read step
+ * names its output and prewhere columns); every column when the plan shows no read of the table.
+ * Asked of the engine because a model's SQL may read a table through `select *` of a CTE, which no
+ * text search of the SQL can follow.
  */
-async function keepOldRows(wh: Warehouse, project: Project, from: string, upstream: ChangedRows): Promise<string> {
+async function columnsRead(wh: Warehouse, sql: string, database: string, table: string, columns: ColumnSpec[]): Promise<ColumnSpec[]> {
+  const plan = (await queryRows<{ explain: string }>(wh.client, `EXPLAIN actions = 1 ${sql}`)).map((r) => r.explain)
+  const depth = (line: string) => line.search(/[^\s│├└─]/)
+  const steps: string[] = []
+  plan.forEach((line, i) => {
+    if (!line.includes(`ReadFromMergeTree (${database}.${table})`)) return
+    // The step's own lines are those indented deeper than its name, up to the next step.
+    for (let j = i + 1; j < plan.length && depth(plan[j]!) > depth(line) && !/ReadFrom|──/.test(plan[j]!); j++) steps.push(plan[j]!)
+  })
+  if (!steps.length) return columns
+  const text = steps.join('\n')
+  return columns.filter((c) => new RegExp(`(^|[^\\w])${c.name.replace(/[^\w]/g, '\\$&')}([^\\w]|$)`).test(text))
+}
+
+/**
+ * Takes the changed keys' old rows out of the upstream's table as it was (`<from>__old`, in
+ * memory), in just the columns the models updated by difference from it read: 10,000 keys spread
+ * over 20 million rows make every read of them go through the whole key column, so they are read
+ * once; and the wide columns (names, addresses) no count needs would be read in nearly every granule
+ * (0.35 s against 1.1 s at scale 100).
+ */
+async function keepOldRows(wh: Warehouse, project: Project, from: string, upstream: ChangedRows & { before: string }): Promise<string> {
   const source = project.models.get(from)!
-  const sqls = [...project.models.values()].filter((m) => m.config.delta?.from === from).map((m) => m.sql.replace(/count\(\s*\*\s*\)/gi, ''))
-  const named = (c: string) => c === upstream.column || sqls.some((sql) => sql.includes('*') || new RegExp(`\\b${c}\\b`).test(sql))
   const columns = await tableColumns(wh, source.database, source.name)
+  const read = new Set([upstream.column])
+  for (const m of project.models.values()) {
+    if (m.config.delta?.from !== from) continue
+    const sql = compileModel(m, project, null, new Map([[from, upstream.before]]))
+    for (const c of await columnsRead(wh, sql, source.database, `${source.name}__before`, columns)) read.add(c.name)
+  }
   const key = quoteIdent(upstream.column)
   const old = tableName(source, '__old')
   await run(wh, [
     `DROP TABLE IF EXISTS ${old}`,
-    `CREATE TABLE ${old} ENGINE = Memory AS SELECT ${columns.filter((c) => named(c.name)).map((c) => quoteIdent(c.name)).join(', ')} FROM ${upstream.before} WHERE ${key} IN (SELECT ${key} FROM ${upstream.table})`,
+    `CREATE TABLE ${old} ENGINE = Memory AS SELECT ${columns.filter((c) => read.has(c.name)).map((c) => quoteIdent(c.name)).join(', ')} FROM ${upstream.before} WHERE ${key} IN (SELECT ${key} FROM ${upstream.table})`,
   ])
   return old
 }
@@ -371,7 +396,7 @@ async function updateByDifference(wh: Warehouse, m: Model, project: Project, ups
   if (READS_THE_DATE.test(m.sql) && !(await builtWholeToday(wh, m))) return null
   if (upstream === UNCHANGED || upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'difference' }
   if (!upstream.before) return null
-  upstream.oldRows ??= await keepOldRows(wh, project, from, upstream)
+  upstream.oldRows ??= await keepOldRows(wh, project, from, { ...upstream, before: upstream.before })
   const oldRows = upstream.oldRows
   const groups = group_by.map(quoteIdent)
   // Measures as signed numbers by position (d0, d1, …): an alias named like its column would be
