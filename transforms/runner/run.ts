@@ -330,23 +330,26 @@ async function builtWholeToday(wh: Warehouse, m: Model): Promise<boolean> {
 }
 
 /**
- * The columns of `table` the SQL reads, as the engine plans it (EXPLAIN actions: each read step
- * names its output and prewhere columns); every column when the plan shows no read of the table.
- * Asked of the engine because a model's SQL may read a table through `select *` of a CTE, which no
- * text search of the SQL can follow.
+ * The columns of `table` the SQL reads, as the engine resolves them (EXPLAIN QUERY TREE: every
+ * column node names the table node it comes from); every column when the SQL does not read the
+ * table. Asked of the engine because a model's SQL may read a table through `select *` of a CTE,
+ * which no text search of the SQL can follow (nor the plan's own listing, which names a union's
+ * columns after its first branch).
  */
-async function columnsRead(wh: Warehouse, sql: string, database: string, table: string, columns: ColumnSpec[]): Promise<ColumnSpec[]> {
-  const plan = (await queryRows<{ explain: string }>(wh.client, `EXPLAIN actions = 1 ${sql}`)).map((r) => r.explain)
-  const depth = (line: string) => line.search(/[^\s│├└─]/)
-  const steps: string[] = []
-  plan.forEach((line, i) => {
-    if (!line.includes(`ReadFromMergeTree (${database}.${table})`)) return
-    // The step's own lines are those indented deeper than its name, up to the next step.
-    for (let j = i + 1; j < plan.length && depth(plan[j]!) > depth(line) && !/ReadFrom|──/.test(plan[j]!); j++) steps.push(plan[j]!)
-  })
-  if (!steps.length) return columns
-  const text = steps.join('\n')
-  return columns.filter((c) => new RegExp(`(^|[^\\w])${c.name.replace(/[^\w]/g, '\\$&')}([^\\w]|$)`).test(text))
+export async function columnsRead(wh: Warehouse, sql: string, database: string, table: string, columns: ColumnSpec[]): Promise<ColumnSpec[]> {
+  const tree = (await queryRows<{ explain: string }>(wh.client, `EXPLAIN QUERY TREE ${sql}`)).map((r) => r.explain)
+  const sources = new Set<string>()
+  for (const line of tree) {
+    const node = /\bTABLE id: (\d+),.*\btable_name: (\S+)$/.exec(line.trim())
+    if (node && node[2] === `${database}.${table}`) sources.add(node[1]!)
+  }
+  if (!sources.size) return columns
+  const read = new Set<string>()
+  for (const line of tree) {
+    const node = /\bCOLUMN id: \d+, column_name: (.+?), result_type: .*, source_id: (\d+)$/.exec(line.trim())
+    if (node && sources.has(node[2]!)) read.add(node[1]!)
+  }
+  return columns.filter((c) => read.has(c.name))
 }
 
 /**

@@ -9,7 +9,7 @@ import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts
 import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import { catalogProject, loadProject, ProjectError } from './project.ts'
-import { buildStatements, runModels } from './run.ts'
+import { buildStatements, columnsRead, runModels } from './run.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-runner-')
@@ -302,6 +302,30 @@ describe('an aggregate updated by difference (delta)', () => {
     const later = await runModels(wh, p)
     expect(later.results.map((r) => `${r.model}:${r.how}`)).toEqual(['dreg:loads', 'dreg_dim:keys', 'dreg_dated:whole', 'dreg_letter:difference'])
     expect(await table('dreg_dated')).toEqual([{ year: new Date().getFullYear(), n: (await expected()).reduce((n, r) => n + Number(r.n), 0) }])
+  })
+})
+
+describe('the columns a query reads, as the engine plans it', () => {
+  // A difference takes the changed keys' old rows in these columns alone: a column missing would
+  // fail its SQL, one too many (names, addresses) is read in nearly every granule.
+  const columns = ['id', 'full_name', 'address', 'born', 'commune'].map((name) => ({ name, type: name === 'born' ? 'Date' : 'String' }))
+  beforeAll(async () => {
+    await wh.client.command({ query: `CREATE TABLE marts.people_probe (${columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ENGINE = MergeTree ORDER BY id` })
+    // A table without parts is planned as reading nothing at all.
+    await wh.client.command({ query: `INSERT INTO marts.people_probe VALUES ('001090000001', 'Nguyễn Văn A', 'Số 1 Tràng Tiền', '1990-05-01', '00004')` })
+  })
+
+  it('follows select * through CTEs, and counts a column only a filter reads', async () => {
+    const sql = `with people as (select commune, count() as n from marts.people_probe where born > '2000-01-01' group by commune),
+      ids as (select id, toUInt64(1) as n from marts.people_probe)
+      select * from people union all select * from ids`
+    const read = await columnsRead(wh, sql, 'marts', 'people_probe', columns)
+    expect(read.map((c) => c.name).sort()).toEqual(['born', 'commune', 'id'])
+  })
+
+  it('gives every column when the plan shows no read of the table', async () => {
+    const read = await columnsRead(wh, 'select 1 as x', 'marts', 'people_probe', columns)
+    expect(read).toEqual(columns)
   })
 })
 
