@@ -305,14 +305,12 @@ describe('an aggregate updated by difference (delta)', () => {
   })
 })
 
-describe('the columns a query reads, as the engine plans it', () => {
+describe('the columns a query reads, as the engine resolves it', () => {
   // A difference takes the changed keys' old rows in these columns alone: a column missing would
   // fail its SQL, one too many (names, addresses) is read in nearly every granule.
   const columns = ['id', 'full_name', 'address', 'born', 'commune'].map((name) => ({ name, type: name === 'born' ? 'Date' : 'String' }))
   beforeAll(async () => {
     await wh.client.command({ query: `CREATE TABLE marts.people_probe (${columns.map((c) => `${c.name} ${c.type}`).join(', ')}) ENGINE = MergeTree ORDER BY id` })
-    // A table without parts is planned as reading nothing at all.
-    await wh.client.command({ query: `INSERT INTO marts.people_probe VALUES ('001090000001', 'Nguyễn Văn A', 'Số 1 Tràng Tiền', '1990-05-01', '00004')` })
   })
 
   it('follows select * through CTEs, and counts a column only a filter reads', async () => {
@@ -323,7 +321,7 @@ describe('the columns a query reads, as the engine plans it', () => {
     expect(read.map((c) => c.name).sort()).toEqual(['born', 'commune', 'id'])
   })
 
-  it('gives every column when the plan shows no read of the table', async () => {
+  it('gives every column when the SQL does not read the table', async () => {
     const read = await columnsRead(wh, 'select 1 as x', 'marts', 'people_probe', columns)
     expect(read).toEqual(columns)
   })
