@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['{infra,loaders,transforms,semantic,dashboards}/**/*.test.ts'],
+    // kho's clock at a fixed day in every test file (infra/testing/test-clock.ts says why that day).
+    setupFiles: ['infra/testing/pin-clock.setup.ts'],
     pool: 'forks',
     isolate: true,
     maxWorkers: 2,

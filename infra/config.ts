@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { parseClockSetting } from './time/clock.ts'
 import { parseCron } from './time/cron.ts'
 
 /** A cron expression (Vietnam time), checked when the configuration is read. */
@@ -64,6 +65,10 @@ const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)),
   KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  KHO_NOW: z
+    .string()
+    .refine((t) => parseClockSetting(t) !== null, 'YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM:SS+07:00 / a day or a date-time with its zone')
+    .optional(),
   KHO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KHO_LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
 })
@@ -159,6 +164,8 @@ export interface KhoConfig {
   metricsAllow: string[]
   /** SMTP for e-mailing briefings; null keeps them as files only. */
   smtp: { url: string; from: string } | null
+  /** kho's clock runs from this instant (KHO_NOW: to try deadlines and digests as of a day); null: the system clock. */
+  now: Date | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
   /** auto: readable lines when stdout is a terminal, JSON lines otherwise. */
   logFormat: z.infer<typeof envSchema>['KHO_LOG_FORMAT']
@@ -220,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     sessionHours: e.KHO_SESSION_HOURS,
     metricsAllow: e.KHO_METRICS_ALLOW,
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
+    now: e.KHO_NOW ? parseClockSetting(e.KHO_NOW) : null,
     logLevel: e.KHO_LOG_LEVEL,
     logFormat: e.KHO_LOG_FORMAT,
   }

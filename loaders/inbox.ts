@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Deliver } from './deliver.ts'
 import type { LoadReport } from './load-file.ts'
+import * as clock from '../infra/time/clock.ts'
 
 /**
  * Inbox folders: an agency (or a file transfer job) drops files into
@@ -96,7 +97,7 @@ export class InboxWatcher {
     const outcome = report.status === 'committed' || report.status === 'duplicate' ? '.done' : '.refused'
     const target = path.join(dir, outcome)
     fs.mkdirSync(target, { recursive: true })
-    const stamped = `${new Date().toISOString().replace(/[:.]/g, '-')}_${name}`
+    const stamped = `${clock.now().toISOString().replace(/[:.]/g, '-')}_${name}`
     fs.renameSync(path.join(dir, name), path.join(target, stamped))
     fs.writeFileSync(path.join(target, `${stamped}.report.json`), JSON.stringify(report, null, 2))
   }

@@ -16,6 +16,7 @@ import { headerMatcher } from './header-map.ts'
 import { rowProblemsSql } from './rules-sql.ts'
 import type { SourceRecord } from './readers/source-record.ts'
 import { deleteLoadRows, RecordsInput, sniffDelimited, writeDelimitedNatively, type RawWrite } from './write-raw.ts'
+import * as clock from '../infra/time/clock.ts'
 
 export type { Channel, LoadReport } from './load-report.ts'
 
@@ -126,7 +127,7 @@ interface InFlight {
 // Each load's time is distinct and follows delivery order, even within one millisecond: a
 // standardised model keeps the latest version of a key by it.
 let lastLoadedAt = 0
-const nextLoadedAt = () => (lastLoadedAt = Math.max(Date.now(), lastLoadedAt + 1))
+const nextLoadedAt = () => (lastLoadedAt = Math.max(clock.nowMs(), lastLoadedAt + 1))
 
 function meta(f: InFlight, status: string, message = '') {
   const d = f.delivery
@@ -146,7 +147,7 @@ function meta(f: InFlight, status: string, message = '') {
     period: d.period ?? '',
     delivered_at: (d.deliveredAt ?? new Date(f.loadedAt)).getTime(),
     started_at: f.loadedAt,
-    finished_at: status === 'started' ? null : Date.now(),
+    finished_at: status === 'started' ? null : clock.nowMs(),
     updated_at: Date.now(),
   }
 }

@@ -18,6 +18,7 @@ import { rejectsWorkbook, type RejectRow } from './rejects-workbook.ts'
 import { auditRejects, rejectsFor, wholeRowFor } from './personal-masking.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/http/http-error.ts'
+import * as clock from '../infra/time/clock.ts'
 
 /** HTTP status for a load report: accepted (also a recognised duplicate), refused, or failed. */
 export function reportStatus(report: LoadReport): number {
@@ -63,7 +64,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
     const body = parseQuery(pushBody, req.body)
     const report = await ctx.deliver.records({
       records: Array.isArray(body) ? body : body.records,
-      sourceName: `push ${req.params.id} ${new Date().toISOString()}.json`,
+      sourceName: `push ${req.params.id} ${clock.now().toISOString()}.json`,
       dataset: req.params.id,
       agency,
       channel: 'push',

@@ -8,6 +8,7 @@ import type { LoadReport } from './load-file.ts'
 import type { Deliver } from './deliver.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
+import * as clock from '../infra/time/clock.ts'
 
 export interface PullOptions {
   wh: Warehouse
@@ -146,7 +147,7 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
 
   const report = await opts.deliver.records({
     records,
-    sourceName: `${first.origin}${first.pathname} ${new Date().toISOString()}.json`,
+    sourceName: `${first.origin}${first.pathname} ${clock.now().toISOString()}.json`,
     dataset: dataset.id,
     agency: pull.agency ?? dataset.owner,
     channel: 'pull',

@@ -1,6 +1,7 @@
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { quoteIdent } from '../infra/warehouse/sql.ts'
 import { deleteLoadRows, dropTable } from './write-raw.ts'
+import * as clock from '../infra/time/clock.ts'
 
 /**
  * Marks loads that were started before `before` and never finished (the process died) as failed,
@@ -20,7 +21,7 @@ export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Prom
         ...l,
         status: 'failed',
         message: 'interrupted: the process stopped before the load committed; deliver the file again',
-        finished_at: Date.now(),
+        finished_at: clock.nowMs(),
         updated_at: Date.now(),
       })),
       format: 'JSONEachRow',

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { archivePath } from './archive.ts'
+import * as clock from '../infra/time/clock.ts'
 
 /**
  * Refused files are kept for the audit trail, but not without bound: an officer could otherwise
@@ -20,7 +21,7 @@ export interface PruneResult {
   byAgency: Record<string, number>
 }
 
-export async function pruneRefusedFiles(wh: Warehouse, archiveDir: string, policy: RefusedFilesPolicy, now = new Date()): Promise<PruneResult> {
+export async function pruneRefusedFiles(wh: Warehouse, archiveDir: string, policy: RefusedFilesPolicy, now = clock.now()): Promise<PruneResult> {
   const refusedOnly = await queryRows<{ sha256: string; agency: string; last: string }>(
     wh.client,
     `SELECT sha256, any(agency) AS agency, toUnixTimestamp64Milli(max(delivered_at)) AS last

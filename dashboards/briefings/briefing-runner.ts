@@ -16,6 +16,7 @@ import { containing, previous, vietnamDay } from '../../infra/time/periods.ts'
 import { describeCron } from '../../infra/time/cron-words.ts'
 import { buildBriefing, type BriefingDeps } from './build-briefing.ts'
 import type { SendMail } from '../../infra/files/mailer.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /** Where a briefing's workbooks are kept: <dir>/<id>/<id>_<period>.xlsx ($KHO_HOME/briefings). */
 export function briefingFile(dir: string, id: string, period: BriefingPeriod, agency?: string): string {
@@ -23,7 +24,7 @@ export function briefingFile(dir: string, id: string, period: BriefingPeriod, ag
 }
 
 /** Builds a briefing and writes it atomically (a reader never sees half a file); returns its path. */
-export async function writeBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, now = new Date(), agency?: string): Promise<string> {
+export async function writeBriefing(deps: BriefingDeps, dir: string, briefing: Briefing, period: BriefingPeriod, now = clock.now(), agency?: string): Promise<string> {
   const file = briefingFile(dir, briefing.id, period, agency)
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const { buffer } = await buildBriefing(deps, briefing, period, now, agency)
@@ -119,7 +120,7 @@ export function periodOfFile(id: string, name: string): { code: string; agency: 
  * Builds each briefing for its own period now: the demo does when it seeds, so a leader finds last
  * month's and last quarter's briefings on a first visit.
  */
-export async function writeLatestBriefings(deps: BriefingDeps, dir: string, briefings: Briefing[], at = new Date()): Promise<string[]> {
+export async function writeLatestBriefings(deps: BriefingDeps, dir: string, briefings: Briefing[], at = clock.now()): Promise<string[]> {
   const files: string[] = []
   for (const b of briefings) files.push(await writeBriefing(deps, dir, b, periodForRule(b.period, at), at))
   return files
@@ -152,7 +153,7 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
 
   app.get('/api/briefings', allow(access.roles(...PROVINCIAL)), async () => {
     const runs = await ctx.jobs.history(undefined, 500)
-    const now = new Date()
+    const now = clock.now()
     return briefings.map((b) => ({
       id: b.id,
       name: b.name,
@@ -184,11 +185,11 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
   app.post<{ Params: { id: string } }>('/api/briefings/:id/run', allow(access.rolesOrService(...PROVINCIAL)), async (req) => {
     const b = find(req.params.id)
     const body = parseQuery(runBody, req.body ?? {})
-    const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, new Date())
+    const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, clock.now())
     if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3, 2026-Q4..2026-11-20 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3, 2026-Q4..2026-11-20 or 2026`)
     if (body.agency && !ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
     const started = Date.now()
-    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period, new Date(), body.agency)
+    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period, clock.now(), body.agency)
     ctx.audit.recordRequest(req, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, agency: body.agency ?? '', file: path.basename(file) } })
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })

@@ -13,6 +13,7 @@ import type { IocConfig } from '../ioc-config.ts'
 import { statusOf, type Status } from '../web/src/shared/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
 import type { BriefingPeriod } from './briefing-period.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 export interface BriefingDeps {
   /** The semantic layer as /load runs it: a workbook's numbers are the API's numbers. */
@@ -276,7 +277,7 @@ export interface BuiltBriefing {
  * Builds one briefing for one period as an .xlsx, every number through the semantic layer as the
  * audience. With `agency`, the agency sheets (submissions, quality, usage) are that agency's alone.
  */
-export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, period: BriefingPeriod, now = new Date(), agency?: string): Promise<BuiltBriefing> {
+export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, period: BriefingPeriod, now = clock.now(), agency?: string): Promise<BuiltBriefing> {
   const { catalog } = deps
   const sec: SecurityContext = { account: `briefing:${briefing.id}`, role: briefing.audience.role, agency: briefing.audience.agency, communeCode: '', personalData: false, purpose: `briefing ${briefing.id}` }
   const ask = async (query: Record<string, unknown>): Promise<Row[]> => (await runQuery(deps.cube, validateQuery(deps.cube.model, query), sec)).data

@@ -3,6 +3,7 @@ import { access, allow } from '../../infra/access/gate.ts'
 import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { readBoundaries, readCommuneMap, saveCommuneMap } from './commune-boundaries.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 export interface MapRoutesDeps {
   mapsDir: string
@@ -32,7 +33,7 @@ export function mapRoutes(app: FastifyInstance, deps: MapRoutesDeps) {
       throw err
     })
     const { report, features } = readBoundaries(bytes, deps.provinceCode)
-    if (report.ok) saveCommuneMap(deps.mapsDir, features, { name: part.filename, illustrative: false, uploaded_at: new Date().toISOString(), uploaded_by: req.caller.account })
+    if (report.ok) saveCommuneMap(deps.mapsDir, features, { name: part.filename, illustrative: false, uploaded_at: clock.now().toISOString(), uploaded_by: req.caller.account })
     deps.audit.recordRequest(req, { endpoint: 'map.upload', query: { file: part.filename, features: report.features, matched: report.matched, missing: report.missing.length, unknown: report.unknown.length, saved: report.ok } })
     return reply.code(report.ok ? 200 : 422).send(report)
   })

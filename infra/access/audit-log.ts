@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import * as clock from '../time/clock.ts'
 
 export interface AuditEntry {
   /** An account's username, a system's `sys:<id>`, or what a credential names. */
@@ -71,7 +72,7 @@ export class AuditLog {
     private readonly wh: Warehouse,
     private readonly onError: (err: Error) => void = () => {},
     /** The clock (ms); tests pass their own. */
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = clock.nowMs,
   ) {}
 
   /** An entry for one request: who is the caller the gate resolved; the rest as given. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import * as clock from '../time/clock.ts'
 
 /** A push-API key as given to an agency: `kho_<key id>_<secret>`; shown once, stored only hashed. */
 export interface IssuedKey {
@@ -35,7 +36,7 @@ export async function createApiKey(wh: Warehouse, agency: string, label = ''): P
 export async function revokeApiKey(wh: Warehouse, keyId: string): Promise<boolean> {
   const [row] = await queryRows<Record<string, unknown>>(wh.client, 'SELECT * EXCEPT updated_at FROM meta.api_keys FINAL WHERE key_id = {id:String}', { id: keyId })
   if (!row) return false
-  await wh.client.insert({ table: 'meta.api_keys', values: [{ ...row, revoked_at: Date.now(), updated_at: Date.now() }], format: 'JSONEachRow' })
+  await wh.client.insert({ table: 'meta.api_keys', values: [{ ...row, revoked_at: clock.nowMs(), updated_at: Date.now() }], format: 'JSONEachRow' })
   return true
 }
 

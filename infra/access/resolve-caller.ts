@@ -6,7 +6,7 @@ import { findAccount, ROLES } from './accounts.ts'
 import { PUBLIC, type Caller } from './caller.ts'
 import { looksLikeSystemKey, systemOfKey } from './system-keys.ts'
 import { TokenError, verifyJwt } from './tokens.ts'
-import { vietnamDay } from '../time/periods.ts'
+import * as clock from '../time/clock.ts'
 
 /** A credential that was presented and does not hold: always a 401, never the public. */
 export class AuthError extends HttpError {
@@ -74,7 +74,7 @@ export async function resolveCaller(req: FastifyRequest, deps: CallerDeps): Prom
   const token = bearerToken(req)
   if (token === null) return PUBLIC
   if (looksLikeSystemKey(token)) {
-    const system = await systemOfKey(deps.wh, token, plainAddress(req.ip), vietnamDay(new Date()))
+    const system = await systemOfKey(deps.wh, token, plainAddress(req.ip), clock.today())
     if ('vi' in system) throw new AuthError(system.vi, system.en)
     return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose: purposeHeader(req), via: 'system-key', views: system.views }
   }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { mintKey, secretMatches } from './push-keys.ts'
 import { warehouseTime } from '../warehouse/sql.ts'
+import * as clock from '../time/clock.ts'
 
 /**
  * Information systems that read kho through the provincial integration platform (LGSP). A steward
@@ -100,7 +101,7 @@ export async function revokeSystemKey(wh: Warehouse, systemId: string, keyId: st
     { k: keyId, s: systemId },
   )
   if (!row) return false
-  await wh.client.insert({ table: 'meta.system_keys', values: [{ ...row, revoked_at: Date.now(), updated_at: Date.now() }], format: 'JSONEachRow' })
+  await wh.client.insert({ table: 'meta.system_keys', values: [{ ...row, revoked_at: clock.nowMs(), updated_at: Date.now() }], format: 'JSONEachRow' })
   return true
 }
 

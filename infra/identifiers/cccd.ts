@@ -1,5 +1,7 @@
 import { fail, ok, type Parsed } from './problem.ts'
 import { readReferenceTsv } from './reference-data.ts'
+import { vietnamDay } from '../time/periods.ts'
+import * as clock from '../time/clock.ts'
 
 /**
  * Số định danh cá nhân (CCCD), 12 digits: birth-registration province (3), century and gender (1),
@@ -26,7 +28,7 @@ export function cccdBirthProvinces(): ReadonlyMap<string, { name: string; provin
   return birthProvinces
 }
 
-export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
+export function parseCccd(raw: string, today: Date = clock.now()): Parsed<Cccd> {
   // Spaces and dots people type to group the digits are not part of the number.
   const s = raw.replace(/[\s.]/g, '')
   if (s === '') return fail('cccd.empty', s)
@@ -39,7 +41,7 @@ export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
   if (!province) return fail('cccd.province', s)
   const centuryDigit = Number(s[3])
   const birthYear = 1900 + Math.floor(centuryDigit / 2) * 100 + Number(s.slice(4, 6))
-  if (birthYear > today.getUTCFullYear()) return fail('cccd.birth_year_future', s)
+  if (birthYear > Number(vietnamDay(today).slice(0, 4))) return fail('cccd.birth_year_future', s)
   return ok({
     cccd: s,
     birthProvinceCode: prefix,
@@ -54,7 +56,7 @@ export function parseCccd(raw: string, today: Date = new Date()): Parsed<Cccd> {
  * The same checks as parseCccd, as a ClickHouse expression over a trimmed String expression `v`:
  * the problem code, or '' when valid. The loaders run it over whole deliveries at once.
  */
-export function cccdProblemSql(raw: string): string {
+export function cccdProblemSql(raw: string, year = thisYear()): string {
   const v = `replaceRegexpAll(${raw}, '[\\\\s.]', '')`
   return `multiIf(
     ${v} = '', 'cccd.empty',
@@ -63,7 +65,7 @@ export function cccdProblemSql(raw: string): string {
     length(${v}) = 9, 'cccd.legacy_cmnd',
     length(${v}) != 12, 'cccd.length',
     substring(${v}, 1, 3) NOT IN (${prefixesSql()}), 'cccd.province',
-    ${birthYearSql(v)} > toYear(today()), 'cccd.birth_year_future',
+    ${birthYearSql(v)} > ${year}, 'cccd.birth_year_future',
     '')`
 }
 
@@ -71,10 +73,12 @@ export function cccdProblemSql(raw: string): string {
  * True only for a CCCD cccdProblemSql accepts, written plainly (12 digits, nothing to strip). It is
  * the cheap test most rows of a delivery pass; anything else goes through cccdProblemSql.
  */
-export function cccdPlainValidSql(raw: string): string {
-  return `(match(${raw}, '^[0-9]{12}$') AND substring(${raw}, 1, 3) IN (${prefixesSql()}) AND ${birthYearSql(raw)} <= toYear(today()))`
+export function cccdPlainValidSql(raw: string, year = thisYear()): string {
+  return `(match(${raw}, '^[0-9]{12}$') AND substring(${raw}, 1, 3) IN (${prefixesSql()}) AND ${birthYearSql(raw)} <= ${year})`
 }
 
+/** This year by kho's clock, in Vietnam: a birth year after it is in the future. */
+const thisYear = () => Number(clock.today().slice(0, 4))
 const prefixesSql = () => [...birthProvinces.keys()].map((k) => `'${k}'`).join(', ')
 const birthYearSql = (v: string) => `(1900 + intDiv(toUInt16OrZero(substring(${v}, 4, 1)), 2) * 100 + toUInt16OrZero(substring(${v}, 5, 2)))`
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openTempWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
 import { migrate } from '../warehouse/migrate.ts'
 import { JobScheduler } from './job-scheduler.ts'
@@ -75,7 +75,8 @@ describe('the job scheduler', () => {
     const a = jobs.run('slow')
     const b = jobs.run('slow')
     expect(b).toBe(a)
-    await new Promise((r) => setTimeout(r, 50))
+    // The job starts once its run is recorded: wait for that, not for a fixed time.
+    await vi.waitFor(() => expect(starts).toBe(1), { timeout: 60_000 })
     release()
     const run = await a
     expect(starts).toBe(1)

@@ -1,5 +1,6 @@
 import { parseCron, previousRun, type CronSchedule } from './cron.ts'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import * as clock from './clock.ts'
 
 export interface Job {
   /** Stable id, e.g. "digest" or "briefing:kt_xh_thang"; run history is kept under it. */
@@ -54,7 +55,7 @@ export class JobScheduler {
   constructor(private readonly opts: JobSchedulerOptions) {}
 
   private now(): Date {
-    return this.opts.now?.() ?? new Date()
+    return this.opts.now?.() ?? clock.now()
   }
 
   add(job: Job): void {

@@ -1,4 +1,5 @@
 import knex from 'knex'
+import * as clock from '../time/clock.ts'
 
 /** Quotes a ClickHouse identifier (database, table or column name). Values go in query_params, never here. */
 export function quoteIdent(name: string): string {
@@ -13,7 +14,7 @@ export function quoteIdent(name: string): string {
 export const sqlBuilder = knex({ client: 'mysql2' })
 
 /** A moment as DateTime64(3, 'UTC') reads back as text ("2026-11-28 08:40:00.123"), for rows written and read back whole. */
-export const warehouseTime = (at: Date = new Date()): string => at.toISOString().replace('T', ' ').replace('Z', '')
+export const warehouseTime = (at: Date = clock.now()): string => at.toISOString().replace('T', ' ').replace('Z', '')
 
 /** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
 export function sqlString(s: string): string {

@@ -11,6 +11,7 @@ import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, 
 import type { ResultCache } from './result-cache.ts'
 import type { RollupStore } from './rollups.ts'
 import { tableCsv, tableWorkbook } from '../../infra/files/table-workbook.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /**
  * Cube's REST API (/cubejs-api/v1/load, /meta, /sql, /dry-run) with the same JSON, so
@@ -100,7 +101,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   }
   return {
     query: { ...q, ...normalized, limit: normalized.rowLimit, queryType: 'regularQuery' },
-    lastRefreshTime: new Date().toISOString(),
+    lastRefreshTime: clock.now().toISOString(),
     data,
     annotation: {
       measures: annotationOf(ctx.model, q.measures),
@@ -291,7 +292,7 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       const file =
         format === 'csv'
           ? Buffer.from(tableCsv(columns, rows))
-          : await tableWorkbook([{ name: 'Du lieu', title: `Kho dữ liệu số tỉnh — trích xuất ngày ${new Date().toLocaleDateString('vi-VN', { timeZone: TIMEZONE })}`, columns, rows }])
+          : await tableWorkbook([{ name: 'Du lieu', title: `Kho dữ liệu số tỉnh — trích xuất ngày ${clock.now().toLocaleDateString('vi-VN', { timeZone: TIMEZONE })}`, columns, rows }])
       reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="kho-trich-xuat.${format}"`)

@@ -5,6 +5,7 @@ import type { SemanticModel } from './compile-model.ts'
 import { bindParams, explainParams, slotsOf, toNamedParams, type Binding } from './query-plans.ts'
 import { rollupsRead, ROLLUP_SCHEMA, type RollupStore } from './rollups.ts'
 import { ACCEPTED_EN, ACCEPTED_VI, DateRangeError, parseDateRange } from './date-range.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /**
  * Cube REST queries (the same JSON as Cube's /cubejs-api/v1/load): validated here against the
@@ -121,7 +122,7 @@ export class QueryError extends HttpError {
 }
 
 /** A date range as given ([from, to]) or a relative phrase read as Cube reads it, or in Vietnamese (date-range.ts). */
-export function resolveDateRange(range: string | [string, string], timezone = TIMEZONE, now = new Date()): [string, string] {
+export function resolveDateRange(range: string | [string, string], timezone = TIMEZONE, now = clock.now()): [string, string] {
   if (Array.isArray(range)) return range
   try {
     return parseDateRange(range, timezone, now)

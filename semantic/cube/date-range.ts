@@ -1,4 +1,5 @@
 import * as chrono from 'chrono-node'
+import * as clock from '../../infra/time/clock.ts'
 
 /**
  * Relative date ranges as Cube's API gateway reads them, in the query's time zone, and the
@@ -18,7 +19,7 @@ const FINE: Unit[] = ['second', 'minute', 'hour']
 type Wall = Date
 
 /** Now's wall clock in a time zone. */
-export function wallNow(timezone: string, now = new Date()): Wall {
+export function wallNow(timezone: string, now = clock.now()): Wall {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
       .formatToParts(now)
@@ -112,7 +113,7 @@ function parseOne(text: string, now: Wall): chrono.ParsedResult {
 }
 
 /** A relative range in the given zone, as [from, to]; a DateRangeError when it is not one. */
-export function parseDateRange(phrase: string, timezone: string, now = new Date()): [string, string] {
+export function parseDateRange(phrase: string, timezone: string, now = clock.now()): [string, string] {
   let text = phrase.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ')
   for (const [re, english] of VIETNAMESE) {
     const m = re.exec(text)

@@ -14,6 +14,7 @@ import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
 import { runQuery, type QueryContext } from '../cube/cube-api.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /**
  * Open data: stewards publish aggregated datasets — a Cube query over open views, run as the public
@@ -149,12 +150,12 @@ export async function publishOpenData(
   write(`v${version}.csv`, tableCsv(columns, rows))
   write(`v${version}.json`, JSON.stringify({ dataset: body.id, version, columns: columns.map((c) => ({ name: c.key, title: c.header })), rows }, null, 1))
   write(`v${version}.xlsx`, await tableWorkbook([{ name: 'Du lieu', title: body.title, columns, rows }]))
-  const at = Date.now()
+  const at = clock.nowMs()
   await ctx.wh.client.insert({ table: 'meta.open_data_versions', format: 'JSONEachRow', values: [{ id: body.id, version, rows: rows.length, published_by: by.account, published_at: at }] })
   await ctx.wh.client.insert({
     table: 'meta.open_datasets',
     format: 'JSONEachRow',
-    values: [{ ...body, query: JSON.stringify(body.query), publisher: by.publisher, owner: by.owner, rows: rows.length, version, published_by: by.account, withdrawn: false, published_at: at, updated_at: at }],
+    values: [{ ...body, query: JSON.stringify(body.query), publisher: by.publisher, owner: by.owner, rows: rows.length, version, published_by: by.account, withdrawn: false, published_at: at, updated_at: Date.now() }],
   })
   const members = queryMembers(asked)
   record({ endpoint: 'open_data.publish', members, datasets: ctx.cube.sharing.datasetsOf(members), query: { id: body.id, version }, rowCount: rows.length })
@@ -285,7 +286,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     const version = m[2] ? Number(m[2]) : d.version
     const file = path.join(dir(ctx.openDataDir, id), `v${version}.${format}`)
     if (version < 1 || version > d.version || !fs.existsSync(file)) throw notFound('phiên bản / version', `${id} v${version}`)
-    await ctx.wh.client.insert({ table: 'meta.open_data_downloads', format: 'JSONEachRow', values: [{ dataset: id, format, version, at: Date.now() }] })
+    await ctx.wh.client.insert({ table: 'meta.open_data_downloads', format: 'JSONEachRow', values: [{ dataset: id, format, version, at: clock.nowMs() }] })
     const members = openDataMembers(d.query)
     ctx.audit.recordRequest(req, { endpoint: 'open_data.download', members, datasets: ctx.cube.sharing.datasetsOf(members), query: { id, format, version }, rowCount: Number(d.rows) })
     return reply

@@ -4,6 +4,7 @@ import type { SendMail } from '../../infra/files/mailer.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { ObligationItem } from '../../dashboards/web/src/shared/obligation-item.ts'
 import { vietnamDay } from '../../infra/time/periods.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 export type ObligationList = 'upcoming' | 'overdue' | 'late'
 
@@ -74,7 +75,7 @@ export async function buildDigest(wh: Warehouse, opts: { day: string; agency?: s
   const agencies = [...byAgency.values()].sort((x, y) => y.overdue.length - x.overdue.length || x.agency.localeCompare(y.agency))
   return {
     day: opts.day,
-    generated_at: (opts.now ?? new Date()).toISOString(),
+    generated_at: (opts.now ?? clock.now()).toISOString(),
     agencies,
     totals: { upcoming: upcoming.length, overdue: overdue.length, late: late.length, agencies: agencies.length },
   }

@@ -3,9 +3,9 @@ import { z } from 'zod'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import { access, agencyScope, allow } from '../../infra/access/gate.ts'
-import { vietnamDay } from '../../infra/time/periods.ts'
 import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
 import { ResultCache } from '../cube/result-cache.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),
@@ -28,7 +28,7 @@ export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse; dat
     app.get(`/api/submissions/${list}`, allow(access.signedIn), async (req) => {
       const q = parseQuery(listQuery, req.query)
       const agency = agencyScope(req.caller, q.agency)
-      const day = vietnamDay(new Date())
+      const day = clock.today()
       // The lists change only when the marts do (or the day does): cached by both, each agency its own.
       const key = cache.key(`submissions/${list}`, { agency: agency ?? '', days: String(q.days), day }, ctx.dataVersion())
       return cache.get(key, () => listObligations(ctx.wh, list, { agency, days: q.days, day }))
@@ -37,7 +37,7 @@ export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse; dat
   app.get('/api/submissions/digest', allow(access.signedIn), async (req, reply) => {
     const q = parseQuery(digestQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)
-    const digest = await buildDigest(ctx.wh, { day: q.day ?? vietnamDay(new Date()), agency })
+    const digest = await buildDigest(ctx.wh, { day: q.day ?? clock.today(), agency })
     if (q.format === 'json') return digest
     return reply.type('text/html; charset=utf-8').send(digestHtml(digest))
   })

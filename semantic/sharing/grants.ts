@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
-import { vietnamDay } from '../../infra/time/periods.ts'
 import type { ViewGrant, ViewPolicies } from '../policy/view-policy.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /**
  * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
@@ -85,7 +85,7 @@ export class GrantRegistry {
     private readonly wh: Warehouse,
     /** Which views show a dataset (a grant naming no views opens them all). */
     private readonly views: Pick<ViewPolicies, 'viewsOf'>,
-    private readonly today: () => string = () => vietnamDay(new Date()),
+    private readonly today: () => string = () => clock.today(),
   ) {}
 
   async refresh(): Promise<void> {

@@ -9,6 +9,8 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { catalogProject } from '../runner/project.ts'
 import { runModels } from '../runner/run.ts'
+import * as clock from '../../infra/time/clock.ts'
+import { TEST_NOW } from '../../infra/testing/test-clock.ts'
 
 /*
  * Dataset obligations worked out by hand (2026).
@@ -125,6 +127,18 @@ describe('dataset obligations', () => {
       ['2026-05', 'on_time', 0, 0, 0],
       ['2026-06', 'missing', 0, 0, 0],
     ])
+  })
+
+  it("decides by kho's clock, not the engine's: on 10/08 July's snapshot is still coming due", async () => {
+    clock.setClock(new Date('2026-08-10T09:00:00+07:00'))
+    try {
+      expect((await runModels(wh, project, { fullRefresh: true })).results.filter((r) => r.status !== 'success')).toEqual([])
+      const rows = await obligations('dan_cu')
+      expect(rows.map((r) => [r.period, r.status])).toEqual([['2026-03', 'on_time'], ['2026-04', 'late'], ['2026-05', 'missing'], ['2026-06', 'on_time'], ['2026-07', 'pending']])
+    } finally {
+      clock.setClock(TEST_NOW)
+      await runModels(wh, project, { fullRefresh: true })
+    }
   })
 
   it('counts dataset obligations in the owner agency’s completeness and timeliness', async () => {

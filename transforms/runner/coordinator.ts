@@ -3,6 +3,7 @@ import { runDataTests, type TestResult } from './data-tests.ts'
 import { modelsForDeliveries, selectModels } from './dag.ts'
 import type { Project } from './project.ts'
 import { runModels, type RunOptions, type RunResult } from './run.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 export interface TransformOutcome {
   run: RunResult
@@ -56,7 +57,7 @@ export class TransformCoordinator {
       const run = await runModels(this.wh, this.project, options)
       const changedKeys = new Map(run.results.flatMap((r) => (r.changedKeys ? [[r.model, r.changedKeys] as const] : [])))
       const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []), changedKeys)
-      this.last = { run, tests, finishedAt: new Date().toISOString() }
+      this.last = { run, tests, finishedAt: clock.now().toISOString() }
       await this.onDone(this.last)
       return this.last
     } finally {
@@ -69,7 +70,7 @@ export class TransformCoordinator {
     return this.enqueue(async () => ({
       run: { runId: '', results: [] },
       tests: await runDataTests(this.wh, this.project, selectModels(this.project.models, select)),
-      finishedAt: new Date().toISOString(),
+      finishedAt: clock.now().toISOString(),
     }))
   }
 

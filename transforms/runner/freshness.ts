@@ -1,6 +1,7 @@
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { Frequency } from '../../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 /** Days after the last committed load before a source is stale (warn) or overdue (error), by update frequency. */
 export const FRESHNESS_DAYS: Record<Frequency, { warn: number; error: number }> = {
@@ -27,7 +28,7 @@ export interface SourceFreshness {
 }
 
 /** How fresh each source is: the last delivery the owner made that committed, against its update frequency. */
-export async function sourceFreshness(wh: Warehouse, catalog: Catalog, now = new Date()): Promise<SourceFreshness[]> {
+export async function sourceFreshness(wh: Warehouse, catalog: Catalog, now = clock.now()): Promise<SourceFreshness[]> {
   const rows = await queryRows<{ dataset: string; last: number }>(
     wh.client,
     "SELECT dataset, toUnixTimestamp64Milli(max(delivered_at)) AS last FROM meta.loads FINAL WHERE status = 'committed' GROUP BY dataset",

@@ -60,6 +60,11 @@ export class ProjectError extends Error {}
 const REF = /\{\{\s*ref\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g
 const SOURCE = /\{\{\s*source\(\s*'([a-z0-9_]+)'\s*\)\s*\}\}/g
 
+/** kho's day in a model's SQL (run.ts expands it from infra/time/clock.ts). */
+export const READS_KHO_DAY = /\{\{\s*today\(\s*\)\s*\}\}/
+/** The engine's own clock, which a model may not read: a deadline is decided by kho's clock alone. */
+const ENGINE_CLOCK = /\b(today|yesterday|now|now64|current_date|current_timestamp|utc_timestamp)\s*\(/i
+
 const matchesOf = (re: RegExp, sql: string) => [...new Set([...sql.matchAll(re)].map((m) => m[1]!))]
 
 function sqlFiles(dir: string): string[] {
@@ -89,6 +94,8 @@ export function loadProject(vars: Record<string, string> = {}, root = TRANSFORMS
       const name = path.basename(file, '.sql')
       if (models.has(name)) throw new ProjectError(`${path.relative(root, file)}: a model named ${name} exists already`)
       const sql = text.slice(m[0].length).trim().replace(/;\s*$/, '')
+      const clock = ENGINE_CLOCK.exec(sql.replace(new RegExp(READS_KHO_DAY, 'g'), ''))
+      if (clock) throw new ProjectError(`${path.relative(root, file)}: ${clock[1]}() reads the engine's clock; write {{ today() }} for kho's day`)
       models.set(name, {
         name,
         database: layer === 'staging' ? 'std' : 'marts',

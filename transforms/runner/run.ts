@@ -5,7 +5,8 @@ import { quoteIdent } from '../../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
 import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
-import type { Model, Project } from './project.ts'
+import { READS_KHO_DAY, type Model, type Project } from './project.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 export interface ModelResult {
   model: string
@@ -80,6 +81,8 @@ export function compileModel(model: Model, project: Project, loads: Map<string, 
       if (!c?.enum) throw new Error(`${model.name}: enum_${kind}('${dataset}.${column}') names no enumerated column of the catalogue`)
       return kind === 'code' ? enumCodeSql(c, arg) : enumLabelSql(c, arg)
     })
+    // kho's day (infra/time/clock.ts), never the engine's: a deadline is decided by one clock.
+    .replace(/\{\{\s*today\(\s*\)\s*\}\}/g, () => `toDate('${clock.today()}')`)
     .replace(/\{\{\s*(parse_[a-z]+)\(\s*([^{}]*?)\s*\)\s*\}\}/g, (_m, macro: string, arg: string) => {
       const expand = MACROS[macro]
       if (!expand) throw new Error(`${model.name}: unknown macro ${macro}`)
@@ -316,15 +319,12 @@ async function updateByKey(wh: Warehouse, m: Model, project: Project, upstream: 
   return { rows, how: 'keys', changedKeys: { ...changedKeys, before } }
 }
 
-/** SQL that reads the clock: rows it computed on another day would be computed otherwise today. */
-const READS_THE_DATE = /\b(today|yesterday|now|now64|current_date|current_timestamp)\s*\(/i
-
-/** Whether the model's table was last built whole today (by the engine's clock), by meta.runs. */
+/** Whether the model's table was last built whole today (by kho's clock, Vietnam day), by meta.runs. */
 async function builtWholeToday(wh: Warehouse, m: Model): Promise<boolean> {
   const [row] = await queryRows<{ n: number }>(
     wh.client,
-    `SELECT count() AS n FROM meta.runs WHERE model = {model:String} AND status = 'success' AND how = 'whole' AND toDate(started_at, timezone()) = today()`,
-    { model: m.name },
+    `SELECT count() AS n FROM meta.runs WHERE model = {model:String} AND status = 'success' AND how = 'whole' AND toDate(started_at, 'Asia/Ho_Chi_Minh') = {day:Date}`,
+    { model: m.name, day: clock.today() },
   )
   return Number(row!.n) > 0
 }
@@ -396,7 +396,7 @@ async function updateByDifference(wh: Warehouse, m: Model, project: Project, ups
   if (!live) return null
   const measures = live.filter((c) => !group_by.includes(c.name))
   if (group_by.some((g) => !live.some((c) => c.name === g)) || measures.some((c) => !SUMMABLE.test(c.type))) return null
-  if (READS_THE_DATE.test(m.sql) && !(await builtWholeToday(wh, m))) return null
+  if (READS_KHO_DAY.test(m.sql) && !(await builtWholeToday(wh, m))) return null
   if (upstream === UNCHANGED || upstream.count === 0) return { rows: await countRows(wh, `SELECT 1 FROM ${tableName(m)}`), how: 'difference' }
   if (!upstream.before) return null
   upstream.oldRows ??= await keepOldRows(wh, project, from, upstream, upstream.before)
@@ -470,7 +470,7 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
   for (const name of topologicalOrder(project.models)) {
     if (!selected.has(name)) continue
     const m = project.models.get(name)!
-    const started = Date.now()
+    const started = clock.nowMs()
     const result: ModelResult = { model: name, materialized: m.config.materialized, status: 'success', rows: 0, durationMs: 0, error: '', how: 'whole' }
     const brokenUpstream = m.refs.find((r) => failed.has(r))
     if (brokenUpstream) {
@@ -484,7 +484,7 @@ export async function runModels(wh: Warehouse, project: Project, options: RunOpt
         failed.add(name)
       }
     }
-    result.durationMs = Date.now() - started
+    result.durationMs = clock.nowMs() - started
     results.push(result)
     await wh.client.insert({
       table: 'meta.runs',

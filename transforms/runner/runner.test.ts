@@ -10,6 +10,7 @@ import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import { catalogProject, loadProject, ProjectError } from './project.ts'
 import { buildStatements, columnsRead, runModels } from './run.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-runner-')
@@ -252,10 +253,15 @@ describe('an aggregate updated by difference (delta)', () => {
   // Enterprises by the first letter of their name: how many, and their letters in all.
   const BY_LETTER = `/* config\nmaterialized: table\norder_by: [initial]\ndelta: { from: dreg_dim, group_by: [initial] }\n*/\nselect substringUTF8(name, 1, 1) as initial, count() as n, sum(letters) as letters from {{ ref('dreg_dim') }} group by initial`
   // The same, by how old each name is today: it reads the date.
-  const DATED = `/* config\nmaterialized: table\norder_by: [year]\ndelta: { from: dreg_dim, group_by: [year] }\n*/\nselect toYear(today()) as year, count() as n from {{ ref('dreg_dim') }} group by year`
+  const DATED = `/* config\nmaterialized: table\norder_by: [year]\ndelta: { from: dreg_dim, group_by: [year] }\n*/\nselect toYear({{ today() }}) as year, count() as n from {{ ref('dreg_dim') }} group by year`
   const DELTA = { 'models/staging/dreg.sql': REG, 'models/marts/dreg_dim.sql': DIM, 'models/marts/dreg_letter.sql': BY_LETTER, 'models/marts/dreg_dated.sql': DATED }
   const p = loadProject({}, project(DELTA))
   const table = (name: string) => queryRows<Record<string, unknown>>(wh.client, `SELECT * FROM marts.${name} ORDER BY 1`)
+
+  it("refuses a model that reads the engine's clock: kho's day is {{ today() }}", () => {
+    expect(() => loadProject({}, project({ ...DELTA, 'models/marts/dreg_dated.sql': DATED.replace('{{ today() }}', 'today()') }))).toThrow(/today\(\) reads the engine's clock/)
+    expect(() => loadProject({}, project({ ...DELTA, 'models/marts/dreg_dated.sql': DATED.replace('toYear({{ today() }})', 'toYear(now64())') }))).toThrow(/now64\(\) reads the engine's clock/)
+  })
 
   it('refuses delta where it cannot hold: not a table, an upstream not updated by key', () => {
     expect(() => loadProject({}, project({ ...DELTA, 'models/marts/dreg_letter.sql': BY_LETTER.replace('materialized: table', 'materialized: view') }))).toThrow(/delta is for table models/)
@@ -301,7 +307,7 @@ describe('an aggregate updated by difference (delta)', () => {
     await deliver('d4.csv', [[codes[3]!, 'Á Châu Mới']])
     const later = await runModels(wh, p)
     expect(later.results.map((r) => `${r.model}:${r.how}`)).toEqual(['dreg:loads', 'dreg_dim:keys', 'dreg_dated:whole', 'dreg_letter:difference'])
-    expect(await table('dreg_dated')).toEqual([{ year: new Date().getFullYear(), n: (await expected()).reduce((n, r) => n + Number(r.n), 0) }])
+    expect(await table('dreg_dated')).toEqual([{ year: Number(clock.today().slice(0, 4)), n: (await expected()).reduce((n, r) => n + Number(r.n), 0) }])
   })
 })
 

@@ -1,4 +1,5 @@
 import cube, { type CubeApi, type Query } from '@cubejs-client/core'
+import { CLOCK_HEADER, learnClock } from './shared/kho-clock.ts'
 
 export interface Account {
   account: string
@@ -49,6 +50,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     headers,
     body: init.form ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
   })
+  learnClock(res.headers.get(CLOCK_HEADER))
   if (res.status === 401 && session.token()) {
     session.clear()
     window.dispatchEvent(new Event('kho:signed-out'))

@@ -2,6 +2,7 @@ import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { warehouseTime } from '../../warehouse/sql.ts'
 import type { AlertRule, Firing } from './alert-rules.ts'
 import type { Alert as SharedAlert } from '../../../dashboards/web/src/shared/alert.ts'
+import * as clock from '../../time/clock.ts'
 
 /** An alert as stored and shown: a firing, from when it opened until its cause cleared. */
 export type Alert = Omit<SharedAlert, 'rule' | 'severity' | 'notified'> & { rule: AlertRule; severity: Firing['severity']; notified: Record<string, unknown> }
@@ -84,7 +85,7 @@ export class AlertKeeper {
   }
 
   private async checkOnce(): Promise<{ opened: number; resolved: number }> {
-    const now = this.deps.now?.() ?? new Date()
+    const now = this.deps.now?.() ?? clock.now()
     const { firing, unchecked } = await this.deps.find(now)
     const failing = new Map(unchecked.map((u) => [u.rules.join(', '), u.error.message]))
     for (const [rules, message] of failing) {

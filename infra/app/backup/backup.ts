@@ -3,6 +3,7 @@ import path from 'node:path'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { quoteIdent } from '../../warehouse/sql.ts'
 import type { KhoPaths } from '../../config.ts'
+import * as clock from '../../time/clock.ts'
 
 const LAYERS = ['raw', 'std', 'marts', 'meta'] as const
 
@@ -102,7 +103,7 @@ function copyFiles(from: string, to: string, link: boolean): number {
  * (hard links: content-addressed files never change). The manifest is written last, so a backup
  * interrupted half-way is never listed or restored.
  */
-export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups' | 'archive' | 'attachments'>, now = new Date()): Promise<BackupManifest> {
+export async function createBackup(wh: Warehouse, paths: Pick<KhoPaths, 'backups' | 'archive' | 'attachments'>, now = clock.now()): Promise<BackupManifest> {
   if (wh.engine !== 'chdb') {
     throw new BackupError('kho backup sao lưu kho nhúng; với máy chủ ClickHouse hãy dùng BACKUP … TO Disk của máy chủ / use the server\'s BACKUP for a ClickHouse server')
   }

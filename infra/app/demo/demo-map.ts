@@ -1,5 +1,6 @@
 import { communesOf } from '../../identifiers/admin-units.ts'
 import { readCommuneMap, saveCommuneMap, type CommuneFeature } from '../../../dashboards/map/commune-boundaries.ts'
+import * as clock from '../../time/clock.ts'
 
 /** Roughly where the demo province lies; the shapes are made up, so only the place is real. */
 const CENTRE = { lon: 106.2, lat: 21.25 }
@@ -33,6 +34,6 @@ export function writeDemoMap(mapsDir: string, provinceCode: string): boolean {
     const ring = [corner(i, j), corner(i + 1, j), corner(i + 1, j + 1), corner(i, j + 1), corner(i, j)]
     return { type: 'Feature', properties: { code: c.code, name: c.name }, geometry: { type: 'Polygon', coordinates: [ring] } }
   })
-  saveCommuneMap(mapsDir, features, { name: 'bản đồ minh họa', illustrative: true, uploaded_at: new Date().toISOString(), uploaded_by: 'demo' })
+  saveCommuneMap(mapsDir, features, { name: 'bản đồ minh họa', illustrative: true, uploaded_at: clock.now().toISOString(), uploaded_by: 'demo' })
   return true
 }

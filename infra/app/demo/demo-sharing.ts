@@ -4,6 +4,7 @@ import { findSystem, issueSystemKey, registerSystem } from '../../access/system-
 import type { Warehouse } from '../../warehouse/client.ts'
 import { vietnamDay } from '../../time/periods.ts'
 import { listRequests, newRequestId, writeRequest, type GrantRegistry } from '../../../semantic/sharing/grants.ts'
+import * as clock from '../../time/clock.ts'
 
 export const DEMO_SYSTEM = 'lgsp-thongke'
 
@@ -28,8 +29,8 @@ export async function ensureDemoSharing(wh: Warehouse, home: string, grants: Gra
     fs.writeFileSync(path.join(home, 'demo-system-key.txt'), `${key}\n`, { mode: 0o600 })
   }
   if ((await listRequests(wh)).length === 0) {
-    const today = vietnamDay(new Date())
-    const end = vietnamDay(new Date(Date.now() + 180 * 86_400_000))
+    const today = clock.today()
+    const end = vietnamDay(new Date(clock.nowMs() + 180 * 86_400_000))
     await writeRequest(wh, {
       id: newRequestId(today),
       dataset: 'doanh_nghiep',

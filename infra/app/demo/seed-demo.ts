@@ -6,6 +6,7 @@ import type { LoadReport } from '../../../loaders/load-file.ts'
 import type { Deliver } from '../../../loaders/deliver.ts'
 import type { DemoFiles } from './demo-files.ts'
 import { writeDemo, type DemoManifest } from './write-demo.ts'
+import * as clock from '../../time/clock.ts'
 
 export interface SeedResult {
   manifest: DemoManifest
@@ -52,7 +53,7 @@ async function takeFiles(opts: SeedOptions): Promise<DemoManifest> {
       await opts.files.discard()
     }
   }
-  return writeDemo(opts.catalog, opts.demoDir, opts.scale, opts.asOf ?? new Date())
+  return writeDemo(opts.catalog, opts.demoDir, opts.scale, opts.asOf ?? clock.now())
 }
 
 /**

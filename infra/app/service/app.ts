@@ -33,8 +33,9 @@ import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
 import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
-import { vietnamDay } from '../../time/periods.ts'
 import { loggerOptions, resolveLogFormat } from './log-format.ts'
+import * as clock from '../../time/clock.ts'
+import { CLOCK_HEADER } from '../../../dashboards/web/src/shared/kho-clock.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape
@@ -58,6 +59,11 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   boundedJsonBodies(app)
   observability(app, ctx)
   hardening(app, ctx.config.rateLimits)
+  // The pages take their "today" from kho's clock, which may be set to another day (KHO_NOW).
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header(CLOCK_HEADER, String(clock.nowMs()))
+    return payload
+  })
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) {
       if (req.url.startsWith('/cubejs-api/')) return reply.code(err.status).send({ error: err.vi, message_en: err.en, code: err.code })
@@ -92,9 +98,9 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
     agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
   })
-  sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: () => vietnamDay(new Date()) })
+  sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: clock.today })
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, cube })
-  accountReviewRoutes(app, { wh, audit, today: () => vietnamDay(new Date()) })
+  accountReviewRoutes(app, { wh, audit, today: clock.today })
   systemRegisterRoutes(app, { wh, catalog, cube })
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })

@@ -5,6 +5,7 @@ import { compileSemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
 import { registeredDemoCatalog } from '../demo/demo-entries.ts'
 import { startDemoFiles, type DemoFiles } from '../demo/demo-files.ts'
+import * as clock from '../../time/clock.ts'
 
 export interface WarmStart {
   demoFiles: DemoFiles | null
@@ -22,11 +23,13 @@ const compileFor = (catalog: Catalog) => compileSemanticModel(undefined, generat
  * a home that holds a warehouse already, nothing is begun (its catalogue is not known yet).
  */
 export function warmStart(config: KhoConfig): WarmStart {
+  // The first thing a start does: everything after (the demo's data included) reads kho's clock.
+  if (config.now) clock.setClock(config.now)
   const fresh = config.warehouse.kind === 'chdb' && !fs.existsSync(config.warehouse.dataDir)
   if (!fresh) return { demoFiles: null }
   const shipped = compileFor(loadCatalog())
   if (!config.demo.enabled) return { demoFiles: null }
-  const demoFiles = startDemoFiles(config.paths.demo, config.demo.scale, new Date())
+  const demoFiles = startDemoFiles(config.paths.demo, config.demo.scale, clock.now())
   // After the first: most files are the same, and Cube's transpile caches then serve them.
   void shipped.then(() => compileFor(registeredDemoCatalog()))
   return { demoFiles }

@@ -13,7 +13,7 @@ with residents as (
     select
         commune_code,
         count() as people,
-        countIf(birth_date is not null and dateDiff('year', birth_date, today()) between 15 and 60) as working_age,
+        countIf(birth_date is not null and dateDiff('year', birth_date, {{ today() }}) between 15 and 60) as working_age,
         toUInt64(0) as participants_working_age
     from {{ ref('dim_citizen') }}
     group by commune_code
@@ -26,7 +26,7 @@ insured_working_age as (
     from {{ ref('dim_insured') }} as i
     inner join (
         select id_number from {{ ref('dim_citizen') }}
-        where birth_date is not null and dateDiff('year', birth_date, today()) between 15 and 60
+        where birth_date is not null and dateDiff('year', birth_date, {{ today() }}) between 15 and 60
     ) as c on c.id_number = i.cccd
     group by commune_code
     settings join_algorithm = 'full_sorting_merge'

@@ -83,7 +83,7 @@ periodic_owed as (
         on first.dataset = rules.dataset and first.agency = rules.agency
     where rules.after = 'period_end'
       and periods.period_start >= first.first_start
-      and periods.period_end < today()
+      and periods.period_end < {{ today() }}
 ),
 
 periodic_due as (
@@ -104,7 +104,7 @@ periodic as (
         multiIf(r.deliveries > 0 and toDate(r.received_at, 'Asia/Ho_Chi_Minh') <= d.due_on, 'on_time',
                 r.deliveries > 0, 'late',
                 r.refusals > 0, 'rejected',
-                d.due_on >= today(), 'pending',
+                d.due_on >= {{ today() }}, 'pending',
                 'missing') as status,
         toBool(r.deliveries > 1) as resubmitted,
         if(r.refusals > 0, r.refused_at, null) as refused_at,
@@ -130,7 +130,7 @@ change_months as (
         on first.dataset = rules.dataset and first.agency = rules.agency
     where rules.after = 'change'
       and periods.period_end >= first.first_day
-      and periods.period_start <= today()
+      and periods.period_start <= {{ today() }}
 ),
 
 change_deliveries as (
@@ -161,7 +161,7 @@ changes as (
         multiIf(a.changes_late > 0, 'late',
                 d.deliveries > 0 or a.changes > 0, 'on_time',
                 d.refusals > 0, 'rejected',
-                m.period_end >= today(), 'pending',
+                m.period_end >= {{ today() }}, 'pending',
                 'missing') as status,
         toBool(false) as resubmitted,
         if(d.refusals > 0, d.refused_at, null) as refused_at,

@@ -10,7 +10,7 @@ tags: [dan_cu]
 -- the public's perturbed counts (semantic/policy/disclosure.ts) cannot be averaged away. Both are
 -- sums over residents, so a population delivery updates them by its residents' difference (delta).
 with people as (
-    select commune_code, gender, dateDiff('year', birth_date, today()) as age,
+    select commune_code, gender, dateDiff('year', birth_date, {{ today() }}) as age,
            cityHash64(id_number) % 4294967296 as record_key
     from {{ ref('dim_citizen') }}
     where birth_date is not null and gender != ''

@@ -49,7 +49,7 @@ obligations as (
     inner join (select period_kind, min(period_start) as first_start from {{ ref('fct_indicator_value') }} group by period_kind) as collected
         on collected.period_kind = periods.kind
     where periods.period_start >= collected.first_start
-      and periods.period_end < today()
+      and periods.period_end < {{ today() }}
 ),
 
 expected as (
@@ -78,7 +78,7 @@ select
     multiIf(first_delivery.received_at is not null and toDate(first_delivery.received_at, 'Asia/Ho_Chi_Minh') <= expected.due_on, 'on_time',
             first_delivery.received_at is not null, 'late',
             refused.refused_at is not null, 'rejected',
-            expected.due_on >= today(), 'pending',
+            expected.due_on >= {{ today() }}, 'pending',
             'missing') as status,
     toBool(ifNull(first_delivery.deliveries, 0) > 1) as resubmitted,
     refused.refused_at as refused_at,

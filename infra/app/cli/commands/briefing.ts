@@ -5,6 +5,7 @@ import { loadBriefings } from '../../../../dashboards/briefings/briefing-definit
 import { periodForRule, periodFromCode } from '../../../../dashboards/briefings/briefing-period.ts'
 import { withClient } from '../client.ts'
 import { UsageError, type CommandRun } from '../command-kit.ts'
+import * as clock from '../../../time/clock.ts'
 
 /** kho briefing … (see HELP in main.ts) */
 export async function briefingCommand(run: CommandRun): Promise<number> {
@@ -20,7 +21,7 @@ export async function briefingCommand(run: CommandRun): Promise<number> {
   if (positionals[1] !== 'run' || !id || !values.out) throw new UsageError('Cách dùng: kho briefing run <id> [--period 2026-Q3] --out <tệp.xlsx> | kho briefing list')
   const briefing = briefings.find((b) => b.id === id)
   if (!briefing) throw new UsageError(`Không có báo cáo "${id}"; có: ${briefings.map((b) => b.id).join(', ')}`)
-  const period = values.period ? periodFromCode(values.period) : periodForRule(briefing.period, new Date())
+  const period = values.period ? periodFromCode(values.period) : periodForRule(briefing.period, clock.now())
   if (!period) throw new UsageError(`--period "${values.period}" không hợp lệ; dùng 2026-10, 2026-Q3 hoặc 2026`)
   const target = path.resolve(values.out)
   const r = await withClient(config, async (client) => {

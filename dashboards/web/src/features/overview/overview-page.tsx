@@ -11,6 +11,7 @@ import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
 import { Reconciliation } from './components/reconciliation.tsx'
 import { useLiveChanges } from '../../live-changes.ts'
+import { khoDay, khoNow } from '../../shared/kho-clock.ts'
 
 export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const { t, fmt, lang } = useLang()
@@ -31,7 +32,7 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const [month, setMonth] = useState<string | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
   const [drill, setDrill] = useState<{ code: string; period: string; commune: { code: string; name: string } | null } | null>(null)
-  const [refreshedAt, setRefreshedAt] = useState(() => new Date())
+  const [refreshedAt, setRefreshedAt] = useState(() => khoNow())
   const ready = setup.state === 'ready' ? setup.data : null
   const period = month ?? ready?.months[0] ?? null
   // The tiles load again when the service says the indicators changed (a delivery, a rebuild).
@@ -41,12 +42,12 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   // The wall display polls only while the push stream is down.
   useEffect(() => {
     if (!kiosk || !ready || live.connected) return
-    const timer = setInterval(() => setRefreshedAt(new Date()), ready.cfg.kiosk_refresh_seconds * 1000)
+    const timer = setInterval(() => setRefreshedAt(khoNow()), ready.cfg.kiosk_refresh_seconds * 1000)
     return () => clearInterval(timer)
   }, [kiosk, ready, live.connected])
 
   const current = selected ?? ready?.cfg.headline[0] ?? null
-  const year = period ? Number(period.slice(0, 4)) : new Date().getFullYear()
+  const year = period ? Number(period.slice(0, 4)) : Number(khoDay().slice(0, 4))
   const allFilled = useMemo(() => tiles.state === 'ready', [tiles.state])
 
   return (

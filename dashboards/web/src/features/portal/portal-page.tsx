@@ -11,6 +11,7 @@ import { openDigest } from './open-digest.ts'
 import { UploadReport } from './components/upload-report.tsx'
 import { Attachments } from '../../components/attachments.tsx'
 import { Link } from '../../router.tsx'
+import { khoDay } from '../../shared/kho-clock.ts'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()
@@ -36,7 +37,7 @@ export default function Portal() {
         dimensions: ['submissions.agency', 'submissions.dataset', 'submissions.indicator_code', 'submissions.period', 'submissions.status', 'submissions.due_on', 'submissions.received_at'],
         measures: ['submissions.days_late'],
         filters: [
-          { member: 'submissions.period_end', operator: 'afterDate', values: [new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10)] },
+          { member: 'submissions.period_end', operator: 'afterDate', values: [khoDay(-200)] },
           ...(scope ? [{ member: 'submissions.agency', operator: 'equals' as const, values: [scope] }] : []),
         ],
         order: [['submissions.due_on', 'desc']],

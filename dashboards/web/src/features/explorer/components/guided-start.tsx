@@ -6,6 +6,7 @@ import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { Trend } from '../../../components/indicator-trend.tsx'
+import { khoDay } from '../../../shared/kho-clock.ts'
 
 /** Text as people type it when searching: no diacritics, đ as d, lower case ("Bán lẻ" → "ban le"). */
 export function foldText(s: string): string {
@@ -133,7 +134,7 @@ export function GuidedStart() {
       </section>
       {picked && (
         <div data-testid="guided-answer" data-indicator={picked.code}>
-          <Trend code={picked.code} ind={picked} year={new Date().getFullYear()} />
+          <Trend code={picked.code} ind={picked} year={Number(khoDay().slice(0, 4))} />
           <CommuneBreakdown ind={picked} />
         </div>
       )}

@@ -4,8 +4,9 @@ import { ErrorBox } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
 import { datasetTitle, type ShareableDataset } from '../sharing-types.ts'
 import { DateInput } from '../../../components/date-input.tsx'
+import { khoDay } from '../../../shared/kho-clock.ts'
 
-const day = (offset: number) => new Date(Date.now() + 7 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10)
+const day = khoDay
 
 /** An officer asks for a dataset its agency does not hold: views, optionally members, purpose, basis, period. */
 export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]; onSent: () => void }) {

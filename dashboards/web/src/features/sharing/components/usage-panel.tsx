@@ -4,6 +4,7 @@ import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import type { Names } from './request-table.tsx'
 import { datasetTitle } from '../sharing-types.ts'
+import { khoDay } from '../../../shared/kho-clock.ts'
 
 interface UsageRow {
   dataset: string
@@ -17,7 +18,7 @@ interface UsageRow {
 
 /** The usage view: who used which dataset, month by month over the last twelve months (an owner sees its own datasets). */
 function usageQuery() {
-  const now = new Date(Date.now() + 7 * 3600_000)
+  const now = new Date(`${khoDay()}T00:00:00Z`)
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1)).toISOString().slice(0, 10)
   return {
     measures: ['usage.queries', 'usage.rows', 'usage.users', 'usage.last_access'],
