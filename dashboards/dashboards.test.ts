@@ -8,9 +8,10 @@ import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { startService, type RunningService } from '../infra/app/service/start-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { containing, periodCode, periodLabel, previous, vietnamDay } from '../infra/time/periods.ts'
+import { containing, periodCode, periodLabel, previous } from '../infra/time/periods.ts'
 import { WEB_DIST } from './dashboard-routes.ts'
 import { launchBrowser, screenshot, signIn } from './testing/browser.ts'
+import * as clock from '../infra/time/clock.ts'
 
 /*
  * The dashboards in Debian's Chromium against the real service with the demo province loaded:
@@ -653,7 +654,7 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     const quarterly = '[data-testid=briefing-kt_xh_quy]'
     await leader.waitForSelector(`${quarterly} tbody tr button.linkish`)
     expect(await leader.textContent(`${quarterly} [data-testid=schedule]`)).toBe('07:00 ngày 5 tháng đầu mỗi quý')
-    const thisQuarter = containing('quarter', new Date(`${vietnamDay(new Date())}T00:00:00Z`))
+    const thisQuarter = containing('quarter', new Date(`${clock.today()}T00:00:00Z`))
     const lastQuarter = periodCode(previous(thisQuarter))
     const quarterBefore = periodCode(previous(previous(thisQuarter)))
     expect(await leader.$$eval(`${quarterly} tbody tr button.linkish`, (bs) => bs.map((b) => b.getAttribute('title')))).toEqual([`kt_xh_quy_${lastQuarter}.xlsx`])
@@ -676,7 +677,7 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     await from.fill('31/02/2026')
     expect(await from.getAttribute('aria-invalid')).toBe('true')
     expect(await from.evaluate((i) => (i as unknown as { validationMessage: string }).validationMessage)).toContain('dd/mm/yyyy')
-    const tomorrow = new Date(Date.now() + 86_400_000 + 7 * 3600_000)
+    const tomorrow = new Date(clock.nowMs() + 86_400_000 + 7 * 3600_000)
     await from.fill(`${String(tomorrow.getUTCDate()).padStart(2, '0')}/${String(tomorrow.getUTCMonth() + 1).padStart(2, '0')}/${tomorrow.getUTCFullYear()}`)
     expect(await from.getAttribute('aria-invalid')).toBeNull()
     // Nothing was logged from tomorrow on: the filter took the typed day.

@@ -10,6 +10,7 @@ import { JobScheduler } from '../infra/time/job-scheduler.ts'
 import { pullJobs } from './pull-jobs.ts'
 import { deliverer } from './deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
+import * as clock from '../infra/time/clock.ts'
 
 // A local source API shaped like a business-registration system, with a flaky first answer.
 const enterprises = Array.from({ length: 5 }, (_, i) => ({
@@ -115,7 +116,7 @@ describe('pull connectors against a local HTTP server', () => {
     const scheduled: Catalog = { ...catalog, datasets: [dataset], dataset: (id) => (id === dataset.id ? dataset : undefined) }
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
-      const scheduler = new JobScheduler({ wh, now: () => new Date(Date.now() + offsetMs) })
+      const scheduler = new JobScheduler({ wh, now: () => new Date(clock.nowMs() + offsetMs) })
       for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), env, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
       await scheduler.check() // waits for the runs it starts
       await scheduler.stop()

@@ -10,6 +10,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { saveAccount } from '../../infra/access/accounts.ts'
 import { cubeContextOf } from '../../infra/app/service/context.ts'
 import { refreshDue } from './open-data.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 const home = tempDir('kho-open-')
 let service: RunningService
@@ -148,8 +149,8 @@ describe('open data', () => {
     const deps = { wh: service.ctx.wh, catalog: service.ctx.catalog, openDataDir: service.ctx.config.paths.openData, cube: cubeContextOf(service.ctx), audit: service.ctx.audit }
     expect(service.ctx.jobs.ids()).toContain('open-data-refresh')
     const month = 30 * 86_400_000
-    expect(await refreshDue(deps, new Date(Date.now() + month))).toEqual([])
-    expect(await refreshDue(deps, new Date(Date.now() + 4 * month))).toEqual(['xuat-khau-theo-thang'])
+    expect(await refreshDue(deps, new Date(clock.nowMs() + month))).toEqual([])
+    expect(await refreshDue(deps, new Date(clock.nowMs() + 4 * month))).toEqual(['xuat-khau-theo-thang'])
     const versions = (await (await fetch(`${service.url}/api/open-data/xuat-khau-theo-thang/versions`)).json()) as { current: number; versions: { version: number; published_at: string; files: string[] }[] }
     expect(versions.current).toBe(2)
     expect(versions.versions.map((v) => v.version)).toEqual([1, 2])
@@ -163,7 +164,7 @@ describe('open data', () => {
     expect(catalog['dcat:dataset'][0]).toMatchObject({ 'dcat:version': 2, 'dct:accrualPeriodicity': 'quarterly' })
     // One published "never" is left as it is.
     expect((await publish({ id: 'mot-lan', title: 'Một lần', description: 'Công bố một lần, không cập nhật.', refresh: 'never', query: { measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }] } })).status).toBe(200)
-    expect(await refreshDue(deps, new Date(Date.now() + 24 * month))).not.toContain('mot-lan')
+    expect(await refreshDue(deps, new Date(clock.nowMs() + 24 * month))).not.toContain('mot-lan')
   })
 
   it('lets an owner agency propose its own data, a steward approve it (published under the agency) or refuse it', async () => {

@@ -11,6 +11,7 @@ import { signJwt } from '../../infra/access/tokens.ts'
 import type { MailMessage } from '../../infra/files/mailer.ts'
 import { writeDigest } from '../portal/submission-digest.ts'
 import { planStats } from '../cube/cube-query.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 const home = tempDir('kho-access-')
 const env = {
@@ -206,7 +207,7 @@ describe('obligation lists', () => {
 
   it('e-mails each agency that has a contact address its own part of the digest', async () => {
     const sent: MailMessage[] = []
-    const done = await writeDigest(service.ctx.wh, path.join(home, 'digests'), new Date(), { send: async (m) => void sent.push(m), emailOf: (a) => (a === 'SO_CT' ? 'vanthu.soct@bacninh.gov.vn' : undefined) })
+    const done = await writeDigest(service.ctx.wh, path.join(home, 'digests'), clock.now(), { send: async (m) => void sent.push(m), emailOf: (a) => (a === 'SO_CT' ? 'vanthu.soct@bacninh.gov.vn' : undefined) })
     expect(done).toMatch(/\(e-mail: 1\)$/)
     expect(sent).toHaveLength(1)
     expect(sent[0]).toMatchObject({ to: ['vanthu.soct@bacninh.gov.vn'], subject: expect.stringContaining('Sở Công Thương') })

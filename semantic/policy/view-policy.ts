@@ -161,26 +161,38 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rul
     return { allowed: false, vi: `Hệ thống ${ctx.account} không được cấp "${view}"`, en: `System ${ctx.account} was not given "${view}"` }
   }
   if (ctx.role === 'agency_officer') {
-    let scoped: ViewAccess | null = null
-    if (ctx.communeCode && policy.communeMember) scoped = { allowed: true, filter: { member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] } }
-    else if (entitled(policy, rules, ctx.agency)) return { allowed: true }
-    else {
-      const grant = rules.grant(ctx.agency, view)
-      if (grant) return grant.members ? { allowed: true, onlyMembers: grant.members } : { allowed: true }
-      if (policy.agencyMember) scoped = { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
-    }
-    // An open view: the officer's own scope exactly when the query keeps to it, else as the public.
-    if (scoped?.allowed && scoped.filter && open && !(q && confinedTo(q, scoped.filter.member, scoped.filter.values[0]!))) return { allowed: true, asPublic: true }
-    if (scoped) return scoped
-    if (open) return { allowed: true, asPublic: true }
-    return {
-      allowed: false,
-      vi: `Cơ quan ${ctx.agency} không được xem "${view}"${policy.dataset ? `; hãy gửi yêu cầu chia sẻ dữ liệu "${policy.dataset}" tới cơ quan chủ quản` : ''}`,
-      en: `Agency ${ctx.agency} may not see "${view}"${policy.dataset ? `; request "${policy.dataset}" from its owner agency` : ''}`,
-    }
+    const own = officerAccess(view, policy, ctx, q, rules, open)
+    if (own.allowed && !own.filter && !own.asPublic) return own
+    // A grant only adds to what the officer had: it answers a query that keeps to what it names,
+    // and any other query is decided as if there were no grant.
+    const grant = rules.grant(ctx.agency, view)
+    if (!grant) return own
+    if (!grant.members) return { allowed: true }
+    const asked = q ? queryMembers(q).filter((m) => m.startsWith(`${view}.`)) : []
+    const beyond = asked.filter((m) => !grant.members!.includes(m))
+    if (beyond.length === 0 && (q || !own.allowed)) return { allowed: true, onlyMembers: grant.members }
+    if (own.allowed) return own
+    return { allowed: false, vi: `Quyền được cấp cho cơ quan ${ctx.agency} không gồm ${beyond.join(', ')}`, en: `The grant to agency ${ctx.agency} does not include ${beyond.join(', ')}` }
   }
   if (!open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
   return { allowed: true, asPublic: true }
+}
+
+/** What an officer may do with a view by the catalogue alone: whole, its agency's or commune's rows, as the public, or nothing. */
+function officerAccess(view: string, policy: ViewPolicy, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules, open: boolean): ViewAccess {
+  let scoped: ViewAccess | null = null
+  if (ctx.communeCode && policy.communeMember) scoped = { allowed: true, filter: { member: policy.communeMember, operator: 'equals', values: [ctx.communeCode] } }
+  else if (entitled(policy, rules, ctx.agency)) return { allowed: true }
+  else if (policy.agencyMember) scoped = { allowed: true, filter: { member: policy.agencyMember, operator: 'equals', values: [ctx.agency] } }
+  // An open view: the officer's own scope exactly when the query keeps to it, else as the public.
+  if (scoped?.allowed && scoped.filter && open && !(q && confinedTo(q, scoped.filter.member, scoped.filter.values[0]!))) return { allowed: true, asPublic: true }
+  if (scoped) return scoped
+  if (open) return { allowed: true, asPublic: true }
+  return {
+    allowed: false,
+    vi: `Cơ quan ${ctx.agency} không được xem "${view}"${policy.dataset ? `; hãy gửi yêu cầu chia sẻ dữ liệu "${policy.dataset}" tới cơ quan chủ quản` : ''}`,
+    en: `Agency ${ctx.agency} may not see "${view}"${policy.dataset ? `; request "${policy.dataset}" from its owner agency` : ''}`,
+  }
 }
 
 /** Whether a context may query a view at all, for /meta. */

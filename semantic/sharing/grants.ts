@@ -56,17 +56,31 @@ export async function writeRequest(wh: Warehouse, r: Omit<SharingRequest, 'updat
 export const newRequestId = (today: string) => `YC-${today.replaceAll('-', '')}-${randomBytes(3).toString('hex')}`
 
 /**
- * What an approved request grants, view by view: the granted views (every view of the dataset when
- * none are named); a view some of whose members are named is limited to them, another is whole.
+ * What naming views and members grants, view by view: a named view whole, unless some of its
+ * members are named (then those alone); a member whose view is not named, that member alone. Only
+ * the dataset's own views count, and nothing named grants nothing.
  */
+export function scopeOf(views: readonly string[], members: readonly string[], ofDataset: readonly string[]): Map<string, ViewGrant> {
+  const scope = new Map<string, ViewGrant>()
+  for (const v of ofDataset) {
+    const named = members.filter((m) => m.startsWith(`${v}.`))
+    if (named.length > 0) scope.set(v, { members: named })
+    else if (views.includes(v)) scope.set(v, { members: null })
+  }
+  return scope
+}
+
+/** Whether every view and member `inner` opens, `outer` opens too. */
+export function within(inner: ReadonlyMap<string, ViewGrant>, outer: ReadonlyMap<string, ViewGrant>): boolean {
+  return [...inner].every(([v, g]) => {
+    const o = outer.get(v)
+    return !!o && (o.members === null || (g.members !== null && g.members.every((m) => o.members!.includes(m))))
+  })
+}
+
+/** What an approved request grants, view by view (scopeOf its granted views and members). */
 export function grantedViews(r: Pick<SharingRequest, 'dataset' | 'granted_views' | 'granted_members'>, views_: Pick<ViewPolicies, 'viewsOf'>): Map<string, ViewGrant> {
-  const views = r.granted_views.length > 0 ? r.granted_views : views_.viewsOf(r.dataset)
-  return new Map(
-    views.map((v) => {
-      const members = r.granted_members.filter((m) => m.startsWith(`${v}.`))
-      return [v, { members: members.length === 0 ? null : members }]
-    }),
-  )
+  return scopeOf(r.granted_views, r.granted_members, views_.viewsOf(r.dataset))
 }
 
 /** Whether a grant is in force on a day: approved, and the day within its period. */
@@ -83,7 +97,7 @@ export class GrantRegistry {
 
   constructor(
     private readonly wh: Warehouse,
-    /** Which views show a dataset (a grant naming no views opens them all). */
+    /** Which views show a dataset: a grant opens only views of its own dataset. */
     private readonly views: Pick<ViewPolicies, 'viewsOf'>,
     private readonly today: () => string = () => clock.today(),
   ) {}

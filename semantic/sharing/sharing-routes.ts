@@ -11,7 +11,7 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { SharingRules } from '../policy/view-policy.ts'
-import { findRequest, listRequests, newRequestId, writeRequest, type GrantRegistry, type RequestStatus, type SharingRequest } from './grants.ts'
+import { findRequest, listRequests, newRequestId, scopeOf, within, writeRequest, type GrantRegistry, type RequestStatus, type SharingRequest } from './grants.ts'
 
 export interface SharingRoutesDeps {
   wh: Warehouse
@@ -97,15 +97,19 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     return v ? [...v.measures, ...v.dimensions, ...v.segments].map((m) => m.name) : []
   }
 
-  /** Views and members named for a dataset, checked: they must be the dataset's. */
+  /**
+   * Views and members named for a dataset, checked: they must be the dataset's, and name something
+   * (nothing named grants nothing, so a request or an approval naming nothing is refused).
+   */
   function checkScope(dataset: string, views: string[], members: string[]) {
     const own = deps.cube.sharing.viewsOf(dataset)
     const strange = views.filter((v) => !own.includes(v))
     if (strange.length) throw bad(`Dữ liệu "${dataset}" không có khung nhìn ${strange.join(', ')}`, `Dataset "${dataset}" has no view ${strange.join(', ')}`)
-    const allowedViews = views.length ? views : own
-    const known = new Set(allowedViews.flatMap(membersOfView))
+    const known = new Set(own.flatMap(membersOfView))
     const unknown = members.filter((m) => !known.has(m))
-    if (unknown.length) throw bad(`Không có trường ${unknown.join(', ')} trong các khung nhìn được chọn`, `No member ${unknown.join(', ')} in the chosen views`)
+    if (unknown.length) throw bad(`Không có trường ${unknown.join(', ')} trong dữ liệu "${dataset}"`, `No member ${unknown.join(', ')} in dataset "${dataset}"`)
+    if (views.length === 0 && members.length === 0) throw bad('Hãy chọn ít nhất một khung nhìn hoặc một trường', 'Name at least one view or member')
+    return scopeOf(views, members, own)
   }
 
   function checkPeriod(starts: string, ends: string) {
@@ -214,11 +218,9 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       const members = body.members ?? r.members
       const starts = body.starts_on ?? r.starts_on
       const ends = body.ends_on ?? r.ends_on
-      // Asked for some views: granting none of them (every view) or another one is wider.
-      if (r.views.length && (views.length === 0 || views.some((v) => !r.views.includes(v)))) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn)', 'An approval may not be wider than the request (views)')
-      if (r.members.length && (members.length === 0 || members.some((m) => !r.members.includes(m)))) throw bad('Không được duyệt rộng hơn yêu cầu (trường)', 'An approval may not be wider than the request (members)')
+      const asked = scopeOf(r.views, r.members, deps.cube.sharing.viewsOf(r.dataset))
+      if (!within(checkScope(r.dataset, views, members), asked)) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn, trường)', 'An approval may not be wider than the request (views, members)')
       if (starts < r.starts_on || ends > r.ends_on) throw bad('Thời hạn duyệt phải nằm trong thời hạn yêu cầu', 'The approved period must lie within the requested one')
-      checkScope(r.dataset, views, members)
       checkPeriod(starts, ends)
       next = { ...r, status: 'approved', granted_views: views, granted_members: members, starts_on: starts, ends_on: ends, decided_by: req.caller.account, decision_note: body.note }
     }

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, type Catalog } from '../../infra/catalog/load-catalog.ts'
 import { datasetSchema } from '../../infra/catalog/schema.ts'
@@ -6,7 +7,8 @@ import type { SecurityContext } from '../../infra/access/caller.ts'
 import { compileSemanticModel, type SemanticModel } from '../cube/compile-model.ts'
 import { validateQuery } from '../cube/cube-query.ts'
 import { applyPolicy, catalogueSharing, viewPolicies, type SharingRules } from '../policy/view-policy.ts'
-import { GrantRegistry, writeRequest } from './grants.ts'
+import { GrantRegistry, scopeOf, writeRequest } from './grants.ts'
+import type { ViewGrant } from '../policy/view-policy.ts'
 
 let model: SemanticModel
 let catalog: Catalog
@@ -113,5 +115,67 @@ describe('grants', () => {
   it('a suspended grant opens nothing', () => {
     day = '2026-12-15'
     expect(decide(catalogueSharing(catalog, registry.grant), officer('SO_GDDT'), firms)).not.toBe(true)
+  })
+})
+
+describe('what a grant opens', () => {
+  /** The catalogue's rules with one grant to `agency`: the scope that naming `views` and `members` of dan_cu gives. */
+  const granting = (agency: string, views: string[], members: string[]) => {
+    const base = catalogueSharing(catalog)
+    const scope = scopeOf(views, members, base.viewsOf('dan_cu'))
+    return catalogueSharing(catalog, (a, v): ViewGrant | null => (a === agency ? (scope.get(v) ?? null) : null))
+  }
+
+  it('opens only the views and members it names: a member grant leaves the other views closed and the rest of its view as it was', () => {
+    // The second probe: views [], members ["population.people"] opened citizens whole.
+    const rules = granting('SO_TC', [], ['population.people'])
+    const byGender = { measures: ['citizens.count'], dimensions: ['citizens.gender', 'citizens.id_kind'] }
+    expect(decide(catalogueSharing(catalog), officer('SO_TC'), byGender)).toContain('may not see "citizens"')
+    expect(decide(rules, officer('SO_TC'), byGender)).toContain('may not see "citizens"')
+    // Its public view of population by age, gender and commune stays (a grant only adds).
+    const asPublic = { measures: ['population.people'], dimensions: ['population.age_band', 'population.gender', 'population.commune_code'] }
+    expect(decide(catalogueSharing(catalog), officer('SO_TC'), asPublic)).toBe(true)
+    expect(decide(rules, officer('SO_TC'), asPublic)).toBe(true)
+    // Nothing named, nothing granted.
+    expect(decide(granting('SO_TC', [], []), officer('SO_TC'), byGender)).toContain('may not see "citizens"')
+    expect(decide(granting('SO_TC', ['citizens'], []), officer('SO_TC'), byGender)).toBe(true)
+  })
+
+  it('for random grants and queries: access with a grant contains access without it, and goes no further than the grant', () => {
+    const views = catalogueSharing(catalog).viewsOf('dan_cu')
+    const members = views.flatMap((v) => {
+      const m = model.meta.find((x) => x.name === v)!
+      return [...m.measures, ...m.dimensions].map((x) => x.name).filter((n) => !(model.members.get(n)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
+    })
+    const measures = members.filter((m) => model.meta.some((v) => v.measures.some((x) => x.name === m)))
+    const dimensions = members.filter((m) => !measures.includes(m))
+    expect(views.length).toBeGreaterThan(1)
+    fc.assert(
+      fc.property(
+        fc.subarray(views),
+        fc.subarray(members, { maxLength: 4 }),
+        fc.constantFrom('SO_TC', 'SO_YT', 'CA_TINH'),
+        fc.subarray(measures, { minLength: 1, maxLength: 2 }),
+        fc.subarray(dimensions, { maxLength: 3 }),
+        (gv, gm, agency, qm, qd) => {
+          const query = { measures: qm, dimensions: qd }
+          const without = decide(catalogueSharing(catalog), officer(agency), query)
+          const withGrant = decide(granting(agency, gv, gm), officer(agency), query)
+          if (without === true) expect(withGrant).toBe(true)
+          if (withGrant === true && without !== true) {
+            // Each view the query touches was open to the agency anyway, or the grant names what it asks of it.
+            const scope = scopeOf(gv, gm, views)
+            for (const v of new Set([...qm, ...qd].map((m) => m.split('.')[0]!))) {
+              const part = { measures: qm.filter((m) => m.startsWith(`${v}.`)), dimensions: qd.filter((m) => m.startsWith(`${v}.`)) }
+              if (decide(catalogueSharing(catalog), officer(agency), part) === true) continue
+              const g = scope.get(v)
+              expect(g, v).toBeDefined()
+              for (const m of [...part.measures, ...part.dimensions]) if (g!.members) expect(g!.members).toContain(m)
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 })

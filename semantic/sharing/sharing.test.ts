@@ -11,6 +11,7 @@ import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
+import * as clock from '../../infra/time/clock.ts'
 
 const home = tempDir('kho-sharing-')
 let sink: Awaited<ReturnType<typeof smtpSink>>
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 const count = { measures: ['enterprises.count'] }
 const byCommune = { measures: ['enterprises.count'], dimensions: ['enterprises.commune_code'] }
-const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
+const today = clock.today
 /** "2026-09" on 2026-11-28: a month whose KT-XH obligations have all fallen due. */
 function lastMonthOfPreviousQuarter() {
   const [y, m] = today().split('-').map(Number) as [number, number]
@@ -67,7 +68,7 @@ const previousQuarter = () => {
   const [y, m] = lastMonthOfPreviousQuarter().split('-').map(Number) as [number, number]
   return `${y}-Q${Math.ceil(m / 3)}`
 }
-const inDays = (n: number) => new Date(Date.now() + 7 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10)
+const inDays = (n: number) => new Date(clock.nowMs() + 7 * 3600_000 + n * 86_400_000).toISOString().slice(0, 10)
 
 describe('requests and grants', () => {
   it('a named consumer sees the dataset without asking; another agency is refused and told to ask', async () => {
@@ -85,6 +86,8 @@ describe('requests and grants', () => {
     // Checked before anything is stored: a member outside the dataset, an end before the start.
     expect((await call('POST', '/api/sharing/requests', health, { ...ask, members: ['citizens.full_name'] })).status).toBe(400)
     expect((await call('POST', '/api/sharing/requests', health, { ...ask, ends_on: inDays(-3) })).body.error.message_en).toBe('The end date is before the start date')
+    // Nothing named grants nothing, so a request naming nothing is refused.
+    expect((await call('POST', '/api/sharing/requests', health, { ...ask, views: [], members: [] })).body.error.message_en).toBe('Name at least one view or member')
     const made = await call('POST', '/api/sharing/requests', health, ask)
     expect(made.status).toBe(200)
     const id = made.body.id
@@ -139,7 +142,7 @@ describe('requests and grants', () => {
 
   it('a refusal needs a reason and opens nothing', async () => {
     const health = await login('canbo.soyt')
-    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', purpose: 'Thống kê doanh nghiệp dược', legal_basis: 'NĐ 47/2020', starts_on: today(), ends_on: inDays(30) })
+    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', views: ['enterprises'], purpose: 'Thống kê doanh nghiệp dược', legal_basis: 'NĐ 47/2020', starts_on: today(), ends_on: inDays(30) })
     const finance = await login('canbo.sotc')
     expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false })).status).toBe(400)
     expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false, note: 'Chưa đủ căn cứ' })).body.status).toBe('refused')
@@ -258,7 +261,7 @@ describe('account review', () => {
   it('lists personal-data accounts, grants ending within 30 days and unused accounts, on the page and in the workbook and the reminder', async () => {
     const health = await login('canbo.soyt')
     const finance = await login('canbo.sotc')
-    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', purpose: 'Theo dõi doanh nghiệp dược phẩm', legal_basis: 'QĐ 53/2024', starts_on: today(), ends_on: inDays(20) })
+    const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', views: ['enterprises'], purpose: 'Theo dõi doanh nghiệp dược phẩm', legal_basis: 'QĐ 53/2024', starts_on: today(), ends_on: inDays(20) })
     await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: true })
     await call('POST', '/api/admin/accounts', admin, { username: 'canbo.baomat', password: 'mot-mat-khau-dai', role: 'steward', personal_data: true, email: 'baomat@bacninh.gov.vn' })
     // An account made long ago that never signed in.

@@ -176,6 +176,7 @@ const STRINGS = {
   scopeShared: ['Dùng chung', 'Shared'],
   scopeOpen: ['Dữ liệu mở', 'Open data'],
   askTitle: ['Đề nghị khai thác dữ liệu', 'Request a dataset'],
+  pickAView: ['Chọn ít nhất một khung nhìn: quyền chỉ mở những gì được nêu tên.', 'Pick at least one view: a grant opens only what it names.'],
   views: ['Khung nhìn', 'Views'],
   members: ['Trường dữ liệu (để trống: tất cả)', 'Members (none ticked: all)'],
   purpose: ['Mục đích', 'Purpose'],

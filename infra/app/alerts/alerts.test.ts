@@ -17,6 +17,7 @@ import { alertNotifier, SIGNATURE_HEADER } from './alert-notify.ts'
 import { firingNow } from './alert-rules.ts'
 import fs from 'node:fs'
 import path from 'node:path'
+import * as clock from '../../time/clock.ts'
 
 const catalog = loadCatalog()
 const SECRET = 'webhook-secret-for-tests'
@@ -142,7 +143,7 @@ describe('alerts', () => {
     for (let i = 0; i < 3; i++) audit.record({ ...baseEntry(), account: 'khach.la', endpoint: 'login', outcome: 'denied', reason: 'wrong username or password' })
     for (let i = 0; i < 5; i++) audit.record({ ...baseEntry(), account: 'phantich', endpoint: 'GET /api/audit', outcome: 'denied', reason: 'Role analyst may not do this' })
     await audit.flush()
-    now = new Date()
+    now = clock.now()
     expect(await alerts.check()).toEqual({ opened: 2, resolved: 0 })
     const open = await alerts.list({ state: 'open', agency: '', limit: 10 })
     expect(open.map((a) => a.rule).sort()).toEqual(['failed_signins_spike', 'refusals_spike'])
@@ -196,5 +197,5 @@ describe('alerts', () => {
 })
 
 function baseEntry() {
-  return { at: new Date().toISOString(), agency: '', role: '', via: 'session', purpose: '', client: '127.0.0.1', members: [], datasets: [], filters: null, query: null, rowCount: 0, durationMs: 0 }
+  return { at: clock.now().toISOString(), agency: '', role: '', via: 'session', purpose: '', client: '127.0.0.1', members: [], datasets: [], filters: null, query: null, rowCount: 0, durationMs: 0 }
 }

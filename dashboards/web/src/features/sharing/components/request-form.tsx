@@ -86,7 +86,10 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
           {t('endsOn')}
           <DateInput name="ends_on" required defaultValue={day(90)} />
         </label>
-        <button type="submit">{t('send')}</button>
+        {views.length === 0 && <p className="hint">{t('pickAView')}</p>}
+        <button type="submit" disabled={views.length === 0}>
+          {t('send')}
+        </button>
       </form>
       {sent && (
         <p className="state ok" role="status">

@@ -32,7 +32,7 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Sh
   }
   const scope = (r: SharingRequest) => {
     const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
-    return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || t('all')
+    return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || '—'
   }
   const act = async (r: SharingRequest, step: string) => {
     const note = notes[r.id] ?? ''
