@@ -5,8 +5,12 @@
  *
  * Last line: RESULT {"entries", "chained_write_s", "plain_write_s", "write_ratio", "verify_s", "verify_entries_per_s"}
  */
-import { AuditLog, verifyAuditChain, type AuditEntry } from '../infra/access/audit-log.ts'
+import { AuditLog, type AuditEntry } from '../infra/access/audit-log.ts'
 import { openSyncedWarehouse } from '../infra/testing/temp-warehouse.ts'
+import { openAuditSeal } from '../infra/access/audit-seal.ts'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 const N = Number(process.env.BENCH_ENTRIES ?? 200_000)
 const wh = await openSyncedWarehouse()
@@ -42,13 +46,13 @@ const plain = (performance.now() - started) / 1000
 await wh.client.command({ query: 'TRUNCATE TABLE meta.audit' })
 
 started = performance.now()
-const log = new AuditLog(wh)
+const log = new AuditLog(wh, openAuditSeal(fs.mkdtempSync(path.join(os.tmpdir(), 'kho-audit-seal-'))))
 for (let i = 0; i < N; i++) log.record(entry(i))
 await log.flush()
 const chained = (performance.now() - started) / 1000
 
 started = performance.now()
-const report = await verifyAuditChain(wh, { expectedLast: log.lastWritten() })
+const report = await log.verify()
 const verify = (performance.now() - started) / 1000
 if (!report.ok || report.entries !== N) throw new Error(`verification failed: ${JSON.stringify(report)}`)
 console.log(`${N} entries: chained write ${chained.toFixed(2)} s, plain ${plain.toFixed(2)} s; verify ${verify.toFixed(2)} s`)

@@ -96,6 +96,8 @@ export interface KhoPaths {
   reviews: string
   /** The province's commune boundaries for the overview's map. */
   maps: string
+  /** The sharing log's key and the chain's head, apart from the warehouse and its backups (audit-seal.ts). */
+  audit: string
 }
 
 export const pathsUnder = (home: string): KhoPaths => ({
@@ -110,6 +112,7 @@ export const pathsUnder = (home: string): KhoPaths => ({
   demo: path.join(home, 'demo'),
   reviews: path.join(home, 'reviews'),
   maps: path.join(home, 'maps'),
+  audit: path.join(home, 'audit'),
 })
 
 export interface KhoConfig {

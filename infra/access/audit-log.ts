@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import * as clock from '../time/clock.ts'
+import { readHead, SEALED, sealedHash, writeHead, type AuditSeal, type ChainHead } from './audit-seal.ts'
 
 export interface AuditEntry {
   /** An account's username, a system's `sys:<id>`, or what a credential names. */
@@ -45,11 +46,13 @@ type StoredEntry = Omit<AuditEntry, 'filters' | 'query' | 'rowCount' | 'duration
 
 const CHAINED: (keyof StoredEntry)[] = ['seq', 'at', 'account', 'agency', 'role', 'via', 'purpose', 'client', 'endpoint', 'members', 'datasets', 'filters', 'query', 'row_count', 'duration_ms', 'outcome', 'reason', 'prev_hash']
 
-/** The hash of one entry: SHA-256 over its fields (the previous entry's hash among them) as JSON. */
-export const entryHash = (e: StoredEntry): string =>
-  createHash('sha256')
-    .update(JSON.stringify(CHAINED.map((k) => e[k])))
-    .digest('hex')
+const entryText = (e: StoredEntry) => JSON.stringify(CHAINED.map((k) => e[k]))
+
+/**
+ * The hash of one entry over its fields (the previous entry's hash among them) as JSON: keyed with
+ * the log's seal; plain SHA-256 for entries written before the log had a key (verification only).
+ */
+export const entryHash = (e: StoredEntry, seal: AuditSeal | null): string => (seal ? sealedHash(seal, entryText(e)) : createHash('sha256').update(entryText(e)).digest('hex'))
 
 /** Text as the warehouse will give it back (UTF-8), so a hash taken now still holds when read. */
 const stored = (s: string) => Buffer.from(s, 'utf8').toString('utf8')
@@ -57,8 +60,9 @@ const stored = (s: string) => Buffer.from(s, 'utf8').toString('utf8')
 /**
  * The sharing log: every access that returns data and every administrative change, one entry each,
  * written to meta.audit (append-only) in small batches off the request path. Entries are
- * hash-chained — each carries a sequence number and the hash of the one before — so an edited,
- * removed or inserted entry shows (verifyAuditChain). One process writes the log at a time (the
+ * hash-chained — each carries a sequence number and the keyed hash of the one before — so an
+ * edited, removed or inserted entry shows (verifyAuditChain), and after each batch the chain's head
+ * is written beside the key (audit-seal.ts), so a cut tail shows too. One process writes the log at a time (the
  * service, or a CLI command when no service runs); flush() empties the queue (at shutdown).
  */
 export class AuditLog {
@@ -66,10 +70,11 @@ export class AuditLog {
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<void> = Promise.resolve()
   /** The chain's last entry, read from the warehouse before the first write. */
-  private head: { seq: number; hash: string } | null = null
+  private head: ChainHead | null = null
 
   constructor(
     private readonly wh: Warehouse,
+    private readonly seal: AuditSeal,
     private readonly onError: (err: Error) => void = () => {},
     /** The clock (ms); tests pass their own. */
     private readonly now: () => number = clock.nowMs,
@@ -109,9 +114,10 @@ export class AuditLog {
     else this.timer ??= setTimeout(() => void this.flush(), 500)
   }
 
-  /** The last entry this log wrote (what a verification expects to find at the end), once known. */
-  lastWritten(): { seq: number; hash: string } | null {
-    return this.head
+  /** Writes what is queued, then verifies the whole log against the head written beside the key. */
+  async verify(pageSize?: number): Promise<ChainReport> {
+    await this.flush()
+    return verifyAuditChain(this.wh, this.seal, pageSize ? { pageSize } : {})
   }
 
   flush(): Promise<void> {
@@ -121,14 +127,15 @@ export class AuditLog {
     if (batch.length > 0) {
       this.writing = this.writing
         .then(async () => {
-          let head = (this.head ??= await chainHead(this.wh))
+          let head = (this.head ??= await this.startingHead())
           const rows = batch.map((e) => {
             const entry: StoredEntry = { ...e, seq: head.seq + 1, prev_hash: head.hash }
-            const hash = entryHash(entry)
+            const hash = entryHash(entry, this.seal)
             head = { seq: entry.seq, hash }
             return { ...entry, hash }
           })
           await this.wh.client.insert({ table: 'meta.audit', values: rows, format: 'JSONEachRow' })
+          writeHead(this.seal, head)
           this.head = head
         })
         .then(
@@ -141,6 +148,17 @@ export class AuditLog {
         )
     }
     return this.writing
+  }
+
+  /**
+   * Where the next entry chains on: the table's last entry, unless the head written beside the key
+   * is further on — then the table's tail was cut, and the chain goes on from the written head so
+   * the gap stays for verification to name (chaining onto the cut end would hide it).
+   */
+  private async startingHead(): Promise<ChainHead> {
+    const inTable = await chainHead(this.wh)
+    const written = readHead(this.seal)
+    return written && written.seq > inTable.seq ? written : inTable
   }
 
   /**
@@ -157,7 +175,7 @@ export class AuditLog {
     const removed = Number(old!.n)
     if (removed === 0) return 0
     const [kept] = await queryRows<{ first_seq: string; n: string }>(this.wh.client, "SELECT min(seq) AS first_seq, count() AS n FROM meta.audit WHERE seq > 0 AND at >= toDateTime64({c:String}, 3, 'UTC')", { c: cutoff })
-    const head = this.head ?? (await chainHead(this.wh))
+    const head = this.head ?? (await this.startingHead())
     // With nothing newer kept, the chain starts again at the entry recorded below.
     const keptFrom = Number(kept!.n) > 0 ? Number(kept!.first_seq) : head.seq + 1
     const partitions = await queryRows<{ partition_id: string }>(
@@ -205,10 +223,11 @@ async function retentionAnchor(wh: Warehouse, firstSeq: number): Promise<boolean
 /**
  * Walks the log in sequence order and recomputes every hash: an edited entry no longer matches its
  * hash; a removed one leaves a gap in the sequence; an inserted or reordered one breaks the link to
- * the hash before it. Names the first entry that does not hold. Reads in pages, so the log can be
- * longer than memory.
+ * the hash before it; an entry added or re-hashed without the key does not match its keyed hash;
+ * a tail cut off falls short of the head written beside the key. Names the first entry that does
+ * not hold. Reads in pages, so the log can be longer than memory.
  */
-export async function verifyAuditChain(wh: Warehouse, opts: { pageSize?: number; expectedLast?: { seq: number; hash: string } | null } = {}): Promise<ChainReport> {
+export async function verifyAuditChain(wh: Warehouse, seal: AuditSeal, opts: { pageSize?: number } = {}): Promise<ChainReport> {
   const pageSize = opts.pageSize ?? 50_000
   const [counts] = await queryRows<{ unchained: string; chained: string; first: string; last: string }>(
     wh.client,
@@ -222,8 +241,10 @@ export async function verifyAuditChain(wh: Warehouse, opts: { pageSize?: number;
     ok: true,
     broken: null,
   }
+  // The head the writer left beside the key after its last append.
+  const written = readHead(seal)
   if (report.firstSeq === null) {
-    const last = opts.expectedLast
+    const last = written
     return last && last.seq > 0 ? { ...report, ok: false, broken: { seq: 1, at: '', reason: `the log is empty but had ${last.seq} entries`, reasonVi: `nhật ký trống nhưng đã ghi ${last.seq} bản ghi` } } : report
   }
   const fail = (seq: number, at: string, reason: string, reasonVi: string) => ({ ...report, ok: false, broken: { seq, at, reason, reasonVi } })
@@ -232,6 +253,8 @@ export async function verifyAuditChain(wh: Warehouse, opts: { pageSize?: number;
   }
   let expectedSeq = report.firstSeq
   let prevHash: string | null = null
+  let sealedFrom: number | null = null
+  let hashAtHead: string | null = null
   for (let from = report.firstSeq; from <= report.lastSeq!; from += pageSize) {
     const rows = await queryRows<Omit<StoredEntry, 'at' | 'seq' | 'row_count' | 'duration_ms'> & { seq: string; at: string; at_text: string; row_count: string; duration_ms: string; hash: string }>(
       wh.client,
@@ -246,15 +269,23 @@ export async function verifyAuditChain(wh: Warehouse, opts: { pageSize?: number;
       if (seq > expectedSeq) return fail(expectedSeq, r.at_text, `entry ${expectedSeq} is missing (deleted)`, `thiếu bản ghi ${expectedSeq} (đã bị xóa)`)
       const entry: StoredEntry = { ...r, seq, at: Number(r.at), row_count: Number(r.row_count), duration_ms: Number(r.duration_ms) }
       if (prevHash !== null && r.prev_hash !== prevHash) return fail(seq, r.at_text, `entry ${seq} does not follow the entry before it`, `bản ghi ${seq} không nối tiếp bản ghi trước`)
-      if (entryHash(entry) !== r.hash) return fail(seq, r.at_text, `entry ${seq} was changed after it was written`, `bản ghi ${seq} đã bị sửa sau khi ghi`)
+      // Once entries are sealed, every later one must be: a plain hash after that was made without the key.
+      const sealed = r.hash.startsWith(SEALED)
+      if (sealed) sealedFrom ??= seq
+      else if (sealedFrom !== null) return fail(seq, r.at_text, `entry ${seq} is not sealed with the log's key`, `bản ghi ${seq} không được ký bằng khóa của nhật ký`)
+      if (entryHash(entry, sealed ? seal : null) !== r.hash) return fail(seq, r.at_text, `entry ${seq} was changed after it was written`, `bản ghi ${seq} đã bị sửa sau khi ghi`)
+      if (written && seq === written.seq) hashAtHead = r.hash
       prevHash = r.hash
       expectedSeq = seq + 1
     }
   }
-  // The chain cannot show its own end cut off; the writer's memory of its last entry can.
-  const last = opts.expectedLast
-  if (last && (last.seq > report.lastSeq! || (last.seq === report.lastSeq && last.hash !== prevHash))) {
-    return fail(report.lastSeq! + 1, '', `entries after ${report.lastSeq} are missing (the log wrote up to ${last.seq})`, `thiếu các bản ghi sau ${report.lastSeq} (nhật ký đã ghi đến ${last.seq})`)
+  // The chain cannot show its own end cut off; the head written beside the key can.
+  if (written && written.seq > report.lastSeq!) {
+    return fail(report.lastSeq! + 1, '', `entries after ${report.lastSeq} are missing (the log wrote up to ${written.seq})`, `thiếu các bản ghi sau ${report.lastSeq} (nhật ký đã ghi đến ${written.seq})`)
   }
+  if (written && written.seq >= report.firstSeq && hashAtHead !== written.hash) {
+    return fail(written.seq, '', `entry ${written.seq} is not the one the log wrote`, `bản ghi ${written.seq} không phải bản nhật ký đã ghi`)
+  }
+  if (!written && sealedFrom !== null) return fail(report.lastSeq!, '', "the chain's head written beside the key is missing", 'thiếu tệp đầu chuỗi ghi cạnh khóa')
   return report
 }

@@ -12,6 +12,7 @@ import { passwordWork, saveAccount } from './accounts.ts'
 import { AuditLog } from './audit-log.ts'
 import { accessGate, SERVICE_TOKEN_HEADER } from './gate.ts'
 import { signJwt } from './tokens.ts'
+import { openAuditSeal } from './audit-seal.ts'
 
 const home = tempDir('kho-gate-')
 const env = {
@@ -86,7 +87,7 @@ describe('the gate', () => {
 
   it('refuses everyone on a route registered without a declaration', async () => {
     const app = Fastify()
-    const audit = new AuditLog(service.ctx.wh)
+    const audit = new AuditLog(service.ctx.wh, openAuditSeal(tempDir('kho-audit-seal-')))
     const routes = accessGate(app, { wh: service.ctx.wh, secret: 's'.repeat(32), maxTokenSeconds: 3600, serviceToken: 't'.repeat(48), audit })
     app.get('/quen-khai-bao', async () => ({ secret: 'data' }))
     app.get('/cong-khai', { config: { access: { kind: 'public' } } }, async () => ({ ok: true }))

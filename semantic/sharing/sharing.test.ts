@@ -254,6 +254,12 @@ describe('the sharing log', () => {
     expect(broken.stdout).toContain(`entry ${victim!.seq} was changed after it was written`)
     const json = JSON.parse((await kho('audit', 'verify', '--json')).stdout)
     expect(json).toMatchObject({ ok: false, broken: { seq: Number(victim!.seq) } })
+    // The nightly verification fails on it, and that raises the critical alert.
+    const run = await call('POST', '/api/jobs/audit-verify/run', admin)
+    expect(run.body).toMatchObject({ job: 'audit-verify', status: 'failed', message: expect.stringContaining(`entry ${victim!.seq} was changed after it was written`) })
+    await service.ctx.alerts.check()
+    const open = await service.ctx.alerts.list({ state: 'open', agency: '', limit: 50 })
+    expect(open).toContainEqual(expect.objectContaining({ rule: 'audit_chain_broken', severity: 'critical' }))
   }, 60_000)
 })
 

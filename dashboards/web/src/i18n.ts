@@ -343,6 +343,7 @@ const STATUS: Record<string, readonly [string, string]> = {
   'severity.warning': ['Cảnh báo', 'Warning'],
   'alertRule.connector_failed': ['Kết nối nguồn lỗi', 'Pull connector failed'],
   'alertRule.backup_failed': ['Sao lưu lỗi', 'Backup failed'],
+  'alertRule.audit_chain_broken': ['Nhật ký chia sẻ không nguyên vẹn', 'Sharing log broken'],
   'alertRule.job_failed': ['Tác vụ lỗi', 'Job failed'],
   'alertRule.transform_failed': ['Mô hình biến đổi lỗi', 'Transform failed'],
   'alertRule.data_test_failed': ['Kiểm thử dữ liệu không đạt', 'Data test not passing'],

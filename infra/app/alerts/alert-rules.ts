@@ -7,6 +7,7 @@ import { listObligations } from '../../../semantic/portal/submission-digest.ts'
 export const ALERT_RULES = [
   'connector_failed',
   'backup_failed',
+  'audit_chain_broken',
   'job_failed',
   'transform_failed',
   'data_test_failed',
@@ -50,7 +51,7 @@ async function failedJobs(deps: RuleDeps): Promise<Firing[]> {
   return rows.map((r) => {
     const title = titles[r.job] ?? { vi: r.job, en: r.job }
     const pulled = r.job.startsWith('pull:') ? deps.catalog.dataset(r.job.slice(5)) : undefined
-    const rule: AlertRule = pulled ? 'connector_failed' : r.job === 'backup' ? 'backup_failed' : 'job_failed'
+    const rule: AlertRule = pulled ? 'connector_failed' : r.job === 'backup' ? 'backup_failed' : r.job === 'audit-verify' ? 'audit_chain_broken' : 'job_failed'
     return {
       key: `job:${r.job}`,
       rule,
@@ -172,7 +173,7 @@ async function spikes(deps: RuleDeps, now: Date): Promise<Firing[]> {
 }
 
 const CHECKS: { rules: AlertRule[]; find: (deps: RuleDeps, now: Date) => Promise<Firing[]> }[] = [
-  { rules: ['connector_failed', 'backup_failed', 'job_failed'], find: failedJobs },
+  { rules: ['connector_failed', 'backup_failed', 'audit_chain_broken', 'job_failed'], find: failedJobs },
   { rules: ['transform_failed'], find: failedModels },
   { rules: ['data_test_failed'], find: failedTests },
   { rules: ['dataset_overdue'], find: overdue },

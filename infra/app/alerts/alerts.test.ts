@@ -18,6 +18,7 @@ import { firingNow } from './alert-rules.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as clock from '../../time/clock.ts'
+import { openAuditSeal } from '../../access/audit-seal.ts'
 
 const catalog = loadCatalog()
 const SECRET = 'webhook-secret-for-tests'
@@ -139,7 +140,7 @@ describe('alerts', () => {
 
   it('open on a spike of failed sign-ins and of refused requests, and resolve when the window has passed', async () => {
     const alerts = keeper()
-    const audit = new AuditLog(wh)
+    const audit = new AuditLog(wh, openAuditSeal(tempDir('kho-audit-seal-')))
     for (let i = 0; i < 3; i++) audit.record({ ...baseEntry(), account: 'khach.la', endpoint: 'login', outcome: 'denied', reason: 'wrong username or password' })
     for (let i = 0; i < 5; i++) audit.record({ ...baseEntry(), account: 'phantich', endpoint: 'GET /api/audit', outcome: 'denied', reason: 'Role analyst may not do this' })
     await audit.flush()

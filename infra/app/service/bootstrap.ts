@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
 import { AuditLog } from '../../access/audit-log.ts'
+import { openAuditSeal } from '../../access/audit-seal.ts'
 import { loadSecret } from '../../access/tokens.ts'
 import { loadCatalog, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
 import { approvedEntries } from '../../catalog/catalog-entries.ts'
@@ -96,7 +97,7 @@ export async function bootstrap(
     project,
     semantic,
     secret: loadSecret(config.home, config.secret ?? undefined),
-    audit: new AuditLog(wh, (err) => log()?.error({ err }, 'audit write failed')),
+    audit: new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed')),
     cache: new ResultCache(),
     // A rollup would be one node's: on a cluster the marts answer every query.
     rollups: new RollupStore(TIMEZONE, wh.cluster === null),

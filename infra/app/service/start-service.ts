@@ -163,6 +163,19 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         return refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'
       },
     })
+    // Every night the sharing log is verified against the head kept beside its key; a broken chain
+    // fails the job, which raises the audit_chain_broken alert. Its output names the head, so the
+    // job's record (and the alert's webhook) carries it off this machine too.
+    ctx.jobs.add({
+      id: 'audit-verify',
+      title: { vi: 'Kiểm tra tính nguyên vẹn của nhật ký chia sẻ', en: 'Verify the sharing log' },
+      schedule: '45 3 * * *',
+      run: async () => {
+        const r = await ctx.audit.verify()
+        if (!r.ok) throw new Error(`bản ghi ${r.broken!.seq}: ${r.broken!.reasonVi} / entry ${r.broken!.seq}: ${r.broken!.reason}`)
+        return `whole: ${r.entries} entries, chain ${r.firstSeq ?? '-'}–${r.lastSeq ?? '-'}`
+      },
+    })
     if (config.auditRetentionMonths > 0) {
       ctx.jobs.add({ id: 'audit-retention', title: { vi: 'Xóa nhật ký chia sẻ quá hạn lưu', en: 'Remove sharing log entries past their keeping' }, schedule: '0 3 * * *', run: async () => `${await ctx.audit.applyRetention(config.auditRetentionMonths)} entries removed` })
     }
