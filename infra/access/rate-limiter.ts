@@ -10,8 +10,8 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts a hit; returns the seconds to wait when over the limit, else 0. */
-  hit(key: string): number {
+  /** Counts a hit (`weight` of them: one request that asks for several answers); returns the seconds to wait when over the limit, else 0. */
+  hit(key: string, weight = 1): number {
     const t = this.now()
     let w = this.windows.get(key)
     if (!w || t - w.start >= this.windowMs) {
@@ -20,7 +20,7 @@ export class RateLimiter {
       // Forget old windows now and then so the map stays small.
       if (this.windows.size > 10_000) for (const [k, v] of this.windows) if (t - v.start >= this.windowMs) this.windows.delete(k)
     }
-    w.count++
+    w.count += weight
     return w.count > this.limit ? Math.ceil((w.start + this.windowMs - t) / 1000) : 0
   }
 }

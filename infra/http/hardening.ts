@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimiter, tooMany } from '../access/rate-limiter.ts'
 
 /**
@@ -19,6 +19,13 @@ const HEADERS: Record<string, string> = {
 }
 
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Counts the answers a request asks for against the caller's rate (set for the API's routes). */
+    chargeRate: ((answers: number) => void) | null
+  }
+}
+
 export interface HardeningOptions {
   /** API requests per caller (the verified account, else the address) per minute. */
   apiPerMinute: number
@@ -35,14 +42,20 @@ export function hardening(app: FastifyInstance, opts: HardeningOptions) {
     return payload
   })
 
+  const charge = (req: FastifyRequest, reply: FastifyReply, weight: number) => {
+    const wait = apiCalls.hit(callerKey(req), weight)
+    if (wait > 0) {
+      reply.header('retry-after', String(wait))
+      throw tooMany(wait, `Quá nhiều yêu cầu; thử lại sau ${wait} giây`, `Too many requests; try again in ${wait} s`)
+    }
+  }
+  app.decorateRequest('chargeRate', null)
   app.addHook('preHandler', async (req, reply) => {
     const url = req.routeOptions.url ?? ''
     if (url.startsWith('/api/') || url.startsWith('/cubejs-api/')) {
-      const wait = apiCalls.hit(callerKey(req))
-      if (wait > 0) {
-        reply.header('retry-after', String(wait))
-        throw tooMany(wait, `Quá nhiều yêu cầu; thử lại sau ${wait} giây`, `Too many requests; try again in ${wait} s`)
-      }
+      charge(req, reply, 1)
+      // A request that asks for several answers (GraphQL's cube fields) counts each past the first.
+      req.chargeRate = (answers: number) => (answers > 1 ? charge(req, reply, answers - 1) : undefined)
     }
   })
 }

@@ -69,7 +69,8 @@ export async function queryRows<T>(
   client: ClickHouseClient,
   query: string,
   params: Record<string, unknown> = {},
+  settings: Record<string, string | number> = {},
 ): Promise<T[]> {
-  const result = await client.query({ query, query_params: params, format: 'JSONEachRow' })
+  const result = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings })
   return result.json<T>()
 }

@@ -317,4 +317,20 @@ describe("GraphQL API (Cube's schema shape) over the same gate, policy and audit
     const rows = await queryRows<{ account: string; outcome: string; members: string[] }>(service.ctx.wh.client, "SELECT account, outcome, members FROM meta.audit WHERE endpoint = 'graphql' ORDER BY seq")
     expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ account: 'test-graphql', outcome: 'ok', members: expect.arrayContaining(['kt_xh.value', 'kt_xh.plan']) }), expect.objectContaining({ account: 'graphql.denied', outcome: 'denied' })]))
   })
+
+  it('refuses a request over its budget before it reaches the engine, while a signed-in user is answered', async () => {
+    // The second probe: 3,000 aliased cube queries, anonymously, in one 338 kB request.
+    const aliases = Array.from({ length: 3000 }, (_, i) => `a${i}: cube(where: { kt_xh: { indicator_code: { equals: "X${i}" } } }) { kt_xh { value } }`).join('\n')
+    const meanwhile = gql('{ cube { kt_xh { value } } }', analyst())
+    const flood = await gql(`{ ${aliases} }`)
+    expect(flood.status).toBe(400)
+    expect(flood.body.message_en).toContain('over its budget')
+    expect((await meanwhile).status).toBe(200)
+    // Within the public's budget of 3 cube queries, and one past it, signed in or not.
+    const some = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: cube { kt_xh { value } }`).join(' ')} }`
+    expect((await gql(some(3))).status).toBe(200)
+    expect((await gql(some(4))).body.message_en).toBe('The GraphQL request is over its budget: 4 cube queries, at most 3')
+    expect((await gql(some(3), analyst())).status).toBe(200)
+    expect((await gql(some(26), analyst())).body.message_en).toBe('The GraphQL request is over its budget: 26 cube queries, at most 25')
+  })
 })

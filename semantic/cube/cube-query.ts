@@ -13,6 +13,15 @@ import * as clock from '../../infra/time/clock.ts'
  * passed as a query parameter.
  */
 export const TIMEZONE = 'Asia/Ho_Chi_Minh'
+/**
+ * The engine's settings for every statement that answers a query: a time limit, so one caller's
+ * query cannot hold the serial engine for everyone (QUERY_SECONDS); and extended results for
+ * date functions, so a time dimension bucketed by month or year keeps a date before 1970 (a
+ * birth date) instead of clamping it to 1970.
+ */
+export const QUERY_SECONDS = 20
+export const ANSWER_SETTINGS = { max_execution_time: QUERY_SECONDS, enable_extended_results_for_datetime_functions: 1 }
+
 export const DEFAULT_LIMIT = 10_000
 export const MAX_LIMIT = 100_000
 

@@ -40,6 +40,8 @@ beforeAll(async () => {
   await deliver('tc.csv', 'chi_tieu_kt_xh', 'SO_TC', [kt, 'ENT_NEW,2026-01,07210,3', 'ENT_NEW,2026-01,07228,4'])
   const people = 'Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Ngày cập nhật'
   const rows = Array.from({ length: 7 }, (_, i) => `02709000${String(1000 + i)},Người ${i},01/02/1990,Nam,${i < 6 ? '07210' : '07228'},01/10/2026`)
+  // One born before 1970, which a DateTime cannot hold.
+  rows[0] = '027058001000,Người 0,09/03/1958,Nam,07210,01/10/2026'
   await deliver('dc.csv', 'dan_cu', 'CA_TINH', [people, ...rows])
   await service.ctx.transforms.run()
 })
@@ -154,6 +156,11 @@ describe('personal data and open data', () => {
     const ok = await load(personal, token({ role: 'steward', personal_data: true, sub: 'quantri' }), 'Xác minh hồ sơ an sinh xã hội')
     expect(ok.status).toBe(200)
     expect(ok.body.data).toHaveLength(7)
+    // Birth dates before 1970 come out as they were delivered (1958 had come out as 2094-11-09 06:28:16).
+    const born = await load({ dimensions: ['citizens.id_number', 'citizens.birth_date'], order: { 'citizens.id_number': 'asc' }, limit: 2 }, token({ role: 'steward', personal_data: true, sub: 'quantri' }), 'Xác minh hồ sơ an sinh xã hội')
+    expect(born.body.data.map((r: any) => r['citizens.birth_date'].slice(0, 10))).toEqual(['1958-03-09', '1990-02-01'])
+    const byYear = await load({ measures: ['citizens.count'], timeDimensions: [{ dimension: 'citizens.birth_date', granularity: 'year' }], order: { 'citizens.birth_date': 'asc' } }, token({ role: 'steward', personal_data: true, sub: 'quantri' }), 'Xác minh hồ sơ an sinh xã hội')
+    expect(byYear.body.data.map((r: any) => [r['citizens.birth_date.year'].slice(0, 4), Number(r['citizens.count'])])).toEqual([['1958', 1], ['1990', 6]])
     // Counts without personal members need no grant.
     expect((await load({ measures: ['citizens.count'], dimensions: ['citizens.commune_code'] }, token({ role: 'analyst' }))).status).toBe(200)
   })
