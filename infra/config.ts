@@ -65,6 +65,10 @@ const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)),
   KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  KHO_PULL_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
   KHO_NOW: z
     .string()
     .refine((t) => parseClockSetting(t) !== null, 'YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM:SS+07:00 / a day or a date-time with its zone')
@@ -98,6 +102,8 @@ export interface KhoPaths {
   maps: string
   /** The sharing log's key and the chain's head, apart from the warehouse and its backups (audit-seal.ts). */
   audit: string
+  /** The secret store for outbound calls' credentials, with its key (secret-store.ts). */
+  secrets: string
 }
 
 export const pathsUnder = (home: string): KhoPaths => ({
@@ -113,6 +119,7 @@ export const pathsUnder = (home: string): KhoPaths => ({
   reviews: path.join(home, 'reviews'),
   maps: path.join(home, 'maps'),
   audit: path.join(home, 'audit'),
+  secrets: path.join(home, 'secrets'),
 })
 
 export interface KhoConfig {
@@ -167,6 +174,8 @@ export interface KhoConfig {
   metricsAllow: string[]
   /** SMTP for e-mailing briefings; null keeps them as files only. */
   smtp: { url: string; from: string } | null
+  /** The hosts (host or host:port; an internal address only when listed itself) pull connectors may call. */
+  pullHosts: string[]
   /** kho's clock runs from this instant (KHO_NOW: to try deadlines and digests as of a day); null: the system clock. */
   now: Date | null
   logLevel: z.infer<typeof envSchema>['KHO_LOG_LEVEL']
@@ -230,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     sessionHours: e.KHO_SESSION_HOURS,
     metricsAllow: e.KHO_METRICS_ALLOW,
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
+    pullHosts: e.KHO_PULL_HOSTS,
     now: e.KHO_NOW ? parseClockSetting(e.KHO_NOW) : null,
     logLevel: e.KHO_LOG_LEVEL,
     logFormat: e.KHO_LOG_FORMAT,

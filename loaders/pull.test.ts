@@ -11,6 +11,7 @@ import { pullJobs } from './pull-jobs.ts'
 import { deliverer } from './deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
 import * as clock from '../infra/time/clock.ts'
+import { SecretStore } from '../infra/access/secret-store.ts'
 
 // A local source API shaped like a business-registration system, with a flaky first answer.
 const enterprises = Array.from({ length: 5 }, (_, i) => ({
@@ -56,15 +57,19 @@ let base = ''
 let wh: TempWarehouse
 const home = tempDir('kho-pull-')
 const catalog: Catalog = loadCatalog()
-const env = { KHO_PULL_TOKEN: 'bi-mat' }
+const secrets = new SecretStore(tempDir('kho-pull-secrets-'))
+secrets.set('dkkd-token', 'bi-mat', 'quantri')
+let allowedHosts: string[] = []
 
 function withPull(pull: Record<string, unknown>): CatalogDataset {
-  return { ...catalog.dataset('doanh_nghiep')!, pull: pullSchema.parse({ schedule: '0 */6 * * *', auth: { header: 'x-token', env: 'KHO_PULL_TOKEN' }, ...pull }) }
+  return { ...catalog.dataset('doanh_nghiep')!, pull: pullSchema.parse({ schedule: '0 */6 * * *', auth: { header: 'x-token', secret: 'dkkd-token' }, ...pull }) }
 }
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // A loopback address is refused unless listed itself: the test's source is.
+  allowedHosts = [`127.0.0.1:${(server.address() as AddressInfo).port}`]
   wh = await openSyncedWarehouse(catalog)
 })
 afterAll(async () => {
@@ -73,7 +78,7 @@ afterAll(async () => {
 })
 
 const pull = (dataset: CatalogDataset, extra: Partial<Parameters<typeof pullDataset>[0]> = {}) =>
-  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, env, backoffMs: 1, ...extra })
+  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, secrets, allowedHosts, backoffMs: 1, ...extra })
 
 describe('pull connectors against a local HTTP server', () => {
   it('pages through the source, retrying a flaky server, then pulls only what changed', async () => {
@@ -104,7 +109,7 @@ describe('pull connectors against a local HTTP server', () => {
 
   it('says what is wrong: a missing secret, an unreachable source, a refusing source', async () => {
     const dataset = withPull({ url: `${base}/cursor`, records_path: 'items', pagination: { kind: 'cursor', cursor_path: 'next' } })
-    await expect(pull(dataset, { env: {} })).rejects.toMatchObject({ code: 'pull.secret' })
+    await expect(pull({ ...dataset, pull: { ...dataset.pull!, auth: { header: 'x-token', secret: 'khong-co', prefix: '' } } })).rejects.toMatchObject({ code: 'pull.secret' })
     failuresLeft = 10
     await expect(pull({ ...dataset, pull: { ...dataset.pull!, retries: 2 } })).rejects.toMatchObject({ code: 'pull.unreachable' })
     failuresLeft = 0
@@ -117,7 +122,7 @@ describe('pull connectors against a local HTTP server', () => {
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
       const scheduler = new JobScheduler({ wh, now: () => new Date(clock.nowMs() + offsetMs) })
-      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), env, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
+      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), secrets, allowedHosts, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
       await scheduler.check() // waits for the runs it starts
       await scheduler.stop()
     }
@@ -132,3 +137,49 @@ describe('pull connectors against a local HTTP server', () => {
     expect(results).toEqual(['doanh_nghiep', 'doanh_nghiep'])
   })
 })
+
+describe('what a pull setting may reach (second probe)', () => {
+  // An officer's listener on this machine, as in the probe: it records whatever arrives.
+  const arrived: Record<string, string | string[] | undefined>[] = []
+  const listener = http.createServer((req, res) => {
+    arrived.push(req.headers)
+    if (req.url === '/redirect') return void res.writeHead(302, { location: `http://localhost:${(listener.address() as AddressInfo).port}/feed` }).end()
+    if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`[${'"x",'.repeat(20_000_000)}"x"]`)
+    res.writeHead(200, { 'content-type': 'application/json' }).end('[]')
+  })
+  let at = ''
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+    at = `127.0.0.1:${(listener.address() as AddressInfo).port}`
+  })
+  afterAll(() => void listener.close())
+
+  it("cannot name an environment variable: the administrator's password never leaves", () => {
+    const proposal = { url: `http://${at}/feed`, schedule: '0 * * * *', auth: { header: 'X-Api-Key', env: 'KHO_ADMIN_PASSWORD' } }
+    const parsed = pullSchema.safeParse(proposal)
+    expect(parsed.success).toBe(false)
+    expect(JSON.stringify(parsed.error!.issues)).toContain('env')
+  })
+
+  it('calls no host that is not listed, and no loopback or private address unless that address is listed', async () => {
+    const dataset = withPull({ url: `http://${at}/feed` })
+    await expect(pull(dataset)).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('not on the allowed list') })
+    // Listed by name, "localhost" resolves to loopback: refused unless the address itself is listed.
+    const named = withPull({ url: `http://localhost:${at.split(':')[1]}/feed` })
+    await expect(pull(named, { allowedHosts: ['localhost'] })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('internal address') })
+    for (const internal of ['http://10.0.0.1/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://192.168.1.1/x']) {
+      await expect(pull(withPull({ url: internal }), { allowedHosts: ['example.org'] })).rejects.toMatchObject({ code: 'pull.destination' })
+    }
+    expect(arrived).toEqual([])
+  })
+
+  it('follows no redirect to another host, and reads no more than a page may hold', async () => {
+    const listed = [at]
+    await expect(pull(withPull({ url: `http://${at}/redirect` }), { allowedHosts: listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('redirects to another host') })
+    expect(arrived).toHaveLength(1)
+    const rss = process.memoryUsage().rss
+    await expect(pull(withPull({ url: `http://${at}/big` }), { allowedHosts: listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('larger than') })
+    expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 1024 * 1024)
+  })
+})
+

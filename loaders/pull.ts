@@ -9,6 +9,8 @@ import type { Deliver } from './deliver.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
 import * as clock from '../infra/time/clock.ts'
+import { boundedGet, OutboundRefused } from '../infra/http/outbound.ts'
+import type { SecretStore } from '../infra/access/secret-store.ts'
 
 export interface PullOptions {
   wh: Warehouse
@@ -16,7 +18,12 @@ export interface PullOptions {
   /** The one delivery path: pulled records load like any delivery. */
   deliver: Deliver
   dataset: CatalogDataset
-  env?: NodeJS.ProcessEnv
+  /** Where the connectors' credentials are (named by `pull.auth.secret`). */
+  secrets: Pick<SecretStore, 'get'>
+  /** The hosts a connector may call (KHO_PULL_HOSTS). */
+  allowedHosts: readonly string[]
+  /** Every fetch, for the audit: what was fetched from where. */
+  onFetch?: (dataset: string, url: string, status: number, bytes: number) => void
   /** Base of the exponential backoff between retries, in ms. */
   backoffMs?: number
 }
@@ -44,26 +51,40 @@ async function watermark(wh: Warehouse, dataset: CatalogDataset, field: string):
   return row?.w && row.w !== '\\N' ? row.w : null
 }
 
-/** GET with retries: network errors, timeouts, 5xx and 429 are retried with exponential backoff. */
-async function fetchJson(url: string, headers: Record<string, string>, pull: PullConfig, backoffMs: number): Promise<{ body: unknown; link: string | null }> {
+/** The most one page of a source's answer may hold. */
+export const PULL_PAGE_MAX_BYTES = 64 * 1024 * 1024
+
+/**
+ * GET with retries: network errors, timeouts, 5xx and 429 are retried with exponential backoff.
+ * Only to allowed hosts, redirects within the same host, a page at most PULL_PAGE_MAX_BYTES
+ * (infra/http/outbound.ts); a refused destination is not retried.
+ */
+async function fetchJson(url: string, headers: Record<string, string>, opts: PullOptions, pull: PullConfig): Promise<{ body: unknown; link: string | null }> {
   let lastError = ''
+  const backoffMs = opts.backoffMs ?? 500
   for (let attempt = 0; attempt <= pull.retries; attempt++) {
     if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5))
     try {
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(pull.timeout_s * 1000) })
+      const res = await boundedGet(url, { allowed: opts.allowedHosts, headers, timeoutMs: pull.timeout_s * 1000, maxBytes: PULL_PAGE_MAX_BYTES })
+      opts.onFetch?.(opts.dataset.id, url, res.status, res.body.length)
       if (res.status === 429 || res.status >= 500) {
         lastError = `HTTP ${res.status}`
         const retryAfter = Number(res.headers.get('retry-after'))
         if (retryAfter > 0) await sleep(Math.min(retryAfter, 300) * 1000)
         continue
       }
-      if (!res.ok) {
+      if (res.status < 200 || res.status >= 300) {
         throw new LoadRefusal('pull.http', `Nguồn ${url} trả lỗi HTTP ${res.status}`, `The source ${url} answered HTTP ${res.status}`)
       }
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1] ?? null
-      return { body: await res.json(), link }
+      try {
+        return { body: JSON.parse(res.body.toString('utf8')), link }
+      } catch {
+        throw new LoadRefusal('pull.shape', `Nguồn ${url} không trả JSON`, `${url} did not answer JSON`)
+      }
     } catch (err) {
       if (err instanceof LoadRefusal) throw err
+      if (err instanceof OutboundRefused) throw new LoadRefusal('pull.destination', err.vi, err.en)
       lastError = (err as Error).message
     }
   }
@@ -82,11 +103,10 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
   const { dataset } = opts
   const pull = dataset.pull
   if (!pull) throw new Error(`dataset ${dataset.id} has no pull connector`)
-  const env = opts.env ?? process.env
   const headers: Record<string, string> = { accept: 'application/json' }
   if (pull.auth) {
-    const secret = env[pull.auth.env]
-    if (!secret) throw new LoadRefusal('pull.secret', `Thiếu biến môi trường ${pull.auth.env} chứa khóa truy cập nguồn`, `The environment variable ${pull.auth.env} with the source's secret is not set`)
+    const secret = opts.secrets.get(pull.auth.secret)
+    if (secret === null) throw new LoadRefusal('pull.secret', `Chưa có khóa "${pull.auth.secret}" trong kho khóa (quản trị đặt tại PUT /api/admin/secrets/${pull.auth.secret})`, `No secret "${pull.auth.secret}" in kho's secret store (an administrator sets it at PUT /api/admin/secrets/${pull.auth.secret})`)
     headers[pull.auth.header] = pull.auth.prefix + secret
   }
   const since = pull.incremental ? await watermark(opts.wh, dataset, pull.incremental.field) : null
@@ -107,7 +127,7 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
       pageUrl.searchParams.set(p.param, String(position))
       pageUrl.searchParams.set(p.limit_param, String(p.limit))
     }
-    const { body, link } = await fetchJson(pageUrl.toString(), headers, pull, opts.backoffMs ?? 500)
+    const { body, link } = await fetchJson(pageUrl.toString(), headers, opts, pull)
     pages++
     const batch = at(body, pull.records_path)
     if (!Array.isArray(batch)) {

@@ -177,8 +177,19 @@ export const pullSchema = z.strictObject({
   /** The agency whose data it is; the dataset's owner when absent. */
   agency: code.nullable().default(null),
   schedule: z.string(),
-  /** A header carrying a secret read from an environment variable, never written in the catalogue. */
-  auth: z.strictObject({ header: z.string().min(1), env: z.string().regex(/^[A-Z][A-Z0-9_]*$/), prefix: z.string().default('') }).nullable().default(null),
+  /**
+   * A header carrying a secret from kho's secret store, named here and set by an administrator
+   * (infra/access/secret-store.ts) — never an environment variable of the process, which holds
+   * kho's own secrets (the second probe sent the administrator's password to an officer's listener).
+   */
+  auth: z
+    .strictObject({
+      header: z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'tên tiêu đề HTTP / an HTTP header name'),
+      secret: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'tên một khóa trong kho khóa của kho (chữ thường, số, _ - .) / the name of a secret in kho\'s secret store'),
+      prefix: z.string().max(50).default(''),
+    })
+    .nullable()
+    .default(null),
   records_path: z.string().nullable().default(null),
   pagination: paginationSchema.default({ kind: 'none' }),
   /** Ask only for records changed since the last pull: the newest `field` loaded so far, sent as `param`. */

@@ -10,6 +10,7 @@ import { HttpError, notFound } from '../../http/http-error.ts'
 import { createApiKey, revokeApiKey } from '../../access/push-keys.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import { access, allow } from '../../access/gate.ts'
+import { SECRET_NAME } from '../../access/secret-store.ts'
 
 const apiKeyBody = z.strictObject({ agency: z.string().min(1), label: z.string().max(200).default('') })
 
@@ -42,6 +43,22 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (!(await revokeApiKey(ctx.wh, req.params.id))) throw notFound('khóa API / API key', req.params.id)
     ctx.audit.recordRequest(req, { endpoint: 'push_key.revoke', query: { key_id: req.params.id } })
     return { keyId: req.params.id, revoked: true }
+  })
+
+  // The secret store for pull connectors' credentials: an administrator (or the local CLI) sets a
+  // value once; it is never shown again, only its name, who set it and when.
+  app.get('/api/admin/secrets', allow(access.rolesOrService('admin')), async () => ctx.secrets.list())
+  app.put<{ Params: { name: string } }>('/api/admin/secrets/:name', allow(access.rolesOrService('admin')), async (req) => {
+    if (!SECRET_NAME.test(req.params.name)) throw new HttpError(400, 'bad_request', 'Tên khóa chỉ gồm chữ thường, số, _ - . (tối đa 64)', 'A secret name is lower-case letters, digits, _ - . (at most 64)')
+    const body = parseQuery(z.strictObject({ value: z.string().min(1).max(4096) }), req.body)
+    ctx.secrets.set(req.params.name, body.value, req.caller.account)
+    ctx.audit.recordRequest(req, { endpoint: 'secret.set', query: { name: req.params.name } })
+    return { name: req.params.name, set: true }
+  })
+  app.delete<{ Params: { name: string } }>('/api/admin/secrets/:name', allow(access.rolesOrService('admin')), async (req) => {
+    if (!ctx.secrets.delete(req.params.name)) throw notFound('khóa / secret', req.params.name)
+    ctx.audit.recordRequest(req, { endpoint: 'secret.delete', query: { name: req.params.name } })
+    return { name: req.params.name, deleted: true }
   })
 
   app.post('/api/admin/seed', allow(access.serviceToken), async (req) => {

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
 import { AuditLog } from '../../access/audit-log.ts'
 import { openAuditSeal } from '../../access/audit-seal.ts'
+import { SecretStore } from '../../access/secret-store.ts'
 import { loadSecret } from '../../access/tokens.ts'
 import { loadCatalog, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
 import { approvedEntries } from '../../catalog/catalog-entries.ts'
@@ -97,6 +98,7 @@ export async function bootstrap(
     project,
     semantic,
     secret: loadSecret(config.home, config.secret ?? undefined),
+    secrets: new SecretStore(config.paths.secrets),
     audit: new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed')),
     cache: new ResultCache(),
     // A rollup would be one node's: on a cluster the marts answer every query.

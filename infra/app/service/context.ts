@@ -17,6 +17,7 @@ import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import type { AlertKeeper } from '../alerts/alert-keeper.ts'
+import type { SecretStore } from '../../access/secret-store.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -42,6 +43,8 @@ export interface ServiceContext {
   /** Signs and checks session tokens and Cube-style JWTs. */
   secret: string
   audit: AuditLog
+  /** Credentials for outbound calls (pull connectors), set by an administrator. */
+  secrets: SecretStore
   cache: ResultCache<Record<string, unknown>[]>
   /** The semantic model's rollups, rebuilt after every transform run. */
   rollups: RollupStore
