@@ -5,6 +5,7 @@ import { enterpriseProblemSql } from '../infra/identifiers/enterprise-code.ts'
 import { PROBLEMS, type ProblemCode } from '../infra/identifiers/problem.ts'
 import { booleanSql, datePlainSql, dateSql, dateTimeSql, enumAccepted, enumKeySql, integerPlainSql, numberSql, periodOkSql } from '../infra/warehouse/parse-sql.ts'
 import { quoteIdent, sqlString } from '../infra/warehouse/sql.ts'
+import { MAX_VALUE_CHARS } from './readers/source-record.ts'
 
 export { sqlString } from '../infra/warehouse/sql.ts'
 
@@ -91,6 +92,8 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
   const branches = [
     `${v} = ''`,
     sqlString(column.required ? 'value.required' : ''),
+    `length(${v}) > ${MAX_VALUE_CHARS}`,
+    sqlString('value.too_long'),
     ...(identifier ? [`(${identifier}) != ''`, identifier] : []),
     ...checks.flatMap(([cond, code]) => [cond, sqlString(code)]),
   ]
@@ -105,6 +108,12 @@ export function columnProblemSql(column: Column, ctx: RuleContext): string {
  * full rules refuse.
  */
 export function columnPlainValidSql(column: Column, ctx: RuleContext): string {
+  const plain = plainRulesSql(column, ctx)
+  const fits = `length(${quoteIdent(column.id)}) <= ${MAX_VALUE_CHARS}`
+  return plain === '1' ? fits : `(${plain} AND ${fits})`
+}
+
+function plainRulesSql(column: Column, ctx: RuleContext): string {
   const x = quoteIdent(column.id)
   const full = `(${columnProblemSql(column, ctx)}) = ''`
   const conds: string[] = []
@@ -150,7 +159,8 @@ function allOfSql(conds: string[]): string {
  * only for the rows that take them).
  */
 export function rowProblemsSql(dataset: Pick<Dataset, 'columns'>, ctx: RuleContext): string {
-  const tuples = dataset.columns.map((c) => `tuple(${sqlString(c.id)}, ${columnProblemSql(c, ctx)}, trimBoth(${quoteIdent(c.id)}))`)
+  // A value past the limit is kept in its problem by its first characters only (the row in raw keeps it whole).
+  const tuples = dataset.columns.map((c) => `tuple(${sqlString(c.id)}, ${columnProblemSql(c, ctx)}, if(length(${quoteIdent(c.id)}) > ${MAX_VALUE_CHARS}, concat(leftUTF8(trimBoth(${quoteIdent(c.id)}), 50), '…'), trimBoth(${quoteIdent(c.id)})))`)
   const plain = dataset.columns.map((c) => columnPlainValidSql(c, ctx)).filter((c) => c !== '1')
   const full = `arrayFilter(p -> p.2 != '', [${tuples.join(',\n')}])`
   return plain.length ? `if(${allOfSql(plain)}, [], ${full})` : full

@@ -49,6 +49,7 @@ export const PROBLEMS = {
   'indicator.unknown': ['Mã chỉ tiêu "{value}" không có trong bộ chỉ tiêu KT-XH', 'Indicator code "{value}" is not in the KT-XH indicator set'],
   'indicator.not_owned': ['Chỉ tiêu "{value}" do cơ quan khác chủ quản; cơ quan gửi không được báo cáo chỉ tiêu này', 'Indicator "{value}" is owned by another agency; the sender may not report it'],
   'value.required': ['Thiếu giá trị bắt buộc ở cột "{label}"', 'Required column "{label}" is empty'],
+  'value.too_long': ['Cột "{label}": giá trị dài hơn 10.000 ký tự ({length} ký tự)', 'Column "{label}": the value is longer than 10,000 characters ({length})'],
   'value.integer': ['Cột "{label}": "{value}" không phải số nguyên', 'Column "{label}": "{value}" is not a whole number'],
   'value.decimal': ['Cột "{label}": "{value}" không phải số (viết 1.234,5 hoặc 1234.5)', 'Column "{label}": "{value}" is not a number (write 1.234,5 or 1234.5)'],
   'value.date': ['Cột "{label}": "{value}" không phải ngày hợp lệ (dd/mm/yyyy)', 'Column "{label}": "{value}" is not a valid date (dd/mm/yyyy)'],

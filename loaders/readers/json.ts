@@ -1,5 +1,8 @@
 import { LoadRefusal } from '../load-refusal.ts'
-import type { SourceRecord } from './source-record.ts'
+import { MAX_VALUE_CHARS, type SourceRecord } from './source-record.ts'
+
+/** The most characters one record may take (after over-long values are cut): beyond, the file is refused. */
+export const MAX_RECORD_CHARS = 4_000_000
 
 function cellOf(value: unknown): string {
   if (value === null || value === undefined) return ''
@@ -18,7 +21,9 @@ interface Frame {
 /**
  * Streams JSON records without holding the document: a top-level array, NDJSON (one object a
  * line; top-level objects one after another), or the array at `recordPath` (e.g. "data.items").
- * Only one record is in memory at a time. The header is the union of the keys of the first
+ * Only one record is in memory at a time, and of each string value at most MAX_VALUE_CHARS + 1
+ * characters (the rules then reject the row naming the column): memory stays bounded whatever the
+ * file holds. A record is taken as slices of the text, not a character at a time. The header is the union of the keys of the first
  * `headerSample` records; it comes first, then each record's cells, numbered from 1 (NDJSON: by line).
  */
 export async function* readJson(
@@ -33,7 +38,15 @@ export async function* readJson(
   let escaped = false
   let token = ''
   let line = 1
-  let capture: string | null = null
+  /** The record being read: its text so far, in slices; null outside a record. */
+  let capture: string[] | null = null
+  let captureChars = 0
+  /** Where the record's text not yet sliced starts in the current chunk. */
+  let captureFrom = 0
+  /** The current string's length inside a record, and whether the rest of it is being left out. */
+  let valueChars = 0
+  let cutting = false
+  let unicodeLeft = 0
   let captureDepth = -1
   let captureLine = 0
   let records = 0
@@ -50,10 +63,18 @@ export async function* readJson(
     return path.every((k, i) => stack[i]!.kind === 'object' && stack[i]!.key === k)
   }
 
-  const finishRecord = () => {
+  const keep = (text: string) => {
+    capture!.push(text)
+    captureChars += text.length
+    if (captureChars > MAX_RECORD_CHARS) {
+      throw new LoadRefusal('json.record_too_large', `Tệp ${fileName}: bản ghi thứ ${records + 1} dài hơn ${MAX_RECORD_CHARS} ký tự`, `${fileName}: record ${records + 1} is longer than ${MAX_RECORD_CHARS} characters`)
+    }
+  }
+
+  const finishRecord = (text: string) => {
     let value: unknown
     try {
-      value = JSON.parse(capture!)
+      value = JSON.parse(text)
     } catch (err) {
       throw fail(`JSON không hợp lệ (${(err as Error).message})`, `invalid JSON (${(err as Error).message})`)
     }
@@ -65,6 +86,7 @@ export async function* readJson(
     const rootArray = path.length === 0 && stack.length === 1
     ready.push({ line: rootArray || path.length > 0 ? records : captureLine, value })
     capture = null
+    captureChars = 0
     captureDepth = -1
   }
 
@@ -86,20 +108,34 @@ export async function* readJson(
   }
 
   for await (const chunk of text) {
+    captureFrom = 0
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i]!
       if (ch === '\n') line++
-      if (capture !== null) capture += ch
       if (inString) {
-        if (escaped) escaped = false
-        else if (ch === '\\') escaped = true
-        else if (ch === '"') inString = false
-        else if (capture === null) token += ch
+        if (escaped) {
+          escaped = false
+          if (ch === 'u') unicodeLeft = 4
+        } else if (ch === '\\') escaped = true
+        else if (ch === '"') {
+          inString = false
+          // The cut part of a long value ends here: the record goes on from the closing quote.
+          if (cutting) captureFrom = i
+          cutting = false
+        } else if (capture === null) {
+          if (token.length <= MAX_VALUE_CHARS) token += ch
+        } else if (unicodeLeft > 0) unicodeLeft--
+        else if (!cutting && ++valueChars > MAX_VALUE_CHARS + 1) {
+          // Past the limit, at a character that starts nothing: keep what came before, leave out the rest.
+          keep(chunk.slice(captureFrom, i))
+          cutting = true
+        }
         continue
       }
       switch (ch) {
         case '"':
           inString = true
+          valueChars = 0
           token = ''
           if (capture === null && atRecordLevel() && foundTarget) throw notObject()
           break
@@ -119,7 +155,8 @@ export async function* readJson(
         case '{':
         case '[': {
           if (capture === null && atRecordLevel() && (ch === '{' || stack.length > 0)) {
-            capture = ch
+            capture = []
+            captureFrom = i
             captureDepth = stack.length
             captureLine = line
           }
@@ -131,7 +168,7 @@ export async function* readJson(
         case ']': {
           const top = stack.pop()
           if (!top || (top.kind === 'object') !== (ch === '}')) throw fail(`dấu "${ch}" không khớp`, `unbalanced "${ch}"`)
-          if (capture !== null && stack.length === captureDepth) finishRecord()
+          if (capture !== null && stack.length === captureDepth) finishRecord(capture.join('') + chunk.slice(captureFrom, i + 1))
           break
         }
         default:
@@ -140,6 +177,7 @@ export async function* readJson(
           break
       }
     }
+    if (capture !== null && !cutting) keep(chunk.slice(captureFrom))
     yield* drain(false)
   }
   if (inString || stack.length > 0) throw fail('JSON bị cắt cụt (thiếu dấu đóng)', 'JSON ends too early (unclosed)')
