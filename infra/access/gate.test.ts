@@ -137,6 +137,7 @@ describe('the gate', () => {
     ['POST', '/api/open-data', 'W'], ['DELETE', '/api/open-data/khong-co', 'W'],
     ['POST', '/api/admin/backups', 'C'], ['GET', '/api/admin/backups', 'C'], ['POST', '/api/admin/migrate', 'C'], ['POST', '/api/admin/api-keys', 'C'],
     ['DELETE', '/api/admin/api-keys/khong-co', 'C'], ['POST', '/api/admin/seed', 'C'],
+    ['GET', '/api/admin/secrets', 'A'], ['PUT', '/api/admin/secrets/khong-co', 'A'], ['DELETE', '/api/admin/secrets/khong-co', 'A'],
   ]
   const ALLOWED: Record<string, RoleName[]> = {
     P: ['anonymous', 'leader', 'analyst', 'officer', 'steward', 'admin'],

@@ -101,6 +101,11 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
     if (service && (decl.kind === 'public' || (decl.kind === 'roles' && decl.serviceToken))) return SERVICE
     const caller = await resolveCaller(req, deps)
     req.caller = caller
+    // A registered system's key reaches the Cube API and nothing else, public routes included
+    // (an export, the open-data pages): what it may read is the views it was given, logged as it.
+    if (caller.role === 'system' && !(req.routeOptions.url ?? '').startsWith('/cubejs-api/')) {
+      throw new HttpError(403, 'forbidden', 'Hệ thống khai thác chỉ được đọc qua Cube API', 'A consuming system may only read through the Cube API')
+    }
     if (decl.kind === 'public') return caller
     if (caller.role === 'public' && decl.addresses.includes(req.ip)) return { ...caller, via: 'address' }
     if (caller.role === 'public') throw unauthorized('Cần đăng nhập', 'Sign in first')

@@ -276,7 +276,9 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   // kho's own: a query's result as a file to download, under the same policy and audit as /load.
   app.post('/api/export', allow(access.public), (req, reply) =>
     handle(ctx, 'export', req, async (sec) => {
-      const format = (req.body as { format?: string } | undefined)?.format === 'csv' ? 'csv' : 'xlsx'
+      const asked = (req.body as { format?: unknown } | undefined)?.format ?? 'xlsx'
+      if (asked !== 'xlsx' && asked !== 'csv') throw new QueryError(`Định dạng "${String(asked).slice(0, 20)}" không có; chọn xlsx hoặc csv`, `No format "${String(asked).slice(0, 20)}"; choose xlsx or csv`)
+      const format = asked
       const result = await runQuery(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
       const { measures, dimensions, timeDimensions } = result.annotation
       const titled = { ...dimensions, ...timeDimensions, ...measures }

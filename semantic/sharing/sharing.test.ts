@@ -205,6 +205,10 @@ describe('consuming systems', () => {
     expect((await load(key, count)).status).toBe(200)
     expect((await load(key, { measures: ['citizens.count'] })).status).toBe(403)
     expect((await call('GET', '/api/loads', key)).status).toBe(403)
+    // Nor a public route outside the Cube API: an export was answered (second probe).
+    expect((await call('POST', '/api/export', key, { query: { measures: ['enterprises.count'] } })).status).toBe(403)
+    // A format that is not offered is refused, not silently an XLSX.
+    expect((await call('POST', '/api/export', admin, { query: { measures: ['enterprises.count'] }, format: 'pdf' })).body.error.message_en).toBe('No format "pdf"; choose xlsx or csv')
     await service.ctx.audit.flush()
     const logged = await queryRows<{ account: string; via: string; agency: string; datasets: string[]; outcome: string }>(
       service.ctx.wh.client,
