@@ -5,14 +5,16 @@ import type { CatalogDataset } from '../infra/catalog/load-catalog.ts'
 
 /**
  * Personal values in rejected rows, shown to people without the right to see them: enough for an
- * agency to recognise its row, not enough to identify a person. A CCCD keeps its first digit and
- * last three (0xxxxxxxx891), a name its initials (N.V.A.), a date its year (xx/xx/1990); long digit
+ * agency to recognise its row (with its row number), not enough to identify a person. A CCCD keeps
+ * only its first three digits, the birth-registration province every one of its people shares
+ * (027xxxxxxxxx): with its last three shown, a birth year, gender and commune left 3 unknown digits
+ * (the second probe). A name keeps its initials (N.V.A.), a date its year (xx/xx/1990); long digit
  * runs inside reason texts are masked as CCCDs are.
  */
 export function maskId(value: string): string {
   const v = value.trim()
   if (v.length <= 4) return 'x'.repeat(v.length)
-  return v[0] + 'x'.repeat(v.length - 4) + v.slice(-3)
+  return v.slice(0, 3) + 'x'.repeat(v.length - 3)
 }
 
 export const maskName = (value: string) =>
@@ -76,5 +78,5 @@ export function wholeRowFor(row: Record<string, string | number>, dataset: Catal
 /** Rejected rows are data: every read is audited as a query is, saying whether personal values were masked. */
 export function auditRejects(ctx: { audit: AuditLog }, req: FastifyRequest, datasets: CatalogDataset[], filters: Record<string, unknown>, rowCount: number) {
   const masked = datasets.some((d) => !seesPersonalWhole(d, req.caller))
-  ctx.audit.recordRequest(req, { endpoint: 'rejects', members: datasets.map((d) => d.id), filters, rowCount, reason: masked ? 'personal values masked' : '' })
+  ctx.audit.recordRequest(req, { endpoint: 'rejects', datasets: datasets.map((d) => d.id), filters, rowCount, reason: masked ? 'personal values masked' : '' })
 }

@@ -196,9 +196,9 @@ describe('finding 1: personal data through rejected rows', () => {
       const text = JSON.stringify(res.body)
       expect(text).not.toContain(RAW_CCCD)
       expect(text).not.toContain('31/02/1990')
-      expect(res.body).toContainEqual(expect.objectContaining({ column: 'cccd', value: '2xxxxxxx999' }))
+      expect(res.body).toContainEqual(expect.objectContaining({ column: 'cccd', value: '270xxxxxxxx' }))
       expect(res.body).toContainEqual(expect.objectContaining({ column: 'ngay_sinh', value: 'xx/xx/1990' }))
-      expect(res.body.find((r: any) => r.column === 'cccd').reason_vi).toContain('2xxxxxxx999')
+      expect(res.body.find((r: any) => r.column === 'cccd').reason_vi).toContain('270xxxxxxxx')
       const quality = await inject('GET', '/api/quality/rejects?dataset=dan_cu', { auth: token({ role, sub: `t.${role}` }) })
       expect(quality.body.length).toBe(2)
       expect(JSON.stringify(quality.body)).not.toContain(RAW_CCCD)
@@ -229,11 +229,12 @@ describe('finding 1: personal data through rejected rows', () => {
     expect(JSON.stringify(withPurpose.body)).toContain(RAW_CCCD)
     await inject('GET', `/api/loads/${rejectedLoad}/rejects.json`, { auth: token({ role: 'analyst', sub: 't.audited' }) })
     await service.ctx.audit.flush()
-    const audit = await queryRows<Record<string, unknown>>(service.ctx.wh.client, "SELECT account, endpoint, row_count, reason, purpose FROM meta.audit WHERE endpoint = 'rejects' AND account IN ('t.granted', 't.audited') ORDER BY at")
+    const audit = await queryRows<Record<string, unknown>>(service.ctx.wh.client, "SELECT account, endpoint, datasets, row_count, reason, purpose FROM meta.audit WHERE endpoint = 'rejects' AND account IN ('t.granted', 't.audited') ORDER BY at")
+    // Each names the dataset whose rows were read (it had said none).
     expect(audit).toEqual([
-      { account: 't.granted', endpoint: 'rejects', row_count: 2, reason: 'personal values masked', purpose: '' },
-      { account: 't.granted', endpoint: 'rejects', row_count: 2, reason: '', purpose: 'Đối soát hồ sơ dân cư' },
-      { account: 't.audited', endpoint: 'rejects', row_count: 2, reason: 'personal values masked', purpose: '' },
+      { account: 't.granted', endpoint: 'rejects', datasets: ['dan_cu'], row_count: 2, reason: 'personal values masked', purpose: '' },
+      { account: 't.granted', endpoint: 'rejects', datasets: ['dan_cu'], row_count: 2, reason: '', purpose: 'Đối soát hồ sơ dân cư' },
+      { account: 't.audited', endpoint: 'rejects', datasets: ['dan_cu'], row_count: 2, reason: 'personal values masked', purpose: '' },
     ])
   })
 })

@@ -200,8 +200,18 @@ export const pullSchema = z.strictObject({
 })
 export type PullConfig = z.infer<typeof pullSchema>
 
+/**
+ * Column ids the semantic layer generates members under (semantic/generated/dataset-cubes.ts): a
+ * column so named would clash with a generated measure and fail only at approval.
+ */
+const GENERATED_MEMBER = /^(count|row_key)$|^(sum|avg|distinct)_|_label$/
+
+/** The most columns a dataset may have: its table, checks and view are built at approval, on the serial engine. */
+export const MAX_DATASET_COLUMNS = 200
+
 export const datasetSchema = z.strictObject({
-  id: snake,
+  /** A table name and a route segment: short. */
+  id: snake.max(48, 'tối đa 48 ký tự / at most 48 characters'),
   name: z.string().min(1),
   name_en: z.string().optional(),
   owner: code,
@@ -235,7 +245,18 @@ export const datasetSchema = z.strictObject({
   /** Share of rejected rows above which the whole delivery is refused. */
   reject_threshold: z.number().min(0).max(1).default(0.05),
   pull: pullSchema.nullable().default(null),
-  columns: z.array(columnSchema).min(1),
+  columns: z
+    .array(columnSchema)
+    .min(1)
+    .max(MAX_DATASET_COLUMNS, `tối đa ${MAX_DATASET_COLUMNS} cột / at most ${MAX_DATASET_COLUMNS} columns`)
+    .superRefine((columns, ctx) => {
+      columns.forEach((c, i) => {
+        if (c.id.length > 60) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'tối đa 60 ký tự / at most 60 characters' })
+        if (GENERATED_MEMBER.test(c.id)) {
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${c.id}" trùng tên trường kho tự sinh (count, row_key, sum_…, avg_…, distinct_…, …_label) / clashes with a generated member's name` })
+        }
+      })
+    }),
 })
 export type Dataset = z.infer<typeof datasetSchema>
 

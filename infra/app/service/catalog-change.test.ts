@@ -61,6 +61,18 @@ describe('a dataset registered in the product', () => {
     expect(wrong.status).toBe(400)
     expect(wrong.body.error.message_en).toContain('sharing.consumers[0]')
     expect((await call('POST', '/api/catalog/proposals', await login('canbo.sotc'), { entry: FACILITIES })).status).toBe(403)
+    // The second probe: what failed only at approval, or could be neither approved nor refused, is refused when proposed.
+    const column = FACILITIES.columns[0]!
+    for (const [entry, said] of [
+      [{ ...FACILITIES, id: `co_so_${'x'.repeat(200)}` }, 'at most 48 characters'],
+      [{ ...FACILITIES, columns: [...FACILITIES.columns, { ...column, id: 'count' }] }, "clashes with a generated member's name"],
+      [{ ...FACILITIES, columns: [...FACILITIES.columns, { ...column, id: 'sum_x' }] }, "clashes with a generated member's name"],
+      [{ ...FACILITIES, columns: Array.from({ length: 500 }, (_, i) => ({ ...column, id: `cot_${i}` })) }, 'at most 200 columns'],
+    ] as const) {
+      const refused = await call('POST', '/api/catalog/proposals', officer, { entry })
+      expect(refused.status).toBe(400)
+      expect(refused.body.error.message_en).toContain(said)
+    }
 
     const proposed = await call('POST', '/api/catalog/proposals', officer, { entry: FACILITIES, note: 'Đăng ký mới' })
     expect(proposed.body).toMatchObject({ dataset: 'co_so_y_te', version: 1, status: 'proposed', proposed_by: 'canbo.soyt' })
