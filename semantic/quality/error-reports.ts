@@ -36,9 +36,9 @@ const listQuery = z.strictObject({ state: z.enum(['open', 'closed', 'all']).defa
 /** The dataset values of KT-XH indicators are delivered in. */
 const INDICATOR_DATASET = 'chi_tieu_kt_xh'
 
-/** Read FROM meta.error_reports AS r: the age is taken from the column, not the text alias. */
+/** Read FROM meta.error_reports AS r: the age is taken from the column, not the text alias, up to {now} (kho's clock, never the engine's). */
 const COLUMNS = `id, kind, dataset, indicator_code, unit_code, period, note, agency, reported_by, status, answer, answered_by, closed_by, load_id,
-  toString(created_at) AS created_at, toString(updated_at) AS updated_at, dateDiff('day', r.created_at, now64(3)) AS age_days`
+  toString(created_at) AS created_at, toString(updated_at) AS updated_at, dateDiff('day', r.created_at, toDateTime64({now:String}, 3, 'UTC')) AS age_days`
 
 const bad = (vi: string, en: string) => new HttpError(400, 'bad_error_report', vi, en)
 
@@ -58,7 +58,7 @@ function subjectOf(catalog: Catalog, body: z.infer<typeof reportBody>): Pick<Err
 }
 
 async function findReport(wh: Warehouse, id: string): Promise<ErrorReport | null> {
-  const [row] = await queryRows<ErrorReport>(wh.client, `SELECT ${COLUMNS} FROM meta.error_reports AS r FINAL WHERE id = {id:String}`, { id })
+  const [row] = await queryRows<ErrorReport>(wh.client, `SELECT ${COLUMNS} FROM meta.error_reports AS r FINAL WHERE id = {id:String}`, { id, now: warehouseTime() })
   return row ?? null
 }
 
@@ -110,7 +110,7 @@ export function errorReportRoutes(app: FastifyInstance, deps: ErrorReportDeps) {
        WHERE ({state:String} = 'all' OR (status = 'closed') = ({state:String} = 'closed'))
          AND ({all:Bool} OR reported_by = {reporter:String} OR (agency = {agency:String} AND NOT empty({agency:String})))
        ORDER BY created_at LIMIT {limit:UInt32}`,
-      { state: q.state, all: scope.all, reporter: scope.reporter, agency: scope.agency, limit: q.limit },
+      { state: q.state, all: scope.all, reporter: scope.reporter, agency: scope.agency, limit: q.limit, now: warehouseTime() },
     )
     return { reports }
   })
@@ -159,8 +159,8 @@ export function errorReportCounts(wh: Warehouse, from: string, to: string) {
             toString(countIf(status = 'closed' AND closed_by = 'delivery' AND updated_at >= toDateTime64({from:String}, 3, 'UTC') AND updated_at < toDateTime64({to:String}, 3, 'UTC'))) AS closed_delivery,
             toString(countIf(status = 'closed' AND closed_by = 'explanation' AND updated_at >= toDateTime64({from:String}, 3, 'UTC') AND updated_at < toDateTime64({to:String}, 3, 'UTC'))) AS closed_explanation,
             toString(countIf(created_at < toDateTime64({to:String}, 3, 'UTC') AND (status != 'closed' OR updated_at >= toDateTime64({to:String}, 3, 'UTC')))) AS open_at_end,
-            toString(maxIf(dateDiff('day', created_at, least(now64(3), toDateTime64({to:String}, 3, 'UTC'))), created_at < toDateTime64({to:String}, 3, 'UTC') AND status != 'closed')) AS oldest_open_days
+            toString(maxIf(dateDiff('day', created_at, least(toDateTime64({now:String}, 3, 'UTC'), toDateTime64({to:String}, 3, 'UTC'))), created_at < toDateTime64({to:String}, 3, 'UTC') AND status != 'closed')) AS oldest_open_days
      FROM meta.error_reports FINAL GROUP BY agency ORDER BY agency`,
-    { from, to },
+    { from, to, now: warehouseTime() },
   )
 }
