@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
+import { FairTurns } from '../../infra/warehouse/fair-turns.ts'
 import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
@@ -52,6 +53,10 @@ function cubeTime(value: unknown): unknown {
   return m ? `${m[1]}T${m[2]}${(m[3] ?? '.000').padEnd(4, '0').slice(0, 4)}` : value
 }
 
+/** Answers reach the engine caller by caller (infra/warehouse/fair-turns.ts); the public behind the signed-in. */
+const turns = new FairTurns(2)
+const engineTurn = <T>(sec: SecurityContext, work: () => Promise<T>) => turns.run(sec.role === 'public' ? 'public' : `${sec.role}:${sec.account}`, sec.role === 'public', work)
+
 /**
  * One query as `sec`, exactly as /load answers it (policy, cache, suppression, annotation); used
  * in-process by briefings so that a workbook's numbers are the API's numbers.
@@ -64,8 +69,8 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   const built = buildSql(ctx.model, keys.length ? { ...q, measures: [...q.measures, ...keys] } : q, 'rows', ctx.rollups)
   const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
   const live = queryMembers(q).some((m) => ctx.sharing.policy(m.split('.')[0]!)?.live)
-  // A rollup held in memory answers without a turn on the engine.
-  const read = () => Promise.resolve(ctx.rollups.answer(built.cubeSql) ?? queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params, ANSWER_SETTINGS))
+  // A rollup held in memory answers without a turn on the engine; otherwise the caller waits its turn.
+  const read = () => Promise.resolve(ctx.rollups.answer(built.cubeSql) ?? engineTurn(sec, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params, ANSWER_SETTINGS)))
   const rows = await ctx.cache.get(key, read, q.renewQuery === true || live)
   const timeMembers = new Set(q.timeDimensions.filter((t) => t.granularity).map((t) => `${t.dimension}.${t.granularity}`))
   const data = rows.map((row) => {
@@ -87,7 +92,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   let total: number | undefined
   if (q.total) {
     const counting = buildSql(ctx.model, q, 'total', ctx.rollups)
-    const [count] = await queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params, ANSWER_SETTINGS)
+    const [count] = await engineTurn(sec, () => queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params, ANSWER_SETTINGS))
     total = Number(count!.total_count)
   }
   const normalized = normalizeQuery(q)
