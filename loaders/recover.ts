@@ -44,9 +44,9 @@ export async function recoverInterruptedLoads(wh: Warehouse, before: Date): Prom
 }
 
 /**
- * Loads started before this instant belong to a dead process. The embedded engine admits one
+ * Loads started before this instant (kho's clock, as their start was stamped) belong to a dead process. The embedded engine admits one
  * process, so every unfinished load is dead; a shared server may have other kho processes loading.
  */
-export function interruptedBefore(wh: Warehouse, now = new Date()): Date {
+export function interruptedBefore(wh: Warehouse, now = clock.now()): Date {
   return wh.engine === 'chdb' ? now : new Date(now.getTime() - 6 * 3600_000)
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
 import { AuditLog } from '../../access/audit-log.ts'
+import * as clock from '../../time/clock.ts'
 import { openAuditSeal } from '../../access/audit-seal.ts'
 import { SecretStore } from '../../access/secret-store.ts'
 import { loadSecret } from '../../access/tokens.ts'
@@ -57,6 +58,8 @@ export async function bootstrap(
   /** Create the first administrator and the demo's accounts (the service does; a CLI command does not). */
   opts: { accounts: boolean } = { accounts: true },
 ): Promise<{ ctx: ServiceContext }> {
+  // A command run without the service (it opens the warehouse itself) keeps kho's clock too.
+  if (config.now && !clock.clockIsSet()) clock.setClock(config.now)
   const shipped = loadCatalog()
   const wh = openWarehouse(config.warehouse)
   let synced: Awaited<ReturnType<typeof syncCatalog>>
