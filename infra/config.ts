@@ -69,6 +69,8 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** The system clock's instant (ms) at which KHO_NOW held: a process started later continues the same timeline (tests' commands). */
+  KHO_NOW_SINCE: z.coerce.number().int().positive().optional(),
   KHO_NOW: z
     .string()
     .refine((t) => parseClockSetting(t) !== null, 'YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM:SS+07:00 / a day or a date-time with its zone')
@@ -240,7 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     metricsAllow: e.KHO_METRICS_ALLOW,
     smtp: e.KHO_SMTP_URL ? { url: e.KHO_SMTP_URL, from: e.KHO_SMTP_FROM } : null,
     pullHosts: e.KHO_PULL_HOSTS,
-    now: e.KHO_NOW ? parseClockSetting(e.KHO_NOW) : null,
+    now: e.KHO_NOW ? new Date(parseClockSetting(e.KHO_NOW)!.getTime() + (e.KHO_NOW_SINCE ? Date.now() - e.KHO_NOW_SINCE : 0)) : null,
     logLevel: e.KHO_LOG_LEVEL,
     logFormat: e.KHO_LOG_FORMAT,
   }

@@ -20,6 +20,11 @@ describe("kho's clock", () => {
     for (const bad of ['2026-02-30', '2026-12-31T23:30:00', 'hôm nay', '']) expect(clock.parseClockSetting(bad)).toBeNull()
     expect(loadConfig({ KHO_NOW: '2027-01-04' }).now?.toISOString()).toBe('2027-01-04T02:00:00.000Z')
     expect(loadConfig({}).now).toBeNull()
+    // A process started later continues the timeline KHO_NOW began.
+    const since = Date.now() - 60_000
+    const later = loadConfig({ KHO_NOW: '2027-01-04', KHO_NOW_SINCE: String(since) }).now!.getTime()
+    expect(later - Date.parse('2027-01-04T02:00:00Z')).toBeGreaterThanOrEqual(60_000)
+    expect(later - Date.parse('2027-01-04T02:00:00Z')).toBeLessThan(70_000)
     expect(() => loadConfig({ KHO_NOW: '31/12/2026' })).toThrow(ConfigError)
   })
 })
