@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { api } from './api.ts'
+import { api, session } from './api.ts'
 
 export interface Indicator {
   code: string
@@ -68,9 +68,19 @@ export interface DatasetName {
 
 let datasets: Promise<Map<string, DatasetName>> | null = null
 
-/** The catalogue's datasets by id, fetched once per page load: names to show instead of ids. */
+/**
+ * The catalogue's datasets by id, fetched once per page load: names to show instead of ids. Signed
+ * in, the datasets only proposed so far (not yet in the catalogue) are named too, from their proposals.
+ */
 export function datasetMap(): Promise<Map<string, DatasetName>> {
-  datasets ??= api<DatasetName[]>('/api/catalog/datasets').then((list) => new Map(list.map((d) => [d.id, d])))
+  const proposed = session.token()
+    ? api<{ dataset: string; entry: { name: string; name_en?: string } }[]>('/api/catalog/proposals').catch(() => [])
+    : Promise.resolve([])
+  datasets ??= Promise.all([api<DatasetName[]>('/api/catalog/datasets'), proposed]).then(([list, proposals]) => {
+    const byId = new Map<string, DatasetName>(proposals.map((p) => [p.dataset, { id: p.dataset, name: p.entry.name, name_en: p.entry.name_en ?? null }]))
+    for (const d of list) byId.set(d.id, d)
+    return byId
+  })
   return datasets
 }
 

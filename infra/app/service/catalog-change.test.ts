@@ -109,6 +109,19 @@ describe('a dataset registered in the product', () => {
     expect((await queryRows<{ endpoint: string }>(service.ctx.wh.client, "SELECT endpoint FROM meta.audit WHERE endpoint IN ('catalog.propose', 'catalog.approve') AND has(datasets, 'co_so_y_te') ORDER BY seq")).map((e) => e.endpoint)).toEqual(['catalog.propose', 'catalog.approve'])
   })
 
+  it('shows the steward what a pull connector will call and send, and refuses one whose host is not allowed or whose secret is not set', async () => {
+    const officer = await login('canbo.soyt')
+    const steward = await login('quantri.dl')
+    const pulled = { ...FACILITIES, id: 'co_so_keo', name: 'Cơ sở y tế (kéo từ hệ thống)', pull: { url: 'http://127.0.0.1:8099/feed?x=1', schedule: '0 * * * *', auth: { header: 'X-Api-Key', secret: 'he-thong-y-te' } } }
+    expect((await call('POST', '/api/catalog/proposals', officer, { entry: pulled })).status).toBe(200)
+    const listed = (await call('GET', '/api/catalog/proposals', steward)).body.find((p: any) => p.dataset === 'co_so_keo')
+    expect(listed.outbound).toEqual({ url: 'http://127.0.0.1:8099/feed', host: '127.0.0.1:8099', host_allowed: false, header: 'X-Api-Key', secret: 'he-thong-y-te', secret_set: false, schedule: '0 * * * *' })
+    const refused = await call('POST', '/api/catalog/proposals/co_so_keo/1/decision', steward, { approve: true })
+    expect(refused.status).toBe(400)
+    expect(refused.body.error.message_en).toBe('The pull connector calls 127.0.0.1:8099, which is not an allowed host (KHO_PULL_HOSTS)')
+    expect((await call('POST', '/api/catalog/proposals/co_so_keo/1/decision', steward, { approve: false, note: 'Chưa được phép kết nối' })).body.status).toBe('refused')
+  })
+
   it("counts a registered dataset's deliveries in the quality scorecard like a shipped one's", async () => {
     const officer = await login('canbo.soyt')
     const form = new FormData()

@@ -112,6 +112,25 @@ export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unkno
  * Proposals approved together, taking effect at once: each checked against what it would break,
  * then the catalogue, models and policies swapped in one step (one rebuild for several entries).
  */
+/**
+ * What a dataset's pull connector will call and send: the address, whether its host is allowed,
+ * and the header carrying which secret (by name; whether it is set) — never the secret itself.
+ */
+export function outboundOf(ctx: Pick<ServiceContext, 'config' | 'secrets'>, entry: Dataset) {
+  if (!entry.pull) return null
+  const url = new URL(entry.pull.url)
+  const host = url.host.toLowerCase()
+  return {
+    url: `${url.origin}${url.pathname}`,
+    host,
+    host_allowed: ctx.config.pullHosts.includes(host) || ctx.config.pullHosts.includes(url.hostname.toLowerCase()),
+    header: entry.pull.auth?.header ?? null,
+    secret: entry.pull.auth?.secret ?? null,
+    secret_set: entry.pull.auth ? ctx.secrets.get(entry.pull.auth.secret) !== null : false,
+    schedule: entry.pull.schedule,
+  }
+}
+
 export async function approveEntries(
   ctx: ServiceContext,
   actor: Actor,
@@ -150,7 +169,10 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const { wh } = ctx
   const visible = (caller: { role: string; agency: string }, e: CatalogEntry) => caller.role !== 'agency_officer' || e.agency === caller.agency || e.entry.owner === caller.agency
 
-  app.get('/api/catalog/proposals', allow(access.signedIn), async (req) => (await listEntries(wh)).filter((e) => visible(req.caller, e)))
+  // Each proposal with what its pull connector will call and send, so the steward sees it before approving.
+  app.get('/api/catalog/proposals', allow(access.signedIn), async (req) =>
+    (await listEntries(wh)).filter((e) => visible(req.caller, e)).map((e) => ({ ...e, outbound: outboundOf(ctx, e.entry) })),
+  )
 
   app.post('/api/catalog/proposals', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
     const body = parseQuery(proposalBody, req.body)
@@ -180,6 +202,13 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
       const saved = await writeEntry(wh, { ...e, status: 'refused', reviewed_by: req.caller.account, note: body.note })
       ctx.audit.recordRequest(req, { endpoint: 'catalog.refuse', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version, note: body.note } })
       return saved
+    }
+    const outbound = outboundOf(ctx, e.entry)
+    if (outbound && !outbound.host_allowed) {
+      throw bad(`Kết nối kéo dữ liệu gọi tới ${outbound.host}, máy chủ chưa được phép (KHO_PULL_HOSTS)`, `The pull connector calls ${outbound.host}, which is not an allowed host (KHO_PULL_HOSTS)`)
+    }
+    if (outbound?.secret && !outbound.secret_set) {
+      throw bad(`Kết nối kéo dữ liệu dùng khóa "${outbound.secret}" chưa có trong kho khóa`, `The pull connector uses the secret "${outbound.secret}", which is not in the secret store`)
     }
     const [saved] = await approveEntries(ctx, req.caller, [e], body.note)
     ctx.audit.recordRequest(req, { endpoint: 'catalog.approve', datasets: [e.dataset], query: { dataset: e.dataset, version: e.version } })

@@ -41,6 +41,27 @@ interface Proposal {
   reviewed_by: string
   note: string
   created_at: string
+  /** What the entry's pull connector will call and send (the secret by name only). */
+  outbound: { url: string; host: string; host_allowed: boolean; header: string | null; secret: string | null; secret_set: boolean } | null
+}
+
+/** The pull connector as the steward must see it before approving: where it calls, what it sends, and what is not in place. */
+function Outbound({ o }: { o: Proposal['outbound'] }) {
+  const { t } = useLang()
+  if (!o) return <>—</>
+  return (
+    <span className="outbound" data-outbound={o.host}>
+      {t('calls')} <code>{o.url}</code>
+      {o.header && o.secret ? (
+        <>
+          {' '}
+          {t('sendsSecret')} <code>{o.header}</code> = «{o.secret}»
+        </>
+      ) : null}
+      {!o.host_allowed && <span className="badge proposal-refused" data-problem="host"> {t('hostNotAllowed')}</span>}
+      {o.secret && !o.secret_set && <span className="badge proposal-refused" data-problem="secret"> {t('secretMissing')}</span>}
+    </span>
+  )
 }
 
 const TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period']
@@ -256,6 +277,7 @@ export function DatasetProposals() {
                 { key: 'status', header: t('status'), cell: (p) => <span className={`badge proposal-${p.status}`} data-status={p.status}>{fmt.status(`proposal.${p.status}`)}</span> },
                 // Officers' and stewards' own words, shown as they wrote them.
                 { key: 'note', header: t('note'), as: 'name' },
+                { key: 'outbound', header: t('pullConnector'), value: (p) => p.outbound?.url ?? '', cell: (p) => <Outbound o={p.outbound} /> },
                 {
                   key: 'decide',
                   header: t('decision'),
