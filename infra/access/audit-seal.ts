@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { readOrMakeKey } from './key-file.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -25,19 +26,7 @@ export const SEALED = 'hmac:'
 
 /** Opens the seal kept in `dir` (KHO_HOME/audit), making its key the first time (readable by kho's user only). */
 export function openAuditSeal(dir: string): AuditSeal {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const keyFile = path.join(dir, 'key')
-  if (!fs.existsSync(keyFile)) {
-    try {
-      fs.writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' })
-    } catch (err) {
-      // Another process made it first: use theirs.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    }
-  }
-  const key = Buffer.from(fs.readFileSync(keyFile, 'utf8').trim(), 'hex')
-  if (key.length < 32) throw new Error(`${keyFile}: the audit key must be 64 hex digits`)
-  return { key, headFile: path.join(dir, 'head.json') }
+  return { key: readOrMakeKey(path.join(dir, 'key')), headFile: path.join(dir, 'head.json') }
 }
 
 export const sealedHash = (seal: AuditSeal, text: string): string => SEALED + createHmac('sha256', seal.key).update(text).digest('hex')

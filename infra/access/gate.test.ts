@@ -186,6 +186,22 @@ describe('the gate', () => {
   })
 })
 
+describe("the secret store's routes", () => {
+  it('set a secret, list it by name only, refuse bad names and bodies with a 400, and delete it', async () => {
+    const admin = token({ role: 'admin', sub: 't.admin' })
+    expect((await inject('PUT', '/api/admin/secrets/dkkd-token', { auth: admin, body: { value: 'bi-mat-that' } })).status).toBe(200)
+    const listed = await inject('GET', '/api/admin/secrets', { auth: admin })
+    expect(listed.body).toEqual([expect.objectContaining({ name: 'dkkd-token', set_by: 't.admin' })])
+    expect(JSON.stringify(listed.body)).not.toContain('bi-mat-that')
+    expect((await inject('PUT', '/api/admin/secrets/KHO_ADMIN_PASSWORD', { auth: admin, body: { value: 'x' } })).status).toBe(400)
+    for (const body of ['null', '[]', '{"value": ""}', '{"value": 5}', 'khong-phai-json']) {
+      expect((await inject('PUT', '/api/admin/secrets/dkkd-token', { auth: admin, body })).status, body).toBe(400)
+    }
+    expect((await inject('DELETE', '/api/admin/secrets/dkkd-token', { auth: admin })).status).toBe(200)
+    expect((await inject('DELETE', '/api/admin/secrets/dkkd-token', { auth: admin })).status).toBe(404)
+  })
+})
+
 describe('finding 1: personal data through rejected rows', () => {
   const RAW_CCCD = '27090009999'
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { readOrMakeKey } from './key-file.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -25,14 +26,7 @@ export class SecretStore {
   private readonly file: string
 
   constructor(dir: string) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    const keyFile = path.join(dir, 'key')
-    try {
-      fs.writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' })
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    }
-    this.key = Buffer.from(fs.readFileSync(keyFile, 'utf8').trim(), 'hex')
+    this.key = readOrMakeKey(path.join(dir, 'key'))
     this.file = path.join(dir, 'secrets.json')
   }
 
@@ -61,6 +55,11 @@ export class SecretStore {
     delete all[name]
     this.write(all)
     return true
+  }
+
+  /** Whether a secret is set under the name (its value not read). */
+  has(name: string): boolean {
+    return name in this.read()
   }
 
   /** The secret's value, or null when none is set under that name. */

@@ -30,12 +30,18 @@ export function isInternalAddress(address: string): boolean {
   return v6 === '::' || v6 === '::1' || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('ff')
 }
 
+/** Whether the URL's host (or host:port) is on the allowed list. */
+export function hostListed(url: URL, allowed: readonly string[]): boolean {
+  const listed = allowed.map((a) => a.toLowerCase())
+  return listed.includes(hostOf(url)) || listed.includes(`${hostOf(url)}:${url.port}`)
+}
+
 /** Whether `url` may be called: listed by host (or host:port), and not resolving to an internal address unless that address is listed. */
 export async function checkDestination(url: URL, allowed: readonly string[]): Promise<void> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefused(`Chỉ gọi được địa chỉ http(s), không phải ${url.protocol}`, `Only http(s) addresses may be called, not ${url.protocol}`)
   const host = hostOf(url)
   const listed = allowed.map((a) => a.toLowerCase())
-  if (!listed.includes(host) && !listed.includes(`${host}:${url.port}`)) {
+  if (!hostListed(url, allowed)) {
     throw new OutboundRefused(`Máy chủ ${url.host} chưa được phép kết nối (KHO_PULL_HOSTS)`, `The host ${url.host} is not on the allowed list (KHO_PULL_HOSTS)`)
   }
   const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((a) => a.address)

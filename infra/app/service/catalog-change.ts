@@ -7,6 +7,7 @@ import { CatalogError, withDatasets, type Catalog } from '../../catalog/load-cat
 import { datasetSchema, type Dataset } from '../../catalog/schema.ts'
 import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import { HttpError, notFound } from '../../http/http-error.ts'
+import { hostListed } from '../../http/outbound.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
@@ -123,10 +124,10 @@ export function outboundOf(ctx: Pick<ServiceContext, 'config' | 'secrets'>, entr
   return {
     url: `${url.origin}${url.pathname}`,
     host,
-    host_allowed: ctx.config.pullHosts.includes(host) || ctx.config.pullHosts.includes(url.hostname.toLowerCase()),
+    host_allowed: hostListed(url, ctx.config.pullHosts),
     header: entry.pull.auth?.header ?? null,
     secret: entry.pull.auth?.secret ?? null,
-    secret_set: entry.pull.auth ? ctx.secrets.get(entry.pull.auth.secret) !== null : false,
+    secret_set: entry.pull.auth ? ctx.secrets.has(entry.pull.auth.secret) : false,
     schedule: entry.pull.schedule,
   }
 }
