@@ -145,6 +145,16 @@ function queriesOf(req: FastifyRequest): unknown[] {
   return Array.isArray(raw) ? raw : [raw]
 }
 
+/**
+ * How many queries one request may carry (REST's multi queries and compared ranges, GraphQL's
+ * `cube` fields): each takes a turn on the serial engine, so a request is bounded and each query
+ * counts against the caller's rate — the public's the fewest.
+ */
+export const QUERIES_PER_REQUEST = { public: 3, signedIn: 25 }
+
+/** The most queries a caller may send in one request. */
+export const queriesAllowed = (sec: SecurityContext) => (sec.role === 'public' ? QUERIES_PER_REQUEST.public : QUERIES_PER_REQUEST.signedIn)
+
 const isMulti = (req: FastifyRequest) =>
   ((req.body as { queryType?: string } | undefined)?.queryType ?? (req.query as { queryType?: string }).queryType) === 'multi'
 
@@ -226,6 +236,9 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
       const asked = queriesOf(req).map((raw) => validateQuery(ctx.model, raw))
       const compare = asked.length === 1 && asked[0]!.timeDimensions.some((t) => t.compareDateRange)
       const queries = asked.flatMap(splitCompareDateRange)
+      const most = queriesAllowed(sec)
+      if (queries.length > most) throw new QueryError(`Yêu cầu có ${queries.length} truy vấn, tối đa ${most}`, `The request carries ${queries.length} queries, at most ${most}`)
+      req.chargeRate?.(queries.length)
       const results = await Promise.all(queries.map((q) => runQuery(ctx, q, sec)))
       const outcome = {
         members: queries.flatMap(queryMembers),

@@ -30,7 +30,7 @@ import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
 import { applyPolicy, queryMembers, type SecurityContext } from '../policy/view-policy.ts'
-import { handle, runQuery, visibleMeta, type CubeApiContext } from './cube-api.ts'
+import { handle, QUERIES_PER_REQUEST, runQuery, visibleMeta, type CubeApiContext } from './cube-api.ts'
 import { QueryError, TIMEZONE, validateQuery } from './cube-query.ts'
 import { wallNow } from './date-range.ts'
 
@@ -384,8 +384,8 @@ function refusedView(ctx: CubeApiContext, sec: SecurityContext, errors: readonly
  * other caller for 25 s); within it, each cube field counts against the caller's rate.
  */
 export const GRAPHQL_BUDGET = {
-  public: { tokens: 2_000, fields: 200, depth: 6, cubes: 3 },
-  signedIn: { tokens: 20_000, fields: 2_000, depth: 8, cubes: 25 },
+  public: { tokens: 2_000, fields: 200, depth: 6, cubes: QUERIES_PER_REQUEST.public },
+  signedIn: { tokens: 20_000, fields: 2_000, depth: 8, cubes: QUERIES_PER_REQUEST.signedIn },
 }
 
 /** The document, parsed within the token budget and measured against the rest; the number of `cube` fields. */

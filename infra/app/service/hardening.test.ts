@@ -70,6 +70,24 @@ describe('hardening', () => {
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200)
   })
 
+  it('counts each query of a multi-query request against the rate, and bounds their number', async () => {
+    const analyst = (sub: string) => `Bearer ${signJwt({ role: 'analyst', sub }, service.ctx.secret)}`
+    const multi = (n: number, authorization?: string) =>
+      fetch(`${service.url}/cubejs-api/v1/load`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ queryType: 'multi', query: Array.from({ length: n }, () => ({ measures: ['kt_xh.value'] })) }),
+      })
+    const reason = async (res: Response) => ((await res.json()) as { message_en: string }).message_en
+    expect(await reason(await multi(26, analyst('nhieu.truy.van')))).toBe('The request carries 26 queries, at most 25')
+    expect(await reason(await multi(4))).toBe('The request carries 4 queries, at most 3')
+    // 40 a minute: two requests of 20 queries use the minute up (each had counted once before).
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++) statuses.push((await multi(20, analyst('hai.muoi.truy.van'))).status)
+    expect(statuses.slice(0, 2)).not.toContain(429)
+    expect(statuses[2]).toBe(429)
+  })
+
   it('counts windows on a controllable clock', () => {
     let t = 0
     const limiter = new RateLimiter(2, 1000, () => t)
