@@ -616,6 +616,58 @@ describe('registering a dataset in the product (officer proposes, steward approv
     await officer.close()
     await steward.close()
   })
+
+  it("a steward allows a pull connector's host from the proposal, and an administrator sets its secret without ever seeing it again", async () => {
+    const proposed = await fetch(`${service.url}/api/catalog/proposals`, {
+      method: 'POST',
+      headers: { authorization: await tokenOf('canbo.soyt'), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        entry: {
+          id: 'co_so_keo',
+          name: 'Cơ sở y tế (kéo từ hệ thống của Sở)',
+          owner: 'SO_YT',
+          description: 'Danh sách cơ sở kéo từ hệ thống của Sở Y tế.',
+          personal_data: false,
+          sharing: { scope: 'dung_chung', method: 'file', consumers: ['BHXH_TINH'] },
+          update_frequency: 'monthly',
+          format_standard: 'JSON từ API của Sở',
+          formats: ['json'],
+          natural_key: ['ma_co_so'],
+          columns: [{ id: 'ma_co_so', label: 'Mã cơ sở', type: 'string', required: true }],
+          pull: { url: 'https://api.soyt.laocai.gov.vn/co-so', schedule: '0 2 * * *', auth: { header: 'X-Api-Key', secret: 'soyt-api' } },
+        },
+      }),
+    })
+    expect(proposed.status, await proposed.clone().text()).toBe(200)
+    const steward = await newPage()
+    await signIn(steward, service.url, 'quantri')
+    await steward.goto(`${service.url}/catalog`)
+    await steward.click('[data-testid=tab-proposals]')
+    const row = '[data-testid=proposals] tr:has-text("co_so_keo")'
+    await steward.waitForSelector(`${row} [data-problem=host]`)
+    await steward.click(`${row} button[data-action=allow-host]`)
+    await steward.waitForSelector(`${row} [data-problem=host]`, { state: 'detached' })
+    expect(await steward.isVisible(`${row} [data-problem=secret]`)).toBe(true)
+
+    const admin = await newPage()
+    await signIn(admin, service.url, 'admin')
+    await admin.goto(`${service.url}/admin`)
+    const panel = '[data-testid=pull-connections]'
+    await admin.waitForSelector(`${panel} [data-testid=pull-hosts] tr:has-text("api.soyt.laocai.gov.vn")`)
+    expect(await admin.textContent(`${panel} [data-testid=pull-hosts] tr:has-text("api.soyt.laocai.gov.vn")`)).toContain('Cơ sở y tế (kéo từ hệ thống của Sở)')
+    await admin.fill(`${panel} input[name=name]`, 'soyt-api')
+    await admin.fill(`${panel} input[name=value]`, 'gia-tri-bi-mat-123')
+    await admin.click(`${panel} form[aria-label="Lưu khóa"] button[type=submit]`)
+    await admin.waitForSelector(`${panel} [data-testid=secrets] tr:has-text("soyt-api")`)
+    await screenshot(admin, 'admin-pull-connections')
+    expect(await admin.content()).not.toContain('gia-tri-bi-mat-123')
+    await steward.reload()
+    await steward.click('[data-testid=tab-proposals]')
+    await steward.waitForSelector(`${row} .outbound`)
+    expect(await steward.$$(`${row} [data-problem]`)).toHaveLength(0)
+    await admin.close()
+    await steward.close()
+  })
 })
 
 describe('the scorecard, catalogue and administration (steward, admin)', () => {

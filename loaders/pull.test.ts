@@ -78,7 +78,7 @@ afterAll(async () => {
 })
 
 const pull = (dataset: CatalogDataset, extra: Partial<Parameters<typeof pullDataset>[0]> = {}) =>
-  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, secrets, allowedHosts, backoffMs: 1, ...extra })
+  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, secrets, allowedHosts: () => allowedHosts, backoffMs: 1, ...extra })
 
 describe('pull connectors against a local HTTP server', () => {
   it('pages through the source, retrying a flaky server, then pulls only what changed', async () => {
@@ -122,7 +122,7 @@ describe('pull connectors against a local HTTP server', () => {
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
       const scheduler = new JobScheduler({ wh, now: () => new Date(clock.nowMs() + offsetMs) })
-      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), secrets, allowedHosts, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
+      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), secrets, allowedHosts: () => allowedHosts, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
       await scheduler.check() // waits for the runs it starts
       await scheduler.stop()
     }
@@ -163,22 +163,22 @@ describe('what a pull setting may reach (second probe)', () => {
 
   it('calls no host that is not listed, and no loopback or private address unless that address is listed', async () => {
     const dataset = withPull({ url: `http://${at}/feed` })
-    await expect(pull(dataset)).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('not on the allowed list') })
+    await expect(pull(dataset)).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('not on the list of allowed hosts') })
     // Listed by name, "localhost" resolves to loopback: refused unless the address itself is listed.
     const named = withPull({ url: `http://localhost:${at.split(':')[1]}/feed` })
-    await expect(pull(named, { allowedHosts: ['localhost'] })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('internal address') })
+    await expect(pull(named, { allowedHosts: () => ['localhost'] })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('internal address') })
     for (const internal of ['http://10.0.0.1/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://192.168.1.1/x']) {
-      await expect(pull(withPull({ url: internal }), { allowedHosts: ['example.org'] })).rejects.toMatchObject({ code: 'pull.destination' })
+      await expect(pull(withPull({ url: internal }), { allowedHosts: () => ['example.org'] })).rejects.toMatchObject({ code: 'pull.destination' })
     }
     expect(arrived).toEqual([])
   })
 
   it('follows no redirect to another host, and reads no more than a page may hold', async () => {
     const listed = [at]
-    await expect(pull(withPull({ url: `http://${at}/redirect` }), { allowedHosts: listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('redirects to another host') })
+    await expect(pull(withPull({ url: `http://${at}/redirect` }), { allowedHosts: () => listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('redirects to another host') })
     expect(arrived).toHaveLength(1)
     const rss = process.memoryUsage().rss
-    await expect(pull(withPull({ url: `http://${at}/big` }), { allowedHosts: listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('larger than') })
+    await expect(pull(withPull({ url: `http://${at}/big` }), { allowedHosts: () => listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('larger than') })
     expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 1024 * 1024)
   })
 })

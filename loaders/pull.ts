@@ -20,8 +20,8 @@ export interface PullOptions {
   dataset: CatalogDataset
   /** Where the connectors' credentials are (named by `pull.auth.secret`). */
   secrets: Pick<SecretStore, 'get'>
-  /** The hosts a connector may call (KHO_PULL_HOSTS). */
-  allowedHosts: readonly string[]
+  /** The hosts a connector may call, as they are at each fetch (the operator's and the stewards'). */
+  allowedHosts: () => readonly string[]
   /** Every fetch, for the audit: what was fetched from where. */
   onFetch?: (dataset: string, url: string, status: number, bytes: number) => void
   /** Base of the exponential backoff between retries, in ms. */
@@ -65,7 +65,7 @@ async function fetchJson(url: string, headers: Record<string, string>, opts: Pul
   for (let attempt = 0; attempt <= pull.retries; attempt++) {
     if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5))
     try {
-      const res = await boundedGet(url, { allowed: opts.allowedHosts, headers, timeoutMs: pull.timeout_s * 1000, maxBytes: PULL_PAGE_MAX_BYTES })
+      const res = await boundedGet(url, { allowed: opts.allowedHosts(), headers, timeoutMs: pull.timeout_s * 1000, maxBytes: PULL_PAGE_MAX_BYTES })
       opts.onFetch?.(opts.dataset.id, url, res.status, res.body.length)
       if (res.status === 429 || res.status >= 500) {
         lastError = `HTTP ${res.status}`

@@ -138,6 +138,7 @@ describe('the gate', () => {
     ['POST', '/api/admin/backups', 'C'], ['GET', '/api/admin/backups', 'C'], ['POST', '/api/admin/migrate', 'C'], ['POST', '/api/admin/api-keys', 'C'],
     ['DELETE', '/api/admin/api-keys/khong-co', 'C'], ['POST', '/api/admin/seed', 'C'],
     ['GET', '/api/admin/secrets', 'A'], ['PUT', '/api/admin/secrets/khong-co', 'A'], ['DELETE', '/api/admin/secrets/khong-co', 'A'],
+    ['GET', '/api/admin/pull-hosts', 'W'], ['PUT', '/api/admin/pull-hosts/khong-co.example', 'W'], ['DELETE', '/api/admin/pull-hosts/khong-co.example', 'W'],
   ]
   const ALLOWED: Record<string, RoleName[]> = {
     P: ['anonymous', 'leader', 'analyst', 'officer', 'steward', 'admin'],

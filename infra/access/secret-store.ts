@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { readOrMakeKey } from './key-file.ts'
 import fs from 'node:fs'
 import path from 'node:path'
+import * as clock from '../time/clock.ts'
 
 /** A secret's name as the catalogue references it: lower case, digits, `_`, `-`, `.`. */
 export const SECRET_NAME = /^[a-z][a-z0-9_.-]{0,63}$/
@@ -46,7 +47,7 @@ export class SecretStore {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv)
     cipher.setAAD(Buffer.from(name))
     const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()])
-    this.write({ ...this.read(), [name]: { iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex'), data: data.toString('base64'), set_by: by, set_at: new Date().toISOString() } })
+    this.write({ ...this.read(), [name]: { iv: iv.toString('hex'), tag: cipher.getAuthTag().toString('hex'), data: data.toString('base64'), set_by: by, set_at: clock.now().toISOString() } })
   }
 
   delete(name: string): boolean {

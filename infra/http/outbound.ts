@@ -3,7 +3,7 @@ import net from 'node:net'
 
 /**
  * Calls kho makes to addresses users wrote (a pull connector's URL): only to hosts an operator
- * listed (KHO_PULL_HOSTS), never to loopback, link-local, private or unspecified addresses unless
+ * listed (KHO_PULL_HOSTS) or a steward allowed (AllowedHosts), never to loopback, link-local, private or unspecified addresses unless
  * that very address is listed (so a listed name that resolves to one — DNS rebinding — is refused),
  * redirects followed only within the same host, every call bounded in time and size.
  */
@@ -42,7 +42,7 @@ export async function checkDestination(url: URL, allowed: readonly string[]): Pr
   const host = hostOf(url)
   const listed = allowed.map((a) => a.toLowerCase())
   if (!hostListed(url, allowed)) {
-    throw new OutboundRefused(`Máy chủ ${url.host} chưa được phép kết nối (KHO_PULL_HOSTS)`, `The host ${url.host} is not on the allowed list (KHO_PULL_HOSTS)`)
+    throw new OutboundRefused(`Máy chủ ${url.host} chưa có trong danh sách được phép`, `The host ${url.host} is not on the list of allowed hosts`)
   }
   const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((a) => a.address)
   if (addresses.length === 0) throw new OutboundRefused(`Không tìm thấy địa chỉ của ${host}`, `${host} does not resolve`)

@@ -11,6 +11,7 @@ import { createApiKey, revokeApiKey } from '../../access/push-keys.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import { access, allow } from '../../access/gate.ts'
 import { SECRET_NAME } from '../../access/secret-store.ts'
+import { HostRefused } from '../../http/allowed-hosts.ts'
 
 const apiKeyBody = z.strictObject({ agency: z.string().min(1), label: z.string().max(200).default('') })
 
@@ -59,6 +60,29 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
     if (!ctx.secrets.delete(req.params.name)) throw notFound('khóa / secret', req.params.name)
     ctx.audit.recordRequest(req, { endpoint: 'secret.delete', query: { name: req.params.name } })
     return { name: req.params.name, deleted: true }
+  })
+
+  // The hosts pull connectors may call: a steward lists a supplier's server before approving its
+  // connector; the operator's (KHO_PULL_HOSTS) are shown and stay.
+  app.get('/api/admin/pull-hosts', allow(access.rolesOrService('steward', 'admin')), async () => ctx.pullHosts.entries())
+  app.put<{ Params: { host: string } }>('/api/admin/pull-hosts/:host', allow(access.rolesOrService('steward', 'admin')), async (req) => {
+    const body = parseQuery(z.strictObject({ note: z.string().trim().min(3).max(500) }), req.body)
+    try {
+      const saved = await ctx.pullHosts.add(req.params.host, req.caller.account, body.note)
+      ctx.audit.recordRequest(req, { endpoint: 'pull_host.allow', query: { host: saved.host, note: body.note } })
+      return saved
+    } catch (err) {
+      if (err instanceof HostRefused) throw new HttpError(400, 'bad_request', err.vi, err.en)
+      throw err
+    }
+  })
+  app.delete<{ Params: { host: string } }>('/api/admin/pull-hosts/:host', allow(access.rolesOrService('steward', 'admin')), async (req) => {
+    if (ctx.pullHosts.isFixed(req.params.host)) {
+      throw new HttpError(409, 'conflict', `${req.params.host} do người vận hành máy chủ cho phép; không bỏ được ở đây`, `${req.params.host} is allowed by the server's operator; it cannot be removed here`)
+    }
+    if (!(await ctx.pullHosts.remove(req.params.host, req.caller.account))) throw notFound('máy chủ / host', req.params.host)
+    ctx.audit.recordRequest(req, { endpoint: 'pull_host.remove', query: { host: req.params.host } })
+    return { host: req.params.host, removed: true }
   })
 
   app.post('/api/admin/seed', allow(access.serviceToken), async (req) => {

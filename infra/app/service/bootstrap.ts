@@ -5,6 +5,7 @@ import { AuditLog } from '../../access/audit-log.ts'
 import * as clock from '../../time/clock.ts'
 import { openAuditSeal } from '../../access/audit-seal.ts'
 import { SecretStore } from '../../access/secret-store.ts'
+import { AllowedHosts } from '../../http/allowed-hosts.ts'
 import { loadSecret } from '../../access/tokens.ts'
 import { loadCatalog, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
 import { approvedEntries } from '../../catalog/catalog-entries.ts'
@@ -85,6 +86,8 @@ export async function bootstrap(
   // A grant naming no views opens every view of its dataset: the views as the catalogue has them now.
   const grants = new GrantRegistry(wh, { viewsOf: (dataset) => ctx.sharing.viewsOf(dataset) })
   await grants.refresh()
+  const pullHosts = new AllowedHosts(wh, config.pullHosts)
+  await pullHosts.refresh()
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
   const send = smtpMailer(config.smtp)
   const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
@@ -102,6 +105,7 @@ export async function bootstrap(
     semantic,
     secret: loadSecret(config.home, config.secret ?? undefined),
     secrets: new SecretStore(config.paths.secrets),
+    pullHosts,
     audit: new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed')),
     cache: new ResultCache(),
     // A rollup would be one node's: on a cluster the marts answer every query.

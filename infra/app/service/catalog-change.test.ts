@@ -42,7 +42,7 @@ const FACILITIES = {
 let admin: string
 beforeAll(async () => {
   service = await startService(
-    loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0', KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai' }),
+    loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0', KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai', KHO_PULL_HOSTS: 'lgsp.laocai.gov.vn' }),
   )
   await service.demoDone
   admin = await login('quantri', 'mat-khau-rat-dai')
@@ -118,8 +118,47 @@ describe('a dataset registered in the product', () => {
     expect(listed.outbound).toEqual({ url: 'http://127.0.0.1:8099/feed', host: '127.0.0.1:8099', host_allowed: false, header: 'X-Api-Key', secret: 'he-thong-y-te', secret_set: false, schedule: '0 * * * *' })
     const refused = await call('POST', '/api/catalog/proposals/co_so_keo/1/decision', steward, { approve: true })
     expect(refused.status).toBe(400)
-    expect(refused.body.error.message_en).toBe('The pull connector calls 127.0.0.1:8099, which is not an allowed host (KHO_PULL_HOSTS)')
+    expect(refused.body.error.message_en).toBe('The pull connector calls 127.0.0.1:8099, which is not on the list of allowed hosts')
+    // The machine's own network is the operator's to open, never a page's.
+    for (const host of ['127.0.0.1:8099', '169.254.169.254', '10.0.0.5', 'localhost:8099']) {
+      const internal = await call('PUT', `/api/admin/pull-hosts/${host}`, steward, { note: 'Hệ thống y tế' })
+      expect(internal.status, host).toBe(400)
+      expect(internal.body.error.message_en, host).toContain('internal address')
+    }
     expect((await call('POST', '/api/catalog/proposals/co_so_keo/1/decision', steward, { approve: false, note: 'Chưa được phép kết nối' })).body.status).toBe('refused')
+  })
+
+  it("lets a steward allow a supplier's host before approving its connector, and take it back", async () => {
+    const officer = await login('canbo.soyt')
+    const steward = await login('quantri.dl')
+    const pulled = { ...FACILITIES, id: 'co_so_lgsp', name: 'Cơ sở y tế (qua trục)', pull: { url: 'https://api.soyt.laocai.gov.vn/co-so', schedule: '0 * * * *' } }
+    expect((await call('POST', '/api/catalog/proposals', officer, { entry: pulled })).status).toBe(200)
+    const outbound = async () => (await call('GET', '/api/catalog/proposals', steward)).body.find((p: any) => p.dataset === 'co_so_lgsp').outbound
+    expect((await outbound()).host_allowed).toBe(false)
+    // Only a steward or an administrator lists hosts; a reason is asked for; a name that is not a host is refused.
+    expect((await call('PUT', '/api/admin/pull-hosts/api.soyt.laocai.gov.vn', officer, { note: 'Hệ thống của Sở Y tế' })).status).toBe(403)
+    expect((await call('PUT', '/api/admin/pull-hosts/api.soyt.laocai.gov.vn', steward, { note: '' })).status).toBe(400)
+    expect((await call('PUT', `/api/admin/pull-hosts/${encodeURIComponent('a b;c')}`, steward, { note: 'Hệ thống của Sở Y tế' })).status).toBe(400)
+    const added = await call('PUT', '/api/admin/pull-hosts/API.soyt.laocai.gov.vn', steward, { note: 'Hệ thống của Sở Y tế' })
+    expect(added.status).toBe(200)
+    expect(added.body).toMatchObject({ host: 'api.soyt.laocai.gov.vn', fixed: false, listed_by: 'quantri.dl', note: 'Hệ thống của Sở Y tế' })
+    expect((await outbound()).host_allowed).toBe(true)
+    const hosts = (await call('GET', '/api/admin/pull-hosts', steward)).body
+    expect(hosts.map((h: any) => [h.host, h.fixed])).toEqual([['lgsp.laocai.gov.vn', true], ['api.soyt.laocai.gov.vn', false]])
+    expect(service.ctx.pullHosts.list()).toContain('api.soyt.laocai.gov.vn')
+    expect((await call('POST', '/api/catalog/proposals/co_so_lgsp/1/decision', steward, { approve: true })).status).toBe(200)
+    // The operator's host stays; the steward's is taken back, and the list survives a re-read.
+    expect((await call('DELETE', '/api/admin/pull-hosts/lgsp.laocai.gov.vn', steward)).status).toBe(409)
+    expect((await call('DELETE', '/api/admin/pull-hosts/api.soyt.laocai.gov.vn', steward)).status).toBe(200)
+    expect((await call('DELETE', '/api/admin/pull-hosts/api.soyt.laocai.gov.vn', steward)).status).toBe(404)
+    await service.ctx.pullHosts.refresh()
+    expect(service.ctx.pullHosts.list()).toEqual(['lgsp.laocai.gov.vn'])
+    await service.ctx.audit.flush()
+    const logged = await queryRows<{ endpoint: string; account: string }>(service.ctx.wh.client, "SELECT endpoint, account FROM meta.audit WHERE endpoint LIKE 'pull_host.%' AND outcome = 'ok' ORDER BY seq")
+    expect(logged).toEqual([
+      { endpoint: 'pull_host.allow', account: 'quantri.dl' },
+      { endpoint: 'pull_host.remove', account: 'quantri.dl' },
+    ])
   })
 
   it("counts a registered dataset's deliveries in the quality scorecard like a shipped one's", async () => {

@@ -117,14 +117,14 @@ export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unkno
  * What a dataset's pull connector will call and send: the address, whether its host is allowed,
  * and the header carrying which secret (by name; whether it is set) — never the secret itself.
  */
-export function outboundOf(ctx: Pick<ServiceContext, 'config' | 'secrets'>, entry: Dataset) {
+export function outboundOf(ctx: Pick<ServiceContext, 'pullHosts' | 'secrets'>, entry: Dataset) {
   if (!entry.pull) return null
   const url = new URL(entry.pull.url)
   const host = url.host.toLowerCase()
   return {
     url: `${url.origin}${url.pathname}`,
     host,
-    host_allowed: hostListed(url, ctx.config.pullHosts),
+    host_allowed: hostListed(url, ctx.pullHosts.list()),
     header: entry.pull.auth?.header ?? null,
     secret: entry.pull.auth?.secret ?? null,
     secret_set: entry.pull.auth ? ctx.secrets.has(entry.pull.auth.secret) : false,
@@ -206,7 +206,7 @@ export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
     }
     const outbound = outboundOf(ctx, e.entry)
     if (outbound && !outbound.host_allowed) {
-      throw bad(`Kết nối kéo dữ liệu gọi tới ${outbound.host}, máy chủ chưa được phép (KHO_PULL_HOSTS)`, `The pull connector calls ${outbound.host}, which is not an allowed host (KHO_PULL_HOSTS)`)
+      throw bad(`Kết nối kéo dữ liệu gọi tới ${outbound.host}, máy chủ chưa có trong danh sách được phép`, `The pull connector calls ${outbound.host}, which is not on the list of allowed hosts`)
     }
     if (outbound?.secret && !outbound.secret_set) {
       throw bad(`Kết nối kéo dữ liệu dùng khóa "${outbound.secret}" chưa có trong kho khóa`, `The pull connector uses the secret "${outbound.secret}", which is not in the secret store`)

@@ -18,6 +18,7 @@ import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import type { AlertKeeper } from '../alerts/alert-keeper.ts'
 import type { SecretStore } from '../../access/secret-store.ts'
+import type { AllowedHosts } from '../../http/allowed-hosts.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -45,6 +46,8 @@ export interface ServiceContext {
   audit: AuditLog
   /** Credentials for outbound calls (pull connectors), set by an administrator. */
   secrets: SecretStore
+  /** The hosts pull connectors may call: the operator's and the stewards'. */
+  pullHosts: AllowedHosts
   cache: ResultCache<Record<string, unknown>[]>
   /** The semantic model's rollups, rebuilt after every transform run. */
   rollups: RollupStore

@@ -136,7 +136,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       catalog,
       deliver: ctx.deliver,
       secrets: ctx.secrets,
-      allowedHosts: config.pullHosts,
+      allowedHosts: () => ctx.pullHosts.list(),
       onFetch: (dataset, url, status, bytes) => ctx.audit.recordService(`pull:${dataset}`, { endpoint: 'pull.fetch', datasets: [dataset], query: { url: url.replace(/\?.*$/, ''), status, bytes } }),
       onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
     })) {

@@ -8,6 +8,7 @@ import { SystemsPanel } from './components/systems-panel.tsx'
 import { RegisterPanel } from './components/register-panel.tsx'
 import { MapPanel } from './components/map-panel.tsx'
 import { OpenDataPanel } from './components/open-data-panel.tsx'
+import { PullConnectionsPanel } from './components/pull-connections-panel.tsx'
 
 /** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs, the commune map. */
 export default function Admin() {
@@ -23,6 +24,7 @@ export default function Admin() {
       <ReviewPanel />
       <SystemsPanel />
       <RegisterPanel />
+      <PullConnectionsPanel />
       <AuditPanel />
       <OpenDataPanel />
       <JobsPanel canRun={isAdmin} />

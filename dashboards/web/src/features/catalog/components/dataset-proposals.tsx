@@ -45,8 +45,11 @@ interface Proposal {
   outbound: { url: string; host: string; host_allowed: boolean; header: string | null; secret: string | null; secret_set: boolean } | null
 }
 
-/** The pull connector as the steward must see it before approving: where it calls, what it sends, and what is not in place. */
-function Outbound({ o }: { o: Proposal['outbound'] }) {
+/**
+ * The pull connector as the steward must see it before approving: where it calls, what it sends,
+ * and what is not in place — with the host allowed in one step when the steward decides so.
+ */
+function Outbound({ o, onAllow }: { o: Proposal['outbound']; onAllow?: (host: string) => void }) {
   const { t } = useLang()
   if (!o) return <>—</>
   return (
@@ -59,6 +62,11 @@ function Outbound({ o }: { o: Proposal['outbound'] }) {
         </>
       ) : null}
       {!o.host_allowed && <span className="badge proposal-refused" data-problem="host"> {t('hostNotAllowed')}</span>}
+      {!o.host_allowed && onAllow && (
+        <button type="button" className="linkish" data-action="allow-host" onClick={() => onAllow(o.host)}>
+          {t('allowHost')}
+        </button>
+      )}
       {o.secret && !o.secret_set && <span className="badge proposal-refused" data-problem="secret"> {t('secretMissing')}</span>}
     </span>
   )
@@ -149,6 +157,9 @@ export function DatasetProposals() {
     const f = new FormData(e.currentTarget)
     void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency, base), note: f.get('note') } }))
   }
+  // The reason kept with the host: whose connector it was allowed for.
+  const allowHost = (p: Proposal, host: string) =>
+    attempt(() => api(`/api/admin/pull-hosts/${encodeURIComponent(host)}`, { method: 'PUT', body: { note: `${p.entry.name} (${names.agency(p.entry.owner)})` } }))
   const decide = (p: Proposal, approve: boolean) =>
     attempt(() => api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[`${p.dataset}/${p.version}`] ?? '' } }))
   return (
@@ -277,7 +288,7 @@ export function DatasetProposals() {
                 { key: 'status', header: t('status'), cell: (p) => <span className={`badge proposal-${p.status}`} data-status={p.status}>{fmt.status(`proposal.${p.status}`)}</span> },
                 // Officers' and stewards' own words, shown as they wrote them.
                 { key: 'note', header: t('note'), as: 'name' },
-                { key: 'outbound', header: t('pullConnector'), value: (p) => p.outbound?.url ?? '', cell: (p) => <Outbound o={p.outbound} /> },
+                { key: 'outbound', header: t('pullConnector'), value: (p) => p.outbound?.url ?? '', cell: (p) => <Outbound o={p.outbound} {...(steward && p.status === 'proposed' ? { onAllow: (host: string) => void allowHost(p, host) } : {})} /> },
                 {
                   key: 'decide',
                   header: t('decision'),
