@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { HttpError } from '../infra/http/http-error.ts'
 import { briefingRoutes, type BriefingRoutesDeps } from './briefings/briefing-runner.ts'
+import type { IocAnswer } from '../infra/contracts/catalog.ts'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 export const WEB_DIST = path.join(HERE, 'web', 'dist')
@@ -25,7 +26,7 @@ const TYPES: Record<string, string> = {
  * are cached for good; index.html never, so a new build shows at once.
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
-  app.get('/api/dashboards/ioc', allow(access.signedIn), async () => ({ ...ctx.ioc, province: ctx.catalog.province }))
+  app.get('/api/dashboards/ioc', allow(access.signedIn), async (): Promise<IocAnswer> => ({ ...ctx.ioc, province: ctx.catalog.province }))
   briefingRoutes(app, ctx)
 
   const index = path.join(WEB_DIST, 'index.html')

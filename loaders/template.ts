@@ -3,7 +3,7 @@ import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import type { Column } from '../infra/catalog/schema.ts'
 import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { printA4Landscape, rowHeightFor } from '../infra/files/print-layout.ts'
-import { catalogLabel } from '../dashboards/web/src/shared/catalog-labels.ts'
+import { catalogLabel } from '../infra/contracts/catalog-labels.ts'
 
 const DATA_SHEET = 'Dữ liệu'
 const LISTS_SHEET = 'Danh mục'

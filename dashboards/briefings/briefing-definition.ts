@@ -5,7 +5,7 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { parseCron } from '../../infra/time/cron.ts'
-import { ROLES } from '../../infra/access/accounts.ts'
+import { ROLES } from '../../infra/contracts/session.ts'
 
 export const BRIEFINGS_DIR = path.dirname(fileURLToPath(import.meta.url))
 

@@ -9,6 +9,7 @@ import type { AuditLog } from './audit-log.ts'
 import { access, allow } from './gate.ts'
 import { RateLimiter, tooMany } from './rate-limiter.ts'
 import { signJwt } from './tokens.ts'
+import type { SignedIn } from '../contracts/session.ts'
 
 const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
 const auditQuery = z.strictObject({
@@ -73,9 +74,11 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
     return { token: signJwt({ sub: account.username, kho_session: true, ver: account.token_version }, deps.secret, deps.sessionSeconds), account: profile }
   })
 
-  app.get('/api/auth/me', allow(access.signedIn), async (req) => {
-    const { via: _via, ...me } = req.caller
-    return me
+  app.get('/api/auth/me', allow(access.signedIn), async (req): Promise<SignedIn> => {
+    const { via: _via, role, ...me } = req.caller
+    // The gate lets only accounts' sessions here: a system key reaches the Cube API alone.
+    if (role === 'public' || role === 'system') throw new HttpError(403, 'forbidden', 'Cần đăng nhập bằng tài khoản', 'Sign in with an account')
+    return { ...me, role }
   })
 
   app.get('/api/admin/accounts', allow(access.roles('admin', 'steward')), async () => {

@@ -3,9 +3,8 @@ import { promisify } from 'node:util'
 import { z } from 'zod'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { warehouseTime } from '../warehouse/sql.ts'
+import { ROLES, type Role } from '../contracts/session.ts'
 
-export const ROLES = ['leader', 'analyst', 'agency_officer', 'steward', 'admin'] as const
-export type Role = (typeof ROLES)[number]
 
 export interface Account {
   username: string

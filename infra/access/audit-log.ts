@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import * as clock from '../time/clock.ts'
 import { readHead, SEALED, sealedHash, writeHead, type AuditSeal, type ChainHead } from './audit-seal.ts'
+import type { ChainReport } from '../contracts/audit.ts'
 
 export interface AuditEntry {
   /** An account's username, a system's `sys:<id>`, or what a credential names. */
@@ -193,19 +194,6 @@ export class AuditLog {
 async function chainHead(wh: Warehouse): Promise<{ seq: number; hash: string }> {
   const [row] = await queryRows<{ seq: string; hash: string }>(wh.client, 'SELECT seq, hash FROM meta.audit ORDER BY seq DESC LIMIT 1')
   return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: '' }
-}
-
-export interface ChainReport {
-  /** Entries read. */
-  entries: number
-  /** Entries written before the chain began (no sequence number), not covered. */
-  unchained: number
-  /** The first sequence number the log holds (above 1 when retention dropped older entries). */
-  firstSeq: number | null
-  lastSeq: number | null
-  ok: boolean
-  /** The first entry that does not hold, and why. */
-  broken: { seq: number; at: string; reason: string; reasonVi: string } | null
 }
 
 /** Where the chain may start when retention removed older entries: the anchor it recorded. */

@@ -1,4 +1,4 @@
-import type { Role } from './accounts.ts'
+import type { Role } from '../contracts/session.ts'
 
 /** How a caller proved who it is. */
 export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'system-key' | 'service-token' | 'push-key' | 'address'

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify'
 import { HttpError } from '../http/http-error.ts'
-import type { Role } from './accounts.ts'
+import type { Role } from '../contracts/session.ts'
 import type { AuditLog } from './audit-log.ts'
 import { PUBLIC, type Caller } from './caller.ts'
 import { agencyOfKey } from './push-keys.ts'

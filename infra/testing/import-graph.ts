@@ -6,14 +6,14 @@ import path from 'node:path'
  * here rather than with dependency-cruiser: the rules are five lines of path prefixes, and reading
  * ESM import specifiers that always carry their extension needs no resolver.
  */
-export type Layer = 'base' | 'app' | 'loaders' | 'transforms' | 'semantic' | 'dashboards' | 'browser' | 'shared' | 'tool'
+export type Layer = 'base' | 'app' | 'loaders' | 'transforms' | 'semantic' | 'dashboards' | 'browser' | 'contracts' | 'tool'
 
 /** Features in data-flow order: each may import those before it, never those after. */
 const FEATURES: Layer[] = ['loaders', 'transforms', 'semantic', 'dashboards']
 
 export function layerOf(file: string): Layer {
-  // The API's shapes and pure rules both sides use: imports nothing outside itself, imported by anyone.
-  if (file.startsWith('dashboards/web/src/shared/')) return 'shared'
+  // What crosses the wire, and pure rules both sides use: imports nothing outside itself, imported by anyone.
+  if (file.startsWith('infra/contracts/')) return 'contracts'
   if (file.startsWith('dashboards/web/')) return 'browser'
   if (file.startsWith('infra/app/')) return 'app'
   if (file.startsWith('infra/')) return 'base'
@@ -59,10 +59,10 @@ export function readGraph(root: string, folders: string[]): Graph {
 export function ruleBroken(from: string, to: string): string | null {
   const a = layerOf(from)
   const b = layerOf(to)
-  if (a === 'shared') return b === 'shared' ? null : 'shared code imports beyond dashboards/web/src/shared'
-  if (b === 'shared') return null
+  if (a === 'contracts') return b === 'contracts' ? null : 'the contracts (infra/contracts) import beyond themselves'
+  if (b === 'contracts') return null
   if (a === 'browser') return b === 'browser' ? null : 'browser code imports server code'
-  if (b === 'browser') return 'server code imports browser code'
+  if (b === 'browser') return 'server code imports the browser app'
   if (isTestCode(from) || a === 'tool' || a === 'app') return null
   if (b === 'app') return `${a} imports the composition root (infra/app)`
   if (a === 'base') return FEATURES.includes(b) ? `the base (infra) imports a feature (${b})` : null

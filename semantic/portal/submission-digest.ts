@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { SendMail } from '../../infra/files/mailer.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
-import type { ObligationItem } from '../../dashboards/web/src/shared/obligation-item.ts'
+import type { ObligationItem } from '../../infra/contracts/obligation.ts'
 import { vietnamDay } from '../../infra/time/periods.ts'
 import * as clock from '../../infra/time/clock.ts'
 

@@ -11,7 +11,7 @@ import { parseAdminUnitCode } from '../../infra/identifiers/admin-units.ts'
 import { parsePeriod } from '../../infra/time/periods.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
-import type { ErrorReport } from '../../dashboards/web/src/shared/error-report.ts'
+import type { ErrorReport } from '../../infra/contracts/error-report.ts'
 
 /**
  * Error reports (Đắk Nông Điều 8.5; Lào Cai Điều 15.7): anyone signed in reports a value they

@@ -3,6 +3,7 @@ import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { ViewGrant, ViewPolicies } from '../policy/view-policy.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import * as clock from '../../infra/time/clock.ts'
+import type { SharingRequest } from '../../infra/contracts/sharing.ts'
 
 /**
  * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
@@ -12,28 +13,6 @@ import * as clock from '../../infra/time/clock.ts'
  * reason. An approved request is a grant to the asking agency from its start date to its end date;
  * it can be suspended, resumed or ended. One row per state in meta.sharing_requests; the latest wins.
  */
-export type RequestStatus = 'pending' | 'approved' | 'refused' | 'suspended' | 'ended' | 'withdrawn'
-
-export interface SharingRequest {
-  id: string
-  dataset: string
-  requester: string
-  agency: string
-  views: string[]
-  members: string[]
-  purpose: string
-  legal_basis: string
-  starts_on: string
-  ends_on: string
-  status: RequestStatus
-  granted_views: string[]
-  granted_members: string[]
-  decided_by: string
-  decision_note: string
-  created_at: string
-  updated_at: string
-}
-
 const COLUMNS = `id, dataset, requester, agency, views, members, purpose, legal_basis, toString(starts_on) AS starts_on, toString(ends_on) AS ends_on,
   status, granted_views, granted_members, decided_by, decision_note, toString(created_at) AS created_at, toString(updated_at) AS updated_at`
 

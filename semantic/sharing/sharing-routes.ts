@@ -11,7 +11,8 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { SharingRules } from '../policy/view-policy.ts'
-import { findRequest, listRequests, newRequestId, scopeOf, within, writeRequest, type GrantRegistry, type RequestStatus, type SharingRequest } from './grants.ts'
+import { findRequest, listRequests, newRequestId, scopeOf, within, writeRequest, type GrantRegistry } from './grants.ts'
+import type { ListedRequest, RequestStatus, ShareableDataset, SharingRequest } from '../../infra/contracts/sharing.ts'
 
 export interface SharingRoutesDeps {
   wh: Warehouse
@@ -137,7 +138,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     `Yêu cầu ${r.id}: cơ quan ${r.agency} khai thác dữ liệu "${catalog.dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.\nMục đích: ${r.purpose}\nCăn cứ: ${r.legal_basis}`
 
   // What can be asked for, and what the caller's agency already has.
-  app.get('/api/sharing/datasets', allow(access.signedIn), async (req) => {
+  app.get('/api/sharing/datasets', allow(access.signedIn), async (req): Promise<ShareableDataset[]> => {
     const agency = req.caller.agency
     return catalog.datasets.map((d) => {
       const rules = deps.cube.sharing.dataset(d.id)!
@@ -169,7 +170,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     })
   })
 
-  app.get('/api/sharing/requests', allow(access.signedIn), async (req) => {
+  app.get('/api/sharing/requests', allow(access.signedIn), async (req): Promise<ListedRequest[]> => {
     const all = await listRequests(wh)
     const day = deps.today()
     return all.filter((r) => sees(req.caller, r)).map((r) => ({ ...r, in_force: r.status === 'approved' && r.starts_on <= day && day <= r.ends_on }))

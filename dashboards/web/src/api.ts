@@ -1,13 +1,6 @@
 import cube, { type CubeApi, type Query } from '@cubejs-client/core'
-import { CLOCK_HEADER, learnClock } from './shared/kho-clock.ts'
-
-export interface Account {
-  account: string
-  role: 'leader' | 'analyst' | 'agency_officer' | 'steward' | 'admin'
-  agency: string
-  communeCode?: string
-  personalData?: boolean
-}
+import { CLOCK_HEADER } from '../../../infra/contracts/clock.ts'
+import { learnClock } from './kho-clock.ts'
 
 const TOKEN = 'kho.token'
 

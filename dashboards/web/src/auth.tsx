@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react'
-import type { Account } from './api.ts'
+import type { SignedIn } from '../../../infra/contracts/session.ts'
 
-export const AuthContext = createContext<{ account: Account | null; signIn: (token: string) => Promise<void>; signOut: () => void }>({
+export const AuthContext = createContext<{ account: SignedIn | null; signIn: (token: string) => Promise<void>; signOut: () => void }>({
   account: null,
   signIn: async () => undefined,
   signOut: () => undefined,
@@ -12,7 +12,7 @@ export const useAuth = () => useContext(AuthContext)
 export type Page = 'overview' | 'explorer' | 'portal' | 'sharing' | 'quality' | 'briefings' | 'catalog' | 'reports' | 'alerts' | 'admin'
 
 /** Which pages each role sees in the navigation (the API enforces access regardless). */
-export const PAGES_BY_ROLE: Record<Account['role'], Page[]> = {
+export const PAGES_BY_ROLE: Record<SignedIn['role'], Page[]> = {
   leader: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'reports', 'alerts'],
   analyst: ['overview', 'explorer', 'quality', 'briefings', 'catalog', 'reports'],
   agency_officer: ['portal', 'sharing', 'explorer', 'catalog', 'reports', 'alerts'],

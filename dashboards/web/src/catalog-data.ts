@@ -1,61 +1,27 @@
 import { useEffect, useState } from 'react'
 import { api, session } from './api.ts'
+import type { AgencySummary, IndicatorAnswer } from '../../../infra/contracts/catalog.ts'
 
-export interface Indicator {
-  code: string
-  name_vi: string
-  name_en: string
-  unit: string
-  frequency: string
-  owner: string
-  aggregation: string
-  numerator: string | null
-  denominator: string | null
-  multiplier: number
-  offset: number
-  level: 'province' | 'commune'
-  description?: string
-  /** How it is computed, in words (a ratio's operands by name). */
-  formula: { vi: string; en: string }
-  direction: 'up' | 'down'
-  sector: string
-  deadline: { after: string; days?: number; working_days?: number }
-}
-
-export interface IocConfig {
-  headline: string[]
-  commune_ranking: string[]
-  status: { plan_pct: { good: number; warn: number }; growth_pct: { good: number; warn: number } }
-  kiosk_refresh_seconds: number
-  province: { code: string; name: string }
-}
-
-let indicators: Promise<Map<string, Indicator>> | null = null
+let indicators: Promise<Map<string, IndicatorAnswer>> | null = null
 
 /** The indicator dictionary, fetched once per page load. */
-export function indicatorMap(): Promise<Map<string, Indicator>> {
-  indicators ??= api<Indicator[]>('/api/catalog/indicators').then((list) => new Map(list.map((i) => [i.code, i])))
+export function indicatorMap(): Promise<Map<string, IndicatorAnswer>> {
+  indicators ??= api<IndicatorAnswer[]>('/api/catalog/indicators').then((list) => new Map(list.map((i) => [i.code, i])))
   return indicators
 }
 
-export const indicatorName = (i: Indicator | undefined, lang: 'vi' | 'en', code = '') => (i ? (lang === 'vi' ? i.name_vi : i.name_en) : code)
+export const indicatorName = (i: IndicatorAnswer | undefined, lang: 'vi' | 'en', code = '') => (i ? (lang === 'vi' ? i.name_vi : i.name_en) : code)
 
-export interface Agency {
-  code: string
-  name: string
-  kind: string
-}
-
-let agencies: Promise<Map<string, Agency>> | null = null
+let agencies: Promise<Map<string, AgencySummary>> | null = null
 
 /** The agencies of the catalogue, fetched once per page load: names to show beside codes. */
-export function agencyMap(): Promise<Map<string, Agency>> {
-  agencies ??= api<Agency[]>('/api/catalog/agencies').then((list) => new Map(list.map((a) => [a.code, a])))
+export function agencyMap(): Promise<Map<string, AgencySummary>> {
+  agencies ??= api<AgencySummary[]>('/api/catalog/agencies').then((list) => new Map(list.map((a) => [a.code, a])))
   return agencies
 }
 
 /** "Sở Tài chính (SO_TC)": an agency by name, its code beside it; the code alone when unknown. */
-export const agencyName = (agencies: Map<string, Agency> | undefined, code: string) => {
+export const agencyName = (agencies: Map<string, AgencySummary> | undefined, code: string) => {
   const a = agencies?.get(code)
   return a ? `${a.name} (${code})` : code
 }
@@ -89,7 +55,7 @@ export function datasetMap(): Promise<Map<string, DatasetName>> {
  * language (the id where the catalogue does not know it: a dataset since removed).
  */
 export function useNames(lang: 'vi' | 'en') {
-  const [maps, setMaps] = useState<{ agencies?: Map<string, Agency>; datasets?: Map<string, DatasetName> }>({})
+  const [maps, setMaps] = useState<{ agencies?: Map<string, AgencySummary>; datasets?: Map<string, DatasetName> }>({})
   useEffect(() => {
     let live = true
     void Promise.all([agencyMap(), datasetMap()]).then(([a, d]) => live && setMaps({ agencies: a, datasets: d }), () => undefined)

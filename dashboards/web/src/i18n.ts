@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react'
-import { CATALOG_LABELS } from './shared/catalog-labels.ts'
+import { CATALOG_LABELS } from '../../../infra/contracts/catalog-labels.ts'
 
 export type Lang = 'vi' | 'en'
 

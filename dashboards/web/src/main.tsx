@@ -1,6 +1,7 @@
 import { lazy, StrictMode, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react'
 import { createRoot } from 'react-dom/client'
-import { api, ApiError, session, type Account } from './api.ts'
+import { api, ApiError, session } from './api.ts'
+import type { SignedIn } from '../../../infra/contracts/session.ts'
 import { AuthContext, PAGES_BY_ROLE, PATHS, useAuth, type Page } from './auth.tsx'
 import { Loading, useAsync } from './components/async.tsx'
 import { agencyMap } from './catalog-data.ts'
@@ -154,7 +155,7 @@ function Routes() {
 
 function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('kho.lang') === 'en' ? 'en' : 'vi'))
-  const [account, setAccount] = useState<Account | null>(null)
+  const [account, setAccount] = useState<SignedIn | null>(null)
   const [checking, setChecking] = useState(Boolean(session.token()))
   const setLang = (l: Lang) => {
     localStorage.setItem('kho.lang', l)
@@ -163,7 +164,7 @@ function App() {
   }
   const signIn = useCallback(async (token: string) => {
     session.set(token)
-    setAccount(await api<Account>('/api/auth/me'))
+    setAccount(await api<SignedIn>('/api/auth/me'))
   }, [])
   const signOut = useCallback(() => {
     session.clear()
@@ -173,7 +174,7 @@ function App() {
   useEffect(() => {
     document.documentElement.lang = lang
     if (session.token()) {
-      api<Account>('/api/auth/me')
+      api<SignedIn>('/api/auth/me')
         .then(setAccount, () => session.clear())
         .finally(() => setChecking(false))
     }

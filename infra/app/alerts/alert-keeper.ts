@@ -1,7 +1,7 @@
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { warehouseTime } from '../../warehouse/sql.ts'
 import type { AlertRule, Firing } from './alert-rules.ts'
-import type { Alert as SharedAlert } from '../../../dashboards/web/src/shared/alert.ts'
+import type { Alert as SharedAlert } from '../../contracts/alert.ts'
 import * as clock from '../../time/clock.ts'
 
 /** An alert as stored and shown: a firing, from when it opened until its cause cleared. */

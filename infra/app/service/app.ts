@@ -35,7 +35,7 @@ import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts
 import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
 import { loggerOptions, resolveLogFormat } from './log-format.ts'
 import * as clock from '../../time/clock.ts'
-import { CLOCK_HEADER } from '../../../dashboards/web/src/shared/kho-clock.ts'
+import { CLOCK_HEADER } from '../../contracts/clock.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape

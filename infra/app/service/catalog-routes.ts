@@ -8,6 +8,7 @@ import type { ServiceContext } from './context.ts'
 import { HttpError, notFound } from '../../http/http-error.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import { access, allow } from '../../access/gate.ts'
+import type { AgencySummary, IndicatorAnswer } from '../../contracts/catalog.ts'
 
 const agencyQuery = z.strictObject({ kind: z.enum(['so', 'ubnd_tinh', 'ubnd_xa', 'co_quan_trung_uong']).optional() })
 const indicatorQuery = z.strictObject({ sector: z.string().optional(), owner: z.string().optional() })
@@ -28,7 +29,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     sectors: catalog.sectors,
   }))
 
-  app.get('/api/catalog/agencies', allow(access.public), async (req) => {
+  app.get('/api/catalog/agencies', allow(access.public), async (req): Promise<AgencySummary[]> => {
     const q = parseQuery(agencyQuery, req.query)
     return catalog.agencies.filter((a) => !q.kind || a.kind === q.kind)
   })
@@ -72,7 +73,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
   // The shared data dictionary: elements columns reuse, and where each joins in the semantic layer.
   app.get('/api/catalog/dictionary', allow(access.public), async () => DICTIONARY)
 
-  app.get('/api/catalog/indicators', allow(access.public), async (req) => {
+  app.get('/api/catalog/indicators', allow(access.public), async (req): Promise<IndicatorAnswer[]> => {
     const q = parseQuery(indicatorQuery, req.query)
     return catalog.indicators
       .filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))

@@ -1,11 +1,12 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { loadRows, n } from '../api.ts'
-import { indicatorName, type Indicator } from '../catalog-data.ts'
+import { indicatorName } from '../catalog-data.ts'
+import type { IndicatorAnswer } from '../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from './async.tsx'
 import { useLang } from '../i18n.ts'
 
 /** This year against last year, by month or quarter, for one indicator (the IOC overview, the explorer's guided start). */
-export function Trend({ code, ind, year }: { code: string; ind: Indicator | undefined; year: number }) {
+export function Trend({ code, ind, year }: { code: string; ind: IndicatorAnswer | undefined; year: number }) {
   const { t, fmt, lang } = useLang()
   const data = useAsync(async () => {
     const rows = await loadRows({

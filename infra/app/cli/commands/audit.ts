@@ -1,4 +1,4 @@
-import type { ChainReport } from '../../../access/audit-log.ts'
+import type { ChainReport } from '../../../contracts/audit.ts'
 import { withClient } from '../client.ts'
 import { UsageError, type CommandRun } from '../command-kit.ts'
 

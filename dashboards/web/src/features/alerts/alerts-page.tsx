@@ -6,7 +6,7 @@ import { DataTable } from '../../components/data-table.tsx'
 import { StateFilter } from '../../components/state-filter.tsx'
 import { agencyMap } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
-import type { Alert } from '../../shared/alert.ts'
+import type { Alert } from '../../../../../infra/contracts/alert.ts'
 
 
 type State = 'open' | 'resolved' | 'all'

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { api } from '../../api.ts'
-import { indicatorMap, useNames, type Indicator } from '../../catalog-data.ts'
+import { indicatorMap, useNames } from '../../catalog-data.ts'
+import type { IndicatorAnswer } from '../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
@@ -212,7 +213,7 @@ export default function Catalog() {
       {tab === 'indicators' && (
         <Show value={indicators}>
           {(list) => (
-            <DataTable<Indicator>
+            <DataTable<IndicatorAnswer>
               testId="indicators"
               rows={list}
               pageSize={60}

@@ -6,7 +6,7 @@ import { DataTable } from '../../components/data-table.tsx'
 import { StateFilter } from '../../components/state-filter.tsx'
 import { datasetMap, indicatorMap, useNames } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
-import type { ErrorReport } from '../../shared/error-report.ts'
+import type { ErrorReport } from '../../../../../infra/contracts/error-report.ts'
 
 
 type State = 'open' | 'closed' | 'all'

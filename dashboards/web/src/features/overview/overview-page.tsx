@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { api, loadRows } from '../../api.ts'
-import { indicatorMap, type IocConfig } from '../../catalog-data.ts'
+import { indicatorMap } from '../../catalog-data.ts'
+import type { IocAnswer } from '../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { useLang } from '../../i18n.ts'
 import { Link } from '../../router.tsx'
@@ -11,13 +12,13 @@ import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
 import { Reconciliation } from './components/reconciliation.tsx'
 import { useLiveChanges } from '../../live-changes.ts'
-import { khoDay, khoNow } from '../../shared/kho-clock.ts'
+import { khoDay, khoNow } from '../../kho-clock.ts'
 
 export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const { t, fmt, lang } = useLang()
   const setup = useAsync(async () => {
     const [cfg, indicators, months] = await Promise.all([
-      api<IocConfig>('/api/dashboards/ioc'),
+      api<IocAnswer>('/api/dashboards/ioc'),
       indicatorMap(),
       loadRows({
         measures: ['kt_xh.reports'],

@@ -11,7 +11,7 @@ import { openDigest } from './open-digest.ts'
 import { UploadReport } from './components/upload-report.tsx'
 import { Attachments } from '../../components/attachments.tsx'
 import { Link } from '../../router.tsx'
-import { khoDay } from '../../shared/kho-clock.ts'
+import { khoDay } from '../../kho-clock.ts'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()

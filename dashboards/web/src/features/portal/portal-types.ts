@@ -1,4 +1,4 @@
-import type { ObligationItem } from '../../shared/obligation-item.ts'
+import type { ObligationItem } from '../../../../../infra/contracts/obligation.ts'
 
 export type Obligation = ObligationItem
 export interface Load {

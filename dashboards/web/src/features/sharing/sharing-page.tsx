@@ -6,7 +6,8 @@ import { useLang, type Key } from '../../i18n.ts'
 import { RequestForm } from './components/request-form.tsx'
 import { RequestTable, type Names } from './components/request-table.tsx'
 import { UsagePanel } from './components/usage-panel.tsx'
-import { datasetTitle, type ShareableDataset, type SharingRequest } from './sharing-types.ts'
+import { datasetTitle } from './sharing-types.ts'
+import type { ListedRequest, ShareableDataset } from '../../../../../infra/contracts/sharing.ts'
 
 const SCOPE: Record<ShareableDataset['scope'], Key> = { noi_bo: 'scopeInternal', dung_chung: 'scopeShared', mo: 'scopeOpen' }
 const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', none: 'accessNone' }
@@ -22,7 +23,7 @@ export default function SharingPage() {
     () =>
       Promise.all([
         api<ShareableDataset[]>('/api/sharing/datasets'),
-        api<SharingRequest[]>('/api/sharing/requests'),
+        api<ListedRequest[]>('/api/sharing/requests'),
         api<{ code: string; name: string }[]>('/api/catalog/agencies'),
       ]),
     [],

@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'react'
 import { loadRows, type Row } from '../../../api.ts'
 import { useAuth } from '../../../auth.tsx'
-import { indicatorMap, indicatorName, type Indicator } from '../../../catalog-data.ts'
+import { indicatorMap, indicatorName } from '../../../catalog-data.ts'
+import type { IndicatorAnswer } from '../../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { Trend } from '../../../components/indicator-trend.tsx'
-import { khoDay } from '../../../shared/kho-clock.ts'
+import { khoDay } from '../../../kho-clock.ts'
 
 /** Text as people type it when searching: no diacritics, đ as d, lower case ("Bán lẻ" → "ban le"). */
 export function foldText(s: string): string {
@@ -23,7 +24,7 @@ const SUGGESTED: Record<string, string[]> = {
 }
 
 /** One indicator's values by commune in the latest period reported by commune, best first. */
-async function latestByCommune(ind: Indicator): Promise<{ period: string; rows: Row[] }> {
+async function latestByCommune(ind: IndicatorAnswer): Promise<{ period: string; rows: Row[] }> {
   const filters = [
     { member: 'kt_xh.indicator_code', operator: 'equals' as const, values: [ind.code] },
     { member: 'kt_xh.unit_level', operator: 'equals' as const, values: ['commune'] },
@@ -40,7 +41,7 @@ async function latestByCommune(ind: Indicator): Promise<{ period: string; rows: 
   return { period, rows }
 }
 
-function CommuneBreakdown({ ind }: { ind: Indicator }) {
+function CommuneBreakdown({ ind }: { ind: IndicatorAnswer }) {
   const { t, fmt, lang } = useLang()
   const data = useAsync(() => latestByCommune(ind), [ind.code])
   if (ind.level !== 'commune') {
@@ -77,7 +78,7 @@ export function GuidedStart() {
   const { account } = useAuth()
   const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
   const [text, setText] = useState('')
-  const [picked, setPicked] = useState<Indicator | null>(null)
+  const [picked, setPicked] = useState<IndicatorAnswer | null>(null)
   const all = indicators.state === 'ready' ? indicators.data : []
   const matches = useMemo(() => {
     const words = foldText(text).split(/\s+/).filter(Boolean)
@@ -89,11 +90,11 @@ export function GuidedStart() {
       const hay = foldText(`${i.name_vi} ${i.name_en}`).split(/[^a-z0-9]+/)
       return foldText(i.code).startsWith(words.join('_')) || words.every((w) => hay.some((h) => h.startsWith(w)))
     })
-    const together = (i: Indicator) => ` ${foldText(i.name_vi)} ${foldText(i.name_en)}`.replace(/[^a-z0-9]+/g, ' ').includes(phrase)
+    const together = (i: IndicatorAnswer) => ` ${foldText(i.name_vi)} ${foldText(i.name_en)}`.replace(/[^a-z0-9]+/g, ' ').includes(phrase)
     return [...found.filter(together), ...found.filter((i) => !together(i))]
   }, [all, text])
-  const suggested = (SUGGESTED[account?.role ?? ''] ?? []).map((c) => all.find((i) => i.code === c)).filter((i): i is Indicator => !!i)
-  const choose = (i: Indicator) => {
+  const suggested = (SUGGESTED[account?.role ?? ''] ?? []).map((c) => all.find((i) => i.code === c)).filter((i): i is IndicatorAnswer => !!i)
+  const choose = (i: IndicatorAnswer) => {
     setPicked(i)
     setText('')
   }

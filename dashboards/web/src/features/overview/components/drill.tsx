@@ -1,12 +1,13 @@
 import { loadRows, type Row } from '../../../api.ts'
-import { indicatorName, useNames, type Indicator } from '../../../catalog-data.ts'
+import { indicatorName, useNames } from '../../../catalog-data.ts'
+import type { IndicatorAnswer } from '../../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
 
 /** Drill-down: one indicator by commune and the submissions its number was built from. */
-export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: Indicator | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
+export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: IndicatorAnswer | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
   const { t, fmt, lang } = useLang()
   const names = useNames(lang)
   const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],

@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import { Bar, BarChart, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { n, type Row } from '../../../api.ts'
-import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
+import { indicatorName } from '../../../catalog-data.ts'
+import type { IndicatorAnswer, IocAnswer } from '../../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
@@ -13,7 +14,7 @@ import { CommuneMap } from './commune-map.tsx'
  * Communes on a commune-level indicator for a period: on the map and ranked, in the same colours
  * (quintiles of the communes' values); a click on either drills into the commune.
  */
-export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocConfig; indicators: Map<string, Indicator>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {
+export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocAnswer; indicators: Map<string, IndicatorAnswer>; period: string; onCommune: (indicator: string, unit: string, name: string) => void }) {
   const { t, fmt, lang } = useLang()
   const [code, setCode] = useState(cfg.commune_ranking[0]!)
   const data = useAsync(() => communeValues(code, period, indicators.get(code)?.direction !== 'down'), [code, period],

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { loadRows, n, type Row } from '../../../api.ts'
-import { indicatorName, type Indicator } from '../../../catalog-data.ts'
+import { indicatorName } from '../../../catalog-data.ts'
+import type { IndicatorAnswer } from '../../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
@@ -43,7 +44,7 @@ function loadDisagreeing(code: string): Promise<Row[]> {
  * Indicators kho computes itself from the integrated registers, shown beside the figures agencies
  * reported: both numbers, and where they disagree the communes to look at.
  */
-export function Reconciliation({ indicators }: { indicators: Map<string, Indicator> }) {
+export function Reconciliation({ indicators }: { indicators: Map<string, IndicatorAnswer> }) {
   const { t, fmt, lang } = useLang()
   const checks = useAsync(loadChecks, [])
   const [open, setOpen] = useState<string | null>(null)

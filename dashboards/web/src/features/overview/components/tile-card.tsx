@@ -1,9 +1,10 @@
-import { indicatorName, type IocConfig, type Indicator } from '../../../catalog-data.ts'
-import { statusOf } from '../../../shared/indicator-status.ts'
+import { indicatorName } from '../../../catalog-data.ts'
+import type { IndicatorAnswer, IocAnswer } from '../../../../../../infra/contracts/catalog.ts'
+import { statusOf } from '../../../../../../infra/contracts/indicator-status.ts'
 import { useLang } from '../../../i18n.ts'
 import { type Tile } from '../ioc-queries.ts'
 
-export function TileCard({ tile, ind, cfg, selected, onSelect }: { tile: Tile; ind: Indicator | undefined; cfg: IocConfig; selected: boolean; onSelect: () => void }) {
+export function TileCard({ tile, ind, cfg, selected, onSelect }: { tile: Tile; ind: IndicatorAnswer | undefined; cfg: IocAnswer; selected: boolean; onSelect: () => void }) {
   const { t, fmt, lang } = useLang()
   const status = statusOf(ind, tile.ytdPlanPct ?? tile.planPct, tile.growthPct, cfg.status)
   return (

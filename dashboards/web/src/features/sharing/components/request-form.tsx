@@ -2,9 +2,10 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
-import { datasetTitle, type ShareableDataset } from '../sharing-types.ts'
+import { datasetTitle } from '../sharing-types.ts'
+import type { ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 import { DateInput } from '../../../components/date-input.tsx'
-import { khoDay } from '../../../shared/kho-clock.ts'
+import { khoDay } from '../../../kho-clock.ts'
 
 const day = khoDay
 

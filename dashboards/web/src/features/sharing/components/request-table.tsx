@@ -3,7 +3,8 @@ import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import { datasetTitle, type RequestStatus, type ShareableDataset, type SharingRequest } from '../sharing-types.ts'
+import { datasetTitle } from '../sharing-types.ts'
+import type { ListedRequest, RequestStatus, ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 
 /** Names to show instead of codes: agencies, and datasets with their views' and members' titles. */
 export interface Names {
@@ -20,21 +21,21 @@ const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 
 }
 
 /** Requests with their status, and the steps the side viewing them may take, each with a note. */
-export function RequestTable({ rows, side, names, onChange, testId }: { rows: SharingRequest[]; side: Side; names: Names; onChange: () => void; testId: string }) {
+export function RequestTable({ rows, side, names, onChange, testId }: { rows: ListedRequest[]; side: Side; names: Names; onChange: () => void; testId: string }) {
   const { t, fmt, lang } = useLang()
   const [notes, setNotes] = useState<Record<string, string>>({})
   const [error, setError] = useState<Error | null>(null)
   const dataset = (id: string) => names.datasets.find((d) => d.id === id)
-  const title = (r: SharingRequest, name: string) => {
+  const title = (r: ListedRequest, name: string) => {
     const views = dataset(r.dataset)?.views ?? []
     const found = views.find((v) => v.name === name) ?? views.flatMap((v) => v.members).find((m) => m.name === name)
     return found ? (lang === 'vi' ? found.title : found.title_en) : name
   }
-  const scope = (r: SharingRequest) => {
+  const scope = (r: ListedRequest) => {
     const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
     return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || '—'
   }
-  const act = async (r: SharingRequest, step: string) => {
+  const act = async (r: ListedRequest, step: string) => {
     const note = notes[r.id] ?? ''
     try {
       if (step === 'approve' || step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: step === 'approve', note } })
@@ -51,7 +52,7 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Sh
   }
   return (
     <>
-      <DataTable<SharingRequest>
+      <DataTable<ListedRequest>
         testId={testId}
         rows={rows}
         columns={[

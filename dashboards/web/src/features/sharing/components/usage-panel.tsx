@@ -4,7 +4,7 @@ import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import type { Names } from './request-table.tsx'
 import { datasetTitle } from '../sharing-types.ts'
-import { khoDay } from '../../../shared/kho-clock.ts'
+import { khoDay } from '../../../kho-clock.ts'
 
 interface UsageRow {
   dataset: string

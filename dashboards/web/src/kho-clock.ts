@@ -1,9 +1,8 @@
 /**
  * kho's clock in the browser. The service's clock may be set to another day (KHO_NOW, to try
- * deadlines as of a day); every API answer carries it in this header, in milliseconds since the
+ * deadlines as of a day); every API answer carries it (CLOCK_HEADER), in milliseconds since the
  * epoch, and the pages take their "today" from it rather than from the computer they run on.
  */
-export const CLOCK_HEADER = 'x-kho-now'
 
 let offsetMs = 0
 
