@@ -20,6 +20,8 @@ type Method = 'GET' | 'POST' | 'DELETE'
 export interface KhoClient {
   via: Via
   call<T>(method: Method, path: string, body?: unknown, okStatuses?: number[]): Promise<T>
+  /** A file the service serves (a template, an export), as its bytes. */
+  download(path: string): Promise<Buffer>
   close(): Promise<void>
 }
 
@@ -40,7 +42,7 @@ const isForm = (body: unknown): body is FormData => body instanceof FormData
  * verified as a chain (the usual roots, or the certificate itself when self-signed), then held to
  * the fingerprint instead of the host name, which is 127.0.0.1 here, not the name it was issued to.
  */
-function pinnedRequest(url: string, pin: NonNullable<ServiceFile['tls']>, init: { method: Method; headers: Record<string, string>; body?: string | FormData }): Promise<{ status: number; text: string }> {
+function pinnedRequest(url: string, pin: NonNullable<ServiceFile['tls']>, init: { method: Method; headers: Record<string, string>; body?: string | FormData }): Promise<{ status: number; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers }
     let stream: Readable | null = null
@@ -61,7 +63,7 @@ function pinnedRequest(url: string, pin: NonNullable<ServiceFile['tls']>, init: 
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks) }))
         res.on('error', reject)
       },
     )
@@ -74,24 +76,28 @@ function pinnedRequest(url: string, pin: NonNullable<ServiceFile['tls']>, init: 
 }
 
 function httpClient(service: ServiceFile): KhoClient {
+  const send = async (method: Method, path: string, body: unknown, okStatuses: number[]): Promise<Buffer> => {
+    const init = {
+      method,
+      headers: { [SERVICE_TOKEN_HEADER]: service.token, ...(body === undefined || isForm(body) ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: isForm(body) ? body : JSON.stringify(body) }),
+    }
+    let status: number
+    let bytes: Buffer
+    if (service.tls) ({ status, bytes } = await pinnedRequest(service.url + path, service.tls, init))
+    else {
+      const res = await fetch(service.url + path, init)
+      ;[status, bytes] = [res.status, Buffer.from(await res.arrayBuffer())]
+    }
+    if (!okStatuses.includes(status)) throw errorOf(status, bytes.toString('utf8'))
+    return bytes
+  }
   return {
     via: { via: 'service', url: service.url },
     async call<T>(method: Method, path: string, body?: unknown, okStatuses = [200]) {
-      const init = {
-        method,
-        headers: { [SERVICE_TOKEN_HEADER]: service.token, ...(body === undefined || isForm(body) ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: isForm(body) ? body : JSON.stringify(body) }),
-      }
-      let status: number
-      let text: string
-      if (service.tls) ({ status, text } = await pinnedRequest(service.url + path, service.tls, init))
-      else {
-        const res = await fetch(service.url + path, init)
-        ;[status, text] = [res.status, await res.text()]
-      }
-      if (!okStatuses.includes(status)) throw errorOf(status, text)
-      return JSON.parse(text) as T
+      return JSON.parse((await send(method, path, body, okStatuses)).toString('utf8')) as T
     },
+    download: (path) => send('GET', path, undefined, [200]),
     close: async () => {},
   }
 }
@@ -111,6 +117,11 @@ async function inProcessClient(config: KhoConfig): Promise<KhoClient> {
       })
       if (!okStatuses.includes(res.statusCode)) throw errorOf(res.statusCode, res.body)
       return JSON.parse(res.body) as T
+    },
+    async download(path: string) {
+      const res = await app.inject({ method: 'GET', url: path, headers: { [SERVICE_TOKEN_HEADER]: ctx.token } })
+      if (res.statusCode !== 200) throw errorOf(res.statusCode, res.body)
+      return res.rawPayload
     },
     async close() {
       // The marts follow what the command delivered before it exits.

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import ExcelJS from 'exceljs'
 import path from 'node:path'
 import { SERVICE_TOKEN_HEADER } from '../../access/gate.ts'
 import { promisify } from 'node:util'
@@ -169,6 +171,21 @@ describe('the kho service with the demo province', () => {
     expect(Number((await queryRows<{ n: string }>(service.ctx.wh.client, 'SELECT count() AS n FROM meta.runs'))[0]!.n)).toBe(runsBefore)
     const migrated = await kho('migrate', '--json')
     expect(JSON.parse(migrated.stdout)).toMatchObject({ applied: [], version: migrations.length, via: { via: 'service' } })
+    // A template for a dataset registered in the product (not a YAML file of loaders/datasets/), the service's own bytes.
+    const file = path.join(home, 'mau-truong-hoc.xlsx')
+    const template = await kho('template', 'truong_hoc', '--out', file, '--json')
+    expect(template.code, template.stderr).toBe(0)
+    expect(JSON.parse(template.stdout)).toMatchObject({ dataset: 'truong_hoc', via: { via: 'service' } })
+    const served = Buffer.from(await (await fetch(`${service.url}/api/datasets/truong_hoc/template.xlsx`)).arrayBuffer())
+    const sheets = async (bytes: Buffer) => {
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.load(bytes as unknown as ArrayBuffer)
+      return wb.worksheets.map((ws) => [ws.name, ws.getSheetValues().slice(0, 6)])
+    }
+    expect(await sheets(fs.readFileSync(file))).toEqual(await sheets(served))
+    const unknown = await kho('template', 'khong_co', '--out', file)
+    expect(unknown.code).not.toBe(0)
+    expect(unknown.stderr).toContain('khong_co')
   })
 
   it('after a stop, the CLI opens the warehouse itself; a restart keeps the data and does not seed again', async () => {
@@ -183,6 +200,9 @@ describe('the kho service with the demo province', () => {
     const tested = await kho('transform', 'test', '--json')
     expect(tested.code, tested.stderr).toBe(0)
     expect(JSON.parse(tested.stdout)).toMatchObject({ run: { results: [] }, via: { via: 'direct' } })
+    const template = await kho('template', 'truong_hoc', '--out', path.join(home, 'mau-2.xlsx'), '--json')
+    expect(template.code, template.stderr).toBe(0)
+    expect(JSON.parse(template.stdout)).toMatchObject({ dataset: 'truong_hoc', via: { via: 'direct' } })
 
     service = await startService(loadConfig(env))
     await service.demoDone
