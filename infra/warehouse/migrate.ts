@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import type { Warehouse } from './client.ts'
 import { queryRows } from './client.ts'
 import { renderStatement, SINGLE_NODE, type DdlTarget, type TableSpec } from './ddl.ts'
-import { migrations as defaultMigrations, type Migration } from './migrations.ts'
+import { migrations as defaultMigrations } from './migrations.ts'
+import type { Migration } from './migrations/migration.ts'
 
 export const schemaMigrationsTable: TableSpec = {
   database: 'meta',

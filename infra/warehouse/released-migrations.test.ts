@@ -31,6 +31,7 @@ const RELEASED: [number, string, string][] = [
   [19, 'error_reports', '858866bc470c35b6'],
   [20, 'open_data_living', '29aa2cfd84e963e1'],
   [21, 'run_how', 'de40780447d834f7'],
+  [22, 'pull_hosts', 'b6c4cf1feb3de6c9'],
 ]
 
 describe('released migrations', () => {
