@@ -1,26 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
-  GraphQLBoolean,
-  GraphQLEnumType,
   GraphQLError,
-  GraphQLFloat,
-  GraphQLInputObjectType,
-  GraphQLInt,
-  GraphQLList,
-  GraphQLNonNull,
-  GraphQLObjectType,
-  GraphQLScalarType,
-  GraphQLSchema,
-  GraphQLString,
-  Kind,
   execute,
-  parse,
   validate,
-  type DocumentNode,
   type FieldNode,
-  type GraphQLFieldConfigMap,
-  type GraphQLInputFieldConfigMap,
-  type GraphQLOutputType,
   type GraphQLResolveInfo,
   type SelectionNode,
   type SelectionSetNode,
@@ -30,9 +13,11 @@ import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { parseJsonBounded } from '../../infra/http/parse-request.ts'
 import { applyPolicy, queryMembers, type SecurityContext } from '../policy/view-policy.ts'
-import { handle, QUERIES_PER_REQUEST, runQuery, visibleMeta, type CubeApiContext } from './cube-api.ts'
+import { handle, runQuery, visibleMeta, type CubeApiContext } from './cube-api.ts'
 import { QueryError, TIMEZONE, validateQuery } from './cube-query.ts'
 import { wallNow } from './date-range.ts'
+import { buildSchema, type Built, type ViewMeta } from './graphql-schema.ts'
+import { withinBudget } from './graphql-budget.ts'
 
 /**
  * Cube's GraphQL API (`/cubejs-api/graphql`) over the same model, gate, policy, cache and audit
@@ -49,7 +34,6 @@ import { wallNow } from './date-range.ts'
  * grants. The route stays one of kho's, declared to the gate and audited like every other.
  */
 
-const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const
 
 /** A local time ("2026-01-01T00:00:00.000" in the query's zone) as the instant Cube's GraphQL gives (ISO, UTC). */
 export function instantOf(local: string, timezone: string): string {
@@ -59,112 +43,6 @@ export function instantOf(local: string, timezone: string): string {
   // Once more, where the offset at the guess is not the offset at the answer (a DST change).
   at = guess - (wallNow(timezone, new Date(at)).getTime() - at)
   return new Date(at).toISOString()
-}
-
-const DateTime = new GraphQLScalarType({
-  name: 'DateTime',
-  description: 'Thời điểm ISO 8601 (UTC) / an ISO 8601 instant (UTC)',
-  serialize: (v) => String(v),
-  parseValue: (v) => String(v),
-  parseLiteral: (node) => ('value' in node ? String(node.value) : null),
-})
-
-const list = (t: GraphQLScalarType) => new GraphQLList(t)
-const FILTERS = {
-  number: new GraphQLInputObjectType({
-    name: 'FloatFilter',
-    fields: { equals: { type: GraphQLFloat }, notEquals: { type: GraphQLFloat }, in: { type: list(GraphQLFloat) }, notIn: { type: list(GraphQLFloat) }, set: { type: GraphQLBoolean }, gt: { type: GraphQLFloat }, lt: { type: GraphQLFloat }, gte: { type: GraphQLFloat }, lte: { type: GraphQLFloat } },
-  }),
-  string: new GraphQLInputObjectType({
-    name: 'StringFilter',
-    fields: Object.fromEntries([
-      ['equals', { type: GraphQLString }], ['notEquals', { type: GraphQLString }], ['set', { type: GraphQLBoolean }],
-      ...['in', 'notIn', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith'].map((op) => [op, { type: list(GraphQLString) }]),
-    ]),
-  }),
-  time: new GraphQLInputObjectType({
-    name: 'DateTimeFilter',
-    fields: Object.fromEntries([
-      ...['equals', 'notEquals', 'in', 'notIn', 'inDateRange', 'notInDateRange'].map((op) => [op, { type: list(GraphQLString) }]),
-      ...['beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate'].map((op) => [op, { type: GraphQLString }]),
-      ['set', { type: GraphQLBoolean }],
-    ]),
-  }),
-}
-const OrderBy = new GraphQLEnumType({ name: 'OrderBy', values: { asc: {}, desc: {} } })
-const TimeDimension = new GraphQLObjectType({ name: 'TimeDimension', fields: Object.fromEntries(['value', ...GRANULARITIES].map((g) => [g, { type: DateTime }])) })
-
-/** Cube's names: kt_xh → KtXh for types; fields keep the view's and members' own names. */
-const typeName = (view: string) => view.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())
-const memberName = (full: string) => full.split('.').slice(1).join('')
-
-interface ViewMeta {
-  name: string
-  measures: { name: string; type?: string; description?: string }[]
-  dimensions: { name: string; type?: string; description?: string }[]
-}
-
-/** Where each member of the schema comes from, to turn a selection into a Cube query. */
-interface Built {
-  schema: GraphQLSchema
-  kinds: Map<string, 'measure' | 'dimension'>
-  types: Map<string, string>
-}
-
-function buildSchema(views: ViewMeta[]): Built {
-  const kinds = new Map<string, 'measure' | 'dimension'>()
-  const types = new Map<string, string>()
-  const shown = views.filter((v) => v.measures.length + v.dimensions.length > 0)
-  const rootWhere: GraphQLInputFieldConfigMap = {}
-  const rootOrder: GraphQLInputFieldConfigMap = {}
-  const result: GraphQLFieldConfigMap<unknown, unknown> = {}
-  for (const view of shown) {
-    const T = typeName(view.name)
-    const members = [...view.measures.map((m) => ({ ...m, kind: 'measure' as const })), ...view.dimensions.map((d) => ({ ...d, kind: 'dimension' as const }))]
-    for (const m of members) {
-      kinds.set(m.name, m.kind)
-      types.set(m.name, m.type ?? 'string')
-    }
-    const output = (t: string | undefined): GraphQLOutputType => (t === 'time' ? TimeDimension : t === 'number' ? GraphQLFloat : GraphQLString)
-    const where: GraphQLInputObjectType = new GraphQLInputObjectType({
-      name: `${T}WhereInput`,
-      fields: () => ({
-        AND: { type: new GraphQLList(new GraphQLNonNull(where)) },
-        OR: { type: new GraphQLList(new GraphQLNonNull(where)) },
-        ...Object.fromEntries(members.map((m) => [memberName(m.name), { type: FILTERS[m.type === 'time' ? 'time' : m.type === 'number' ? 'number' : 'string'] }])),
-      }),
-    })
-    const order = new GraphQLInputObjectType({ name: `${T}OrderByInput`, fields: Object.fromEntries(members.map((m) => [memberName(m.name), { type: OrderBy }])) })
-    const type = new GraphQLObjectType({ name: `${T}Members`, fields: Object.fromEntries(members.map((m) => [memberName(m.name), { type: output(m.type), ...(m.description ? { description: m.description } : {}) }])) })
-    rootWhere[view.name] = { type: where }
-    rootOrder[view.name] = { type: order }
-    result[view.name] = { type: new GraphQLNonNull(type), args: { where: { type: where }, orderBy: { type: order } } }
-  }
-  const RootWhere: GraphQLInputObjectType = new GraphQLInputObjectType({
-    name: 'RootWhereInput',
-    fields: () => ({ AND: { type: new GraphQLList(new GraphQLNonNull(RootWhere)) }, OR: { type: new GraphQLList(new GraphQLNonNull(RootWhere)) }, ...rootWhere }),
-  })
-  // A caller who may see no view still gets a valid (empty) schema.
-  const Result = new GraphQLObjectType({ name: 'Result', fields: Object.keys(result).length ? result : { _empty: { type: GraphQLString } } })
-  const query = new GraphQLObjectType({
-    name: 'Query',
-    fields: {
-      cube: {
-        type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Result))),
-        args: {
-          where: { type: RootWhere },
-          limit: { type: GraphQLInt },
-          offset: { type: GraphQLInt },
-          timezone: { type: GraphQLString },
-          renewQuery: { type: GraphQLBoolean },
-          ungrouped: { type: GraphQLBoolean },
-          ...(Object.keys(rootOrder).length ? { orderBy: { type: new GraphQLInputObjectType({ name: 'RootOrderByInput', fields: rootOrder }) } } : {}),
-        },
-        resolve: (_root, args, context: GraphQLContext, info) => resolveCube(args, context, info),
-      },
-    },
-  })
-  return { schema: new GraphQLSchema({ query, types: [DateTime] }), kinds, types }
 }
 
 interface GraphQLContext {
@@ -325,7 +203,7 @@ function schemaFor(ctx: CubeApiContext, sec: SecurityContext): Built {
   const key = JSON.stringify(views.map((v) => [v.name, v.measures.map((m) => m.name), v.dimensions.map((d) => d.name)]))
   let built = schemas.get(key)
   if (!built) {
-    built = buildSchema(views)
+    built = buildSchema<GraphQLContext>(views, (_root, args, context, info) => resolveCube(args, context, info))
     if (schemas.size >= 100) schemas.delete(schemas.keys().next().value!)
     schemas.set(key, built)
   }
@@ -375,53 +253,6 @@ function refusedView(ctx: CubeApiContext, sec: SecurityContext, errors: readonly
     const member = meta && [...meta.measures, ...meta.dimensions][0]
     if (member) applyPolicy(ctx.model, validateQuery(ctx.model, { [meta.measures.length ? 'measures' : 'dimensions']: [member.name] }), sec, ctx.sharing)
   }
-}
-
-/**
- * What one GraphQL request may ask of the serial engine: each `cube` field is one query, so their
- * number is bounded, and so are the document's size (tokens), fields and depth — the public's the
- * tightest. A request beyond it is refused before anything runs (3,000 aliases had held every
- * other caller for 25 s); within it, each cube field counts against the caller's rate.
- */
-export const GRAPHQL_BUDGET = {
-  public: { tokens: 2_000, fields: 200, depth: 6, cubes: QUERIES_PER_REQUEST.public },
-  signedIn: { tokens: 20_000, fields: 2_000, depth: 8, cubes: QUERIES_PER_REQUEST.signedIn },
-}
-
-/** The document, parsed within the token budget and measured against the rest; the number of `cube` fields. */
-function withinBudget(query: string, sec: SecurityContext): { document: DocumentNode; cubes: number } {
-  const budget = sec.role === 'public' ? GRAPHQL_BUDGET.public : GRAPHQL_BUDGET.signedIn
-  const over = (vi: string, en: string) => new QueryError(`Truy vấn GraphQL vượt giới hạn: ${vi}`, `The GraphQL request is over its budget: ${en}`)
-  let document: DocumentNode
-  try {
-    document = parse(query, { maxTokens: budget.tokens })
-  } catch (err) {
-    if (/contains more th\w+ \d+ tokens/i.test((err as Error).message)) throw over(`quá ${budget.tokens} ký hiệu`, `more than ${budget.tokens} tokens`)
-    throw new QueryError(`Truy vấn GraphQL không hợp lệ: ${(err as Error).message}`, `Invalid GraphQL query: ${(err as Error).message}`)
-  }
-  let fields = 0
-  let cubes = 0
-  let deepest = 0
-  const walk = (set: SelectionSetNode | undefined, depth: number) => {
-    if (!set) return
-    deepest = Math.max(deepest, depth)
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        fields++
-        if (depth === 1 && sel.name.value === 'cube') cubes++
-        walk(sel.selectionSet, depth + 1)
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet, depth)
-    }
-  }
-  for (const def of document.definitions) {
-    if (def.kind === Kind.OPERATION_DEFINITION) walk(def.selectionSet, 1)
-    // A fragment may be spread at the top: its cube fields count as if written there.
-    else if (def.kind === Kind.FRAGMENT_DEFINITION) walk(def.selectionSet, def.typeCondition.name.value === 'Query' ? 1 : 2)
-  }
-  if (cubes > budget.cubes) throw over(`${cubes} truy vấn cube, tối đa ${budget.cubes}`, `${cubes} cube queries, at most ${budget.cubes}`)
-  if (fields > budget.fields) throw over(`${fields} trường, tối đa ${budget.fields}`, `${fields} fields, at most ${budget.fields}`)
-  if (deepest > budget.depth) throw over(`độ sâu ${deepest}, tối đa ${budget.depth}`, `depth ${deepest}, at most ${budget.depth}`)
-  return { document, cubes }
 }
 
 export function graphqlRoutes(app: FastifyInstance, ctx: CubeApiContext) {
