@@ -2,7 +2,8 @@ import cubeCompiler from '@cubejs-backend/schema-compiler'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from './compile-model.ts'
 import { toNamedParams } from './query-plans.ts'
-import { evaluate, loadMemoryTable, rollupPlan, type MemoryTable } from './rollup-memory.ts'
+import { evaluate, loadMemoryTable, type MemoryTable } from './rollup-memory.ts'
+import { rollupPlan } from './rollup-plan.ts'
 
 /**
  * Pre-aggregations as Cube defines them (`pre_aggregations` of type rollup in a cube): tables of
