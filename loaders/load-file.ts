@@ -7,14 +7,9 @@ import { archiveFile, type ArchivedFile } from './archive.ts'
 import { countLoads, judgeLoad } from './commit-load.ts'
 import type { Channel, LoadReport } from './load-report.ts'
 import { LoadRefusal } from './load-refusal.ts'
-import { readCsv } from './readers/csv.ts'
-import { decodeText, notTextRefusal } from './readers/decode.ts'
-import { readJson } from './readers/json.ts'
-import { readXlsx } from './readers/xlsx.ts'
-import { readXml } from './readers/xml.ts'
-import { headerMatcher } from './header-map.ts'
+import { notTextRefusal } from './readers/decode.ts'
+import { formatOf, recordsOf, type Format } from './file-records.ts'
 import { rowProblemsSql } from './rules-sql.ts'
-import type { SourceRecord } from './readers/source-record.ts'
 import { deleteLoadRows, RecordsInput, sniffDelimited, writeDelimitedNatively, type RawWrite } from './write-raw.ts'
 import * as clock from '../infra/time/clock.ts'
 
@@ -40,36 +35,6 @@ export interface LoadFileOptions {
   /** The file is kho's own temporary copy (an upload, pushed records), removed after the load. */
   temporary?: boolean
 }
-
-type Format = 'delimited' | 'json' | 'xlsx' | 'xml'
-
-const EXTENSIONS: Record<string, Format> = {
-  '.csv': 'delimited',
-  '.tsv': 'delimited',
-  '.txt': 'delimited',
-  '.json': 'json',
-  '.ndjson': 'json',
-  '.jsonl': 'json',
-  '.xml': 'xml',
-  '.xlsx': 'xlsx',
-  '.xlsm': 'xlsx',
-  // Legacy Excel 97-2003: the workbook reader recognises it by its content and reads it with SheetJS.
-  '.xls': 'xlsx',
-}
-
-function formatOf(name: string): Format {
-  const ext = path.extname(name).toLowerCase()
-  const format = EXTENSIONS[ext]
-  if (format) return format
-  throw new LoadRefusal(
-    'format.unsupported',
-    `Tệp ${name}: định dạng "${ext || '(không có phần mở rộng)'}" không được hỗ trợ; hãy gửi XLSX, CSV, JSON hoặc XML`,
-    `${name}: format "${ext || '(no extension)'}" is not supported; deliver XLSX, CSV, JSON or XML`,
-  )
-}
-
-/** An .xlsx may expand to at most this much (zip-bomb guard). */
-export const MAX_UNCOMPRESSED_BYTES = 2 * 1024 ** 3
 
 function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) {
   const known = catalog.agency(agency)
@@ -278,20 +243,6 @@ export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
   return report!
 }
 
-/** Reads a file in Node, record by record: the reader for its format. */
-function recordsOf(f: InFlight, dataset: CatalogDataset): AsyncGenerator<SourceRecord> {
-  const { file, sheet } = f.delivery
-  const source = f.report.source
-  const text = () => decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), source)
-  if (f.format === 'json') return readJson(text(), source, dataset.record_path)
-  if (f.format === 'xml') return readXml(text(), source, { recordPath: dataset.record_path })
-  if (f.format === 'xlsx') {
-    const options = { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, ...(sheet ? { sheet } : {}) }
-    return readXlsx(file, source, headerMatcher(dataset.columns), options)
-  }
-  return readCsv(text(), source)
-}
-
 /** Writes a batch's rows, checked, into raw; a file whose reading is refused gets its error. */
 async function writeBatch(t: RawWrite, batch: InFlight[]): Promise<void> {
   if (batch.length === 1 && batch[0]!.format === 'delimited' && t.wh.readsLocalFiles) {
@@ -311,7 +262,7 @@ async function writeBatch(t: RawWrite, batch: InFlight[]): Promise<void> {
     const written: number[] = []
     for (const [i, f] of batch.entries()) {
       try {
-        f.unknownHeaders = (await input.add(i, recordsOf(f, t.dataset))).unknownHeaders
+        f.unknownHeaders = (await input.add(i, recordsOf(f.delivery.file, f.report.source, f.format, t.dataset, f.delivery.sheet))).unknownHeaders
         written.push(i)
       } catch (err) {
         if (!(err instanceof LoadRefusal)) throw err

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { headerMatcher } from '../header-map.ts'
-import { MAX_UNCOMPRESSED_BYTES } from '../load-file.ts'
+import { MAX_UNCOMPRESSED_BYTES } from '../file-records.ts'
 import { readXlsx } from './xlsx.ts'
 
 /*
