@@ -41,13 +41,16 @@ export function formatOf(name: string): Format {
 /** An .xlsx may expand to at most this much (zip-bomb guard). */
 export const MAX_UNCOMPRESSED_BYTES = 2 * 1024 ** 3
 
+/** An .xlsx's table of texts may expand to at most this much: the reader holds it (≈ 7× in memory). */
+export const MAX_SHARED_STRINGS_BYTES = 64 * 1024 ** 2
+
 /** Reads a file in Node, record by record: the reader for its format. */
 export function recordsOf(file: string, source: string, format: Format, dataset: CatalogDataset, sheet?: string): AsyncGenerator<SourceRecord> {
   const text = () => decodeText(fs.createReadStream(file, { highWaterMark: 1 << 20 }), source)
   if (format === 'json') return readJson(text(), source, dataset.record_path)
   if (format === 'xml') return readXml(text(), source, { recordPath: dataset.record_path })
   if (format === 'xlsx') {
-    const options = { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, ...(sheet ? { sheet } : {}) }
+    const options = { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, maxSharedStringsBytes: MAX_SHARED_STRINGS_BYTES, ...(sheet ? { sheet } : {}) }
     return readXlsx(file, source, headerMatcher(dataset.columns), options)
   }
   return readCsv(text(), source)

@@ -18,6 +18,8 @@ export interface XlsxOptions {
   headerSearchRows?: number
   /** Largest total uncompressed size accepted (zip-bomb guard). */
   maxUncompressedBytes: number
+  /** Largest table of texts (xl/sharedStrings.xml) accepted: the reader holds it whole. */
+  maxSharedStringsBytes?: number
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -83,7 +85,7 @@ export async function* readXlsx(file: string, source: string, matcher: HeaderMat
   if (head.readUInt32BE(0) !== 0x504b0304) {
     throw new LoadRefusal('xlsx.not_zip', `Tệp ${source} không phải tệp Excel .xlsx hợp lệ`, `${source} is not a valid .xlsx workbook`)
   }
-  await checkZipSize(file, source, options.maxUncompressedBytes)
+  await checkZipSize(file, source, options.maxUncompressedBytes, options.maxSharedStringsBytes)
   // exceljs's streaming reader fails on a workbook whose sheet part comes before its workbook part
   // with the shared strings already read (SheetJS writes parts in that order): "reading 'sheets'"
   // of undefined, before any row is read. SheetJS reads such a workbook whole, with the same header

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import { tempDir } from '../../infra/testing/temp-warehouse.ts'
 import { headerMatcher } from '../header-map.ts'
-import { MAX_UNCOMPRESSED_BYTES } from '../file-records.ts'
+import { MAX_SHARED_STRINGS_BYTES, MAX_UNCOMPRESSED_BYTES } from '../file-records.ts'
 import { readXlsx } from './xlsx.ts'
 
 /*
@@ -144,6 +144,18 @@ describe('workbooks built to hurt the reader', () => {
     console.info(`whitespace sheet (${(fs.statSync(file).size / MB).toFixed(1)} MB file): refused in ${r.ms} ms, RSS +${r.rssGrowthMb.toFixed(0)} MB`)
     expect(r.code).toBe('xlsx.cell_too_large')
     expect(r.rssGrowthMb).toBeLessThan(100)
+  })
+
+  it("refuses a workbook whose table of texts is over the limit, before reading a row, and says to send CSV", async () => {
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('Dân cư')
+    ws.addRow(['Mã chỉ tiêu', 'Kỳ báo cáo', 'Mã đơn vị', 'Giá trị'])
+    for (let i = 0; i < 2000; i++) ws.addRow([`CHI_TIEU_${i}`, '2026-01', `07${String(i).padStart(3, '0')}`, i])
+    const file = path.join(dir, 'many-texts.xlsx')
+    await wb.xlsx.writeFile(file)
+    const read = (limit: number) => readXlsx(file, 'many-texts.xlsx', matcher, { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES, maxSharedStringsBytes: limit }).next()
+    await expect(read(16 * 1024)).rejects.toMatchObject({ code: 'xlsx.texts_too_large', en: expect.stringContaining('save the sheet as CSV') })
+    expect((await read(MAX_SHARED_STRINGS_BYTES)).done).toBe(false)
   })
 
   it('still reads the same workbook built honestly', async () => {
