@@ -4,6 +4,24 @@ import { useLang } from '../i18n.ts'
 
 export type Async<T> = { state: 'loading' } | { state: 'error'; error: Error } | { state: 'ready'; data: T }
 
+/**
+ * A change the user asked for (approve, save, revoke…): its error kept to show in place, and
+ * `done` (a reload of what it changed) run once it succeeded.
+ */
+export function useAttempt(done: () => void) {
+  const [error, setError] = useState<Error | null>(null)
+  const attempt = async (work: () => Promise<unknown>) => {
+    try {
+      await work()
+      setError(null)
+      done()
+    } catch (err) {
+      setError(err as Error)
+    }
+  }
+  return { error, setError, attempt }
+}
+
 /** Runs `load` when its dependencies change; a newer call wins over an older one still in flight. */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> & { reload: () => void } {
   const [value, setValue] = useState<Async<T>>({ state: 'loading' })

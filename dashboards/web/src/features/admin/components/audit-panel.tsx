@@ -5,6 +5,7 @@ import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 import { useNames } from '../../../catalog-data.ts'
+import type { ChainReport } from '../../../../../../infra/contracts/audit.ts'
 
 interface AuditRow {
   at: string
@@ -18,15 +19,6 @@ interface AuditRow {
   outcome: string
   reason: string
 }
-interface ChainReport {
-  entries: number
-  unchained: number
-  firstSeq: number | null
-  lastSeq: number | null
-  ok: boolean
-  broken: { seq: number; at: string; reason: string; reasonVi: string } | null
-}
-
 /** Recomputes the sharing log's hash chain and says whether it is whole, naming the first broken entry. */
 function VerifyLog() {
   const { t, lang } = useLang()

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../../api.ts'
+import { api } from '../../../api.ts'
 import { useAuth } from '../../../auth.tsx'
-import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 
@@ -28,18 +28,9 @@ export function PullConnectionsPanel() {
   const { account } = useAuth()
   const isAdmin = account?.role === 'admin'
   const [version, setVersion] = useState(0)
-  const [error, setError] = useState<Error | null>(null)
   const hosts = useAsync(() => api<AllowedHost[]>('/api/admin/pull-hosts'), [version])
   const secrets = useAsync(() => (isAdmin ? api<StoredSecret[]>('/api/admin/secrets') : Promise.resolve([])), [version, isAdmin])
-  const attempt = async (work: () => Promise<unknown>) => {
-    try {
-      await work()
-      setError(null)
-      setVersion((v) => v + 1)
-    } catch (err) {
-      setError(err as ApiError)
-    }
-  }
+  const { error, attempt } = useAttempt(() => setVersion((v) => v + 1))
   const allow = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = e.currentTarget

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../../api.ts'
-import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { api } from '../../../api.ts'
+import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { useNames } from '../../../catalog-data.ts'
@@ -30,18 +30,9 @@ export function SystemsPanel() {
   const names = useNames(lang)
   const [version, setVersion] = useState(0)
   const [issued, setIssued] = useState<{ system: string; key: string } | null>(null)
-  const [error, setError] = useState<Error | null>(null)
   const systems = useAsync(() => api<SystemRow[]>('/api/admin/systems'), [version])
   const reload = () => setVersion((v) => v + 1)
-  const attempt = async (work: () => Promise<unknown>) => {
-    try {
-      await work()
-      setError(null)
-      reload()
-    } catch (err) {
-      setError(err as ApiError)
-    }
-  }
+  const { error, attempt } = useAttempt(reload)
   const register = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = e.currentTarget

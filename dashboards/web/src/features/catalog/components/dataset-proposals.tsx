@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
-import { api, ApiError } from '../../../api.ts'
+import { api } from '../../../api.ts'
 import { useAuth } from '../../../auth.tsx'
-import { ErrorBox, Show, useAsync } from '../../../components/async.tsx'
+import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { agencyMap, useNames } from '../../../catalog-data.ts'
@@ -137,21 +137,12 @@ export function DatasetProposals() {
     setBase(entry)
     setColumns(entry ? entry.columns.map(draftOf) : [blank()])
   }
-  const [error, setError] = useState<Error | null>(null)
   const [notes, setNotes] = useState<Record<string, string>>({})
   const proposals = useAsync(() => api<Proposal[]>('/api/catalog/proposals'), [])
   const steward = account?.role === 'steward' || account?.role === 'admin'
   const officer = account?.role === 'agency_officer'
   const set = (i: number, change: Partial<ColumnDraft>) => setColumns(columns.map((c, j) => (j === i ? { ...c, ...change } : c)))
-  const attempt = async (work: () => Promise<unknown>) => {
-    try {
-      await work()
-      setError(null)
-      proposals.reload()
-    } catch (err) {
-      setError(err as ApiError)
-    }
-  }
+  const { error, setError, attempt } = useAttempt(() => proposals.reload())
   const propose = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
