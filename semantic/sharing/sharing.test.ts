@@ -327,7 +327,7 @@ describe('usage statistics', () => {
 describe('quarterly report per agency', () => {
   it("builds an agency's quarter-to-date report whose numbers equal the API's", async () => {
     const { quarterToDate } = await import('../../dashboards/briefings/briefing-period.ts')
-    const { submissionQuery, usageQuery } = await import('../../dashboards/briefings/build-briefing.ts')
+    const { submissionQuery, usageQuery } = await import('../../dashboards/briefings/briefing-queries.ts')
     const period = quarterToDate(today())
     const built = await call('POST', '/api/briefings/co_quan_quy/run', admin, { agency: 'SO_TC' })
     expect(built.status).toBe(200)
