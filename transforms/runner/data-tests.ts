@@ -3,7 +3,8 @@ import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { Knex } from 'knex'
 import { quoteIdent, sqlBuilder } from '../../infra/warehouse/sql.ts'
 import type { ColumnTest, Model, Project } from './project.ts'
-import { tableName, type ChangedRows } from './run.ts'
+import { tableName } from './compile.ts'
+import type { ChangedRows } from './build-strategies.ts'
 
 export interface TestResult {
   test: string

@@ -11,7 +11,8 @@ import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts
 import { TransformCoordinator, type TransformOutcome } from './coordinator.ts'
 import { EVERY_DELIVERY_TAG, modelsForDeliveries } from './dag.ts'
 import { catalogProject, type Project } from './project.ts'
-import { runModels, tableName } from './run.ts'
+import { runModels } from './run.ts'
+import { tableName } from './compile.ts'
 
 /*
  * After a delivery the marts follow by rebuilding only the models downstream of the dataset it

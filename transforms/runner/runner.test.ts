@@ -9,7 +9,8 @@ import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts
 import { runDataTests } from './data-tests.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
 import { catalogProject, loadProject, ProjectError } from './project.ts'
-import { buildStatements, columnsRead, runModels } from './run.ts'
+import { runModels } from './run.ts'
+import { buildStatements, columnsRead } from './build-strategies.ts'
 import * as clock from '../../infra/time/clock.ts'
 
 const catalog = loadCatalog()
