@@ -13,6 +13,7 @@
  *   BENCH_UPLOAD_MB=512  size of the CSV, JSON and XML files (MB)
  *   BENCH_XLSX_MB=330    the .xlsx's expanded size (MB)
  *   BENCH_FORMATS=csv,json,xml,xlsx
+ *   BENCH_NODE_FLAGS=…  flags for the loading process (e.g. --max-old-space-size=512: is the growth garbage?)
  *
  * Last line: RESULT {"csv": {...}, "json": {...}, "xml": {...}, "xlsx": {...}, "worst_ratio"}
  */
@@ -142,7 +143,7 @@ async function main() {
         writeText(big, format, uploadMb * MB)
       }
       console.log(`${format}: files written in ${((performance.now() - started) / 1000).toFixed(0)} s (${Math.round(fs.statSync(big).size / MB)} MB)`)
-      const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', here, '--child', format, small, big], { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] })
+      const out = execFileSync(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--expose-gc', here, '--child', format, small, big], { encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'inherit'] })
       const line = out.split('\n').find((l) => l.startsWith('CHILD '))
       if (!line) throw new Error(`${format}: the child reported nothing:\n${out}`)
       const { baseline, large } = JSON.parse(line.slice(6)) as { baseline: Measured; large: Measured }

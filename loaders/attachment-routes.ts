@@ -10,6 +10,7 @@ import { HttpError, notFound } from '../infra/http/http-error.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { ATTACHMENT_MAX_BYTES, attachmentPath, findAttachment, listAttachments, storeAttachment, type Attachment, type AttachmentKind } from './attachments.ts'
 import { LoadRefusal } from './load-refusal.ts'
+import { can } from '../infra/access/permissions.ts'
 
 export interface AttachmentRoutesDeps {
   wh: Warehouse
@@ -35,7 +36,6 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     if (!d) throw notFound('bộ dữ liệu / dataset', id)
     return d
   }
-  const officerOf = (req: FastifyRequest, agency: string) => req.caller.role !== 'agency_officer' || req.caller.agency === agency
   const forbidden = () => new HttpError(403, 'forbidden', 'Tài khoản không được xem hoặc gửi tài liệu này', 'This account may not see or send this document')
 
   /** The uploaded file, staged, stored as an attachment; the staged copy removed whatever happens. */
@@ -62,7 +62,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
 
   app.post<{ Params: { id: string } }>('/api/loads/:id/attachments', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
     const load = await loadOf(req.params.id)
-    if (!officerOf(req, load.agency)) throw forbidden()
+    if (!can(req.caller, 'deliver', load.agency)) throw forbidden()
     const saved = await receive(req, { kind: 'delivery', loadId: req.params.id, dataset: load.dataset, agency: load.agency })
     ctx.audit.recordRequest(req, { endpoint: 'attachment.upload', datasets: [load.dataset], query: { id: saved.id, load: req.params.id, name: saved.name, media_type: saved.media_type } })
     return saved
@@ -70,13 +70,13 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
 
   app.get<{ Params: { id: string } }>('/api/loads/:id/attachments', allow(access.signedIn), async (req) => {
     const load = await loadOf(req.params.id)
-    if (!officerOf(req, load.agency)) throw forbidden()
+    if (!can(req.caller, 'see', load.agency)) throw forbidden()
     return listAttachments(ctx.wh, { loadId: req.params.id })
   })
 
   app.post<{ Params: { id: string } }>('/api/catalog/datasets/:id/attachments', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
     const d = datasetOf(req.params.id)
-    if (!officerOf(req, d.owner)) throw forbidden()
+    if (!can(req.caller, 'deliver', d.owner)) throw forbidden()
     const saved = await receive(req, { kind: 'dataset', loadId: '', dataset: d.id, agency: d.owner })
     ctx.audit.recordRequest(req, { endpoint: 'attachment.upload', datasets: [d.id], query: { id: saved.id, name: saved.name, media_type: saved.media_type } })
     return saved
@@ -88,7 +88,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     const a = /^[0-9a-f-]{36}$/.test(req.params.id) ? await findAttachment(ctx.wh, req.params.id) : null
     if (!a) throw notFound('tài liệu / attachment', req.params.id)
     // A delivery's documents are its agency's and the province's; a dataset's, everyone's signed in.
-    if (a.kind === 'delivery' && !officerOf(req, a.agency)) throw forbidden()
+    if (a.kind === 'delivery' && !can(req.caller, 'see', a.agency)) throw forbidden()
     const file = attachmentPath(ctx.paths.attachments, a.sha256)
     if (!fs.existsSync(file)) throw notFound('tài liệu / attachment', req.params.id)
     ctx.audit.recordRequest(req, { endpoint: 'attachment.download', datasets: [a.dataset], query: { id: a.id, name: a.name, kind: a.kind } })

@@ -8,7 +8,7 @@ import type { AuditLog } from '../infra/access/audit-log.ts'
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Warehouse } from '../infra/warehouse/client.ts'
 import { HttpError } from '../infra/http/http-error.ts'
-import { access, agencyScope, allow } from '../infra/access/gate.ts'
+import { access, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { z } from 'zod'
 import { parseQuery } from '../infra/http/parse-request.ts'
@@ -19,6 +19,7 @@ import { auditRejects, rejectsFor, wholeRowFor } from './personal-masking.ts'
 import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/http/http-error.ts'
 import * as clock from '../infra/time/clock.ts'
+import { agencyScope, can } from '../infra/access/permissions.ts'
 
 /** HTTP status for a load report: accepted (also a recognised duplicate), refused, or failed. */
 export function reportStatus(report: LoadReport): number {
@@ -73,10 +74,10 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
     return reply.code(reportStatus(report)).send(report)
   })
 
-  /** The gate admits the local CLI, stewards, admins and officers; an officer delivers for its own agency only. */
+  /** The gate admits the local CLI, stewards, admins and officers; the permissions say for which agency. */
   function requireUploader(req: FastifyRequest, agency: string) {
     const sec = req.caller
-    if (sec.role === 'agency_officer' && sec.agency !== agency) {
+    if (!can(sec, 'deliver', agency)) {
       throw new HttpError(403, 'forbidden', `Tài khoản chỉ được gửi dữ liệu của ${sec.agency || 'cơ quan mình'}`, `This account may only deliver for ${sec.agency || 'its own agency'}`)
     }
   }

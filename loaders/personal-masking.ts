@@ -2,6 +2,7 @@ import { mayReadPersonal, type SecurityContext } from '../infra/access/caller.ts
 import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../infra/access/audit-log.ts'
 import type { CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import { can } from '../infra/access/permissions.ts'
 
 /**
  * Personal values in rejected rows, shown to people without the right to see them: enough for an
@@ -33,7 +34,7 @@ export const maskDigitRuns = (text: string) => text.replace(DIGIT_RUN, (run) => 
 /** Who sees a personal dataset's rejected values whole: its owner's officers, or a grant with a purpose. */
 export function seesPersonalWhole(dataset: CatalogDataset | undefined, caller: SecurityContext): boolean {
   if (!dataset || !dataset.columns.some((c) => c.personal)) return true
-  if (caller.role === 'agency_officer' && caller.agency === dataset.owner) return true
+  if (can(caller, 'own', dataset.owner)) return true
   return mayReadPersonal(caller)
 }
 

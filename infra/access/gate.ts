@@ -132,5 +132,3 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
   return routes
 }
 
-/** Which agency's rows a caller sees: an officer its own; others the one asked for, or all (''). */
-export const agencyScope = (caller: Caller, asked: string | undefined): string => (caller.role === 'agency_officer' ? caller.agency : (asked ?? ''))

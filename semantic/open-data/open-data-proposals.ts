@@ -11,6 +11,7 @@ import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import { runQuery } from '../cube/cube-api.ts'
 import { publishBody, publishOpenData, type OpenDataDeps, type PublishBody } from './open-data.ts'
+import { agencyScope } from '../../infra/access/permissions.ts'
 
 /**
  * Owner agencies propose their own data for publication (Ninh Thuận Điều 8.2); a steward approves —
@@ -99,7 +100,7 @@ export function openDataProposalRoutes(app: FastifyInstance, ctx: OpenDataDeps) 
   })
 
   app.get('/api/open-data/proposals', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
-    const agency = req.caller.role === 'agency_officer' ? req.caller.agency : ''
+    const agency = agencyScope(req.caller, undefined)
     return queryRows<Proposal>(
       ctx.wh.client,
       `SELECT *, toString(created_at) AS created_at FROM meta.open_data_proposals FINAL WHERE empty({agency:String}) OR agency = {agency:String} ORDER BY created_at DESC LIMIT 1000`,

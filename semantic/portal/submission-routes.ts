@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
-import { access, agencyScope, allow } from '../../infra/access/gate.ts'
+import { access, allow } from '../../infra/access/gate.ts'
 import { buildDigest, digestHtml, listObligations, type ObligationList } from './submission-digest.ts'
 import { ResultCache } from '../cube/result-cache.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { agencyScope } from '../../infra/access/permissions.ts'
 
 const listQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(60).default(3),

@@ -12,6 +12,7 @@ import { parsePeriod } from '../../infra/time/periods.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import type { ErrorReport } from '../../infra/contracts/error-report.ts'
+import { agencyScope, can } from '../../infra/access/permissions.ts'
 
 /**
  * Error reports (Đắk Nông Điều 8.5; Lào Cai Điều 15.7): anyone signed in reports a value they
@@ -68,8 +69,8 @@ async function store(wh: Warehouse, r: Omit<ErrorReport, 'age_days' | 'updated_a
 
 /** Stewards and administrators see every report; an officer its agency's and its own; anyone else their own. */
 function scopeOf(caller: Caller): { agency: string; reporter: string; all: boolean } {
-  if (caller.role === 'steward' || caller.role === 'admin') return { agency: '', reporter: '', all: true }
-  return { agency: caller.role === 'agency_officer' ? caller.agency : '', reporter: caller.account, all: false }
+  if (can(caller, 'oversee')) return { agency: '', reporter: '', all: true }
+  return { agency: agencyScope(caller, ''), reporter: caller.account, all: false }
 }
 
 export interface ErrorReportDeps {
@@ -121,7 +122,7 @@ export function errorReportRoutes(app: FastifyInstance, deps: ErrorReportDeps) {
     const report = await findReport(wh, id)
     const caller = req.caller
     // An officer of another agency is told nothing of the report, not even that it exists.
-    if (!report || (caller.role === 'agency_officer' && caller.agency !== report.agency)) {
+    if (!report || !can(caller, 'manage', report.agency)) {
       throw new HttpError(404, 'not_found', `Không có báo lỗi "${id}"`, `No error report "${id}"`)
     }
     if (report.status === 'closed') throw new HttpError(409, 'report_closed', 'Báo lỗi đã đóng', 'The report is closed')

@@ -5,8 +5,9 @@ import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { parseQuery } from '../../infra/http/parse-request.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
-import { access, agencyScope, allow } from '../../infra/access/gate.ts'
+import { access, allow } from '../../infra/access/gate.ts'
 import { auditRejects, rejectsFor } from '../../loaders/personal-masking.ts'
+import { agencyScope } from '../../infra/access/permissions.ts'
 
 const outlierQuery = z.strictObject({ review: z.enum(['open', 'confirmed', 'rejected']).optional(), agency: z.string().max(40).optional() })
 const rejectQuery = z.strictObject({ agency: z.string().max(40).optional(), dataset: z.string().max(60).optional(), limit: z.coerce.number().int().min(1).max(10_000).default(500) })

@@ -13,6 +13,7 @@ import type { SemanticModel } from '../cube/compile-model.ts'
 import type { SharingRules } from '../policy/view-policy.ts'
 import { findRequest, listRequests, newRequestId, scopeOf, within, writeRequest, type GrantRegistry } from './grants.ts'
 import type { ListedRequest, RequestStatus, ShareableDataset, SharingRequest } from '../../infra/contracts/sharing.ts'
+import { can } from '../../infra/access/permissions.ts'
 
 export interface SharingRoutesDeps {
   wh: Warehouse
@@ -87,10 +88,9 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   const { wh, catalog } = deps
 
   const ownerOf = (dataset: string) => catalog.dataset(dataset)?.owner ?? ''
-  const isSteward = (c: Caller) => c.role === 'steward' || c.role === 'admin'
-  const isOwnerSide = (c: Caller, r: SharingRequest) => isSteward(c) || (c.role === 'agency_officer' && c.agency === ownerOf(r.dataset))
-  const isRequesterSide = (c: Caller, r: SharingRequest) => c.role === 'agency_officer' && c.agency === r.agency
-  const sees = (c: Caller, r: SharingRequest) => c.role !== 'agency_officer' || isRequesterSide(c, r) || isOwnerSide(c, r)
+  const isOwnerSide = (c: Caller, r: SharingRequest) => can(c, 'manage', ownerOf(r.dataset))
+  const isRequesterSide = (c: Caller, r: SharingRequest) => can(c, 'own', r.agency)
+  const sees = (c: Caller, r: SharingRequest) => can(c, 'see', r.agency) || can(c, 'see', ownerOf(r.dataset))
 
   /** The members of a view that can be asked for (kho's internal members are not). */
   const membersOfView = (view: string) => {

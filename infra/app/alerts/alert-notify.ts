@@ -3,6 +3,7 @@ import type { SendMail } from '../../files/mailer.ts'
 import { listAccounts } from '../../access/accounts.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import type { AlertEvent, Delivery } from './alert-keeper.ts'
+import { can, type Actor } from '../../access/permissions.ts'
 
 export interface NotifyDeps {
   wh: Warehouse
@@ -22,8 +23,8 @@ export interface NotifyDeps {
 export const SIGNATURE_HEADER = 'x-kho-signature'
 
 /** Stewards and administrators hear of every alert; an agency's officers of their agency's. */
-function concerns(account: { role: string; agency: string }, event: AlertEvent): boolean {
-  return account.role === 'steward' || account.role === 'admin' || (account.role === 'agency_officer' && event.alert.agency !== '' && account.agency === event.alert.agency)
+function concerns(account: Actor, event: AlertEvent): boolean {
+  return can(account, 'oversee') || can(account, 'manage', event.alert.agency)
 }
 
 function mailText(events: AlertEvent[], pageUrl: string): { subject: string; text: string } {

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { access, allow } from '../../access/gate.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import type { ServiceContext } from '../service/context.ts'
+import { agencyScope } from '../../access/permissions.ts'
 
 const listQuery = z.strictObject({
   state: z.enum(['open', 'resolved', 'all']).default('all'),
@@ -16,7 +17,7 @@ const listQuery = z.strictObject({
 export function alertRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/api/alerts', allow(access.roles('steward', 'admin', 'leader', 'agency_officer')), async (req) => {
     const q = parseQuery(listQuery, req.query)
-    const agency = req.caller.role === 'agency_officer' ? req.caller.agency : ''
+    const agency = agencyScope(req.caller, undefined)
     const alerts = await ctx.alerts.list({ state: q.state, agency, limit: q.limit })
     return { alerts }
   })

@@ -17,6 +17,7 @@ import { ProjectError } from '../../../transforms/runner/project.ts'
 import type { Caller } from '../../access/caller.ts'
 import { derivedModels } from './bootstrap.ts'
 import type { ServiceContext } from './context.ts'
+import { can } from '../../access/permissions.ts'
 
 /**
  * A dataset from registration to use without a developer: an agency officer proposes a dataset
@@ -97,7 +98,7 @@ export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unkno
   const entry = parsed.data
   const existing = ctx.catalog.dataset(entry.id)
   // An officer registers its own agency's data (Lào Cai Điều 7.6a) and changes only its own.
-  if (actor.role === 'agency_officer' && (entry.owner !== actor.agency || (existing && existing.owner !== actor.agency))) {
+  if (!can(actor, 'manage', entry.owner) || (existing && !can(actor, 'manage', existing.owner))) {
     throw new HttpError(403, 'forbidden', `Cơ quan ${actor.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${actor.agency} registers only its own data`)
   }
   try {
@@ -168,7 +169,7 @@ export async function approveEntries(
 
 export function catalogChangeRoutes(app: FastifyInstance, ctx: ServiceContext) {
   const { wh } = ctx
-  const visible = (caller: { role: string; agency: string }, e: CatalogEntry) => caller.role !== 'agency_officer' || e.agency === caller.agency || e.entry.owner === caller.agency
+  const visible = (caller: Actor, e: CatalogEntry) => can(caller, 'see', e.agency) || can(caller, 'see', e.entry.owner)
 
   // Each proposal with what its pull connector will call and send, so the steward sees it before approving.
   app.get('/api/catalog/proposals', allow(access.signedIn), async (req) =>

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { warehouseStatus } from '../../warehouse/status.ts'
 import type { ServiceContext } from './context.ts'
 import { access, allow } from '../../access/gate.ts'
+import { can } from '../../access/permissions.ts'
 
 /**
  * /healthz: whether the service is up, for anyone (a load balancer); what the warehouse holds,
@@ -11,7 +12,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get('/healthz', allow(access.public), async (req) => {
     const state = ctx.demo.state === 'seeding' || ctx.demo.state === 'pending' ? 'seeding' : 'ok'
     const c = req.caller
-    const details = c.via === 'service-token' || c.role === 'steward' || c.role === 'admin'
+    const details = can(c, 'oversee')
     if (!details) return { status: state }
     const status = await warehouseStatus(ctx.wh)
     return {
