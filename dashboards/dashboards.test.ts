@@ -625,6 +625,7 @@ describe('registering a dataset in the product (officer proposes, steward approv
         entry: {
           id: 'co_so_keo',
           name: 'Cơ sở y tế (kéo từ hệ thống của Sở)',
+          name_en: 'Health facilities (pulled from the department)',
           owner: 'SO_YT',
           description: 'Danh sách cơ sở kéo từ hệ thống của Sở Y tế.',
           personal_data: false,

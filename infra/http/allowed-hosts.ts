@@ -1,6 +1,7 @@
 import net from 'node:net'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import * as clock from '../time/clock.ts'
+import { Refusal } from '../problem.ts'
 import { isInternalAddress } from './outbound.ts'
 
 /** A host as the list holds it: a name or an IPv4 address, lower case, with `:port` when only that port. */
@@ -15,12 +16,9 @@ export interface AllowedHost {
   listed_at: string | null
 }
 
-export class HostRefused extends Error {
-  constructor(
-    readonly vi: string,
-    readonly en: string,
-  ) {
-    super(en)
+export class HostRefused extends Refusal {
+  constructor(vi: string, en: string) {
+    super('pull_host.refused', vi, en)
   }
 }
 

@@ -1,3 +1,5 @@
+import { Refusal } from '../problem.ts'
+
 /**
  * The one error type a request can end in: HTTP status, stable code, and the message in Vietnamese
  * and English. The app's error handler turns it into the response — { error: { code, message,
@@ -5,14 +7,14 @@
  * writes an error body itself. Named kinds (QueryError, AccessDenied, AuthError) only fix the
  * status and code.
  */
-export class HttpError extends Error {
+export class HttpError extends Refusal {
   constructor(
     readonly status: number,
-    readonly code: string,
-    readonly vi: string,
-    readonly en: string,
+    code: string,
+    vi: string,
+    en: string,
   ) {
-    super(en)
+    super(code, vi, en)
   }
 
   body() {

@@ -1,5 +1,6 @@
 import dns from 'node:dns/promises'
 import net from 'node:net'
+import { Refusal } from '../problem.ts'
 
 /**
  * Calls kho makes to addresses users wrote (a pull connector's URL): only to hosts an operator
@@ -7,12 +8,9 @@ import net from 'node:net'
  * that very address is listed (so a listed name that resolves to one — DNS rebinding — is refused),
  * redirects followed only within the same host, every call bounded in time and size.
  */
-export class OutboundRefused extends Error {
-  constructor(
-    readonly vi: string,
-    readonly en: string,
-  ) {
-    super(en)
+export class OutboundRefused extends Refusal {
+  constructor(vi: string, en: string) {
+    super('outbound.refused', vi, en)
   }
 }
 

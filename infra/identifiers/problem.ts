@@ -1,15 +1,11 @@
-/**
- * Why a value is not valid, in the two languages kho speaks. Every message is a template in
+import type { Problem } from '../problem.ts'
+
+/*
+ * Why a value is not valid (a Problem), in the two languages kho speaks. Every message is a template in
  * PROBLEMS, filled with {value}, {label} (the column) and {length}; the TypeScript parsers and the
  * SQL checks of the loaders (rules-sql.ts) both render from here, so a reason reads the same
  * wherever it is found.
  */
-export interface IdentifierProblem {
-  code: string
-  vi: string
-  en: string
-}
-
 /**
  * Spaces, tabs and line breaks around a value are dropped, the same way in TypeScript and in SQL
  * (String.trim would also drop Unicode spaces that the SQL twin keeps, and the two would disagree).
@@ -17,7 +13,7 @@ export interface IdentifierProblem {
 export const trimCell = (s: string) => s.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '')
 export const trimCellSql = (v: string) => `trimBoth(${v}, ' \\t\\n\\f\\r')`
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: IdentifierProblem }
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem }
 
 const LOST_ZERO_VI = 'có thể Excel đã làm mất số 0 ở đầu. Định dạng cột là Văn bản (Text) rồi gửi lại; kho không tự đoán'
 const LOST_ZERO_EN = 'Excel probably dropped a leading zero. Format the column as Text and deliver again; kho does not guess'
@@ -69,7 +65,7 @@ export interface ProblemVars {
   label?: string
 }
 
-export function renderProblem(code: ProblemCode, vars: ProblemVars = {}): IdentifierProblem {
+export function renderProblem(code: ProblemCode, vars: ProblemVars = {}): Problem {
   const fill = (template: string) =>
     template
       .replaceAll('{value}', vars.value ?? '')

@@ -186,7 +186,7 @@ describe('the kho service with the demo province', () => {
     const unknown = await kho('template', 'khong_co', '--out', file)
     expect(unknown.code).not.toBe(0)
     expect(unknown.stderr).toContain('khong_co')
-  })
+  }, 150_000)
 
   it('after a stop, the CLI opens the warehouse itself; a restart keeps the data and does not seed again', async () => {
     await service.stop()

@@ -60,7 +60,8 @@ export function PullConnectionsPanel() {
             rows={rows}
             columns={[
               { key: 'host', header: t('host'), as: 'code' },
-              { key: 'note', header: t('why'), value: (h) => (h.fixed ? t('setByOperator') : h.note) },
+              // The steward's own words, shown as written.
+              { key: 'note', header: t('why'), value: (h) => h.note, cell: (h) => (h.fixed ? t('setByOperator') : <span translate="no">{h.note}</span>) },
               { key: 'listed_by', header: t('listedBy'), value: (h) => h.listed_by || '—' },
               { key: 'listed_at', header: t('at'), cell: (h) => fmt.date(h.listed_at) },
               {

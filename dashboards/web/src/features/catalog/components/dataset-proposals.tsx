@@ -150,7 +150,7 @@ export function DatasetProposals() {
   }
   // The reason kept with the host: whose connector it was allowed for.
   const allowHost = (p: Proposal, host: string) =>
-    attempt(() => api(`/api/admin/pull-hosts/${encodeURIComponent(host)}`, { method: 'PUT', body: { note: `${p.entry.name} (${names.agency(p.entry.owner)})` } }))
+    attempt(() => api(`/api/admin/pull-hosts/${encodeURIComponent(host)}`, { method: 'PUT', body: { note: `${lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)} (${names.agency(p.entry.owner)})` } }))
   const decide = (p: Proposal, approve: boolean) =>
     attempt(() => api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[`${p.dataset}/${p.version}`] ?? '' } }))
   return (
