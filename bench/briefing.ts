@@ -13,7 +13,7 @@ import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { periodFromCode } from '../dashboards/briefings/briefing-period.ts'
 import { buildBriefing } from '../dashboards/briefings/build-briefing.ts'
 import { communeQuery, kpiQuery, qualityQuery, submissionQuery } from '../dashboards/briefings/briefing-queries.ts'
-import { runQuery } from '../semantic/cube/cube-api.ts'
+import { runQuery } from '../semantic/api/cube-api.ts'
 import { validateQuery } from '../semantic/cube/cube-query.ts'
 import { ResultCache } from '../semantic/cube/result-cache.ts'
 

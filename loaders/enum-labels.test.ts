@@ -6,7 +6,7 @@ import { loadCatalog } from '../infra/catalog/load-catalog.ts'
 import { datasetSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
-import { catalogProject } from '../transforms/runner/project.ts'
+import { catalogProject } from '../transforms/project/project.ts'
 import { runModels } from '../transforms/runner/run.ts'
 import { loadFile } from './load-file.ts'
 

@@ -1,4 +1,4 @@
-import type { Job } from '../infra/time/job-scheduler.ts'
+import type { Job } from '../infra/scheduler/job-scheduler.ts'
 import { pullDataset, type PullOptions, type PullResult } from './pull.ts'
 
 export interface PullJobOptions extends Omit<PullOptions, 'dataset'> {

@@ -7,7 +7,7 @@ import { tableCsv } from '../files/table-workbook.ts'
 import { accountChange, accountInput, changePassword, checkPassword, lastSignIns, listAccounts, passwordChange, resetPassword, saveAccount, updateAccount } from './accounts.ts'
 import type { AuditLog } from './audit-log.ts'
 import { access, allow } from './gate.ts'
-import { RateLimiter, tooMany } from './rate-limiter.ts'
+import { RateLimiter, tooMany } from '../http/rate-limiter.ts'
 import { signJwt } from './tokens.ts'
 import type { SignedIn } from '../contracts/session.ts'
 

@@ -1,4 +1,4 @@
-import { ensureRawTable } from '../warehouse/raw-table.ts'
+import { ensureRawTable } from './raw-table.ts'
 import { allCommunes } from '../identifiers/admin-units.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { currentTable } from '../warehouse/migrations.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { RateLimiter, tooMany } from '../access/rate-limiter.ts'
+import { RateLimiter, tooMany } from './rate-limiter.ts'
 
 /**
  * Security headers on every response. The dashboards' scripts and styles all come from kho itself;

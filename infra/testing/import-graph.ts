@@ -106,6 +106,28 @@ export function cycles(graph: Graph): string[][] {
   return found
 }
 
+/**
+ * Circles between folders that are not one inside the other: a folder may use its parent's files
+ * and its parent may assemble it, but two sibling folders (infra/warehouse and infra/catalog,
+ * semantic/cube and semantic/policy) that need each other are one room drawn as two. Test code is
+ * left out, as it is of the layer rules.
+ */
+export function folderCycles(graph: Graph): string[][] {
+  const within = (a: string, b: string) => a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`)
+  const folders: Graph = new Map()
+  for (const [from, tos] of graph) {
+    if (isTestCode(from)) continue
+    const a = path.posix.dirname(from)
+    const out = folders.get(a) ?? []
+    folders.set(a, out)
+    for (const to of tos) {
+      const b = path.posix.dirname(to)
+      if (graph.has(to) && !isTestCode(to) && !within(a, b) && !out.includes(b)) out.push(b)
+    }
+  }
+  return cycles(folders)
+}
+
 /** Every broken rule in a graph, one line each. */
 export function violations(graph: Graph): string[] {
   const out: string[] = []
@@ -116,5 +138,6 @@ export function violations(graph: Graph): string[] {
     }
   }
   for (const group of cycles(graph)) out.push(`import circle: ${group.join(' ↔ ')}`)
+  for (const group of folderCycles(graph)) out.push(`folder circle: ${group.join(' ↔ ')}`)
   return out.sort()
 }

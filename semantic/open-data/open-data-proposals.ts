@@ -9,7 +9,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
-import { runQuery } from '../cube/cube-api.ts'
+import { runQuery } from '../api/cube-api.ts'
 import { publishBody, publishOpenData, type OpenDataDeps, type PublishBody } from './open-data.ts'
 import { agencyScope } from '../../infra/access/permissions.ts'
 

@@ -12,7 +12,7 @@ import { access, allow } from '../../infra/access/gate.ts'
 import { PUBLIC } from '../../infra/access/caller.ts'
 import type { AuditLog } from '../../infra/access/audit-log.ts'
 import { AccessDenied, queryMembers } from '../policy/view-policy.ts'
-import { runQuery, type QueryContext } from '../cube/cube-api.ts'
+import { runQuery, type QueryContext } from '../api/cube-api.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import * as clock from '../../infra/time/clock.ts'
 

@@ -7,7 +7,7 @@ import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { catalogProject } from '../runner/project.ts'
+import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
 import * as clock from '../../infra/time/clock.ts'
 import { TEST_NOW } from '../../infra/testing/test-clock.ts'

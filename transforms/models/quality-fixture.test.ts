@@ -5,7 +5,7 @@ import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { catalogProject } from '../runner/project.ts'
+import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
 
 /*

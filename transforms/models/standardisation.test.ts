@@ -6,7 +6,7 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/te
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { runDataTests } from '../runner/data-tests.ts'
-import { catalogProject } from '../runner/project.ts'
+import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
 
 // The project's own models over deliveries written for each standardisation rule.

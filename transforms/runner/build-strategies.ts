@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
 import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
-import { READS_KHO_DAY, type Model, type Project } from './project.ts'
+import { READS_KHO_DAY, type Model, type Project } from '../project/project.ts'
 import { compileModel, tableName } from './compile.ts'
 import * as clock from '../../infra/time/clock.ts'
 

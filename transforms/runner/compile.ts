@@ -1,7 +1,7 @@
 import { booleanSql, dateSql, dateTimeSql, enumCodeSql, enumLabelSql, numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
 import { acceptedRowsSql } from '../../infra/warehouse/raw-rows.ts'
-import type { Model, Project } from './project.ts'
+import type { Model, Project } from '../project/project.ts'
 import * as clock from '../../infra/time/clock.ts'
 
 /** A model's SQL made runnable: its table's name, its macros and refs expanded, kho's day written in. */

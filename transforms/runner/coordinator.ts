@@ -1,7 +1,7 @@
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import { runDataTests, type TestResult } from './data-tests.ts'
 import { modelsForDeliveries, selectModels } from './dag.ts'
-import type { Project } from './project.ts'
+import type { Project } from '../project/project.ts'
 import { runModels, type RunOptions, type RunResult } from './run.ts'
 import * as clock from '../../infra/time/clock.ts'
 

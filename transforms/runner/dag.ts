@@ -1,5 +1,5 @@
 import { HttpError } from '../../infra/http/http-error.ts'
-import type { Model } from './project.ts'
+import type { Model } from '../project/project.ts'
 
 /** Models in an order where each comes after every model it refs; a cycle is an error naming it. */
 export function topologicalOrder(models: Map<string, Model>): string[] {

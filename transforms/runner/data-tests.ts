@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { Knex } from 'knex'
 import { quoteIdent, sqlBuilder } from '../../infra/warehouse/sql.ts'
-import type { ColumnTest, Model, Project } from './project.ts'
+import type { ColumnTest, Model, Project } from '../project/project.ts'
 import { tableName } from './compile.ts'
 import type { ChangedRows } from './build-strategies.ts'
 

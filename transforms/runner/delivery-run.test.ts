@@ -10,7 +10,7 @@ import { deliverer } from '../../loaders/deliver.ts'
 import { enterpriseCheckDigit } from '../../infra/identifiers/enterprise-code.ts'
 import { TransformCoordinator, type TransformOutcome } from './coordinator.ts'
 import { EVERY_DELIVERY_TAG, modelsForDeliveries } from './dag.ts'
-import { catalogProject, type Project } from './project.ts'
+import { catalogProject, type Project } from '../project/project.ts'
 import { runModels } from './run.ts'
 import { tableName } from './compile.ts'
 

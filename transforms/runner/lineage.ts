@@ -1,7 +1,7 @@
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { sourceFreshness, type SourceFreshness } from './freshness.ts'
-import type { Project } from './project.ts'
+import type { Project } from '../project/project.ts'
 
 export interface Lineage {
   sources: (SourceFreshness & { feeds: string[] })[]

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type Warehouse } from '../../infra/warehouse/client.ts'
 import { selectModels, topologicalOrder } from './dag.ts'
-import { type Model, type Project } from './project.ts'
+import { type Model, type Project } from '../project/project.ts'
 import * as clock from '../../infra/time/clock.ts'
 import { materialize, run, type BuildHow, type Built, type ChangedRows } from './build-strategies.ts'
 

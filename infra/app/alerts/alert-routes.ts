@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { access, allow } from '../../access/gate.ts'
 import { parseQuery } from '../../http/parse-request.ts'
-import type { ServiceContext } from '../service/context.ts'
+import type { AlertKeeper } from './alert-keeper.ts'
 import { agencyScope } from '../../access/permissions.ts'
 
 const listQuery = z.strictObject({
@@ -14,13 +14,12 @@ const listQuery = z.strictObject({
  * Operations alerts: stewards, administrators and leaders see every alert, an agency's officers
  * those about their agency; an administrator (or the local CLI) may have the rules checked now.
  */
-export function alertRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export function alertRoutes(app: FastifyInstance, alerts: AlertKeeper) {
   app.get('/api/alerts', allow(access.roles('steward', 'admin', 'leader', 'agency_officer')), async (req) => {
     const q = parseQuery(listQuery, req.query)
     const agency = agencyScope(req.caller, undefined)
-    const alerts = await ctx.alerts.list({ state: q.state, agency, limit: q.limit })
-    return { alerts }
+    return { alerts: await alerts.list({ state: q.state, agency, limit: q.limit }) }
   })
 
-  app.post('/api/alerts/check', allow(access.rolesOrService('admin', 'steward')), async () => ctx.alerts.check())
+  app.post('/api/alerts/check', allow(access.rolesOrService('admin', 'steward')), async () => alerts.check())
 }

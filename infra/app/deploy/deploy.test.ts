@@ -9,7 +9,7 @@ import { applyPolicy, catalogueSharing, type SecurityContext } from '../../../se
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import { validateQuery } from '../../../semantic/cube/cube-query.ts'
 import { CUBE_GENERATED_DIR, cubePolicies } from './write-cube-policies.ts'
-import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
+import { generatedCubeFiles } from '../../../semantic/model/dataset-cubes.ts'
 
 const DIR = path.join(PROJECT_ROOT, 'infra/app/deploy/cluster')
 

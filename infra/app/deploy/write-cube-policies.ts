@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { catalogueSharing, isOpenView } from '../../../semantic/policy/view-policy.ts'
 import { loadCatalog, type Catalog } from '../../catalog/load-catalog.ts'
 import { compileSemanticModel, type SemanticModel } from '../../../semantic/cube/compile-model.ts'
-import { generatedCubeFiles } from '../../../semantic/generated/dataset-cubes.ts'
+import { generatedCubeFiles } from '../../../semantic/model/dataset-cubes.ts'
 
 export const CUBE_POLICIES_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster/cube/view-policies.json')
 export const CUBE_GENERATED_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster/cube/generated')

@@ -16,9 +16,9 @@ import { homePage } from './home-page.ts'
 import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
 import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
-import { cubeApiRoutes } from '../../../semantic/cube/cube-api.ts'
-import { graphqlRoutes } from '../../../semantic/cube/graphql-api.ts'
-import { liveRoutes } from '../../../semantic/cube/live-changes.ts'
+import { cubeApiRoutes } from '../../../semantic/api/cube-api.ts'
+import { graphqlRoutes } from '../../../semantic/api/graphql-api.ts'
+import { liveRoutes } from '../../../semantic/api/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { errorReportRoutes } from '../../../semantic/quality/error-reports.ts'
@@ -111,8 +111,8 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   errorReportRoutes(app, { wh, catalog, audit })
-  jobRoutes(app, ctx)
-  alertRoutes(app, ctx)
+  jobRoutes(app, ctx.jobs)
+  alertRoutes(app, ctx.alerts)
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../config.ts'
 import { tempDir } from '../../testing/temp-warehouse.ts'
-import { RateLimiter } from '../../access/rate-limiter.ts'
+import { RateLimiter } from '../../http/rate-limiter.ts'
 import { signJwt } from '../../access/tokens.ts'
 import { startService, type RunningService } from './start-service.ts'
 

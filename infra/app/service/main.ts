@@ -25,7 +25,7 @@ try {
 } catch (err) {
   // Known start-up problems are printed plainly, without a stack trace.
   const { CatalogError } = await import('../../catalog/load-catalog.ts')
-  const { ProjectError } = await import('../../../transforms/runner/project.ts')
+  const { ProjectError } = await import('../../../transforms/project/project.ts')
   const { SemanticModelError } = await import('../../../semantic/cube/compile-model.ts')
   console.error(err instanceof CatalogError || err instanceof ConfigError || err instanceof ProjectError || err instanceof SemanticModelError ? err.message : err)
   process.exit(1)

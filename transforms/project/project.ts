@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { Dataset } from '../../infra/catalog/schema.ts'
-import { withGeneratedModels } from '../generated/dataset-models.ts'
+import { withGeneratedModels } from './dataset-models.ts'
 import { configSchema, testSchema, type Model } from './model.ts'
 
 export type { ColumnTest, Model, ModelConfig } from './model.ts'

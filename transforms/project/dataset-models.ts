@@ -1,6 +1,6 @@
 import type { Column, Dataset } from '../../infra/catalog/schema.ts'
 import { enumCodeSql } from '../../infra/warehouse/parse-sql.ts'
-import type { Model } from '../runner/model.ts'
+import type { Model } from './model.ts'
 
 /**
  * The std model of a catalogue dataset that no hand-written staging model reads: std.ds_<id>,

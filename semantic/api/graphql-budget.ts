@@ -1,7 +1,7 @@
 import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql'
 import type { SecurityContext } from '../policy/view-policy.ts'
 import { QUERIES_PER_REQUEST } from './cube-api.ts'
-import { QueryError } from './cube-query.ts'
+import { QueryError } from '../cube/cube-query.ts'
 
 /**
  * What one GraphQL request may ask of the serial engine: each `cube` field is one query, so their

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error.ts'
+import { HttpError } from './http-error.ts'
 
 /** A fixed-window counter per key: simple, bounded, and enough for one machine. */
 export class RateLimiter {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { access, allow } from '../../infra/access/gate.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import { mayView, type SharingRules } from '../policy/view-policy.ts'
-import type { SemanticModel } from './compile-model.ts'
+import type { SemanticModel } from '../cube/compile-model.ts'
 
 /**
  * Which views changed, pushed to the dashboards as it happens: after every transform run (which

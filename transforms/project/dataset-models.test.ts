@@ -7,7 +7,7 @@ import { syncCatalog } from '../../infra/catalog/sync-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
-import { catalogProject } from '../runner/project.ts'
+import { catalogProject } from './project.ts'
 import { runModels } from '../runner/run.ts'
 
 const catalog = loadCatalog()

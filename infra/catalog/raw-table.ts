@@ -1,6 +1,6 @@
-import type { Dataset } from '../catalog/schema.ts'
-import { queryRows, type Warehouse } from './client.ts'
-import { renderStatement, type ColumnSpec, type TableSpec } from './ddl.ts'
+import type { Dataset } from './schema.ts'
+import { queryRows, type Warehouse } from '../warehouse/client.ts'
+import { renderStatement, type ColumnSpec, type TableSpec } from '../warehouse/ddl.ts'
 
 /**
  * Provenance carried by every raw row, so any warehouse value traces back to its delivery and line.

@@ -2,7 +2,7 @@ import { stringify } from 'yaml'
 import { enumLabelSql } from '../../infra/warehouse/parse-sql.ts'
 import { DICTIONARY, type Column, type Dataset } from '../../infra/catalog/schema.ts'
 import { hasHandWrittenView } from '../policy/view-policy.ts'
-import { generatedModelName } from '../../transforms/generated/dataset-models.ts'
+import { generatedModelName } from '../../transforms/project/dataset-models.ts'
 
 /**
  * The Cube cube and view of a catalogue dataset that has no hand-written view, generated from its

@@ -1,8 +1,8 @@
 import { DEMO_ACCOUNTS } from '../../access/accounts.ts'
 import { listEntries, type CatalogEntry } from '../../catalog/catalog-entries.ts'
-import { approveEntries, proposeEntry, type Actor } from '../service/catalog-change.ts'
-import type { ServiceContext } from '../service/context.ts'
-import { DEMO_PENDING_DATASET, demoEntries } from './demo-entries.ts'
+import { approveEntries, proposeEntry, type Actor } from './catalog-change.ts'
+import type { ServiceContext } from './context.ts'
+import { DEMO_PENDING_DATASET, demoEntries } from '../demo/demo-entries.ts'
 
 const STEWARD: Actor = { account: 'quantri', role: 'steward', agency: 'SO_KHCN' }
 

@@ -1,6 +1,6 @@
-import { parseCron, previousRun, type CronSchedule } from './cron.ts'
+import { parseCron, previousRun, type CronSchedule } from '../time/cron.ts'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
-import * as clock from './clock.ts'
+import * as clock from '../time/clock.ts'
 
 export interface Job {
   /** Stable id, e.g. "digest" or "briefing:kt_xh_thang"; run history is kept under it. */
