@@ -65,6 +65,14 @@ function modelFiles(dir: string): { fileName: string; content: string }[] {
 }
 
 /** Compiles the model; a broken model throws with the file and member Cube's compiler names. */
+/** A view's access declaration (meta.access, semantic/model/view-access.ts) is the policy's, not the caller's: /meta leaves it out. */
+function withoutAccess(c: CubeMeta): Partial<CubeMeta> {
+  const meta = (c as { meta?: Record<string, unknown> }).meta
+  if (!meta || !('access' in meta)) return {}
+  const { access: _access, ...rest } = meta
+  return { meta: rest } as Partial<CubeMeta>
+}
+
 const isInternal = (m: unknown) => (m as { meta?: { internal?: boolean } }).meta?.internal === true
 
 /**
@@ -136,7 +144,7 @@ async function compileFiles(dir: string, files: { fileName: string; content: str
     .map((c) => c.config)
     .filter((c) => c.public !== false && c.isVisible !== false)
     // Members marked meta.internal (a cell key for disclosure control) are kho's alone: not served, not askable.
-    .map((c) => ({ ...c, measures: c.measures.filter((m) => !isInternal(m)), dimensions: c.dimensions.filter((d) => !isInternal(d)) }))
+    .map((c) => ({ ...c, ...withoutAccess(c), measures: c.measures.filter((m) => !isInternal(m)), dimensions: c.dimensions.filter((d) => !isInternal(d)) }))
   const members: SemanticModel['members'] = new Map()
   for (const cube of meta) {
     for (const m of cube.measures) members.set(m.name, { kind: 'measure', meta: m })

@@ -4,6 +4,7 @@ import { HttpError } from '../../infra/http/http-error.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { CubeQuery } from '../cube/cube-query.ts'
+import { VIEW_ACCESS, type ViewPolicy } from '../model/view-access.ts'
 
 export type { SecurityContext } from '../../infra/access/caller.ts'
 
@@ -17,34 +18,10 @@ export type { SecurityContext } from '../../infra/access/caller.ts'
  * statistical view published under disclosure control (open); whoever else asks sees it as the
  * public does — never less — with its protected counts perturbed (see disclosure.ts). Personal
  * members always need an account granted personal data and a declared purpose. No agency is named
- * here: who owns, consumes and was granted a dataset is the catalogue's and the owners' to say.
+ * here: who owns, consumes and was granted a dataset is the catalogue's and the owners' to say; which
+ * members scope a view is declared beside the view (semantic/model/views/*.yml, meta.access).
  */
-export interface ViewPolicy {
-  /** Open whatever its dataset's scope: aggregate statistics published with protected counts. */
-  open?: boolean
-  agencyMember?: string
-  communeMember?: string
-  /** The catalogue dataset the view shows. */
-  dataset?: string
-  /** A count of people the public sees only perturbed, and the hidden measure holding each cell's key. */
-  protect?: { measure: string; cellKey: string }
-  /** Reads a table that changes with every request (the sharing log): its answers are never cached. */
-  live?: boolean
-}
-
-export const VIEW_POLICIES: Record<string, ViewPolicy> = {
-  kt_xh: { dataset: 'chi_tieu_kt_xh', agencyMember: 'kt_xh.agency', communeMember: 'kt_xh.unit_code' },
-  submissions: { agencyMember: 'submissions.agency' },
-  data_quality: { agencyMember: 'data_quality.agency' },
-  quality_scores: { agencyMember: 'quality_scores.agency' },
-  enterprises: { dataset: 'doanh_nghiep', communeMember: 'enterprises.commune_code' },
-  population: { open: true, dataset: 'dan_cu', communeMember: 'population.commune_code', protect: { measure: 'population.people', cellKey: 'population.cell_key' } },
-  citizens: { dataset: 'dan_cu', communeMember: 'citizens.commune_code' },
-  // An agency sees the checks of the indicators it reports; a commune officer its commune's.
-  indicator_checks: { agencyMember: 'indicator_checks.agency', communeMember: 'indicator_checks.unit_code' },
-  // An owner agency sees how others use its datasets.
-  usage: { agencyMember: 'usage.owner', live: true },
-}
+export type { ViewPolicy } from '../model/view-access.ts'
 
 const PROVINCIAL: SecurityContext['role'][] = ['leader', 'analyst', 'steward', 'admin']
 
@@ -63,7 +40,7 @@ export interface ViewGrant {
 }
 
 /**
- * Every view's policy: the hand-written ones above, and for each catalogue dataset that has no
+ * Every view's policy: the hand-written ones (declared in their YAML), and for each catalogue dataset that has no
  * hand-written view, the view generated from its entry (named by the dataset's id; scoped to a
  * commune officer's commune by its first commune-code column).
  */
@@ -79,10 +56,10 @@ export interface ViewPolicies {
 export type CatalogueDatasets = { datasets: readonly { id: string; columns: readonly { id: string; identifier: string | null }[] }[] }
 
 /** Whether a dataset has a hand-written view (else one is generated from its entry). */
-export const hasHandWrittenView = (dataset: string) => Object.entries(VIEW_POLICIES).some(([view, p]) => p.dataset === dataset || view === dataset)
+export const hasHandWrittenView = (dataset: string) => Object.entries(VIEW_ACCESS).some(([view, p]) => p.dataset === dataset || view === dataset)
 
 export function viewPolicies(catalog: CatalogueDatasets = { datasets: [] }): ViewPolicies {
-  const all = new Map(Object.entries(VIEW_POLICIES))
+  const all = new Map(Object.entries(VIEW_ACCESS))
   for (const d of catalog.datasets) {
     if (hasHandWrittenView(d.id)) continue
     const commune = d.columns.find((c) => c.identifier === 'commune_code')
