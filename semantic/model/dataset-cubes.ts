@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import { enumLabelSql } from '../../infra/warehouse/parse-sql.ts'
 import { DICTIONARY, type Column, type Dataset } from '../../infra/catalog/schema.ts'
-import { hasHandWrittenView } from '../policy/view-policy.ts'
+import { hasHandWrittenView } from './view-access.ts'
 import { generatedModelName } from '../../transforms/project/dataset-models.ts'
 
 /**

@@ -60,3 +60,6 @@ export function readViewAccess(dir = VIEWS_DIR): Record<string, ViewPolicy> {
 
 /** The hand-written views' access, read once: the model's files change only with a release. */
 export const VIEW_ACCESS: Readonly<Record<string, ViewPolicy>> = readViewAccess()
+
+/** Whether a dataset has a hand-written view (else one is generated from its entry). */
+export const hasHandWrittenView = (dataset: string) => Object.entries(VIEW_ACCESS).some(([view, p]) => p.dataset === dataset || view === dataset)

@@ -4,7 +4,7 @@ import { HttpError } from '../../infra/http/http-error.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { CubeQuery } from '../cube/cube-query.ts'
-import { VIEW_ACCESS, type ViewPolicy } from '../model/view-access.ts'
+import { hasHandWrittenView, VIEW_ACCESS, type ViewPolicy } from '../model/view-access.ts'
 
 export type { SecurityContext } from '../../infra/access/caller.ts'
 
@@ -55,8 +55,6 @@ export interface ViewPolicies {
 /** The dataset entries the generated views come from (the catalogue's shape, narrowed). */
 export type CatalogueDatasets = { datasets: readonly { id: string; columns: readonly { id: string; identifier: string | null }[] }[] }
 
-/** Whether a dataset has a hand-written view (else one is generated from its entry). */
-export const hasHandWrittenView = (dataset: string) => Object.entries(VIEW_ACCESS).some(([view, p]) => p.dataset === dataset || view === dataset)
 
 export function viewPolicies(catalog: CatalogueDatasets = { datasets: [] }): ViewPolicies {
   const all = new Map(Object.entries(VIEW_ACCESS))

@@ -1,0 +1,290 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { communesOf } from '../infra/identifiers/admin-units.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { screenshot, signIn } from './testing/browser.ts'
+import { readWorkbook, useUiService } from './testing/ui-service.ts'
+
+/*
+ * Agencies at work: the portal (officer), sharing between agencies, registering datasets in the
+ * product: in Debian's Chromium against the real service with the demo province loaded, each step
+ * checked against the API.
+ */
+const ui = useUiService()
+
+describe('the agency portal (officer)', () => {
+  it('uploads a file with bad rows and shows each rejected row with its reason', async () => {
+    const communes = communesOf('24').slice(0, 40).map((c) => c.code)
+    const lines = ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', ...communes.map((c, i) => `ENT_NEW,2019-01,${c},${i + 1}`), 'ENT_NEW,2019-13,07210,4', 'ENT_NEW,2019-01,07210,nhiều']
+    const file = path.join(ui.home, 'bao-cao-so-tc.csv')
+    fs.writeFileSync(file, lines.join('\n'))
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'canbo.sotc')
+    await page.waitForSelector('[data-testid=upload-form]')
+    expect(new URL(page.url()).pathname).toBe('/portal')
+    await page.selectOption('[data-testid=upload-form] select[name=dataset]', 'chi_tieu_kt_xh')
+    await page.setInputFiles('[data-testid=upload-form] input[type=file]', file)
+    await page.click('[data-testid=upload-form] button[type=submit]')
+    await page.waitForSelector('[data-testid=upload-report] [data-testid=rejects]')
+    expect(await page.getAttribute('[data-testid=upload-report]', 'data-status')).toBe('committed')
+    const [load] = (await ui.apiGet<{ load_id: string; source: string }[]>('canbo.sotc', '/api/loads?limit=1')).body
+    expect(load!.source).toBe('bao-cao-so-tc.csv')
+    const rejects = (await ui.apiGet<{ row: number; reason_vi: string }[]>('canbo.sotc', `/api/loads/${load!.load_id}/rejects.json`)).body
+    expect(rejects.length).toBe(2)
+    const shown = (await page.textContent('[data-testid=rejects]'))!
+    for (const r of rejects) expect(shown).toContain(r.reason_vi)
+    await screenshot(page, 'portal')
+    const [digest] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid=open-digest]')])
+    await digest.waitForLoadState()
+    expect(await digest.textContent('h1')).toContain('Tình hình nộp báo cáo ngày')
+    expect(await digest.textContent('body')).toContain('Sở Tài chính')
+    await digest.close()
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')])
+    const ws = await readWorkbook((await download.path())!, 'Dong bi tu choi')
+    expect(ws.rowCount).toBe(2 + rejects.length)
+    expect(ws.getRow(3).getCell(4).value).toBe(rejects[0]!.reason_vi)
+    // First, the rejected rows whole under the template's headers, to fix and send again.
+    const fix = await readWorkbook((await download.path())!)
+    expect(fix.name).toBe('Sua va gui lai')
+    expect(fix.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
+    expect(fix.rowCount).toBe(2 + rejects.length)
+
+    // The cover letter attached to that delivery, from its row in the history; its type by content.
+    const letter = path.join(ui.home, 'cong-van.pdf')
+    fs.writeFileSync(letter, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+    await page.click(`[data-testid=history] button[data-load="${load!.load_id}"]`)
+    await page.setInputFiles('[data-testid=load-attachments] input[type=file]', letter)
+    await page.waitForSelector('[data-testid=load-attachments] tbody tr:has-text("cong-van.pdf")')
+    const attached = (await ui.apiGet<{ name: string; media_type: string }[]>('canbo.sotc', `/api/loads/${load!.load_id}/attachments`)).body
+    expect(attached.map((a) => [a.name, a.media_type])).toEqual([['cong-van.pdf', 'application/pdf']])
+    await page.close()
+  })
+
+  it("keeps a scoped officer to its own agency's data, in the UI and through the API", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'canbo.sotc')
+    const nav = (await page.textContent('header.top nav'))!
+    expect(nav).not.toContain('Quản trị')
+    expect(nav).not.toContain('Chất lượng')
+    await page.goto(`${ui.url}/admin`)
+    await page.waitForURL(/\/portal$/)
+    await page.waitForSelector('[data-testid=history] tbody tr')
+    const agencies = await page.$$eval('[data-testid=history] tbody tr td:nth-child(2)', (tds) => [...new Set(tds.map((td) => td.textContent))])
+    expect(agencies).toEqual(['Sở Tài chính (SO_TC)'])
+    expect(await page.$('[data-testid=agency-picker]')).toBeNull()
+    await page.close()
+
+    const loads = await ui.apiGet<{ agency: string }[]>('canbo.sotc', '/api/loads?agency=CA_TINH')
+    expect(new Set(loads.body.map((l) => l.agency))).toEqual(new Set(['SO_TC']))
+    const overdue = await ui.apiGet<{ agency: string }[]>('canbo.sotc', '/api/submissions/overdue?agency=CA_TINH')
+    expect(overdue.body.every((r) => r.agency === 'SO_TC')).toBe(true)
+    const theirs = await ui.cubeLoad('canbo.sotc', { dimensions: ['submissions.agency'], filters: [{ member: 'submissions.agency', operator: 'equals', values: ['CA_TINH'] }] })
+    expect(theirs).toEqual([])
+    const police = (await ui.apiGet<{ load_id: string; agency: string }[]>('quantri', '/api/loads?agency=CA_TINH&limit=1')).body[0]!
+    expect(police.agency).toBe('CA_TINH')
+    expect((await ui.apiGet('canbo.sotc', `/api/loads/${police.load_id}/rejects.json`)).status).toBe(404)
+    expect((await ui.apiGet('canbo.sotc', '/api/admin/accounts')).status).toBe(403)
+    const exported = await fetch(`${ui.url}/api/export`, {
+      method: 'POST',
+      headers: { authorization: await ui.tokenOf('canbo.sotc'), 'content-type': 'application/json' },
+      body: JSON.stringify({ query: { dimensions: ['submissions.agency'], measures: ['submissions.obligations'] }, format: 'csv' }),
+    })
+    const csv = await exported.text()
+    expect(csv).toContain('SO_TC')
+    expect(csv).not.toContain('CA_TINH')
+  })
+})
+
+describe('sharing between agencies (officer asks, owner approves, officer queries)', () => {
+  it('an officer asks for a dataset in the portal, the owner approves it there, and the officer queries it', async () => {
+    const officer = await ui.newPage()
+    await signIn(officer, ui.url, 'canbo.soyt')
+    // Before: the explorer does not offer enterprises, and the API refuses it.
+    await officer.goto(`${ui.url}/explorer`)
+    await officer.waitForSelector('[data-testid=view-picker]')
+    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => o.getAttribute('value')))).not.toContain('enterprises')
+    const refused = await fetch(`${ui.url}/cubejs-api/v1/load`, { method: 'POST', headers: { authorization: await ui.tokenOf('canbo.soyt'), 'content-type': 'application/json' }, body: JSON.stringify({ query: { measures: ['enterprises.count'] } }) })
+    expect(refused.status).toBe(403)
+
+    await officer.goto(`${ui.url}/sharing`)
+    await officer.waitForSelector('[data-testid=request-form]')
+    expect(await officer.getAttribute('[data-testid=shareable] tr:has-text("doanh nghiệp") [data-access]', 'data-access')).toBe('none')
+    await officer.selectOption('[data-testid=request-form] select[name=dataset]', 'doanh_nghiep')
+    await officer.check('[data-testid=request-form] input[name=view][value=enterprises]')
+    await officer.fill('[data-testid=request-form] textarea[name=purpose]', 'Quản lý cơ sở kinh doanh dược trên địa bàn')
+    await officer.fill('[data-testid=request-form] input[name=legal_basis]', 'Quy chế chia sẻ dữ liệu tỉnh, Điều 7')
+    await officer.click('[data-testid=request-form] button[type=submit]')
+    const sent = (await officer.textContent('p.state.ok[role=status]'))!
+    const id = /YC-\d{8}-[0-9a-f]{6}/.exec(sent)![0]
+    await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=pending]`)
+    await screenshot(officer, 'sharing-request')
+
+    const owner = await ui.newPage()
+    await signIn(owner, ui.url, 'canbo.sotc')
+    await owner.goto(`${ui.url}/sharing`)
+    const row = `[data-testid=to-decide] tr:has-text("${id}")`
+    await owner.waitForSelector(row)
+    await owner.fill(`${row} input[aria-label="Ghi chú / lý do"]`, 'Đồng ý theo quy chế')
+    await owner.click(`${row} button[data-action=approve]`)
+    await owner.waitForSelector(`${row} [data-status=approved]`)
+    await screenshot(owner, 'sharing-decide')
+
+    // The officer sees the decision and queries the dataset in the explorer: the API's number.
+    await officer.goto(`${ui.url}/sharing`)
+    await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=approved]`)
+    await officer.goto(`${ui.url}/explorer`)
+    await officer.selectOption('[data-testid=view-picker]', 'enterprises')
+    await officer.check('input[data-member="enterprises.count"]')
+    await officer.click('[data-testid=run-query]')
+    await officer.waitForSelector('[data-testid=result] tbody tr')
+    const [expected] = await ui.cubeLoad('canbo.soyt', { measures: ['enterprises.count'] })
+    const shown = await officer.textContent('[data-testid=result] tbody tr td')
+    expect(shown!.replace(/\./g, '')).toBe(String(expected!['enterprises.count']))
+    await screenshot(officer, 'sharing-query')
+    await officer.close()
+    await owner.close()
+  })
+})
+
+describe('registering a dataset in the product (officer proposes, steward approves)', () => {
+  it("holds the demo province's datasets, most registered by their agencies through the catalogue, each delivered", async () => {
+    const datasets = (await ui.apiGet<{ id: string }[]>('quantri', '/api/catalog/datasets')).body.map((d) => d.id)
+    expect(datasets.length).toBeGreaterThanOrEqual(10)
+    const entries = (await ui.apiGet<{ dataset: string; status: string; proposed_by: string; reviewed_by: string }[]>('quantri', '/api/catalog/proposals')).body
+    const registered = entries.filter((e) => e.status === 'approved')
+    // Proposed by an officer of the owner agency, approved by the steward — not shipped as code.
+    expect(registered.length).toBeGreaterThan(datasets.length / 2)
+    for (const e of registered) expect([e.proposed_by.startsWith('canbo.'), e.reviewed_by], e.dataset).toEqual([true, 'quantri'])
+    expect(entries.filter((e) => e.status === 'proposed').map((e) => e.dataset)).toEqual(['giay_phep_xay_dung'])
+    const loaded = await queryRows<{ dataset: string }>(ui.service.ctx.wh.client, "SELECT DISTINCT dataset FROM meta.loads FINAL WHERE status = 'committed' ORDER BY dataset")
+    expect(loaded.map((l) => l.dataset)).toEqual(datasets.filter((d) => d !== 'giay_phep_xay_dung').sort())
+    // Joined on shared elements: dossiers of enterprises by enterprise code, through the semantic layer.
+    const [byStatus] = await ui.cubeLoad('quantri', { measures: ['ho_so_tthc.count'], filters: [{ member: 'ho_so_tthc.registered_enterprises_status', operator: 'set' }] })
+    const [hand] = await queryRows<{ n: string }>(ui.service.ctx.wh.client, 'SELECT count() AS n FROM std.ds_ho_so_tthc AS h FINAL INNER JOIN marts.dim_enterprise AS e ON e.enterprise_code = h.ma_so_doanh_nghiep')
+    expect(Number(byStatus!['ho_so_tthc.count'])).toBe(Number(hand!.n))
+    expect(Number(hand!.n)).toBeGreaterThan(0)
+  })
+
+  it('an officer proposes a dataset in the catalogue page, a steward approves it, and its view is there to query', async () => {
+    const officer = await ui.newPage()
+    await signIn(officer, ui.url, 'canbo.soyt')
+    await officer.goto(`${ui.url}/catalog`)
+    await officer.click('[data-testid=tab-proposals]')
+    const form = '[data-testid=proposal-form]'
+    await officer.fill(`${form} input[name=id]`, 'co_so_y_te')
+    await officer.fill(`${form} input[name=name]`, 'Cơ sở khám bệnh, chữa bệnh')
+    await officer.fill(`${form} input[name=description]`, 'Bệnh viện, trạm y tế và phòng khám được cấp phép')
+    await officer.selectOption(`${form} select[name=consumers]`, 'BHXH_TINH')
+    await officer.selectOption(`${form} select[name=update_frequency]`, 'quarterly')
+    await officer.fill(`${form} input[name=natural_key]`, 'ma_co_so')
+    const column = async (i: number, id: string, label: string, identifier = '') => {
+      if (i > 0) await officer.click('[data-testid=add-column]')
+      await officer.fill(`[data-column="${i}"] input[aria-label="Mã"]`, id)
+      await officer.fill(`[data-column="${i}"] input[aria-label="Tên cột"]`, label)
+      if (identifier) await officer.selectOption(`[data-column="${i}"] select[aria-label="Định danh dùng chung"]`, identifier)
+    }
+    await column(0, 'ma_co_so', 'Mã cơ sở')
+    await column(1, 'ten_co_so', 'Tên cơ sở')
+    await column(2, 'ma_xa', 'Mã xã', 'commune_code')
+    await officer.click(`${form} button[type=submit]`)
+    await officer.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te") [data-status=proposed]')
+    await screenshot(officer, 'catalog-proposal')
+
+    const steward = await ui.newPage()
+    await signIn(steward, ui.url, 'quantri')
+    await steward.goto(`${ui.url}/catalog`)
+    await steward.click('[data-testid=tab-proposals]')
+    const row = '[data-testid=proposals] tr:has-text("co_so_y_te")'
+    await steward.waitForSelector(`${row} button[data-action=approve]`)
+    await steward.click(`${row} button[data-action=approve]`)
+    await steward.waitForSelector(`${row} [data-status=approved]`)
+    await screenshot(steward, 'catalog-approved')
+
+    // No restart: the catalogue has it, and the officer's explorer offers its generated view.
+    const entry = await ui.apiGet<{ owner: string; columns: { id: string }[] }>('canbo.soyt', '/api/catalog/datasets/co_so_y_te')
+    expect(entry.body.owner).toBe('SO_YT')
+    await officer.goto(`${ui.url}/explorer`)
+    await officer.waitForSelector('[data-testid=view-picker]')
+    expect(await officer.$$eval('[data-testid=view-picker] option', (os) => os.map((o) => o.getAttribute('value')))).toContain('co_so_y_te')
+
+    // A change, starting from the entry as it is: the officer adds a column; what the form does not
+    // show (formats, the demo's own health-facility dataset's settings) stays as it was.
+    await officer.goto(`${ui.url}/catalog`)
+    await officer.click('[data-testid=tab-proposals]')
+    await officer.selectOption('[data-testid=change-existing]', 'co_so_y_te')
+    await officer.waitForSelector(`${form} input[name=id][readonly]`)
+    expect(await officer.inputValue(`${form} input[name=name]`)).toBe('Cơ sở khám bệnh, chữa bệnh')
+    expect(await officer.$$eval('[data-column]', (cs) => cs.length)).toBe(3)
+    await column(3, 'so_giuong', 'Số giường bệnh')
+    await officer.selectOption('[data-column="3"] select[aria-label="Kiểu"]', 'integer')
+    await officer.click(`${form} button[type=submit]`)
+    await officer.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te"):has-text("2") [data-status=proposed]')
+    await steward.reload()
+    await steward.click('[data-testid=tab-proposals]')
+    const v2 = '[data-testid=proposals] tr:has-text("co_so_y_te"):has([data-status=proposed])'
+    await steward.waitForSelector(`${v2} button[data-action=approve]`)
+    await steward.click(`${v2} button[data-action=approve]`)
+    await steward.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te") [data-status=superseded]')
+    const changed = await ui.apiGet<{ columns: { id: string; type: string }[]; formats: string[] }>('canbo.soyt', '/api/catalog/datasets/co_so_y_te')
+    expect(changed.body.columns.map((c) => [c.id, c.type])).toEqual([['ma_co_so', 'string'], ['ten_co_so', 'string'], ['ma_xa', 'string'], ['so_giuong', 'integer']])
+    expect(changed.body.formats).toEqual(['csv', 'xlsx'])
+    await officer.close()
+    await steward.close()
+  })
+
+  it("a steward allows a pull connector's host from the proposal, and an administrator sets its secret without ever seeing it again", async () => {
+    const proposed = await fetch(`${ui.url}/api/catalog/proposals`, {
+      method: 'POST',
+      headers: { authorization: await ui.tokenOf('canbo.soyt'), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        entry: {
+          id: 'co_so_keo',
+          name: 'Cơ sở y tế (kéo từ hệ thống của Sở)',
+          name_en: 'Health facilities (pulled from the department)',
+          owner: 'SO_YT',
+          description: 'Danh sách cơ sở kéo từ hệ thống của Sở Y tế.',
+          personal_data: false,
+          sharing: { scope: 'dung_chung', method: 'file', consumers: ['BHXH_TINH'] },
+          update_frequency: 'monthly',
+          format_standard: 'JSON từ API của Sở',
+          formats: ['json'],
+          natural_key: ['ma_co_so'],
+          columns: [{ id: 'ma_co_so', label: 'Mã cơ sở', type: 'string', required: true }],
+          pull: { url: 'https://api.soyt.laocai.gov.vn/co-so', schedule: '0 2 * * *', auth: { header: 'X-Api-Key', secret: 'soyt-api' } },
+        },
+      }),
+    })
+    expect(proposed.status, await proposed.clone().text()).toBe(200)
+    const steward = await ui.newPage()
+    await signIn(steward, ui.url, 'quantri')
+    await steward.goto(`${ui.url}/catalog`)
+    await steward.click('[data-testid=tab-proposals]')
+    const row = '[data-testid=proposals] tr:has-text("co_so_keo")'
+    await steward.waitForSelector(`${row} [data-problem=host]`)
+    await steward.click(`${row} button[data-action=allow-host]`)
+    await steward.waitForSelector(`${row} [data-problem=host]`, { state: 'detached' })
+    expect(await steward.isVisible(`${row} [data-problem=secret]`)).toBe(true)
+
+    const admin = await ui.newPage()
+    await signIn(admin, ui.url, 'admin')
+    await admin.goto(`${ui.url}/admin`)
+    const panel = '[data-testid=pull-connections]'
+    await admin.waitForSelector(`${panel} [data-testid=pull-hosts] tr:has-text("api.soyt.laocai.gov.vn")`)
+    expect(await admin.textContent(`${panel} [data-testid=pull-hosts] tr:has-text("api.soyt.laocai.gov.vn")`)).toContain('Cơ sở y tế (kéo từ hệ thống của Sở)')
+    await admin.fill(`${panel} input[name=name]`, 'soyt-api')
+    await admin.fill(`${panel} input[name=value]`, 'gia-tri-bi-mat-123')
+    await admin.click(`${panel} form[aria-label="Lưu khóa"] button[type=submit]`)
+    await admin.waitForSelector(`${panel} [data-testid=secrets] tr:has-text("soyt-api")`)
+    await screenshot(admin, 'admin-pull-connections')
+    expect(await admin.content()).not.toContain('gia-tri-bi-mat-123')
+    await steward.reload()
+    await steward.click('[data-testid=tab-proposals]')
+    await steward.waitForSelector(`${row} .outbound`)
+    expect(await steward.$$(`${row} [data-problem]`)).toHaveLength(0)
+    await admin.close()
+    await steward.close()
+  })
+})
+

@@ -1,0 +1,340 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { communesOf } from '../infra/identifiers/admin-units.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
+import { screenshot, signIn } from './testing/browser.ts'
+import { readWorkbook, useUiService } from './testing/ui-service.ts'
+import { tempDir } from '../infra/testing/temp-warehouse.ts'
+
+/*
+ * What leaders and analysts look at: the IOC overview and its commune map (a steward uploads
+ * boundaries), and the explorer (building, sharing and exporting questions, the guided start, large
+ * results): in Debian's Chromium against the real service with the demo province loaded, each step
+ * checked against the API.
+ */
+const ui = useUiService()
+
+describe('the IOC overview (leader)', () => {
+  it('fills every headline tile with the number the API returns for it, in Vietnamese format', async () => {
+    const page = await ui.newPage()
+    const started = Date.now()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    console.info(`overview ready in ${Date.now() - started} ms (demo scale 1; bench:dashboards measures scale 10)`)
+    const tiles = await page.$$eval('[data-testid^="tile-"]', (els) =>
+      els.map((e) => ({ code: e.getAttribute('data-testid')!.slice(5), value: e.getAttribute('data-value'), period: e.getAttribute('data-period'), text: e.textContent ?? '' })),
+    )
+    const config = (await ui.apiGet<{ headline: string[] }>('lanhdao', '/api/dashboards/ioc')).body
+    expect(tiles.map((t) => t.code)).toEqual(config.headline)
+    for (const tile of tiles) {
+      expect(tile.value, tile.code).not.toBe('')
+      const [row] = await ui.cubeLoad('lanhdao', {
+        measures: ['kt_xh.value'],
+        filters: [
+          { member: 'kt_xh.indicator_code', operator: 'equals', values: [tile.code] },
+          { member: 'kt_xh.period', operator: 'equals', values: [tile.period] },
+        ],
+      })
+      expect(Number(tile.value), tile.code).toBe(Number(row!['kt_xh.value']))
+      expect(tile.text).toContain(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(tile.value)))
+      expect(tile.text).toMatch(/Tháng \d{1,2}\/\d{4}|Quý [IV]+\/\d{4}|Năm \d{4}/)
+    }
+    await screenshot(page, 'overview')
+
+    // Drill: province → the submissions behind the number.
+    await page.click(`[data-testid="tile-${tiles[0]!.code}"]`)
+    await page.waitForSelector('[data-testid="drill-submissions"] tbody tr')
+    const owner = (await ui.apiGet<{ code: string; owner: string }[]>('lanhdao', '/api/catalog/indicators')).body.find((i) => i.code === tiles[0]!.code)!.owner
+    expect(await page.textContent('[data-testid="drill-submissions"]')).toContain(owner)
+    // …and from a commune in the ranking to its own figure.
+    await page.click('[data-testid="commune-ranking"] tbody tr:first-child button')
+    await page.waitForSelector('[data-testid="drill"] caption')
+    await screenshot(page, 'overview-drill')
+
+    await page.goto(`${ui.url}/kiosk`)
+    await page.waitForSelector('.kiosk .overview[data-ready=true]')
+    expect(await page.$('header.top')).toBeNull()
+    await screenshot(page, 'kiosk')
+    await page.close()
+  })
+
+  it('changes a kiosk tile on its own when a delivery changes its number: pushed by the service, not polled', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    await page.goto(`${ui.url}/kiosk`)
+    await page.waitForSelector('.kiosk .overview[data-ready=true]')
+    const tile = '[data-testid="tile-ENT_NEW"]'
+    const before = Number(await page.getAttribute(tile, 'data-value'))
+    const period = (await page.getAttribute(tile, 'data-period'))!
+    expect(period).toMatch(/^\d{4}-\d{2}$/)
+    // The kiosk's stream is open (it polls only while it is not, once a minute: longer than this test waits).
+    await expect.poll(() => ui.service.ctx.live.listening, { timeout: 5000 }).toBeGreaterThan(0)
+    // The business registry office delivers a new month's figure for one commune.
+    const file = path.join(ui.home, 'ent-new-live.csv')
+    fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', `ENT_NEW,${period},${communesOf('24')[3]!.code},50000`].join('\n'))
+    const report = await ui.service.ctx.deliver.file({ file, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
+    expect(report.status).toBe('committed')
+    const started = Date.now()
+    // Polled from here (the page's CSP forbids waitForFunction's evaluation); the page itself is not told to reload.
+    await expect.poll(async () => Number(await page.getAttribute(tile, 'data-value')), { timeout: 30_000, interval: 200 }).not.toBe(before)
+    const shown = Number(await page.getAttribute(tile, 'data-value'))
+    // What the tile shows is what the API now answers for the indicator's month.
+    const [row] = await ui.cubeLoad('lanhdao', { measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.period', operator: 'equals', values: [period] }] })
+    expect(shown).toBe(Number(row!['kt_xh.value']))
+    expect(shown).toBeGreaterThan(before)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    await page.close()
+  })
+
+  it('shows what kho computes from the integrated registers beside the reported figures, and the communes that disagree', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('[data-testid="reconciliation-table"] tbody tr')
+    const shown = await page.$$eval('[data-testid="reconciliation-table"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    // The province's line of each computed indicator, as the warehouse has it.
+    const checks = await ui.cubeLoad('lanhdao', {
+      measures: ['indicator_checks.computed', 'indicator_checks.reported', 'indicator_checks.units_disagreeing'],
+      dimensions: ['indicator_checks.indicator_code', 'indicator_checks.indicators_name'],
+      filters: [{ member: 'indicator_checks.unit_level', operator: 'equals', values: ['province'] }],
+      order: [['indicator_checks.indicator_code', 'asc']],
+    })
+    const hand = await queryRows<{ indicator_code: string; computed: number; reported: number | null }>(
+      ui.service.ctx.wh.client,
+      "SELECT indicator_code, computed, reported FROM marts.fct_indicator_check WHERE unit_level = 'province' ORDER BY indicator_code",
+    )
+    expect(checks.map((c) => [c['indicator_checks.indicator_code'], Number(c['indicator_checks.computed']).toFixed(2)])).toEqual(hand.map((h) => [h.indicator_code, Number(h.computed).toFixed(2)]))
+    expect(hand.map((h) => h.indicator_code)).toEqual(['ENT_ACTIVE', 'POP_RESIDENT', 'SI_COVERAGE', 'SI_PARTICIPANTS'])
+    const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
+    for (const h of hand) {
+      const name = String(checks.find((c) => c['indicator_checks.indicator_code'] === h.indicator_code)!['indicator_checks.indicators_name'])
+      const row = shown.find((r) => r[0] === name)!
+      expect(row, name).toBeDefined()
+      expect(row[2]).toBe(vi(Number(h.computed)))
+      // Both numbers, the reported one with its period.
+      if (h.reported !== null) expect(row[3]).toContain(vi(Number(h.reported)))
+    }
+    // The demo's social-insurance office reports a few communes' participants off: they are listed.
+    const [si] = await ui.cubeLoad('lanhdao', {
+      measures: ['indicator_checks.units_disagreeing'],
+      filters: [
+        { member: 'indicator_checks.indicator_code', operator: 'equals', values: ['SI_PARTICIPANTS'] },
+        { member: 'indicator_checks.unit_level', operator: 'equals', values: ['commune'] },
+      ],
+    })
+    expect(Number(si!['indicator_checks.units_disagreeing'])).toBeGreaterThan(0)
+    await page.click('[data-testid="reconciliation-table"] button[data-indicator="SI_PARTICIPANTS"]')
+    await page.waitForSelector('[data-testid="reconciliation-communes"] tbody tr')
+    expect(await page.$$eval('[data-testid="reconciliation-communes"] tbody tr', (trs) => trs.length)).toBe(Math.min(10, Number(si!['indicator_checks.units_disagreeing'])))
+    await screenshot(page, 'overview-reconciliation')
+    await page.close()
+  })
+
+  it('switches to English and back', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    await page.click('button.lang')
+    await page.waitForSelector('text=IOC overview')
+    expect(await page.getAttribute('html', 'lang')).toBe('en')
+    await page.click('button.lang')
+    await page.waitForSelector('text=Tổng quan IOC')
+    await page.close()
+  })
+})
+
+describe('the commune map on the overview (leader; steward uploads boundaries)', () => {
+  it("draws the demo's illustrative boundaries in the ranking's colours, with a legend, and drills into a commune on click", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('[data-testid=commune-map] path')
+    expect(await page.$$eval('[data-testid=commune-map] path', (ps) => ps.length)).toBe(communesOf('24').length)
+    expect(await page.textContent('[data-testid=map-illustrative]')).toContain('Bản đồ minh họa')
+    // A class per colour, up to five (ties between small counts merge classes), each range once.
+    const ranges = await page.$$eval('[data-testid=map-legend] li', (lis) => lis.map((li) => li.textContent))
+    expect(ranges.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(ranges).size).toBe(ranges.length)
+    // The ten bars (communes ranked first) have the colours their communes have on the map.
+    const ranked = await page.$$eval('[data-testid=commune-ranking] tbody tr td:nth-child(2)', (tds) => tds.slice(0, 10).map((td) => td.textContent ?? ''))
+    const bars = await page.$$eval('.recharts-bar-rectangle path', (ps) => ps.map((p) => p.getAttribute('fill')))
+    const byName = new Map(communesOf('24').map((c) => [c.name, c.code]))
+    const mapFills = await Promise.all(ranked.map((name) => page.getAttribute(`[data-testid=commune-map] path[data-unit="${byName.get(name)}"]`, 'fill')))
+    expect(bars).toHaveLength(10)
+    expect(mapFills).toEqual(bars)
+    const fills = await page.$$eval('[data-testid=commune-map] path', (ps) => ps.map((p) => p.getAttribute('fill')))
+    // The map uses every colour of its legend, and only those.
+    expect(new Set(fills).size).toBe(ranges.length)
+    const legendColours = await page.$$eval('[data-testid=map-legend] .swatch', (ss) => ss.map((s) => s.getAttribute('data-colour')))
+    for (const f of fills) expect(legendColours).toContain(f)
+    // The first-ranked commune is in the darkest class for an indicator where more is better.
+    expect(bars[0]).toBe(legendColours[legendColours.length - 1])
+    const [first] = ranked
+    await page.click(`[data-testid=commune-map] path[data-unit="${byName.get(first!)}"]`)
+    await page.waitForSelector('[data-testid=drill]')
+    expect(await page.textContent('[data-testid=drill] h2')).toContain(first)
+    await screenshot(page, 'overview-map')
+    await page.close()
+  })
+
+  it('a steward uploads GeoJSON boundaries: the report names the unknown code and the commune left out, and the overview draws them', async () => {
+    const communes = communesOf('24')
+    const dir = tempDir('kho-map-')
+    const features = communes.slice(1).map((c, i) => ({
+      type: 'Feature',
+      properties: { ma_xa: c.code },
+      geometry: { type: 'Polygon', coordinates: [[[106 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05], [106.05 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05], [106.05 + (i % 10) * 0.05, 21.05 + Math.floor(i / 10) * 0.05], [106 + (i % 10) * 0.05, 21.05 + Math.floor(i / 10) * 0.05], [106 + (i % 10) * 0.05, 21 + Math.floor(i / 10) * 0.05]]] },
+    }))
+    features.push({ type: 'Feature', properties: { ma_xa: '99999' }, geometry: features[0]!.geometry })
+    const file = path.join(dir, 'ranh-gioi-xa.geojson')
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features }))
+
+    // Through the API: an officer may not upload; a broken file is refused with its reason and changes nothing.
+    const post = async (user: string, body: string) => {
+      const form = new FormData()
+      form.append('file', new Blob([body]), 'x.geojson')
+      return fetch(`${ui.url}/api/map/communes`, { method: 'POST', headers: { authorization: await ui.tokenOf(user) }, body: form })
+    }
+    expect((await post('canbo.sotc', '{}')).status).toBe(403)
+    const broken = await post('quantri', '{"type": "FeatureCollection", "features": [')
+    expect(broken.status).toBe(422)
+    expect(((await broken.json()) as { problems: { vi: string }[] }).problems[0]!.vi).toMatch(/JSON/)
+
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'quantri')
+    await page.goto(`${ui.url}/admin`)
+    await page.waitForSelector('[data-testid=map-source]')
+    expect(await page.textContent('[data-testid=map-source]')).toContain('Bản đồ minh họa')
+    await page.setInputFiles('[data-testid=map-panel] input[type=file]', file)
+    await page.click('[data-testid=map-panel] button[type=submit]')
+    await page.waitForSelector('[data-testid=map-report]')
+    expect(await page.textContent('[data-testid=map-matched]')).toBe(String(communes.length - 1))
+    expect(await page.textContent('[data-testid=map-unknown]')).toContain('99999')
+    expect(await page.textContent('[data-testid=map-missing]')).toContain(`${communes[0]!.name} (${communes[0]!.code})`)
+    await page.waitForSelector('[data-testid=map-source]:has-text("ranh-gioi-xa.geojson")')
+    await screenshot(page, 'admin-map-upload')
+    await page.close()
+
+    const leader = await ui.newPage()
+    await signIn(leader, ui.url, 'lanhdao')
+    await leader.waitForSelector('[data-testid=commune-map] path')
+    expect(await leader.$$eval('[data-testid=commune-map] path', (ps) => ps.length)).toBe(communes.length - 1)
+    expect(await leader.$('[data-testid=map-illustrative]')).toBeNull()
+    await leader.close()
+  })
+})
+
+describe('the explorer (analyst)', () => {
+  it('builds a query, shares it by URL and downloads an XLSX with the same values as the API', async () => {
+    const [latest] = await ui.cubeLoad('phantich', { dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }], order: [['kt_xh.period', 'desc']], limit: 1 })
+    const month = String(latest!['kt_xh.period'])
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'phantich')
+    await page.goto(`${ui.url}/explorer`)
+    await page.selectOption('[data-testid=view-picker]', 'kt_xh')
+    await page.check('input[data-member="kt_xh.value"]')
+    await page.check('input[data-member="kt_xh.plan_pct"]')
+    await page.check('input[data-member="kt_xh.indicator_code"]')
+    await page.click('text=Thêm bộ lọc')
+    await page.selectOption('select[aria-label="Bộ lọc"]', 'kt_xh.period')
+    await page.fill('input[aria-label="Giá trị"]', month)
+    await page.click('[data-testid=run-query]')
+    await page.waitForSelector('[data-testid=result] tbody tr')
+    const expected = await ui.cubeLoad('phantich', {
+      measures: ['kt_xh.value', 'kt_xh.plan_pct'],
+      dimensions: ['kt_xh.indicator_code'],
+      filters: [{ member: 'kt_xh.period', operator: 'equals', values: [month] }],
+      limit: 10000,
+    })
+    expect(Number(await page.getAttribute('[data-testid=result]', 'data-rows'))).toBe(expected.length)
+    await screenshot(page, 'explorer')
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')])
+    const ws = await readWorkbook((await download.path())!)
+    expect(ws.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
+    const fromFile = new Map<string, [number | null, number | null]>()
+    ws.eachRow((row, i) => {
+      if (i > 2) fromFile.set(String(row.getCell(1).value), [row.getCell(2).value as number | null, row.getCell(3).value as number | null])
+    })
+    expect(fromFile.size).toBe(expected.length)
+    for (const r of expected) {
+      const [value, plan] = fromFile.get(String(r['kt_xh.indicator_code']))!
+      expect(value).toBe(r['kt_xh.value'] === null ? null : Number(r['kt_xh.value']))
+      expect(plan).toBe(r['kt_xh.plan_pct'] === null ? null : Number(r['kt_xh.plan_pct']))
+    }
+
+    // The URL carries the question: opening it again shows the same result.
+    const shared = page.url()
+    expect(shared).toContain('/explorer?q=')
+    const again = await ui.newPage()
+    await signIn(again, ui.url, 'phantich')
+    await again.goto(shared)
+    await again.waitForSelector('[data-testid=result] tbody tr')
+    expect(Number(await again.getAttribute('[data-testid=result]', 'data-rows'))).toBe(expected.length)
+
+    // A named query is kept for the account.
+    await again.fill('input[aria-label="Tên truy vấn"]', 'Chỉ tiêu tháng')
+    await again.click('[data-testid=save-query]')
+    await again.waitForSelector('button.linkish:has-text("Chỉ tiêu tháng")')
+    const saved = await ui.apiGet<{ name: string }[]>('phantich', '/api/saved-queries')
+    expect(saved.body.map((s) => s.name)).toEqual(['Chỉ tiêu tháng'])
+    await page.close()
+    await again.close()
+  })
+})
+
+describe("the explorer's guided start (leader)", () => {
+  it('finds an indicator by its name typed without diacritics and shows its trend and its communes at once', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.goto(`${ui.url}/explorer`)
+    // Before anything is typed: questions suggested for a leader.
+    await page.waitForSelector('[data-testid=suggested-questions] button')
+    expect(await page.textContent('[data-testid=suggested-questions]')).toContain('Tổng mức bán lẻ hàng hóa')
+    await page.fill('input[aria-label="Tìm chỉ tiêu theo tên"]', 'ban le')
+    await page.waitForSelector('[data-testid=indicator-matches] button')
+    // "bán lẻ" side by side comes first (a name with "bằng" and "lệ" matches the words too, after it).
+    expect((await page.$$eval('[data-testid=indicator-matches] button', (bs) => bs.map((b) => b.textContent)))[0]).toBe('Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng')
+    await page.click('[data-testid=indicator-matches] li:first-child button')
+    await page.waitForSelector('[data-testid=guided-answer][data-indicator=RETAIL_SALES] .recharts-line')
+    expect(await page.textContent('[data-testid=guided-answer]')).toContain('Chỉ tiêu báo cáo cho toàn tỉnh')
+    // A commune-level indicator: its communes in the latest period, as the API gives them.
+    await page.fill('input[aria-label="Tìm chỉ tiêu theo tên"]', 'DOANH NGHIEP thanh lap')
+    await page.click('[data-testid=indicator-matches] button:has-text("Doanh nghiệp thành lập mới")')
+    await page.waitForSelector('[data-testid=guided-communes] tbody tr')
+    const heading = (await page.textContent('[data-testid=guided-communes] h2'))!
+    const [latest] = await ui.cubeLoad('lanhdao', { dimensions: ['kt_xh.period'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }], order: [['kt_xh.period', 'desc']], limit: 1 })
+    const period = String(latest!['kt_xh.period'])
+    expect(heading).toContain(`Tháng ${Number(period.slice(5))}/${period.slice(0, 4)}`)
+    const best = await ui.cubeLoad('lanhdao', { measures: ['kt_xh.value'], dimensions: ['kt_xh.admin_units_name'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }, { member: 'kt_xh.period', operator: 'equals', values: [period] }], order: [['kt_xh.value', 'desc']], limit: 1 })
+    expect(await page.textContent('[data-testid=guided-communes] tbody tr:first-child td:first-child')).toBe(String(best[0]!['kt_xh.admin_units_name']))
+    await screenshot(page, 'explorer-guided')
+    await page.close()
+  })
+})
+
+describe('the explorer with a large result', () => {
+  it('loads every indicator × period × unit and keeps it sortable and paged', async () => {
+    const question = { view: 'kt_xh', measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period', 'kt_xh.unit_code'], time: null, filters: [], limit: 100000 }
+    const api = { measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period', 'kt_xh.unit_code'], limit: 100000 }
+    const [top] = await ui.cubeLoad('phantich', { ...api, order: [['kt_xh.value', 'desc']], limit: 1 })
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'phantich')
+    const started = Date.now()
+    await page.goto(`${ui.url}/explorer?q=${encodeURIComponent(JSON.stringify(question))}`)
+    await page.waitForSelector('[data-testid=result] tbody tr')
+    const rows = Number(await page.getAttribute('[data-testid=result]', 'data-rows'))
+    console.info(`explorer: ${rows} rows fetched and shown in ${Date.now() - started} ms`)
+    expect(rows).toBeGreaterThan(50_000)
+    // Only one page of rows is in the DOM, whatever the result's size.
+    expect(await page.$$eval('[data-testid=result-table] tbody tr', (trs) => trs.length)).toBe(50)
+    const header = page.locator('[data-testid=result-table] th', { hasText: 'Giá trị thực hiện' })
+    for (let i = 0; i < 3 && (await header.getAttribute('aria-sort')) !== 'descending'; i++) await header.locator('button').click()
+    const first = await page.textContent('[data-testid=result-table] tbody tr:first-child td:last-child')
+    expect(first).toBe(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(top!['kt_xh.value'])))
+    await page.click('[data-testid=result-table] .pager button[aria-label="next page"]')
+    expect(await page.textContent('[data-testid=result-table] .pager span')).toMatch(/^2 \/ /)
+    await page.close()
+  })
+})
+

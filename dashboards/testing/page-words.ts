@@ -1,0 +1,58 @@
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+/** What a page shows a person: its visible text nodes, each with whether it sits in a part marked as another language. */
+export async function visibleTexts(page: Page): Promise<{ text: string; vi: boolean; raw: boolean }[]> {
+  // A string: this file is type-checked without the DOM's types; the script runs in the page.
+  return page.evaluate(`(() => {
+    const out = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement
+      const text = (n.textContent || '').trim()
+      if (!el || !text || el.closest('script,style,[hidden]')) continue
+      const box = el.getBoundingClientRect()
+      if (el.tagName !== 'OPTION' && (box.width === 0 || box.height === 0)) continue
+      // [lang=vi] inside an English page: a name in the data (a commune, an agency, a dataset);
+      // code, kbd, [translate=no]: an identifier shown as itself (a CCCD, a file name).
+      out.push({ text, vi: el.closest('html[lang=en] [lang=vi]') !== null, raw: el.closest('code,kbd,[translate=no]') !== null })
+    }
+    for (const input of document.querySelectorAll('input[placeholder],textarea[placeholder]')) {
+      const text = input.getAttribute('placeholder') || ''
+      if (text && input.getBoundingClientRect().width > 0) out.push({ text, vi: false, raw: false })
+    }
+    return out
+  })()`)
+}
+
+export const settled = async (page: Page) => {
+  // Not 'networkidle': the overview keeps its live-changes stream (GET /api/live) open.
+  await page.waitForLoadState('load')
+  // Polled from here: the page's CSP forbids the string evaluation waitForFunction would need.
+  // Twice, a moment apart, so a section that starts loading after the first settles is waited for too.
+  for (let i = 0; i < 2; i++) {
+    await expect.poll(() => page.locator('.state.loading').count(), { timeout: 30_000 }).toBe(0)
+    await page.waitForTimeout(400)
+  }
+}
+
+/** A person's words have no snake_case or UPPER_CASE codes, no ISO days or period codes, and none of the other language's words. */
+export function languageFaults(texts: { text: string; vi: boolean; raw: boolean }[], lang: 'vi' | 'en', properNames: Set<string>): string[] {
+  const faults: string[] = []
+  // Words that are English and never Vietnamese written without marks ("to", "do", "in", "an" are Vietnamese too).
+  const english = /\b(the|and|of|with|from|for|is|are|not|this|that|each|every|first|next|last|loading|error|page|sign|your|has|have|was|were|or|at|as|by|its|than|then|when|which|who|will|been|into|only|yet|none|days?|months?|year|rows?|files?|data|dataset|upload|download|agency|indicator|report|run|runs|scheduled|schedule|status|pending|approved|refused|committed|rejected|failed|succeeded|overview|explorer|quality|catalogue?|briefings?|sharing|admin)\b/i
+  // Vietnamese words that carry meaning in a sentence, not in a name.
+  const vietnamese = /(^|[\s(])(của|và|các|những|được|không|với|trong|theo|đã|chưa|này|một|là|cho|từ|đến|có|bị|chờ|đang|tệp|dòng|ngày|tháng|năm|quý|kỳ|lần|báo cáo|chỉ tiêu|dữ liệu)(?=$|[\s,.:;)])/i
+  for (const t of texts) {
+    if (t.raw) continue
+    // A code beside its label, "Sở Tài chính (SO_TC)", is the label's reference, not a code shown instead of it.
+    const text = t.text.replace(/\(([A-Za-z0-9_.\-]+(, ?[A-Za-z0-9_.\-]+)*)\)/g, '')
+    if (/\b[a-z][a-z0-9]*(_[a-z0-9]+)+\b/.test(text) || /\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/.test(text)) faults.push(`code: ${t.text}`)
+    if (/\b\d{4}-\d{2}-\d{2}\b/.test(text)) faults.push(`ISO day: ${t.text}`)
+    if (/\b\d{4}-(Q[1-4]|\d{2})\b/.test(text)) faults.push(`period code: ${t.text}`)
+    if (lang === 'vi' && english.test(text) && !/[à-ỹđ]/i.test(text)) faults.push(`English: ${t.text}`)
+    // Agencies and communes have no English names: their Vietnamese names are proper names in either language.
+    if (lang === 'en' && !t.vi && !properNames.has(text.trim()) && vietnamese.test(text)) faults.push(`Vietnamese: ${t.text}`)
+  }
+  return [...new Set(faults)]
+}
