@@ -5,7 +5,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
-import { archiveFile, archivePath } from './archive.ts'
+import { archiveFile, archivePath, READ_BYTES } from './archive.ts'
 import { Utf8Check } from './utf8-check.ts'
 
 const dir = tempDir('kho-digest-')
@@ -44,8 +44,10 @@ describe('UTF-8 check while archiving', () => {
   it('archives the file under its hash and names the first line that is not UTF-8', async () => {
     const archive = path.join(dir, 'archive')
     const good = path.join(dir, 'good.csv')
-    // A character across the 1 MiB read boundary is still read as one.
-    const body = Buffer.concat([Buffer.from('Mã xã,Tên\n'), Buffer.alloc((1 << 20) - 11, 'a'), Buffer.from('ệ\n07210,Phường Bắc Giang\n')])
+    // Characters across the first and second read boundaries are still read as one, though each
+    // read lands in the same buffer as the one before.
+    const head = Buffer.from('Mã xã,Tên\n')
+    const body = Buffer.concat([head, Buffer.alloc(READ_BYTES - head.length - 1, 'a'), Buffer.from('ệ\n'), Buffer.alloc(READ_BYTES - 4, 'b'), Buffer.from('ư\n07210,Phường Bắc Giang\n')])
     fs.writeFileSync(good, body)
     const sha256 = createHash('sha256').update(body).digest('hex')
     const archived = await archiveFile(archive, good, { text: true })
@@ -53,6 +55,11 @@ describe('UTF-8 check while archiving', () => {
     await archived.stored
     expect(fs.readFileSync(archivePath(archive, sha256)).equals(body)).toBe(true)
     expect(fs.readdirSync(archive).filter((f) => f.startsWith('.incoming'))).toEqual([])
+
+    // A byte of a legacy code page in the second read, after a first read that was all UTF-8.
+    const lateBad = path.join(dir, 'late-bad.csv')
+    fs.writeFileSync(lateBad, Buffer.concat([head, Buffer.alloc(READ_BYTES, 'a'), Buffer.from('\n07228,Ph'), Buffer.from([0xf5]), Buffer.from('\n')]))
+    expect((await archiveFile(archive, lateBad, { text: true })).notUtf8Line).toBe(3)
 
     const bad = path.join(dir, 'bad.csv')
     // "Phường" as Windows-1258 writes it, on line 3.
