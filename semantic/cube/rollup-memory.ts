@@ -46,21 +46,27 @@ export async function loadMemoryTable(wh: Warehouse, table: string, rowCount: nu
   if (rowCount > maxRows) return null
   const described = await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE ${table}`)
   if (!described.every((c) => [TEXT, TIME, INTEGER, FLOAT].some((re) => re.test(c.type)))) return null
-  const rows = await queryRows<Record<string, Value>>(wh.client, `SELECT * FROM ${table}`)
-  const columns = new Map<string, Value[]>(described.map((c) => [c.name, new Array<Value>(rows.length)]))
+  // Column by column (JSONCompactColumns): a third of the time rows as objects take to parse and turn.
+  const result = await wh.client.query({ query: `SELECT ${described.map((c) => `\`${c.name}\``).join(', ')} FROM ${table}`, format: 'JSONCompactColumns' })
+  // (the client's json() reads only the row formats; this one is one JSON document.)
+  const values = JSON.parse(await result.text()) as Value[][]
+  const rows = values[0]?.length ?? 0
   // One copy of each repeated text (codes, names, periods repeat on most rows).
   const interned = new Map<string, string>()
-  rows.forEach((row, i) => {
-    for (const [name, values] of columns) {
-      const v = row[name] ?? null
-      if (typeof v === 'string') {
+  const columns = new Map<string, Value[]>(
+    described.map((c, i) => {
+      const column = values[i] ?? []
+      for (let r = 0; r < column.length; r++) {
+        const v = column[r]
+        if (typeof v !== 'string') continue
         let s = interned.get(v)
         if (s === undefined) interned.set(v, (s = v))
-        values[i] = s
-      } else values[i] = v
-    }
-  })
-  return { rows: rows.length, columns, types: new Map(described.map((c) => [c.name, c.type])), indexes: new Map() }
+        column[r] = s
+      }
+      return [c.name, column]
+    }),
+  )
+  return { rows, columns, types: new Map(described.map((c) => [c.name, c.type])), indexes: new Map() }
 }
 
 // ---- evaluation, with ClickHouse's meaning ----
