@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 // with its own temporary warehouse (see infra/testing/temp-warehouse.ts).
 export default defineConfig({
   test: {
-    include: ['{infra,loaders,transforms,semantic,dashboards}/**/*.test.ts'],
+    include: ['{infra,loaders,transforms,semantic,dashboards,bench}/**/*.test.ts'],
     // kho's clock at a fixed day in every test file (infra/testing/test-clock.ts says why that day).
     setupFiles: ['infra/testing/pin-clock.setup.ts'],
     pool: 'forks',

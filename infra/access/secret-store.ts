@@ -3,6 +3,7 @@ import { readOrMakeKey } from './key-file.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as clock from '../time/clock.ts'
+import type { StoredSecret } from '../contracts/admin.ts'
 
 /** A secret's name as the catalogue references it: lower case, digits, `_`, `-`, `.`. */
 export const SECRET_NAME = /^[a-z][a-z0-9_.-]{0,63}$/
@@ -74,7 +75,7 @@ export class SecretStore {
   }
 
   /** The names set, with who set them and when — never the values. */
-  list(): { name: string; set_by: string; set_at: string }[] {
+  list(): StoredSecret[] {
     return Object.entries(this.read()).map(([name, s]) => ({ name, set_by: s.set_by, set_at: s.set_at }))
   }
 }

@@ -3,18 +3,12 @@ import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import * as clock from '../time/clock.ts'
 import { Refusal } from '../problem.ts'
 import { isInternalAddress } from './outbound.ts'
+import type { AllowedHost } from '../contracts/admin.ts'
 
 /** A host as the list holds it: a name or an IPv4 address, lower case, with `:port` when only that port. */
 export const HOST_ENTRY = /^(?=.{1,253}(:\d{1,5})?$)[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*(:\d{1,5})?$/
 
-export interface AllowedHost {
-  host: string
-  /** Set by the operator (KHO_PULL_HOSTS): shown, never removed from a page. */
-  fixed: boolean
-  note: string
-  listed_by: string
-  listed_at: string | null
-}
+export type { AllowedHost }
 
 export class HostRefused extends Refusal {
   constructor(vi: string, en: string) {

@@ -4,19 +4,8 @@ import { useAuth } from '../../../auth.tsx'
 import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
+import type { AllowedHost, StoredSecret } from '../../../../../../infra/contracts/admin.ts'
 
-interface AllowedHost {
-  host: string
-  fixed: boolean
-  note: string
-  listed_by: string
-  listed_at: string | null
-}
-interface StoredSecret {
-  name: string
-  set_by: string
-  set_at: string
-}
 
 /**
  * What pull connectors may reach and carry: the hosts they may call (a steward lists a supplier's
