@@ -3,7 +3,6 @@ import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { indicatorDecimals } from '../../infra/catalog/indicator-decimals.ts'
 import { decimalFormat } from '../../infra/files/print-layout.ts'
 import { communesOf } from '../../infra/identifiers/admin-units.ts'
-import { queryRows } from '../../infra/warehouse/client.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { runQuery, type QueryContext } from '../../semantic/api/cube-api.ts'
@@ -16,6 +15,18 @@ import type { BriefingPeriod } from './briefing-period.ts'
 import { communeQuery, kpiQuery, qualityQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
 import { writeSheet, type Column, type Row, type SheetSpec } from './briefing-sheet.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { sourceFreshness } from '../../transforms/runner/freshness.ts'
+
+/** The dataset the KT-XH indicator reports arrive in. */
+const INDICATOR_DATASET = 'chi_tieu_kt_xh'
+
+/** 'dd/mm/yyyy hh:mm' in the province's zone, as a Vietnamese report writes a moment. */
+function dayAndTime(at: Date): string {
+  const part = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
+  )
+  return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`
+}
 
 export interface BriefingDeps {
   /** The semantic layer as /load runs it: a workbook's numbers are the API's numbers. */
@@ -60,12 +71,10 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
   const { catalog } = deps
   const sec: SecurityContext = { account: `briefing:${briefing.id}`, role: briefing.audience.role, agency: briefing.audience.agency, communeCode: '', personalData: false, purpose: `briefing ${briefing.id}` }
   const ask = async (query: Record<string, unknown>): Promise<Row[]> => (await runQuery(deps.cube, validateQuery(deps.cube.model, query), sec)).data
-  const [fresh] = await queryRows<{ at: string | null }>(
-    deps.cube.wh.client,
-    "SELECT if(count() = 0, NULL, formatDateTime(max(delivered_at), '%d/%m/%Y %H:%i', 'Asia/Ho_Chi_Minh')) AS at FROM meta.loads FINAL WHERE dataset = 'chi_tieu_kt_xh' AND status = 'committed'",
-  )
+  // The indicator reports' freshness as the catalogue's freshness page has it (the last committed delivery).
+  const lastReport = (await sourceFreshness(deps.cube.wh, catalog, now)).find((d) => d.dataset === INDICATOR_DATASET)?.lastLoadedAt
   const generated = now.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })
-  const freshness = `Số liệu tổng hợp từ Kho dữ liệu số tỉnh lúc ${generated}; báo cáo chỉ tiêu nhận gần nhất lúc ${fresh?.at ?? '—'}.`
+  const freshness = `Số liệu tổng hợp từ Kho dữ liệu số tỉnh lúc ${generated}; báo cáo chỉ tiêu nhận gần nhất lúc ${lastReport ? dayAndTime(new Date(lastReport)) : '—'}.`
   const agencyName = (code: string) => catalog.agency(code)?.name ?? code
   const consumerName = (code: string) =>
     code === 'CAP_TINH' ? 'Lãnh đạo, chuyên viên cấp tỉnh' : code === 'CONG_CHUNG' ? 'Công chúng (dữ liệu mở)' : code.startsWith('sys:') ? `Hệ thống ${code.slice(4)}` : agencyName(code)

@@ -195,6 +195,13 @@ describe('rollups', () => {
     const some = await buildRollups(service.ctx.wh, service.ctx.semantic, service.ctx.rollups, new Set(['marts.dim_admin_unit']))
     expect(some.map((r) => r.table).sort()).toEqual(['rollups.indicator_values_by_commune', 'rollups.indicator_values_by_unit'])
     expect(some.every((r) => r.rows > 0 && !r.error)).toBe(true)
+    // A unit has one level: the by-unit rollup is the by-commune one less a column, not a second pass
+    // over the marts (what it answers is checked against the marts above).
+    expect(some.find((r) => r.table === 'rollups.indicator_values_by_unit')?.from).toBe('rollups.indicator_values_by_commune')
+    const all = await buildRollups(service.ctx.wh, service.ctx.semantic, service.ctx.rollups)
+    expect(all.find((r) => r.table === 'rollups.indicator_values_by_period')?.from).toMatch(/indicator_values_(tiles|by_year)$/)
+    // Periods and their kinds are not a finer grain of anything built: read from the marts.
+    expect(all.find((r) => r.table === 'rollups.indicator_values_reports_by_period')?.from).toBeUndefined()
   })
 
   it('follow the marts: a corrected report shows in the rollup after the run it starts', async () => {

@@ -94,6 +94,8 @@ export interface RollupBuilt {
   ms: number
   /** Held in memory as well (small enough, types rollup-memory.ts evaluates). */
   inMemory?: boolean
+  /** Projected from this finer rollup instead of read again from the marts. */
+  from?: string
   error?: string
 }
 
@@ -106,32 +108,90 @@ const ONCE = { compile_expressions: 0, compile_aggregate_expressions: 0 } as con
 /** The tables a rollup's SQL reads. */
 const tablesRead = (sql: string) => new Set([...sql.matchAll(/\b(?:FROM|JOIN)\s+`?(\w+)`?\.`?(\w+)`?/gi)].map((m) => `${m[1]}.${m[2]}`))
 
+interface Column {
+  name: string
+  type: string
+}
+
+/** A rollup about to be built: its SQL as Cube wrote it, the columns it gives, and how it groups. */
+interface Planned {
+  table: string
+  named: { sql: string; params: Record<string, string> }
+  /** The columns of the SELECT, as the engine describes them (before times are made local). */
+  columns: Column[]
+  /** The GROUP BY aliases, or null when the SQL does not end in Cube's GROUP BY of aliases. */
+  groupBy: string[] | null
+  /** What the rows are read from: the SQL from its FROM to its GROUP BY (tables, joins, filters). */
+  source: string
+}
+
+/** Cube's rollup SQL ends `FROM … GROUP BY `a`, `b``: the part read and the grouping aliases. */
+function grouping(sql: string): { source: string; groupBy: string[] | null } {
+  const m = /\sFROM\s([\s\S]*?)\sGROUP BY\s((?:`[^`]+`(?:,\s*)?)+)\s*$/.exec(sql)
+  return m ? { source: m[1]!, groupBy: [...m[2]!.matchAll(/`([^`]+)`/g)].map((g) => g[1]!) } : { source: sql, groupBy: null }
+}
+
+/**
+ * A rollup built earlier in this run that this one can be projected from: it reads the same rows
+ * the same way, holds every column of this one with the same type, and groups by more. Whether
+ * its extra dimensions split none of this one's groups (a period has one year; a unit one level)
+ * is then counted on its rows by projectFrom.
+ */
+function finerBuilt(plan: Planned, built: readonly Planned[]): Planned | undefined {
+  if (!plan.groupBy?.length) return undefined
+  return built.find((b) => b.source === plan.source && b.groupBy && plan.groupBy!.every((g) => b.groupBy!.includes(g)) && plan.columns.every((c) => b.columns.some((d) => d.name === c.name && d.type === c.type)))
+}
+
 /**
  * Builds the rollups of the model beside the ones in use and exchanges them, so a reader sees the
  * old rollup or the new one: all of them, or (given the tables a transform run rebuilt) those
  * reading a rebuilt table and those not built yet. A rollup that fails to build (its marts not
- * built yet) is not ready, and its queries read the marts.
+ * built yet) is not ready, and its queries read the marts. The finer rollups are built first: a
+ * coarser one whose groups they do not split is projected from one (a few ms instead of its own
+ * pass over the marts — the demo's by-period and by-unit rollups).
  */
 export async function buildRollups(wh: Warehouse, model: SemanticModel, store: RollupStore, rebuilt?: ReadonlySet<string>): Promise<RollupBuilt[]> {
   if (!store.enabled) return []
   const out: RollupBuilt[] = []
+  const failed = (table: string, started: number, err: unknown) => {
+    store.memory.delete(table)
+    if (store.ready.delete(table)) store.version++
+    out.push({ table, rows: 0, ms: Date.now() - started, error: (err as Error).message.slice(0, 500) })
+  }
   await wh.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ROLLUP_SCHEMA}` })
+  const plans: Planned[] = []
   for (const p of preAggregationsOf(model)) {
     const started = Date.now()
     // A query object of its own for each: Cube caches a rollup's SQL by a key two rollups of one cube share.
     const q = builder(model, store.timezone)
     const table = q.preAggregations.preAggregationTableName(p.cube, p.preAggregationName, p.preAggregation)
-    const build = `${table}__build`
     try {
       const [sql, params] = q.preAggregations.rollupPreAggregationQuery(p.cube, p.preAggregation).buildSqlAndParams()
       if (rebuilt && store.ready.has(table) && ![...tablesRead(sql)].some((t) => rebuilt.has(t))) continue
       const named = toNamedParams(sql, params)
+      const columns = await queryRows<Column>(wh.client, `DESCRIBE TABLE (${named.sql})`, named.params)
+      plans.push({ table, named, columns, ...grouping(sql) })
+    } catch (err) {
+      failed(table, started, err)
+    }
+  }
+  const built: Planned[] = []
+  for (const plan of [...plans].sort((a, b) => (b.groupBy?.length ?? 0) - (a.groupBy?.length ?? 0))) {
+    const { table } = plan
+    const build = `${table}__build`
+    const started = Date.now()
+    try {
       await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
-      // Outer joins as the marts' queries have them (cube-query.ts): unmatched rows hold NULLs.
-      await wh.client.command({ query: `CREATE TABLE ${build} ENGINE = MergeTree ORDER BY tuple() AS ${await withLocalTimes(wh, named)} SETTINGS join_use_nulls = 1`, query_params: named.params, clickhouse_settings: ONCE })
+      const finer = finerBuilt(plan, built)
+      const projected = !!finer && (await projectFrom(wh, plan, finer, build))
+      if (!projected) {
+        // Outer joins as the marts' queries have them (cube-query.ts): unmatched rows hold NULLs.
+        await wh.client.command({ query: `CREATE TABLE ${build} ENGINE = MergeTree ORDER BY tuple() AS ${withLocalTimes(plan)} SETTINGS join_use_nulls = 1`, query_params: plan.named.params, clickhouse_settings: ONCE })
+      }
       await wh.client.command({ query: `CREATE TABLE IF NOT EXISTS ${table} AS ${build}` })
       await wh.client.command({ query: `EXCHANGE TABLES ${build} AND ${table}` })
       await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` })
+      built.push(plan)
       const [count] = await queryRows<{ n: string }>(wh.client, `SELECT count() AS n FROM ${table}`)
       const held = await loadMemoryTable(wh, table, Number(count!.n))
       if (held) store.memory.set(table, held)
@@ -140,15 +200,26 @@ export async function buildRollups(wh: Warehouse, model: SemanticModel, store: R
         store.ready.add(table)
         store.version++
       }
-      out.push({ table, rows: Number(count!.n), ms: Date.now() - started, inMemory: !!held })
+      out.push({ table, rows: Number(count!.n), ms: Date.now() - started, inMemory: !!held, ...(projected ? { from: finer!.table } : {}) })
     } catch (err) {
       await wh.client.command({ query: `DROP TABLE IF EXISTS ${build} SYNC` }).catch(() => undefined)
-      store.memory.delete(table)
-      if (store.ready.delete(table)) store.version++
-      out.push({ table, rows: 0, ms: Date.now() - started, error: (err as Error).message.slice(0, 500) })
+      failed(table, started, err)
     }
   }
   return out
+}
+
+/**
+ * Builds `plan` as a projection of the finer rollup when that one's extra dimensions split none of
+ * plan's groups (as many rows as distinct values of plan's dimensions): each row is then one of
+ * plan's groups, its measures aggregated over the same rows of the marts. False when they do.
+ */
+async function projectFrom(wh: Warehouse, plan: Planned, finer: Planned, build: string): Promise<boolean> {
+  const keys = plan.groupBy!.map((g) => `\`${g}\``).join(', ')
+  const [grain] = await queryRows<{ rows: string; keys: string }>(wh.client, `SELECT count() AS rows, uniqExact(tuple(${keys})) AS keys FROM ${finer.table}`)
+  if (Number(grain!.rows) !== Number(grain!.keys)) return false
+  await wh.client.command({ query: `CREATE TABLE ${build} ENGINE = MergeTree ORDER BY tuple() AS SELECT ${plan.columns.map((c) => `\`${c.name}\``).join(', ')} FROM ${finer.table}` })
+  return true
 }
 
 /**
@@ -156,8 +227,7 @@ export async function buildRollups(wh: Warehouse, model: SemanticModel, store: R
  * rollup's time columns with local times (as Cube Store keeps them), where the marts are filtered
  * with UTC instants; so '2025-11-01 00:00' in the province's zone is kept as that time, in UTC.
  */
-async function withLocalTimes(wh: Warehouse, named: { sql: string; params: Record<string, string> }): Promise<string> {
-  const columns = await queryRows<{ name: string; type: string }>(wh.client, `DESCRIBE TABLE (${named.sql})`, named.params)
+function withLocalTimes({ named, columns }: Planned): string {
   const replace = columns.flatMap((c) => {
     const zoned = /DateTime(64)?\((?:(\d+), )?'[^']+'\)/.exec(c.type)
     if (!zoned) return []

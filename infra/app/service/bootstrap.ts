@@ -141,7 +141,7 @@ export async function bootstrap(
         ctx.live.publish({ version: ctx.dataVersion, tables: rebuilt })
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
         ctx.alerts.check().catch(alertError)
-        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}`}`) }, 'transforms done')
+        log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}${r.from ? `, from ${r.from}` : ''}`}`) }, 'transforms done')
       },
       (err) => log()?.error({ err }, 'transforms failed'),
     ),
