@@ -11,7 +11,8 @@ import type { MemberMeta, SemanticModel } from '../cube/compile-model.ts'
 import { ANSWER_SETTINGS, buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import type { ResultCache } from '../cube/result-cache.ts'
 import type { RollupStore } from '../cube/rollups.ts'
-import { tableCsv, tableWorkbook } from '../../infra/files/table-workbook.ts'
+import type { ValueName } from '../../infra/catalog/value-names.ts'
+import { exportAsk, exportQuestion, type ExportDeps } from './export-question.ts'
 import * as clock from '../../infra/time/clock.ts'
 
 /**
@@ -30,6 +31,8 @@ export interface CubeApiContext {
   sharing: SharingRules
   /** The rollups built, which Cube's compiler may read instead of the marts. */
   rollups: RollupStore
+  /** Coded values by their names (indicators, units, agencies): what exports print. */
+  names: ValueName
 }
 
 /** What running a query needs (no token checks or audit: callers in-process have done theirs). */
@@ -291,32 +294,28 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
   app.get(`${API}/dry-run`, allow(access.public), dryRun)
   app.post(`${API}/dry-run`, allow(access.public), dryRun)
 
-  // kho's own: a query's result as a file to download, under the same policy and audit as /load.
+  // kho's own: a question's result as a file to download (export-question.ts), under the same policy and audit as /load.
   app.post('/api/export', allow(access.public), (req, reply) =>
     handle(ctx, 'export', req, async (sec) => {
       const asked = (req.body as { format?: unknown } | undefined)?.format ?? 'xlsx'
       if (asked !== 'xlsx' && asked !== 'csv') throw new QueryError(`Định dạng "${String(asked).slice(0, 20)}" không có; chọn xlsx hoặc csv`, `No format "${String(asked).slice(0, 20)}"; choose xlsx or csv`)
-      const format = asked
-      const result = await runQuery(ctx, validateQuery(ctx.model, queriesOf(req)[0]), sec)
-      const { measures, dimensions, timeDimensions } = result.annotation
-      const titled = { ...dimensions, ...timeDimensions, ...measures }
-      const keys = [...Object.keys(dimensions), ...Object.keys(timeDimensions).filter((k) => k.split('.').length === 3), ...Object.keys(measures)]
-      const columns = keys.map((key) => ({ key, header: titled[key]?.shortTitle ?? titled[key]?.title ?? key }))
-      // Numbers arrive as text for wide types; a spreadsheet must get numbers.
-      const numeric = new Set(keys.filter((k) => titled[k]?.type === 'number'))
-      const rows = result.data.map((r) => {
-        const out = { ...r }
-        for (const k of numeric) if (typeof out[k] === 'string' && out[k] !== '') out[k] = Number(out[k])
-        return out
-      })
-      const file =
-        format === 'csv'
-          ? Buffer.from(tableCsv(columns, rows))
-          : await tableWorkbook([{ name: 'Du lieu', title: `Kho dữ liệu số tỉnh — trích xuất ngày ${clock.now().toLocaleDateString('vi-VN', { timeZone: TIMEZONE })}`, columns, rows }])
+      const parsed = exportAsk.safeParse(req.body ?? {})
+      if (!parsed.success) throw new QueryError('Yêu cầu xuất tệp không hợp lệ (tiêu đề tối đa 200 ký tự, ngôn ngữ vi hoặc en, bảng chéo gồm hàng và cột)', 'The export request is invalid (a title of at most 200 characters, language vi or en, a pivot of rows and columns)')
+      const deps: ExportDeps = {
+        ask: (q) => runQuery(ctx, q, sec),
+        model: ctx.model,
+        names: ctx.names,
+        viewTitle: (view, lang) => {
+          const v = ctx.model.meta.find((m) => m.name === view)
+          return (lang === 'en' ? (v as { meta?: { title_en?: string } } | undefined)?.meta?.title_en : undefined) ?? v?.title ?? view
+        },
+      }
+      const out = await exportQuestion(deps, { ...parsed.data, query: queriesOf(req)[0] }, sec)
       reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="kho-trich-xuat.${format}"`)
-      return { body: file, outcome: { members: queryMembers(result.query as CubeQuery), filters: result.query.filters, rowCount: rows.length } }
+        .type(parsed.data.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        // An ASCII name for every client, the same name in UTF-8 for those that read filename*.
+        .header('content-disposition', `attachment; filename="${out.fileName}"; filename*=UTF-8''${encodeURIComponent(out.fileName)}`)
+      return { body: out.file, outcome: { members: queryMembers(out.query), filters: out.query.filters, rowCount: out.rows } }
     }),
   )
 }

@@ -18,6 +18,7 @@ import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import type { AlertKeeper } from '../alerts/alert-keeper.ts'
 import type { SecretStore } from '../../access/secret-store.ts'
+import { valueNames } from '../../catalog/value-names.ts'
 import type { AllowedHosts } from '../../http/allowed-hosts.ts'
 
 export interface DemoProgress {
@@ -90,5 +91,7 @@ export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
     get sharing() {
       return ctx.sharing
     },
+    // The catalogue of now (a registration replaces it): names looked up as they are asked for.
+    names: (member, value, lang) => valueNames(ctx.catalog)(member, value, lang),
   }
 }

@@ -1,0 +1,38 @@
+import { communesOf } from '../identifiers/admin-units.ts'
+import type { Catalog } from './load-catalog.ts'
+
+export type Lang = 'vi' | 'en'
+
+/** A member's value by its name, where a code stands for something the catalogue names. */
+export type ValueName = (member: string, value: string, lang: Lang) => string | undefined
+
+const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
+
+/**
+ * Codes in query results and filters by their names: indicators, administrative units, agencies,
+ * unit levels — what an export's title block and columns print instead of "ENT_NEW" or "07210".
+ * Members are recognised by their last part, as every view names them.
+ */
+export function valueNames(catalog: Pick<Catalog, 'indicator' | 'agency' | 'province'>): ValueName {
+  let names = made.get(catalog)
+  if (!names) made.set(catalog, (names = namesOf(catalog)))
+  return names
+}
+
+/** One lookup per catalogue object: its indicators and agencies are read from it at each call, so a catalogue changed in place is seen. */
+const made = new WeakMap<object, ValueName>()
+
+function namesOf(catalog: Pick<Catalog, 'indicator' | 'agency' | 'province'>): ValueName {
+  const units = new Map<string, string>([[catalog.province.code, catalog.province.name], ...communesOf(catalog.province.code).map((c) => [c.code, c.name] as const)])
+  return (member, value, lang) => {
+    const field = member.slice(member.lastIndexOf('.') + 1)
+    if (field === 'indicator_code') {
+      const i = catalog.indicator(value)
+      return i && (lang === 'en' ? i.name_en : i.name_vi)
+    }
+    if (field === 'unit_code' || field === 'commune_code') return units.get(value)
+    if (field === 'agency' || field === 'owner') return catalog.agency(value)?.name
+    if (field === 'unit_level') return LEVELS[value]?.[lang === 'vi' ? 0 : 1]
+    return undefined
+  }
+}
