@@ -250,11 +250,21 @@ describe('the explorer (analyst)', () => {
     await screenshot(page, 'explorer')
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')])
+    // Named after the question; a title block in words above the header; each code with its name beside it.
+    expect(download.suggestedFilename()).toMatch(/^gia-tri-thuc-hien-kh-theo-ma-chi-tieu-\d{4}-\d{2}-\d{2}\.xlsx$|\.xlsx$/)
     const ws = await readWorkbook((await download.path())!)
-    expect(ws.getRow(2).getCell(1).value).toBe('Mã chỉ tiêu')
+    let header = 0
+    ws.eachRow((row, i) => {
+      if (!header && row.getCell(1).value === 'Mã chỉ tiêu') header = i
+    })
+    expect(header).toBeGreaterThan(2)
+    const block = Array.from({ length: header - 1 }, (_, i) => String(ws.getRow(i + 1).getCell(1).value))
+    expect(block.join('\n')).toContain(`Kỳ báo cáo bằng ${month}`)
+    expect(block.join('\n')).toContain('Người xuất: phantich')
+    expect(ws.getRow(header).getCell(2).value).toBe('Mã chỉ tiêu (tên)')
     const fromFile = new Map<string, [number | null, number | null]>()
     ws.eachRow((row, i) => {
-      if (i > 2) fromFile.set(String(row.getCell(1).value), [row.getCell(2).value as number | null, row.getCell(3).value as number | null])
+      if (i > header) fromFile.set(String(row.getCell(1).value), [row.getCell(3).value as number | null, row.getCell(4).value as number | null])
     })
     expect(fromFile.size).toBe(expected.length)
     for (const r of expected) {

@@ -5,7 +5,8 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { EMPTY, GRANULARITIES, OPERATORS, fromUrl, inLanguage, toQuery, type Operator, type Question, type View } from './question.ts'
+import { EMPTY, OPERATORS, fromUrl, inLanguage, toQuery, type Operator, type Question, type View } from './question.ts'
+import { GRANULARITIES, GRANULARITY_WORDS, OPERATOR_WORDS, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { OpenDataForm } from './components/open-data-form.tsx'
 import { ResultChart } from './components/result-chart.tsx'
@@ -46,8 +47,15 @@ export default function Explorer() {
     }
   }
 
+  // Named after the question: its saved name, else what it measures by what.
+  const questionTitle = () => {
+    if (name.trim()) return name.trim()
+    const titleOf = (m: string) => [...(view?.measures ?? []), ...(view?.dimensions ?? [])].find((x) => x.name === m)?.shortTitle ?? m
+    const by = [...q.dimensions.map(titleOf), ...(q.time?.granularity ? [GRANULARITY_WORDS[q.time.granularity as keyof typeof GRANULARITY_WORDS]?.[lang === 'vi' ? 0 : 1] ?? ''] : [])].filter(Boolean)
+    return `${q.measures.map(titleOf).join(', ')}${by.length ? ` ${lang === 'vi' ? 'theo' : 'by'} ${by.join(', ').toLowerCase()}` : ''}`
+  }
   const exportAs = (format: 'csv' | 'xlsx') =>
-    download('/api/export', `kho-trich-xuat.${format}`, { query: toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null }), format }).catch((err: Error) =>
+    download('/api/export', `kho-trich-xuat.${format}`, { query: toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null }), format, title: questionTitle(), lang }).catch((err: Error) =>
       setResult({ state: 'error', error: err }),
     )
 
@@ -122,7 +130,7 @@ export default function Explorer() {
                       <option value="">—</option>
                       {GRANULARITIES.map((g) => (
                         <option key={g} value={g}>
-                          {g}
+                          {GRANULARITY_WORDS[g][lang === 'vi' ? 0 : 1]}
                         </option>
                       ))}
                     </select>
@@ -159,16 +167,16 @@ export default function Explorer() {
                       </option>
                     ))}
                   </select>
-                  <select value={f.operator} onChange={(e) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, operator: e.target.value as Operator } : x)) })} aria-label="operator">
+                  <select value={f.operator} onChange={(e) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, operator: e.target.value as Operator } : x)) })} aria-label={lang === 'vi' ? 'Phép so sánh' : 'Comparison'}>
                     {OPERATORS.map((o) => (
                       <option key={o} value={o}>
-                        {o}
+                        {OPERATOR_WORDS[o]![lang === 'vi' ? 0 : 1]}
                       </option>
                     ))}
                   </select>
                   <input
                     value={f.values.join(', ')}
-                    placeholder="a, b"
+                    placeholder={lang === 'vi' ? 'giá trị, cách nhau bởi dấu phẩy' : 'values, separated by commas'}
                     aria-label={t('value')}
                     onChange={(e) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, values: e.target.value.split(',').map((v) => v.trim()) } : x)) })}
                   />
@@ -183,7 +191,7 @@ export default function Explorer() {
             </fieldset>
             <div className="form-row">
               <label>
-                Limit
+                {lang === 'vi' ? 'Số dòng tối đa' : 'Row limit'}
                 <input type="number" min={1} max={100000} value={q.limit} onChange={(e) => setQ({ ...q, limit: Math.min(100_000, Math.max(1, Number(e.target.value) || 1)) })} />
               </label>
               <button type="button" className="primary" onClick={() => void run()} disabled={q.measures.length + q.dimensions.length === 0} data-testid="run-query">
@@ -250,7 +258,7 @@ export default function Explorer() {
                 header: c.title,
                 numeric: c.numeric,
                 value: (r: Row) => r[c.key],
-                ...(c.key === result.data.timeKey ? { cell: (r: Row) => fmt.date(String(r[c.key] ?? '').slice(0, 10)) } : {}),
+                ...(c.key === result.data.timeKey ? { cell: (r: Row) => timeSlotLabel(r[c.key], q.time?.granularity, lang) } : {}),
               }))}
             />
           </div>

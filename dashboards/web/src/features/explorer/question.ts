@@ -39,7 +39,6 @@ export interface Question {
 }
 
 export const EMPTY: Question = { view: '', measures: [], dimensions: [], time: null, filters: [], limit: 10_000 }
-export const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year']
 
 export function fromUrl(): Question {
   const raw = new URLSearchParams(location.search).get('q')

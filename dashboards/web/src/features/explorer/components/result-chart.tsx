@@ -1,15 +1,17 @@
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useLang } from '../../../i18n.ts'
 import type { Result } from '../run-question.ts'
+import { timeSlotLabel } from '../../../../../../infra/contracts/question-words.ts'
 
 export function ResultChart({ result, measures }: { result: Result; measures: string[] }) {
-  const { fmt } = useLang()
+  const { fmt, lang } = useLang()
   const colours = ['#a51c1c', '#2b6cb0', '#2f855a', '#b7791f', '#6b46c1']
   const series = result.columns.filter((c) => c.numeric && (measures.includes(c.key) || c.key.endsWith('__prior'))).slice(0, 5)
   if (series.length === 0 || result.rows.length === 0) return null
   const category = result.timeKey ?? result.columns.find((c) => !c.numeric)?.key
   if (!category) return null
-  const data = result.rows.slice(0, 400).map((r) => ({ ...r, [category]: result.timeKey ? String(r[category] ?? '').slice(0, 10) : r[category] }))
+  const grain = result.timeKey?.slice(result.timeKey.lastIndexOf('.') + 1)
+  const data = result.rows.slice(0, 400).map((r) => ({ ...r, [category]: result.timeKey ? timeSlotLabel(r[category], grain, lang) : r[category] }))
   if (result.timeKey && result.columns.filter((c) => !c.numeric).length === 1) {
     return (
       <ResponsiveContainer width="100%" height={280}>
