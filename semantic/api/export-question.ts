@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ValueName } from '../../infra/catalog/value-names.ts'
+import { pivotLayout, pivotProblem, pivotTotalQueries } from '../../infra/contracts/pivot.ts'
 import { filterWords, GRANULARITY_WORDS, rangeWords, timeSlotLabel, type Granularity } from '../../infra/contracts/question-words.ts'
 import { tableCsv, tableWorkbook, type TableColumn, type TableSheet } from '../../infra/files/table-workbook.ts'
 import type { SecurityContext } from '../policy/view-policy.ts'
@@ -19,6 +20,7 @@ export const exportAsk = z.object({
   format: z.enum(['xlsx', 'csv']).default('xlsx'),
   title: z.string().trim().max(200).optional(),
   lang: z.enum(['vi', 'en']).default('vi'),
+  /** One member down, one across (infra/contracts/pivot.ts). */
   pivot: z.object({ rows: z.string().max(200), columns: z.string().max(200) }).optional(),
 })
 export type ExportAsk = z.infer<typeof exportAsk>
@@ -112,41 +114,32 @@ export async function exportQuestion(deps: ExportDeps, ask: ExportAsk, sec: Secu
  * queries without one or both of the two.
  */
 async function pivotSheet(deps: ExportDeps, ask: ExportAsk, query: CubeQuery, answer: Answer, head: { title: string; notes: string[]; timeKey: string | null; lang: 'vi' | 'en' }): Promise<TableSheet> {
-  const { rows: down, columns: across } = ask.pivot!
-  const measure = query.measures[0]
-  const members = [...query.dimensions, ...(head.timeKey ? [head.timeKey] : [])]
-  if (!measure || !members.includes(down) || !members.includes(across) || down === across || members.length !== 2) {
-    throw new QueryError('Bảng chéo cần đúng hai chiều (một theo hàng, một theo cột) và một chỉ số đo', 'A pivot needs exactly two dimensions (one down, one across) and a measure')
-  }
+  const pivot = ask.pivot!
+  const problem = pivotProblem(query, pivot)
+  if (problem) throw new QueryError(problem.vi, problem.en)
+  const measure = query.measures[0]!
   const { lang } = head
   const label = (member: string, value: unknown) =>
     member === head.timeKey ? timeSlotLabel(value, member.slice(member.lastIndexOf('.') + 1), lang) : (deps.names(member, String(value ?? ''), lang) ?? String(value ?? '—'))
-  const without = (member: string): CubeQuery =>
-    member === head.timeKey
-      ? { ...query, measures: [measure], timeDimensions: query.timeDimensions.map((t) => ({ ...t, granularity: undefined })), limit: 50_000 }
-      : { ...query, measures: [measure], dimensions: query.dimensions.filter((d) => d !== member), limit: 50_000 }
-  const both: CubeQuery = { ...query, measures: [measure], dimensions: [], timeDimensions: query.timeDimensions.map((t) => ({ ...t, granularity: undefined })), limit: 1 }
-  const [rowTotals, columnTotals, grand] = await Promise.all([deps.ask(without(across)), deps.ask(without(down)), deps.ask(both)])
-  const keyOf = (v: unknown) => String(v ?? '')
-  const acrossValues = [...new Set(answer.data.map((r) => keyOf(r[across])))].sort()
-  const downValues = [...new Set(answer.data.map((r) => keyOf(r[down])))]
-  const cell = new Map(answer.data.map((r) => [`${keyOf(r[down])}\u0000${keyOf(r[across])}`, r[measure]]))
+  const totals = pivotTotalQueries(query, pivot)
+  const [byRow, byColumn, grand] = await Promise.all([deps.ask(totals.byRow), deps.ask(totals.byColumn), deps.ask(totals.grand)])
+  const layout = pivotLayout(answer.data, pivot, measure)
   const num = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v))
-  const totalDown = new Map(rowTotals.data.map((r) => [keyOf(r[down]), r[measure]]))
-  const totalAcross = new Map(columnTotals.data.map((r) => [keyOf(r[across]), r[measure]]))
+  const rowTotal = new Map(byRow.data.map((r) => [String(r[pivot.rows] ?? ''), r[measure]]))
+  const columnTotal = new Map(byColumn.data.map((r) => [String(r[pivot.columns] ?? ''), r[measure]]))
   const totalWord = lang === 'vi' ? 'Tổng' : 'Total'
   const titles = { ...answer.annotation.dimensions, ...answer.annotation.timeDimensions, ...answer.annotation.measures }
   const columns: TableColumn[] = [
-    { key: 'down', header: titles[down]?.shortTitle ?? down },
-    ...acrossValues.map((v, i) => ({ key: `c${i}`, header: label(across, v) })),
+    { key: 'row', header: titles[pivot.rows]?.shortTitle ?? pivot.rows },
+    ...layout.columnValues.map((v, i) => ({ key: `c${i}`, header: label(pivot.columns, v) })),
     { key: 'total', header: totalWord },
   ]
-  const rows: Row[] = downValues.map((d) => ({
-    down: label(down, d),
-    ...Object.fromEntries(acrossValues.map((a, i) => [`c${i}`, num(cell.get(`${d}\u0000${a}`))])),
-    total: num(totalDown.get(d)),
+  const rows: Row[] = layout.rowValues.map((r) => ({
+    row: label(pivot.rows, r),
+    ...Object.fromEntries(layout.columnValues.map((c, i) => [`c${i}`, num(layout.cell(r, c))])),
+    total: num(rowTotal.get(r)),
   }))
-  rows.push({ down: totalWord, ...Object.fromEntries(acrossValues.map((a, i) => [`c${i}`, num(totalAcross.get(a))])), total: num(grand.data[0]?.[measure]) })
+  rows.push({ row: totalWord, ...Object.fromEntries(layout.columnValues.map((c, i) => [`c${i}`, num(columnTotal.get(c))])), total: num(grand.data[0]?.[measure]) })
   const notes = [`${lang === 'vi' ? 'Số liệu' : 'Values'}: ${titles[measure]?.shortTitle ?? measure}`, ...head.notes]
   return { name: lang === 'vi' ? 'Bang cheo' : 'Pivot', title: head.title, notes, columns, rows, boldLastRow: true }
 }

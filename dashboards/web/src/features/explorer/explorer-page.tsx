@@ -5,13 +5,20 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { EMPTY, OPERATORS, fromUrl, inLanguage, toQuery, type Operator, type Question, type View } from './question.ts'
+import { EMPTY, OPERATORS, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
+import { QuestionBar } from './components/question-bar.tsx'
+import { PivotTable } from './components/pivot-table.tsx'
+import { ValuePicker } from './components/value-picker.tsx'
+import { indicatorMap, indicatorName } from '../../catalog-data.ts'
 import { GRANULARITIES, GRANULARITY_WORDS, OPERATOR_WORDS, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { OpenDataForm } from './components/open-data-form.tsx'
 import { ResultChart } from './components/result-chart.tsx'
 import { GuidedStart } from './components/guided-start.tsx'
 import { DateInput } from '../../components/date-input.tsx'
+
+/** Unit levels in words (the data holds 'province' and 'commune'). */
+const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
 
 interface Saved {
   name: string
@@ -23,6 +30,7 @@ export default function Explorer() {
   const { t, fmt, lang } = useLang()
   const meta = useAsync(async () => (await cubeApi().meta()).meta as unknown as { cubes: View[] }, [])
   const saved = useAsync(() => api<Saved[]>('/api/saved-queries'), [])
+  const indicators = useAsync(async () => indicatorMap(), [])
   const [q, setQ] = useState<Question>(fromUrl)
   const [result, setResult] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; error: Error } | { state: 'ready'; data: Result }>({ state: 'idle' })
   const [name, setName] = useState('')
@@ -33,15 +41,38 @@ export default function Explorer() {
   const timeMembers = useMemo(() => view?.dimensions.filter((d) => d.type === 'time') ?? [], [view])
   const plainDimensions = useMemo(() => view?.dimensions.filter((d) => d.type !== 'time' && !d.name.endsWith('.row_key')) ?? [], [view])
 
+  const names = indicators.state === 'ready' ? indicators.data : null
+  /** A value as a person reads it: a time slot in words, an indicator by its name. */
+  const label = (member: string, value: unknown): string => {
+    if (q.time?.granularity && member === `${q.time.dimension}.${q.time.granularity}`) return timeSlotLabel(value, q.time.granularity, lang)
+    if (member.endsWith('.indicator_code')) return indicatorName(names?.get(String(value)), lang, String(value ?? ''))
+    if (member.endsWith('.unit_level')) return LEVELS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
+    return value === null || value === undefined ? '—' : String(value)
+  }
+  const titleOf = (member: string): string => {
+    const found = [...(view?.measures ?? []), ...(view?.dimensions ?? [])].find((x) => x.name === member)
+    if (found) return found.shortTitle
+    const grain = member.slice(member.lastIndexOf('.') + 1) as keyof typeof GRANULARITY_WORDS
+    return GRANULARITY_WORDS[grain]?.[lang === 'vi' ? 0 : 1] ?? member
+  }
+  const change = (next: Question) => {
+    setQ(next)
+    void run(next)
+  }
+  const pivot = pivotOf(q)
+  // A chart of one category (time or a dimension) against the measures; anything wider is read as a table.
+  const showChart = (data: Result) => q.display === 'chart' && data.rows.length > 0 && data.columns.filter((c) => !c.numeric).length === 1
+
   const toggle = (list: 'measures' | 'dimensions', name: string) =>
     setQ((old) => ({ ...old, [list]: old[list].includes(name) ? old[list].filter((x) => x !== name) : [...old[list], name] }))
 
   const run = async (question = q) => {
-    if (!view) return
+    const asked = views.find((v) => v.name === question.view)
+    if (!asked || question.measures.length + question.dimensions.length === 0) return
     navigate(`/explorer?q=${encodeURIComponent(JSON.stringify(question))}`, true)
     setResult({ state: 'loading' })
     try {
-      setResult({ state: 'ready', data: await runQuestion(question, view, t('yearBefore')) })
+      setResult({ state: 'ready', data: await runQuestion(question, asked, t('yearBefore')) })
     } catch (err) {
       setResult({ state: 'error', error: cubeError(err) })
     }
@@ -50,12 +81,13 @@ export default function Explorer() {
   // Named after the question: its saved name, else what it measures by what.
   const questionTitle = () => {
     if (name.trim()) return name.trim()
-    const titleOf = (m: string) => [...(view?.measures ?? []), ...(view?.dimensions ?? [])].find((x) => x.name === m)?.shortTitle ?? m
-    const by = [...q.dimensions.map(titleOf), ...(q.time?.granularity ? [GRANULARITY_WORDS[q.time.granularity as keyof typeof GRANULARITY_WORDS]?.[lang === 'vi' ? 0 : 1] ?? ''] : [])].filter(Boolean)
-    return `${q.measures.map(titleOf).join(', ')}${by.length ? ` ${lang === 'vi' ? 'theo' : 'by'} ${by.join(', ').toLowerCase()}` : ''}`
+    const by = [...q.dimensions.map(titleOf), ...(q.time?.granularity ? [titleOf(`${q.time.dimension}.${q.time.granularity}`)] : [])].filter(Boolean)
+    const indicator = q.filters.find((f) => f.member.endsWith('.indicator_code') && f.operator === 'equals' && f.values.length === 1)
+    const what = indicator ? label(indicator.member, indicator.values[0]) : q.measures.map(titleOf).join(', ')
+    return `${what}${by.length ? ` ${lang === 'vi' ? 'theo' : 'by'} ${by.join(', ').toLowerCase()}` : ''}`
   }
   const exportAs = (format: 'csv' | 'xlsx') =>
-    download('/api/export', `kho-trich-xuat.${format}`, { query: toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null }), format, title: questionTitle(), lang }).catch((err: Error) =>
+    download('/api/export', `kho-trich-xuat.${format}`, { query: toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null }), format, title: questionTitle(), lang, ...(q.display === 'pivot' && pivot ? { pivot } : {}) }).catch((err: Error) =>
       setResult({ state: 'error', error: err }),
     )
 
@@ -174,12 +206,17 @@ export default function Explorer() {
                       </option>
                     ))}
                   </select>
-                  <input
-                    value={f.values.join(', ')}
-                    placeholder={lang === 'vi' ? 'giá trị, cách nhau bởi dấu phẩy' : 'values, separated by commas'}
-                    aria-label={t('value')}
-                    onChange={(e) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, values: e.target.value.split(',').map((v) => v.trim()) } : x)) })}
-                  />
+                  {view.dimensions.some((d) => d.name === f.member && d.type === 'string') && (f.operator === 'equals' || f.operator === 'notEquals') ? (
+                    <ValuePicker member={f.member} values={f.values} label={(v) => label(f.member, v)} onChange={(values) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, values } : x)) })} />
+                  ) : (
+                    <input
+                      value={f.values.join(', ')}
+                      type={view.measures.some((m) => m.name === f.member) && f.values.length <= 1 ? 'number' : 'text'}
+                      placeholder={lang === 'vi' ? 'giá trị, cách nhau bởi dấu phẩy' : 'values, separated by commas'}
+                      aria-label={t('value')}
+                      onChange={(e) => setQ({ ...q, filters: q.filters.map((x, j) => (j === i ? { ...x, values: e.target.value.split(',').map((v) => v.trim()) } : x)) })}
+                    />
+                  )}
                   <button type="button" onClick={() => setQ({ ...q, filters: q.filters.filter((_, j) => j !== i) })} aria-label={t('delete')}>
                     ×
                   </button>
@@ -230,6 +267,7 @@ export default function Explorer() {
         </fieldset>
       </aside>
       <section aria-live="polite">
+        <QuestionBar q={q} view={view} indicators={names ? [...names.values()] : []} onChange={change} canPivot={!!pivot} />
         {result.state === 'loading' && <Loading />}
         {result.state === 'error' && <ErrorBox error={result.error} />}
         {result.state === 'ready' && (
@@ -249,18 +287,27 @@ export default function Explorer() {
               </button>
             </div>
             <OpenDataForm query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} />
-            <ResultChart result={result.data} measures={q.measures} />
-            <DataTable<Row>
-              testId="result-table"
-              rows={result.data.rows}
-              columns={result.data.columns.map((c) => ({
-                key: c.key,
-                header: c.title,
-                numeric: c.numeric,
-                value: (r: Row) => r[c.key],
-                ...(c.key === result.data.timeKey ? { cell: (r: Row) => timeSlotLabel(r[c.key], q.time?.granularity, lang) } : {}),
-              }))}
-            />
+            {q.display === 'pivot' && pivot ? (
+              <PivotTable rows={result.data.rows} query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} pivot={pivot} label={label} title={titleOf} />
+            ) : (
+              <>
+                {showChart(result.data) && <ResultChart result={result.data} measures={q.measures} />}
+                <details open={!showChart(result.data)}>
+                  <summary>{lang === 'vi' ? 'Xem dạng bảng' : 'See as a table'}</summary>
+                  <DataTable<Row>
+                    testId="result-table"
+                    rows={result.data.rows}
+                    columns={result.data.columns.map((c) => ({
+                      key: c.key,
+                      header: c.title,
+                      numeric: c.numeric,
+                      value: (r: Row) => r[c.key],
+                      ...(c.numeric ? {} : { cell: (r: Row) => label(c.key, r[c.key]) }),
+                    }))}
+                  />
+                </details>
+              </>
+            )}
           </div>
         )}
         {result.state === 'idle' && (

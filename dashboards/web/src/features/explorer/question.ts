@@ -36,9 +36,35 @@ export interface Question {
   time: { dimension: string; granularity: string; from: string; to: string; compare: boolean } | null
   filters: { member: string; operator: Operator; values: string[] }[]
   limit: number
+  /** How the result is shown (and exported): rows, a pivot of its two dimensions, or a chart. */
+  display?: Display
 }
 
-export const EMPTY: Question = { view: '', measures: [], dimensions: [], time: null, filters: [], limit: 10_000 }
+export type Display = 'table' | 'pivot' | 'chart'
+
+export const EMPTY: Question = { view: '', measures: [], dimensions: [], time: null, filters: [], limit: 10_000, display: 'table' }
+
+/** The pivot of a question: its first dimension down, its time slots (or second dimension) across; null when it has not two. */
+export function pivotOf(q: Question): { rows: string; columns: string } | null {
+  const time = q.time?.dimension && q.time.granularity ? `${q.time.dimension}.${q.time.granularity}` : null
+  const members = [...q.dimensions, ...(time ? [time] : [])]
+  if (members.length !== 2 || q.measures.length === 0) return null
+  return time ? { rows: q.dimensions[0]!, columns: time } : { rows: members[0]!, columns: members[1]! }
+}
+
+/** Date ranges in words, from kho's day (yyyy-mm-dd): what the range picker offers. */
+export function rangePresets(today: string): { key: string; from: string; to: string }[] {
+  const y = Number(today.slice(0, 4))
+  const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10)
+  const m = Number(today.slice(5, 7)) - 1
+  return [
+    { key: 'last12', from: monthStart(y, m - 11), to: today },
+    { key: 'thisYear', from: `${y}-01-01`, to: `${y}-12-31` },
+    { key: 'lastYear', from: `${y - 1}-01-01`, to: `${y - 1}-12-31` },
+    { key: 'twoYears', from: `${y - 1}-01-01`, to: `${y}-12-31` },
+    { key: 'fiveYears', from: `${y - 4}-01-01`, to: `${y}-12-31` },
+  ]
+}
 
 export function fromUrl(): Question {
   const raw = new URLSearchParams(location.search).get('q')
@@ -75,5 +101,18 @@ export function toQuery(q: Question): Query {
       .filter((f) => f.member && (f.operator === 'set' || f.operator === 'notSet' || f.values.some((v) => v !== '')))
       .map((f): Filter => (f.operator === 'set' || f.operator === 'notSet' ? { member: f.member, operator: f.operator } : { member: f.member, operator: f.operator, values: f.values })),
     limit: q.limit,
+  }
+}
+
+/** A question that starts from an indicator: its value by month over the last 12 months. */
+export function indicatorQuestion(code: string, today: string): Question {
+  const last12 = rangePresets(today)[0]!
+  return {
+    ...EMPTY,
+    view: 'kt_xh',
+    measures: ['kt_xh.value'],
+    time: { dimension: 'kt_xh.period_start', granularity: 'month', from: last12.from, to: last12.to, compare: false },
+    filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }],
+    display: 'chart',
   }
 }

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react'
+import { useState } from 'react'
+import { useIndicatorMatches } from '../indicator-search.ts'
 import { loadRows, type Row } from '../../../api.ts'
 import { useAuth } from '../../../auth.tsx'
 import { indicatorMap, indicatorName } from '../../../catalog-data.ts'
@@ -9,10 +10,6 @@ import { useLang } from '../../../i18n.ts'
 import { Trend } from '../../../components/indicator-trend.tsx'
 import { khoDay } from '../../../kho-clock.ts'
 
-/** Text as people type it when searching: no diacritics, đ as d, lower case ("Bán lẻ" → "ban le"). */
-export function foldText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
-}
 
 /** What each role is likely to ask first: indicators offered as questions before any search. */
 const SUGGESTED: Record<string, string[]> = {
@@ -80,19 +77,7 @@ export function GuidedStart() {
   const [text, setText] = useState('')
   const [picked, setPicked] = useState<IndicatorAnswer | null>(null)
   const all = indicators.state === 'ready' ? indicators.data : []
-  const matches = useMemo(() => {
-    const words = foldText(text).split(/\s+/).filter(Boolean)
-    if (words.length === 0) return []
-    // Each word typed starts a word of the name (Vietnamese or English) or is the code's start;
-    // names holding the words as typed, side by side ("ban le" in "bán lẻ"), come first.
-    const phrase = ` ${words.join(' ')}`
-    const found = all.filter((i) => {
-      const hay = foldText(`${i.name_vi} ${i.name_en}`).split(/[^a-z0-9]+/)
-      return foldText(i.code).startsWith(words.join('_')) || words.every((w) => hay.some((h) => h.startsWith(w)))
-    })
-    const together = (i: IndicatorAnswer) => ` ${foldText(i.name_vi)} ${foldText(i.name_en)}`.replace(/[^a-z0-9]+/g, ' ').includes(phrase)
-    return [...found.filter(together), ...found.filter((i) => !together(i))]
-  }, [all, text])
+  const matches = useIndicatorMatches(all, text)
   const suggested = (SUGGESTED[account?.role ?? ''] ?? []).map((c) => all.find((i) => i.code === c)).filter((i): i is IndicatorAnswer => !!i)
   const choose = (i: IndicatorAnswer) => {
     setPicked(i)

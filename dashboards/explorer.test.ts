@@ -1,0 +1,107 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { saveAccount } from '../infra/access/accounts.ts'
+import { communesOf } from '../infra/identifiers/admin-units.ts'
+import { printToPdf } from '../infra/testing/print-pdf.ts'
+import { screenshot, signIn } from './testing/browser.ts'
+import { languageFaults, visibleTexts } from './testing/page-words.ts'
+import { readWorkbook, useUiService } from './testing/ui-service.ts'
+
+/*
+ * The analyst's task, as an analyst does it in Chromium: new enterprises by commune by quarter for
+ * 2025–2026, seen as a pivot and exported to Excel — in six steps after sign-in — then the same
+ * question opened by a colleague's link, and by a commune officer, answered under the officer's own access.
+ */
+const ui = useUiService()
+const properNames = new Set(communesOf('24').map((c) => c.name))
+const QUARTERS = ['Quý I/2025', 'Quý II/2025', 'Quý III/2025', 'Quý IV/2025', 'Quý I/2026', 'Quý II/2026', 'Quý III/2026', 'Quý IV/2026']
+
+describe('the explorer (analyst)', () => {
+  it('answers "new enterprises by commune by quarter, 2025–2026" as a pivot in six steps and exports it to print', async () => {
+    const indicator = ui.service.ctx.catalog.indicator('ENT_NEW')!.name_vi
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'phantich')
+    await page.goto(`${ui.url}/explorer`)
+    // 1. search the indicator (typed without diacritics) and take the first match
+    await page.fill('[data-testid=question-search]', 'doanh nghiep thanh lap moi')
+    await page.press('[data-testid=question-search]', 'Enter')
+    await page.waitForSelector('[data-testid=result]')
+    // 2. by commune · 3. by quarter · 4. last year and this year · 5. as a pivot
+    await page.click('[data-testid=split-communes]')
+    await page.waitForSelector('[data-testid=split-communes][aria-pressed=true]')
+    await page.click('[data-grain=quarter]')
+    await page.selectOption('[data-testid=range-preset]', 'twoYears')
+    await page.click('[data-display=pivot]')
+    await page.waitForSelector('[data-testid=pivot] tfoot')
+    const headers = await page.$$eval('[data-testid=pivot] thead th', (ths) => ths.map((t) => t.textContent?.trim()))
+    expect(headers.slice(1)).toEqual([...QUARTERS, 'Tổng'])
+    const communes = await page.$$eval('[data-testid=pivot] tbody tr', (trs) => trs.length)
+    expect(communes).toBeGreaterThan(90)
+    await screenshot(page, 'explorer-pivot')
+    const words = await visibleTexts(page)
+    expect(languageFaults(words, 'vi', properNames)).toEqual([])
+    // 6. export
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-xlsx]')])
+    const file = path.join(ui.home, download.suggestedFilename())
+    await download.saveAs(file)
+    expect(download.suggestedFilename()).toMatch(/doanh-nghiep-thanh-lap-moi-theo-.*quy-\d{4}-\d{2}-\d{2}\.xlsx$/)
+    const ws = await readWorkbook(file)
+    const cells: string[] = []
+    ws.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))))
+    expect(cells).toContain('Quý I/2025')
+    expect(cells.some((c) => c.includes(indicator))).toBe(true)
+    const pages = await printToPdf(file)
+    expect(pages.length).toBeLessThanOrEqual(25)
+    const printed = pages.map((p) => p.text).join('\n')
+    expect(printed).toContain(indicator)
+    expect(printed).toContain('Quý I/2025')
+
+    // The link carries the question: a colleague (another analyst) gets the same numbers.
+    const link = page.url()
+    const mine = await page.$$eval('[data-testid=pivot] tfoot td', (tds) => tds.map((t) => t.textContent))
+    await saveAccount(ui.service.ctx.wh, { username: 'phantich2', display_name: 'Chuyên viên phân tích 2', password: 'kho-demo-2026', role: 'analyst' })
+    const colleague = await ui.newPage()
+    await signIn(colleague, ui.url, 'phantich2')
+    await colleague.goto(link)
+    await colleague.waitForSelector('[data-testid=pivot] tfoot')
+    expect(await colleague.$$eval('[data-testid=pivot] tfoot td', (tds) => tds.map((t) => t.textContent))).toEqual(mine)
+
+    // A commune officer opening it is answered under the officer's own access: KT-XH figures are open
+    // data, so a question beyond the officer's commune is answered as the public is (no more).
+    const officer = await ui.newPage()
+    await signIn(officer, ui.url, 'canbo.x07210')
+    await officer.goto(link)
+    await officer.waitForSelector('[data-testid=pivot] tfoot')
+    const whole = { measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: ['2025-01-01', '2026-12-31'] }], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }] }
+    const asOfficer = await ui.cubeLoad('canbo.x07210', whole)
+    const asPublic = (await (await fetch(`${ui.url}/cubejs-api/v1/load`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: whole }) })).json()) as { data: Record<string, unknown>[] }
+    expect(asOfficer).toEqual(asPublic.data)
+    const shown = await officer.$$eval('[data-testid=pivot] tfoot td', (tds) => tds.map((t) => t.textContent))
+    expect(shown.at(-1)).toBe(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(asOfficer[0]!['kt_xh.value'])))
+    await Promise.all([page.close(), colleague.close(), officer.close()])
+  }, 240_000)
+
+  it('picks filter values from the data, by name and without diacritics, and shows a chart in English without a code', async () => {
+    const page = await ui.newPage()
+    await page.addInitScript(`localStorage.setItem('kho.lang', 'en')`)
+    await signIn(page, ui.url, 'phantich')
+    await page.goto(`${ui.url}/explorer`)
+    await page.selectOption('[data-testid=view-picker]', 'kt_xh')
+    await page.check('input[data-member="kt_xh.value"]')
+    await page.click('text=Add filter')
+    await page.selectOption('select[aria-label="Filters"]', 'kt_xh.indicator_code')
+    await page.click('[data-testid=value-picker]')
+    await page.fill('input[aria-label="Search values"]', 'retail')
+    await page.click('.value-picker-list label >> nth=0')
+    expect(await page.textContent('[data-testid=value-picker]')).toContain('etail')
+    await page.click('[data-grain=month]')
+    await page.selectOption('[data-testid=range-preset]', 'last12')
+    await page.click('[data-display=chart]')
+    await page.waitForSelector('[data-testid=result] .recharts-wrapper')
+    const words = await visibleTexts(page)
+    expect(languageFaults(words, 'en', properNames)).toEqual([])
+    expect(words.join(' ')).not.toMatch(/RETAIL_SALES|kt_xh\.|notEquals|quarter\b/)
+    await screenshot(page, 'explorer-chart-en')
+    await page.close()
+  }, 120_000)
+})
