@@ -78,7 +78,22 @@ describe('the explorer (analyst)', () => {
     expect(asOfficer).toEqual(asPublic.data)
     const shown = await officer.$$eval('[data-testid=pivot] tfoot td', (tds) => tds.map((t) => t.textContent))
     expect(shown.at(-1)).toBe(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(asOfficer[0]!['kt_xh.value'])))
-    await Promise.all([page.close(), colleague.close(), officer.close()])
+    await Promise.all([colleague.close(), officer.close()])
+
+    // Drill-through: a quarter's heading opens its months; a commune's opens its own series.
+    await page.click('[data-testid=pivot] thead button:has-text("Quý I/2025")')
+    await page.waitForSelector('[data-testid=pivot] thead button:has-text("Tháng 3/2025")')
+    expect(await page.$$eval('[data-testid=pivot] thead button', (bs) => bs.map((b) => b.textContent))).toEqual(['Tháng 1/2025', 'Tháng 2/2025', 'Tháng 3/2025'])
+    const first = (await page.textContent('[data-testid=pivot] tbody th button'))!
+    await page.click('[data-testid=pivot] tbody th button >> nth=0')
+    await page.waitForSelector('[data-testid=result] .recharts-wrapper')
+    expect(await page.$$eval('[data-testid=value-picker]', (bs) => bs.map((b) => b.textContent))).toContain(first)
+    // The same months a year before, side by side, each point with its value.
+    await page.click('[data-testid=compare-year]')
+    await page.waitForSelector('[data-testid=result] .recharts-label-list')
+    expect(await page.$$eval('[data-testid=result] .recharts-legend-item-text', (ls) => ls.map((l) => l.textContent))).toHaveLength(2)
+    await screenshot(page, 'explorer-drilled')
+    await page.close()
   }, 240_000)
 
   it('picks filter values from the data, by name and without diacritics, and shows a chart in English without a code', async () => {

@@ -5,7 +5,7 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { EMPTY, OPERATORS, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
+import { EMPTY, OPERATORS, drilled, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
 import { QuestionBar } from './components/question-bar.tsx'
 import { PivotTable } from './components/pivot-table.tsx'
 import { ValuePicker } from './components/value-picker.tsx'
@@ -187,7 +187,7 @@ export default function Explorer() {
                 )}
               </fieldset>
             )}
-            <fieldset>
+            <fieldset className="filters">
               <legend>{t('filters')}</legend>
               {q.filters.map((f, i) => (
                 <div className="form-row" key={i}>
@@ -288,10 +288,10 @@ export default function Explorer() {
             </div>
             <OpenDataForm query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} />
             {q.display === 'pivot' && pivot ? (
-              <PivotTable rows={result.data.rows} query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} pivot={pivot} label={label} title={titleOf} />
+              <PivotTable rows={result.data.rows} query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} pivot={pivot} label={label} title={titleOf} onDrill={(member, value) => change(drilled(q, member, value))} />
             ) : (
               <>
-                {showChart(result.data) && <ResultChart result={result.data} measures={q.measures} />}
+                {showChart(result.data) && <ResultChart result={result.data} measures={q.measures} label={label} onDrill={(member, value) => change(drilled(q, member, value))} />}
                 <details open={!showChart(result.data)}>
                   <summary>{lang === 'vi' ? 'Xem dạng bảng' : 'See as a table'}</summary>
                   <DataTable<Row>

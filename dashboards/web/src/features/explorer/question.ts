@@ -116,3 +116,27 @@ export function indicatorQuestion(code: string, today: string): Question {
     display: 'chart',
   }
 }
+
+/** The finer grain a time slot opens into. */
+const FINER: Record<string, string> = { year: 'quarter', quarter: 'month', month: 'day', week: 'day', day: 'day' }
+
+/** A slot's last day, from its first ('2025-04-01T00:00:00.000') and its grain. */
+function slotEnd(start: string, granularity: string): string {
+  const [y, m, d] = start.slice(0, 10).split('-').map(Number) as [number, number, number]
+  const months = granularity === 'year' ? 12 : granularity === 'quarter' ? 3 : granularity === 'month' ? 1 : 0
+  const end = months ? new Date(Date.UTC(y, m - 1 + months, 0)) : new Date(Date.UTC(y, m - 1, d + (granularity === 'week' ? 6 : 0)))
+  return end.toISOString().slice(0, 10)
+}
+
+/**
+ * The question narrowed to one value (drill-through): a time slot becomes the range, seen a grain
+ * finer; a dimension's value becomes a filter, and the dimension leaves the grouping.
+ */
+export function drilled(q: Question, member: string, value: string): Question {
+  if (q.time?.granularity && member === `${q.time.dimension}.${q.time.granularity}`) {
+    return { ...q, time: { ...q.time, from: value.slice(0, 10), to: slotEnd(value, q.time.granularity), granularity: FINER[q.time.granularity] ?? q.time.granularity, compare: false } }
+  }
+  const dimensions = q.dimensions.filter((d) => d !== member)
+  const filters = [...q.filters.filter((f) => f.member !== member), { member, operator: 'equals' as const, values: [value] }]
+  return { ...q, dimensions, filters, display: pivotOf({ ...q, dimensions }) ? q.display : 'chart' }
+}

@@ -7,9 +7,10 @@ import { useLang } from '../../../i18n.ts'
 /**
  * The result as a pivot — the first dimension down, the time slots (or the second dimension) across,
  * the first measure in the cells — with row, column and grand totals asked of the semantic layer
- * (infra/contracts/pivot.ts), as the export prints it.
+ * (infra/contracts/pivot.ts), as the export prints it. A row's or a column's heading opens the question
+ * narrowed to it.
  */
-export function PivotTable({ rows, query, pivot, label, title }: { rows: Row[]; query: Query; pivot: PivotSpec; label: (member: string, value: unknown) => string; title: (member: string) => string }) {
+export function PivotTable({ rows, query, pivot, label, title, onDrill }: { rows: Row[]; query: Query; pivot: PivotSpec; label: (member: string, value: unknown) => string; title: (member: string) => string; onDrill: (member: string, value: string) => void }) {
   const { fmt, lang } = useLang()
   const measure = query.measures![0]!
   const totals = useAsync(async () => {
@@ -36,7 +37,9 @@ export function PivotTable({ rows, query, pivot, label, title }: { rows: Row[]; 
                 <th scope="col">{title(pivot.rows)}</th>
                 {layout.columnValues.map((c) => (
                   <th scope="col" key={c} className="num">
-                    {label(pivot.columns, c)}
+                    <button type="button" className="linkish" onClick={() => onDrill(pivot.columns, c)} title={lang === 'vi' ? 'Xem chi tiết' : 'Open this'}>
+                      {label(pivot.columns, c)}
+                    </button>
                   </th>
                 ))}
                 <th scope="col" className="num">
@@ -47,7 +50,11 @@ export function PivotTable({ rows, query, pivot, label, title }: { rows: Row[]; 
             <tbody>
               {layout.rowValues.map((r) => (
                 <tr key={r}>
-                  <th scope="row">{label(pivot.rows, r)}</th>
+                  <th scope="row">
+                    <button type="button" className="linkish" onClick={() => onDrill(pivot.rows, r)} title={lang === 'vi' ? 'Xem chi tiết' : 'Open this'}>
+                      {label(pivot.rows, r)}
+                    </button>
+                  </th>
                   {layout.columnValues.map((c) => (
                     <td key={c} className="num">
                       {fmt.number(layout.cell(r, c))}

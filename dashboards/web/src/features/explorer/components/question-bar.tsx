@@ -124,6 +124,11 @@ export function QuestionBar({ q, view, indicators, onChange, canPivot }: { q: Qu
               </select>
             </label>
           )}
+          {q.time?.from && q.time.to && (
+            <button type="button" aria-pressed={q.time.compare} onClick={() => onChange({ ...q, time: { ...q.time!, compare: !q.time!.compare } })} data-testid="compare-year">
+              {lang === 'vi' ? 'So với cùng kỳ năm trước' : 'Against the year before'}
+            </button>
+          )}
           <span role="group" aria-label={lang === 'vi' ? 'Cách xem' : 'Show as'} className="segmented">
             {(['table', 'pivot', 'chart'] as const).map((d) => (
               <button key={d} type="button" aria-pressed={(q.display ?? 'table') === d} disabled={d === 'pivot' && !canPivot} onClick={() => onChange({ ...q, display: d })} data-display={d}>
