@@ -1,4 +1,3 @@
-import type { Query } from '@cubejs-client/core'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, cubeApi, cubeError, download, type Row } from '../../api.ts'
 import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
@@ -15,26 +14,25 @@ import { runQuestion, type Result } from './run-question.ts'
 import { OpenDataForm } from './components/open-data-form.tsx'
 import { ResultChart } from './components/result-chart.tsx'
 import { GuidedStart } from './components/guided-start.tsx'
+import { SavedQuestions } from './components/saved-questions.tsx'
+import { PinnedBoard } from './components/pinned-board.tsx'
+import type { SavedQuestion } from '../../../../../infra/contracts/saved-question.ts'
 import { DateInput } from '../../components/date-input.tsx'
 
 /** Unit levels in words (the data holds 'province' and 'commune'). */
 const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
 
-interface Saved {
-  name: string
-  query: Query
-  ui: Partial<Question>
-}
 
 export default function Explorer() {
   const { t, fmt, lang } = useLang()
   const meta = useAsync(async () => (await cubeApi().meta()).meta as unknown as { cubes: View[] }, [])
-  const saved = useAsync(() => api<Saved[]>('/api/saved-queries'), [])
+  const saved = useAsync(() => api<SavedQuestion[]>('/api/saved-queries'), [])
   const indicators = useAsync(async () => indicatorMap(), [])
   const [q, setQ] = useState<Question>(fromUrl)
   const [result, setResult] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; error: Error } | { state: 'ready'; data: Result }>({ state: 'idle' })
-  const [name, setName] = useState('')
-  const [savedList, setSavedList] = useState<Saved[] | null>(null)
+  // The title of the saved question on screen, if it is one: what its export is named after.
+  const [title, setTitle] = useState('')
+  const [savedList, setSavedList] = useState<SavedQuestion[] | null>(null)
 
   const views = meta.state === 'ready' ? inLanguage(meta.data.cubes, lang) : []
   const view = views.find((v) => v.name === q.view) ?? null
@@ -56,6 +54,7 @@ export default function Explorer() {
     return GRANULARITY_WORDS[grain]?.[lang === 'vi' ? 0 : 1] ?? member
   }
   const change = (next: Question) => {
+    if (next.view !== q.view || JSON.stringify(next.measures) !== JSON.stringify(q.measures)) setTitle('')
     setQ(next)
     void run(next)
   }
@@ -80,7 +79,7 @@ export default function Explorer() {
 
   // Named after the question: its saved name, else what it measures by what.
   const questionTitle = () => {
-    if (name.trim()) return name.trim()
+    if (title) return title
     const by = [...q.dimensions.map(titleOf), ...(q.time?.granularity ? [titleOf(`${q.time.dimension}.${q.time.granularity}`)] : [])].filter(Boolean)
     const indicator = q.filters.find((f) => f.member.endsWith('.indicator_code') && f.operator === 'equals' && f.values.length === 1)
     const what = indicator ? label(indicator.member, indicator.values[0]) : q.measures.map(titleOf).join(', ')
@@ -92,12 +91,12 @@ export default function Explorer() {
     )
 
   const list = savedList ?? (saved.state === 'ready' ? saved.data : [])
-  const save = async () => {
-    if (!name.trim()) return
-    setSavedList(await api<Saved[]>('/api/saved-queries', { body: { name: name.trim(), query: toQuery(q), ui: q } }))
-    setName('')
+  /** A saved question opened: its question on screen, run, named after its title. */
+  const open = (s: SavedQuestion) => {
+    const next = { ...EMPTY, ...(s.ui as Partial<Question>) }
+    change(next)
+    setTitle(s.name)
   }
-  const remove = async (n: string) => setSavedList(await api<Saved[]>(`/api/saved-queries/${encodeURIComponent(n)}`, { method: 'DELETE' }))
 
   // A shared link (?q=…) runs its question as soon as the views are known.
   const ranFromUrl = useRef(false)
@@ -237,34 +236,7 @@ export default function Explorer() {
             </div>
           </>
         )}
-        <fieldset>
-          <legend>{t('savedQueries')}</legend>
-          {list.map((s) => (
-            <div key={s.name} className="form-row">
-              <button
-                type="button"
-                className="linkish"
-                onClick={() => {
-                  const next = { ...EMPTY, ...s.ui }
-                  setQ(next)
-                  const v = views.find((x) => x.name === next.view)
-                  if (v) void runQuestion(next, v, t('yearBefore')).then((data) => setResult({ state: 'ready', data }), (err) => setResult({ state: 'error', error: cubeError(err) }))
-                }}
-              >
-                {s.name}
-              </button>
-              <button type="button" onClick={() => void remove(s.name)} aria-label={`${t('delete')} ${s.name}`}>
-                ×
-              </button>
-            </div>
-          ))}
-          <div className="form-row">
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder={t('queryName')} aria-label={t('queryName')} />
-            <button type="button" onClick={() => void save()} disabled={!view || !name.trim()} data-testid="save-query">
-              {t('save')}
-            </button>
-          </div>
-        </fieldset>
+        <SavedQuestions list={list} onList={setSavedList} onOpen={open} current={() => ({ query: toQuery(q) as Record<string, unknown>, ui: q as unknown as Record<string, unknown> })} canSave={!!view} />
       </aside>
       <section aria-live="polite">
         <QuestionBar q={q} view={view} indicators={names ? [...names.values()] : []} onChange={change} canPivot={!!pivot} />
@@ -312,6 +284,7 @@ export default function Explorer() {
         )}
         {result.state === 'idle' && (
           <>
+            <PinnedBoard list={list.filter((s) => s.pinned)} views={views} onOpen={open} />
             <GuidedStart />
             <p className="muted">{lang === 'vi' ? 'Hoặc tự dựng truy vấn: chọn khung nhìn, chỉ số đo và chiều phân tích ở bên trái rồi chạy.' : 'Or build a query yourself: choose a view, measures and dimensions on the left, then run it.'}</p>
           </>
