@@ -227,6 +227,26 @@ export default function Explorer() {
             </fieldset>
             <div className="form-row">
               <label>
+                {lang === 'vi' ? 'Sắp xếp theo' : 'Sort by'}
+                <select value={q.order?.member ?? ''} onChange={(e) => setQ({ ...q, order: e.target.value ? { member: e.target.value, desc: q.order?.desc ?? true } : undefined })} data-testid="order-member">
+                  <option value="">{lang === 'vi' ? 'Mặc định' : 'Default'}</option>
+                  {[...q.measures, ...q.dimensions].map((m) => (
+                    <option key={m} value={m}>
+                      {titleOf(m)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {q.order && (
+                <label>
+                  {lang === 'vi' ? 'Chiều' : 'Direction'}
+                  <select value={q.order.desc ? 'desc' : 'asc'} onChange={(e) => setQ({ ...q, order: { ...q.order!, desc: e.target.value === 'desc' } })}>
+                    <option value="desc">{lang === 'vi' ? 'Lớn đến nhỏ' : 'Largest first'}</option>
+                    <option value="asc">{lang === 'vi' ? 'Nhỏ đến lớn' : 'Smallest first'}</option>
+                  </select>
+                </label>
+              )}
+              <label>
                 {lang === 'vi' ? 'Số dòng tối đa' : 'Row limit'}
                 <input type="number" min={1} max={100000} value={q.limit} onChange={(e) => setQ({ ...q, limit: Math.min(100_000, Math.max(1, Number(e.target.value) || 1)) })} />
               </label>

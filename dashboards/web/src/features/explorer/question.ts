@@ -38,6 +38,8 @@ export interface Question {
   limit: number
   /** How the result is shown (and exported): rows, a pivot of its two dimensions, or a chart. */
   display?: Display
+  /** The rows' order: by one of the question's measures or dimensions. */
+  order?: { member: string; desc: boolean }
 }
 
 export type Display = 'table' | 'pivot' | 'chart'
@@ -100,6 +102,7 @@ export function toQuery(q: Question): Query {
     filters: q.filters
       .filter((f) => f.member && (f.operator === 'set' || f.operator === 'notSet' || f.values.some((v) => v !== '')))
       .map((f): Filter => (f.operator === 'set' || f.operator === 'notSet' ? { member: f.member, operator: f.operator } : { member: f.member, operator: f.operator, values: f.values })),
+    ...(q.order && [...q.measures, ...q.dimensions].includes(q.order.member) ? { order: [[q.order.member, q.order.desc ? 'desc' : 'asc']] as [string, 'asc' | 'desc'][] } : {}),
     limit: q.limit,
   }
 }
