@@ -237,7 +237,11 @@ describe('the explorer (analyst)', () => {
     await page.check('input[data-member="kt_xh.indicator_code"]')
     await page.click('text=Thêm bộ lọc')
     await page.selectOption('select[aria-label="Bộ lọc"]', 'kt_xh.period')
-    await page.fill('input[aria-label="Giá trị"]', month)
+    // The period picked from the data's periods, found by its code and shown in words.
+    await page.click('[data-testid=value-picker]')
+    await page.fill('input[aria-label="Tìm giá trị"]', month)
+    await page.click('.value-picker-list label >> nth=0')
+    expect(await page.textContent('[data-testid=value-picker]')).toBe(`Tháng ${Number(month.slice(5))}/${month.slice(0, 4)}`)
     await page.click('[data-testid=run-query]')
     await page.waitForSelector('[data-testid=result] tbody tr')
     const expected = await ui.cubeLoad('phantich', {
@@ -259,7 +263,7 @@ describe('the explorer (analyst)', () => {
     })
     expect(header).toBeGreaterThan(2)
     const block = Array.from({ length: header - 1 }, (_, i) => String(ws.getRow(i + 1).getCell(1).value))
-    expect(block.join('\n')).toContain(`Kỳ báo cáo bằng ${month}`)
+    expect(block.join('\n')).toContain(`Kỳ báo cáo bằng Tháng ${Number(month.slice(5))}/${month.slice(0, 4)}`)
     expect(block.join('\n')).toContain('Người xuất: phantich')
     expect(ws.getRow(header).getCell(2).value).toBe('Mã chỉ tiêu (tên)')
     const fromFile = new Map<string, [number | null, number | null]>()

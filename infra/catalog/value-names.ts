@@ -1,4 +1,6 @@
 import { communesOf } from '../identifiers/admin-units.ts'
+import { timeSlotLabel } from '../contracts/question-words.ts'
+import { parsePeriod } from '../time/periods.ts'
 import type { Catalog } from './load-catalog.ts'
 
 export type Lang = 'vi' | 'en'
@@ -10,7 +12,7 @@ const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp t�
 
 /**
  * Codes in query results and filters by their names: indicators, administrative units, agencies,
- * unit levels — what an export's title block and columns print instead of "ENT_NEW" or "07210".
+ * unit levels, reporting periods — what an export's title block and columns print instead of "ENT_NEW" or "07210".
  * Members are recognised by their last part, as every view names them.
  */
 export function valueNames(catalog: Pick<Catalog, 'indicator' | 'agency' | 'province'>): ValueName {
@@ -33,6 +35,12 @@ function namesOf(catalog: Pick<Catalog, 'indicator' | 'agency' | 'province'>): V
     if (field === 'unit_code' || field === 'commune_code') return units.get(value)
     if (field === 'agency' || field === 'owner') return catalog.agency(value)?.name
     if (field === 'unit_level') return LEVELS[value]?.[lang === 'vi' ? 0 : 1]
+    if (field === 'period') {
+      // A reporting period's code ("2026-10", "2026-Q3", "2026") as its first day at its grain, in words.
+      const p = parsePeriod(value)
+      const month = p ? (p.kind === 'month' ? p.index : p.kind === 'quarter' ? (p.index - 1) * 3 + 1 : 1) : 0
+      return p ? timeSlotLabel(`${p.year}-${String(month).padStart(2, '0')}-01`, p.kind, lang) : undefined
+    }
     return undefined
   }
 }

@@ -44,6 +44,7 @@ export default function Explorer() {
   const label = (member: string, value: unknown): string => {
     if (q.time?.granularity && member === `${q.time.dimension}.${q.time.granularity}`) return timeSlotLabel(value, q.time.granularity, lang)
     if (member.endsWith('.indicator_code')) return indicatorName(names?.get(String(value)), lang, String(value ?? ''))
+    if (member.endsWith('.period')) return fmt.period(value)
     if (member.endsWith('.unit_level')) return LEVELS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
     return value === null || value === undefined ? '—' : String(value)
   }
