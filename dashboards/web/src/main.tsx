@@ -98,10 +98,16 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
   const { t, fmt, lang, setLang } = useLang()
   const { account, signOut } = useAuth()
   const agencies = useAsync(() => agencyMap(), [])
+  // On a phone the pages sit behind a menu button, closed again by the page it opens.
+  const [open, setOpen] = useState(false)
+  useEffect(() => setOpen(false), [path])
   return (
     <header className="top">
       <strong className="brand">{t('appName')}</strong>
-      <nav aria-label="main">
+      <button type="button" className="menu" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>
+        {lang === 'vi' ? '☰ Trang' : '☰ Pages'}
+      </button>
+      <nav aria-label="main" id="main-nav" data-open={open}>
         {pages.map((p) => (
           <Link key={p} href={PATHS[p]} aria-current={path === PATHS[p] ? 'page' : undefined}>
             {t(p)}
