@@ -16,16 +16,22 @@ const ui = useUiService()
 const properNames = new Set(communesOf('24').map((c) => c.name))
 const QUARTERS = ['Quý I/2025', 'Quý II/2025', 'Quý III/2025', 'Quý IV/2025', 'Quý I/2026', 'Quý II/2026', 'Quý III/2026', 'Quý IV/2026']
 
+/** The analyst's explorer with the new-enterprises indicator found by name, typed without diacritics, and Enter. */
+async function askAboutNewEnterprises() {
+  const page = await ui.newPage()
+  await signIn(page, ui.url, 'phantich')
+  await page.goto(`${ui.url}/explorer`)
+  await page.fill('[data-testid=question-search]', 'doanh nghiep thanh lap moi')
+  await page.press('[data-testid=question-search]', 'Enter')
+  await page.waitForSelector('[data-testid=result]')
+  return page
+}
+
 describe('the explorer (analyst)', () => {
   it('answers "new enterprises by commune by quarter, 2025–2026" as a pivot in six steps and exports it to print', async () => {
     const indicator = ui.service.ctx.catalog.indicator('ENT_NEW')!.name_vi
-    const page = await ui.newPage()
-    await signIn(page, ui.url, 'phantich')
-    await page.goto(`${ui.url}/explorer`)
     // 1. search the indicator (typed without diacritics) and take the first match
-    await page.fill('[data-testid=question-search]', 'doanh nghiep thanh lap moi')
-    await page.press('[data-testid=question-search]', 'Enter')
-    await page.waitForSelector('[data-testid=result]')
+    const page = await askAboutNewEnterprises()
     // 2. by commune · 3. by quarter · 4. last year and this year · 5. as a pivot
     await page.click('[data-testid=split-communes]')
     await page.waitForSelector('[data-testid=split-communes][aria-pressed=true]')
@@ -121,12 +127,7 @@ describe('the explorer (analyst)', () => {
   }, 120_000)
 
   it('saves a question with what it answers, pins it, and finds it answered on the board, its export named after it', async () => {
-    const page = await ui.newPage()
-    await signIn(page, ui.url, 'phantich')
-    await page.goto(`${ui.url}/explorer`)
-    await page.fill('[data-testid=question-search]', 'doanh nghiep thanh lap moi')
-    await page.press('[data-testid=question-search]', 'Enter')
-    await page.waitForSelector('[data-testid=result]')
+    const page = await askAboutNewEnterprises()
     await page.click('[data-grain=year]')
     await page.selectOption('[data-testid=range-preset]', 'fiveYears')
     await page.click('[data-display=table]')
