@@ -1,5 +1,5 @@
 import { communesOf } from '../identifiers/admin-units.ts'
-import { timeSlotLabel } from '../contracts/question-words.ts'
+import { timeSlotLabel, UNIT_LEVEL_WORDS } from '../contracts/question-words.ts'
 import { parsePeriod } from '../time/periods.ts'
 import type { Catalog } from './load-catalog.ts'
 
@@ -7,8 +7,6 @@ export type Lang = 'vi' | 'en'
 
 /** A member's value by its name, where a code stands for something the catalogue names. */
 export type ValueName = (member: string, value: string, lang: Lang) => string | undefined
-
-const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
 
 /**
  * Codes in query results and filters by their names: indicators, administrative units, agencies,
@@ -34,7 +32,7 @@ function namesOf(catalog: Pick<Catalog, 'indicator' | 'agency' | 'province'>): V
     }
     if (field === 'unit_code' || field === 'commune_code') return units.get(value)
     if (field === 'agency' || field === 'owner') return catalog.agency(value)?.name
-    if (field === 'unit_level') return LEVELS[value]?.[lang === 'vi' ? 0 : 1]
+    if (field === 'unit_level') return UNIT_LEVEL_WORDS[value]?.[lang === 'vi' ? 0 : 1]
     if (field === 'period') {
       // A reporting period's code ("2026-10", "2026-Q3", "2026") as its first day at its grain, in words.
       const p = parsePeriod(value)

@@ -19,6 +19,9 @@ export const GRANULARITY_WORDS: Record<Granularity, readonly [vi: string, en: st
   year: ['Năm', 'Year'],
 }
 
+/** Administrative unit levels in words (the data holds 'province' and 'commune'). */
+export const UNIT_LEVEL_WORDS: Record<string, readonly [vi: string, en: string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
+
 const ROMAN = ['I', 'II', 'III', 'IV']
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 

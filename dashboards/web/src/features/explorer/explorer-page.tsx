@@ -9,7 +9,7 @@ import { QuestionBar } from './components/question-bar.tsx'
 import { PivotTable } from './components/pivot-table.tsx'
 import { ValuePicker } from './components/value-picker.tsx'
 import { indicatorMap, indicatorName } from '../../catalog-data.ts'
-import { GRANULARITIES, GRANULARITY_WORDS, OPERATOR_WORDS, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
+import { GRANULARITIES, GRANULARITY_WORDS, OPERATOR_WORDS, timeSlotLabel, UNIT_LEVEL_WORDS } from '../../../../../infra/contracts/question-words.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { OpenDataForm } from './components/open-data-form.tsx'
 import { ResultChart } from './components/result-chart.tsx'
@@ -18,9 +18,6 @@ import { SavedQuestions } from './components/saved-questions.tsx'
 import { PinnedBoard } from './components/pinned-board.tsx'
 import type { SavedQuestion } from '../../../../../infra/contracts/saved-question.ts'
 import { DateInput } from '../../components/date-input.tsx'
-
-/** Unit levels in words (the data holds 'province' and 'commune'). */
-const LEVELS: Record<string, readonly [string, string]> = { province: ['Cấp tỉnh', 'Province'], commune: ['Cấp xã', 'Commune'] }
 
 
 export default function Explorer() {
@@ -45,7 +42,7 @@ export default function Explorer() {
     if (q.time?.granularity && member === `${q.time.dimension}.${q.time.granularity}`) return timeSlotLabel(value, q.time.granularity, lang)
     if (member.endsWith('.indicator_code')) return indicatorName(names?.get(String(value)), lang, String(value ?? ''))
     if (member.endsWith('.period')) return fmt.period(value)
-    if (member.endsWith('.unit_level')) return LEVELS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
+    if (member.endsWith('.unit_level')) return UNIT_LEVEL_WORDS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
     return value === null || value === undefined ? '—' : String(value)
   }
   const titleOf = (member: string): string => {
