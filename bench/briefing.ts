@@ -27,7 +27,7 @@ const service = await startService(
 await service.demoDone
 console.log(`demo at scale ${scale} ready`)
 
-const { catalog } = service.ctx
+const { catalog } = service.ctx.model.now
 const briefing = service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_quy')!
 const period = periodFromCode('2026-Q3')!
 const fresh = () => ({ ...cubeContextOf(service.ctx), cache: new ResultCache<Record<string, unknown>[]>() })

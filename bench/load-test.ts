@@ -124,8 +124,8 @@ for (let user = 0; user < 2; user++) {
   for (let i = 0; i < 120; i++) {
     const r = request(user, i)
     if (!r.body) continue
-    const q = applyPolicy(service.ctx.semantic, validateQuery(service.ctx.semantic, r.body.query), { ...PUBLIC, account: 'bench', role: user % 2 ? 'analyst' : 'leader' }, service.ctx.sharing).query
-    statements.push(buildSql(service.ctx.semantic, q, 'rows'))
+    const q = applyPolicy(service.ctx.model.now.semantic, validateQuery(service.ctx.model.now.semantic, r.body.query), { ...PUBLIC, account: 'bench', role: user % 2 ? 'analyst' : 'leader' }, service.ctx.model.now.sharing).query
+    statements.push(buildSql(service.ctx.model.now.semantic, q, 'rows'))
   }
 }
 let engineRuns = 0

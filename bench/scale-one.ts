@@ -77,7 +77,7 @@ export async function measureScale(scale: number) {
     // measures. The mart is then asked once whether it shows the rows.
     const today = new Date()
     const dd = `${String(today.getUTCDate()).padStart(2, '0')}/${String(today.getUTCMonth() + 1).padStart(2, '0')}/${today.getUTCFullYear()}`
-    const communes = communesOf(ctx.catalog.province.code)
+    const communes = communesOf(ctx.model.now.catalog.province.code)
     const timer = statementTimer(ctx.wh.client)
     const deliver = async (dataset: string, agency: string, file: string, mart: string, shows: () => Promise<boolean>) => {
       console.log(`service settled after ${await settle()} s`)

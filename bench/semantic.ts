@@ -61,7 +61,7 @@ async function viaApi(query: unknown): Promise<number> {
   return performance.now() - t
 }
 async function direct(query: unknown): Promise<number> {
-  const built = buildSql(service.ctx.semantic, validateQuery(service.ctx.semantic, query))
+  const built = buildSql(service.ctx.model.now.semantic, validateQuery(service.ctx.model.now.semantic, query))
   const t = performance.now()
   await queryRows(service.ctx.wh.client, built.sql, built.params)
   return performance.now() - t

@@ -26,7 +26,7 @@ const catalog = loadCatalog()
 await migrate(wh)
 await syncCatalog(wh, catalog)
 const paths = pathsUnder(home)
-const seeded = await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale, asOf: new Date('2026-11-22T00:00:00Z') })
+const seeded = await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog: () => catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale, asOf: new Date('2026-11-22T00:00:00Z') })
 console.log(`demo at scale ${scale}: ${seeded.rowsLoaded} rows loaded in ${(seeded.durationMs / 1000).toFixed(1)} s`)
 
 const project = catalogProject(catalog)

@@ -26,7 +26,7 @@ const TYPES: Record<string, string> = {
  * are cached for good; index.html never, so a new build shows at once.
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
-  app.get('/api/dashboards/ioc', allow(access.signedIn), async (): Promise<IocAnswer> => ({ ...ctx.ioc, province: ctx.catalog.province }))
+  app.get('/api/dashboards/ioc', allow(access.signedIn), async (): Promise<IocAnswer> => ({ ...ctx.ioc, province: ctx.catalog().province }))
   briefingRoutes(app, ctx)
 
   const index = path.join(WEB_DIST, 'index.html')

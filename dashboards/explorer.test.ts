@@ -29,7 +29,7 @@ async function askAboutNewEnterprises() {
 
 describe('the explorer (analyst)', () => {
   it('answers "new enterprises by commune by quarter, 2025–2026" as a pivot in six steps and exports it to print', async () => {
-    const indicator = ui.service.ctx.catalog.indicator('ENT_NEW')!.name_vi
+    const indicator = ui.service.ctx.model.now.catalog.indicator('ENT_NEW')!.name_vi
     // 1. search the indicator (typed without diacritics) and take the first match
     const page = await askAboutNewEnterprises()
     // 2. by commune · 3. by quarter · 4. last year and this year · 5. as a pivot

@@ -14,7 +14,8 @@ import { can } from '../infra/access/permissions.ts'
 
 export interface AttachmentRoutesDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   audit: AuditLog
   /** Where attachments are kept by content hash, and where an upload is staged meanwhile. */
   paths: { attachments: string; uploads: string }
@@ -32,7 +33,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     return load
   }
   const datasetOf = (id: string) => {
-    const d = ctx.catalog.dataset(id)
+    const d = ctx.catalog().dataset(id)
     if (!d) throw notFound('bộ dữ liệu / dataset', id)
     return d
   }

@@ -21,7 +21,8 @@ export interface Deliver {
 
 export interface DeliverDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read for each delivery (a registration may replace it meanwhile). */
+  catalog: () => Catalog
   /** Where delivered files are archived, and where kho stages records it writes as files. */
   paths: { archive: string; uploads: string }
   onCommitted: (report: LoadReport) => void
@@ -32,10 +33,11 @@ export function deliverer(deps: DeliverDeps): Deliver {
     if (report.status === 'committed') deps.onCommitted(report)
     return report
   }
-  const base = { wh: deps.wh, catalog: deps.catalog, archiveDir: deps.paths.archive }
+  // One catalogue for a whole delivery, however long it takes.
+  const base = () => ({ wh: deps.wh, catalog: deps.catalog(), archiveDir: deps.paths.archive })
   return {
-    file: async (d) => done(await loadFile({ ...base, ...d })),
-    files: async (files, progress) => (await loadFiles({ ...base, ...progress, files })).map(done),
-    records: async (d) => done(await loadRecords({ ...base, uploadsDir: deps.paths.uploads, ...d })),
+    file: async (d) => done(await loadFile({ ...base(), ...d })),
+    files: async (files, progress) => (await loadFiles({ ...base(), ...progress, files })).map(done),
+    records: async (d) => done(await loadRecords({ ...base(), uploadsDir: deps.paths.uploads, ...d })),
   }
 }

@@ -14,8 +14,8 @@ let inbox: InboxWatcher
 
 beforeAll(async () => {
   wh = await openSyncedWarehouse(catalog)
-  const deliver = deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} })
-  inbox = new InboxWatcher({ catalog, deliver, inboxDir: path.join(home, 'inbox') })
+  const deliver = deliverer({ wh, catalog: () => catalog, paths: pathsUnder(home), onCommitted: () => {} })
+  inbox = new InboxWatcher({ catalog: () => catalog, deliver, inboxDir: path.join(home, 'inbox') })
   inbox.prepareFolders()
 })
 afterAll(() => wh.dispose())

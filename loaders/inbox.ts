@@ -11,7 +11,8 @@ import * as clock from '../infra/time/clock.ts'
  * to `.done/` or `.refused/` beside a `<file>.report.json`, so the sender sees what happened.
  */
 export interface InboxOptions {
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   /** The one delivery path. */
   deliver: Deliver
   inboxDir: string
@@ -30,8 +31,9 @@ export class InboxWatcher {
 
   /** Creates an inbox per agency and dataset it may deliver, so senders find where to drop files. */
   prepareFolders(): void {
-    for (const d of this.opts.catalog.datasets) {
-      const senders = d.delivered_by === 'owner' ? [d.owner] : [...new Set(this.opts.catalog.indicators.map((i) => i.owner))]
+    const catalog = this.opts.catalog()
+    for (const d of catalog.datasets) {
+      const senders = d.delivered_by === 'owner' ? [d.owner] : [...new Set(catalog.indicators.map((i) => i.owner))]
       for (const agency of senders) fs.mkdirSync(path.join(this.opts.inboxDir, agency, d.id), { recursive: true })
     }
   }

@@ -31,7 +31,8 @@ export function reportStatus(report: LoadReport): number {
  * query parameters), loaded like any delivery; answers with the load report.
  */
 export interface LoadRoutesDeps {
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   /** The one delivery path (marts follow a committed delivery). */
   deliver: Deliver
   /** Where an upload is staged while it loads. */
@@ -44,12 +45,12 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
   const uploads = ctx.uploadsDir
 
   app.get<{ Params: { id: string } }>('/api/datasets/:id/template.xlsx', allow(access.public), async (req, reply) => {
-    const dataset = ctx.catalog.dataset(req.params.id)
+    const dataset = ctx.catalog().dataset(req.params.id)
     if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="mau_${dataset.id}.xlsx"`)
-      .send(await datasetTemplate(ctx.catalog, dataset))
+      .send(await datasetTemplate(ctx.catalog(), dataset))
   })
 
   const pushQuery = z.strictObject({ period: z.string().max(20).optional() })
@@ -137,7 +138,7 @@ const historyQuery = z.strictObject({
 })
 
 /** Load history and each load's rejected rows (JSON or XLSX): officers see their own agency's. */
-export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; catalog: Catalog; audit: AuditLog }) {
+export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; catalog: () => Catalog; audit: AuditLog }) {
   app.get('/api/loads', allow(access.signedIn), async (req) => {
     const q = parseQuery(historyQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)
@@ -161,7 +162,7 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
     )
     if (!load || (agency && load.agency !== agency)) throw notFound('lần nạp / load', req.params.id)
     if (req.params.format !== 'json' && req.params.format !== 'xlsx') throw notFound('định dạng / format', req.params.format ?? '')
-    const dataset = ctx.catalog.dataset(load.dataset)
+    const dataset = ctx.catalog().dataset(load.dataset)
     const stored = await queryRows<RejectRow>(
       ctx.wh.client,
       'SELECT row, column, value, reason_vi, reason_en FROM meta.rejects WHERE load_id = {id:String} ORDER BY row, column',

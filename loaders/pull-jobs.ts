@@ -1,7 +1,10 @@
+import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Job } from '../infra/scheduler/job-scheduler.ts'
 import { pullDataset, type PullOptions, type PullResult } from './pull.ts'
 
 export interface PullJobOptions extends Omit<PullOptions, 'dataset'> {
+  /** The catalogue whose connectors are scheduled (the service schedules again when it is replaced). */
+  catalog: Catalog
   onResult?: (dataset: string, result: PullResult) => void
 }
 

@@ -78,7 +78,7 @@ afterAll(async () => {
 })
 
 const pull = (dataset: CatalogDataset, extra: Partial<Parameters<typeof pullDataset>[0]> = {}) =>
-  pullDataset({ wh, catalog, deliver: deliverer({ wh, catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, secrets, allowedHosts: () => allowedHosts, backoffMs: 1, ...extra })
+  pullDataset({ wh, deliver: deliverer({ wh, catalog: () => catalog, paths: pathsUnder(home), onCommitted: () => {} }), dataset, secrets, allowedHosts: () => allowedHosts, backoffMs: 1, ...extra })
 
 describe('pull connectors against a local HTTP server', () => {
   it('pages through the source, retrying a flaky server, then pulls only what changed', async () => {
@@ -122,7 +122,7 @@ describe('pull connectors against a local HTTP server', () => {
     const results: string[] = []
     const startAt = async (offsetMs: number) => {
       const scheduler = new JobScheduler({ wh, now: () => new Date(clock.nowMs() + offsetMs) })
-      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: scheduled, paths: pathsUnder(home), onCommitted: () => {} }), secrets, allowedHosts: () => allowedHosts, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
+      for (const job of pullJobs({ wh, catalog: scheduled, deliver: deliverer({ wh, catalog: () => scheduled, paths: pathsUnder(home), onCommitted: () => {} }), secrets, allowedHosts: () => allowedHosts, backoffMs: 1, onResult: (d) => results.push(d) })) scheduler.add(job)
       await scheduler.check() // waits for the runs it starts
       await scheduler.stop()
     }

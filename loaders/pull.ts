@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Catalog, CatalogDataset } from '../infra/catalog/load-catalog.ts'
+import type { CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import type { PullConfig } from '../infra/catalog/schema.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { dateSql } from '../infra/warehouse/parse-sql.ts'
@@ -14,7 +14,6 @@ import type { SecretStore } from '../infra/access/secret-store.ts'
 
 export interface PullOptions {
   wh: Warehouse
-  catalog: Catalog
   /** The one delivery path: pulled records load like any delivery. */
   deliver: Deliver
   dataset: CatalogDataset

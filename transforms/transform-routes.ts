@@ -16,16 +16,17 @@ const runsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100
 /** Lineage and freshness for the catalogue page; transform runs for stewards and the CLI. */
 export interface TransformRoutesDeps {
   wh: Warehouse
-  catalog: Catalog
-  project: Project
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
+  project: () => Project
   transforms: TransformCoordinator
   /** Which tables each semantic view reads, to end the lineage at the views. */
-  viewTables: ViewTables[]
+  viewTables: () => ViewTables[]
 }
 
 export function transformRoutes(app: FastifyInstance, ctx: TransformRoutesDeps) {
-  app.get('/api/lineage', allow(access.signedInOrService), async () => lineage(ctx.wh, ctx.catalog, ctx.project, ctx.viewTables))
-  app.get('/api/freshness', allow(access.signedInOrService), async () => sourceFreshness(ctx.wh, ctx.catalog))
+  app.get('/api/lineage', allow(access.signedInOrService), async () => lineage(ctx.wh, ctx.catalog(), ctx.project(), ctx.viewTables()))
+  app.get('/api/freshness', allow(access.signedInOrService), async () => sourceFreshness(ctx.wh, ctx.catalog()))
   app.get('/api/transform/runs', allow(access.roles('steward', 'admin')), async (req) => {
     const { limit } = parseQuery(runsQuery, req.query)
     return queryRows(ctx.wh.client, `SELECT * FROM meta.runs ORDER BY started_at DESC LIMIT ${limit}`)

@@ -48,7 +48,6 @@ export async function deliverBriefing(deps: BriefingDeps, dir: string, briefing:
 
 /** Each briefing as a scheduled job "briefing:<id>", reporting on the last complete period at its time. */
 export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalog' | 'briefingsDir' | 'ioc' | 'briefings' | 'audit'> & { jobs: Pick<JobScheduler, 'add'> }, send: SendMail | null) {
-  const deps = { cube: ctx.cube, catalog: ctx.catalog, ioc: ctx.ioc }
   for (const b of ctx.briefings) {
     ctx.jobs.add({
       id: `briefing:${b.id}`,
@@ -56,7 +55,7 @@ export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalo
       schedule: b.schedule,
       run: async (at) => {
         const period = periodForRule(b.period, at)
-        const done = await deliverBriefing(deps, ctx.briefingsDir, b, period, send)
+        const done = await deliverBriefing({ cube: ctx.cube, catalog: ctx.catalog(), ioc: ctx.ioc }, ctx.briefingsDir, b, period, send)
         // Built by the service on its schedule: the log names the job, and whom it was e-mailed to.
         ctx.audit.recordService(`job:briefing:${b.id}`, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, email: send ? b.email : [] } })
         return done
@@ -67,7 +66,8 @@ export function scheduleBriefings(ctx: Pick<BriefingRoutesDeps, 'cube' | 'catalo
 
 export interface BriefingRoutesDeps {
   cube: QueryContext
-  catalog: Catalog
+  /** The catalogue in force, read for each briefing built. */
+  catalog: () => Catalog
   audit: AuditLog
   /** Where workbooks are kept: <briefingsDir>/<id>/ ($KHO_HOME/briefings). */
   briefingsDir: string
@@ -187,9 +187,10 @@ export function briefingRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
     const body = parseQuery(runBody, req.body ?? {})
     const period = body.period ? periodFromCode(body.period) : periodForRule(b.period, clock.now())
     if (!period) throw new HttpError(400, 'bad_request', `Kỳ "${body.period}" không hợp lệ; dùng 2026-10, 2026-Q3, 2026-Q4..2026-11-20 hoặc 2026`, `Invalid period "${body.period}"; use 2026-10, 2026-Q3, 2026-Q4..2026-11-20 or 2026`)
-    if (body.agency && !ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
+    const catalog = ctx.catalog()
+    if (body.agency && !catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
     const started = Date.now()
-    const file = await writeBriefing({ cube: ctx.cube, catalog: ctx.catalog, ioc }, ctx.briefingsDir, b, period, clock.now(), body.agency)
+    const file = await writeBriefing({ cube: ctx.cube, catalog, ioc }, ctx.briefingsDir, b, period, clock.now(), body.agency)
     ctx.audit.recordRequest(req, { endpoint: 'briefing.build', members: b.sheets.map((s) => s.kind), filters: { briefing: b.id, period: period.code, agency: body.agency ?? '', file: path.basename(file) } })
     return { briefing: b.id, period: period.code, label: period.label, file, name: path.basename(file), ms: Date.now() - started }
   })

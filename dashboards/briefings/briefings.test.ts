@@ -73,11 +73,11 @@ describe('the quarterly KT-XH briefing', () => {
   it('has the summary, a sheet per sector, communes, submissions and quality', () => {
     const names = quarterly.worksheets.map((w) => w.name)
     expect(names[0]).toBe('Tong hop')
-    const communeLevel = service.ctx.catalog.indicators.filter((i) => i.level === 'commune').length
+    const communeLevel = service.ctx.model.now.catalog.indicators.filter((i) => i.level === 'commune').length
     const communeSheets = Math.ceil(communeLevel / 7)
     expect(names.slice(-2)).toEqual(['Nop bao cao', 'Chat luong du lieu'])
     expect(names.slice(-2 - communeSheets, -2)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
-    expect(names.length).toBe(1 + service.ctx.catalog.sectors.length + communeSheets + 2)
+    expect(names.length).toBe(1 + service.ctx.model.now.catalog.sectors.length + communeSheets + 2)
   })
 
   it('prints: title block, merged wrapped headers, A4 landscape fitted to width, header rows repeated, frozen panes', () => {
@@ -101,7 +101,7 @@ describe('the quarterly KT-XH briefing', () => {
     ])
     // Numbers are numbers with a format a Vietnamese Excel shows with its own separators, and each
     // indicator's own decimals: counts whole, rates with two.
-    const catalog = service.ctx.catalog
+    const catalog = service.ctx.model.now.catalog
     const rows = dataRows(ws)
     expect(typeof rows[0]!.getCell(3).value).toBe('number')
     const formatOf = (name: string) => rows.find((r) => r.getCell(1).value === name)!.getCell(3).numFmt
@@ -121,7 +121,7 @@ describe('the quarterly KT-XH briefing', () => {
 
   it('holds the same numbers the API gives for the same questions', async () => {
     const period = periodFromCode('2026-Q3')!
-    const catalog = service.ctx.catalog
+    const catalog = service.ctx.model.now.catalog
     const headline = service.ctx.dashboards.ioc.headline
     const kpi = new Map((await api(kpiQuery(headline, period))).map((r) => [String(r['kt_xh.indicator_code']), r]))
     const summary = dataRows(quarterly.getWorksheet('Tong hop')!)
@@ -171,7 +171,7 @@ describe('the quarterly KT-XH briefing', () => {
   })
 
   it('writes text that looks like a formula as text', async () => {
-    const catalog = service.ctx.catalog
+    const catalog = service.ctx.model.now.catalog
     const hostile = '=HYPERLINK("http://example.invalid","bấm")'
     const tampered = { ...catalog, indicator: (code: string) => (code === 'RETAIL_SALES' ? { ...catalog.indicator(code)!, name_vi: hostile, unit: '+1' } : catalog.indicator(code)) }
     const briefing = service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_thang')!
@@ -229,7 +229,7 @@ describe('printed through LibreOffice (A4 landscape, one page wide)', () => {
     expect(pages.length).toBeLessThanOrEqual(wb.worksheets.reduce((n, ws) => n + Math.max(1, Math.ceil(dataRows(ws).length / 20)), 0))
     // Each indicator's name prints whole: wrapped inside its cell, not cut and not run into the next row.
     const names = wb.worksheets.flatMap((ws) => [
-      ...dataRows(ws).map((r) => String(r.getCell(1).value)).filter((v) => service.ctx.catalog.indicators.some((i) => i.name_vi === v)),
+      ...dataRows(ws).map((r) => String(r.getCell(1).value)).filter((v) => service.ctx.model.now.catalog.indicators.some((i) => i.name_vi === v)),
       ...(ws.name.startsWith('Theo xa phuong') ? headerTexts(ws.getRow(7)).slice(2) : []),
     ])
     if (id !== 'co_quan_quy') expect(names.length).toBeGreaterThan(5)
@@ -237,7 +237,7 @@ describe('printed through LibreOffice (A4 landscape, one page wide)', () => {
     // Counts print without decimals, and no cell is blank without a "—".
     const text = pages.map((p) => p.text).join('\n')
     if (id === 'kt_xh_quy') {
-      const ent = dataRows(wb.getWorksheet('Tong hop')!).find((r) => r.getCell(1).value === service.ctx.catalog.indicator('ENT_NEW')!.name_vi)!
+      const ent = dataRows(wb.getWorksheet('Tong hop')!).find((r) => r.getCell(1).value === service.ctx.model.now.catalog.indicator('ENT_NEW')!.name_vi)!
       expect(text).toContain(Number(ent.getCell(3).value).toLocaleString('en-US'))
       expect(text).not.toContain(`${Number(ent.getCell(3).value).toLocaleString('en-US')}.0`)
     }
@@ -267,7 +267,7 @@ describe('printed through LibreOffice (A4 landscape, one page wide)', () => {
 describe('scheduled briefings', () => {
   it('fire on their schedule with a controllable clock, and a run missed while down is caught up once', async () => {
     const briefing = service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_thang')!
-    const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.catalog, ioc: service.ctx.dashboards.ioc }
+    const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.model.now.catalog, ioc: service.ctx.dashboards.ioc }
     const out = tempDir('kho-briefing-runs-')
     const made: string[] = []
     const scheduler = (now: () => Date) => {
@@ -313,7 +313,7 @@ describe('scheduled briefings', () => {
     const { messages } = sink
     try {
       const briefing = { ...service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_thang')!, email: ['lanhdao@bacninh.gov.vn'] }
-      const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.catalog, ioc: service.ctx.dashboards.ioc }
+      const deps = { cube: cubeContextOf(service.ctx), catalog: service.ctx.model.now.catalog, ioc: service.ctx.dashboards.ioc }
       const send = smtpMailer({ url: sink.url, from: 'kho@bacninh.gov.vn' })
       const done = await deliverBriefing(deps, tempDir('kho-briefing-mail-'), briefing, periodFromCode('2026-10')!, send)
       expect(done).toMatch(/kt_xh_thang_2026-10\.xlsx \(e-mail: 1\)$/)

@@ -63,6 +63,11 @@ export class JobScheduler {
     this.jobs.set(job.id, { job, schedule: parseCron(job.schedule) })
   }
 
+  /** Takes a job off the schedule (a run under way finishes); its history stays. */
+  remove(id: string): void {
+    this.jobs.delete(id)
+  }
+
   ids(): string[] {
     return [...this.jobs.keys()]
   }

@@ -83,7 +83,7 @@ export function useProbeService(): ProbeService {
     const bad = ['27090009999,Nguyễn Văn An,01/02/1990,Nam,07210,Số 9 Trần Phú,01/10/2026', '027090008888,Lê Thị Bình,31/02/1990,Nữ,07210,Số 8 Trần Phú,01/10/2026']
     const file = path.join(home, 'dan-cu.csv')
     fs.writeFileSync(file, [header, ...men, ...women, elder, ...bad].join('\n'))
-    const report = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
+    const report = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
     expect(report.rowsRejected).toBe(2)
     rejectedLoad = report.loadId
     await service.ctx.transforms.run()

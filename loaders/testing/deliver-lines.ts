@@ -6,8 +6,8 @@ import { loadFile } from '../load-file.ts'
 import type { LoadReport } from '../load-report.ts'
 
 /** For tests: writes the lines as a file under `dir` and loads it as the agency's delivery of the dataset. */
-export async function deliverLines(deps: { wh: Warehouse; catalog: Catalog }, dir: string, name: string, dataset: string, agency: string, lines: string[]): Promise<LoadReport> {
+export async function deliverLines(deps: { wh: Warehouse; model: { readonly now: { readonly catalog: Catalog } } }, dir: string, name: string, dataset: string, agency: string, lines: string[]): Promise<LoadReport> {
   const file = path.join(dir, name)
   fs.writeFileSync(file, lines.join('\n'))
-  return loadFile({ wh: deps.wh, catalog: deps.catalog, archiveDir: path.join(dir, 'archive'), file, dataset, agency, channel: 'file' })
+  return loadFile({ wh: deps.wh, catalog: deps.model.now.catalog, archiveDir: path.join(dir, 'archive'), file, dataset, agency, channel: 'file' })
 }

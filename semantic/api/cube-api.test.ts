@@ -19,7 +19,7 @@ let api: ReturnType<typeof cube>
 async function deliver(name: string, agency: string, lines: string[]) {
   const file = path.join(home, name)
   fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri,ke_hoach', ...lines].join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file' })
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file' })
   expect(r.status).toBe('committed')
 }
 

@@ -58,7 +58,7 @@ const cellsOf = (ws: ExcelJS.Worksheet) => {
 
 describe('exporting a question', () => {
   it('names the file after the question and prints its rows in words on few pages', async () => {
-    const indicator = service.ctx.catalog.indicator('ENT_NEW')!.name_vi
+    const indicator = service.ctx.model.now.catalog.indicator('ENT_NEW')!.name_vi
     const { file, name } = await exported({ query: QUESTION, format: 'xlsx', title: TITLE })
     expect(name).toBe(`${fileNameOf(TITLE, name.slice(-15, -5))}.xlsx`)
     expect(name).toMatch(/^doanh-nghiep-thanh-lap-moi-theo-xa-theo-quy-\d{4}-\d{2}-\d{2}\.xlsx$/)

@@ -41,8 +41,8 @@ describe('query input (property-based)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), nearQuery), (raw) => {
         try {
-          const q = validateQuery(service.ctx.semantic, raw)
-          buildSql(service.ctx.semantic, q)
+          const q = validateQuery(service.ctx.model.now.semantic, raw)
+          buildSql(service.ctx.model.now.semantic, q)
         } catch (err) {
           expect(err).toBeInstanceOf(QueryError)
           expect((err as QueryError).vi.length).toBeGreaterThan(0)

@@ -73,13 +73,13 @@ const callers = () => [
 
 describe('rollups', () => {
   it('are built with the marts, one table per pre-aggregation of the model', () => {
-    const tables = rollupDefinitions(service.ctx.semantic).map((d) => d.table)
+    const tables = rollupDefinitions(service.ctx.model.now.semantic).map((d) => d.table)
     expect(tables.length).toBeGreaterThanOrEqual(4)
     expect([...service.ctx.rollups.ready].sort()).toEqual([...tables].sort())
   })
 
   it("answer exactly what the marts answer, for every caller, and are read where Cube's rules say", async () => {
-    const model = service.ctx.semantic
+    const model = service.ctx.model.now.semantic
     const answeredBefore = service.ctx.rollups.stats.memory
     for (const { query, rollup } of questions()) {
       const sql = buildSql(model, validateQuery(model, query), 'rows', service.ctx.rollups).sql
@@ -163,7 +163,7 @@ describe('rollups', () => {
     let readRollup = 0
     await fc.assert(
       fc.asyncProperty(query, async (raw) => {
-        const built = buildSql(ctx.semantic, validateQuery(ctx.semantic, raw), 'rows', ctx.rollups)
+        const built = buildSql(ctx.model.now.semantic, validateQuery(ctx.model.now.semantic, raw), 'rows', ctx.rollups)
         const fromMemory = ctx.rollups.answer(built.cubeSql)
         if (built.sql.includes('rollups.')) readRollup++
         if (!fromMemory) return
@@ -190,15 +190,15 @@ describe('rollups', () => {
 
   it('are rebuilt after a run only where it rebuilt what they read', async () => {
     const { buildRollups } = await import('./rollups.ts')
-    const none = await buildRollups(service.ctx.wh, service.ctx.semantic, service.ctx.rollups, new Set(['marts.dim_enterprise']))
+    const none = await buildRollups(service.ctx.wh, service.ctx.model.now.semantic, service.ctx.rollups, new Set(['marts.dim_enterprise']))
     expect(none).toEqual([])
-    const some = await buildRollups(service.ctx.wh, service.ctx.semantic, service.ctx.rollups, new Set(['marts.dim_admin_unit']))
+    const some = await buildRollups(service.ctx.wh, service.ctx.model.now.semantic, service.ctx.rollups, new Set(['marts.dim_admin_unit']))
     expect(some.map((r) => r.table).sort()).toEqual(['rollups.indicator_values_by_commune', 'rollups.indicator_values_by_unit'])
     expect(some.every((r) => r.rows > 0 && !r.error)).toBe(true)
     // A unit has one level: the by-unit rollup is the by-commune one less a column, not a second pass
     // over the marts (what it answers is checked against the marts above).
     expect(some.find((r) => r.table === 'rollups.indicator_values_by_unit')?.from).toBe('rollups.indicator_values_by_commune')
-    const all = await buildRollups(service.ctx.wh, service.ctx.semantic, service.ctx.rollups)
+    const all = await buildRollups(service.ctx.wh, service.ctx.model.now.semantic, service.ctx.rollups)
     expect(all.find((r) => r.table === 'rollups.indicator_values_by_period')?.from).toMatch(/indicator_values_(tiles|by_year)$/)
     // Periods and their kinds are not a finer grain of anything built: read from the marts.
     expect(all.find((r) => r.table === 'rollups.indicator_values_reports_by_period')?.from).toBeUndefined()
@@ -215,6 +215,6 @@ describe('rollups', () => {
     const after = (await load(q, leader)).body.data
     expect(after).not.toEqual(before)
     expect(Number(after[0]['kt_xh.value'])).toBe(123456)
-    expect(buildSql(service.ctx.semantic, validateQuery(service.ctx.semantic, q), 'rows', service.ctx.rollups).sql).toContain('rollups.indicator_values_by_period')
+    expect(buildSql(service.ctx.model.now.semantic, validateQuery(service.ctx.model.now.semantic, q), 'rows', service.ctx.rollups).sql).toContain('rollups.indicator_values_by_period')
   }, 120_000)
 })

@@ -44,13 +44,13 @@ function notOwn(ctx: OpenDataDeps, agency: string, q: CubeQuery, datasets: strin
   for (const id of datasets) {
     if (id === KT_XH_DATASET) {
       const named = q.filters.flatMap((f) => ('member' in f && f.member === 'kt_xh.indicator_code' && f.operator === 'equals' ? (f.values ?? []) : []))
-      const foreign = named.filter((code) => ctx.catalog.indicator(String(code))?.owner !== agency)
+      const foreign = named.filter((code) => ctx.catalog().indicator(String(code))?.owner !== agency)
       if (named.length === 0 || foreign.length > 0) {
         return { vi: `chỉ tiêu KT-XH: chỉ được đề xuất chỉ tiêu của cơ quan mình, nêu trong bộ lọc kt_xh.indicator_code equals${foreign.length ? ` (không phải của ${agency}: ${foreign.join(', ')})` : ''}`, en: `KT-XH figures: only the agency's own indicators, named in a kt_xh.indicator_code equals filter${foreign.length ? ` (not ${agency}'s: ${foreign.join(', ')})` : ''}` }
       }
       continue
     }
-    const owner = ctx.catalog.dataset(id)?.owner
+    const owner = ctx.catalog().dataset(id)?.owner
     if (owner !== agency) return { vi: `bộ dữ liệu ${id} thuộc ${owner ?? '?'}, không phải ${agency}`, en: `dataset ${id} belongs to ${owner ?? '?'}, not ${agency}` }
   }
   return null
@@ -117,7 +117,7 @@ export function openDataProposalRoutes(app: FastifyInstance, ctx: OpenDataDeps) 
     let publication = null
     if (body.decision === 'approve') {
       const publish = { id: p.dataset_id, title: p.title, description: p.description, keywords: p.keywords, license: p.license, refresh: p.refresh, query: JSON.parse(p.query) as Record<string, unknown> }
-      publication = await publishOpenData(ctx, publish, { account: req.caller.account, publisher: ctx.catalog.agency(p.agency)?.name ?? p.agency, owner: p.agency }, (e) => ctx.audit.recordRequest(req, e))
+      publication = await publishOpenData(ctx, publish, { account: req.caller.account, publisher: ctx.catalog().agency(p.agency)?.name ?? p.agency, owner: p.agency }, (e) => ctx.audit.recordRequest(req, e))
     }
     const { created_at, ...rest } = p
     await ctx.wh.client.insert({

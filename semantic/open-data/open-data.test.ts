@@ -19,7 +19,7 @@ let steward: string
 async function deliver(name: string, dataset: string, agency: string, lines: string[]) {
   const file = path.join(home, name)
   fs.writeFileSync(file, lines.join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
   expect(r.rejects).toEqual([])
 }
 
@@ -146,7 +146,7 @@ describe('open data', () => {
   })
 
   it('publishes again on its rhythm (quarterly by default), keeping every version with its date', async () => {
-    const deps = { wh: service.ctx.wh, catalog: service.ctx.catalog, openDataDir: service.ctx.config.paths.openData, cube: cubeContextOf(service.ctx), audit: service.ctx.audit }
+    const deps = { wh: service.ctx.wh, catalog: () => service.ctx.model.now.catalog, openDataDir: service.ctx.config.paths.openData, cube: cubeContextOf(service.ctx), audit: service.ctx.audit }
     expect(service.ctx.jobs.ids()).toContain('open-data-refresh')
     const month = 30 * 86_400_000
     expect(await refreshDue(deps, new Date(clock.nowMs() + month))).toEqual([])
@@ -190,9 +190,9 @@ describe('open data', () => {
     expect((await decide({ decision: 'refuse' })).status).toBe(400)
     const approved = await decide({ decision: 'approve', note: 'Đồng ý' })
     expect(approved.status).toBe(200)
-    expect(((await approved.json()) as { publication: { publisher: string; owner: string; refresh: string } }).publication).toMatchObject({ publisher: service.ctx.catalog.agency('SO_CT')!.name, owner: 'SO_CT', refresh: 'monthly' })
+    expect(((await approved.json()) as { publication: { publisher: string; owner: string; refresh: string } }).publication).toMatchObject({ publisher: service.ctx.model.now.catalog.agency('SO_CT')!.name, owner: 'SO_CT', refresh: 'monthly' })
     expect((await decide({ decision: 'refuse', note: 'Đổi ý' })).status).toBe(409)
     const show = (await (await fetch(`${service.url}/api/3/action/package_show?id=xuat-khau-so-cong-thuong`)).json()) as { result: { organization: { title: string } } }
-    expect(show.result.organization.title).toBe(service.ctx.catalog.agency('SO_CT')!.name)
+    expect(show.result.organization.title).toBe(service.ctx.model.now.catalog.agency('SO_CT')!.name)
   })
 })

@@ -61,7 +61,8 @@ const dir = (root: string, id: string) => path.join(root, id)
 
 export interface OpenDataDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   /** Where the published files live: <openDataDir>/<id>/ ($KHO_HOME/open-data). */
   openDataDir: string
   /** Publications run as the public through the same query path as the API. */
@@ -183,8 +184,8 @@ function dcat(ctx: OpenDataDeps, base: string, list: Listed[]) {
   return {
     '@context': { dcat: 'http://www.w3.org/ns/dcat#', dct: 'http://purl.org/dc/terms/', foaf: 'http://xmlns.com/foaf/0.1/' },
     '@type': 'dcat:Catalog',
-    'dct:title': `Dữ liệu mở ${ctx.catalog.province.name}`,
-    'dct:publisher': { '@type': 'foaf:Organization', 'foaf:name': `UBND ${ctx.catalog.province.name}` },
+    'dct:title': `Dữ liệu mở ${ctx.catalog().province.name}`,
+    'dct:publisher': { '@type': 'foaf:Organization', 'foaf:name': `UBND ${ctx.catalog().province.name}` },
     'dcat:dataset': list.map((d) => ({
       '@id': `${base}/open-data/${d.id}`,
       '@type': 'dcat:Dataset',
@@ -221,9 +222,9 @@ function catalogPage(ctx: OpenDataDeps, list: Listed[], q = ''): string {
 <p>${(Object.keys(FORMATS) as Format[]).map((f) => `<a href="/open-data/${esc(d.id)}.${f}">${f.toUpperCase()}</a>`).join(' · ')}</p></article>`,
     )
     .join('\n')
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Dữ liệu mở — ${esc(ctx.catalog.province.name)}</title>
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Dữ liệu mở — ${esc(ctx.catalog().province.name)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f9;color:#1b2733}header{background:#a51c1c;color:#fff;padding:16px 24px}main{max-width:960px;margin:auto;padding:16px}article{background:#fff;border:1px solid #d9e0e7;border-radius:8px;padding:12px 16px;margin:12px 0}.meta{color:#5b6b7c;font-size:14px}</style>
-</head><body><header><h1>Dữ liệu mở ${esc(ctx.catalog.province.name)}</h1><p>Số liệu tổng hợp, không có dữ liệu cá nhân; ô có giá trị nhỏ được ẩn. Danh mục máy đọc được (DCAT): <a style="color:#fff" href="/api/open-data">/api/open-data</a></p></header>
+</head><body><header><h1>Dữ liệu mở ${esc(ctx.catalog().province.name)}</h1><p>Số liệu tổng hợp, không có dữ liệu cá nhân; ô có giá trị nhỏ được ẩn. Danh mục máy đọc được (DCAT): <a style="color:#fff" href="/api/open-data">/api/open-data</a></p></header>
 <main><form role="search" method="get" action="/open-data"><input type="search" name="q" value="${esc(q)}" aria-label="Tìm dữ liệu mở" placeholder="Tìm: dân số, xuat khau…"> <button>Tìm</button></form>
 ${items || (q ? '<p>Không có bộ dữ liệu nào khớp.</p>' : '<p>Chưa có bộ dữ liệu nào được công bố.</p>')}</main></body></html>`
 }
@@ -246,7 +247,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
 
   app.post('/api/open-data', allow(access.roles('steward', 'admin')), async (req) => {
     const body = parseQuery(publishBody, req.body)
-    const publisher = ctx.catalog.agency(req.caller.agency)?.name ?? `UBND ${ctx.catalog.province.name}`
+    const publisher = ctx.catalog().agency(req.caller.agency)?.name ?? `UBND ${ctx.catalog().province.name}`
     return publishOpenData(ctx, body, { account: req.caller.account, publisher, owner: '' }, (e) => ctx.audit.recordRequest(req, e))
   })
 

@@ -48,7 +48,7 @@ describe('error reports', () => {
   let datasetReport = ''
 
   it('take a value or a dataset with a note from anyone signed in, sent to the agency that owns it', async () => {
-    const owner = service.ctx.catalog.indicator('ENT_NEW')!.owner
+    const owner = service.ctx.model.now.catalog.indicator('ENT_NEW')!.owner
     const value = await report('pt.loi', { kind: 'value', indicator_code: 'ENT_NEW', unit_code: '07210', period: '2026-10', note: 'Số doanh nghiệp mới tháng 10 gấp ba tháng 9' })
     expect(value.status).toBe(201)
     expect(value.body).toMatchObject({ kind: 'value', dataset: 'chi_tieu_kt_xh', indicator_code: 'ENT_NEW', unit_code: '07210', period: '2026-10', agency: owner, reported_by: 'pt.loi', status: 'open' })
@@ -129,7 +129,7 @@ describe('error reports', () => {
       if (['Cơ quan chủ quản', 'BÁO CÁO'].some((h) => name.startsWith(h))) return
       rows[name] = [2, 3, 4, 5, 6].map((c) => r.getCell(c).value)
     })
-    const name = (code: string) => service.ctx.catalog.agency(code)!.name
+    const name = (code: string) => service.ctx.model.now.catalog.agency(code)!.name
     // SO_TC: two reports (one closed by explanation, one open); CA_TINH: one, closed by a delivery.
     expect(rows[name('SO_TC')]).toEqual([2, 0, 1, 1, 0])
     expect(rows[name('CA_TINH')]).toEqual([1, 1, 0, 0, '—'])

@@ -75,7 +75,8 @@ function scopeOf(caller: Caller): { agency: string; reporter: string; all: boole
 
 export interface ErrorReportDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   audit: AuditLog
 }
 
@@ -84,7 +85,7 @@ export function errorReportRoutes(app: FastifyInstance, deps: ErrorReportDeps) {
 
   app.post('/api/error-reports', allow(access.signedIn), async (req, reply) => {
     const body = parseQuery(reportBody, req.body)
-    const subject = subjectOf(deps.catalog, body)
+    const subject = subjectOf(deps.catalog(), body)
     const report = {
       id: randomUUID(),
       ...subject,

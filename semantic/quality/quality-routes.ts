@@ -22,7 +22,8 @@ const reviewBody = z.strictObject({
 /** Accuracy review (values outside their history band) and the drill-down to rejected rows. */
 export interface QualityRoutesDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   audit: AuditLog
   /** Rebuild the marts now (a reviewed outlier changes the accuracy score). */
   rebuildMarts: () => void
@@ -63,8 +64,8 @@ export function qualityRoutes(app: FastifyInstance, ctx: QualityRoutesDeps) {
        ORDER BY r.created_at DESC, r.row LIMIT {limit:UInt32}`,
       { agency, dataset: q.dataset ?? '', limit: q.limit },
     )
-    const rows = rejectsFor(stored, (r) => ctx.catalog.dataset(r.dataset), req.caller)
-    const datasets = [...new Set(stored.map((r) => r.dataset))].flatMap((id) => ctx.catalog.dataset(id) ?? [])
+    const rows = rejectsFor(stored, (r) => ctx.catalog().dataset(r.dataset), req.caller)
+    const datasets = [...new Set(stored.map((r) => r.dataset))].flatMap((id) => ctx.catalog().dataset(id) ?? [])
     auditRejects(ctx, req, datasets, { agency, dataset: q.dataset ?? '' }, rows.length)
     return rows
   })

@@ -23,7 +23,7 @@ const saveBody = z.strictObject({
  * pinned to the account's board. A saved question is only the question: running it
  * goes through /load like any other, so it shows only what the account may see at that time.
  */
-export function savedQueryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; semantic: SemanticModel }) {
+export function savedQueryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; semantic: () => SemanticModel }) {
   const list = (account: string) =>
     queryRows<{ name: string; query: string; updated_at: string }>(
       ctx.wh.client,
@@ -50,7 +50,7 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; sem
   app.post('/api/saved-queries', allow(access.signedIn), async (req) => {
     const sec = req.caller
     const body = parseQuery(saveBody, req.body)
-    validateQuery(ctx.semantic, body.query) // a query the API would refuse is not saved (a 400 with its reason)
+    validateQuery(ctx.semantic(), body.query) // a query the API would refuse is not saved (a 400 with its reason)
     await write(sec.account, body.name, { query: body.query, ui: body.ui, description: body.description, pinned: body.pinned }, false)
     return list(sec.account)
   })

@@ -17,7 +17,8 @@ import { can } from '../../infra/access/permissions.ts'
 
 export interface SharingRoutesDeps {
   wh: Warehouse
-  catalog: Catalog
+  /** The catalogue in force, read at each use. */
+  catalog: () => Catalog
   /** The model and the sharing rules, read at each request (registering a dataset replaces them). */
   cube: { readonly model: SemanticModel; readonly sharing: SharingRules }
   grants: GrantRegistry
@@ -85,9 +86,10 @@ const STATUS_VI: Record<RequestStatus, string> = {
  * effect in the view policy on the next request.
  */
 export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
-  const { wh, catalog } = deps
+  const { wh } = deps
+  const catalog = () => deps.catalog()
 
-  const ownerOf = (dataset: string) => catalog.dataset(dataset)?.owner ?? ''
+  const ownerOf = (dataset: string) => catalog().dataset(dataset)?.owner ?? ''
   const isOwnerSide = (c: Caller, r: SharingRequest) => can(c, 'manage', ownerOf(r.dataset))
   const isRequesterSide = (c: Caller, r: SharingRequest) => can(c, 'own', r.agency)
   const sees = (c: Caller, r: SharingRequest) => can(c, 'see', r.agency) || can(c, 'see', ownerOf(r.dataset))
@@ -129,18 +131,18 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     await deps.send({ to: addresses, subject, text }).catch((err: Error) => req.log.warn({ err: err.message }, 'sharing e-mail not sent'))
   }
   const emailsOfAgency = async (agency: string) => [
-    catalog.agency(agency)?.contact.email ?? '',
+    catalog().agency(agency)?.contact.email ?? '',
     ...(await listAccounts(wh)).filter((a) => a.agency === agency && a.role === 'agency_officer' && !a.disabled).map((a) => a.email),
   ]
   const emailOf = async (username: string) => (await listAccounts(wh)).find((a) => a.username === username)?.email ?? ''
 
   const describe = (r: SharingRequest) =>
-    `Yêu cầu ${r.id}: cơ quan ${r.agency} khai thác dữ liệu "${catalog.dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.\nMục đích: ${r.purpose}\nCăn cứ: ${r.legal_basis}`
+    `Yêu cầu ${r.id}: cơ quan ${r.agency} khai thác dữ liệu "${catalog().dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.\nMục đích: ${r.purpose}\nCăn cứ: ${r.legal_basis}`
 
   // What can be asked for, and what the caller's agency already has.
   app.get('/api/sharing/datasets', allow(access.signedIn), async (req): Promise<ShareableDataset[]> => {
     const agency = req.caller.agency
-    return catalog.datasets.map((d) => {
+    return catalog().datasets.map((d) => {
       const rules = deps.cube.sharing.dataset(d.id)!
       const views = deps.cube.sharing.viewsOf(d.id)
       const standing = rules.owner === agency ? 'owner' : rules.scope !== 'noi_bo' && rules.consumers.includes(agency) ? 'consumer' : null
@@ -150,7 +152,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
         name: d.name,
         name_en: d.name_en ?? d.name,
         owner: d.owner,
-        owner_name: catalog.agency(d.owner)?.name ?? d.owner,
+        owner_name: catalog().agency(d.owner)?.name ?? d.owner,
         scope: d.sharing.scope,
         personal_data: d.personal_data,
         access: standing ?? (granted.length ? 'granted' : 'none'),
@@ -178,7 +180,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
 
   app.post('/api/sharing/requests', allow(access.roles('agency_officer')), async (req) => {
     const body = parseQuery(requestInput, req.body)
-    const d = catalog.dataset(body.dataset)
+    const d = catalog().dataset(body.dataset)
     if (!d) throw notFound('dữ liệu / dataset', body.dataset)
     const agency = req.caller.agency
     if (d.owner === agency) throw bad(`Cơ quan ${agency} là chủ quản của "${d.id}"`, `Agency ${agency} owns "${d.id}"`)

@@ -78,6 +78,6 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
   return register
 }
 
-export function systemRegisterRoutes(app: FastifyInstance, deps: { wh: Warehouse; catalog: Pick<Catalog, 'datasets'>; cube: { readonly sharing: ViewPolicies } }) {
-  app.get('/api/admin/system-register', allow(access.roles('steward', 'admin', 'leader', 'analyst')), async () => systemRegister(deps.wh, deps.catalog, deps.cube.sharing))
+export function systemRegisterRoutes(app: FastifyInstance, deps: { wh: Warehouse; catalog: () => Pick<Catalog, 'datasets'>; cube: { readonly sharing: ViewPolicies } }) {
+  app.get('/api/admin/system-register', allow(access.roles('steward', 'admin', 'leader', 'analyst')), async () => systemRegister(deps.wh, deps.catalog(), deps.cube.sharing))
 }

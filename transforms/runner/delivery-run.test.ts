@@ -43,7 +43,7 @@ async function snapshot(): Promise<Record<string, string>> {
 beforeAll(async () => {
   wh = await openSyncedWarehouse(catalog)
   project = catalogProject(catalog)
-  await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale: 0.05, asOf: new Date('2026-11-22T00:00:00Z') })
+  await seedDemo({ wh, catalog, deliver: deliverer({ wh, catalog: () => catalog, paths, onCommitted: () => {} }), demoDir: paths.demo, scale: 0.05, asOf: new Date('2026-11-22T00:00:00Z') })
   const first = await runModels(wh, project)
   expect(first.results.filter((r) => r.status !== 'success')).toEqual([])
 }, 240_000)
@@ -75,7 +75,7 @@ describe('the marts after a delivery', () => {
     const runs: string[] = []
     const outcomes: TransformOutcome[] = []
     const coordinator = new TransformCoordinator(wh, project, (o) => void (runs.push(o.run.runId), outcomes.push(o)))
-    const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
+    const deliver = deliverer({ wh, catalog: () => catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
     const file = path.join(home, 'doanh_nghiep_moi.csv')
     const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
     // Two new enterprises with valid codes (the tenth digit checks the first nine).
@@ -110,7 +110,7 @@ describe('the marts after a delivery', () => {
   it("a population-register delivery updates the citizens' dimension by key, tests those keys, and ends where a full rebuild ends", async () => {
     const outcomes: TransformOutcome[] = []
     const coordinator = new TransformCoordinator(wh, project, (o) => void outcomes.push(o))
-    const deliver = deliverer({ wh, catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
+    const deliver = deliverer({ wh, catalog: () => catalog, paths, onCommitted: (r) => coordinator.request(60_000, [r.dataset]) })
     // Two insured residents of working age come again with a later update date: one moved to
     // another commune, the other's birth date corrected out of working age — the counts by commune
     // and age band change, and follow by difference.

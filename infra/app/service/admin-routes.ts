@@ -34,7 +34,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   app.post('/api/admin/api-keys', allow(access.serviceToken), async (req) => {
     const body = parseQuery(apiKeyBody, req.body)
-    if (!ctx.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
+    if (!ctx.model.now.catalog.agency(body.agency)) throw notFound('cơ quan / agency', body.agency)
     const issued = await createApiKey(ctx.wh, body.agency, body.label)
     ctx.audit.recordRequest(req, { endpoint: 'push_key.issue', agency: body.agency, query: { key_id: issued.keyId, agency: body.agency, label: body.label } })
     return issued
@@ -95,7 +95,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext) {
       // Through the service's delivery path, so the marts follow the seed (they used to stay stale).
       const result = await seedDemo({
         wh: ctx.wh,
-        catalog: ctx.catalog,
+        catalog: ctx.model.now.catalog,
         deliver: ctx.deliver,
         demoDir: ctx.config.paths.demo,
         scale: body.scale,

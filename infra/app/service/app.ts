@@ -87,25 +87,27 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
     reply.code(404).send(new HttpError(404, 'not_found', `Không có đường dẫn ${req.method} ${req.url}`, `No route ${req.method} ${req.url}`).body()),
   )
   const cube = cubeContextOf(ctx)
-  const { wh, catalog, audit } = ctx
+  const { wh, audit } = ctx
+  // Routes read the model state in force at each request: a registration replaces it whole.
+  const catalog = () => ctx.model.now.catalog
   healthRoutes(app, ctx)
   catalogRoutes(app, ctx)
   catalogChangeRoutes(app, ctx)
   adminRoutes(app, ctx)
-  transformRoutes(app, { wh, catalog, get project() { return ctx.project }, transforms: ctx.transforms, get viewTables() { return ctx.semantic.lineage } })
+  transformRoutes(app, { wh, catalog, project: () => ctx.model.now.project, transforms: ctx.transforms, viewTables: () => ctx.model.now.semantic.lineage })
   cubeApiRoutes(app, cube)
   graphqlRoutes(app, cube)
-  liveRoutes(app, { live: ctx.live, get model() { return ctx.semantic }, get sharing() { return ctx.sharing }, dataVersion: () => ctx.dataVersion })
+  liveRoutes(app, { live: ctx.live, get model() { return cube.model }, get sharing() { return cube.sharing }, dataVersion: () => ctx.dataVersion })
   accessRoutes(app, {
     wh: ctx.wh,
     secret: ctx.secret,
     audit: ctx.audit,
     sessionSeconds: ctx.config.sessionHours * 3600,
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
-    agencyExists: (code) => ctx.catalog.agency(code) !== undefined,
+    agencyExists: (code) => catalog().agency(code) !== undefined,
   })
   sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: clock.today })
-  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog.agency(code) !== undefined, cube })
+  systemRoutes(app, { wh, audit, agencyExists: (code) => catalog().agency(code) !== undefined, cube })
   accountReviewRoutes(app, { wh, audit, today: clock.today })
   systemRegisterRoutes(app, { wh, catalog, cube })
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
@@ -114,7 +116,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   jobRoutes(app, ctx.jobs)
   alertRoutes(app, ctx.alerts)
   loadHistoryRoutes(app, { wh, catalog, audit })
-  savedQueryRoutes(app, { wh, get semantic() { return ctx.semantic } })
+  savedQueryRoutes(app, { wh, semantic: () => ctx.model.now.semantic })
   openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
   openDataProposalRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
   ckanRoutes(app, { wh })
@@ -122,7 +124,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   app.register(async (instance) => {
     await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })
     attachmentRoutes(instance, { wh, catalog, audit, paths: ctx.config.paths })
-    mapRoutes(instance, { mapsDir: ctx.config.paths.maps, provinceCode: catalog.province.code, audit, uploadMaxBytes: ctx.config.uploadMaxBytes })
+    mapRoutes(instance, { mapsDir: ctx.config.paths.maps, provinceCode: catalog().province.code, audit, uploadMaxBytes: ctx.config.uploadMaxBytes })
   })
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
   // The plain status page carries its own small inline script.

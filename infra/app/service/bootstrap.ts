@@ -30,6 +30,7 @@ import { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
 import { generatedCubeFiles } from '../../../semantic/model/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
+import { ModelStore } from './model-state.ts'
 import type { ServiceContext } from './context.ts'
 import { AlertKeeper } from '../alerts/alert-keeper.ts'
 import { alertNotifier } from '../alerts/alert-notify.ts'
@@ -84,7 +85,7 @@ export async function bootstrap(
     throw err
   }
   // A grant naming no views opens every view of its dataset: the views as the catalogue has them now.
-  const grants = new GrantRegistry(wh, { viewsOf: (dataset) => ctx.sharing.viewsOf(dataset) })
+  const grants = new GrantRegistry(wh, { viewsOf: (dataset) => ctx.model.now.sharing.viewsOf(dataset) })
   await grants.refresh()
   const pullHosts = new AllowedHosts(wh, config.pullHosts)
   await pullHosts.refresh()
@@ -93,16 +94,13 @@ export async function bootstrap(
   const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
   const ctx: ServiceContext = {
     grants,
-    sharing: catalogueSharing(catalog, grants.grant),
+    model: new ModelStore({ catalog, project, semantic, sharing: catalogueSharing(catalog, grants.grant) }),
     send,
     config,
-    catalog,
     wh,
     token: randomBytes(24).toString('hex'),
     demo: { state: config.demo.enabled ? 'pending' : 'off', done: 0, total: 0, error: null },
     startedAt: new Date(),
-    project,
-    semantic,
     secret: loadSecret(config.home, config.secret ?? undefined),
     secrets: new SecretStore(config.paths.secrets),
     pullHosts,
@@ -114,8 +112,8 @@ export async function bootstrap(
     live: new LiveChanges(),
     alerts: new AlertKeeper({
       wh,
-      find: (now) => firingNow({ wh, catalog: ctx.catalog, jobTitles: () => ctx.jobs.titles(), models: () => ctx.project.models.keys(), thresholds: config.alerts }, now),
-      notify: alertNotifier({ wh, send, webhook: config.alerts.webhook, pageUrl: `${config.publicUrl}/alerts`, agencyEmail: (code) => ctx.catalog.agency(code)?.contact.email, onError: alertError }),
+      find: (now) => firingNow({ wh, catalog: ctx.model.now.catalog, jobTitles: () => ctx.jobs.titles(), models: () => ctx.model.now.project.models.keys(), thresholds: config.alerts }, now),
+      notify: alertNotifier({ wh, send, webhook: config.alerts.webhook, pageUrl: `${config.publicUrl}/alerts`, agencyEmail: (code) => ctx.model.now.catalog.agency(code)?.contact.email, onError: alertError }),
       onError: alertError,
     }),
     jobs: new JobScheduler({
@@ -128,15 +126,16 @@ export async function bootstrap(
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
-    deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]) }),
+    deliver: deliverer({ wh, catalog: () => ctx.model.now.catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]) }),
     transforms: new TransformCoordinator(
       wh,
       project,
       async (o) => {
         // The rollups follow the marts before cached answers are let go.
-        const built = o.run.results.filter((r) => r.status === 'success').map((r) => ctx.project.models.get(r.model))
+        const { project, semantic } = ctx.model.now
+        const built = o.run.results.filter((r) => r.status === 'success').map((r) => project.models.get(r.model))
         const rebuilt = new Set(built.flatMap((m) => (m ? [`${m.database}.${m.name}`] : [])))
-        const rollups = await buildRollups(wh, ctx.semantic, ctx.rollups, rebuilt)
+        const rollups = await buildRollups(wh, semantic, ctx.rollups, rebuilt)
         ctx.dataVersion++
         ctx.live.publish({ version: ctx.dataVersion, tables: rebuilt })
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
@@ -146,6 +145,11 @@ export async function bootstrap(
       (err) => log()?.error({ err }, 'transforms failed'),
     ),
   }
+  // A new model state: the next transform run builds its project; answers cached under the old are let go.
+  ctx.model.onChange(async (now) => {
+    await ctx.transforms.replaceProject(now.project)
+    ctx.dataVersion++
+  })
   // A catalogue sync changes who may see what: the log keeps each, with the sharing it declared.
   ctx.audit.recordService('kho', {
     endpoint: 'catalog.sync',

@@ -76,12 +76,18 @@ describe('a dataset registered in the product', () => {
 
     const proposed = await call('POST', '/api/catalog/proposals', officer, { entry: FACILITIES, note: 'Đăng ký mới' })
     expect(proposed.body).toMatchObject({ dataset: 'co_so_y_te', version: 1, status: 'proposed', proposed_by: 'canbo.soyt' })
-    expect(service.ctx.catalog.dataset('co_so_y_te')).toBeUndefined()
+    expect(service.ctx.model.now.catalog.dataset('co_so_y_te')).toBeUndefined()
     expect((await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', officer, { approve: true })).status).toBe(403)
     // A version that is no version is simply not found, whatever its size or sign.
     for (const v of ['99999999999', '-1', '1.5', 'x']) expect((await call('POST', `/api/catalog/proposals/co_so_y_te/${v}/decision`, await login('quantri.dl'), { approve: true })).status).toBe(404)
+    const before = service.ctx.model.now
     const approved = await call('POST', '/api/catalog/proposals/co_so_y_te/1/decision', steward, { approve: true, note: 'Đạt yêu cầu' })
     expect(approved.body.status).toBe('approved')
+    // A new model state replaced the old whole; the old one, as a reader may still hold it, is unchanged.
+    expect(service.ctx.model.now.version).toBe(before.version + 1)
+    expect(service.ctx.model.now.catalog.dataset('co_so_y_te')?.owner).toBe('SO_YT')
+    expect(before.catalog.dataset('co_so_y_te')).toBeUndefined()
+    expect(before.semantic.members.has('co_so_y_te.count')).toBe(false)
 
     // In use at once: the catalogue, its template, its upload, its std model and its view.
     expect((await call('GET', '/api/catalog/datasets/co_so_y_te')).body.owner).toBe('SO_YT')
@@ -146,7 +152,10 @@ describe('a dataset registered in the product', () => {
     const hosts = (await call('GET', '/api/admin/pull-hosts', steward)).body
     expect(hosts.map((h: any) => [h.host, h.fixed])).toEqual([['lgsp.laocai.gov.vn', true], ['api.soyt.laocai.gov.vn', false]])
     expect(service.ctx.pullHosts.list()).toContain('api.soyt.laocai.gov.vn')
+    expect(service.ctx.jobs.ids()).not.toContain('pull:co_so_lgsp')
     expect((await call('POST', '/api/catalog/proposals/co_so_lgsp/1/decision', steward, { approve: true })).status).toBe(200)
+    // Its connector is on the schedule at once, without a restart.
+    expect(service.ctx.jobs.ids()).toContain('pull:co_so_lgsp')
     // The operator's host stays; the steward's is taken back, and the list survives a re-read.
     expect((await call('DELETE', '/api/admin/pull-hosts/lgsp.laocai.gov.vn', steward)).status).toBe(409)
     expect((await call('DELETE', '/api/admin/pull-hosts/api.soyt.laocai.gov.vn', steward)).status).toBe(200)
@@ -199,25 +208,25 @@ describe('a dataset registered in the product', () => {
     const refused = await call('POST', '/api/catalog/proposals/co_so_y_te/2/decision', steward, { approve: true })
     expect(refused.status).toBe(409)
     expect(refused.body.error.message_en).toBe('The change would break: saved query "Giường bệnh theo xã" of canbo.soyt uses co_so_y_te.so_giuong, co_so_y_te.sum_so_giuong')
-    expect(service.ctx.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('so_giuong')
+    expect(service.ctx.model.now.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('so_giuong')
     // A change that adds a column is fine, and takes effect at once.
     const more = { ...FACILITIES, columns: [...FACILITIES.columns, { id: 'dien_thoai', label: 'Điện thoại', type: 'string' }] }
     const v3 = await call('POST', '/api/catalog/proposals', officer, { entry: more })
     expect((await call('POST', `/api/catalog/proposals/co_so_y_te/${v3.body.version}/decision`, steward, { approve: true })).body.status).toBe('approved')
-    expect(service.ctx.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
+    expect(service.ctx.model.now.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
   })
 
   it("refuses a change that would break a hand-written mart reading the dataset's generated model", async () => {
     // dim_insured keeps the social-insurance participants of std.ds_bhxh_tham_gia by kind.
     const steward = await login('quantri.dl')
-    const bhxh = service.ctx.catalog.dataset('bhxh_tham_gia')!
+    const bhxh = service.ctx.model.now.catalog.dataset('bhxh_tham_gia')!
     const without = { ...bhxh, natural_key: ['cccd'], columns: bhxh.columns.filter((c) => c.id !== 'loai_bao_hiem') }
     const proposed = await call('POST', '/api/catalog/proposals', steward, { entry: without })
     expect(proposed.status).toBe(200)
     const refused = await call('POST', `/api/catalog/proposals/bhxh_tham_gia/${proposed.body.version}/decision`, steward, { approve: true })
     expect(refused.status).toBe(409)
     expect(refused.body.error.message_en).toBe('The change would break: model dim_insured uses loai_bao_hiem')
-    expect(service.ctx.catalog.dataset('bhxh_tham_gia')!.columns.map((c) => c.id)).toContain('loai_bao_hiem')
+    expect(service.ctx.model.now.catalog.dataset('bhxh_tham_gia')!.columns.map((c) => c.id)).toContain('loai_bao_hiem')
   })
 
   it('takes hostile free text in an entry as text: no SQL, template or expression in a name, label or description runs', async () => {
@@ -241,13 +250,13 @@ describe('a dataset registered in the product', () => {
     const r = await call('POST', '/cubejs-api/v1/load', officer, { query: { measures: ['nha_thuoc.count'], dimensions: ['nha_thuoc.ma_xa'] } })
     expect(r.status).toBe(200)
     // Cube reads {…} in a string as an expression: a title shows braces as parentheses, never evaluated.
-    const title = service.ctx.semantic.members.get('nha_thuoc.ma_xa')!.meta.title
+    const title = service.ctx.model.now.semantic.members.get('nha_thuoc.ma_xa')!.meta.title
     expect(title).toContain('(CUBE).secret')
     expect(title).not.toContain('{')
     const braces = { ...hostile, id: 'nha_thuoc_2', description: "{{ source('dan_cu') }} `${process.exit(1)}` \\", columns: [{ id: 'ma_co_so', label: '{process.exit(1)}', type: 'string', required: true }] }
     expect((await call('POST', '/api/catalog/proposals', officer, { entry: braces })).status).toBe(200)
     expect((await call('POST', '/api/catalog/proposals/nha_thuoc_2/1/decision', steward, { approve: true })).status).toBe(200)
-    expect(service.ctx.semantic.members.get('nha_thuoc_2.ma_co_so')!.meta.title).toContain('(process.exit(1))')
+    expect(service.ctx.model.now.semantic.members.get('nha_thuoc_2.ma_co_so')!.meta.title).toContain('(process.exit(1))')
     expect((await call('POST', '/cubejs-api/v1/load', officer, { query: { measures: ['nha_thuoc_2.count'] } })).status).not.toBe(500)
   })
 
@@ -255,7 +264,7 @@ describe('a dataset registered in the product', () => {
     const res = await fetch(`${service.url}/api/catalog/datasets/co_so_y_te?format=yaml`)
     const text = await res.text()
     const entry = datasetSchema.parse(parseYaml(text))
-    const { deadline: _d, ...inCatalogue } = service.ctx.catalog.dataset('co_so_y_te')!
+    const { deadline: _d, ...inCatalogue } = service.ctx.model.now.catalog.dataset('co_so_y_te')!
     expect({ ...entry, deadline: null }).toEqual({ ...inCatalogue, deadline: null })
     const again = await call('POST', '/api/catalog/proposals', await login('canbo.soyt'), { yaml: text })
     expect(again.status).toBe(200)
@@ -264,7 +273,7 @@ describe('a dataset registered in the product', () => {
     await service.stop()
     service = await startService(loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0' }))
     await service.demoDone
-    expect(service.ctx.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('dien_thoai')
-    expect(service.ctx.semantic.members.has('co_so_y_te.count')).toBe(true)
+    expect(service.ctx.model.now.catalog.dataset('co_so_y_te')!.columns.map((c) => c.id)).toContain('dien_thoai')
+    expect(service.ctx.model.now.semantic.members.has('co_so_y_te.count')).toBe(true)
   }, 60_000)
 })

@@ -42,18 +42,12 @@ function refusal(err: unknown): never {
 
 /**
  * Takes a new catalogue into use while the service runs, with the models made from it: the
- * warehouse's tables first, then the catalogue, models and policies everyone reads; cached answers
- * are dropped and the marts rebuilt.
+ * warehouse's tables first, then one new model state in place of the old (its listeners give the
+ * transform runs the new project and drop cached answers), then the marts rebuilt.
  */
 export async function applyCatalog(ctx: ServiceContext, next: Catalog, models: Awaited<ReturnType<typeof derivedModels>>, opts: { rebuild?: boolean } = {}): Promise<void> {
   await syncCatalog(ctx.wh, next)
-  // Routes and the delivery path hold the catalogue object: it changes in place.
-  Object.assign(ctx.catalog, next)
-  await ctx.transforms.replaceProject(models.project)
-  ctx.project = models.project
-  ctx.semantic = models.semantic
-  ctx.sharing = catalogueSharing(ctx.catalog, ctx.grants.grant)
-  ctx.dataVersion++
+  await ctx.model.replace({ catalog: next, ...models, sharing: catalogueSharing(next, ctx.grants.grant) })
   if (opts.rebuild !== false) ctx.transforms.request(0)
 }
 
@@ -66,13 +60,13 @@ async function contractBreaks(ctx: ServiceContext, before: Dataset, after: Datas
   const breaks: string[] = []
   const removed = before.columns.filter((c) => !after.columns.some((x) => x.id === c.id)).map((c) => c.id)
   const generated = generatedModelName(before.id)
-  for (const m of ctx.project.models.values()) {
+  for (const m of ctx.model.now.project.models.values()) {
     // Hand-written models that read the dataset: from its raw table, or from its generated std model.
     if (!(m.sources.includes(before.id) || m.refs.includes(generated)) || m.config.tags.includes('generated')) continue
     for (const col of removed) if (new RegExp(`\\b${col}\\b`).test(m.sql)) breaks.push(`model ${m.name} uses ${col}`)
   }
-  const views = new Set(ctx.sharing.viewsOf(before.id))
-  const gone = [...ctx.semantic.members.keys()].filter((m) => views.has(m.split('.')[0]!) && !semantic.members.has(m)).sort()
+  const views = new Set(ctx.model.now.sharing.viewsOf(before.id))
+  const gone = [...ctx.model.now.semantic.members.keys()].filter((m) => views.has(m.split('.')[0]!) && !semantic.members.has(m)).sort()
   if (gone.length === 0) return breaks
   const saved = await queryRows<{ account: string; name: string; query: string }>(ctx.wh.client, 'SELECT account, name, query FROM meta.saved_queries FINAL WHERE NOT deleted ORDER BY account, name')
   for (const s of saved) {
@@ -96,13 +90,13 @@ export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unkno
     throw bad(`Mục danh mục không hợp lệ: ${lines}`, `The catalogue entry is invalid: ${lines}`)
   }
   const entry = parsed.data
-  const existing = ctx.catalog.dataset(entry.id)
+  const existing = ctx.model.now.catalog.dataset(entry.id)
   // An officer registers its own agency's data (Lào Cai Điều 7.6a) and changes only its own.
   if (!can(actor, 'manage', entry.owner) || (existing && !can(actor, 'manage', existing.owner))) {
     throw new HttpError(403, 'forbidden', `Cơ quan ${actor.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${actor.agency} registers only its own data`)
   }
   try {
-    withDatasets(ctx.catalog, [entry])
+    withDatasets(ctx.model.now.catalog, [entry])
   } catch (err) {
     refusal(err)
   }
@@ -145,14 +139,14 @@ export async function approveEntries(
   let next: Catalog
   let models: Awaited<ReturnType<typeof derivedModels>>
   try {
-    next = withDatasets(ctx.catalog, entries.map((e) => e.entry))
+    next = withDatasets(ctx.model.now.catalog, entries.map((e) => e.entry))
     models = await derivedModels(next)
   } catch (err) {
     refusal(err)
   }
   const breaks: string[] = []
   for (const e of entries) {
-    const before = ctx.catalog.dataset(e.dataset)
+    const before = ctx.model.now.catalog.dataset(e.dataset)
     if (before) breaks.push(...(await contractBreaks(ctx, before, e.entry, models.semantic)))
   }
   if (breaks.length) {

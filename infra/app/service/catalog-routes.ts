@@ -16,36 +16,36 @@ const unitQuery = z.strictObject({ province: z.string().regex(/^\d{2}$/).optiona
 
 /** GET /api/catalog/...: the validated catalogue as code, read from memory. */
 export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  const { catalog } = ctx
+  const catalog = () => ctx.model.now.catalog
 
   app.get('/api/catalog', allow(access.public), async () => ({
-    province: catalog.province,
+    province: catalog().province,
     counts: {
-      agencies: catalog.agencies.length,
-      datasets: catalog.datasets.length,
-      indicators: catalog.indicators.length,
-      communes: communesOf(catalog.province.code).length,
+      agencies: catalog().agencies.length,
+      datasets: catalog().datasets.length,
+      indicators: catalog().indicators.length,
+      communes: communesOf(catalog().province.code).length,
     },
-    sectors: catalog.sectors,
+    sectors: catalog().sectors,
   }))
 
   app.get('/api/catalog/agencies', allow(access.public), async (req): Promise<AgencySummary[]> => {
     const q = parseQuery(agencyQuery, req.query)
-    return catalog.agencies.filter((a) => !q.kind || a.kind === q.kind)
+    return catalog().agencies.filter((a) => !q.kind || a.kind === q.kind)
   })
 
   app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req) => {
-    const agency = catalog.agency(req.params.code)
+    const agency = catalog().agency(req.params.code)
     if (!agency) throw notFound('cơ quan / agency', req.params.code)
     return {
       ...agency,
-      datasets: catalog.datasets.filter((d) => d.owner === agency.code).map((d) => d.id),
-      indicators: catalog.indicators.filter((i) => i.owner === agency.code).map((i) => i.code),
+      datasets: catalog().datasets.filter((d) => d.owner === agency.code).map((d) => d.id),
+      indicators: catalog().indicators.filter((i) => i.owner === agency.code).map((i) => i.code),
     }
   })
 
   app.get('/api/catalog/datasets', allow(access.public), async () =>
-    catalog.datasets.map((d) => ({
+    catalog().datasets.map((d) => ({
       id: d.id,
       name: d.name,
       name_en: d.name_en ?? null,
@@ -61,7 +61,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   // ?format=yaml: the entry as a YAML file of loaders/datasets/ (export; proposing it again imports it).
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/catalog/datasets/:id', allow(access.public), async (req, reply) => {
-    const dataset = catalog.dataset(req.params.id)
+    const dataset = catalog().dataset(req.params.id)
     if (!dataset) throw notFound('bộ dữ liệu / dataset', req.params.id)
     if (req.query.format !== 'yaml') return dataset
     return reply
@@ -75,22 +75,22 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
 
   app.get('/api/catalog/indicators', allow(access.public), async (req): Promise<IndicatorAnswer[]> => {
     const q = parseQuery(indicatorQuery, req.query)
-    return catalog.indicators
+    return catalog().indicators
       .filter((i) => (!q.sector || i.sector === q.sector) && (!q.owner || i.owner === q.owner))
-      .map((i) => ({ ...i, formula: indicatorFormula(i, catalog) }))
+      .map((i) => ({ ...i, formula: indicatorFormula(i, catalog()) }))
   })
 
   app.get<{ Params: { code: string } }>('/api/catalog/indicators/:code', allow(access.public), async (req) => {
-    const indicator = catalog.indicator(req.params.code)
+    const indicator = catalog().indicator(req.params.code)
     if (!indicator) throw notFound('chỉ tiêu / indicator', req.params.code)
-    return { ...indicator, formula: indicatorFormula(indicator, catalog) }
+    return { ...indicator, formula: indicatorFormula(indicator, catalog()) }
   })
 
-  app.get('/api/catalog/sectors', allow(access.public), async () => catalog.sectors)
+  app.get('/api/catalog/sectors', allow(access.public), async () => catalog().sectors)
 
   app.get('/api/catalog/admin-units', allow(access.public), async (req) => {
     const q = parseQuery(unitQuery, req.query)
-    return communesOf(q.province ?? catalog.province.code)
+    return communesOf(q.province ?? catalog().province.code)
   })
 
   app.get<{ Params: { code: string } }>('/api/catalog/admin-units/:code', allow(access.public), async (req) => {

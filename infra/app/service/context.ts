@@ -1,4 +1,3 @@
-import type { Catalog } from '../../catalog/load-catalog.ts'
 import type { Deliver } from '../../../loaders/deliver.ts'
 import type { KhoConfig } from '../../config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
@@ -6,20 +5,18 @@ import type { JobScheduler } from '../../scheduler/job-scheduler.ts'
 import type { IocConfig } from '../../../dashboards/ioc-config.ts'
 import type { Briefing } from '../../../dashboards/briefings/briefing-definition.ts'
 import type { TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
-import type { Project } from '../../../transforms/project/project.ts'
-import type { SemanticModel } from '../../../semantic/cube/compile-model.ts'
 import type { AuditLog } from '../../access/audit-log.ts'
 import type { ResultCache } from '../../../semantic/cube/result-cache.ts'
 import type { RollupStore } from '../../../semantic/cube/rollups.ts'
 import type { LiveChanges } from '../../../semantic/api/live-changes.ts'
 import type { CubeApiContext } from '../../../semantic/api/cube-api.ts'
-import type { SharingRules } from '../../../semantic/policy/view-policy.ts'
 import type { SendMail } from '../../files/mailer.ts'
 import type { GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import type { AlertKeeper } from '../alerts/alert-keeper.ts'
 import type { SecretStore } from '../../access/secret-store.ts'
 import { valueNames } from '../../catalog/value-names.ts'
 import type { AllowedHosts } from '../../http/allowed-hosts.ts'
+import type { ModelStore } from './model-state.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -31,17 +28,15 @@ export interface DemoProgress {
 /** What every route handler may use; built once by the service bootstrap. */
 export interface ServiceContext {
   config: KhoConfig
-  catalog: Catalog
+  /** The catalogue and what is derived from it (project, semantic model, sharing), replaced whole on a registration. */
+  model: ModelStore
   wh: Warehouse
   /** Shared secret for local admin commands (see service-file.ts). */
   token: string
   demo: DemoProgress
   startedAt: Date
-  /** The transform project and the one place its runs go through. */
-  project: Project
+  /** The one place transform runs go through. */
   transforms: TransformCoordinator
-  /** The compiled Cube model behind /cubejs-api/v1. */
-  semantic: SemanticModel
   /** Signs and checks session tokens and Cube-style JWTs. */
   secret: string
   audit: AuditLog
@@ -64,8 +59,6 @@ export interface ServiceContext {
   deliver: Deliver
   /** E-mail over SMTP when configured (null: files and pages only); one transport for the service. */
   send: SendMail | null
-  /** Every view's policy and the sharing rules, from the catalogue and the grants in force. */
-  sharing: SharingRules
   /** Approved sharing requests, as the view policy reads them. */
   grants: GrantRegistry
   /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
@@ -85,13 +78,13 @@ export function cubeContextOf(ctx: ServiceContext): CubeApiContext {
     cache: ctx.cache,
     rollups: ctx.rollups,
     dataVersion: () => ctx.dataVersion,
+    // Read from the state in force at each use: a registration replaces it.
     get model() {
-      return ctx.semantic
+      return ctx.model.now.semantic
     },
     get sharing() {
-      return ctx.sharing
+      return ctx.model.now.sharing
     },
-    // The catalogue of now (a registration replaces it): names looked up as they are asked for.
-    names: (member, value, lang) => valueNames(ctx.catalog)(member, value, lang),
+    names: (member, value, lang) => valueNames(ctx.model.now.catalog)(member, value, lang),
   }
 }

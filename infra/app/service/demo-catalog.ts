@@ -16,7 +16,7 @@ export async function ensureDemoCatalog(ctx: ServiceContext, opts: { rebuild?: b
   const known = new Set((await listEntries(ctx.wh)).map((e) => e.dataset))
   const toApprove: CatalogEntry[] = []
   for (const { id, owner, raw } of demoEntries()) {
-    if (known.has(id) || ctx.catalog.dataset(id)) continue
+    if (known.has(id) || ctx.model.now.catalog.dataset(id)) continue
     const officer = DEMO_ACCOUNTS.find((a) => a.role === 'agency_officer' && a.agency === owner && !a.commune_code)
     const actor: Actor = officer ? { account: officer.username, role: 'agency_officer', agency: owner } : STEWARD
     const { change, ...saved } = await proposeEntry(ctx, actor, raw, 'Đăng ký bộ dữ liệu dùng chung của cơ quan')

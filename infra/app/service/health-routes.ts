@@ -19,7 +19,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext) {
       status: state,
       service: 'kho',
       uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
-      province: { code: ctx.catalog.province.code, name: ctx.catalog.province.name },
+      province: { code: ctx.model.now.catalog.province.code, name: ctx.model.now.catalog.province.name },
       demo: ctx.demo,
       transforms: {
         running: ctx.transforms.running,

@@ -50,7 +50,9 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
     await demoFiles?.discard()
     throw err
   }
-  const { wh, catalog } = ctx
+  const { wh } = ctx
+  // The catalogue in force: a registration replaces the model state while the service runs.
+  const catalog = () => ctx.model.now.catalog
   try {
     app = buildApp(ctx, certificate)
     const address = await app.listen({ port: config.port, host: config.host })
@@ -90,7 +92,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
               registered,
               wh,
               deliver: deliverer({ wh, catalog, paths: config.paths, onCommitted: () => {} }),
-              catalog,
+              catalog: catalog(),
               demoDir: config.paths.demo,
               scale: config.demo.scale,
               files: demoFiles,
@@ -103,7 +105,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
             log.info('marts built')
             if (result) {
               // A leader's first visit finds each briefing built for its latest period.
-              const deps = { cube: cubeContextOf(ctx), catalog, ioc: ctx.dashboards.ioc }
+              const deps = { cube: cubeContextOf(ctx), catalog: catalog(), ioc: ctx.dashboards.ioc }
               await writeLatestBriefings(deps, config.paths.briefings, ctx.dashboards.briefings).then(
                 (files) => {
                   ctx.audit.recordService('demo', { endpoint: 'briefing.build', filters: { files: files.map((f) => path.basename(f)) } })
@@ -112,7 +114,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
                 (err) => log.warn({ err: (err as Error).message }, 'demo briefings not built'),
               )
               // The overview's map: illustrative boundaries until a steward uploads the province's own.
-              if (writeDemoMap(config.paths.maps, catalog.province.code)) log.info('demo map written (illustrative)')
+              if (writeDemoMap(config.paths.maps, catalog().province.code)) log.info('demo map written (illustrative)')
             }
             ctx.demo.state = 'ready'
           } catch (err) {
@@ -131,19 +133,29 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       onError: (err) => log.warn({ err: err.message }, 'inbox scan failed'),
     })
     if (config.inboxPollSeconds > 0) inbox.start(config.inboxPollSeconds * 1000)
-    for (const job of pullJobs({
-      wh,
-      catalog,
-      deliver: ctx.deliver,
-      secrets: ctx.secrets,
-      allowedHosts: () => ctx.pullHosts.list(),
-      onFetch: (dataset, url, status, bytes) => ctx.audit.recordService(`pull:${dataset}`, { endpoint: 'pull.fetch', datasets: [dataset], query: { url: url.replace(/\?.*$/, ''), status, bytes } }),
-      onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
-    })) {
-      ctx.jobs.add(job)
+    // Each pull connector of the catalogue in force on the schedule; a registration brings its own
+    // (or changes or drops one) without a restart, and its new dataset's inbox folders appear.
+    const schedulePulls = () => {
+      for (const id of ctx.jobs.ids()) if (id.startsWith('pull:')) ctx.jobs.remove(id)
+      for (const job of pullJobs({
+        wh,
+        catalog: catalog(),
+        deliver: ctx.deliver,
+        secrets: ctx.secrets,
+        allowedHosts: () => ctx.pullHosts.list(),
+        onFetch: (dataset, url, status, bytes) => ctx.audit.recordService(`pull:${dataset}`, { endpoint: 'pull.fetch', datasets: [dataset], query: { url: url.replace(/\?.*$/, ''), status, bytes } }),
+        onResult: (dataset, r) => log.info({ dataset, pages: r.pages, records: r.records, since: r.since, status: r.report?.status ?? 'nothing new' }, 'pull done'),
+      })) {
+        ctx.jobs.add(job)
+      }
     }
+    schedulePulls()
+    ctx.model.onChange(() => {
+      schedulePulls()
+      if (config.inboxPollSeconds > 0) inbox.prepareFolders()
+    })
     const send = ctx.send
-    const digestMail = send ? { send, emailOf: (agency: string) => catalog.agency(agency)?.contact.email } : undefined
+    const digestMail = send ? { send, emailOf: (agency: string) => catalog().agency(agency)?.contact.email } : undefined
     ctx.jobs.add({ id: 'digest', title: { vi: 'Tổng hợp tình hình nộp báo cáo trong ngày', en: 'Daily submission digest' }, schedule: config.digestCron, run: (at) => writeDigest(wh, config.paths.digests, at, digestMail) })
     scheduleBriefings({ cube: cubeContextOf(ctx), catalog, audit: ctx.audit, briefingsDir: config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards }, send)
     ctx.jobs.add({ id: 'account-review', title: { vi: 'Rà soát tài khoản định kỳ', en: 'Periodic account review' }, schedule: config.accountReviewCron, run: (at) => remindReview({ wh, send, dir: config.paths.reviews }, vietnamDay(at)) })
@@ -162,7 +174,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       title: { vi: 'Cập nhật dữ liệu mở đến kỳ', en: 'Publish open data due again' },
       schedule: '15 4 * * *',
       run: async (at) => {
-        const refreshed = await refreshDue({ wh, catalog: ctx.catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }, at)
+        const refreshed = await refreshDue({ wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }, at)
         return refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'
       },
     })
