@@ -13,6 +13,7 @@ const iocSchema = z.strictObject({
   commune_ranking: z.array(z.string()).min(1),
   status: z.strictObject({ plan_pct: band, growth_pct: band }),
   kiosk_refresh_seconds: z.number().int().min(10).max(3600),
+  kiosk_rotate_seconds: z.number().int().min(5).max(600),
 })
 export type IocConfig = z.infer<typeof iocSchema>
 

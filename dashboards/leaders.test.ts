@@ -52,7 +52,7 @@ describe('the IOC overview (leader)', () => {
     await page.waitForSelector('[data-testid="drill"] caption')
     await screenshot(page, 'overview-drill')
 
-    await page.goto(`${ui.url}/kiosk`)
+    await page.goto(`${ui.url}/kiosk?screen=tiles`)
     await page.waitForSelector('.kiosk .overview[data-ready=true]')
     expect(await page.$('header.top')).toBeNull()
     await screenshot(page, 'kiosk')
@@ -63,7 +63,7 @@ describe('the IOC overview (leader)', () => {
     const page = await ui.newPage()
     await signIn(page, ui.url, 'lanhdao')
     await page.waitForSelector('.overview[data-ready=true]')
-    await page.goto(`${ui.url}/kiosk`)
+    await page.goto(`${ui.url}/kiosk?screen=tiles`)
     await page.waitForSelector('.kiosk .overview[data-ready=true]')
     const tile = '[data-testid="tile-ENT_NEW"]'
     const before = Number(await page.getAttribute(tile, 'data-value'))

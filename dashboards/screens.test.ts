@@ -7,7 +7,8 @@ import { useUiService } from './testing/ui-service.ts'
 /*
  * The leaders' overview on the screens they read it on: a phone in a meeting, a tablet, a desk
  * screen — no page wider than its screen, the header a small part of a phone, the pages behind a
- * menu there, the tiles two by two, and one row of navigation on the desk.
+ * menu there, the tiles two by two, and one row of navigation on the desk — and the operations
+ * centre's wall: the screen exactly, read from across the room, turning its screens on its own.
  */
 const ui = useUiService()
 
@@ -59,4 +60,58 @@ describe('the overview on every screen', () => {
     await screenshot(page, `screens-${width}-overview`)
     await page.close()
   }, 120_000)
+})
+
+/** How far the page runs past the screen's bottom (0: it does not). */
+const overflowDown = (page: Page) => page.evaluate('document.documentElement.scrollHeight - window.innerHeight') as Promise<number>
+
+describe('the wall', () => {
+  it.each([
+    [1920, 1080],
+    [1440, 900],
+  ])('at %i×%i: each screen fits without scrolling, in type read from across a room, with nothing to click', async (width, height) => {
+    const page = await ui.newPage()
+    await page.setViewportSize({ width, height })
+    await signIn(page, ui.url, 'lanhdao')
+    for (const screen of ['tiles', 'trend', 'communes']) {
+      await page.goto(`${ui.url}/kiosk?screen=${screen}`)
+      await page.waitForSelector(`[data-testid=wall][data-screen=${screen}][data-ready=true]`)
+      await page.waitForSelector(screen === 'tiles' ? '.tiles .tile' : screen === 'trend' ? '[data-testid=trend] .recharts-line' : '[data-testid=commune-bars] .recharts-bar-rectangle')
+      await settled(page)
+      expect(await overflow(page), screen).toBeLessThanOrEqual(0)
+      expect(await overflowDown(page), screen).toBeLessThanOrEqual(0)
+      // Every tile's words inside its box (a box too small clips them, which no scrollbar shows).
+      const clipped = await page.$$eval('.tile', (tiles) => tiles.filter((t) => t.scrollHeight > t.clientHeight + 1).map((t) => t.getAttribute('data-testid')))
+      expect(clipped, screen).toEqual([])
+      // The smallest type on the screen: 16 px and up (the old kiosk had 11 px lines).
+      // (Text on the screen only: the chart library measures its labels in a span placed far off it.)
+      const smallest = await page.evaluate(
+        `Math.min(...[...document.querySelectorAll('body *')].filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) }).map((el) => parseFloat(getComputedStyle(el).fontSize)))`,
+      )
+      expect(smallest, screen).toBeGreaterThanOrEqual(16)
+      // Nothing to touch: no links, pagers, menus or buttons.
+      expect(await page.$$eval('a, button, select, input, [role=button]', (els) => els.filter((e) => e.getClientRects().length > 0).length), screen).toBe(0)
+      // The period and when its data arrived, in words.
+      const head = (await page.textContent('.wall-head'))!
+      expect(head).toMatch(/Tháng \d{1,2}\/\d{4}/)
+      expect(head).toMatch(/Số liệu nhận lúc \d{2}:\d{2},? \d{2}\/\d{2}\/\d{4}|Số liệu nhận lúc \d{2}\/\d{2}\/\d{4},? \d{2}:\d{2}/)
+      await screenshot(page, `screens-wall-${width}-${screen}`)
+    }
+    await page.close()
+  }, 180_000)
+
+  it('turns its screens on its own, and the trend names its months', async () => {
+    const page = await ui.newPage()
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await signIn(page, ui.url, 'lanhdao')
+    await page.goto(`${ui.url}/kiosk?rotate=2`)
+    await page.waitForSelector('[data-testid=wall][data-screen=tiles]')
+    await page.waitForSelector('[data-testid=wall][data-screen=trend]', { timeout: 10_000 })
+    await page.waitForSelector('[data-testid=trend] .recharts-line')
+    const ticks = await page.$$eval('[data-testid=trend] .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value', (ts) => ts.map((t) => t.textContent))
+    expect(ticks.slice(0, 3)).toEqual(['T1', 'T2', 'T3'])
+    await page.waitForSelector('[data-testid=wall][data-screen=communes]', { timeout: 10_000 })
+    await page.waitForSelector('[data-testid=wall][data-screen=tiles]', { timeout: 10_000 })
+    await page.close()
+  }, 60_000)
 })

@@ -33,5 +33,7 @@ export interface IocAnswer {
   commune_ranking: string[]
   status: { plan_pct: { good: number; warn: number }; growth_pct: { good: number; warn: number } }
   kiosk_refresh_seconds: number
+  /** How long the wall shows each of its screens. */
+  kiosk_rotate_seconds: number
   province: { code: string; name: string }
 }

@@ -55,6 +55,18 @@ export function timeSlotLabel(value: unknown, granularity: string | undefined, l
   }
 }
 
+/**
+ * A slot within a year on a chart's axis, short: a month '10' → 'T10' / 'Oct', a quarter 'Q3' →
+ * 'Quý III' / 'Q3' (the year is the line's own).
+ */
+export function slotInYear(slot: string, lang: Lang): string {
+  const q = /^Q([1-4])$/.exec(slot)
+  if (q) return lang === 'vi' ? `Quý ${ROMAN[Number(q[1]) - 1]}` : slot
+  const month = Number(slot)
+  if (Number.isInteger(month) && month >= 1 && month <= 12) return lang === 'vi' ? `T${month}` : MONTHS_EN[month - 1]!.slice(0, 3)
+  return slot
+}
+
 /** Filter operators in words (Cube's codes never reach a person). */
 export const OPERATOR_WORDS: Record<string, readonly [vi: string, en: string]> = {
   equals: ['bằng', 'is'],

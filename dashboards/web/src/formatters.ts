@@ -106,6 +106,14 @@ export function formatters(lang: Lang) {
       if (v === null || v === undefined) return '—'
       return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Number(v))}%`
     },
+    /**
+     * A field that is a day (a due date, a grant's first and last day) → 05/11/2026, never with a
+     * time: Cube gives a Date column as that day's midnight, which `date` would read as 07:00.
+     */
+    day(v: unknown): string {
+      const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v ?? ''))
+      return m ? `${m[3]}/${m[2]}/${m[1]}` : '—'
+    },
     /** 2026-11-05 or a timestamp → 05/11/2026 (vi) or 05/11/2026 (en-GB): the day first either way. */
     date(v: unknown): string {
       if (!v) return '—'

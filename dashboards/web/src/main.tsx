@@ -12,6 +12,7 @@ import './styles.css'
 
 // Each page is its own chunk: the IOC overview does not carry the explorer's code.
 const Overview = lazy(() => import('./features/overview/overview-page.tsx'))
+const Wall = lazy(() => import('./features/overview/wall-page.tsx'))
 const Explorer = lazy(() => import('./features/explorer/explorer-page.tsx'))
 const Portal = lazy(() => import('./features/portal/portal-page.tsx'))
 const Quality = lazy(() => import('./features/quality/quality-page.tsx'))
@@ -149,7 +150,7 @@ function Routes() {
     queueMicrotask(() => navigate(PATHS[pages[0]!], true))
     return <Loading />
   }
-  const content = { overview: <Overview kiosk={kiosk} />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, reports: <ErrorReports />, alerts: <Alerts />, admin: <Admin /> }[page]
+  const content = { overview: kiosk ? <Wall /> : <Overview />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, reports: <ErrorReports />, alerts: <Alerts />, admin: <Admin /> }[page]
   return (
     <div className={kiosk ? 'kiosk' : ''}>
       {!kiosk && <Nav pages={pages} path={path} />}

@@ -131,7 +131,17 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   const tally = (counts: object) => {
     for (const [k, v] of Object.entries(counts)) defects[k] = (defects[k] ?? 0) + (v as number)
   }
-  const stamp = (d: Date) => d.toISOString()
+  /**
+   * When a file arrived: its day, at a working hour of that day in Vietnam (08:00–15:59, the same
+   * for the same file each time), never after asOf. A file stamped at midnight UTC read "07:00" on
+   * every page, a time nobody sent anything at.
+   */
+  const stamp = (day: Date, file: string) => {
+    let h = 0
+    for (const c of file) h = (h * 31 + c.charCodeAt(0)) % 480
+    const at = new Date(day.getTime() + (60 + h) * 60_000)
+    return (at > asOf ? asOf : at).toISOString()
+  }
   fs.rmSync(dir, { recursive: true, force: true })
 
   const oldCodes = new Map<string, string[]>()
@@ -188,9 +198,9 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   bhxh.close()
   tally(citizenDefects)
   const snapshotSent = addDays(periodEnd(lastMonth), 5)
-  deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf) })
+  deliveries.push({ file: danCuFile, dataset: 'dan_cu', agency: 'CA_TINH', period: snapshot, deliveredAt: stamp(snapshotSent < asOf ? snapshotSent : asOf, danCuFile) })
   const bhxhSent = addDays(snapshotSent, 1)
-  deliveries.push({ file: bhxhFile, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', period: snapshot, deliveredAt: stamp(bhxhSent < asOf ? bhxhSent : asOf) })
+  deliveries.push({ file: bhxhFile, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', period: snapshot, deliveredAt: stamp(bhxhSent < asOf ? bhxhSent : asOf, bhxhFile) })
 
   // The business register: a full copy three weeks ago, then the changes since, sent every three
   // days — but for one six-day gap. The rule is two working days, so the changes made early in the
@@ -219,7 +229,10 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   sendDays.forEach((sent, i) => {
     batches[i]!.close()
     if (batches[i]!.rows === 0) fs.rmSync(path.join(dir, batchFile(sent)))
-    else deliveries.push({ file: batchFile(sent), dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent) })
+    else {
+      const file = batchFile(sent)
+      deliveries.push({ file, dataset: 'doanh_nghiep', agency: 'SO_TC', deliveredAt: stamp(sent, file) })
+    }
   })
 
   const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, foundings, asOf, { residents, insured })
@@ -293,18 +306,18 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
       file = `${base}.csv`
       writeFile(dir, file, utf8WithBom(toDelimited(KTXH_HEADER, cells, style === 'csv_semicolon_vi' ? ';' : ',')))
     }
-    deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(deliveredAt) })
+    deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(deliveredAt, file) })
     if (agency === 'SO_CT' && p.kind === 'month' && rng.chance(0.15)) {
       // A corrected report sent a few days later: the newer values must win downstream.
       const corrected = cells.map((c, i) => (i === 0 ? [c[0]!, c[1]!, c[2]!, viNumber(Number(rows[0]!.value) * 1.02, 2), ...c.slice(4), 'Số liệu điều chỉnh'] : c))
       const fixFile = `${base}_dieu_chinh.csv`
       writeFile(dir, fixFile, utf8WithBom(toDelimited(KTXH_HEADER, corrected, ';')))
-      deliveries.push({ file: fixFile, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 4)) })
+      deliveries.push({ file: fixFile, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 4), fixFile) })
       counts.resubmission++
     }
     if (agency === 'TK_TINH' && p.kind === 'quarter' && rng.chance(0.3)) {
       // The same file sent again: must be recognised, not loaded twice.
-      deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 2)) })
+      deliveries.push({ file, dataset: 'chi_tieu_kt_xh', agency, period, deliveredAt: stamp(addDays(deliveredAt, 2), file) })
       counts.duplicate_file++
     }
   }
@@ -315,7 +328,7 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
     const out = registeredFiles.get(d.dataset)!
     if (!FROM_REGISTERS.has(d.dataset)) for (const cells of sampledRows(d, samples)) out.row(cells)
     await out.close()
-    deliveries.push({ file: out.file, dataset: d.dataset, agency: d.agency, period: periodCode(d.period), deliveredAt: stamp(d.sent) })
+    deliveries.push({ file: out.file, dataset: d.dataset, agency: d.agency, period: periodCode(d.period), deliveredAt: stamp(d.sent, out.file) })
   }
   deliveries.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt) || a.file.localeCompare(b.file))
   const manifest: DemoManifest = { asOf: asOf.toISOString(), scale, deliveries, defects }

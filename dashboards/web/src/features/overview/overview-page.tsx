@@ -14,7 +14,7 @@ import { Reconciliation } from './components/reconciliation.tsx'
 import { useLiveChanges } from '../../live-changes.ts'
 import { khoDay, khoNow } from '../../kho-clock.ts'
 
-export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
+export default function Overview() {
   const { t, fmt, lang } = useLang()
   const setup = useAsync(async () => {
     const [cfg, indicators, months] = await Promise.all([
@@ -38,14 +38,13 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
   const period = month ?? ready?.months[0] ?? null
   // The tiles load again when the service says the indicators changed (a delivery, a rebuild).
   const live = useLiveChanges(['kt_xh'])
-  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period) : new Promise<Tile[]>(() => undefined)), [ready, period, refreshedAt, live.version])
-
-  // The wall display polls only while the push stream is down.
+  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period) : new Promise<Tile[]>(() => undefined)), [ready, period, live.version])
+  // "Cập nhật lúc": when the tiles last loaded (at first, and after each change the service pushed).
+  const loaded = tiles.state === 'ready' ? tiles.data : null
   useEffect(() => {
-    if (!kiosk || !ready || live.connected) return
-    const timer = setInterval(() => setRefreshedAt(khoNow()), ready.cfg.kiosk_refresh_seconds * 1000)
-    return () => clearInterval(timer)
-  }, [kiosk, ready, live.connected])
+    if (loaded) setRefreshedAt(khoNow())
+  }, [loaded])
+
 
   const current = selected ?? ready?.cfg.headline[0] ?? null
   const year = period ? Number(period.slice(0, 4)) : Number(khoDay().slice(0, 4))
@@ -57,7 +56,7 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
         <div className="overview" data-ready={allFilled ? 'true' : 'false'}>
           <div className="toolbar">
             <h1>
-              {lang === 'vi' ? 'Tình hình kinh tế - xã hội' : 'Socio-economic situation'} — {cfg.province.name}
+              {t('socioEconomic')} — {cfg.province.name}
             </h1>
             <label>
               {t('period')}{' '}
@@ -69,15 +68,9 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
                 ))}
               </select>
             </label>
-            {kiosk ? (
-              <Link href="/" className="button">
-                {t('exitKiosk')}
-              </Link>
-            ) : (
-              <Link href="/kiosk" className="button">
-                {t('kiosk')}
-              </Link>
-            )}
+            <Link href="/kiosk" className="button">
+              {t('kiosk')}
+            </Link>
             <span className="muted">
               {t('refreshed')} {refreshedAt.toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB')}
             </span>
@@ -101,7 +94,7 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
               </div>
             )}
           </Show>
-          {drill && !kiosk && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
+          {drill && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
           <div className="grid-2">
             {current && <Trend code={current} ind={indicators.get(current)} year={year} />}
             {period && (
@@ -113,7 +106,7 @@ export default function Overview({ kiosk = false }: { kiosk?: boolean }) {
               />
             )}
           </div>
-          {!kiosk && <Reconciliation indicators={indicators} />}
+          <Reconciliation indicators={indicators} />
         </div>
       )}
     </Show>

@@ -169,7 +169,7 @@ export default function Portal() {
                   },
                 },
                 { key: 'submissions.period', header: t('period'), cell: (r) => fmt.period(r['submissions.period']) },
-                { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(String(r['submissions.due_on'] ?? '').slice(0, 10)) },
+                { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.day(r['submissions.due_on']) },
                 { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },
                 { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
                 { key: 'submissions.days_late', header: t('daysLate'), numeric: true },

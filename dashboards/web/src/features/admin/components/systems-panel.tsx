@@ -67,7 +67,7 @@ export function SystemsPanel() {
               // The API's view names a system is configured with, as the identifiers they are.
               { key: 'views', header: t('views'), value: (s) => s.views.join(', '), as: 'code' },
               { key: 'addresses', header: t('addresses'), value: (s) => s.addresses.join(', ') || t('all') },
-              { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.date(s.expires_on) },
+              { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.day(s.expires_on) },
               {
                 key: 'keys',
                 header: t('keys'),

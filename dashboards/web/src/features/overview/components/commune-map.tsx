@@ -46,7 +46,7 @@ function project(features: MapFeature[]) {
  * The selected indicator by commune as a choropleth, in the ranking's colours; a click (or Enter)
  * on a commune drills into it, as the ranking's names do.
  */
-export function CommuneMap({ values, scale, unit, onCommune }: { values: Map<string, number | null>; scale: ColourScale; unit: string; onCommune: (code: string, name: string) => void }) {
+export function CommuneMap({ values, scale, unit, onCommune }: { values: Map<string, number | null>; scale: ColourScale; unit: string; onCommune?: (code: string, name: string) => void }) {
   const { t, fmt } = useLang()
   const map = useAsync(communeMap, [])
   return (
@@ -67,11 +67,10 @@ export function CommuneMap({ values, scale, unit, onCommune }: { values: Map<str
                     stroke="#fff"
                     strokeWidth={0.8}
                     data-unit={p.code}
-                    tabIndex={0}
-                    role="button"
                     aria-label={`${p.name}: ${fmt.number(v)} ${unit}`}
-                    onClick={() => onCommune(p.code, p.name)}
-                    onKeyDown={(e) => e.key === 'Enter' && onCommune(p.code, p.name)}
+                    {...(onCommune
+                      ? { tabIndex: 0, role: 'button', onClick: () => onCommune(p.code, p.name), onKeyDown: (e: { key: string }) => e.key === 'Enter' && onCommune(p.code, p.name) }
+                      : {})}
                   >
                     <title>{`${p.name}: ${fmt.number(v)} ${unit}`}</title>
                   </path>

@@ -56,7 +56,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
             columns={[
               { key: 'submissions.agency', header: t('agency'), value: (r) => names.agency(String(r['submissions.agency'] ?? '')), as: 'name' },
               { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
-              { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.date(r['submissions.due_on']) },
+              { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.day(r['submissions.due_on']) },
               { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },
             ]}
           />

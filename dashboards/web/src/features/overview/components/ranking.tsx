@@ -1,5 +1,4 @@
 import { useState } from 'react'
-import { Bar, BarChart, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { n, type Row } from '../../../api.ts'
 import { indicatorName } from '../../../catalog-data.ts'
 import type { IndicatorAnswer, IocAnswer } from '../../../../../../infra/contracts/catalog.ts'
@@ -9,6 +8,7 @@ import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
 import { colourScale } from '../commune-colours.ts'
 import { CommuneMap } from './commune-map.tsx'
+import { CommuneBars } from './commune-bars.tsx'
 
 /**
  * Communes on a commune-level indicator for a period: on the map and ranked, in the same colours
@@ -35,23 +35,12 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocAnswer
         {(rows) => {
           const values = new Map(rows.map((r) => [String(r['kt_xh.unit_code']), n(r['kt_xh.value'])]))
           const scale = colourScale([...values.values()])
-          const top = rows.slice(0, 10).map((r) => ({ unit: String(r['kt_xh.unit_code']), name: r['kt_xh.admin_units_name'], value: n(r['kt_xh.value']) }))
+          const top = rows.slice(0, 10).map((r) => ({ unit: String(r['kt_xh.unit_code']), name: String(r['kt_xh.admin_units_name']), value: n(r['kt_xh.value']) }))
           return (
           <>
             <div className="grid-2">
               <CommuneMap values={values} scale={scale} unit={indicators.get(code)?.unit ?? ''} onCommune={(unit, name) => onCommune(code, unit, name)} />
-              <ResponsiveContainer width="100%" height={260}>
-                <BarChart data={top} margin={{ top: 8, right: 16, bottom: 40, left: 40 }}>
-                  <XAxis dataKey="name" interval={0} angle={-30} textAnchor="end" height={60} />
-                  <YAxis tickFormatter={(v) => fmt.number(v, 0)} />
-                  <Tooltip formatter={(v) => fmt.number(v)} />
-                  <Bar dataKey="value" isAnimationActive={false}>
-                    {top.map((b) => (
-                      <Cell key={b.unit} fill={scale.colourOf(b.value)} data-unit={b.unit} />
-                    ))}
-                  </Bar>
-                </BarChart>
-              </ResponsiveContainer>
+              <CommuneBars bars={top} scale={scale} height={300} onCommune={(unit, name) => onCommune(code, unit, name)} />
             </div>
             <DataTable<Row>
               testId="commune-ranking"

@@ -4,30 +4,33 @@ import { statusOf } from '../../../../../../infra/contracts/indicator-status.ts'
 import { useLang } from '../../../i18n.ts'
 import { type Tile } from '../ioc-queries.ts'
 
-export function TileCard({ tile, ind, cfg, selected, onSelect }: { tile: Tile; ind: IndicatorAnswer | undefined; cfg: IocAnswer; selected: boolean; onSelect: () => void }) {
+/**
+ * One headline indicator; a button that opens its drill on the overview, a plain box on the wall
+ * (nothing there is touched), which also leaves out the period when it is the one in its header.
+ */
+export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPeriod }: { tile: Tile; ind: IndicatorAnswer | undefined; cfg: IocAnswer; selected?: boolean; onSelect?: () => void; headerPeriod?: string }) {
   const { t, fmt, lang } = useLang()
   const status = statusOf(ind, tile.ytdPlanPct ?? tile.planPct, tile.growthPct, cfg.status)
+  const Box = onSelect ? 'button' : 'div'
   return (
-    <button
-      type="button"
+    <Box
+      {...(onSelect ? { type: 'button' as const, 'aria-pressed': selected, onClick: onSelect } : {})}
       className={`tile status-${status}${selected ? ' selected' : ''}`}
       data-testid={`tile-${tile.code}`}
       data-value={tile.value ?? ''}
       data-period={tile.period}
       data-status={status}
-      aria-pressed={selected}
-      onClick={onSelect}
     >
       <span className="tile-name">{indicatorName(ind, lang, tile.code)}</span>
       <span className="tile-value">
         {fmt.number(tile.value)} <small>{ind?.unit}</small>
       </span>
-      <span className="tile-period">{tile.period ? fmt.period(tile.period) : t('empty')}</span>
+      {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : t('empty')}</span>}
       <span className="tile-facts">
         {tile.ytdPlanPct !== null ? `${fmt.pct(tile.ytdPlanPct)} ${t('ofPlan')}` : tile.planPct !== null ? `${fmt.pct(tile.planPct)} ${t('ofPlan')}` : t('noPlan')}
         {' · '}
         {tile.growthPct !== null ? `${tile.growthPct >= 0 ? '+' : ''}${fmt.pct(tile.growthPct)} ${t('vsLastYear')}` : '—'}
       </span>
-    </button>
+    </Box>
   )
 }

@@ -22,7 +22,7 @@ export function ObligationTable({ rows, testId }: { rows: Obligation[]; testId: 
         { key: 'agency_name', header: t('agency'), as: 'name' },
         { key: 'subject', header: `${t('indicators')} / ${t('dataset')}`, value: subject },
         { key: 'period', header: t('period'), cell: (r) => fmt.period(r.period) },
-        { key: 'due_on', header: t('dueOn'), cell: (r) => fmt.date(r.due_on) },
+        { key: 'due_on', header: t('dueOn'), cell: (r) => fmt.day(r.due_on) },
         { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
       ]}
     />

@@ -63,8 +63,8 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Li
           { key: 'members', header: t('views'), value: scope },
           // The requester's own words, shown as written.
           { key: 'purpose', header: t('purpose'), as: 'name' },
-          { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.date(r.starts_on) },
-          { key: 'ends_on', header: t('endsOn'), cell: (r) => fmt.date(r.ends_on) },
+          { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.day(r.starts_on) },
+          { key: 'ends_on', header: t('endsOn'), cell: (r) => fmt.day(r.ends_on) },
           {
             key: 'status',
             header: t('status'),
