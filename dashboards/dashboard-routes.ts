@@ -49,7 +49,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: BriefingRoutesDeps) {
       .send(fs.createReadStream(file))
   })
   // The app's pages; anything under /api or /cubejs-api stays a JSON 404.
-  for (const page of ['/login', '/kiosk', '/explorer', '/portal', '/sharing', '/quality', '/catalog', '/briefings', '/reports', '/alerts', '/admin']) {
+  for (const page of ['/login', '/kiosk', '/commune', '/explorer', '/portal', '/sharing', '/quality', '/catalog', '/briefings', '/reports', '/alerts', '/admin']) {
     app.get(page, allow(access.public), (_req, reply) => sendIndex(reply))
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { screenshot, signIn } from './testing/browser.ts'
+import { languageFaults, settled, visibleTexts } from './testing/page-words.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 
@@ -100,10 +101,14 @@ describe('the IOC overview (leader)', () => {
       filters: [{ member: 'indicator_checks.unit_level', operator: 'equals', values: ['province'] }],
       order: [['indicator_checks.indicator_code', 'asc']],
     })
-    const hand = await queryRows<{ indicator_code: string; computed: number; reported: number | null }>(
+    const hand = await queryRows<{ indicator_code: string; computed: number; reported: number | null; period: string; reported_period: string | null; disagrees: boolean }>(
       ui.service.ctx.wh.client,
-      "SELECT indicator_code, computed, reported FROM marts.fct_indicator_check WHERE unit_level = 'province' ORDER BY indicator_code",
+      "SELECT indicator_code, computed, reported, period, reported_period, disagrees FROM marts.fct_indicator_check WHERE unit_level = 'province' ORDER BY indicator_code",
     )
+    // Like with like: a reported figure is the one for the month kho's data covers.
+    for (const h of hand) if (h.reported !== null) expect(h.reported_period, h.indicator_code).toBe(h.period)
+    // The caption's rule, flagged on the page: the demo's coverage rate divides by the labour force, kho's by residents of working age.
+    expect(hand.find((h) => h.indicator_code === 'SI_COVERAGE')!.disagrees).toBe(true)
     expect(checks.map((c) => [c['indicator_checks.indicator_code'], Number(c['indicator_checks.computed']).toFixed(2)])).toEqual(hand.map((h) => [h.indicator_code, Number(h.computed).toFixed(2)]))
     expect(hand.map((h) => h.indicator_code)).toEqual(['ENT_ACTIVE', 'POP_RESIDENT', 'SI_COVERAGE', 'SI_PARTICIPANTS'])
     const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
@@ -112,8 +117,9 @@ describe('the IOC overview (leader)', () => {
       const row = shown.find((r) => r[0] === name)!
       expect(row, name).toBeDefined()
       expect(row[2]).toBe(vi(Number(h.computed)))
-      // Both numbers, the reported one with its period.
+      // Both numbers, and the gap flagged where the rule says so.
       if (h.reported !== null) expect(row[3]).toContain(vi(Number(h.reported)))
+      expect(row[4]!.includes('Vượt ngưỡng'), name).toBe(Boolean(h.disagrees))
     }
     // The demo's social-insurance office reports a few communes' participants off: they are listed.
     const [si] = await ui.cubeLoad('lanhdao', {
@@ -138,6 +144,12 @@ describe('the IOC overview (leader)', () => {
     await page.click('button.lang')
     await page.waitForSelector('text=IOC overview')
     expect(await page.getAttribute('html', 'lang')).toBe('en')
+    // The tiles, the trend and the ranking in English, units too ("billion VND", not "tỷ đồng").
+    await settled(page)
+    const words = await visibleTexts(page)
+    const properNames = new Set(communesOf('24').map((c) => c.name))
+    expect(languageFaults(words, 'en', properNames)).toEqual([])
+    expect(words.map((w) => w.text)).toContain('billion VND')
     await page.click('button.lang')
     await page.waitForSelector('text=Tổng quan IOC')
     await page.close()
@@ -174,6 +186,37 @@ describe('the commune map on the overview (leader; steward uploads boundaries)',
     await page.waitForSelector('[data-testid=drill]')
     expect(await page.textContent('[data-testid=drill] h2')).toContain(first)
     await screenshot(page, 'overview-map')
+
+    // From the drill to the commune's profile: every indicator it has, each number the API's.
+    await page.click('[data-testid=open-profile]')
+    await page.waitForSelector('[data-testid=profile-indicators] tbody tr')
+    await settled(page)
+    expect(await page.textContent('h1')).toContain(first)
+    const unit = byName.get(first!)!
+    const shown = await page.$$eval('[data-testid=profile-indicators] tbody tr', (trs) => trs.map((tr) => [tr.querySelector('button')!.getAttribute('data-indicator')!, ...[...tr.querySelectorAll('td')].slice(1, 4).map((td) => td.textContent ?? '')]))
+    expect(shown.length).toBeGreaterThan(5)
+    const period = (await page.textContent('[data-testid=commune-profile] .panel h2'))!
+    const [month, year] = period.replace('Tháng ', '').split('/')
+    const code = `${year}-${month!.padStart(2, '0')}`
+    const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
+    const indicators = new Map((await ui.apiGet<{ code: string; direction: string }[]>('lanhdao', '/api/catalog/indicators')).body.map((i) => [i.code, i]))
+    for (const [indicator, value, rank] of shown) {
+      const all = await ui.cubeLoad('lanhdao', {
+        measures: ['kt_xh.value'],
+        dimensions: ['kt_xh.unit_code'],
+        filters: [
+          { member: 'kt_xh.indicator_code', operator: 'equals', values: [indicator] },
+          { member: 'kt_xh.period', operator: 'equals', values: [code] },
+          { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] },
+        ],
+      })
+      const values = all.map((r) => Number(r['kt_xh.value']))
+      const mine = Number(all.find((r) => r['kt_xh.unit_code'] === unit)!['kt_xh.value'])
+      expect(value, indicator).toContain(vi(mine))
+      const down = indicators.get(indicator!)!.direction === 'down'
+      expect(rank, indicator).toBe(`${values.filter((v) => (down ? v < mine : v > mine)).length + 1}/${values.length}`)
+    }
+    await screenshot(page, 'commune-profile')
     await page.close()
   })
 

@@ -95,6 +95,14 @@ describe('the wall', () => {
       const head = (await page.textContent('.wall-head'))!
       expect(head).toMatch(/Tháng \d{1,2}\/\d{4}/)
       expect(head).toMatch(/Số liệu nhận lúc \d{2}:\d{2},? \d{2}\/\d{2}\/\d{4}|Số liệu nhận lúc \d{2}\/\d{2}\/\d{4},? \d{2}:\d{2}/)
+      if (screen === 'trend') {
+        // The year-end forecast, marked as one, inside its range, with how it was made.
+        const forecast = page.locator('[data-testid=forecast]')
+        expect(await forecast.textContent()).toMatch(/^Dự báo Cả năm \d{4}: .+ \(khoảng .+\).*Cách tính: lũy kế \d+ tháng/)
+        const [value, low, high] = await Promise.all(['data-value', 'data-low', 'data-high'].map(async (a) => Number(await forecast.getAttribute(a))))
+        expect(low).toBeLessThanOrEqual(value!)
+        expect(value).toBeLessThanOrEqual(high!)
+      }
       await screenshot(page, `screens-wall-${width}-${screen}`)
     }
     await page.close()

@@ -117,6 +117,10 @@ describe('the quarterly KT-XH briefing', () => {
     expect(notes.some((n) => n.startsWith('Nguồn: '))).toBe(true)
     expect(notes.join(' ')).toContain('báo cáo chỉ tiêu nhận gần nhất lúc')
     expect(notes.some((n) => n.startsWith('—: không có số liệu'))).toBe(dashes.length > 0)
+    // An indicator nobody set a plan for has none ("—"), not a plan of 0 reached.
+    const pop = catalog.indicator('POP_RESIDENT')!
+    const popRow = quarterly.worksheets.flatMap((w) => dataRows(w)).find((r) => r.getCell(1).value === pop.name_vi)!
+    expect([popRow.getCell(7).value, popRow.getCell(8).value]).toEqual(['—', '—'])
   })
 
   it('holds the same numbers the API gives for the same questions', async () => {

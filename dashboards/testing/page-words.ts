@@ -1,5 +1,9 @@
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
+import { UNIT_WORDS } from '../../infra/contracts/units.ts'
+
+/** The units' Vietnamese names that are not also English ("tỷ đồng", "lượt"; not "%" or "ha"). */
+const VI_UNITS = Object.values(UNIT_WORDS).filter(([vi, en]) => vi !== en).map(([vi]) => vi)
 
 /** What a page shows a person: its visible text nodes, each with whether it sits in a part marked as another language. */
 export async function visibleTexts(page: Page): Promise<{ text: string; vi: boolean; raw: boolean }[]> {
@@ -53,6 +57,8 @@ export function languageFaults(texts: { text: string; vi: boolean; raw: boolean 
     if (lang === 'vi' && english.test(text) && !/[à-ỹđ]/i.test(text)) faults.push(`English: ${t.text}`)
     // Agencies and communes have no English names: their Vietnamese names are proper names in either language.
     if (lang === 'en' && !t.vi && !properNames.has(text.trim()) && vietnamese.test(text)) faults.push(`Vietnamese: ${t.text}`)
+    // A unit left in Vietnamese ("Value (doanh nghiệp)", "15.418 tỷ đồng") on an English page.
+    if (lang === 'en' && !t.vi && !properNames.has(text.trim()) && VI_UNITS.some((u) => new RegExp(`(^|[\\s(])${u.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?=$|[\\s,.:;)])`, 'i').test(text))) faults.push(`Vietnamese unit: ${t.text}`)
   }
   return [...new Set(faults)]
 }

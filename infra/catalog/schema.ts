@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { UNIT_WORDS } from '../contracts/units.ts'
 
 /**
  * The catalogue's file formats. Objects are strict so that a misspelt key is an error at start-up
@@ -266,7 +267,8 @@ export const indicatorSchema = z.strictObject({
   code,
   name_vi: z.string().min(1),
   name_en: z.string().min(1),
-  unit: z.string().min(1),
+  // In the units dictionary, so every page can say it in English too.
+  unit: z.string().min(1).refine((u) => Object.hasOwn(UNIT_WORDS, u), { error: (issue) => `unit "${String(issue.input)}" is not in the units dictionary (infra/contracts/units.ts): add it with its English name` }),
   frequency: z.enum(frequencies),
   owner: code,
   /** sum adds; last takes the period's last value (stocks); ratio recomputes numerator/denominator. */

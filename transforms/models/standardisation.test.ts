@@ -52,6 +52,8 @@ beforeAll(async () => {
     '027090001234,bhyt,07210,,01/01/2020,01/10/2026',
     '001090000001,bhxh_tu_nguyen,07212,200,01/01/2021,01/10/2026',
   ], '2026-10-06T00:00:00Z')
+  // 07228's participants were reported for August only: an earlier month than the register's September.
+  await deliver('bh-aug.csv', 'chi_tieu_kt_xh', 'BHXH_TINH', [kt, 'SI_PARTICIPANTS;2026-08;07228;7;'], '2026-09-14T00:00:00Z')
   await deliver('bh.csv', 'chi_tieu_kt_xh', 'BHXH_TINH', [kt, 'SI_PARTICIPANTS;2026-09;07210;2;', 'SI_COVERAGE;2026-09;24;41,5;'], '2026-10-20T00:00:00Z')
   // May's report from Sở Công Thương, refused as a whole (codes Excel turned into numbers).
   const refusedFile = path.join(home, 'ct_5.csv')
@@ -149,6 +151,12 @@ describe('marts', () => {
       { indicator_code: 'SI_PARTICIPANTS', unit_code: '07228', period: '2026-09', computed: 0, reported: null, reported_period: null, disagrees: false },
       { indicator_code: 'SI_PARTICIPANTS', unit_code: '24', period: '2026-09', computed: 2, reported: 2, reported_period: '2026-09', disagrees: false },
     ])
+    // Like with like: 07228's August figure is kept for reference beside September's register, not
+    // set against it as if it were September's (7 against 0 would have been flagged).
+    const [august] = await rows<Record<string, unknown>>(
+      "SELECT reported, last_reported, last_reported_period, difference, disagrees FROM marts.fct_indicator_check WHERE indicator_code = 'SI_PARTICIPANTS' AND unit_code = '07228'",
+    )
+    expect(august).toEqual({ reported: null, last_reported: 7, last_reported_period: '2026-08', difference: null, disagrees: false })
   })
 
   it('scores data quality by agency and quarter from the criteria it has, and ranks agencies', async () => {

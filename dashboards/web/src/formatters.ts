@@ -1,3 +1,4 @@
+import { unitText } from '../../../infra/contracts/units.ts'
 import { CATALOG_LABELS } from '../../../infra/contracts/catalog-labels.ts'
 import type { Lang } from './strings.ts'
 
@@ -105,6 +106,10 @@ export function formatters(lang: Lang) {
     pct(v: unknown): string {
       if (v === null || v === undefined) return '—'
       return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Number(v))}%`
+    },
+    /** An indicator's unit in the page's language ("tỷ đồng" / "billion VND"). */
+    unit(u: string | null | undefined): string {
+      return unitText(u, lang)
     },
     /**
      * A field that is a day (a due date, a grant's first and last day) → 05/11/2026, never with a

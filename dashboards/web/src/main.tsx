@@ -13,6 +13,7 @@ import './styles.css'
 // Each page is its own chunk: the IOC overview does not carry the explorer's code.
 const Overview = lazy(() => import('./features/overview/overview-page.tsx'))
 const Wall = lazy(() => import('./features/overview/wall-page.tsx'))
+const CommuneProfile = lazy(() => import('./features/overview/commune-profile-page.tsx'))
 const Explorer = lazy(() => import('./features/explorer/explorer-page.tsx'))
 const Portal = lazy(() => import('./features/portal/portal-page.tsx'))
 const Quality = lazy(() => import('./features/quality/quality-page.tsx'))
@@ -144,13 +145,15 @@ function Routes() {
   if (!account) return <Login />
   const pages = PAGES_BY_ROLE[account.role]
   const kiosk = path === '/kiosk'
-  const page = (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? (kiosk ? 'overview' : undefined)
+  // The wall and a commune's profile are the overview's, for whoever may see it.
+  const profile = path === '/commune'
+  const page = (Object.entries(PATHS).find(([, p]) => p === path)?.[0] as Page | undefined) ?? (kiosk || profile ? 'overview' : undefined)
   // A page the role does not have (or an unknown path) falls back to the role's first page.
   if (!page || !pages.includes(page)) {
     queueMicrotask(() => navigate(PATHS[pages[0]!], true))
     return <Loading />
   }
-  const content = { overview: kiosk ? <Wall /> : <Overview />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, reports: <ErrorReports />, alerts: <Alerts />, admin: <Admin /> }[page]
+  const content = { overview: kiosk ? <Wall /> : profile ? <CommuneProfile /> : <Overview />, explorer: <Explorer />, portal: <Portal />, sharing: <Sharing />, quality: <Quality />, briefings: <Briefings />, catalog: <Catalog />, reports: <ErrorReports />, alerts: <Alerts />, admin: <Admin /> }[page]
   return (
     <div className={kiosk ? 'kiosk' : ''}>
       {!kiosk && <Nav pages={pages} path={path} />}

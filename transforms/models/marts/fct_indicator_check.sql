@@ -9,9 +9,11 @@ tags: [reconciliation]
 --   SI_PARTICIPANTS  people in social insurance, compulsory or voluntary (bhxh_tham_gia), once each;
 --   SI_COVERAGE      those participants aged 15–60 over the residents aged 15–60 × 100, joined on CCCD —
 --                    the reported rate divides by the labour force, so both numbers are shown.
--- By commune and for the province. Each is set against the latest value reported for the same unit
--- up to the month its data covers (a register's latest snapshot; the business register is kept
--- current, so last month). Beyond 2 and 2% (half a point for a rate) the two disagree.
+-- By commune and for the province. Each is compared with the value reported for the same unit and
+-- the same month its data covers (a register's latest snapshot; the business register is kept
+-- current, so last month) — like with like: an earlier month's report is kept beside it for
+-- reference (last_reported), never differenced. Beyond 2 and 2% (half a point for a rate) the two
+-- disagree.
 with snapshot as (
     select
         dataset,
@@ -90,12 +92,25 @@ matched as (
     settings join_use_nulls = 1
 ),
 
--- A count reported by commune only: the province's reported figure is the communes' added.
+-- A count reported by commune only: the province's reported figure is the communes' added, for
+-- the month compared (and, for reference, for the latest month any commune reported).
 from_communes as (
-    select indicator_code, sum(own_reported) as communes_reported, max(own_period) as communes_period
+    select
+        indicator_code,
+        sumIf(own_reported, own_period = period) as communes_reported,
+        countIf(own_period = period) as communes_reporting,
+        max(own_period) as communes_last_period
     from matched
     where unit_level = 'commune' and not is_rate and own_reported is not null
     group by indicator_code
+),
+
+communes_last as (
+    select matched.indicator_code as indicator_code, sum(matched.own_reported) as communes_last_reported
+    from matched
+    inner join from_communes on from_communes.indicator_code = matched.indicator_code and from_communes.communes_last_period = matched.own_period
+    where matched.unit_level = 'commune' and not matched.is_rate and matched.own_reported is not null
+    group by matched.indicator_code
 )
 
 select
@@ -110,11 +125,18 @@ select
     matched.is_rate as is_rate,
     matched.basis as basis,
     indicators.owner as agency,
-    if(matched.own_reported is null and matched.unit_level = 'province', from_communes.communes_period, matched.own_period) as reported_period,
-    if(matched.own_reported is null and matched.unit_level = 'province', from_communes.communes_reported, matched.own_reported) as reported,
+    if(matched.own_reported is null and matched.unit_level = 'province', from_communes.communes_last_period, matched.own_period) as last_reported_period,
+    if(matched.own_reported is null and matched.unit_level = 'province', communes_last.communes_last_reported, matched.own_reported) as last_reported,
+    -- Like with like: the figure reported for the month kho's data covers, or none yet.
+    multiIf(
+        matched.own_reported is null and matched.unit_level = 'province', if(from_communes.communes_reporting > 0, from_communes.communes_reported, NULL),
+        matched.own_period = matched.period, matched.own_reported,
+        NULL) as reported,
+    if(reported is null, NULL, matched.period) as reported_period,
     reported - matched.computed as difference,
     toBool(reported is not null and abs(difference) > if(matched.is_rate, 0.5, greatest(2, 0.02 * abs(matched.computed)))) as disagrees
 from matched
 inner join {{ ref('dim_indicator') }} as indicators on indicators.code = matched.indicator_code
 left join from_communes on from_communes.indicator_code = matched.indicator_code
+left join communes_last on communes_last.indicator_code = matched.indicator_code
 settings join_use_nulls = 1

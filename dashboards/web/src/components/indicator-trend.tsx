@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { loadRows, n } from '../api.ts'
 import { indicatorName } from '../catalog-data.ts'
@@ -11,7 +12,7 @@ import { useLang } from '../i18n.ts'
  * the explorer's guided start): this year's values written on its points, the slots in words
  * (T1…T12, Quý I…IV). `height` '100%' fills a box of fixed height (the wall's).
  */
-export function Trend({ code, ind, year, height = 260, className = 'panel' }: { code: string; ind: IndicatorAnswer | undefined; year: number; height?: number | '100%'; className?: string }) {
+export function Trend({ code, ind, year, unit, height = 260, className = 'panel', footer }: { code: string; ind: IndicatorAnswer | undefined; year: number; unit?: string; height?: number | '100%'; className?: string; footer?: ReactNode }) {
   const { t, fmt, lang } = useLang()
   const data = useAsync(async () => {
     const rows = await loadRows({
@@ -20,6 +21,8 @@ export function Trend({ code, ind, year, height = 260, className = 'panel' }: { 
       filters: [
         { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
         { member: 'kt_xh.year', operator: 'equals', values: [String(year - 1), String(year)] },
+        // One commune's own series (its profile); the province's otherwise.
+        ...(unit ? [{ member: 'kt_xh.unit_code', operator: 'equals' as const, values: [unit] }] : []),
       ],
       order: [['kt_xh.period', 'asc']],
     })
@@ -32,11 +35,11 @@ export function Trend({ code, ind, year, height = 260, className = 'panel' }: { 
       slots.set(slot, s)
     }
     return [...slots.values()]
-  }, [code, year, lang])
+  }, [code, year, lang, unit])
   return (
     <section className={className} aria-label={t('trend')} data-testid="trend">
       <h2>
-        {t('trend')}: {indicatorName(ind, lang, code)} ({ind?.unit})
+        {t('trend')}: {indicatorName(ind, lang, code)} ({fmt.unit(ind?.unit)})
       </h2>
       <Show value={data} empty={(d) => d.length === 0}>
         {(rows) => (
@@ -55,6 +58,7 @@ export function Trend({ code, ind, year, height = 260, className = 'panel' }: { 
           </ResponsiveContainer>
         )}
       </Show>
+      {footer}
     </section>
   )
 }

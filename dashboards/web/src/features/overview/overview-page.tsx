@@ -11,6 +11,7 @@ import { Trend } from '../../components/indicator-trend.tsx'
 import { Ranking } from './components/ranking.tsx'
 import { Drill } from './components/drill.tsx'
 import { Reconciliation } from './components/reconciliation.tsx'
+import { ForecastNote } from './components/forecast-note.tsx'
 import { useLiveChanges } from '../../live-changes.ts'
 import { khoDay, khoNow } from '../../kho-clock.ts'
 
@@ -96,7 +97,7 @@ export default function Overview() {
           </Show>
           {drill && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
           <div className="grid-2">
-            {current && <Trend code={current} ind={indicators.get(current)} year={year} />}
+            {current && <Trend code={current} ind={indicators.get(current)} year={year} footer={<ForecastNote code={current} ind={indicators.get(current)} year={year} />} />}
             {period && (
               <Ranking
                 cfg={cfg}

@@ -12,6 +12,7 @@ import { TileCard } from './components/tile-card.tsx'
 import { CommuneMap } from './components/commune-map.tsx'
 import { CommuneBars } from './components/commune-bars.tsx'
 import { colourScale } from './commune-colours.ts'
+import { ForecastNote } from './components/forecast-note.tsx'
 
 /** The wall's screens, shown in turn. */
 export const WALL_SCREENS = ['tiles', 'trend', 'communes'] as const
@@ -115,8 +116,10 @@ export default function Wall() {
                   )}
                 </Show>
               )}
-              {screen === 'trend' && <Trend key={trend} code={trend} ind={indicators.get(trend)} year={Number(month.slice(0, 4))} height="100%" className="wall-trend" />}
-              {screen === 'communes' && <WallCommunes key={ranking} code={ranking} month={month} descending={indicators.get(ranking)?.direction !== 'down'} unit={indicators.get(ranking)?.unit ?? ''} />}
+              {screen === 'trend' && (
+                <Trend key={trend} code={trend} ind={indicators.get(trend)} year={Number(month.slice(0, 4))} height="100%" className="wall-trend" footer={<ForecastNote code={trend} ind={indicators.get(trend)} year={Number(month.slice(0, 4))} />} />
+              )}
+              {screen === 'communes' && <WallCommunes key={ranking} code={ranking} month={month} descending={indicators.get(ranking)?.direction !== 'down'} unit={fmt.unit(indicators.get(ranking)?.unit)} />}
             </div>
           </div>
         )

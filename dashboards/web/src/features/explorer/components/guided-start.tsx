@@ -56,7 +56,7 @@ function CommuneBreakdown({ ind }: { ind: IndicatorAnswer }) {
             pageSize={10}
             columns={[
               { key: 'kt_xh.admin_units_name', header: t('commune') },
-              { key: 'kt_xh.value', header: `${indicatorName(ind, lang)} (${ind.unit})`, numeric: true },
+              { key: 'kt_xh.value', header: `${indicatorName(ind, lang)} (${fmt.unit(ind.unit)})`, numeric: true },
             ]}
           />
         </section>
@@ -71,7 +71,7 @@ function CommuneBreakdown({ ind }: { ind: IndicatorAnswer }) {
  * and see at once its monthly trend against last year and its communes in the latest period.
  */
 export function GuidedStart() {
-  const { t, lang } = useLang()
+  const { t, fmt, lang } = useLang()
   const { account } = useAuth()
   const indicators = useAsync(async () => [...(await indicatorMap()).values()], [])
   const [text, setText] = useState('')
@@ -97,7 +97,7 @@ export function GuidedStart() {
                 <button type="button" className="linkish" onClick={() => choose(i)}>
                   {indicatorName(i, lang)}
                 </button>{' '}
-                <span className="muted">({i.unit})</span>
+                <span className="muted">({fmt.unit(i.unit)})</span>
               </li>
             ))}
           </ul>

@@ -30,7 +30,7 @@ function communeSplit(view: View | null): { dimension: string; level: string } |
  * Each change runs the question at once (`onChange` with run).
  */
 export function QuestionBar({ q, view, indicators, onChange, canPivot }: { q: Question; view: View | null; indicators: IndicatorAnswer[]; onChange: (next: Question) => void; canPivot: boolean }) {
-  const { lang } = useLang()
+  const { lang, fmt } = useLang()
   const [text, setText] = useState('')
   const matches = useIndicatorMatches(indicators, text)
   const word = (pair: readonly [string, string]) => pair[lang === 'vi' ? 0 : 1]
@@ -90,7 +90,7 @@ export function QuestionBar({ q, view, indicators, onChange, canPivot }: { q: Qu
               >
                 {indicatorName(i, lang)}
               </button>{' '}
-              <span className="muted">({i.unit})</span>
+              <span className="muted">({fmt.unit(i.unit)})</span>
             </li>
           ))}
         </ul>

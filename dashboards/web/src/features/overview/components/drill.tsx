@@ -5,6 +5,7 @@ import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
+import { Link } from '../../../router.tsx'
 
 /** Drill-down: one indicator by commune and the submissions its number was built from. */
 export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: IndicatorAnswer | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
@@ -28,6 +29,11 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
       <h2>
         {t('drill')}: {indicatorName(ind, lang, code)} — {fmt.period(period)}
         {commune ? ` — ${commune.name}` : ''}
+        {commune && (
+          <Link href={`/commune?code=${commune.code}`} className="button" data-testid="open-profile">
+            {t('openProfile')}
+          </Link>
+        )}
         <button type="button" onClick={onClose} className="close">
           {t('close')}
         </button>
@@ -41,7 +47,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
               pageSize={10}
               columns={[
                 { key: 'kt_xh.admin_units_name', header: t('byCommune') },
-                { key: 'kt_xh.value', header: `${t('value')} (${ind.unit})`, numeric: true },
+                { key: 'kt_xh.value', header: `${t('value')} (${fmt.unit(ind.unit)})`, numeric: true },
               ]}
             />
           )}

@@ -39,7 +39,7 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocAnswer
           return (
           <>
             <div className="grid-2">
-              <CommuneMap values={values} scale={scale} unit={indicators.get(code)?.unit ?? ''} onCommune={(unit, name) => onCommune(code, unit, name)} />
+              <CommuneMap values={values} scale={scale} unit={fmt.unit(indicators.get(code)?.unit)} onCommune={(unit, name) => onCommune(code, unit, name)} />
               <CommuneBars bars={top} scale={scale} height={300} onCommune={(unit, name) => onCommune(code, unit, name)} />
             </div>
             <DataTable<Row>
@@ -57,7 +57,7 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocAnswer
                     </button>
                   ),
                 },
-                { key: 'kt_xh.value', header: `${t('value')} (${indicators.get(code)?.unit ?? ''})`, numeric: true },
+                { key: 'kt_xh.value', header: `${t('value')} (${fmt.unit(indicators.get(code)?.unit)})`, numeric: true },
               ]}
             />
           </>

@@ -12,8 +12,8 @@ const V = 'indicator_checks'
 async function loadChecks(): Promise<Row[]> {
   const [province, communes] = await Promise.all([
     loadRows({
-      measures: [`${V}.computed`, `${V}.reported`, `${V}.difference`],
-      dimensions: [`${V}.indicator_code`, `${V}.period`, `${V}.reported_period`, `${V}.basis`],
+      measures: [`${V}.computed`, `${V}.reported`, `${V}.difference`, `${V}.last_reported`],
+      dimensions: [`${V}.indicator_code`, `${V}.period`, `${V}.last_reported_period`, `${V}.basis`, `${V}.disagrees`],
       filters: [{ member: `${V}.unit_level`, operator: 'equals', values: ['province'] }],
       order: [[`${V}.indicator_code`, 'asc']],
     }),
@@ -30,7 +30,7 @@ async function loadChecks(): Promise<Row[]> {
 function loadDisagreeing(code: string): Promise<Row[]> {
   return loadRows({
     measures: [`${V}.computed`, `${V}.reported`, `${V}.difference`],
-    dimensions: [`${V}.unit_code`, `${V}.admin_units_name`, `${V}.reported_period`],
+    dimensions: [`${V}.unit_code`, `${V}.admin_units_name`],
     filters: [
       { member: `${V}.indicator_code`, operator: 'equals', values: [code] },
       { member: `${V}.unit_level`, operator: 'equals', values: ['commune'] },
@@ -42,7 +42,9 @@ function loadDisagreeing(code: string): Promise<Row[]> {
 
 /**
  * Indicators kho computes itself from the integrated registers, shown beside the figures agencies
- * reported: both numbers, and where they disagree the communes to look at.
+ * reported for the same month: both numbers, the gap flagged by the caption's rule, and where they
+ * disagree the communes to look at. A month the agency has not reported yet is said so, with its
+ * latest report for reference — never a difference between two different months.
  */
 export function Reconciliation({ indicators }: { indicators: Map<string, IndicatorAnswer> }) {
   const { t, fmt, lang } = useLang()
@@ -71,9 +73,27 @@ export function Reconciliation({ indicators }: { indicators: Map<string, Indicat
               {
                 key: 'reported',
                 header: t('reportedFigure'),
-                cell: (r) => (num(r, 'reported') === null ? t('notReported') : `${fmt.number(num(r, 'reported'))} (${fmt.period(String(r[`${V}.reported_period`]))})`),
+                cell: (r) => {
+                  if (num(r, 'reported') !== null) return fmt.number(num(r, 'reported'))
+                  const last = num(r, 'last_reported')
+                  return last === null ? t('notReported') : `${t('notReported')} — ${t('latestReported')}: ${fmt.number(last)} (${fmt.period(String(r[`${V}.last_reported_period`]))})`
+                },
               },
-              { key: 'difference', header: t('difference'), numeric: true, value: (r) => num(r, 'difference') },
+              {
+                key: 'difference',
+                header: t('difference'),
+                numeric: true,
+                value: (r) => num(r, 'difference'),
+                cell: (r) => {
+                  const flagged = String(r[`${V}.disagrees`]) === 'true'
+                  return (
+                    <span data-flagged={flagged}>
+                      {fmt.number(num(r, 'difference'))}
+                      {flagged && <span className="badge rejected"> {t('beyondThreshold')}</span>}
+                    </span>
+                  )
+                },
+              },
               {
                 key: 'communes',
                 header: t('communesDisagreeing'),

@@ -23,7 +23,7 @@ export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPer
     >
       <span className="tile-name">{indicatorName(ind, lang, tile.code)}</span>
       <span className="tile-value">
-        {fmt.number(tile.value)} <small>{ind?.unit}</small>
+        {fmt.number(tile.value)} <small>{fmt.unit(ind?.unit)}</small>
       </span>
       {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : t('empty')}</span>}
       <span className="tile-facts">
