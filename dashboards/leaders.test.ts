@@ -46,6 +46,13 @@ describe('the IOC overview (leader)', () => {
     // Drill: province → the submissions behind the number.
     await page.click(`[data-testid="tile-${tiles[0]!.code}"]`)
     await page.waitForSelector('[data-testid="drill-submissions"] tbody tr')
+    // Where the click was: right under the clicked tile's row, its latest period first with the tile's value.
+    await page.waitForSelector('[data-testid="drill-recent"] tbody tr')
+    const tileBottom = await page.$eval(`[data-testid="tile-${tiles[0]!.code}"]`, (e) => e.getBoundingClientRect().bottom)
+    const drillTop = await page.$eval('[data-testid=drill]', (e) => e.getBoundingClientRect().top)
+    expect(drillTop - tileBottom).toBeGreaterThanOrEqual(0)
+    expect(drillTop - tileBottom).toBeLessThan(40)
+    expect(await page.textContent('[data-testid="drill-recent"] tbody tr:first-child')).toContain(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(Number(tiles[0]!.value)))
     const owner = (await ui.apiGet<{ code: string; owner: string }[]>('lanhdao', '/api/catalog/indicators')).body.find((i) => i.code === tiles[0]!.code)!.owner
     expect(await page.textContent('[data-testid="drill-submissions"]')).toContain(owner)
     // …and from a commune in the ranking to its own figure.
@@ -182,10 +189,29 @@ describe('the commune map on the overview (leader; steward uploads boundaries)',
     // The first-ranked commune is in the darkest class for an indicator where more is better.
     expect(bars[0]).toBe(legendColours[legendColours.length - 1])
     const [first] = ranked
+    const provinceEntNew = await page.getAttribute('[data-testid=tile-ENT_NEW]', 'data-value')
     await page.click(`[data-testid=commune-map] path[data-unit="${byName.get(first!)}"]`)
     await page.waitForSelector('[data-testid=drill]')
     expect(await page.textContent('[data-testid=drill] h2')).toContain(first)
     await screenshot(page, 'overview-map')
+
+    // The commune chosen narrows the tiles to its own figures (one click back to the province's).
+    await page.waitForSelector('[data-testid=commune-filter]')
+    expect(await page.textContent('[data-testid=commune-filter]')).toContain(first)
+    const entPeriod = (await page.getAttribute('[data-testid=tile-ENT_NEW]', 'data-period'))!
+    const [own] = await ui.cubeLoad('lanhdao', {
+      measures: ['kt_xh.value'],
+      filters: [
+        { member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] },
+        { member: 'kt_xh.period', operator: 'equals', values: [entPeriod] },
+        { member: 'kt_xh.unit_code', operator: 'equals', values: [byName.get(first!)!] },
+      ],
+    })
+    await expect.poll(() => page.getAttribute('[data-testid=tile-ENT_NEW]', 'data-value')).toBe(String(Number(own!['kt_xh.value'])))
+    expect(await page.textContent('[data-testid=tile-CPI]')).toContain('chỉ có số toàn tỉnh')
+    await page.click('[data-testid=clear-commune]')
+    await expect.poll(() => page.getAttribute('[data-testid=tile-ENT_NEW]', 'data-value')).toBe(provinceEntNew)
+    expect(await page.$('[data-testid=commune-filter]')).toBeNull()
 
     // From the drill to the commune's profile: every indicator it has, each number the API's.
     await page.click('[data-testid=open-profile]')

@@ -21,15 +21,21 @@ export function monthsBack(month: string, k: number): string {
   return new Date(Date.UTC(y!, m! - 1 - k, 1)).toISOString().slice(0, 10)
 }
 
-/** The latest reported value of each headline indicator up to the chosen month (its own month, quarter or year). */
-export async function loadTiles(codes: string[], month: string): Promise<Tile[]> {
+/**
+ * The latest reported value of each headline indicator up to the chosen month (its own month,
+ * quarter or year); one commune's own values when `unit` is given (the overview's commune filter).
+ */
+export async function loadTiles(codes: string[], month: string, unit?: string): Promise<Tile[]> {
   const rows = await loadRows({
     measures: ['kt_xh.value', 'kt_xh.plan_pct', 'kt_xh.ytd_plan_pct', 'kt_xh.growth_pct'],
     dimensions: ['kt_xh.indicator_code', 'kt_xh.period'],
     // By month of the period's start (one month per period): the grain of the `tiles` rollup, so
     // the server answers from it instead of the marts.
     timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'month', dateRange: [monthsBack(month, 11), monthEnd(month)] }],
-    filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: codes }],
+    filters: [
+      { member: 'kt_xh.indicator_code', operator: 'equals', values: codes },
+      ...(unit ? [{ member: 'kt_xh.unit_code', operator: 'equals' as const, values: [unit] }] : []),
+    ],
     order: [['kt_xh.period', 'desc']],
   })
   return codes.map((code) => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react'
+import { Fragment, useEffect, useMemo, useState } from 'react'
 import { api, loadRows } from '../../api.ts'
 import { indicatorMap } from '../../catalog-data.ts'
 import type { IocAnswer } from '../../../../../infra/contracts/catalog.ts'
@@ -34,12 +34,14 @@ export default function Overview() {
   const [month, setMonth] = useState<string | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
   const [drill, setDrill] = useState<{ code: string; period: string; commune: { code: string; name: string } | null } | null>(null)
+  // A commune chosen on the map or in the ranking narrows the tiles and the trend to it; one click back.
+  const [commune, setCommune] = useState<{ code: string; name: string } | null>(null)
   const [refreshedAt, setRefreshedAt] = useState(() => khoNow())
   const ready = setup.state === 'ready' ? setup.data : null
   const period = month ?? ready?.months[0] ?? null
   // The tiles load again when the service says the indicators changed (a delivery, a rebuild).
   const live = useLiveChanges(['kt_xh'])
-  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period) : new Promise<Tile[]>(() => undefined)), [ready, period, live.version])
+  const tiles = useAsync(() => (ready && period ? loadTiles(ready.cfg.headline, period, commune?.code) : new Promise<Tile[]>(() => undefined)), [ready, period, live.version, commune?.code])
   // "Cập nhật lúc": when the tiles last loaded (at first, and after each change the service pushed).
   const loaded = tiles.state === 'ready' ? tiles.data : null
   useEffect(() => {
@@ -69,6 +71,14 @@ export default function Overview() {
                 ))}
               </select>
             </label>
+            {commune && (
+              <span className="filter-chip" data-testid="commune-filter">
+                {t('filteredTo')}: <strong>{commune.name}</strong>{' '}
+                <button type="button" onClick={() => setCommune(null)} data-testid="clear-commune">
+                  ✕ {t('wholeProvince')}
+                </button>
+              </span>
+            )}
             <Link href="/kiosk" className="button">
               {t('kiosk')}
             </Link>
@@ -80,32 +90,40 @@ export default function Overview() {
             {(list) => (
               <div className="tiles" data-testid="tiles">
                 {list.map((tile) => (
-                  <TileCard
-                    key={tile.code}
-                    tile={tile}
-                    ind={indicators.get(tile.code)}
-                    cfg={cfg}
-                    selected={tile.code === current}
-                    onSelect={() => {
-                      setSelected(tile.code)
-                      if (tile.period) setDrill({ code: tile.code, period: tile.period, commune: null })
-                    }}
-                  />
+                  <Fragment key={tile.code}>
+                    <TileCard
+                      tile={tile}
+                      ind={indicators.get(tile.code)}
+                      cfg={cfg}
+                      communeFilter={commune !== null}
+                      selected={tile.code === current}
+                      onSelect={() => {
+                        setSelected(tile.code)
+                        if (tile.period) setDrill(drill?.code === tile.code && !drill.commune ? null : { code: tile.code, period: tile.period, commune: null })
+                      }}
+                    />
+                    {/* Under the clicked tile's row: the grid fills the rest of that row with the tiles after it (dense flow). */}
+                    {drill && !drill.commune && drill.code === tile.code && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
+                  </Fragment>
                 ))}
               </div>
             )}
           </Show>
-          {drill && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
           <div className="grid-2">
-            {current && <Trend code={current} ind={indicators.get(current)} year={year} footer={<ForecastNote code={current} ind={indicators.get(current)} year={year} />} />}
+            {current && <Trend key={`${current}-${commune?.code ?? ''}`} code={current} unit={commune && indicators.get(current)?.level === 'commune' ? commune.code : undefined} ind={indicators.get(current)} year={year} footer={commune ? undefined : <ForecastNote code={current} ind={indicators.get(current)} year={year} />} />}
             {period && (
               <Ranking
                 cfg={cfg}
                 indicators={indicators}
                 period={period}
-                onCommune={(indicator, code, name) => setDrill({ code: indicator, period, commune: { code, name } })}
+                onCommune={(indicator, code, name) => {
+                  setCommune({ code, name })
+                  setDrill({ code: indicator, period, commune: { code, name } })
+                }}
               />
             )}
+            {/* A commune's drill under the map and ranking it was chosen on. */}
+            {drill?.commune && <Drill {...drill} ind={indicators.get(drill.code)} onClose={() => setDrill(null)} />}
           </div>
           <Reconciliation indicators={indicators} />
         </div>

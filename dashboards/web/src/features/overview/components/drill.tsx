@@ -1,4 +1,4 @@
-import { loadRows, type Row } from '../../../api.ts'
+import { loadRows, n, type Row } from '../../../api.ts'
 import { indicatorName, useNames } from '../../../catalog-data.ts'
 import type { IndicatorAnswer } from '../../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
@@ -7,12 +7,36 @@ import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
 import { Link } from '../../../router.tsx'
 
-/** Drill-down: one indicator by commune and the submissions its number was built from. */
+/** The indicator's latest periods of the tile's kind: value, plan, the same period last year. */
+function loadRecent(code: string, period: string): Promise<Row[]> {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(period)
+  const kind = quarter ? 'quarter' : /^\d{4}$/.test(period) ? 'year' : 'month'
+  // The period's first day: the periods up to it (a period code does not compare as a date).
+  const start = quarter ? `${quarter[1]}-${String(Number(quarter[2]) * 3 - 2).padStart(2, '0')}-01` : kind === 'year' ? `${period}-01-01` : `${period}-01`
+  return loadRows({
+    measures: ['kt_xh.value', 'kt_xh.plan', 'kt_xh.plan_pct', 'kt_xh.prior_year'],
+    dimensions: ['kt_xh.period'],
+    filters: [
+      { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
+      { member: 'kt_xh.period_kind', operator: 'equals', values: [kind] },
+      { member: 'kt_xh.period_start', operator: 'beforeOrOnDate', values: [start] },
+    ],
+    order: [['kt_xh.period', 'desc']],
+    limit: 6,
+  })
+}
+
+/**
+ * Drill-down, where the click was (under the tile's row, or under the map): the indicator's recent
+ * periods with plan and the same period last year (a tile's), its communes, and the submissions its
+ * number was built from — who reported it and when.
+ */
 export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: IndicatorAnswer | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
   const { t, fmt, lang } = useLang()
   const names = useNames(lang)
   const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],
   )
+  const recent = useAsync(() => (commune ? Promise.resolve([]) : loadRecent(code, period)), [code, period, commune?.code])
   const submissions = useAsync(
     () =>
       loadRows({
@@ -38,6 +62,24 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
           {t('close')}
         </button>
       </h2>
+      {!commune && (
+        <Show value={recent} empty={(d) => d.length === 0}>
+          {(rows) => (
+            <DataTable<Row>
+              testId="drill-recent"
+              caption={t('recentPeriods')}
+              rows={rows}
+              columns={[
+                { key: 'kt_xh.period', header: t('period'), cell: (r) => fmt.period(String(r['kt_xh.period'])) },
+                { key: 'kt_xh.value', header: `${t('value')} (${fmt.unit(ind?.unit)})`, numeric: true },
+                { key: 'kt_xh.plan', header: t('plan'), numeric: true },
+                { key: 'kt_xh.plan_pct', header: t('planPct'), numeric: true, cell: (r) => fmt.pct(n(r['kt_xh.plan_pct'])) },
+                { key: 'kt_xh.prior_year', header: t('priorYear'), numeric: true },
+              ]}
+            />
+          )}
+        </Show>
+      )}
       {ind?.level === 'commune' && (
         <Show value={byCommune} empty={(d) => d.length === 0}>
           {(rows) => (

@@ -6,7 +6,7 @@ import { useLang } from '../../../i18n.ts'
 
 const PAST_YEARS = 3
 
-/** The monthly values of the year and the past years, and the year's plan (its months' plans, as the indicator adds them). */
+/** The monthly values of the year and the past years, and the plan set for the whole year (when there is one). */
 async function loadForecast(code: string, aggregation: string, year: number): Promise<{ forecast: YearEndForecast; plan: number | null } | null> {
   const years = Array.from({ length: PAST_YEARS + 1 }, (_, i) => String(year - PAST_YEARS + i))
   const monthly = [
@@ -15,7 +15,14 @@ async function loadForecast(code: string, aggregation: string, year: number): Pr
   ]
   const [rows, plans] = await Promise.all([
     loadRows({ measures: ['kt_xh.value'], dimensions: ['kt_xh.period'], filters: [...monthly, { member: 'kt_xh.year', operator: 'equals', values: years }] }),
-    loadRows({ measures: ['kt_xh.plan'], filters: [...monthly, { member: 'kt_xh.year', operator: 'equals', values: [String(year)] }] }),
+    // The year's own plan: months' plans reported so far would cover only the months so far.
+    loadRows({
+      measures: ['kt_xh.plan'],
+      filters: [
+        { member: 'kt_xh.indicator_code', operator: 'equals', values: [code] },
+        { member: 'kt_xh.period', operator: 'equals', values: [String(year)] },
+      ],
+    }),
   ])
   const byYear = new Map<number, (number | null)[]>()
   for (const r of rows) {

@@ -8,7 +8,7 @@ import { type Tile } from '../ioc-queries.ts'
  * One headline indicator; a button that opens its drill on the overview, a plain box on the wall
  * (nothing there is touched), which also leaves out the period when it is the one in its header.
  */
-export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPeriod }: { tile: Tile; ind: IndicatorAnswer | undefined; cfg: IocAnswer; selected?: boolean; onSelect?: () => void; headerPeriod?: string }) {
+export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPeriod, communeFilter = false }: { tile: Tile; ind: IndicatorAnswer | undefined; cfg: IocAnswer; selected?: boolean; onSelect?: () => void; headerPeriod?: string; communeFilter?: boolean }) {
   const { t, fmt, lang } = useLang()
   const status = statusOf(ind, tile.ytdPlanPct ?? tile.planPct, tile.growthPct, cfg.status)
   const Box = onSelect ? 'button' : 'div'
@@ -25,7 +25,7 @@ export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPer
       <span className="tile-value">
         {fmt.number(tile.value)} <small>{fmt.unit(ind?.unit)}</small>
       </span>
-      {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : t('empty')}</span>}
+      {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : communeFilter && ind?.level === 'province' ? t('provinceOnly') : t('empty')}</span>}
       <span className="tile-facts">
         {tile.ytdPlanPct !== null ? `${fmt.pct(tile.ytdPlanPct)} ${t('ofPlan')}` : tile.planPct !== null ? `${fmt.pct(tile.planPct)} ${t('ofPlan')}` : t('noPlan')}
         {' · '}
