@@ -117,7 +117,18 @@ describe('the IOC overview (leader)', () => {
     // The caption's rule, flagged on the page: the demo's coverage rate divides by the labour force, kho's by residents of working age.
     expect(hand.find((h) => h.indicator_code === 'SI_COVERAGE')!.disagrees).toBe(true)
     expect(checks.map((c) => [c['indicator_checks.indicator_code'], Number(c['indicator_checks.computed']).toFixed(2)])).toEqual(hand.map((h) => [h.indicator_code, Number(h.computed).toFixed(2)]))
-    expect(hand.map((h) => h.indicator_code)).toEqual(['ENT_ACTIVE', 'POP_RESIDENT', 'SI_COVERAGE', 'SI_PARTICIPANTS'])
+    expect(hand.map((h) => h.indicator_code)).toEqual(['ENT_ACTIVE', 'POP_RESIDENT', 'SI_COVERAGE', 'SI_PARTICIPANTS', 'TRAFFIC_ACC', 'TRAFFIC_DEATHS'])
+    // The accident register declares what it computes: its month's accidents and deaths, counted by
+    // hand from its rows, are kho's figures, and the police's reports agree with their own register.
+    const deaths = hand.find((h) => h.indicator_code === 'TRAFFIC_DEATHS')!
+    const [register] = await queryRows<{ cases: number; deaths: number }>(
+      ui.service.ctx.wh.client,
+      `SELECT count() AS cases, sum(so_nguoi_chet) AS deaths FROM std.ds_tai_nan_giao_thong FINAL WHERE formatDateTime(ngay_xay_ra, '%Y-%m') = '${deaths.period}'`,
+    )
+    expect(Number(deaths.computed)).toBe(Number(register!.deaths))
+    expect(Number(hand.find((h) => h.indicator_code === 'TRAFFIC_ACC')!.computed)).toBe(Number(register!.cases))
+    expect(Number(register!.deaths)).toBeGreaterThan(0)
+    expect(deaths.reported).toBe(Number(register!.deaths))
     const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
     for (const h of hand) {
       const name = String(checks.find((c) => c['indicator_checks.indicator_code'] === h.indicator_code)!['indicator_checks.indicators_name'])

@@ -155,7 +155,7 @@ function yamlFilesIn(root: string, dir: string): string[] {
  * headers, keys that are no columns, deadlines that cannot be computed. The same checks for a
  * YAML file and for an entry proposed in the product.
  */
-export function datasetProblems(d: Dataset, agencyExists: (code: string) => boolean): { path: (string | number)[]; message: string }[] {
+export function datasetProblems(d: Dataset, agencyExists: (code: string) => boolean, indicatorOf: (code: string) => Pick<Indicator, 'level' | 'frequency'> | undefined = () => undefined): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = []
   const report = (path: (string | number)[], message: string) => problems.push({ path, message })
   const knownAgency = (segments: (string | number)[], code: string) => {
@@ -191,6 +191,17 @@ export function datasetProblems(d: Dataset, agencyExists: (code: string) => bool
       report(['pull', 'incremental', 'field'], `"${d.pull.incremental.field}" không phải là cột / is not a column`)
     }
   }
+  // What the rows compute: a commune-level monthly indicator, from a date and a commune column (and a number to add).
+  d.computes.forEach((c, i) => {
+    const at = (field: string) => ['computes', i, field]
+    const ind = indicatorOf(c.indicator)
+    if (!ind) report(at('indicator'), `không có chỉ tiêu "${c.indicator}" / no indicator "${c.indicator}"`)
+    else if (ind.level !== 'commune' || ind.frequency !== 'monthly') report(at('indicator'), `"${c.indicator}" không phải chỉ tiêu tháng theo xã / is not a monthly commune-level indicator`)
+    const col = (id: string | null) => d.columns.find((x) => x.id === id)
+    if (col(c.date)?.type !== 'date') report(at('date'), `"${c.date}" không phải cột ngày / is not a date column`)
+    if (col(c.commune)?.identifier !== 'commune_code') report(at('commune'), `"${c.commune}" không phải cột mã xã / is not a commune code column`)
+    if (c.value === 'sum' && !['integer', 'decimal'].includes(col(c.column)?.type ?? '')) report(at('column'), 'cộng (sum) cần một cột số / a sum needs a number column')
+  })
   if (d.personal_data !== d.columns.some((c) => c.personal)) {
     report(['personal_data'], 'personal_data phải đúng khi và chỉ khi có cột personal / must be true exactly when a column is personal')
   }
@@ -214,7 +225,7 @@ export function datasetProblems(d: Dataset, agencyExists: (code: string) => bool
 export function withDatasets(base: Catalog, entries: readonly Dataset[]): Catalog {
   const problems: CatalogProblem[] = []
   for (const d of entries) {
-    for (const p of datasetProblems(d, (code) => base.agency(code) !== undefined)) {
+    for (const p of datasetProblems(d, (code) => base.agency(code) !== undefined, (code) => base.indicator(code))) {
       problems.push({ file: `catalogue entry ${d.id}`, path: formatPath(p.path), line: null, message: p.message })
     }
   }
@@ -295,7 +306,8 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     const expectedId = path.basename(f.file).replace(/\.ya?ml$/, '')
     if (d.id !== expectedId) report(f, ['id'], `id "${d.id}" phải trùng tên tệp "${expectedId}" / must match the file name`)
     if (datasets.some((x) => x.id === d.id)) report(f, ['id'], `bộ dữ liệu "${d.id}" bị trùng / duplicate dataset id`)
-    for (const p of datasetProblems(d, (code) => !agenciesFile.data || agencyByCode.has(code))) report(f, p.path, p.message)
+    const indicatorOf = (code: string) => sectorFiles.flatMap((s) => s.data?.indicators ?? []).find((i) => i.code === code)
+    for (const p of datasetProblems(d, (code) => !agenciesFile.data || agencyByCode.has(code), indicatorOf)) report(f, p.path, p.message)
     datasets.push({ ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) })
   }
 

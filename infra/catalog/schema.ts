@@ -207,6 +207,23 @@ export type PullConfig = z.infer<typeof pullSchema>
  */
 const GENERATED_MEMBER = /^(count|row_key)$|^(sum|avg|distinct)_|_label$/
 
+/**
+ * A KT-XH indicator the dataset's rows compute, by commune and month: kho computes it and sets it
+ * beside what the indicator's owner reports (the reconciliation, marts.fct_indicator_check), as it
+ * does for the population, business and social-insurance registers.
+ */
+export const computesSchema = z.strictObject({
+  indicator: code,
+  /** count: each row counts one (accidents); sum: the column's values added (deaths). */
+  value: z.enum(['count', 'sum']),
+  column: snake.nullable().default(null),
+  /** The date column saying which month a row counts in. */
+  date: snake,
+  /** The commune column (a commune_code). */
+  commune: snake,
+})
+export type Computes = z.infer<typeof computesSchema>
+
 /** The most columns a dataset may have: its table, checks and view are built at approval, on the serial engine. */
 export const MAX_DATASET_COLUMNS = 200
 
@@ -246,6 +263,7 @@ export const datasetSchema = z.strictObject({
   /** Share of rejected rows above which the whole delivery is refused. */
   reject_threshold: z.number().min(0).max(1).default(0.05),
   pull: pullSchema.nullable().default(null),
+  computes: z.array(computesSchema).max(20).default([]),
   columns: z
     .array(columnSchema)
     .min(1)

@@ -71,6 +71,28 @@ export function datasetModelSql(d: Dataset): string {
   return lines.join('\n')
 }
 
+/** std.indicator_computed: what datasets' rows compute of the KT-XH indicators (their `computes`), by commune and month. */
+export const COMPUTED_INDICATORS_MODEL = 'indicator_computed'
+
+/**
+ * One select per declaration, each from its dataset's generated std model (only ids, indicator codes
+ * and column ids, all checked names, go into the SQL); with none, an empty table of the same shape,
+ * so marts.fct_indicator_check can always read it.
+ */
+export function computedIndicatorsSql(datasets: readonly Dataset[]): string {
+  const parts = datasets.flatMap((d) =>
+    d.computes.map(
+      (c) => `select '${c.indicator}' as indicator_code, formatDateTime(${c.date}, '%Y-%m') as period, ${c.commune} as unit_code,
+       toFloat64(${c.value === 'count' ? 'count()' : `sum(ifNull(${c.column}, 0))`}) as value, '${d.id}' as basis
+from {{ ref('${generatedModelName(d.id)}') }} final
+where ${c.date} is not null and ${c.commune} != ''
+group by period, unit_code`,
+    ),
+  )
+  const empty = "select '' as indicator_code, '' as period, '' as unit_code, toFloat64(0) as value, '' as basis where 0"
+  return ['-- Generated from the catalogue entries\' computes.', parts.length ? parts.join('\nunion all\n') : empty].join('\n')
+}
+
 /** The hand-written models with a generated std model for every dataset no hand-written staging model reads. */
 export function withGeneratedModels(handWritten: ReadonlyMap<string, Model>, datasets: readonly Dataset[]): Map<string, Model> {
   const read = new Set([...handWritten.values()].filter((m) => m.database === 'std').flatMap((m) => m.sources))
@@ -92,5 +114,21 @@ export function withGeneratedModels(handWritten: ReadonlyMap<string, Model>, dat
       modelTests: [],
     })
   }
+  // Made for the project that reads it (marts.fct_indicator_check); only datasets with a generated
+  // std model compute (a hand-written one names its columns its own way).
+  if (![...handWritten.values()].some((m) => m.refs.includes(COMPUTED_INDICATORS_MODEL))) return models
+  const computing = datasets.filter((d) => d.computes.length > 0 && models.has(generatedModelName(d.id)))
+  models.set(COMPUTED_INDICATORS_MODEL, {
+    name: COMPUTED_INDICATORS_MODEL,
+    database: 'std',
+    file: 'catalogue entries: computes (generated)',
+    sql: computedIndicatorsSql(computing),
+    config: { materialized: 'table', tags: ['generated', 'reconciliation'] },
+    refs: computing.map((d) => generatedModelName(d.id)),
+    sources: [],
+    description: 'KT-XH indicators computed from the rows of datasets that declare them, by commune and month',
+    columns: [],
+    modelTests: [],
+  })
   return models
 }

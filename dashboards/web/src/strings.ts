@@ -39,8 +39,8 @@ export const STRINGS = {
   newDataset: ['— Bộ dữ liệu mới —', '— A new dataset —'],
   reconciliation: ['Kho tự tính từ dữ liệu tích hợp', 'Computed by kho from integrated data'],
   reconciliationHelp: [
-    'Số kho tính từ CSDL dân cư, đăng ký doanh nghiệp và BHXH (ghép theo số định danh) đặt cạnh số cơ quan báo cáo; chênh lệch quá 2% (0,5 điểm với tỷ lệ) được đánh dấu.',
-    'Figures kho computes from the population, business and social-insurance registers (joined on personal ID) beside the reported ones; gaps beyond 2% (half a point for a rate) are flagged.',
+    'Số kho tính từ CSDL dân cư, đăng ký doanh nghiệp và BHXH (ghép theo số định danh) và từ các bộ dữ liệu khai báo chỉ tiêu tính được (như sổ tai nạn giao thông), đặt cạnh số cơ quan báo cáo cho cùng kỳ; chênh lệch quá 2% (0,5 điểm với tỷ lệ) được đánh dấu.',
+    'Figures kho computes from the population, business and social-insurance registers (joined on personal ID) and from datasets that declare what they compute (such as the accident register), beside the figures reported for the same period; gaps beyond 2% (half a point for a rate) are flagged.',
   ],
   indicator: ['Chỉ tiêu', 'Indicator'],
   dataPeriod: ['Kỳ dữ liệu', 'Data period'],

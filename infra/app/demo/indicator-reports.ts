@@ -74,6 +74,18 @@ const COUNT: Record<PeriodKind, number> = { month: 36, quarter: 12, year: 3 }
 /** Targets set at the start of a year: the current year's is known before the year ends. */
 const SET_AT_YEAR_START = new Set(['PUBINV_PLAN', 'BUDGET_REV_EST'])
 
+/**
+ * A count rounded up or down in proportion to its fraction (0.3 is 1 three times in ten), by a hash
+ * of where and when rather than a draw, so the other draws stay as they were: a commune's rare
+ * events (a few traffic deaths a month across 99 communes) are not 0 everywhere, every month.
+ */
+function roundAtRandom(v: number, key: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0
+  const floor = Math.floor(v)
+  return floor + (h / 4294967296 < v - floor ? 1 : 0)
+}
+
 export interface ReportRow {
   indicator: string
   period: Period
@@ -131,7 +143,12 @@ export function generateIndicatorReports(
   foundings: Foundings,
   asOf: Date,
   /** People per commune in the demo's population register and in social insurance now. */
-  registers: { residents: ReadonlyMap<string, number>; insured: ReadonlyMap<string, number> } = { residents: new Map(), insured: new Map() },
+  registers: {
+    residents: ReadonlyMap<string, number>
+    insured: ReadonlyMap<string, number>
+    /** The accident register's month and its cases and deaths by commune. */
+    accidents?: { month: string; byCommune: ReadonlyMap<string, { cases: number; deaths: number }> }
+  } = { residents: new Map(), insured: new Map() },
 ): ReportRow[] {
   const shares = communes.map((c) => (c.type === 'phường' ? 1.5 : 1) * (0.5 + rng.next()))
   const shareSum = shares.reduce((a, b) => a + b, 0)
@@ -191,7 +208,10 @@ export function generateIndicatorReports(
         const level = LEVELS[ind.code]
         if (level) {
           const v = levelAt(level, p, u.share)
-          const value = integer ? Math.round(v) : round(v, 1)
+          // The accident register's month: the police report its own counts (kho checks them against it).
+          const accidents = registers.accidents && p.kind === 'month' && periodCode(p) === registers.accidents.month ? (registers.accidents.byCommune.get(u.code) ?? { cases: 0, deaths: 0 }) : null
+          const counted = accidents && ind.code === 'TRAFFIC_ACC' ? accidents.cases : accidents && ind.code === 'TRAFFIC_DEATHS' ? accidents.deaths : null
+          const value = counted ?? (integer ? roundAtRandom(v, `${ind.code}|${u.code}|${periodCode(p)}`) : round(v, 1))
           push(ind.code, value, round(level.base * u.share * Math.pow(1 + (level.growth ?? 0) * 1.1, yearsSince(p, seriesStart)) * (level.season ? seasonOf(p) : 1), 1), ind.unit)
           continue
         }

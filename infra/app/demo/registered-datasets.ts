@@ -151,7 +151,8 @@ function* landCertificates(rng: Random, people: readonly Resident[], enterprises
 const ROADS = ['quoc_lo', 'tinh_lo', 'duong_huyen_xa', 'duong_do_thi', 'cao_toc'] as const
 
 /** Last month's road traffic accidents; one row misdated into the next month is rejected. */
-function accidents(rng: Random, communes: readonly Commune[], month: Period): Cells[] {
+/** A month's road accidents: made before the reports, so the police report the register's own counts. */
+export function accidents(rng: Random, communes: readonly Commune[], month: Period): Cells[] {
   const rows: Cells[] = []
   const count = rng.int(25, 45)
   for (let i = 0; i < count; i++) {
@@ -204,6 +205,8 @@ export interface Samples {
   people: readonly Resident[]
   enterprises: readonly Enterprise[]
   scale: number
+  /** The accident register's rows, made before the reports (accidents()). */
+  accidents: readonly Cells[]
 }
 
 /** The rows of a delivery not made from the registers: drawn from the samples. */
@@ -219,7 +222,7 @@ export function sampledRows(d: RegisteredDelivery, s: Samples): Iterable<Cells> 
     case 'gcn_quyen_su_dung_dat':
       return landCertificates(rng, people, enterprises, d.period, Math.round(4_000 * scale))
     case 'tai_nan_giao_thong':
-      return accidents(rng, communes, d.period)
+      return s.accidents
     default:
       throw new Error(`${d.dataset} is made from the registers`)
   }

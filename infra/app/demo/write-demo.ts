@@ -11,7 +11,7 @@ import { DelimitedFile, toDelimited } from './delimited.ts'
 import { DOANH_NGHIEP_HEADER, emptyEnterpriseDefects, generateEnterprises, viNumber, type Enterprise } from './enterprises.ts'
 import { Foundings, generateIndicatorReports, type ReportRow } from './indicator-reports.ts'
 import { Random, Reservoir } from './random.ts'
-import { FROM_REGISTERS, isAdult, openDeliveryFile, poorHousehold, registeredDeliveries, sampledRows, taxPayment, type DeliveryFile } from './registered-datasets.ts'
+import { accidents, FROM_REGISTERS, isAdult, openDeliveryFile, poorHousehold, registeredDeliveries, sampledRows, taxPayment, type DeliveryFile } from './registered-datasets.ts'
 
 export interface DemoDelivery {
   /** Path relative to the demo folder. */
@@ -235,7 +235,19 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
     }
   })
 
-  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, foundings, asOf, { residents, insured })
+  // The accident register (when the police registered it) from its own stream, before the reports:
+  // the accidents and deaths the police report for its month are the register's own counts.
+  const accidentRows = registered.some((d) => d.dataset === 'tai_nan_giao_thong') ? accidents(stream(8), communes, lastMonth) : []
+  const accidentCounts = new Map<string, { cases: number; deaths: number }>()
+  for (const a of accidentRows) {
+    const c = accidentCounts.get(String(a.ma_xa)) ?? { cases: 0, deaths: 0 }
+    accidentCounts.set(String(a.ma_xa), { cases: c.cases + 1, deaths: c.deaths + Number(a.so_nguoi_chet) })
+  }
+  const reports = generateIndicatorReports(rng, catalog.indicators, communes, catalog.province.code, foundings, asOf, {
+    residents,
+    insured,
+    ...(accidentRows.length ? { accidents: { month: periodCode(lastMonth), byCommune: accidentCounts } } : {}),
+  })
   const ownerOf = new Map(catalog.indicators.map((i) => [i.code, i.owner]))
   for (const ind of catalog.indicators) {
     if (ind.numerator) ownerOf.set(ind.numerator, ownerOf.get(ind.numerator) ?? ind.owner)
@@ -323,7 +335,7 @@ export async function writeDemo(catalog: Catalog, dir: string, scale: number, as
   }
   tally(counts)
 
-  const samples = { rng: registeredRng, communes, people: adults.items, enterprises: enterprises.items, scale }
+  const samples = { rng: registeredRng, communes, people: adults.items, enterprises: enterprises.items, scale, accidents: accidentRows }
   for (const d of registered) {
     const out = registeredFiles.get(d.dataset)!
     if (!FROM_REGISTERS.has(d.dataset)) for (const cells of sampledRows(d, samples)) out.row(cells)

@@ -9,6 +9,8 @@ tags: [reconciliation]
 --   SI_PARTICIPANTS  people in social insurance, compulsory or voluntary (bhxh_tham_gia), once each;
 --   SI_COVERAGE      those participants aged 15–60 over the residents aged 15–60 × 100, joined on CCCD —
 --                    the reported rate divides by the labour force, so both numbers are shown.
+--   and every indicator a registered dataset declares its rows compute (`computes` in its entry:
+--   TRAFFIC_ACC and TRAFFIC_DEATHS from the police's accident register), through std.indicator_computed.
 -- By commune and for the province. Each is compared with the value reported for the same unit and
 -- the same month its data covers (a register's latest snapshot; the business register is kept
 -- current, so last month) — like with like: an earlier month's report is kept beside it for
@@ -47,6 +49,15 @@ computed as (
     from counts as c
     cross join (select period from snapshot where dataset = 'bhxh_tham_gia') as s
     where c.working_age > 0
+    union all
+    -- What registered datasets declare their rows compute (std.indicator_computed: accidents and
+    -- deaths from the accident register), for the latest month each covers: every commune, 0 where
+    -- none happened.
+    select d.indicator_code, d.period, c.commune_code, toFloat64(ifNull(v.value, 0)), toFloat64(0), d.basis
+    from (select indicator_code, max(period) as period, any(basis) as basis from {{ ref('indicator_computed') }} group by indicator_code) as d
+    cross join (select commune_code from counts) as c
+    left join {{ ref('indicator_computed') }} as v
+        on v.indicator_code = d.indicator_code and v.period = d.period and v.unit_code = c.commune_code
 ),
 
 -- Commune rows and the province's (counts added; a rate from the added numerator and denominator).
@@ -61,7 +72,7 @@ levels as (
 reported as (
     select indicator_code, unit_code, period as reported_period, period_start, value as reported
     from {{ ref('fct_indicator_value') }}
-    where indicator_code in ('POP_RESIDENT', 'ENT_ACTIVE', 'SI_PARTICIPANTS', 'SI_COVERAGE') and period_kind = 'month' and value is not null
+    where indicator_code in (select distinct indicator_code from computed) and period_kind = 'month' and value is not null
 ),
 
 checked as (
