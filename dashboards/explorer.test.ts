@@ -4,7 +4,7 @@ import { saveAccount } from '../infra/access/accounts.ts'
 import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { printToPdf } from '../infra/testing/print-pdf.ts'
 import { screenshot, signIn } from './testing/browser.ts'
-import { languageFaults, visibleTexts } from './testing/page-words.ts'
+import { languageFaults, settled, visibleTexts } from './testing/page-words.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
 
 /*
@@ -28,6 +28,49 @@ async function askAboutNewEnterprises() {
 }
 
 describe('the explorer (analyst)', () => {
+  it('draws what the answer calls for: one big number beside last year, the commune map for communes, stacked bars for two groupings', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'phantich')
+    const ask = async (q: object) => {
+      await page.goto(`${ui.url}/explorer?q=${encodeURIComponent(JSON.stringify({ view: 'kt_xh', limit: 10000, display: 'chart', ...q }))}`)
+      await page.waitForSelector('[data-testid=result]')
+      await settled(page)
+    }
+    const entNew = [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }]
+    const communes = [...entNew, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }]
+    // Nothing grouped, compared with the year before: one number, the year before's beside it.
+    await ask({ measures: ['kt_xh.value'], dimensions: [], filters: entNew, time: { dimension: 'kt_xh.period_start', granularity: '', from: '2026-01-01', to: '2026-06-30', compare: true } })
+    await page.waitForSelector('[data-testid=big-number]')
+    const [thisYear, lastYear] = await Promise.all(
+      [['2026-01-01', '2026-06-30'], ['2025-01-01', '2025-06-30']].map(async (range) =>
+        Number((await ui.cubeLoad('phantich', { measures: ['kt_xh.value'], filters: entNew, timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: range }] }))[0]!['kt_xh.value']),
+      ),
+    )
+    const big = (await page.textContent('[data-testid=big-number]'))!
+    const vi = (x: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(x)
+    expect(big).toContain(vi(thisYear!))
+    expect(big).toContain(`Cùng kỳ năm trước: ${vi(lastYear!)}`)
+    // By commune, no time: the map and the communes' bars.
+    await ask({ measures: ['kt_xh.value'], dimensions: ['kt_xh.admin_units_name'], filters: [...communes, { member: 'kt_xh.period', operator: 'equals', values: ['2026-10'] }], time: null })
+    await page.waitForSelector('[data-testid=result-map] [data-testid=commune-map] path')
+    const fills = await page.$$eval('[data-testid=result-map] [data-testid=commune-map] path', (ps) => ps.map((p) => p.getAttribute('fill')))
+    expect(fills).toHaveLength(communesOf('24').length)
+    // Every commune found by its name: each in one of the legend's colours, none left grey.
+    const legendColours = await page.$$eval('[data-testid=result-map] [data-testid=map-legend] .swatch', (ss) => ss.map((x) => x.getAttribute('data-colour')))
+    expect(fills.filter((f) => !legendColours.includes(f))).toEqual([])
+    // By commune and quarter: stacked bars, the quarters along the axis in words.
+    await ask({ measures: ['kt_xh.value'], dimensions: ['kt_xh.unit_code'], filters: communes, time: { dimension: 'kt_xh.period_start', granularity: 'quarter', from: '2026-01-01', to: '2026-09-30', compare: false } })
+    // Communes by name in the legend, even when the question groups by their codes.
+    const legend = (await page.textContent('[data-testid=stacked-chart] .recharts-legend-wrapper'))!
+    expect(legend).not.toMatch(/\d{5}/)
+    await page.waitForSelector('[data-testid=stacked-chart] .recharts-bar-rectangle')
+    const ticks = await page.$$eval('[data-testid=stacked-chart] .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value', (ts) => ts.map((t) => t.textContent))
+    expect(ticks).toEqual(['Quý I/2026', 'Quý II/2026', 'Quý III/2026'])
+    expect(await page.textContent('[data-testid=stacked-chart] .recharts-legend-wrapper')).toContain('Khác')
+    await screenshot(page, 'explorer-stacked')
+    await page.close()
+  }, 120_000)
+
   it('answers "new enterprises by commune by quarter, 2025–2026" as a pivot in six steps and exports it to print', async () => {
     const indicator = ui.service.ctx.model.now.catalog.indicator('ENT_NEW')!.name_vi
     // 1. search the indicator (typed without diacritics) and take the first match

@@ -12,6 +12,20 @@ export function indicatorMap(): Promise<Map<string, IndicatorAnswer>> {
 
 export const indicatorName = (i: IndicatorAnswer | undefined, lang: 'vi' | 'en', code = '') => (i ? (lang === 'vi' ? i.name_vi : i.name_en) : code)
 
+/** A commune of the province (GET /api/catalog/admin-units). */
+export interface CommuneName {
+  code: string
+  name: string
+}
+
+let communes: Promise<CommuneName[]> | null = null
+
+/** The province's communes, fetched once per page load: names for codes, codes for names. */
+export function communeList(): Promise<CommuneName[]> {
+  communes ??= api<CommuneName[]>('/api/catalog/admin-units')
+  return communes
+}
+
 let agencies: Promise<Map<string, AgencySummary>> | null = null
 
 /** The agencies of the catalogue, fetched once per page load: names to show beside codes. */

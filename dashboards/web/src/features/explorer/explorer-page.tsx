@@ -8,11 +8,11 @@ import { EMPTY, OPERATORS, drilled, fromUrl, inLanguage, pivotOf, toQuery, type 
 import { QuestionBar } from './components/question-bar.tsx'
 import { PivotTable } from './components/pivot-table.tsx'
 import { ValuePicker } from './components/value-picker.tsx'
-import { indicatorMap, indicatorName } from '../../catalog-data.ts'
+import { communeList, indicatorMap, indicatorName } from '../../catalog-data.ts'
 import { GRANULARITIES, GRANULARITY_WORDS, OPERATOR_WORDS, timeSlotLabel, UNIT_LEVEL_WORDS } from '../../../../../infra/contracts/question-words.ts'
 import { runQuestion, type Result } from './run-question.ts'
 import { OpenDataForm } from './components/open-data-form.tsx'
-import { ResultChart } from './components/result-chart.tsx'
+import { chartKind, ResultChart } from './components/result-chart.tsx'
 import { GuidedStart } from './components/guided-start.tsx'
 import { SavedQuestions } from './components/saved-questions.tsx'
 import { PinnedBoard } from './components/pinned-board.tsx'
@@ -37,11 +37,14 @@ export default function Explorer() {
   const plainDimensions = useMemo(() => view?.dimensions.filter((d) => d.type !== 'time' && !d.name.endsWith('.row_key')) ?? [], [view])
 
   const names = indicators.state === 'ready' ? indicators.data : null
+  const communes = useAsync(async () => new Map((await communeList()).map((c) => [c.code, c.name])), [])
   /** A value as a person reads it: a time slot in words, an indicator by its name. */
   const label = (member: string, value: unknown): string => {
     if (q.time?.granularity && member === `${q.time.dimension}.${q.time.granularity}`) return timeSlotLabel(value, q.time.granularity, lang)
     if (member.endsWith('.indicator_code')) return indicatorName(names?.get(String(value)), lang, String(value ?? ''))
     if (member.endsWith('.period')) return fmt.period(value)
+    // A commune by its name, never its code (a unit code that is no commune, the province's, as it is).
+    if (member.endsWith('.unit_code') && communes.state === 'ready' && communes.data.has(String(value))) return communes.data.get(String(value))!
     if (member.endsWith('.unit_level')) return UNIT_LEVEL_WORDS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
     return value === null || value === undefined ? '—' : String(value)
   }
@@ -58,7 +61,8 @@ export default function Explorer() {
   }
   const pivot = pivotOf(q)
   // A chart of one category (time or a dimension) against the measures; anything wider is read as a table.
-  const showChart = (data: Result) => q.display === 'chart' && data.rows.length > 0 && data.columns.filter((c) => !c.numeric).length === 1
+  // Charts for what they fit: one big number, one grouping (a line, bars, the commune map) or two (stacked).
+  const showChart = (data: Result) => q.display === 'chart' && chartKind(data, q.measures) !== null
 
   const toggle = (list: 'measures' | 'dimensions', name: string) =>
     setQ((old) => ({ ...old, [list]: old[list].includes(name) ? old[list].filter((x) => x !== name) : [...old[list], name] }))
