@@ -104,7 +104,7 @@ function fittedWidth(c: TableColumn, rows: readonly Record<string, unknown>[]): 
   let widest = Math.max(...c.header.split(/\s+/).map((w) => w.length), Math.ceil(c.header.length / 3))
   for (let i = 0; i < rows.length && i < 2000; i++) {
     const v = rows[i]![c.key]
-    const len = typeof v === 'number' ? Math.abs(v).toFixed(Number.isInteger(v) ? 0 : 2).length * 1.3 + 1 : v === null || v === undefined ? 1 : String(v).length
+    const len = typeof v === 'number' ? Math.abs(v).toFixed(Number.isInteger(v) ? 0 : 2).length * 1.3 + 1 : v instanceof Date ? 10 : v === null || v === undefined ? 1 : String(v).length
     if (len > widest) widest = len
   }
   // A text wraps past 0.8 of its column (below): fitted so the widest value does not.

@@ -84,6 +84,25 @@ describe('exporting a question', () => {
     expect(text).toContain('Quý I/2025')
   }, 180_000)
 
+  it('writes days as dates a spreadsheet knows (dd/mm/yyyy) where the grain is a day, and as words in CSV', async () => {
+    const query = {
+      measures: ['kt_xh.value'],
+      timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'day', dateRange: ['2026-01-01', '2026-03-31'] }],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }],
+      limit: 100,
+    }
+    const { file } = await exported({ query, format: 'xlsx', title: 'Doanh nghiệp theo ngày' })
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.readFile(file)
+    const ws = wb.worksheets[0]!
+    const header = cellsOf(ws).findIndex((r) => r[0] === 'Đầu kỳ (ngày)' || String(r[0]).startsWith('Đầu kỳ'))
+    const first = ws.getRow(header + 2).getCell(1)
+    expect(first.value).toEqual(new Date(Date.UTC(2026, 0, 1)))
+    expect(first.numFmt).toBe('dd/mm/yyyy')
+    const csv = fs.readFileSync((await exported({ query, format: 'csv', title: 'Doanh nghiệp theo ngày' })).file, 'utf8')
+    expect(csv).toContain('\r\n01/01/2026,')
+  })
+
   it('exports the pivot — communes down, quarters across — with the totals the semantic layer gives', async () => {
     const { file } = await exported({ query: QUESTION, format: 'xlsx', title: TITLE, pivot: { rows: 'kt_xh.admin_units_name', columns: 'kt_xh.period_start.quarter' } })
     const wb = new ExcelJS.Workbook()

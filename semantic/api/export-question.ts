@@ -52,6 +52,12 @@ export function fileNameOf(title: string, day: string): string {
   return `${slug || 'kho-trich-xuat'}-${day}`
 }
 
+/** A day slot ('2026-01-05T00:00:00.000') as that day's date (midnight UTC: the day Excel shows). */
+function dayDate(v: unknown): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v ?? ''))
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null
+}
+
 export async function exportQuestion(deps: ExportDeps, ask: ExportAsk, sec: SecurityContext): Promise<{ file: Buffer; fileName: string; rows: number; query: CubeQuery }> {
   const { lang } = ask
   const query = validateQuery(deps.model, ask.query)
@@ -85,9 +91,11 @@ export async function exportQuestion(deps: ExportDeps, ask: ExportAsk, sec: Secu
     SOURCE[lang],
   ]
 
-  // Flat: the time slot in words, each dimension (with the name of a coded value beside it), the measures.
+  // Flat: the time slot in words (a day as a date Excel sorts and filters as one, in a workbook),
+  // each dimension (with the name of a coded value beside it), the measures.
+  const dayDates = time?.granularity === 'day' && ask.format === 'xlsx'
   const columns: TableColumn[] = []
-  if (timeKey) columns.push({ key: timeKey, header: titles[timeKey]?.shortTitle ?? timeKey })
+  if (timeKey) columns.push({ key: timeKey, header: titles[timeKey]?.shortTitle ?? timeKey, ...(dayDates ? { numFmt: 'dd/mm/yyyy' } : {}) })
   for (const d of query.dimensions) {
     columns.push({ key: d, header: titles[d]?.shortTitle ?? d })
     if (answer.data.some((r) => name(d, r[d]) !== undefined)) columns.push({ key: `${d}:name`, header: `${titles[d]?.shortTitle ?? d} (${lang === 'vi' ? 'tên' : 'name'})` })
@@ -96,7 +104,7 @@ export async function exportQuestion(deps: ExportDeps, ask: ExportAsk, sec: Secu
   const numeric = new Set(query.measures.filter((m) => titles[m]?.type === 'number'))
   const rows = answer.data.map((r) => {
     const out: Row = { ...r }
-    if (timeKey) out[timeKey] = timeSlotLabel(r[timeKey], time!.granularity, lang)
+    if (timeKey) out[timeKey] = dayDates ? dayDate(r[timeKey]) : timeSlotLabel(r[timeKey], time!.granularity, lang)
     for (const d of query.dimensions) out[`${d}:name`] = name(d, r[d]) ?? null
     for (const m of numeric) if (typeof out[m] === 'string' && out[m] !== '') out[m] = Number(out[m])
     return out
