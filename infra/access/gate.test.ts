@@ -38,7 +38,7 @@ describe('the gate', () => {
    */
   const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'R' | 'C' | 'K'][] = [
     ['GET', '/healthz', 'P'], ['GET', '/readyz', 'P'], ['GET', '/status', 'P'], ['GET', '/metrics', 'W'],
-    ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'], ['GET', '/sharing', 'P'],
+    ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/commune', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'], ['GET', '/sharing', 'P'],
     ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/reports', 'P'], ['GET', '/alerts', 'P'], ['GET', '/admin', 'P'],
     ['GET', '/api/catalog', 'P'], ['GET', '/api/catalog/agencies', 'P'], ['GET', '/api/catalog/agencies/SO_TC', 'P'], ['GET', '/api/catalog/datasets', 'P'],
     ['GET', '/api/catalog/datasets/dan_cu', 'P'], ['GET', '/api/catalog/indicators', 'P'], ['GET', '/api/catalog/indicators/GRDP_CUR', 'P'], ['GET', '/api/catalog/sectors', 'P'], ['GET', '/api/catalog/dictionary', 'P'],

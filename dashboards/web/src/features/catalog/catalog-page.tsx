@@ -220,7 +220,7 @@ export default function Catalog() {
               columns={[
                 { key: 'code', header: t('code'), as: 'code' },
                 { key: 'name', header: t('indicators'), value: (i) => (lang === 'vi' ? i.name_vi : i.name_en) },
-                { key: 'unit', header: t('unit') },
+                { key: 'unit', header: t('unit'), value: (i) => fmt.unit(i.unit) },
                 { key: 'frequency', header: t('frequency'), value: (i) => fmt.status(`frequency.${i.frequency}`) },
                 { key: 'owner', header: t('owner'), value: (i) => names.agency(i.owner), as: 'name' },
                 { key: 'formula', header: t('formula'), value: (i) => i.formula[lang] },

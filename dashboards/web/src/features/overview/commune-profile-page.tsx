@@ -115,7 +115,11 @@ export default function CommuneProfile() {
       <div className="toolbar">
         <h1>
           {t('communeProfile')}
-          {commune ? `: ${commune.name}` : ''}
+          {commune && (
+            <>
+              : <span lang="vi">{commune.name}</span>
+            </>
+          )}
         </h1>
         <label>
           {t('findCommune')}{' '}

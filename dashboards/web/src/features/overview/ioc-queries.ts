@@ -1,4 +1,6 @@
-import { loadRows, n, type Row } from '../../api.ts'
+import { api, loadRows, n, type Row } from '../../api.ts'
+import { indicatorMap } from '../../catalog-data.ts'
+import type { IocAnswer } from '../../../../../infra/contracts/catalog.ts'
 
 /** The IOC overview's data: the queries behind its tiles and drill-downs. */
 
@@ -64,4 +66,20 @@ export function communeValues(code: string, period: string, descending: boolean,
     ],
     order: [['kt_xh.value', descending ? 'desc' : 'asc']],
   })
+}
+
+/** What the overview and the wall start from: the IOC's configuration, the indicators, the latest reported months (newest first). */
+export async function loadIocSetup(months: number) {
+  const [cfg, indicators, rows] = await Promise.all([
+    api<IocAnswer>('/api/dashboards/ioc'),
+    indicatorMap(),
+    loadRows({
+      measures: ['kt_xh.reports'],
+      dimensions: ['kt_xh.period'],
+      filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }],
+      order: [['kt_xh.period', 'desc']],
+      limit: months,
+    }),
+  ])
+  return { cfg, indicators, months: rows.map((m) => String(m['kt_xh.period'])) }
 }

@@ -1,11 +1,8 @@
 import { Fragment, useEffect, useMemo, useState } from 'react'
-import { api, loadRows } from '../../api.ts'
-import { indicatorMap } from '../../catalog-data.ts'
-import type { IocAnswer } from '../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { useLang } from '../../i18n.ts'
 import { Link } from '../../router.tsx'
-import { type Tile, loadTiles } from './ioc-queries.ts'
+import { type Tile, loadIocSetup, loadTiles } from './ioc-queries.ts'
 import { TileCard } from './components/tile-card.tsx'
 import { Trend } from '../../components/indicator-trend.tsx'
 import { Ranking } from './components/ranking.tsx'
@@ -17,20 +14,7 @@ import { khoDay, khoNow } from '../../kho-clock.ts'
 
 export default function Overview() {
   const { t, fmt, lang } = useLang()
-  const setup = useAsync(async () => {
-    const [cfg, indicators, months] = await Promise.all([
-      api<IocAnswer>('/api/dashboards/ioc'),
-      indicatorMap(),
-      loadRows({
-        measures: ['kt_xh.reports'],
-        dimensions: ['kt_xh.period'],
-        filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }],
-        order: [['kt_xh.period', 'desc']],
-        limit: 36,
-      }),
-    ])
-    return { cfg, indicators, months: months.map((m) => String(m['kt_xh.period'])) }
-  }, [])
+  const setup = useAsync(() => loadIocSetup(36), [])
   const [month, setMonth] = useState<string | null>(null)
   const [selected, setSelected] = useState<string | null>(null)
   const [drill, setDrill] = useState<{ code: string; period: string; commune: { code: string; name: string } | null } | null>(null)

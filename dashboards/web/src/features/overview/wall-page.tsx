@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react'
-import { api, loadRows, n } from '../../api.ts'
-import { indicatorMap, indicatorName } from '../../catalog-data.ts'
+import { api, n } from '../../api.ts'
+import { indicatorName } from '../../catalog-data.ts'
 import type { IocAnswer } from '../../../../../infra/contracts/catalog.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { Trend } from '../../components/indicator-trend.tsx'
 import { useLang } from '../../i18n.ts'
 import { useLiveChanges } from '../../live-changes.ts'
 import { khoNow } from '../../kho-clock.ts'
-import { communeValues, loadTiles } from './ioc-queries.ts'
+import { communeValues, loadIocSetup, loadTiles } from './ioc-queries.ts'
 import { TileCard } from './components/tile-card.tsx'
 import { CommuneMap } from './components/commune-map.tsx'
 import { CommuneBars } from './components/commune-bars.tsx'
@@ -46,18 +46,8 @@ export default function Wall() {
   const asked = params.get('screen')
   const pinned = (WALL_SCREENS as readonly string[]).includes(asked ?? '') ? (asked as WallScreen) : null
   const setup = useAsync(async () => {
-    const [cfg, indicators, months] = await Promise.all([
-      api<IocAnswer>('/api/dashboards/ioc'),
-      indicatorMap(),
-      loadRows({
-        measures: ['kt_xh.reports'],
-        dimensions: ['kt_xh.period'],
-        filters: [{ member: 'kt_xh.period_kind', operator: 'equals', values: ['month'] }],
-        order: [['kt_xh.period', 'desc']],
-        limit: 1,
-      }),
-    ])
-    return { cfg, indicators, month: String(months[0]?.['kt_xh.period'] ?? '') }
+    const { cfg, indicators, months } = await loadIocSetup(1)
+    return { cfg, indicators, month: months[0] ?? '' }
   }, [])
   const ready = setup.state === 'ready' ? setup.data : null
   const live = useLiveChanges(['kt_xh'])

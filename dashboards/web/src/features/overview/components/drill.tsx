@@ -52,7 +52,12 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
     <section className="panel drill" aria-label={t('drill')} data-testid="drill">
       <h2>
         {t('drill')}: {indicatorName(ind, lang, code)} — {fmt.period(period)}
-        {commune ? ` — ${commune.name}` : ''}
+        {commune && (
+          <>
+            {' — '}
+            <span lang="vi">{commune.name}</span>
+          </>
+        )}
         {commune && (
           <Link href={`/commune?code=${commune.code}`} className="button" data-testid="open-profile">
             {t('openProfile')}
