@@ -4,7 +4,7 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { EMPTY, OPERATORS, drilled, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
+import { DIMENSION_GROUPS, EMPTY, OPERATORS, dimensionGroup, drilled, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
 import { QuestionBar } from './components/question-bar.tsx'
 import { PivotTable } from './components/pivot-table.tsx'
 import { ValuePicker } from './components/value-picker.tsx'
@@ -136,11 +136,19 @@ export default function Explorer() {
             </fieldset>
             <fieldset>
               <legend>{t('dimensions')}</legend>
-              {plainDimensions.map((d) => (
-                <label key={d.name}>
-                  <input type="checkbox" checked={q.dimensions.includes(d.name)} onChange={() => toggle('dimensions', d.name)} data-member={d.name} /> {d.shortTitle}
-                </label>
-              ))}
+              {DIMENSION_GROUPS.map((g) => {
+                const members = plainDimensions.filter((d) => dimensionGroup(d.name) === g)
+                return members.length === 0 ? null : (
+                  <div key={g} className="member-group" data-group={g}>
+                    <span className="member-group-title">{t(`group.${g}`)}</span>
+                    {members.map((d) => (
+                      <label key={d.name}>
+                        <input type="checkbox" checked={q.dimensions.includes(d.name)} onChange={() => toggle('dimensions', d.name)} data-member={d.name} /> {d.shortTitle}
+                      </label>
+                    ))}
+                  </div>
+                )
+              })}
             </fieldset>
             {timeMembers.length > 0 && (
               <fieldset>

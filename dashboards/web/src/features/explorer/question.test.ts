@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { drilled, EMPTY, indicatorQuestion, pivotOf, rangePresets, toQuery, type Question } from './question.ts'
+import { dimensionGroup, drilled, EMPTY, indicatorQuestion, pivotOf, rangePresets, toQuery, type Question } from './question.ts'
 
 const byCommuneByQuarter: Question = {
   ...indicatorQuestion('ENT_NEW', '2026-11-25'),
@@ -39,5 +39,10 @@ describe("the explorer's question", () => {
   it('orders by a member of the question only', () => {
     expect(toQuery({ ...byCommuneByQuarter, order: { member: 'kt_xh.value', desc: true } }).order).toEqual([['kt_xh.value', 'desc']])
     expect(toQuery({ ...byCommuneByQuarter, order: { member: 'kt_xh.plan', desc: false } }).order).toBeUndefined()
+  })
+
+  it('groups the dimensions by kind: indicator, time, place, agency', () => {
+    const members = ['kt_xh.indicator_code', 'kt_xh.indicators_name', 'kt_xh.indicators_sector', 'kt_xh.period', 'kt_xh.period_kind', 'kt_xh.year', 'kt_xh.unit_code', 'kt_xh.unit_level', 'kt_xh.admin_units_name', 'kt_xh.agency', 'submissions.due_on', 'submissions.status']
+    expect(members.map(dimensionGroup)).toEqual(['indicator', 'indicator', 'indicator', 'time', 'time', 'time', 'place', 'place', 'place', 'agency', 'time', 'other'])
   })
 })

@@ -143,3 +143,20 @@ export function drilled(q: Question, member: string, value: string): Question {
   const filters = [...q.filters.filter((f) => f.member !== member), { member, operator: 'equals' as const, values: [value] }]
   return { ...q, dimensions, filters, display: pivotOf({ ...q, dimensions }) ? q.display : 'chart' }
 }
+
+/** The kinds the builder groups its dimensions under, in the order it shows them. */
+export const DIMENSION_GROUPS = ['indicator', 'time', 'place', 'agency', 'other'] as const
+export type DimensionGroup = (typeof DIMENSION_GROUPS)[number]
+
+/**
+ * Which kind a dimension is, by its name (joined cubes' members carry their cube's name: an
+ * indicator's, a unit's, an agency's), so the builder lists them grouped rather than as one column.
+ */
+export function dimensionGroup(member: string): DimensionGroup {
+  const field = member.slice(member.indexOf('.') + 1)
+  if (/^(indicator|indicators_|sector|aggregation|unit_of_measure)/.test(field)) return 'indicator'
+  if (/^(period|year|quarter|month|day|date|week)|(_on|_at|_date|_period)$/.test(field)) return 'time'
+  if (/^(unit_code|unit_level|admin_units_|commune|ma_xa|province)/.test(field)) return 'place'
+  if (/^(agency|agencies_|owner|reporting_agency)/.test(field)) return 'agency'
+  return 'other'
+}
