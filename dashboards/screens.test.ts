@@ -49,6 +49,7 @@ describe('the overview on every screen', () => {
   it.each([
     [768, 1024],
     [1440, 900],
+    [1920, 1080],
   ])('at %i×%i: no sideways scrolling, the navigation on one row at a desk', async (width, height) => {
     const page = await overviewAt(width, height)
     expect(await overflow(page)).toBeLessThanOrEqual(0)
