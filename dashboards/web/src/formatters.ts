@@ -1,4 +1,5 @@
 import { unitText } from '../../../infra/contracts/units.ts'
+import { dayText } from '../../../infra/contracts/question-words.ts'
 import { CATALOG_LABELS } from '../../../infra/contracts/catalog-labels.ts'
 import type { Lang } from './strings.ts'
 
@@ -116,8 +117,8 @@ export function formatters(lang: Lang) {
      * time: Cube gives a Date column as that day's midnight, which `date` would read as 07:00.
      */
     day(v: unknown): string {
-      const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v ?? ''))
-      return m ? `${m[3]}/${m[2]}/${m[1]}` : '—'
+      const s = String(v ?? '')
+      return /^\d{4}-\d{2}-\d{2}/.test(s) ? dayText(s) : '—'
     },
     /** 2026-11-05 or a timestamp → 05/11/2026 (vi) or 05/11/2026 (en-GB): the day first either way. */
     date(v: unknown): string {

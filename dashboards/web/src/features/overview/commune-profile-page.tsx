@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import { api, loadRows, n } from '../../api.ts'
-import { indicatorMap, indicatorName, useNames } from '../../catalog-data.ts'
+import { communeList, indicatorMap, indicatorName, useNames } from '../../catalog-data.ts'
 import type { IndicatorAnswer } from '../../../../../infra/contracts/catalog.ts'
 import type { ErrorReport } from '../../../../../infra/contracts/error-report.ts'
 import { Show, useAsync } from '../../components/async.tsx'
@@ -9,12 +9,6 @@ import { useLang } from '../../i18n.ts'
 import { navigate, useLocation } from '../../router.tsx'
 import { foldText } from '../explorer/indicator-search.ts'
 import { Trend } from '../../components/indicator-trend.tsx'
-
-interface Commune {
-  code: string
-  name: string
-  type: string
-}
 
 /** One line of the profile: an indicator as the commune has it in the period, against the others. */
 export interface ProfileLine {
@@ -98,7 +92,7 @@ export default function CommuneProfile() {
   const [find, setFind] = useState('')
   const [chosen, setChosen] = useState<string | null>(null)
   const base = useAsync(async () => {
-    const [communes, indicators] = await Promise.all([api<Commune[]>('/api/catalog/admin-units'), indicatorMap()])
+    const [communes, indicators] = await Promise.all([communeList(), indicatorMap()])
     return { communes, indicators }
   }, [])
   const ready = base.state === 'ready' ? base.data : null
