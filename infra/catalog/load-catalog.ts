@@ -55,6 +55,8 @@ export interface Catalog {
   crosswalk: CrosswalkEntry[]
   /** The year's decisions on days off and days worked in return. */
   calendar: CalendarConfig
+  /** The agency operating the warehouse (agencies.yaml `operator`), null when none is named. */
+  operator: string | null
   agencies: Agency[]
   datasets: CatalogDataset[]
   indicators: CatalogIndicator[]
@@ -290,6 +292,8 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     if (agencyByCode.has(a.code)) report(agenciesFile, ['agencies', i, 'code'], `mã cơ quan "${a.code}" bị trùng / duplicate agency code`)
     agencyByCode.set(a.code, a)
   })
+  const operator = agenciesFile.data?.operator
+  if (operator && !agencyByCode.has(operator)) report(agenciesFile, ['operator'], `không có cơ quan "${operator}" / unknown agency`)
   agenciesFile.data?.agencies.forEach((a, i) => {
     if (a.parent && !agencyByCode.has(a.parent)) report(agenciesFile, ['agencies', i, 'parent'], `không có cơ quan "${a.parent}" / unknown agency`)
   })
@@ -348,6 +352,7 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     province,
     crosswalk,
     calendar: { nationalDayExtra: cal.national_day_extra, daysOff: cal.days_off, workingDays: cal.working_days },
+    operator: agenciesFile.data!.operator,
     agencies,
     datasets,
     indicators,

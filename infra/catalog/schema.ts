@@ -59,6 +59,8 @@ export const agenciesFileSchema = z.strictObject({
   commune_agencies: z.strictObject({ code_prefix: code, parent: code }).nullable().default(null),
   /** TSV of pre-2025 commune codes → 2025 units (old_code, old_name, new_code, new_name, effective_from, basis), from the project root. */
   commune_crosswalk: z.string().nullable().default(null),
+  /** The agency operating the warehouse: whom officers are told to ask (a unit with no obligations, a new dataset). */
+  operator: code.nullable().default(null),
   agencies: z.array(agencySchema).min(1),
 })
 

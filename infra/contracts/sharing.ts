@@ -24,8 +24,8 @@ export interface SharingRequest {
   updated_at: string
 }
 
-/** A request as the pages list it: whether its grant is in force today (kho's clock). */
-export type ListedRequest = SharingRequest & { in_force: boolean }
+/** A request as the pages list it: whether its grant is in force today (kho's clock), and whether the caller decides it (the owner's side). */
+export type ListedRequest = SharingRequest & { in_force: boolean; decides: boolean }
 
 /** A dataset one may ask for, with the caller's access to it and its views' members. */
 export interface ShareableDataset {
@@ -36,6 +36,6 @@ export interface ShareableDataset {
   owner_name: string
   scope: 'noi_bo' | 'dung_chung' | 'mo'
   personal_data: boolean
-  access: 'owner' | 'consumer' | 'granted' | 'none'
+  access: 'owner' | 'consumer' | 'granted' | 'open' | 'none'
   views: { name: string; title: string; title_en: string; members: { name: string; title: string; title_en: string; personal: boolean }[] }[]
 }

@@ -155,7 +155,8 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
         owner_name: catalog().agency(d.owner)?.name ?? d.owner,
         scope: d.sharing.scope,
         personal_data: d.personal_data,
-        access: standing ?? (granted.length ? 'granted' : 'none'),
+        // Open data needs no request: every signed-in caller (and the public) reads it already.
+        access: standing ?? (granted.length ? 'granted' : d.sharing.scope === 'mo' ? 'open' : 'none'),
         views: views.map((v) => {
           const view = deps.cube.model.meta.find((m) => m.name === v) as { title?: string; meta?: { title_en?: string } } | undefined
           return {
@@ -175,7 +176,9 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   app.get('/api/sharing/requests', allow(access.signedIn), async (req): Promise<ListedRequest[]> => {
     const all = await listRequests(wh)
     const day = deps.today()
-    return all.filter((r) => sees(req.caller, r)).map((r) => ({ ...r, in_force: r.status === 'approved' && r.starts_on <= day && day <= r.ends_on }))
+    return all
+      .filter((r) => sees(req.caller, r))
+      .map((r) => ({ ...r, in_force: r.status === 'approved' && r.starts_on <= day && day <= r.ends_on, decides: isOwnerSide(req.caller, r) }))
   })
 
   app.post('/api/sharing/requests', allow(access.roles('agency_officer')), async (req) => {
@@ -187,6 +190,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     if (d.sharing.scope !== 'noi_bo' && d.sharing.consumers.includes(agency)) {
       throw bad(`"${d.id}" đã được chia sẻ với cơ quan ${agency} theo danh mục`, `"${d.id}" is already shared with agency ${agency} by the catalogue`)
     }
+    if (d.sharing.scope === 'mo') throw bad(`"${d.name}" là dữ liệu mở: mọi người đã được xem, không cần đề nghị`, `"${d.name_en ?? d.name}" is open data: everyone may read it without a request`)
     checkScope(d.id, body.views, body.members)
     checkPeriod(body.starts_on, body.ends_on)
     const r = await writeRequest(wh, {

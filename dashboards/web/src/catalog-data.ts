@@ -44,6 +44,8 @@ export interface DatasetName {
   id: string
   name: string
   name_en: string | null
+  /** When a delivery is due (absent for a dataset only proposed so far). */
+  deadline?: { after: string; days?: number; working_days?: number }
 }
 
 let datasets: Promise<Map<string, DatasetName>> | null = null
@@ -85,5 +87,6 @@ export function useNames(lang: 'vi' | 'en') {
     agency: (code: string) => (code ? agencyName(maps.agencies, code) : ''),
     dataset,
     datasets: (ids: readonly string[] | null | undefined) => (ids ?? []).map(dataset).join(', '),
+    deadline: (id: string) => maps.datasets?.get(id)?.deadline,
   }
 }

@@ -2,6 +2,7 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState, type Form
 import { createRoot } from 'react-dom/client'
 import { api, ApiError, session } from './api.ts'
 import type { SignedIn } from '../../../infra/contracts/session.ts'
+import type { ListedRequest } from '../../../infra/contracts/sharing.ts'
 import { AuthContext, PAGES_BY_ROLE, PATHS, useAuth, type Page } from './auth.tsx'
 import { Loading, useAsync } from './components/async.tsx'
 import { agencyMap } from './catalog-data.ts'
@@ -96,6 +97,18 @@ function Login() {
   )
 }
 
+/** How many sharing requests wait for the caller's decision: a count beside the page's name. */
+function useWaitingRequests(shown: boolean, path: string) {
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    const again = () => setTick((x) => x + 1)
+    window.addEventListener('kho:sharing-changed', again)
+    return () => window.removeEventListener('kho:sharing-changed', again)
+  }, [])
+  const list = useAsync(() => (shown ? api<ListedRequest[]>('/api/sharing/requests') : Promise.resolve([])), [shown, path, tick])
+  return list.state === 'ready' ? list.data.filter((r) => r.decides && r.status === 'pending').length : 0
+}
+
 function Nav({ pages, path }: { pages: Page[]; path: string }) {
   const { t, fmt, lang, setLang } = useLang()
   const { account, signOut } = useAuth()
@@ -103,6 +116,7 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
   // On a phone the pages sit behind a menu button, closed again by the page it opens.
   const [open, setOpen] = useState(false)
   useEffect(() => setOpen(false), [path])
+  const waiting = useWaitingRequests(pages.includes('sharing'), path)
   return (
     <header className="top">
       <strong className="brand">{t('appName')}</strong>
@@ -113,6 +127,11 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
         {pages.map((p) => (
           <Link key={p} href={PATHS[p]} aria-current={path === PATHS[p] ? 'page' : undefined}>
             {t(p)}
+            {p === 'sharing' && waiting > 0 && (
+              <span className="count" data-testid="sharing-waiting" title={t('toDecideSteward')}>
+                {fmt.number(waiting, 0)}
+              </span>
+            )}
           </Link>
         ))}
       </nav>

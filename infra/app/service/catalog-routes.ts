@@ -37,10 +37,13 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
   app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req) => {
     const agency = catalog().agency(req.params.code)
     if (!agency) throw notFound('cơ quan / agency', req.params.code)
+    const operator = catalog().operator ? catalog().agency(catalog().operator!) : undefined
     return {
       ...agency,
       datasets: catalog().datasets.filter((d) => d.owner === agency.code).map((d) => d.id),
       indicators: catalog().indicators.filter((i) => i.owner === agency.code).map((i) => i.code),
+      // Whom to ask about obligations and access: the warehouse's operator.
+      operator: operator ? { code: operator.code, name: operator.name, contact: operator.contact } : null,
     }
   })
 

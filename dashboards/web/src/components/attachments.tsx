@@ -39,7 +39,7 @@ export function Attachments({ path, canUpload, testId }: { path: string; canUplo
   return (
     <div data-testid={testId}>
       <h3>{t('attachments')}</h3>
-      <Show value={list} empty={(d) => d.length === 0}>
+      <Show value={list} empty={(d) => d.length === 0} say={t('emptyAttachments')}>
         {(rows) => (
           <DataTable<Attachment>
             rows={rows}

@@ -13,6 +13,12 @@ export interface Column<T> {
   as?: 'code' | 'name'
 }
 
+/** A code or an account with a break allowed after each of its separators (DVC_FULL_|ONLINE, canbo.|soyt), nowhere else. */
+function breakable(text: string): ReactNode {
+  const parts = text.split(/(?<=[_.\-/@])/)
+  return parts.length === 1 ? text : parts.map((p, i) => (i === 0 ? p : [<wbr key={i} />, p]))
+}
+
 /**
  * A sortable, paginated table. Only one page of rows is ever in the DOM, so 100k rows stay smooth;
  * sorting works on the whole set.
@@ -34,7 +40,7 @@ export function DataTable<T extends object>({ rows, columns, pageSize = 50, test
           if (c.cell) return c.cell(info.row.original)
           if (c.numeric) return fmt.number(info.getValue())
           const text = String(info.getValue() ?? '')
-          return c.as === 'code' && text ? <code>{text}</code> : c.as === 'name' && text ? <span translate="no">{text}</span> : text
+          return c.as === 'code' && text ? <code>{breakable(text)}</code> : c.as === 'name' && text ? <span translate="no">{breakable(text)}</span> : text
         },
         meta: { numeric: c.numeric },
       })),

@@ -41,7 +41,7 @@ export function Trend({ code, ind, year, unit, height = 260, className = 'panel'
       <h2>
         {t('trend')}: {indicatorName(ind, lang, code)} ({fmt.unit(ind?.unit)})
       </h2>
-      <Show value={data} empty={(d) => d.length === 0}>
+      <Show value={data} empty={(d) => d.length === 0} say={t('emptyTrend')}>
         {(rows) => (
           <ResponsiveContainer width="100%" height={height}>
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>

@@ -52,7 +52,7 @@ export default function Briefings() {
         <h1>{t('briefings')}</h1>
       </div>
       {error && <ErrorBox error={error} />}
-      <Show value={list} empty={(d) => d.length === 0}>
+      <Show value={list} empty={(d) => d.length === 0} say={t('emptyBriefings')}>
         {(briefings) => (
           <>
             {briefings.map((b) => (

@@ -8,6 +8,7 @@ import { useLang } from '../../i18n.ts'
 import { useAuth } from '../../auth.tsx'
 import { DatasetProposals } from './components/dataset-proposals.tsx'
 import { Attachments } from '../../components/attachments.tsx'
+import { Tabs } from '../../components/tabs.tsx'
 
 interface DatasetSummary {
   id: string
@@ -124,19 +125,15 @@ export default function Catalog() {
       <div className="toolbar">
         <h1>{t('catalog')}</h1>
       </div>
-      <div className="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'datasets'} onClick={() => setTab('datasets')}>
-          {t('datasets')}
-        </button>
-        <button type="button" role="tab" aria-selected={tab === 'indicators'} onClick={() => setTab('indicators')}>
-          {t('indicators')}
-        </button>
-        {mayPropose && (
-          <button type="button" role="tab" aria-selected={tab === 'proposals'} onClick={() => setTab('proposals')} data-testid="tab-proposals">
-            {t('proposals')}
-          </button>
-        )}
-      </div>
+      <Tabs<typeof tab>
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          { key: 'datasets', label: t('datasets') },
+          { key: 'indicators', label: t('indicators') },
+          ...(mayPropose ? [{ key: 'proposals' as const, label: t('proposals'), testId: 'tab-proposals' }] : []),
+        ]}
+      />
       {tab === 'proposals' && <DatasetProposals />}
       {tab === 'datasets' && (
         <Show value={datasets}>

@@ -132,7 +132,7 @@ export default function CommuneProfile() {
         )}
       </div>
       {commune && (
-        <Show value={profile} empty={(p) => p.lines.length === 0}>
+        <Show value={profile} empty={(p) => p.lines.length === 0} say={t('emptyProfile')}>
           {({ period, lines }) => {
             const current = chosen ?? lines[0]!.code
             const ind = (code: string) => ready!.indicators.get(code)
@@ -170,7 +170,7 @@ export default function CommuneProfile() {
       {commune && (
         <section className="panel" data-testid="profile-reports">
           <h2>{t('openReports')}</h2>
-          <Show value={reports} empty={(r) => r.length === 0}>
+          <Show value={reports} empty={(r) => r.length === 0} say={t('emptyCommuneReports')}>
             {(list) => (
               <DataTable<ErrorReport>
                 rows={list}

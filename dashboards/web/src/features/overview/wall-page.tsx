@@ -120,9 +120,10 @@ export default function Wall() {
 
 /** One commune indicator on the map and its ten best communes as bars, side by side. */
 function WallCommunes({ code, month, descending, unit }: { code: string; month: string; descending: boolean; unit: string }) {
+  const { t } = useLang()
   const data = useAsync(() => communeValues(code, month, descending), [code, month])
   return (
-    <Show value={data} empty={(d) => d.length === 0}>
+    <Show value={data} empty={(d) => d.length === 0} say={t('emptyRanking')}>
       {(rows) => {
         const values = new Map(rows.map((r) => [String(r['kt_xh.unit_code']), n(r['kt_xh.value'])]))
         const scale = colourScale([...values.values()])

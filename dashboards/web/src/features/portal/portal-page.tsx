@@ -12,6 +12,8 @@ import { UploadReport } from './components/upload-report.tsx'
 import { Attachments } from '../../components/attachments.tsx'
 import { Link } from '../../router.tsx'
 import { khoDay } from '../../kho-clock.ts'
+import { explainObligation } from './obligation-explain.ts'
+import { NoObligations } from './components/no-obligations.tsx'
 
 export default function Portal() {
   const { t, fmt, lang } = useLang()
@@ -35,7 +37,7 @@ export default function Portal() {
     () =>
       loadRows({
         dimensions: ['submissions.agency', 'submissions.dataset', 'submissions.indicator_code', 'submissions.period', 'submissions.status', 'submissions.due_on', 'submissions.received_at'],
-        measures: ['submissions.days_late'],
+        measures: ['submissions.days_late', 'submissions.changes', 'submissions.changes_late'],
         filters: [
           { member: 'submissions.period_end', operator: 'afterDate', values: [khoDay(-200)] },
           ...(scope ? [{ member: 'submissions.agency', operator: 'equals' as const, values: [scope] }] : []),
@@ -51,6 +53,12 @@ export default function Portal() {
   const names = useNames(lang)
   const agencyInfo = useAsync(() => (scope ? api<AgencyInfo>(`/api/catalog/agencies/${encodeURIComponent(scope)}`) : Promise.resolve(null)), [scope])
   const info = agencyInfo.state === 'ready' ? agencyInfo.data : null
+  // An agency the catalogue gives nothing to deliver: say so, and whom to ask, instead of empty panels.
+  const nothingOwed = info !== null && info.datasets.length === 0 && info.indicators.length === 0
+  const ruleOf = (r: Row) => {
+    const code = String(r['submissions.indicator_code'] ?? '')
+    return code ? indicatorsByCode?.get(code)?.deadline : names.deadline(String(r['submissions.dataset'] ?? ''))
+  }
 
   const upload = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
@@ -102,21 +110,24 @@ export default function Portal() {
           <Link href="/reports">{t('errorReports')}</Link>
         </p>
       )}
+      {nothingOwed && info && <NoObligations agency={info} />}
+      {!nothingOwed && (
       <div className="grid-2">
         <section className="panel">
           <h2>{t('overdue')}</h2>
-          <Show value={overdue} empty={(d) => d.length === 0}>
+          <Show value={overdue} empty={(d) => d.length === 0} say={t('noOverdue')}>
             {(rows) => <ObligationTable rows={rows} testId="overdue" />}
           </Show>
         </section>
         <section className="panel">
           <h2>{t('upcoming')}</h2>
-          <Show value={upcoming} empty={(d) => d.length === 0}>
+          <Show value={upcoming} empty={(d) => d.length === 0} say={t('noUpcoming')}>
             {(rows) => <ObligationTable rows={rows} testId="upcoming" />}
           </Show>
         </section>
       </div>
-      {scope && info && (
+      )}
+      {scope && info && !nothingOwed && (
         <section className="panel">
           <h2>{t('upload')}</h2>
           <form onSubmit={upload} className="form-row" data-testid="upload-form">
@@ -150,9 +161,10 @@ export default function Portal() {
           {report && <UploadReport report={report} />}
         </section>
       )}
+      {!nothingOwed && (
       <section className="panel">
         <h2>{t('obligations')}</h2>
-        <Show value={recent} empty={(d) => d.length === 0}>
+        <Show value={recent} empty={(d) => d.length === 0} say={t('noObligationRows')}>
           {(rows) => (
             <DataTable<Row>
               testId="obligations"
@@ -169,18 +181,45 @@ export default function Portal() {
                   },
                 },
                 { key: 'submissions.period', header: t('period'), cell: (r) => fmt.period(r['submissions.period']) },
-                { key: 'submissions.due_on', header: t('dueOn'), cell: (r) => fmt.day(r['submissions.due_on']) },
+                {
+                  key: 'submissions.due_on',
+                  header: t('dueOn'),
+                  // A register kept on the change rule has no one due day a month: each change has its own.
+                  cell: (r) => {
+                    const rule = ruleOf(r)
+                    return rule?.after === 'change' ? `${t('eachChange')} + ${fmt.number(rule.working_days ?? 0, 0)} ${t('workingDays')}` : fmt.day(r['submissions.due_on'])
+                  },
+                },
                 { key: 'submissions.received_at', header: t('receivedAt'), cell: (r) => fmt.date(r['submissions.received_at']) },
                 { key: 'submissions.status', header: t('status'), cell: (r) => <span className={`badge ${r['submissions.status']}`}>{fmt.status(r['submissions.status'])}</span> },
                 { key: 'submissions.days_late', header: t('daysLate'), numeric: true },
+                {
+                  key: 'why',
+                  header: t('statusWhy'),
+                  value: (r) =>
+                    explainObligation(
+                      {
+                        status: String(r['submissions.status'] ?? ''),
+                        due: fmt.day(r['submissions.due_on']),
+                        received: r['submissions.received_at'] ? fmt.day(r['submissions.received_at']) : '',
+                        daysLate: Number(r['submissions.days_late'] ?? 0),
+                        changes: Number(r['submissions.changes'] ?? 0),
+                        changesLate: Number(r['submissions.changes_late'] ?? 0),
+                        rule: ruleOf(r),
+                      },
+                      lang,
+                    ),
+                },
               ]}
             />
           )}
         </Show>
       </section>
+      )}
+      {!nothingOwed && (
       <section className="panel">
         <h2>{t('history')}</h2>
-        <Show value={history} empty={(d) => d.length === 0}>
+        <Show value={history} empty={(d) => d.length === 0} say={t('noHistory')}>
           {(rows) => (
             <DataTable<Load>
               testId="history"
@@ -222,6 +261,7 @@ export default function Portal() {
         </Show>
         {docsOf && <Attachments path={`/api/loads/${docsOf}/attachments`} canUpload={account?.role !== 'leader' && account?.role !== 'analyst'} testId="load-attachments" />}
       </section>
+      )}
     </div>
   )
 }

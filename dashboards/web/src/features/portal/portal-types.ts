@@ -28,5 +28,10 @@ export interface Report {
 export interface AgencyInfo {
   code: string
   name: string
+  kind: string
+  commune_code: string | null
   datasets: string[]
+  indicators: string[]
+  /** The warehouse's operator: whom to ask. */
+  operator: { code: string; name: string; contact: { person?: string; email?: string; phone?: string } } | null
 }

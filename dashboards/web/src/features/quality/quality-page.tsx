@@ -51,7 +51,7 @@ export default function Quality() {
   const q = 'quality_scores.quarter_start.quarter'
 
   return (
-    <Show value={scores} empty={(d) => d.length === 0}>
+    <Show value={scores} empty={(d) => d.length === 0} say={t('emptyScores')}>
       {(rows) => {
         const quarters = [...new Set(rows.map((r) => String(r[q]).slice(0, 10)))]
         const current = quarter ?? quarters[0]!
@@ -125,7 +125,7 @@ export default function Quality() {
                 <section className="panel">
                   <h2>{t('issues')}</h2>
                   <h3>{t('rejectedRows')}</h3>
-                  <Show value={rejects} empty={(d) => d.length === 0}>
+                  <Show value={rejects} empty={(d) => d.length === 0} say={t('emptyRejects')}>
                     {(list) => (
                       <DataTable<Reject>
                         testId="quality-rejects"
@@ -142,7 +142,7 @@ export default function Quality() {
                     )}
                   </Show>
                   <h3>{t('outliers')}</h3>
-                  <Show value={outliers} empty={(d) => d.length === 0}>
+                  <Show value={outliers} empty={(d) => d.length === 0} say={t('emptyOutliers')}>
                     {(list) => (
                       <DataTable<Outlier>
                         rows={list}

@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import { api } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
 import { Show, useAsync } from '../../components/async.tsx'
@@ -7,14 +8,17 @@ import { RequestForm } from './components/request-form.tsx'
 import { RequestTable, type Names } from './components/request-table.tsx'
 import { UsagePanel } from './components/usage-panel.tsx'
 import { datasetTitle } from './sharing-types.ts'
+import { Tabs } from '../../components/tabs.tsx'
 import type { ListedRequest, ShareableDataset } from '../../../../../infra/contracts/sharing.ts'
 
 const SCOPE: Record<ShareableDataset['scope'], Key> = { noi_bo: 'scopeInternal', dung_chung: 'scopeShared', mo: 'scopeOpen' }
-const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', none: 'accessNone' }
+const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', open: 'accessOpen', none: 'accessNone' }
+
+type SharingTab = 'incoming' | 'outgoing' | 'datasets' | 'usage'
 
 /**
- * Sharing between agencies: what the agency holds and may ask for, its requests and their
- * decisions, the requests for its own data to decide, and how its data is used.
+ * Sharing between agencies, one tab each: what others ask of the agency (to decide, with how many
+ * wait), what it asks of others, the datasets and its access to each, and how its data is used.
  */
 export default function SharingPage() {
   const { t, lang } = useLang()
@@ -29,6 +33,7 @@ export default function SharingPage() {
     [],
   )
   const officer = account?.role === 'agency_officer'
+  const [chosen, setChosen] = useState<SharingTab | null>(null)
   return (
     <div data-testid="sharing-page">
       <div className="toolbar">
@@ -37,14 +42,45 @@ export default function SharingPage() {
       <Show value={data}>
         {([datasets, requests, agencies]) => {
           const names: Names = { agency: new Map(agencies.map((a) => [a.code, a.name])), datasets }
-          const owned = new Set(datasets.filter((d) => d.owner === account?.agency).map((d) => d.id))
           const mine = requests.filter((r) => officer && r.agency === account?.agency)
-          const toDecide = requests.filter((r) => !officer || owned.has(r.dataset))
+          const toDecide = requests.filter((r) => r.decides)
+          const waiting = toDecide.filter((r) => r.status === 'pending').length
+          // A steward decides for every agency and asks for nothing; an officer starts where something waits.
+          const tab: SharingTab = chosen ?? (!officer || waiting > 0 ? 'incoming' : 'outgoing')
           return (
             <>
-              {officer && (
+              <Tabs<SharingTab>
+                value={tab}
+                onChange={setChosen}
+                tabs={[
+                  { key: 'incoming', label: officer ? t('toDecide') : t('toDecideSteward'), count: waiting, testId: 'tab-incoming' },
+                  ...(officer
+                    ? [
+                        { key: 'outgoing' as const, label: t('myRequests'), testId: 'tab-outgoing' },
+                        { key: 'datasets' as const, label: t('datasetsTab'), testId: 'tab-datasets' },
+                      ]
+                    : []),
+                  { key: 'usage', label: t('usage'), testId: 'tab-usage' },
+                ]}
+              />
+              {tab === 'incoming' && (
                 <section className="panel">
-                  <h2>{t('dataset')}</h2>
+                  <h2>{officer ? t('toDecide') : t('toDecideSteward')}</h2>
+                  <RequestTable testId="to-decide" rows={toDecide} side="owner" names={names} onChange={data.reload} empty={t('noToDecide')} />
+                </section>
+              )}
+              {tab === 'outgoing' && (
+                <>
+                  <RequestForm datasets={datasets} onSent={data.reload} />
+                  <section className="panel">
+                    <h2>{t('myRequests')}</h2>
+                    <RequestTable testId="my-requests" rows={mine} side="requester" names={names} onChange={data.reload} empty={t('noMyRequests')} />
+                  </section>
+                </>
+              )}
+              {tab === 'datasets' && (
+                <section className="panel">
+                  <h2>{t('datasetsTab')}</h2>
                   <DataTable<ShareableDataset>
                     testId="shareable"
                     rows={datasets}
@@ -57,20 +93,7 @@ export default function SharingPage() {
                   />
                 </section>
               )}
-              {officer && <RequestForm datasets={datasets} onSent={data.reload} />}
-              {officer && (
-                <section className="panel">
-                  <h2>{t('myRequests')}</h2>
-                  <RequestTable testId="my-requests" rows={mine} side="requester" names={names} onChange={data.reload} />
-                </section>
-              )}
-              {toDecide.length > 0 && (
-                <section className="panel">
-                  <h2>{t('toDecide')}</h2>
-                  <RequestTable testId="to-decide" rows={toDecide} side="owner" names={names} onChange={data.reload} />
-                </section>
-              )}
-              <UsagePanel names={names} />
+              {tab === 'usage' && <UsagePanel names={names} />}
             </>
           )
         }}

@@ -86,7 +86,7 @@ export function AuditPanel() {
           {t('exportCsv')}
         </button>
       </div>
-      <Show value={rows} empty={(d) => d.length === 0}>
+      <Show value={rows} empty={(d) => d.length === 0} say={t('emptyAudit')}>
         {(list) => (
           <DataTable<AuditRow>
             testId="audit"

@@ -42,7 +42,7 @@ export function PullConnectionsPanel() {
     <section className="panel" data-testid="pull-connections">
       <h2>{t('pullConnections')}</h2>
       <p className="muted">{t('pullHostsHint')}</p>
-      <Show value={hosts} empty={(d) => d.length === 0}>
+      <Show value={hosts} empty={(d) => d.length === 0} say={t('emptyHosts')}>
         {(rows) => (
           <DataTable<AllowedHost>
             testId="pull-hosts"
@@ -82,7 +82,7 @@ export function PullConnectionsPanel() {
       {isAdmin && (
         <>
           <h3>{t('secretsTitle')}</h3>
-          <Show value={secrets} empty={(d) => d.length === 0}>
+          <Show value={secrets} empty={(d) => d.length === 0} say={t('emptySecrets')}>
             {(rows) => (
               <DataTable<StoredSecret>
                 testId="secrets"

@@ -23,7 +23,7 @@ export function RegisterPanel() {
   return (
     <section className="panel">
       <h2>{t('systemRegister')}</h2>
-      <Show value={register} empty={(d) => d.length === 0}>
+      <Show value={register} empty={(d) => d.length === 0} say={t('emptyRegister')}>
         {(rows) => (
           <DataTable<RegisteredSystem>
             testId="system-register"

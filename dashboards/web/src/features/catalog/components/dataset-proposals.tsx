@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react'
 import { api } from '../../../api.ts'
 import { useAuth } from '../../../auth.tsx'
-import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
+import { Feedback, Show, useAsync, useAttempt } from '../../../components/async.tsx'
+import { ProposalReader } from './proposal-reader.tsx'
+import type { ReadEntry } from '../entry-diff.ts'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { agencyMap, useNames } from '../../../catalog-data.ts'
@@ -34,7 +36,7 @@ interface Entry {
 interface Proposal {
   dataset: string
   version: number
-  entry: { id: string; name: string; name_en?: string; owner: string; columns: { id: string }[] }
+  entry: ReadEntry & { name_en?: string }
   status: string
   proposed_by: string
   agency: string
@@ -142,17 +144,46 @@ export function DatasetProposals() {
   const steward = account?.role === 'steward' || account?.role === 'admin'
   const officer = account?.role === 'agency_officer'
   const set = (i: number, change: Partial<ColumnDraft>) => setColumns(columns.map((c, j) => (j === i ? { ...c, ...change } : c)))
-  const { error, setError, attempt } = useAttempt(() => proposals.reload())
+  // Re-read before the feedback is shown, so the row says what was decided as the message appears.
+  const attempted = useAttempt(() => proposals.reload())
+  const { setError, attempt } = attempted
+  // The proposal being read (dataset/version), shown whole below the list.
+  const [reading, setReading] = useState<string | null>(null)
+  const keyOf = (p: Proposal) => `${p.dataset}/${p.version}`
   const propose = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const f = new FormData(e.currentTarget)
-    void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency, base), note: f.get('note') } }))
+    void attempt(() => api('/api/catalog/proposals', { body: { entry: entryOf(f, columns, account!.agency, base), note: f.get('note') } }), 'propose', t('doneProposalSent'))
   }
   // The reason kept with the host: whose connector it was allowed for.
   const allowHost = (p: Proposal, host: string) =>
-    attempt(() => api(`/api/admin/pull-hosts/${encodeURIComponent(host)}`, { method: 'PUT', body: { note: `${lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)} (${names.agency(p.entry.owner)})` } }))
+    attempt(
+      () => api(`/api/admin/pull-hosts/${encodeURIComponent(host)}`, { method: 'PUT', body: { note: `${lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)} (${names.agency(p.entry.owner)})` } }),
+      `${keyOf(p)}:host`,
+      t('doneHostAllowed'),
+    )
   const decide = (p: Proposal, approve: boolean) =>
-    attempt(() => api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[`${p.dataset}/${p.version}`] ?? '' } }))
+    attempt(
+      async () => {
+        await api(`/api/catalog/proposals/${p.dataset}/${p.version}/decision`, { body: { approve, note: notes[keyOf(p)] ?? '' } })
+        setReading(null)
+      },
+      `${keyOf(p)}:${approve ? 'approve' : 'refuse'}`,
+      `${lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)}: ${t(approve ? 'doneProposalApproved' : 'doneProposalRefused')}`,
+    )
+  const busy = attempted.busy !== null
+  /** The note and the two decisions, in the row and under the proposal being read. */
+  const decision = (p: Proposal) => (
+    <span className="actions">
+      <input aria-label={t('note')} placeholder={t('note')} value={notes[keyOf(p)] ?? ''} onChange={(e) => setNotes({ ...notes, [keyOf(p)]: e.target.value })} />
+      <button type="button" data-action="approve" disabled={busy} onClick={() => void decide(p, true)}>
+        {attempted.busy === `${keyOf(p)}:approve` ? t('working') : t('approve')}
+      </button>
+      <button type="button" data-action="refuse" disabled={busy} onClick={() => void decide(p, false)}>
+        {attempted.busy === `${keyOf(p)}:refuse` ? t('working') : t('refuse')}
+      </button>
+    </span>
+  )
   return (
     <>
       {officer && (
@@ -264,7 +295,7 @@ export function DatasetProposals() {
       )}
       <section className="panel">
         <h2>{t('proposals')}</h2>
-        <Show value={proposals} empty={(d) => d.length === 0}>
+        <Show value={proposals} empty={(d) => d.length === 0} say={t('emptyProposals')}>
           {(rows) => (
             <DataTable<Proposal>
               testId="proposals"
@@ -284,24 +315,24 @@ export function DatasetProposals() {
                   key: 'decide',
                   header: t('decision'),
                   value: () => '',
-                  cell: (p) =>
-                    steward && p.status === 'proposed' ? (
-                      <span className="actions">
-                        <input aria-label={t('note')} placeholder={t('note')} value={notes[`${p.dataset}/${p.version}`] ?? ''} onChange={(e) => setNotes({ ...notes, [`${p.dataset}/${p.version}`]: e.target.value })} />
-                        <button type="button" data-action="approve" onClick={() => void decide(p, true)}>
-                          {t('approve')}
-                        </button>
-                        <button type="button" data-action="refuse" onClick={() => void decide(p, false)}>
-                          {t('refuse')}
-                        </button>
-                      </span>
-                    ) : null,
+                  cell: (p) => (
+                    <span className="actions">
+                      <button type="button" data-action="read" aria-pressed={reading === keyOf(p)} onClick={() => setReading(reading === keyOf(p) ? null : keyOf(p))}>
+                        {t('readProposal')}
+                      </button>
+                      {steward && p.status === 'proposed' && reading !== keyOf(p) ? decision(p) : null}
+                    </span>
+                  ),
                 },
               ]}
             />
           )}
         </Show>
-        {error && <ErrorBox error={error} />}
+        <Feedback of={attempted} />
+        {proposals.state === 'ready' &&
+          proposals.data
+            .filter((p) => keyOf(p) === reading)
+            .map((p) => <ProposalReader key={keyOf(p)} entry={p.entry} actions={steward && p.status === 'proposed' ? decision(p) : null} />)}
       </section>
     </>
   )

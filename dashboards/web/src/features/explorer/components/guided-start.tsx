@@ -45,7 +45,7 @@ function CommuneBreakdown({ ind }: { ind: IndicatorAnswer }) {
     return <p className="muted">{lang === 'vi' ? 'Chỉ tiêu báo cáo cho toàn tỉnh: không có số liệu theo xã, phường.' : 'Reported for the province as a whole: no figures by commune.'}</p>
   }
   return (
-    <Show value={data} empty={(d) => d.rows.length === 0}>
+    <Show value={data} empty={(d) => d.rows.length === 0} say={t('emptyGuided')}>
       {(d) => (
         <section className="panel" data-testid="guided-communes">
           <h2>

@@ -30,7 +30,7 @@ function Card({ saved, view, onOpen }: { saved: SavedQuestion; view: View | unde
         </button>
       </h3>
       {saved.description && <p className="muted">{saved.description}</p>}
-      <Show value={answer} empty={(a) => !a || a.rows.length === 0}>
+      <Show value={answer} empty={(a) => !a || a.rows.length === 0} say={t('emptyPinned')}>
         {(a) => {
           const measure = a!.columns.find((c) => c.numeric)
           if (a!.rows.length === 1 && measure) return <p className="big-number">{fmt.number(a!.rows[0]![measure.key])}</p>

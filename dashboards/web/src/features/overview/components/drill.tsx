@@ -68,7 +68,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
         </button>
       </h2>
       {!commune && (
-        <Show value={recent} empty={(d) => d.length === 0}>
+        <Show value={recent} empty={(d) => d.length === 0} say={t('emptyDrillRecent')}>
           {(rows) => (
             <DataTable<Row>
               testId="drill-recent"
@@ -86,7 +86,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
         </Show>
       )}
       {ind?.level === 'commune' && (
-        <Show value={byCommune} empty={(d) => d.length === 0}>
+        <Show value={byCommune} empty={(d) => d.length === 0} say={t('emptyDrillCommunes')}>
           {(rows) => (
             <DataTable<Row>
               caption={t('byCommune')}
@@ -101,7 +101,7 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
         </Show>
       )}
       <h3>{t('submissionsBehind')}</h3>
-      <Show value={submissions} empty={(d) => d.length === 0}>
+      <Show value={submissions} empty={(d) => d.length === 0} say={t('emptyDrillSubmissions')}>
         {(rows) => (
           <DataTable<Row>
             testId="drill-submissions"

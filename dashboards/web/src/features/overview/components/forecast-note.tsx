@@ -40,10 +40,10 @@ async function loadForecast(code: string, aggregation: string, year: number): Pr
  * year's plan, and how it was made in words (infra/contracts/year-end-forecast.ts).
  */
 export function ForecastNote({ code, ind, year }: { code: string; ind: IndicatorAnswer | undefined; year: number }) {
-  const { fmt, lang } = useLang()
+  const { t, fmt, lang } = useLang()
   const data = useAsync(() => (ind?.frequency === 'monthly' ? loadForecast(code, ind.aggregation, year) : Promise.resolve(null)), [code, ind?.frequency, year])
   return (
-    <Show value={data} empty={(d) => d === null}>
+    <Show value={data} empty={(d) => d === null} say={t('emptyForecast')}>
       {(d) => {
         const { forecast: f, plan } = d!
         const unit = fmt.unit(ind?.unit)

@@ -31,7 +31,7 @@ export function Ranking({ cfg, indicators, period, onCommune }: { cfg: IocAnswer
           ))}
         </select>
       </h2>
-      <Show value={data} empty={(d) => d.length === 0}>
+      <Show value={data} empty={(d) => d.length === 0} say={t('emptyRanking')}>
         {(rows) => {
           const values = new Map(rows.map((r) => [String(r['kt_xh.unit_code']), n(r['kt_xh.value'])]))
           const scale = colourScale([...values.values()])

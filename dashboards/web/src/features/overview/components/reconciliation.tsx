@@ -56,7 +56,7 @@ export function Reconciliation({ indicators }: { indicators: Map<string, Indicat
     <section className="panel" aria-label={t('reconciliation')} data-testid="reconciliation">
       <h2>{t('reconciliation')}</h2>
       <p className="muted">{t('reconciliationHelp')}</p>
-      <Show value={checks} empty={(d) => d.length === 0}>
+      <Show value={checks} empty={(d) => d.length === 0} say={t('emptyChecks')}>
         {(rows) => (
           <DataTable<Row>
             testId="reconciliation-table"

@@ -25,7 +25,7 @@ export function TileCard({ tile, ind, cfg, selected = false, onSelect, headerPer
       <span className="tile-value">
         {fmt.number(tile.value)} <small>{fmt.unit(ind?.unit)}</small>
       </span>
-      {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : communeFilter && ind?.level === 'province' ? t('provinceOnly') : t('empty')}</span>}
+      {tile.period !== headerPeriod && <span className="tile-period">{tile.period ? fmt.period(tile.period) : communeFilter && ind?.level === 'province' ? t('provinceOnly') : t('tileNoFigure')}</span>}
       <span className="tile-facts">
         {tile.ytdPlanPct !== null ? `${fmt.pct(tile.ytdPlanPct)} ${t('ofPlan')}` : tile.planPct !== null ? `${fmt.pct(tile.planPct)} ${t('ofPlan')}` : t('noPlan')}
         {' · '}

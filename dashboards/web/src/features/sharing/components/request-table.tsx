@@ -1,8 +1,9 @@
 import { useState } from 'react'
-import { api, ApiError } from '../../../api.ts'
-import { ErrorBox } from '../../../components/async.tsx'
+import { api } from '../../../api.ts'
+import { Empty, Feedback, useAttempt } from '../../../components/async.tsx'
+import { ApproveForm, type Approval } from './approve-form.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
-import { useLang } from '../../../i18n.ts'
+import { useLang, type Key } from '../../../i18n.ts'
 import { datasetTitle } from '../sharing-types.ts'
 import type { ListedRequest, RequestStatus, ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 
@@ -21,10 +22,16 @@ const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 
 }
 
 /** Requests with their status, and the steps the side viewing them may take, each with a note. */
-export function RequestTable({ rows, side, names, onChange, testId }: { rows: ListedRequest[]; side: Side; names: Names; onChange: () => void; testId: string }) {
+export function RequestTable({ rows, side, names, onChange, testId, empty }: { rows: ListedRequest[]; side: Side; names: Names; onChange: () => unknown; testId: string; empty: string }) {
   const { t, fmt, lang } = useLang()
   const [notes, setNotes] = useState<Record<string, string>>({})
-  const [error, setError] = useState<Error | null>(null)
+  // The request whose approval is being narrowed, in the form below the table.
+  const [approving, setApproving] = useState<string | null>(null)
+  const attempt = useAttempt(async () => {
+    await onChange()
+    // The navigation's count of requests waiting for a decision.
+    window.dispatchEvent(new Event('kho:sharing-changed'))
+  })
   const dataset = (id: string) => names.datasets.find((d) => d.id === id)
   const title = (r: ListedRequest, name: string) => {
     const views = dataset(r.dataset)?.views ?? []
@@ -35,21 +42,25 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Li
     const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
     return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || '—'
   }
-  const act = async (r: ListedRequest, step: string) => {
-    const note = notes[r.id] ?? ''
-    try {
-      if (step === 'approve' || step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: step === 'approve', note } })
-      else {
-        const status = { suspend: 'suspended', resume: 'approved', end: 'ended', withdraw: 'withdrawn' }[step]
-        await api(`/api/sharing/requests/${r.id}/status`, { body: { status, note } })
-      }
-      setError(null)
-      setNotes({ ...notes, [r.id]: '' })
-      onChange()
-    } catch (err) {
-      setError(err as ApiError)
-    }
-  }
+  const DONE: Record<string, Key> = { approve: 'doneApproved', refuse: 'doneRefused', suspend: 'doneSuspended', resume: 'doneResumed', end: 'doneEnded', withdraw: 'doneWithdrawn' }
+  const act = (r: ListedRequest, step: string, approval?: Approval) =>
+    attempt.attempt(
+      async () => {
+        const note = approval?.note ?? notes[r.id] ?? ''
+        if (step === 'approve') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: true, ...approval, note } })
+        else if (step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: false, note } })
+        else {
+          const status = { suspend: 'suspended', resume: 'approved', end: 'ended', withdraw: 'withdrawn' }[step]
+          await api(`/api/sharing/requests/${r.id}/status`, { body: { status, note } })
+        }
+        setNotes({ ...notes, [r.id]: '' })
+        setApproving(null)
+      },
+      `${r.id}:${step}`,
+      `${r.id}: ${t(DONE[step]!)}`,
+    )
+  const approvingRow = rows.find((r) => r.id === approving)
+  if (rows.length === 0) return <Empty>{empty}</Empty>
   return (
     <>
       <DataTable<ListedRequest>
@@ -87,8 +98,15 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Li
                 <span className="actions">
                   <input aria-label={t('note')} placeholder={t('note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.target.value })} />
                   {steps.map((s) => (
-                    <button key={s} type="button" data-action={s} onClick={() => void act(r, s)}>
-                      {t(s)}
+                    <button
+                      key={s}
+                      type="button"
+                      data-action={s}
+                      disabled={attempt.busy !== null}
+                      // Approving opens the form that narrows it; every other step is taken at once.
+                      onClick={() => (s === 'approve' ? setApproving(r.id) : void act(r, s))}
+                    >
+                      {attempt.busy === `${r.id}:${s}` ? t('working') : t(s)}
                     </button>
                   ))}
                 </span>
@@ -97,7 +115,17 @@ export function RequestTable({ rows, side, names, onChange, testId }: { rows: Li
           },
         ]}
       />
-      {error && <ErrorBox error={error} />}
+      {approvingRow && (
+        <ApproveForm
+          key={approvingRow.id}
+          request={approvingRow}
+          dataset={dataset(approvingRow.dataset)}
+          busy={attempt.busy !== null}
+          onApprove={(a) => void act(approvingRow, 'approve', a)}
+          onCancel={() => setApproving(null)}
+        />
+      )}
+      <Feedback of={attempt} />
     </>
   )
 }

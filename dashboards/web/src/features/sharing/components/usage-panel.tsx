@@ -55,7 +55,7 @@ export function UsagePanel({ names }: { names: Names }) {
           {t('downloadXlsx')}
         </button>
       </div>
-      <Show value={usage} empty={(d) => d.length === 0}>
+      <Show value={usage} empty={(d) => d.length === 0} say={t('noUsage')}>
         {(rows) => (
           <DataTable<UsageRow>
             testId="usage"
