@@ -5,6 +5,7 @@ import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { screenshot, signIn } from './testing/browser.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
+import type { ListedRequest } from '../infra/contracts/sharing.ts'
 
 /*
  * Agencies at work: the portal (officer), sharing between agencies, registering datasets in the
@@ -97,6 +98,53 @@ describe('the agency portal (officer)', () => {
   })
 })
 
+describe("the portal says why each obligation has its status, and what a unit with none should do", () => {
+  it('explains each status with its rule and dates, a change-rule register late though sent before the date shown included', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'canbo.sotc')
+    await page.waitForSelector('[data-testid=obligations] tbody tr')
+    const rows = await page.$$eval('[data-testid=obligations] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    // Columns: agency, subject, period, due, received, status, days late, why.
+    const register = rows.find((r) => r[1] === 'Đăng ký doanh nghiệp' && r[5] === 'Trễ hạn')!
+    expect(register[3]).toBe('Mỗi thay đổi + 2 ngày làm việc')
+    // The month's changes and those late are the API's, as the sentence says them.
+    const [month] = await ui.cubeLoad('canbo.sotc', {
+      measures: ['submissions.changes', 'submissions.changes_late'],
+      filters: [
+        { member: 'submissions.dataset', operator: 'equals', values: ['doanh_nghiep'] },
+        { member: 'submissions.status', operator: 'equals', values: ['late'] },
+        { member: 'submissions.period', operator: 'equals', values: [`${register[2]!.replace(/Tháng (\d+)\/(\d{4})/, (_, m: string, y: string) => `${y}-${m.padStart(2, '0')}`)}`] },
+      ],
+    })
+    const n = (x: unknown) => Number(x).toLocaleString('vi-VN')
+    expect(register[7]).toMatch(new RegExp(`^Mỗi thay đổi phải gửi trong 2 ngày làm việc kể từ ngày thay đổi\\. Trong tháng có ${n(month!['submissions.changes'])} thay đổi, ${n(month!['submissions.changes_late'])} thay đổi gửi trễ \\(trễ nhất ${register[6]} ngày làm việc\\)\\.`))
+    // A periodic report on time: received and due days as the row shows them.
+    const onTime = rows.find((r) => r[5] === 'Đúng hạn' && /\(/.test(r[1]!))!
+    expect(onTime[7]).toBe(`Nhận ${onTime[4]!.split(' ')[1]}, trong hạn ${onTime[3]}. Hạn: 15 ngày sau khi hết kỳ, lùi sang ngày làm việc nếu trùng ngày nghỉ.`)
+    await screenshot(page, 'portal-obligations-why')
+    await page.close()
+  })
+
+  it("tells a commune officer with nothing to deliver what that means, where its figures are and whom to ask", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'canbo.x07210')
+    await page.waitForSelector('[data-testid=no-obligations]')
+    const text = (await page.textContent('[data-testid=no-obligations]'))!
+    expect(text).toContain('Đơn vị chưa được giao gửi dữ liệu')
+    // Whom to ask: the operator the catalogue names, with its contact.
+    const info = (await ui.apiGet<{ datasets: string[]; indicators: string[]; operator: { name: string; contact: { person: string } } }>('canbo.x07210', '/api/catalog/agencies/UBND_X07210')).body
+    expect([info.datasets, info.indicators]).toEqual([[], []])
+    expect(await page.textContent('[data-testid=operator-contact]')).toContain(`${info.operator.name} — ${info.operator.contact.person}`)
+    // No upload form with nothing to choose, no empty panels.
+    expect(await page.$('[data-testid=upload-form]')).toBeNull()
+    expect(await page.$('.state.empty')).toBeNull()
+    await page.click('[data-testid=no-obligations] a[href="/reports"]')
+    await page.waitForURL(/\/reports$/)
+    await screenshot(page, 'portal-commune-guidance')
+    await page.close()
+  })
+})
+
 describe('sharing between agencies (officer asks, owner approves, officer queries)', () => {
   it('an officer asks for a dataset in the portal, the owner approves it there, and the officer queries it', async () => {
     const officer = await ui.newPage()
@@ -109,8 +157,19 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     expect(refused.status).toBe(403)
 
     await officer.goto(`${ui.url}/sharing`)
-    await officer.waitForSelector('[data-testid=request-form]')
+    await officer.click('[data-testid=tab-datasets]')
     expect(await officer.getAttribute('[data-testid=shareable] tr:has-text("doanh nghiệp") [data-access]', 'data-access')).toBe('none')
+    // Open data is shown as open, and is not offered to ask for (the API refuses it too).
+    expect(await officer.getAttribute('[data-testid=shareable] tr:has-text("Trường học") [data-access]', 'data-access')).toBe('open')
+    await officer.click('[data-testid=tab-outgoing]')
+    await officer.waitForSelector('[data-testid=request-form]')
+    expect(await officer.$$eval('[data-testid=request-form] select[name=dataset] option', (os) => os.map((o) => o.getAttribute('value')))).not.toContain('truong_hoc')
+    const open = await fetch(`${ui.url}/api/sharing/requests`, {
+      method: 'POST',
+      headers: { authorization: await ui.tokenOf('canbo.soyt'), 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset: 'truong_hoc', views: ['schools'], members: [], purpose: 'Theo dõi trường học', legal_basis: 'Quy chế', starts_on: '2026-11-25', ends_on: '2026-12-25' }),
+    })
+    expect([open.status, ((await open.json()) as { error: { message: string } }).error.message]).toEqual([400, expect.stringContaining('dữ liệu mở')])
     await officer.selectOption('[data-testid=request-form] select[name=dataset]', 'doanh_nghiep')
     await officer.check('[data-testid=request-form] input[name=view][value=enterprises]')
     await officer.fill('[data-testid=request-form] textarea[name=purpose]', 'Quản lý cơ sở kinh doanh dược trên địa bàn')
@@ -121,18 +180,41 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=pending]`)
     await screenshot(officer, 'sharing-request')
 
+    // The owner sees how many requests wait for it in the navigation, and the incoming ones first.
     const owner = await ui.newPage()
     await signIn(owner, ui.url, 'canbo.sotc')
     await owner.goto(`${ui.url}/sharing`)
+    const waiting = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.filter((r) => r.decides && r.status === 'pending').length
+    expect(waiting).toBeGreaterThanOrEqual(1)
+    expect(await owner.textContent('[data-testid=sharing-waiting]')).toBe(String(waiting))
     const row = `[data-testid=to-decide] tr:has-text("${id}")`
     await owner.waitForSelector(row)
-    await owner.fill(`${row} input[aria-label="Ghi chú / lý do"]`, 'Đồng ý theo quy chế')
+    // Approved narrower than asked, on the page: one field fewer, a shorter period.
     await owner.click(`${row} button[data-action=approve]`)
+    const form = '[data-testid=approve-form]'
+    await owner.waitForSelector(form)
+    const offered = await owner.$$eval(`${form} input[data-member]`, (is) => is.map((i) => i.getAttribute('data-member')!))
+    const dropped = offered.find((m) => m !== 'enterprises.count')!
+    await owner.uncheck(`${form} input[data-member="${dropped}"]`)
+    await owner.fill(`${form} input[aria-label="Đến ngày"]`, '31/12/2026')
+    await owner.fill(`${form} input[name=note]`, 'Đồng ý theo quy chế, đến hết năm')
+    await owner.click(`${form} button[data-action=confirm-approve]`)
     await owner.waitForSelector(`${row} [data-status=approved]`)
+    expect(await owner.textContent('p.state.ok[role=status]')).toContain(`${id}: đã duyệt`)
     await screenshot(owner, 'sharing-decide')
+    const granted = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.find((r) => r.id === id)!
+    expect([granted.granted_views, granted.granted_members.sort(), granted.ends_on, granted.decision_note]).toEqual([
+      ['enterprises'],
+      offered.filter((m) => m !== dropped).sort(),
+      '2026-12-31',
+      'Đồng ý theo quy chế, đến hết năm',
+    ])
+    // The count goes down with the decision.
+    await expect.poll(async () => (await owner.$('[data-testid=sharing-waiting]')) === null || (await owner.textContent('[data-testid=sharing-waiting]')) === String(waiting - 1)).toBe(true)
 
     // The officer sees the decision and queries the dataset in the explorer: the API's number.
     await officer.goto(`${ui.url}/sharing`)
+    await officer.click('[data-testid=tab-outgoing]')
     await officer.waitForSelector(`[data-testid=my-requests] tr:has-text("${id}") [data-status=approved]`)
     await officer.goto(`${ui.url}/explorer`)
     await officer.selectOption('[data-testid=view-picker]', 'enterprises')
@@ -223,9 +305,20 @@ describe('registering a dataset in the product (officer proposes, steward approv
     await officer.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te"):has-text("2") [data-status=proposed]')
     await steward.reload()
     await steward.click('[data-testid=tab-proposals]')
+    // The steward reads the whole proposed entry and what it changes before deciding.
     const v2 = '[data-testid=proposals] tr:has-text("co_so_y_te"):has([data-status=proposed])'
-    await steward.waitForSelector(`${v2} button[data-action=approve]`)
-    await steward.click(`${v2} button[data-action=approve]`)
+    await steward.click(`${v2} button[data-action=read]`)
+    const reader = '[data-testid=proposal-reader]'
+    await steward.waitForSelector(`${reader} [data-testid=proposal-diff]`)
+    expect(await steward.textContent(`${reader} [data-testid=proposal-diff]`)).toBe('Thêm cột: Số giường bệnh')
+    expect(await steward.textContent(`${reader} tr[data-mark=added]`)).toContain('Số giường bệnh')
+    expect(await steward.textContent(reader)).toContain('Bảo hiểm xã hội tỉnh Bắc Ninh')
+    await screenshot(steward, 'catalog-proposal-read')
+    await steward.click(`${reader} button[data-action=approve]`)
+    // Busy at once; the row says what was decided by the time the page says it is done.
+    await steward.waitForSelector('[data-testid=proposals] button[data-action=approve][disabled], p.state.ok[role=status]')
+    await steward.waitForSelector('p.state.ok[role=status]:has-text("Đã duyệt")')
+    expect(await steward.$(`${v2}`)).toBeNull()
     await steward.waitForSelector('[data-testid=proposals] tr:has-text("co_so_y_te") [data-status=superseded]')
     const changed = await ui.apiGet<{ columns: { id: string; type: string }[]; formats: string[] }>('canbo.soyt', '/api/catalog/datasets/co_so_y_te')
     expect(changed.body.columns.map((c) => [c.id, c.type])).toEqual([['ma_co_so', 'string'], ['ten_co_so', 'string'], ['ma_xa', 'string'], ['so_giuong', 'integer']])

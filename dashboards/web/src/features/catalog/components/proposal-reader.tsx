@@ -34,7 +34,9 @@ const FIELD: Record<string, Key> = {
  * changed columns marked).
  */
 export function ProposalReader({ entry, actions }: { entry: ReadEntry; actions: ReactNode }) {
-  const { t, fmt, lang } = useLang()
+  const { t: words, fmt, lang } = useLang()
+  // The form's labels carry typing hints ("(mã, cách nhau dấu phẩy)"): read here without them.
+  const t = (k: Key) => words(k).replace(/\s*\([^)]*\)$/, '')
   const names = useNames(lang)
   const before = useAsync(() => current(entry.id), [entry.id])
   const label = (e: ReadEntry, id: string | null) => e.columns.find((c) => c.id === id)?.label ?? id ?? '—'

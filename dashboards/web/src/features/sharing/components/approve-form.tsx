@@ -90,7 +90,7 @@ export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { r
         </label>
         <label>
           {t('note')}
-          <input value={note} onChange={(e) => setNote(e.target.value)} />
+          <input name="note" value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
       </div>
       {outside && <p className="state error">{t('approveOutside')}</p>}
