@@ -113,7 +113,7 @@ describe("the portal says why each obligation has its status, and what a unit wi
       filters: [
         { member: 'submissions.dataset', operator: 'equals', values: ['doanh_nghiep'] },
         { member: 'submissions.status', operator: 'equals', values: ['late'] },
-        { member: 'submissions.period', operator: 'equals', values: [`${register[2]!.replace(/Tháng (\d+)\/(\d{4})/, (_, m: string, y: string) => `${y}-${m.padStart(2, '0')}`)}`] },
+        { member: 'submissions.period', operator: 'equals', values: [`${register[2]!.replace(/Tháng (\d+)\/(\d{4})/, (_: string, m: string, y: string) => `${y}-${m.padStart(2, '0')}`)}`] },
       ],
     })
     const n = (x: unknown) => Number(x).toLocaleString('vi-VN')

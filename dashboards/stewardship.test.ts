@@ -5,6 +5,7 @@ import * as clock from '../infra/time/clock.ts'
 import { screenshot, signIn } from './testing/browser.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
 import { languageFaults, settled, visibleTexts } from './testing/page-words.ts'
+import type { Alert } from '../infra/contracts/alert.ts'
 
 /*
  * The scorecard, catalogue and administration (steward, admin), error reports, and every page in
@@ -139,6 +140,34 @@ describe('error reports (analyst reports a value, the owner agency answers and c
     expect(other.some((r) => r.note === note)).toBe(false)
     await analyst.close()
     await owner.close()
+  })
+})
+
+describe('alerts (steward)', () => {
+  it("says an overdue report's days as the province writes them, and since when it is overdue", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'quantri')
+    // The rules are checked each minute; checked now, as the page's button does.
+    expect((await fetch(`${ui.url}/api/alerts/check`, { method: 'POST', headers: { authorization: await ui.tokenOf('quantri') } })).status).toBe(200)
+    await page.goto(`${ui.url}/alerts`)
+    await page.waitForSelector('[data-testid=alerts] tbody tr')
+    const { alerts } = (await ui.apiGet<{ alerts: Alert[] }>('quantri', '/api/alerts?state=open')).body
+    const overdue = alerts.filter((a) => a.rule === 'dataset_overdue')
+    expect(overdue.length).toBeGreaterThan(0)
+    const a = overdue[0]!
+    const due = String(a.detail.due_on)
+    const day = due.split('-').reverse().join('/')
+    expect(a.title_vi).toContain(`(hạn ${day})`)
+    expect(a.title_en).toContain(`(due ${day})`)
+    expect(a.title_en).not.toMatch(/period \d{4}-/)
+    // Shown on the page with the day it fell due, and nobody told said in words.
+    const row = page.locator('[data-testid=alerts] tbody tr', { hasText: a.title_vi })
+    const cells = await row.locator('td').allTextContents()
+    expect(cells[4]).toBe(day)
+    expect(cells[7]).toBe('Chưa báo ai: chưa cấu hình thư điện tử hay webhook')
+    for (const text of await page.$$eval('[data-testid=alerts] tbody td', (tds) => tds.map((td) => td.textContent ?? ''))) expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/)
+    await screenshot(page, 'alerts')
+    await page.close()
   })
 })
 

@@ -31,6 +31,24 @@ export function dayText(value: string): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : value
 }
 
+/** A reporting period's code in words: 2026-10 → "Tháng 10/2026" / "Oct 2026", 2026-Q3 → "Quý III/2026" / "Q3 2026", 2026 → "Năm 2026"; spans too. */
+export function periodWords(code: unknown, lang: Lang): string {
+  const s = String(code ?? '')
+  // A span: a quarter to a day ("2026-Q4..2026-11-20"), or months ("2026-05..2026-10").
+  const span = /^(.+)\.\.(.+)$/.exec(s)
+  if (span) {
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(span[2]!)
+    if (day) return `${periodWords(span[1], lang)} (${lang === 'vi' ? 'đến' : 'to'} ${day[3]}/${day[2]}/${day[1]})`
+    return `${periodWords(span[1], lang)} – ${periodWords(span[2], lang)}`
+  }
+  let m = /^(\d{4})-(\d{2})$/.exec(s)
+  if (m) return lang === 'vi' ? `Tháng ${Number(m[2])}/${m[1]}` : `${MONTHS_EN[Number(m[2]) - 1]!.slice(0, 3)} ${m[1]}`
+  m = /^(\d{4})-Q([1-4])$/.exec(s)
+  if (m) return lang === 'vi' ? `Quý ${ROMAN[Number(m[2]) - 1]}/${m[1]}` : `Q${m[2]} ${m[1]}`
+  if (/^\d{4}$/.test(s)) return lang === 'vi' ? `Năm ${s}` : s
+  return s
+}
+
 /** A slot's start in words at its grain; a value that is not a time is given back as it is. */
 export function timeSlotLabel(value: unknown, granularity: string | undefined, lang: Lang): string {
   const s = String(value ?? '')

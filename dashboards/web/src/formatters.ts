@@ -1,5 +1,5 @@
 import { unitText } from '../../../infra/contracts/units.ts'
-import { dayText } from '../../../infra/contracts/question-words.ts'
+import { dayText, periodWords } from '../../../infra/contracts/question-words.ts'
 import { CATALOG_LABELS } from '../../../infra/contracts/catalog-labels.ts'
 import type { Lang } from './strings.ts'
 
@@ -80,23 +80,7 @@ const ROMAN = ['I', 'II', 'III', 'IV']
 export function formatters(lang: Lang) {
   const locale = lang === 'vi' ? 'vi-VN' : 'en-GB'
   const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 })
-  /** 2026-10 → "Tháng 10/2026", 2026-Q3 → "Quý III/2026", 2026 → "Năm 2026"; spans too. */
-  const periodText = (code: unknown): string => {
-    const s = String(code ?? '')
-    // A span: a quarter to a day ("2026-Q4..2026-11-20"), or months ("2026-05..2026-10").
-    const span = /^(.+)\.\.(.+)$/.exec(s)
-    if (span) {
-      const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(span[2]!)
-      if (day) return `${periodText(span[1])} (${lang === 'vi' ? 'đến' : 'to'} ${day[3]}/${day[2]}/${day[1]})`
-      return `${periodText(span[1])} – ${periodText(span[2])}`
-    }
-    let m = /^(\d{4})-(\d{2})$/.exec(s)
-    if (m) return lang === 'vi' ? `Tháng ${Number(m[2])}/${m[1]}` : new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' })
-    m = /^(\d{4})-Q([1-4])$/.exec(s)
-    if (m) return lang === 'vi' ? `Quý ${ROMAN[Number(m[2]) - 1]}/${m[1]}` : `Q${m[2]} ${m[1]}`
-    if (/^\d{4}$/.test(s)) return lang === 'vi' ? `Năm ${s}` : s
-    return s
-  }
+  const periodText = (code: unknown) => periodWords(code, lang)
   return {
     number(v: unknown, digits = 2): string {
       if (v === null || v === undefined || v === '') return '—'

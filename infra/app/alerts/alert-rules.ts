@@ -1,3 +1,4 @@
+import { dayText, periodWords } from '../../contracts/question-words.ts'
 import type { Catalog } from '../../catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { warehouseTime } from '../../warehouse/sql.ts'
@@ -121,8 +122,9 @@ async function overdue(deps: RuleDeps, now: Date): Promise<Firing[]> {
       severity: 'warning' as const,
       agency: first.agency,
       title: {
-        vi: `Quá hạn nộp: ${what}, kỳ ${first.period_label || first.period} — ${first.agency_name || first.agency} (hạn ${first.due_on})`,
-        en: `Overdue: ${whatEn}, period ${first.period} — ${first.agency} (due ${first.due_on})`,
+        // Days as the province writes them, periods in words: a person reads these titles.
+        vi: `Quá hạn nộp: ${what}, kỳ ${periodWords(first.period, 'vi').toLowerCase().replace(/^quý/, 'Quý')} — ${first.agency_name || first.agency} (hạn ${dayText(first.due_on)})`,
+        en: `Overdue: ${whatEn}, period ${periodWords(first.period, 'en')} — ${first.agency_name || first.agency} (due ${dayText(first.due_on)})`,
       },
       detail: {
         agency: first.agency,
