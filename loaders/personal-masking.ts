@@ -1,3 +1,4 @@
+import { reasonText } from '../infra/contracts/audit-words.ts'
 import { mayReadPersonal, type SecurityContext } from '../infra/access/caller.ts'
 import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../infra/access/audit-log.ts'
@@ -79,5 +80,5 @@ export function wholeRowFor(row: Record<string, string | number>, dataset: Catal
 /** Rejected rows are data: every read is audited as a query is, saying whether personal values were masked. */
 export function auditRejects(ctx: { audit: AuditLog }, req: FastifyRequest, datasets: CatalogDataset[], filters: Record<string, unknown>, rowCount: number) {
   const masked = datasets.some((d) => !seesPersonalWhole(d, req.caller))
-  ctx.audit.recordRequest(req, { endpoint: 'rejects', datasets: datasets.map((d) => d.id), filters, rowCount, reason: masked ? 'personal values masked' : '' })
+  ctx.audit.recordRequest(req, { endpoint: 'rejects', datasets: datasets.map((d) => d.id), filters, rowCount, reason: masked ? reasonText('Đã che dữ liệu cá nhân', 'Personal values masked') : '' })
 }

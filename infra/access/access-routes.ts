@@ -1,3 +1,4 @@
+import { endpointWords, reasonText, reasonWords } from '../contracts/audit-words.ts'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { HttpError, notFound } from '../http/http-error.ts'
@@ -55,7 +56,7 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
       via: 'session',
       endpoint: 'login',
       outcome: account ? 'ok' : 'denied',
-      reason: account ? '' : 'wrong username or password',
+      reason: account ? '' : reasonText('Sai tên đăng nhập hoặc mật khẩu', 'Wrong username or password'),
     })
     if (!account) throw new HttpError(401, 'login_failed', 'Sai tên đăng nhập hoặc mật khẩu', 'Wrong username or password')
     const { password_hash: _hash, ...profile } = account
@@ -135,11 +136,19 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
        ORDER BY at DESC, seq DESC LIMIT {limit:UInt32}`,
       { account: q.account ?? '', outcome: q.outcome ?? '', from: q.from ?? '1970-01-01', to: q.to ?? '', limit: q.limit },
     )
-    if (q.format === 'json') return rows
-    const header = rows[0] ? Object.keys(rows[0]) : ['at', 'account', 'outcome']
+    // Beside the identifiers the chain keeps: what each entry was and why, in both languages.
+    const read = rows.map((r) => ({
+      ...r,
+      action_vi: endpointWords(String(r.endpoint), 'vi'),
+      action_en: endpointWords(String(r.endpoint), 'en'),
+      reason_vi: reasonWords(String(r.reason), 'vi'),
+      reason_en: reasonWords(String(r.reason), 'en'),
+    }))
+    if (q.format === 'json') return read
+    const header = read[0] ? Object.keys(read[0]) : ['at', 'account', 'outcome']
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="nhat_ky_truy_cap.csv"')
-      .send(tableCsv(header.map((key) => ({ key, header: key })), rows))
+      .send(tableCsv(header.map((key) => ({ key, header: key })), read))
   })
 }

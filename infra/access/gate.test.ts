@@ -1,3 +1,4 @@
+import { reasonWords } from '../contracts/audit-words.ts'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../testing/temp-warehouse.ts'
@@ -115,7 +116,9 @@ describe('the gate', () => {
     await probe.inject('GET', '/api/audit', { auth: probe.token({ role: 'analyst', sub: 'gate.refused' }) })
     await probe.service.ctx.audit.flush()
     const rows = await queryRows<{ outcome: string; endpoint: string; reason: string }>(probe.service.ctx.wh.client, "SELECT outcome, endpoint, reason FROM meta.audit WHERE account = 'gate.refused'")
-    expect(rows).toEqual([{ outcome: 'denied', endpoint: 'GET /api/audit', reason: 'Role analyst may not do this' }])
+    // The reason in both languages, kept together in the chained entry.
+    expect(rows.map((r) => ({ ...r, reason: reasonWords(r.reason, 'en') }))).toEqual([{ outcome: 'denied', endpoint: 'GET /api/audit', reason: 'Role analyst may not do this' }])
+    expect(reasonWords(rows[0]!.reason, 'vi')).toMatch(/[à-ỹ]/)
   })
 })
 

@@ -1,3 +1,4 @@
+import { reasonText } from '../contracts/audit-words.ts'
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify'
 import { HttpError } from '../http/http-error.ts'
@@ -124,7 +125,7 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
       req.caller = await admit(req, req.routeOptions.config.access)
     } catch (err) {
       if (err instanceof HttpError) {
-        deps.audit.recordRequest(req, { endpoint: `${req.method} ${req.routeOptions.url ?? ''}`, outcome: 'denied', reason: err.en })
+        deps.audit.recordRequest(req, { endpoint: `${req.method} ${req.routeOptions.url ?? ''}`, outcome: 'denied', reason: reasonText(err.vi, err.en) })
       }
       throw err
     }

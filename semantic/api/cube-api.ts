@@ -1,3 +1,4 @@
+import { reasonText } from '../../infra/contracts/audit-words.ts'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { FairTurns } from '../../infra/warehouse/fair-turns.ts'
@@ -197,7 +198,7 @@ export async function handle(
     return body
   } catch (err) {
     if (err instanceof HttpError) {
-      audit(err.status === 401 || err.status === 403 ? 'denied' : 'error', err.en)
+      audit(err.status === 401 || err.status === 403 ? 'denied' : 'error', reasonText(err.vi, err.en))
       throw err
     }
     audit('error', (err as Error).message)

@@ -366,6 +366,8 @@ export const STRINGS = {
   doneHostAllowed: ['Đã cho phép máy chủ.', 'Host allowed.'],
   alertSince: ['Từ ngày', 'Since'],
   alertNotSent: ['Chưa báo ai: chưa cấu hình thư điện tử hay webhook', 'Nobody told: no e-mail or webhook set up'],
+  action: ['Việc đã làm', 'Action'],
+  version: ['Phiên bản', 'Version'],
   statusWhy: ['Giải thích', 'Why'],
   eachChange: ['Mỗi thay đổi', 'Each change'],
   workingDays: ['ngày làm việc', 'working days'],

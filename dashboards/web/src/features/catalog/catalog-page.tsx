@@ -65,7 +65,7 @@ const QUALITY_FORMULAS: Record<'vi' | 'en', string[]> = {
 }
 
 function DatasetDetail({ id }: { id: string }) {
-  const { t, lang } = useLang()
+  const { t, fmt, lang } = useLang()
   const { account } = useAuth()
   const dataset = useAsync(() => api<{ columns: DatasetColumn[]; description: string; owner: string }>(`/api/catalog/datasets/${id}`), [id])
   return (
@@ -78,11 +78,11 @@ function DatasetDetail({ id }: { id: string }) {
             caption={t('columns')}
             rows={d.columns}
             columns={[
-              { key: 'id', header: 'id' },
+              { key: 'id', header: t('code'), as: 'code' },
               { key: 'label', header: t('column') },
-              { key: 'type', header: 'type' },
-              { key: 'required', header: 'required', value: (c) => (c.required ? '✓' : '') },
-              { key: 'identifier', header: 'identifier', value: (c) => c.identifier ?? '' },
+              { key: 'type', header: t('type'), value: (c) => fmt.status(`columnType.${c.type}`) },
+              { key: 'required', header: t('required'), value: (c) => (c.required ? '✓' : '') },
+              { key: 'identifier', header: t('identifier'), value: (c) => (c.identifier ? fmt.status(`identifier.${c.identifier}`) : '') },
               {
                 key: 'enum',
                 header: t('enumValues'),
@@ -95,7 +95,7 @@ function DatasetDetail({ id }: { id: string }) {
                     })
                     .join(', '),
               },
-              { key: 'personal', header: 'personal', value: (c) => (c.personal ? '✓' : '') },
+              { key: 'personal', header: t('personalData'), value: (c) => (c.personal ? '✓' : '') },
             ]}
           />
           {account && (

@@ -18,6 +18,10 @@ interface AuditRow {
   row_count: number
   outcome: string
   reason: string
+  action_vi: string
+  action_en: string
+  reason_vi: string
+  reason_en: string
 }
 /** Recomputes the sharing log's hash chain and says whether it is whole, naming the first broken entry. */
 function VerifyLog() {
@@ -96,14 +100,13 @@ export function AuditPanel() {
               { key: 'account', header: t('username'), as: 'code' },
               { key: 'agency', header: t('agency'), value: (r) => names.agency(r.agency), as: 'name' },
               { key: 'role', header: t('role'), value: (r) => (r.role ? fmt.status(`role.${r.role}`) : '') },
-              // The log keeps what was called and read exactly: endpoints and members as the identifiers they are.
-              { key: 'endpoint', header: 'API', as: 'code' },
+              // What was done in words; the members read as the identifiers the log keeps.
+              { key: 'action', header: t('action'), value: (r) => (lang === 'vi' ? r.action_vi : r.action_en) },
               { key: 'datasets', header: t('dataset'), value: (r) => names.datasets(r.datasets) },
               { key: 'members', header: t('measures'), value: (r) => (r.members ?? []).join(', '), as: 'code' },
               { key: 'row_count', header: t('rows'), numeric: true },
               { key: 'outcome', header: t('outcome'), value: (r) => fmt.status(`outcome.${r.outcome}`) },
-              // The chained log keeps each reason as it was recorded (in English): shown as written.
-              { key: 'reason', header: t('reason'), as: 'name' },
+              { key: 'reason', header: t('reason'), value: (r) => (lang === 'vi' ? r.reason_vi : r.reason_en) },
             ]}
           />
         )}

@@ -303,7 +303,7 @@ export function DatasetProposals() {
               columns={[
                 { key: 'dataset', header: t('code'), as: 'code' },
                 { key: 'name', header: t('dataset'), value: (p) => (lang === 'vi' ? p.entry.name : (p.entry.name_en ?? p.entry.name)) },
-                { key: 'version', header: 'v', numeric: true },
+                { key: 'version', header: t('version'), numeric: true },
                 { key: 'agency', header: t('agency'), value: (p) => names.agency(p.agency), as: 'name' },
                 { key: 'proposed_by', header: t('requester'), as: 'code' },
                 { key: 'created_at', header: t('at'), cell: (p) => fmt.date(p.created_at) },
