@@ -35,6 +35,12 @@ describe('the agency portal (officer)', () => {
     expect(rejects.length).toBe(2)
     const shown = (await page.textContent('[data-testid=rejects]'))!
     for (const r of rejects) expect(shown).toContain(r.reason_vi)
+    // Each rejected cell's column by the template's label, not its code.
+    const entry = (await ui.apiGet<{ columns: { id: string; label: string }[] }>('canbo.sotc', '/api/catalog/datasets/chi_tieu_kt_xh')).body
+    const stored = (await ui.apiGet<{ column: string }[]>('canbo.sotc', `/api/loads/${load!.load_id}/rejects.json`)).body
+    await expect
+      .poll(() => page.$$eval('[data-testid=rejects] tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent)))
+      .toEqual(stored.map((r) => entry.columns.find((c) => c.id === r.column)!.label))
     await screenshot(page, 'portal')
     const [digest] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid=open-digest]')])
     await digest.waitForLoadState()
@@ -45,6 +51,9 @@ describe('the agency portal (officer)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-rejects]')])
     const ws = await readWorkbook((await download.path())!, 'Dong bi tu choi')
     expect(ws.rowCount).toBe(2 + rejects.length)
+    // Titled with the dataset's and the agency's names; the column by its label.
+    expect(String(ws.getCell(1, 1).value)).toContain('(Báo cáo chỉ tiêu kinh tế - xã hội, Sở Tài chính)')
+    expect(ws.getRow(3).getCell(2).value).toBe(entry.columns.find((c) => c.id === stored[0]!.column)!.label)
     expect(ws.getRow(3).getCell(4).value).toBe(rejects[0]!.reason_vi)
     // First, the rejected rows whole under the template's headers, to fix and send again.
     const fix = await readWorkbook((await download.path())!)

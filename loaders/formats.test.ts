@@ -217,5 +217,13 @@ describe('templates', () => {
     const lists = wb.getWorksheet('Danh mục')!
     expect(lists.state).toBe('hidden')
     expect(lists.getColumn(5).values.filter(Boolean)).toHaveLength(100) // the header and 99 communes
+    // Headed by the column's label; the communes' names on a visible sheet beside their codes.
+    expect(lists.getCell(1, 5).value).toBe(catalog.dataset('dan_cu')!.columns[4]!.label)
+    const units = wb.getWorksheet('Xã, phường')!
+    expect(units.state).toBe('visible')
+    expect([units.getCell(1, 1).value, units.getCell(1, 2).value]).toEqual(['Mã', 'Tên xã, phường'])
+    expect(units.getCell(2, 1).value).toBe(lists.getCell(2, 5).value)
+    expect(String(units.getCell(2, 2).value)).toMatch(/^(Xã|Phường) /)
+    expect(String(wb.getWorksheet('Dữ liệu')!.getCell(1, 1).value)).not.toContain('dan_cu')
   })
 })

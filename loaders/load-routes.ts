@@ -172,7 +172,7 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
     auditRejects(ctx, req, dataset ? [dataset] : [], { load_id: req.params.id }, rows.length)
     if (req.params.format === 'json') return rows
     const show = (r: Record<string, string | number>) => (dataset ? wholeRowFor(r, dataset, req.caller) : r)
-    const file = await rejectsWorkbook(ctx.wh, dataset, { id: req.params.id, source: load.source, agency: load.agency }, rows, show)
+    const file = await rejectsWorkbook(ctx.wh, dataset, { id: req.params.id, source: load.source, agency: load.agency, agencyName: ctx.catalog().agency(load.agency)?.name ?? load.agency }, rows, show)
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="dong-bi-tu-choi-${req.params.id.slice(0, 8)}.xlsx"`)

@@ -20,7 +20,7 @@ export type RejectRow = {
 export async function rejectsWorkbook(
   wh: Warehouse,
   dataset: CatalogDataset | undefined,
-  load: { id: string; source: string; agency: string },
+  load: { id: string; source: string; agency: string; agencyName: string },
   rejects: RejectRow[],
   /** How each delivered row may be shown (personal values masked for those without the right). */
   showRow: (row: Record<string, string | number>) => Record<string, string | number> = (r) => r,
@@ -28,15 +28,16 @@ export async function rejectsWorkbook(
   const sheets: TableSheet[] = [
     {
       name: 'Dong bi tu choi',
-      title: `Các dòng bị từ chối — ${load.source} (${dataset?.id ?? ''}, ${load.agency})`,
+      title: `Các dòng bị từ chối — ${load.source} (${dataset?.name ?? ''}, ${load.agencyName})`,
       columns: [
         { key: 'row', header: 'Dòng', width: 8 },
-        { key: 'column', header: 'Cột', width: 20 },
+        { key: 'column', header: 'Cột', width: 24 },
         { key: 'value', header: 'Giá trị', width: 24 },
         { key: 'reason_vi', header: 'Lý do', width: 70 },
         { key: 'reason_en', header: 'Reason', width: 60 },
       ],
-      rows: rejects,
+      // Each column by the label the agency's template heads it with, not its code.
+      rows: rejects.map((r) => ({ ...r, column: dataset?.columns.find((c) => c.id === r.column)?.label ?? r.column })),
     },
   ]
   // Rejected rows are kept in raw whole (write-raw.ts); loads from before that have only meta.rejects.

@@ -7,6 +7,7 @@ import { catalogLabel } from '../infra/contracts/catalog-labels.ts'
 
 const DATA_SHEET = 'Dữ liệu'
 const LISTS_SHEET = 'Danh mục'
+const UNITS_SHEET = 'Xã, phường'
 /** Data validation covers this many rows below the header. */
 const VALIDATED_ROWS = 100_000
 const HEADER_ROW = 3
@@ -24,7 +25,7 @@ const TYPE_VI: Record<Column['type'], string> = {
 const IDENTIFIER_VI: Record<NonNullable<Column['identifier']>, string> = {
   cccd: 'số CCCD 12 chữ số (để dạng văn bản để giữ số 0 đầu)',
   enterprise_code: 'mã số doanh nghiệp 10 chữ số, chi nhánh thêm -NNN',
-  commune_code: 'mã xã 5 chữ số (danh mục từ 01/07/2025)',
+  commune_code: 'mã xã 5 chữ số (danh mục từ 01/07/2025, tên ở trang "Xã, phường")',
   province_code: 'mã tỉnh 2 chữ số',
   admin_unit_code: 'mã tỉnh (2 chữ số) hoặc mã xã (5 chữ số)',
 }
@@ -101,7 +102,7 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
   const guide = wb.addWorksheet('Hướng dẫn')
   const lists = wb.addWorksheet(LISTS_SHEET, { state: 'hidden' })
 
-  data.getCell(1, 1).value = `MẪU NỘP DỮ LIỆU: ${dataset.name.toUpperCase()} (${dataset.id})`
+  data.getCell(1, 1).value = `MẪU NỘP DỮ LIỆU: ${dataset.name.toUpperCase()}`
   data.getCell(1, 1).font = { bold: true, size: 13 }
   data.getCell(2, 1).value = `Cơ quan chủ quản: ${owner?.name ?? dataset.owner} · ${catalog.province.name} · nhập dữ liệu từ dòng ${HEADER_ROW + 1}; xem trang "Hướng dẫn"`
   data.getCell(2, 1).font = { italic: true, color: { argb: 'FF5B6B7C' } }
@@ -131,7 +132,7 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
     const list = listFor(c, catalog)
     if (list) {
       const listCol = columnLetter(i + 1)
-      lists.getCell(1, i + 1).value = c.id
+      lists.getCell(1, i + 1).value = c.label
       list.forEach((v, r) => (lists.getCell(r + 2, i + 1).value = v))
       validations(data).add(range, {
         type: 'list',
@@ -196,6 +197,18 @@ export async function datasetTemplate(catalog: Catalog, dataset: CatalogDataset)
     })
     row.height = rowHeightFor(cells.map((c) => ({ ...c, bold: row.font?.bold === true })))
   })
+  // The dropdowns hold bare codes (what a file carries); the communes' names are on a sheet of their own.
+  if (dataset.columns.some((c) => c.identifier === 'commune_code' || c.identifier === 'admin_unit_code')) {
+    const units = wb.addWorksheet(UNITS_SHEET)
+    units.columns = [
+      { header: 'Mã', key: 'code', width: 10 },
+      { header: 'Tên xã, phường', key: 'name', width: 40 },
+    ]
+    units.getRow(1).font = { bold: true }
+    for (const u of communesOf(catalog.province.code)) units.addRow({ code: u.code, name: u.name })
+    units.getColumn(1).numFmt = '@'
+    printA4Landscape(units, { headerRows: [1, 1], footerLeft: UNITS_SHEET })
+  }
   printA4Landscape(data, { headerRows: [HEADER_ROW, HEADER_ROW], footerLeft: dataset.name })
   printA4Landscape(guide, { headerRows: [5, 5], footerLeft: dataset.name })
 

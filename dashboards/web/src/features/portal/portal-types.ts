@@ -16,6 +16,7 @@ export interface Load {
 }
 export interface Report {
   loadId: string
+  dataset: string
   status: string
   source: string
   rowsRead: number

@@ -1,4 +1,5 @@
-import { download } from '../../../api.ts'
+import { api, download } from '../../../api.ts'
+import { useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import type { Report } from '../portal-types.ts'
@@ -7,6 +8,9 @@ import type { Report } from '../portal-types.ts'
 export function UploadReport({ report }: { report: Report }) {
   const { t, fmt, lang } = useLang()
   const text = (m: { vi: string; en: string }) => (lang === 'vi' ? m.vi : m.en)
+  // Each rejected cell's column by the label the template heads it with, not its code.
+  const columns = useAsync(() => api<{ columns: { id: string; label: string }[] }>(`/api/catalog/datasets/${encodeURIComponent(report.dataset)}`), [report.dataset])
+  const label = (id: string) => (columns.state === 'ready' ? (columns.data.columns.find((c) => c.id === id)?.label ?? id) : id)
   return (
     <div className="panel" data-testid="upload-report" data-status={report.status}>
       <h3>
@@ -31,7 +35,7 @@ export function UploadReport({ report }: { report: Report }) {
             rows={report.rejects}
             columns={[
               { key: 'row', header: t('row'), numeric: true },
-              { key: 'column', header: t('column') },
+              { key: 'column', header: t('column'), value: (r) => label(r.column) },
               { key: 'value', header: t('value') },
               { key: 'reason', header: t('reason'), value: (r) => text(r) },
             ]}
