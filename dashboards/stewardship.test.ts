@@ -109,8 +109,9 @@ describe('error reports (analyst reports a value, the owner agency answers and c
     const form = 'form[aria-label="Báo một lỗi trong dữ liệu"]'
     await analyst.waitForSelector(`${form} select[name=indicator_code] option[value=ENT_NEW]`, { state: 'attached' })
     await analyst.selectOption(`${form} select[name=indicator_code]`, 'ENT_NEW')
-    await analyst.fill(`${form} input[name=unit_code]`, '07210')
-    await analyst.fill(`${form} input[name=period]`, '2026-10')
+    // Picked, not typed: the commune by its name, the month by its label.
+    await analyst.selectOption(`${form} select[name=unit_code]`, { label: communesOf('24').find((c) => c.code === '07210')!.name })
+    await analyst.selectOption(`${form} select[name=period]`, { label: 'Tháng 10/2026' })
     await analyst.fill(`${form} textarea[name=note]`, note)
     await analyst.click(`${form} button[type=submit]`)
     await analyst.waitForSelector('p.state[role=status]:has-text("Đã gửi báo lỗi")')
@@ -134,8 +135,8 @@ describe('error reports (analyst reports a value, the owner agency answers and c
     await screenshot(owner, 'error-report-closed')
 
     // The analyst sees the answer; another agency's officer never saw the report.
-    const mine = (await ui.apiGet<{ reports: { note: string; status: string; answer: string }[] }>('phantich', '/api/error-reports?state=all')).body.reports.find((r) => r.note === note)
-    expect(mine).toMatchObject({ status: 'closed', answer: 'Đúng: tháng 10 có đợt cấp phép dồn từ tháng 9' })
+    const mine = (await ui.apiGet<{ reports: { note: string; status: string; answer: string; unit_code: string; period: string }[] }>('phantich', '/api/error-reports?state=all')).body.reports.find((r) => r.note === note)
+    expect(mine).toMatchObject({ unit_code: '07210', period: '2026-10', status: 'closed', answer: 'Đúng: tháng 10 có đợt cấp phép dồn từ tháng 9' })
     const other = (await ui.apiGet<{ reports: { note: string }[] }>('canbo.soyt', '/api/error-reports?state=all')).body.reports
     expect(other.some((r) => r.note === note)).toBe(false)
     await analyst.close()

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
-import { Show, useAsync } from '../../components/async.tsx'
+import { Empty, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { StateFilter } from '../../components/state-filter.tsx'
-import { datasetMap, indicatorMap, useNames } from '../../catalog-data.ts'
+import { communeList, datasetMap, indicatorMap, useNames } from '../../catalog-data.ts'
+import { khoDay } from '../../kho-clock.ts'
 import { useLang } from '../../i18n.ts'
 import type { ErrorReport } from '../../../../../infra/contracts/error-report.ts'
 
@@ -20,17 +21,36 @@ function useProblem() {
 }
 
 /** A report: what it is about (the value or the dataset), for the table. */
-function subject(r: ErrorReport, names: { indicator: (c: string) => string; dataset: (id: string) => string }, period: (p: string) => string): string {
-  return r.kind === 'value' ? `${names.indicator(r.indicator_code)} · ${r.unit_code} · ${period(r.period)}` : names.dataset(r.dataset)
+function subject(r: ErrorReport, names: { indicator: (c: string) => string; dataset: (id: string) => string; unit: (c: string) => string }, period: (p: string) => string): string {
+  return r.kind === 'value' ? `${names.indicator(r.indicator_code)} · ${names.unit(r.unit_code)} · ${period(r.period)}` : names.dataset(r.dataset)
+}
+
+/** The periods a report may name, newest first: 24 months, 8 quarters or 5 years before today, by the indicator's frequency. */
+export function recentPeriods(frequency: string, today: string): string[] {
+  const [y, m] = today.split('-').map(Number) as [number, number]
+  if (frequency === 'quarterly') {
+    const q = Math.ceil(m / 3)
+    return Array.from({ length: 8 }, (_, i) => {
+      const n = y * 4 + (q - 1) - i
+      return `${Math.floor(n / 4)}-Q${(n % 4) + 1}`
+    })
+  }
+  if (frequency === 'yearly') return Array.from({ length: 5 }, (_, i) => String(y - i))
+  return Array.from({ length: 24 }, (_, i) => {
+    const n = y * 12 + (m - 1) - i
+    return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`
+  })
 }
 
 /** The form anyone signed in uses to report a value or a dataset they think wrong. */
 function ReportForm({ onSent }: { onSent: () => void }) {
-  const { t, lang } = useLang()
+  const { t, fmt, lang } = useLang()
   const [kind, setKind] = useState<'value' | 'dataset'>('value')
   const [sent, setSent] = useState(false)
   const { problem, setProblem, fail } = useProblem()
-  const choices = useAsync(() => Promise.all([indicatorMap(), datasetMap()]), [])
+  // Pickers, not codes to type: indicators and datasets by name, communes by name, periods by label.
+  const choices = useAsync(() => Promise.all([indicatorMap(), datasetMap(), communeList(), api<{ province: { code: string } }>('/api/catalog').then((c) => c.province.code)]), [])
+  const [indicator, setIndicator] = useState('')
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     // Kept: React's event has no currentTarget once the request has been awaited.
@@ -55,7 +75,7 @@ function ReportForm({ onSent }: { onSent: () => void }) {
     <section className="panel">
       <h2>{t('reportError')}</h2>
       <Show value={choices}>
-        {([indicators, datasets]) => (
+        {([indicators, datasets, communes, province]) => (
           <form onSubmit={(e) => void submit(e)} aria-label={t('reportError')}>
             <div className="form-row">
               <label>
@@ -69,7 +89,7 @@ function ReportForm({ onSent }: { onSent: () => void }) {
                 <>
                   <label>
                     {t('indicator')}{' '}
-                    <select name="indicator_code" required>
+                    <select name="indicator_code" required value={indicator || [...indicators.keys()][0]} onChange={(e) => setIndicator(e.target.value)}>
                       {[...indicators.values()].map((i) => (
                         <option key={i.code} value={i.code}>
                           {lang === 'vi' ? i.name_vi : i.name_en}
@@ -78,10 +98,25 @@ function ReportForm({ onSent }: { onSent: () => void }) {
                     </select>
                   </label>
                   <label>
-                    {t('unitCode')} <input name="unit_code" required maxLength={5} size={6} placeholder="07210" />
+                    {t('unitCode')}{' '}
+                    <select name="unit_code" required>
+                      <option value={province}>{t('wholeProvince')}</option>
+                      {communes.map((c) => (
+                        <option key={c.code} value={c.code} lang="vi">
+                          {c.name}
+                        </option>
+                      ))}
+                    </select>
                   </label>
                   <label>
-                    {t('period')} <input name="period" required maxLength={10} size={9} placeholder="2026-10" />
+                    {t('period')}{' '}
+                    <select name="period" required>
+                      {recentPeriods(indicators.get(indicator || [...indicators.keys()][0]!)?.frequency ?? 'monthly', khoDay(0)).map((p) => (
+                        <option key={p} value={p}>
+                          {fmt.period(p)}
+                        </option>
+                      ))}
+                    </select>
                   </label>
                 </>
               ) : (
@@ -151,6 +186,9 @@ export default function ErrorReports() {
   const { account } = useAuth()
   const names = useNames(lang)
   const indicators = useAsync(indicatorMap, [])
+  const communes = useAsync(communeList, [])
+  // A commune by its name; the province's own code (a value for the whole province) in words.
+  const unit = (c: string) => (c.length === 2 ? t('wholeProvince') : communes.state === 'ready' ? (communes.data.find((x) => x.code === c)?.name ?? c) : c)
   const [state, setState] = useState<State>('open')
   const [version, setVersion] = useState(0)
   const reports = useAsync(() => api<{ reports: ErrorReport[] }>(`/api/error-reports?state=${state}`), [state, version])
@@ -168,13 +206,13 @@ export default function ErrorReports() {
         <Show value={reports}>
           {(d) =>
             d.reports.length === 0 ? (
-              <p className="state">{t('reportsNone')}</p>
+              <Empty>{t('reportsNone')}</Empty>
             ) : (
               <DataTable<ErrorReport>
                 testId="error-reports"
                 rows={d.reports}
                 columns={[
-                  { key: 'subject', header: t('reportAbout'), value: (r) => subject(r, { indicator, dataset: names.dataset }, fmt.period) },
+                  { key: 'subject', header: t('reportAbout'), value: (r) => subject(r, { indicator, dataset: names.dataset, unit }, fmt.period) },
                   { key: 'note', header: t('reportNote'), as: 'name' },
                   { key: 'agency', header: t('agency'), value: (r) => names.agency(r.agency), as: 'name' },
                   { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status === 'closed' ? 'succeeded' : r.status === 'answered' ? 'warn' : 'missing'}`}>{fmt.status(`report.${r.status}`)}</span> },

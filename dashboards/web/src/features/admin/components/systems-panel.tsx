@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react'
 import { api } from '../../../api.ts'
-import { ErrorBox, Show, useAsync, useAttempt } from '../../../components/async.tsx'
+import { Feedback, Show, useAsync, useAttempt } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
-import { useNames } from '../../../catalog-data.ts'
+import { agencyMap, useNames } from '../../../catalog-data.ts'
+import type { ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 
 interface SystemRow {
@@ -31,18 +32,26 @@ export function SystemsPanel() {
   const [version, setVersion] = useState(0)
   const [issued, setIssued] = useState<{ system: string; key: string } | null>(null)
   const systems = useAsync(() => api<SystemRow[]>('/api/admin/systems'), [version])
+  // Views and agencies by name: picked from lists, never typed as codes.
+  const views = useAsync(async () => [...new Map((await api<ShareableDataset[]>('/api/sharing/datasets')).flatMap((d) => d.views).map((v) => [v.name, v])).values()], [])
+  const agencies = useAsync(agencyMap, [])
+  const viewTitle = (name: string) => {
+    const v = views.state === 'ready' ? views.data.find((x) => x.name === name) : undefined
+    return v ? (lang === 'vi' ? v.title : v.title_en) : name
+  }
   const reload = () => setVersion((v) => v + 1)
-  const { error, attempt } = useAttempt(reload)
+  const attempted = useAttempt(reload)
+  const { attempt } = attempted
   const register = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault()
     const form = e.currentTarget
     const f = new FormData(form)
     void attempt(async () => {
       await api('/api/admin/systems', {
-        body: { id: f.get('id'), name: f.get('name'), agency: f.get('agency'), contact: f.get('contact'), views: list(f.get('views')), addresses: list(f.get('addresses')), expires_on: f.get('expires_on') || null },
+        body: { id: f.get('id'), name: f.get('name'), agency: f.get('agency'), contact: f.get('contact'), views: f.getAll('views').map(String), addresses: list(f.get('addresses')), expires_on: f.get('expires_on') || null },
       })
       form.reset()
-    })
+    }, 'register', t('doneSaved'))
   }
   const issue = (id: string) => attempt(async () => setIssued({ system: id, ...(await api<{ key: string }>(`/api/admin/systems/${id}/keys`, { method: 'POST' })) }))
   const revoke = (id: string, key: string) => attempt(() => api(`/api/admin/systems/${id}/keys/${key}`, { method: 'DELETE' }))
@@ -64,8 +73,7 @@ export function SystemsPanel() {
               { key: 'id', header: t('systemId'), as: 'code' },
               { key: 'name', header: t('displayName'), as: 'name' },
               { key: 'agency', header: t('agency'), value: (s) => names.agency(s.agency), as: 'name' },
-              // The API's view names a system is configured with, as the identifiers they are.
-              { key: 'views', header: t('views'), value: (s) => s.views.join(', '), as: 'code' },
+              { key: 'views', header: t('views'), value: (s) => s.views.map(viewTitle).join(', ') },
               { key: 'addresses', header: t('addresses'), value: (s) => s.addresses.join(', ') || t('all') },
               { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.day(s.expires_on) },
               {
@@ -105,7 +113,13 @@ export function SystemsPanel() {
         </label>
         <label>
           {t('agency')}
-          <input name="agency" required />
+          <select name="agency" required>
+            {(agencies.state === 'ready' ? [...agencies.data.values()] : []).map((a) => (
+              <option key={a.code} value={a.code} lang="vi">
+                {a.name}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('contact')}
@@ -113,7 +127,13 @@ export function SystemsPanel() {
         </label>
         <label>
           {t('views')}
-          <input name="views" required placeholder="enterprises, population" />
+          <select name="views" multiple required size={5}>
+            {(views.state === 'ready' ? views.data : []).map((v) => (
+              <option key={v.name} value={v.name}>
+                {lang === 'vi' ? v.title : v.title_en}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {t('addresses')}
@@ -125,7 +145,7 @@ export function SystemsPanel() {
         </label>
         <button type="submit">{t('register')}</button>
       </form>
-      {error && <ErrorBox error={error} />}
+      <Feedback of={attempted} />
     </section>
   )
 }
