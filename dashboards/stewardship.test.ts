@@ -4,7 +4,8 @@ import { containing, periodCode, periodLabel, previous } from '../infra/time/per
 import * as clock from '../infra/time/clock.ts'
 import { screenshot, signIn } from './testing/browser.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
-import { languageFaults, settled, visibleTexts } from './testing/page-words.ts'
+import { emptyTables, languageFaults, settled, visibleTexts } from './testing/page-words.ts'
+import type { Page } from 'playwright-core'
 import type { Alert } from '../infra/contracts/alert.ts'
 
 /*
@@ -173,14 +174,22 @@ describe('alerts (steward)', () => {
 })
 
 describe('every page in both languages', () => {
+  /** Parts a page opens on a click (a request's approval, a proposal read, a delivery's documents): read too. */
+  const OPENERS = ['[data-testid=to-decide] button[data-action=approve]', '[data-testid=proposals] button[data-action=read]', '[data-testid=history] button[data-load]', '[data-testid=scorecard] button.linkish']
   it.each([
-    ['lanhdao', ['/', '/explorer', '/quality', '/briefings', '/catalog']],
-    ['canbo.sotc', ['/portal', '/sharing', '/explorer', '/catalog']],
-    ['quantri', ['/', '/portal', '/sharing', '/quality', '/briefings', '/catalog', '/admin']],
-  ] as const)('%s: no raw codes, ISO days or the other language on any page', async (user, paths) => {
+    ['lanhdao', ['/', '/explorer', '/quality', '/briefings', '/catalog', '/reports', '/alerts', '/commune?code=07210']],
+    ['phantich', ['/', '/explorer', '/quality', '/briefings', '/catalog', '/reports']],
+    ['canbo.sotc', ['/portal', '/sharing', '/explorer', '/catalog', '/reports', '/alerts']],
+    ['canbo.x07210', ['/portal', '/sharing', '/explorer', '/reports', '/alerts']],
+    ['quantri', ['/', '/portal', '/sharing', '/quality', '/briefings', '/catalog', '/reports', '/alerts', '/admin']],
+  ] as const)('%s: no raw codes, ISO days, bare or headless empty lists or the other language on any page', async (user, paths) => {
     const faults: string[] = []
     const agencies = (await ui.apiGet<{ name: string }[]>(user, '/api/catalog/agencies')).body
     const properNames = new Set([...agencies.map((a) => a.name), ...communesOf('24').map((c) => c.name)])
+    const read = async (page: Page, where: string, lang: 'vi' | 'en') => {
+      for (const f of languageFaults(await visibleTexts(page), lang, properNames)) faults.push(`${lang} ${where}: ${f}`)
+      for (const f of await emptyTables(page)) faults.push(`${lang} ${where}: ${f}`)
+    }
     for (const lang of ['vi', 'en'] as const) {
       const page = await ui.newPage()
       await page.addInitScript(`localStorage.setItem('kho.lang', '${lang}')`)
@@ -196,18 +205,25 @@ describe('every page in both languages', () => {
             await tab.click()
             await settled(page)
           }
-          for (const f of languageFaults(await visibleTexts(page), lang, properNames)) faults.push(`${lang} ${p}: ${f}`)
+          await read(page, p, lang)
+          for (const opener of OPENERS) {
+            const button = await page.$(opener)
+            if (!button) continue
+            await button.click()
+            await settled(page)
+            await read(page, `${p} (${opener})`, lang)
+          }
         }
         if (p === '/') {
           // The overview's drill-down: a commune of the ranking opened.
           await page.click('[data-testid=commune-ranking] button.linkish')
           await page.waitForSelector('[data-testid=drill-submissions] tbody tr')
-          for (const f of languageFaults(await visibleTexts(page), lang, properNames)) faults.push(`${lang} ${p} (drill): ${f}`)
+          await read(page, `${p} (drill)`, lang)
         }
-        await screenshot(page, `language-${user}-${lang}-${p.slice(1) || 'overview'}`)
+        await screenshot(page, `language-${user}-${lang}-${p.replace(/[^a-z0-9]/gi, '') || 'overview'}`)
       }
       await page.close()
     }
     expect([...new Set(faults)]).toEqual([])
-  }, 240_000)
+  }, 300_000)
 })

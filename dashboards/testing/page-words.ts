@@ -40,6 +40,16 @@ export const settled = async (page: Page) => {
   }
 }
 
+/** Cube's operator names, which a person must never read (they read "bằng", "trong khoảng"…). */
+const OPERATORS = /\b(notEquals|notContains|startsWith|endsWith|notStartsWith|notEndsWith|notSet|inDateRange|notInDateRange|beforeDate|beforeOrOnDate|afterDate|afterOrOnDate|onTheDate|measureFilter)\b/
+
+/** Tables a person sees with their headers and not one row: an empty list must say what is missing instead. */
+export async function emptyTables(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => [...document.querySelectorAll('table')]
+    .filter((t) => t.getBoundingClientRect().height > 0 && t.tHead && t.tBodies.length > 0 && [...t.tBodies].every((b) => b.rows.length === 0))
+    .map((t) => 'empty table: ' + (t.closest('[data-testid]')?.getAttribute('data-testid') || t.tHead.textContent.slice(0, 60))))()`)
+}
+
 /** A person's words have no snake_case or UPPER_CASE codes, no ISO days or period codes, and none of the other language's words. */
 export function languageFaults(texts: { text: string; vi: boolean; raw: boolean }[], lang: 'vi' | 'en', properNames: Set<string>): string[] {
   const faults: string[] = []
@@ -50,9 +60,14 @@ export function languageFaults(texts: { text: string; vi: boolean; raw: boolean 
   for (const t of texts) {
     if (t.raw) continue
     // A code beside its label, "Sở Tài chính (SO_TC)", is the label's reference, not a code shown instead of it.
-    const text = t.text.replace(/\(([A-Za-z0-9_.\-]+(, ?[A-Za-z0-9_.\-]+)*)\)/g, '')
+    const bare = t.text.replace(/\(([A-Za-z0-9_.\-]+(, ?[A-Za-z0-9_.\-]+)*)\)/g, '')
+    // A proper name inside a sentence ("Overdue: … — Sở Nội vụ (due …)") is the name, not the other language.
+    const text = lang === 'en' ? [...properNames].reduce((x, name) => (name.length > 3 ? x.split(name).join('') : x), bare) : bare
     if (/\b[a-z][a-z0-9]*(_[a-z0-9]+)+\b/.test(text) || /\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/.test(text)) faults.push(`code: ${t.text}`)
     if (/\b\d{4}-\d{2}-\d{2}\b/.test(text)) faults.push(`ISO day: ${t.text}`)
+    if (OPERATORS.test(text)) faults.push(`operator code: ${t.text}`)
+    // An empty state says what is missing, never a bare "no data".
+    if (/^(Không có dữ liệu|No data)\.?$/i.test(text.trim())) faults.push(`bare empty state: ${t.text}`)
     if (/\b\d{4}-(Q[1-4]|\d{2})\b/.test(text)) faults.push(`period code: ${t.text}`)
     if (lang === 'vi' && english.test(text) && !/[à-ỹđ]/i.test(text)) faults.push(`English: ${t.text}`)
     // Agencies and communes have no English names: their Vietnamese names are proper names in either language.

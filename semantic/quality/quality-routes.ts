@@ -67,6 +67,7 @@ export function qualityRoutes(app: FastifyInstance, ctx: QualityRoutesDeps) {
     const rows = rejectsFor(stored, (r) => ctx.catalog().dataset(r.dataset), req.caller)
     const datasets = [...new Set(stored.map((r) => r.dataset))].flatMap((id) => ctx.catalog().dataset(id) ?? [])
     auditRejects(ctx, req, datasets, { agency, dataset: q.dataset ?? '' }, rows.length)
-    return rows
+    // Each column also by the label the agency's template heads it with.
+    return rows.map((r) => ({ ...r, column_label: ctx.catalog().dataset(String(r.dataset))?.columns.find((c) => c.id === r.column)?.label ?? r.column }))
   })
 }

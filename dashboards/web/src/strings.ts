@@ -369,6 +369,8 @@ export const STRINGS = {
   action: ['Việc đã làm', 'Action'],
   version: ['Phiên bản', 'Version'],
   doneSaved: ['Đã lưu.', 'Saved.'],
+  reviewNothing: ['Không có tài khoản hay quyền nào cần rà soát ở mục này.', 'Nothing to review under this heading.'],
+  emptyOpenDataProposals: ['Không có đề xuất công bố dữ liệu mở nào chờ duyệt. Chuyên viên đề xuất từ trang Khám phá chỉ tiêu.', 'No open-data proposal waits for a decision. Analysts propose them from the explorer.'],
   statusWhy: ['Giải thích', 'Why'],
   eachChange: ['Mỗi thay đổi', 'Each change'],
   workingDays: ['ngày làm việc', 'working days'],

@@ -1,6 +1,7 @@
 import { flexRender, getCoreRowModel, getPaginationRowModel, getSortedRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table'
 import { useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useLang } from '../i18n.ts'
+import { Empty } from './async.tsx'
 
 export interface Column<T> {
   key: string
@@ -23,7 +24,22 @@ function breakable(text: string): ReactNode {
  * A sortable, paginated table. Only one page of rows is ever in the DOM, so 100k rows stay smooth;
  * sorting works on the whole set.
  */
-export function DataTable<T extends object>({ rows, columns, pageSize = 50, testId, caption }: { rows: T[]; columns: Column<T>[]; pageSize?: number; testId?: string; caption?: string }) {
+export function DataTable<T extends object>({
+  rows,
+  columns,
+  pageSize = 50,
+  testId,
+  caption,
+  empty,
+}: {
+  rows: T[]
+  columns: Column<T>[]
+  pageSize?: number
+  testId?: string
+  caption?: string
+  /** What an empty list lacks and what to do, shown instead of headers with no rows. */
+  empty?: ReactNode
+}) {
   const { t, fmt } = useLang()
   const [sorting, setSorting] = useState<SortingState>([])
   const defs = useMemo<ColumnDef<T>[]>(
@@ -63,6 +79,13 @@ export function DataTable<T extends object>({ rows, columns, pageSize = 50, test
   })
   useEffect(() => table.setPageIndex(0), [rows, table])
   const page = table.getState().pagination
+  if (rows.length === 0 && empty) {
+    return (
+      <div className="table-wrap" data-testid={testId}>
+        <Empty>{empty}</Empty>
+      </div>
+    )
+  }
   return (
     <div className="table-wrap" data-testid={testId}>
       <table>

@@ -6,6 +6,8 @@ export interface EntryColumn {
   required: boolean
   identifier: string | null
   enum: string[] | null
+  /** The labels people write for an enumeration's codes. */
+  enum_labels?: { value: string; label: string; label_en?: string }[]
   personal: boolean
 }
 export interface ReadEntry {

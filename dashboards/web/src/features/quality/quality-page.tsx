@@ -4,6 +4,7 @@ import { api, loadRows, type Row } from '../../api.ts'
 import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang, type Key } from '../../i18n.ts'
+import { communeList, indicatorMap, indicatorName } from '../../catalog-data.ts'
 
 const CRITERIA: Key[] = ['completeness', 'validity', 'timeliness', 'consistency', 'accuracy']
 
@@ -13,6 +14,7 @@ interface Reject {
   agency: string
   row: number
   column: string
+  column_label: string
   value: string
   reason_vi: string
   reason_en: string
@@ -49,6 +51,8 @@ export default function Quality() {
   const rejects = useAsync(() => (agency ? api<Reject[]>(`/api/quality/rejects?agency=${encodeURIComponent(agency)}&limit=500`) : Promise.resolve([])), [agency])
   const outliers = useAsync(() => (agency ? api<Outlier[]>(`/api/quality/outliers?agency=${encodeURIComponent(agency)}`) : Promise.resolve([])), [agency])
   const q = 'quality_scores.quarter_start.quarter'
+  const indicators = useAsync(indicatorMap, [])
+  const communes = useAsync(communeList, [])
 
   return (
     <Show value={scores} empty={(d) => d.length === 0} say={t('emptyScores')}>
@@ -132,10 +136,11 @@ export default function Quality() {
                         rows={list}
                         pageSize={10}
                         columns={[
-                          { key: 'source', header: t('file') },
+                          { key: 'source', header: t('file'), as: 'code' },
                           { key: 'row', header: t('row'), numeric: true },
-                          { key: 'column', header: t('column') },
-                          { key: 'value', header: t('value') },
+                          { key: 'column', header: t('column'), value: (r) => r.column_label },
+                          // The cell as the agency wrote it.
+                          { key: 'value', header: t('value'), as: 'name' },
                           { key: 'reason', header: t('reason'), value: (r) => (lang === 'vi' ? r.reason_vi : r.reason_en) },
                         ]}
                       />
@@ -148,9 +153,9 @@ export default function Quality() {
                         rows={list}
                         pageSize={10}
                         columns={[
-                          { key: 'indicator_code', header: t('indicators') },
+                          { key: 'indicator_code', header: t('indicators'), value: (r) => indicatorName(indicators.state === 'ready' ? indicators.data.get(r.indicator_code) : undefined, lang, r.indicator_code) },
                           { key: 'period', header: t('period'), cell: (r) => fmt.period(r.period) },
-                          { key: 'unit_code', header: t('byCommune') },
+                          { key: 'unit_code', header: t('byCommune'), value: (r) => (communes.state === 'ready' ? (communes.data.find((c) => c.code === r.unit_code)?.name ?? t('wholeProvince')) : r.unit_code) },
                           { key: 'value', header: t('value'), numeric: true },
                           { key: 'mean_before', header: 'μ', numeric: true },
                           { key: 'z_score', header: 'z', numeric: true },

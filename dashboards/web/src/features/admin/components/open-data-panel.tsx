@@ -37,6 +37,7 @@ export function OpenDataPanel() {
           <DataTable<Proposal>
             testId="open-data-proposals"
             rows={list}
+            empty={t('emptyOpenDataProposals')}
             columns={[
               { key: 'title', header: t('openDataTitle'), as: 'name' },
               { key: 'agency', header: t('agency'), value: (p) => names.agency(p.agency), as: 'name' },

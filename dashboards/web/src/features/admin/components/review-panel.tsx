@@ -60,6 +60,7 @@ export function ReviewPanel() {
                 </summary>
                 <DataTable<Row>
                   rows={r[list]}
+                  empty={t('reviewNothing')}
                   columns={keys.map((key) => {
                     const f = FIELDS[key]!
                     const v = (row: Row) => String(row[key] ?? '')

@@ -46,8 +46,29 @@ export function ProposalReader({ entry, actions }: { entry: ReadEntry; actions: 
     if (!r) return t('deadlineDefault')
     return r.after === 'change' ? `${t('eachChange')} + ${r.working_days} ${t('workingDays')}` : `${t('afterPeriodEnd')} ${r.days} ${t('days')}`
   }
-  const colType = (c: EntryColumn) =>
-    [fmt.status(`columnType.${c.type}`), c.identifier ? fmt.status(`identifier.${c.identifier}`) : '', c.enum ? `${t('enumValues')}: ${c.enum.join(', ')}` : ''].filter(Boolean).join(' · ')
+  // An enumeration's values by the labels people write, each with its code (either is accepted in a
+  // file); a code with no label is shown as the code it is.
+  const valueWords = (c: EntryColumn): ReactNode[] =>
+    (c.enum ?? []).map((v, i) => {
+      const l = c.enum_labels?.find((x) => x.value === v)
+      return (
+        <span key={v}>
+          {i > 0 ? ', ' : ''}
+          {l ? `${lang === 'vi' ? l.label : (l.label_en ?? l.label)} (${v})` : <code>{v}</code>}
+        </span>
+      )
+    })
+  const colType = (c: EntryColumn) => (
+    <>
+      {[fmt.status(`columnType.${c.type}`), c.identifier ? fmt.status(`identifier.${c.identifier}`) : ''].filter(Boolean).join(' · ')}
+      {c.enum && (
+        <>
+          {' · '}
+          {t('enumValues')}: {valueWords(c)}
+        </>
+      )}
+    </>
+  )
   return (
     <section className="panel proposal-reader" data-testid="proposal-reader" aria-label={t('readProposal')}>
       <h3>
@@ -87,9 +108,9 @@ export function ProposalReader({ entry, actions }: { entry: ReadEntry; actions: 
                 <dt>{t('consumers')}</dt>
                 <dd>{entry.sharing.consumers.length > 0 ? entry.sharing.consumers.map(names.agency).join(', ') : '—'}</dd>
                 <dt>{t('naturalKey')}</dt>
-                <dd>{entry.natural_key.map((k) => label(entry, k)).join(', ')}</dd>
+                <dd lang="vi">{entry.natural_key.map((k) => label(entry, k)).join(', ')}</dd>
                 <dt>{t('changedOn')}</dt>
-                <dd>{entry.changed_on ? label(entry, entry.changed_on) : '—'}</dd>
+                <dd lang="vi">{entry.changed_on ? label(entry, entry.changed_on) : '—'}</dd>
                 <dt>{t('personalData')}</dt>
                 <dd>{yes(entry.columns.some((c) => c.personal))}</dd>
                 <dt>{t('pullConnector')}</dt>
