@@ -63,6 +63,23 @@ describe('the overview on every screen', () => {
   }, 120_000)
 })
 
+describe('the navigation of the role with most pages', () => {
+  it("keeps a steward's ten pages on one row at 1440 px and two at 1280 px, the account in the sign-out button's title", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'quantri')
+    await page.waitForSelector('nav[aria-label=main] a')
+    const rows = () => page.$$eval('nav[aria-label=main] a', (links) => new Set(links.map((a) => Math.round(a.getBoundingClientRect().top))).size)
+    await page.setViewportSize({ width: 1440, height: 900 })
+    expect(await page.$$eval('nav[aria-label=main] a', (links) => links.length)).toBe(10)
+    expect(await rows()).toBe(1)
+    await page.setViewportSize({ width: 1280, height: 800 })
+    expect(await rows()).toBeLessThanOrEqual(2)
+    expect(await page.getAttribute('header.top button:has-text("Đăng xuất")', 'title')).toBe('quantri · Quản trị dữ liệu')
+    await screenshot(page, 'screens-steward-nav-1280')
+    await page.close()
+  })
+})
+
 /** How far the page runs past the screen's bottom (0: it does not). */
 const overflowDown = (page: Page) => page.evaluate('document.documentElement.scrollHeight - window.innerHeight') as Promise<number>
 

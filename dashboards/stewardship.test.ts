@@ -24,6 +24,11 @@ describe('the scorecard, catalogue and administration (steward, admin)', () => {
     const ranks = await page.$$eval('[data-testid=scorecard] tbody tr td:first-child', (tds) => tds.map((td) => Number(td.textContent)))
     expect(ranks[0]).toBe(1)
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks)
+    // A score says how many criteria it averages, and "—" is explained under the table.
+    const cells = await page.$$eval('[data-testid=scorecard] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    for (const c of cells) expect(c[2]).toMatch(new RegExp(`\\(${c.slice(3).filter((x) => x !== '—').length}/5\\)$`))
+    expect(cells.some((c) => c.includes('—'))).toBe(true)
+    expect(await page.textContent('[data-testid=quality-dash]')).toContain('không áp dụng')
     await page.click('[data-testid=scorecard] button.linkish[data-agency="CA_TINH"]')
     await page.waitForSelector('[data-testid=quality-rejects] tbody tr')
     expect(await page.textContent('[data-testid=quality-rejects]')).toMatch(/CCCD|định danh/)

@@ -66,6 +66,8 @@ export function languageFaults(texts: { text: string; vi: boolean; raw: boolean 
     if (/\b[a-z][a-z0-9]*(_[a-z0-9]+)+\b/.test(text) || /\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b/.test(text)) faults.push(`code: ${t.text}`)
     if (/\b\d{4}-\d{2}-\d{2}\b/.test(text)) faults.push(`ISO day: ${t.text}`)
     if (OPERATORS.test(text)) faults.push(`operator code: ${t.text}`)
+    // A day-valued field written as a moment: a day read as midnight (UTC or Vietnam's) gets a time it never had.
+    if (/\b(00:00|07:00) \d{2}\/\d{2}\/\d{4}\b/.test(text)) faults.push(`time on a day: ${t.text}`)
     // An empty state says what is missing, never a bare "no data".
     if (/^(Không có dữ liệu|No data)\.?$/i.test(text.trim())) faults.push(`bare empty state: ${t.text}`)
     if (/\b\d{4}-(Q[1-4]|\d{2})\b/.test(text)) faults.push(`period code: ${t.text}`)

@@ -151,7 +151,7 @@ function Nav({ pages, path }: { pages: Page[]; path: string }) {
       <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label="language">
         {lang === 'vi' ? 'EN' : 'VI'}
       </button>
-      <button type="button" onClick={signOut}>
+      <button type="button" onClick={signOut} title={account ? `${account.account} · ${fmt.status(`role.${account.role}`)}` : undefined}>
         {t('logout')}
       </button>
     </header>

@@ -98,10 +98,31 @@ export default function Quality() {
                       </button>
                     ),
                   },
-                  { key: 'quality_scores.composite', header: t('composite'), numeric: true },
-                  ...CRITERIA.map((c) => ({ key: `quality_scores.${c}`, header: t(c), numeric: true })),
+                  {
+                    key: 'quality_scores.composite',
+                    header: t('composite'),
+                    numeric: true,
+                    // How many criteria the score averages: a 100 on two criteria is not a 100 on five.
+                    cell: (r) => {
+                      const applied = CRITERIA.filter((c) => r[`quality_scores.${c}`] !== null && r[`quality_scores.${c}`] !== undefined).length
+                      return (
+                        <>
+                          {fmt.number(r['quality_scores.composite'])} <small className="muted">({fmt.number(applied, 0)}/{fmt.number(CRITERIA.length, 0)})</small>
+                        </>
+                      )
+                    },
+                  },
+                  ...CRITERIA.map((c) => ({
+                    key: `quality_scores.${c}`,
+                    header: t(c),
+                    numeric: true,
+                    cell: (r: Row) => (r[`quality_scores.${c}`] === null || r[`quality_scores.${c}`] === undefined ? <span title={t(`${c}None` as Key)}>—</span> : fmt.number(r[`quality_scores.${c}`])),
+                  })),
                 ]}
               />
+              <p className="hint" data-testid="quality-dash">
+                {t('qualityDash')}
+              </p>
             </section>
             {agency && (
               <div className="grid-2" data-testid="quality-drill">
