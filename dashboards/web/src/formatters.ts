@@ -19,6 +19,7 @@ const STATUS: Record<string, readonly [string, string]> = {
   error: ['Quá cũ', 'Stale'],
   succeeded: ['Thành công', 'Succeeded'],
   started: ['Đang chạy', 'Running'],
+  skipped: ['Bỏ qua', 'Skipped'],
   // Sharing requests (prefixed: "pending" above is a submission not yet due).
   'request.pending': ['Chờ duyệt', 'Awaiting decision'],
   'request.approved': ['Đã duyệt', 'Approved'],

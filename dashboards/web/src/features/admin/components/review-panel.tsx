@@ -21,7 +21,7 @@ const LISTS: [keyof Omit<Review, 'as_of'>, Key, string[]][] = [
 ]
 
 /** Each field's header, and whether it is a day, a code or a name. */
-const FIELDS: Record<string, { header: Key; kind?: 'date' | 'code' | 'name' | 'role' | 'agency' | 'dataset' }> = {
+const FIELDS: Record<string, { header: Key; kind?: 'date' | 'day' | 'code' | 'name' | 'role' | 'agency' | 'dataset' }> = {
   username: { header: 'username', kind: 'code' },
   display_name: { header: 'displayName', kind: 'name' },
   role: { header: 'role', kind: 'role' },
@@ -29,7 +29,7 @@ const FIELDS: Record<string, { header: Key; kind?: 'date' | 'code' | 'name' | 'r
   last_sign_in: { header: 'lastSignIn', kind: 'date' },
   id: { header: 'requestId', kind: 'code' },
   dataset: { header: 'dataset', kind: 'dataset' },
-  ends_on: { header: 'endsOn', kind: 'date' },
+  ends_on: { header: 'endsOn', kind: 'day' },
   requester: { header: 'requester', kind: 'code' },
   system_id: { header: 'systemId', kind: 'code' },
   system_name: { header: 'displayName', kind: 'name' },
@@ -67,6 +67,8 @@ export function ReviewPanel() {
                     switch (f.kind) {
                       case 'date':
                         return { key, header: t(f.header), cell: (row: Row) => fmt.date(row[key]) }
+                      case 'day':
+                        return { key, header: t(f.header), cell: (row: Row) => fmt.day(row[key]) }
                       case 'role':
                         return { key, header: t(f.header), value: (row: Row) => (row[key] ? fmt.status(`role.${v(row)}`) : '') }
                       case 'agency':
