@@ -9,6 +9,7 @@ import { useAuth } from '../../auth.tsx'
 import { DatasetProposals } from './components/dataset-proposals.tsx'
 import { Attachments } from '../../components/attachments.tsx'
 import { Tabs } from '../../components/tabs.tsx'
+import type { EntryColumn } from './entry-diff.ts'
 
 interface DatasetSummary {
   id: string
@@ -21,16 +22,8 @@ interface DatasetSummary {
   personal_data: boolean
   formats: string[]
 }
-interface DatasetColumn {
-  id: string
-  label: string
-  type: string
-  required: boolean
-  identifier: string | null
-  enum: string[] | null
-  enum_labels: { value: string; label: string; label_en?: string }[]
-  personal: boolean
-}
+/** A dataset's column as the catalogue serves it (the same shape a proposal's reader reads). */
+type DatasetColumn = EntryColumn
 interface Source {
   dataset: string
   lastLoadedAt: string | null
@@ -90,7 +83,7 @@ function DatasetDetail({ id }: { id: string }) {
                 value: (c) =>
                   (c.enum ?? [])
                     .map((v) => {
-                      const l = c.enum_labels.find((x) => x.value === v)
+                      const l = c.enum_labels?.find((x) => x.value === v)
                       return l ? `${lang === 'vi' ? l.label : (l.label_en ?? l.label)} (${v})` : v
                     })
                     .join(', '),
