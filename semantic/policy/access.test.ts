@@ -210,6 +210,13 @@ describe('obligation lists', () => {
     expect(page).toContain('Tình hình nộp báo cáo ngày')
     expect(page).toContain('Quá hạn chưa nộp')
     expect(page).toContain('Sở Công Thương')
+    // In English for an English reader: the words, the periods and the days; the names as they are.
+    const en = await (await get('/api/submissions/digest?format=html&lang=en', token({ role: 'steward', sub: 'quantri' }))).text()
+    expect(en).toContain('<html lang="en">')
+    expect(en).toContain('Overdue, not received')
+    expect(en).toContain('Jan 2026')
+    expect(en).not.toMatch(/Quá hạn|Tháng \d|\d{4}-\d{2}-\d{2}/)
+    expect(en).toContain('<h2 lang="vi">Sở Công Thương</h2>')
   })
 
   it('e-mails each agency that has a contact address its own part of the digest', async () => {

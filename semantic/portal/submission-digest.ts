@@ -1,3 +1,4 @@
+import { dayText, periodWords, type Lang } from '../../infra/contracts/question-words.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { SendMail } from '../../infra/files/mailer.ts'
@@ -82,33 +83,69 @@ export async function buildDigest(wh: Warehouse, opts: { day: string; agency?: s
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const viDate = (iso: string) => iso.split('-').reverse().join('/')
-const subject = (r: ObligationItem) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : `Bộ dữ liệu: ${r.dataset_name || r.dataset}`)
+const viDate = dayText
 
-function table(title: string, rows: ObligationItem[], note: (r: ObligationItem) => string): string {
+/** The digest's words in each language; agencies', indicators' and datasets' names stay as the catalogue writes them. */
+const WORDS = {
+  vi: {
+    title: (day: string) => `Tình hình nộp báo cáo ngày ${day}`,
+    dataset: 'Bộ dữ liệu',
+    head: ['Chỉ tiêu / dữ liệu', 'Kỳ', 'Hạn nộp', 'Ghi chú'],
+    overdue: 'Quá hạn chưa nộp',
+    upcoming: 'Sắp đến hạn',
+    late: 'Nộp trễ hôm qua',
+    refused: 'Đã gửi nhưng bị từ chối',
+    missing: 'Chưa nộp',
+    today: 'Hạn hôm nay',
+    left: (n: number) => `Còn ${n} ngày`,
+    lateBy: (n: number) => `Trễ ${n} ngày làm việc`,
+    totals: (t: Digest['totals']) =>
+      `${t.overdue.toLocaleString('vi-VN')} nghĩa vụ quá hạn, ${t.upcoming.toLocaleString('vi-VN')} sắp đến hạn trong 3 ngày, ${t.late.toLocaleString('vi-VN')} nộp trễ hôm qua — ${t.agencies.toLocaleString('vi-VN')} cơ quan.`,
+    nothing: 'Không có nghĩa vụ nào cần nhắc.',
+  },
+  en: {
+    title: (day: string) => `Reporting on ${day}`,
+    dataset: 'Dataset',
+    head: ['Indicator / data', 'Period', 'Due', 'Note'],
+    overdue: 'Overdue, not received',
+    upcoming: 'Due soon',
+    late: 'Sent late yesterday',
+    refused: 'Sent but refused',
+    missing: 'Not received',
+    today: 'Due today',
+    left: (n: number) => `${n} ${n === 1 ? 'day' : 'days'} left`,
+    lateBy: (n: number) => `${n} working ${n === 1 ? 'day' : 'days'} late`,
+    totals: (t: Digest['totals']) =>
+      `${t.overdue.toLocaleString('en-GB')} overdue, ${t.upcoming.toLocaleString('en-GB')} due in the next 3 days, ${t.late.toLocaleString('en-GB')} sent late yesterday — ${t.agencies.toLocaleString('en-GB')} ${t.agencies === 1 ? 'agency' : 'agencies'}.`,
+    nothing: 'Nothing to remind anyone of.',
+  },
+} as const
+
+const subject = (r: ObligationItem, lang: Lang = 'vi') =>
+  r.indicator_code ? `${r.indicator_code} — <span lang="vi">${esc(r.indicator_name)}</span>` : `${WORDS[lang].dataset}: <span lang="vi">${esc(r.dataset_name || r.dataset)}</span>`
+
+function table(lang: Lang, title: string, rows: ObligationItem[], note: (r: ObligationItem) => string): string {
   if (rows.length === 0) return ''
-  const body = rows
-    .map((r) => `<tr><td>${esc(subject(r))}</td><td>${esc(r.period_label || r.period)}</td><td>${viDate(r.due_on)}</td><td>${esc(note(r))}</td></tr>`)
-    .join('')
-  return `<h3>${esc(title)} (${rows.length})</h3><table><thead><tr><th>Chỉ tiêu / dữ liệu</th><th>Kỳ</th><th>Hạn nộp</th><th>Ghi chú</th></tr></thead><tbody>${body}</tbody></table>`
+  const body = rows.map((r) => `<tr><td>${subject(r, lang)}</td><td>${esc(periodWords(r.period, lang))}</td><td>${viDate(r.due_on)}</td><td>${esc(note(r))}</td></tr>`).join('')
+  return `<h3>${esc(title)} (${rows.length})</h3><table><thead><tr>${WORDS[lang].head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`
 }
 
-/** The digest as a self-contained Vietnamese HTML page, to open or send by e-mail. */
-export function digestHtml(d: Digest): string {
+/** The digest as a self-contained HTML page in Vietnamese (or English), to open or send by e-mail. */
+export function digestHtml(d: Digest, lang: Lang = 'vi'): string {
+  const w = WORDS[lang]
   const sections = d.agencies
     .map(
-      (a) => `<section><h2>${esc(a.agency_name || a.agency)}</h2>
-${table('Quá hạn chưa nộp', a.overdue, (r) => (r.status === 'rejected' ? 'Đã gửi nhưng bị từ chối' : 'Chưa nộp'))}
-${table('Sắp đến hạn', a.upcoming, (r) => (r.days_left === 0 ? 'Hạn hôm nay' : `Còn ${r.days_left} ngày`))}
-${table('Nộp trễ hôm qua', a.late, (r) => `Trễ ${r.days_late} ngày làm việc`)}</section>`,
+      (a) => `<section><h2 lang="vi">${esc(a.agency_name || a.agency)}</h2>
+${table(lang, w.overdue, a.overdue, (r) => (r.status === 'rejected' ? w.refused : w.missing))}
+${table(lang, w.upcoming, a.upcoming, (r) => (r.days_left === 0 ? w.today : w.left(r.days_left)))}
+${table(lang, w.late, a.late, (r) => w.lateBy(r.days_late))}</section>`,
     )
     .join('\n')
-  const t = d.totals
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Tình hình nộp báo cáo ngày ${viDate(d.day)}</title>
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${w.title(viDate(d.day))}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#1b2733}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #c8d0d8;padding:4px 8px;text-align:left}th{background:#eef2f6}h2{border-bottom:2px solid #a51c1c;padding-bottom:4px}</style>
-</head><body><h1>Tình hình nộp báo cáo ngày ${viDate(d.day)}</h1>
-<p>${t.overdue.toLocaleString('vi-VN')} nghĩa vụ quá hạn, ${t.upcoming.toLocaleString('vi-VN')} sắp đến hạn trong 3 ngày, ${t.late.toLocaleString('vi-VN')} nộp trễ hôm qua — ${t.agencies.toLocaleString('vi-VN')} cơ quan.</p>
-${sections || '<p>Không có nghĩa vụ nào cần nhắc.</p>'}
+</head><body><h1>${w.title(viDate(d.day))}</h1>
+<p>${w.totals(d.totals)}</p>
+${sections || `<p>${w.nothing}</p>`}
 </body></html>`
 }
 
@@ -135,7 +172,9 @@ export async function writeDigest(wh: Warehouse, dir: string, at: Date, mail?: {
 
 /** The digest as plain text, for mail readers that show no HTML. */
 export function digestText(d: Digest): string {
-  const line = (r: ObligationItem) => `  - ${subject(r)}, ${r.period_label || r.period}, hạn ${viDate(r.due_on)}`
+  // Plain text: the name without the page's markup.
+  const what = (r: ObligationItem) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : `Bộ dữ liệu: ${r.dataset_name || r.dataset}`)
+  const line = (r: ObligationItem) => `  - ${what(r)}, ${r.period_label || r.period}, hạn ${viDate(r.due_on)}`
   return d.agencies
     .map((a) => [a.agency_name || a.agency, ...(a.overdue.length ? ['Quá hạn chưa nộp:', ...a.overdue.map(line)] : []), ...(a.upcoming.length ? ['Sắp đến hạn:', ...a.upcoming.map(line)] : [])].join('\n'))
     .join('\n\n')

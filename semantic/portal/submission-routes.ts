@@ -16,6 +16,7 @@ const digestQuery = z.strictObject({
   day: z.iso.date().optional(),
   agency: z.string().max(40).optional(),
   format: z.enum(['json', 'html']).default('json'),
+  lang: z.enum(['vi', 'en']).default('vi'),
 })
 
 /**
@@ -40,6 +41,6 @@ export function submissionRoutes(app: FastifyInstance, ctx: { wh: Warehouse; dat
     const agency = agencyScope(req.caller, q.agency)
     const digest = await buildDigest(ctx.wh, { day: q.day ?? clock.today(), agency })
     if (q.format === 'json') return digest
-    return reply.type('text/html; charset=utf-8').send(digestHtml(digest))
+    return reply.type('text/html; charset=utf-8').send(digestHtml(digest, q.lang))
   })
 }

@@ -86,7 +86,7 @@ export default function Portal() {
           {t('portal')}
           {info ? ` — ${info.name}` : ''}
         </h1>
-        <button type="button" onClick={() => void openDigest(scope)} data-testid="open-digest">
+        <button type="button" onClick={() => void openDigest(scope, lang)} data-testid="open-digest">
           {t('digest')}
         </button>
         {!officer && (
