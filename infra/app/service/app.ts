@@ -17,6 +17,7 @@ import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
 import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../../semantic/api/cube-api.ts'
+import { askRoutes } from '../../../semantic/ask/ask-routes.ts'
 import { graphqlRoutes } from '../../../semantic/api/graphql-api.ts'
 import { liveRoutes } from '../../../semantic/api/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
@@ -96,6 +97,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   adminRoutes(app, ctx)
   transformRoutes(app, { wh, catalog, project: () => ctx.model.now.project, transforms: ctx.transforms, viewTables: () => ctx.model.now.semantic.lineage })
   cubeApiRoutes(app, cube)
+  askRoutes(app, cube, catalog)
   graphqlRoutes(app, cube)
   liveRoutes(app, { live: ctx.live, get model() { return cube.model }, get sharing() { return cube.sharing }, dataVersion: () => ctx.dataVersion })
   accessRoutes(app, {

@@ -1,0 +1,25 @@
+/**
+ * A question asked in words and its answer (POST /api/ask): the Cube query it ran, its rows as
+ * /cubejs-api/v1/load gives them, a sentence in the asker's language, what each part of the
+ * question was taken to mean and what was not understood. Types only, shared with the pages.
+ */
+export interface AskPart {
+  part: 'indicator' | 'place' | 'period' | 'compare' | 'rank' | 'breakdown'
+  /** The words of the question (folded) this part was read from. */
+  text: string
+  /** The code or period it was read as. */
+  value: string
+  /** That, in the asker's words. */
+  meaning: string
+}
+
+export interface AskAnswer {
+  /** False: no number was given ("chưa hiểu"), with what was read and suggestions instead. */
+  understood: boolean
+  answer: string
+  query: Record<string, unknown> | null
+  data: Record<string, unknown>[]
+  parts: AskPart[]
+  unknown: string[]
+  suggestions: { code: string; name: string }[]
+}

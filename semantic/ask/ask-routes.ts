@@ -1,0 +1,71 @@
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { access, allow } from '../../infra/access/gate.ts'
+import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import { communesOf } from '../../infra/identifiers/admin-units.ts'
+import * as clock from '../../infra/time/clock.ts'
+import type { AskAnswer } from '../../infra/contracts/ask.ts'
+import { handle, runQuery, type CubeApiContext } from '../api/cube-api.ts'
+import { QueryError, validateQuery } from '../cube/cube-query.ts'
+import { queryMembers } from '../policy/view-policy.ts'
+import { answerQuestion } from './answer-question.ts'
+import { parseQuestion, type AskContext } from './parse-question.ts'
+
+const SYNONYMS_FILE = fileURLToPath(new URL('./synonyms.yaml', import.meta.url))
+
+/** The synonyms stewards keep (synonyms.yaml): indicator code → other ways to say it. */
+export function loadSynonyms(file = SYNONYMS_FILE): Record<string, string[]> {
+  return (parseYaml(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, string[]>
+}
+
+/** What questions are read against, from the catalogue in force and kho's day. */
+export function askContext(catalog: Catalog, synonyms: Record<string, string[]>, today: string): AskContext {
+  const communes = communesOf(catalog.province.code).map((c) => ({ code: c.code, name: c.name }))
+  return {
+    indicators: catalog.indicators.map((i) => ({
+      code: i.code,
+      name_vi: i.name_vi,
+      name_en: i.name_en,
+      aggregation: i.aggregation,
+      frequency: i.frequency,
+      unit: i.unit,
+      level: i.level,
+      synonyms: synonyms[i.code] ?? [],
+    })),
+    communes,
+    formerNames: catalog.crosswalk.map((c) => ({ name: c.oldName, code: c.newCode })),
+    province: { code: catalog.province.code, name: catalog.province.name },
+    today,
+  }
+}
+
+/** The question, and the language to answer in (the page's; read from the question when absent). */
+const askInput = z.strictObject({ question: z.string().trim().min(1).max(300), lang: z.enum(['vi', 'en']).optional() })
+
+/**
+ * POST /api/ask {question}: a question in Vietnamese or English answered from the KT-XH set, under
+ * the same gate, policy, cache and audit as /load (each query it runs is the caller's own).
+ */
+export function askRoutes(app: FastifyInstance, ctx: CubeApiContext, catalog: () => Catalog) {
+  const synonyms = loadSynonyms()
+  app.post('/api/ask', allow(access.signedIn), (req) =>
+    handle(ctx, 'ask', req, async (sec) => {
+      const parsed = askInput.safeParse(req.body ?? {})
+      if (!parsed.success) throw new QueryError('Câu hỏi phải có từ 1 đến 300 ký tự', 'A question has 1 to 300 characters')
+      const context = askContext(catalog(), synonyms, clock.today())
+      const asked: string[] = []
+      let rows = 0
+      const answer: AskAnswer = await answerQuestion(parseQuestion(parsed.data.question, context, parsed.data.lang), context, async (raw) => {
+        const q = validateQuery(ctx.model, raw)
+        asked.push(...queryMembers(q))
+        const r = await runQuery(ctx, q, sec)
+        rows += r.data.length
+        return r.data
+      })
+      return { body: answer, outcome: { members: [...new Set(asked)], filters: answer.query?.filters ?? null, rowCount: rows } }
+    }),
+  )
+}
