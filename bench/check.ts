@@ -80,7 +80,7 @@ const BENCHES: Bench[] = [
     figures: [{ key: 'seconds', label: 'quarterly briefing built cold, scale 1', better: 'lower', target: 5, unit: 's' }],
   },
   // Named by their issues; checked once their benchmarks exist.
-  { name: 'ask', env: {}, figures: [{ key: 'p95_ms', label: 'a question in words answered (p95)', better: 'lower', unit: 'ms' }] },
+  { name: 'ask', env: { BENCH_SCALE: '1' }, figures: [{ key: 'p95_ms', label: 'a question in words answered (p95), warm demo', better: 'lower', target: 100, unit: 'ms' }] },
   { name: 'sql', env: {}, figures: [{ key: 'p95_ms', label: 'a BI tool’s query over the SQL API (p95)', better: 'lower', unit: 'ms' }] },
 ]
 
