@@ -377,6 +377,38 @@ describe('the explorer (analyst)', () => {
   })
 })
 
+describe('Hỏi đáp on the overview (leader)', () => {
+  it('answers "ban le thang 10" with the number and a chart, and opens the same question in the explorer', async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('[data-testid=ask] input')
+    await page.fill('[data-testid=ask] input', 'ban le thang 10')
+    await page.press('[data-testid=ask] input', 'Enter')
+    await page.waitForSelector('[data-testid=ask-number]')
+    // The page's number is the API's, in vi-VN format, under a sentence; a chart beside it.
+    const res = await fetch(`${ui.url}/api/ask`, { method: 'POST', headers: { authorization: await ui.tokenOf('lanhdao'), 'content-type': 'application/json' }, body: JSON.stringify({ question: 'ban le thang 10', lang: 'vi' }) })
+    const api = (await res.json()) as { answer: string; data: Record<string, unknown>[]; query: { filters: { member: string; values: string[] }[] } }
+    const value = Number(api.data[0]!['kt_xh.value'])
+    expect(await page.textContent('[data-testid=ask-number]')).toContain(value.toLocaleString('vi-VN', { maximumFractionDigits: 2 }))
+    expect(await page.textContent('[data-testid=ask-answer]')).toBe(api.answer)
+    await page.waitForSelector('[data-testid=ask] .recharts-line')
+    await screenshot(page, 'ask-overview')
+    // The same question, editable in the explorer, with the same number.
+    await page.click('[data-testid=ask-open]')
+    await page.waitForURL(/\/explorer/)
+    await page.waitForSelector('[data-testid=result-table] tbody tr')
+    expect(Number((await page.textContent('[data-testid=result-table] tbody tr td'))!.replace(/\./g, '').replace(',', '.'))).toBe(value)
+    const filters = await page.$$eval('fieldset.filters select, .explorer aside select', (ss) => ss.map((s) => (s as HTMLSelectElement).value))
+    expect(filters).toEqual(expect.arrayContaining(['kt_xh.indicator_code', 'kt_xh.period']))
+    // A question it cannot read: "chưa hiểu", no number.
+    await page.fill('[data-testid=ask] input', 'thời tiết hôm nay')
+    await page.press('[data-testid=ask] input', 'Enter')
+    await page.waitForSelector('[data-testid=ask-answer]:has-text("Chưa hiểu")')
+    expect(await page.$('[data-testid=ask-number]')).toBeNull()
+    await page.close()
+  })
+})
+
 describe("the explorer's guided start (leader)", () => {
   it('finds an indicator by its name typed without diacritics and shows its trend and its communes at once', async () => {
     const page = await ui.newPage()

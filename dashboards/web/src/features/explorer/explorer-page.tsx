@@ -4,7 +4,8 @@ import { ErrorBox, Loading, Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate } from '../../router.tsx'
-import { DIMENSION_GROUPS, EMPTY, OPERATORS, dimensionGroup, drilled, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
+import { DIMENSION_GROUPS, EMPTY, OPERATORS, dimensionGroup, drilled, fromCubeQuery, fromUrl, inLanguage, pivotOf, toQuery, type Operator, type Question, type View } from './question.ts'
+import { AskBox } from '../ask/ask-box.tsx'
 import { QuestionBar } from './components/question-bar.tsx'
 import { PivotTable } from './components/pivot-table.tsx'
 import { ValuePicker } from './components/value-picker.tsx'
@@ -269,6 +270,7 @@ export default function Explorer() {
         <SavedQuestions list={list} onList={setSavedList} onOpen={open} current={() => ({ query: toQuery(q) as Record<string, unknown>, ui: q as unknown as Record<string, unknown> })} canSave={!!view} />
       </aside>
       <section aria-live="polite">
+        <AskBox testId="ask" onOpen={(query) => change(fromCubeQuery(query as Parameters<typeof fromCubeQuery>[0]))} />
         <QuestionBar q={q} view={view} indicators={names ? [...names.values()] : []} onChange={change} canPivot={!!pivot} />
         {result.state === 'loading' && <Loading />}
         {result.state === 'error' && <ErrorBox error={result.error} />}

@@ -68,8 +68,42 @@ export function rangePresets(today: string): { key: string; from: string; to: st
   ]
 }
 
+/** The Cube query a question asked in words ran (POST /api/ask), as a question to change here. */
+export function fromCubeQuery(query: {
+  measures?: string[]
+  dimensions?: string[]
+  timeDimensions?: { dimension: string; granularity?: string }[]
+  filters?: { member: string; operator: string; values?: string[] }[]
+  order?: Record<string, string>
+  limit?: number
+}): Question {
+  const members = [...(query.measures ?? []), ...(query.dimensions ?? [])]
+  const time = query.timeDimensions?.[0]
+  const [orderMember, direction] = Object.entries(query.order ?? {})[0] ?? []
+  return {
+    ...EMPTY,
+    view: members[0]?.split('.')[0] ?? '',
+    measures: query.measures ?? [],
+    dimensions: query.dimensions ?? [],
+    time: time ? { dimension: time.dimension, granularity: time.granularity ?? '', from: '', to: '', compare: false } : null,
+    filters: (query.filters ?? []).map((f) => ({ member: f.member, operator: (OPERATORS as readonly string[]).includes(f.operator) ? (f.operator as Operator) : 'equals', values: f.values ?? [] })),
+    limit: query.limit ?? EMPTY.limit,
+    ...(orderMember ? { order: { member: orderMember, desc: direction === 'desc' } } : {}),
+    display: (query.dimensions?.length ?? 0) > 0 || time ? 'chart' : 'table',
+  }
+}
+
 export function fromUrl(): Question {
-  const raw = new URLSearchParams(location.search).get('q')
+  const params = new URLSearchParams(location.search)
+  const asked = params.get('ask')
+  if (asked) {
+    try {
+      return fromCubeQuery(JSON.parse(asked) as Parameters<typeof fromCubeQuery>[0])
+    } catch {
+      return EMPTY
+    }
+  }
+  const raw = params.get('q')
   if (!raw) return EMPTY
   try {
     return { ...EMPTY, ...(JSON.parse(raw) as Partial<Question>) }

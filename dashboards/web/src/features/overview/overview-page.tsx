@@ -1,4 +1,5 @@
 import { Fragment, useEffect, useMemo, useState } from 'react'
+import { AskBox } from '../ask/ask-box.tsx'
 import { Show, useAsync } from '../../components/async.tsx'
 import { useLang } from '../../i18n.ts'
 import { Link } from '../../router.tsx'
@@ -70,6 +71,7 @@ export default function Overview() {
               {t('refreshed')} {refreshedAt.toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB')}
             </span>
           </div>
+          <AskBox testId="ask" />
           <Show value={tiles}>
             {(list) => (
               <div className="tiles" data-testid="tiles">
