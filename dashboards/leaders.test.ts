@@ -398,7 +398,7 @@ describe('Hỏi đáp on the overview (leader)', () => {
     await page.waitForURL(/\/explorer/)
     await page.waitForSelector('[data-testid=result-table] tbody tr')
     expect(Number((await page.textContent('[data-testid=result-table] tbody tr td'))!.replace(/\./g, '').replace(',', '.'))).toBe(value)
-    const filters = await page.$$eval('fieldset.filters select, .explorer aside select', (ss) => ss.map((s) => (s as HTMLSelectElement).value))
+    const filters = await page.$$eval('fieldset.filters select, .explorer aside select', (ss) => ss.map((s) => (s as unknown as { value: string }).value))
     expect(filters).toEqual(expect.arrayContaining(['kt_xh.indicator_code', 'kt_xh.period']))
     // A question it cannot read: "chưa hiểu", no number.
     await page.fill('[data-testid=ask] input', 'thời tiết hôm nay')

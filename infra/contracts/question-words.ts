@@ -25,6 +25,11 @@ export const UNIT_LEVEL_WORDS: Record<string, readonly [vi: string, en: string]>
 const ROMAN = ['I', 'II', 'III', 'IV']
 const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
+/** Text as people type it when searching or asking: no diacritics, đ as d, lower case ("Bán lẻ" → "bán lẻ" → "ban le"). */
+export function foldText(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
+}
+
 /** dd/mm/yyyy from 'yyyy-mm-dd…' (the day first in both languages, as the province writes it). */
 export function dayText(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)

@@ -1,3 +1,5 @@
+import { foldText } from '../../infra/contracts/question-words.ts'
+
 /**
  * How a question's words are read: folded as people type them (no diacritics, đ as d, lower case),
  * split into words, abbreviations spelled out, small typos forgiven. Written here rather than taken
@@ -5,10 +7,8 @@
  * forms), and none of the maintained Vietnamese NLP packages runs offline in Node without a model.
  */
 
-/** "Bán lẻ tháng 10/2026" → "ban le thang 10/2026". */
-export function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
-}
+/** "Bán lẻ tháng 10/2026" → "ban le thang 10/2026" (the one folding the pages' searches use too). */
+export const fold = foldText
 
 /** A question's words, folded: letters and digits, keeping "10/2026" and "2026-10" whole. */
 export function words(s: string): string[] {

@@ -6,11 +6,8 @@ import { Trend } from '../../components/indicator-trend.tsx'
 import { indicatorMap } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
 import { Link } from '../../router.tsx'
-import { periodWords, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
+import { foldText, periodWords, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
 import type { AskAnswer } from '../../../../../infra/contracts/ask.ts'
-
-/** Text as people type it: no diacritics, lower case (for the suggestions). */
-const folded = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
 
 /**
  * Hỏi đáp: a question in words (Vietnamese or English) answered by POST /api/ask — the sentence,
@@ -26,9 +23,9 @@ export function AskBox({ testId = 'ask', onOpen }: { testId?: string; onOpen?: (
   // Suggestions as one types: indicators whose name holds the last words typed.
   const suggestions = useMemo(() => {
     if (indicators.state !== 'ready') return []
-    const last = folded(text).split(/\s+/).filter((w) => w.length > 1).slice(-2)
+    const last = foldText(text).split(/\s+/).filter((w) => w.length > 1).slice(-2)
     if (last.length === 0) return []
-    return [...indicators.data.values()].filter((i) => last.every((w) => folded(`${i.name_vi} ${i.name_en}`).includes(w))).slice(0, 8)
+    return [...indicators.data.values()].filter((i) => last.every((w) => foldText(`${i.name_vi} ${i.name_en}`).includes(w))).slice(0, 8)
   }, [indicators, text])
   const ask = (question: string) =>
     attempt.attempt(async () => setAnswer(await api<AskAnswer>('/api/ask', { body: { question, lang } })), 'ask')

@@ -1,10 +1,7 @@
 import { useMemo } from 'react'
 import type { IndicatorAnswer } from '../../../../../infra/contracts/catalog.ts'
+import { foldText } from '../../../../../infra/contracts/question-words.ts'
 
-/** Text as people type it when searching: no diacritics, đ as d, lower case ("Bán lẻ" → "ban le"). */
-export function foldText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase()
-}
 
 /**
  * The indicators matching what was typed, with or without diacritics: each word typed starts a

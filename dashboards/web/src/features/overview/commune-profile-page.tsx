@@ -7,7 +7,7 @@ import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang } from '../../i18n.ts'
 import { navigate, useLocation } from '../../router.tsx'
-import { foldText } from '../explorer/indicator-search.ts'
+import { foldText } from '../../../../../infra/contracts/question-words.ts'
 import { Trend } from '../../components/indicator-trend.tsx'
 
 /** One line of the profile: an indicator as the commune has it in the period, against the others. */

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { loadRows } from '../../../api.ts'
 import { ErrorBox, Loading, useAsync } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
-import { foldText } from '../indicator-search.ts'
+import { foldText } from '../../../../../../infra/contracts/question-words.ts'
 
 /** How many distinct values are offered; past that, the search narrows them (asked of the data again). */
 const OFFERED = 200
