@@ -112,9 +112,14 @@ describe("the portal says why each obligation has its status, and what a unit wi
     const page = await ui.newPage()
     await signIn(page, ui.url, 'canbo.sotc')
     await page.waitForSelector('[data-testid=obligations] tbody tr')
-    const rows = await page.$$eval('[data-testid=obligations] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
-    // Columns: agency, subject, period, due, received, status, days late, why.
-    const register = rows.find((r) => r[1] === 'Đăng ký doanh nghiệp' && r[5] === 'Trễ hạn')!
+    const read = () => page.$$eval('[data-testid=obligations] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))
+    // Columns: agency, subject, period, due, received, status, days late, why. The names and rules
+    // arrive after the rows (the catalogue's lists): wait until the register's row says its rule.
+    const late = (rs: string[][]) => rs.find((r) => r[1] === 'Đăng ký doanh nghiệp' && r[5] === 'Trễ hạn' && r[7]!.startsWith('Mỗi thay đổi'))
+    const ready = (rs: string[][]) => late(rs) !== undefined && rs.some((r) => r[5] === 'Đúng hạn' && /\(/.test(r[1]!) && r[7]!.includes('Hạn:'))
+    await expect.poll(async () => ready(await read()), { timeout: 15_000 }).toBe(true)
+    const rows = await read()
+    const register = late(rows)!
     expect(register[3]).toBe('Mỗi thay đổi + 2 ngày làm việc')
     // The month's changes and those late are the API's, as the sentence says them.
     const [month] = await ui.cubeLoad('canbo.sotc', {
@@ -195,7 +200,7 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     await owner.goto(`${ui.url}/sharing`)
     const waiting = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.filter((r) => r.decides && r.status === 'pending').length
     expect(waiting).toBeGreaterThanOrEqual(1)
-    expect(await owner.textContent('[data-testid=sharing-waiting]')).toBe(String(waiting))
+    await expect.poll(async () => (await owner.$('[data-testid=sharing-waiting]')) && (await owner.textContent('[data-testid=sharing-waiting]')), { timeout: 15_000 }).toBe(String(waiting))
     const row = `[data-testid=to-decide] tr:has-text("${id}")`
     await owner.waitForSelector(row)
     // Approved narrower than asked, on the page: one field fewer, a shorter period.
