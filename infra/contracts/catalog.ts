@@ -5,6 +5,23 @@ export interface AgencySummary {
   kind: string
 }
 
+/** One agency as /api/catalog/agencies/:code answers it: what it delivers, and whom to ask (the warehouse's operator). */
+export interface AgencyDetail extends AgencySummary {
+  parent: string | null
+  commune_code: string | null
+  contact: { person?: string | undefined; email?: string | undefined; phone?: string | undefined }
+  datasets: string[]
+  indicators: string[]
+  operator: { code: string; name: string; contact: AgencyDetail['contact'] } | null
+}
+
+/** When a delivery is due, as the catalogue answers it for datasets and indicators. */
+export interface DeadlineAnswer {
+  after: string
+  days?: number | undefined
+  working_days?: number | undefined
+}
+
 /** An indicator of the KT-XH set as /api/catalog/indicators answers it. */
 export interface IndicatorAnswer {
   code: string
@@ -24,7 +41,7 @@ export interface IndicatorAnswer {
   formula: { vi: string; en: string }
   direction: 'up' | 'down'
   sector: string
-  deadline: { after: string; days?: number | undefined; working_days?: number | undefined }
+  deadline: DeadlineAnswer
 }
 
 /** What the IOC shows and how it colours it, as /api/dashboards/ioc answers (dashboards/ioc.yaml). */

@@ -102,7 +102,7 @@ export async function answerQuestion(p: Parsed, ctx: AskContext, run: RunQuery):
   const withUnit = (v: unknown) => (unit === '%' ? `${fmt(v)}%` : `${fmt(v)} ${unit}`.trim())
   const when = whenWords(p.period, codes, p.lang)
   const where = p.places.length === 1 ? p.places[0]!.name : vi ? 'toàn tỉnh' : 'the whole province'
-  if (data.length === 0 || data.every((r) => num(r['kt_xh.value']) === null)) return { ...(await noFigure(p, understood, query, vi, name(ind), when)), data }
+  if (data.length === 0 || data.every((r) => num(r['kt_xh.value']) === null)) return { ...noFigure(p, understood, query, vi, name(ind), when), data }
 
   let answer: string
   if (query.dimensions && (query.dimensions as string[]).includes('kt_xh.unit_code')) {
@@ -150,7 +150,7 @@ function whenWords(period: AskPeriod, codes: string[], lang: 'vi' | 'en'): strin
   return `${periodWords(codes[0], lang)} – ${periodWords(codes[codes.length - 1], lang)}`
 }
 
-async function noFigure(p: Parsed, parts: AskAnswer['parts'], query: Record<string, unknown> | null, vi: boolean, name: string, when = ''): Promise<AskAnswer> {
+function noFigure(p: Parsed, parts: AskAnswer['parts'], query: Record<string, unknown> | null, vi: boolean, name: string, when = ''): AskAnswer {
   return {
     understood: true,
     answer: vi ? `Chưa có số liệu ${lowerFirst(name)}${when ? ` ${mid(when)}` : ''}${p.places.length ? ` ở ${p.places.map((x) => x.name).join(', ')}` : ''}.` : `No figure yet for ${lowerFirst(name)}${when ? ` in ${when}` : ''}${p.places.length ? ` in ${p.places.map((x) => x.name).join(', ')}` : ''}.`,
@@ -178,7 +178,8 @@ function meaningOf(u: { part: string; value: string }, p: Parsed, ctx: AskContex
     case 'compare':
       return u.value === 'prior' ? (vi ? 'So với cùng kỳ năm trước' : 'Compared with the same period last year') : vi ? 'So với kế hoạch' : 'Compared with the plan'
     case 'rank':
-      return u.value === 'desc' ? (vi ? 'Cao nhất trước' : 'Highest first') : u.value === 'asc' ? (vi ? 'Thấp nhất trước' : 'Lowest first') : u.value === 'commune' ? (vi ? 'Theo xã, phường' : 'By commune') : u.value
+      if (u.value.startsWith('limit ')) return vi ? `${u.value.slice(6)} xã, phường` : `${u.value.slice(6)} communes`
+      return u.value === 'desc' ? (vi ? 'Cao nhất trước' : 'Highest first') : u.value === 'asc' ? (vi ? 'Thấp nhất trước' : 'Lowest first') : vi ? 'Theo xã, phường' : 'By commune'
     case 'breakdown':
       return { commune: vi ? 'Theo xã, phường' : 'By commune', month: vi ? 'Theo tháng' : 'By month', quarter: vi ? 'Theo quý' : 'By quarter' }[u.value] ?? u.value
     default:

@@ -73,7 +73,7 @@ export function sameWord(typed: string, word: string): boolean {
 export const FILLER = new Set(
   (
     'bao nhieu la gi nhu the nao the nao sao co khong chua cua va voi o tai trong cho ve cac nhung mot so luong tong ' +
-    'cho biet xem hay hoi toi minh duoc da dang se the nay a nhe vay thi ma cung con tinh hinh ket qua ve ' +
+    'cho biet xem hay hoi toi minh duoc da dang se the nay a nhe vay thi ma cung con tinh hinh ket qua ' +
     'what how many much is are was were has have had with did does do the of in for at on by to show me tell please value'
   ).split(' '),
 )

@@ -92,6 +92,9 @@ describe('asking in words (POST /api/ask)', () => {
     await service.ctx.audit.flush()
     const entries = (await call('GET', '/api/audit?limit=5&account=lanhdao&format=json', signJwt({ role: 'steward', sub: 'quantri' }, service.ctx.secret))).body as { endpoint: string; members: string[] }[]
     expect(entries.find((e) => e.endpoint === 'ask')).toMatchObject({ members: expect.arrayContaining(['kt_xh.value', 'kt_xh.growth_pct']) })
+    // A ranking's parts in words too: how many communes, never a code ("limit 5").
+    const ranked = (await call('POST', '/api/ask', leader(), { question: '5 xã có doanh nghiệp mới thấp nhất tháng 10/2026' })).body as AskAnswer
+    expect(ranked.parts.filter((p) => p.part === 'rank').map((p) => p.meaning)).toEqual(['Thấp nhất trước', '5 xã, phường'])
   })
 
   it('reads the same question the same way every time, without diacritics and in English', async () => {

@@ -202,21 +202,26 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
 
   // --- Comparison, ranking, breakdown: fixed phrases ---
   const find = (phrase: string) => ts.findIndex((_, i) => free(i, phrase.split(' ').length) && at(ts, i, phrase))
-  let compare: Parsed['compare'] = null
-  for (const [phrase, kind] of [
-    ['so voi cung ky nam truoc', 'prior'], ['so voi cung ky', 'prior'], ['cung ky nam truoc', 'prior'], ['cung ky', 'prior'], ['so voi nam truoc', 'prior'],
-    ['tang bao nhieu phan tram', 'prior'], ['tang bao nhieu', 'prior'], ['tang hay giam', 'prior'],
-    ['compared to last year', 'prior'], ['vs last year', 'prior'], ['same period last year', 'prior'], ['growth', 'prior'],
-    // Not "kế hoạch" alone: it is also in indicators' names ("Kế hoạch vốn đầu tư công được giao").
-    ['so voi ke hoach', 'plan'], ['dat bao nhieu phan tram ke hoach', 'plan'], ['vs plan', 'plan'], ['of plan', 'plan'], ['against plan', 'plan'],
-  ] as const) {
-    const i = find(phrase)
-    if (i >= 0) {
-      compare = kind
-      take(i, phrase.split(' ').length, 'compare', kind)
-      break
+  /** The first of `phrases` said in the question, taken as `part`; its value, or null. */
+  const firstOf = <V extends string>(phrases: readonly (readonly [string, V])[], part: Understood['part']): V | null => {
+    for (const [phrase, value] of phrases) {
+      const i = find(phrase)
+      if (i < 0) continue
+      take(i, phrase.split(' ').length, part, value)
+      return value
     }
+    return null
   }
+  const compare: Parsed['compare'] = firstOf(
+    [
+      ['so voi cung ky nam truoc', 'prior'], ['so voi cung ky', 'prior'], ['cung ky nam truoc', 'prior'], ['cung ky', 'prior'], ['so voi nam truoc', 'prior'],
+      ['tang bao nhieu phan tram', 'prior'], ['tang bao nhieu', 'prior'], ['tang hay giam', 'prior'],
+      ['compared to last year', 'prior'], ['vs last year', 'prior'], ['same period last year', 'prior'], ['growth', 'prior'],
+      // Not "kế hoạch" alone: it is also in indicators' names ("Kế hoạch vốn đầu tư công được giao").
+      ['so voi ke hoach', 'plan'], ['dat bao nhieu phan tram ke hoach', 'plan'], ['vs plan', 'plan'], ['of plan', 'plan'], ['against plan', 'plan'],
+    ] as const,
+    'compare',
+  )
   let rank: Parsed['rank'] = null
   for (const [phrase, descending] of [
     ['cao nhat', true], ['nhieu nhat', true], ['lon nhat', true], ['dan dau', true], ['highest', true], ['most', true], ['top', true],
@@ -239,19 +244,14 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
     rank = { descending, limit }
     break
   }
-  let breakdown: Parsed['breakdown'] = null
-  for (const [phrase, kind] of [
-    ['theo xa phuong', 'commune'], ['theo tung xa', 'commune'], ['theo xa', 'commune'], ['theo phuong', 'commune'], ['tung xa', 'commune'], ['cac xa', 'commune'], ['by commune', 'commune'], ['each commune', 'commune'],
-    ['theo tung thang', 'month'], ['theo thang', 'month'], ['tung thang', 'month'], ['by month', 'month'], ['each month', 'month'], ['monthly', 'month'],
-    ['theo quy', 'quarter'], ['tung quy', 'quarter'], ['by quarter', 'quarter'],
-  ] as const) {
-    const i = find(phrase)
-    if (i >= 0) {
-      breakdown = kind
-      take(i, phrase.split(' ').length, 'breakdown', kind)
-      break
-    }
-  }
+  const breakdown: Parsed['breakdown'] = firstOf(
+    [
+      ['theo xa phuong', 'commune'], ['theo tung xa', 'commune'], ['theo xa', 'commune'], ['theo phuong', 'commune'], ['tung xa', 'commune'], ['cac xa', 'commune'], ['by commune', 'commune'], ['each commune', 'commune'],
+      ['theo tung thang', 'month'], ['theo thang', 'month'], ['tung thang', 'month'], ['by month', 'month'], ['each month', 'month'], ['monthly', 'month'],
+      ['theo quy', 'quarter'], ['tung quy', 'quarter'], ['by quarter', 'quarter'],
+    ] as const,
+    'breakdown',
+  )
   // "nhiều … nhất", "cao … nhất" said apart ("xã nào nhiều doanh nghiệp mới nhất").
   if (!rank) {
     const last = ts.findIndex((w, i) => w === 'nhat' && !used[i])

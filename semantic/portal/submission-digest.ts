@@ -121,8 +121,14 @@ const WORDS = {
   },
 } as const
 
-const subject = (r: ObligationItem, lang: Lang = 'vi') =>
-  r.indicator_code ? `${r.indicator_code} — <span lang="vi">${esc(r.indicator_name)}</span>` : `${WORDS[lang].dataset}: <span lang="vi">${esc(r.dataset_name || r.dataset)}</span>`
+/** What an obligation is about: its label ("ENT_NEW — ", "Bộ dữ liệu: ") and its name as the catalogue writes it. */
+const subjectOf = (r: ObligationItem, lang: Lang): [string, string] =>
+  r.indicator_code ? [`${r.indicator_code} — `, r.indicator_name] : [`${WORDS[lang].dataset}: `, r.dataset_name || r.dataset]
+/** The subject on the page: the name marked Vietnamese, whatever the page's language. */
+const subject = (r: ObligationItem, lang: Lang) => {
+  const [label, name] = subjectOf(r, lang)
+  return `${esc(label)}<span lang="vi">${esc(name)}</span>`
+}
 
 function table(lang: Lang, title: string, rows: ObligationItem[], note: (r: ObligationItem) => string): string {
   if (rows.length === 0) return ''
@@ -172,9 +178,7 @@ export async function writeDigest(wh: Warehouse, dir: string, at: Date, mail?: {
 
 /** The digest as plain text, for mail readers that show no HTML. */
 export function digestText(d: Digest): string {
-  // Plain text: the name without the page's markup.
-  const what = (r: ObligationItem) => (r.indicator_code ? `${r.indicator_code} — ${r.indicator_name}` : `Bộ dữ liệu: ${r.dataset_name || r.dataset}`)
-  const line = (r: ObligationItem) => `  - ${what(r)}, ${r.period_label || r.period}, hạn ${viDate(r.due_on)}`
+  const line = (r: ObligationItem) => `  - ${subjectOf(r, 'vi').join('')}, ${r.period_label || r.period}, hạn ${viDate(r.due_on)}`
   return d.agencies
     .map((a) => [a.agency_name || a.agency, ...(a.overdue.length ? ['Quá hạn chưa nộp:', ...a.overdue.map(line)] : []), ...(a.upcoming.length ? ['Sắp đến hạn:', ...a.upcoming.map(line)] : [])].join('\n'))
     .join('\n\n')

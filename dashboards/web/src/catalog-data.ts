@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { api, session } from './api.ts'
-import type { AgencySummary, IndicatorAnswer } from '../../../infra/contracts/catalog.ts'
+import type { AgencySummary, DeadlineAnswer, IndicatorAnswer } from '../../../infra/contracts/catalog.ts'
 
 let indicators: Promise<Map<string, IndicatorAnswer>> | null = null
 
@@ -45,7 +45,7 @@ export interface DatasetName {
   name: string
   name_en: string | null
   /** When a delivery is due (absent for a dataset only proposed so far). */
-  deadline?: { after: string; days?: number; working_days?: number }
+  deadline?: DeadlineAnswer
 }
 
 let datasets: Promise<Map<string, DatasetName>> | null = null

@@ -8,7 +8,7 @@ import type { ServiceContext } from './context.ts'
 import { HttpError, notFound } from '../../http/http-error.ts'
 import { parseQuery } from '../../http/parse-request.ts'
 import { access, allow } from '../../access/gate.ts'
-import type { AgencySummary, IndicatorAnswer } from '../../contracts/catalog.ts'
+import type { AgencyDetail, AgencySummary, IndicatorAnswer } from '../../contracts/catalog.ts'
 
 const agencyQuery = z.strictObject({ kind: z.enum(['so', 'ubnd_tinh', 'ubnd_xa', 'co_quan_trung_uong']).optional() })
 const indicatorQuery = z.strictObject({ sector: z.string().optional(), owner: z.string().optional() })
@@ -34,7 +34,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return catalog().agencies.filter((a) => !q.kind || a.kind === q.kind)
   })
 
-  app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req) => {
+  app.get<{ Params: { code: string } }>('/api/catalog/agencies/:code', allow(access.public), async (req): Promise<AgencyDetail> => {
     const agency = catalog().agency(req.params.code)
     if (!agency) throw notFound('cơ quan / agency', req.params.code)
     const operator = catalog().operator ? catalog().agency(catalog().operator!) : undefined

@@ -10,6 +10,7 @@ import { DatasetProposals } from './components/dataset-proposals.tsx'
 import { Attachments } from '../../components/attachments.tsx'
 import { Tabs } from '../../components/tabs.tsx'
 import type { EntryColumn } from './entry-diff.ts'
+import type { DeadlineAnswer } from '../../../../../infra/contracts/catalog.ts'
 
 interface DatasetSummary {
   id: string
@@ -17,7 +18,7 @@ interface DatasetSummary {
   name_en: string | null
   owner: string
   update_frequency: string
-  deadline: { after: string; days?: number; working_days?: number }
+  deadline: DeadlineAnswer
   sharing: { scope: string; method: string; consumers: string[] }
   personal_data: boolean
   formats: string[]

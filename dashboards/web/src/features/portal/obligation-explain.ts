@@ -1,11 +1,8 @@
 import type { Lang } from '../../strings.ts'
+import type { DeadlineAnswer } from '../../../../../infra/contracts/catalog.ts'
 
 /** A deadline rule as the catalogue gives it (GET /api/catalog/datasets, /api/catalog/indicators). */
-export interface DeadlineRule {
-  after: string
-  days?: number | undefined
-  working_days?: number | undefined
-}
+export type DeadlineRule = DeadlineAnswer
 
 /** One obligation's facts, with its days already written for the reader ("16/11/2026"). */
 export interface ObligationFacts {

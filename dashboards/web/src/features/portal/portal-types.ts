@@ -1,4 +1,5 @@
 import type { ObligationItem } from '../../../../../infra/contracts/obligation.ts'
+import type { AgencyDetail } from '../../../../../infra/contracts/catalog.ts'
 
 export type Obligation = ObligationItem
 export interface Load {
@@ -26,13 +27,4 @@ export interface Report {
   refusal: { code: string; vi: string; en: string } | null
   rejects: { row: number; column: string; value: string; code: string; vi: string; en: string }[]
 }
-export interface AgencyInfo {
-  code: string
-  name: string
-  kind: string
-  commune_code: string | null
-  datasets: string[]
-  indicators: string[]
-  /** The warehouse's operator: whom to ask. */
-  operator: { code: string; name: string; contact: { person?: string; email?: string; phone?: string } } | null
-}
+export type AgencyInfo = AgencyDetail
