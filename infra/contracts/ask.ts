@@ -4,7 +4,8 @@
  * question was taken to mean and what was not understood. Types only, shared with the pages.
  */
 export interface AskPart {
-  part: 'indicator' | 'place' | 'period' | 'compare' | 'rank' | 'breakdown'
+  /** A view other than KT-XH is read as its `dataset`, the `measure` asked of it and the coded `value`s named. */
+  part: 'indicator' | 'place' | 'period' | 'compare' | 'rank' | 'breakdown' | 'dataset' | 'measure' | 'value'
   /** The words of the question (folded) this part was read from. */
   text: string
   /** The code or period it was read as. */
@@ -22,4 +23,8 @@ export interface AskAnswer {
   parts: AskPart[]
   unknown: string[]
   suggestions: { code: string; name: string }[]
+  /** The member of `data` holding the number asked for (kt_xh.value, truong_hoc.count…). */
+  value: string | null
+  /** Each row's name in the asker's words (a commune, a period, a value), when the answer has several. */
+  labels: string[]
 }

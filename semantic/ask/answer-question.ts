@@ -3,27 +3,14 @@ import { periodWords, timeSlotLabel } from '../../infra/contracts/question-words
 import { unitText } from '../../infra/contracts/units.ts'
 import type { AskAnswer } from '../../infra/contracts/ask.ts'
 import type { AskContext, AskIndicator, AskPeriod, Parsed } from './parse-question.ts'
+import { answerView } from './answer-view.ts'
+import { lowerFirst, mid, periodCodes, whenWords } from './answer-words.ts'
 
 type Row = Record<string, unknown>
 /** Runs one Cube query as the caller, exactly as /load does (policy, cache, audit by the route). */
 export type RunQuery = (q: Record<string, unknown>) => Promise<Row[]>
 
 const KIND: Record<string, 'month' | 'quarter' | 'year'> = { monthly: 'month', quarterly: 'quarter', yearly: 'year', school_year: 'year' }
-
-/** The period codes of the indicator's own kind that a span of months holds (2026-07..2026-09 → 2026-07, 2026-08, 2026-09 or 2026-Q3). */
-export function periodCodes(span: { from: string; to: string }, kind: 'month' | 'quarter' | 'year'): string[] {
-  const [fy, fm] = span.from.split('-').map(Number) as [number, number]
-  const [ty, tm] = span.to.split('-').map(Number) as [number, number]
-  const out: string[] = []
-  for (let n = fy * 12 + fm - 1; n <= ty * 12 + tm - 1; n++) {
-    const y = Math.floor(n / 12)
-    const m = (n % 12) + 1
-    const code = kind === 'month' ? `${y}-${String(m).padStart(2, '0')}` : kind === 'quarter' ? `${y}-Q${Math.ceil(m / 3)}` : String(y)
-    if (!out.includes(code)) out.push(code)
-  }
-  // A span finer than the indicator's kind (a month of a quarterly one) is read as the period holding it.
-  return out
-}
 
 const num = (v: unknown) => (v === null || v === undefined || v === '' ? null : Number(v))
 
@@ -36,6 +23,7 @@ export async function answerQuestion(p: Parsed, ctx: AskContext, run: RunQuery):
   const vi = p.lang === 'vi'
   const name = (i: AskIndicator) => (vi ? i.name_vi : i.name_en)
   const understood = p.understood.map((u) => ({ ...u, meaning: meaningOf(u, p, ctx) }))
+  if (p.view) return answerView(p, ctx, run, understood)
   if (!p.indicator) {
     const answer =
       p.ambiguous
@@ -45,7 +33,7 @@ export async function answerQuestion(p: Parsed, ctx: AskContext, run: RunQuery):
         : vi
           ? `Chưa hiểu câu hỏi: không thấy chỉ tiêu nào khớp${p.unknown.length ? ` với "${p.unknown.join(' ')}"` : ''}. Hãy nêu tên chỉ tiêu, ví dụ "doanh nghiệp thành lập mới tháng 10/2026".`
           : `Not understood: no indicator matches${p.unknown.length ? ` "${p.unknown.join(' ')}"` : ''}. Name an indicator, e.g. "new enterprises October 2026".`
-    return { understood: false, answer, query: null, data: [], parts: understood, unknown: p.unknown, suggestions: p.candidates.map((c) => ({ code: c.code, name: name(c) })) }
+    return { understood: false, answer, query: null, data: [], parts: understood, unknown: p.unknown, suggestions: p.candidates.map((c) => ({ code: c.code, name: name(c) })), value: null, labels: [] }
   }
   const ind = p.indicator
   const kind = KIND[ind.frequency] ?? 'month'
@@ -129,25 +117,15 @@ export async function answerQuestion(p: Parsed, ctx: AskContext, run: RunQuery):
     else if (p.compare === 'plan') tail = vi ? ', chưa có kế hoạch để so' : ', no plan to compare with'
     answer = vi ? `${name(ind)} ${where}, ${mid(when)}: ${withUnit(r['kt_xh.value'])}${tail}.` : `${name(ind)}, ${where}, ${when}: ${withUnit(r['kt_xh.value'])}${tail}.`
   }
-  return { understood: true, answer, query: query as Record<string, unknown>, data, parts: understood, unknown: p.unknown, suggestions: [] }
-}
-
-/** A name inside a sentence: its first letter small, its abbreviations kept ("tỷ lệ dân số tham gia BHYT"). */
-const lowerFirst = (s: string) => (/^[A-ZĐÀ-Ỹ][a-zà-ỹđ]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s)
-
-/** A period said inside a Vietnamese sentence: "tháng 10/2026", not "Tháng 10/2026". */
-const mid = (s: string) => (/^(Tháng|Quý|Năm|Từ) /.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s)
-
-/** The period a question asked for, in words: a month, a quarter, a year, "9 tháng đầu năm 2026", or the months listed. */
-function whenWords(period: AskPeriod, codes: string[], lang: 'vi' | 'en'): string {
-  if (codes.length === 1) return periodWords(codes[0], lang)
-  if (period.kind === 'span') {
-    const [y, from, to] = [period.from.slice(0, 4), Number(period.from.slice(5)), Number(period.to.slice(5))]
-    if (period.grain === 'quarter') return periodWords(`${y}-Q${Math.ceil(to / 3)}`, lang)
-    if (period.grain === 'year') return periodWords(y, lang)
-    if (period.ytd && from === 1) return lang === 'vi' ? `${to} tháng đầu năm ${y}` : `the first ${to} months of ${y}`
-  }
-  return `${periodWords(codes[0], lang)} – ${periodWords(codes[codes.length - 1], lang)}`
+  // Each row's name, as the chart shows it: a commune, a month, a quarter.
+  const rowName = (r: Row) =>
+    r['kt_xh.admin_units_name'] !== undefined || r['kt_xh.unit_code'] !== undefined
+      ? String(r['kt_xh.admin_units_name'] ?? r['kt_xh.unit_code'])
+      : r['kt_xh.period'] !== undefined
+        ? periodWords(r['kt_xh.period'], p.lang)
+        : timeSlotLabel(r['kt_xh.period_start.quarter'], 'quarter', p.lang)
+  const labels = query.dimensions || query.timeDimensions ? data.map(rowName) : []
+  return { understood: true, answer, query: query as Record<string, unknown>, data, parts: understood, unknown: p.unknown, suggestions: [], value: 'kt_xh.value', labels }
 }
 
 function noFigure(p: Parsed, parts: AskAnswer['parts'], query: Record<string, unknown> | null, vi: boolean, name: string, when = ''): AskAnswer {
@@ -159,6 +137,8 @@ function noFigure(p: Parsed, parts: AskAnswer['parts'], query: Record<string, un
     parts,
     unknown: p.unknown,
     suggestions: [],
+    value: 'kt_xh.value',
+    labels: [],
   }
 }
 
@@ -180,8 +160,24 @@ function meaningOf(u: { part: string; value: string }, p: Parsed, ctx: AskContex
     case 'rank':
       if (u.value.startsWith('limit ')) return vi ? `${u.value.slice(6)} xã, phường` : `${u.value.slice(6)} communes`
       return u.value === 'desc' ? (vi ? 'Cao nhất trước' : 'Highest first') : u.value === 'asc' ? (vi ? 'Thấp nhất trước' : 'Lowest first') : vi ? 'Theo xã, phường' : 'By commune'
-    case 'breakdown':
+    case 'dataset': {
+      const v = ctx.views.find((x) => x.name === u.value)
+      return v ? (vi ? v.title.vi : v.title.en) : u.value
+    }
+    case 'measure': {
+      const m = ctx.views.flatMap((x) => x.measures).find((x) => x.member === u.value)
+      return m ? (vi ? m.vi : m.en) : u.value
+    }
+    case 'value': {
+      const [member, value] = u.value.split('=') as [string, string]
+      const x = ctx.views.flatMap((v) => v.values).find((v) => v.member === member && v.value === value)
+      return x ? (vi ? x.vi : x.en) : value
+    }
+    case 'breakdown': {
+      const g = ctx.views.flatMap((x) => x.groups).find((x) => x.member === u.value)
+      if (g) return vi ? `Theo ${lowerFirst(g.vi)}` : `By ${lowerFirst(g.en)}`
       return { commune: vi ? 'Theo xã, phường' : 'By commune', month: vi ? 'Theo tháng' : 'By month', quarter: vi ? 'Theo quý' : 'By quarter' }[u.value] ?? u.value
+    }
     default:
       return u.value
   }

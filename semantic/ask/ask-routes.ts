@@ -8,7 +8,8 @@ import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { communesOf } from '../../infra/identifiers/admin-units.ts'
 import * as clock from '../../infra/time/clock.ts'
 import type { AskAnswer } from '../../infra/contracts/ask.ts'
-import { handle, runQuery, type CubeApiContext } from '../api/cube-api.ts'
+import { handle, runQuery, visibleMeta, type CubeApiContext } from '../api/cube-api.ts'
+import { askViews, type AskView } from './ask-views.ts'
 import { QueryError, validateQuery } from '../cube/cube-query.ts'
 import { queryMembers } from '../policy/view-policy.ts'
 import { answerQuestion } from './answer-question.ts'
@@ -16,13 +17,13 @@ import { parseQuestion, type AskContext } from './parse-question.ts'
 
 const SYNONYMS_FILE = fileURLToPath(new URL('./synonyms.yaml', import.meta.url))
 
-/** The synonyms stewards keep (synonyms.yaml): indicator code → other ways to say it. */
+/** The synonyms stewards keep (synonyms.yaml): indicator code or view name → other ways to say it. */
 export function loadSynonyms(file = SYNONYMS_FILE): Record<string, string[]> {
   return (parseYaml(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, string[]>
 }
 
 /** What questions are read against, from the catalogue in force and kho's day. */
-export function askContext(catalog: Catalog, synonyms: Record<string, string[]>, today: string): AskContext {
+export function askContext(catalog: Catalog, synonyms: Record<string, string[]>, today: string, views: AskView[] = []): AskContext {
   const communes = communesOf(catalog.province.code).map((c) => ({ code: c.code, name: c.name }))
   return {
     indicators: catalog.indicators.map((i) => ({
@@ -38,6 +39,7 @@ export function askContext(catalog: Catalog, synonyms: Record<string, string[]>,
     communes,
     formerNames: catalog.crosswalk.map((c) => ({ name: c.oldName, code: c.newCode })),
     province: { code: catalog.province.code, name: catalog.province.name },
+    views,
     today,
   }
 }
@@ -46,7 +48,7 @@ export function askContext(catalog: Catalog, synonyms: Record<string, string[]>,
 const askInput = z.strictObject({ question: z.string().trim().min(1).max(300), lang: z.enum(['vi', 'en']).optional() })
 
 /**
- * POST /api/ask {question}: a question in Vietnamese or English answered from the KT-XH set, under
+ * POST /api/ask {question}: a question in Vietnamese or English answered from the KT-XH set or another view the caller may query, under
  * the same gate, policy, cache and audit as /load (each query it runs is the caller's own).
  */
 export function askRoutes(app: FastifyInstance, ctx: CubeApiContext, catalog: () => Catalog) {
@@ -55,7 +57,11 @@ export function askRoutes(app: FastifyInstance, ctx: CubeApiContext, catalog: ()
     handle(ctx, 'ask', req, async (sec) => {
       const parsed = askInput.safeParse(req.body ?? {})
       if (!parsed.success) throw new QueryError('Câu hỏi phải có từ 1 đến 300 ký tự', 'A question has 1 to 300 characters')
-      const context = askContext(catalog(), synonyms, clock.today())
+      const cat = catalog()
+      // The views this caller may query, with every member (personal ones too: asked for, the policy refuses them).
+      const visible = new Set(visibleMeta(ctx.model, sec, ctx.sharing).map((v) => v.name))
+      const views = askViews(ctx.model.meta.filter((v) => visible.has(v.name)), (id) => cat.dataset(id), synonyms)
+      const context = askContext(cat, synonyms, clock.today(), views)
       const asked: string[] = []
       let rows = 0
       const answer: AskAnswer = await answerQuestion(parseQuestion(parsed.data.question, context, parsed.data.lang), context, async (raw) => {

@@ -29,15 +29,19 @@ afterAll(() => service?.stop())
 
 interface Expected {
   q: string
-  query?: { measures: string[]; dimensions?: string[]; timeDimensions?: { dimension: string; granularity: string }[]; filters: Record<string, string | string[]>; order?: Record<string, string>; limit?: number }
+  /** The view the query is in (KT-XH when absent). */
+  view?: string
+  query?: { measures: string[]; dimensions?: string[]; timeDimensions?: { dimension: string; granularity?: string; dateRange?: string[] }[]; filters: Record<string, string | string[]>; order?: Record<string, string>; limit?: number }
   refuse?: boolean
   ambiguous?: boolean
+  /** A question about personal data: refused by the policy (403), as /load refuses it. */
+  personal?: boolean
 }
 const SET = parseYaml(fs.readFileSync(fileURLToPath(new URL('./questions.yaml', import.meta.url)), 'utf8')) as Expected[]
 
-/** The set's short form as the Cube query it stands for: members in the KT-XH view, each filter an `equals`. */
-function cubeQuery(e: NonNullable<Expected['query']>) {
-  const m = (x: string) => `kt_xh.${x}`
+/** The set's short form as the Cube query it stands for: members in the view (KT-XH when none is named), each filter an `equals`. */
+function cubeQuery(e: NonNullable<Expected['query']>, view = 'kt_xh') {
+  const m = (x: string) => `${view}.${x}`
   return {
     measures: e.measures.map(m),
     ...(e.dimensions ? { dimensions: e.dimensions.map(m) } : {}),
@@ -47,9 +51,9 @@ function cubeQuery(e: NonNullable<Expected['query']>) {
     ...(e.limit ? { limit: e.limit } : {}),
   }
 }
-/** Filters compared as a set: their order says nothing. */
+/** Filters compared as a set, and the query's parts in one order: neither says anything. */
 const canonical = (q: Record<string, unknown> | null) =>
-  q && { ...q, filters: [...((q.filters as { member: string }[]) ?? [])].sort((a, b) => a.member.localeCompare(b.member)) }
+  q && Object.fromEntries(Object.entries({ ...q, filters: [...((q.filters as { member: string }[]) ?? [])].sort((a, b) => a.member.localeCompare(b.member)) }).sort(([a], [b]) => a.localeCompare(b)))
 
 describe('asking in words (POST /api/ask)', () => {
   it(`answers the set of ${SET.length} questions with the query written beside each and /load's numbers`, async () => {
@@ -57,6 +61,12 @@ describe('asking in words (POST /api/ask)', () => {
     const wrong: string[] = []
     for (const e of SET) {
       const res = await call('POST', '/api/ask', leader(), { question: e.q })
+      if (e.personal) {
+        // Read as a question about people, and refused by the one policy, in both languages.
+        const body = res.body as { error?: { message: string; message_en: string } }
+        if (res.status !== 403 || !/^Dữ liệu cá nhân/.test(body.error?.message ?? '') || !/^Personal data/.test(body.error?.message_en ?? '')) wrong.push(`${e.q}: ${res.status} ${JSON.stringify(res.body)}`)
+        continue
+      }
       expect(res.status, e.q).toBe(200)
       const a = res.body as AskAnswer
       if (e.refuse || e.ambiguous) {
@@ -64,7 +74,7 @@ describe('asking in words (POST /api/ask)', () => {
         if (a.understood || a.query !== null || a.data.length > 0 || !/^(Chưa hiểu|Not understood)/.test(a.answer) || (e.ambiguous && a.suggestions.length < 2)) wrong.push(`${e.q}: ${a.answer}`)
         continue
       }
-      const expected = cubeQuery(e.query!)
+      const expected = cubeQuery(e.query!, e.view)
       if (!a.understood || JSON.stringify(canonical(a.query)) !== JSON.stringify(canonical(expected))) {
         wrong.push(`${e.q}: ${a.answer} ${JSON.stringify(a.query)}`)
         continue
@@ -105,6 +115,9 @@ describe('asking in words (POST /api/ask)', () => {
     expect(await ask('new enterprises October 2026')).toEqual(once)
     const en = (await call('POST', '/api/ask', leader(), { question: 'new enterprises October 2026' })).body as AskAnswer
     expect(en.answer).toMatch(/^New enterprises, the whole province, Oct 2026: [\d,.]+ enterprises\.$/)
+    // "the" is English, not "thế" without its marks: the answer is in English.
+    const which = (await call('POST', '/api/ask', leader(), { question: 'which commune has the most new enterprises' })).body as AskAnswer
+    expect(which.answer).toMatch(/^The commune with the highest new enterprises/)
   })
 
   it('refuses what the policy refuses, and bad input with a reason in both languages', async () => {
@@ -118,8 +131,43 @@ describe('asking in words (POST /api/ask)', () => {
     expect((await call('POST', '/api/ask', undefined, { question: 'bán lẻ' })).status).toBe(401)
   })
 
-  it('keeps its synonyms to indicators the catalogue has', () => {
-    const codes = new Set(loadCatalog().indicators.map((i) => i.code))
+  it('keeps its synonyms to indicators the catalogue has and views the model serves', async () => {
+    const views = ((await call('GET', '/cubejs-api/v1/meta', leader())).body as { cubes: { name: string }[] }).cubes.map((c) => c.name)
+    const codes = new Set([...loadCatalog().indicators.map((i) => i.code), ...views])
     expect(Object.keys(loadSynonyms()).filter((c) => !codes.has(c))).toEqual([])
+  })
+
+  it('answers another view in a sentence with its rows named, and lets the policy judge personal data', async () => {
+    const a = (await call('POST', '/api/ask', leader(), { question: 'số hộ nghèo năm 2025 theo xã' })).body as AskAnswer
+    const rows = (await load(a.query, leader())).body.data as Record<string, unknown>[]
+    expect(a.value).toBe('ho_ngheo.count')
+    expect(a.labels).toEqual(rows.map((r) => r['ho_ngheo.admin_units_name']))
+    const vi = (x: unknown) => Number(x).toLocaleString('vi-VN')
+    expect(a.answer).toBe(
+      `Số hộ nghèo theo xã, phường, năm 2025: ${rows.slice(0, 10).map((r) => `${r['ho_ngheo.admin_units_name']} (${vi(r['ho_ngheo.count'])})`).join('; ')}; và ${rows.length - 10} xã, phường khác.`,
+    )
+    expect(a.parts.map((p) => p.meaning)).toEqual(['Năm 2025', 'Theo xã, phường', 'Hộ nghèo', 'Hộ nghèo, hộ cận nghèo'])
+    // The latest year when none is said, and said so.
+    const latest = (await call('POST', '/api/ask', leader(), { question: 'số hộ cận nghèo toàn tỉnh' })).body as AskAnswer
+    expect(latest.parts.find((p) => p.part === 'period')?.meaning).toBe('Năm gần nhất có số liệu (2025)')
+    expect(latest.answer).toMatch(/^Số hộ cận nghèo toàn tỉnh, năm 2025: [\d.]+\.$/)
+    // English, with the commune after its name as English says it.
+    const en = (await call('POST', '/api/ask', leader(), { question: 'how many schools in Tan Yen commune', lang: 'en' })).body as AskAnswer
+    const [school] = (await load(en.query, leader())).body.data as Record<string, unknown>[]
+    expect(en.answer).toBe(`Number of schools, Xã Tân Yên: ${Number(school!['truong_hoc.count']).toLocaleString('en-GB')}.`)
+    expect(en.unknown).toEqual([])
+    // Personal fields: refused to the leader as /load refuses them, named as people read them; answered to an
+    // account granted personal data that declares its purpose (the same rows as /load).
+    const refused = await call('POST', '/api/ask', leader(), { question: 'danh sách chủ hộ nghèo xã Tân Yên' })
+    expect(refused.status).toBe(403)
+    expect((refused.body as { error: { message: string } }).error.message).toContain('"Số định danh chủ hộ"')
+    const granted = signJwt({ role: 'steward', sub: 'quantri', personal_data: true }, service.ctx.secret)
+    const purpose = { 'x-kho-purpose': encodeURIComponent('Xác minh hồ sơ an sinh xã hội') }
+    const listed = await call('POST', '/api/ask', granted, { question: 'danh sách chủ hộ nghèo xã Tân Yên' }, purpose)
+    expect(listed.status).toBe(200)
+    const direct = await load((listed.body as AskAnswer).query, granted, 'Xác minh hồ sơ an sinh xã hội')
+    expect((listed.body as AskAnswer).data).toEqual(direct.body.data)
+    expect((listed.body as AskAnswer).data.length).toBeGreaterThan(0)
+    expect(Object.keys((listed.body as AskAnswer).data[0]!)).toContain('ho_ngheo.cccd_chu_ho')
   })
 })

@@ -1,4 +1,6 @@
 import { FILLER, expanded, fold, sameWord, words } from './ask-text.ts'
+import type { AskPart } from '../../infra/contracts/ask.ts'
+import { phraseAt, readView, type AskView, type ViewReading } from './ask-views.ts'
 
 /** An indicator as the reader of questions knows it: names, synonyms, and how it adds up. */
 export interface AskIndicator {
@@ -25,6 +27,8 @@ export interface AskContext {
   /** Names from before the 2025 merger, each with today's unit. */
   formerNames: { name: string; code: string }[]
   province: AskPlace
+  /** The other views the caller may query (ask-views.ts). */
+  views: AskView[]
   /** kho's day, yyyy-mm-dd. */
   today: string
 }
@@ -33,15 +37,13 @@ export interface AskContext {
 export type AskPeriod = { kind: 'span'; from: string; to: string; grain: 'month' | 'quarter' | 'year'; ytd: boolean } | { kind: 'latest' }
 
 /** One part of a question and what it was taken to mean (words filled in by the answer). */
-export interface Understood {
-  part: 'indicator' | 'place' | 'period' | 'compare' | 'rank' | 'breakdown'
-  text: string
-  value: string
-}
+export type Understood = Omit<AskPart, 'meaning'>
 
 export interface Parsed {
   lang: 'vi' | 'en'
   indicator: AskIndicator | null
+  /** A question about another view (schools, poor households…), read instead of an indicator. */
+  view: ViewReading | null
   /** Indicators that match equally well (ambiguous: which one?), or the nearest ones (nothing matched). */
   candidates: AskIndicator[]
   ambiguous: boolean
@@ -57,7 +59,7 @@ export interface Parsed {
 /** Words of Vietnamese questions typed without diacritics; one of them makes a question Vietnamese. */
 const VIETNAMESE = new Set(
   ('thang nam quy xa phuong tinh so voi cua theo nao nhat bao nhieu doanh nghiep ty le thu von tang giam dan khach tai nan chi tieu moi cao thap ' +
-    'ky ke hoach luy dau toan nguoi ho cung hien nay truoc ngoai gan la co chua nhu the dat muc ban hang hoa dich vu cong ngan sach dia').split(' '),
+    'ky ke hoach luy dau toan nguoi ho cung hien nay truoc ngoai gan la co chua nhu dat muc ban hang hoa dich vu cong ngan sach dia').split(' '),
 )
 
 const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4 }
@@ -222,6 +224,13 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
     ] as const,
     'compare',
   )
+  /** "5 xã …": how many communes a ranking names (its words taken), or one. */
+  const countedCommunes = () => {
+    const n = ts.findIndex((w, k) => /^\d{1,2}$/.test(w) && !used[k] && ['xa', 'phuong', 'dia', 'communes', 'commune'].includes(ts[k + 1] ?? ''))
+    if (n < 0) return 1
+    take(n, 2, 'rank', `limit ${ts[n]}`)
+    return Number(ts[n])
+  }
   let rank: Parsed['rank'] = null
   for (const [phrase, descending] of [
     ['cao nhat', true], ['nhieu nhat', true], ['lon nhat', true], ['dan dau', true], ['highest', true], ['most', true], ['top', true],
@@ -230,18 +239,17 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
     const i = find(phrase)
     if (i < 0) continue
     take(i, phrase.split(' ').length, 'rank', descending ? 'desc' : 'asc')
-    // "5 xã cao nhất", "top 5": how many; "xã nào": one.
-    let limit = 1
-    const n = ts.findIndex((w, k) => /^\d{1,2}$/.test(w) && !used[k] && ['xa', 'phuong', 'dia', 'communes', 'commune'].includes(ts[k + 1] ?? ''))
+    // "top 5", "5 xã cao nhất": how many; "xã nào": one.
     const top = descending && phrase === 'top' && /^\d{1,2}$/.test(ts[i + 1] ?? '') ? i + 1 : -1
+    let limit: number
     if (top >= 0) {
       limit = Number(ts[top])
       take(top, 1, 'rank', `limit ${limit}`)
-    } else if (n >= 0) {
-      limit = Number(ts[n])
-      take(n, 2, 'rank', `limit ${limit}`)
-    }
+    } else limit = countedCommunes()
     rank = { descending, limit }
+    // "top 3 communes with the most …": the other word of a ranking said twice.
+    const again = find('top')
+    if (again >= 0) take(again, 1, 'rank', descending ? 'desc' : 'asc')
     break
   }
   const breakdown: Parsed['breakdown'] = firstOf(
@@ -260,7 +268,7 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
       const descending = ['nhieu', 'cao', 'lon'].includes(ts[first]!)
       take(first, 1, 'rank', descending ? 'desc' : 'asc')
       take(last, 1, 'rank', descending ? 'desc' : 'asc')
-      rank = { descending, limit: 1 }
+      rank = { descending, limit: countedCommunes() }
     }
   }
   // "xã nào", "which commune": a ranking's subject.
@@ -288,8 +296,10 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
       // One word alone ("Yên") is a commune only after "xã"/"phường".
       if (n.core.length < 2 && !before) continue
       const start = before ? i - before.split(' ').length : i
+      // "Tan Yen commune": the kind after the name, as English says it.
+      const after = !before && ['commune', 'ward'].includes(ts[i + n.core.length] ?? '') && free(i + n.core.length, 1) ? 1 : 0
       if (!places.some((p) => p.code === n.place.code)) places.push(n.place)
-      take(start, i + n.core.length - start, 'place', n.place.code)
+      take(start, i + n.core.length + after - start, 'place', n.place.code)
     }
   }
   for (const phrase of ['toan tinh', 'ca tinh', 'tinh', 'province', 'whole province', ...[words(ctx.province.name).join(' ')]]) {
@@ -317,8 +327,8 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
       const covered = ws.filter((w) => asked.some((a) => sameWord(a, w))).length / ws.length
       // How much of the Vietnamese name was said: all of it makes a tie no tie.
       const nameWords = expanded(words(ind.name_vi)).filter((w) => !FILLER.has(w))
-      const whole = synonym || nameWords.every((w) => asked.some((a) => sameWord(a, w)))
-      return { ind, score, covered, hit, whole }
+      const named = nameWords.every((w) => asked.some((a) => sameWord(a, w)))
+      return { ind, score, covered, hit, whole: synonym || named, named }
     })
     .filter((s) => s.score > 0)
     .sort((a, b) => b.score - a.score || b.covered - a.covered)
@@ -327,7 +337,33 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
   const enough = best && (best.whole || best.covered >= 0.5 || best.hit.length >= 2)
   // Equal on the words said, and the best's name not said whole: which one is meant cannot be told.
   const tied = best ? (best.whole ? scored.filter((s) => s.whole && Math.abs(s.score - best.score) < 1e-9 && Math.abs(s.covered - best.covered) < 1e-9) : scored.filter((s) => Math.abs(s.score - best.score) < 1e-9)) : []
-  const indicator = enough && tied.length === 1 ? best!.ind : null
+  let indicator = enough && tied.length === 1 ? best!.ind : null
+
+  // --- Or another view: named whole, when no indicator is, or when a count is asked of what an indicator gives as a rate ---
+  const marks: [number, number, Understood['part'], string][] = []
+  const view = readView(ts, free, (i, n, part, value) => marks.push([i, n, part, value]), ctx.views)
+  const said = (p: string) => phraseAt(ts, () => true, p.split(' ')) >= 0
+  const countAsked = view !== null && ['so', 'bao nhieu', 'nhieu', 'it', 'how many', 'number of'].some((c) => at(ts, view.said - c.split(' ').length, c))
+  const rateAsked = ['ty le', 'rate', 'phan tram', 'percent'].some(said)
+  // The view named with what only it has (a sum, a coded value, a grouping: "thiệt hại do tai nạn giao thông",
+  // "theo loại đường"), and personal fields asked of it ("danh sách chủ hộ nghèo", where the policy judges them).
+  // A sum loses to an indicator whose own name is said ("số người chết do TNGT" is the indicator).
+  // A coded value that is also the view's name ("hộ nghèo") is no more the view's than the indicator's.
+  const ownValues = view?.values.filter((v) => !view.view.names.vi.some((n) => fold(n) === fold(v.vi))) ?? []
+  // A sum or an average only the view has: not when an indicator's own name is said beside the view's
+  // ("số người chết do TNGT"), nor when the view was found by the measure alone and an indicator by its
+  // synonym ("người chết vì tai nạn").
+  const ownMeasure = view !== null && view.measure.agg !== 'count' && (view.named ? !best?.named : !best?.whole)
+  const onlyTheView = view !== null && (ownValues.length > 0 || view.group !== null || ownMeasure)
+  // Two indicators fit equally ("doanh nghiệp"): the question asks which, unless it asks the view's count ("số doanh nghiệp").
+  const ambiguousIndicator = !indicator && !!enough && tied.length > 1
+  const keepAmbiguity = ambiguousIndicator && !onlyTheView && !(countAsked && view?.named)
+  if (view && !keepAmbiguity && (!indicator || !best!.whole || onlyTheView || view.personal.length > 0 || (indicator.unit === '%' && countAsked && !rateAsked))) {
+    for (const [i, n, part, value] of marks) take(i, n, part, value)
+    indicator = null
+    const rest = ts.filter((w, i) => !used[i] && !FILLER.has(w))
+    return { lang: lang ?? (en ? 'en' : 'vi'), indicator: null, view, candidates: [], ambiguous: false, places, period, compare, rank, breakdown, understood, unknown: rest }
+  }
   if (indicator) {
     const hitWords = new Set(best!.hit)
     understood.push({ part: 'indicator', text: left.filter((w) => hitWords.has(w) || expanded([w]).some((x) => hitWords.has(x))).join(' '), value: indicator.code })
@@ -336,6 +372,7 @@ export function parseQuestion(question: string, ctx: AskContext, lang?: 'vi' | '
   return {
     lang: lang ?? (en ? 'en' : 'vi'),
     indicator,
+    view: null,
     candidates: indicator ? [] : (enough ? tied : scored).slice(0, 3).map((s) => s.ind),
     ambiguous: !indicator && !!enough && tied.length > 1,
     places,

@@ -213,9 +213,17 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
   const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
   if (personal.length > 0 && !mayReadPersonal(ctx)) {
+    // Named as people read them (the member's title), not by code: the message reaches pages as it is.
+    const titled = (lang: 'vi' | 'en') =>
+      personal
+        .map((m) => {
+          const meta = model.members.get(m)?.meta as { shortTitle?: string; title?: string; meta?: { title_en?: string } } | undefined
+          return `"${(lang === 'en' ? meta?.meta?.title_en : undefined) ?? meta?.shortTitle ?? meta?.title ?? m}"`
+        })
+        .join(', ')
     throw new AccessDenied(
-      `Trường dữ liệu cá nhân (${personal.join(', ')}) cần tài khoản được cấp quyền dữ liệu cá nhân và khai báo mục đích (tiêu đề X-Kho-Purpose)`,
-      `Personal-data members (${personal.join(', ')}) need an account granted personal data and a declared purpose (X-Kho-Purpose header)`,
+      `Dữ liệu cá nhân (${titled('vi')}) chỉ dành cho tài khoản được cấp quyền dữ liệu cá nhân và có khai báo mục đích sử dụng (tiêu đề X-Kho-Purpose)`,
+      `Personal data (${titled('en')}) is only for accounts granted personal data that declare a purpose (X-Kho-Purpose header)`,
     )
   }
   const filters: CubeQuery['filters'] = []

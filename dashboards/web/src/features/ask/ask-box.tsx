@@ -6,7 +6,7 @@ import { Trend } from '../../components/indicator-trend.tsx'
 import { indicatorMap } from '../../catalog-data.ts'
 import { useLang } from '../../i18n.ts'
 import { Link } from '../../router.tsx'
-import { foldText, periodWords, timeSlotLabel } from '../../../../../infra/contracts/question-words.ts'
+import { foldText } from '../../../../../infra/contracts/question-words.ts'
 import type { AskAnswer } from '../../../../../infra/contracts/ask.ts'
 
 /**
@@ -36,8 +36,8 @@ export function AskBox({ testId = 'ask', onOpen }: { testId?: string; onOpen?: (
   const code = answer?.parts.find((p) => p.part === 'indicator')?.value
   const rows = answer?.data ?? []
   const single = answer?.understood && rows.length === 1 && !answer.query?.dimensions && !answer.query?.timeDimensions
-  const label = (r: Record<string, unknown>) =>
-    String(r['kt_xh.admin_units_name'] ?? (r['kt_xh.period'] !== undefined ? periodWords(r['kt_xh.period'], lang) : timeSlotLabel(r['kt_xh.period_start.quarter'], 'quarter', lang)))
+  // The number's member and each row's name come with the answer (KT-XH or another view alike).
+  const valueOf = (r: Record<string, unknown>) => (answer?.value ? r[answer.value] : null)
   const year = Number(String((answer?.query?.filters as { member: string; values: string[] }[] | undefined)?.find((f) => f.member === 'kt_xh.period')?.values[0] ?? '').slice(0, 4)) || new Date().getFullYear()
   return (
     <section className="panel ask" data-testid={testId} aria-label={t('askTitle2')}>
@@ -72,7 +72,7 @@ export function AskBox({ testId = 'ask', onOpen }: { testId?: string; onOpen?: (
           </p>
           {single && (
             <p className="big-number" data-testid={`${testId}-number`}>
-              {fmt.number(rows[0]!['kt_xh.value'])}
+              {fmt.number(valueOf(rows[0]!))}
               {rows[0]!['kt_xh.growth_pct'] !== undefined && rows[0]!['kt_xh.growth_pct'] !== null && (
                 <small className="muted">
                   {' '}
@@ -88,10 +88,10 @@ export function AskBox({ testId = 'ask', onOpen }: { testId?: string; onOpen?: (
             </p>
           )}
           {single && code && <Trend code={code} ind={indicators.state === 'ready' ? indicators.data.get(code) : undefined} year={year} className="ask-trend" height={220} />}
-          {answer.understood && rows.length > 1 && (
+          {answer.understood && answer.labels.length > 1 && (
             <div className="ask-chart" data-testid={`${testId}-chart`}>
               <ResponsiveContainer width="100%" height={Math.min(420, 60 + rows.length * 26)}>
-                <BarChart data={rows.map((r) => ({ name: label(r), value: r['kt_xh.value'] === null ? null : Number(r['kt_xh.value']) }))} layout="vertical" margin={{ left: 8, right: 48 }}>
+                <BarChart data={rows.map((r, i) => ({ name: answer.labels[i] ?? '', value: valueOf(r) === null || valueOf(r) === undefined ? null : Number(valueOf(r)) }))} layout="vertical" margin={{ left: 8, right: 48 }}>
                   <CartesianGrid horizontal={false} />
                   <XAxis type="number" tickFormatter={(v: number) => fmt.number(v)} />
                   <YAxis type="category" dataKey="name" width={160} />
