@@ -409,6 +409,50 @@ describe('Hỏi đáp on the overview (leader)', () => {
   })
 })
 
+describe('Hỏi đáp beyond KT-XH, and the ways a steward adds (steward, leader)', () => {
+  it('a steward adds a way to say an indicator on the administration page; the leader asks with it, and asks another view', async () => {
+    const steward = await ui.newPage()
+    await signIn(steward, ui.url, 'quantri')
+    await steward.goto(`${ui.url}/admin`)
+    await steward.waitForSelector('[data-testid=ask-synonyms] li')
+    await steward.fill('[data-testid=ask-synonyms] input[type=search]', 'ban le')
+    // Words begin words: "ban le" finds retail sales, not "urBANisation" beside "tỷ LỆ".
+    await expect.poll(() => steward.$$eval('[data-testid=ask-synonyms] li', (ls) => ls.map((l) => l.getAttribute('data-subject')))).toEqual(['RETAIL_SALES'])
+    await steward.click('[data-testid=ask-synonyms] li[data-subject=RETAIL_SALES] button')
+    await steward.fill('[data-testid=ask-synonyms] textarea', 'sức mua\nsức mua tiêu dùng')
+    await steward.click('[data-testid=ask-synonyms] form button[type=submit]')
+    await steward.waitForSelector('[data-testid=ask-synonyms] li[data-subject=RETAIL_SALES]:has-text("sức mua tiêu dùng")')
+    await screenshot(steward, 'ask-synonyms-admin')
+    await steward.close()
+
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('[data-testid=ask] input')
+    await page.fill('[data-testid=ask] input', 'sức mua tháng 9/2026')
+    await page.press('[data-testid=ask] input', 'Enter')
+    await page.waitForSelector('[data-testid=ask-number]')
+    expect(await page.textContent('[data-testid=ask-answer]')).toMatch(/^Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ tiêu dùng toàn tỉnh, tháng 9\/2026: /)
+    // Another view: the poor households by commune, the first fifteen drawn by name, the rest said.
+    await page.fill('[data-testid=ask] input', 'số hộ nghèo năm 2025 theo xã')
+    await page.press('[data-testid=ask] input', 'Enter')
+    await page.waitForSelector('[data-testid=ask-chart] .recharts-bar-rectangle')
+    const res = await fetch(`${ui.url}/api/ask`, { method: 'POST', headers: { authorization: await ui.tokenOf('lanhdao'), 'content-type': 'application/json' }, body: JSON.stringify({ question: 'số hộ nghèo năm 2025 theo xã', lang: 'vi' }) })
+    const api = (await res.json()) as { answer: string; labels: string[] }
+    expect(await page.textContent('[data-testid=ask-answer]')).toBe(api.answer)
+    const ticks = await page.$$eval('[data-testid=ask-chart] .recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value', (ts) => ts.map((t) => t.textContent?.trim()))
+    expect(ticks.length).toBe(Math.min(15, api.labels.length))
+    expect(ticks.join(' ')).not.toMatch(/\d{5}/)
+    if (api.labels.length > 15) expect(await page.textContent('[data-testid=ask-more]')).toContain(`15 dòng đầu trong ${api.labels.length} dòng`)
+    await screenshot(page, 'ask-view-by-commune')
+    // Opened in the explorer: the coded filter by its name ("Hộ nghèo", not ho_ngheo), communes by name on the chart.
+    await page.click('[data-testid=ask-open]')
+    await page.waitForURL(/\/explorer/)
+    await page.waitForSelector('[data-testid=value-picker]')
+    expect(await page.$$eval('[data-testid=value-picker]', (bs) => bs.map((b) => b.textContent))).toEqual(['Hộ nghèo'])
+    await page.close()
+  })
+})
+
 describe("the explorer's guided start (leader)", () => {
   it('finds an indicator by its name typed without diacritics and shows its trend and its communes at once', async () => {
     const page = await ui.newPage()

@@ -72,6 +72,7 @@ describe('the gate', () => {
     ['DELETE', '/api/admin/api-keys/khong-co', 'C'], ['POST', '/api/admin/seed', 'C'],
     ['GET', '/api/admin/secrets', 'A'], ['PUT', '/api/admin/secrets/khong-co', 'A'], ['DELETE', '/api/admin/secrets/khong-co', 'A'],
     ['GET', '/api/admin/pull-hosts', 'W'], ['PUT', '/api/admin/pull-hosts/khong-co.example', 'W'], ['DELETE', '/api/admin/pull-hosts/khong-co.example', 'W'],
+    ['GET', '/api/ask/synonyms', 'W'], ['PUT', '/api/ask/synonyms/KHONG_CO', 'W'],
   ]
   const ALLOWED: Record<string, ProbeRole[]> = {
     P: ['anonymous', 'leader', 'analyst', 'officer', 'steward', 'admin'],

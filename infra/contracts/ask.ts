@@ -28,3 +28,19 @@ export interface AskAnswer {
   /** Each row's name in the asker's words (a commune, a period, a value), when the answer has several. */
   labels: string[]
 }
+
+/**
+ * The ways a question may name an indicator or a view (GET /api/ask/synonyms): those kho ships
+ * (`given`, synonyms.yaml) and those stewards added on the administration page (`added`, PUT
+ * /api/ask/synonyms/:subject {words}).
+ */
+export interface AskSynonyms {
+  subject: string
+  kind: 'indicator' | 'view'
+  /** The indicator's or the view's name in the asker's language. */
+  name: string
+  given: string[]
+  added: string[]
+  updated_by: string
+  updated_at: string | null
+}

@@ -8,6 +8,7 @@ import type { Lang } from './question-words.ts'
 export const ENDPOINT_WORDS: Record<string, readonly [vi: string, en: string]> = {
   load: ['Truy vấn số liệu', 'Query'],
   sql: ['Truy vấn SQL', 'SQL query'],
+  ask: ['Hỏi đáp', 'Question asked'],
   login: ['Đăng nhập', 'Sign-in'],
   rejects: ['Xem dòng bị từ chối', 'Rejected rows read'],
   outliers: ['Xem giá trị bất thường', 'Unusual values read'],
@@ -23,6 +24,7 @@ export const ENDPOINT_WORDS: Record<string, readonly [vi: string, en: string]> =
   'sharing.decision': ['Quyết định đề nghị khai thác', 'Sharing request decided'],
   'sharing.status': ['Đổi trạng thái quyền khai thác', 'Sharing grant changed'],
   'pull_host.allow': ['Cho phép máy chủ nguồn', 'Source host allowed'],
+  'ask_synonyms.set': ['Sửa cách gọi cho Hỏi đáp', 'Question synonyms changed'],
   'pull_host.remove': ['Bỏ máy chủ nguồn', 'Source host removed'],
   'pull.fetch': ['Kéo dữ liệu từ nguồn', 'Data pulled from a source'],
   'secret.set': ['Đặt khóa bí mật', 'Secret set'],

@@ -77,8 +77,7 @@ export function askViews(views: CubeMeta[], dataset: (id: string) => CatalogData
         names: { vi: [...namesOf(v.title), ...(synonyms[v.name] ?? [])], en: namesOf(metaOf(v).title_en ?? v.title) },
         count: count ? member(count) : null,
         measures: v.measures
-          // Not a year added up ("Tổng năm rà soát").
-          .filter((m) => (agg(m) === 'sum' || agg(m) === 'avg') && !(yearDim && m.name.endsWith(`_${local(yearDim.name)}`)))
+          .filter((m) => agg(m) === 'sum' || agg(m) === 'avg')
           .map((m) => ({ ...member(m), agg: agg(m) as 'sum' | 'avg', of: telling(measured(m.shortTitle || m.title)) })),
         commune: commune ? `${v.name}.${commune.id}` : (byName('commune_code') ?? byName('ma_xa')),
         communeName: byName('admin_units_name'),

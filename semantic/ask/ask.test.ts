@@ -9,7 +9,7 @@ import { httpClient } from '../../infra/testing/http-client.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import { loadCatalog } from '../../infra/catalog/load-catalog.ts'
 import type { AskAnswer } from '../../infra/contracts/ask.ts'
-import { loadSynonyms } from './ask-routes.ts'
+import { loadSynonyms } from './ask-synonyms.ts'
 
 /*
  * Questions in words against the real service with the demo province: each question of the set
@@ -135,6 +135,35 @@ describe('asking in words (POST /api/ask)', () => {
     const views = ((await call('GET', '/cubejs-api/v1/meta', leader())).body as { cubes: { name: string }[] }).cubes.map((c) => c.name)
     const codes = new Set([...loadCatalog().indicators.map((i) => i.code), ...views])
     expect(Object.keys(loadSynonyms()).filter((c) => !codes.has(c))).toEqual([])
+  })
+
+  it("reads the ways a steward adds on the page with the next question, refuses the list to others, and audits each change", async () => {
+    const steward = signJwt({ role: 'steward', sub: 'quantri' }, service.ctx.secret)
+    const officer = signJwt({ role: 'agency_officer', sub: 'canbo.sotc', agency: 'SO_TC' }, service.ctx.secret)
+    const ask = async () => (await call('POST', '/api/ask', leader(), { question: 'sức mua tháng 9/2026' })).body as AskAnswer
+    expect((await ask()).understood).toBe(false)
+    expect((await call('PUT', '/api/ask/synonyms/RETAIL_SALES', officer, { words: ['sức mua'] })).status).toBe(403)
+    expect((await call('GET', '/api/ask/synonyms', leader())).status).toBe(403)
+    const bad = await call('PUT', '/api/ask/synonyms/RETAIL_SALES', steward, { words: ['2026'] })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toContain('"2026"')
+    expect(bad.body.error.message_en).toContain('"2026"')
+    expect((await call('PUT', '/api/ask/synonyms/KHONG_CO', steward, { words: ['sức mua'] })).status).toBe(404)
+    // Said twice, or already built in ("bán lẻ"): kept once, or not at all.
+    const saved = await call('PUT', '/api/ask/synonyms/RETAIL_SALES', steward, { words: ['sức mua', ' Suc mua ', 'bán lẻ'] })
+    expect(saved.status).toBe(200)
+    expect(saved.body).toMatchObject({ subject: 'RETAIL_SALES', kind: 'indicator', added: ['sức mua'], updated_by: 'quantri' })
+    const now = await ask()
+    expect(now.query).toEqual(cubeQuery({ measures: ['value'], filters: { indicator_code: 'RETAIL_SALES', period: ['2026-09'] } }))
+    const listed = (await call('GET', '/api/ask/synonyms', steward)).body as { subject: string; added: string[]; given: string[] }[]
+    expect(listed.find((e) => e.subject === 'RETAIL_SALES')).toMatchObject({ added: ['sức mua'], given: expect.arrayContaining(['bán lẻ']) })
+    expect(listed.find((e) => e.subject === 'truong_hoc')).toMatchObject({ given: expect.arrayContaining(['trường học']) })
+    await service.ctx.audit.flush()
+    const entries = (await call('GET', '/api/audit?limit=20&account=quantri&format=json', steward)).body as { endpoint: string }[]
+    expect(entries.some((e) => e.endpoint === 'ask_synonyms.set')).toBe(true)
+    // Emptied: the question is not understood again.
+    await call('PUT', '/api/ask/synonyms/RETAIL_SALES', steward, { words: [] })
+    expect((await ask()).understood).toBe(false)
   })
 
   it('answers another view in a sentence with its rows named, and lets the policy judge personal data', async () => {

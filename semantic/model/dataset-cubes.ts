@@ -29,12 +29,16 @@ const plainText = (s: string) => s.replace(/\{/g, '(').replace(/\}/g, ')').repla
 
 const cubeType = (c: Column) => (c.type === 'date' || c.type === 'datetime' ? 'time' : c.type === 'integer' || c.type === 'decimal' ? 'number' : c.type === 'boolean' ? 'boolean' : 'string')
 
+/** A whole-number column holding a year, by its label ("Năm rà soát", "Năm học"): grouped and filtered by, never summed. */
+export const isYearColumn = (c: Column) => c.type === 'integer' && /^(năm|year)\b/i.test(c.label)
+
 export const generatedCubeName = (dataset: string) => `ds_${dataset}`
 
 /** One YAML file (cube and view) for a dataset; the view is named by the dataset's id. */
 export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: string; content: string } {
   const cube = generatedCubeName(d.id)
-  const numeric = d.columns.filter((c) => !c.identifier && (c.type === 'integer' || c.type === 'decimal'))
+  // Numbers worth adding up: not a year ("Năm rà soát": a total of years means nothing).
+  const numeric = d.columns.filter((c) => !c.identifier && (c.type === 'integer' || c.type === 'decimal') && !isYearColumn(c))
   const identifiers = d.columns.filter((c) => c.identifier && c.identifier !== 'commune_code')
   // One join per element home (the first column holding it).
   const joins = [
@@ -58,7 +62,14 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
         public: false,
         dimensions: [
           { name: 'row_key', sql: `concat(${d.natural_key.map((k) => `toString({CUBE}.${k})`).join(", '|', ")})`, type: 'string', primary_key: true },
-          ...d.columns.map((c) => ({ name: c.id, sql: c.id, type: cubeType(c), title: plainText(c.label), ...withMeta({ ...en(c.label_en), ...(c.personal ? { personal: true } : {}) }) })),
+          ...d.columns.map((c) => ({
+            name: c.id,
+            sql: c.id,
+            type: cubeType(c),
+            title: plainText(c.label),
+            // A coded column's values with their names: pages show and pick the names, never the codes.
+            ...withMeta({ ...en(c.label_en), ...(c.personal ? { personal: true } : {}), ...(c.enum_labels.length > 0 ? { values: c.enum_labels.map((l) => ({ value: l.value, label: plainText(l.label), ...(l.label_en ? { label_en: plainText(l.label_en) } : {}) })) } : {}) }),
+          })),
           // An enumerated column's values as people read them: each code's label (the code where it has none).
           ...d.columns
             .filter((c) => c.enum && c.enum_labels.length > 0)

@@ -9,8 +9,9 @@ import { RegisterPanel } from './components/register-panel.tsx'
 import { MapPanel } from './components/map-panel.tsx'
 import { OpenDataPanel } from './components/open-data-panel.tsx'
 import { PullConnectionsPanel } from './components/pull-connections-panel.tsx'
+import { AskSynonymsPanel } from './components/ask-synonyms-panel.tsx'
 
-/** Administration: accounts and their review, consuming systems, the sharing log, scheduled jobs, the commune map. */
+/** Administration: accounts and their review, consuming systems, pull connectors, how questions name indicators, the sharing log, scheduled jobs, the commune map. */
 export default function Admin() {
   const { t } = useLang()
   const { account } = useAuth()
@@ -25,6 +26,7 @@ export default function Admin() {
       <SystemsPanel />
       <RegisterPanel />
       <PullConnectionsPanel />
+      <AskSynonymsPanel />
       <AuditPanel />
       <OpenDataPanel />
       <JobsPanel canRun={isAdmin} />

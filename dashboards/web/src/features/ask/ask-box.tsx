@@ -9,6 +9,9 @@ import { Link } from '../../router.tsx'
 import { foldText } from '../../../../../infra/contracts/question-words.ts'
 import type { AskAnswer } from '../../../../../infra/contracts/ask.ts'
 
+/** How many rows the answer's chart draws (the first, in the answer's order); all are in the explorer. */
+const CHARTED = 15
+
 /**
  * Hỏi đáp: a question in words (Vietnamese or English) answered by POST /api/ask — the sentence,
  * the number with its comparison or the communes and periods as bars, what each part of the
@@ -90,17 +93,23 @@ export function AskBox({ testId = 'ask', onOpen }: { testId?: string; onOpen?: (
           {single && code && <Trend code={code} ind={indicators.state === 'ready' ? indicators.data.get(code) : undefined} year={year} className="ask-trend" height={220} />}
           {answer.understood && answer.labels.length > 1 && (
             <div className="ask-chart" data-testid={`${testId}-chart`}>
-              <ResponsiveContainer width="100%" height={Math.min(420, 60 + rows.length * 26)}>
-                <BarChart data={rows.map((r, i) => ({ name: answer.labels[i] ?? '', value: valueOf(r) === null || valueOf(r) === undefined ? null : Number(valueOf(r)) }))} layout="vertical" margin={{ left: 8, right: 48 }}>
+              <ResponsiveContainer width="100%" height={60 + Math.min(rows.length, CHARTED) * 26}>
+                <BarChart data={rows.slice(0, CHARTED).map((r, i) => ({ name: answer.labels[i] ?? '', value: valueOf(r) === null || valueOf(r) === undefined ? null : Number(valueOf(r)) }))} layout="vertical" margin={{ left: 8, right: 48 }}>
                   <CartesianGrid horizontal={false} />
                   <XAxis type="number" tickFormatter={(v: number) => fmt.number(v)} />
                   <YAxis type="category" dataKey="name" width={160} />
-                  <Tooltip formatter={(v) => fmt.number(v)} />
+                  {/* The row's name and its number; no series name (it would read "value"). */}
+                  <Tooltip formatter={(v) => [fmt.number(v), '']} separator="" />
                   <Bar dataKey="value" fill="#2b6cb0" isAnimationActive={false}>
                     <LabelList dataKey="value" position="right" formatter={(v: unknown) => fmt.number(v)} />
                   </Bar>
                 </BarChart>
               </ResponsiveContainer>
+              {rows.length > CHARTED && (
+                <p className="muted small" data-testid={`${testId}-more`}>
+                  {t('askChartMore').replace('{shown}', String(CHARTED)).replace('{all}', fmt.number(rows.length))}
+                </p>
+              )}
             </div>
           )}
           {answer.parts.length > 0 && (

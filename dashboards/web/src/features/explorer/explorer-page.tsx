@@ -45,7 +45,10 @@ export default function Explorer() {
     if (member.endsWith('.indicator_code')) return indicatorName(names?.get(String(value)), lang, String(value ?? ''))
     if (member.endsWith('.period')) return fmt.period(value)
     // A commune by its name, never its code (a unit code that is no commune, the province's, as it is).
-    if (member.endsWith('.unit_code') && communes.state === 'ready' && communes.data.has(String(value))) return communes.data.get(String(value))!
+    if (/\.(unit_code|commune_code|ma_xa)$/.test(member) && communes.state === 'ready' && communes.data.has(String(value))) return communes.data.get(String(value))!
+    // A dataset's coded value by its name ("ho_can_ngheo" is "Hộ cận nghèo").
+    const named = view?.dimensions.find((d) => d.name === member)?.meta?.values?.find((v) => v.value === String(value))
+    if (named) return lang === 'en' ? (named.label_en ?? named.label) : named.label
     if (member.endsWith('.unit_level')) return UNIT_LEVEL_WORDS[String(value)]?.[lang === 'vi' ? 0 : 1] ?? String(value ?? '')
     return value === null || value === undefined ? '—' : String(value)
   }

@@ -5,7 +5,8 @@ export interface Member {
   title: string
   shortTitle: string
   type: string
-  meta?: { title_en?: string }
+  /** English title; a coded column's values with their names (catalogue datasets). */
+  meta?: { title_en?: string; values?: { value: string; label: string; label_en?: string }[] }
 }
 export interface View {
   name: string
