@@ -28,6 +28,8 @@ const envSchema = z.object({
   KHO_TLS_KEY: z.string().min(1).optional(),
   KHO_TLS_REDIRECT_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KHO_TLS_RELOAD_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** The SQL API's port (Postgres wire protocol); off when unset. */
+  KHO_SQL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -136,6 +138,8 @@ export interface KhoConfig {
    * and on SIGHUP), and a plain-HTTP port that redirects to HTTPS (null: none).
    */
   tls: { cert: string; key: string; redirectPort: number | null; reloadSeconds: number; redirectHost: string | null } | null
+  /** The SQL API's port (0: any free one), or null when it is not served. */
+  sqlPort: number | null
   /** The address people reach kho at, for links in e-mails (KHO_PUBLIC_URL; default http://localhost:PORT). */
   publicUrl: string
   demo: { enabled: boolean; scale: number }
@@ -217,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     warehouse,
     port: e.PORT,
     host: e.HOST,
+    sqlPort: e.KHO_SQL_PORT ?? null,
     tls: e.KHO_TLS_CERT && e.KHO_TLS_KEY ? { cert: path.resolve(e.KHO_TLS_CERT), key: path.resolve(e.KHO_TLS_KEY), redirectPort: e.KHO_TLS_REDIRECT_PORT ?? null, reloadSeconds: e.KHO_TLS_RELOAD_S, redirectHost: e.KHO_PUBLIC_URL ? new URL(e.KHO_PUBLIC_URL).hostname : null } : null,
     publicUrl: (e.KHO_PUBLIC_URL ?? `${e.KHO_TLS_CERT ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     demo: { enabled: e.KHO_DEMO === 'on', scale: e.KHO_DEMO_SCALE },

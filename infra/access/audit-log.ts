@@ -1,3 +1,4 @@
+import type { Caller } from './caller.ts'
 import { createHash } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
@@ -85,6 +86,11 @@ export class AuditLog {
   recordRequest(req: FastifyRequest, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
     const c = req.caller
     this.record({ ...BLANK, account: c.account, agency: c.agency, role: c.role, via: c.via, purpose: c.purpose, client: req.ip, ...e })
+  }
+
+  /** An entry for a caller that came another way than HTTP (the SQL port): who, from where, and what. */
+  recordCaller(c: Caller, client: string, e: Partial<AuditEntry> & Pick<AuditEntry, 'endpoint'>): void {
+    this.record({ ...BLANK, account: c.account, agency: c.agency, role: c.role, via: c.via, purpose: c.purpose, client, ...e })
   }
 
   /** An entry for what the service does by itself (a job, a start-up sync), in the name `account` ('kho', 'job:…'). */

@@ -20,6 +20,7 @@ import { cubeContextOf, type ServiceContext } from './context.ts'
 import { removeServiceFile, writeServiceFile } from './service-file.ts'
 import { readTls, type TlsMaterial } from '../../http/tls.ts'
 import { serveTls, type TlsServing } from './serve-tls.ts'
+import { startSqlServer } from '../../../semantic/sql/sql-server.ts'
 
 export interface RunningService {
   app: KhoApp
@@ -27,6 +28,8 @@ export interface RunningService {
   url: string
   /** With TLS: the plain-HTTP port's address, which redirects to HTTPS (null without one). */
   redirectUrl: string | null
+  /** The SQL API's port (KHO_SQL_PORT), or null when it is not served. */
+  sqlPort: number | null
   /** Resolves when the demo seed started at boot has finished (at once when there is none). */
   demoDone: Promise<void>
   stop(): Promise<void>
@@ -75,6 +78,10 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         announce()
       })
     }
+
+    // BI tools' door: the Postgres wire protocol over the semantic layer (semantic/sql/).
+    const sql = config.sqlPort !== null ? await startSqlServer(cubeContextOf(ctx), { port: config.sqlPort, host: config.host, tls: config.tls }) : null
+    if (sql) app.log.info({ port: sql.port }, 'SQL API listening')
 
     const abort = new AbortController()
     const log = app.log
@@ -228,12 +235,13 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         await ctx.alerts.idle()
         await ctx.audit.flush()
         await tlsServing?.stop()
+        await sql?.close()
         await app!.close()
         await demoDone
         removeServiceFile(config.home)
         await wh.close()
       })())
-    return { app, ctx, url, redirectUrl: tlsServing?.redirectUrl ?? null, demoDone, stop }
+    return { app, ctx, url, redirectUrl: tlsServing?.redirectUrl ?? null, sqlPort: sql?.port ?? null, demoDone, stop }
   } catch (err) {
     await demoFiles?.discard()
     await tlsServing?.stop()

@@ -1,0 +1,251 @@
+import fs from 'node:fs'
+import net from 'node:net'
+import { randomInt } from 'node:crypto'
+import { PostgresConnection } from 'pg-gateway'
+import type { Caller } from '../../infra/access/caller.ts'
+import { checkPassword } from '../../infra/access/accounts.ts'
+import { systemOfKey } from '../../infra/access/system-keys.ts'
+import * as clock from '../../infra/time/clock.ts'
+import type { CubeApiContext } from '../api/cube-api.ts'
+import { CatalogDb } from './catalog-db.ts'
+import { SqlError } from './sql-to-cube.ts'
+import { describeStatement, parseStatements, ready, runStatement, sqlErrorMessage, WireFailure, type ParsedStatement, type SqlSession, type StatementResult } from './sql-statement.ts'
+import {
+  authenticationOk, backendKeyData, bindComplete, closeComplete, errorResponse, noData, parameterStatus, parseComplete, readBind, readClose, readDescribe, readExecute, readMessage, readParse, readyForQuery,
+} from './wire.ts'
+
+/**
+ * kho's SQL API: the Postgres wire protocol on KHO_SQL_PORT, so that Excel (ODBC), Power BI,
+ * Superset, Metabase, DBeaver, psql and pandas connect as to Postgres and read the semantic layer
+ * under kho's rules. pg-gateway (maintained, small, built on the `pg` driver's own protocol code)
+ * frames the connection, answers SSLRequest and upgrades to TLS with kho's certificate; kho
+ * authenticates (an account's password, or a consuming system's key), then reads the simple and
+ * the extended query protocols itself (wire.ts), one statement at a time (sql-statement.ts).
+ */
+
+export interface SqlServerOptions {
+  port: number
+  host: string
+  tls: { cert: string; key: string } | null
+}
+
+export interface SqlServer {
+  port: number
+  close(): Promise<void>
+}
+
+/** What the server tells each client at start-up (psql, drivers and BI tools read these). */
+const SERVER_VERSION = '15.0 (kho)'
+
+/** A connection's running statement, by its cancel key. */
+const running = new Map<number, { secret: number; cancel: () => void }>()
+
+/** Start-up `options` ("-c kho.purpose=Đối\ soát…"): the purpose a session declares, when it does. */
+export function purposeOf(options: string | undefined): string {
+  const m = /(?:^|\s)(?:-c\s*|--)kho\.purpose=((?:\\.|[^\s\\])+)/.exec(options ?? '')
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : ''
+}
+
+export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions): Promise<SqlServer> {
+  await ready
+  const catalog = new CatalogDb(() => api.model.meta)
+  const tls = opts.tls ? () => ({ cert: fs.readFileSync(opts.tls!.cert), key: fs.readFileSync(opts.tls!.key) }) : undefined
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    connect(socket)
+  })
+
+  function connect(socket: net.Socket) {
+    const pid = randomInt(1, 2 ** 31 - 1)
+    const secret = randomInt(1, 2 ** 31 - 1)
+    let session: SqlSession | null = null
+    const statements = new Map<string, { st: ParsedStatement; types: number[] }>()
+    const portals = new Map<string, { st: ParsedStatement; params: (string | null)[]; result?: StatementResult }>()
+    /** After an error in the extended protocol, messages are skipped until Sync. */
+    let skipping = false
+    let canceled = false
+    const send = (...messages: Buffer[]) => conn.socket.write(Buffer.concat(messages))
+    const fail = (err: unknown) => {
+      if (err instanceof WireFailure) return err.message_
+      if (err instanceof SqlError) return sqlErrorMessage(err)
+      return errorResponse({ code: 'XX000', message: 'Lỗi trong kho khi trả lời câu lệnh', detail: `kho failed to answer the statement: ${(err as Error).message}` })
+    }
+    const failed = (err: unknown) => {
+      if (session?.transaction === 'T') session.transaction = 'E'
+      return fail(err)
+    }
+    /** Runs a statement; a cancel received meanwhile turns its answer into Postgres's 57014. */
+    const run = async (st: ParsedStatement, params: (string | null)[]) => {
+      canceled = false
+      running.set(pid, { secret, cancel: () => (canceled = true) })
+      try {
+        const result = await runStatement({ api, catalog }, session!, st, params)
+        if (canceled) throw new SqlError('57014', 'Câu lệnh đã bị hủy theo yêu cầu', 'canceling statement due to user request')
+        return result
+      } finally {
+        running.delete(pid)
+      }
+    }
+
+    const authenticate = async (user: string, password: string, options: Record<string, string>): Promise<Caller | null> => {
+      const purpose = purposeOf(options.options) || options['kho.purpose'] || ''
+      // A consuming system connects with its key as the password (its id as the user).
+      if (password.startsWith('kho_sys_')) {
+        const system = await systemOfKey(api.wh, password, socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', clock.today())
+        if ('vi' in system || system.id !== user) return null
+        return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose, via: 'sql-system-key', views: system.views }
+      }
+      const account = await checkPassword(api.wh, user, password)
+      if (!account || account.must_change_password) return null
+      return { account: account.username, role: account.role, agency: account.agency, communeCode: account.commune_code, personalData: account.personal_data, purpose, via: 'sql-password' }
+    }
+
+    const conn: PostgresConnection = new PostgresConnection(socket, {
+      serverVersion: SERVER_VERSION,
+      authMode: 'cleartextPassword',
+      ...(tls ? { tls } : {}),
+      onMessage: async (data, state) => {
+        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+        if (!state.hasStarted) {
+          // A CancelRequest comes on a connection of its own, before any start-up.
+          if (buf.length === 16 && buf.readInt32BE(4) === 80877102) {
+            const target = running.get(buf.readInt32BE(8))
+            if (target && target.secret === buf.readInt32BE(12)) target.cancel()
+            socket.end()
+            return true
+          }
+          return false
+        }
+        const { type, r } = readMessage(data)
+        if (!session) {
+          if (type !== 'p') return false
+          const client = state.clientInfo!.parameters
+          const caller = await authenticate(client.user, r.cstring(), client)
+          if (!caller) {
+            api.audit.recordCaller({ account: client.user, role: 'public', agency: '', communeCode: '', personalData: false, purpose: '', via: 'sql-password' }, socket.remoteAddress ?? '', { endpoint: 'login', outcome: 'denied', reason: 'sai mật khẩu hoặc tài khoản bị khóa / wrong password or disabled account' })
+            send(errorResponse({ severity: 'FATAL', code: '28P01', message: `Sai tên đăng nhập hoặc mật khẩu cho "${client.user}"`, detail: `password authentication failed for user "${client.user}"` }))
+            socket.end()
+            return true
+          }
+          session = { caller, client: socket.remoteAddress ?? '', transaction: 'I' }
+          conn.isAuthenticated = true
+          send(
+            authenticationOk(),
+            ...Object.entries({
+              server_version: SERVER_VERSION, server_encoding: 'UTF8', client_encoding: 'UTF8', DateStyle: 'ISO, MDY', IntervalStyle: 'postgres', integer_datetimes: 'on',
+              standard_conforming_strings: 'on', TimeZone: 'Asia/Ho_Chi_Minh', is_superuser: 'off', session_authorization: client.user, application_name: client.application_name ?? '',
+            }).map(([k, v]) => parameterStatus(k, v)),
+            backendKeyData(pid, secret),
+            readyForQuery('I'),
+          )
+          return true
+        }
+        await message(type, r)
+        return true
+      },
+    })
+
+    async function message(type: string, r: ReturnType<typeof readMessage>['r']) {
+      const s = session!
+      switch (type) {
+        case 'Q': {
+          const sql = r.cstring()
+          try {
+            for (const st of parseStatements(sql)) {
+              const res = await run(st, [])
+              send(...(res.description ? [res.description] : []), ...res.rows, res.complete)
+            }
+          } catch (err) {
+            send(failed(err))
+          }
+          send(readyForQuery(s.transaction))
+          return
+        }
+        case 'S':
+          skipping = false
+          send(readyForQuery(s.transaction))
+          return
+        case 'X':
+          socket.end()
+          return
+        case 'H':
+          return
+      }
+      if (skipping) return
+      try {
+        switch (type) {
+          case 'P': {
+            const { name, sql, types } = readParse(r)
+            const [st, more] = parseStatements(sql)
+            if (more) throw new SqlError('42601', 'Một câu lệnh chuẩn bị chỉ chứa một câu lệnh', 'cannot insert multiple commands into a prepared statement')
+            statements.set(name, { st: st!, types })
+            send(parseComplete())
+            return
+          }
+          case 'B': {
+            const b = readBind(r)
+            const prepared = statements.get(b.statement)
+            if (!prepared) throw new SqlError('26000', `Không có câu lệnh chuẩn bị "${b.statement}"`, `prepared statement "${b.statement}" does not exist`)
+            if (b.paramFormats.some((f) => f === 1)) throw new SqlError('0A000', 'Chưa nhận tham số dạng nhị phân; gửi dạng văn bản', 'binary parameters are not supported; send them as text')
+            if (b.resultFormats.some((f) => f === 1)) throw new SqlError('0A000', 'Chưa trả kết quả dạng nhị phân; dùng dạng văn bản', 'binary results are not supported; ask for text')
+            portals.set(b.portal, { st: prepared.st, params: b.params.map((p) => (p === null ? null : p.toString('utf8'))) })
+            send(bindComplete())
+            return
+          }
+          case 'D': {
+            const d = readDescribe(r)
+            if (d.kind === 'S') {
+              const prepared = statements.get(d.name)
+              if (!prepared) throw new SqlError('26000', `Không có câu lệnh chuẩn bị "${d.name}"`, `prepared statement "${d.name}" does not exist`)
+              send(...(await describeStatement({ api, catalog }, prepared.st, prepared.types)))
+              return
+            }
+            const portal = portals.get(d.name)
+            if (!portal) throw new SqlError('34000', `Không có portal "${d.name}"`, `portal "${d.name}" does not exist`)
+            // A portal's columns are known once it has run: it runs here, and Execute sends its rows.
+            portal.result ??= await run(portal.st, portal.params)
+            send(portal.result.description ?? noData())
+            return
+          }
+          case 'E': {
+            const e = readExecute(r)
+            const portal = portals.get(e.portal)
+            if (!portal) throw new SqlError('34000', `Không có portal "${e.portal}"`, `portal "${e.portal}" does not exist`)
+            const result = portal.result ?? (await run(portal.st, portal.params))
+            portal.result = undefined
+            send(...result.rows, result.complete)
+            return
+          }
+          case 'C': {
+            const c = readClose(r)
+            if (c.kind === 'S') statements.delete(c.name)
+            else portals.delete(c.name)
+            send(closeComplete())
+            return
+          }
+          default:
+            throw new SqlError('0A000', `Chưa hỗ trợ thông điệp "${type}" (COPY, gọi hàm)`, `message "${type}" is not supported (COPY, function calls)`)
+        }
+      } catch (err) {
+        skipping = true
+        send(failed(err))
+      }
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.host, () => resolve())
+  })
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    async close() {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await catalog.close()
+    },
+  }
+}

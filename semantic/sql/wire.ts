@@ -1,0 +1,99 @@
+import { BufferReader } from 'pg-protocol/dist/buffer-reader'
+import { Writer } from 'pg-protocol/dist/buffer-writer'
+
+/**
+ * The Postgres messages kho's SQL API writes and reads after start-up, framed with pg-protocol's
+ * writer and reader (the `pg` driver's own, maintained with it); pg-gateway, which frames the
+ * connection and negotiates TLS, leaves the query protocol to its user.
+ * https://www.postgresql.org/docs/current/protocol-message-formats.html
+ */
+
+/** The type OIDs kho's answers use. */
+export const OID = { bool: 16, int8: 20, int4: 23, text: 25, float8: 701, numeric: 1700, timestamp: 1114, date: 1082 } as const
+
+export interface WireColumn {
+  name: string
+  oid: number
+}
+
+const writer = () => new Writer()
+
+export function rowDescription(columns: WireColumn[]): Buffer {
+  const w = writer().addInt16(columns.length)
+  for (const c of columns) {
+    // table oid 0, column 0, type, size -1 (variable), modifier -1, text format
+    w.addCString(c.name).addInt32(0).addInt16(0).addInt32(c.oid).addInt16(-1).addInt32(-1).addInt16(0)
+  }
+  return w.flush(0x54)
+}
+
+export function dataRow(values: (string | null)[]): Buffer {
+  const w = writer().addInt16(values.length)
+  for (const v of values) {
+    if (v === null) w.addInt32(-1)
+    else {
+      const b = Buffer.from(v, 'utf8')
+      w.addInt32(b.length).add(b)
+    }
+  }
+  return w.flush(0x44)
+}
+
+export const commandComplete = (tag: string) => writer().addCString(tag).flush(0x43)
+export const parseComplete = () => writer().flush(0x31)
+export const bindComplete = () => writer().flush(0x32)
+export const closeComplete = () => writer().flush(0x33)
+export const noData = () => writer().flush(0x6e)
+export const emptyQuery = () => writer().flush(0x49)
+export const readyForQuery = (status: 'I' | 'T' | 'E') => writer().addString(status).flush(0x5a)
+export const authenticationOk = () => writer().addInt32(0).flush(0x52)
+export const parameterStatus = (name: string, value: string) => writer().addCString(name).addCString(value).flush(0x53)
+export const backendKeyData = (pid: number, secret: number) => writer().addInt32(pid).addInt32(secret).flush(0x4b)
+
+export function parameterDescription(oids: number[]): Buffer {
+  const w = writer().addInt16(oids.length)
+  for (const o of oids) w.addInt32(o)
+  return w.flush(0x74)
+}
+
+/** An ErrorResponse ('E') or NoticeResponse ('N'): severity, SQLSTATE, message, and a hint in the other language. */
+export function errorResponse(e: { severity?: 'ERROR' | 'FATAL' | 'NOTICE'; code: string; message: string; detail?: string; hint?: string }, kind: 'E' | 'N' = 'E'): Buffer {
+  const severity = e.severity ?? 'ERROR'
+  const w = writer().addString('S').addCString(severity).addString('V').addCString(severity).addString('C').addCString(e.code).addString('M').addCString(e.message)
+  if (e.detail) w.addString('D').addCString(e.detail)
+  if (e.hint) w.addString('H').addCString(e.hint)
+  w.addCString('')
+  return w.flush(kind === 'E' ? 0x45 : 0x4e)
+}
+
+/** A frontend message: its type byte and a reader over its body. */
+export function readMessage(data: Uint8Array): { type: string; r: BufferReader } {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const r = new BufferReader()
+  r.setBuffer(5, buf)
+  return { type: String.fromCharCode(buf[0]!), r }
+}
+
+export function readParse(r: BufferReader): { name: string; sql: string; types: number[] } {
+  const name = r.cstring()
+  const sql = r.cstring()
+  const n = r.int16()
+  const types = Array.from({ length: n }, () => r.int32())
+  return { name, sql, types }
+}
+
+export function readBind(r: BufferReader): { portal: string; statement: string; params: (Buffer | null)[]; paramFormats: number[]; resultFormats: number[] } {
+  const portal = r.cstring()
+  const statement = r.cstring()
+  const paramFormats = Array.from({ length: r.int16() }, () => r.int16())
+  const params = Array.from({ length: r.int16() }, () => {
+    const len = r.int32()
+    return len < 0 ? null : r.bytes(len)
+  })
+  const resultFormats = Array.from({ length: r.int16() }, () => r.int16())
+  return { portal, statement, params, paramFormats, resultFormats }
+}
+
+export const readDescribe = (r: BufferReader) => ({ kind: String.fromCharCode(r.byte()) as 'S' | 'P', name: r.cstring() })
+export const readExecute = (r: BufferReader) => ({ portal: r.cstring(), maxRows: r.int32() })
+export const readClose = readDescribe
