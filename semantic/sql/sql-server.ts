@@ -120,7 +120,8 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
           return false
         }
         const { type, r } = readMessage(data)
-        if (!session) {
+        if (session) return true
+        {
           if (type !== 'p') return false
           const client = state.clientInfo!.parameters
           const caller = await authenticate(client.user, r.cstring(), client)
@@ -132,6 +133,27 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
           }
           session = { caller, client: socket.remoteAddress ?? '', transaction: 'I' }
           conn.isAuthenticated = true
+          // From here kho frames the messages itself, one after another: pg-gateway resumes the socket
+          // between two messages it hands over, so a statement that awaits the engine would see the
+          // next message's bytes arrive into the buffer it is still reading (a pipelined Parse,
+          // Bind, Execute, Sync from libpq came apart).
+          const stream = conn.detach()
+          let pending: Buffer = Buffer.alloc(0)
+          let chain: Promise<void> = Promise.resolve()
+          stream.on('data', (chunk: Buffer) => {
+            pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
+            while (pending.length >= 5) {
+              const end = 1 + pending.readUInt32BE(1)
+              if (pending.length < end) break
+              const m = pending.subarray(0, end)
+              pending = pending.subarray(end)
+              chain = chain.then(() => {
+                const { type, r } = readMessage(m)
+                if (process.env.KHO_SQL_DEBUG) console.error('msg', type, m.length)
+                return message(type, r)
+              }).catch(() => void socket.destroy())
+            }
+          })
           send(
             authenticationOk(),
             ...Object.entries({
@@ -143,8 +165,6 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
           )
           return true
         }
-        await message(type, r)
-        return true
       },
     })
 
