@@ -3,12 +3,10 @@ import { periodWords, timeSlotLabel } from '../../infra/contracts/question-words
 import { unitText } from '../../infra/contracts/units.ts'
 import type { AskAnswer } from '../../infra/contracts/ask.ts'
 import type { AskContext, AskIndicator, AskPeriod, Parsed } from './parse-question.ts'
-import { answerView } from './answer-view.ts'
+import { answerView, type RunQuery } from './answer-view.ts'
 import { lowerFirst, mid, periodCodes, whenWords } from './answer-words.ts'
 
 type Row = Record<string, unknown>
-/** Runs one Cube query as the caller, exactly as /load does (policy, cache, audit by the route). */
-export type RunQuery = (q: Record<string, unknown>) => Promise<Row[]>
 
 const KIND: Record<string, 'month' | 'quarter' | 'year'> = { monthly: 'month', quarterly: 'quarter', yearly: 'year', school_year: 'year' }
 

@@ -1,10 +1,11 @@
 import type { AskAnswer, AskPart } from '../../infra/contracts/ask.ts'
 import { timeSlotLabel } from '../../infra/contracts/question-words.ts'
 import type { AskContext, Parsed } from './parse-question.ts'
-import type { RunQuery } from './answer-question.ts'
 import { lowerFirst, mid, periodCodes, whenWords } from './answer-words.ts'
 
 type Row = Record<string, unknown>
+/** Runs one Cube query as the caller, exactly as /load does (policy, cache, audit by the route). */
+export type RunQuery = (q: Record<string, unknown>) => Promise<Row[]>
 type Filter = { member: string; operator: string; values: string[] }
 
 /** How many rows a sentence names; the rest are in the data and the chart. */

@@ -51,7 +51,8 @@ export function AskSynonymsPanel() {
                   <li key={r.subject} data-subject={r.subject}>
                     <strong>{r.name}</strong> <span className="muted small">{r.kind === 'view' ? t('askSynonymsView') : t('askSynonymsIndicator')}</span>
                     <p className="small">
-                      {t('askSynonymsGiven')}: {r.given.length > 0 ? r.given.join('; ') : '—'}
+                      {/* Ways people type a question, shown as they are typed (in either language). */}
+                      {t('askSynonymsGiven')}: {r.given.length > 0 ? <span translate="no">{r.given.join('; ')}</span> : '—'}
                       <br />
                       {t('askSynonymsAdded')}: {r.added.length > 0 ? <span translate="no">{r.added.join('; ')}</span> : '—'}
                       {r.updated_by && (
