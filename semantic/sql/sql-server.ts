@@ -11,7 +11,7 @@ import { CatalogDb } from './catalog-db.ts'
 import { SqlError } from './sql-to-cube.ts'
 import { describeStatement, parseStatements, ready, runStatement, sqlErrorMessage, WireFailure, type ParsedStatement, type SqlSession, type StatementResult } from './sql-statement.ts'
 import {
-  authenticationOk, backendKeyData, bindComplete, closeComplete, errorResponse, noData, parameterStatus, parseComplete, readBind, readClose, readDescribe, readExecute, readMessage, readParse, readyForQuery,
+  authenticationOk, backendKeyData, binaryParam, bindComplete, closeComplete, errorResponse, noData, parameterStatus, parseComplete, readBind, readClose, readDescribe, readExecute, readMessage, readParse, readyForQuery,
 } from './wire.ts'
 
 /**
@@ -209,9 +209,18 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
             const b = readBind(r)
             const prepared = statements.get(b.statement)
             if (!prepared) throw new SqlError('26000', `Không có câu lệnh chuẩn bị "${b.statement}"`, `prepared statement "${b.statement}" does not exist`)
-            if (b.paramFormats.some((f) => f === 1)) throw new SqlError('0A000', 'Chưa nhận tham số dạng nhị phân; gửi dạng văn bản', 'binary parameters are not supported; send them as text')
             if (b.resultFormats.some((f) => f === 1)) throw new SqlError('0A000', 'Chưa trả kết quả dạng nhị phân; dùng dạng văn bản', 'binary results are not supported; ask for text')
-            portals.set(b.portal, { st: prepared.st, params: b.params.map((p) => (p === null ? null : p.toString('utf8'))) })
+            // One format for all, or one per parameter; binary ones read by their declared type.
+            const formatOf = (i: number) => (b.paramFormats.length === 1 ? b.paramFormats[0]! : (b.paramFormats[i] ?? 0))
+            const params = b.params.map((p, i) => {
+              if (p === null || formatOf(i) === 0) return p === null ? null : p.toString('utf8')
+              try {
+                return binaryParam(p, prepared.types[i] ?? 0)
+              } catch {
+                throw new SqlError('0A000', `Chưa đọc được tham số $${i + 1} dạng nhị phân (kiểu ${prepared.types[i] ?? 0}); gửi dạng văn bản`, `binary parameter $${i + 1} of type ${prepared.types[i] ?? 0} is not supported; send it as text`)
+              }
+            })
+            portals.set(b.portal, { st: prepared.st, params })
             send(bindComplete())
             return
           }

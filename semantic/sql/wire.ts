@@ -97,3 +97,58 @@ export function readBind(r: BufferReader): { portal: string; statement: string; 
 export const readDescribe = (r: BufferReader) => ({ kind: String.fromCharCode(r.byte()) as 'S' | 'P', name: r.cstring() })
 export const readExecute = (r: BufferReader) => ({ portal: r.cstring(), maxRows: r.int32() })
 export const readClose = readDescribe
+
+const EPOCH_2000_MS = Date.UTC(2000, 0, 1)
+
+/**
+ * A parameter sent in binary (psycopg 3 sends numbers so) as the text Postgres would read, by the
+ * type the statement declared for it. Unknown types are refused rather than guessed.
+ */
+export function binaryParam(b: Buffer, oid: number): string {
+  switch (oid) {
+    case 16:
+      return b[0] ? 'true' : 'false'
+    case 21:
+      return String(b.readInt16BE(0))
+    case 23:
+      return String(b.readInt32BE(0))
+    case 20:
+      return String(b.readBigInt64BE(0))
+    case 700:
+      return String(b.readFloatBE(0))
+    case 701:
+      return String(b.readDoubleBE(0))
+    case 0:
+    case 25:
+    case 1043:
+    case 19:
+      return b.toString('utf8')
+    case 1082:
+      return new Date(EPOCH_2000_MS + b.readInt32BE(0) * 86_400_000).toISOString().slice(0, 10)
+    case 1114:
+    case 1184:
+      return new Date(EPOCH_2000_MS + Number(b.readBigInt64BE(0) / 1000n)).toISOString().replace('T', ' ').replace('Z', '')
+    case 1700: {
+      // ndigits, weight, sign, dscale, then base-10000 digits.
+      const n = b.readInt16BE(0)
+      const weight = b.readInt16BE(2)
+      const sign = b.readUInt16BE(4)
+      const dscale = b.readInt16BE(6)
+      if (sign === 0xc000) return 'NaN'
+      let int = ''
+      let frac = ''
+      for (let i = 0; i < n; i++) {
+        const d = String(b.readInt16BE(8 + 2 * i)).padStart(4, '0')
+        if (i <= weight) int += d
+        else frac += d
+      }
+      for (let i = n; i <= weight; i++) int += '0000'
+      if (weight < -1) frac = '0000'.repeat(-weight - 1) + frac
+      const whole = int.replace(/^0+(?=\d)/, '') || '0'
+      const decimals = frac.padEnd(dscale, '0').slice(0, dscale)
+      return `${sign === 0x4000 ? '-' : ''}${whole}${dscale > 0 ? `.${decimals}` : ''}`
+    }
+    default:
+      throw new RangeError(`binary parameter of type ${oid}`)
+  }
+}

@@ -1,0 +1,180 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../infra/config.ts'
+import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
+import { tempDir } from '../../infra/testing/temp-warehouse.ts'
+import { httpClient } from '../../infra/testing/http-client.ts'
+
+/*
+ * The SQL API with the clients BI tools are built on, installed from Debian as CI installs them:
+ * psql, psycopg 3, SQLAlchemy with psycopg2 (its inspector), pandas. Each answer is /load's for the
+ * same question; the policy, the audit and the read-only rule hold on this door as on the others.
+ */
+const run = promisify(execFile)
+/** Debian's Python, where python3-psycopg and the rest are installed (a pyenv python3 may come first on PATH). */
+const PYTHON = process.env.KHO_PYTHON ?? '/usr/bin/python3'
+const PASSWORD = 'kho-demo-2026'
+
+let service: RunningService
+const { load, login } = httpClient(() => service.url)
+
+beforeAll(async () => {
+  service = await startService(
+    loadConfig({ ...process.env, KHO_HOME: tempDir('kho-sql-home-'), PORT: '0', HOST: '127.0.0.1', KHO_SQL_PORT: '0', KHO_DEMO: 'on', KHO_DEMO_SCALE: '0.05', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0' }),
+  )
+  await service.demoDone
+}, 240_000)
+afterAll(() => service?.stop())
+
+const dsn = (user: string, password = PASSWORD, extra = '') => `host=127.0.0.1 port=${service.sqlPort} dbname=kho user=${user} password=${password} sslmode=disable ${extra}`.trim()
+
+/** Runs a Python script with the DSN in its environment; its last line is JSON. */
+async function py(script: string, env: Record<string, string> = {}): Promise<unknown> {
+  const { stdout } = await run(PYTHON, ['-c', script], { env: { ...process.env, DSN: dsn('lanhdao'), PORT: String(service.sqlPort), ...env }, timeout: 120_000 })
+  return JSON.parse(stdout.trim().split('\n').at(-1)!)
+}
+
+/** One sign-in per account (signing in again and again is what the rate limit is for). */
+const tokens = new Map<string, Promise<string>>()
+const tokenOf = (user: string) => tokens.get(user) ?? (tokens.set(user, login(user, PASSWORD)), tokens.get(user)!)
+const loadRows = async (query: unknown, user = 'lanhdao') => (await load(query, await tokenOf(user))).body.data as Record<string, unknown>[]
+
+describe('SQL API (Postgres wire protocol)', () => {
+  it('psql lists the views, describes one, and answers a MEASURE query as /load does', async () => {
+    const env = { ...process.env, PGPASSWORD: PASSWORD }
+    const conn = `host=127.0.0.1 port=${service.sqlPort} dbname=kho user=lanhdao sslmode=disable`
+    const dt = (await run('psql', [conn, '-c', '\\dt'], { env })).stdout
+    expect(dt).toMatch(/public \| truong_hoc\s+\| table/)
+    expect(dt).not.toMatch(/\bkt_xh_local\b/)
+    const d = (await run('psql', [conn, '-c', '\\d truong_hoc'], { env })).stdout
+    expect(d).toMatch(/cap_hoc\s+\| text/)
+    expect(d).toMatch(/count\s+\| bigint/)
+    const out = (await run('psql', [conn, '-A', '-t', '-F', '|', '-c', "SELECT admin_units_name, MEASURE(count) FROM truong_hoc WHERE loai_hinh = 'cong_lap' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5"], { env })).stdout
+    const rows = await loadRows({
+      measures: ['truong_hoc.count'],
+      dimensions: ['truong_hoc.admin_units_name'],
+      filters: [{ member: 'truong_hoc.loai_hinh', operator: 'equals', values: ['cong_lap'] }],
+      order: [['truong_hoc.count', 'desc'], ['truong_hoc.admin_units_name', 'asc']],
+      limit: 5,
+    })
+    expect(rows.length).toBeGreaterThan(0)
+    expect(out.trim().split('\n')).toEqual(rows.map((r) => `${r['truong_hoc.admin_units_name']}|${Number(r['truong_hoc.count'])}`))
+  })
+
+  it('psycopg 3: bound parameters, date_trunc by quarter, a write refused with the connection still usable', async () => {
+    const got = (await py(`
+import json, os, psycopg
+c = psycopg.connect(os.environ['DSN'])
+cur = c.cursor()
+cur.execute("SELECT cap_hoc, MEASURE(sum_so_hoc_sinh) AS hoc_sinh FROM truong_hoc WHERE cap_hoc IN (%s, %s) GROUP BY 1 ORDER BY 1", ('tieu_hoc', 'thcs'))
+params = [[r[0], float(r[1])] for r in cur.fetchall()]
+cur.execute("SELECT date_trunc('quarter', ngay_xay_ra) AS quy, COUNT(*) FROM tai_nan_giao_thong WHERE ngay_xay_ra BETWEEN %s AND %s GROUP BY 1 ORDER BY 1", ('2026-01-01', '2026-12-31'))
+quarters = [[r[0].isoformat(), r[1]] for r in cur.fetchall()]
+# Numbers, decimals and dates as psycopg sends them: in binary, read by their declared types.
+import decimal, datetime
+cur.execute("SELECT MEASURE(count) FROM truong_hoc WHERE so_hoc_sinh > %s AND so_hoc_sinh <= %s", (decimal.Decimal('100.5'), 2000))
+bound = cur.fetchone()[0]
+cur.execute("SELECT MEASURE(count) FROM tai_nan_giao_thong WHERE ngay_xay_ra >= %s", (datetime.date(2026, 10, 5),))
+since = cur.fetchone()[0]
+try:
+    cur.execute("DELETE FROM truong_hoc")
+    refused = None
+except psycopg.Error as e:
+    refused = [e.sqlstate, str(e)]
+c.rollback()
+cur.execute("SELECT MEASURE(count) FROM truong_hoc")
+after = cur.fetchone()[0]
+print(json.dumps({'params': params, 'quarters': quarters, 'refused': refused, 'after': after, 'bound': bound, 'since': since}))
+`)) as { params: [string, number][]; quarters: [string, number][]; refused: [string, string]; after: number; bound: number; since: number }
+    const byLevel = await loadRows({ measures: ['truong_hoc.sum_so_hoc_sinh'], dimensions: ['truong_hoc.cap_hoc'], filters: [{ member: 'truong_hoc.cap_hoc', operator: 'equals', values: ['tieu_hoc', 'thcs'] }], order: [['truong_hoc.cap_hoc', 'asc']] })
+    expect(got.params).toEqual(byLevel.map((r) => [r['truong_hoc.cap_hoc'], Number(r['truong_hoc.sum_so_hoc_sinh'])]))
+    const quarters = await loadRows({ measures: ['tai_nan_giao_thong.count'], timeDimensions: [{ dimension: 'tai_nan_giao_thong.ngay_xay_ra', granularity: 'quarter', dateRange: ['2026-01-01', '2026-12-31'] }], order: [['tai_nan_giao_thong.ngay_xay_ra', 'asc']] })
+    expect(quarters.length).toBeGreaterThan(0)
+    expect(got.quarters).toEqual(quarters.map((r) => [String(r['tai_nan_giao_thong.ngay_xay_ra.quarter']).slice(0, 19), Number(r['tai_nan_giao_thong.count'])]))
+    expect(got.refused[0]).toBe('25006')
+    expect(got.refused[1]).toContain('chỉ để đọc')
+    expect(got.refused[1]).toContain('read-only')
+    const [all] = await loadRows({ measures: ['truong_hoc.count'] })
+    expect(got.after).toBe(Number(all!['truong_hoc.count']))
+    const [bound] = await loadRows({ measures: ['truong_hoc.count'], filters: [{ member: 'truong_hoc.so_hoc_sinh', operator: 'gt', values: ['100.5'] }, { member: 'truong_hoc.so_hoc_sinh', operator: 'lte', values: ['2000'] }] })
+    expect(got.bound).toBe(Number(bound!['truong_hoc.count']))
+    const [since] = await loadRows({ measures: ['tai_nan_giao_thong.count'], filters: [{ member: 'tai_nan_giao_thong.ngay_xay_ra', operator: 'afterOrOnDate', values: ['2026-10-05'] }] })
+    expect(got.since).toBe(Number(since!['tai_nan_giao_thong.count']))
+  })
+
+  it("SQLAlchemy's inspector sees the views and their columns; pandas.read_sql reads what /load gives", async () => {
+    const got = (await py(`
+import json, os, sqlalchemy as sa, pandas as pd
+e = sa.create_engine(f"postgresql+psycopg2://lanhdao:${PASSWORD}@127.0.0.1:{os.environ['PORT']}/kho")
+insp = sa.inspect(e)
+tables = insp.get_table_names()
+cols = {c['name']: str(c['type']) for c in insp.get_columns('ho_ngheo')}
+df = pd.read_sql("SELECT nam, MEASURE(count) AS so_ho FROM ho_ngheo WHERE phan_loai = 'ho_ngheo' GROUP BY 1 ORDER BY 1", e)
+print(json.dumps({'tables': tables, 'cols': cols, 'df': [[int(r.nam), int(r.so_ho)] for r in df.itertuples()]}))
+`)) as { tables: string[]; cols: Record<string, string>; df: [number, number][] }
+    expect(got.tables).toEqual(expect.arrayContaining(['truong_hoc', 'ho_ngheo', 'kt_xh', 'citizens']))
+    expect(got.cols).toMatchObject({ ma_xa: 'TEXT', nam: 'NUMERIC', count: 'BIGINT' })
+    const rows = await loadRows({ measures: ['ho_ngheo.count'], dimensions: ['ho_ngheo.nam'], filters: [{ member: 'ho_ngheo.phan_loai', operator: 'equals', values: ['ho_ngheo'] }], order: [['ho_ngheo.nam', 'asc']] })
+    expect(rows.length).toBeGreaterThan(0)
+    expect(got.df).toEqual(rows.map((r) => [Number(r['ho_ngheo.nam']), Number(r['ho_ngheo.count'])]))
+  })
+
+  it('refuses by SQL what REST refuses: a view an officer may not read, personal members, a wrong password; and audits each statement', async () => {
+    const officerRest = await load({ measures: ['citizens.count'] }, await tokenOf('canbo.sotc'))
+    expect(officerRest.status).toBe(403)
+    const got = (await py(
+      `
+import json, os, psycopg
+out = {}
+c = psycopg.connect(os.environ['OFFICER'], autocommit=True)
+try:
+    c.execute("SELECT MEASURE(count) FROM citizens")
+except psycopg.Error as e:
+    out['officer'] = [e.sqlstate, str(e)]
+l = psycopg.connect(os.environ['DSN'], autocommit=True)
+try:
+    l.execute("SELECT full_name, birth_date FROM citizens LIMIT 3")
+except psycopg.Error as e:
+    out['personal'] = [e.sqlstate, str(e)]
+try:
+    psycopg.connect(os.environ['WRONG'])
+except psycopg.OperationalError as e:
+    out['wrong'] = str(e)
+print(json.dumps(out))
+`,
+      { OFFICER: dsn('canbo.sotc'), WRONG: dsn('lanhdao', 'not-the-password') },
+    )) as { officer: [string, string]; personal: [string, string]; wrong: string }
+    expect(got.officer[0]).toBe('42501')
+    expect(got.personal[0]).toBe('42501')
+    expect(got.personal[1]).toContain('Dữ liệu cá nhân')
+    expect(got.wrong).toMatch(/password authentication failed|Sai tên đăng nhập/)
+    await service.ctx.audit.flush()
+    const steward = await tokenOf('quantri')
+    const { call } = httpClient(() => service.url)
+    const entries = (await call('GET', '/api/audit?limit=50&format=json', steward)).body as { endpoint: string; account: string; outcome: string; query: unknown; via: string }[]
+    const sql = entries.filter((e) => e.endpoint === 'sql')
+    expect(sql.some((e) => e.account === 'canbo.sotc' && e.outcome === 'denied')).toBe(true)
+    expect(sql.some((e) => e.account === 'lanhdao' && e.outcome === 'denied' && JSON.stringify(e.query).includes('full_name'))).toBe(true)
+    expect(entries.some((e) => e.endpoint === 'login' && e.account === 'lanhdao' && e.outcome === 'denied')).toBe(true)
+  })
+
+  it('answers 20 clients at once, each as /load answers it', async () => {
+    const got = (await py(`
+import json, os, psycopg, threading
+out = [None] * 20
+def ask(i):
+    with psycopg.connect(os.environ['DSN']) as c:
+        rows = c.execute("SELECT ma_xa, MEASURE(count) FROM co_so_kham_chua_benh GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s", (3 + i % 5,)).fetchall()
+        out[i] = [[r[0], r[1]] for r in rows]
+threads = [threading.Thread(target=ask, args=(i,)) for i in range(20)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(json.dumps(out))
+`)) as [string, number][][]
+    for (let i = 0; i < 20; i++) {
+      const rows = await loadRows({ measures: ['co_so_kham_chua_benh.count'], dimensions: ['co_so_kham_chua_benh.ma_xa'], order: [['co_so_kham_chua_benh.count', 'desc'], ['co_so_kham_chua_benh.ma_xa', 'asc']], limit: 3 + (i % 5) })
+      expect(got[i]).toEqual(rows.map((r) => [r['co_so_kham_chua_benh.ma_xa'], Number(r['co_so_kham_chua_benh.count'])]))
+    }
+  })
+})
