@@ -1,4 +1,4 @@
 import { parse, loadModule, parseSync } from 'libpg-query'
 await loadModule()
 const r = parseSync(process.argv[2])
-console.log(JSON.stringify(r, null, 1).slice(0, 4000))
+console.log(JSON.stringify(r))

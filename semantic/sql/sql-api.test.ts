@@ -62,6 +62,23 @@ describe('SQL API (Postgres wire protocol)', () => {
     expect(out.trim().split('\n')).toEqual(rows.map((r) => `${r['truong_hoc.admin_units_name']}|${Number(r['truong_hoc.count'])}`))
   })
 
+  it("reads a question inside a subquery or a CTE that a BI tool narrows (Superset's virtual_table)", async () => {
+    const env = { ...process.env, PGPASSWORD: PASSWORD }
+    const conn = `host=127.0.0.1 port=${service.sqlPort} dbname=kho user=lanhdao sslmode=disable`
+    const sql =
+      "WITH t AS (SELECT ma_xa, admin_units_name, MEASURE(count) AS n FROM truong_hoc GROUP BY 1, 2) SELECT * FROM (SELECT admin_units_name AS xa, n FROM t WHERE ma_xa IN ('07339', '07210', '07228')) AS virtual_table WHERE n >= 2 ORDER BY n DESC, xa LIMIT 1000"
+    const out = (await run('psql', [conn, '-A', '-t', '-F', '|', '-c', sql], { env })).stdout
+    const rows = await loadRows({
+      measures: ['truong_hoc.count'],
+      dimensions: ['truong_hoc.ma_xa', 'truong_hoc.admin_units_name'],
+      filters: [{ member: 'truong_hoc.ma_xa', operator: 'equals', values: ['07339', '07210', '07228'] }, { member: 'truong_hoc.count', operator: 'gte', values: ['2'] }],
+      order: [['truong_hoc.count', 'desc'], ['truong_hoc.admin_units_name', 'asc']],
+      limit: 1000,
+    })
+    expect(rows.length).toBeGreaterThan(0)
+    expect(out.trim().split('\n')).toEqual(rows.map((r) => `${r['truong_hoc.admin_units_name']}|${Number(r['truong_hoc.count'])}`))
+  })
+
   it('psycopg 3: bound parameters, date_trunc by quarter, a write refused with the connection still usable', async () => {
     const got = (await py(`
 import json, os, psycopg

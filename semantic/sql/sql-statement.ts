@@ -6,7 +6,7 @@ import { validateQuery, QueryError } from '../cube/cube-query.ts'
 import { queryMembers } from '../policy/view-policy.ts'
 import { runQuery, type CubeApiContext } from '../api/cube-api.ts'
 import type { CatalogDb } from './catalog-db.ts'
-import { SqlError, tablesOf, translateSelect, type OutColumn } from './sql-to-cube.ts'
+import { SqlError, tablesOf, translateStatement, type OutColumn } from './sql-to-cube.ts'
 import { commandComplete, dataRow, emptyQuery, errorResponse, OID, parameterDescription, rowDescription } from './wire.ts'
 
 /**
@@ -71,10 +71,14 @@ const TEXT_OIDS: Record<OutColumn['type'], number> = { text: OID.text, int8: OID
 
 const kindOf = (node: Node | null) => (node ? Object.keys(node)[0]! : '')
 
-/** Whether a SELECT reads one of kho's views (FROM a table of the model, in public or no schema). */
+/** Whether a SELECT reads one of kho's views (FROM a table of the model, in public or no schema), in it or in a subquery or CTE it narrows. */
 export function readsViews(node: Node | null, api: CubeApiContext): boolean {
   if (kindOf(node) !== 'SelectStmt') return false
-  return tablesOf((node as { SelectStmt: SelectStmt }).SelectStmt).some((t) => (t.schema === null || t.schema === 'public') && api.model.meta.some((v) => v.name === t.name))
+  const reads = (s: SelectStmt): boolean =>
+    tablesOf(s).some((t) => (t.schema === null || t.schema === 'public') && api.model.meta.some((v) => v.name === t.name)) ||
+    (s.fromClause ?? []).some((f) => 'RangeSubselect' in f && reads(((f.RangeSubselect as { subquery: Node }).subquery as { SelectStmt: SelectStmt }).SelectStmt ?? {})) ||
+    (s.withClause?.ctes ?? []).some((c) => reads((((c as { CommonTableExpr: { ctequery: Node } }).CommonTableExpr.ctequery as { SelectStmt?: SelectStmt }).SelectStmt ?? {}) as SelectStmt))
+  return reads((node as { SelectStmt: SelectStmt }).SelectStmt)
 }
 
 /** A value from kho's answer as Postgres writes it in text. */
@@ -129,7 +133,7 @@ export async function describeStatement(deps: SqlSessionDeps, st: ParsedStatemen
   const count = Math.max(types.length, ...[...st.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])), 0)
   if (readsViews(st.node, deps.api)) {
     // Placeholders stand for the values to come: the columns do not depend on them.
-    const t = translateSelect((st.node as { SelectStmt: SelectStmt }).SelectStmt, deps.api.model, Array.from({ length: count }, () => '0'))
+    const t = translateStatement((st.node as { SelectStmt: SelectStmt }).SelectStmt, deps.api.model, Array.from({ length: count }, () => '0'))
     return [parameterDescription(Array.from({ length: count }, (_, i) => types[i] || OID.text)), rowDescription(t.columns.map((c) => ({ name: c.name, oid: TEXT_OIDS[c.type] })))]
   }
   if (kindOf(st.node) === 'SelectStmt' || kindOf(st.node) === 'VariableShowStmt') {
@@ -168,7 +172,7 @@ async function selectViews(deps: SqlSessionDeps, session: SqlSession, st: Parsed
       reason,
     })
   try {
-    const t = translateSelect((st.node as { SelectStmt: SelectStmt }).SelectStmt, deps.api.model, params)
+    const t = translateStatement((st.node as { SelectStmt: SelectStmt }).SelectStmt, deps.api.model, params)
     const q = validateQuery(deps.api.model, t.query)
     members = queryMembers(q)
     const answer = await runQuery(deps.api, q, caller)

@@ -288,3 +288,95 @@ export function translateSelect(stmt: SelectStmt, model: SemanticModel, params: 
 export function tablesOf(stmt: SelectStmt): { schema: string | null; name: string }[] {
   return (stmt.fromClause ?? []).flatMap((f) => ('RangeVar' in f ? [{ schema: (f.RangeVar as { schemaname?: string }).schemaname ?? null, name: (f.RangeVar as { relname?: string }).relname ?? '' }] : []))
 }
+
+type Ctes = Map<string, SelectStmt>
+
+/**
+ * A statement as BI tools write it around a question: the question itself, or the question in a
+ * subquery or a CTE that an outer SELECT narrows — Superset's `SELECT … FROM (…) AS virtual_table
+ * LIMIT 1000`, a tool's `WITH q AS (…) SELECT * FROM q WHERE …`. The outer SELECT may pick and
+ * rename the inner columns (or `*`), filter on them (the filter joins the inner WHERE: on a
+ * dimension before grouping, on a measure after, as Cube reads it), order and limit them.
+ */
+export function translateStatement(stmt: SelectStmt, model: SemanticModel, params: Value[], outerCtes: Ctes = new Map()): Translated {
+  const ctes: Ctes = new Map(outerCtes)
+  for (const c of stmt.withClause?.ctes ?? []) {
+    const cte = (c as { CommonTableExpr: { ctename: string; ctequery: Node } }).CommonTableExpr
+    if (!('SelectStmt' in cte.ctequery)) throw unsupported('CTE không phải SELECT', 'a CTE that is not a SELECT')
+    ctes.set(cte.ctename, cte.ctequery.SelectStmt as SelectStmt)
+  }
+  const from = stmt.fromClause ?? []
+  const one = from.length === 1 ? from[0]! : null
+  let inner: SelectStmt | null = null
+  if (one && 'RangeSubselect' in one) inner = ((one.RangeSubselect as { subquery: Node }).subquery as { SelectStmt?: SelectStmt }).SelectStmt ?? null
+  else if (one && 'RangeVar' in one) {
+    const rv = one.RangeVar as { relname?: string; schemaname?: string }
+    if (!rv.schemaname && ctes.has(rv.relname ?? '')) inner = ctes.get(rv.relname ?? '')!
+  }
+  if (!inner) return translateSelect({ ...stmt, withClause: undefined }, model, params)
+  return narrow(stmt, inner, model, params, ctes)
+}
+
+function narrow(outer: SelectStmt, inner: SelectStmt, model: SemanticModel, params: Value[], ctes: Ctes): Translated {
+  if (outer.groupClause?.length || outer.havingClause || outer.distinctClause) throw unsupported('GROUP BY, HAVING hay DISTINCT ở truy vấn ngoài', 'GROUP BY, HAVING or DISTINCT around a subquery')
+  // The inner columns by their output names, as expressions the inner SELECT can filter on.
+  const innerTargets = (inner.targetList ?? []).map((t) => (t as { ResTarget: { name?: string; val: Node } }).ResTarget)
+  const outputName = (t: { name?: string; val: Node }) => t.name ?? ('ColumnRef' in t.val ? str(((t.val.ColumnRef as { fields?: Node[] }).fields ?? []).at(-1)) : str(((t.val as { FuncCall?: { funcname?: Node[] } }).FuncCall?.funcname ?? []).at(-1)).toLowerCase())
+  const exprOf = new Map(innerTargets.map((t) => [outputName(t), t.val]))
+  const rewrite = (n: Node): Node => {
+    if ('ColumnRef' in n) {
+      const name = str(((n.ColumnRef as { fields?: Node[] }).fields ?? []).at(-1))
+      const e = exprOf.get(name)
+      if (!e) throw new SqlError('42703', `Không có cột "${name}" trong truy vấn con`, `column "${name}" does not exist in the subquery`)
+      // A measure's column filters on the measure itself (MEASURE(m) → m).
+      if ('FuncCall' in e) {
+        const args = (e.FuncCall as { args?: Node[] }).args ?? []
+        if (args.length === 1 && 'ColumnRef' in args[0]!) return args[0]!
+        throw unsupported(`lọc theo cột "${name}" của truy vấn con`, `filtering on the subquery's column "${name}"`)
+      }
+      return e
+    }
+    if (Array.isArray(n)) return n.map(rewrite) as unknown as Node
+    if (n && typeof n === 'object') return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, v && typeof v === 'object' ? rewrite(v as Node) : v])) as unknown as Node
+    return n
+  }
+  const where = outer.whereClause ? rewrite(outer.whereClause) : null
+  const merged: SelectStmt = where ? { ...inner, whereClause: inner.whereClause ? ({ BoolExpr: { boolop: 'AND_EXPR', args: [inner.whereClause, where] } } as Node) : where } : inner
+  const t = translateStatement(merged, model, params, ctes)
+  // The outer columns: all (*), or some of the inner ones, renamed.
+  const star = (outer.targetList ?? []).some((x) => 'A_Star' in ((((x as { ResTarget: { val: Node } }).ResTarget.val as { ColumnRef?: { fields?: Node[] } }).ColumnRef?.fields ?? []).at(-1) ?? {}))
+  const columns = star
+    ? t.columns
+    : (outer.targetList ?? []).map((x) => {
+        const r = (x as { ResTarget: { name?: string; val: Node } }).ResTarget
+        if (!('ColumnRef' in r.val)) throw unsupported('biểu thức ở truy vấn ngoài (chỉ chọn cột của truy vấn con)', "expressions around a subquery (only its columns may be picked)")
+        const name = str(((r.val.ColumnRef as { fields?: Node[] }).fields ?? []).at(-1))
+        const c = t.columns.find((col) => col.name === name)
+        if (!c) throw new SqlError('42703', `Không có cột "${name}" trong truy vấn con`, `column "${name}" does not exist in the subquery`)
+        return { ...c, name: r.name ?? name }
+      })
+  const query = { ...t.query }
+  if (outer.sortClause?.length) {
+    query.order = outer.sortClause.map((s) => {
+      const by = (s as { SortBy: { node: Node; sortby_dir?: string } }).SortBy
+      const col = 'A_Const' in by.node ? columns[Number((by.node.A_Const as { ival?: { ival?: number } }).ival?.ival ?? 0) - 1] : columns.find((c) => c.name === str(((by.node as { ColumnRef?: { fields?: Node[] } }).ColumnRef?.fields ?? []).at(-1)))
+      if (!col) throw unsupported('ORDER BY ngoài theo biểu thức này', 'this ORDER BY around a subquery')
+      const time = (t.query.timeDimensions as { dimension: string; granularity: string }[] | undefined)?.find((x) => col.key === `${x.dimension}.${x.granularity}`)
+      return [time ? time.dimension : col.key, by.sortby_dir === 'SORTBY_DESC' ? 'desc' : 'asc']
+    })
+  }
+  const num = (n: Node | undefined) => {
+    if (!n) return undefined
+    const c = (n as { A_Const?: { ival?: { ival?: number } } }).A_Const
+    if (c) return c.ival?.ival ?? 0
+    const p = (n as { ParamRef?: { number?: number } }).ParamRef
+    if (p) return Number(params[(p.number ?? 1) - 1])
+    throw unsupported('LIMIT không phải hằng', 'a LIMIT that is not a constant')
+  }
+  const limit = num(outer.limitCount)
+  const offset = num(outer.limitOffset)
+  if (offset !== undefined && (query.limit !== undefined || query.offset !== undefined)) throw unsupported('OFFSET ngoài một truy vấn con đã có LIMIT', 'an OFFSET around a subquery that has a LIMIT')
+  if (limit !== undefined) query.limit = query.limit === undefined ? limit : Math.min(Number(query.limit), limit)
+  if (offset !== undefined) query.offset = offset
+  return { view: t.view, query, columns }
+}
