@@ -1,5 +1,8 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import path from 'node:path'
 import { promisify } from 'node:util'
+import { cubeContextOf } from '../../infra/app/service/context.ts'
+import { startSqlServer } from './sql-server.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
@@ -174,6 +177,31 @@ print(json.dumps(out))
     expect(sql.some((e) => e.account === 'canbo.sotc' && e.outcome === 'denied')).toBe(true)
     expect(sql.some((e) => e.account === 'lanhdao' && e.outcome === 'denied' && JSON.stringify(e.query).includes('full_name'))).toBe(true)
     expect(entries.some((e) => e.endpoint === 'login' && e.account === 'lanhdao' && e.outcome === 'denied')).toBe(true)
+  })
+
+  it("speaks TLS with kho's certificate (sslmode=verify-full)", async () => {
+    const dir = tempDir('kho-sql-tls-')
+    const cert = path.join(dir, 'kho.crt')
+    const key = path.join(dir, 'kho.key')
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=kho.test', '-addext', 'subjectAltName=DNS:kho.test,IP:127.0.0.1'], { stdio: 'ignore' })
+    // A second door on the same service, as KHO_TLS_CERT/KHO_TLS_KEY open it.
+    const tls = await startSqlServer(cubeContextOf(service.ctx), { port: 0, host: '127.0.0.1', tls: { cert, key } })
+    try {
+      const got = (await py(
+        `
+import json, os, psycopg
+c = psycopg.connect(os.environ['TLS_DSN'], autocommit=True)
+n = c.execute("SELECT MEASURE(count) FROM truong_hoc").fetchone()[0]
+print(json.dumps({'ssl': c.pgconn.ssl_in_use, 'n': n}))
+`,
+        { TLS_DSN: `host=127.0.0.1 port=${tls.port} dbname=kho user=lanhdao password=${PASSWORD} sslmode=verify-full sslrootcert=${cert}` },
+      )) as { ssl: boolean; n: number }
+      expect(got.ssl).toBe(true)
+      const [all] = await loadRows({ measures: ['truong_hoc.count'] })
+      expect(got.n).toBe(Number(all!['truong_hoc.count']))
+    } finally {
+      await tls.close()
+    }
   })
 
   it('answers 20 clients at once, each as /load answers it', async () => {
