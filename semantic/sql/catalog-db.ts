@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite'
+import { Worker } from 'node:worker_threads'
 import { serialize } from 'pg-protocol'
 import type { CubeMeta } from '../cube/compile-model.ts'
 
@@ -9,22 +9,70 @@ import type { CubeMeta } from '../cube/compile-model.ts'
  * holding one empty table per view, with the views' titles as comments. Written by hand these
  * queries would be a catalogue of special cases that the next tool breaks; a real Postgres answers
  * each exactly as the tool expects. The tables are empty: data is only ever read through the
- * semantic layer (sql-to-cube.ts), under the policy. Started once, in the background (≈1–3 s).
+ * semantic layer (sql-to-cube.ts), under the policy. It runs on a thread of its own
+ * (catalog-worker.ts), started with the SQL API, and a statement gets CATALOG_SECONDS.
  */
+/** How long a catalog statement may run before its thread is ended and started again. */
+export const CATALOG_SECONDS = 5
+
+export class CatalogError extends Error {}
+
 export class CatalogDb {
-  private readonly db: Promise<PGlite>
+  private worker: Worker | null = null
+  private started: Promise<void> | null = null
   /** One statement at a time: the catalog is shared by every connection. */
   private turn: Promise<unknown> = Promise.resolve()
   /** The model's views the tables were made from: a registration changes them while kho runs. */
   private builtFrom: CubeMeta[] | null = null
+  private next = 1
+  private readonly waiting = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>()
 
-  constructor(private readonly views: () => CubeMeta[]) {
-    this.db = PGlite.create()
-    this.db.catch(() => undefined)
+  constructor(private readonly views: () => CubeMeta[]) {}
+
+  /** Starts the catalog's thread (at once, so the first BI tool does not wait for it). */
+  ready(): Promise<void> {
+    this.started ??= new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./catalog-worker.mjs', import.meta.url))
+      this.worker = worker
+      this.builtFrom = null
+      worker.on('message', (m: { ready?: boolean; id?: number; bytes?: Uint8Array; error?: string }) => {
+        if (m.ready) return resolve()
+        const w = this.waiting.get(m.id!)
+        this.waiting.delete(m.id!)
+        if (m.error !== undefined) w?.reject(new CatalogError(m.error))
+        else w?.resolve(Buffer.from(m.bytes!))
+      })
+      worker.on('error', (err) => {
+        reject(err)
+        this.fail(err)
+      })
+      worker.unref()
+    })
+    return this.started
   }
 
-  ready(): Promise<unknown> {
-    return this.db
+  private fail(err: Error) {
+    for (const w of this.waiting.values()) w.reject(err)
+    this.waiting.clear()
+    this.started = null
+    this.worker = null
+  }
+
+  private post(m: { ddl?: string; bytes?: Buffer }): Promise<Buffer> {
+    const id = this.next++
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Past its time: the thread is ended (and the statement with it) and started again.
+        const worker = this.worker
+        this.fail(new CatalogError('timeout'))
+        void worker?.terminate()
+      }, CATALOG_SECONDS * 1000)
+      this.waiting.set(id, {
+        resolve: (b) => (clearTimeout(timer), resolve(b)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      })
+      this.worker!.postMessage({ id, ...m })
+    })
   }
 
   /**
@@ -32,17 +80,16 @@ export class CatalogDb {
    * without the ReadyForQuery: the connection sends its own.
    */
   async run(messages: Buffer[]): Promise<Buffer[]> {
-    const db = await this.db
     const next = this.turn.then(async () => {
+      await this.ready()
       const views = this.views()
-      if (views !== this.builtFrom) {
-        await db.exec(tablesSql(views))
-        this.builtFrom = views
-      }
-      return db.execProtocolRaw(Buffer.concat(messages), { throwOnError: false })
+      const ddl = views !== this.builtFrom ? tablesSql(views) : undefined
+      const out = await this.post({ ddl, bytes: Buffer.concat(messages) })
+      this.builtFrom = views
+      return out
     })
     this.turn = next.catch(() => undefined)
-    return split(Buffer.from(await next)).filter((m) => m[0] !== 0x5a)
+    return split(await next).filter((m) => m[0] !== 0x5a)
   }
 
   /** A simple query ('Q'). */
@@ -61,7 +108,9 @@ export class CatalogDb {
   }
 
   async close(): Promise<void> {
-    await (await this.db.catch(() => null))?.close()
+    const worker = this.worker
+    this.fail(new CatalogError('closed'))
+    await worker?.terminate()
   }
 }
 

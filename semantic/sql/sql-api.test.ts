@@ -179,6 +179,37 @@ print(json.dumps(out))
     expect(entries.some((e) => e.endpoint === 'login' && e.account === 'lanhdao' && e.outcome === 'denied')).toBe(true)
   })
 
+  it('cancels a statement on request, ends a catalog statement past its time, and keeps both connections usable', async () => {
+    const got = (await py(`
+import json, os, psycopg, threading, time
+c = psycopg.connect(os.environ['DSN'], autocommit=True)
+threading.Timer(0.5, c.cancel).start()
+t = time.time()
+try:
+    c.execute("SELECT pg_sleep(3)")
+    canceled = None
+except psycopg.Error as e:
+    canceled = [e.sqlstate, round(time.time() - t, 1)]
+after_cancel = c.execute("SELECT MEASURE(count) FROM truong_hoc").fetchone()[0]
+t = time.time()
+try:
+    c.execute("SELECT pg_sleep(60)")
+    timed_out = None
+except psycopg.Error as e:
+    timed_out = [e.sqlstate, str(e), round(time.time() - t)]
+tables = [r[0] for r in c.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1").fetchall()]
+print(json.dumps({'canceled': canceled, 'after_cancel': after_cancel, 'timed_out': timed_out, 'tables': tables}))
+`)) as { canceled: [string, number]; after_cancel: number; timed_out: [string, string, number]; tables: string[] }
+    expect(got.canceled[0]).toBe('57014')
+    expect(got.canceled[1]).toBeLessThan(3)
+    expect(got.after_cancel).toBeGreaterThan(0)
+    // A catalog statement runs on its own thread, ended past its time: the rest of kho never waited on it.
+    expect(got.timed_out[0]).toBe('57014')
+    expect(got.timed_out[1]).toContain('quá 5 giây')
+    expect(got.timed_out[2]).toBeLessThan(30)
+    expect(got.tables).toEqual(expect.arrayContaining(['truong_hoc', 'kt_xh']))
+  })
+
   it("speaks TLS with kho's certificate (sslmode=verify-full)", async () => {
     const dir = tempDir('kho-sql-tls-')
     const cert = path.join(dir, 'kho.crt')

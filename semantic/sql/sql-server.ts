@@ -49,6 +49,8 @@ export function purposeOf(options: string | undefined): string {
 export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions): Promise<SqlServer> {
   await ready
   const catalog = new CatalogDb(() => api.model.meta)
+  // Started now, so the first tool to connect does not wait for it.
+  catalog.ready().catch(() => undefined)
   const tls = opts.tls ? () => ({ cert: fs.readFileSync(opts.tls!.cert), key: fs.readFileSync(opts.tls!.key) }) : undefined
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
@@ -67,7 +69,6 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
     const portals = new Map<string, { st: ParsedStatement; params: (string | null)[]; result?: StatementResult }>()
     /** After an error in the extended protocol, messages are skipped until Sync. */
     let skipping = false
-    let canceled = false
     // Answers wait here until the client's Sync (or Flush, or the end of a simple query) and leave in
     // one write, as Postgres sends them: five small writes for one extended query met the client's
     // delayed acknowledgement (≈40 ms a query, bench/sql.ts).
@@ -87,14 +88,17 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
       if (session?.transaction === 'T') session.transaction = 'E'
       return fail(err)
     }
-    /** Runs a statement; a cancel received meanwhile turns its answer into Postgres's 57014. */
+    /** Runs a statement; a cancel request answers it at once with Postgres's 57014 (the engine's work is dropped). */
     const run = async (st: ParsedStatement, params: (string | null)[]) => {
-      canceled = false
-      running.set(pid, { secret, cancel: () => (canceled = true) })
+      let cancel = () => {}
+      const canceled = new Promise<never>((_, reject) => {
+        cancel = () => reject(new SqlError('57014', 'Câu lệnh đã bị hủy theo yêu cầu', 'canceling statement due to user request'))
+      })
+      running.set(pid, { secret, cancel })
       try {
-        const result = await runStatement({ api, catalog }, session!, st, params)
-        if (canceled) throw new SqlError('57014', 'Câu lệnh đã bị hủy theo yêu cầu', 'canceling statement due to user request')
-        return result
+        const work = runStatement({ api, catalog }, session!, st, params)
+        work.catch(() => undefined)
+        return await Promise.race([work, canceled])
       } finally {
         running.delete(pid)
       }

@@ -5,7 +5,7 @@ import { HttpError } from '../../infra/http/http-error.ts'
 import { validateQuery, QueryError } from '../cube/cube-query.ts'
 import { queryMembers } from '../policy/view-policy.ts'
 import { runQuery, type CubeApiContext } from '../api/cube-api.ts'
-import type { CatalogDb } from './catalog-db.ts'
+import { CATALOG_SECONDS, CatalogError, type CatalogDb } from './catalog-db.ts'
 import { SqlError, tablesOf, translateStatement, type OutColumn } from './sql-to-cube.ts'
 import { commandComplete, dataRow, emptyQuery, errorResponse, OID, parameterDescription, rowDescription } from './wire.ts'
 
@@ -146,7 +146,15 @@ export async function describeStatement(deps: SqlSessionDeps, st: ParsedStatemen
 }
 
 async function catalog(deps: SqlSessionDeps, sql: string, params: (string | null)[]): Promise<StatementResult> {
-  const out = params.length > 0 ? await deps.catalog.extended(sql, params) : await deps.catalog.query(sql)
+  let out: Buffer[]
+  try {
+    out = params.length > 0 ? await deps.catalog.extended(sql, params) : await deps.catalog.query(sql)
+  } catch (err) {
+    if (err instanceof CatalogError && err.message === 'timeout') {
+      throw new SqlError('57014', `Câu lệnh chạy quá ${CATALOG_SECONDS} giây nên đã dừng`, `canceling statement due to statement timeout (${CATALOG_SECONDS} s)`)
+    }
+    throw err
+  }
   const failed = out.find((m) => m[0] === 0x45)
   if (failed) throw new WireFailure(failed)
   const description = out.find((m) => m[0] === 0x54) ?? null
