@@ -3,6 +3,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { cubeContextOf } from '../../infra/app/service/context.ts'
 import { startSqlServer } from './sql-server.ts'
+import { issueSystemKey, registerSystem } from '../../infra/access/system-keys.ts'
+import { saveAccount } from '../../infra/access/accounts.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../infra/config.ts'
 import { startService, type RunningService } from '../../infra/app/service/start-service.ts'
@@ -233,6 +235,52 @@ print(json.dumps({'ssl': c.pgconn.ssl_in_use, 'n': n}))
     } finally {
       await tls.close()
     }
+  })
+
+  it('lets a consuming system in with its key (its views only), and personal data out only with a grant and a declared purpose', async () => {
+    const wh = service.ctx.wh
+    await registerSystem(wh, { id: 'bi-tinh', name: 'Kho BI của tỉnh', agency: 'TK_TINH', contact: '', views: ['enterprises'], addresses: [], expires_on: null })
+    const { key } = await issueSystemKey(wh, 'bi-tinh')
+    await saveAccount(wh, { username: 'xacminh.ansinh', password: 'xac-minh-2026-an-sinh', role: 'steward', personal_data: true })
+    const got = (await py(
+      `
+import json, os, psycopg
+out = {}
+s = psycopg.connect(os.environ['SYSTEM'], autocommit=True)
+out['system'] = s.execute("SELECT MEASURE(count) FROM enterprises").fetchone()[0]
+try:
+    s.execute("SELECT MEASURE(count) FROM ho_ngheo")
+except psycopg.Error as e:
+    out['system_other'] = e.sqlstate
+try:
+    psycopg.connect(os.environ['SYSTEM_WRONG_USER'])
+except psycopg.OperationalError as e:
+    out['system_wrong_user'] = 'refused'
+g = psycopg.connect(os.environ['GRANTED'], autocommit=True)
+try:
+    g.execute("SELECT id_number FROM citizens LIMIT 2")
+except psycopg.Error as e:
+    out['no_purpose'] = e.sqlstate
+g.execute("SET kho.purpose = 'Xác minh hồ sơ an sinh xã hội'")
+out['with_purpose'] = len(g.execute("SELECT id_number, full_name FROM citizens ORDER BY id_number LIMIT 2").fetchall())
+# The purpose at start-up, as psql and drivers send PGOPTIONS (a space escaped by a backslash).
+os.environ['PGOPTIONS'] = '-c kho.purpose=Xác\\ minh\\ hồ\\ sơ\\ an\\ sinh'
+p = psycopg.connect(os.environ['GRANTED'], autocommit=True)
+out['purpose_at_start'] = len(p.execute("SELECT id_number FROM citizens LIMIT 2").fetchall())
+print(json.dumps(out))
+`,
+      { SYSTEM: dsn('bi-tinh', key), SYSTEM_WRONG_USER: dsn('ai-khac', key), GRANTED: dsn('xacminh.ansinh', 'xac-minh-2026-an-sinh') },
+    )) as Record<string, unknown>
+    const [enterprises] = await loadRows({ measures: ['enterprises.count'] })
+    // As REST answers the same key: its view, not another agency's shared one.
+    expect((await load({ measures: ['ho_ngheo.count'] }, key)).status).toBe(403)
+    expect(got).toEqual({ system: Number(enterprises!['enterprises.count']), system_other: '42501', system_wrong_user: 'refused', no_purpose: '42501', with_purpose: 2, purpose_at_start: 2 })
+    await service.ctx.audit.flush()
+    const steward = await tokenOf('quantri')
+    const { call } = httpClient(() => service.url)
+    const entries = (await call('GET', '/api/audit?limit=100&format=json', steward)).body as { endpoint: string; account: string; outcome: string; purpose: string; via: string }[]
+    expect(entries.some((e) => e.endpoint === 'sql' && e.account === 'sys:bi-tinh' && e.via === 'sql-system-key' && e.outcome === 'ok')).toBe(true)
+    expect(entries.some((e) => e.endpoint === 'sql' && e.account === 'xacminh.ansinh' && e.outcome === 'ok' && e.purpose === 'Xác minh hồ sơ an sinh xã hội')).toBe(true)
   })
 
   it('answers 20 clients at once, each as /load answers it', async () => {
