@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { serialize } from 'pg-protocol'
+import { bindMessage } from './wire.ts'
 import type { CubeMeta } from '../cube/compile-model.ts'
 
 /**
@@ -97,9 +98,9 @@ export class CatalogDb {
     return this.run([serialize.query(sql)])
   }
 
-  /** An extended query with text parameters: parsed, bound, described and run. */
-  extended(sql: string, params: (string | null)[], types: number[] = []): Promise<Buffer[]> {
-    return this.run([serialize.parse({ text: sql, types }), serialize.bind({ values: params }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()])
+  /** An extended query with text parameters, answered in the formats the client asked for: parsed, bound, described and run. */
+  extended(sql: string, params: (string | null)[], resultFormats: readonly number[] = [], types: number[] = []): Promise<Buffer[]> {
+    return this.run([serialize.parse({ text: sql, types }), bindMessage(params, resultFormats), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()])
   }
 
   /** A statement's parameters and columns, before it is bound. */

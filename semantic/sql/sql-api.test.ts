@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { cubeContextOf } from '../../infra/app/service/context.ts'
 import { startSqlServer } from './sql-server.ts'
@@ -20,6 +21,8 @@ const run = promisify(execFile)
 /** Debian's Python, where python3-psycopg and the rest are installed (a pyenv python3 may come first on PATH). */
 const PYTHON = process.env.KHO_PYTHON ?? '/usr/bin/python3'
 const PASSWORD = 'kho-demo-2026'
+/** Debian's pgjdbc (libpostgresql-jdbc-java), the driver Metabase and DBeaver ship. */
+const JDBC = process.env.KHO_PGJDBC ?? '/usr/share/java/postgresql.jar'
 
 let service: RunningService
 const { load, login } = httpClient(() => service.url)
@@ -281,6 +284,26 @@ print(json.dumps(out))
     const entries = (await call('GET', '/api/audit?limit=100&format=json', steward)).body as { endpoint: string; account: string; outcome: string; purpose: string; via: string }[]
     expect(entries.some((e) => e.endpoint === 'sql' && e.account === 'sys:bi-tinh' && e.via === 'sql-system-key' && e.outcome === 'ok')).toBe(true)
     expect(entries.some((e) => e.endpoint === 'sql' && e.account === 'xacminh.ansinh' && e.outcome === 'ok' && e.purpose === 'Xác minh hồ sơ an sinh xã hội')).toBe(true)
+  })
+
+  it('pgjdbc, as Metabase and DBeaver use it: the tables and columns they list, and a prepared statement run six times', async () => {
+    const probe = fileURLToPath(new URL('./testing/JdbcProbe.java', import.meta.url))
+    const { stdout } = await run('java', ['-cp', JDBC, probe, String(service.sqlPort), 'lanhdao', PASSWORD], { timeout: 120_000 })
+    const got = JSON.parse(stdout.trim().split('\n').at(-1)!) as { product: string; tables: string[]; columns: Record<string, string>; rows: [string, number][]; months: [string, string][] }
+    expect(got.product).toBe('PostgreSQL')
+    expect(got.tables).toEqual(expect.arrayContaining(['truong_hoc', 'kt_xh', 'ho_ngheo']))
+    expect(got.columns).toMatchObject({ cap_hoc: 'text', so_hoc_sinh: 'numeric', count: 'int8' })
+    const rows = await loadRows({
+      measures: ['truong_hoc.count'],
+      dimensions: ['truong_hoc.admin_units_name'],
+      filters: [{ member: 'truong_hoc.loai_hinh', operator: 'equals', values: ['cong_lap'] }],
+      order: [['truong_hoc.count', 'desc'], ['truong_hoc.admin_units_name', 'asc']],
+      limit: 3,
+    })
+    expect(got.rows).toEqual(rows.map((r) => [r['truong_hoc.admin_units_name'], Number(r['truong_hoc.count'])]))
+    const months = await loadRows({ measures: ['tai_nan_giao_thong.sum_thiet_hai_trieu_dong'], timeDimensions: [{ dimension: 'tai_nan_giao_thong.ngay_xay_ra', granularity: 'month' }], filters: [{ member: 'tai_nan_giao_thong.ngay_xay_ra', operator: 'afterOrOnDate', values: ['2026-01-01'] }], order: [['tai_nan_giao_thong.ngay_xay_ra', 'asc']] })
+    expect(months.length).toBeGreaterThan(0)
+    expect(got.months.map(([m, v]) => [m, Number(v)])).toEqual(months.map((r) => [String(r['tai_nan_giao_thong.ngay_xay_ra.month']).slice(0, 16), Number(r['tai_nan_giao_thong.sum_thiet_hai_trieu_dong'])]))
   })
 
   it('answers 20 clients at once, each as /load answers it', async () => {

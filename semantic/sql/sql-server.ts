@@ -66,7 +66,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
     const secret = randomInt(1, 2 ** 31 - 1)
     let session: SqlSession | null = null
     const statements = new Map<string, { st: ParsedStatement; types: number[] }>()
-    const portals = new Map<string, { st: ParsedStatement; params: (string | null)[]; result?: StatementResult }>()
+    const portals = new Map<string, { st: ParsedStatement; params: (string | null)[]; formats: number[]; result?: StatementResult }>()
     /** After an error in the extended protocol, messages are skipped until Sync. */
     let skipping = false
     // Answers wait here until the client's Sync (or Flush, or the end of a simple query) and leave in
@@ -89,14 +89,14 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
       return fail(err)
     }
     /** Runs a statement; a cancel request answers it at once with Postgres's 57014 (the engine's work is dropped). */
-    const run = async (st: ParsedStatement, params: (string | null)[]) => {
+    const run = async (st: ParsedStatement, params: (string | null)[], formats: number[] = []) => {
       let cancel = () => {}
       const canceled = new Promise<never>((_, reject) => {
         cancel = () => reject(new SqlError('57014', 'Câu lệnh đã bị hủy theo yêu cầu', 'canceling statement due to user request'))
       })
       running.set(pid, { secret, cancel })
       try {
-        const work = runStatement({ api, catalog }, session!, st, params)
+        const work = runStatement({ api, catalog }, session!, st, params, formats)
         work.catch(() => undefined)
         return await Promise.race([work, canceled])
       } finally {
@@ -228,7 +228,6 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
             const b = readBind(r)
             const prepared = statements.get(b.statement)
             if (!prepared) throw new SqlError('26000', `Không có câu lệnh chuẩn bị "${b.statement}"`, `prepared statement "${b.statement}" does not exist`)
-            if (b.resultFormats.some((f) => f === 1)) throw new SqlError('0A000', 'Chưa trả kết quả dạng nhị phân; dùng dạng văn bản', 'binary results are not supported; ask for text')
             // One format for all, or one per parameter; binary ones read by their declared type.
             const formatOf = (i: number) => (b.paramFormats.length === 1 ? b.paramFormats[0]! : (b.paramFormats[i] ?? 0))
             const params = b.params.map((p, i) => {
@@ -239,7 +238,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
                 throw new SqlError('0A000', `Chưa đọc được tham số $${i + 1} dạng nhị phân (kiểu ${prepared.types[i] ?? 0}); gửi dạng văn bản`, `binary parameter $${i + 1} of type ${prepared.types[i] ?? 0} is not supported; send it as text`)
               }
             })
-            portals.set(b.portal, { st: prepared.st, params })
+            portals.set(b.portal, { st: prepared.st, params, formats: b.resultFormats })
             send(bindComplete())
             return
           }
@@ -254,7 +253,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
             const portal = portals.get(d.name)
             if (!portal) throw new SqlError('34000', `Không có portal "${d.name}"`, `portal "${d.name}" does not exist`)
             // A portal's columns are known once it has run: it runs here, and Execute sends its rows.
-            portal.result ??= await run(portal.st, portal.params)
+            portal.result ??= await run(portal.st, portal.params, portal.formats)
             send(portal.result.description ?? noData())
             return
           }
@@ -262,7 +261,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
             const e = readExecute(r)
             const portal = portals.get(e.portal)
             if (!portal) throw new SqlError('34000', `Không có portal "${e.portal}"`, `portal "${e.portal}" does not exist`)
-            const result = portal.result ?? (await run(portal.st, portal.params))
+            const result = portal.result ?? (await run(portal.st, portal.params, portal.formats))
             portal.result = undefined
             send(...result.rows, result.complete)
             return

@@ -90,15 +90,15 @@ function text(v: unknown, type: OutColumn['type']): string | null {
 }
 
 /** Runs one statement of the session; throws WireFailure or SqlError. */
-export async function runStatement(deps: SqlSessionDeps, session: SqlSession, st: ParsedStatement, params: (string | null)[]): Promise<StatementResult> {
+export async function runStatement(deps: SqlSessionDeps, session: SqlSession, st: ParsedStatement, params: (string | null)[], formats: readonly number[] = []): Promise<StatementResult> {
   const kind = kindOf(st.node)
   if (!st.node) return { description: null, rows: [], complete: emptyQuery() }
   if (WRITES.has(kind)) throw READ_ONLY
   switch (kind) {
     case 'SelectStmt':
-      return readsViews(st.node, deps.api) ? selectViews(deps, session, st, params) : catalog(deps, st.sql, params)
+      return readsViews(st.node, deps.api) ? selectViews(deps, session, st, params, formats) : catalog(deps, st.sql, params, formats)
     case 'VariableShowStmt':
-      return catalog(deps, st.sql, params)
+      return catalog(deps, st.sql, params, formats)
     case 'VariableSetStmt': {
       // The purpose that lets personal data out, declared for the session (or in the start-up options).
       const set = (st.node as { VariableSetStmt: { name?: string; args?: Node[] } }).VariableSetStmt
@@ -145,10 +145,10 @@ export async function describeStatement(deps: SqlSessionDeps, st: ParsedStatemen
   return [parameterDescription(Array.from({ length: count }, () => OID.text)), Buffer.from([0x6e, 0, 0, 0, 4])]
 }
 
-async function catalog(deps: SqlSessionDeps, sql: string, params: (string | null)[]): Promise<StatementResult> {
+async function catalog(deps: SqlSessionDeps, sql: string, params: (string | null)[], formats: readonly number[]): Promise<StatementResult> {
   let out: Buffer[]
   try {
-    out = params.length > 0 ? await deps.catalog.extended(sql, params) : await deps.catalog.query(sql)
+    out = params.length > 0 || formats.some((f) => f !== 0) ? await deps.catalog.extended(sql, params, formats) : await deps.catalog.query(sql)
   } catch (err) {
     if (err instanceof CatalogError && err.message === 'timeout') {
       throw new SqlError('57014', `Câu lệnh chạy quá ${CATALOG_SECONDS} giây nên đã dừng`, `canceling statement due to statement timeout (${CATALOG_SECONDS} s)`)
@@ -162,7 +162,7 @@ async function catalog(deps: SqlSessionDeps, sql: string, params: (string | null
   return { description, rows: out.filter((m) => m[0] === 0x44), complete }
 }
 
-async function selectViews(deps: SqlSessionDeps, session: SqlSession, st: ParsedStatement, params: (string | null)[]): Promise<StatementResult> {
+async function selectViews(deps: SqlSessionDeps, session: SqlSession, st: ParsedStatement, params: (string | null)[], formats: readonly number[]): Promise<StatementResult> {
   const started = performance.now()
   const caller = session.caller
   let members: string[] = []
@@ -184,9 +184,10 @@ async function selectViews(deps: SqlSessionDeps, session: SqlSession, st: Parsed
     const q = validateQuery(deps.api.model, t.query)
     members = queryMembers(q)
     const answer = await runQuery(deps.api, q, caller)
-    const rows = answer.data.map((r) => dataRow(t.columns.map((c) => text((r as Record<string, unknown>)[c.key], c.type))))
+    const oids = t.columns.map((c) => TEXT_OIDS[c.type])
+    const rows = answer.data.map((r) => dataRow(t.columns.map((c) => text((r as Record<string, unknown>)[c.key], c.type)), oids, formats))
     audit('ok', '', rows.length, q.filters)
-    return { description: rowDescription(t.columns.map((c) => ({ name: c.name, oid: TEXT_OIDS[c.type] }))), rows, complete: commandComplete(`SELECT ${rows.length}`) }
+    return { description: rowDescription(t.columns.map((c, i) => ({ name: c.name, oid: oids[i]! })), formats), rows, complete: commandComplete(`SELECT ${rows.length}`) }
   } catch (err) {
     if (err instanceof SqlError) {
       audit('error', `${err.vi} / ${err.en}`)

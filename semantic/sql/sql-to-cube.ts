@@ -176,8 +176,14 @@ export function translateSelect(stmt: SelectStmt, model: SemanticModel, params: 
     if ('or' in f) return { and: f.or.map(negate) }
     return { ...f, operator: NEGATE[f.operator]! }
   }
-  const compare = (member: string, op: string, value: Value): Filter => {
+  /** A date or time as drivers send it ("2026-01-01 +00" from pgjdbc's setDate), as kho's filters read it. */
+  const moment = (v: Value): Value => {
+    const m = v === null ? null : /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(?:[+-]\d{2}(?::?\d{2})?|Z)?$/.exec(v.trim())
+    return m ? (m[2] && !/^00:00(:00(\.0+)?)?$/.test(m[2]) ? `${m[1]}T${m[2]}` : m[1]!) : v
+  }
+  const compare = (member: string, op: string, raw: Value): Filter => {
     const time = typeOf(member) === 'timestamp'
+    const value = time ? moment(raw) : raw
     const ops: Record<string, string> = time ? { '<': 'beforeDate', '<=': 'beforeOrOnDate', '>': 'afterDate', '>=': 'afterOrOnDate' } : { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte' }
     if (op === '=' || op === '<>' || op === '!=') {
       if (value === null) return { member, operator: op === '=' ? 'notSet' : 'set' }
@@ -228,7 +234,7 @@ export function translateSelect(stmt: SelectStmt, model: SemanticModel, params: 
         case 'AEXPR_BETWEEN':
         case 'AEXPR_NOT_BETWEEN': {
           const [lo, hi] = ((other as { List?: { items?: Node[] } }).List?.items ?? []).map(valueOf)
-          const f: Filter = typeOf(member) === 'timestamp' ? { member, operator: 'inDateRange', values: [lo ?? '', hi ?? ''] } : { and: [compare(member, '>=', lo ?? null), compare(member, '<=', hi ?? null)] }
+          const f: Filter = typeOf(member) === 'timestamp' ? { member, operator: 'inDateRange', values: [moment(lo ?? '') ?? '', moment(hi ?? '') ?? ''] } : { and: [compare(member, '>=', lo ?? null), compare(member, '<=', hi ?? null)] }
           return e.kind === 'AEXPR_NOT_BETWEEN' ? negate(f) : f
         }
         default:

@@ -18,25 +18,92 @@ export interface WireColumn {
 
 const writer = () => new Writer()
 
-export function rowDescription(columns: WireColumn[]): Buffer {
+/** The format a client asked for column `i`: one code for all, or one per column; text (0) when none. */
+export const formatAt = (formats: readonly number[], i: number) => (formats.length === 1 ? formats[0]! : (formats[i] ?? 0))
+
+export function rowDescription(columns: WireColumn[], formats: readonly number[] = []): Buffer {
   const w = writer().addInt16(columns.length)
-  for (const c of columns) {
-    // table oid 0, column 0, type, size -1 (variable), modifier -1, text format
-    w.addCString(c.name).addInt32(0).addInt16(0).addInt32(c.oid).addInt16(-1).addInt32(-1).addInt16(0)
-  }
+  columns.forEach((c, i) => {
+    // table oid 0, column 0, type, size -1 (variable), modifier -1, format
+    w.addCString(c.name).addInt32(0).addInt16(0).addInt32(c.oid).addInt16(-1).addInt32(-1).addInt16(formatAt(formats, i))
+  })
   return w.flush(0x54)
 }
 
-export function dataRow(values: (string | null)[]): Buffer {
+/** A row of text values; a column asked for in binary (pgjdbc asks so for a statement it has named) encoded by its type. */
+export function dataRow(values: (string | null)[], oids: readonly number[] = [], formats: readonly number[] = []): Buffer {
   const w = writer().addInt16(values.length)
-  for (const v of values) {
+  values.forEach((v, i) => {
     if (v === null) w.addInt32(-1)
     else {
-      const b = Buffer.from(v, 'utf8')
+      const b = formatAt(formats, i) === 1 ? binaryValue(v, oids[i] ?? 25) : Buffer.from(v, 'utf8')
+      w.addInt32(b.length).add(b)
+    }
+  })
+  return w.flush(0x44)
+}
+
+/** A text value in Postgres's binary form for the types kho answers with. */
+export function binaryValue(v: string, oid: number): Buffer {
+  switch (oid) {
+    case 16:
+      return Buffer.from([v === 't' || v === 'true' ? 1 : 0])
+    case 20: {
+      const b = Buffer.alloc(8)
+      b.writeBigInt64BE(BigInt(v.split('.')[0]!))
+      return b
+    }
+    case 701: {
+      const b = Buffer.alloc(8)
+      b.writeDoubleBE(Number(v))
+      return b
+    }
+    case 1114: {
+      const ms = Date.parse(`${v.replace(' ', 'T')}Z`) - EPOCH_2000_MS
+      const b = Buffer.alloc(8)
+      b.writeBigInt64BE(BigInt(Math.round(ms)) * 1000n)
+      return b
+    }
+    case 1700: {
+      // ndigits, weight, sign, dscale, then base-10000 digits, from the decimal text.
+      const negative = v.startsWith('-')
+      const [intPart = '0', fracPart = ''] = v.replace(/^[-+]/, '').split('.')
+      const intDigits = intPart.replace(/^0+/, '')
+      const padInt = intDigits.padStart(Math.ceil(intDigits.length / 4) * 4, '0')
+      const padFrac = fracPart.padEnd(Math.ceil(fracPart.length / 4) * 4, '0')
+      let groups = [...(padInt.match(/.{4}/g) ?? []), ...(padFrac.match(/.{4}/g) ?? [])].map(Number)
+      let weight = padInt.length / 4 - 1
+      while (groups.length > 0 && groups[0] === 0) {
+        groups = groups.slice(1)
+        weight--
+      }
+      while (groups.length > 0 && groups.at(-1) === 0) groups = groups.slice(0, -1)
+      const b = Buffer.alloc(8 + 2 * groups.length)
+      b.writeInt16BE(groups.length, 0)
+      b.writeInt16BE(groups.length === 0 ? 0 : weight, 2)
+      b.writeUInt16BE(negative && groups.length > 0 ? 0x4000 : 0, 4)
+      b.writeInt16BE(fracPart.length, 6)
+      groups.forEach((g, i) => b.writeInt16BE(g, 8 + 2 * i))
+      return b
+    }
+    default:
+      return Buffer.from(v, 'utf8')
+  }
+}
+
+/** A Bind for the catalog: text parameters, the result formats the client asked for. */
+export function bindMessage(params: (string | null)[], resultFormats: readonly number[]): Buffer {
+  const w = writer().addCString('').addCString('').addInt16(0).addInt16(params.length)
+  for (const p of params) {
+    if (p === null) w.addInt32(-1)
+    else {
+      const b = Buffer.from(p, 'utf8')
       w.addInt32(b.length).add(b)
     }
   }
-  return w.flush(0x44)
+  w.addInt16(resultFormats.length)
+  for (const f of resultFormats) w.addInt16(f)
+  return w.flush(0x42)
 }
 
 export const commandComplete = (tag: string) => writer().addCString(tag).flush(0x43)
