@@ -9,7 +9,7 @@ import * as clock from '../../infra/time/clock.ts'
 import type { CubeApiContext } from '../api/cube-api.ts'
 import { CatalogDb } from './catalog-db.ts'
 import { SqlError } from './sql-to-cube.ts'
-import { describeStatement, parseStatements, ready, runStatement, sqlErrorMessage, WireFailure, type ParsedStatement, type SqlSession, type StatementResult } from './sql-statement.ts'
+import { describeStatement, parseStatements, parserReady, runStatement, sqlErrorMessage, WireFailure, type ParsedStatement, type SqlSession, type StatementResult } from './sql-statement.ts'
 import {
   authenticationOk, backendKeyData, binaryParam, bindComplete, closeComplete, errorResponse, noData, parameterStatus, parseComplete, readBind, readClose, readDescribe, readExecute, readMessage, readParse, readyForQuery,
 } from './wire.ts'
@@ -47,7 +47,7 @@ export function purposeOf(options: string | undefined): string {
 }
 
 export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions): Promise<SqlServer> {
-  await ready
+  await parserReady()
   const catalog = new CatalogDb(() => api.model.meta)
   // Started now, so the first tool to connect does not wait for it.
   catalog.ready().catch(() => undefined)

@@ -43,7 +43,9 @@ export interface SqlSession {
   transaction: 'I' | 'T' | 'E'
 }
 
-export const ready = loadModule()
+let parser: Promise<void> | null = null
+/** Loads the parser's WebAssembly once, when the SQL API starts (not in every service that imports this). */
+export const parserReady = () => (parser ??= loadModule())
 
 export interface ParsedStatement {
   sql: string
