@@ -47,6 +47,12 @@ const askInput = z.strictObject({ question: z.string().trim().min(1).max(300), l
  */
 export function askRoutes(app: FastifyInstance, ctx: CubeApiContext, catalog: () => Catalog) {
   const store = new AskSynonymStore(ctx.wh)
+  // Every view as the reader knows it, made once per model, catalogue and synonyms (not per question); each caller's are filtered from it.
+  let made: { meta: unknown; cat: Catalog; synonyms: unknown; views: AskView[] } | null = null
+  const allViews = (meta: CubeApiContext['model']['meta'], cat: Catalog, synonyms: Record<string, string[]>) => {
+    if (!made || made.meta !== meta || made.cat !== cat || made.synonyms !== synonyms) made = { meta, cat, synonyms, views: askViews(meta, (id) => cat.dataset(id), synonyms) }
+    return made.views
+  }
   app.post('/api/ask', allow(access.signedIn), (req) =>
     handle(ctx, 'ask', req, async (sec) => {
       const parsed = askInput.safeParse(req.body ?? {})
@@ -56,7 +62,7 @@ export function askRoutes(app: FastifyInstance, ctx: CubeApiContext, catalog: ()
       const cat = catalog()
       // The views this caller may query, with every member (personal ones too: asked for, the policy refuses them).
       const visible = new Set(visibleMeta(ctx.model, sec, ctx.sharing).map((v) => v.name))
-      const views = askViews(ctx.model.meta.filter((v) => visible.has(v.name)), (id) => cat.dataset(id), synonyms)
+      const views = allViews(ctx.model.meta, cat, synonyms).filter((v) => visible.has(v.name))
       const context = askContext(cat, synonyms, clock.today(), views)
       const asked: string[] = []
       let rows = 0

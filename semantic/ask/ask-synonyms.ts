@@ -40,6 +40,7 @@ export class AskSynonymStore {
   private async refresh(): Promise<void> {
     const rows = await queryRows<Stored>(this.wh.client, `SELECT subject, words, updated_by, toString(updated_at) AS updated_at FROM meta.ask_synonyms FINAL`)
     this.stored = new Map(rows.map((r) => [r.subject, r]))
+    this.merged = null
   }
 
   /** Read from the warehouse once, on first use. */
@@ -48,10 +49,14 @@ export class AskSynonymStore {
     return this.loaded
   }
 
-  /** Every synonym, the file's and the page's together: what the reader of questions uses. */
+  private merged: Record<string, string[]> | null = null
+
+  /** Every synonym, the file's and the page's together: what the reader of questions uses (the same object until a steward changes them). */
   all(): Record<string, string[]> {
+    if (this.merged) return this.merged
     const out: Record<string, string[]> = Object.fromEntries(Object.entries(this.given).map(([k, v]) => [k, [...v]]))
     for (const [subject, s] of this.stored) out[subject] = [...(out[subject] ?? []), ...s.words]
+    this.merged = out
     return out
   }
 
