@@ -47,7 +47,7 @@ describe('the gate', () => {
     ['GET', '/api/open-data', 'P'], ['GET', '/open-data', 'P'], ['GET', '/open-data/khong-co.csv', 'P'],
     ['POST', '/api/auth/login', 'P'], ['GET', '/api/auth/me', 'S'],
     ['GET', '/cubejs-api/v1/load', 'P'], ['POST', '/cubejs-api/v1/load', 'P'], ['GET', '/cubejs-api/v1/meta', 'P'], ['GET', '/cubejs-api/v1/sql', 'P'],
-    ['POST', '/cubejs-api/v1/sql', 'P'], ['GET', '/cubejs-api/v1/dry-run', 'P'], ['POST', '/cubejs-api/v1/dry-run', 'P'], ['POST', '/api/export', 'P'], ['POST', '/api/ask', 'S'], ['GET', '/cubejs-api/graphql', 'P'], ['POST', '/cubejs-api/graphql', 'P'], ['GET', '/api/live', 'P'],
+    ['POST', '/cubejs-api/v1/sql', 'P'], ['GET', '/cubejs-api/v1/dry-run', 'P'], ['POST', '/cubejs-api/v1/dry-run', 'P'], ['POST', '/api/export', 'P'], ['POST', '/api/ask', 'S'], ['POST', '/api/trace', 'S'], ['GET', '/cubejs-api/graphql', 'P'], ['POST', '/cubejs-api/graphql', 'P'], ['GET', '/api/live', 'P'],
     ['GET', '/api/lineage', 'S'], ['GET', '/api/freshness', 'S'], ['GET', '/api/transform/runs', 'W'], ['POST', '/api/admin/transform/run', 'C'], ['POST', '/api/admin/transform/test', 'C'],
     ['GET', '/api/submissions/upcoming', 'S'], ['GET', '/api/submissions/overdue', 'S'], ['GET', '/api/submissions/late', 'S'], ['GET', '/api/submissions/digest', 'S'],
     ['GET', '/api/quality/outliers', 'S'], ['POST', '/api/quality/outliers/review', 'W'], ['GET', '/api/quality/rejects', 'S'],

@@ -219,6 +219,8 @@ export async function handle(
 /** The views (and members) a context may see, for /meta. */
 export function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing: SharingRules) {
   const personal = (m: { meta?: { personal?: boolean } }) => m.meta?.personal === true
+  // Where rows came from is asked by traces (semantic/trace), not offered on pages.
+  const provenance = (m: { meta?: { provenance?: boolean } }) => m.meta?.provenance === true
   return model.meta
     .filter((view) => mayView(view.name, sec, sharing))
     .map((view) => {
@@ -228,7 +230,7 @@ export function visibleMeta(model: SemanticModel, sec: SecurityContext, sharing:
       return {
         ...view,
         measures: view.measures.filter(shown),
-        dimensions: view.dimensions.filter((d) => shown(d) && (sec.personalData || !personal(d as { meta?: { personal?: boolean } }))),
+        dimensions: view.dimensions.filter((d) => shown(d) && !provenance(d as { meta?: { provenance?: boolean } }) && (sec.personalData || !personal(d as { meta?: { personal?: boolean } }))),
         segments: view.segments.filter(shown),
       }
     })

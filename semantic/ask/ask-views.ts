@@ -36,7 +36,7 @@ export interface AskView {
   personal: (AskViewMember & { of: string[] })[]
 }
 
-type Meta = { title_en?: string; personal?: boolean }
+type Meta = { title_en?: string; personal?: boolean; provenance?: boolean }
 const metaOf = (m: MemberMeta | CubeMeta) => ((m as { meta?: Meta }).meta ?? {}) as Meta
 const local = (member: string) => member.slice(member.indexOf('.') + 1)
 /** "Tổng số học sinh" → "số học sinh": what a sum or an average measures. */
@@ -62,7 +62,8 @@ export function askViews(views: CubeMeta[], dataset: (id: string) => CatalogData
     .filter((v) => v.name !== 'kt_xh')
     .map((v) => {
       const d = dataset(v.name)
-      const dims = v.dimensions
+      // Where rows came from (load_id, source_row) is for traces, not questions.
+      const dims = v.dimensions.filter((m) => !metaOf(m).provenance)
       const byName = (n: string) => dims.find((m) => local(m.name) === n)?.name ?? null
       const column = (m: MemberMeta) => d?.columns.find((c) => c.id === local(m.name))
       const member = (m: MemberMeta, vi = m.shortTitle || m.title): AskViewMember => ({ member: m.name, vi, en: metaOf(m).title_en ?? vi })

@@ -160,3 +160,17 @@ export function parseDateRange(phrase: string, timezone: string, now = clock.now
   if (range[0] > range[1]) throw new DateRangeError(phrase)
   return format(range, exact)
 }
+
+/**
+ * The days of one bucket of a granularity, from the bucket's start as a /load row gives it
+ * ("2026-07-01T00:00:00.000" for July at month): ["2026-07-01", "2026-07-31"]. Finer units than a
+ * day give the day. What a trace narrows a row's time to (semantic/trace).
+ */
+export function bucketDays(start: string, unit: Unit): [string, string] {
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(start)
+  if (!day) throw new DateRangeError(`"${start}" is not a date`)
+  const first = new Date(Date.UTC(+day[1]!, +day[2]! - 1, +day[3]!))
+  const whole = FINE.includes(unit) ? 'day' : unit
+  const last = new Date(add(first, whole, 1).getTime() - 86_400_000)
+  return [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)]
+}

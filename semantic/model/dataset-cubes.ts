@@ -70,6 +70,9 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
             // A coded column's values with their names: pages show and pick the names, never the codes.
             ...withMeta({ ...en(c.label_en), ...(c.personal ? { personal: true } : {}), ...(c.enum_labels.length > 0 ? { values: c.enum_labels.map((l) => ({ value: l.value, label: plainText(l.label), ...(l.label_en ? { label_en: plainText(l.label_en) } : {}) })) } : {}) }),
           })),
+          // Where a row came from, for traces (semantic/trace): hidden from pages, refused to the public.
+          { name: 'load_id', sql: '_load_id', type: 'string', title: 'Lần nộp', meta: { title_en: 'Delivery', provenance: true } },
+          { name: 'source_row', sql: '_row', type: 'number', title: 'Dòng trong tệp', meta: { title_en: 'Row in the file', provenance: true } },
           // An enumerated column's values as people read them: each code's label (the code where it has none).
           ...d.columns
             .filter((c) => c.enum && c.enum_labels.length > 0)
@@ -92,8 +95,9 @@ export function datasetCubeFile(d: Dataset, stdTable: string): { fileName: strin
             ...withMeta(en(c.label_en && `Distinct ${c.label_en.toLowerCase()}`)),
           })),
           ...numeric.flatMap((c) => [
-            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: plainText(`Tổng ${c.label.toLowerCase()}`), ...withMeta(en(c.label_en && `Total ${c.label_en.toLowerCase()}`)) },
-            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: plainText(`Bình quân ${c.label.toLowerCase()}`), ...withMeta(en(c.label_en && `Average ${c.label_en.toLowerCase()}`)) },
+            // source_column: the delivered column a trace's history compares across deliveries.
+            { name: `sum_${c.id}`, sql: c.id, type: 'sum', title: plainText(`Tổng ${c.label.toLowerCase()}`), meta: { ...en(c.label_en && `Total ${c.label_en.toLowerCase()}`), source_column: c.id } },
+            { name: `avg_${c.id}`, sql: c.id, type: 'avg', title: plainText(`Bình quân ${c.label.toLowerCase()}`), meta: { ...en(c.label_en && `Average ${c.label_en.toLowerCase()}`), source_column: c.id } },
           ]),
         ],
         ...(joins.length

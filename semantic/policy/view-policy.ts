@@ -209,6 +209,11 @@ function checkProtectedUse(q: CubeQuery, p: Protection) {
  * an officer inside its agency or commune (separate AND conditions nothing in the query can widen),
  * and marks the counts to protect where the caller sees a view as the public does.
  */
+/** A member saying where rows came from (the delivery, the file row), kept for traces (semantic/trace). */
+export function isProvenance(model: SemanticModel, member: string): boolean {
+  return (model.members.get(member)?.meta as { meta?: { provenance?: boolean } } | undefined)?.meta?.provenance === true
+}
+
 export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext, rules: SharingRules): PolicyDecision {
   const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
@@ -228,10 +233,21 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
   }
   const filters: CubeQuery['filters'] = []
   const protect: Protection[] = []
+  const provenance = members.filter((m) => isProvenance(model, m))
   for (const view of new Set(members.map((m) => m.split('.')[0]!))) {
     const access = viewAccess(view, ctx, q, rules)
     if (!access.allowed) throw new AccessDenied(access.vi, access.en)
-    const beyond = access.onlyMembers ? members.filter((m) => m.startsWith(`${view}.`) && !access.onlyMembers!.includes(m)) : []
+    // Which delivery and file row a number came from is for signed-in callers (traces), and not for
+    // those who see a view's protected counts as the public does: split by delivery, a count would
+    // be finer than its cells.
+    if (access.asPublic && (ctx.role === 'public' || rules.policy(view)?.protect) && provenance.some((m) => m.startsWith(`${view}.`))) {
+      throw new AccessDenied(
+        'Nguồn số liệu (lần nộp, dòng trong tệp) của dữ liệu này chỉ dành cho người dùng đăng nhập có quyền xem đầy đủ',
+        'Where this data came from (deliveries, file rows) is only for signed-in users who may read it in full',
+      )
+    }
+    // A grant that names members still lets its holder trace them to their deliveries.
+    const beyond = access.onlyMembers ? members.filter((m) => m.startsWith(`${view}.`) && !access.onlyMembers!.includes(m) && !provenance.includes(m)) : []
     if (beyond.length > 0) {
       throw new AccessDenied(`Quyền được cấp cho cơ quan ${ctx.agency} không gồm ${beyond.join(', ')}`, `The grant to agency ${ctx.agency} does not include ${beyond.join(', ')}`)
     }

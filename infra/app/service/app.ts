@@ -17,6 +17,7 @@ import { loadHistoryRoutes, loadRoutes } from '../../../loaders/load-routes.ts'
 import { attachmentRoutes } from '../../../loaders/attachment-routes.ts'
 import { transformRoutes } from '../../../transforms/transform-routes.ts'
 import { cubeApiRoutes } from '../../../semantic/api/cube-api.ts'
+import { traceRoutes } from '../../../semantic/trace/trace-routes.ts'
 import { askRoutes } from '../../../semantic/ask/ask-routes.ts'
 import { graphqlRoutes } from '../../../semantic/api/graphql-api.ts'
 import { liveRoutes } from '../../../semantic/api/live-changes.ts'
@@ -98,6 +99,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   transformRoutes(app, { wh, catalog, project: () => ctx.model.now.project, transforms: ctx.transforms, viewTables: () => ctx.model.now.semantic.lineage })
   cubeApiRoutes(app, cube)
   askRoutes(app, cube, catalog)
+  traceRoutes(app, cube, catalog, () => ctx.model.now.project)
   graphqlRoutes(app, cube)
   liveRoutes(app, { live: ctx.live, get model() { return cube.model }, get sharing() { return cube.sharing }, dataVersion: () => ctx.dataVersion })
   accessRoutes(app, {

@@ -18,5 +18,8 @@ select
     status,
     {{ enum_label('doanh_nghiep.trang_thai', status) }} as status_label,
     toBool(status in ('dang_hoat_dong', 'hoat_dong_tro_lai')) as is_active,
-    updated_on
+    updated_on,
+    -- The delivery and its file row each enterprise's record came from (semantic/trace).
+    _load_id as load_id,
+    _row as source_row
 from {{ ref('enterprises') }} final
