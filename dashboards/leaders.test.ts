@@ -508,3 +508,89 @@ describe('the explorer with a large result', () => {
   })
 })
 
+
+describe('"Nguồn số liệu": where a number came from (leader, analyst)', () => {
+  /** POST /api/trace as the account, as the page asks it. */
+  const traceOf = async (username: string, body: unknown) => {
+    const res = await fetch(`${ui.url}/api/trace`, { method: 'POST', headers: { authorization: await ui.tokenOf(username), 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(res.status).toBe(200)
+    return (await res.json()) as import('../infra/contracts/trace.ts').TraceAnswer
+  }
+  const properNames = new Set(communesOf('24').map((c) => c.name))
+
+  it("a tile's source: the agency, the file, the time and the row holding its number, and the delivery in the portal", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'lanhdao')
+    await page.waitForSelector('.overview[data-ready=true]')
+    const code = 'RETAIL_SALES'
+    const period = (await page.getAttribute(`[data-testid=tile-${code}]`, 'data-period'))!
+    const value = Number(await page.getAttribute(`[data-testid=tile-${code}]`, 'data-value'))
+    await page.click(`[data-testid=tile-${code}]`)
+    await page.click('[data-testid=trace-tile]')
+    await page.waitForSelector('[data-testid=trace-rows] tbody tr')
+    const api = await traceOf('lanhdao', {
+      query: { measures: ['kt_xh.value'], dimensions: ['kt_xh.indicator_code', 'kt_xh.period'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }] },
+      row: { 'kt_xh.indicator_code': code, 'kt_xh.period': period },
+    })
+    const [d] = api.deliveries
+    expect(api.value).toBe(value)
+    // The page says who, which file and which row; the row it shows is the file's, with the tile's number.
+    const sentence = (await page.textContent('[data-testid=trace-sentence]'))!
+    expect(sentence).toContain(new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(value))
+    expect(sentence).toContain(d!.agency_name)
+    expect(sentence).toContain(`tệp ${d!.source}, dòng ${d!.rows![0]!.row}`)
+    const row = (await page.textContent('[data-testid=trace-rows] tbody tr:first-child'))!
+    expect(row).toContain(String(d!.rows![0]!.row))
+    expect(row).toContain(d!.rows![0]!.cells.gia_tri!)
+    expect(Number(d!.rows![0]!.cells.gia_tri!.replace(',', '.'))).toBe(value)
+    await settled(page)
+    expect(languageFaults((await visibleTexts(page)).filter((w) => w.text.length > 0), 'vi', properNames)).toEqual([])
+    await screenshot(page, 'trace-tile')
+    // A leader has no portal: no link to one.
+    expect(await page.$('[data-testid=trace-portal-link]')).toBeNull()
+    await page.close()
+    // A steward follows the delivery into the agencies' portal.
+    const steward = await ui.newPage()
+    await signIn(steward, ui.url, 'quantri')
+    await steward.waitForSelector('.overview[data-ready=true]')
+    await steward.click(`[data-testid=tile-${code}]`)
+    await steward.click('[data-testid=trace-tile]')
+    await steward.click('[data-testid=trace-portal-link]')
+    await steward.waitForSelector('[data-testid=history] tbody tr')
+    expect(await steward.$$eval('[data-testid=history] tbody tr', (trs) => trs.length)).toBe(1)
+    expect(await steward.textContent('[data-testid=history] tbody tr')).toContain(d!.source)
+    await steward.click('[data-testid=all-loads]')
+    await steward.waitForSelector('[data-testid=history] tbody tr:nth-child(2)')
+    await steward.close()
+  })
+
+  it("an explorer cell's and a pivot cell's source", async () => {
+    const page = await ui.newPage()
+    await signIn(page, ui.url, 'phantich')
+    const question = { view: 'kt_xh', measures: ['kt_xh.value'], dimensions: ['kt_xh.period'], time: null, filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }], limit: 10000, display: 'table' }
+    await page.goto(`${ui.url}/explorer?q=${encodeURIComponent(JSON.stringify(question))}`)
+    await page.waitForSelector('[data-testid=result-table] tbody tr')
+    const firstPeriod = await page.textContent('[data-testid=result-table] tbody tr:first-child td:first-child')
+    await page.click('[data-testid=result-table] tbody tr:first-child [data-testid=trace-cell]')
+    await page.waitForSelector('[data-testid=trace-deliveries] tbody tr')
+    // Enterprises founded by commune: the number comes from one report per commune.
+    const sentence = (await page.textContent('[data-testid=trace-sentence]'))!
+    expect(sentence).toMatch(/Từ [\d.]+ lần nộp của|nộp lúc/)
+    expect(firstPeriod).toBeTruthy()
+    await settled(page)
+    expect(languageFaults((await visibleTexts(page)).filter((w) => w.text.length > 0), 'vi', properNames)).toEqual([])
+    // The same question as a pivot (period × commune): a cell's source is that commune's report.
+    const pivot = { ...question, dimensions: ['kt_xh.admin_units_name', 'kt_xh.period'], filters: [...question.filters, { member: 'kt_xh.period', operator: 'equals', values: ['2026-10'] }], display: 'pivot' }
+    await page.goto(`${ui.url}/explorer?q=${encodeURIComponent(JSON.stringify(pivot))}`)
+    await page.waitForSelector('[data-testid=pivot] tbody tr')
+    const commune = (await page.textContent('[data-testid=pivot] tbody tr:first-child th'))!.trim()
+    await page.click('[data-testid=pivot] tbody tr:first-child [data-testid=trace-pivot-cell]')
+    await page.waitForSelector('[data-testid=trace-rows] tbody tr')
+    const cells = (await page.textContent('[data-testid=trace-rows] tbody tr:first-child'))!
+    const code = communesOf('24').find((c) => c.name === commune)!.code
+    expect(cells).toContain(code)
+    expect(cells).toContain('ENT_NEW')
+    await screenshot(page, 'trace-pivot')
+    await page.close()
+  })
+})

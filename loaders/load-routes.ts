@@ -134,6 +134,8 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
 const historyQuery = z.strictObject({
   agency: z.string().max(40).optional(),
   dataset: z.string().max(60).optional(),
+  /** One delivery (a trace's link to it). */
+  load: z.string().max(60).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(200),
 })
 
@@ -148,8 +150,9 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
               toString(delivered_at) AS delivered_at, toString(finished_at) AS finished_at
        FROM meta.loads FINAL
        WHERE status != 'started' AND (empty({agency:String}) OR agency = {agency:String}) AND (empty({dataset:String}) OR dataset = {dataset:String})
+         AND (empty({load:String}) OR load_id = {load:String})
        ORDER BY delivered_at DESC LIMIT {limit:UInt32}`,
-      { agency, dataset: q.dataset ?? '', limit: q.limit },
+      { agency, dataset: q.dataset ?? '', load: q.load ?? '', limit: q.limit },
     )
   })
 

@@ -10,6 +10,8 @@ export interface TraceAsk {
   row: Record<string, unknown>
   /** The measure traced; the query's first measure when not said. */
   member?: string
+  /** The language of the rows' names and the sentence's dates (Vietnamese when not said). */
+  lang?: 'vi' | 'en'
 }
 
 /** A model the number passed through, with its last build. */
@@ -21,10 +23,11 @@ export interface TraceModel {
   lastBuild: { status: string; at: string; rows: number } | null
 }
 
-/** One delivered row: its file row and the values of the view's members (personal ones only with a grant and a purpose). */
+/** One delivered row: its row in the file, what it gives of the number, and its cells as the agency wrote them (by column id; personal ones only with a grant and a purpose). */
 export interface TraceRow {
   row: number
-  values: Record<string, unknown>
+  value: unknown
+  cells: Record<string, string>
 }
 
 /** A delivery (a load) that contributed to the number. */
@@ -32,6 +35,7 @@ export interface TraceDelivery {
   load_id: string
   dataset: string
   dataset_name: string
+  dataset_name_en: string
   agency: string
   agency_name: string
   /** The file name, or the channel's source (an endpoint, an inbox file). */
@@ -65,7 +69,7 @@ export interface TraceVersion {
   value: number | null
   /** The difference from the version before, when both have a value. */
   change: number | null
-  /** The delivered columns that differ from the version before (all of them for the first). */
+  /** The delivered columns (ids) that differ from the version before (all of them for the first). */
   changed: string[]
   current: boolean
 }
@@ -79,8 +83,8 @@ export interface TraceAnswer {
   sentence: { vi: string; en: string }
   models: TraceModel[]
   deliveries: TraceDelivery[]
-  /** The members the rows show, with their titles. */
-  columns: { member: string; vi: string; en: string }[]
+  /** The delivered columns the rows show (the dataset's, by id), with their names. */
+  columns: { id: string; vi: string; en: string }[]
   /** Personal fields the caller may not read, left out of the rows (their titles). */
   withheld: { vi: string; en: string }[]
   /** Every row of the number, as a query the export (POST /api/export) downloads under the same rules; null when the view keeps no file rows. */

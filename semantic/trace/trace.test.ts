@@ -72,7 +72,10 @@ describe('tracing a number (POST /api/trace)', () => {
     const archived = (await queryRows<{ source: string }>(service.ctx.wh.client, `SELECT source FROM meta.loads FINAL WHERE load_id = '${delivered.loadId}'`))[0]!.source
     expect(archived).toBe('ban-le-thang-10-lan-1.csv')
     expect(d!.rows![0]!.row).toBe(3)
-    expect(d!.rows![0]!.values['kt_xh.value']).toBe(13579.25)
+    expect(d!.rows![0]!.value).toBe(13579.25)
+    // The row as the agency wrote it.
+    expect(d!.rows![0]!.cells).toMatchObject({ ma_chi_tieu: 'RETAIL_SALES', ky_bao_cao: '2026-10', ma_don_vi: '24', gia_tri: '13.579,25', ghi_chu: 'Số liệu ước tính' })
+    expect(t.columns.map((c) => c.vi)).toContain('Giá trị thực hiện')
     expect(t.sentence.vi).toContain('tệp ban-le-thang-10-lan-1.csv, dòng 3')
     expect(t.sentence.en).toContain('file ban-le-thang-10-lan-1.csv, row 3')
     // The models the number passed through, down to the delivered rows, each with its last build.
@@ -94,7 +97,7 @@ describe('tracing a number (POST /api/trace)', () => {
       { load_id: corrected.loadId, source: 'ban-le-thang-10-lan-2.csv', row: 2, value: 13612.5, current: true },
     ])
     expect(versions[1]!.change).toBeCloseTo(33.25, 6)
-    expect(versions[1]!.changed).toEqual(['Giá trị thực hiện', 'Ghi chú'])
+    expect(versions[1]!.changed).toEqual(['gia_tri', 'ghi_chu'])
   })
 
   it('reaches the deliveries of a computed indicator’s inputs', async () => {
@@ -108,7 +111,7 @@ describe('tracing a number (POST /api/trace)', () => {
     for (const input of [num!, den!]) {
       expect(input.trace.deliveries.length).toBeGreaterThan(0)
       expect(input.trace.deliveries[0]!.source).toMatch(/\.(csv|txt|xlsx|json|xml)$/)
-      expect(input.trace.deliveries[0]!.rows![0]!.values['kt_xh.indicator_code']).toBe(input.code)
+      expect(input.trace.deliveries[0]!.rows![0]!.cells.ma_chi_tieu).toBe(input.code)
     }
     // The ratio is the operands' quotient, as the formula says.
     expect(Number(t.value)).toBeCloseTo((Number(num!.trace.value) / Number(den!.trace.value)) * 100, 6)
@@ -144,9 +147,10 @@ describe('tracing a number (POST /api/trace)', () => {
     const [commune] = (await load({ ...query, order: { 'ho_ngheo.count': 'desc' }, limit: 1 }, analyst())).body.data as Record<string, unknown>[]
     const own = (await trace({ query, row: commune }, analyst())).body as TraceAnswer
     expect(own.deliveries.length).toBeGreaterThan(0)
-    expect(own.deliveries.flatMap((d) => d.rows!).every((r) => r.values['ho_ngheo.ma_xa'] === commune!['ho_ngheo.ma_xa'])).toBe(true)
+    expect(own.deliveries.flatMap((d) => d.rows!).every((r) => r.cells.ma_xa === commune!['ho_ngheo.ma_xa'])).toBe(true)
     expect(own.withheld.map((w) => w.vi)).toContain('Số định danh chủ hộ')
-    expect(own.columns.map((c) => c.member)).not.toContain('ho_ngheo.cccd_chu_ho')
+    expect(own.columns.map((c) => c.id)).not.toContain('cccd_chu_ho')
+    expect(JSON.stringify(own)).not.toMatch(/\b0\d{11}\b/)
     // A commune officer traces its commune's people, not another commune's (whose counts it sees
     // only as the public does, perturbed).
     const officer = await login('canbo.x07210', 'kho-demo-2026')

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import type { Catalog, CatalogDataset } from '../../infra/catalog/load-catalog.ts'
 import type { ValueName } from '../../infra/catalog/value-names.ts'
 import type { TraceAnswer, TraceAsk, TraceDelivery, TraceModel, TraceRow, TraceVersion } from '../../infra/contracts/trace.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
@@ -13,7 +13,7 @@ import { runQuery, type QueryContext } from '../api/cube-api.ts'
 import type { MemberMeta } from '../cube/compile-model.ts'
 import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import { bucketDays, type Unit } from '../cube/date-range.ts'
-import { isProvenance, membersLimit, type SecurityContext } from '../policy/view-policy.ts'
+import { membersLimit, type SecurityContext } from '../policy/view-policy.ts'
 
 /**
  * "Số liệu này từ đâu?": a number of a /load answer traced to the deliveries and the file rows it
@@ -36,18 +36,17 @@ const MOST_DELIVERIES = 50
 const SAMPLE_DELIVERIES = 5
 const SAMPLE_ROWS = 20
 const HISTORY_ROWS = 3
-const MOST_COLUMNS = 12
 
 export const traceAsk = z.strictObject({
   query: z.record(z.string(), z.unknown()),
   row: z.record(z.string(), z.union([z.string().max(400), z.number(), z.boolean(), z.null()])).default({}),
   member: z.string().max(200).optional(),
+  lang: z.enum(['vi', 'en']).optional(),
 })
 
 type Filter = CubeQuery['filters'][number]
 type MemberFilter = Extract<Filter, { member: string }>
 
-const local = (member: string) => member.slice(member.indexOf('.') + 1)
 const metaOf = (m: MemberMeta | undefined) => ((m as { meta?: Record<string, unknown> } | undefined)?.meta ?? {}) as { title_en?: string; personal?: boolean; provenance?: boolean; source_column?: string }
 const titleOf = (m: MemberMeta | undefined, name: string) => ({ vi: m?.shortTitle || m?.title || name, en: metaOf(m).title_en ?? m?.shortTitle ?? m?.title ?? name })
 
@@ -110,30 +109,32 @@ export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityC
   // Node compiles one query while the engine answers another (one after the other, a tile's trace
   // took 130-230 ms; issue 40 asks 200).
   const models = modelsOf(deps, view)
-  const formula = depth === 0 ? formulaOf(deps, view, base, member, sec) : Promise.resolve(null)
+  const formula = depth === 0 ? formulaOf(deps, view, base, member, sec, ask.lang) : Promise.resolve(null)
   for (const p of [models, formula]) p.catch(() => undefined)
   // What each delivery gives of the number, the largest first.
   const byDelivery = loadMember ? (await ask1({ measures: [member, ...counted], dimensions: [loadMember], order: { [member]: 'desc' }, limit: MOST_DELIVERIES })).data : []
   // One delivery's share is the whole number; otherwise the number itself is asked.
   const whole = byDelivery.length === 1 ? Promise.resolve(byDelivery[0]![member] ?? null) : ask1({}).then((r) => r.data[0]?.[member] ?? null)
 
-  // The rows: the view's members as the caller may read them; personal ones only with a grant and a purpose.
+  // The rows, found as the caller may read them (the view's policy: an officer's scope, a grant),
+  // then shown as their agency delivered them: the file's own columns, read from raw by their load
+  // and row (its key). Personal columns only with a grant and a purpose; a grant that names members,
+  // its columns only.
   const limit = membersLimit(view, sec, deps.cube.sharing)
-  const shownFirst = new Set([...q.dimensions, ...base.filters.flatMap((f) => ('member' in f ? [f.member] : []))])
-  const readable = (viewMeta?.dimensions ?? []).filter((d) => !isProvenance(model, d.name) && local(d.name) !== 'row_key' && (!limit || limit.includes(d.name)))
-  const withheld = readable.filter((d) => metaOf(d).personal && !mayReadPersonal(sec))
-  const columns = readable
-    .filter((d) => !withheld.includes(d))
-    .sort((a, b) => Number(shownFirst.has(b.name)) - Number(shownFirst.has(a.name)))
-    .slice(0, MOST_COLUMNS)
-  const rowsQuery = loadMember && rowMember ? { ...base, measures: [member], dimensions: [loadMember, rowMember, ...columns.map((c) => c.name)], order: [[loadMember, 'asc'], [rowMember, 'asc']] } : null
+  const narrowing = [...new Set([...q.dimensions, ...base.filters.flatMap((f) => ('member' in f ? [f.member] : []))])].filter((m) => model.members.get(m)?.kind === 'dimension' && !metaOf(model.members.get(m)?.meta).personal)
+  const rowsQuery = loadMember && rowMember ? { ...base, measures: [member], dimensions: [loadMember, rowMember, ...narrowing], order: [[loadMember, 'asc'], [rowMember, 'asc']] } : null
   const ids = loadMember ? byDelivery.map((d) => String(d[loadMember])) : []
-  const sampleOf = async (id: string): Promise<TraceRow[]> => {
-    const rows = await runQuery(deps.cube, validateQuery(model, { ...rowsQuery, filters: [...base.filters, { member: loadMember, operator: 'equals', values: [id] }], limit: SAMPLE_ROWS }), sec)
-    return rows.data.map((r) => ({ row: Number(r[rowMember!]), values: Object.fromEntries([...columns.map((c) => [c.name, r[c.name]] as const), [member, r[member]] as const]) }))
+  const sampleOf = async (id: string) => {
+    const rows = await runQuery(deps.cube, validateQuery(model, { ...base, measures: [member], dimensions: [loadMember, rowMember], filters: [...base.filters, { member: loadMember, operator: 'equals', values: [id] }], order: [[rowMember, 'asc']], limit: SAMPLE_ROWS }), sec)
+    return rows.data.map((r) => ({ row: Number(r[rowMember!]), value: r[member] ?? null }))
   }
   const [value, records, sampled] = await Promise.all([whole, loadRecords(deps, ids), rowsQuery ? Promise.all(ids.slice(0, SAMPLE_DELIVERIES).map(sampleOf)) : []])
-  const samples = new Map(sampled.map((rows, i) => [ids[i]!, rows]))
+  const dataset = rowsQuery ? deps.catalog.dataset(records.loads[0]?.dataset ?? '') : undefined
+  const allowed = (dataset?.columns ?? []).filter((c) => !limit || limit.includes(`${view}.${c.id}`))
+  const withheld = allowed.filter((c) => c.personal && !mayReadPersonal(sec))
+  const columns = allowed.filter((c) => !withheld.includes(c))
+  const cells = dataset ? await deliveredCells(deps, dataset, columns, sampled.flatMap((rows, i) => rows.map((r) => ({ load: ids[i]!, row: r.row })))) : new Map()
+  const samples = new Map(sampled.map((rows, i) => [ids[i]!, rows.map((r) => ({ ...r, cells: cells.get(`${ids[i]}|${r.row}`) ?? {} }))]))
   const deliveries = describeDeliveries(deps, records, byDelivery, loadMember, member, count, samples, rowsQuery !== null)
   const title = titleOf(model.members.get(member)?.meta, member)
   const history = depth === 0 ? await historyOf(deps, deliveries, model.members.get(member)?.meta, sec) : []
@@ -144,8 +145,8 @@ export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityC
     sentence: sentenceOf(deliveries, title, loadMember !== null),
     models: await models,
     deliveries,
-    columns: [...columns.map((c) => ({ member: c.name, ...titleOf(c, c.name) })), { member, ...title }],
-    withheld: withheld.map((d) => titleOf(d, d.name)),
+    columns: columns.map((c) => ({ id: c.id, vi: c.label, en: c.label_en ?? c.label })),
+    withheld: withheld.map((c) => ({ vi: c.label, en: c.label_en ?? c.label })),
     rows_query: rowsQuery,
     formula: await formula,
     history,
@@ -160,6 +161,17 @@ interface LoadRow {
   source: string
   sha256: string
   delivered_at: string
+}
+
+/** The delivered rows' own cells, as the agency wrote them, read from raw by load and row (its sort key). */
+async function deliveredCells(deps: TraceDeps, dataset: CatalogDataset, columns: CatalogDataset['columns'], rows: { load: string; row: number }[]): Promise<Map<string, Record<string, string>>> {
+  if (rows.length === 0 || columns.length === 0) return new Map()
+  const found = await queryRows<Record<string, string> & { _load_id: string; _row: number }>(
+    deps.cube.wh.client,
+    `SELECT _load_id, _row, ${columns.map((c) => quoteIdent(c.id)).join(', ')} FROM ${rawTable(dataset)}
+     WHERE (_load_id, _row) IN (${rows.map((r) => `(${sqlString(r.load)}, ${Number(r.row)})`).join(', ')})`,
+  )
+  return new Map(found.map((r) => [`${r._load_id}|${r._row}`, Object.fromEntries(columns.map((c) => [c.id, String(r[c.id] ?? '')]))]))
 }
 
 interface LoadRecords {
@@ -213,6 +225,7 @@ function describeDeliveries(
         load_id: id,
         dataset: l.dataset,
         dataset_name: deps.catalog.dataset(l.dataset)?.name ?? l.dataset,
+        dataset_name_en: deps.catalog.dataset(l.dataset)?.name_en ?? deps.catalog.dataset(l.dataset)?.name ?? l.dataset,
         agency: l.agency,
         agency_name: deps.catalog.agency(l.agency)?.name ?? l.agency,
         source: l.source,
@@ -268,7 +281,7 @@ async function modelsOf(deps: TraceDeps, view: string): Promise<TraceModel[]> {
  * A ratio the warehouse computes (numerator / denominator × multiplier + offset, recomputed at every
  * level): its formula, and each operand's own trace over the same narrowing.
  */
-async function formulaOf(deps: TraceDeps, view: string, base: ReturnType<typeof narrowed>, member: string, sec: SecurityContext): Promise<TraceAnswer['formula']> {
+async function formulaOf(deps: TraceDeps, view: string, base: ReturnType<typeof narrowed>, member: string, sec: SecurityContext, lang: TraceAsk['lang']): Promise<TraceAnswer['formula']> {
   const codeMember = `${view}.indicator_code`
   const code = pinned(base.filters, codeMember)
   const indicator = code ? deps.catalog.indicator(code) : undefined
@@ -280,13 +293,14 @@ async function formulaOf(deps: TraceDeps, view: string, base: ReturnType<typeof 
     const component = deps.catalog.components.find((x) => x.code === c)
     return deps.cube.names(codeMember, c, lang) ?? (component && (lang === 'en' ? component.name_en : component.name_vi)) ?? c
   }
-  const inputs = []
-  for (const operand of [indicator.numerator, indicator.denominator]) {
-    // The same narrowing with the indicator replaced by its operand.
-    const filters = base.filters.map((f) => ((f as MemberFilter).member === codeMember ? { member: codeMember, operator: 'equals' as const, values: [operand] } : f))
-    const trace = await traceNumber(deps, { query: { ...base, filters, measures: [member] }, row: {} }, sec, 1)
-    inputs.push({ code: operand, name: name(operand, 'vi'), trace })
-  }
+  const inputs = await Promise.all(
+    [indicator.numerator, indicator.denominator].map(async (operand) => {
+      // The same narrowing with the indicator replaced by its operand.
+      const filters = base.filters.map((f) => ((f as MemberFilter).member === codeMember ? { member: codeMember, operator: 'equals' as const, values: [operand] } : f))
+      const trace = await traceNumber(deps, { query: { ...base, filters, measures: [member] }, row: {}, ...(lang ? { lang } : {}) }, sec, 1)
+      return { code: operand, name: name(operand, lang ?? 'vi'), trace }
+    }),
+  )
   return {
     vi: `${name(code!, 'vi')} = ${name(indicator.numerator, 'vi')} / ${name(indicator.denominator, 'vi')}${scale}${shift}`,
     en: `${name(code!, 'en')} = ${name(indicator.numerator, 'en')} / ${name(indicator.denominator, 'en')}${scale.replace(/\./g, ',')}${shift}`,
@@ -339,7 +353,7 @@ async function historyOf(deps: TraceDeps, deliveries: TraceDelivery[], measure: 
         row: Number(v._row),
         value,
         change: value !== null && prior !== null ? value - prior : null,
-        changed: shown.filter((c) => !before || before[c.id] !== v[c.id]).map((c) => c.label),
+        changed: shown.filter((c) => !before || before[c.id] !== v[c.id]).map((c) => c.id),
         current: i === versions.length - 1,
       })
     })

@@ -36,7 +36,7 @@ export function DataTable<T extends object>({
   columns: Column<T>[]
   pageSize?: number
   testId?: string
-  caption?: string
+  caption?: ReactNode
   /** What an empty list lacks and what to do, shown instead of headers with no rows. */
   empty?: ReactNode
 }) {

@@ -19,6 +19,7 @@ import { SavedQuestions } from './components/saved-questions.tsx'
 import { PinnedBoard } from './components/pinned-board.tsx'
 import type { SavedQuestion } from '../../../../../infra/contracts/saved-question.ts'
 import { DateInput } from '../../components/date-input.tsx'
+import { TraceLink, TracePanel } from '../../components/trace-panel.tsx'
 
 
 export default function Explorer() {
@@ -30,6 +31,8 @@ export default function Explorer() {
   const [result, setResult] = useState<{ state: 'idle' } | { state: 'loading' } | { state: 'error'; error: Error } | { state: 'ready'; data: Result }>({ state: 'idle' })
   // The title of the saved question on screen, if it is one: what its export is named after.
   const [title, setTitle] = useState('')
+  // The number whose source is shown (a table cell, a pivot cell): its query, its row and its measure.
+  const [tracing, setTracing] = useState<{ query: Record<string, unknown>; row: Record<string, unknown>; member: string } | null>(null)
   const [savedList, setSavedList] = useState<SavedQuestion[] | null>(null)
 
   const views = meta.state === 'ready' ? inLanguage(meta.data.cubes, lang) : []
@@ -295,7 +298,15 @@ export default function Explorer() {
             </div>
             <OpenDataForm query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} />
             {q.display === 'pivot' && pivot ? (
-              <PivotTable rows={result.data.rows} query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })} pivot={pivot} label={label} title={titleOf} onDrill={(member, value) => change(drilled(q, member, value))} />
+              <PivotTable
+                rows={result.data.rows}
+                query={toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null })}
+                pivot={pivot}
+                label={label}
+                title={titleOf}
+                onDrill={(member, value) => change(drilled(q, member, value))}
+                onTrace={(row) => setTracing({ query: toQuery({ ...q, time: q.time ? { ...q.time, compare: false } : null }) as Record<string, unknown>, row, member: q.measures[0]! })}
+              />
             ) : (
               <>
                 {showChart(result.data) && <ResultChart result={result.data} measures={q.measures} label={label} onDrill={(member, value) => change(drilled(q, member, value))} />}
@@ -309,12 +320,24 @@ export default function Explorer() {
                       header: c.title,
                       numeric: c.numeric,
                       value: (r: Row) => r[c.key],
-                      ...(c.numeric ? {} : { cell: (r: Row) => label(c.key, r[c.key]) }),
+                      ...(c.numeric
+                        ? q.measures.includes(c.key) && !(q.time?.compare)
+                          ? {
+                              cell: (r: Row) => (
+                                <>
+                                  {fmt.number(r[c.key])}
+                                  {r[c.key] !== null && <TraceLink onClick={() => setTracing({ query: toQuery(q) as Record<string, unknown>, row: r, member: c.key })} testId="trace-cell" />}
+                                </>
+                              ),
+                            }
+                          : {}
+                        : { cell: (r: Row) => label(c.key, r[c.key]) }),
                     }))}
                   />
                 </details>
               </>
             )}
+            {tracing && <TracePanel ask={tracing} onClose={() => setTracing(null)} />}
           </div>
         )}
         {result.state === 'idle' && (

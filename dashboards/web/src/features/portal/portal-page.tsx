@@ -28,9 +28,11 @@ export default function Portal() {
   const agencies = useAsync(() => api<AgencyInfo[]>('/api/catalog/agencies'), [])
   const scope = officer ? account.agency : agency
   const q = scope ? `?agency=${encodeURIComponent(scope)}` : ''
+  // One delivery, when a trace links to it (/portal?load=…); "all" clears it.
+  const [onlyLoad, setOnlyLoad] = useState(() => new URLSearchParams(location.search).get('load'))
   const overdue = useAsync(() => api<Obligation[]>(`/api/submissions/overdue${q}`), [q, report])
   const upcoming = useAsync(() => api<Obligation[]>(`/api/submissions/upcoming${q}`), [q, report])
-  const history = useAsync(() => api<Load[]>(`/api/loads${q}`), [q, report])
+  const history = useAsync(() => api<Load[]>(`/api/loads${q}${onlyLoad ? `${q ? '&' : '?'}load=${encodeURIComponent(onlyLoad)}` : ''}`), [q, report, onlyLoad])
   // Error reports users made on the agency's data that still wait for its answer.
   const errorReports = useAsync(() => api<{ reports: { agency: string; status: string }[] }>('/api/error-reports?state=open'), [])
   const recent = useAsync(
@@ -218,7 +220,14 @@ export default function Portal() {
       )}
       {!nothingOwed && (
       <section className="panel">
-        <h2>{t('history')}</h2>
+        <h2>
+          {t('history')}
+          {onlyLoad && (
+            <button type="button" onClick={() => setOnlyLoad(null)} data-testid="all-loads">
+              {t('allDeliveries')}
+            </button>
+          )}
+        </h2>
         <Show value={history} empty={(d) => d.length === 0} say={t('noHistory')}>
           {(rows) => (
             <DataTable<Load>

@@ -2,6 +2,7 @@ import type { Query } from '@cubejs-client/core'
 import { pivotLayout, pivotTotalQueries, type PivotSpec } from '../../../../../../infra/contracts/pivot.ts'
 import { loadRows, type Row } from '../../../api.ts'
 import { Show, useAsync } from '../../../components/async.tsx'
+import { TraceLink } from '../../../components/trace-panel.tsx'
 import { useLang } from '../../../i18n.ts'
 
 /**
@@ -10,7 +11,7 @@ import { useLang } from '../../../i18n.ts'
  * (infra/contracts/pivot.ts), as the export prints it. A row's or a column's heading opens the question
  * narrowed to it.
  */
-export function PivotTable({ rows, query, pivot, label, title, onDrill }: { rows: Row[]; query: Query; pivot: PivotSpec; label: (member: string, value: unknown) => string; title: (member: string) => string; onDrill: (member: string, value: string) => void }) {
+export function PivotTable({ rows, query, pivot, label, title, onDrill, onTrace }: { rows: Row[]; query: Query; pivot: PivotSpec; label: (member: string, value: unknown) => string; title: (member: string) => string; onDrill: (member: string, value: string) => void; onTrace: (row: Record<string, unknown>) => void }) {
   const { fmt, lang } = useLang()
   const measure = query.measures![0]!
   const totals = useAsync(async () => {
@@ -58,6 +59,7 @@ export function PivotTable({ rows, query, pivot, label, title, onDrill }: { rows
                   {layout.columnValues.map((c) => (
                     <td key={c} className="num">
                       {fmt.number(layout.cell(r, c))}
+                      {layout.cell(r, c) !== null && layout.cell(r, c) !== undefined && <TraceLink onClick={() => onTrace({ [pivot.rows]: r, [pivot.columns]: c })} testId="trace-pivot-cell" />}
                     </td>
                   ))}
                   <td className="num total">{fmt.number(t.row.get(r))}</td>

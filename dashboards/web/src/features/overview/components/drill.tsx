@@ -6,6 +6,8 @@ import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { communeValues } from '../ioc-queries.ts'
 import { Link } from '../../../router.tsx'
+import { TracePanel } from '../../../components/trace-panel.tsx'
+import { useState } from 'react'
 
 /** The indicator's latest periods of the tile's kind: value, plan, the same period last year. */
 function loadRecent(code: string, period: string): Promise<Row[]> {
@@ -33,6 +35,16 @@ function loadRecent(code: string, period: string): Promise<Row[]> {
  */
 export function Drill({ code, period, ind, commune, onClose }: { code: string; period: string; ind: IndicatorAnswer | undefined; commune: { code: string; name: string } | null; onClose: () => void }) {
   const { t, fmt, lang } = useLang()
+  const [tracing, setTracing] = useState(false)
+  // The tile's (or the commune's) number, as the overview asks it, traced to its deliveries.
+  const traced = {
+    query: {
+      measures: ['kt_xh.value'],
+      dimensions: ['kt_xh.indicator_code', 'kt_xh.period'],
+      filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: [code] }, ...(commune ? [{ member: 'kt_xh.unit_code', operator: 'equals', values: [commune.code] }] : [])],
+    },
+    row: { 'kt_xh.indicator_code': code, 'kt_xh.period': period },
+  }
   const names = useNames(lang)
   const byCommune = useAsync(() => (ind?.level === 'commune' ? communeValues(code, period, true, commune?.code) : Promise.resolve([])), [code, period, commune?.code],
   )
@@ -63,10 +75,14 @@ export function Drill({ code, period, ind, commune, onClose }: { code: string; p
             {t('openProfile')}
           </Link>
         )}
+        <button type="button" onClick={() => setTracing(!tracing)} aria-pressed={tracing} data-testid="trace-tile">
+          {t('traceOpen')}
+        </button>
         <button type="button" onClick={onClose} className="close">
           {t('close')}
         </button>
       </h2>
+      {tracing && <TracePanel ask={traced} onClose={() => setTracing(false)} />}
       {!commune && (
         <Show value={recent} empty={(d) => d.length === 0} say={t('emptyDrillRecent')}>
           {(rows) => (
