@@ -11,6 +11,17 @@ export function kpiQuery(codes: string[], period: BriefingPeriod) {
   }
 }
 
+/** Each KPI indicator's reports in the period by the delivery that brought them (the sources sheet). */
+export function sourcesQuery(codes: string[], period: BriefingPeriod) {
+  return {
+    measures: ['kt_xh.reports'],
+    dimensions: ['kt_xh.indicator_code', 'kt_xh.load_id'],
+    timeDimensions: [{ dimension: 'kt_xh.period_start', dateRange: [period.start, period.end] }],
+    filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: codes }],
+    limit: 100_000,
+  }
+}
+
 export function communeQuery(codes: string[], period: BriefingPeriod) {
   return {
     measures: ['kt_xh.value'],

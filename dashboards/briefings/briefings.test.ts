@@ -15,7 +15,7 @@ import { deliverBriefing, writeBriefing } from './briefing-runner.ts'
 import { smtpMailer } from '../../infra/files/mailer.ts'
 import { smtpSink } from '../../infra/testing/smtp-sink.ts'
 import { buildBriefing } from './build-briefing.ts'
-import { communeQuery, kpiQuery, qualityQuery, submissionQuery } from './briefing-queries.ts'
+import { communeQuery, kpiQuery, sourcesQuery, qualityQuery, submissionQuery } from './briefing-queries.ts'
 import { isA4Landscape, overprinted, printsWhole, printToPdf, type PrintedPage } from '../../infra/testing/print-pdf.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 
@@ -75,9 +75,9 @@ describe('the quarterly KT-XH briefing', () => {
     expect(names[0]).toBe('Tong hop')
     const communeLevel = service.ctx.model.now.catalog.indicators.filter((i) => i.level === 'commune').length
     const communeSheets = Math.ceil(communeLevel / 7)
-    expect(names.slice(-2)).toEqual(['Nop bao cao', 'Chat luong du lieu'])
-    expect(names.slice(-2 - communeSheets, -2)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
-    expect(names.length).toBe(1 + service.ctx.model.now.catalog.sectors.length + communeSheets + 2)
+    expect(names.slice(-3)).toEqual(['Nop bao cao', 'Chat luong du lieu', 'Nguon so lieu'])
+    expect(names.slice(-3 - communeSheets, -3)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
+    expect(names.length).toBe(1 + service.ctx.model.now.catalog.sectors.length + communeSheets + 3)
   })
 
   it('prints: title block, merged wrapped headers, A4 landscape fitted to width, header rows repeated, frozen panes', () => {
@@ -121,6 +121,35 @@ describe('the quarterly KT-XH briefing', () => {
     const pop = catalog.indicator('POP_RESIDENT')!
     const popRow = quarterly.worksheets.flatMap((w) => dataRows(w)).find((r) => r.getCell(1).value === pop.name_vi)!
     expect([popRow.getCell(7).value, popRow.getCell(8).value]).toEqual(['—', '—'])
+  })
+
+  it('names, for each figure, the agency that delivered it, the file and when it arrived', async () => {
+    const period = periodFromCode('2026-Q3')!
+    const catalog = service.ctx.model.now.catalog
+    const sheet = dataRows(quarterly.getWorksheet('Nguon so lieu')!)
+    const byName = new Map(sheet.map((r) => [String(r.getCell(1).value), r]))
+    // Every indicator with a figure on the summary has its sources.
+    const withFigure = dataRows(quarterly.getWorksheet('Tong hop')!).filter((r) => typeof r.getCell(3).value === 'number').map((r) => String(r.getCell(1).value))
+    expect(withFigure.length).toBeGreaterThan(5)
+    expect(withFigure.filter((n) => !byName.has(n))).toEqual([])
+    // One of them checked against the API and the load history: its latest delivery's file, agency and day.
+    const code = 'RETAIL_SALES'
+    const deliveries = await api(sourcesQuery([code], period))
+    const loads = await Promise.all(
+      deliveries.map(async (d) => {
+        const res = await fetch(`${service.url}/api/loads?load=${d['kt_xh.load_id']}`, { headers: { authorization: steward } })
+        return ((await res.json()) as { source: string; agency: string; delivered_at: string }[])[0]!
+      }),
+    )
+    const latest = loads.sort((a, b) => b.delivered_at.localeCompare(a.delivered_at))[0]!
+    const row = byName.get(catalog.indicator(code)!.name_vi)!
+    expect(String(row.getCell(2).value)).toContain(catalog.agency(latest.agency)!.name)
+    expect(String(row.getCell(3).value)).toContain(latest.source)
+    // Vietnam's time of the delivery (UTC+7), as the other sheets write a moment.
+    const at = new Date(`${latest.delivered_at.replace(' ', 'T')}Z`)
+    const local = new Date(at.getTime() + 7 * 3600_000).toISOString()
+    expect(row.getCell(4).value).toBe(`${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)} ${local.slice(11, 16)}`)
+    expect(row.getCell(5).value).toBe(deliveries.length)
   })
 
   it('holds the same numbers the API gives for the same questions', async () => {

@@ -12,7 +12,8 @@ import type { IocConfig } from '../ioc-config.ts'
 import { statusOf, type Status } from '../../infra/contracts/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
 import type { BriefingPeriod } from './briefing-period.ts'
-import { communeQuery, kpiQuery, qualityQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { communeQuery, kpiQuery, qualityQuery, sourcesQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { deliveryRecords } from '../../semantic/trace/trace.ts'
 import { writeSheet, type Column, type Row, type SheetSpec } from './briefing-sheet.ts'
 import * as clock from '../../infra/time/clock.ts'
 import { sourceFreshness } from '../../transforms/runner/freshness.ts'
@@ -109,6 +110,47 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
         status: STATUS_TEXT[statusOf(ind, num(r['kt_xh.ytd_plan_pct']) ?? planPct, growth, deps.ioc.status)],
       }
     })
+
+  /** Each indicator with a figure in the period: who delivered it, in which file, when (the latest delivery first). */
+  const sourcesSheet = async (codes: string[]): Promise<SheetSpec> => {
+    const byDelivery = await ask(sourcesQuery(codes, period))
+    const loads = new Map((await deliveryRecords(deps.cube.wh, [...new Set(byDelivery.map((r) => String(r['kt_xh.load_id'])))])).map((l) => [l.load_id, l]))
+    const rows = codes.flatMap((code) => {
+      const delivered = byDelivery
+        .filter((r) => r['kt_xh.indicator_code'] === code)
+        .map((r) => ({ load: loads.get(String(r['kt_xh.load_id'])), reports: Number(r['kt_xh.reports']) }))
+        .filter((d) => d.load)
+        .sort((a, b) => b.load!.delivered_at.localeCompare(a.load!.delivered_at))
+      if (delivered.length === 0) return []
+      const latest = delivered[0]!.load!
+      const files = [...new Set(delivered.map((d) => d.load!.source))]
+      return [
+        {
+          name: catalog.indicator(code)!.name_vi,
+          agency: [...new Set(delivered.map((d) => agencyName(d.load!.agency)))].join('; '),
+          file: files.length <= 2 ? files.join('; ') : `${files.slice(0, 2).join('; ')} và ${files.length - 2} tệp khác`,
+          delivered_at: dayAndTime(new Date(`${latest.delivered_at.replace(' ', 'T')}Z`)),
+          deliveries: delivered.length,
+          reports: delivered.reduce((n, d) => n + d.reports, 0),
+        },
+      ]
+    })
+    return {
+      name: 'Nguon so lieu',
+      subtitle: 'Nguồn số liệu: cơ quan gửi, tệp và thời điểm nhận của từng chỉ tiêu trong kỳ',
+      columns: [
+        { key: 'name', header: 'Chỉ tiêu', width: 46 },
+        { key: 'agency', header: 'Cơ quan gửi', width: 30 },
+        { key: 'file', header: 'Tệp đã nộp (mới nhất trước)', width: 34 },
+        { key: 'delivered_at', header: 'Nhận lần gần nhất', width: 17 },
+        { key: 'deliveries', header: 'Số lần nộp', numFmt: INT, width: 10 },
+        { key: 'reports', header: 'Số dòng báo cáo', numFmt: INT, width: 11 },
+      ],
+      rows,
+      footnotes: ['Mỗi số liệu trên các trang trước được tính từ các dòng báo cáo của những lần nộp này; trên Kho dữ liệu, "Nguồn số liệu" ở từng ô cho biết tệp và dòng cụ thể.', freshness],
+      whyEmpty: 'chưa chỉ tiêu nào có số liệu trong kỳ.',
+    }
+  }
 
   const wb = new ExcelJS.Workbook()
   wb.creator = 'kho'
@@ -287,6 +329,12 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
       writeSheet(wb, spec, head)
       names.push(spec.name)
     }
+  }
+  // Where each figure came from: the agency, the file and when it arrived (issue 40).
+  if (kpiCodes.size > 0) {
+    const sheet = await sourcesSheet([...kpiCodes])
+    writeSheet(wb, sheet, head)
+    names.push(sheet.name)
   }
   return { buffer: Buffer.from(await wb.xlsx.writeBuffer()), sheets: names }
 }

@@ -3,7 +3,7 @@ import type { Catalog, CatalogDataset } from '../../infra/catalog/load-catalog.t
 import type { ValueName } from '../../infra/catalog/value-names.ts'
 import type { TraceAnswer, TraceAsk, TraceDelivery, TraceModel, TraceRow, TraceVersion } from '../../infra/contracts/trace.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
-import { queryRows } from '../../infra/warehouse/client.ts'
+import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { numberSql } from '../../infra/warehouse/parse-sql.ts'
 import { rawTable } from '../../infra/warehouse/raw-rows.ts'
 import { quoteIdent, sqlString } from '../../infra/warehouse/sql.ts'
@@ -153,7 +153,7 @@ export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityC
   }
 }
 
-interface LoadRow {
+export interface LoadRow {
   load_id: string
   dataset: string
   agency: string
@@ -180,16 +180,22 @@ interface LoadRecords {
   committed: { dataset: string; agency: string; ids: string[] }[]
 }
 
-/** meta.loads' word on the deliveries — who, when, which file — and the agency's other deliveries of the dataset. */
-async function loadRecords(deps: TraceDeps, ids: string[]): Promise<LoadRecords> {
-  if (ids.length === 0) return { loads: [], committed: [] }
-  const { wh } = deps.cube
-  // Values quoted into the statements (ids kho made, each quoted): chDB runs statements with bound
-  // parameters one at a time, these beside the Cube queries.
-  const loads = await queryRows<LoadRow>(
+/** meta.loads' word on deliveries: who, when, which file, its hash (briefings' sources sheet reads it too). */
+export async function deliveryRecords(wh: Warehouse, ids: string[]): Promise<LoadRow[]> {
+  if (ids.length === 0) return []
+  // Values quoted into the statement (ids kho made, each quoted): chDB runs statements with bound
+  // parameters one at a time, this one beside the Cube queries.
+  return queryRows<LoadRow>(
     wh.client,
     `SELECT load_id, dataset, agency, channel, source, sha256, toString(delivered_at) AS delivered_at FROM meta.loads FINAL WHERE load_id IN (${ids.map(sqlString).join(', ')})`,
   )
+}
+
+/** The deliveries' records and the agency's other deliveries of the dataset. */
+async function loadRecords(deps: TraceDeps, ids: string[]): Promise<LoadRecords> {
+  if (ids.length === 0) return { loads: [], committed: [] }
+  const { wh } = deps.cube
+  const loads = await deliveryRecords(wh, ids)
   const pairs = [...new Set(loads.map((l) => `${l.dataset}|${l.agency}`))]
   const committed = pairs.length
     ? await queryRows<{ dataset: string; agency: string; ids: string[] }>(
