@@ -564,7 +564,7 @@ describe('"Nguồn số liệu": where a number came from (leader, analyst)', ()
     await steward.close()
   })
 
-  it("an explorer cell's and a pivot cell's source", async () => {
+  it("an explorer cell's, a pivot cell's and a chart point's source", async () => {
     const page = await ui.newPage()
     await signIn(page, ui.url, 'phantich')
     const question = { view: 'kt_xh', measures: ['kt_xh.value'], dimensions: ['kt_xh.period'], time: null, filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['ENT_NEW'] }, { member: 'kt_xh.unit_level', operator: 'equals', values: ['commune'] }], limit: 10000, display: 'table' }
@@ -591,6 +591,18 @@ describe('"Nguồn số liệu": where a number came from (leader, analyst)', ()
     expect(cells).toContain(code)
     expect(cells).toContain('ENT_NEW')
     await screenshot(page, 'trace-pivot')
+    // A chart's point: the one under the pointer says its number and opens its source.
+    const line = { ...question, dimensions: [], filters: [question.filters[0]!], time: { dimension: 'kt_xh.period_start', granularity: 'month', from: '2026-01-01', to: '2026-10-31', compare: false }, display: 'chart' }
+    await page.goto(`${ui.url}/explorer?q=${encodeURIComponent(JSON.stringify(line))}`)
+    await page.waitForSelector('[data-testid=result] .recharts-wrapper')
+    const box = (await page.locator('[data-testid=result] .recharts-wrapper').first().boundingBox())!
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2)
+    await page.waitForSelector('[data-testid=chart-point]')
+    const said = (await page.textContent('[data-testid=chart-point]'))!
+    await page.click('[data-testid=trace-point]')
+    await page.waitForSelector('[data-testid=trace-deliveries] tbody tr')
+    const number = said.split(':')[1]!.trim().split(' ')[0]!
+    expect(await page.textContent('[data-testid=trace-sentence]')).toContain(number)
     await page.close()
   })
 })

@@ -17,7 +17,9 @@ export function TracePanel({ ask, onClose, testId = 'trace' }: { ask: Omit<Trace
   const answer = useAsync(() => api<TraceAnswer>('/api/trace', { method: 'POST', body: { ...ask, lang } }), [JSON.stringify(ask), lang])
   // Opened from a cell of a long table, the panel below it comes into view.
   const at = useRef<HTMLElement>(null)
-  useEffect(() => at.current?.scrollIntoView?.({ block: 'nearest' }), [JSON.stringify(ask)])
+  useEffect(() => {
+    at.current?.scrollIntoView?.({ block: 'nearest' })
+  }, [JSON.stringify(ask)])
   return (
     <section className="panel trace" aria-label={t('traceTitle')} data-testid={testId} ref={at}>
       <h2>

@@ -309,7 +309,15 @@ export default function Explorer() {
               />
             ) : (
               <>
-                {showChart(result.data) && <ResultChart result={result.data} measures={q.measures} label={label} onDrill={(member, value) => change(drilled(q, member, value))} />}
+                {showChart(result.data) && (
+                  <ResultChart
+                    result={result.data}
+                    measures={q.measures}
+                    label={label}
+                    onDrill={(member, value) => change(drilled(q, member, value))}
+                    onTrace={q.time?.compare ? undefined : (row, member) => setTracing({ query: toQuery(q) as Record<string, unknown>, row, member })}
+                  />
+                )}
                 <details open={!showChart(result.data)}>
                   <summary>{lang === 'vi' ? 'Xem dạng bảng' : 'See as a table'}</summary>
                   <DataTable<Row>

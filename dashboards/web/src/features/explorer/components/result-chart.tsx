@@ -4,7 +4,9 @@
  * stacked bars for two; nothing for wider tables (the table is always beside it).
  */
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import { n } from '../../../api.ts'
+import { n, type Row } from '../../../api.ts'
+import { useState } from 'react'
+import { TraceLink } from '../../../components/trace-panel.tsx'
 import { communeList } from '../../../catalog-data.ts'
 import { useAsync } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
@@ -34,14 +36,16 @@ const LABELLED_POINTS = 24
  * The result's one category (time slots in words, or a dimension's values by name) against its
  * measures; a point or a bar opens the question narrowed to it (`onDrill` with the raw value).
  */
-export function ResultChart({ result, measures, label, onDrill }: { result: Result; measures: string[]; label: (member: string, value: unknown) => string; onDrill: (member: string, value: string) => void }) {
-  const { fmt } = useLang()
+export function ResultChart({ result, measures, label, onDrill, onTrace }: { result: Result; measures: string[]; label: (member: string, value: unknown) => string; onDrill: (member: string, value: string) => void; onTrace?: (row: Row, member: string) => void }) {
+  const { fmt, t } = useLang()
   const communes = useAsync(communeList, [])
+  // The point under the pointer (or last touched): its values, and where its number came from.
+  const [point, setPoint] = useState<number | null>(null)
   const colours = ['#a51c1c', '#2b6cb0', '#2f855a', '#b7791f', '#6b46c1']
   const series = result.columns.filter((c) => c.numeric && (measures.includes(c.key) || c.key.endsWith('__prior'))).slice(0, 5)
   if (series.length === 0 || result.rows.length === 0) return null
   const kind = chartKind(result, measures)
-  if (kind === 'number') return <BigNumber result={result} measures={measures} />
+  if (kind === 'number') return <BigNumber result={result} measures={measures} onTrace={onTrace} />
   if (kind === 'stacked') return <StackedBars result={result} measure={measures[0]!} label={label} onDrill={onDrill} />
   const category = result.timeKey ?? result.columns.find((c) => !c.numeric)?.key
   if (!category) return null
@@ -52,10 +56,24 @@ export function ResultChart({ result, measures, label, onDrill }: { result: Resu
     if (row?.__raw) onDrill(category, row.__raw)
   }
   const valueLabel = (v: unknown) => fmt.number(v, 1)
+  const hover = (state: { activeTooltipIndex?: number | string | null } | null) => {
+    if (state?.activeTooltipIndex !== undefined && state?.activeTooltipIndex !== null) setPoint(Number(state.activeTooltipIndex))
+  }
+  const traced = series.find((s) => measures.includes(s.key))
+  const pointLine =
+    onTrace && traced && point !== null && data[point] && result.rows[point] ? (
+      <p className="chart-point" data-testid="chart-point">
+        <strong>{String(data[point][category])}</strong>: {fmt.number(data[point][traced.key])}{' '}
+        <button type="button" className="linkish" data-testid="trace-point" onClick={() => onTrace(result.rows[point]!, traced.key)}>
+          {t('traceOpen')}
+        </button>
+      </p>
+    ) : null
   if (kind === 'line') {
     return (
+      <>
       <ResponsiveContainer width="100%" height={300}>
-        <LineChart data={data} onClick={drillAt} margin={{ top: 16, right: 24 }}>
+        <LineChart data={data} onClick={drillAt} onMouseMove={hover} margin={{ top: 16, right: 24 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey={category} />
           <YAxis tickFormatter={(v) => fmt.number(v, 1)} width={80} />
@@ -68,6 +86,8 @@ export function ResultChart({ result, measures, label, onDrill }: { result: Resu
           ))}
         </LineChart>
       </ResponsiveContainer>
+      {pointLine}
+      </>
     )
   }
   // Communes: where they are, beside the bars.
@@ -94,8 +114,9 @@ export function ResultChart({ result, measures, label, onDrill }: { result: Resu
   }
   if (kind === 'bars') {
     return (
+      <>
       <ResponsiveContainer width="100%" height={300}>
-        <BarChart data={data} onClick={drillAt} margin={{ top: 16 }}>
+        <BarChart data={data} onClick={drillAt} onMouseMove={hover} margin={{ top: 16 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey={category} interval={0} angle={-30} textAnchor="end" height={70} />
           <YAxis tickFormatter={(v) => fmt.number(v, 1)} width={80} />
@@ -108,13 +129,15 @@ export function ResultChart({ result, measures, label, onDrill }: { result: Resu
           ))}
         </BarChart>
       </ResponsiveContainer>
+      {pointLine}
+      </>
     )
   }
   return null
 }
 
 /** Nothing grouped: each measure as one big number, with the year before beside it when compared. */
-function BigNumber({ result, measures }: { result: Result; measures: string[] }) {
+function BigNumber({ result, measures, onTrace }: { result: Result; measures: string[]; onTrace?: (row: Row, member: string) => void }) {
   const { fmt, lang } = useLang()
   const row = result.rows[0]!
   return (
@@ -128,7 +151,10 @@ function BigNumber({ result, measures }: { result: Result; measures: string[] })
           return (
             <div key={c.key} className="big-number">
               <span className="big-number-title">{c.title}</span>
-              <span className="big-number-value">{fmt.number(value)}</span>
+              <span className="big-number-value">
+                {fmt.number(value)}
+                {onTrace && value !== null && <TraceLink onClick={() => onTrace(row, c.key)} testId="trace-big-number" />}
+              </span>
               {prior !== null && (
                 <span className="big-number-compare">
                   {lang === 'vi' ? 'Cùng kỳ năm trước' : 'Same period last year'}: {fmt.number(prior)}
