@@ -90,6 +90,7 @@ const BENCHES: Bench[] = [
       { key: 'sql_p50_ms', label: 'a query through psycopg (p50), warm demo', better: 'lower', unit: 'ms' },
     ],
   },
+  { name: 'trace', env: { BENCH_SCALE: '1' }, figures: [{ key: 'p95_ms', label: "a tile's or a cell's source traced (p95), cache emptied", better: 'lower', target: 200, unit: 'ms' }] },
 ]
 
 /** How much worse than recorded counts as a regression. */
