@@ -6,6 +6,7 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testi
 import { InboxWatcher } from './inbox.ts'
 import { deliverer } from './deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
+import { queryRows } from '../infra/warehouse/client.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-inbox-')
@@ -41,6 +42,8 @@ describe('inbox folders', () => {
     expect(done.filter((f) => f.endsWith('_dn.csv'))).toHaveLength(1)
     const saved = JSON.parse(fs.readFileSync(path.join(dir, '.done', done.find((f) => f.endsWith('.report.json'))!), 'utf8'))
     expect(saved.loadId).toBe(report!.loadId)
+    const [by] = await queryRows<{ by: string }>(wh.client, 'SELECT delivered_by AS by FROM meta.loads FINAL WHERE load_id = {id:String}', { id: report!.loadId })
+    expect(by!.by).toBe('inbox')
   })
 
   it('files a refused delivery under .refused with the reasons', async () => {

@@ -79,7 +79,7 @@ export class InboxWatcher {
             continue
           }
           this.sizes.delete(file)
-          const report = await this.opts.deliver.file({ file, dataset, agency, channel: 'inbox' })
+          const report = await this.opts.deliver.file({ file, dataset, agency, channel: 'inbox', deliveredBy: 'inbox' })
           this.settle(dir, name, report)
           reports.push(report)
           this.opts.onReport?.(report, file)

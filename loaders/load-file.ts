@@ -24,6 +24,11 @@ export interface LoadFileOptions {
   dataset: string
   agency: string
   channel: Channel
+  /**
+   * Who delivered it: account:<username> (an upload), cli:<OS user> (kho load), push-key:<key id>,
+   * pull:<source>, inbox, demo; the channel's name when not said (an in-process load).
+   */
+  deliveredBy?: string
   /** The name the agency gave the file, when `file` is a temporary path. */
   sourceName?: string
   /** When the agency delivered it (defaults to now); deadlines are judged on this. */
@@ -102,6 +107,7 @@ function meta(f: InFlight, status: string, message = '') {
     dataset: r.dataset,
     agency: r.agency,
     channel: d.channel,
+    delivered_by: d.deliveredBy ?? d.channel,
     source: r.source,
     sha256: r.sha256,
     status,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
@@ -16,6 +17,9 @@ import { archivePath } from './archive.ts'
 const home = tempDir('kho-upload-')
 const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_UPLOAD_MAX_MB: '0.01' }
 let service: RunningService
+/** Who meta.loads says delivered a load. */
+const deliveredBy = async (loadId: string) =>
+  (await queryRows<{ by: string }>(service.ctx.wh.client, 'SELECT delivered_by AS by FROM meta.loads FINAL WHERE load_id = {id:String}', { id: loadId }))[0]?.by
 
 beforeAll(async () => {
   service = await startService(loadConfig(env))
@@ -105,6 +109,11 @@ describe('POST /api/loads', () => {
     const officer = `Bearer ${signJwt({ role: 'agency_officer', agency: 'SO_TC', sub: 'canbo.sotc' }, service.ctx.secret)}`
     const own = await upload(GOOD.replace('Công ty A', 'Công ty A (cán bộ)'), 'dn-canbo.csv', { dataset: 'doanh_nghiep', agency: 'SO_TC' }, null, officer)
     expect(own.status).toBe(200)
+    // The delivery is the account's, in the load history too.
+    const ownLoad = ((await own.json()) as any).loadId
+    expect(await deliveredBy(ownLoad)).toBe('account:canbo.sotc')
+    const history = await fetch(`${service.url}/api/loads?load=${ownLoad}`, { headers: { authorization: officer } })
+    expect(((await history.json()) as any[]).map((l) => [l.load_id, l.channel, l.delivered_by])).toEqual([[ownLoad, 'upload', 'account:canbo.sotc']])
     const other = await upload(GOOD, 'dn-khac.csv', { dataset: 'dan_cu', agency: 'CA_TINH' }, null, officer)
     expect(other.status).toBe(403)
     expect(((await other.json()) as any).error.message).toContain('SO_TC')
@@ -116,6 +125,8 @@ describe('POST /api/loads', () => {
     const result = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin/kho.js'), 'load', file, '--dataset', 'doanh_nghiep', '--agency', 'SO_TC', '--json'], { env }).catch((e) => e)
     expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'refused', via: { via: 'service' } })
+    // Refused or not, the delivery is recorded as the command line's, with the OS user who ran it.
+    expect(await deliveredBy(JSON.parse(result.stdout).loadId)).toBe(`cli:${os.userInfo().username}`)
   })
 })
 
@@ -131,11 +142,12 @@ describe('push API: POST /api/datasets/<id>/records', () => {
   const record = { ma_so_doanh_nghiep: '0100233488-002', ten_doanh_nghiep: 'Chi nhánh C', ngay_thanh_lap: '2021-03-04', ma_xa: '09301', nganh_vsic: '4659', trang_thai: 'dang_hoat_dong', ngay_cap_nhat: '2026-10-01' }
 
   it("loads the records an agency's system pushes with its key", async () => {
-    const { key } = await issueKey('SO_TC')
+    const { key, keyId } = await issueKey('SO_TC')
     const res = await push('doanh_nghiep', [record, { ...record, ma_so_doanh_nghiep: '0100233488-003' }], key)
     expect(res.status).toBe(200)
     const report = (await res.json()) as any
     expect(report).toMatchObject({ status: 'committed', agency: 'SO_TC', rowsLoaded: 2 })
+    expect(await deliveredBy(report.loadId)).toBe(`push-key:${keyId}`)
     const rows = await queryRows<{ n: number }>(service.ctx.wh.client, "SELECT count() AS n FROM raw.doanh_nghiep WHERE _source LIKE 'push doanh_nghiep %'")
     expect(Number(rows[0]!.n)).toBe(2)
   })

@@ -70,10 +70,21 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
       dataset: req.params.id,
       agency,
       channel: 'push',
+      // The gate names a push key's caller key:<key id>.
+      deliveredBy: `push-key:${req.caller.account.replace(/^key:/, '')}`,
       ...(period ? { period } : {}),
     })
     return reply.code(reportStatus(report)).send(report)
   })
+
+  /**
+   * Who an upload is from: the signed-in account, or for the local CLI (the service token) the OS
+   * user it runs as, which it sends (`os_user`); letters, digits, dot, dash and underscore kept.
+   */
+  function uploader(req: FastifyRequest, osUser: string | undefined): string {
+    if (req.caller.via === 'service-token') return `cli:${(osUser ?? '').replace(/[^\p{L}\p{N}._-]/gu, '').slice(0, 64) || 'không rõ'}`
+    return `account:${req.caller.account}`
+  }
 
   /** The gate admits the local CLI, stewards, admins and officers; the permissions say for which agency. */
   function requireUploader(req: FastifyRequest, agency: string) {
@@ -121,6 +132,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
         dataset,
         agency,
         channel: 'upload',
+        deliveredBy: uploader(req, field('os_user')),
         temporary: true,
         ...(sheet ? { sheet } : {}),
       })
@@ -146,7 +158,7 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
     const agency = agencyScope(req.caller, q.agency)
     return queryRows(
       ctx.wh.client,
-      `SELECT load_id, dataset, agency, channel, source, status, period, rows_read, rows_loaded, rows_rejected, message,
+      `SELECT load_id, dataset, agency, channel, delivered_by, source, status, period, rows_read, rows_loaded, rows_rejected, message,
               toString(delivered_at) AS delivered_at, toString(finished_at) AS finished_at
        FROM meta.loads FINAL
        WHERE status != 'started' AND (empty({agency:String}) OR agency = {agency:String}) AND (empty({dataset:String}) OR dataset = {dataset:String})

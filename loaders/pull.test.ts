@@ -90,6 +90,9 @@ describe('pull connectors against a local HTTP server', () => {
     expect(requests).toHaveLength(5) // two failures, then pages 1, 2, 3
     const [row] = await queryRows<{ _source: string }>(wh.client, 'SELECT _source FROM raw.doanh_nghiep WHERE _load_id = {id:String} LIMIT 1', { id: first.report!.loadId })
     expect(row!._source).toMatch(new RegExp(`^${base}/page `))
+    // Recorded as pulled from the source's host and path (never its query, where a token may ride).
+    const [by] = await queryRows<{ by: string }>(wh.client, 'SELECT delivered_by AS by FROM meta.loads FINAL WHERE load_id = {id:String}', { id: first.report!.loadId })
+    expect(by!.by).toBe(`pull:${new URL(base).host}/page`)
 
     enterprises[1]!.ngay_cap_nhat = '2026-11-20'
     requests.length = 0

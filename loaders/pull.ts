@@ -170,6 +170,8 @@ export async function pullDataset(opts: PullOptions): Promise<PullResult> {
     dataset: dataset.id,
     agency: pull.agency ?? dataset.owner,
     channel: 'pull',
+    // The source's host and path, never its query (a token may ride in it).
+    deliveredBy: `pull:${first.host}${first.pathname}`,
   })
   return { pages, records: records.length, since, report }
 }

@@ -65,7 +65,7 @@ describe('tracing a number (POST /api/trace)', () => {
     expect(t.value).toBe(13579.25)
     expect(t.deliveries).toHaveLength(1)
     const [d] = t.deliveries
-    expect(d).toMatchObject({ load_id: delivered.loadId, source: 'ban-le-thang-10-lan-1.csv', agency: owner, channel: 'file', row_count: 1, value: 13579.25, latest: true })
+    expect(d).toMatchObject({ load_id: delivered.loadId, source: 'ban-le-thang-10-lan-1.csv', agency: owner, channel: 'file', delivered_by: 'file', row_count: 1, value: 13579.25, latest: true })
     expect(d!.sha256).toMatch(/^[0-9a-f]{64}$/)
     // The row the trace names is the file's line holding the tile's value.
     expect(d!.rows).toHaveLength(1)

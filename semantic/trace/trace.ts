@@ -158,6 +158,7 @@ export interface LoadRow {
   dataset: string
   agency: string
   channel: string
+  delivered_by: string
   source: string
   sha256: string
   delivered_at: string
@@ -187,7 +188,7 @@ export async function deliveryRecords(wh: Warehouse, ids: string[]): Promise<Loa
   // parameters one at a time, this one beside the Cube queries.
   return queryRows<LoadRow>(
     wh.client,
-    `SELECT load_id, dataset, agency, channel, source, sha256, toString(delivered_at) AS delivered_at FROM meta.loads FINAL WHERE load_id IN (${ids.map(sqlString).join(', ')})`,
+    `SELECT load_id, dataset, agency, channel, delivered_by, source, sha256, toString(delivered_at) AS delivered_at FROM meta.loads FINAL WHERE load_id IN (${ids.map(sqlString).join(', ')})`,
   )
 }
 
@@ -237,7 +238,7 @@ function describeDeliveries(
         source: l.source,
         channel: l.channel,
         delivered_at: utc(l.delivered_at),
-        delivered_by: null,
+        delivered_by: l.delivered_by || null,
         sha256: l.sha256,
         version,
         versions: order.length,

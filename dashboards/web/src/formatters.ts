@@ -124,6 +124,30 @@ export function formatters(lang: Lang) {
       const q = Math.floor((Number(m[2]) - 1) / 3) + 1
       return lang === 'vi' ? `Quý ${ROMAN[q - 1]}/${m[1]}` : `Q${q} ${m[1]}`
     },
+    /** Who delivered a load (meta.loads.delivered_by) in words: an account, the command line's user, a key, a pull source, the inbox. */
+    deliveredBy(v: unknown): string {
+      const [kind, ...rest] = String(v ?? '').split(':')
+      const who = rest.join(':')
+      const vi = lang === 'vi'
+      switch (kind) {
+        case 'account':
+          return who
+        case 'cli':
+          return vi ? `Dòng lệnh (người dùng ${who})` : `Command line (user ${who})`
+        case 'push-key':
+          return vi ? `Khóa API ${who}` : `API key ${who}`
+        case 'pull':
+          return vi ? `Kéo tự động từ ${who}` : `Pulled from ${who}`
+        case 'inbox':
+          return vi ? 'Thư mục nhận tệp' : 'Inbox folder'
+        case 'demo':
+          return vi ? 'Dữ liệu mẫu' : 'Demo data'
+        case 'file':
+          return vi ? 'Nạp trực tiếp trên máy chủ' : 'Loaded on the server'
+        default:
+          return '—'
+      }
+    },
     status(s: unknown): string {
       const pair = STATUS[String(s)]
       return pair ? pair[lang === 'vi' ? 0 : 1] : String(s ?? '')

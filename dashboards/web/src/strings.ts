@@ -475,6 +475,7 @@ export const STRINGS = {
   traceRows: ['Số dòng', 'Rows'],
   traceOpenDelivery: ['Xem lần nộp', 'Open the delivery'],
   traceRowsOf: ['Các dòng của tệp', 'Rows of'],
+  deliveredBy: ['Người gửi', 'Delivered by'],
   allDeliveries: ['Xem mọi lần nộp', 'Every delivery'],
   traceDownload: ['Tải toàn bộ các dòng (Excel)', 'Download every row (Excel)'],
 } as const satisfies Record<string, readonly [string, string]>

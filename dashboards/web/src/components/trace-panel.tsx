@@ -134,6 +134,7 @@ function Deliveries({ answer }: { answer: TraceAnswer }) {
           { key: 'dataset_name', header: t('dataset'), value: (d) => (lang === 'vi' ? d.dataset_name : d.dataset_name_en) },
           { key: 'source', header: t('file'), as: 'code' },
           { key: 'delivered_at', header: t('receivedAt'), cell: (d) => fmt.date(d.delivered_at) },
+          { key: 'delivered_by', header: t('deliveredBy'), value: (d) => fmt.deliveredBy(d.delivered_by), as: 'name' },
           { key: 'version', header: t('traceVersion'), value: (d) => `${fmt.number(d.version, 0)}/${fmt.number(d.versions, 0)}` },
           { key: 'value', header: t('value'), numeric: true },
           ...(answer.deliveries.some((d) => d.row_count !== null) ? [{ key: 'row_count', header: t('traceRows'), numeric: true }] : []),

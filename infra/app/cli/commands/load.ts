@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { LoadReport } from '../../../../loaders/load-file.ts'
 import type { KhoConfig } from '../../../config.ts'
@@ -11,6 +12,8 @@ async function loadVia(config: KhoConfig, file: string, dataset: string, agency:
     form.set('dataset', dataset)
     form.set('agency', agency)
     if (sheet) form.set('sheet', sheet)
+    // Who ran the command: the service records the delivery as theirs (delivered_by cli:<user>).
+    form.set('os_user', os.userInfo().username)
     form.set('file', await fs.openAsBlob(file), path.basename(file))
     return client.call<LoadReport>('POST', '/api/loads', form, [200, 422])
   })

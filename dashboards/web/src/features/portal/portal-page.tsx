@@ -239,6 +239,7 @@ export default function Portal() {
                 { key: 'agency', header: t('agency'), value: (r) => names.agency(r.agency), as: 'name' },
                 { key: 'dataset', header: t('dataset'), value: (r) => names.dataset(r.dataset) },
                 { key: 'source', header: t('file'), as: 'code' },
+                { key: 'delivered_by', header: t('deliveredBy'), value: (r) => fmt.deliveredBy(r.delivered_by), as: 'name' },
                 { key: 'status', header: t('status'), cell: (r) => <span className={`badge ${r.status}`}>{fmt.status(r.status)}</span> },
                 { key: 'rows_loaded', header: '✓', numeric: true },
                 { key: 'rows_rejected', header: '✗', numeric: true },

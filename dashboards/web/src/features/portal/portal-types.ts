@@ -7,6 +7,8 @@ export interface Load {
   dataset: string
   agency: string
   channel: string
+  /** Who delivered it (an account, the command line's user, a key, a pull source, the inbox). */
+  delivered_by: string
   source: string
   status: string
   rows_read: number
