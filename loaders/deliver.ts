@@ -26,18 +26,21 @@ export interface DeliverDeps {
   /** Where delivered files are archived, and where kho stages records it writes as files. */
   paths: { archive: string; uploads: string }
   onCommitted: (report: LoadReport) => void
+  /** Every delivery as it settles, whatever its outcome, with who delivered it (the sharing log's entry). */
+  onSettled?: (report: LoadReport, delivery: Pick<FileDelivery, 'channel' | 'deliveredBy'>) => void
 }
 
 export function deliverer(deps: DeliverDeps): Deliver {
-  const done = (report: LoadReport) => {
+  const done = (report: LoadReport, delivery: Pick<FileDelivery, 'channel' | 'deliveredBy'>) => {
+    deps.onSettled?.(report, delivery)
     if (report.status === 'committed') deps.onCommitted(report)
     return report
   }
   // One catalogue for a whole delivery, however long it takes.
   const base = () => ({ wh: deps.wh, catalog: deps.catalog(), archiveDir: deps.paths.archive })
   return {
-    file: async (d) => done(await loadFile({ ...base(), ...d })),
-    files: async (files, progress) => (await loadFiles({ ...base(), ...progress, files })).map(done),
-    records: async (d) => done(await loadRecords({ ...base(), uploadsDir: deps.paths.uploads, ...d })),
+    file: async (d) => done(await loadFile({ ...base(), ...d }), d),
+    files: async (files, progress) => (await loadFiles({ ...base(), ...progress, files })).map((r, i) => done(r, files[i]!)),
+    records: async (d) => done(await loadRecords({ ...base(), uploadsDir: deps.paths.uploads, ...d }), d),
   }
 }

@@ -114,6 +114,16 @@ describe('POST /api/loads', () => {
     expect(await deliveredBy(ownLoad)).toBe('account:canbo.sotc')
     const history = await fetch(`${service.url}/api/loads?load=${ownLoad}`, { headers: { authorization: officer } })
     expect(((await history.json()) as any[]).map((l) => [l.load_id, l.channel, l.delivered_by])).toEqual([[ownLoad, 'upload', 'account:canbo.sotc']])
+    // …and an entry of the sharing log, with its load, file and hash.
+    await service.ctx.audit.flush()
+    const [entry] = await queryRows<{ account: string; agency: string; via: string; datasets: string[]; query: string; row_count: string; outcome: string }>(
+      service.ctx.wh.client,
+      "SELECT account, agency, via, datasets, query, row_count, outcome FROM meta.audit WHERE endpoint = 'delivery' AND JSONExtractString(query, 'load_id') = {id:String}",
+      { id: ownLoad },
+    )
+    expect(entry).toMatchObject({ account: 'account:canbo.sotc', agency: 'SO_TC', via: 'upload', datasets: ['doanh_nghiep'], outcome: 'ok' })
+    expect(JSON.parse(entry!.query)).toMatchObject({ load_id: ownLoad, source: 'dn-canbo.csv', status: 'committed' })
+    expect(Number(entry!.row_count)).toBe(1)
     const other = await upload(GOOD, 'dn-khac.csv', { dataset: 'dan_cu', agency: 'CA_TINH' }, null, officer)
     expect(other.status).toBe(403)
     expect(((await other.json()) as any).error.message).toContain('SO_TC')
@@ -127,6 +137,15 @@ describe('POST /api/loads', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'refused', via: { via: 'service' } })
     // Refused or not, the delivery is recorded as the command line's, with the OS user who ran it.
     expect(await deliveredBy(JSON.parse(result.stdout).loadId)).toBe(`cli:${os.userInfo().username}`)
+    // A refused delivery is in the sharing log too, with its reason.
+    await service.ctx.audit.flush()
+    const [refused] = await queryRows<{ outcome: string; reason: string }>(
+      service.ctx.wh.client,
+      "SELECT outcome, reason FROM meta.audit WHERE endpoint = 'delivery' AND account = {who:String}",
+      { who: `cli:${os.userInfo().username}` },
+    )
+    expect(refused!.outcome).toBe('error')
+    expect(refused!.reason).toMatch(/Từ chối|từ chối/)
   })
 })
 

@@ -307,7 +307,7 @@ describe('usage statistics', () => {
         service.ctx.wh.client,
         `SELECT dataset, if(via = 'system-key', account, agency) AS consumer, count() AS queries, sum(row_count) AS rows, uniqExact(account) AS users
          FROM meta.audit ARRAY JOIN datasets AS dataset
-         WHERE outcome = 'ok' AND endpoint IN ('load', 'export', 'rejects', 'open_data.download') GROUP BY dataset, consumer ORDER BY dataset, consumer`,
+         WHERE outcome = 'ok' AND endpoint IN ('load', 'ask', 'sql', 'trace', 'export', 'rejects', 'open_data.download') AND (endpoint != 'sql' OR startsWith(via, 'sql-')) GROUP BY dataset, consumer ORDER BY dataset, consumer`,
       )
     ).map((r) => [r.dataset, r.consumer, Number(r.queries), Number(r.rows), Number(r.users)])
     expect(viaApi).toEqual(fromLog)

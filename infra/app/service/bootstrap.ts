@@ -16,6 +16,7 @@ import { JobScheduler } from '../../scheduler/job-scheduler.ts'
 import { openWarehouse } from '../../warehouse/client.ts'
 import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
+import { deliveryEntry } from '../../../loaders/delivery-audit.ts'
 import { interruptedBefore, recoverInterruptedLoads } from '../../../loaders/recover.ts'
 import { DELIVERY_RUN_DELAY_MS, TransformCoordinator } from '../../../transforms/runner/coordinator.ts'
 import { catalogProject, type Project } from '../../../transforms/project/project.ts'
@@ -126,7 +127,14 @@ export async function bootstrap(
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
-    deliver: deliverer({ wh, catalog: () => ctx.model.now.catalog, paths: config.paths, onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]) }),
+    deliver: deliverer({
+      wh,
+      catalog: () => ctx.model.now.catalog,
+      paths: config.paths,
+      onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]),
+      // Every delivery is an entry in the sharing log, whoever sent it and however it ended.
+      onSettled: (report, d) => ctx.audit.recordService(d.deliveredBy ?? d.channel, deliveryEntry(report, d.channel)),
+    }),
     transforms: new TransformCoordinator(
       wh,
       project,
