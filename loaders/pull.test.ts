@@ -46,6 +46,9 @@ const server = http.createServer((req, res) => {
     const at = Number(url.searchParams.get('cursor') ?? 0)
     return json({ items: rows.slice(at, at + 2), next: at + 2 < rows.length ? String(at + 2) : null })
   }
+  // A source that never answers, and one that answers a web page instead of JSON (a login page, a proxy's error).
+  if (url.pathname === '/hang') return
+  if (url.pathname === '/html') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><body>Đăng nhập</body></html>')
   if (url.pathname === '/link') {
     const at = Number(url.searchParams.get('from') ?? 0)
     return json(rows.slice(at, at + 3), at + 3 < rows.length ? { link: `</link?from=${at + 3}>; rel="next"` } : {})
@@ -174,6 +177,19 @@ describe('what a pull setting may reach (second probe)', () => {
       await expect(pull(withPull({ url: internal }), { allowedHosts: () => ['example.org'] })).rejects.toMatchObject({ code: 'pull.destination' })
     }
     expect(arrived).toEqual([])
+  })
+
+  it('gives up on a source that hangs after its time-out, refuses a web page for JSON, and the next pull still runs', async () => {
+    const started = Date.now()
+    await expect(pull(withPull({ url: `${base}/hang`, timeout_s: 0.5, retries: 1 }))).rejects.toMatchObject({ code: 'pull.unreachable', vi: expect.stringContaining('sau 2 lần thử') })
+    // Two attempts of half a second each, not a process waiting for ever.
+    expect(Date.now() - started).toBeLessThan(10_000)
+    await expect(pull(withPull({ url: `${base}/html`, retries: 0 }))).rejects.toMatchObject({ code: 'pull.shape', vi: expect.stringContaining('không trả JSON'), en: expect.stringContaining('did not answer JSON') })
+    // Neither left anything half-loaded; the next pull of a good source loads as ever.
+    const [loads] = await queryRows<{ n: string }>(wh.client, "SELECT count() AS n FROM meta.loads FINAL WHERE source LIKE '%/hang%' OR source LIKE '%/html%'")
+    expect(Number(loads!.n)).toBe(0)
+    const next = await pull(withPull({ url: `${base}/page`, records_path: 'data.items', pagination: { kind: 'page', param: 'trang', size_param: 'so_dong', size: 10 } }))
+    expect(next.report).toMatchObject({ status: expect.stringMatching(/committed|duplicate/) })
   })
 
   it('follows no redirect to another host, and reads no more than a page may hold', async () => {
