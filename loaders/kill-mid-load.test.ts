@@ -67,5 +67,6 @@ describe('a load killed half-way', () => {
     // Whatever the killed load had written is gone, not just hidden.
     expect(done.stored).toBe(ROWS)
     expect(done.inputs).toBe(0)
-  })
+    // Two loads of 600k rows and the marts after the retry: ~50 s alone, more beside other test files.
+  }, 180_000)
 })
