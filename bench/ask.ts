@@ -8,18 +8,11 @@
  */
 import fs from 'node:fs'
 import { parse as parseYaml } from 'yaml'
-import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { startDemoService } from './demo-service.ts'
 import { signJwt } from '../infra/access/tokens.ts'
 
-const scale = process.env.BENCH_SCALE ?? '1'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const home = tempDir('kho-bench-ask-')
-const service = await startService(
-  loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'on', KHO_DEMO_SCALE: scale, KHO_LOG_LEVEL: 'warn', KHO_INBOX_POLL_S: '0' }),
-)
-await service.demoDone
+const service = await startDemoService('kho-bench-ask-')
 const token = signJwt({ role: 'leader', sub: 'lanhdao' }, service.ctx.secret)
 const questions = (parseYaml(fs.readFileSync('semantic/ask/questions.yaml', 'utf8')) as { q: string }[]).map((e) => e.q)
 
@@ -50,6 +43,5 @@ const result = {
   target_ok: pct(ask, 0.95) <= 100,
 }
 console.log(`${questions.length} questions × ${ROUNDS}: ask p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms; /load of the same query p95 ${result.load_p95_ms} ms`)
-await service.stop()
-fs.rmSync(home, { recursive: true, force: true })
+await service.done()
 console.log('RESULT ' + JSON.stringify(result))

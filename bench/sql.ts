@@ -8,21 +8,13 @@
  * Last line: RESULT {"questions", "sql_p50_ms", "sql_p95_ms", "rest_p50_ms", "rest_p95_ms", "ratio_p50", "target_ok"}
  */
 import { execFile } from 'node:child_process'
-import fs from 'node:fs'
 import { promisify } from 'node:util'
-import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { startDemoService } from './demo-service.ts'
 import { signJwt } from '../infra/access/tokens.ts'
 
-const scale = process.env.BENCH_SCALE ?? '1'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20)
 const PYTHON = process.env.KHO_PYTHON ?? '/usr/bin/python3'
-const home = tempDir('kho-bench-sql-')
-const service = await startService(
-  loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_SQL_PORT: '0', KHO_DEMO: 'on', KHO_DEMO_SCALE: scale, KHO_LOG_LEVEL: 'warn', KHO_INBOX_POLL_S: '0' }),
-)
-await service.demoDone
+const service = await startDemoService('kho-bench-sql-', { KHO_SQL_PORT: '0' })
 const token = signJwt({ role: 'leader', sub: 'lanhdao' }, service.ctx.secret)
 
 /** Each question in SQL (with its parameters) and as the Cube query it means. */
@@ -96,6 +88,5 @@ const result = {
   target_ok: pct(sql, 0.5) <= 2 * pct(rest, 0.5),
 }
 console.log(`${QUESTIONS.length} questions × ${ROUNDS}: psycopg p50 ${result.sql_p50_ms} ms (p95 ${result.sql_p95_ms}); REST p50 ${result.rest_p50_ms} ms (p95 ${result.rest_p95_ms}); ratio ${result.ratio_p50}`)
-await service.stop()
-fs.rmSync(home, { recursive: true, force: true })
+await service.done()
 console.log('RESULT ' + JSON.stringify(result))

@@ -9,19 +9,11 @@
  *
  * Last line: RESULT {"traces", "p50_ms", "p95_ms", "load_p95_ms", "ratio_p95", "target_ok"}
  */
-import fs from 'node:fs'
-import { loadConfig } from '../infra/config.ts'
-import { startService } from '../infra/app/service/start-service.ts'
-import { tempDir } from '../infra/testing/temp-warehouse.ts'
+import { startDemoService } from './demo-service.ts'
 import { signJwt } from '../infra/access/tokens.ts'
 
-const scale = process.env.BENCH_SCALE ?? '1'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const home = tempDir('kho-bench-trace-')
-const service = await startService(
-  loadConfig({ ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'on', KHO_DEMO_SCALE: scale, KHO_LOG_LEVEL: 'warn', KHO_INBOX_POLL_S: '0' }),
-)
-await service.demoDone
+const service = await startDemoService('kho-bench-trace-')
 const leader = signJwt({ role: 'leader', sub: 'lanhdao' }, service.ctx.secret)
 const analyst = signJwt({ role: 'analyst', sub: 'phantich' }, service.ctx.secret)
 
@@ -79,6 +71,5 @@ const result = {
   target_ok: pct(traces, 0.95) <= 200,
 }
 console.log(`${result.traces} traces (${result.tiles_traced} tiles and 5 population cells × ${ROUNDS}): p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms; the tile's /load p95 ${result.load_p95_ms} ms`)
-await service.stop()
-fs.rmSync(home, { recursive: true, force: true })
+await service.done()
 console.log('RESULT ' + JSON.stringify(result))

@@ -11,6 +11,7 @@ import { HttpError } from '../infra/http/http-error.ts'
 import { access, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { z } from 'zod'
+import type { LoadHistoryRow } from '../infra/contracts/delivery.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import type { LoadReport } from './load-file.ts'
 import type { Deliver } from './deliver.ts'
@@ -156,7 +157,7 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
   app.get('/api/loads', allow(access.signedIn), async (req) => {
     const q = parseQuery(historyQuery, req.query)
     const agency = agencyScope(req.caller, q.agency)
-    return queryRows(
+    return queryRows<LoadHistoryRow>(
       ctx.wh.client,
       `SELECT load_id, dataset, agency, channel, delivered_by, source, status, period, rows_read, rows_loaded, rows_rejected, message,
               toString(delivered_at) AS delivered_at, toString(finished_at) AS finished_at

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Catalog, CatalogDataset } from '../../infra/catalog/load-catalog.ts'
 import type { ValueName } from '../../infra/catalog/value-names.ts'
+import type { DeliveryRecord } from '../../infra/contracts/delivery.ts'
 import type { TraceAnswer, TraceAsk, TraceDelivery, TraceModel, TraceRow, TraceVersion } from '../../infra/contracts/trace.ts'
 import { mayReadPersonal } from '../../infra/access/caller.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
@@ -153,16 +154,8 @@ export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityC
   }
 }
 
-export interface LoadRow {
-  load_id: string
-  dataset: string
-  agency: string
-  channel: string
-  delivered_by: string
-  source: string
-  sha256: string
-  delivered_at: string
-}
+/** A delivery's record, with its file's hash. */
+export type LoadRow = DeliveryRecord & { sha256: string }
 
 /** The delivered rows' own cells, as the agency wrote them, read from raw by load and row (its sort key). */
 async function deliveredCells(deps: TraceDeps, dataset: CatalogDataset, columns: CatalogDataset['columns'], rows: { load: string; row: number }[]): Promise<Map<string, Record<string, string>>> {

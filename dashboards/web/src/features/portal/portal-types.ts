@@ -1,22 +1,10 @@
 import type { ObligationItem } from '../../../../../infra/contracts/obligation.ts'
 import type { AgencyDetail } from '../../../../../infra/contracts/catalog.ts'
+import type { LoadHistoryRow } from '../../../../../infra/contracts/delivery.ts'
 
 export type Obligation = ObligationItem
-export interface Load {
-  load_id: string
-  dataset: string
-  agency: string
-  channel: string
-  /** Who delivered it (an account, the command line's user, a key, a pull source, the inbox). */
-  delivered_by: string
-  source: string
-  status: string
-  rows_read: number
-  rows_loaded: number
-  rows_rejected: number
-  message: string
-  delivered_at: string
-}
+/** A row of the load history (GET /api/loads). */
+export type Load = LoadHistoryRow
 export interface Report {
   loadId: string
   dataset: string
