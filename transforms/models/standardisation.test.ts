@@ -174,8 +174,9 @@ describe('marts', () => {
 
   it('counts residents by commune, age band and gender with no personal data', async () => {
     const cols = await rows<{ name: string }>("SELECT name FROM system.columns WHERE database = 'marts' AND table = 'fct_population'")
-    // key_sum: the sum of the residents' record keys (hashes), the cell key for disclosure control.
-    expect(cols.map((c) => c.name)).toEqual(['commune_code', 'age_band', 'gender', 'people', 'key_sum'])
+    // key_sum: the sum of the residents' record keys (hashes), the cell key for disclosure control;
+    // load_id: the delivery the residents came from (a trace's count per delivery), not a person.
+    expect(cols.map((c) => c.name)).toEqual(['commune_code', 'age_band', 'gender', 'load_id', 'people', 'key_sum'])
     const [total] = await rows<{ n: number }>('SELECT sum(people) AS n FROM marts.fct_population')
     expect(Number(total!.n)).toBe(4)
   })
