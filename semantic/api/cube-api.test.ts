@@ -334,3 +334,13 @@ describe("GraphQL API (Cube's schema shape) over the same gate, policy and audit
     expect((await gql(some(26), analyst())).body.message_en).toBe('The GraphQL request is over its budget: 26 cube queries, at most 25')
   })
 })
+
+describe("an answer's engine settings", () => {
+  it('stay with its own statement: the next statement (a mart build, a load) has no 20 s limit and no extended date results', async () => {
+    await api.load({ measures: ['kt_xh.value'], filters: [{ member: 'kt_xh.indicator_code', operator: 'equals', values: ['EXPORT_VAL'] }], renewQuery: true })
+    // The embedded engine's connection turns a client's settings into SET on its one session; an
+    // answer's limit once stayed there and killed a 20-million-row mart build after 20 s.
+    expect(await hand("SELECT toUInt64(getSetting('max_execution_time')) AS v")).toBe(0)
+    expect(await hand("SELECT toUInt8(getSetting('enable_extended_results_for_datetime_functions')) AS v")).toBe(0)
+  })
+})

@@ -9,7 +9,7 @@ import { parseJsonBounded } from '../../infra/http/parse-request.ts'
 import { applyPolicy, mayView, membersLimit, queryMembers, type SharingRules, type SecurityContext } from '../policy/view-policy.ts'
 import { perturbCount } from '../policy/disclosure.ts'
 import type { MemberMeta, SemanticModel } from '../cube/compile-model.ts'
-import { ANSWER_SETTINGS, buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
+import { buildSql, normalizeQuery, QueryError, splitCompareDateRange, TIMEZONE, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import type { ResultCache } from '../cube/result-cache.ts'
 import type { RollupStore } from '../cube/rollups.ts'
 import type { ValueName } from '../../infra/catalog/value-names.ts'
@@ -74,7 +74,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   const key = ctx.cache.key(built.sql, built.params, ctx.dataVersion())
   const live = queryMembers(q).some((m) => ctx.sharing.policy(m.split('.')[0]!)?.live)
   // A rollup held in memory answers without a turn on the engine; otherwise the caller waits its turn.
-  const read = () => Promise.resolve(ctx.rollups.answer(built.cubeSql) ?? engineTurn(sec, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params, ANSWER_SETTINGS)))
+  const read = () => Promise.resolve(ctx.rollups.answer(built.cubeSql) ?? engineTurn(sec, () => queryRows<Record<string, unknown>>(ctx.wh.client, built.sql, built.params)))
   const rows = await ctx.cache.get(key, read, q.renewQuery === true || live)
   const timeMembers = new Set(q.timeDimensions.filter((t) => t.granularity).map((t) => `${t.dimension}.${t.granularity}`))
   const data = rows.map((row) => {
@@ -96,7 +96,7 @@ export async function runQuery(ctx: QueryContext, asked: CubeQuery, sec: Securit
   let total: number | undefined
   if (q.total) {
     const counting = buildSql(ctx.model, q, 'total', ctx.rollups)
-    const [count] = await engineTurn(sec, () => queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params, ANSWER_SETTINGS))
+    const [count] = await engineTurn(sec, () => queryRows<{ total_count: string | number }>(ctx.wh.client, counting.sql, counting.params))
     total = Number(count!.total_count)
   }
   const normalized = normalizeQuery(q)

@@ -20,7 +20,13 @@ export const TIMEZONE = 'Asia/Ho_Chi_Minh'
  * birth date) instead of clamping it to 1970.
  */
 export const QUERY_SECONDS = 20
-export const ANSWER_SETTINGS = { max_execution_time: QUERY_SECONDS, enable_extended_results_for_datetime_functions: 1 }
+/**
+ * Written into each answering statement's own SETTINGS clause, never passed as the client's
+ * settings: the embedded engine's connection turns those into `SET` on its one session, so a
+ * query's 20 s limit stayed on every later statement — a mart build at scale 100 was killed at 20 s
+ * — and its extended date results on every transform.
+ */
+const ANSWER_SETTINGS = `max_execution_time = ${QUERY_SECONDS}, enable_extended_results_for_datetime_functions = 1`
 
 export const DEFAULT_LIMIT = 10_000
 export const MAX_LIMIT = 100_000
@@ -332,7 +338,7 @@ function finish(cubeSql: [string, unknown[]], aliasToMember: Record<string, stri
   // Cube's SQL assumes standard outer joins: a row with no match has NULLs, not ClickHouse's
   // default values ('' and 0) — else `set` on a joined member counts every unmatched row and an
   // unmatched row groups under ''.
-  return { ...named, sql: `${named.sql}\nSETTINGS join_use_nulls = 1`, cubeSql, aliasToMember }
+  return { ...named, sql: `${named.sql}\nSETTINGS join_use_nulls = 1, ${ANSWER_SETTINGS}`, cubeSql, aliasToMember }
 }
 
 /** Cube's query builder on the query, every time (a test compares plans with it). */

@@ -76,7 +76,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
       // Fastify's own input errors (malformed JSON, body too large, wrong content type).
       return reply.code(status).send(new HttpError(status, 'bad_request', `Yêu cầu không hợp lệ: ${message}`, String(message)).body())
     }
-    // The engine's time limit on a statement (ANSWER_SETTINGS): the caller asked too much at once.
+    // The engine's time limit on an answering statement (QUERY_SECONDS): the caller asked too much at once.
     if (/TIMEOUT_EXCEEDED|Timeout exceeded/.test(String(message))) {
       const tooLong = new HttpError(503, 'query_too_long', 'Truy vấn chạy quá lâu và đã bị dừng; hãy thu hẹp phạm vi (bớt chiều, lọc theo kỳ)', 'The query ran too long and was stopped; narrow it (fewer dimensions, a period filter)')
       if (req.url.startsWith('/cubejs-api/')) return reply.code(503).send({ error: tooLong.vi, message_en: tooLong.en, code: tooLong.code })
