@@ -16,18 +16,11 @@ import { communeQuery, kpiQuery, qualityQuery, sourcesQuery, submissionQuery, us
 import { deliveryRecords } from '../../semantic/trace/trace.ts'
 import { writeSheet, type Column, type Row, type SheetSpec } from './briefing-sheet.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { vietnamDayAndTime } from '../../infra/time/periods.ts'
 import { sourceFreshness } from '../../transforms/runner/freshness.ts'
 
 /** The dataset the KT-XH indicator reports arrive in. */
 const INDICATOR_DATASET = 'chi_tieu_kt_xh'
-
-/** 'dd/mm/yyyy hh:mm' in the province's zone, as a Vietnamese report writes a moment. */
-function dayAndTime(at: Date): string {
-  const part = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
-  )
-  return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`
-}
 
 export interface BriefingDeps {
   /** The semantic layer as /load runs it: a workbook's numbers are the API's numbers. */
@@ -75,7 +68,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
   // The indicator reports' freshness as the catalogue's freshness page has it (the last committed delivery).
   const lastReport = (await sourceFreshness(deps.cube.wh, catalog, now)).find((d) => d.dataset === INDICATOR_DATASET)?.lastLoadedAt
   const generated = now.toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' })
-  const freshness = `Số liệu tổng hợp từ Kho dữ liệu số tỉnh lúc ${generated}; báo cáo chỉ tiêu nhận gần nhất lúc ${lastReport ? dayAndTime(new Date(lastReport)) : '—'}.`
+  const freshness = `Số liệu tổng hợp từ Kho dữ liệu số tỉnh lúc ${generated}; báo cáo chỉ tiêu nhận gần nhất lúc ${lastReport ? vietnamDayAndTime(new Date(lastReport)) : '—'}.`
   const agencyName = (code: string) => catalog.agency(code)?.name ?? code
   const consumerName = (code: string) =>
     code === 'CAP_TINH' ? 'Lãnh đạo, chuyên viên cấp tỉnh' : code === 'CONG_CHUNG' ? 'Công chúng (dữ liệu mở)' : code.startsWith('sys:') ? `Hệ thống ${code.slice(4)}` : agencyName(code)
@@ -129,7 +122,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
           name: catalog.indicator(code)!.name_vi,
           agency: [...new Set(delivered.map((d) => agencyName(d.load!.agency)))].join('; '),
           file: files.length <= 2 ? files.join('; ') : `${files.slice(0, 2).join('; ')} và ${files.length - 2} tệp khác`,
-          delivered_at: dayAndTime(new Date(`${latest.delivered_at.replace(' ', 'T')}Z`)),
+          delivered_at: vietnamDayAndTime(new Date(`${latest.delivered_at.replace(' ', 'T')}Z`)),
           deliveries: delivered.length,
           reports: delivered.reduce((n, d) => n + d.reports, 0),
         },

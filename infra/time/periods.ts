@@ -90,3 +90,9 @@ export function periodLabel(p: Period): string {
 
 /** The Vietnam calendar date of an instant, as YYYY-MM-DD. */
 export const vietnamDay = (at: Date): string => new Date(at.getTime() + VIETNAM_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10)
+
+/** A moment as a Vietnamese text writes it, in Vietnam's time: "25/11/2026 10:00". */
+export function vietnamDayAndTime(at: Date): string {
+  const t = new Date(at.getTime() + VIETNAM_OFFSET_MINUTES * 60_000).toISOString()
+  return `${t.slice(8, 10)}/${t.slice(5, 7)}/${t.slice(0, 4)} ${t.slice(11, 16)}`
+}

@@ -171,6 +171,16 @@ describe('tracing a number (POST /api/trace)', () => {
     expect(members.map((m) => m.name)).not.toContain('kt_xh.load_id')
   })
 
+  it('refuses a row whose time is not a date, saying which, in both languages', async () => {
+    const query = { measures: ['kt_xh.value'], timeDimensions: [{ dimension: 'kt_xh.period_start', granularity: 'month' }] }
+    for (const at of ['abc', '2026-13-45T00:00:00.000']) {
+      const res = await trace({ query, row: { 'kt_xh.period_start.month': at } }, leader())
+      expect(res.status).toBe(400)
+      expect(res.body.error.message).toContain('không phải một ngày')
+      expect(res.body.error.message_en).toContain('is not a date')
+    }
+  })
+
   it('audits every trace, allowed or refused', async () => {
     await service.ctx.audit.flush()
     const rows = await queryRows<{ outcome: string; n: number }>(

@@ -12,8 +12,9 @@ import type { Project } from '../../transforms/project/project.ts'
 import { generatedModelName } from '../../transforms/project/dataset-models.ts'
 import { runQuery, type QueryContext } from '../api/cube-api.ts'
 import type { MemberMeta } from '../cube/compile-model.ts'
-import { QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
+import { isCalendarDate, QueryError, validateQuery, type CubeQuery } from '../cube/cube-query.ts'
 import { bucketDays, type Unit } from '../cube/date-range.ts'
+import { vietnamDayAndTime } from '../../infra/time/periods.ts'
 import { membersLimit, type SecurityContext } from '../policy/view-policy.ts'
 
 /**
@@ -63,6 +64,9 @@ function narrowed(q: CubeQuery, row: Record<string, unknown>): Pick<CubeQuery, '
   const timeDimensions = q.timeDimensions.map((t) => {
     const at = t.granularity ? (row[`${t.dimension}.${t.granularity}`] ?? row[t.dimension]) : undefined
     if (typeof at !== 'string') return { dimension: t.dimension, ...(t.dateRange ? { dateRange: t.dateRange } : {}) }
+    if (!isCalendarDate(at.slice(0, 10))) {
+      throw new QueryError(`Dòng "${t.dimension}": "${at.slice(0, 40)}" không phải một ngày`, `The row's "${t.dimension}": "${at.slice(0, 40)}" is not a date`)
+    }
     return { dimension: t.dimension, dateRange: bucketDays(at, t.granularity as Unit) }
   })
   return { filters, timeDimensions, segments: q.segments, ...(q.timezone ? { timezone: q.timezone } : {}) }
@@ -78,16 +82,6 @@ function pinned(filters: Filter[], member: string): string | null {
 }
 
 const utc = (s: string) => (s ? `${s.replace(' ', 'T')}Z` : s)
-
-/** "25/11/2026 10:00" in Vietnam's time. */
-function wallTime(iso: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  )
-  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`
-}
 
 export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityContext, depth = 0): Promise<TraceAnswer> {
   const { model } = deps.cube
@@ -138,7 +132,7 @@ export async function traceNumber(deps: TraceDeps, ask: TraceAsk, sec: SecurityC
   const samples = new Map(sampled.map((rows, i) => [ids[i]!, rows.map((r) => ({ ...r, cells: cells.get(`${ids[i]}|${r.row}`) ?? {} }))]))
   const deliveries = describeDeliveries(deps, records, byDelivery, loadMember, member, count, samples, rowsQuery !== null)
   const title = titleOf(model.members.get(member)?.meta, member)
-  const history = depth === 0 ? await historyOf(deps, deliveries, model.members.get(member)?.meta, sec) : []
+  const history = depth === 0 ? await historyOf(deps, deliveries, model.members.get(member)?.meta, columns) : []
   return {
     member,
     title,
@@ -220,12 +214,13 @@ function describeDeliveries(
     if (!l) return []
     const order = committed.find((c) => c.dataset === l.dataset && c.agency === l.agency)?.ids ?? [id]
     const version = order.indexOf(id) + 1
+    const entry = deps.catalog.dataset(l.dataset)
     return [
       {
         load_id: id,
         dataset: l.dataset,
-        dataset_name: deps.catalog.dataset(l.dataset)?.name ?? l.dataset,
-        dataset_name_en: deps.catalog.dataset(l.dataset)?.name_en ?? deps.catalog.dataset(l.dataset)?.name ?? l.dataset,
+        dataset_name: entry?.name ?? l.dataset,
+        dataset_name_en: entry?.name_en ?? entry?.name ?? l.dataset,
         agency: l.agency,
         agency_name: deps.catalog.agency(l.agency)?.name ?? l.agency,
         source: l.source,
@@ -313,7 +308,7 @@ async function formulaOf(deps: TraceDeps, view: string, base: ReturnType<typeof 
  * key in the agency's committed deliveries of the dataset), oldest first, with what changed. Raw
  * rows are read by key within the dataset's own loads; personal columns only for those who may read them.
  */
-async function historyOf(deps: TraceDeps, deliveries: TraceDelivery[], measure: MemberMeta | undefined, sec: SecurityContext): Promise<TraceVersion[]> {
+async function historyOf(deps: TraceDeps, deliveries: TraceDelivery[], measure: MemberMeta | undefined, shown: CatalogDataset['columns']): Promise<TraceVersion[]> {
   const rows = deliveries.flatMap((d) => (d.rows ?? []).map((r) => ({ d, row: r.row })))
   const counted = deliveries.reduce((n, d) => n + (d.row_count ?? d.rows?.length ?? 0), 0)
   if (rows.length === 0 || rows.length > HISTORY_ROWS || counted > HISTORY_ROWS) return []
@@ -323,9 +318,10 @@ async function historyOf(deps: TraceDeps, deliveries: TraceDelivery[], measure: 
     const dataset = deps.catalog.dataset(d.dataset)
     if (!dataset || dataset.natural_key.length === 0) continue
     const table = rawTable(dataset)
-    const shown = dataset.columns.filter((c) => !c.personal || mayReadPersonal(sec))
+    // The columns the rows show (a grant's, not personal ones without a grant and a purpose), and of
+    // them the one the measure is read from.
     const sourceColumn = metaOf(measure).source_column
-    const column = sourceColumn ? dataset.columns.find((c) => c.id === sourceColumn) : undefined
+    const column = sourceColumn ? shown.find((c) => c.id === sourceColumn) : undefined
     const keys = dataset.natural_key.map((k) => `trimBoth(${quoteIdent(k)})`).join(', ')
     const theirs = `SELECT load_id, delivered_at FROM meta.loads FINAL WHERE dataset = ${sqlString(dataset.id)} AND agency = ${sqlString(d.agency)} AND status = 'committed'`
     // One statement: the row's key, then every accepted row with that key in the agency's committed
@@ -379,14 +375,14 @@ function sentenceOf(deliveries: TraceDelivery[], title: { vi: string; en: string
   if (deliveries.length === 1) {
     const row = d!.rows?.length === 1 ? d!.rows[0]!.row : null
     return {
-      vi: `${d!.agency_name} nộp lúc ${wallTime(d!.delivered_at)}, tệp ${d!.source}${row ? `, dòng ${row}` : ''} (lần nộp thứ ${d!.version}/${d!.versions} của bộ dữ liệu ${d!.dataset_name})`,
-      en: `Delivered by ${d!.agency_name} at ${wallTime(d!.delivered_at)}, file ${d!.source}${row ? `, row ${row}` : ''} (delivery ${d!.version} of ${d!.versions} of ${d!.dataset_name})`,
+      vi: `${d!.agency_name} nộp lúc ${vietnamDayAndTime(new Date(d!.delivered_at))}, tệp ${d!.source}${row ? `, dòng ${row}` : ''} (lần nộp thứ ${d!.version}/${d!.versions} của bộ dữ liệu ${d!.dataset_name})`,
+      en: `Delivered by ${d!.agency_name} at ${vietnamDayAndTime(new Date(d!.delivered_at))}, file ${d!.source}${row ? `, row ${row}` : ''} (delivery ${d!.version} of ${d!.versions} of ${d!.dataset_name})`,
     }
   }
   const agencies = [...new Set(deliveries.map((x) => x.agency_name))]
   const latest = deliveries.reduce((a, b) => (a.delivered_at > b.delivered_at ? a : b))
   return {
-    vi: `Từ ${deliveries.length.toLocaleString('vi-VN')} lần nộp của ${agencies.join(', ')}; mới nhất lúc ${wallTime(latest.delivered_at)}, tệp ${latest.source}`,
-    en: `From ${deliveries.length.toLocaleString('en')} deliveries by ${agencies.join(', ')}; the latest at ${wallTime(latest.delivered_at)}, file ${latest.source}`,
+    vi: `Từ ${deliveries.length.toLocaleString('vi-VN')} lần nộp của ${agencies.join(', ')}; mới nhất lúc ${vietnamDayAndTime(new Date(latest.delivered_at))}, tệp ${latest.source}`,
+    en: `From ${deliveries.length.toLocaleString('en')} deliveries by ${agencies.join(', ')}; the latest at ${vietnamDayAndTime(new Date(latest.delivered_at))}, file ${latest.source}`,
   }
 }
