@@ -30,6 +30,7 @@ import { loadFile } from '../loaders/load-file.ts'
 import { rowProblemsSql } from '../loaders/rules-sql.ts'
 import { quoteIdent, sqlString } from '../infra/warehouse/sql.ts'
 import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
 // Six rounds: each of the three statements goes first twice (see the rotation below).
@@ -137,7 +138,7 @@ async function main() {
       kho.push(
         await measure(async () => {
           // temporary: the file is the bench's own, removed after the round, as an upload's is.
-          const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file', temporary: true })
+          const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file', temporary: true })
           if (r.status !== 'committed') throw new Error(`bench load ${r.status}: ${r.refusal?.en}`)
           rejected = r.rowsRejected
         }),
@@ -153,7 +154,7 @@ async function main() {
     let copy: Promise<void> = Promise.resolve()
     hashing.push(
       await timeIt(async () => {
-        copy = (await archiveFile(path.join(home, 'archive-alone'), file, { text: true })).stored
+        copy = (await archiveFile(keptUnder(home, 'archive-alone'), file, { text: true })).stored
       }),
     )
     await copy
@@ -189,7 +190,7 @@ async function main() {
   const xlsxFile = path.join(home, 'citizens.xlsx')
   await writeCitizensXlsx(xlsxFile, xlsxRows)
   const xlsxSeconds = await timeIt(async () => {
-    const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: xlsxFile, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
+    const r = await loadFile({ wh, catalog, archive: keptUnder(home), file: xlsxFile, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
     if (r.status !== 'committed') throw new Error(`xlsx load ${r.status}: ${r.refusal?.en}`)
   })
   console.log(`xlsx: ${xlsxRows} rows in ${xlsxSeconds.toFixed(2)} s`)
@@ -223,7 +224,7 @@ async function bigChild(file: string) {
   await migrate(wh)
   await syncCatalog(wh, catalog)
   const t = performance.now()
-  const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
+  const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
   const seconds = (performance.now() - t) / 1000
   if (r.status !== 'committed') throw new Error(`big load ${r.status}`)
   const peakKb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1])

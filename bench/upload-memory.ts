@@ -22,6 +22,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ExcelJS from 'exceljs'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 const MB = 1024 * 1024
 const here = fileURLToPath(import.meta.url)
@@ -113,7 +114,7 @@ async function child(format: Format, small: string, big: string) {
     let peak = before
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10)
     const started = performance.now()
-    const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' }).finally(() => clearInterval(sampler))
+    const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' }).finally(() => clearInterval(sampler))
     const seconds = (performance.now() - started) / 1000
     const rows = r.rowsLoaded + r.rowsRejected
     return { file_mb: Math.round(fs.statSync(file).size / MB), rows, status: r.status, seconds: Number(seconds.toFixed(1)), rows_per_s: Math.round(rows / seconds), growth_mb: Math.round((peak - before) / MB) }

@@ -21,6 +21,7 @@ const cron = (fallback: string) =>
 const envSchema = z.object({
   KHO_HOME: z.string().default('./data'),
   KHO_DATA_DIR: z.string().optional(),
+  KHO_KEYS_DIR: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   KHO_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -82,7 +83,8 @@ const envSchema = z.object({
 })
 
 export type WarehouseConfig =
-  | { kind: 'chdb'; dataDir: string }
+  /** keysDir: the warehouse's disk encrypted with the keyring's keys (absent: a clear disk, for tests of other parts). */
+  | { kind: 'chdb'; dataDir: string; keysDir?: string }
   | { kind: 'server'; url: string; user: string; password: string; cluster: string | null }
 
 /** Where kho keeps its files, all under KHO_HOME, decided here once. */
@@ -108,6 +110,11 @@ export interface KhoPaths {
   audit: string
   /** The secret store for outbound calls' credentials, with its key (secret-store.ts). */
   secrets: string
+  /**
+   * The keys that encrypt the archive, attachments, backups and the embedded warehouse's disk
+   * (access/keyring.ts); KHO_KEYS_DIR puts them on another disk, apart from the data.
+   */
+  keys: string
 }
 
 export const pathsUnder = (home: string): KhoPaths => ({
@@ -124,6 +131,7 @@ export const pathsUnder = (home: string): KhoPaths => ({
   maps: path.join(home, 'maps'),
   audit: path.join(home, 'audit'),
   secrets: path.join(home, 'secrets'),
+  keys: path.join(home, 'keys'),
 })
 
 export interface KhoConfig {
@@ -207,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
         password: e.CLICKHOUSE_PASSWORD,
         cluster: e.CLICKHOUSE_CLUSTER ?? null,
       }
-    : { kind: 'chdb', dataDir: path.resolve(e.KHO_DATA_DIR ?? path.join(home, 'warehouse')) }
+    : { kind: 'chdb', dataDir: path.resolve(e.KHO_DATA_DIR ?? path.join(home, 'warehouse')), keysDir: path.resolve(e.KHO_KEYS_DIR ?? path.join(home, 'keys')) }
   if (Boolean(e.KHO_TLS_CERT) !== Boolean(e.KHO_TLS_KEY)) {
     throw new ConfigError('KHO_TLS_CERT và KHO_TLS_KEY phải đặt cùng nhau / KHO_TLS_CERT and KHO_TLS_KEY go together')
   }
@@ -217,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
   }
   return {
     home,
-    paths: pathsUnder(home),
+    paths: { ...pathsUnder(home), ...(e.KHO_KEYS_DIR ? { keys: path.resolve(e.KHO_KEYS_DIR) } : {}) },
     warehouse,
     port: e.PORT,
     host: e.HOST,

@@ -11,14 +11,17 @@ import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { ATTACHMENT_MAX_BYTES, attachmentPath, findAttachment, listAttachments, storeAttachment, type Attachment, type AttachmentKind } from './attachments.ts'
 import { LoadRefusal } from './load-refusal.ts'
 import { can } from '../infra/access/permissions.ts'
+import { keptStream, type KeptFiles } from '../infra/files/sealed-file.ts'
 
 export interface AttachmentRoutesDeps {
   wh: Warehouse
   /** The catalogue in force, read at each use. */
   catalog: () => Catalog
   audit: AuditLog
-  /** Where attachments are kept by content hash, and where an upload is staged meanwhile. */
-  paths: { attachments: string; uploads: string }
+  /** Where attachments are kept (sealed) by content hash. */
+  attachments: KeptFiles
+  /** Where an upload is staged meanwhile. */
+  paths: { uploads: string }
 }
 
 /**
@@ -52,7 +55,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
         const mb = ATTACHMENT_MAX_BYTES / 1024 / 1024
         throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB cho một tài liệu đính kèm`, `${part.filename} exceeds the ${mb} MB limit for an attachment`)
       }
-      return await storeAttachment(ctx.wh, ctx.paths.attachments, { ...a, name: part.filename, file: tmp, uploadedBy: req.caller.account })
+      return await storeAttachment(ctx.wh, ctx.attachments, { ...a, name: part.filename, file: tmp, uploadedBy: req.caller.account })
     } catch (err) {
       if (err instanceof LoadRefusal) throw new HttpError(err.code === 'attachment.type' ? 415 : err.code === 'attachment.delivery_total' ? 413 : 400, err.code, err.vi, err.en)
       throw err
@@ -90,13 +93,14 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     if (!a) throw notFound('tài liệu / attachment', req.params.id)
     // A delivery's documents are its agency's and the province's; a dataset's, everyone's signed in.
     if (a.kind === 'delivery' && !can(req.caller, 'see', a.agency)) throw forbidden()
-    const file = attachmentPath(ctx.paths.attachments, a.sha256)
+    const file = attachmentPath(ctx.attachments.dir, a.sha256)
     if (!fs.existsSync(file)) throw notFound('tài liệu / attachment', req.params.id)
     ctx.audit.recordRequest(req, { endpoint: 'attachment.download', datasets: [a.dataset], query: { id: a.id, name: a.name, kind: a.kind } })
     return reply
       .type(a.media_type)
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.name)}`)
       .header('x-content-type-options', 'nosniff')
-      .send(fs.createReadStream(file))
+      // Opened as it is sent: nothing decrypted is written to disk.
+      .send(keptStream(file, ctx.attachments.keys))
   })
 }

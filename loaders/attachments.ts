@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { sealInto, type KeptFiles } from '../infra/files/sealed-file.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileTypeFromFile } from 'file-type'
@@ -104,12 +105,12 @@ export async function findAttachment(wh: Warehouse, id: string): Promise<Attachm
 
 /**
  * Keeps an uploaded file (already on disk, at most ATTACHMENT_MAX_BYTES) as an attachment: its
- * type checked from its content, the delivery's total checked, stored by content hash (written
- * under a temporary name and renamed), then recorded.
+ * type checked from its content, the delivery's total checked, kept sealed by content hash
+ * (encrypted at rest, written under a temporary name and renamed), then recorded.
  */
 export async function storeAttachment(
   wh: Warehouse,
-  dir: string,
+  store: KeptFiles,
   a: { kind: AttachmentKind; loadId: string; dataset: string; agency: string; name: string; file: string; uploadedBy: string },
 ): Promise<Attachment> {
   const size = fs.statSync(a.file).size
@@ -125,12 +126,10 @@ export async function storeAttachment(
   const hash = createHash('sha256')
   for await (const chunk of fs.createReadStream(a.file) as AsyncIterable<Buffer>) hash.update(chunk)
   const sha256 = hash.digest('hex')
-  const target = attachmentPath(dir, sha256)
+  const target = attachmentPath(store.dir, sha256)
   if (!fs.existsSync(target)) {
     fs.mkdirSync(path.dirname(target), { recursive: true })
-    const tmp = `${target}.incoming-${randomUUID()}`
-    await fs.promises.copyFile(a.file, tmp)
-    fs.renameSync(tmp, target)
+    await sealInto(a.file, target, store.keys)
   }
   const row: Attachment = {
     id: randomUUID(),

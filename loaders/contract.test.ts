@@ -7,6 +7,7 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testi
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 import { acceptedRowsSql } from '../infra/warehouse/raw-rows.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 // A dataset with one column of every kind of rule, added to the real catalogue for these tests.
 const column = (c: Record<string, unknown>) => columnSchema.parse(c)
@@ -45,7 +46,7 @@ const HEADER = 'Mã,Số nguyên,Số thực,Ngày,Thời điểm,Có/không,K�
 async function load(name: string, lines: string[], dataset = 'kiem_thu', agency = 'SO_TC'): Promise<LoadReport> {
   const file = path.join(dir, name)
   fs.writeFileSync(file, [HEADER, ...lines].join('\n') + '\n')
-  return loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset, agency, channel: 'file' })
+  return loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset, agency, channel: 'file' })
 }
 
 describe('contracts from the catalogue', () => {
@@ -124,7 +125,7 @@ describe('whole-delivery rules', () => {
     const lines = ['Mã chỉ tiêu,Kỳ báo cáo,Mã đơn vị hành chính,Giá trị thực hiện', 'RETAIL_SALES,2026-03,24,"15.549,4"', 'RETAIL_SALE,2026-03,24,1', 'RETAIL_SALES,2026-13,24,1']
     const file = path.join(dir, 'ktxh.csv')
     fs.writeFileSync(file, lines.join('\r\n'))
-    const report = await loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file' })
+    const report = await loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file' })
     expect(report).toMatchObject({ status: 'refused', rowsRead: 3, rowsRejected: 2, rowsLoaded: 0, refusal: { code: 'threshold' } })
     expect(report.refusal!.vi).toContain('2/3 dòng')
     expect(report.rejects.map((r) => r.code)).toEqual(['indicator.unknown', 'value.period'])
@@ -144,7 +145,7 @@ describe('whole-delivery rules', () => {
   it("rejects an indicator reported by an agency that does not own it", async () => {
     const file = path.join(dir, 'not-owner.csv')
     fs.writeFileSync(file, 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri\nEXPORT_VAL,2026-03,24,1\n' + 'RETAIL_SALES,2026-03,24,2\n'.repeat(30))
-    const report = await loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file' })
+    const report = await loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file' })
     expect(report.status).toBe('committed')
     expect(report.rejects).toEqual([expect.objectContaining({ row: 2, code: 'indicator.not_owned', value: 'EXPORT_VAL' })])
     expect(report.warnings.map((w) => w.code)).toContain('rows.duplicate_key')
@@ -155,7 +156,7 @@ describe('whole-delivery rules', () => {
     const head = Buffer.from(`${HEADER}\nAF1,1,1,,,,,,,\n`, 'utf8')
     // "Phường" in Windows-1258 on line 3.
     fs.writeFileSync(file, Buffer.concat([head, Buffer.from('AF2,1,1,,,,,'), Buffer.from([0x50, 0x68, 0xfd, 0xf5, 0xcc, 0x6e, 0x67]), Buffer.from(',,\n')]))
-    const report = await loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset: 'kiem_thu', agency: 'SO_TC', channel: 'file' })
+    const report = await loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset: 'kiem_thu', agency: 'SO_TC', channel: 'file' })
     expect(report).toMatchObject({ status: 'refused', rowsLoaded: 0, refusal: { code: 'encoding' } })
     expect(report.refusal!.vi).toContain('dòng 3')
     expect(report.refusal!.vi).toContain('Windows-1258')
@@ -173,7 +174,7 @@ describe('whole-delivery rules', () => {
     const utf8 = await load('utf8.csv', rows)
     const results = [utf8]
     for (const file of [utf16, json]) {
-      results.push(await loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset: 'kiem_thu', agency: 'SO_TC', channel: 'file' }))
+      results.push(await loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset: 'kiem_thu', agency: 'SO_TC', channel: 'file' }))
     }
     const loaded: Record<string, unknown>[][] = []
     for (const r of results) {

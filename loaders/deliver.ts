@@ -1,11 +1,13 @@
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Warehouse } from '../infra/warehouse/client.ts'
+import type { KeptFiles } from '../infra/files/sealed-file.ts'
+import { Keyring } from '../infra/access/keyring.ts'
 import { loadFile, loadFiles, type LoadFileOptions, type LoadFilesOptions, type LoadReport } from './load-file.ts'
 import { loadRecords, type RecordsOptions } from './load-records.ts'
 
 /** A delivery as any channel hands it over: the file (or records) and who sent what. */
-export type FileDelivery = Omit<LoadFileOptions, 'wh' | 'catalog' | 'archiveDir'>
-export type RecordsDelivery = Omit<RecordsOptions, 'wh' | 'catalog' | 'archiveDir' | 'uploadsDir'>
+export type FileDelivery = Omit<LoadFileOptions, 'wh' | 'catalog' | 'archive'>
+export type RecordsDelivery = Omit<RecordsOptions, 'wh' | 'catalog' | 'archive' | 'uploadsDir'>
 
 /**
  * The one delivery path: upload, push, inbox, pull, the CLI, the demo and the admin seed all
@@ -23,8 +25,8 @@ export interface DeliverDeps {
   wh: Warehouse
   /** The catalogue in force, read for each delivery (a registration may replace it meanwhile). */
   catalog: () => Catalog
-  /** Where delivered files are archived, and where kho stages records it writes as files. */
-  paths: { archive: string; uploads: string }
+  /** Where delivered files are archived (sealed with the keys under `keys`), and where kho stages records it writes as files. */
+  paths: { archive: string; keys: string; uploads: string }
   onCommitted: (report: LoadReport) => void
   /** Every delivery as it settles, whatever its outcome, with who delivered it (the sharing log's entry). */
   onSettled?: (report: LoadReport, delivery: Pick<FileDelivery, 'channel' | 'deliveredBy'>) => void
@@ -36,8 +38,9 @@ export function deliverer(deps: DeliverDeps): Deliver {
     if (report.status === 'committed') deps.onCommitted(report)
     return report
   }
+  const archive: KeptFiles = { dir: deps.paths.archive, keys: Keyring.open(deps.paths.keys) }
   // One catalogue for a whole delivery, however long it takes.
-  const base = () => ({ wh: deps.wh, catalog: deps.catalog(), archiveDir: deps.paths.archive })
+  const base = () => ({ wh: deps.wh, catalog: deps.catalog(), archive })
   return {
     file: async (d) => done(await loadFile({ ...base(), ...d }), d),
     files: async (files, progress) => (await loadFiles({ ...base(), ...progress, files })).map((r, i) => done(r, files[i]!)),

@@ -9,6 +9,7 @@ import { queryRows } from '../infra/warehouse/client.ts'
 import { catalogProject } from '../transforms/project/project.ts'
 import { runModels } from '../transforms/runner/run.ts'
 import { loadFile } from './load-file.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 /*
  * Enumerations as people write them: an enterprise file whose status says "Đang hoạt động" (the
@@ -21,7 +22,7 @@ let wh: TempWarehouse
 async function load(name: string, dataset: string, agency: string, lines: string[]) {
   const file = path.join(home, name)
   fs.writeFileSync(file, lines.join('\n') + '\n')
-  return loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
+  return loadFile({ wh, catalog, archive: keptUnder(home), file, dataset, agency, channel: 'file' })
 }
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testi
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile, type LoadFileOptions } from './load-file.ts'
 import { datasetTemplate } from './template.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 const catalog = loadCatalog()
 const dir = tempDir('kho-formats-')
@@ -19,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => wh.dispose())
 
 const load = (file: string, extra: Partial<LoadFileOptions> = {}) =>
-  loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file', ...extra })
+  loadFile({ wh, catalog, archive: keptUnder(dir), file, dataset: 'chi_tieu_kt_xh', agency: 'TK_TINH', channel: 'file', ...extra })
 
 async function rawRows(loadId: string, table = 'chi_tieu_kt_xh') {
   return queryRows<Record<string, string | number>>(wh.client, `SELECT * EXCEPT (_load_id, _agency, _source, _sha256, _loaded_at) FROM raw.${table} WHERE _load_id = {id:String} ORDER BY _row`, { id: loadId })

@@ -5,6 +5,7 @@ import { loadCatalog } from '../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { loadFile } from './load-file.ts'
 import { MAX_VALUE_CHARS } from './readers/source-record.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-huge-')
@@ -31,7 +32,7 @@ describe('a value larger than any column needs', () => {
     const before = process.memoryUsage().rss
     let peak = before
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
-    const report = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' }).finally(() => clearInterval(sampler))
+    const report = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' }).finally(() => clearInterval(sampler))
     console.info(`150 MB JSON value: RSS growth ${Math.round((peak - before) / MB)} MB`)
     expect(report, JSON.stringify(report.refusal)).toMatchObject({ status: 'committed', rowsLoaded: 20, rowsRejected: 1 })
     expect(report.rejects[0]).toMatchObject({ row: 21, column: 'cccd', code: 'value.too_long' })

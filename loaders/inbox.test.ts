@@ -7,6 +7,8 @@ import { InboxWatcher } from './inbox.ts'
 import { deliverer } from './deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
+import { isSealed, readKept } from '../infra/files/sealed-file.ts'
+import { Keyring } from '../infra/access/keyring.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-inbox-')
@@ -31,7 +33,7 @@ describe('inbox folders', () => {
     expect(fs.existsSync(path.join(home, 'inbox/CA_TINH/doanh_nghiep'))).toBe(false)
   })
 
-  it('loads a file once it stops growing, then files it under .done with its report', async () => {
+  it('loads a file once it stops growing, then files its report under .done (the file itself only in the archive, sealed)', async () => {
     const dir = path.join(home, 'inbox/SO_TC/doanh_nghiep')
     fs.writeFileSync(path.join(dir, 'dn.csv'), DN)
     expect(await inbox.scanOnce()).toEqual([])
@@ -39,7 +41,11 @@ describe('inbox folders', () => {
     expect(report).toMatchObject({ status: 'committed', agency: 'SO_TC', dataset: 'doanh_nghiep', source: 'dn.csv', rowsLoaded: 1 })
     expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([])
     const done = fs.readdirSync(path.join(dir, '.done'))
-    expect(done.filter((f) => f.endsWith('_dn.csv'))).toHaveLength(1)
+    expect(done.filter((f) => f.endsWith('_dn.csv'))).toHaveLength(0)
+    expect(done.filter((f) => f.endsWith('_dn.csv.report.json'))).toHaveLength(1)
+    const kept = path.join(home, 'archive', report!.sha256.slice(0, 2), report!.sha256)
+    expect(isSealed(kept)).toBe(true)
+    expect((await readKept(kept, Keyring.open(path.join(home, 'keys')))).toString('utf8')).toBe(DN)
     const saved = JSON.parse(fs.readFileSync(path.join(dir, '.done', done.find((f) => f.endsWith('.report.json'))!), 'utf8'))
     expect(saved.loadId).toBe(report!.loadId)
     const [by] = await queryRows<{ by: string }>(wh.client, 'SELECT delivered_by AS by FROM meta.loads FINAL WHERE load_id = {id:String}', { id: report!.loadId })

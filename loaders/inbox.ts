@@ -7,8 +7,11 @@ import * as clock from '../infra/time/clock.ts'
 
 /**
  * Inbox folders: an agency (or a file transfer job) drops files into
- * `<inbox>/<AGENCY>/<dataset>/`; the service loads each once it has stopped growing and moves it
- * to `.done/` or `.refused/` beside a `<file>.report.json`, so the sender sees what happened.
+ * `<inbox>/<AGENCY>/<dataset>/`; the service loads each once it has stopped growing and writes
+ * `<file>.report.json` into `.done/` or `.refused/`, so the sender sees what happened. The file
+ * itself is then in the archive, sealed (encrypted at rest), and leaves the folder: a drop folder
+ * never keeps residents' data in the clear. A file refused before kho could keep it (no hash in its
+ * report) stays beside its report for the sender to mend.
  */
 export interface InboxOptions {
   /** The catalogue in force, read at each use. */
@@ -100,7 +103,8 @@ export class InboxWatcher {
     const target = path.join(dir, outcome)
     fs.mkdirSync(target, { recursive: true })
     const stamped = `${clock.now().toISOString().replace(/[:.]/g, '-')}_${name}`
-    fs.renameSync(path.join(dir, name), path.join(target, stamped))
     fs.writeFileSync(path.join(target, `${stamped}.report.json`), JSON.stringify(report, null, 2))
+    if (report.sha256) fs.rmSync(path.join(dir, name))
+    else fs.renameSync(path.join(dir, name), path.join(target, stamped))
   }
 }

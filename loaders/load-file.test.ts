@@ -6,6 +6,8 @@ import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testi
 import { queryRows } from '../infra/warehouse/client.ts'
 import { createHash } from 'node:crypto'
 import { loadFile, type LoadFileOptions } from './load-file.ts'
+import { keptUnder, readKept } from '../infra/files/sealed-file.ts'
+import { Keyring } from '../infra/access/keyring.ts'
 
 const sha256File = async (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex')
 
@@ -25,7 +27,7 @@ function file(name: string, content: string): string {
 }
 
 const load = (f: string, extra: Partial<LoadFileOptions> = {}) =>
-  loadFile({ wh, catalog, archiveDir: path.join(dir, 'archive'), file: f, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file', ...extra })
+  loadFile({ wh, catalog, archive: keptUnder(dir), file: f, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file', ...extra })
 
 const DN = 'Mã số thuế;Tên DN;Ngày thành lập;Mã xã;Mã ngành;Vốn điều lệ;Trạng thái;Ngày cập nhật;Người đại diện\n' +
   '0100047516;Công ty A;01/02/2020;07210;2610;1.500,5;dang_hoat_dong;01/10/2026;Nguyễn Văn A\n' +
@@ -50,7 +52,7 @@ describe('loading a file into raw', () => {
     // Each row's provenance reaches the delivered file through its load: meta.loads holds the hash.
     const [hashOfRows] = await queryRows<{ sha256: string }>(wh.client, 'SELECT l.sha256 AS sha256 FROM raw.doanh_nghiep AS r INNER JOIN (SELECT load_id, sha256 FROM meta.loads FINAL) AS l ON l.load_id = r._load_id WHERE r._load_id = {id:String} LIMIT 1', { id: report.loadId })
     expect(hashOfRows!.sha256).toBe(await sha256File(f))
-    expect(fs.readFileSync(path.join(dir, 'archive', report.sha256.slice(0, 2), report.sha256), 'utf8')).toBe(DN)
+    expect((await readKept(path.join(dir, 'archive', report.sha256.slice(0, 2), report.sha256), Keyring.open(path.join(dir, 'keys')))).toString('utf8')).toBe(DN)
     const [state] = await queryRows<{ status: string; rows_loaded: number }>(wh.client, 'SELECT status, rows_loaded FROM meta.loads FINAL WHERE load_id = {id:String}', { id: report.loadId })
     expect(state).toEqual({ status: 'committed', rows_loaded: 2 })
   })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { archiveFile, type ArchivedFile } from './archive.ts'
+import type { KeptFiles } from '../infra/files/sealed-file.ts'
 import { countLoads, judgeLoad } from './commit-load.ts'
 import type { Channel, LoadReport } from './load-report.ts'
 import { LoadRefusal } from './load-refusal.ts'
@@ -18,8 +19,8 @@ export type { Channel, LoadReport } from './load-report.ts'
 export interface LoadFileOptions {
   wh: Warehouse
   catalog: Catalog
-  /** Where delivered files are archived by content hash. */
-  archiveDir: string
+  /** Where delivered files are archived (sealed) by content hash. */
+  archive: KeptFiles
   file: string
   dataset: string
   agency: string
@@ -63,8 +64,8 @@ function checkSender(catalog: Catalog, dataset: CatalogDataset, agency: string) 
 export interface LoadFilesOptions {
   wh: Warehouse
   catalog: Catalog
-  archiveDir: string
-  files: Omit<LoadFileOptions, 'wh' | 'catalog' | 'archiveDir'>[]
+  archive: KeptFiles
+  files: Omit<LoadFileOptions, 'wh' | 'catalog' | 'archive'>[]
   /** Stops between two batches: what was loaded stays; the files not yet begun are not loaded (the signal's reason is thrown). */
   signal?: AbortSignal
   /** Told after each batch how many files have been settled. */
@@ -244,8 +245,8 @@ export async function loadFiles(opts: LoadFilesOptions): Promise<LoadReport[]> {
 
 /** Loads one delivered file (see loadFiles). */
 export async function loadFile(opts: LoadFileOptions): Promise<LoadReport> {
-  const { wh, catalog, archiveDir, ...delivery } = opts
-  const [report] = await loadFiles({ wh, catalog, archiveDir, files: [delivery] })
+  const { wh, catalog, archive, ...delivery } = opts
+  const [report] = await loadFiles({ wh, catalog, archive, files: [delivery] })
   return report!
 }
 
@@ -304,7 +305,7 @@ async function loadBatch(opts: LoadFilesOptions, dataset: CatalogDataset, agency
     // meta.loads the file's hash, so the hash need not finish first. A duplicate, known once the
     // hash is, has its rows removed before anything commits.
     for (const f of batch) {
-      f.archiving = archiveFile(opts.archiveDir, f.delivery.file, { text: f.format !== 'xlsx', link: f.delivery.temporary === true })
+      f.archiving = archiveFile(opts.archive, f.delivery.file, { text: f.format !== 'xlsx' })
       f.archiving.catch(() => undefined)
     }
     const target: RawWrite = {

@@ -7,6 +7,7 @@ import { columnSchema } from '../infra/catalog/schema.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { loadFile, loadFiles, type LoadReport } from './load-file.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 
 // Two datasets with the same contract: one takes the files one by one, the other as one batch.
 const column = (c: Record<string, unknown>) => columnSchema.parse(c)
@@ -28,7 +29,7 @@ const BATCH = contract('lo_ca_lo')
 let catalog: Catalog
 let wh: TempWarehouse
 const dir = tempDir('kho-load-files-')
-const archiveDir = path.join(dir, 'archive')
+const archive = keptUnder(dir)
 
 const HEADER = 'Mã,Số nguyên,Ngày,Đơn vị'
 const csv = (lines: string[]) => [HEADER, ...lines].join('\n') + '\n'
@@ -89,12 +90,12 @@ afterAll(() => wh.dispose())
 describe('a batch of deliveries', () => {
   it('ends every file exactly as loading it alone would, each its own load, in delivery order', async () => {
     const files = await deliveries()
-    const base = { wh, catalog, archiveDir, agency: 'SO_TC', channel: 'file' as const }
+    const base = { wh, catalog, archive, agency: 'SO_TC', channel: 'file' as const }
     // One file of the batch was delivered (and committed) earlier, to each dataset.
     for (const d of [ONE_BY_ONE, BATCH]) expect((await loadFile({ ...base, file: files[0]!, dataset: d.id })).status).toBe('committed')
     const alone: LoadReport[] = []
     for (const file of files) alone.push(await loadFile({ ...base, file, dataset: ONE_BY_ONE.id }))
-    const batched = await loadFiles({ wh, catalog, archiveDir, files: files.map((file) => ({ file, dataset: BATCH.id, agency: 'SO_TC', channel: 'file' as const })) })
+    const batched = await loadFiles({ wh, catalog, archive, files: files.map((file) => ({ file, dataset: BATCH.id, agency: 'SO_TC', channel: 'file' as const })) })
 
     expect(batched.map(shape)).toEqual(alone.map(shape))
     // Every way a file ends is here, so the comparison means something.
@@ -133,7 +134,7 @@ describe('a batch of deliveries', () => {
     const second = path.join(dir, 'v2.csv')
     fs.writeFileSync(first, csv(['VV1,1,,24']))
     fs.writeFileSync(second, csv(['VV1,2,,24']))
-    const reports = await loadFiles({ wh, catalog, archiveDir, files: [first, second].map((file) => ({ file, dataset: BATCH.id, agency: 'SO_TC', channel: 'file' as const })) })
+    const reports = await loadFiles({ wh, catalog, archive, files: [first, second].map((file) => ({ file, dataset: BATCH.id, agency: 'SO_TC', channel: 'file' as const })) })
     expect(reports.map((r) => r.status)).toEqual(['committed', 'committed'])
     const [latest] = await queryRows<{ so_nguyen: string }>(wh.client, `SELECT argMax(so_nguyen, _loaded_at) AS so_nguyen FROM raw.${BATCH.id} WHERE ma = 'VV1'`)
     expect(latest!.so_nguyen).toBe('2')

@@ -13,6 +13,7 @@ import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { signJwt } from '../infra/access/tokens.ts'
 import { archivePath } from './archive.ts'
+import { readKept } from '../infra/files/sealed-file.ts'
 
 const home = tempDir('kho-upload-')
 const env = { ...process.env, KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_UPLOAD_MAX_MB: '0.01' }
@@ -46,8 +47,8 @@ describe('POST /api/loads', () => {
     expect(report).toMatchObject({ status: 'committed', source: 'dn.csv', rowsLoaded: 1 })
     const rows = await queryRows<{ _source: string }>(service.ctx.wh.client, 'SELECT _source FROM raw.doanh_nghiep')
     expect(rows).toEqual([{ _source: 'dn.csv' }])
-    // The upload is archived under its hash and the temporary file is gone.
-    expect(fs.readFileSync(archivePath(path.join(home, 'archive'), report.sha256), 'utf8')).toBe(GOOD)
+    // The upload is archived (sealed) under its hash and the temporary file is gone.
+    expect((await readKept(archivePath(path.join(home, 'archive'), report.sha256), service.ctx.keys)).toString('utf8')).toBe(GOOD)
     expect(fs.readdirSync(path.join(home, 'uploads'))).toEqual([])
   })
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from '../infra/catalog/load-catalog.ts'
 import { openSyncedWarehouse, tempDir, type TempWarehouse } from '../infra/testing/temp-warehouse.ts'
 import { archivePath } from './archive.ts'
+import { keptUnder } from '../infra/files/sealed-file.ts'
 import { loadFile, type LoadReport } from './load-file.ts'
 import { pruneRefusedFiles } from './refused-files.ts'
 
@@ -23,7 +24,7 @@ const HEADER = 'ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri'
 async function deliver(name: string, agency: string, rows: string[], day: string, bytes = 0): Promise<LoadReport> {
   const file = path.join(home, name)
   fs.writeFileSync(file, [HEADER, ...rows].join('\n').padEnd(bytes, '\n') + '\n')
-  return loadFile({ wh, catalog, archiveDir: archive, file, dataset: 'chi_tieu_kt_xh', agency, channel: 'upload', deliveredAt: new Date(`${day}T03:00:00Z`) })
+  return loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'upload', deliveredAt: new Date(`${day}T03:00:00Z`) })
 }
 
 const kept = (r: LoadReport) => fs.existsSync(archivePath(archive, r.sha256))

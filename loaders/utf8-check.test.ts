@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../infra/testing/temp-warehouse.ts'
 import { archiveFile, archivePath, READ_BYTES } from './archive.ts'
+import { keptUnder, readKept } from '../infra/files/sealed-file.ts'
 import { Utf8Check } from './utf8-check.ts'
 
 const dir = tempDir('kho-digest-')
@@ -42,7 +43,7 @@ describe('UTF-8 check while archiving', () => {
   })
 
   it('archives the file under its hash and names the first line that is not UTF-8', async () => {
-    const archive = path.join(dir, 'archive')
+    const archive = keptUnder(dir)
     const good = path.join(dir, 'good.csv')
     // Characters across the first and second read boundaries are still read as one, though each
     // read lands in the same buffer as the one before.
@@ -53,8 +54,11 @@ describe('UTF-8 check while archiving', () => {
     const archived = await archiveFile(archive, good, { text: true })
     expect(archived).toMatchObject({ sha256, notUtf8Line: null })
     await archived.stored
-    expect(fs.readFileSync(archivePath(archive, sha256)).equals(body)).toBe(true)
-    expect(fs.readdirSync(archive).filter((f) => f.startsWith('.incoming'))).toEqual([])
+    // Kept sealed: the clear bytes are nowhere in the archive's file, and it opens to them exactly.
+    const kept = archivePath(archive.dir, sha256)
+    expect(fs.readFileSync(kept).includes('Phường Bắc Giang')).toBe(false)
+    expect((await readKept(kept, archive.keys)).equals(body)).toBe(true)
+    expect(fs.readdirSync(archive.dir).filter((f) => f.startsWith('.incoming'))).toEqual([])
 
     // A byte of a legacy code page in the second read, after a first read that was all UTF-8.
     const lateBad = path.join(dir, 'late-bad.csv')
@@ -69,20 +73,14 @@ describe('UTF-8 check while archiving', () => {
     expect((await archiveFile(archive, bad, { text: false })).notUtf8Line).toBeNull()
   })
 
-  it("links kho's own temporary files into the archive and copies anyone else's", async () => {
-    const archive = path.join(dir, 'archive-link')
-    const upload = path.join(dir, 'upload.csv')
-    fs.writeFileSync(upload, 'Mã xã\n07210\n')
-    const linked = await archiveFile(archive, upload, { text: true, link: true })
-    await linked.stored
-    expect(fs.statSync(archivePath(archive, linked.sha256)).ino).toBe(fs.statSync(upload).ino)
+  it("keeps a sealed copy of the agency's file: a later change to the agency's file changes nothing kept", async () => {
+    const archive = keptUnder(dir, 'archive-copy')
     const agencyFile = path.join(dir, 'agency.csv')
     fs.writeFileSync(agencyFile, 'Mã xã\n07228\n')
     const copied = await archiveFile(archive, agencyFile, { text: true })
     await copied.stored
-    expect(fs.statSync(archivePath(archive, copied.sha256)).ino).not.toBe(fs.statSync(agencyFile).ino)
-    // The agency changing its file later does not change the archive.
     fs.writeFileSync(agencyFile, 'Mã xã\n99999\n')
-    expect(fs.readFileSync(archivePath(archive, copied.sha256), 'utf8')).toBe('Mã xã\n07228\n')
+    expect((await readKept(archivePath(archive.dir, copied.sha256), archive.keys)).toString('utf8')).toBe('Mã xã\n07228\n')
+    expect(fs.statSync(archivePath(archive.dir, copied.sha256)).mode & 0o077).toBe(0)
   })
 })

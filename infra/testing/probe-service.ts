@@ -6,6 +6,7 @@ import { startService, type RunningService } from '../app/service/start-service.
 import { signJwt } from '../access/tokens.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { tempDir } from './temp-warehouse.ts'
+import { keptUnder } from '../files/sealed-file.ts'
 
 /**
  * The service as an outside prober meets it (no demo; sign-in limited to 4 tries an account and 8 an
@@ -83,7 +84,7 @@ export function useProbeService(): ProbeService {
     const bad = ['27090009999,Nguyễn Văn An,01/02/1990,Nam,07210,Số 9 Trần Phú,01/10/2026', '027090008888,Lê Thị Bình,31/02/1990,Nữ,07210,Số 8 Trần Phú,01/10/2026']
     const file = path.join(home, 'dan-cu.csv')
     fs.writeFileSync(file, [header, ...men, ...women, elder, ...bad].join('\n'))
-    const report = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
+    const report = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file, dataset: 'dan_cu', agency: 'CA_TINH', channel: 'file' })
     expect(report.rowsRejected).toBe(2)
     rejectedLoad = report.loadId
     await service.ctx.transforms.run()

@@ -1,8 +1,11 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
-import { drainPending } from 'chdb'
+import { drainPending, Session } from 'chdb'
+import { Keyring } from '../access/keyring.ts'
 import type { WarehouseConfig } from '../config.ts'
+import { quoteIdent, sqlString } from './sql.ts'
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection']
 
@@ -38,9 +41,14 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
 
   fs.mkdirSync(config.dataDir, { recursive: true })
   let connection
+  let session: Session | null = null
   try {
+    // The engine's settings come only with the first session on a data directory; the client's
+    // connection then joins that session (chDB keeps one engine per directory).
+    if (config.keysDir) session = new Session(config.dataDir, { connectionArgs: [`--config-file=${writeDiskConfig(config.dataDir, Keyring.open(config.keysDir))}`] })
     connection = createChdbConnection({ path: config.dataDir })
   } catch (err) {
+    session?.close()
     // chDB admits one process per data directory; say so plainly instead of chDB's lock message.
     throw new WarehouseLockedError(
       `Kho dữ liệu ${config.dataDir} đang được tiến trình khác sử dụng / ` +
@@ -58,10 +66,76 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
     readsLocalFiles: true,
     close() {
       // Draining waits for native work still queued, so the data directory is free when this resolves.
-      closed ??= client.close().then(() => drainPending())
+      closed ??= client
+        .close()
+        .then(() => drainPending())
+        .then(() => session?.close())
       return closed
     },
   }
+}
+
+/** The encrypted disk every table is written to; parts written before encryption stay on `default`. */
+export const SEALED_DISK = 'sealed'
+
+/**
+ * The engine's disks for an encrypted warehouse: ClickHouse's encrypted disk (AES-256-CTR) over a
+ * folder of the data directory, every key of the keyring by number and the current one writing,
+ * made the default storage policy's first volume, so every MergeTree table's new parts are sealed.
+ * The clear `default` disk stays as a second volume so parts written before encryption are still
+ * found (and moved onto the sealed disk by `sealWarehouse`); a move factor of 0 keeps the engine
+ * from moving parts back to it when the disk fills. Written into the keys folder (readable by kho's
+ * user only), never into the data directory: the keys stay apart from the data.
+ */
+function writeDiskConfig(dataDir: string, keys: Keyring): string {
+  const keyLines = keys.ids().map((id) => `<key_hex id="${id}">${keys.key(id).toString('hex')}</key_hex>`)
+  const xml = `<clickhouse>
+  <storage_configuration>
+    <disks>
+      <sealed_under><type>local</type><path>${path.join(dataDir, 'encrypted')}/</path></sealed_under>
+      <${SEALED_DISK}>
+        <type>encrypted</type>
+        <disk>sealed_under</disk>
+        <path>parts/</path>
+        <algorithm>AES_256_CTR</algorithm>
+        ${keyLines.join('\n        ')}
+        <current_key_id>${keys.current().id}</current_key_id>
+      </${SEALED_DISK}>
+    </disks>
+    <policies>
+      <default>
+        <volumes>
+          <sealed><disk>${SEALED_DISK}</disk></sealed>
+          <clear><disk>default</disk></clear>
+        </volumes>
+        <move_factor>0</move_factor>
+      </default>
+    </policies>
+  </storage_configuration>
+</clickhouse>
+`
+  const file = path.join(keys.dir, 'warehouse-disks.xml')
+  fs.writeFileSync(`${file}.tmp`, xml, { mode: 0o600 })
+  fs.renameSync(`${file}.tmp`, file)
+  return file
+}
+
+/**
+ * Moves every part still on the clear disk (written before the warehouse was encrypted) onto the
+ * sealed one; returns how many it moved. Safe to run at any time: a move is the engine's own, whole
+ * or not at all.
+ */
+export async function sealWarehouse(wh: Warehouse): Promise<number> {
+  const clear = await queryRows<{ database: string; table: string; name: string }>(
+    wh.client,
+    `SELECT database, table, name FROM system.parts WHERE active AND disk_name = 'default' AND database IN ('raw', 'std', 'marts', 'meta')
+     AND (SELECT count() FROM system.disks WHERE name = {d:String}) > 0`,
+    { d: SEALED_DISK },
+  )
+  for (const p of clear) {
+    await wh.client.command({ query: `ALTER TABLE ${quoteIdent(p.database)}.${quoteIdent(p.table)} MOVE PART ${sqlString(p.name)} TO DISK ${sqlString(SEALED_DISK)}` })
+  }
+  return clear.length
 }
 
 /** Runs a SELECT with named parameters ({name:Type}) and returns its rows. */

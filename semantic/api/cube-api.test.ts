@@ -9,6 +9,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { signJwt } from '../../infra/access/tokens.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 // The real service with a few KT-XH reports, queried through Cube's own JavaScript client.
 const home = tempDir('kho-cube-')
@@ -19,7 +20,7 @@ let api: ReturnType<typeof cube>
 async function deliver(name: string, agency: string, lines: string[]) {
   const file = path.join(home, name)
   fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri,ke_hoach', ...lines].join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file' })
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file' })
   expect(r.status).toBe('committed')
 }
 

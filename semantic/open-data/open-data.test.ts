@@ -11,6 +11,7 @@ import { saveAccount } from '../../infra/access/accounts.ts'
 import { cubeContextOf } from '../../infra/app/service/context.ts'
 import { refreshDue } from './open-data.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 const home = tempDir('kho-open-')
 let service: RunningService
@@ -19,7 +20,7 @@ let steward: string
 async function deliver(name: string, dataset: string, agency: string, lines: string[]) {
   const file = path.join(home, name)
   fs.writeFileSync(file, lines.join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file' })
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file, dataset, agency, channel: 'file' })
   expect(r.rejects).toEqual([])
 }
 

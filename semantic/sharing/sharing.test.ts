@@ -12,6 +12,7 @@ import { httpClient } from '../../infra/testing/http-client.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 const home = tempDir('kho-sharing-')
 let sink: Awaited<ReturnType<typeof smtpSink>>
@@ -36,12 +37,12 @@ beforeAll(async () => {
   const file = path.join(home, 'dn.csv')
   const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
   fs.writeFileSync(file, [header, '0100047516,Công ty A,01/02/2020,07210,2610,dang_hoat_dong,01/10/2026', '0100233488,Công ty B,01/02/2021,07228,4659,dang_hoat_dong,01/10/2026'].join('\n'))
-  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
+  const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
   expect(r.status).toBe('committed')
   // A KT-XH report from the owner agency, so its quarter has deliveries to report on.
   const kt = path.join(home, 'ct.csv')
   fs.writeFileSync(kt, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', `ENT_NEW,${lastMonthOfPreviousQuarter()},07210,3`].join('\n'))
-  const k = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archiveDir: path.join(home, 'archive'), file: kt, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
+  const k = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file: kt, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
   expect(k.status).toBe('committed')
   await service.ctx.transforms.run()
   admin = await login('quantri', 'mat-khau-rat-dai')

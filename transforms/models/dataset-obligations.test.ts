@@ -11,6 +11,7 @@ import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
 import * as clock from '../../infra/time/clock.ts'
 import { TEST_NOW } from '../../infra/testing/test-clock.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 /*
  * Dataset obligations worked out by hand (2026).
@@ -49,7 +50,7 @@ async function deliver(dataset: 'dan_cu' | 'doanh_nghiep', agency: string, at: s
   const file = path.join(home, `${dataset}-${at}-${period ?? ''}.csv`)
   const header = dataset === 'dan_cu' ? 'cccd,ho_ten,ngay_sinh,gioi_tinh,ma_xa,ngay_cap_nhat' : 'ma_so_doanh_nghiep,ten_doanh_nghiep,ngay_thanh_lap,ma_xa,nganh_vsic,trang_thai,ngay_cap_nhat'
   fs.writeFileSync(file, [header, ...lines].join('\n'))
-  return loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file', period, deliveredAt: new Date(`${at}T09:00:00+07:00`) })
+  return loadFile({ wh, catalog, archive: keptUnder(home), file, dataset, agency, channel: 'file', period, deliveredAt: new Date(`${at}T09:00:00+07:00`) })
 }
 
 const person = (n: number, updated: string) => `001099${String(n).padStart(6, '0')},Nguyễn Văn ${n},01/01/1999,Nam,${commune},${updated}`

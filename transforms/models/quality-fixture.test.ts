@@ -7,6 +7,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 /*
  * A small province worked out by hand: three agencies, March and April 2026 reports (due 15/04 and
@@ -37,7 +38,7 @@ let wh: TempWarehouse
 async function deliver(agency: string, at: string, lines: string[], period: string) {
   const file = path.join(home, `${agency}-${period}.csv`)
   fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', ...lines].join('\n'))
-  return loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file', period, deliveredAt: new Date(`${at}T09:00:00+07:00`) })
+  return loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'chi_tieu_kt_xh', agency, channel: 'file', period, deliveredAt: new Date(`${at}T09:00:00+07:00`) })
 }
 
 const report = (codes: string[], period: string) => codes.map((c) => `${c},${period},24,10`)

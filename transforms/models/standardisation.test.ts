@@ -8,6 +8,7 @@ import { loadFile } from '../../loaders/load-file.ts'
 import { runDataTests } from '../runner/data-tests.ts'
 import { catalogProject } from '../project/project.ts'
 import { runModels } from '../runner/run.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 // The project's own models over deliveries written for each standardisation rule.
 const catalog = loadCatalog()
@@ -18,7 +19,7 @@ let wh: TempWarehouse
 async function deliver(name: string, dataset: string, agency: string, lines: string[], deliveredAt: string) {
   const file = path.join(home, name)
   fs.writeFileSync(file, lines.join('\n') + '\n')
-  const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset, agency, channel: 'file', deliveredAt: new Date(deliveredAt) })
+  const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset, agency, channel: 'file', deliveredAt: new Date(deliveredAt) })
   expect(r.rejects).toEqual([])
   expect(r.status).toBe('committed')
 }
@@ -58,7 +59,7 @@ beforeAll(async () => {
   // May's report from Sở Công Thương, refused as a whole (codes Excel turned into numbers).
   const refusedFile = path.join(home, 'ct_5.csv')
   fs.writeFileSync(refusedFile, [kt, 'EXPORT_VAL;2026-05;24;1;', 'IMPORT_VAL;2026-05;2;1;'].join('\n'))
-  const refused = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: refusedFile, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file', period: '2026-05', deliveredAt: new Date('2026-06-10T00:00:00Z') })
+  const refused = await loadFile({ wh, catalog, archive: keptUnder(home), file: refusedFile, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file', period: '2026-05', deliveredAt: new Date('2026-06-10T00:00:00Z') })
   expect(refused.status).toBe('refused')
   const { results } = await runModels(wh, project)
   expect(results.filter((r) => r.status !== 'success')).toEqual([])

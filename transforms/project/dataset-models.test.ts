@@ -9,6 +9,7 @@ import { queryRows } from '../../infra/warehouse/client.ts'
 import { loadFile } from '../../loaders/load-file.ts'
 import { catalogProject } from './project.ts'
 import { runModels } from '../runner/run.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 const catalog = loadCatalog()
 let wh: TempWarehouse
@@ -31,12 +32,12 @@ describe('std models generated from catalogue entries', () => {
     const header = 'Số định danh cá nhân,Loại bảo hiểm,Mã xã,Mức đóng (nghìn đồng/tháng),Tham gia từ ngày,Ngày cập nhật'
     const [oldCommune] = catalog.crosswalk
     fs.writeFileSync(file, [header, `027 090 001 234,BHXH_BAT_BUOC,${oldCommune!.oldCode},"1.500,5",01/02/2020,01/10/2026`, '027090001235,bhyt,07210,300,15/03/2021,02/10/2026'].join('\n'))
-    const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })
+    const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })
     expect(r.status).toBe('committed')
     // The same person and kind again, updated later: it replaces the first.
     const again = path.join(home, 'bhxh2.csv')
     fs.writeFileSync(again, [header, '027090001234,bhxh_bat_buoc,07210,1600,01/02/2020,05/11/2026'].join('\n'))
-    expect((await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file: again, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })).status).toBe('committed')
+    expect((await loadFile({ wh, catalog, archive: keptUnder(home), file: again, dataset: 'bhxh_tham_gia', agency: 'BHXH_TINH', channel: 'file' })).status).toBe('committed')
     const project = catalogProject(catalog)
     const run = await runModels(wh, project, { select: ['+ds_bhxh_tham_gia'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
@@ -76,7 +77,7 @@ describe('a natural key of numbers and dates', () => {
     await syncCatalog(wh, withEntry)
     const file = path.join(home, 'hn.csv')
     fs.writeFileSync(file, ['Mã hộ,Năm,Ngày rà soát,Số nhân khẩu', 'H1,2025,15/12/2025,4', 'H1,2025,15/12/2025,5', 'H1,2024,15/12/2024,4'].join('\n'))
-    const r = await loadFile({ wh, catalog: withEntry, archiveDir: path.join(home, 'archive'), file, dataset: 'ho_ngheo_thu', agency: 'SO_NNMT', channel: 'file' })
+    const r = await loadFile({ wh, catalog: withEntry, archive: keptUnder(home), file, dataset: 'ho_ngheo_thu', agency: 'SO_NNMT', channel: 'file' })
     expect(r.status).toBe('committed')
     const run = await runModels(wh, catalogProject(withEntry), { select: ['ds_ho_ngheo_thu'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
@@ -119,7 +120,7 @@ describe('indicators a dataset declares its rows compute', () => {
     await syncCatalog(wh, withEntry)
     const file = path.join(home, 'tn.csv')
     fs.writeFileSync(file, ['Mã vụ,Ngày xảy ra,Mã xã,Số người chết', 'V1,03/10/2026,07210,1', 'V2,20/10/2026,07210,2', 'V3,21/10/2026,07228,0', 'V4,02/11/2026,07210,0'].join('\n'))
-    expect((await loadFile({ wh, catalog: withEntry, archiveDir: path.join(home, 'archive'), file, dataset: 'tai_nan_thu', agency: 'CA_TINH', channel: 'file' })).status).toBe('committed')
+    expect((await loadFile({ wh, catalog: withEntry, archive: keptUnder(home), file, dataset: 'tai_nan_thu', agency: 'CA_TINH', channel: 'file' })).status).toBe('committed')
     const run = await runModels(wh, catalogProject(withEntry), { select: ['ds_tai_nan_thu', 'indicator_computed'] })
     expect(run.results.filter((x) => x.status !== 'success')).toEqual([])
     const rows = await queryRows<Record<string, unknown>>(wh.client, 'SELECT indicator_code, period, unit_code, value, basis FROM std.indicator_computed ORDER BY indicator_code, period, unit_code')

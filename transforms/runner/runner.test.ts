@@ -12,6 +12,7 @@ import { catalogProject, loadProject, ProjectError } from '../project/project.ts
 import { runModels } from './run.ts'
 import { buildStatements, columnsRead } from './build-strategies.ts'
 import * as clock from '../../infra/time/clock.ts'
+import { keptUnder } from '../../infra/files/sealed-file.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-runner-')
@@ -52,7 +53,7 @@ async function deliver(name: string, rows: ([string, string] | [string, string, 
   const file = path.join(home, name)
   const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
   fs.writeFileSync(file, [header, ...rows.map(([code, n, updated]) => `${code},${n},01/02/2020,07210,2610,dang_hoat_dong,${updated ?? '01/10/2026'}`)].join('\n'))
-  const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
+  const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
   expect(r.status).toBe('committed')
   return r.loadId
 }

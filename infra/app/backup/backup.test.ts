@@ -13,6 +13,8 @@ import { BackupError, createBackup, listBackups, pruneBackups, restoreBackup, ta
 import { pathsUnder } from '../../config.ts'
 import { copyBackupElsewhere, listCopies, unpackCopy } from './offsite.ts'
 import { backUpNow } from './back-up-now.ts'
+import { keptUnder } from '../../files/sealed-file.ts'
+import { Keyring } from '../../access/keyring.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-backup-')
@@ -27,12 +29,12 @@ beforeAll(async () => {
   const file = path.join(home, 'ct.csv')
   const months = Array.from({ length: 24 }, (_, i) => `EXPORT_VAL,${2024 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},24,${100 + i}`)
   fs.writeFileSync(file, ['ma_chi_tieu,ky_bao_cao,ma_don_vi,gia_tri', ...months, 'IMPORT_VAL,2026-13,24,1'].join('\n'))
-  const r = await loadFile({ wh, catalog, archiveDir: path.join(home, 'archive'), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
+  const r = await loadFile({ wh, catalog, archive: keptUnder(home), file, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', channel: 'file' })
   expect(r.status).toBe('committed')
   // A document attached to the delivery is backed up and restored with the data.
   const pdf = path.join(home, 'cong-van.pdf')
   fs.writeFileSync(pdf, '%PDF-1.4\n%%EOF\n')
-  await storeAttachment(wh, pathsUnder(home).attachments, { kind: 'delivery', loadId: r.loadId, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', name: 'cong-van.pdf', file: pdf, uploadedBy: 'canbo.soct' })
+  await storeAttachment(wh, keptUnder(home, 'attachments'), { kind: 'delivery', loadId: r.loadId, dataset: 'chi_tieu_kt_xh', agency: 'SO_CT', name: 'cong-van.pdf', file: pdf, uploadedBy: 'canbo.soct' })
   await runModels(wh, catalogProject(catalog))
   manifest = await createBackup(wh, pathsUnder(home), new Date('2026-11-22T02:30:00Z'))
 }, 120_000)
@@ -114,7 +116,7 @@ describe('backup and restore', () => {
   })
 
   it('refuses to restore over data, and ignores a backup that never finished', async () => {
-    await expect(restoreBackup(wh, path.join(home, 'backups', manifest.id))).rejects.toBeInstanceOf(BackupError)
+    await expect(restoreBackup(wh, path.join(home, 'backups', manifest.id), Keyring.open(pathsUnder(home).keys))).rejects.toBeInstanceOf(BackupError)
     fs.mkdirSync(path.join(home, 'backups', '20261123T023000Z'), { recursive: true })
     expect(listBackups(pathsUnder(home).backups).map((b) => b.id)).toEqual([manifest.id])
   })

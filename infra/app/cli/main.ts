@@ -12,6 +12,7 @@ import { templateCommand } from './commands/template.ts'
 import { backupCommand } from './commands/backup.ts'
 import { briefingCommand } from './commands/briefing.ts'
 import { auditCommand } from './commands/audit.ts'
+import { keysCommand } from './commands/keys.ts'
 
 const HELP = `kho — Kho dữ liệu số tỉnh (provincial data warehouse)
 
@@ -38,6 +39,8 @@ Lệnh / commands:
   backup create | list        sao lưu toàn bộ kho (bảng, tổng kiểm, tệp gốc) | các bản sao lưu
   backup restore <mã | tệp .kho-backup> --home <thư mục mới>
                               khôi phục vào thư mục mới và đối chiếu số dòng, tổng kiểm từng bảng
+  keys list | rotate | reseal  khóa mã hóa dữ liệu lưu trữ (tệp gốc, tài liệu, sao lưu, kho): số tệp mỗi
+                              khóa | tạo khóa mới làm khóa hiện hành | mã hóa lại tệp cũ bằng khóa hiện hành
   audit verify                kiểm nhật ký chia sẻ (chuỗi băm) còn nguyên vẹn; mã thoát 1 và tên
                               bản ghi hỏng đầu tiên nếu không / whether the sharing log is whole
 
@@ -61,6 +64,7 @@ const COMMANDS: Record<string, (run: CommandRun) => Promise<number>> = {
   backup: backupCommand,
   briefing: briefingCommand,
   audit: auditCommand,
+  keys: keysCommand,
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -127,7 +127,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   // Uploads (files to load, documents to attach) share the multipart parser loadRoutes registers.
   app.register(async (instance) => {
     await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })
-    attachmentRoutes(instance, { wh, catalog, audit, paths: ctx.config.paths })
+    attachmentRoutes(instance, { wh, catalog, audit, attachments: { dir: ctx.config.paths.attachments, keys: ctx.keys }, paths: ctx.config.paths })
     mapRoutes(instance, { mapsDir: ctx.config.paths.maps, provinceCode: catalog().province.code, audit, uploadMaxBytes: ctx.config.uploadMaxBytes })
   })
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })

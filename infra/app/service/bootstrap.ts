@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
+import { BackupError, removeUnfinishedBackups, unfinishedRestore } from '../backup/backup.ts'
 import type { FastifyBaseLogger } from 'fastify'
 import { DEMO_ACCOUNTS, ensureAdmin, findAccount, saveAccount } from '../../access/accounts.ts'
 import { AuditLog } from '../../access/audit-log.ts'
 import * as clock from '../../time/clock.ts'
 import { openAuditSeal } from '../../access/audit-seal.ts'
 import { SecretStore } from '../../access/secret-store.ts'
+import { Keyring } from '../../access/keyring.ts'
 import { AllowedHosts } from '../../http/allowed-hosts.ts'
 import { loadSecret } from '../../access/tokens.ts'
 import { loadCatalog, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
@@ -13,7 +15,7 @@ import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../../config.ts'
 import { smtpMailer } from '../../files/mailer.ts'
 import { JobScheduler } from '../../scheduler/job-scheduler.ts'
-import { openWarehouse } from '../../warehouse/client.ts'
+import { sealWarehouse, openWarehouse } from '../../warehouse/client.ts'
 import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { deliveryEntry } from '../../../loaders/delivery-audit.ts'
@@ -63,6 +65,14 @@ export async function bootstrap(
 ): Promise<{ ctx: ServiceContext }> {
   // A command run without the service (it opens the warehouse itself) keeps kho's clock too.
   if (config.now && !clock.clockIsSet()) clock.setClock(config.now)
+  if (unfinishedRestore(config.home)) {
+    throw new BackupError(
+      `${config.home} đang chứa một lần khôi phục chưa xong; chạy lại "kho backup restore … --home ${config.home}" / ` +
+        `${config.home} holds a restore that never finished; run the restore again`,
+    )
+  }
+  // A backup a kill or a full disk stopped half-way: nothing of it is listed; its files go.
+  removeUnfinishedBackups(config.paths.backups)
   const shipped = loadCatalog()
   const wh = openWarehouse(config.warehouse)
   let synced: Awaited<ReturnType<typeof syncCatalog>>
@@ -71,6 +81,9 @@ export async function bootstrap(
   let semantic: SemanticModel
   try {
     await migrate(wh)
+    // A warehouse written before its disk was encrypted: its parts move onto the sealed disk once.
+    const sealed = await sealWarehouse(wh)
+    if (sealed > 0) log()?.info({ parts: sealed }, 'warehouse parts moved onto the encrypted disk')
     // The shipped YAML catalogue, with the datasets registered in the product added or replacing.
     catalog = withDatasets(shipped, await approvedEntries(wh))
     ;({ project, semantic } = await derivedModels(catalog))
@@ -92,6 +105,7 @@ export async function bootstrap(
   await pullHosts.refresh()
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
   const send = smtpMailer(config.smtp)
+  const keys = Keyring.open(config.paths.keys)
   const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
   const ctx: ServiceContext = {
     grants,
@@ -104,6 +118,7 @@ export async function bootstrap(
     startedAt: new Date(),
     secret: loadSecret(config.home, config.secret ?? undefined),
     secrets: new SecretStore(config.paths.secrets),
+    keys,
     pullHosts,
     audit: new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed')),
     cache: new ResultCache(),

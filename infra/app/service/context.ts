@@ -1,3 +1,4 @@
+import type { Keyring } from '../../access/keyring.ts'
 import type { Deliver } from '../../../loaders/deliver.ts'
 import type { KhoConfig } from '../../config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
@@ -42,6 +43,8 @@ export interface ServiceContext {
   audit: AuditLog
   /** Credentials for outbound calls (pull connectors), set by an administrator. */
   secrets: SecretStore
+  /** The keys that seal the archive, attachments and backups (and the warehouse's disk). */
+  keys: Keyring
   /** The hosts pull connectors may call: the operator's and the stewards'. */
   pullHosts: AllowedHosts
   cache: ResultCache<Record<string, unknown>[]>

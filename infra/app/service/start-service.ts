@@ -10,6 +10,7 @@ import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
 import { refreshDue } from '../../../semantic/open-data/open-data.ts'
 import { backUpNow } from '../backup/back-up-now.ts'
+import { sealAtRest } from '../keys/seal-at-rest.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
 import { writeDemoMap } from '../demo/demo-map.ts'
 import { remindReview } from '../../../semantic/sharing/account-review.ts'
@@ -85,6 +86,11 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
 
     const abort = new AbortController()
     const log = app.log
+    // Files kept before encryption (an upgraded home) are sealed in the background, once.
+    sealAtRest(config.paths, ctx.keys, { rekey: false }).then(
+      (r) => r.archive + r.attachments + r.backups > 0 && log.info(r, 'kept files sealed at rest'),
+      (err: Error) => log.error({ err: err.message }, 'sealing kept files failed'),
+    )
     const demoDone = !config.demo.enabled
       ? ctx.transforms.run().then(() => undefined, () => undefined)
       : (async () => {

@@ -2,9 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { OFFSITE_EXT, unpackCopy } from '../../backup/offsite.ts'
-import { pathsUnder } from '../../../config.ts'
-import { listBackups, restoreBackup, type BackupManifest } from '../../backup/backup.ts'
-import { openWarehouse } from '../../../warehouse/client.ts'
+import { listBackups, restoreHome, type BackupManifest } from '../../backup/backup.ts'
+import { Keyring } from '../../../access/keyring.ts'
 import { readServiceFile } from '../../service/service-file.ts'
 import { withClient } from '../client.ts'
 import { fmt, UsageError, viaText, type CommandRun } from '../command-kit.ts'
@@ -30,12 +29,10 @@ export async function backupCommand(run: CommandRun): Promise<number> {
     // A copy kept elsewhere (one file, maybe encrypted) is opened and checked whole before anything is restored.
     const unpacked = id.endsWith(OFFSITE_EXT) ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kho-restore-')), 'backup') : null
     if (unpacked) await unpackCopy(path.resolve(id), unpacked, config.backup.key)
-    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(target, 'warehouse') })
     try {
-      const r = await restoreBackup(wh, unpacked ?? path.join(config.paths.backups, id), pathsUnder(target))
+      const r = await restoreHome(unpacked ?? path.join(config.paths.backups, id), target, Keyring.open(config.paths.keys))
       out(r, () => console.log(`Đã khôi phục ${r.id} vào ${target}: ${r.tables.length} bảng khớp số dòng và tổng kiểm, ${r.archive_files} tệp gốc`))
     } finally {
-      await wh.close()
       if (unpacked) fs.rmSync(path.dirname(unpacked), { recursive: true, force: true })
     }
     return 0
