@@ -71,7 +71,7 @@ async function writeCitizensXlsx(file: string, rows: number) {
 
 async function main() {
   const home = tempDir('kho-bench-load-')
-  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
   const catalog = loadCatalog()
   await migrate(wh)
   await syncCatalog(wh, catalog)
@@ -219,7 +219,7 @@ async function main() {
 /** Child mode: load one big file into a fresh warehouse and print seconds and peak RSS. */
 async function bigChild(file: string) {
   const home = tempDir('kho-bench-big-')
-  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
   const catalog = loadCatalog()
   await migrate(wh)
   await syncCatalog(wh, catalog)

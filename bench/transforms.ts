@@ -21,7 +21,7 @@ import { pathsUnder } from '../infra/config.ts'
 
 const scale = Number(process.env.BENCH_SCALE ?? 10)
 const home = tempDir('kho-bench-transforms-')
-const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
 const catalog = loadCatalog()
 await migrate(wh)
 await syncCatalog(wh, catalog)

@@ -112,7 +112,7 @@ export interface KhoPaths {
   secrets: string
   /**
    * The keys that encrypt the archive, attachments, backups and the embedded warehouse's disk
-   * (access/keyring.ts); KHO_KEYS_DIR puts them on another disk, apart from the data.
+   * (keys/keyring.ts); KHO_KEYS_DIR puts them on another disk, apart from the data.
    */
   keys: string
 }

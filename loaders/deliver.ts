@@ -1,7 +1,7 @@
 import type { Catalog } from '../infra/catalog/load-catalog.ts'
 import type { Warehouse } from '../infra/warehouse/client.ts'
 import type { KeptFiles } from '../infra/files/sealed-file.ts'
-import { Keyring } from '../infra/access/keyring.ts'
+import { Keyring } from '../infra/keys/keyring.ts'
 import { loadFile, loadFiles, type LoadFileOptions, type LoadFilesOptions, type LoadReport } from './load-file.ts'
 import { loadRecords, type RecordsOptions } from './load-records.ts'
 

@@ -8,7 +8,7 @@ import { deliverer } from './deliver.ts'
 import { pathsUnder } from '../infra/config.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { isSealed, readKept } from '../infra/files/sealed-file.ts'
-import { Keyring } from '../infra/access/keyring.ts'
+import { Keyring } from '../infra/keys/keyring.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-inbox-')

@@ -20,7 +20,7 @@ function writeRegister(file: string) {
 }
 
 async function inspect() {
-  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
   try {
     const loads = await queryRows<{ load_id: string; status: string; message: string }>(wh.client, 'SELECT load_id, status, message FROM meta.loads FINAL ORDER BY started_at')
     const [visible] = await queryRows<{ n: number }>(

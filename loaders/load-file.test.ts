@@ -7,7 +7,7 @@ import { queryRows } from '../infra/warehouse/client.ts'
 import { createHash } from 'node:crypto'
 import { loadFile, type LoadFileOptions } from './load-file.ts'
 import { keptUnder, readKept } from '../infra/files/sealed-file.ts'
-import { Keyring } from '../infra/access/keyring.ts'
+import { Keyring } from '../infra/keys/keyring.ts'
 
 const sha256File = async (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex')
 

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { Keyring } from '../access/keyring.ts'
+import { Keyring } from '../keys/keyring.ts'
 
 /**
  * A file kept encrypted at rest (AES-256-GCM), readable as it streams and refused whole when a byte

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import { drainPending, Session } from 'chdb'
-import { Keyring } from '../access/keyring.ts'
+import { Keyring } from '../keys/keyring.ts'
 import type { WarehouseConfig } from '../config.ts'
 import { quoteIdent, sqlString } from './sql.ts'
 
@@ -25,6 +25,7 @@ export interface Warehouse {
 }
 
 export class WarehouseLockedError extends Error {}
+export class WarehouseKeysError extends Error {}
 
 export function openWarehouse(config: WarehouseConfig): Warehouse {
   if (config.kind === 'server') {
@@ -40,6 +41,14 @@ export function openWarehouse(config: WarehouseConfig): Warehouse {
   }
 
   fs.mkdirSync(config.dataDir, { recursive: true })
+  // Opened without its keys, an encrypted warehouse would look empty (the engine skips parts on a
+  // disk it does not know) and new parts would be written in clear: refuse instead.
+  if (!config.keysDir && fs.existsSync(path.join(config.dataDir, 'encrypted'))) {
+    throw new WarehouseKeysError(
+      `Kho dữ liệu ${config.dataDir} được mã hóa: cần thư mục khóa (KHO_KEYS_DIR) để mở / ` +
+        `the warehouse at ${config.dataDir} is encrypted: it opens only with its keys folder (KHO_KEYS_DIR)`,
+    )
+  }
   let connection
   let session: Session | null = null
   try {

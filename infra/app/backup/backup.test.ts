@@ -14,7 +14,7 @@ import { pathsUnder } from '../../config.ts'
 import { copyBackupElsewhere, listCopies, unpackCopy } from './offsite.ts'
 import { backUpNow } from './back-up-now.ts'
 import { keptUnder } from '../../files/sealed-file.ts'
-import { Keyring } from '../../access/keyring.ts'
+import { Keyring } from '../../keys/keyring.ts'
 
 const catalog = loadCatalog()
 const home = tempDir('kho-backup-')

@@ -5,7 +5,7 @@ import { openWarehouse, queryRows, type Warehouse } from '../../warehouse/client
 import { quoteIdent } from '../../warehouse/sql.ts'
 import { pathsUnder, type KhoPaths } from '../../config.ts'
 import * as clock from '../../time/clock.ts'
-import { Keyring } from '../../access/keyring.ts'
+import { Keyring } from '../../keys/keyring.ts'
 import { resealFolder, sealInto, writeKept } from '../../files/sealed-file.ts'
 
 const LAYERS = ['raw', 'std', 'marts', 'meta'] as const

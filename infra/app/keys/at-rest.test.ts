@@ -258,5 +258,7 @@ describe('a home written before encryption', () => {
       await upgraded.stop()
     }
     expect(clearUnder(old, needles(100, 10), [path.join(old, 'keys')])).toEqual([])
+    // Without its keys the encrypted warehouse is refused, not opened empty (and written in clear).
+    expect(() => openWarehouse({ kind: 'chdb', dataDir: path.join(old, 'warehouse') })).toThrow(/KHO_KEYS_DIR/)
   }, 120_000)
 })

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { KhoPaths } from '../../config.ts'
-import type { Keyring } from '../../access/keyring.ts'
+import type { Keyring } from '../../keys/keyring.ts'
 import { resealFolder, sealedWith } from '../../files/sealed-file.ts'
 import { resealBackups } from '../backup/backup.ts'
 

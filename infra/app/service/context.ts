@@ -1,4 +1,4 @@
-import type { Keyring } from '../../access/keyring.ts'
+import type { Keyring } from '../../keys/keyring.ts'
 import type { Deliver } from '../../../loaders/deliver.ts'
 import type { KhoConfig } from '../../config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'

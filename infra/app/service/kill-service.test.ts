@@ -55,7 +55,7 @@ async function stopChild(): Promise<void> {
 
 /** What readers can see, read with the service down. */
 async function inspect() {
-  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+  const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
   try {
     const loads = await queryRows<{ status: string }>(wh.client, "SELECT status FROM meta.loads FINAL WHERE dataset = 'dan_cu' ORDER BY started_at")
     const [visible] = await queryRows<{ n: number }>(wh.client, "SELECT count() AS n FROM raw.dan_cu WHERE _load_id IN (SELECT load_id FROM meta.loads FINAL WHERE status = 'committed')")
@@ -138,7 +138,7 @@ describe('kill -9 of the service', () => {
     const rebuilt = await fetch(`${again.url}/api/admin/transform/run`, { method: 'POST', headers: { [SERVICE_TOKEN_HEADER]: again.token, 'content-type': 'application/json' }, body: JSON.stringify({ full_refresh: true }) })
     expect(rebuilt.status).toBe(200)
     await stopChild()
-    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
     try {
       const [last] = await queryRows<{ failed: number; models: number }>(
         wh.client,

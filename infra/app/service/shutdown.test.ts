@@ -35,7 +35,7 @@ describe('service process', () => {
     expect(await exited, stderr).toBe(0)
     expect(readServiceFile(home)).toBeNull()
     // The directory is free: this process can open it and finds the migrated schema.
-    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse') })
+    const wh = openWarehouse({ kind: 'chdb', dataDir: path.join(home, 'warehouse'), keysDir: path.join(home, 'keys') })
     const [row] = await queryRows<{ v: number }>(wh.client, 'SELECT max(version) AS v FROM meta.schema_migrations')
     expect(Number(row!.v)).toBeGreaterThan(0)
     await wh.close()

@@ -1,4 +1,4 @@
-import { Keyring } from '../../../access/keyring.ts'
+import { Keyring } from '../../../keys/keyring.ts'
 import { keyUse, sealAtRest } from '../../keys/seal-at-rest.ts'
 import { UsageError, type CommandRun } from '../command-kit.ts'
 
