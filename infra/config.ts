@@ -54,6 +54,7 @@ const envSchema = z.object({
   KHO_BACKUP_COPY_DIR: z.string().min(1).optional(),
   KHO_BACKUP_KEY: z.string().min(16, 'KHO_BACKUP_KEY: ít nhất 16 ký tự / at least 16 characters').optional(),
   KHO_ALERT_CHECK_S: z.coerce.number().int().min(0).max(86_400).default(60),
+  KHO_JOB_CHECK_S: z.coerce.number().int().min(1).max(3600).default(60),
   KHO_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   KHO_ALERT_WEBHOOK_SECRET: z.string().min(16, 'KHO_ALERT_WEBHOOK_SECRET: ít nhất 16 ký tự / at least 16 characters').optional(),
   KHO_ALERT_WINDOW_MIN: z.coerce.number().int().min(1).max(1440).default(15),
@@ -177,6 +178,8 @@ export interface KhoConfig {
    * webhook their events are posted to (signed with `secret` when set), and the spike thresholds:
    * refusals and failed sign-ins within `windowMinutes`.
    */
+  /** Seconds between checks of the job schedules and of the calendar day (a new day rebuilds the marts). */
+  jobCheckSeconds: number
   alerts: { checkSeconds: number; webhook: { url: string; secret: string | null } | null; windowMinutes: number; refusals: number; failedSignIns: number }
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
@@ -242,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
     accountReviewCron: e.KHO_ACCOUNT_REVIEW_CRON,
     auditRetentionMonths: e.KHO_AUDIT_RETENTION_MONTHS,
     refusedFiles: { quotaBytes: Math.round(e.KHO_REFUSED_QUOTA_MB * 1024 * 1024), retentionDays: e.KHO_REFUSED_RETENTION_DAYS },
+    jobCheckSeconds: e.KHO_JOB_CHECK_S,
     alerts: {
       checkSeconds: e.KHO_ALERT_CHECK_S,
       webhook: e.KHO_ALERT_WEBHOOK_URL ? { url: e.KHO_ALERT_WEBHOOK_URL, secret: e.KHO_ALERT_WEBHOOK_SECRET ?? null } : null,

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
 import { archiveFile, type ArchivedFile } from './archive.ts'
+import { diskFullMessage, isDiskFull } from '../infra/files/disk-full.ts'
 import type { KeptFiles } from '../infra/files/sealed-file.ts'
 import { countLoads, judgeLoad } from './commit-load.ts'
 import type { Channel, LoadReport } from './load-report.ts'
@@ -138,13 +139,15 @@ function markDuplicate(f: InFlight, original: string) {
 const finalMeta = (f: InFlight) => (f.duplicateOf ? meta(f, 'duplicate', `same file as load ${f.duplicateOf}`) : meta(f, f.report.status, f.report.refusal?.en ?? ''))
 
 /** Ends a file that did not commit: the report says why (in Vietnamese and English). */
-function settleError(f: InFlight) {
+function settleError(f: InFlight, home: string) {
   const refusal = f.error instanceof LoadRefusal ? f.error : null
   const r = f.report
   r.status = refusal ? 'refused' : 'failed'
   r.refusal = refusal
     ? { code: refusal.code, vi: refusal.vi, en: refusal.en }
-    : { code: 'internal', vi: `Lỗi khi nạp: ${(f.error as Error).message}`, en: `Load failed: ${(f.error as Error).message}` }
+    : isDiskFull(f.error)
+      ? { code: 'disk_full', ...diskFullMessage(home) }
+      : { code: 'internal', vi: `Lỗi khi nạp: ${(f.error as Error).message}`, en: `Load failed: ${(f.error as Error).message}` }
   r.rowsLoaded = 0
   // Rows rejected stay counted when they are why the whole file was refused.
   if (refusal?.code !== 'threshold') r.rowsRejected = 0
@@ -200,7 +203,7 @@ export async function loadFiles(opts: LoadFilesOptions): Promise<LoadReport[]> {
     } catch (err) {
       f.loadedAt = nextLoadedAt()
       f.error = err
-      settleError(f)
+      settleError(f, path.dirname(opts.archive.dir))
       await opts.wh.client.insert({ table: 'meta.loads', format: 'JSONEachRow', values: [finalMeta(f)] }).catch(() => undefined)
     }
   }
@@ -374,14 +377,14 @@ async function loadBatch(opts: LoadFilesOptions, dataset: CatalogDataset, agency
     const keepRejected = judged.filter((f) => (f.error as LoadRefusal | null)?.code === 'threshold')
     await deleteLoadRows(wh, dataset, notCommitted.filter((f) => !keepRejected.includes(f)).map((f) => f.report.loadId))
     await deleteLoadRows(wh, dataset, keepRejected.map((f) => f.report.loadId), true)
-    for (const f of batch) if (f.error) settleError(f)
+    for (const f of batch) if (f.error) settleError(f, path.dirname(opts.archive.dir))
     await wh.client.insert({ table: 'meta.loads', format: 'JSONEachRow', values: batch.map(finalMeta) })
   } catch (err) {
     // The write or the bookkeeping itself broke: no file of this batch commits.
     for (const f of batch) {
       f.duplicateOf = null
       if (!(f.error instanceof LoadRefusal)) f.error = err
-      settleError(f)
+      settleError(f, path.dirname(opts.archive.dir))
     }
     await wh.client.insert({ table: 'meta.loads', format: 'JSONEachRow', values: batch.map(finalMeta) }).catch(() => undefined)
     if (written) await deleteLoadRows(wh, dataset, batch.map((f) => f.report.loadId)).catch(() => undefined)

@@ -11,7 +11,7 @@ import { HttpError } from '../infra/http/http-error.ts'
 import { access, allow } from '../infra/access/gate.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { z } from 'zod'
-import type { LoadHistoryRow } from '../infra/contracts/delivery.ts'
+import type { LoadEvent, LoadHistoryRow } from '../infra/contracts/delivery.ts'
 import { parseQuery } from '../infra/http/parse-request.ts'
 import type { LoadReport } from './load-file.ts'
 import type { Deliver } from './deliver.ts'
@@ -24,6 +24,7 @@ import { agencyScope, can } from '../infra/access/permissions.ts'
 
 /** HTTP status for a load report: accepted (also a recognised duplicate), refused, or failed. */
 export function reportStatus(report: LoadReport): number {
+  if (report.status === 'failed' && report.refusal?.code === 'disk_full') return 507
   return report.status === 'refused' ? 422 : report.status === 'failed' ? 500 : 200
 }
 
@@ -166,6 +167,19 @@ export function loadHistoryRoutes(app: FastifyInstance, ctx: { wh: Warehouse; ca
          AND (empty({load:String}) OR load_id = {load:String})
        ORDER BY delivered_at DESC LIMIT {limit:UInt32}`,
       { agency, dataset: q.dataset ?? '', load: q.load ?? '', limit: q.limit },
+    )
+  })
+
+  // A load's whole life: every state it went through and what retention later removed of it.
+  app.get<{ Params: { id: string } }>('/api/loads/:id/events', allow(access.signedIn), async (req) => {
+    const agency = agencyScope(req.caller, undefined)
+    const [load] = await queryRows<{ agency: string }>(ctx.wh.client, 'SELECT agency FROM meta.loads FINAL WHERE load_id = {id:String} LIMIT 1', { id: req.params.id })
+    if (!load || (agency && load.agency !== agency)) throw notFound('lần nạp / load', req.params.id)
+    return queryRows<LoadEvent>(
+      ctx.wh.client,
+      `SELECT event, toString(at) AS at, by, channel, rows, message FROM meta.load_events
+       WHERE load_id = {id:String} ORDER BY at, indexOf(['started', 'committed', 'refused', 'failed', 'file_removed', 'rows_removed'], event)`,
+      { id: req.params.id },
     )
   })
 

@@ -150,7 +150,26 @@ describe('what a pull setting may reach (second probe)', () => {
   const listener = http.createServer((req, res) => {
     arrived.push(req.headers)
     if (req.url === '/redirect') return void res.writeHead(302, { location: `http://localhost:${(listener.address() as AddressInfo).port}/feed` }).end()
-    if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`[${'"x",'.repeat(20_000_000)}"x"]`)
+    if (req.url === '/big') {
+      // 2 GiB streamed without a length, a chunk at a time, for as long as the client reads.
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.from('"x",'.repeat(256 * 1024))
+      let sent = 0
+      const more = () => {
+        while (sent < 2 * 1024 ** 3 && !res.destroyed) {
+          sent += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', more)
+        }
+        res.end('"x"]')
+      }
+      res.write('[')
+      return more()
+    }
+    if (req.url === '/big-announced') {
+      // 2 GiB announced: nothing need be read to refuse it.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2 * 1024 ** 3) })
+      return void res.write('[')
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end('[]')
   })
   let at = ''
@@ -192,13 +211,16 @@ describe('what a pull setting may reach (second probe)', () => {
     expect(next.report).toMatchObject({ status: expect.stringMatching(/committed|duplicate/) })
   })
 
-  it('follows no redirect to another host, and reads no more than a page may hold', async () => {
+  it('follows no redirect to another host, and reads no more than a page may hold of a 2 GiB answer, streamed or announced', async () => {
     const listed = [at]
     await expect(pull(withPull({ url: `http://${at}/redirect` }), { allowedHosts: () => listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('redirects to another host') })
     expect(arrived).toHaveLength(1)
     const rss = process.memoryUsage().rss
     await expect(pull(withPull({ url: `http://${at}/big` }), { allowedHosts: () => listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('larger than') })
+    await expect(pull(withPull({ url: `http://${at}/big-announced` }), { allowedHosts: () => listed })).rejects.toMatchObject({ code: 'pull.destination', en: expect.stringContaining('larger than') })
     expect(process.memoryUsage().rss - rss).toBeLessThan(512 * 1024 * 1024)
+    // The next pull of a good source still runs.
+    await expect(pull(withPull({ url: `http://${at}/feed` }), { allowedHosts: () => listed })).resolves.toMatchObject({ pages: 1 })
   })
 })
 

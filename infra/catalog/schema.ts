@@ -265,6 +265,17 @@ export const datasetSchema = z.strictObject({
   /** Share of rejected rows above which the whole delivery is refused. */
   reject_threshold: z.number().min(0).max(1).default(0.05),
   pull: pullSchema.nullable().default(null),
+  /**
+   * How long kho keeps what this dataset's deliveries leave behind once nothing current needs it
+   * (months; null: the default for its kind, see retentionOf): the delivered files in the archive,
+   * and for personal data the raw rows a later delivery replaced, the rejected rows and refused loads.
+   */
+  retention: z
+    .strictObject({
+      files_months: z.number().int().min(1).max(1200).nullable().default(null),
+      personal_rows_months: z.number().int().min(1).max(1200).nullable().default(null),
+    })
+    .default({ files_months: null, personal_rows_months: null }),
   computes: z.array(computesSchema).max(20).default([]),
   columns: z
     .array(columnSchema)
@@ -280,6 +291,20 @@ export const datasetSchema = z.strictObject({
     }),
 })
 export type Dataset = z.infer<typeof datasetSchema>
+
+/**
+ * The keeping periods in force for a dataset. The regulations set no number of months: Nghị định
+ * 13/2023 asks personal data be deleted once its purpose is served, the archive law keeps
+ * administrative records 5 years. So: 60 months for files of other datasets; 24 for a personal
+ * dataset's files and replaced personal rows (two full reporting years to answer a complaint or a
+ * correction). A catalogue entry may set either.
+ */
+export function retentionOf(d: Pick<Dataset, 'personal_data' | 'retention'>): { filesMonths: number; personalRowsMonths: number | null } {
+  return {
+    filesMonths: d.retention.files_months ?? (d.personal_data ? 24 : 60),
+    personalRowsMonths: d.personal_data ? (d.retention.personal_rows_months ?? 24) : null,
+  }
+}
 
 export const aggregations = ['sum', 'last', 'ratio', 'index', 'survey'] as const
 

@@ -25,3 +25,16 @@ export interface LoadHistoryRow extends DeliveryRecord {
   message: string
   finished_at: string
 }
+
+/** A row of GET /api/loads/:id/events: one step of a load's life, oldest first (meta.load_events). */
+export interface LoadEvent {
+  /** started | committed | refused | failed | file_removed | rows_removed */
+  event: string
+  at: string
+  /** Who delivered, or job:retention for what the retention job removed. */
+  by: string
+  channel: string
+  /** Rows loaded, or rows removed. */
+  rows: number
+  message: string
+}

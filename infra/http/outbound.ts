@@ -74,13 +74,19 @@ export async function boundedGet(url: string, opts: BoundedFetch): Promise<{ sta
       target = next
       continue
     }
+    const tooLarge = () => new OutboundRefused(`Câu trả lời của ${target.host} lớn hơn ${opts.maxBytes} byte`, `The answer from ${target.host} is larger than ${opts.maxBytes} bytes`)
+    // A size announced beyond the limit is refused before a byte is read.
+    if (Number(res.headers.get('content-length') ?? 0) > opts.maxBytes) {
+      await res.body?.cancel().catch(() => {})
+      throw tooLarge()
+    }
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of res.body ?? []) {
       size += (chunk as Uint8Array).byteLength
       if (size > opts.maxBytes) {
         await res.body?.cancel().catch(() => {})
-        throw new OutboundRefused(`Câu trả lời của ${target.host} lớn hơn ${opts.maxBytes} byte`, `The answer from ${target.host} is larger than ${opts.maxBytes} bytes`)
+        throw tooLarge()
       }
       chunks.push(Buffer.from(chunk as Uint8Array))
     }

@@ -1,5 +1,7 @@
 import { mapRoutes } from '../../../dashboards/map/map-routes.ts'
 import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { diskFullMessage, isDiskFull } from '../../files/disk-full.ts'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { hardening } from '../../http/hardening.ts'
 import { accessGate, access, allow, type RouteList } from '../../access/gate.ts'
@@ -75,6 +77,14 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
     if (status && status >= 400 && status < 500) {
       // Fastify's own input errors (malformed JSON, body too large, wrong content type).
       return reply.code(status).send(new HttpError(status, 'bad_request', `Yêu cầu không hợp lệ: ${message}`, String(message)).body())
+    }
+    // A full disk is the operator's to fix: said as such, with where, never as a server error.
+    if (isDiskFull(err)) {
+      const full = diskFullMessage(path.dirname(ctx.config.paths.archive))
+      req.log.error({ err }, 'disk full')
+      const refusal = new HttpError(507, 'disk_full', full.vi, full.en)
+      if (req.url.startsWith('/cubejs-api/')) return reply.code(507).send({ error: refusal.vi, message_en: refusal.en, code: refusal.code })
+      return reply.code(507).send(refusal.body())
     }
     // The engine's time limit on an answering statement (QUERY_SECONDS): the caller asked too much at once.
     if (/TIMEOUT_EXCEEDED|Timeout exceeded/.test(String(message))) {

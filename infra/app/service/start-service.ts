@@ -4,6 +4,8 @@ import { deliverer } from '../../../loaders/deliver.ts'
 import { pullJobs } from '../../../loaders/pull-jobs.ts'
 import type { KhoConfig } from '../../config.ts'
 import { ensureDemoCatalog } from './demo-catalog.ts'
+import * as clock from '../../time/clock.ts'
+import { applyRetention } from '../jobs/retention.ts'
 import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
@@ -183,6 +185,18 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       },
     })
     ctx.jobs.add({
+      id: 'retention',
+      title: { vi: 'Xóa tệp và dữ liệu cá nhân quá thời hạn lưu', en: 'Remove files and personal data past their keeping' },
+      schedule: '30 3 * * *',
+      run: async (at) => {
+        const r = await applyRetention({ wh, catalog: catalog(), project: ctx.model.now.project, archiveDir: config.paths.archive }, at)
+        const dropped = r.datasets.filter((d) => d.files > 0 || d.rows > 0)
+        if (dropped.length > 0) ctx.audit.recordService('job:retention', { endpoint: 'retention.apply', datasets: dropped.map((d) => d.dataset), query: { datasets: dropped, files: r.files, bytes: r.bytes, rows: r.rows }, rowCount: r.rows })
+        const kept = r.datasets.filter((d) => d.skipped).map((d) => d.dataset)
+        return `${r.files} delivered files (${Math.round(r.bytes / 1024 / 1024)} MB) and ${r.rows} personal rows removed${kept.length ? `; kept whole (std not built): ${kept.join(', ')}` : ''}`
+      },
+    })
+    ctx.jobs.add({
       id: 'open-data-refresh',
       title: { vi: 'Cập nhật dữ liệu mở đến kỳ', en: 'Publish open data due again' },
       schedule: '15 4 * * *',
@@ -219,9 +233,17 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       })
     }
     // Jobs read the marts or load into the warehouse: start them once the demo (if any) is in.
-    const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start()))
-    // Statuses move with the calendar (pending → missing): rebuild the marts at least every 6 hours.
+    const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start(config.jobCheckSeconds * 1000)))
+    // Statuses move with the calendar (pending → missing): the marts are rebuilt when the day in
+    // Vietnam changes — also when the clock is set back across midnight — and at least every 6 hours.
     const refresh = setInterval(() => ctx.transforms.request(0), 6 * 3600_000)
+    let day = clock.today()
+    const dayWatch = setInterval(() => {
+      if (clock.today() === day) return
+      day = clock.today()
+      log.info({ day }, 'a new day: marts rebuilt for the calendar')
+      ctx.transforms.request(0)
+    }, config.jobCheckSeconds * 1000)
     // The alert rules are also checked after every transform run and job; this catches what moves
     // with the clock alone (a spike of refused requests, an obligation falling overdue).
     const checkAlerts = () => ctx.alerts.check().catch((err: Error) => log.warn({ err: err.message }, 'alert check failed'))
@@ -233,6 +255,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       (stopping ??= (async () => {
         abort.abort()
         clearInterval(refresh)
+        clearInterval(dayWatch)
         if (alertTimer) clearInterval(alertTimer)
         await inbox.stop()
         await jobsStarted.catch(() => undefined)
