@@ -52,7 +52,7 @@ describe('the gate', () => {
     ['GET', '/api/submissions/upcoming', 'S'], ['GET', '/api/submissions/overdue', 'S'], ['GET', '/api/submissions/late', 'S'], ['GET', '/api/submissions/digest', 'S'],
     ['GET', '/api/quality/outliers', 'S'], ['POST', '/api/quality/outliers/review', 'W'], ['GET', '/api/quality/rejects', 'S'],
     ['GET', '/api/loads', 'S'], ['GET', '/api/loads/khong-co/rejects.json', 'S'], ['POST', '/api/loads', 'U'], ['POST', '/api/datasets/dan_cu/records', 'K'],
-    ['GET', '/api/loads/khong-co/attachments', 'S'], ['POST', '/api/loads/khong-co/attachments', 'U'], ['GET', '/api/catalog/datasets/khong_co/attachments', 'S'],
+    ['GET', '/api/loads/khong-co/attachments', 'S'], ['GET', '/api/loads/khong-co/events', 'S'], ['POST', '/api/loads/khong-co/attachments', 'U'], ['GET', '/api/catalog/datasets/khong_co/attachments', 'S'],
     ['POST', '/api/catalog/datasets/khong_co/attachments', 'U'], ['GET', '/api/attachments/khong-co', 'S'],
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],

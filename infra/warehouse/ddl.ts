@@ -56,6 +56,11 @@ export type Statement =
   | { kind: 'modify_column'; table: TableSpec; column: ColumnSpec }
   /** Escape hatch; `{on_cluster}` is replaced by ` ON CLUSTER '<name>'` or nothing. */
   | { kind: 'sql'; sql: string }
+  /**
+   * Copies rows already there into a new table, once. Not DDL: it runs on the node that migrates
+   * and reaches the others by replication, so it never carries ON CLUSTER.
+   */
+  | { kind: 'backfill'; sql: string }
   /** Drops a table (and, for a sharded one in a cluster, its per-shard tables). */
   | { kind: 'drop_table'; table: TableSpec }
   /** Swaps two tables' data atomically: the stored (per-shard) tables, which Distributed tables front by name. */
@@ -152,6 +157,8 @@ export function renderStatement(statement: Statement, target: DdlTarget): string
     }
     case 'sql':
       return [statement.sql.replaceAll('{on_cluster}', onCluster(target))]
+    case 'backfill':
+      return [statement.sql]
     case 'drop_table': {
       const { table } = statement
       const sharded = target.cluster !== null && placementOf(table) === 'sharded'

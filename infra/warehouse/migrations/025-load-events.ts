@@ -42,7 +42,7 @@ FROM meta.loads`,
     },
     // The states meta.loads still holds from before (its older ones may already be merged away).
     {
-      kind: 'sql',
+      kind: 'backfill',
       sql: `INSERT INTO meta.load_events
 SELECT load_id, dataset, agency, status, if(status = 'started', started_at, ifNull(finished_at, started_at)), delivered_by, channel, rows_loaded, message
 FROM meta.loads`,
