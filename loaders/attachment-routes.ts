@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { access, allow } from '../infra/access/gate.ts'
 import type { AuditLog } from '../infra/access/audit-log.ts'
@@ -12,6 +11,7 @@ import { ATTACHMENT_MAX_BYTES, attachmentPath, findAttachment, listAttachments, 
 import { LoadRefusal } from './load-refusal.ts'
 import { can } from '../infra/access/permissions.ts'
 import { keptStream, type KeptFiles } from '../infra/files/sealed-file.ts'
+import { receiveFile } from '../infra/files/receive-file.ts'
 
 export interface AttachmentRoutesDeps {
   wh: Warehouse
@@ -50,7 +50,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     fs.mkdirSync(ctx.paths.uploads, { recursive: true })
     const tmp = path.join(ctx.paths.uploads, `attachment-${randomUUID()}`)
     try {
-      await pipeline(part.file, fs.createWriteStream(tmp))
+      await receiveFile(part.file, tmp)
       if (part.file.truncated) {
         const mb = ATTACHMENT_MAX_BYTES / 1024 / 1024
         throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB cho một tài liệu đính kèm`, `${part.filename} exceeds the ${mb} MB limit for an attachment`)

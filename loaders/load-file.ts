@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { indicatorCodesOwnedBy, type Catalog, type CatalogDataset } from '../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../infra/warehouse/client.ts'
-import { archiveFile, type ArchivedFile } from './archive.ts'
+import { archiveFile, archivePath, type ArchivedFile } from './archive.ts'
 import { diskFullMessage, isDiskFull } from '../infra/files/disk-full.ts'
 import type { KeptFiles } from '../infra/files/sealed-file.ts'
 import { countLoads, judgeLoad } from './commit-load.ts'
@@ -133,6 +133,22 @@ function markDuplicate(f: InFlight, original: string) {
     vi: `Tệp ${f.report.source} đã được nạp trước đây (lần nạp ${original}); không nạp lại`,
     en: `${f.report.source} was already loaded (load ${original}); not loaded again`,
   })
+}
+
+/**
+ * A delivery the full disk stopped was not carried out (the sender is asked to send it again): its
+ * copy leaves the archive as well, freeing what it took — unless a committed load holds the same file.
+ */
+async function forgetStoppedByFullDisk(wh: Warehouse, archiveDir: string, batch: InFlight[]): Promise<void> {
+  const hashes = batch.filter((f) => f.report.refusal?.code === 'disk_full' && f.report.sha256).map((f) => f.report.sha256)
+  if (hashes.length === 0) return
+  const kept = await queryRows<{ sha256: string }>(
+    wh.client,
+    "SELECT DISTINCT sha256 FROM meta.loads FINAL WHERE sha256 IN {hashes:Array(String)} AND status = 'committed'",
+    { hashes },
+  )
+  const keep = new Set(kept.map((k) => k.sha256))
+  for (const h of hashes) if (!keep.has(h)) fs.rmSync(archivePath(archiveDir, h), { force: true })
 }
 
 /** The load's last meta.loads row: how it ended. */
@@ -391,6 +407,7 @@ async function loadBatch(opts: LoadFilesOptions, dataset: CatalogDataset, agency
   } finally {
     // However the loads ended, the archive copies are settled before the caller sees the reports.
     await Promise.all(batch.map((f) => f.archiving?.then((a) => a.stored).catch(() => undefined)))
+    await forgetStoppedByFullDisk(wh, opts.archive.dir, batch).catch(() => undefined)
     for (const f of batch) f.report.durationMs = Date.now() - started
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuditLog } from '../infra/access/audit-log.ts'
@@ -21,6 +20,7 @@ import { datasetTemplate } from './template.ts'
 import { notFound } from '../infra/http/http-error.ts'
 import * as clock from '../infra/time/clock.ts'
 import { agencyScope, can } from '../infra/access/permissions.ts'
+import { receiveFile } from '../infra/files/receive-file.ts'
 
 /** HTTP status for a load report: accepted (also a recognised duplicate), refused, or failed. */
 export function reportStatus(report: LoadReport): number {
@@ -123,7 +123,7 @@ export async function loadRoutes(app: FastifyInstance, ctx: LoadRoutesDeps) {
     fs.mkdirSync(uploads, { recursive: true })
     const tmp = path.join(uploads, `${randomUUID()}${path.extname(part.filename).toLowerCase()}`)
     try {
-      await pipeline(part.file, fs.createWriteStream(tmp))
+      await receiveFile(part.file, tmp)
       if (part.file.truncated) {
         const mb = Math.round(ctx.uploadMaxBytes / 1024 / 1024)
         throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB; không có gì được nạp`, `${part.filename} exceeds the ${mb} MB limit; nothing was loaded`)

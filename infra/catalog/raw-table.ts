@@ -1,6 +1,6 @@
 import type { Dataset } from './schema.ts'
 import { queryRows, type Warehouse } from '../warehouse/client.ts'
-import { renderStatement, type ColumnSpec, type TableSpec } from '../warehouse/ddl.ts'
+import { DATA_TABLE_SETTINGS, renderStatement, settingsSql, type ColumnSpec, type TableSpec } from '../warehouse/ddl.ts'
 
 /**
  * Provenance carried by every raw row, so any warehouse value traces back to its delivery and line.
@@ -41,6 +41,7 @@ export function rawTableSpec(dataset: Pick<Dataset, 'id' | 'name' | 'columns'>):
     columns: [...dataset.columns.map((c) => ({ name: c.id, type: 'String' })), ...PROVENANCE_COLUMNS, PROBLEMS_COLUMN],
     engine: { kind: 'MergeTree' },
     orderBy: ['_load_id', '_row'],
+    settings: DATA_TABLE_SETTINGS,
   }
 }
 
@@ -52,6 +53,16 @@ export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' 
   const spec = rawTableSpec(dataset)
   const target = { cluster: wh.cluster }
   for (const query of renderStatement({ kind: 'table', spec }, target)) await wh.client.command({ query })
+  // A table created before the disk reserve (or with another one) takes today's.
+  const [table] = await queryRows<{ engine_full: string }>(
+    wh.client,
+    'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    { db: spec.database, table: spec.name },
+  )
+  const wanted = settingsSql(DATA_TABLE_SETTINGS)
+  if (table && !table.engine_full.includes(wanted)) {
+    for (const query of renderStatement({ kind: 'sql', sql: `ALTER TABLE raw.${spec.name}{on_cluster} MODIFY SETTING ${wanted}` }, target)) await wh.client.command({ query })
+  }
   const existing = await queryRows<{ name: string; type: string }>(
     wh.client,
     'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {table:String}',

@@ -7,7 +7,8 @@ export function isDiskFull(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if ((e as { code?: unknown }).code === 'ENOSPC') return true
     const text = `${(e as { message?: unknown }).message ?? ''} ${(e as { type?: unknown }).type ?? ''}`
-    if (/ENOSPC|NOT_ENOUGH_SPACE|No space left on device|Cannot reserve .*(space|bytes)|errno:? 28\b/i.test(text)) return true
+    // Code 243 is also the disk reserve of data tables (DATA_DISK_RESERVE_BYTES) being reached.
+    if (/ENOSPC|NOT_ENOUGH_SPACE|No space left on device|Cannot reserve .*(space|bytes)|enough free space|Code: 243\b|errno:? 28\b/i.test(text)) return true
   }
   return false
 }

@@ -46,7 +46,18 @@ export interface TableSpec {
    * those the SELECT gives (columns is then empty), so the engine plans the SELECT once.
    */
   asSelect?: string
+  /** MergeTree settings of the table (SETTINGS k = v, …), e.g. DATA_TABLE_SETTINGS. */
+  settings?: Readonly<Record<string, number>>
 }
+
+/**
+ * The last part of the disk is kept for kho's own records: a table holding data (raw, std, marts)
+ * refuses inserts while less than this is free, while meta tables (loads, runs, audit, alerts)
+ * still write. So a full disk fails a delivery or a mart build cleanly, and the failure is still
+ * recorded, alerted and answered instead of failing to be written too.
+ */
+export const DATA_DISK_RESERVE_BYTES = 64 * 1024 * 1024
+export const DATA_TABLE_SETTINGS: Readonly<Record<string, number>> = Object.freeze({ min_free_disk_bytes_to_perform_insert: DATA_DISK_RESERVE_BYTES })
 
 export type Statement =
   | { kind: 'database'; name: Database }
@@ -123,11 +134,16 @@ function createTableSql(spec: TableSpec, target: DdlTarget): string[] {
   ]
   if (spec.partitionBy) lines.push(`PARTITION BY ${spec.partitionBy}`)
   lines.push(`ORDER BY (${spec.orderBy.join(', ')})`)
+  if (spec.settings) lines.push(`SETTINGS ${settingsSql(spec.settings)}`)
   if (spec.comment) lines.push(`COMMENT ${quoteString(spec.comment)}`)
   if (spec.asSelect !== undefined) lines.push(`AS ${spec.asSelect}`)
   const statements = [lines.join('\n')]
   if (sharded) statements.push(distributedSql(spec, target, 'CREATE TABLE IF NOT EXISTS'))
   return statements
+}
+
+export function settingsSql(settings: Readonly<Record<string, number>>): string {
+  return Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join(', ')
 }
 
 function distributedSql(spec: TableSpec, target: DdlTarget, create: string): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import { quoteIdent } from '../../infra/warehouse/sql.ts'
-import { renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
+import { DATA_TABLE_SETTINGS, renderStatement, type ColumnSpec, type DdlTarget, type EngineSpec, type Statement, type TableSpec } from '../../infra/warehouse/ddl.ts'
 import { READS_KHO_DAY, type Model, type Project } from '../project/project.ts'
 import { compileModel, tableName } from './compile.ts'
 import * as clock from '../../infra/time/clock.ts'
@@ -55,6 +55,7 @@ export function modelTableSpec(m: Model, columns: ColumnSpec[], build: string, s
     orderBy: m.config.materialized === 'incremental' ? m.config.unique_key! : (m.config.order_by ?? []),
     ...(m.config.partition_by ? { partitionBy: m.config.partition_by } : {}),
     keeperPathSuffix: build,
+    settings: DATA_TABLE_SETTINGS,
   }
 }
 

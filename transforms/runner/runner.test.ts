@@ -348,7 +348,7 @@ describe('model tables through the DDL renderer', () => {
     expect(ddl.create).toEqual([
       "DROP TABLE IF EXISTS `marts`.`fct_population__build` ON CLUSTER 'kho' SYNC",
       "DROP TABLE IF EXISTS `marts`.`fct_population__build_local` ON CLUSTER 'kho' SYNC",
-      "CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build_local` ON CLUSTER 'kho'\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/marts/fct_population__build_local/b1', '{replica}')\nORDER BY (commune_code, age_band, gender, load_id)",
+      "CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build_local` ON CLUSTER 'kho'\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/marts/fct_population__build_local/b1', '{replica}')\nORDER BY (commune_code, age_band, gender, load_id)\nSETTINGS min_free_disk_bytes_to_perform_insert = 67108864",
       "CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build` ON CLUSTER 'kho' AS `marts`.`fct_population__build_local`\nENGINE = Distributed('kho', 'marts', 'fct_population__build_local', rand())",
     ])
     expect(ddl.swap).toContain("EXCHANGE TABLES `marts`.`fct_population__build_local` AND `marts`.`fct_population_local` ON CLUSTER 'kho'")
@@ -368,7 +368,7 @@ describe('model tables through the DDL renderer', () => {
 
   it('on a single node, renders plain tables and an exchange', () => {
     const ddl = buildStatements(project.models.get('fct_population')!, columns, { cluster: null }, 'b3')
-    expect(ddl.create[1]).toBe("CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build`\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = MergeTree\nORDER BY (commune_code, age_band, gender, load_id)")
+    expect(ddl.create[1]).toBe("CREATE TABLE IF NOT EXISTS `marts`.`fct_population__build`\n(\n  `commune_code` String,\n  `people` UInt64\n)\nENGINE = MergeTree\nORDER BY (commune_code, age_band, gender, load_id)\nSETTINGS min_free_disk_bytes_to_perform_insert = 67108864")
     expect(ddl.swap).toEqual([
       expect.stringContaining('CREATE TABLE IF NOT EXISTS `marts`.`fct_population`\n'),
       'EXCHANGE TABLES `marts`.`fct_population__build` AND `marts`.`fct_population`',
