@@ -59,9 +59,8 @@ export async function ensureRawTable(wh: Warehouse, dataset: Pick<Dataset, 'id' 
     'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}',
     { db: spec.database, table: spec.name },
   )
-  const wanted = settingsSql(DATA_TABLE_SETTINGS)
-  if (table && !table.engine_full.includes(wanted)) {
-    for (const query of renderStatement({ kind: 'sql', sql: `ALTER TABLE raw.${spec.name}{on_cluster} MODIFY SETTING ${wanted}` }, target)) await wh.client.command({ query })
+  if (table && !table.engine_full.includes(settingsSql(spec.settings!))) {
+    for (const query of renderStatement({ kind: 'modify_settings', table: spec }, target)) await wh.client.command({ query })
   }
   const existing = await queryRows<{ name: string; type: string }>(
     wh.client,

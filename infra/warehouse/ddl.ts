@@ -65,6 +65,8 @@ export type Statement =
   | { kind: 'add_column'; table: TableSpec; column: ColumnSpec }
   /** Changes a column's type in place (ClickHouse rewrites the column). */
   | { kind: 'modify_column'; table: TableSpec; column: ColumnSpec }
+  /** Gives an existing table the settings its spec has now (a table created before they were added). */
+  | { kind: 'modify_settings'; table: TableSpec }
   /** Escape hatch; `{on_cluster}` is replaced by ` ON CLUSTER '<name>'` or nothing. */
   | { kind: 'sql'; sql: string }
   /**
@@ -170,6 +172,12 @@ export function renderStatement(statement: Statement, target: DdlTarget): string
       const names = sharded ? [table.name + LOCAL_SUFFIX, table.name] : [table.name]
       const change = statement.kind === 'add_column' ? 'ADD COLUMN IF NOT EXISTS' : 'MODIFY COLUMN'
       return names.map((name) => `ALTER TABLE ${qualified(table.database, name)}${onCluster(target)} ${change} ${columnSql(column)}`)
+    }
+    case 'modify_settings': {
+      const { table } = statement
+      if (!table.settings) return []
+      const sharded = target.cluster !== null && placementOf(table) === 'sharded'
+      return [`ALTER TABLE ${qualified(table.database, sharded ? table.name + LOCAL_SUFFIX : table.name)}${onCluster(target)} MODIFY SETTING ${settingsSql(table.settings)}`]
     }
     case 'sql':
       return [statement.sql.replaceAll('{on_cluster}', onCluster(target))]

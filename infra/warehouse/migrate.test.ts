@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTempWarehouse, type TempWarehouse } from '../testing/temp-warehouse.ts'
 import { queryRows } from './client.ts'
-import { type DdlTarget, renderStatement, type TableSpec } from './ddl.ts'
+import { DATA_TABLE_SETTINGS, type DdlTarget, renderStatement, type TableSpec } from './ddl.ts'
 import { migrate, MigrationError } from './migrate.ts'
 import { migrations } from './migrations.ts'
 
@@ -119,6 +119,7 @@ describe('cluster-mode DDL', () => {
     const sql = [
       ...ddlOf(migrations, cluster),
       ...renderStatement({ kind: 'table', spec: martSpec }, cluster),
+      ...renderStatement({ kind: 'modify_settings', table: { ...martSpec, settings: DATA_TABLE_SETTINGS } }, cluster),
     ]
     for (const statement of sql) {
       // formatQuery runs ClickHouse's parser without executing: a syntax error throws.
