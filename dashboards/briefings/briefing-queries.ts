@@ -48,6 +48,18 @@ export function submissionQuery(period: BriefingPeriod, agency?: string) {
   }
 }
 
+/** Deliveries received in the period, by agency, dataset, who sent them and their outcome (issue 41). */
+export function deliveriesQuery(period: BriefingPeriod, agency?: string) {
+  return {
+    measures: ['data_quality.deliveries', 'data_quality.rows_read', 'data_quality.rows_rejected', 'data_quality.last_delivered_at'],
+    dimensions: ['data_quality.agency', 'data_quality.dataset', 'data_quality.delivered_by', 'data_quality.status'],
+    timeDimensions: [{ dimension: 'data_quality.delivered_at', dateRange: [period.start, period.end] }],
+    filters: onlyAgency('data_quality.agency', agency),
+    order: [['data_quality.agency', 'asc'], ['data_quality.dataset', 'asc'], ['data_quality.deliveries', 'desc']],
+    limit: 10_000,
+  }
+}
+
 /** How others used each agency's datasets in the period: by owner, dataset and consumer. */
 export function usageQuery(period: BriefingPeriod, agency?: string) {
   return {

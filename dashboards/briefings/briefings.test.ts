@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import ExcelJS from 'exceljs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { PROJECT_ROOT } from '../../infra/catalog/load-catalog.ts'
 import { loadConfig } from '../../infra/config.ts'
 import { JobScheduler } from '../../infra/scheduler/job-scheduler.ts'
@@ -15,7 +15,7 @@ import { deliverBriefing, writeBriefing } from './briefing-runner.ts'
 import { smtpMailer } from '../../infra/files/mailer.ts'
 import { smtpSink } from '../../infra/testing/smtp-sink.ts'
 import { buildBriefing } from './build-briefing.ts'
-import { communeQuery, kpiQuery, sourcesQuery, qualityQuery, submissionQuery } from './briefing-queries.ts'
+import { communeQuery, deliveriesQuery, kpiQuery, sourcesQuery, qualityQuery, submissionQuery } from './briefing-queries.ts'
 import { isA4Landscape, overprinted, printsWhole, printToPdf, type PrintedPage } from '../../infra/testing/print-pdf.ts'
 import { queryRows } from '../../infra/warehouse/client.ts'
 
@@ -75,9 +75,9 @@ describe('the quarterly KT-XH briefing', () => {
     expect(names[0]).toBe('Tong hop')
     const communeLevel = service.ctx.model.now.catalog.indicators.filter((i) => i.level === 'commune').length
     const communeSheets = Math.ceil(communeLevel / 7)
-    expect(names.slice(-3)).toEqual(['Nop bao cao', 'Chat luong du lieu', 'Nguon so lieu'])
-    expect(names.slice(-3 - communeSheets, -3)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
-    expect(names.length).toBe(1 + service.ctx.model.now.catalog.sectors.length + communeSheets + 3)
+    expect(names.slice(-4)).toEqual(['Nop bao cao', 'Lan gui du lieu', 'Chat luong du lieu', 'Nguon so lieu'])
+    expect(names.slice(-4 - communeSheets, -4)).toEqual(['Theo xa phuong', ...Array.from({ length: communeSheets - 1 }, (_, i) => `Theo xa phuong (${i + 2})`)])
+    expect(names.length).toBe(1 + service.ctx.model.now.catalog.sectors.length + communeSheets + 4)
   })
 
   it('prints: title block, merged wrapped headers, A4 landscape fitted to width, header rows repeated, frozen panes', () => {
@@ -150,6 +150,48 @@ describe('the quarterly KT-XH briefing', () => {
     const local = new Date(at.getTime() + 7 * 3600_000).toISOString()
     expect(row.getCell(4).value).toBe(`${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)} ${local.slice(11, 16)}`)
     expect(row.getCell(5).value).toBe(deliveries.length)
+  })
+
+  it('names who delivered what in the period: the sender in words, the outcome and the counts the API gives', async () => {
+    const catalog = service.ctx.model.now.catalog
+    // The third quarter: the demo's deliveries, one row per agency, dataset, sender and outcome.
+    const q3 = await api(deliveriesQuery(periodFromCode('2026-Q3')!))
+    const sheet = dataRows(quarterly.getWorksheet('Lan gui du lieu')!)
+    expect(q3.length).toBeGreaterThan(3)
+    expect(sheet.length).toBe(q3.length)
+    expect(sheet.map((r) => r.getCell(5).value)).toEqual(q3.map((r) => Number(r['data_quality.deliveries'])))
+    expect(new Set(sheet.map((r) => r.getCell(3).value))).toEqual(new Set(['Dữ liệu mẫu']))
+    // An officer's delivery in the fourth quarter, refused as a whole: the next quarterly report names
+    // the account by its name, with what became of the file (the refusal rebuilds the summaries itself).
+    const officer = await login('canbo.sotc')
+    const form = new FormData()
+    form.set('dataset', 'doanh_nghiep')
+    form.set('agency', 'SO_TC')
+    const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Vốn điều lệ (triệu đồng),Tình trạng,Ngày cập nhật'
+    form.set('file', new Blob([`${header}\n0100047517,Công ty sai mã,01/02/2020,07210,2610,"1.500,5",dang_hoat_dong,01/10/2026\n`]), 'dn-sai-ma.csv')
+    const sent = await fetch(`${service.url}/api/loads`, { method: 'POST', body: form, headers: { authorization: officer } })
+    expect(sent.status).toBe(422)
+    const q4 = periodFromCode('2026-Q4')!
+    const ofOfficer = async () => (await api(deliveriesQuery(q4, 'SO_TC'))).filter((r) => r['data_quality.delivered_by'] === 'account:canbo.sotc')
+    await vi.waitFor(async () => expect(await ofOfficer()).toHaveLength(1), { timeout: 60_000, interval: 500 })
+    const [fromApi] = await ofOfficer()
+    const briefing = service.ctx.dashboards.briefings.find((b) => b.id === 'kt_xh_quy')!
+    const { buffer } = await buildBriefing({ cube: cubeContextOf(service.ctx), catalog, ioc: service.ctx.dashboards.ioc }, briefing, q4)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(buffer as never)
+    const row = dataRows(wb.getWorksheet('Lan gui du lieu')!).find((r) => String(r.getCell(3).value).includes('canbo.sotc'))!
+    const at = new Date(`${String(fromApi!['data_quality.last_delivered_at']).replace(' ', 'T').replace(/Z?$/, 'Z')}`)
+    const local = new Date(at.getTime() + 7 * 3600_000).toISOString()
+    expect((row.values as unknown[]).slice(1)).toEqual([
+      'Sở Tài chính',
+      catalog.dataset('doanh_nghiep')!.name,
+      'Cán bộ Sở Tài chính (canbo.sotc)',
+      'Bị từ chối',
+      1,
+      1,
+      1,
+      `${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)} ${local.slice(11, 16)}`,
+    ])
   })
 
   it('holds the same numbers the API gives for the same questions', async () => {

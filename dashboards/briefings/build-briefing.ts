@@ -3,7 +3,7 @@ import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { indicatorDecimals } from '../../infra/catalog/indicator-decimals.ts'
 import { decimalFormat } from '../../infra/files/print-layout.ts'
 import { communesOf } from '../../infra/identifiers/admin-units.ts'
-import { warehouseTime } from '../../infra/warehouse/sql.ts'
+import { fromWarehouseTime, warehouseTime } from '../../infra/warehouse/sql.ts'
 import type { SecurityContext } from '../../infra/access/caller.ts'
 import { runQuery, type QueryContext } from '../../semantic/api/cube-api.ts'
 import { validateQuery } from '../../semantic/cube/cube-query.ts'
@@ -12,7 +12,10 @@ import type { IocConfig } from '../ioc-config.ts'
 import { statusOf, type Status } from '../../infra/contracts/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
 import type { BriefingPeriod } from './briefing-period.ts'
-import { communeQuery, kpiQuery, qualityQuery, sourcesQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { communeQuery, deliveriesQuery, kpiQuery, qualityQuery, sourcesQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { listAccounts } from '../../infra/access/accounts.ts'
+import { deliveredByText } from '../../infra/contracts/delivered-by.ts'
+import { LOAD_STATUS_WORDS } from '../../infra/contracts/delivery.ts'
 import { deliveryRecords } from '../../semantic/trace/trace.ts'
 import { writeSheet, type Column, type Row, type SheetSpec } from './briefing-sheet.ts'
 import * as clock from '../../infra/time/clock.ts'
@@ -122,7 +125,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
           name: catalog.indicator(code)!.name_vi,
           agency: [...new Set(delivered.map((d) => agencyName(d.load!.agency)))].join('; '),
           file: files.length <= 2 ? files.join('; ') : `${files.slice(0, 2).join('; ')} và ${files.length - 2} tệp khác`,
-          delivered_at: vietnamDayAndTime(new Date(`${latest.delivered_at.replace(' ', 'T')}Z`)),
+          delivered_at: vietnamDayAndTime(fromWarehouseTime(latest.delivered_at)),
           deliveries: delivered.length,
           reports: delivered.reduce((n, d) => n + d.reports, 0),
         },
@@ -142,6 +145,38 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
       rows,
       footnotes: ['Mỗi số liệu trên các trang trước được tính từ các dòng báo cáo của những lần nộp này; trên Kho dữ liệu, "Nguồn số liệu" ở từng ô cho biết tệp và dòng cụ thể.', freshness],
       whyEmpty: 'chưa chỉ tiêu nào có số liệu trong kỳ.',
+    }
+  }
+
+  /** Who delivered what in the period: each agency's deliveries by dataset, sender and outcome. */
+  const deliveriesSheet = async (): Promise<SheetSpec> => {
+    const names = new Map((await listAccounts(deps.cube.wh)).map((a) => [a.username, a.display_name]))
+    const rows = (await ask(deliveriesQuery(period, agency))).map((r) => ({
+      agency: agencyName(String(r['data_quality.agency'])),
+      dataset: catalog.dataset(String(r['data_quality.dataset']))?.name ?? String(r['data_quality.dataset']),
+      sender: deliveredByText(r['data_quality.delivered_by'], 'vi', (u) => names.get(u)),
+      outcome: LOAD_STATUS_WORDS[String(r['data_quality.status'])]?.[0] ?? String(r['data_quality.status']),
+      deliveries: num(r['data_quality.deliveries']),
+      rows_read: num(r['data_quality.rows_read']),
+      rows_rejected: num(r['data_quality.rows_rejected']),
+      last: r['data_quality.last_delivered_at'] ? vietnamDayAndTime(fromWarehouseTime(String(r['data_quality.last_delivered_at']))) : null,
+    }))
+    return {
+      name: 'Lan gui du lieu',
+      subtitle: 'Các lần gửi dữ liệu trong kỳ: cơ quan, bộ dữ liệu, người gửi và kết quả',
+      columns: [
+        { key: 'agency', header: 'Cơ quan', width: 30 },
+        { key: 'dataset', header: 'Bộ dữ liệu', width: 30 },
+        { key: 'sender', header: 'Người gửi', width: 30 },
+        { key: 'outcome', header: 'Kết quả', width: 14 },
+        { key: 'deliveries', header: 'Số lần gửi', numFmt: INT, width: 10 },
+        { key: 'rows_read', header: 'Số dòng đã đọc', numFmt: INT, width: 13 },
+        { key: 'rows_rejected', header: 'Số dòng bị từ chối', numFmt: INT, width: 13 },
+        { key: 'last', header: 'Lần gửi gần nhất', width: 17 },
+      ],
+      rows,
+      footnotes: ['Người gửi: tài khoản trên Kho dữ liệu, khóa API của hệ thống gửi, nguồn Kho kéo theo lịch, thư mục nhận tệp hoặc người dùng dòng lệnh trên máy chủ; mỗi lần gửi được ghi vào nhật ký chia sẻ.', freshness],
+      whyEmpty: 'không có lần gửi dữ liệu nào trong kỳ.',
     }
   }
 
@@ -220,6 +255,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             footnotes: ['Hạn nộp: cuối kỳ + 15 ngày (tháng), 30 ngày (quý), 90 ngày (năm); dữ liệu thay đổi: 2 ngày làm việc. Ngày nghỉ theo lịch Việt Nam.', freshness],
             whyEmpty: 'không có nghĩa vụ nộp nào đến hạn trong kỳ, nên không tính số ngày trễ.',
           },
+          await deliveriesSheet(),
         ]
       }
       case 'quality': {
@@ -261,7 +297,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
           queries: num(r['usage.queries']),
           rows: num(r['usage.rows']),
           users: num(r['usage.users']),
-          last_access: r['usage.last_access'] ? String(r['usage.last_access']).slice(0, 16).replace('T', ' ') : null,
+          last_access: r['usage.last_access'] ? vietnamDayAndTime(fromWarehouseTime(String(r['usage.last_access']))) : null,
         }))
         return [
           {
@@ -274,7 +310,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
               { key: 'queries', header: 'Lượt khai thác', numFmt: INT, width: 12 },
               { key: 'rows', header: 'Số dòng trả về', numFmt: INT, width: 14 },
               { key: 'users', header: 'Số người dùng', numFmt: INT, width: 12 },
-              { key: 'last_access', header: 'Lần gần nhất (UTC)', width: 18 },
+              { key: 'last_access', header: 'Lần gần nhất', width: 18 },
             ],
             rows,
             footnotes: ['Đếm từ nhật ký chia sẻ: truy vấn, trích xuất, dòng bị từ chối và tải dữ liệu mở trả về dữ liệu của cơ quan.', freshness],

@@ -15,6 +15,14 @@ export interface DeliveryRecord {
   delivered_at: string
 }
 
+/** How a load ended, in words (vi, en): the pages' status labels and the briefings' "Kết quả". */
+export const LOAD_STATUS_WORDS: Record<string, readonly [vi: string, en: string]> = {
+  committed: ['Đã nạp', 'Loaded'],
+  refused: ['Bị từ chối', 'Refused'],
+  duplicate: ['Trùng tệp đã gửi', 'Duplicate file'],
+  failed: ['Lỗi', 'Failed'],
+}
+
 /** A row of GET /api/loads: the delivery and how its load ended. */
 export interface LoadHistoryRow extends DeliveryRecord {
   status: string

@@ -16,6 +16,9 @@ export const sqlBuilder = knex({ client: 'mysql2' })
 /** A moment as DateTime64(3, 'UTC') reads back as text ("2026-11-28 08:40:00.123"), for rows written and read back whole. */
 export const warehouseTime = (at: Date = clock.now()): string => at.toISOString().replace('T', ' ').replace('Z', '')
 
+/** The moment a warehouse time names: "2026-11-28 08:40:00.123" as the engine writes it, or the API's "2026-11-28T08:40:00.000"; both are UTC. */
+export const fromWarehouseTime = (text: string): Date => new Date(/[zZ]|[+-]\d\d:\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`)
+
 /** A SQL string literal. Only catalogue text (labels, enum values, patterns) goes through here. */
 export function sqlString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`

@@ -338,7 +338,7 @@ describe('quarterly report per agency', () => {
     const ExcelJS = (await import('exceljs')).default
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Nop bao cao', 'Chat luong du lieu', 'Khai thac du lieu', 'Bao loi du lieu'])
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Nop bao cao', 'Lan gui du lieu', 'Chat luong du lieu', 'Khai thac du lieu', 'Bao loi du lieu'])
     // Data rows start below the title block and the two header rows.
     const rowsOf = (name: string, n: number) => Array.from({ length: n }, (_, i) => (wb.getWorksheet(name)!.getRow(8 + i).values as unknown[]).slice(1))
     // Usage: SO_TC's datasets as others used them, exactly the API's rows.

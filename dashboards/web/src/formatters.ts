@@ -1,6 +1,8 @@
 import { unitText } from '../../../infra/contracts/units.ts'
 import { dayText, periodWords } from '../../../infra/contracts/question-words.ts'
 import { CATALOG_LABELS } from '../../../infra/contracts/catalog-labels.ts'
+import { deliveredByText } from '../../../infra/contracts/delivered-by.ts'
+import { LOAD_STATUS_WORDS } from '../../../infra/contracts/delivery.ts'
 import type { Lang } from './strings.ts'
 
 /** Statuses, roles, channels and the catalogue's vocabulary in words: what `fmt.status` shows. */
@@ -10,10 +12,7 @@ const STATUS: Record<string, readonly [string, string]> = {
   missing: ['Chưa nộp', 'Missing'],
   rejected: ['Bị từ chối', 'Rejected'],
   pending: ['Chưa đến hạn', 'Not yet due'],
-  committed: ['Đã nạp', 'Loaded'],
-  refused: ['Bị từ chối', 'Refused'],
-  duplicate: ['Trùng tệp đã gửi', 'Duplicate file'],
-  failed: ['Lỗi', 'Failed'],
+  ...LOAD_STATUS_WORDS,
   fresh: ['Mới', 'Fresh'],
   warn: ['Sắp cũ', 'Ageing'],
   error: ['Quá cũ', 'Stale'],
@@ -125,29 +124,7 @@ export function formatters(lang: Lang) {
       return lang === 'vi' ? `Quý ${ROMAN[q - 1]}/${m[1]}` : `Q${q} ${m[1]}`
     },
     /** Who delivered a load (meta.loads.delivered_by) in words: an account, the command line's user, a key, a pull source, the inbox. */
-    deliveredBy(v: unknown): string {
-      const [kind, ...rest] = String(v ?? '').split(':')
-      const who = rest.join(':')
-      const vi = lang === 'vi'
-      switch (kind) {
-        case 'account':
-          return who
-        case 'cli':
-          return vi ? `Dòng lệnh (người dùng ${who})` : `Command line (user ${who})`
-        case 'push-key':
-          return vi ? `Khóa API ${who}` : `API key ${who}`
-        case 'pull':
-          return vi ? `Kéo tự động từ ${who}` : `Pulled from ${who}`
-        case 'inbox':
-          return vi ? 'Thư mục nhận tệp' : 'Inbox folder'
-        case 'demo':
-          return vi ? 'Dữ liệu mẫu' : 'Demo data'
-        case 'file':
-          return vi ? 'Nạp trực tiếp trên máy chủ' : 'Loaded on the server'
-        default:
-          return '—'
-      }
-    },
+    deliveredBy: (v: unknown): string => deliveredByText(v, lang),
     status(s: unknown): string {
       const pair = STATUS[String(s)]
       return pair ? pair[lang === 'vi' ? 0 : 1] : String(s ?? '')

@@ -148,7 +148,12 @@ export async function bootstrap(
       paths: config.paths,
       onCommitted: (report) => ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [report.dataset]),
       // Every delivery is an entry in the sharing log, whoever sent it and however it ended.
-      onSettled: (report, d) => ctx.audit.recordService(d.deliveredBy ?? d.channel, deliveryEntry(report, d.channel)),
+      // A refused one changes the summaries of every delivery (a "rejected" obligation, the quality
+      // scores, who sent what), so those are rebuilt after it too, and only those.
+      onSettled: (report, d) => {
+        if (report.status === 'refused') ctx.transforms.request(DELIVERY_RUN_DELAY_MS, [])
+        return ctx.audit.recordService(d.deliveredBy ?? d.channel, deliveryEntry(report, d.channel))
+      },
     }),
     transforms: new TransformCoordinator(
       wh,

@@ -3,12 +3,13 @@ materialized: table
 order_by: [agency, dataset, delivered_at]
 tags: [quality, deliveries]
 */
--- Every delivery with its outcome and row counts: the basis of data-quality scores.
+-- Every delivery with its outcome and row counts (the basis of data-quality scores) and who sent it.
 select
     load_id,
     dataset,
     agency,
     channel,
+    delivered_by,
     source,
     status,
     period,
