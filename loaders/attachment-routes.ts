@@ -24,6 +24,31 @@ export interface AttachmentRoutesDeps {
   paths: { uploads: string }
 }
 
+/** What an upload is attached to. */
+export type AttachmentOf = { kind: AttachmentKind; loadId: string; requestId?: string; dataset: string; agency: string }
+
+/** The uploaded file (multipart field "file"), staged, stored as an attachment; the staged copy removed whatever happens. */
+export async function receiveAttachment(req: FastifyRequest, ctx: Pick<AttachmentRoutesDeps, 'wh' | 'attachments' | 'paths'>, a: AttachmentOf): Promise<Attachment> {
+  if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'Gửi tệp dạng multipart/form-data (trường "file")', 'Send the file as multipart/form-data (field "file")')
+  const part = await req.file({ limits: { fileSize: ATTACHMENT_MAX_BYTES, files: 1 } })
+  if (!part) throw new HttpError(400, 'no_file', 'Không có tệp nào được gửi', 'No file was sent')
+  fs.mkdirSync(ctx.paths.uploads, { recursive: true })
+  const tmp = path.join(ctx.paths.uploads, `attachment-${randomUUID()}`)
+  try {
+    await receiveFile(part.file, tmp)
+    if (part.file.truncated) {
+      const mb = ATTACHMENT_MAX_BYTES / 1024 / 1024
+      throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB cho một tài liệu đính kèm`, `${part.filename} exceeds the ${mb} MB limit for an attachment`)
+    }
+    return await storeAttachment(ctx.wh, ctx.attachments, { ...a, name: part.filename, file: tmp, uploadedBy: req.caller.account })
+  } catch (err) {
+    if (err instanceof LoadRefusal) throw new HttpError(err.code === 'attachment.type' ? 415 : err.code === 'attachment.delivery_total' ? 413 : 400, err.code, err.vi, err.en)
+    throw err
+  } finally {
+    fs.rmSync(tmp, { force: true })
+  }
+}
+
 /**
  * Attachments of a delivery (its officer sends them; its agency and provincial roles read them) and
  * of a catalogue entry (its owner agency's officers and stewards send them; anyone signed in reads
@@ -42,27 +67,7 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
   }
   const forbidden = () => new HttpError(403, 'forbidden', 'Tài khoản không được xem hoặc gửi tài liệu này', 'This account may not see or send this document')
 
-  /** The uploaded file, staged, stored as an attachment; the staged copy removed whatever happens. */
-  async function receive(req: FastifyRequest, a: { kind: AttachmentKind; loadId: string; dataset: string; agency: string }): Promise<Attachment> {
-    if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'Gửi tệp dạng multipart/form-data (trường "file")', 'Send the file as multipart/form-data (field "file")')
-    const part = await req.file({ limits: { fileSize: ATTACHMENT_MAX_BYTES, files: 1 } })
-    if (!part) throw new HttpError(400, 'no_file', 'Không có tệp nào được gửi', 'No file was sent')
-    fs.mkdirSync(ctx.paths.uploads, { recursive: true })
-    const tmp = path.join(ctx.paths.uploads, `attachment-${randomUUID()}`)
-    try {
-      await receiveFile(part.file, tmp)
-      if (part.file.truncated) {
-        const mb = ATTACHMENT_MAX_BYTES / 1024 / 1024
-        throw new HttpError(413, 'too_large', `Tệp ${part.filename} vượt quá giới hạn ${mb} MB cho một tài liệu đính kèm`, `${part.filename} exceeds the ${mb} MB limit for an attachment`)
-      }
-      return await storeAttachment(ctx.wh, ctx.attachments, { ...a, name: part.filename, file: tmp, uploadedBy: req.caller.account })
-    } catch (err) {
-      if (err instanceof LoadRefusal) throw new HttpError(err.code === 'attachment.type' ? 415 : err.code === 'attachment.delivery_total' ? 413 : 400, err.code, err.vi, err.en)
-      throw err
-    } finally {
-      fs.rmSync(tmp, { force: true })
-    }
-  }
+  const receive = (req: FastifyRequest, a: AttachmentOf) => receiveAttachment(req, ctx, a)
 
   app.post<{ Params: { id: string } }>('/api/loads/:id/attachments', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
     const load = await loadOf(req.params.id)
@@ -93,6 +98,8 @@ export function attachmentRoutes(app: FastifyInstance, ctx: AttachmentRoutesDeps
     if (!a) throw notFound('tài liệu / attachment', req.params.id)
     // A delivery's documents are its agency's and the province's; a dataset's, everyone's signed in.
     if (a.kind === 'delivery' && !can(req.caller, 'see', a.agency)) throw forbidden()
+    // A sharing request's letters are the asking agency's, the owner's and the province's.
+    if (a.kind === 'sharing' && !can(req.caller, 'see', a.agency) && !can(req.caller, 'see', ctx.catalog().dataset(a.dataset)?.owner ?? '')) throw forbidden()
     const file = attachmentPath(ctx.attachments.dir, a.sha256)
     if (!fs.existsSync(file)) throw notFound('tài liệu / attachment', req.params.id)
     ctx.audit.recordRequest(req, { endpoint: 'attachment.download', datasets: [a.dataset], query: { id: a.id, name: a.name, kind: a.kind } })

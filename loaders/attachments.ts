@@ -11,15 +11,18 @@ import { Utf8Check } from './utf8-check.ts'
 /**
  * Documents sent with data (Bắc Ninh QĐ 53 Điều 6.3: doc, pdf, images, media, zip; Điều 6.6 and
  * Lào Cai Điều 20.3: technical documentation with each dataset): attached to a delivery by its
- * officer, or to a catalogue entry by its owner or a steward. The type is decided from the content
+ * officer, to a catalogue entry by its owner or a steward, or to a sharing request (Bắc Ninh Điều 7.2: the
+ * written request, each side's approval letter, a third party's commitment). The type is decided from the content
  * (magic bytes, file-type), never the name; archives are kept as they are, never unpacked.
  */
-export type AttachmentKind = 'delivery' | 'dataset'
+export type AttachmentKind = 'delivery' | 'dataset' | 'sharing'
 
 export interface Attachment {
   id: string
   kind: AttachmentKind
   load_id: string
+  /** The sharing request a letter belongs to (kind sharing). */
+  request_id: string
   dataset: string
   agency: string
   name: string
@@ -84,17 +87,13 @@ export async function attachmentType(file: string, name: string): Promise<string
 
 export const attachmentPath = (dir: string, sha256: string) => path.join(dir, sha256.slice(0, 2), sha256)
 
-const COLUMNS = 'id, kind, load_id, dataset, agency, name, media_type, size, sha256, uploaded_by, toString(uploaded_at) AS uploaded_at'
+const COLUMNS = 'id, kind, load_id, request_id, dataset, agency, name, media_type, size, sha256, uploaded_by, toString(uploaded_at) AS uploaded_at'
 const read = (r: Attachment & { size: string | number }): Attachment => ({ ...r, size: Number(r.size) })
 
-export async function listAttachments(wh: Warehouse, where: { loadId: string } | { dataset: string }): Promise<Attachment[]> {
-  const rows = await queryRows<Attachment>(
-    wh.client,
-    'loadId' in where
-      ? `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE kind = 'delivery' AND load_id = {v:String} AND NOT deleted ORDER BY uploaded_at, id`
-      : `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE kind = 'dataset' AND dataset = {v:String} AND NOT deleted ORDER BY uploaded_at, id`,
-    { v: 'loadId' in where ? where.loadId : where.dataset },
-  )
+export async function listAttachments(wh: Warehouse, where: { loadId: string } | { dataset: string } | { requestId: string }): Promise<Attachment[]> {
+  const [condition, v] =
+    'loadId' in where ? ["kind = 'delivery' AND load_id", where.loadId] : 'dataset' in where ? ["kind = 'dataset' AND dataset", where.dataset] : ["kind = 'sharing' AND request_id", where.requestId]
+  const rows = await queryRows<Attachment>(wh.client, `SELECT ${COLUMNS} FROM meta.attachments FINAL WHERE ${condition} = {v:String} AND NOT deleted ORDER BY uploaded_at, id`, { v })
   return rows.map(read)
 }
 
@@ -111,7 +110,7 @@ export async function findAttachment(wh: Warehouse, id: string): Promise<Attachm
 export async function storeAttachment(
   wh: Warehouse,
   store: KeptFiles,
-  a: { kind: AttachmentKind; loadId: string; dataset: string; agency: string; name: string; file: string; uploadedBy: string },
+  a: { kind: AttachmentKind; loadId: string; requestId?: string; dataset: string; agency: string; name: string; file: string; uploadedBy: string },
 ): Promise<Attachment> {
   const size = fs.statSync(a.file).size
   if (size === 0) throw new LoadRefusal('attachment.empty', `Tệp ${a.name} rỗng`, `${a.name} is empty`)
@@ -135,6 +134,7 @@ export async function storeAttachment(
     id: randomUUID(),
     kind: a.kind,
     load_id: a.loadId,
+    request_id: a.requestId ?? '',
     dataset: a.dataset,
     agency: a.agency,
     name: path.basename(a.name).slice(0, 255),

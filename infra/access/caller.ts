@@ -18,6 +18,11 @@ export interface SecurityContext {
   purpose: string
   /** A registered system: the views it may read. */
   views?: readonly string[]
+  /**
+   * The answer leaves kho (a download, the SQL API a BI tool pulls through): a view-only grant
+   * (Lào Cai Điều 21.3) does not reach it.
+   */
+  takesAway?: boolean
 }
 
 export interface Caller extends SecurityContext {
@@ -27,7 +32,7 @@ export interface Caller extends SecurityContext {
 export const PUBLIC: Caller = { account: 'public', role: 'public', agency: '', communeCode: '', personalData: false, purpose: '', via: 'anonymous' }
 
 /** A purpose is declared when it says something (five characters or more). */
-const hasPurpose = (sec: SecurityContext) => sec.purpose.trim().length >= 5
+export const hasPurpose = (sec: SecurityContext) => sec.purpose.trim().length >= 5
 
 /** Personal data leaves only for an account granted it that declared why. */
 export const mayReadPersonal = (sec: SecurityContext) => sec.personalData && hasPurpose(sec)

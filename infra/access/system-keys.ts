@@ -5,9 +5,10 @@ import { warehouseTime } from '../warehouse/sql.ts'
 import * as clock from '../time/clock.ts'
 
 /**
- * Information systems that read kho through the provincial integration platform (LGSP). A steward
- * registers each one — its owner agency, contact, the views it may read, the addresses it may call
- * from, an expiry — and issues it keys `kho_sys_<key id>_<secret>`: shown once, stored as SHA-256
+ * Information systems that read kho through the provincial integration platform (LGSP). Its agency's
+ * officer (Lào Cai Điều 8.6a) or a steward registers each one — its owner agency, contact, the views
+ * within its agency's scope, the addresses it may call from, an expiry, whether a third party runs
+ * it — and a steward issues it keys `kho_sys_<key id>_<secret>`: shown once, stored as SHA-256
  * (the secret is 192 random bits, so a fast hash is enough), revocable and rotatable. A system is
  * read-only: it matches no role a route grants, and reaches the Cube API's views it was given.
  */
@@ -21,6 +22,9 @@ export interface System {
   /** The last day it may call (YYYY-MM-DD), or null. */
   expires_on: string | null
   disabled: boolean
+  /** Run by an organisation outside the province's agencies (Bắc Ninh Điều 7.3): its commitment comes before any grant. */
+  third_party: boolean
+  operator_name: string
   created_at: string
 }
 
@@ -36,14 +40,17 @@ export const systemInput = z.strictObject({
   name: z.string().min(1).max(200),
   agency: z.string().min(1).max(40),
   contact: z.string().max(300).default(''),
-  views: z.array(z.string().max(100)).min(1).max(50),
+  /** Views within its agency's scope (owned, consumed by the catalogue, open); anything else is asked for by request. */
+  views: z.array(z.string().max(100)).max(50).default([]),
   addresses: z.array(z.union([z.ipv4(), z.ipv6()])).max(50).default([]),
   expires_on: z.iso.date().nullable().default(null),
+  third_party: z.boolean().default(false),
+  operator_name: z.string().trim().max(300).default(''),
 })
 
 export const systemChange = systemInput.omit({ id: true }).partial().extend({ disabled: z.boolean().optional() })
 
-const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, toString(created_at) AS created_at'
+const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, third_party, operator_name, toString(created_at) AS created_at'
 
 export async function listSystems(wh: Warehouse): Promise<System[]> {
   return queryRows<System>(wh.client, `SELECT ${SYSTEM_COLUMNS} FROM meta.systems FINAL ORDER BY id`)
@@ -59,7 +66,8 @@ async function writeSystem(wh: Warehouse, s: System) {
 }
 
 /** Registers a system (or, for an existing id, null: change it with updateSystem). */
-export async function registerSystem(wh: Warehouse, input: z.infer<typeof systemInput>): Promise<System | null> {
+export async function registerSystem(wh: Warehouse, given: z.input<typeof systemInput>): Promise<System | null> {
+  const input = systemInput.parse(given)
   if (await findSystem(wh, input.id)) return null
   const system: System = { ...input, disabled: false, created_at: warehouseTime() }
   await writeSystem(wh, system)

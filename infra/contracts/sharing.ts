@@ -4,11 +4,48 @@
  */
 export type RequestStatus = 'pending' | 'approved' | 'refused' | 'suspended' | 'ended' | 'withdrawn'
 
+/** Who signs a request (Bắc Ninh Điều 7.2): the data owner agency and the warehouse's operator (its stewards). */
+export type SignatureSide = 'owner' | 'operator'
+export const SIGNATURE_SIDES: readonly SignatureSide[] = ['owner', 'operator']
+
+/** One side's decision, with its letter (an attachment id; empty for a refusal without one). */
+export interface Decision {
+  side: SignatureSide
+  approve: boolean
+  by: string
+  at: string
+  note: string
+  letter: string
+}
+
+/** Lào Cai Điều 21.3's levels a request may ask for: view (read on kho's pages and API only) or use (also download, SQL, feeds). */
+export const GRANT_LEVELS = ['view', 'use'] as const
+export type GrantLevel = (typeof GRANT_LEVELS)[number]
+/** How the data is to be used (Lào Cai Điều 12.2: method and frequency of sharing). */
+export const SHARING_METHODS = ['query', 'export', 'feed'] as const
+export type SharingMethod = (typeof SHARING_METHODS)[number]
+export const SHARING_FREQUENCIES = ['as_needed', 'once', 'daily', 'weekly', 'monthly', 'quarterly', 'on_change'] as const
+export type SharingFrequency = (typeof SHARING_FREQUENCIES)[number]
+/** Which letter an upload is: the written request, an approval letter of a side, a third party's commitment. */
+export const LETTER_KINDS = ['request', 'owner', 'operator', 'commitment'] as const
+export type LetterKind = (typeof LETTER_KINDS)[number]
+
 export interface SharingRequest {
   id: string
   dataset: string
   requester: string
+  /** The asking agency (the system's owner, when the grant is for a system). */
   agency: string
+  /** Who the grant is for: the agency's officers, or one of its consuming systems. */
+  recipient: 'agency' | 'system'
+  system_id: string
+  level: GrantLevel
+  method: SharingMethod
+  frequency: SharingFrequency
+  request_letter: string
+  commitment_letter: string
+  /** Each side's latest decision; the request is approved when both sides have approved. */
+  decisions: Decision[]
   views: string[]
   members: string[]
   purpose: string
@@ -24,8 +61,11 @@ export interface SharingRequest {
   updated_at: string
 }
 
-/** A request as the pages list it: whether its grant is in force today (kho's clock), and whether the caller decides it (the owner's side). */
-export type ListedRequest = SharingRequest & { in_force: boolean; decides: boolean }
+/**
+ * A request as the pages list it: whether its grant is in force today (kho's clock), the sides that
+ * have not approved yet, and the side the caller signs for (null: none, or already signed).
+ */
+export type ListedRequest = SharingRequest & { in_force: boolean; waiting_for: SignatureSide[]; decides: boolean; signs_as: SignatureSide | null }
 
 /** A dataset one may ask for, with the caller's access to it and its views' members. */
 export interface ShareableDataset {

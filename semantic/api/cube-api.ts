@@ -299,7 +299,9 @@ export function cubeApiRoutes(app: FastifyInstance, ctx: CubeApiContext) {
 
   // kho's own: a question's result as a file to download (export-question.ts), under the same policy and audit as /load.
   app.post('/api/export', allow(access.public), (req, reply) =>
-    handle(ctx, 'export', req, async (sec) => {
+    handle(ctx, 'export', req, async (caller) => {
+      // A file leaves kho: a view-only grant does not reach it.
+      const sec = { ...caller, takesAway: true }
       const asked = (req.body as { format?: unknown } | undefined)?.format ?? 'xlsx'
       if (asked !== 'xlsx' && asked !== 'csv') throw new QueryError(`Định dạng "${String(asked).slice(0, 20)}" không có; chọn xlsx hoặc csv`, `No format "${String(asked).slice(0, 20)}"; choose xlsx or csv`)
       const parsed = exportAsk.safeParse(req.body ?? {})

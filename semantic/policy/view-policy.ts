@@ -1,5 +1,5 @@
 import type { SecurityContext } from '../../infra/access/caller.ts'
-import { mayReadPersonal } from '../../infra/access/caller.ts'
+import { hasPurpose, mayReadPersonal } from '../../infra/access/caller.ts'
 import { HttpError } from '../../infra/http/http-error.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
@@ -34,9 +34,10 @@ export interface DatasetRules {
   consumers: readonly string[]
 }
 
-/** What a grant opens of one view: every member (null) or the ones named. */
+/** What a grant opens of one view: every member (null) or the ones named; at a level when it is a grant in force (view: not taken away). */
 export interface ViewGrant {
   members: readonly string[] | null
+  level?: 'view' | 'use'
 }
 
 /**
@@ -100,6 +101,17 @@ function entitled(policy: ViewPolicy, rules: SharingRules, agency: string): bool
   return !!d && (d.owner === agency || (d.scope !== 'noi_bo' && d.consumers.includes(agency)))
 }
 
+/**
+ * Whether a system of an agency may be given a view at registration, with no request: a view of a
+ * dataset its agency owns or is a named consumer of (the owner consented in the catalogue), an open
+ * view, or one of kho's own views (the operator's to give). Any other dataset takes a request both
+ * the owner and the operator sign (Bắc Ninh Điều 7.2); a view registered otherwise opens nothing.
+ */
+export function systemMayHold(view: string, agency: string, rules: SharingRules): boolean {
+  const policy = rules.policy(view)
+  return !!policy && (!policy.dataset || isOpenView(policy, rules) || entitled(policy, rules, agency))
+}
+
 /** What the policy refuses: a 403 with the reason. */
 export class AccessDenied extends HttpError {
   constructor(vi: string, en: string) {
@@ -131,26 +143,39 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rul
   if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
   const open = isOpenView(policy, rules)
   if (ctx.role === 'system' && ctx.views) {
-    if (ctx.views.includes(view)) return { allowed: true }
-    if (open) return { allowed: true, asPublic: true }
-    return { allowed: false, vi: `Hệ thống ${ctx.account} không được cấp "${view}"`, en: `System ${ctx.account} was not given "${view}"` }
+    if (ctx.views.includes(view) && systemMayHold(view, ctx.agency, rules)) return { allowed: true }
+    const refused: ViewAccess = open
+      ? { allowed: true, asPublic: true }
+      : { allowed: false, vi: `Hệ thống ${ctx.account} không được cấp "${view}"`, en: `System ${ctx.account} was not given "${view}"` }
+    return withGrant(view, ctx, q, rules, refused, `hệ thống ${ctx.account}`, `system ${ctx.account}`)
   }
   if (ctx.role === 'agency_officer') {
     const own = officerAccess(view, policy, ctx, q, rules, open)
     if (own.allowed && !own.filter && !own.asPublic) return own
-    // A grant only adds to what the officer had: it answers a query that keeps to what it names,
-    // and any other query is decided as if there were no grant.
-    const grant = rules.grant(ctx.agency, view)
-    if (!grant) return own
-    if (!grant.members) return { allowed: true }
-    const asked = q ? queryMembers(q).filter((m) => m.startsWith(`${view}.`)) : []
-    const beyond = asked.filter((m) => !grant.members!.includes(m))
-    if (beyond.length === 0 && (q || !own.allowed)) return { allowed: true, onlyMembers: grant.members }
-    if (own.allowed) return own
-    return { allowed: false, vi: `Quyền được cấp cho cơ quan ${ctx.agency} không gồm ${beyond.join(', ')}`, en: `The grant to agency ${ctx.agency} does not include ${beyond.join(', ')}` }
+    return withGrant(view, ctx, q, rules, own, `cơ quan ${ctx.agency}`, `agency ${ctx.agency}`)
   }
   if (!open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
   return { allowed: true, asPublic: true }
+}
+
+/**
+ * What a grant adds to what the caller had without it (`own`): it answers a query that keeps to
+ * what it names, and any other query is decided as if there were no grant. A view-only grant
+ * does not reach an answer that leaves kho.
+ */
+function withGrant(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules, own: ViewAccess, whoVi: string, whoEn: string): ViewAccess {
+  const grant = rules.grant(ctx.role === 'system' ? ctx.account : ctx.agency, view)
+  if (!grant) return own
+  if (grant.level === 'view' && ctx.takesAway) {
+    if (own.allowed) return own
+    return { allowed: false, vi: `Quyền được cấp cho ${whoVi} chỉ để xem trên Kho dữ liệu, không được tải về hay khai thác qua SQL`, en: `The grant to ${whoEn} is view-only: no download or SQL access` }
+  }
+  if (!grant.members) return { allowed: true }
+  const asked = q ? queryMembers(q).filter((m) => m.startsWith(`${view}.`)) : []
+  const beyond = asked.filter((m) => !grant.members!.includes(m))
+  if (beyond.length === 0 && (q || !own.allowed)) return { allowed: true, onlyMembers: grant.members }
+  if (own.allowed) return own
+  return { allowed: false, vi: `Quyền được cấp cho ${whoVi} không gồm ${beyond.join(', ')}`, en: `The grant to ${whoEn} does not include ${beyond.join(', ')}` }
 }
 
 /** What an officer may do with a view by the catalogue alone: whole, its agency's or commune's rows, as the public, or nothing. */
@@ -214,10 +239,23 @@ export function isProvenance(model: SemanticModel, member: string): boolean {
   return (model.members.get(member)?.meta as { meta?: { provenance?: boolean } } | undefined)?.meta?.provenance === true
 }
 
+/**
+ * A consuming system reads personal members only under a grant in force that names each of them
+ * (approved by the owner and the operator on a legal basis; Lào Cai Điều 27.3), at the use level,
+ * and with a declared purpose.
+ */
+function grantedPersonal(personal: readonly string[], ctx: SecurityContext, rules: SharingRules): boolean {
+  if (ctx.role !== 'system' || !ctx.views || !hasPurpose(ctx)) return false
+  return personal.every((m) => {
+    const g = rules.grant(ctx.account, m.split('.')[0]!)
+    return !!g && g.level === 'use' && !!g.members?.includes(m)
+  })
+}
+
 export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityContext, rules: SharingRules): PolicyDecision {
   const members = queryMembers(q)
   const personal = members.filter((m) => (model.members.get(m)?.meta as { meta?: { personal?: boolean } } | undefined)?.meta?.personal)
-  if (personal.length > 0 && !mayReadPersonal(ctx)) {
+  if (personal.length > 0 && !mayReadPersonal(ctx) && !grantedPersonal(personal, ctx, rules)) {
     // Named as people read them (the member's title), not by code: the message reaches pages as it is.
     const titled = (lang: 'vi' | 'en') =>
       personal

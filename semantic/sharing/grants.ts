@@ -3,7 +3,7 @@ import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { ViewGrant, ViewPolicies } from '../policy/view-policy.ts'
 import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import * as clock from '../../infra/time/clock.ts'
-import type { SharingRequest } from '../../infra/contracts/sharing.ts'
+import { SIGNATURE_SIDES, type Decision, type GrantLevel, type SharingRequest, type SignatureSide } from '../../infra/contracts/sharing.ts'
 
 /**
  * Requests to use a dataset outside one's scope, and the grants the owner's decisions make
@@ -13,23 +13,45 @@ import type { SharingRequest } from '../../infra/contracts/sharing.ts'
  * reason. An approved request is a grant to the asking agency from its start date to its end date;
  * it can be suspended, resumed or ended. One row per state in meta.sharing_requests; the latest wins.
  */
-const COLUMNS = `id, dataset, requester, agency, views, members, purpose, legal_basis, toString(starts_on) AS starts_on, toString(ends_on) AS ends_on,
+const COLUMNS = `id, dataset, requester, agency, recipient, system_id, level, method, frequency, request_letter, commitment_letter, decisions,
+  views, members, purpose, legal_basis, toString(starts_on) AS starts_on, toString(ends_on) AS ends_on,
   status, granted_views, granted_members, decided_by, decision_note, toString(created_at) AS created_at, toString(updated_at) AS updated_at`
 
+type StoredRequest = Omit<SharingRequest, 'decisions'> & { decisions: string }
+const read = (r: StoredRequest): SharingRequest => ({ ...r, decisions: JSON.parse(r.decisions || '[]') as Decision[] })
+
 export async function listRequests(wh: Warehouse): Promise<SharingRequest[]> {
-  return queryRows<SharingRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL ORDER BY created_at DESC`)
+  return (await queryRows<StoredRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL ORDER BY created_at DESC`)).map(read)
 }
 
 export async function findRequest(wh: Warehouse, id: string): Promise<SharingRequest | null> {
-  const [row] = await queryRows<SharingRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL WHERE id = {id:String}`, { id })
-  return row ?? null
+  const [row] = await queryRows<StoredRequest>(wh.client, `SELECT ${COLUMNS} FROM meta.sharing_requests FINAL WHERE id = {id:String}`, { id })
+  return row ? read(row) : null
 }
 
 export async function writeRequest(wh: Warehouse, r: Omit<SharingRequest, 'updated_at' | 'created_at'> & { created_at?: string }): Promise<SharingRequest> {
   const row = { ...r, created_at: r.created_at ?? warehouseTime(), updated_at: warehouseTime() }
-  await wh.client.insert({ table: 'meta.sharing_requests', values: [row], format: 'JSONEachRow' })
+  await wh.client.insert({ table: 'meta.sharing_requests', values: [{ ...row, decisions: JSON.stringify(row.decisions) }], format: 'JSONEachRow' })
   return row
 }
+
+/** Who a grant opens access to: the asking agency's officers, or the consuming system it names (`sys:<id>`, the system's account). */
+export const granteeOf = (r: Pick<SharingRequest, 'recipient' | 'agency' | 'system_id'>) => (r.recipient === 'system' ? `sys:${r.system_id}` : r.agency)
+
+/** The sides that have not approved a request yet (a refusal by either ends it). */
+export const waitingFor = (r: Pick<SharingRequest, 'decisions'>): SignatureSide[] => SIGNATURE_SIDES.filter((side) => !r.decisions.some((d) => d.side === side && d.approve))
+
+/** What a request is when nothing else is said: for the agency's officers, to use, by query, as needed; no letters, no decisions yet. */
+export const REQUEST_DEFAULTS = {
+  recipient: 'agency',
+  system_id: '',
+  level: 'use',
+  method: 'query',
+  frequency: 'as_needed',
+  request_letter: '',
+  commitment_letter: '',
+  decisions: [],
+} as const satisfies Partial<SharingRequest>
 
 /** A request id: the day it was made and a random part ("YC-20261128-3f9a1c"). */
 export const newRequestId = (today: string) => `YC-${today.replaceAll('-', '')}-${randomBytes(3).toString('hex')}`
@@ -85,19 +107,21 @@ export class GrantRegistry {
     this.requests = (await listRequests(this.wh)).filter((r) => r.status === 'approved')
   }
 
-  /** The agency's grant over a view in force today (members joined across its grants), or null. */
-  grant = (agency: string, view: string): ViewGrant | null => {
+  /**
+   * The grant over a view in force today for a grantee (an agency, or a system's `sys:<id>`), its
+   * members joined across its grants, at the highest level any of them gives; or null.
+   */
+  grant = (grantee: string, view: string): ViewGrant | null => {
     const day = this.today()
-    let members: Set<string> | null = null
-    let found = false
+    let members: Set<string> | null = new Set()
+    let level: GrantLevel | null = null
     for (const r of this.requests) {
-      if (r.agency !== agency || !inForce(r, day)) continue
+      if (granteeOf(r) !== grantee || !inForce(r, day)) continue
       const g = grantedViews(r, this.views).get(view)
       if (!g) continue
-      if (g.members === null) return { members: null }
-      found = true
-      members = new Set([...(members ?? []), ...g.members])
+      level = level === 'use' || r.level === 'use' ? 'use' : 'view'
+      members = g.members === null || members === null ? null : new Set([...members, ...g.members])
     }
-    return found ? { members: [...members!] } : null
+    return level ? { members: members ? [...members] : null, level } : null
   }
 }

@@ -11,8 +11,12 @@ import { parseQuery } from '../../infra/http/parse-request.ts'
 import type { Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { SharingRules } from '../policy/view-policy.ts'
-import { findRequest, listRequests, newRequestId, scopeOf, within, writeRequest, type GrantRegistry } from './grants.ts'
-import type { ListedRequest, RequestStatus, ShareableDataset, SharingRequest } from '../../infra/contracts/sharing.ts'
+import { findRequest, listRequests, newRequestId, scopeOf, waitingFor, within, writeRequest, type GrantRegistry } from './grants.ts'
+import { GRANT_LEVELS, LETTER_KINDS, SHARING_FREQUENCIES, SHARING_METHODS, type Decision, type ListedRequest, type RequestStatus, type ShareableDataset, type SharingRequest, type SignatureSide } from '../../infra/contracts/sharing.ts'
+import { findSystem } from '../../infra/access/system-keys.ts'
+import { findAttachment, listAttachments } from '../../loaders/attachments.ts'
+import { receiveAttachment, type AttachmentRoutesDeps } from '../../loaders/attachment-routes.ts'
+import { warehouseTime } from '../../infra/warehouse/sql.ts'
 import { can } from '../../infra/access/permissions.ts'
 
 export interface SharingRoutesDeps {
@@ -33,6 +37,12 @@ const viewList = z.array(z.string().max(100)).max(20)
 
 const requestInput = z.strictObject({
   dataset: z.string().max(64),
+  /** For the agency's officers, or for one of its registered consuming systems. */
+  recipient: z.enum(['agency', 'system']).default('agency'),
+  system_id: z.string().max(40).default(''),
+  level: z.enum(GRANT_LEVELS).default('use'),
+  method: z.enum(SHARING_METHODS).default('query'),
+  frequency: z.enum(SHARING_FREQUENCIES).default('as_needed'),
   views: viewList.default([]),
   members: memberList.default([]),
   purpose: z.string().trim().min(10, 'mục đích tối thiểu 10 ký tự / purpose: at least 10 characters').max(2000),
@@ -48,6 +58,8 @@ const decisionInput = z.strictObject({
   starts_on: z.iso.date().optional(),
   ends_on: z.iso.date().optional(),
   note: z.string().trim().max(2000).default(''),
+  /** The signed approval letter (an attachment of this request the deciding account uploaded); required to approve. */
+  letter: z.string().max(40).default(''),
 })
 
 const statusInput = z.strictObject({
@@ -63,13 +75,27 @@ const MAX_DAYS = 5 * 366
 
 const daysBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000
 
-/** Which status changes are allowed, and who makes them: the owner side, or the asking agency. */
-const MOVES: Record<z.infer<typeof statusInput>['status'], { from: RequestStatus[]; by: ('owner' | 'requester')[] }> = {
+/** Which status changes are allowed, and who makes them: a side that signed (owner, operator), or the asking agency. */
+const MOVES: Record<z.infer<typeof statusInput>['status'], { from: RequestStatus[]; by: ('signer' | 'requester')[] }> = {
   withdrawn: { from: ['pending'], by: ['requester'] },
-  suspended: { from: ['approved'], by: ['owner'] },
-  approved: { from: ['suspended'], by: ['owner'] },
-  ended: { from: ['approved', 'suspended'], by: ['owner', 'requester'] },
+  suspended: { from: ['approved'], by: ['signer'] },
+  approved: { from: ['suspended'], by: ['signer'] },
+  ended: { from: ['approved', 'suspended'], by: ['signer', 'requester'] },
 }
+
+const METHOD_VI: Record<SharingRequest['method'], string> = { query: 'truy vấn trên Kho dữ liệu', export: 'tải tệp dữ liệu', feed: 'nhận dữ liệu tự động' }
+const FREQUENCY_VI: Record<SharingRequest['frequency'], string> = {
+  as_needed: 'khi cần',
+  once: 'một lần',
+  daily: 'hằng ngày',
+  weekly: 'hằng tuần',
+  monthly: 'hằng tháng',
+  quarterly: 'hằng quý',
+  on_change: 'khi dữ liệu thay đổi',
+}
+
+const SIDE_VI: Record<SignatureSide, string> = { owner: 'cơ quan chủ quản dữ liệu', operator: 'đơn vị vận hành Kho dữ liệu' }
+const SIDE_EN: Record<SignatureSide, string> = { owner: 'the data owner agency', operator: 'the warehouse operator' }
 
 const STATUS_VI: Record<RequestStatus, string> = {
   pending: 'chờ duyệt',
@@ -81,18 +107,36 @@ const STATUS_VI: Record<RequestStatus, string> = {
 }
 
 /**
- * Requests and grants: officers ask for datasets outside their scope, the owner agency's officers
- * (or stewards) decide, suspend, resume and end them; every step is in the sharing log and takes
- * effect in the view policy on the next request.
+ * Who may do what with a request. Two sides sign (Bắc Ninh Điều 7.2): the data owner — an officer of
+ * the owner agency — and the warehouse's operator — a steward (or an administrator). One account
+ * signs for one side only.
+ */
+function sidesOf(deps: Pick<SharingRoutesDeps, 'catalog'>) {
+  const ownerOf = (dataset: string) => deps.catalog().dataset(dataset)?.owner ?? ''
+  const sideOf = (c: Caller, r: SharingRequest): SignatureSide | null => (can(c, 'own', ownerOf(r.dataset)) ? 'owner' : can(c, 'oversee') ? 'operator' : null)
+  return {
+    ownerOf,
+    sideOf,
+    isRequesterSide: (c: Caller, r: SharingRequest) => can(c, 'own', r.agency),
+    sees: (c: Caller, r: SharingRequest) => can(c, 'see', r.agency) || can(c, 'see', ownerOf(r.dataset)),
+    /** The side the caller would sign for now: the request is pending and that side has not decided. */
+    signsAs: (c: Caller, r: SharingRequest): SignatureSide | null => {
+      const side = sideOf(c, r)
+      return side && r.status === 'pending' && !r.decisions.some((d) => d.side === side) ? side : null
+    },
+  }
+}
+
+/**
+ * Requests and grants: officers ask for datasets outside their scope — for their agency or one of
+ * its systems — with the written request attached; the owner agency and the operator each decide
+ * with a letter, and only both approvals make a grant; either side suspends, resumes or ends it.
+ * Every step is in the sharing log and takes effect in the view policy on the next request.
  */
 export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   const { wh } = deps
   const catalog = () => deps.catalog()
-
-  const ownerOf = (dataset: string) => catalog().dataset(dataset)?.owner ?? ''
-  const isOwnerSide = (c: Caller, r: SharingRequest) => can(c, 'manage', ownerOf(r.dataset))
-  const isRequesterSide = (c: Caller, r: SharingRequest) => can(c, 'own', r.agency)
-  const sees = (c: Caller, r: SharingRequest) => can(c, 'see', r.agency) || can(c, 'see', ownerOf(r.dataset))
+  const { ownerOf, sideOf, isRequesterSide, sees, signsAs } = sidesOf(deps)
 
   /** The members of a view that can be asked for (kho's internal members are not). */
   const membersOfView = (view: string) => {
@@ -121,6 +165,14 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     if (daysBetween(starts, ends) > MAX_DAYS) throw bad('Thời hạn tối đa 5 năm', 'A grant runs at most five years')
   }
 
+  /** A letter named in a decision: an attachment of this request, uploaded by the account deciding. */
+  async function checkLetter(r: SharingRequest, id: string, account: string) {
+    const a = /^[0-9a-f-]{36}$/.test(id) ? await findAttachment(wh, id) : null
+    if (!a || a.kind !== 'sharing' || a.request_id !== r.id || a.uploaded_by !== account) {
+      throw bad('Văn bản nêu trong quyết định không phải văn bản bạn đã đính kèm cho yêu cầu này', 'The letter named is not one you attached to this request')
+    }
+  }
+
   const auditStep = (req: FastifyRequest, endpoint: string, r: SharingRequest, extra: Record<string, unknown> = {}) =>
     deps.audit.recordRequest(req, { endpoint, datasets: [r.dataset], members: r.granted_members.length ? r.granted_members : r.members, query: { id: r.id, status: r.status, agency: r.agency, ...extra } })
 
@@ -137,7 +189,12 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   const emailOf = async (username: string) => (await listAccounts(wh)).find((a) => a.username === username)?.email ?? ''
 
   const describe = (r: SharingRequest) =>
-    `Yêu cầu ${r.id}: cơ quan ${r.agency} khai thác dữ liệu "${catalog().dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.\nMục đích: ${r.purpose}\nCăn cứ: ${r.legal_basis}`
+    [
+      `Yêu cầu ${r.id}: cơ quan ${r.agency}${r.recipient === 'system' ? ` (cho hệ thống ${r.system_id})` : ''} khai thác dữ liệu "${catalog().dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.`,
+      `Mức: ${r.level === 'view' ? 'chỉ xem' : 'sử dụng'}; cách thức: ${METHOD_VI[r.method]}; tần suất: ${FREQUENCY_VI[r.frequency]}.`,
+      `Mục đích: ${r.purpose}`,
+      `Căn cứ: ${r.legal_basis}`,
+    ].join('\n')
 
   // What can be asked for, and what the caller's agency already has.
   app.get('/api/sharing/datasets', allow(access.signedIn), async (req): Promise<ShareableDataset[]> => {
@@ -178,7 +235,13 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const day = deps.today()
     return all
       .filter((r) => sees(req.caller, r))
-      .map((r) => ({ ...r, in_force: r.status === 'approved' && r.starts_on <= day && day <= r.ends_on, decides: isOwnerSide(req.caller, r) }))
+      .map((r) => ({
+        ...r,
+        in_force: r.status === 'approved' && r.starts_on <= day && day <= r.ends_on,
+        waiting_for: r.status === 'pending' ? waitingFor(r) : [],
+        decides: sideOf(req.caller, r) !== null,
+        signs_as: signsAs(req.caller, r),
+      }))
   })
 
   app.post('/api/sharing/requests', allow(access.roles('agency_officer')), async (req) => {
@@ -186,6 +249,14 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const d = catalog().dataset(body.dataset)
     if (!d) throw notFound('dữ liệu / dataset', body.dataset)
     const agency = req.caller.agency
+    if (body.recipient === 'system') {
+      // A consuming system asks through the same request, by its own agency's officer; it takes data away, so at the use level.
+      const system = body.system_id ? await findSystem(wh, body.system_id) : null
+      if (!system || system.agency !== agency) throw bad(`Cơ quan ${agency} không có hệ thống "${body.system_id}" đã đăng ký`, `Agency ${agency} has no registered system "${body.system_id}"`)
+      if (system.disabled) throw bad(`Hệ thống "${system.id}" đang bị khóa`, `System "${system.id}" is disabled`)
+      if (body.level !== 'use') throw bad('Hệ thống khai thác dữ liệu ở mức "sử dụng"', 'A system uses data: ask at the "use" level')
+    } else if (body.system_id) throw bad('Chỉ nêu hệ thống khi yêu cầu cho hệ thống', 'Name a system only in a request for a system')
+    if (body.method !== 'query' && body.level === 'view') throw bad('Mức "chỉ xem" không cho phép tải về hay nhận dữ liệu định kỳ', 'The view-only level allows no download or feed')
     if (d.owner === agency) throw bad(`Cơ quan ${agency} là chủ quản của "${d.id}"`, `Agency ${agency} owns "${d.id}"`)
     if (d.sharing.scope !== 'noi_bo' && d.sharing.consumers.includes(agency)) {
       throw bad(`"${d.id}" đã được chia sẻ với cơ quan ${agency} theo danh mục`, `"${d.id}" is already shared with agency ${agency} by the catalogue`)
@@ -198,6 +269,9 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       ...body,
       requester: req.caller.account,
       agency,
+      request_letter: '',
+      commitment_letter: '',
+      decisions: [],
       status: 'pending',
       granted_views: [],
       granted_members: [],
@@ -205,7 +279,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       decision_note: '',
     })
     auditStep(req, 'sharing.request', r, { purpose: r.purpose })
-    await mail(await emailsOfAgency(d.owner), `[Kho dữ liệu] Yêu cầu chia sẻ ${r.id} cần duyệt`, `${describe(r)}\n\nDuyệt tại cổng cơ quan: /portal/sharing`, req)
+    await mail(await emailsOfAgency(d.owner), `[Kho dữ liệu] Yêu cầu chia sẻ ${r.id} cần duyệt`, `${describe(r)}\n\nDuyệt tại trang Chia sẻ dữ liệu: /sharing (sau khi cơ quan đề nghị đính kèm văn bản đề nghị)`, req)
     return r
   })
 
@@ -213,28 +287,44 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const body = parseQuery(decisionInput, req.body)
     const r = await findRequest(wh, req.params.id)
     if (!r || !sees(req.caller, r)) throw notFound('yêu cầu / request', req.params.id)
-    if (!isOwnerSide(req.caller, r)) throw forbidden('Chỉ cơ quan chủ quản hoặc quản trị dữ liệu được duyệt', 'Only the owner agency or a steward decides')
+    const side = sideOf(req.caller, r)
+    if (!side) throw forbidden('Chỉ cơ quan chủ quản dữ liệu và đơn vị vận hành Kho dữ liệu được duyệt', 'Only the data owner agency and the warehouse operator decide')
     if (r.status !== 'pending') throw new HttpError(409, 'conflict', `Yêu cầu đã ${STATUS_VI[r.status]}`, `The request is already ${r.status}`)
+    if (r.decisions.some((d) => d.side === side)) throw new HttpError(409, 'conflict', `${SIDE_VI[side]} đã cho ý kiến về yêu cầu này`, `${SIDE_EN[side]} has already decided this request`)
+    if (!r.request_letter) throw bad('Yêu cầu chưa có văn bản đề nghị của cơ quan; chưa thể duyệt', 'The request has no written request attached yet; it cannot be decided')
     let next: SharingRequest
+    const decision: Decision = { side, approve: body.approve, by: req.caller.account, at: warehouseTime(), note: body.note, letter: body.letter }
     if (!body.approve) {
       if (body.note.length < 5) throw bad('Từ chối cần nêu lý do', 'A refusal needs a reason')
-      next = { ...r, status: 'refused', decided_by: req.caller.account, decision_note: body.note }
+      if (body.letter) await checkLetter(r, body.letter, req.caller.account)
+      next = { ...r, status: 'refused', decisions: [...r.decisions, decision], decided_by: req.caller.account, decision_note: body.note }
     } else {
-      // An approval may be narrower than the request, never wider.
-      const views = body.views ?? r.views
-      const members = body.members ?? r.members
-      const starts = body.starts_on ?? r.starts_on
-      const ends = body.ends_on ?? r.ends_on
-      const asked = scopeOf(r.views, r.members, deps.cube.sharing.viewsOf(r.dataset))
+      if (!body.letter) throw bad(`Đồng ý cần văn bản của ${SIDE_VI[side]} (đính kèm trước)`, `An approval needs the letter of ${SIDE_EN[side]} (attach it first)`)
+      await checkLetter(r, body.letter, req.caller.account)
+      if (r.recipient === 'system' && (await findSystem(wh, r.system_id))?.third_party && !r.commitment_letter) {
+        throw bad('Hệ thống do bên thứ ba vận hành: cần văn bản cam kết của bên thứ ba trước khi cấp quyền', 'A system run by a third party: its written commitment is needed before a grant')
+      }
+      // An approval may be narrower than what the other side approved (or, first, than the request), never wider.
+      const first = r.decisions.length === 0
+      const current = first ? { views: r.views, members: r.members, starts: r.starts_on, ends: r.ends_on } : { views: r.granted_views, members: r.granted_members, starts: r.starts_on, ends: r.ends_on }
+      const views = body.views ?? current.views
+      const members = body.members ?? current.members
+      const starts = body.starts_on ?? current.starts
+      const ends = body.ends_on ?? current.ends
+      const asked = scopeOf(current.views, current.members, deps.cube.sharing.viewsOf(r.dataset))
       if (!within(checkScope(r.dataset, views, members), asked)) throw bad('Không được duyệt rộng hơn yêu cầu (khung nhìn, trường)', 'An approval may not be wider than the request (views, members)')
-      if (starts < r.starts_on || ends > r.ends_on) throw bad('Thời hạn duyệt phải nằm trong thời hạn yêu cầu', 'The approved period must lie within the requested one')
+      if (starts < current.starts || ends > current.ends) throw bad('Thời hạn duyệt phải nằm trong thời hạn yêu cầu', 'The approved period must lie within the requested one')
       checkPeriod(starts, ends)
-      next = { ...r, status: 'approved', granted_views: views, granted_members: members, starts_on: starts, ends_on: ends, decided_by: req.caller.account, decision_note: body.note }
+      const decisions = [...r.decisions, decision]
+      const both = waitingFor({ decisions }).length === 0
+      next = { ...r, status: both ? 'approved' : 'pending', decisions, granted_views: views, granted_members: members, starts_on: starts, ends_on: ends, decided_by: req.caller.account, decision_note: body.note }
     }
     const saved = await writeRequest(wh, next)
     await deps.grants.refresh()
-    auditStep(req, 'sharing.decision', saved, { note: saved.decision_note })
-    await mail([await emailOf(r.requester)], `[Kho dữ liệu] Yêu cầu ${r.id} ${STATUS_VI[saved.status]}`, `${describe(saved)}\n\nKết quả: ${STATUS_VI[saved.status]}${saved.decision_note ? ` — ${saved.decision_note}` : ''}`, req)
+    auditStep(req, 'sharing.decision', saved, { side, approve: body.approve, letter: body.letter, note: body.note })
+    const outcome = saved.status === 'pending' ? `${SIDE_VI[side]} đã đồng ý; chờ ý kiến của ${waitingFor(saved).map((x) => SIDE_VI[x]).join(', ')}` : STATUS_VI[saved.status]
+    const notify = [await emailOf(r.requester), ...(saved.status === 'pending' && side === 'operator' ? await emailsOfAgency(ownerOf(r.dataset)) : [])]
+    await mail(notify, `[Kho dữ liệu] Yêu cầu ${r.id}: ${outcome}`, `${describe(saved)}\n\nKết quả: ${outcome}${saved.decision_note ? ` — ${saved.decision_note}` : ''}`, req)
     return saved
   })
 
@@ -243,7 +333,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const r = await findRequest(wh, req.params.id)
     if (!r || !sees(req.caller, r)) throw notFound('yêu cầu / request', req.params.id)
     const move = MOVES[body.status]
-    const side = (move.by.includes('owner') && isOwnerSide(req.caller, r)) || (move.by.includes('requester') && isRequesterSide(req.caller, r))
+    const side = (move.by.includes('signer') && sideOf(req.caller, r) !== null) || (move.by.includes('requester') && isRequesterSide(req.caller, r))
     if (!side) throw forbidden('Bạn không được thực hiện thay đổi này', 'You may not make this change')
     if (!move.from.includes(r.status)) {
       throw new HttpError(409, 'conflict', `Không thể chuyển từ "${STATUS_VI[r.status]}" sang "${STATUS_VI[body.status]}"`, `Cannot move from ${r.status} to ${body.status}`)
@@ -255,5 +345,36 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     const notify = isRequesterSide(req.caller, r) ? await emailsOfAgency(ownerOf(r.dataset)) : [await emailOf(r.requester)]
     await mail(notify, `[Kho dữ liệu] Yêu cầu ${r.id}: ${STATUS_VI[saved.status]}`, `${describe(saved)}\n\nTrạng thái: ${STATUS_VI[saved.status]}${body.note ? ` — ${body.note}` : ''}`, req)
     return saved
+  })
+}
+
+/**
+ * Letters of a request (multipart, field "file"; `?kind=`): the asking agency's written request and a
+ * third party's commitment, and each side's approval letter, kept sealed like every attachment and
+ * checked by content. Registered where the multipart parser is.
+ */
+export function sharingLetterRoutes(app: FastifyInstance, deps: Pick<SharingRoutesDeps, 'wh' | 'catalog' | 'audit'> & Pick<AttachmentRoutesDeps, 'attachments' | 'paths'>) {
+  const { sideOf, isRequesterSide, sees } = sidesOf(deps)
+  const kindInput = z.strictObject({ kind: z.enum(LETTER_KINDS) })
+
+  app.post<{ Params: { id: string } }>('/api/sharing/requests/:id/letters', allow(access.roles('agency_officer', 'steward', 'admin')), async (req) => {
+    const { kind } = parseQuery(kindInput, req.query)
+    const r = await findRequest(deps.wh, req.params.id)
+    if (!r || !sees(req.caller, r)) throw notFound('yêu cầu / request', req.params.id)
+    const mine = kind === 'request' || kind === 'commitment' ? isRequesterSide(req.caller, r) : sideOf(req.caller, r) === kind
+    if (!mine) throw forbidden('Bạn không gửi văn bản này cho yêu cầu', 'You do not send this letter for the request')
+    if (r.status !== 'pending') throw new HttpError(409, 'conflict', `Yêu cầu đã ${STATUS_VI[r.status]}`, `The request is already ${r.status}`)
+    if (kind === 'request' && r.decisions.length > 0) throw new HttpError(409, 'conflict', 'Yêu cầu đã được cho ý kiến; không thay văn bản đề nghị', 'The request has been decided on; its written request stays')
+    const saved = await receiveAttachment(req, deps, { kind: 'sharing', loadId: '', requestId: r.id, dataset: r.dataset, agency: r.agency })
+    if (kind === 'request') await writeRequest(deps.wh, { ...r, request_letter: saved.id })
+    if (kind === 'commitment') await writeRequest(deps.wh, { ...r, commitment_letter: saved.id })
+    deps.audit.recordRequest(req, { endpoint: 'sharing.letter', datasets: [r.dataset], query: { id: r.id, kind, attachment: saved.id, name: saved.name, media_type: saved.media_type } })
+    return { ...saved, letter_kind: kind }
+  })
+
+  app.get<{ Params: { id: string } }>('/api/sharing/requests/:id/letters', allow(access.signedIn), async (req) => {
+    const r = await findRequest(deps.wh, req.params.id)
+    if (!r || !sees(req.caller, r)) throw notFound('yêu cầu / request', req.params.id)
+    return listAttachments(deps.wh, { requestId: r.id })
   })
 }

@@ -7,7 +7,7 @@ import type { SecurityContext } from '../../infra/access/caller.ts'
 import { compileSemanticModel, type SemanticModel } from '../cube/compile-model.ts'
 import { validateQuery } from '../cube/cube-query.ts'
 import { applyPolicy, catalogueSharing, viewPolicies, type SharingRules } from '../policy/view-policy.ts'
-import { GrantRegistry, scopeOf, writeRequest } from './grants.ts'
+import { GrantRegistry, REQUEST_DEFAULTS, scopeOf, writeRequest } from './grants.ts'
 import type { ViewGrant } from '../policy/view-policy.ts'
 
 let model: SemanticModel
@@ -70,13 +70,29 @@ describe('sharing scope from the catalogue', () => {
     expect(decide(rules, officer('SO_YT'), firms)).toBe(true)
   })
 
-  it('a registered system reaches the views it was given and open views, nothing else', () => {
+  it('a registered system reaches the views it was given within the scope of its agency and open views, nothing else', () => {
     const rules = catalogueSharing(catalog)
-    const system: SecurityContext = { ...officer('SO_YT'), account: 'sys:his', role: 'system', views: ['enterprises'] }
-    expect(decide(rules, system, firms)).toBe(true)
-    expect(decide(rules, system, { measures: ['kt_xh.value'] })).toBe(true)
-    expect(decide(rules, system, { measures: ['citizens.count'] })).toContain('System sys:his was not given "citizens"')
-    expect(decide(rules, system, { measures: ['submissions.count'] })).not.toBe(true)
+    // The statistics office is a named consumer of the enterprise register: its system reads it.
+    const stats: SecurityContext = { ...officer('TK_TINH'), account: 'sys:thongke', role: 'system', views: ['enterprises'] }
+    expect(decide(rules, stats, firms)).toBe(true)
+    expect(decide(rules, stats, { measures: ['kt_xh.value'] })).toBe(true)
+    expect(decide(rules, stats, { measures: ['citizens.count'] })).toContain('System sys:thongke was not given "citizens"')
+    expect(decide(rules, stats, { measures: ['submissions.count'] })).not.toBe(true)
+    // The health department is not: a view registered for its system outside that scope opens nothing
+    // (a steward alone cannot give it; a request both the owner and the operator sign can).
+    const health: SecurityContext = { ...officer('SO_YT'), account: 'sys:his', role: 'system', views: ['enterprises'] }
+    expect(decide(rules, health, firms)).toContain('System sys:his was not given "enterprises"')
+    const granted = catalogueSharing(catalog, (who, v) => (who === 'sys:his' && v === 'enterprises' ? { members: ['enterprises.count'], level: 'use' } : null))
+    expect(decide(granted, health, firms)).toBe(true)
+    expect(decide(granted, health, { measures: ['enterprises.count'], dimensions: ['enterprises.commune_code'] })).toContain('does not include enterprises.commune_code')
+  })
+
+  it('a view-only grant answers on kho but not a download or the SQL API', () => {
+    const viewOnly = catalogueSharing(catalog, (who, v) => (who === 'SO_YT' && v === 'enterprises' ? { members: null, level: 'view' } : null))
+    expect(decide(viewOnly, officer('SO_YT'), firms)).toBe(true)
+    expect(decide(viewOnly, { ...officer('SO_YT'), takesAway: true }, firms)).toContain('view-only')
+    const use = catalogueSharing(catalog, (who, v) => (who === 'SO_YT' && v === 'enterprises' ? { members: null, level: 'use' } : null))
+    expect(decide(use, { ...officer('SO_YT'), takesAway: true }, firms)).toBe(true)
   })
 })
 
@@ -87,7 +103,7 @@ describe('grants', () => {
   beforeAll(async () => {
     wh = await openSyncedWarehouse()
     registry = new GrantRegistry(wh, viewPolicies(catalog), () => day)
-    const base = { dataset: 'doanh_nghiep', requester: 'canbo.soyt', agency: 'SO_YT', views: [], members: [], purpose: 'Theo dõi doanh nghiệp y tế', legal_basis: 'QĐ 53', decided_by: 'canbo.sotc', decision_note: '' }
+    const base = { ...REQUEST_DEFAULTS, decisions: [], dataset: 'doanh_nghiep', requester: 'canbo.soyt', agency: 'SO_YT', views: [], members: [], purpose: 'Theo dõi doanh nghiệp y tế', legal_basis: 'QĐ 53', decided_by: 'canbo.sotc', decision_note: '' }
     await writeRequest(wh, { ...base, id: 'YC-1', starts_on: '2026-12-01', ends_on: '2026-12-31', status: 'approved', granted_views: ['enterprises'], granted_members: ['enterprises.count'] })
     await writeRequest(wh, { ...base, id: 'YC-2', agency: 'SO_GDDT', starts_on: '2026-01-01', ends_on: '2027-12-31', status: 'suspended', granted_views: [], granted_members: [] })
     await registry.refresh()

@@ -110,11 +110,11 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
       if (password.startsWith('kho_sys_')) {
         const system = await systemOfKey(api.wh, password, socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', clock.today())
         if ('vi' in system || system.id !== user) return null
-        return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose, via: 'sql-system-key', views: system.views }
+        return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose, via: 'sql-system-key', views: system.views, takesAway: true }
       }
       const account = await checkPassword(api.wh, user, password)
       if (!account || account.must_change_password) return null
-      return { account: account.username, role: account.role, agency: account.agency, communeCode: account.commune_code, personalData: account.personal_data, purpose, via: 'sql-password' }
+      return { account: account.username, role: account.role, agency: account.agency, communeCode: account.commune_code, personalData: account.personal_data, purpose, via: 'sql-password', takesAway: true }
     }
 
     const conn: PostgresConnection = new PostgresConnection(socket, {

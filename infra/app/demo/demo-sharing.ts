@@ -3,7 +3,7 @@ import path from 'node:path'
 import { findSystem, issueSystemKey, registerSystem } from '../../access/system-keys.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { vietnamDay } from '../../time/periods.ts'
-import { listRequests, newRequestId, writeRequest, type GrantRegistry } from '../../../semantic/sharing/grants.ts'
+import { listRequests, newRequestId, REQUEST_DEFAULTS, writeRequest, type GrantRegistry } from '../../../semantic/sharing/grants.ts'
 import * as clock from '../../time/clock.ts'
 
 export const DEMO_SYSTEM = 'lgsp-thongke'
@@ -32,6 +32,8 @@ export async function ensureDemoSharing(wh: Warehouse, home: string, grants: Gra
     const today = clock.today()
     const end = vietnamDay(new Date(clock.nowMs() + 180 * 86_400_000))
     await writeRequest(wh, {
+      ...REQUEST_DEFAULTS,
+      decisions: [],
       id: newRequestId(today),
       dataset: 'doanh_nghiep',
       requester: 'canbo.soyt',

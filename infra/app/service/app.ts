@@ -33,7 +33,7 @@ import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-ro
 import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
 import { ckanRoutes } from '../../../semantic/open-data/ckan-api.ts'
 import { openDataProposalRoutes } from '../../../semantic/open-data/open-data-proposals.ts'
-import { sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
+import { sharingLetterRoutes, sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
 import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
@@ -138,6 +138,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   app.register(async (instance) => {
     await loadRoutes(instance, { catalog, deliver: ctx.deliver, uploadsDir: ctx.config.paths.uploads, uploadMaxBytes: ctx.config.uploadMaxBytes })
     attachmentRoutes(instance, { wh, catalog, audit, attachments: { dir: ctx.config.paths.attachments, keys: ctx.keys }, paths: ctx.config.paths })
+    sharingLetterRoutes(instance, { wh, catalog, audit, attachments: { dir: ctx.config.paths.attachments, keys: ctx.keys }, paths: ctx.config.paths })
     mapRoutes(instance, { mapsDir: ctx.config.paths.maps, provinceCode: catalog().province.code, audit, uploadMaxBytes: ctx.config.uploadMaxBytes })
   })
   dashboardRoutes(app, { cube, catalog, audit, briefingsDir: ctx.config.paths.briefings, jobs: ctx.jobs, ...ctx.dashboards })
