@@ -35,20 +35,31 @@ export interface SystemKey {
   revoked_at: string | null
 }
 
-export const systemInput = z.strictObject({
-  id: z.string().regex(/^[a-z0-9_-]{3,40}$/, 'mã hệ thống: 3–40 ký tự a-z, 0-9, _ - / system id: 3–40 of a-z, 0-9, _ -'),
+/** A system's fields as given; defaults are the registration's (a change leaves what it does not name). */
+const systemFields = {
   name: z.string().min(1).max(200),
   agency: z.string().min(1).max(40),
-  contact: z.string().max(300).default(''),
+  contact: z.string().max(300),
   /** Views within its agency's scope (owned, consumed by the catalogue, open); anything else is asked for by request. */
-  views: z.array(z.string().max(100)).max(50).default([]),
-  addresses: z.array(z.union([z.ipv4(), z.ipv6()])).max(50).default([]),
-  expires_on: z.iso.date().nullable().default(null),
-  third_party: z.boolean().default(false),
-  operator_name: z.string().trim().max(300).default(''),
+  views: z.array(z.string().max(100)).max(50),
+  addresses: z.array(z.union([z.ipv4(), z.ipv6()])).max(50),
+  expires_on: z.iso.date().nullable(),
+  third_party: z.boolean(),
+  operator_name: z.string().trim().max(300),
+}
+
+export const systemInput = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_-]{3,40}$/, 'mã hệ thống: 3–40 ký tự a-z, 0-9, _ - / system id: 3–40 of a-z, 0-9, _ -'),
+  ...systemFields,
+  contact: systemFields.contact.default(''),
+  views: systemFields.views.default([]),
+  addresses: systemFields.addresses.default([]),
+  expires_on: systemFields.expires_on.default(null),
+  third_party: systemFields.third_party.default(false),
+  operator_name: systemFields.operator_name.default(''),
 })
 
-export const systemChange = systemInput.omit({ id: true }).partial().extend({ disabled: z.boolean().optional() })
+export const systemChange = z.strictObject(systemFields).partial().extend({ disabled: z.boolean().optional() })
 
 const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, third_party, operator_name, toString(created_at) AS created_at'
 

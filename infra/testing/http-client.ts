@@ -16,6 +16,14 @@ export function httpClient(base: () => string) {
     call,
     /** POST /cubejs-api/v1/load as `auth` (or anonymous), with X-Kho-Purpose when given. */
     load: (query: unknown, auth?: string, purpose?: string) => call('POST', '/cubejs-api/v1/load', auth, { query }, purpose ? { 'x-kho-purpose': encodeURIComponent(purpose) } : {}),
+    /** A file sent as multipart/form-data (field "file") as `auth`. */
+    send: async (path: string, auth: string, name: string, bytes: Buffer) => {
+      const form = new FormData()
+      form.set('file', new Blob([bytes]), name)
+      const res = await fetch(`${base()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${auth}` }, body: form })
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return { status: res.status, body: (await res.json().catch(() => null)) as any }
+    },
     /** A session token for an account. */
     login: async (username: string, password: string): Promise<string> => {
       const r = await call('POST', '/api/auth/login', undefined, { username, password })

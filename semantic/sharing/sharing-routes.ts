@@ -258,7 +258,8 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
     } else if (body.system_id) throw bad('Chỉ nêu hệ thống khi yêu cầu cho hệ thống', 'Name a system only in a request for a system')
     if (body.method !== 'query' && body.level === 'view') throw bad('Mức "chỉ xem" không cho phép tải về hay nhận dữ liệu định kỳ', 'The view-only level allows no download or feed')
     if (d.owner === agency) throw bad(`Cơ quan ${agency} là chủ quản của "${d.id}"`, `Agency ${agency} owns "${d.id}"`)
-    if (d.sharing.scope !== 'noi_bo' && d.sharing.consumers.includes(agency)) {
+    // A named consumer's officers see the dataset already; its systems may still need a request (for personal members, which only a grant naming them opens).
+    if (body.recipient === 'agency' && d.sharing.scope !== 'noi_bo' && d.sharing.consumers.includes(agency)) {
       throw bad(`"${d.id}" đã được chia sẻ với cơ quan ${agency} theo danh mục`, `"${d.id}" is already shared with agency ${agency} by the catalogue`)
     }
     if (d.sharing.scope === 'mo') throw bad(`"${d.name}" là dữ liệu mở: mọi người đã được xem, không cần đề nghị`, `"${d.name_en ?? d.name}" is open data: everyone may read it without a request`)

@@ -22,7 +22,26 @@ let env: NodeJS.ProcessEnv
 const client = httpClient(() => service.url)
 const { call } = client
 const load = (auth: string, query: unknown) => client.load(query, auth)
-const login = (username: string, password = 'mot-mat-khau-dai') => client.login(username, password)
+/** A fresh session (sign-in is rate-limited per account: the flows below reuse one with `login`). */
+const signIn = (username: string, password = 'mot-mat-khau-dai') => client.login(username, password)
+const sessions = new Map<string, Promise<string>>()
+const login = (username: string) => sessions.get(username) ?? (sessions.set(username, signIn(username)), sessions.get(username)!)
+/** A signed letter as a PDF (its content says what it is, whatever its name). */
+const letter = (text: string) => Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`)
+/** The written request attached, then the owner's and the operator's approvals, each with its letter. */
+async function approveBoth(id: string, requester: string, owner: string) {
+  await attach(id, 'request', requester)
+  await call('POST', `/api/sharing/requests/${id}/decision`, owner, { approve: true, letter: await attach(id, 'owner', owner) })
+  const operator = await login('vanhanh')
+  const done = await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: await attach(id, 'operator', operator) })
+  expect(done.body.status).toBe('approved')
+}
+/** Attaches a letter of `kind` to a request as `auth`; its attachment id. */
+async function attach(id: string, kind: string, auth: string): Promise<string> {
+  const sent = await client.send(`/api/sharing/requests/${id}/letters?kind=${kind}`, auth, `${kind}-${id}.pdf`, letter(`${kind} ${id}`))
+  expect(sent.status, JSON.stringify(sent.body)).toBe(200)
+  return sent.body.id
+}
 
 let admin: string
 beforeAll(async () => {
@@ -45,11 +64,13 @@ beforeAll(async () => {
   const k = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file: kt, dataset: 'chi_tieu_kt_xh', agency: 'SO_TC', channel: 'file' })
   expect(k.status).toBe('committed')
   await service.ctx.transforms.run()
-  admin = await login('quantri', 'mat-khau-rat-dai')
-  for (const [username, agency, email] of [['canbo.soyt', 'SO_YT', 'soyt@bacninh.gov.vn'], ['canbo.sotc', 'SO_TC', 'sotc@bacninh.gov.vn'], ['canbo.soct', 'SO_CT', '']]) {
+  admin = await signIn('quantri', 'mat-khau-rat-dai')
+  for (const [username, agency, email] of [['canbo.soyt', 'SO_YT', 'soyt@bacninh.gov.vn'], ['canbo.sotc', 'SO_TC', 'sotc@bacninh.gov.vn'], ['canbo.soct', 'SO_CT', ''], ['canbo.ca', 'CA_TINH', '']]) {
     const made = await call('POST', '/api/admin/accounts', admin, { username, password: 'mot-mat-khau-dai', role: 'agency_officer', agency, email })
     expect(made.status).toBe(200)
   }
+  // The warehouse's operator: a data steward of the department that runs it.
+  expect((await call('POST', '/api/admin/accounts', admin, { username: 'vanhanh', password: 'mot-mat-khau-dai', role: 'steward', agency: 'SO_KHCN' })).status).toBe(200)
 }, 120_000)
 afterAll(async () => {
   await service?.stop()
@@ -83,7 +104,7 @@ describe('requests and grants', () => {
     const health = await login('canbo.soyt')
     const finance = await login('canbo.sotc')
     const other = await login('canbo.soct')
-    const ask = { dataset: 'doanh_nghiep', views: ['enterprises'], members: ['enterprises.count', 'enterprises.commune_code'], purpose: 'Theo dõi cơ sở y tế tư nhân', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(90) }
+    const ask = { dataset: 'doanh_nghiep', views: ['enterprises'], members: ['enterprises.count', 'enterprises.commune_code'], purpose: 'Theo dõi cơ sở y tế tư nhân', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(90), frequency: 'weekly' }
     // Checked before anything is stored: a member outside the dataset, an end before the start.
     expect((await call('POST', '/api/sharing/requests', health, { ...ask, members: ['citizens.full_name'] })).status).toBe(400)
     expect((await call('POST', '/api/sharing/requests', health, { ...ask, ends_on: inDays(-3) })).body.error.message_en).toBe('The end date is before the start date')
@@ -92,7 +113,7 @@ describe('requests and grants', () => {
     const made = await call('POST', '/api/sharing/requests', health, ask)
     expect(made.status).toBe(200)
     const id = made.body.id
-    expect(made.body).toMatchObject({ status: 'pending', agency: 'SO_YT', requester: 'canbo.soyt' })
+    expect(made.body).toMatchObject({ status: 'pending', agency: 'SO_YT', requester: 'canbo.soyt', recipient: 'agency', level: 'use', method: 'query', frequency: 'weekly' })
     // The owner agency is told by e-mail.
     await expect.poll(() => sink.messages.some((m) => m.includes('To: sotc@bacninh.gov.vn') && m.includes(id))).toBe(true)
     expect((await load(health, count)).status).toBe(403)
@@ -100,11 +121,43 @@ describe('requests and grants', () => {
     expect((await call('GET', '/api/sharing/requests', other)).body.map((r: any) => r.id)).not.toContain(id)
     expect((await call('POST', `/api/sharing/requests/${id}/decision`, other, { approve: true })).status).toBe(404)
     expect((await call('POST', `/api/sharing/requests/${id}/decision`, health, { approve: true })).status).toBe(403)
+    // Nothing is decided before the asking agency's written request is attached; nothing approved without the signer's letter.
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true })).body.error.message_en).toBe('The request has no written request attached yet; it cannot be decided')
+    expect((await client.send(`/api/sharing/requests/${id}/letters?kind=request`, finance, 'x.pdf', letter('x'))).status).toBe(403)
+    const requestLetter = await attach(id, 'request', health)
+    expect((await call('GET', '/api/sharing/requests', health)).body.find((r: any) => r.id === id)).toMatchObject({ request_letter: requestLetter, waiting_for: ['owner', 'operator'] })
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true })).body.error.message_en).toBe('An approval needs the letter of the data owner agency (attach it first)')
+    const ownerLetter = await attach(id, 'owner', finance)
     // Wider than asked is refused; narrower is fine.
-    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count', 'enterprises.name'] })).status).toBe(400)
-    const approved = await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count'], note: 'Chỉ số lượng' })
-    expect(approved.body).toMatchObject({ status: 'approved', granted_members: ['enterprises.count'], decided_by: 'canbo.sotc' })
-    await expect.poll(() => sink.messages.some((m) => m.includes('To: soyt@bacninh.gov.vn') && m.includes(id))).toBe(true)
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count', 'enterprises.name'], letter: ownerLetter })).status).toBe(400)
+    const approved = await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, members: ['enterprises.count'], note: 'Chỉ số lượng', letter: ownerLetter })
+    // The owner's approval alone opens nothing: the operator has not signed.
+    expect(approved.body).toMatchObject({ status: 'pending', granted_members: ['enterprises.count'] })
+    expect((await call('GET', '/api/sharing/requests', health)).body.find((r: any) => r.id === id)).toMatchObject({ waiting_for: ['operator'], signs_as: null })
+    expect((await load(health, count)).status).toBe(403)
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, letter: ownerLetter })).status).toBe(409)
+    // The operator signs with its own letter (not the owner's), and may not widen what the owner approved.
+    const operator = await login('vanhanh')
+    expect((await call('GET', '/api/sharing/requests', operator)).body.find((r: any) => r.id === id)).toMatchObject({ decides: true, signs_as: 'operator' })
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: ownerLetter })).body.error.message_en).toBe('The letter named is not one you attached to this request')
+    const operatorLetter = await attach(id, 'operator', operator)
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: operatorLetter, members: ['enterprises.count', 'enterprises.commune_code'] })).status).toBe(400)
+    const both = await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: operatorLetter, note: 'Đơn vị vận hành đồng ý' })
+    expect(both.body).toMatchObject({ status: 'approved', granted_members: ['enterprises.count'], decided_by: 'vanhanh' })
+    expect(both.body.decisions.map((d: any) => [d.side, d.approve, d.by, d.letter])).toEqual([
+      ['owner', true, 'canbo.sotc', ownerLetter],
+      ['operator', true, 'vanhanh', operatorLetter],
+    ])
+    // The letters are kept with the request, for both agencies to read.
+    const letters = (await call('GET', `/api/sharing/requests/${id}/letters`, health)).body
+    expect(letters.map((l: any) => [l.media_type, l.uploaded_by])).toEqual([
+      ['application/pdf', 'canbo.soyt'],
+      ['application/pdf', 'canbo.sotc'],
+      ['application/pdf', 'vanhanh'],
+    ])
+    const read = await fetch(`${service.url}/api/attachments/${ownerLetter}`, { headers: { authorization: `Bearer ${health}` } })
+    expect([read.status, (await read.text()).includes(`owner ${id}`)]).toEqual([200, true])
+    expect((await fetch(`${service.url}/api/attachments/${ownerLetter}`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(403)
     // In force at once: the count, not the communes.
     const now = await load(health, count)
     expect(now.status).toBe(200)
@@ -136,7 +189,8 @@ describe('requests and grants', () => {
       { id: `%${id}%` },
     )
     expect(steps.map((s) => `${s.endpoint} ${s.account}`)).toEqual([
-      'sharing.request canbo.soyt', 'sharing.decision canbo.sotc', 'sharing.status canbo.sotc', 'sharing.status canbo.sotc', 'sharing.status canbo.soyt',
+      'sharing.request canbo.soyt', 'sharing.letter canbo.soyt', 'sharing.letter canbo.sotc', 'sharing.decision canbo.sotc', 'sharing.letter vanhanh', 'sharing.decision vanhanh',
+      'sharing.status canbo.sotc', 'sharing.status canbo.sotc', 'sharing.status canbo.soyt',
     ])
     expect(steps.every((s) => s.datasets.join() === 'doanh_nghiep')).toBe(true)
   })
@@ -145,35 +199,116 @@ describe('requests and grants', () => {
     const health = await login('canbo.soyt')
     const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', views: ['enterprises'], purpose: 'Thống kê doanh nghiệp dược', legal_basis: 'NĐ 47/2020', starts_on: today(), ends_on: inDays(30) })
     const finance = await login('canbo.sotc')
+    await attach(made.body.id, 'request', health)
     expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false })).status).toBe(400)
-    expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false, note: 'Chưa đủ căn cứ' })).body.status).toBe('refused')
+    // One side's refusal ends it: the operator has nothing left to sign.
+    const refused = await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: false, note: 'Chưa đủ căn cứ' })
+    expect(refused.body).toMatchObject({ status: 'refused', decisions: [{ side: 'owner', approve: false, by: 'canbo.sotc', note: 'Chưa đủ căn cứ' }] })
+    expect((await call('POST', `/api/sharing/requests/${made.body.id}/decision`, await login('vanhanh'), { approve: true })).status).toBe(409)
     expect((await load(health, count)).status).toBe(403)
+  })
+
+  it('a view-only grant answers on kho, never as a download', async () => {
+    const health = await login('canbo.soyt')
+    const ask = { dataset: 'doanh_nghiep', views: ['enterprises'], purpose: 'Xem số doanh nghiệp trên trang', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(30), level: 'view' }
+    expect((await call('POST', '/api/sharing/requests', health, { ...ask, method: 'export' })).body.error.message_en).toBe('The view-only level allows no download or feed')
+    const id = (await call('POST', '/api/sharing/requests', health, ask)).body.id
+    await attach(id, 'request', health)
+    const finance = await login('canbo.sotc')
+    const operator = await login('vanhanh')
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: await attach(id, 'operator', operator) })).body.status).toBe('pending')
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, letter: await attach(id, 'owner', finance) })).body).toMatchObject({ status: 'approved', level: 'view' })
+    expect((await load(health, byCommune)).status).toBe(200)
+    const exported = await call('POST', '/api/export', health, { query: byCommune })
+    expect(exported.status).toBe(403)
+    expect(exported.body.message_en ?? exported.body.error?.message_en).toContain('view-only')
+    await call('POST', `/api/sharing/requests/${id}/status`, health, { status: 'ended', note: 'Đã xem xong' })
+    expect((await load(health, byCommune)).status).toBe(403)
+  })
+
+  it('a consuming system asks through the same request: its agency registers it, both sides sign, a third party commits first', async () => {
+    const health = await login('canbo.soyt')
+    const finance = await login('canbo.sotc')
+    const operator = await login('vanhanh')
+    // The agency registers its own system (Lào Cai Điều 8.6a); views outside its scope take a request, even from a steward.
+    const his = { id: 'his-yte', name: 'Hệ thống thông tin y tế', agency: 'SO_YT', contact: 'it@soyt.gov.vn' }
+    expect((await call('POST', '/api/admin/systems', health, { ...his, views: ['enterprises'] })).body.error.code).toBe('outside_scope')
+    expect((await call('POST', '/api/admin/systems', admin, { ...his, views: ['enterprises'] })).body.error.code).toBe('outside_scope')
+    expect((await call('POST', '/api/admin/systems', health, { ...his, agency: 'SO_TC' })).status).toBe(403)
+    expect((await call('POST', '/api/admin/systems', health, his)).status).toBe(200)
+    const key = (await call('POST', '/api/admin/systems/his-yte/keys', operator)).body.key
+    expect((await load(key, count)).status).toBe(403)
+    const ask = { dataset: 'doanh_nghiep', recipient: 'system', system_id: 'his-yte', views: ['enterprises'], purpose: 'Đồng bộ danh sách cơ sở kinh doanh dược', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(90), method: 'feed', frequency: 'daily' }
+    expect((await call('POST', '/api/sharing/requests', health, { ...ask, level: 'view' })).body.error.message_en).toBe('A system uses data: ask at the "use" level')
+    expect((await call('POST', '/api/sharing/requests', await login('canbo.soct'), ask)).body.error.message_en).toBe('Agency SO_CT has no registered system "his-yte"')
+    const id = (await call('POST', '/api/sharing/requests', health, ask)).body.id
+    await attach(id, 'request', health)
+    await call('POST', `/api/sharing/requests/${id}/decision`, finance, { approve: true, letter: await attach(id, 'owner', finance) })
+    expect((await load(key, count)).status).toBe(403)
+    await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: await attach(id, 'operator', operator) })
+    // The grant is the system's, not its agency's officers'.
+    const answer = await load(key, count)
+    expect([answer.status, Number(answer.body.data[0]['enterprises.count'])]).toEqual([200, 2])
+    expect((await load(health, count)).status).toBe(403)
+
+    // A system a third party runs: the owner cannot approve before the third party's written commitment is attached.
+    const vien = { id: 'vien-ncyt', name: 'Phần mềm nghiên cứu dịch tễ', agency: 'SO_YT', third_party: true, operator_name: 'Viện Nghiên cứu Y tế công cộng' }
+    expect((await call('POST', '/api/admin/systems', health, vien)).status).toBe(200)
+    const third = (await call('POST', '/api/sharing/requests', health, { ...ask, system_id: 'vien-ncyt' })).body.id
+    await attach(third, 'request', health)
+    const ownerLetter = await attach(third, 'owner', finance)
+    expect((await call('POST', `/api/sharing/requests/${third}/decision`, finance, { approve: true, letter: ownerLetter })).body.error.message_en).toBe(
+      'A system run by a third party: its written commitment is needed before a grant',
+    )
+    const commitment = await attach(third, 'commitment', health)
+    expect((await call('POST', `/api/sharing/requests/${third}/decision`, finance, { approve: true, letter: ownerLetter })).body).toMatchObject({ status: 'pending', commitment_letter: commitment })
+  })
+
+  it('a system reads personal data only under a grant that names each personal member, with a declared purpose', async () => {
+    const health = await login('canbo.soyt')
+    const police = await login('canbo.ca')
+    const operator = await login('vanhanh')
+    const key = (await call('POST', '/api/admin/systems/his-yte/keys', operator)).body.key
+    const names = { measures: ['citizens.count'], dimensions: ['citizens.full_name'] }
+    const purpose = 'Đối chiếu hồ sơ khám chữa bệnh'
+    expect((await client.load(names, key, purpose)).status).toBe(403)
+    const ask = { dataset: 'dan_cu', recipient: 'system', system_id: 'his-yte', views: [], members: ['citizens.count', 'citizens.full_name'], purpose, legal_basis: 'Luật Dữ liệu 2024 Điều 18; NĐ 13/2023 Điều 17', starts_on: today(), ends_on: inDays(30) }
+    const id = (await call('POST', '/api/sharing/requests', health, ask)).body.id
+    await attach(id, 'request', health)
+    await call('POST', `/api/sharing/requests/${id}/decision`, police, { approve: true, letter: await attach(id, 'owner', police) })
+    expect((await call('POST', `/api/sharing/requests/${id}/decision`, operator, { approve: true, letter: await attach(id, 'operator', operator) })).body.status).toBe('approved')
+    expect((await client.load(names, key, purpose)).status).toBe(200)
+    // Without a purpose, or a personal member the grant does not name: refused.
+    expect((await client.load(names, key)).status).toBe(403)
+    expect((await client.load({ measures: ['citizens.count'], dimensions: ['citizens.birth_date'] }, key, purpose)).status).toBe(403)
   })
 })
 
 describe('accounts', () => {
+  // Disabling and enabling an account ends its sessions: the flows after these sign in again.
+  afterAll(() => sessions.clear())
   it('a disabled account is refused on its next request, and enabled again it signs in anew', async () => {
-    const other = await login('canbo.soct')
+    const other = await signIn('canbo.soct')
     expect((await load(other, count)).status).toBe(200)
     expect((await call('PATCH', '/api/admin/accounts/canbo.soct', admin, { disabled: true })).status).toBe(200)
     expect((await load(other, count)).status).toBe(401)
     expect((await call('POST', '/api/auth/login', undefined, { username: 'canbo.soct', password: 'mot-mat-khau-dai' })).status).toBe(401)
     await call('PATCH', '/api/admin/accounts/canbo.soct', admin, { disabled: false })
     expect((await load(other, count)).status).toBe(401)
-    expect((await load(await login('canbo.soct'), count)).status).toBe(200)
+    expect((await load(await signIn('canbo.soct'), count)).status).toBe(200)
   })
 
   it('a reset password works once and must be changed before anything else', async () => {
     await call('POST', '/api/admin/accounts', admin, { username: 'canbo.reset', password: 'mot-mat-khau-dai', role: 'agency_officer', agency: 'SO_TC' })
-    const before = await login('canbo.reset')
+    const before = await signIn('canbo.reset')
     const reset = await call('POST', '/api/admin/accounts/canbo.reset/reset-password', admin, {})
     expect(reset.status).toBe(200)
     const temporary = reset.body.temporary_password
     expect(temporary).toMatch(/^[A-Za-z0-9_-]{12}$/)
     expect((await call('GET', '/api/auth/me', before)).status).toBe(401)
-    const signIn = await call('POST', '/api/auth/login', undefined, { username: 'canbo.reset', password: temporary })
-    expect(signIn.body.account.must_change_password).toBe(true)
-    const session = signIn.body.token
+    const signedIn = await call('POST', '/api/auth/login', undefined, { username: 'canbo.reset', password: temporary })
+    expect(signedIn.body.account.must_change_password).toBe(true)
+    const session = signedIn.body.token
     const blocked = await load(session, count)
     expect(blocked.status).toBe(403)
     expect(blocked.body.code).toBe('password_change_required')
@@ -193,9 +328,9 @@ describe('accounts', () => {
 
 describe('consuming systems', () => {
   it('a system key reaches only its views, is logged as the system, and stops when revoked, expired or called from elsewhere', async () => {
-    const reg = await call('POST', '/api/admin/systems', admin, { id: 'his-yte', name: 'Hệ thống thông tin y tế', agency: 'SO_YT', contact: 'it@soyt.gov.vn', views: ['enterprises'] })
+    const reg = await call('POST', '/api/admin/systems', admin, { id: 'tk-lgsp', name: 'Hệ thống thống kê', agency: 'TK_TINH', contact: 'it@tk.gov.vn', views: ['enterprises'] })
     expect(reg.status).toBe(200)
-    const issued = await call('POST', '/api/admin/systems/his-yte/keys', admin)
+    const issued = await call('POST', '/api/admin/systems/tk-lgsp/keys', admin)
     const key = issued.body.key
     expect(key).toMatch(/^kho_sys_[0-9a-f]{12}_/)
     const listed = JSON.stringify((await call('GET', '/api/admin/systems', admin)).body)
@@ -203,7 +338,8 @@ describe('consuming systems', () => {
     const secret = key.slice('kho_sys_'.length + 13)
     expect(secret.length).toBeGreaterThanOrEqual(32)
     expect(listed).not.toContain(secret)
-    expect((await load(key, count)).status).toBe(200)
+    const first = await load(key, count)
+    expect(first.status, JSON.stringify(first.body)).toBe(200)
     expect((await load(key, { measures: ['citizens.count'] })).status).toBe(403)
     expect((await call('GET', '/api/loads', key)).status).toBe(403)
     // Nor a public route outside the Cube API: an export was answered (second probe).
@@ -213,23 +349,23 @@ describe('consuming systems', () => {
     await service.ctx.audit.flush()
     const logged = await queryRows<{ account: string; via: string; agency: string; datasets: string[]; outcome: string }>(
       service.ctx.wh.client,
-      "SELECT account, via, agency, datasets, outcome FROM meta.audit WHERE account = 'sys:his-yte' AND endpoint = 'load' ORDER BY seq",
+      "SELECT account, via, agency, datasets, outcome FROM meta.audit WHERE account = 'sys:tk-lgsp' AND endpoint = 'load' ORDER BY seq",
     )
     expect(logged).toEqual([
-      { account: 'sys:his-yte', via: 'system-key', agency: 'SO_YT', datasets: ['doanh_nghiep'], outcome: 'ok' },
-      { account: 'sys:his-yte', via: 'system-key', agency: 'SO_YT', datasets: [], outcome: 'denied' },
+      { account: 'sys:tk-lgsp', via: 'system-key', agency: 'TK_TINH', datasets: ['doanh_nghiep'], outcome: 'ok' },
+      { account: 'sys:tk-lgsp', via: 'system-key', agency: 'TK_TINH', datasets: [], outcome: 'denied' },
     ])
     // Rotation: a second key works beside the first until the first is revoked.
-    const next = (await call('POST', '/api/admin/systems/his-yte/keys', admin)).body
-    expect((await call('DELETE', `/api/admin/systems/his-yte/keys/${issued.body.key_id}`, admin)).status).toBe(200)
+    const next = (await call('POST', '/api/admin/systems/tk-lgsp/keys', admin)).body
+    expect((await call('DELETE', `/api/admin/systems/tk-lgsp/keys/${issued.body.key_id}`, admin)).status).toBe(200)
     expect((await load(key, count)).status).toBe(401)
     expect((await load(next.key, count)).status).toBe(200)
     // An address allow-list and an expiry hold.
-    await call('PATCH', '/api/admin/systems/his-yte', admin, { addresses: ['10.9.8.7'] })
-    expect((await load(next.key, count)).body.message_en).toBe('System his-yte may not call from 127.0.0.1')
-    await call('PATCH', '/api/admin/systems/his-yte', admin, { addresses: [], expires_on: inDays(-1) })
+    await call('PATCH', '/api/admin/systems/tk-lgsp', admin, { addresses: ['10.9.8.7'] })
+    expect((await load(next.key, count)).body.message_en).toBe('System tk-lgsp may not call from 127.0.0.1')
+    await call('PATCH', '/api/admin/systems/tk-lgsp', admin, { addresses: [], expires_on: inDays(-1) })
     expect((await load(next.key, count)).status).toBe(401)
-    await call('PATCH', '/api/admin/systems/his-yte', admin, { expires_on: null })
+    await call('PATCH', '/api/admin/systems/tk-lgsp', admin, { expires_on: null })
     expect((await load(next.key, count)).status).toBe(200)
     expect((await call('POST', '/api/admin/systems', admin, { id: 'x-bad', name: 'x', agency: 'SO_YT', views: ['khong_co'] })).status).toBe(400)
   })
@@ -273,7 +409,7 @@ describe('account review', () => {
     const health = await login('canbo.soyt')
     const finance = await login('canbo.sotc')
     const made = await call('POST', '/api/sharing/requests', health, { dataset: 'doanh_nghiep', views: ['enterprises'], purpose: 'Theo dõi doanh nghiệp dược phẩm', legal_basis: 'QĐ 53/2024', starts_on: today(), ends_on: inDays(20) })
-    await call('POST', `/api/sharing/requests/${made.body.id}/decision`, finance, { approve: true })
+    await approveBoth(made.body.id, health, finance)
     await call('POST', '/api/admin/accounts', admin, { username: 'canbo.baomat', password: 'mot-mat-khau-dai', role: 'steward', personal_data: true, email: 'baomat@bacninh.gov.vn' })
     // An account made long ago that never signed in.
     await service.ctx.wh.client.command({ query: "INSERT INTO meta.accounts (username, display_name, password_hash, role, agency, commune_code, personal_data, disabled, token_version, created_at, updated_at) VALUES ('canbo.cu', 'Cán bộ cũ', 'x', 'agency_officer', 'SO_XD', '', false, false, 0, '2025-01-01 00:00:00', now64(3))" })
@@ -368,7 +504,7 @@ describe('the register of connected systems', () => {
     await service.ctx.audit.flush()
     const register = (await call('GET', '/api/admin/system-register', admin)).body
     const his = register.find((s: any) => s.id === 'his-yte')
-    expect(his).toMatchObject({ direction: 'consumes', channel: 'lgsp', agency: 'SO_YT', datasets: ['doanh_nghiep'], active: true })
+    expect(his).toMatchObject({ direction: 'consumes', channel: 'lgsp', agency: 'SO_YT', datasets: ['dan_cu', 'doanh_nghiep'], active: true })
     expect(his.last_success).toMatch(/^\d{4}-\d{2}-\d{2} /)
     expect(register.find((s: any) => s.id === 'push:BHXH_TINH')).toMatchObject({ direction: 'supplies', channel: 'push', name: 'Phần mềm quản lý thu BHXH', active: true })
   })

@@ -3,6 +3,7 @@ import { access, allow } from '../../infra/access/gate.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { ViewPolicies } from '../policy/view-policy.ts'
+import { listRequests } from './grants.ts'
 
 /**
  * The register of connected information systems (Lào Cai Điều 8): every system that supplies data
@@ -36,6 +37,8 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
     ),
   ])
   const lastCall = new Map(calls.map((c) => [c.account, c.at]))
+  // What requests granted each system (both signatures), besides the views it holds within its agency's scope.
+  const granted = (await listRequests(wh)).filter((r) => r.recipient === 'system' && r.status === 'approved')
   const latest = (xs: { at: string }[]) => xs.map((x) => x.at).sort().at(-1) ?? null
   const register: RegisteredSystem[] = consumers.map((s) => ({
     id: s.id,
@@ -43,7 +46,7 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
     agency: s.agency,
     direction: 'consumes',
     channel: 'lgsp',
-    datasets: views.datasetsOf(s.views.map((v) => `${v}.x`)),
+    datasets: [...new Set([...views.datasetsOf(s.views.map((v) => `${v}.x`)), ...granted.filter((r) => r.system_id === s.id).map((r) => r.dataset)])].sort(),
     last_success: lastCall.get(`sys:${s.id}`) ?? null,
     active: !s.disabled,
   }))
