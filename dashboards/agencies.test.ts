@@ -5,7 +5,7 @@ import { communesOf } from '../infra/identifiers/admin-units.ts'
 import { queryRows } from '../infra/warehouse/client.ts'
 import { screenshot, signIn } from './testing/browser.ts'
 import { readWorkbook, useUiService } from './testing/ui-service.ts'
-import type { ListedRequest } from '../infra/contracts/sharing.ts'
+import { awaitsCaller, type ListedRequest } from '../infra/contracts/sharing.ts'
 
 /*
  * Agencies at work: the portal (officer), sharing between agencies, registering datasets in the
@@ -159,8 +159,11 @@ describe("the portal says why each obligation has its status, and what a unit wi
   })
 })
 
-describe('sharing between agencies (officer asks, owner approves, officer queries)', () => {
-  it('an officer asks for a dataset in the portal, the owner approves it there, and the officer queries it', async () => {
+/** A signed letter as a scanned PDF would arrive (its content, not its name, says what it is). */
+const LETTER = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+
+describe('sharing between agencies (officer asks, owner and operator approve, officer queries)', () => {
+  it('an officer asks for a dataset in the portal with its letter, the owner and the operator approve it there with theirs, and the officer queries it', async () => {
     const officer = await ui.newPage()
     await signIn(officer, ui.url, 'canbo.soyt')
     // Before: the explorer does not offer enterprises, and the API refuses it.
@@ -188,6 +191,9 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     await officer.check('[data-testid=request-form] input[name=view][value=enterprises]')
     await officer.fill('[data-testid=request-form] textarea[name=purpose]', 'Quản lý cơ sở kinh doanh dược trên địa bàn')
     await officer.fill('[data-testid=request-form] input[name=legal_basis]', 'Quy chế chia sẻ dữ liệu tỉnh, Điều 7')
+    await officer.selectOption('[data-testid=request-form] select[name=frequency]', 'weekly')
+    // The signed written request goes with it (Bắc Ninh Điều 7.2).
+    await officer.setInputFiles('[data-testid=request-form] input[name=letter]', { name: 'cong-van-de-nghi.pdf', mimeType: 'application/pdf', buffer: LETTER })
     await officer.click('[data-testid=request-form] button[type=submit]')
     const sent = (await officer.textContent('p.state.ok[role=status]'))!
     const id = /YC-\d{8}-[0-9a-f]{6}/.exec(sent)![0]
@@ -198,7 +204,7 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     const owner = await ui.newPage()
     await signIn(owner, ui.url, 'canbo.sotc')
     await owner.goto(`${ui.url}/sharing`)
-    const waiting = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.filter((r) => r.decides && r.status === 'pending').length
+    const waiting = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.filter(awaitsCaller).length
     expect(waiting).toBeGreaterThanOrEqual(1)
     await expect.poll(async () => (await owner.$('[data-testid=sharing-waiting]')) && (await owner.textContent('[data-testid=sharing-waiting]')), { timeout: 15_000 }).toBe(String(waiting))
     const row = `[data-testid=to-decide] tr:has-text("${id}")`
@@ -212,19 +218,42 @@ describe('sharing between agencies (officer asks, owner approves, officer querie
     await owner.uncheck(`${form} input[data-member="${dropped}"]`)
     await owner.fill(`${form} input[aria-label="Đến ngày"]`, '31/12/2026')
     await owner.fill(`${form} input[name=note]`, 'Đồng ý theo quy chế, đến hết năm')
+    // Approving needs the owner's signed letter.
+    expect(await owner.isDisabled(`${form} button[data-action=confirm-approve]`)).toBe(true)
+    await owner.setInputFiles(`${form} input[name=letter]`, { name: 'cong-van-dong-y.pdf', mimeType: 'application/pdf', buffer: LETTER })
     await owner.click(`${form} button[data-action=confirm-approve]`)
-    await owner.waitForSelector(`${row} [data-status=approved]`)
-    expect(await owner.textContent('p.state.ok[role=status]')).toContain(`${id}: đã duyệt`)
+    // The owner's approval alone is not a grant: it waits for the warehouse's operator.
+    await owner.waitForSelector(`${row} [data-side=owner][data-signed=approved]`)
+    expect(await owner.getAttribute(`${row} [data-status]`, 'data-status')).toBe('pending')
+    expect(await owner.textContent(`${row} [data-side=operator]`)).toContain('Chờ ý kiến')
     await screenshot(owner, 'sharing-decide')
+    // The count goes down with the decision.
+    await expect.poll(async () => (await owner.$('[data-testid=sharing-waiting]')) === null || (await owner.textContent('[data-testid=sharing-waiting]')) === String(waiting - 1)).toBe(true)
+
+    // The operator (a data steward) signs second, with its own letter: now it is a grant.
+    const steward = await ui.newPage()
+    await signIn(steward, ui.url, 'quantri')
+    await steward.goto(`${ui.url}/sharing`)
+    await steward.waitForSelector(row)
+    await steward.click(`${row} button[data-action=approve]`)
+    await steward.waitForSelector(form)
+    await steward.fill(`${form} input[name=note]`, 'Đơn vị vận hành đồng ý')
+    await steward.setInputFiles(`${form} input[name=letter]`, { name: 'y-kien-van-hanh.pdf', mimeType: 'application/pdf', buffer: LETTER })
+    await steward.click(`${form} button[data-action=confirm-approve]`)
+    await steward.waitForSelector(`${row} [data-status=approved]`)
+    await screenshot(steward, 'sharing-operator')
+    await steward.close()
     const granted = (await ui.apiGet<ListedRequest[]>('canbo.sotc', '/api/sharing/requests')).body.find((r) => r.id === id)!
-    expect([granted.granted_views, granted.granted_members.sort(), granted.ends_on, granted.decision_note]).toEqual([
+    expect([granted.granted_views, granted.granted_members.sort(), granted.ends_on, granted.frequency, granted.decisions.map((d) => [d.side, d.by, d.note])]).toEqual([
       ['enterprises'],
       offered.filter((m) => m !== dropped).sort(),
       '2026-12-31',
-      'Đồng ý theo quy chế, đến hết năm',
+      'weekly',
+      [
+        ['owner', 'canbo.sotc', 'Đồng ý theo quy chế, đến hết năm'],
+        ['operator', 'quantri', 'Đơn vị vận hành đồng ý'],
+      ],
     ])
-    // The count goes down with the decision.
-    await expect.poll(async () => (await owner.$('[data-testid=sharing-waiting]')) === null || (await owner.textContent('[data-testid=sharing-waiting]')) === String(waiting - 1)).toBe(true)
 
     // The officer sees the decision and queries the dataset in the explorer: the API's number.
     await officer.goto(`${ui.url}/sharing`)

@@ -79,3 +79,6 @@ export interface ShareableDataset {
   access: 'owner' | 'consumer' | 'granted' | 'open' | 'none'
   views: { name: string; title: string; title_en: string; members: { name: string; title: string; title_en: string; personal: boolean }[] }[]
 }
+
+/** Whether a listed request waits for the caller's signature now (its written request attached): what the navigation counts. */
+export const awaitsCaller = (r: Pick<ListedRequest, 'signs_as' | 'request_letter'>) => r.signs_as !== null && r.request_letter !== ''

@@ -2,7 +2,7 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState, type Form
 import { createRoot } from 'react-dom/client'
 import { api, ApiError, session } from './api.ts'
 import type { SignedIn } from '../../../infra/contracts/session.ts'
-import type { ListedRequest } from '../../../infra/contracts/sharing.ts'
+import { awaitsCaller, type ListedRequest } from '../../../infra/contracts/sharing.ts'
 import { AuthContext, PAGES_BY_ROLE, PATHS, useAuth, type Page } from './auth.tsx'
 import { Loading, useAsync } from './components/async.tsx'
 import { agencyMap } from './catalog-data.ts'
@@ -106,7 +106,7 @@ function useWaitingRequests(shown: boolean, path: string) {
     return () => window.removeEventListener('kho:sharing-changed', again)
   }, [])
   const list = useAsync(() => (shown ? api<ListedRequest[]>('/api/sharing/requests') : Promise.resolve([])), [shown, path, tick])
-  return list.state === 'ready' ? list.data.filter((r) => r.decides && r.status === 'pending').length : 0
+  return list.state === 'ready' ? list.data.filter(awaitsCaller).length : 0
 }
 
 function Nav({ pages, path }: { pages: Page[]; path: string }) {

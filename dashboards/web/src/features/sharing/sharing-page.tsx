@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { api } from '../../api.ts'
 import { useAuth } from '../../auth.tsx'
 import { Show, useAsync } from '../../components/async.tsx'
@@ -9,7 +9,7 @@ import { RequestTable, type Names } from './components/request-table.tsx'
 import { UsagePanel } from './components/usage-panel.tsx'
 import { datasetTitle } from './sharing-types.ts'
 import { Tabs } from '../../components/tabs.tsx'
-import type { ListedRequest, ShareableDataset } from '../../../../../infra/contracts/sharing.ts'
+import { awaitsCaller, type ListedRequest, type ShareableDataset } from '../../../../../infra/contracts/sharing.ts'
 
 const SCOPE: Record<ShareableDataset['scope'], Key> = { noi_bo: 'scopeInternal', dung_chung: 'scopeShared', mo: 'scopeOpen' }
 const ACCESS: Record<ShareableDataset['access'], Key> = { owner: 'accessOwner', consumer: 'accessConsumer', granted: 'accessGranted', open: 'accessOpen', none: 'accessNone' }
@@ -29,24 +29,29 @@ export default function SharingPage() {
         api<ShareableDataset[]>('/api/sharing/datasets'),
         api<ListedRequest[]>('/api/sharing/requests'),
         api<{ code: string; name: string }[]>('/api/catalog/agencies'),
+        // The agency's own consuming systems, which a request may be for.
+        account?.role === 'agency_officer' ? api<{ id: string; name: string; disabled: boolean }[]>('/api/admin/systems') : Promise.resolve([]),
       ]),
     [],
   )
   const officer = account?.role === 'agency_officer'
   const [chosen, setChosen] = useState<SharingTab | null>(null)
+  // The tab the page opened on stays open after a decision empties its count.
+  const opened = useRef<SharingTab | null>(null)
   return (
     <div data-testid="sharing-page">
       <div className="toolbar">
         <h1>{t('sharing')}</h1>
       </div>
       <Show value={data}>
-        {([datasets, requests, agencies]) => {
+        {([datasets, requests, agencies, systems]) => {
           const names: Names = { agency: new Map(agencies.map((a) => [a.code, a.name])), datasets }
           const mine = requests.filter((r) => officer && r.agency === account?.agency)
           const toDecide = requests.filter((r) => r.decides)
-          const waiting = toDecide.filter((r) => r.status === 'pending').length
+          const waiting = toDecide.filter(awaitsCaller).length
           // A steward decides for every agency and asks for nothing; an officer starts where something waits.
-          const tab: SharingTab = chosen ?? (!officer || waiting > 0 ? 'incoming' : 'outgoing')
+          opened.current ??= !officer || waiting > 0 ? 'incoming' : 'outgoing'
+          const tab: SharingTab = chosen ?? opened.current
           return (
             <>
               <Tabs<SharingTab>
@@ -66,12 +71,12 @@ export default function SharingPage() {
               {tab === 'incoming' && (
                 <section className="panel">
                   <h2>{officer ? t('toDecide') : t('toDecideSteward')}</h2>
-                  <RequestTable testId="to-decide" rows={toDecide} side="owner" names={names} onChange={data.reload} empty={t('noToDecide')} />
+                  <RequestTable testId="to-decide" rows={toDecide} side="signer" names={names} onChange={data.reload} empty={t('noToDecide')} />
                 </section>
               )}
               {tab === 'outgoing' && (
                 <>
-                  <RequestForm datasets={datasets} onSent={data.reload} />
+                  <RequestForm datasets={datasets} systems={systems.filter((x) => !x.disabled)} onSent={data.reload} />
                   <section className="panel">
                     <h2>{t('myRequests')}</h2>
                     <RequestTable testId="my-requests" rows={mine} side="requester" names={names} onChange={data.reload} empty={t('noMyRequests')} />

@@ -12,16 +12,23 @@ export interface Approval {
   note: string
 }
 
+/** An approval with the signer's letter, sent first. */
+export interface SignedApproval extends Approval {
+  letter: File
+}
+
 /**
- * The owner narrows an approval before giving it: fewer views, fewer members of a view, a shorter
- * period (never wider than asked: the API refuses that too). Everything asked for starts checked.
+ * A side (the owner, the operator) narrows an approval before giving it, with its signed letter:
+ * fewer views, fewer members of a view, a shorter period (never wider than asked, or than what the
+ * other side approved: the API refuses that too). Everything still on offer starts checked.
  */
-export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { request: ListedRequest; dataset: ShareableDataset | undefined; busy: boolean; onApprove: (a: Approval) => void; onCancel: () => void }) {
+export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { request: ListedRequest; dataset: ShareableDataset | undefined; busy: boolean; onApprove: (a: SignedApproval) => void; onCancel: () => void }) {
   const { t, lang } = useLang()
-  const views = (dataset?.views ?? []).filter((v) => request.views.includes(v.name) || request.members.some((m) => m.startsWith(`${v.name}.`)))
+  const asked = request.decisions.length > 0 ? { views: request.granted_views, members: request.granted_members } : { views: request.views, members: request.members }
+  const views = (dataset?.views ?? []).filter((v) => asked.views.includes(v.name) || asked.members.some((m) => m.startsWith(`${v.name}.`)))
   // A view asked for whole offers all its members; one asked for by member offers those.
   const offered = (v: (typeof views)[number]) => {
-    const named = request.members.filter((m) => m.startsWith(`${v.name}.`))
+    const named = asked.members.filter((m) => m.startsWith(`${v.name}.`))
     return named.length > 0 ? v.members.filter((m) => named.includes(m.name)) : v.members
   }
   const [kept, setKept] = useState<Set<string>>(() => new Set(views.map((v) => v.name)))
@@ -29,6 +36,8 @@ export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { r
   const [starts, setStarts] = useState(request.starts_on)
   const [ends, setEnds] = useState(request.ends_on)
   const [note, setNote] = useState('')
+  const [letter, setLetter] = useState<File | null>(null)
+
   const flip = (set: Set<string>, put: (s: Set<string>) => void, x: string) => {
     const next = new Set(set)
     if (next.has(x)) next.delete(x)
@@ -43,13 +52,13 @@ export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { r
       const chosen = offered(v).filter((m) => members.has(m.name))
       if (chosen.length === 0) continue
       // Asked whole and left whole: granted whole (members the view gains later included, as asked).
-      if (chosen.length === v.members.length && !request.members.some((m) => m.startsWith(`${v.name}.`))) out.views.push(v.name)
+      if (chosen.length === v.members.length && !asked.members.some((m) => m.startsWith(`${v.name}.`))) out.views.push(v.name)
       else {
         out.views.push(v.name)
         out.members.push(...chosen.map((m) => m.name))
       }
     }
-    onApprove(out)
+    if (letter) onApprove({ ...out, letter })
   }
   const nothing = views.every((v) => !kept.has(v.name) || offered(v).every((m) => !members.has(m.name)))
   const outside = starts < request.starts_on || ends > request.ends_on || starts > ends
@@ -93,9 +102,13 @@ export function ApproveForm({ request, dataset, busy, onApprove, onCancel }: { r
           <input name="note" value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
       </div>
+      <label>
+        {t('approvalLetter')}
+        <input type="file" name="letter" required accept=".pdf,.doc,.docx,.odt,.jpg,.jpeg,.png,.tif,.tiff" onChange={(e) => setLetter(e.target.files?.[0] ?? null)} />
+      </label>
       {outside && <p className="state error">{t('approveOutside')}</p>}
       <div className="actions">
-        <button type="submit" data-action="confirm-approve" disabled={busy || nothing || outside}>
+        <button type="submit" data-action="confirm-approve" disabled={busy || nothing || outside || !letter}>
           {busy ? t('working') : t('approve')}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>

@@ -2,15 +2,19 @@ import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
 import { useLang } from '../../../i18n.ts'
-import { datasetTitle } from '../sharing-types.ts'
-import type { ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
+import { datasetTitle, FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, sendLetter } from '../sharing-types.ts'
+import { GRANT_LEVELS, SHARING_FREQUENCIES, SHARING_METHODS, type ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 import { khoDay } from '../../../kho-clock.ts'
 
 const day = khoDay
 
-/** An officer asks for a dataset its agency does not hold: views, optionally members, purpose, basis, period. */
-export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]; onSent: () => void }) {
+/**
+ * An officer asks for a dataset its agency does not hold — for its officers or one of its systems —
+ * with views (optionally members), level, method, frequency, purpose, basis, period and the signed
+ * written request, sent together.
+ */
+export function RequestForm({ datasets, systems, onSent }: { datasets: ShareableDataset[]; systems: { id: string; name: string }[]; onSent: () => void }) {
   const { t, lang } = useLang()
   const askable = datasets.filter((d) => d.access === 'none' || d.access === 'granted')
   const [datasetId, setDatasetId] = useState(askable[0]?.id ?? '')
@@ -24,9 +28,23 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
     e.preventDefault()
     const f = new FormData(e.currentTarget)
     try {
+      const recipient = String(f.get('recipient') ?? '')
       const r = await api<{ id: string }>('/api/sharing/requests', {
-        body: { dataset: datasetId, views, members, purpose: f.get('purpose'), legal_basis: f.get('legal_basis'), starts_on: f.get('starts_on'), ends_on: f.get('ends_on') },
+        body: {
+          dataset: datasetId,
+          views,
+          members,
+          ...(recipient ? { recipient: 'system', system_id: recipient } : {}),
+          level: f.get('level'),
+          method: f.get('method'),
+          frequency: f.get('frequency'),
+          purpose: f.get('purpose'),
+          legal_basis: f.get('legal_basis'),
+          starts_on: f.get('starts_on'),
+          ends_on: f.get('ends_on'),
+        },
       })
+      await sendLetter(api, r.id, 'request', f.get('letter') as File)
       setError(null)
       setSent(r.id)
       onSent()
@@ -72,6 +90,47 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
           </fieldset>
         )}
         <label>
+          {t('recipient')}
+          <select name="recipient" defaultValue="">
+            <option value="">{t('recipientAgency')}</option>
+            {systems.map((s) => (
+              <option key={s.id} value={s.id}>
+                {t('system')}: {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('level')}
+          <select name="level" defaultValue="use">
+            {GRANT_LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t(LEVEL_WORDS[l])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('method')}
+          <select name="method" defaultValue="query">
+            {SHARING_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {t(METHOD_WORDS[m])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('frequency')}
+          <select name="frequency" defaultValue="as_needed">
+            {SHARING_FREQUENCIES.map((q) => (
+              <option key={q} value={q}>
+                {t(FREQUENCY_WORDS[q])}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           {t('purpose')}
           <textarea name="purpose" required minLength={10} rows={2} />
         </label>
@@ -87,6 +146,11 @@ export function RequestForm({ datasets, onSent }: { datasets: ShareableDataset[]
           {t('endsOn')}
           <DateInput name="ends_on" required defaultValue={day(90)} />
         </label>
+        <label>
+          {t('requestLetter')}
+          <input type="file" name="letter" required accept=".pdf,.doc,.docx,.odt,.jpg,.jpeg,.png,.tif,.tiff" />
+        </label>
+        <p className="hint">{t('bothSidesHint')}</p>
         {views.length === 0 && <p className="hint">{t('pickAView')}</p>}
         <button type="submit" disabled={views.length === 0}>
           {t('send')}

@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import { api } from '../../../api.ts'
+import { api, download } from '../../../api.ts'
 import { Empty, Feedback, useAttempt } from '../../../components/async.tsx'
-import { ApproveForm, type Approval } from './approve-form.tsx'
+import { ApproveForm, type SignedApproval } from './approve-form.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang, type Key } from '../../../i18n.ts'
-import { datasetTitle } from '../sharing-types.ts'
-import type { ListedRequest, RequestStatus, ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
+import { datasetTitle, FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, sendLetter } from '../sharing-types.ts'
+import { SIGNATURE_SIDES, type ListedRequest, type RequestStatus, type ShareableDataset, type SignatureSide } from '../../../../../../infra/contracts/sharing.ts'
 
 /** Names to show instead of codes: agencies, and datasets with their views' and members' titles. */
 export interface Names {
@@ -13,13 +13,21 @@ export interface Names {
   datasets: ShareableDataset[]
 }
 
-export type Side = 'requester' | 'owner'
+/** Which table: the requests the caller's side signs (owner or operator), or its agency's own. */
+export type Side = 'requester' | 'signer'
 
-/** The steps each side may take from each status (the API checks them again). */
-const STEPS: Record<Side, Partial<Record<RequestStatus, ('approve' | 'refuse' | 'suspend' | 'resume' | 'end' | 'withdraw')[]>>> = {
-  owner: { pending: ['approve', 'refuse'], approved: ['suspend', 'end'], suspended: ['resume', 'end'] },
-  requester: { pending: ['withdraw'], approved: ['end'], suspended: ['end'] },
+type Step = 'approve' | 'refuse' | 'suspend' | 'resume' | 'end' | 'withdraw'
+
+/** The steps the viewing side may take on a request now (the API checks them again). */
+function stepsOf(side: Side, r: ListedRequest): Step[] {
+  if (side === 'signer') {
+    if (r.status === 'pending') return r.signs_as && r.request_letter ? ['approve', 'refuse'] : []
+    return r.decides ? ({ approved: ['suspend', 'end'], suspended: ['resume', 'end'] } as Partial<Record<RequestStatus, Step[]>>)[r.status] ?? [] : []
+  }
+  return ({ pending: ['withdraw'], approved: ['end'], suspended: ['end'] } as Partial<Record<RequestStatus, Step[]>>)[r.status] ?? []
 }
+
+const SIDE_WORDS: Record<SignatureSide, Key> = { owner: 'sideOwner', operator: 'sideOperator' }
 
 /** Requests with their status, and the steps the side viewing them may take, each with a note. */
 export function RequestTable({ rows, side, names, onChange, testId, empty }: { rows: ListedRequest[]; side: Side; names: Names; onChange: () => unknown; testId: string; empty: string }) {
@@ -42,12 +50,18 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
     const pending = r.status === 'pending' || r.status === 'refused' || r.status === 'withdrawn'
     return [...(pending ? r.views : r.granted_views), ...(pending ? r.members : r.granted_members)].map((n) => title(r, n)).join(', ') || '—'
   }
-  const DONE: Record<string, Key> = { approve: 'doneApproved', refuse: 'doneRefused', suspend: 'doneSuspended', resume: 'doneResumed', end: 'doneEnded', withdraw: 'doneWithdrawn' }
-  const act = (r: ListedRequest, step: string, approval?: Approval) =>
+  const DONE: Record<string, Key> = { approve: 'doneApproved', refuse: 'doneRefused', suspend: 'doneSuspended', resume: 'doneResumed', end: 'doneEnded', withdraw: 'doneWithdrawn', letter: 'sent' }
+  /** A letter the asking side attaches after sending (the written request when it failed to go, a third party's commitment). */
+  const attachLetter = (r: ListedRequest, kind: 'request' | 'commitment', file: File) => attempt.attempt(() => sendLetter(api, r.id, kind, file), `${r.id}:letter`, `${r.id}: ${t('sent')}`)
+  const act = (r: ListedRequest, step: string, approval?: SignedApproval) =>
     attempt.attempt(
       async () => {
         const note = approval?.note ?? notes[r.id] ?? ''
-        if (step === 'approve') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: true, ...approval, note } })
+        if (step === 'approve' && approval) {
+          const { letter: file, ...scope } = approval
+          const letter = await sendLetter(api, r.id, r.signs_as!, file)
+          await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: true, ...scope, note, letter } })
+        }
         else if (step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: false, note } })
         else {
           const status = { suspend: 'suspended', resume: 'approved', end: 'ended', withdraw: 'withdrawn' }[step]
@@ -60,6 +74,10 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
       `${r.id}: ${t(DONE[step]!)}`,
     )
   const approvingRow = rows.find((r) => r.id === approving)
+  const signWord = (r: ListedRequest, sd: SignatureSide) => {
+    const d = r.decisions.find((x) => x.side === sd)
+    return d ? `${t(d.approve ? 'signAgreed' : 'signRefused')} (${d.by})` : r.status === 'pending' ? t('signWaiting') : '—'
+  }
   if (rows.length === 0) return <Empty>{empty}</Empty>
   return (
     <>
@@ -72,6 +90,37 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
           { key: 'agency', header: t('agency'), value: (r) => names.agency.get(r.agency) ?? r.agency, as: 'name' },
           { key: 'requester', header: t('requester'), as: 'code' },
           { key: 'members', header: t('views'), value: scope },
+          {
+            key: 'level',
+            header: t('level'),
+            value: (r) => `${t(LEVEL_WORDS[r.level])}; ${t(METHOD_WORDS[r.method])}; ${t(FREQUENCY_WORDS[r.frequency])}${r.recipient === 'system' ? ` — ${t('system')} ${r.system_id}` : ''}`,
+          },
+          {
+            key: 'decisions',
+            header: t('signatures'),
+            value: (r) => SIGNATURE_SIDES.map((sd) => `${t(SIDE_WORDS[sd])}: ${signWord(r, sd)}`).join('; '),
+            cell: (r) => (
+              <span className="signatures">
+                {!r.request_letter && r.status === 'pending' ? <span className="hint">{t('noLetterYet')}</span> : null}
+                {SIGNATURE_SIDES.map((sd) => {
+                  const d = r.decisions.find((x) => x.side === sd)
+                  return (
+                    <span key={sd} data-side={sd} data-signed={d ? (d.approve ? 'approved' : 'refused') : 'waiting'} className="signature">
+                      {t(SIDE_WORDS[sd])}: {signWord(r, sd)}
+                      {d?.letter ? (
+                        <>
+                          {' '}
+                          <button type="button" className="linkish" onClick={() => void download(`/api/attachments/${d.letter}`, `${r.id}-${sd}.pdf`).catch(() => undefined)}>
+                            ({t('letterOf')})
+                          </button>
+                        </>
+                      ) : null}
+                    </span>
+                  )
+                })}
+              </span>
+            ),
+          },
           // The requester's own words, shown as written.
           { key: 'purpose', header: t('purpose'), as: 'name' },
           { key: 'starts_on', header: t('startsOn'), cell: (r) => fmt.day(r.starts_on) },
@@ -92,10 +141,26 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
             header: t('decision'),
             value: () => '',
             cell: (r) => {
-              const steps = STEPS[side][r.status] ?? []
-              if (steps.length === 0) return null
+              const steps = stepsOf(side, r)
+              const letters =
+                side === 'requester' && r.status === 'pending' ? (
+                  <>
+                    {!r.request_letter && (
+                      <label className="inline small">
+                        {t('attachRequestLetter')} <input type="file" data-letter="request" aria-label={t('attachRequestLetter')} onChange={(e) => e.target.files?.[0] && void attachLetter(r, 'request', e.target.files[0])} />
+                      </label>
+                    )}
+                    {r.recipient === 'system' && !r.commitment_letter && (
+                      <label className="inline small">
+                        {t('attachCommitment')} <input type="file" data-letter="commitment" aria-label={t('attachCommitment')} onChange={(e) => e.target.files?.[0] && void attachLetter(r, 'commitment', e.target.files[0])} />
+                      </label>
+                    )}
+                  </>
+                ) : null
+              if (steps.length === 0) return letters
               return (
                 <span className="actions">
+                  {letters}
                   <input aria-label={t('note')} placeholder={t('note')} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.target.value })} />
                   {steps.map((s) => (
                     <button
