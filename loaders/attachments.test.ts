@@ -1,3 +1,6 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../infra/config.ts'
 import { startService, type RunningService } from '../infra/app/service/start-service.ts'
@@ -91,5 +94,59 @@ describe('attachments', () => {
     expect(docs.map((d) => d.name)).toEqual(['huong-dan-api.md'])
     expect((await get(`/api/attachments/${docs[0]!.id}`, yt())).bytes.equals(guide)).toBe(true)
     expect((await fetch(`${service.url}/api/catalog/datasets/doanh_nghiep/attachments`)).status).toBe(401)
+  })
+
+  it('takes each of the twenty formats Bắc Ninh Điều 6.3 lists, by what its content is, under any name', async () => {
+    const office = (name: string) => fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'testing/office', name))
+    /** A RIFF container (wav, avi) of the given form with its first chunk. */
+    const riff = (form: string, chunk: string) => {
+      const b = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from(form), Buffer.from(chunk), Buffer.alloc(64)])
+      b.writeUInt32LE(b.length - 8, 4)
+      return b
+    }
+    // A 1×1, 24-bit bitmap: file header, BITMAPINFOHEADER, one padded pixel.
+    const bmp = Buffer.alloc(58)
+    bmp.write('BM', 0)
+    bmp.writeUInt32LE(58, 2)
+    bmp.writeUInt32LE(54, 10)
+    bmp.writeUInt32LE(40, 14)
+    bmp.writeInt32LE(1, 18)
+    bmp.writeInt32LE(1, 22)
+    bmp.writeUInt16LE(1, 26)
+    bmp.writeUInt16LE(24, 28)
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]), Buffer.alloc(20)])
+    const formats: [string, Buffer, string][] = [
+      ['doc', office('cong-van.doc'), 'application/x-cfb'],
+      ['docx', office('cong-van.docx'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+      ['odt', office('cong-van.odt'), 'application/vnd.oasis.opendocument.text'],
+      ['rtf', office('cong-van.rtf'), 'application/rtf'],
+      ['txt', Buffer.from('Công văn số 12/STC: đề nghị bổ sung dữ liệu\n'), 'text/plain; charset=utf-8'],
+      ['pdf', PDF, 'application/pdf'],
+      ['xls', office('bang.xls'), 'application/x-cfb'],
+      ['xlsx', office('bang.xlsx'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ['ods', office('bang.ods'), 'application/vnd.oasis.opendocument.spreadsheet'],
+      ['jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]), Buffer.from('JFIF\0'), Buffer.alloc(40)]), 'image/jpeg'],
+      ['png', png, 'image/png'],
+      ['bmp', bmp, 'image/bmp'],
+      ['gif', Buffer.concat([Buffer.from('GIF89a'), Buffer.from([1, 0, 1, 0, 0, 0, 0]), Buffer.alloc(20)]), 'image/gif'],
+      ['tif', Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]), Buffer.alloc(40)]), 'image/tiff'],
+      ['mp3', Buffer.concat([Buffer.from('ID3'), Buffer.from([3, 0, 0, 0, 0, 0, 0]), Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(400)]), 'audio/mpeg'],
+      ['wav', riff('WAVE', 'fmt '), 'audio/wav'],
+      ['mp4', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2'), Buffer.alloc(40)]), 'video/mp4'],
+      ['avi', riff('AVI ', 'LIST'), 'video/x-msvideo'],
+      ['zip', ZIP, 'application/zip'],
+      ['rar', Buffer.concat([Buffer.from('Rar!\x1a\x07\x00', 'latin1'), Buffer.alloc(40)]), 'application/vnd.rar'],
+    ]
+    expect(new Set(formats.map(([f]) => f)).size).toBe(20)
+    const kept: string[] = []
+    for (const [format, bytes, mediaType] of formats) {
+      // Named as something else: the content decides.
+      const saved = await upload('/api/catalog/datasets/doanh_nghiep/attachments', tc(), `tai-lieu-${format}.bin`, bytes)
+      expect([format, saved.status, saved.body.media_type]).toEqual([format, 200, mediaType])
+      kept.push(saved.body.id)
+    }
+    // Read back as sent (sealed at rest, opened on the way out).
+    const avi = await get(`/api/attachments/${kept[17]}`, yt())
+    expect([avi.type, avi.bytes.equals(formats[17]![1])]).toEqual(['video/x-msvideo', true])
   })
 })

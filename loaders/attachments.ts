@@ -37,7 +37,13 @@ export interface Attachment {
 export const ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
 export const DELIVERY_ATTACHMENTS_MAX_BYTES = 200 * 1024 * 1024
 
-/** What may be attached, by the type its content shows (file-type's extension → media type kept). */
+/**
+ * What may be attached, by the type its content shows (file-type's extension → media type kept): the
+ * formats Bắc Ninh QĐ 53 Điều 6.3 lists for documents sent with data — text documents (doc, docx,
+ * odt, rtf, txt, pdf), spreadsheets (xls, xlsx, ods), images (jpg, png, bmp, gif, tif), audio (mp3,
+ * wav), video (mp4, avi) and archives (zip, rar) — each tested by content in attachments.test.ts, plus
+ * a few their successors (pptx, webp, mov, m4a, 7z). docs/conformance.md lists them against the article.
+ */
 const ALLOWED: Record<string, string> = {
   pdf: 'application/pdf',
   // Word, Excel and PowerPoint 97-2003 are compound files (cfb); their 2007+ forms are zips file-type names.
@@ -47,12 +53,15 @@ const ALLOWED: Record<string, string> = {
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   odt: 'application/vnd.oasis.opendocument.text',
   ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  rtf: 'application/rtf',
   png: 'image/png',
   jpg: 'image/jpeg',
+  bmp: 'image/bmp',
   gif: 'image/gif',
   webp: 'image/webp',
   tif: 'image/tiff',
   mp4: 'video/mp4',
+  avi: 'video/x-msvideo',
   mov: 'video/quicktime',
   mp3: 'audio/mpeg',
   wav: 'audio/wav',
