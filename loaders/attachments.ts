@@ -42,7 +42,7 @@ export const DELIVERY_ATTACHMENTS_MAX_BYTES = 200 * 1024 * 1024
  * formats Bắc Ninh QĐ 53 Điều 6.3 lists for documents sent with data — text documents (doc, docx,
  * odt, rtf, txt, pdf), spreadsheets (xls, xlsx, ods), images (jpg, png, bmp, gif, tif), audio (mp3,
  * wav), video (mp4, avi) and archives (zip, rar) — each tested by content in attachments.test.ts, plus
- * a few their successors (pptx, webp, mov, m4a, 7z). docs/conformance.md lists them against the article.
+ * a few their successors (pptx, webp, mov, m4a, 7z). semantic/sharing/conformance.md lists them against the article.
  */
 const ALLOWED: Record<string, string> = {
   pdf: 'application/pdf',

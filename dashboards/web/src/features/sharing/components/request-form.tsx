@@ -1,13 +1,30 @@
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
-import { useLang } from '../../../i18n.ts'
+import { useLang, type Key } from '../../../i18n.ts'
 import { datasetTitle, FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, sendLetter } from '../sharing-types.ts'
 import { GRANT_LEVELS, SHARING_FREQUENCIES, SHARING_METHODS, type ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 import { khoDay } from '../../../kho-clock.ts'
 
 const day = khoDay
+
+/** One of a request's coded settings (level, method, frequency), offered in words. */
+function Choice<T extends string>({ name, label, values, words, initial }: { name: string; label: string; values: readonly T[]; words: Record<T, Key>; initial: T }) {
+  const { t } = useLang()
+  return (
+    <label>
+      {label}
+      <select name={name} defaultValue={initial}>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {t(words[v])}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
 
 /**
  * An officer asks for a dataset its agency does not hold — for its officers or one of its systems —
@@ -100,36 +117,9 @@ export function RequestForm({ datasets, systems, onSent }: { datasets: Shareable
             ))}
           </select>
         </label>
-        <label>
-          {t('level')}
-          <select name="level" defaultValue="use">
-            {GRANT_LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {t(LEVEL_WORDS[l])}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('method')}
-          <select name="method" defaultValue="query">
-            {SHARING_METHODS.map((m) => (
-              <option key={m} value={m}>
-                {t(METHOD_WORDS[m])}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('frequency')}
-          <select name="frequency" defaultValue="as_needed">
-            {SHARING_FREQUENCIES.map((q) => (
-              <option key={q} value={q}>
-                {t(FREQUENCY_WORDS[q])}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice name="level" label={t('level')} values={GRANT_LEVELS} words={LEVEL_WORDS} initial="use" />
+        <Choice name="method" label={t('method')} values={SHARING_METHODS} words={METHOD_WORDS} initial="query" />
+        <Choice name="frequency" label={t('frequency')} values={SHARING_FREQUENCIES} words={FREQUENCY_WORDS} initial="as_needed" />
         <label>
           {t('purpose')}
           <textarea name="purpose" required minLength={10} rows={2} />
