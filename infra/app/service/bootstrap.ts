@@ -103,9 +103,9 @@ export async function bootstrap(
   await grants.refresh()
   const pullHosts = new AllowedHosts(wh, config.pullHosts)
   await pullHosts.refresh()
-  if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants)
-  const send = smtpMailer(config.smtp)
   const keys = Keyring.open(config.paths.keys)
+  if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants, { dir: config.paths.attachments, keys })
+  const send = smtpMailer(config.smtp)
   const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
   const ctx: ServiceContext = {
     grants,
