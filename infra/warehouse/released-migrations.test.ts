@@ -32,6 +32,9 @@ const RELEASED: [number, string, string][] = [
   [20, 'open_data_living', '29aa2cfd84e963e1'],
   [21, 'run_how', 'de40780447d834f7'],
   [22, 'pull_hosts', 'b6c4cf1feb3de6c9'],
+  [23, 'ask_synonyms', 'c53e9611490a9ecf'],
+  [24, 'load_delivered_by', 'c1ec74ae066c8d70'],
+  [25, 'load_events', '233bd0144356175f'],
 ]
 
 describe('released migrations', () => {
@@ -66,7 +69,8 @@ describe('upgrading a warehouse of the previous release', () => {
     // Rows of every shape the previous release wrote, in every table it had.
     const tables = await queryRows<{ database: string; name: string }>(
       wh.client,
-      "SELECT database, name FROM system.tables WHERE database = 'meta' AND name != 'schema_migrations' AND NOT is_temporary ORDER BY name",
+      // Tables that hold rows (a materialized view's rows are its target table's).
+      "SELECT database, name FROM system.tables WHERE database = 'meta' AND name != 'schema_migrations' AND NOT is_temporary AND engine NOT IN ('MaterializedView', 'View') ORDER BY name",
     )
     expect(tables.length).toBeGreaterThan(15)
     const columns = (t: { database: string; name: string }) =>
