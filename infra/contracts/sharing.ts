@@ -26,6 +26,23 @@ export const SHARING_METHODS = ['query', 'export', 'feed'] as const
 export type SharingMethod = (typeof SHARING_METHODS)[number]
 export const SHARING_FREQUENCIES = ['as_needed', 'once', 'daily', 'weekly', 'monthly', 'quarterly', 'on_change'] as const
 export type SharingFrequency = (typeof SHARING_FREQUENCIES)[number]
+/** A request's level, method and frequency in words (vi, en): the sharing page and the e-mails say them the same way. */
+export const LEVEL_WORDS: Record<GrantLevel, readonly [vi: string, en: string]> = { view: ['Chỉ xem trên Kho dữ liệu', 'View on kho only'], use: ['Sử dụng (xem, tải về, kết nối)', 'Use (view, download, connect)'] }
+export const METHOD_WORDS: Record<SharingMethod, readonly [vi: string, en: string]> = {
+  query: ['Truy vấn trên Kho dữ liệu', 'Query on kho'],
+  export: ['Tải tệp dữ liệu', 'Download files'],
+  feed: ['Nhận dữ liệu tự động', 'Automatic feed'],
+}
+export const FREQUENCY_WORDS: Record<SharingFrequency, readonly [vi: string, en: string]> = {
+  as_needed: ['Khi cần', 'As needed'],
+  once: ['Một lần', 'Once'],
+  daily: ['Hằng ngày', 'Daily'],
+  weekly: ['Hằng tuần', 'Weekly'],
+  monthly: ['Hằng tháng', 'Monthly'],
+  quarterly: ['Hằng quý', 'Quarterly'],
+  on_change: ['Khi dữ liệu thay đổi', 'On change'],
+}
+
 /** Which letter an upload is: the written request, an approval letter of a side, a third party's commitment. */
 export const LETTER_KINDS = ['request', 'owner', 'operator', 'commitment'] as const
 export type LetterKind = (typeof LETTER_KINDS)[number]

@@ -1,3 +1,4 @@
+import { fromWarehouseTime } from '../../infra/warehouse/sql.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance, FastifyReply } from 'fastify'
@@ -168,7 +169,7 @@ export async function refreshDue(ctx: OpenDataDeps, now: Date): Promise<string[]
   const refreshed: string[] = []
   for (const d of await published(ctx)) {
     if (d.refresh === 'never') continue
-    const last = new Date(`${d.published_at.replace(' ', 'T')}Z`)
+    const last = fromWarehouseTime(d.published_at)
     const due = new Date(last)
     due.setUTCMonth(due.getUTCMonth() + REFRESH_MONTHS[d.refresh])
     if (due > now) continue
@@ -259,7 +260,7 @@ export function openDataRoutes(app: FastifyInstance, ctx: OpenDataDeps) {
     await ctx.wh.client.insert({
       table: 'meta.open_datasets',
       format: 'JSONEachRow',
-      values: [{ ...row, published_at: Date.parse(`${d.published_at.replace(' ', 'T')}Z`), withdrawn: true, published_by: sec.account, updated_at: Date.now() }],
+      values: [{ ...row, published_at: fromWarehouseTime(d.published_at).getTime(), withdrawn: true, published_by: sec.account, updated_at: Date.now() }],
     })
     ctx.audit.recordRequest(req, { endpoint: 'open_data.withdraw', query: { id: d.id, version: d.version } })
     return { id: d.id, withdrawn: true }

@@ -12,7 +12,7 @@ import type { Warehouse } from '../../infra/warehouse/client.ts'
 import type { SemanticModel } from '../cube/compile-model.ts'
 import type { SharingRules } from '../policy/view-policy.ts'
 import { findRequest, listRequests, newRequestId, scopeOf, waitingFor, within, writeRequest, type GrantRegistry } from './grants.ts'
-import { GRANT_LEVELS, LETTER_KINDS, SHARING_FREQUENCIES, SHARING_METHODS, type Decision, type ListedRequest, type RequestStatus, type ShareableDataset, type SharingRequest, type SignatureSide } from '../../infra/contracts/sharing.ts'
+import { FREQUENCY_WORDS, GRANT_LEVELS, LETTER_KINDS, LEVEL_WORDS, METHOD_WORDS, SHARING_FREQUENCIES, SHARING_METHODS, type Decision, type ListedRequest, type RequestStatus, type ShareableDataset, type SharingRequest, type SignatureSide } from '../../infra/contracts/sharing.ts'
 import { findSystem } from '../../infra/access/system-keys.ts'
 import { findAttachment, listAttachments } from '../../loaders/attachments.ts'
 import { receiveAttachment, type AttachmentRoutesDeps } from '../../loaders/attachment-routes.ts'
@@ -81,17 +81,6 @@ const MOVES: Record<z.infer<typeof statusInput>['status'], { from: RequestStatus
   suspended: { from: ['approved'], by: ['signer'] },
   approved: { from: ['suspended'], by: ['signer'] },
   ended: { from: ['approved', 'suspended'], by: ['signer', 'requester'] },
-}
-
-const METHOD_VI: Record<SharingRequest['method'], string> = { query: 'truy vấn trên Kho dữ liệu', export: 'tải tệp dữ liệu', feed: 'nhận dữ liệu tự động' }
-const FREQUENCY_VI: Record<SharingRequest['frequency'], string> = {
-  as_needed: 'khi cần',
-  once: 'một lần',
-  daily: 'hằng ngày',
-  weekly: 'hằng tuần',
-  monthly: 'hằng tháng',
-  quarterly: 'hằng quý',
-  on_change: 'khi dữ liệu thay đổi',
 }
 
 const SIDE_VI: Record<SignatureSide, string> = { owner: 'cơ quan chủ quản dữ liệu', operator: 'đơn vị vận hành Kho dữ liệu' }
@@ -191,7 +180,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
   const describe = (r: SharingRequest) =>
     [
       `Yêu cầu ${r.id}: cơ quan ${r.agency}${r.recipient === 'system' ? ` (cho hệ thống ${r.system_id})` : ''} khai thác dữ liệu "${catalog().dataset(r.dataset)?.name ?? r.dataset}" (${r.dataset}), ${r.starts_on} – ${r.ends_on}.`,
-      `Mức: ${r.level === 'view' ? 'chỉ xem' : 'sử dụng'}; cách thức: ${METHOD_VI[r.method]}; tần suất: ${FREQUENCY_VI[r.frequency]}.`,
+      `Mức: ${LEVEL_WORDS[r.level][0]}; cách thức: ${METHOD_WORDS[r.method][0]}; tần suất: ${FREQUENCY_WORDS[r.frequency][0]}.`,
       `Mục đích: ${r.purpose}`,
       `Căn cứ: ${r.legal_basis}`,
     ].join('\n')
@@ -307,7 +296,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       }
       // An approval may be narrower than what the other side approved (or, first, than the request), never wider.
       const first = r.decisions.length === 0
-      const current = first ? { views: r.views, members: r.members, starts: r.starts_on, ends: r.ends_on } : { views: r.granted_views, members: r.granted_members, starts: r.starts_on, ends: r.ends_on }
+      const current = { views: first ? r.views : r.granted_views, members: first ? r.members : r.granted_members, starts: r.starts_on, ends: r.ends_on }
       const views = body.views ?? current.views
       const members = body.members ?? current.members
       const starts = body.starts_on ?? current.starts

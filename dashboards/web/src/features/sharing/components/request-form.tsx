@@ -1,24 +1,24 @@
 import { useState, type FormEvent } from 'react'
 import { api, ApiError } from '../../../api.ts'
 import { ErrorBox } from '../../../components/async.tsx'
-import { useLang, type Key } from '../../../i18n.ts'
-import { datasetTitle, FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, sendLetter } from '../sharing-types.ts'
-import { GRANT_LEVELS, SHARING_FREQUENCIES, SHARING_METHODS, type ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
+import { useLang } from '../../../i18n.ts'
+import { datasetTitle, sendLetter } from '../sharing-types.ts'
+import { FREQUENCY_WORDS, GRANT_LEVELS, LEVEL_WORDS, METHOD_WORDS, SHARING_FREQUENCIES, SHARING_METHODS, type ShareableDataset } from '../../../../../../infra/contracts/sharing.ts'
 import { DateInput } from '../../../components/date-input.tsx'
 import { khoDay } from '../../../kho-clock.ts'
 
 const day = khoDay
 
 /** One of a request's coded settings (level, method, frequency), offered in words. */
-function Choice<T extends string>({ name, label, values, words, initial }: { name: string; label: string; values: readonly T[]; words: Record<T, Key>; initial: T }) {
-  const { t } = useLang()
+function Choice<T extends string>({ name, label, values, words, initial }: { name: string; label: string; values: readonly T[]; words: Record<T, readonly [string, string]>; initial: T }) {
+  const { lang } = useLang()
   return (
     <label>
       {label}
       <select name={name} defaultValue={initial}>
         {values.map((v) => (
           <option key={v} value={v}>
-            {t(words[v])}
+            {words[v][lang === 'vi' ? 0 : 1]}
           </option>
         ))}
       </select>
@@ -61,7 +61,7 @@ export function RequestForm({ datasets, systems, onSent }: { datasets: Shareable
           ends_on: f.get('ends_on'),
         },
       })
-      await sendLetter(api, r.id, 'request', f.get('letter') as File)
+      await sendLetter(r.id, 'request', f.get('letter') as File)
       setError(null)
       setSent(r.id)
       onSent()

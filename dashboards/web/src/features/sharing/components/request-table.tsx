@@ -4,8 +4,8 @@ import { Empty, Feedback, useAttempt } from '../../../components/async.tsx'
 import { ApproveForm, type SignedApproval } from './approve-form.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang, type Key } from '../../../i18n.ts'
-import { datasetTitle, FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, sendLetter } from '../sharing-types.ts'
-import { SIGNATURE_SIDES, type ListedRequest, type RequestStatus, type ShareableDataset, type SignatureSide } from '../../../../../../infra/contracts/sharing.ts'
+import { datasetTitle, sendLetter } from '../sharing-types.ts'
+import { FREQUENCY_WORDS, LEVEL_WORDS, METHOD_WORDS, SIGNATURE_SIDES, type ListedRequest, type RequestStatus, type ShareableDataset, type SignatureSide } from '../../../../../../infra/contracts/sharing.ts'
 
 /** Names to show instead of codes: agencies, and datasets with their views' and members' titles. */
 export interface Names {
@@ -41,6 +41,7 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
     window.dispatchEvent(new Event('kho:sharing-changed'))
   })
   const dataset = (id: string) => names.datasets.find((d) => d.id === id)
+  const inLang = (pair: readonly [string, string]) => pair[lang === 'vi' ? 0 : 1]
   const title = (r: ListedRequest, name: string) => {
     const views = dataset(r.dataset)?.views ?? []
     const found = views.find((v) => v.name === name) ?? views.flatMap((v) => v.members).find((m) => m.name === name)
@@ -52,14 +53,14 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
   }
   const DONE: Record<string, Key> = { approve: 'doneApproved', refuse: 'doneRefused', suspend: 'doneSuspended', resume: 'doneResumed', end: 'doneEnded', withdraw: 'doneWithdrawn', letter: 'sent' }
   /** A letter the asking side attaches after sending (the written request when it failed to go, a third party's commitment). */
-  const attachLetter = (r: ListedRequest, kind: 'request' | 'commitment', file: File) => attempt.attempt(() => sendLetter(api, r.id, kind, file), `${r.id}:letter`, `${r.id}: ${t('sent')}`)
+  const attachLetter = (r: ListedRequest, kind: 'request' | 'commitment', file: File) => attempt.attempt(() => sendLetter(r.id, kind, file), `${r.id}:letter`, `${r.id}: ${t('sent')}`)
   const act = (r: ListedRequest, step: string, approval?: SignedApproval) =>
     attempt.attempt(
       async () => {
         const note = approval?.note ?? notes[r.id] ?? ''
         if (step === 'approve' && approval) {
           const { letter: file, ...scope } = approval
-          const letter = await sendLetter(api, r.id, r.signs_as!, file)
+          const letter = await sendLetter(r.id, r.signs_as!, file)
           await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: true, ...scope, note, letter } })
         }
         else if (step === 'refuse') await api(`/api/sharing/requests/${r.id}/decision`, { body: { approve: false, note } })
@@ -93,7 +94,7 @@ export function RequestTable({ rows, side, names, onChange, testId, empty }: { r
           {
             key: 'level',
             header: t('level'),
-            value: (r) => `${t(LEVEL_WORDS[r.level])}; ${t(METHOD_WORDS[r.method])}; ${t(FREQUENCY_WORDS[r.frequency])}${r.recipient === 'system' ? ` — ${t('system')} ${r.system_id}` : ''}`,
+            value: (r) => `${inLang(LEVEL_WORDS[r.level])}; ${inLang(METHOD_WORDS[r.method])}; ${inLang(FREQUENCY_WORDS[r.frequency])}${r.recipient === 'system' ? ` — ${t('system')} ${r.system_id}` : ''}`,
           },
           {
             key: 'decisions',
