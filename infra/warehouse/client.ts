@@ -135,16 +135,37 @@ function writeDiskConfig(dataDir: string, keys: Keyring): string {
  * or not at all.
  */
 export async function sealWarehouse(wh: Warehouse): Promise<number> {
-  const clear = await queryRows<{ database: string; table: string; name: string }>(
-    wh.client,
-    `SELECT database, table, name FROM system.parts WHERE active AND disk_name = 'default' AND database IN ('raw', 'std', 'marts', 'meta')
-     AND (SELECT count() FROM system.disks WHERE name = {d:String}) > 0`,
-    { d: SEALED_DISK },
-  )
-  for (const p of clear) {
-    await wh.client.command({ query: `ALTER TABLE ${quoteIdent(p.database)}.${quoteIdent(p.table)} MOVE PART ${sqlString(p.name)} TO DISK ${sqlString(SEALED_DISK)}` })
+  let moved = 0
+  // A background merge may replace a listed part before its move; the merged part is written to
+  // the sealed volume (the first), so listing again converges.
+  for (let round = 0; round < 5; round++) {
+    const clear = await queryRows<ClearPart>(
+      wh.client,
+      `SELECT database, table, name FROM system.parts WHERE active AND disk_name = 'default' AND database IN ('raw', 'std', 'marts', 'meta')
+       AND (SELECT count() FROM system.disks WHERE name = {d:String}) > 0`,
+      { d: SEALED_DISK },
+    )
+    if (clear.length === 0) break
+    for (const p of clear) if (await moveToSealed(wh, p)) moved++
   }
-  return clear.length
+  return moved
+}
+
+export interface ClearPart {
+  database: string
+  table: string
+  name: string
+}
+
+/** Moves one part onto the sealed disk; false when a merge has already replaced it. */
+export async function moveToSealed(wh: Warehouse, p: ClearPart): Promise<boolean> {
+  try {
+    await wh.client.command({ query: `ALTER TABLE ${quoteIdent(p.database)}.${quoteIdent(p.table)} MOVE PART ${sqlString(p.name)} TO DISK ${sqlString(SEALED_DISK)}` })
+    return true
+  } catch (e) {
+    if (/NO_SUCH_DATA_PART|not exists or not active/.test(String((e as Error)?.message ?? e))) return false
+    throw e
+  }
 }
 
 /** Runs a SELECT with named parameters ({name:Type}) and returns its rows. */
