@@ -1,7 +1,7 @@
 import type { Role } from '../contracts/session.ts'
 
 /** How a caller proved who it is. */
-export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'system-key' | 'service-token' | 'push-key' | 'address' | 'sql-password' | 'sql-system-key'
+export type CallerVia = 'anonymous' | 'session' | 'jwt' | 'system-key' | 'service-token' | 'push-key' | 'address' | 'sql-password' | 'sql-system-key' | 'feed-push'
 
 /**
  * Who is asking, resolved once per request by the gate: an account's session, a registered

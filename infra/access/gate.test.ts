@@ -35,9 +35,9 @@ describe('the gate', () => {
   /**
    * Who may call what, written out by hand: P public, S signed in, L provincial roles (leader,
    * analyst, steward, admin), W stewards and admins, A admins, U uploaders and those answering error reports (officers, stewards,
-   * admins), O officers, R those told of alerts (leaders, officers, stewards, admins), C the local CLI only, K an agency's push key only. Every registered route is here.
+   * admins), O officers, R those told of alerts (leaders, officers, stewards, admins), C the local CLI only, K an agency's push key only, Y a consuming system's key only. Every registered route is here.
    */
-  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'R' | 'C' | 'K'][] = [
+  const MATRIX: [string, string, 'P' | 'S' | 'L' | 'W' | 'A' | 'U' | 'O' | 'R' | 'C' | 'K' | 'Y'][] = [
     ['GET', '/healthz', 'P'], ['GET', '/readyz', 'P'], ['GET', '/status', 'P'], ['GET', '/metrics', 'W'],
     ['GET', '/', 'P'], ['GET', '/assets/khong-co.js', 'P'], ['GET', '/login', 'P'], ['GET', '/kiosk', 'P'], ['GET', '/commune', 'P'], ['GET', '/explorer', 'P'], ['GET', '/portal', 'P'], ['GET', '/sharing', 'P'],
     ['GET', '/quality', 'P'], ['GET', '/catalog', 'P'], ['GET', '/briefings', 'P'], ['GET', '/reports', 'P'], ['GET', '/alerts', 'P'], ['GET', '/admin', 'P'],
@@ -74,6 +74,7 @@ describe('the gate', () => {
     ['GET', '/api/admin/secrets', 'A'], ['PUT', '/api/admin/secrets/khong-co', 'A'], ['DELETE', '/api/admin/secrets/khong-co', 'A'],
     ['GET', '/api/admin/pull-hosts', 'W'], ['PUT', '/api/admin/pull-hosts/khong-co.example', 'W'], ['DELETE', '/api/admin/pull-hosts/khong-co.example', 'W'],
     ['GET', '/api/ask/synonyms', 'W'], ['PUT', '/api/ask/synonyms/KHONG_CO', 'W'],
+    ['GET', '/api/feed/signing-key', 'P'], ['GET', '/api/feed/khong-co', 'Y'],
   ]
   const ALLOWED: Record<string, ProbeRole[]> = {
     P: ['anonymous', 'leader', 'analyst', 'officer', 'steward', 'admin'],
@@ -86,6 +87,7 @@ describe('the gate', () => {
     R: ['leader', 'officer', 'steward', 'admin'],
     C: [],
     K: [],
+    Y: [],
   }
 
   it('answers each role and anonymous on every route as the matrix says', async () => {
@@ -106,7 +108,7 @@ describe('the gate', () => {
       for (const [role, auth] of Object.entries(tokens) as [ProbeRole, string | undefined][]) {
         const { status } = await probe.inject(method, url, { auth, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) })
         const allowed = ALLOWED[who]!.includes(role)
-        const expected = allowed ? 'not 401/403' : role === 'anonymous' || who === 'C' || who === 'K' ? 401 : 403
+        const expected = allowed ? 'not 401/403' : role === 'anonymous' || who === 'C' || who === 'K' || who === 'Y' ? 401 : 403
         const ok = allowed ? status !== 401 && status !== 403 && status < 500 : status === expected
         if (!ok) wrong.push(`${role} ${method} ${url}: ${status}, expected ${expected}`)
       }

@@ -14,13 +14,15 @@ import { resolveCaller, type CallerDeps } from './resolve-caller.ts'
  * - roles: a signed-in account with one of these roles ('any': every role), optionally also the
  *   local CLI's service token, or a request from one of the listed client addresses;
  * - service-token: the local CLI only (the token in service.json);
- * - push-key: an agency's system with its push key.
+ * - push-key: an agency's system with its push key;
+ * - system-key: a registered consuming system with its key (its feeds), and nobody else.
  */
 export type RouteAccess =
   | { kind: 'public' }
   | { kind: 'roles'; roles: readonly Role[] | 'any'; serviceToken: boolean; addresses: readonly string[] }
   | { kind: 'service-token' }
   | { kind: 'push-key' }
+  | { kind: 'system-key' }
 
 export const access = {
   public: { kind: 'public' } as RouteAccess,
@@ -32,6 +34,7 @@ export const access = {
   rolesOrService: (...roles: Role[]): RouteAccess => ({ kind: 'roles', roles, serviceToken: true, addresses: [] }),
   serviceToken: { kind: 'service-token' } as RouteAccess,
   pushKey: { kind: 'push-key' } as RouteAccess,
+  systemKey: { kind: 'system-key' } as RouteAccess,
 }
 
 declare module 'fastify' {
@@ -102,6 +105,10 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
     if (service && (decl.kind === 'public' || (decl.kind === 'roles' && decl.serviceToken))) return SERVICE
     const caller = await resolveCaller(req, deps)
     req.caller = caller
+    if (decl.kind === 'system-key') {
+      if (caller.role === 'system' && caller.via === 'system-key') return caller
+      throw unauthorized('Chỉ hệ thống khai thác có khóa được gọi (Authorization: Bearer kho_sys_…)', 'Only a consuming system with its key may call this (Authorization: Bearer kho_sys_…)')
+    }
     // A registered system's key reaches the Cube API and nothing else, public routes included
     // (an export, the open-data pages): what it may read is the views it was given, logged as it.
     if (caller.role === 'system' && !(req.routeOptions.url ?? '').startsWith('/cubejs-api/')) {

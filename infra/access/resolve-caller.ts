@@ -5,7 +5,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { findAccount } from './accounts.ts'
 import { ROLES } from '../contracts/session.ts'
 import { PUBLIC, type Caller } from './caller.ts'
-import { looksLikeSystemKey, systemOfKey } from './system-keys.ts'
+import { looksLikeSystemKey, systemCaller, systemOfKey } from './system-keys.ts'
 import { TokenError, verifyJwt } from './tokens.ts'
 import * as clock from '../time/clock.ts'
 
@@ -77,7 +77,7 @@ export async function resolveCaller(req: FastifyRequest, deps: CallerDeps): Prom
   if (looksLikeSystemKey(token)) {
     const system = await systemOfKey(deps.wh, token, plainAddress(req.ip), clock.today())
     if ('vi' in system) throw new AuthError(system.vi, system.en)
-    return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose: purposeHeader(req), via: 'system-key', views: system.views }
+    return systemCaller(system, purposeHeader(req), 'system-key')
   }
   let payload: Record<string, unknown>
   try {

@@ -3,6 +3,7 @@ import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { mintKey, secretMatches } from './push-keys.ts'
 import { warehouseTime } from '../warehouse/sql.ts'
 import * as clock from '../time/clock.ts'
+import type { Caller, CallerVia } from './caller.ts'
 
 /**
  * Information systems that read kho through the provincial integration platform (LGSP). Its agency's
@@ -25,6 +26,8 @@ export interface System {
   /** Run by an organisation outside the province's agencies (Bắc Ninh Điều 7.3): its commitment comes before any grant. */
   third_party: boolean
   operator_name: string
+  /** Where kho posts its feeds' pages (a grant by feed), or '' when it pulls them. */
+  feed_url: string
   created_at: string
 }
 
@@ -46,6 +49,8 @@ const systemFields = {
   expires_on: z.iso.date().nullable(),
   third_party: z.boolean(),
   operator_name: z.string().trim().max(300),
+  /** Only to a host the operator or a steward allowed, checked again at each push (infra/http/outbound.ts). */
+  feed_url: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(500)]),
 }
 
 export const systemInput = z.strictObject({
@@ -57,11 +62,12 @@ export const systemInput = z.strictObject({
   expires_on: systemFields.expires_on.default(null),
   third_party: systemFields.third_party.default(false),
   operator_name: systemFields.operator_name.default(''),
+  feed_url: systemFields.feed_url.default(''),
 })
 
 export const systemChange = z.strictObject(systemFields).partial().extend({ disabled: z.boolean().optional() })
 
-const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, third_party, operator_name, toString(created_at) AS created_at'
+const SYSTEM_COLUMNS = 'id, name, agency, contact, views, addresses, toString(expires_on) AS expires_on, disabled, third_party, operator_name, feed_url, toString(created_at) AS created_at'
 
 export async function listSystems(wh: Warehouse): Promise<System[]> {
   return queryRows<System>(wh.client, `SELECT ${SYSTEM_COLUMNS} FROM meta.systems FINAL ORDER BY id`)
@@ -123,6 +129,18 @@ export async function revokeSystemKey(wh: Warehouse, systemId: string, keyId: st
   await wh.client.insert({ table: 'meta.system_keys', values: [{ ...row, revoked_at: clock.nowMs(), updated_at: Date.now() }], format: 'JSONEachRow' })
   return true
 }
+
+/** A system as the policy sees it: its account `sys:<id>`, its agency, the views it was given; never personal data by role. */
+export const systemCaller = (system: Pick<System, 'id' | 'agency' | 'views'>, purpose: string, via: CallerVia): Caller => ({
+  account: `sys:${system.id}`,
+  role: 'system',
+  agency: system.agency,
+  communeCode: '',
+  personalData: false,
+  purpose,
+  via,
+  views: system.views,
+})
 
 /** Whether a presented credential is meant as a system key (and not a JWT). */
 export const looksLikeSystemKey = (presented: string) => presented.startsWith('kho_sys_')

@@ -94,3 +94,15 @@ export async function boundedGet(url: string, opts: BoundedFetch): Promise<{ sta
   }
   throw new OutboundRefused(`${url}: quá nhiều lần chuyển hướng`, `${url}: too many redirects`)
 }
+
+/**
+ * POST within the limits: the destination checked, no redirect followed (a receiver that moved is
+ * told to the sender, not chased), the answer's body discarded; its status returned.
+ */
+export async function boundedPost(url: string, body: string, opts: Omit<BoundedFetch, 'maxBytes'>): Promise<number> {
+  const target = new URL(url)
+  await checkDestination(target, opts.allowed)
+  const res = await fetch(target, { method: 'POST', headers: opts.headers, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) })
+  await res.body?.cancel().catch(() => {})
+  return res.status
+}

@@ -137,7 +137,7 @@ const confinedTo = (q: CubeQuery, member: string, value: string) =>
   q.filters.some((f) => 'member' in f && f.member === member && f.operator === 'equals' && f.values?.length === 1 && f.values[0] === value)
 
 /** What a context may do with one view: see it all, see it scoped, see it as the public does, or nothing. */
-function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules): ViewAccess {
+function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules, provenance: readonly string[] = []): ViewAccess {
   const policy = rules.policy(view)
   if (!policy) return { allowed: false, vi: `Không có chính sách truy cập cho "${view}"`, en: `No access policy for "${view}"` }
   if (PROVINCIAL.includes(ctx.role)) return { allowed: true }
@@ -147,12 +147,12 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rul
     const refused: ViewAccess = open
       ? { allowed: true, asPublic: true }
       : { allowed: false, vi: `Hệ thống ${ctx.account} không được cấp "${view}"`, en: `System ${ctx.account} was not given "${view}"` }
-    return withGrant(view, ctx, q, rules, refused, `hệ thống ${ctx.account}`, `system ${ctx.account}`)
+    return withGrant(view, ctx, q, rules, refused, `hệ thống ${ctx.account}`, `system ${ctx.account}`, provenance)
   }
   if (ctx.role === 'agency_officer') {
     const own = officerAccess(view, policy, ctx, q, rules, open)
     if (own.allowed && !own.filter && !own.asPublic) return own
-    return withGrant(view, ctx, q, rules, own, `cơ quan ${ctx.agency}`, `agency ${ctx.agency}`)
+    return withGrant(view, ctx, q, rules, own, `cơ quan ${ctx.agency}`, `agency ${ctx.agency}`, provenance)
   }
   if (!open) return { allowed: false, vi: `"${view}" không phải dữ liệu mở; cần đăng nhập`, en: `"${view}" is not open data; sign in` }
   return { allowed: true, asPublic: true }
@@ -161,9 +161,9 @@ function viewAccess(view: string, ctx: SecurityContext, q: CubeQuery | null, rul
 /**
  * What a grant adds to what the caller had without it (`own`): it answers a query that keeps to
  * what it names, and any other query is decided as if there were no grant. A view-only grant
- * does not reach an answer that leaves kho.
+ * does not reach an answer that leaves kho. Where a granted row came from (its delivery) goes with it.
  */
-function withGrant(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules, own: ViewAccess, whoVi: string, whoEn: string): ViewAccess {
+function withGrant(view: string, ctx: SecurityContext, q: CubeQuery | null, rules: SharingRules, own: ViewAccess, whoVi: string, whoEn: string, provenance: readonly string[]): ViewAccess {
   const grant = rules.grant(ctx.role === 'system' ? ctx.account : ctx.agency, view)
   if (!grant) return own
   if (grant.level === 'view' && ctx.takesAway) {
@@ -172,7 +172,7 @@ function withGrant(view: string, ctx: SecurityContext, q: CubeQuery | null, rule
   }
   if (!grant.members) return { allowed: true }
   const asked = q ? queryMembers(q).filter((m) => m.startsWith(`${view}.`)) : []
-  const beyond = asked.filter((m) => !grant.members!.includes(m))
+  const beyond = asked.filter((m) => !grant.members!.includes(m) && !provenance.includes(m))
   if (beyond.length === 0 && (q || !own.allowed)) return { allowed: true, onlyMembers: grant.members }
   if (own.allowed) return own
   return { allowed: false, vi: `Quyền được cấp cho ${whoVi} không gồm ${beyond.join(', ')}`, en: `The grant to ${whoEn} does not include ${beyond.join(', ')}` }
@@ -273,7 +273,7 @@ export function applyPolicy(model: SemanticModel, q: CubeQuery, ctx: SecurityCon
   const protect: Protection[] = []
   const provenance = members.filter((m) => isProvenance(model, m))
   for (const view of new Set(members.map((m) => m.split('.')[0]!))) {
-    const access = viewAccess(view, ctx, q, rules)
+    const access = viewAccess(view, ctx, q, rules, provenance)
     if (!access.allowed) throw new AccessDenied(access.vi, access.en)
     // Which delivery and file row a number came from is for signed-in callers (traces), and not for
     // those who see a view's protected counts as the public does: split by delivery, a count would

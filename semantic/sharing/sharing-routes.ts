@@ -245,6 +245,7 @@ export function sharingRoutes(app: FastifyInstance, deps: SharingRoutesDeps) {
       if (system.disabled) throw bad(`Hệ thống "${system.id}" đang bị khóa`, `System "${system.id}" is disabled`)
       if (body.level !== 'use') throw bad('Hệ thống khai thác dữ liệu ở mức "sử dụng"', 'A system uses data: ask at the "use" level')
     } else if (body.system_id) throw bad('Chỉ nêu hệ thống khi yêu cầu cho hệ thống', 'Name a system only in a request for a system')
+    else if (body.method === 'feed') throw bad('Dữ liệu được gửi tự động tới một hệ thống: hãy chọn hệ thống nhận', 'A feed goes to a system: name the receiving system')
     if (body.method !== 'query' && body.level === 'view') throw bad('Mức "chỉ xem" không cho phép tải về hay nhận dữ liệu định kỳ', 'The view-only level allows no download or feed')
     if (d.owner === agency) throw bad(`Cơ quan ${agency} là chủ quản của "${d.id}"`, `Agency ${agency} owns "${d.id}"`)
     // A named consumer's officers see the dataset already; its systems may still need a request (for personal members, which only a grant naming them opens).

@@ -50,6 +50,8 @@ beforeAll(async () => {
     ...process.env,
     KHO_HOME: home, PORT: '0', HOST: '127.0.0.1', KHO_DEMO: 'off', KHO_LOG_LEVEL: 'silent', KHO_INBOX_POLL_S: '0',
     KHO_ADMIN_USER: 'quantri', KHO_ADMIN_PASSWORD: 'mat-khau-rat-dai', KHO_SMTP_URL: sink.url,
+    // The change feeds' receiving system listens on this machine: the operator allows its address.
+    KHO_PULL_HOSTS: '127.0.0.1',
   }
   service = await startService(loadConfig(env))
   await service.demoDone
@@ -508,4 +510,100 @@ describe('the register of connected systems', () => {
     expect(his.last_success).toMatch(/^\d{4}-\d{2}-\d{2} /)
     expect(register.find((s: any) => s.id === 'push:BHXH_TINH')).toMatchObject({ direction: 'supplies', channel: 'push', name: 'Phần mềm quản lý thu BHXH', active: true })
   })
+})
+
+describe('change feeds', () => {
+  it('feeds a system the changed rows of the granted members, signed, by pull and by push retried until taken, each in the sharing log', async () => {
+    const { createServer } = await import('node:http')
+    const { verify } = await import('node:crypto')
+    // The receiving system: it refuses the first push, then takes them.
+    const received: { body: string; signature: string; status: number }[] = []
+    const receiver = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', () => {
+        const status = received.length === 0 ? 500 : 200
+        received.push({ body, signature: String(req.headers['x-kho-signature'] ?? ''), status })
+        res.writeHead(status).end()
+      })
+    })
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
+    const port = (receiver.address() as { port: number }).port
+    try {
+      const health = await login('canbo.soyt')
+      const finance = await login('canbo.sotc')
+      const sys = { id: 'tram-duoc', name: 'Phần mềm quản lý nhà thuốc', agency: 'SO_YT', feed_url: `http://127.0.0.1:${port}/kho` }
+      expect((await call('POST', '/api/admin/systems', health, sys)).status).toBe(200)
+      const key = (await call('POST', '/api/admin/systems/tram-duoc/keys', await login('vanhanh'))).body.key
+      const ask = { dataset: 'doanh_nghiep', recipient: 'system', system_id: 'tram-duoc', members: ['enterprises.enterprise_code', 'enterprises.status'], purpose: 'Cập nhật danh sách doanh nghiệp kinh doanh dược', legal_basis: 'QĐ 53/2024 Điều 7', starts_on: today(), ends_on: inDays(30), method: 'feed', frequency: 'on_change' }
+      // A feed goes to a system, never to an agency's officers.
+      expect((await call('POST', '/api/sharing/requests', health, { ...ask, recipient: 'agency', system_id: '' })).body.error.message_en).toBe('A feed goes to a system: name the receiving system')
+      const made = await call('POST', '/api/sharing/requests', health, ask)
+      expect([made.status, made.body.error]).toEqual([200, undefined])
+      const id = made.body.id
+      const pull = async (after = '', auth = key) => {
+        const res = await fetch(`${service.url}/api/feed/${id}?after=${encodeURIComponent(after)}`, { headers: { authorization: `Bearer ${auth}` } })
+        return { status: res.status, text: await res.text(), signature: res.headers.get('x-kho-signature') ?? '' }
+      }
+      // Nothing before both sides sign.
+      const early = await pull()
+      expect([early.status, early.text]).toEqual([403, expect.any(String)])
+      await approveBoth(id, health, finance)
+
+      const { public_key } = (await call('GET', '/api/feed/signing-key')).body
+      const signed = (text: string, signature: string) => verify(null, Buffer.from(text), public_key, Buffer.from(signature, 'base64'))
+      const first = await pull()
+      expect([first.status, first.status === 200 ? "" : first.text]).toEqual([200, ""])
+      expect(signed(first.text, first.signature)).toBe(true)
+      // A page altered on the way does not check.
+      expect(signed(first.text.replace('0100047516', '0100047517'), first.signature)).toBe(false)
+      const page = JSON.parse(first.text)
+      expect(page.members).toEqual(['enterprises.enterprise_code', 'enterprises.status', 'enterprises.load_id'])
+      expect(page.rows.map((r: any) => [r['enterprises.enterprise_code'], r['enterprises.status']]).sort()).toEqual([['0100047516', 'dang_hoat_dong'], ['0100233488', 'dang_hoat_dong']])
+      // Only the granted members: nothing else of a row leaves.
+      expect(Object.keys(page.rows[0]).sort()).toEqual(['enterprises.enterprise_code', 'enterprises.load_id', 'enterprises.status'])
+      const caughtUp = JSON.parse((await pull(page.next)).text)
+      expect([caughtUp.rows, caughtUp.more, caughtUp.next]).toEqual([[], false, page.next])
+      // Not the officers', nor another system's, nor a cursor made up.
+      expect((await pull('', health)).status).toBe(401)
+      expect((await call('POST', '/api/admin/systems', health, { id: 'tram-khac', name: 'Phần mềm khác', agency: 'SO_YT' })).status).toBe(200)
+      const other = (await call('POST', '/api/admin/systems/tram-khac/keys', await login('vanhanh'))).body.key
+      expect((await pull('', other)).status).toBe(404)
+      expect(JSON.parse((await pull('eyJ4Ijox', key)).text).error.message_en).toBe('The "after" cursor is invalid: use the previous page’s "next"')
+
+      // The owner delivers again: B suspended, C new, A untouched.
+      const file = path.join(home, 'dn-2.csv')
+      const header = 'Mã số doanh nghiệp,Tên doanh nghiệp,Ngày thành lập,Mã xã,Ngành kinh tế (VSIC),Tình trạng,Ngày cập nhật'
+      fs.writeFileSync(file, [header, '0100233488,Công ty B,01/02/2021,07228,4659,tam_ngung,02/10/2026', '0100109106,Công ty C,05/05/2022,07210,4772,dang_hoat_dong,02/10/2026'].join('\n'))
+      const r = await loadFile({ wh: service.ctx.wh, catalog: service.ctx.model.now.catalog, archive: keptUnder(home), file, dataset: 'doanh_nghiep', agency: 'SO_TC', channel: 'file' })
+      expect(r.status).toBe('committed')
+      await service.ctx.transforms.run()
+      const changed = JSON.parse((await pull(page.next)).text)
+      expect(changed.rows.map((x: any) => [x['enterprises.enterprise_code'], x['enterprises.status']]).sort()).toEqual([['0100109106', 'dang_hoat_dong'], ['0100233488', 'tam_ngung']])
+      expect(changed.deliveries.map((d: any) => d.load_id)).toEqual([r.loadId])
+
+      // Pushed after each run: refused once (HTTP 500), retried a few seconds later from the same place, then taken.
+      const taken = () => received.filter((x) => x.status === 200).map((x) => JSON.parse(x.body))
+      const latest = () => Object.fromEntries(taken().flatMap((p: any) => p.rows.map((x: any) => [x['enterprises.enterprise_code'], x['enterprises.status']])))
+      await expect.poll(latest, { timeout: 30_000, interval: 500 }).toEqual({ '0100047516': 'dang_hoat_dong', '0100233488': 'tam_ngung', '0100109106': 'dang_hoat_dong' })
+      for (const x of received) expect(signed(x.body, x.signature)).toBe(true)
+      expect([received[0]!.status, JSON.parse(received[0]!.body).after, JSON.parse(received[1]!.body).after]).toEqual([500, '', ''])
+      const last = taken().at(-1)
+      await expect.poll(async () => (await queryRows<{ attempts: number; cursor: string }>(service.ctx.wh.client, `SELECT attempts, cursor FROM meta.feed_cursors FINAL WHERE request_id = '${id}'`))[0]).toEqual({ attempts: 0, cursor: last.next })
+      await service.ctx.audit.flush()
+      const log = await queryRows<{ endpoint: string; outcome: string; row_count: number }>(
+        service.ctx.wh.client,
+        `SELECT endpoint, outcome, row_count FROM meta.audit WHERE endpoint IN ('feed', 'feed.push') AND account = 'sys:tram-duoc' ORDER BY seq`,
+      )
+      expect(log.filter((e) => e.endpoint === 'feed.push').map((e) => e.outcome)).toEqual(received.map((x) => (x.status === 200 ? 'ok' : 'error')))
+      expect(log.filter((e) => e.endpoint === 'feed').length).toBeGreaterThanOrEqual(4)
+      // A grant by query is never fed.
+      const byQuery = (await call('POST', '/api/sharing/requests', health, { ...ask, system_id: 'tram-khac', method: 'query' })).body.id
+      await approveBoth(byQuery, health, finance)
+      const refused = await fetch(`${service.url}/api/feed/${byQuery}`, { headers: { authorization: `Bearer ${other}` } })
+      expect([refused.status, ((await refused.json()) as any).error.message_en]).toEqual([403, `Grant ${byQuery} is not by feed`])
+    } finally {
+      receiver.close()
+    }
+  }, 120_000)
 })

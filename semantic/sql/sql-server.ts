@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto'
 import { PostgresConnection } from 'pg-gateway'
 import type { Caller } from '../../infra/access/caller.ts'
 import { checkPassword } from '../../infra/access/accounts.ts'
-import { systemOfKey } from '../../infra/access/system-keys.ts'
+import { systemCaller, systemOfKey } from '../../infra/access/system-keys.ts'
 import * as clock from '../../infra/time/clock.ts'
 import type { CubeApiContext } from '../api/cube-api.ts'
 import { CatalogDb } from './catalog-db.ts'
@@ -110,7 +110,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
       if (password.startsWith('kho_sys_')) {
         const system = await systemOfKey(api.wh, password, socket.remoteAddress?.replace(/^::ffff:/, '') ?? '', clock.today())
         if ('vi' in system || system.id !== user) return null
-        return { account: `sys:${system.id}`, role: 'system', agency: system.agency, communeCode: '', personalData: false, purpose, via: 'sql-system-key', views: system.views, takesAway: true }
+        return { ...systemCaller(system, purpose, 'sql-system-key'), takesAway: true }
       }
       const account = await checkPassword(api.wh, user, password)
       if (!account || account.must_change_password) return null

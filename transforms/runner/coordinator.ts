@@ -8,6 +8,8 @@ import * as clock from '../../infra/time/clock.ts'
 export interface TransformOutcome {
   run: RunResult
   tests: { runId: string; results: TestResult[] }
+  /** When the run began (ISO): every delivery committed before it is in the marts once it is done. */
+  startedAt: string
   finishedAt: string
 }
 
@@ -54,10 +56,11 @@ export class TransformCoordinator {
   private async runNow(options: RunOptions): Promise<TransformOutcome> {
     this.running = true
     try {
+      const startedAt = clock.now().toISOString()
       const run = await runModels(this.wh, this.project, options)
       const changedKeys = new Map(run.results.flatMap((r) => (r.changedKeys ? [[r.model, r.changedKeys] as const] : [])))
       const tests = await runDataTests(this.wh, this.project, selectModels(this.project.models, options.select ?? []), changedKeys)
-      this.last = { run, tests, finishedAt: clock.now().toISOString() }
+      this.last = { run, tests, startedAt, finishedAt: clock.now().toISOString() }
       await this.onDone(this.last)
       return this.last
     } finally {
@@ -69,6 +72,7 @@ export class TransformCoordinator {
   test(select: string[] = []): Promise<TransformOutcome> {
     return this.enqueue(async () => ({
       run: { runId: '', results: [] },
+      startedAt: clock.now().toISOString(),
       tests: await runDataTests(this.wh, this.project, selectModels(this.project.models, select)),
       finishedAt: clock.now().toISOString(),
     }))

@@ -15,7 +15,10 @@ import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import type { KhoConfig } from '../../config.ts'
 import { smtpMailer } from '../../files/mailer.ts'
 import { JobScheduler } from '../../scheduler/job-scheduler.ts'
-import { sealWarehouse, openWarehouse } from '../../warehouse/client.ts'
+import { sealWarehouse, openWarehouse, queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { warehouseTime } from '../../warehouse/sql.ts'
+import { SigningKey } from '../../keys/signing-key.ts'
+import { FeedPusher } from '../../../semantic/sharing/feed-pusher.ts'
 import { migrate } from '../../warehouse/migrate.ts'
 import { deliverer } from '../../../loaders/deliver.ts'
 import { deliveryEntry } from '../../../loaders/delivery-audit.ts'
@@ -34,7 +37,7 @@ import { catalogueSharing } from '../../../semantic/policy/view-policy.ts'
 import { generatedCubeFiles } from '../../../semantic/model/dataset-cubes.ts'
 import { ensureDemoSharing } from '../demo/demo-sharing.ts'
 import { ModelStore } from './model-state.ts'
-import type { ServiceContext } from './context.ts'
+import { cubeContextOf, type ServiceContext } from './context.ts'
 import { AlertKeeper } from '../alerts/alert-keeper.ts'
 import { alertNotifier } from '../alerts/alert-notify.ts'
 import { firingNow } from '../alerts/alert-rules.ts'
@@ -57,6 +60,12 @@ export async function derivedModels(catalog: Catalog): Promise<{ project: Projec
  * a CLI command that finds no service runs the same routes in-process (cli/client.ts).
  * `log` is read when something is to be logged (the app's logger exists only once it is built).
  */
+/** When the last transform run on record began (warehouse time), or null: the feeds' starting point after a restart. */
+async function lastRunStart(wh: Warehouse): Promise<string | null> {
+  const [row] = await queryRows<{ t: string | null }>(wh.client, 'SELECT if(count() = 0, NULL, toString(min(started_at))) AS t FROM meta.runs WHERE run_id = (SELECT argMax(run_id, started_at) FROM meta.runs)')
+  return row?.t ?? null
+}
+
 export async function bootstrap(
   config: KhoConfig,
   log: () => FastifyBaseLogger | null = () => null,
@@ -105,6 +114,8 @@ export async function bootstrap(
   await pullHosts.refresh()
   const keys = Keyring.open(config.paths.keys)
   if (opts.accounts && config.demo.enabled) await ensureDemoSharing(wh, config.home, grants, { dir: config.paths.attachments, keys })
+  const signer = SigningKey.open(config.paths.keys)
+  const audit = new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed'))
   const send = smtpMailer(config.smtp)
   const alertError = (err: Error) => log()?.warn({ err: err.message }, 'alerts')
   const ctx: ServiceContext = {
@@ -120,7 +131,7 @@ export async function bootstrap(
     secrets: new SecretStore(config.paths.secrets),
     keys,
     pullHosts,
-    audit: new AuditLog(wh, openAuditSeal(config.paths.audit), (err) => log()?.error({ err }, 'audit write failed')),
+    audit,
     cache: new ResultCache(),
     // A rollup would be one node's: on a cluster the marts answer every query.
     rollups: new RollupStore(TIMEZONE, wh.cluster === null),
@@ -141,6 +152,16 @@ export async function bootstrap(
       },
     }),
     dashboards: { ioc: loadIocConfig(catalog), briefings: loadBriefings(catalog) },
+    signer,
+    settledAt: await lastRunStart(wh),
+    feeds: new FeedPusher({
+      wh,
+      feed: () => ({ query: cubeContextOf(ctx), settled: () => ctx.settledAt }),
+      signer,
+      allowed: () => pullHosts.list(),
+      audit,
+      onError: (err) => log()?.error({ err }, 'feeds failed'),
+    }),
     // Every channel delivers through this; the marts follow each committed delivery (debounced).
     deliver: deliverer({
       wh,
@@ -166,6 +187,9 @@ export async function bootstrap(
         const rollups = await buildRollups(wh, semantic, ctx.rollups, rebuilt)
         ctx.dataVersion++
         ctx.live.publish({ version: ctx.dataVersion, tables: rebuilt })
+        // The deliveries committed before this run began are in the marts now: the feeds follow.
+        ctx.settledAt = warehouseTime(new Date(o.startedAt))
+        void ctx.feeds.changed()
         const failed = o.run.results.filter((r) => r.status !== 'success').length + o.tests.results.filter((t) => t.status !== 'pass').length
         ctx.alerts.check().catch(alertError)
         log()?.info({ models: o.run.results.length, tests: o.tests.results.length, failed, rollups: rollups.map((r) => `${r.table}: ${r.error ?? `${r.rows} rows, ${r.ms} ms${r.inMemory ? ', in memory' : ''}${r.from ? `, from ${r.from}` : ''}`}`) }, 'transforms done')

@@ -18,6 +18,8 @@ import type { SecretStore } from '../../access/secret-store.ts'
 import { valueNames } from '../../catalog/value-names.ts'
 import type { AllowedHosts } from '../../http/allowed-hosts.ts'
 import type { ModelStore } from './model-state.ts'
+import type { SigningKey } from '../../keys/signing-key.ts'
+import type { FeedPusher } from '../../../semantic/sharing/feed-pusher.ts'
 
 export interface DemoProgress {
   state: 'off' | 'pending' | 'seeding' | 'ready' | 'failed'
@@ -64,6 +66,12 @@ export interface ServiceContext {
   send: SendMail | null
   /** Approved sharing requests, as the view policy reads them. */
   grants: GrantRegistry
+  /** kho's own signing key (the change feed's pages). */
+  signer: SigningKey
+  /** Pushes the grants by feed to their systems after each transform run. */
+  feeds: FeedPusher
+  /** When the last finished transform run began (warehouse time), or null: deliveries committed before it are in the marts. */
+  settledAt: string | null
   /** dashboards/ioc.yaml and dashboards/briefings/*.yaml, validated at start. */
   dashboards: { ioc: IocConfig; briefings: Briefing[] }
 }

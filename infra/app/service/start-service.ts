@@ -260,6 +260,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         await inbox.stop()
         await jobsStarted.catch(() => undefined)
         await ctx.jobs.stop()
+        await ctx.feeds.stop()
         await ctx.transforms.stop()
         await ctx.alerts.idle()
         await ctx.audit.flush()
