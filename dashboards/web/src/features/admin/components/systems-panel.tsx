@@ -16,6 +16,9 @@ interface SystemRow {
   addresses: string[]
   expires_on: string | null
   disabled: boolean
+  third_party: boolean
+  operator_name: string
+  feed_url: string
   keys: { key_id: string; created_at: string; revoked_at: string | null }[]
 }
 
@@ -48,7 +51,8 @@ export function SystemsPanel() {
     const f = new FormData(form)
     void attempt(async () => {
       await api('/api/admin/systems', {
-        body: { id: f.get('id'), name: f.get('name'), agency: f.get('agency'), contact: f.get('contact'), views: f.getAll('views').map(String), addresses: list(f.get('addresses')), expires_on: f.get('expires_on') || null },
+        body: { id: f.get('id'), name: f.get('name'), agency: f.get('agency'), contact: f.get('contact'), views: f.getAll('views').map(String), addresses: list(f.get('addresses')), expires_on: f.get('expires_on') || null,
+          third_party: f.get('third_party') === 'on', operator_name: f.get('operator_name') ?? '', feed_url: f.get('feed_url') ?? '' },
       })
       form.reset()
     }, 'register', t('doneSaved'))
@@ -76,6 +80,8 @@ export function SystemsPanel() {
               { key: 'views', header: t('views'), value: (s) => s.views.map(viewTitle).join(', ') },
               { key: 'addresses', header: t('addresses'), value: (s) => s.addresses.join(', ') || t('all') },
               { key: 'expires_on', header: t('expiresOn'), cell: (s) => fmt.day(s.expires_on) },
+              { key: 'operator_name', header: t('operatorName'), value: (s) => (s.third_party ? s.operator_name || t('thirdParty') : '') },
+              { key: 'feed_url', header: t('feedUrl'), value: (s) => s.feed_url },
               {
                 key: 'keys',
                 header: t('keys'),
@@ -127,7 +133,7 @@ export function SystemsPanel() {
         </label>
         <label>
           {t('views')}
-          <select name="views" multiple required size={5}>
+          <select name="views" multiple size={5}>
             {(views.state === 'ready' ? views.data : []).map((v) => (
               <option key={v.name} value={v.name}>
                 {lang === 'vi' ? v.title : v.title_en}
@@ -142,6 +148,18 @@ export function SystemsPanel() {
         <label>
           {t('expiresOn')}
           <DateInput name="expires_on" />
+        </label>
+        <label>
+          {t('feedUrl')}
+          <input name="feed_url" type="url" placeholder="https://" title={t('feedUrlHint')} />
+        </label>
+        <label>
+          <input name="third_party" type="checkbox" />
+          {t('thirdParty')}
+        </label>
+        <label>
+          {t('operatorName')}
+          <input name="operator_name" />
         </label>
         <button type="submit">{t('register')}</button>
       </form>
