@@ -26,6 +26,10 @@ const sheetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('usage'), title: z.string().default('Khai thác dữ liệu của cơ quan') }),
   /** Error reports users made on each agency's data in the period: made, closed (how), still open, the oldest's age. */
   z.strictObject({ kind: z.literal('error_reports'), title: z.string().default('Báo lỗi dữ liệu và xử lý') }),
+  /** Sharing requests made in the period, by owner, dataset, requesting agency and method: granted, refused, pending, days to decide. */
+  z.strictObject({ kind: z.literal('sharing'), title: z.string().default('Yêu cầu chia sẻ dữ liệu và cấp quyền') }),
+  /** Catalogue proposals by agency in the period: made, approved, refused, waiting at its end. */
+  z.strictObject({ kind: z.literal('catalog_proposals'), title: z.string().default('Đề xuất bổ sung, sửa đổi danh mục dữ liệu') }),
 ])
 export type BriefingSheet = z.infer<typeof sheetSchema>
 

@@ -72,6 +72,18 @@ export function usageQuery(period: BriefingPeriod, agency?: string) {
   }
 }
 
+/** Sharing requests made in the period: by owner, dataset, requesting agency and method (an agency's: those it owns or made). */
+export function sharingQuery(period: BriefingPeriod, agency?: string) {
+  return {
+    measures: ['sharing_stats.requests', 'sharing_stats.granted', 'sharing_stats.refused', 'sharing_stats.pending', 'sharing_stats.days_to_decide'],
+    dimensions: ['sharing_stats.owner', 'sharing_stats.dataset', 'sharing_stats.requester', 'sharing_stats.method'],
+    timeDimensions: [{ dimension: 'sharing_stats.requested_at', dateRange: [period.start, period.end] }],
+    filters: agency ? [{ or: [{ member: 'sharing_stats.owner', operator: 'equals', values: [agency] }, { member: 'sharing_stats.requester', operator: 'equals', values: [agency] }] }] : [],
+    order: [['sharing_stats.owner', 'asc'], ['sharing_stats.dataset', 'asc'], ['sharing_stats.requester', 'asc']],
+    limit: 10_000,
+  }
+}
+
 /** Quality is scored by quarter: the quarter the period ends in. */
 export function qualityQuery(period: BriefingPeriod, agency?: string) {
   const end = new Date(`${period.end}T00:00:00Z`)

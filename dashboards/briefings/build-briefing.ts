@@ -12,7 +12,9 @@ import type { IocConfig } from '../ioc-config.ts'
 import { statusOf, type Status } from '../../infra/contracts/indicator-status.ts'
 import type { Briefing, BriefingSheet } from './briefing-definition.ts'
 import type { BriefingPeriod } from './briefing-period.ts'
-import { communeQuery, deliveriesQuery, kpiQuery, qualityQuery, sourcesQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { communeQuery, deliveriesQuery, kpiQuery, qualityQuery, sharingQuery, sourcesQuery, submissionQuery, usageQuery } from './briefing-queries.ts'
+import { proposalCounts } from '../../infra/catalog/catalog-entries.ts'
+import { METHOD_WORDS, type SharingMethod } from '../../infra/contracts/sharing.ts'
 import { listAccounts } from '../../infra/access/accounts.ts'
 import { deliveredByText } from '../../infra/contracts/delivered-by.ts'
 import { LOAD_STATUS_WORDS } from '../../infra/contracts/delivery.ts'
@@ -347,6 +349,62 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
             rows,
             footnotes: ['Người dùng báo lỗi trên một số liệu (chỉ tiêu, đơn vị, kỳ) hoặc một bộ dữ liệu; cơ quan chủ quản trả lời và đóng bằng lần gửi sửa hoặc giải trình.', freshness],
             whyEmpty: 'không có báo lỗi nào về dữ liệu của cơ quan.',
+          },
+        ]
+      }
+      case 'sharing': {
+        const rows = (await ask(sharingQuery(period, agency))).map((r) => ({
+          owner: agencyName(String(r['sharing_stats.owner'])),
+          dataset: catalog.dataset(String(r['sharing_stats.dataset']))?.name ?? String(r['sharing_stats.dataset']),
+          requester: agencyName(String(r['sharing_stats.requester'])),
+          method: METHOD_WORDS[String(r['sharing_stats.method']) as SharingMethod]?.[0] ?? String(r['sharing_stats.method']),
+          requests: num(r['sharing_stats.requests']),
+          granted: num(r['sharing_stats.granted']),
+          refused: num(r['sharing_stats.refused']),
+          pending: num(r['sharing_stats.pending']),
+          days: r['sharing_stats.days_to_decide'] === null || r['sharing_stats.days_to_decide'] === undefined ? null : Number(r['sharing_stats.days_to_decide']),
+        }))
+        return [
+          {
+            name: 'Yeu cau chia se',
+            subtitle: s.title,
+            columns: [
+              { key: 'owner', header: 'Cơ quan chủ quản', width: 30 },
+              { key: 'dataset', header: 'Bộ dữ liệu', width: 28 },
+              { key: 'requester', header: 'Cơ quan đề nghị', width: 30 },
+              { key: 'method', header: 'Cách thức', width: 22 },
+              { key: 'requests', header: 'Số yêu cầu', numFmt: INT, width: 10 },
+              { key: 'granted', header: 'Được cấp quyền', numFmt: INT, width: 12 },
+              { key: 'refused', header: 'Từ chối', numFmt: INT, width: 10 },
+              { key: 'pending', header: 'Chờ duyệt', numFmt: INT, width: 10 },
+              { key: 'days', header: 'Số ngày xử lý bình quân', numFmt: '#,##0.0', width: 14 },
+            ],
+            rows,
+            footnotes: ['Yêu cầu chia sẻ gửi trong kỳ; được cấp quyền khi cả cơ quan chủ quản và đơn vị vận hành Kho dữ liệu đồng ý (kể cả quyền đã tạm dừng hoặc kết thúc).', freshness],
+            whyEmpty: 'không có yêu cầu chia sẻ nào trong kỳ.',
+          },
+        ]
+      }
+      case 'catalog_proposals': {
+        const from = warehouseTime(new Date(`${period.start}T00:00:00+07:00`))
+        const to = warehouseTime(new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000))
+        const rows = (await proposalCounts(deps.cube.wh, from, to))
+          .filter((r) => !agency || r.agency === agency)
+          .map((r) => ({ agency: agencyName(r.agency), proposed: num(r.proposed), approved: num(r.approved), refused: num(r.refused), waiting: num(r.waiting_at_end) }))
+        return [
+          {
+            name: 'De xuat danh muc',
+            subtitle: s.title,
+            columns: [
+              { key: 'agency', header: 'Cơ quan đề xuất', width: 32 },
+              { key: 'proposed', header: 'Đề xuất mới', numFmt: INT, width: 12 },
+              { key: 'approved', header: 'Được duyệt', numFmt: INT, width: 12 },
+              { key: 'refused', header: 'Bị từ chối', numFmt: INT, width: 12 },
+              { key: 'waiting', header: 'Chờ duyệt cuối kỳ', numFmt: INT, width: 14 },
+            ],
+            rows,
+            footnotes: ['Đề xuất bổ sung bộ dữ liệu mới hoặc sửa đổi bộ dữ liệu trong danh mục, do cán bộ quản trị dữ liệu duyệt.', freshness],
+            whyEmpty: 'không có đề xuất danh mục nào trong kỳ.',
           },
         ]
       }

@@ -58,3 +58,20 @@ export async function writeEntry(wh: Warehouse, e: Omit<CatalogEntry, 'created_a
   await wh.client.insert({ table: 'meta.catalog_entries', values: [{ ...row, entry: JSON.stringify(e.entry), updated_at: Date.now() }], format: 'JSONEachRow' })
   return row
 }
+
+/**
+ * Each agency's catalogue proposals in a period (Đắk Nông Điều 17.3's quarterly report): made,
+ * approved, refused (decided in the period) and still waiting at its end. From `from` up to `to` (warehouse times).
+ */
+export function proposalCounts(wh: Warehouse, from: string, to: string) {
+  return queryRows<{ agency: string; proposed: string; approved: string; refused: string; waiting_at_end: string }>(
+    wh.client,
+    `SELECT agency,
+            toString(countIf(created_at >= toDateTime64({from:String}, 3, 'UTC') AND created_at < toDateTime64({to:String}, 3, 'UTC'))) AS proposed,
+            toString(countIf(status IN ('approved', 'superseded') AND reviewed_by != '' AND updated_at >= toDateTime64({from:String}, 3, 'UTC') AND updated_at < toDateTime64({to:String}, 3, 'UTC'))) AS approved,
+            toString(countIf(status = 'refused' AND updated_at >= toDateTime64({from:String}, 3, 'UTC') AND updated_at < toDateTime64({to:String}, 3, 'UTC'))) AS refused,
+            toString(countIf(created_at < toDateTime64({to:String}, 3, 'UTC') AND (status = 'proposed' OR updated_at >= toDateTime64({to:String}, 3, 'UTC')) AND status != 'withdrawn')) AS waiting_at_end
+     FROM meta.catalog_entries FINAL WHERE agency != '' GROUP BY agency ORDER BY agency`,
+    { from, to },
+  )
+}

@@ -180,6 +180,35 @@ export async function refreshDue(ctx: OpenDataDeps, now: Date): Promise<string[]
   return refreshed
 }
 
+/**
+ * kho's own standing publication: the province's sharing statistics (Bắc Giang Điều 12.6; Lào Cai
+ * Điều 24.5d) — requests by owner, dataset, requesting agency, method and quarter, granted, refused,
+ * pending, days to decide — published at the first start and every quarter after. A steward may
+ * withdraw it like any other; it is not published again then.
+ */
+export const SHARING_STATISTICS: PublishBody = {
+  id: 'thong-ke-chia-se-du-lieu',
+  title: 'Thống kê yêu cầu chia sẻ dữ liệu giữa các cơ quan',
+  description: 'Số yêu cầu chia sẻ dữ liệu theo quý, bộ dữ liệu, cơ quan chủ quản, cơ quan đề nghị và cách thức chia sẻ; số được cấp quyền, bị từ chối, chờ duyệt và số ngày xử lý bình quân.',
+  keywords: ['chia sẻ dữ liệu', 'dữ liệu dùng chung', 'thống kê'],
+  license: 'CC-BY-4.0',
+  refresh: 'quarterly',
+  query: {
+    measures: ['sharing_stats.requests', 'sharing_stats.granted', 'sharing_stats.refused', 'sharing_stats.pending', 'sharing_stats.days_to_decide'],
+    dimensions: ['sharing_stats.owner', 'sharing_stats.dataset', 'sharing_stats.requester', 'sharing_stats.method'],
+    timeDimensions: [{ dimension: 'sharing_stats.requested_at', granularity: 'quarter' }],
+    order: [['sharing_stats.requested_at', 'asc'], ['sharing_stats.owner', 'asc'], ['sharing_stats.dataset', 'asc']],
+  },
+}
+
+/** Publishes the standing publication when it never was; its id when it did. */
+export async function ensureStandingPublications(ctx: OpenDataDeps): Promise<string[]> {
+  if ((await published(ctx, SHARING_STATISTICS.id)).length > 0) return []
+  const publisher = `UBND ${ctx.catalog().province.name}`
+  await publishOpenData(ctx, SHARING_STATISTICS, { account: 'kho', publisher, owner: '' }, (e) => ctx.audit.recordService('kho', e))
+  return [SHARING_STATISTICS.id]
+}
+
 /** DCAT (JSON-LD) for the catalogue: what data.gov-style harvesters read. */
 function dcat(ctx: OpenDataDeps, base: string, list: Listed[]) {
   return {

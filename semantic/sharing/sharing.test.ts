@@ -466,7 +466,7 @@ describe('usage statistics', () => {
 describe('quarterly report per agency', () => {
   it("builds an agency's quarter-to-date report whose numbers equal the API's", async () => {
     const { quarterToDate } = await import('../../dashboards/briefings/briefing-period.ts')
-    const { submissionQuery, usageQuery } = await import('../../dashboards/briefings/briefing-queries.ts')
+    const { sharingQuery, submissionQuery, usageQuery } = await import('../../dashboards/briefings/briefing-queries.ts')
     const period = quarterToDate(today())
     const built = await call('POST', '/api/briefings/co_quan_quy/run', admin, { agency: 'SO_TC' })
     expect(built.status).toBe(200)
@@ -476,7 +476,7 @@ describe('quarterly report per agency', () => {
     const ExcelJS = (await import('exceljs')).default
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Nop bao cao', 'Lan gui du lieu', 'Chat luong du lieu', 'Khai thac du lieu', 'Bao loi du lieu'])
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Nop bao cao', 'Lan gui du lieu', 'Chat luong du lieu', 'Khai thac du lieu', 'Bao loi du lieu', 'Yeu cau chia se', 'De xuat danh muc'])
     // Data rows start below the title block and the two header rows.
     const rowsOf = (name: string, n: number) => Array.from({ length: n }, (_, i) => (wb.getWorksheet(name)!.getRow(8 + i).values as unknown[]).slice(1))
     // Usage: SO_TC's datasets as others used them, exactly the API's rows.
@@ -485,6 +485,13 @@ describe('quarterly report per agency', () => {
     const sheet = rowsOf('Khai thac du lieu', api.length)
     expect(sheet.map((r) => [r[3], r[4], r[5]])).toEqual(api.map((r: any) => [Number(r['usage.queries']), Number(r['usage.rows']), Number(r['usage.users'])]))
     expect(sheet.map((r) => r[2])).toEqual(expect.arrayContaining(['Hệ thống his-yte']))
+    // Sharing requests (Đắk Nông Điều 17.3): those SO_TC owns or made, exactly the API's counts, methods in words.
+    const asked = (await load(admin, sharingQuery(period, 'SO_TC'))).body.data
+    expect(asked.length).toBeGreaterThan(0)
+    const sharingSheet = rowsOf('Yeu cau chia se', asked.length)
+    expect(sharingSheet.map((r) => r.slice(4, 8))).toEqual(asked.map((r: any) => ['requests', 'granted', 'refused', 'pending'].map((k) => Number(r[`sharing_stats.${k}`]))))
+    expect(sharingSheet.map((r) => r[3])).toEqual(expect.arrayContaining(['Nhận dữ liệu tự động']))
+    expect(sharingSheet[0]![0]).toBe('Sở Tài chính')
     // Deliveries, for the last whole quarter: the same counts as the submissions view.
     const { periodFromCode } = await import('../../dashboards/briefings/briefing-period.ts')
     const last = periodFromCode(previousQuarter())!
@@ -496,6 +503,28 @@ describe('quarterly report per agency', () => {
     const subSheet = rowsOf('Nop bao cao', subs.length)
     expect(subSheet.map((r) => r.slice(1, 6))).toEqual(subs.map((r: any) => ['obligations', 'on_time', 'late', 'missing', 'rejected'].map((k) => Number(r[`submissions.${k}`]))))
     expect(subSheet[0]![0]).toBe('Sở Tài chính')
+  })
+})
+
+describe('sharing statistics of the province', () => {
+  it('count the requests as they stand, open to everyone, and are published as open data', async () => {
+    const all = (await call('GET', '/api/sharing/requests', admin)).body as any[]
+    const owner = (r: any) => service.ctx.model.now.catalog.dataset(r.dataset)!.owner
+    const expected = [...new Set(all.map(owner))].sort().map((o) => {
+      const mine = all.filter((r) => owner(r) === o)
+      return [o, mine.length, mine.filter((r) => ['approved', 'suspended', 'ended'].includes(r.status)).length, mine.filter((r) => r.status === 'refused').length]
+    })
+    const stats = { measures: ['sharing_stats.requests', 'sharing_stats.granted', 'sharing_stats.refused'], dimensions: ['sharing_stats.owner'], order: { 'sharing_stats.owner': 'asc' } }
+    // The public reads them: counts between public bodies, no purpose, no person.
+    const open = await load('', stats)
+    expect(open.status).toBe(200)
+    expect(open.body.data.map((r: any) => [r['sharing_stats.owner'], ...['requests', 'granted', 'refused'].map((k) => Number(r[`sharing_stats.${k}`]))])).toEqual(expected)
+    // The nightly open-data job publishes them (then every quarter), for anyone to download.
+    expect((await call('POST', '/api/jobs/open-data-refresh/run', admin)).status).toBe(200)
+    await expect.poll(async () => (await fetch(`${service.url}/open-data/thong-ke-chia-se-du-lieu.csv`)).status, { timeout: 20_000 }).toBe(200)
+    const csv = (await (await fetch(`${service.url}/open-data/thong-ke-chia-se-du-lieu.csv`)).text()).replace('\uFEFF', '')
+    expect(csv.split('\r\n')[0]).toContain('Số yêu cầu được cấp quyền')
+    expect(csv).toContain('SO_TC')
   })
 })
 

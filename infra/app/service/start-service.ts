@@ -10,7 +10,7 @@ import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
-import { refreshDue } from '../../../semantic/open-data/open-data.ts'
+import { ensureStandingPublications, refreshDue } from '../../../semantic/open-data/open-data.ts'
 import { backUpNow } from '../backup/back-up-now.ts'
 import { sealAtRest } from '../keys/seal-at-rest.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
@@ -196,13 +196,16 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         return `${r.files} delivered files (${Math.round(r.bytes / 1024 / 1024)} MB) and ${r.rows} personal rows removed${kept.length ? `; kept whole (std not built): ${kept.join(', ')}` : ''}`
       },
     })
+    const openData = { wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }
     ctx.jobs.add({
       id: 'open-data-refresh',
       title: { vi: 'Cập nhật dữ liệu mở đến kỳ', en: 'Publish open data due again' },
       schedule: '15 4 * * *',
       run: async (at) => {
-        const refreshed = await refreshDue({ wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }, at)
-        return refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'
+        // The province's sharing statistics, first published by this job (then refreshed with the rest).
+        const first = await ensureStandingPublications(openData)
+        const refreshed = await refreshDue(openData, at)
+        return [first.length ? `published: ${first.join(', ')}` : '', refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'].filter(Boolean).join('; ')
       },
     })
     // Every night the sharing log is verified against the head kept beside its key; a broken chain
@@ -232,6 +235,8 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         },
       })
     }
+    // The demo shows the province's sharing statistics published at once (elsewhere the nightly job does it).
+    if (config.demo.enabled) void demoDone.then(() => (abort.signal.aborted ? undefined : ensureStandingPublications(openData).catch((err: Error) => log.warn({ err: err.message }, 'standing open data'))))
     // Jobs read the marts or load into the warehouse: start them once the demo (if any) is in.
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start(config.jobCheckSeconds * 1000)))
     // Statuses move with the calendar (pending → missing): the marts are rebuilt when the day in
