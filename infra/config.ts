@@ -2,6 +2,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { parseClockSetting } from './time/clock.ts'
 import { parseCron } from './time/cron.ts'
+import { isNetworkEntry } from './access/account-networks.ts'
 
 /** A cron expression (Vietnam time), checked when the configuration is read. */
 const cron = (fallback: string) =>
@@ -69,6 +70,11 @@ const envSchema = z.object({
     .default('')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean)),
   KHO_API_RATE_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  KHO_ACCOUNT_NETWORKS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean))
+    .refine((list) => list.every(isNetworkEntry), 'địa chỉ hoặc khối CIDR, cách nhau bởi dấu phẩy (10.0.0.0/8,192.168.1.5) / addresses or CIDR blocks, comma-separated'),
   KHO_PULL_HOSTS: z
     .string()
     .default('')
@@ -183,6 +189,8 @@ export interface KhoConfig {
   alerts: { checkSeconds: number; webhook: { url: string; secret: string | null } | null; windowMinutes: number; refusals: number; failedSignIns: number }
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and the audit). */
   trustProxy: boolean
+  /** Where accounts may be used from (empty: anywhere). */
+  accountNetworks: string[]
   /** Sign-in attempts in 5 minutes per account name and per address; API requests per caller per minute. */
   rateLimits: { loginAttempts: number; loginAttemptsPerAddress: number; apiPerMinute: number }
   /** How long a session token lives, and the longest any token may still be valid for (hours). */
@@ -254,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KhoConfig {
       failedSignIns: e.KHO_ALERT_FAILED_SIGNINS,
     },
     trustProxy: e.KHO_TRUST_PROXY === 'on',
+    accountNetworks: e.KHO_ACCOUNT_NETWORKS,
     rateLimits: { loginAttempts: e.KHO_LOGIN_ATTEMPTS, loginAttemptsPerAddress: e.KHO_LOGIN_ATTEMPTS_PER_ADDRESS, apiPerMinute: e.KHO_API_RATE_PER_MIN },
     sessionHours: e.KHO_SESSION_HOURS,
     metricsAllow: e.KHO_METRICS_ALLOW,

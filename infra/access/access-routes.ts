@@ -7,6 +7,7 @@ import { queryRows, type Warehouse } from '../warehouse/client.ts'
 import { tableCsv } from '../files/table-workbook.ts'
 import { accountChange, accountInput, changePassword, checkPassword, lastSignIns, listAccounts, passwordChange, resetPassword, saveAccount, updateAccount } from './accounts.ts'
 import type { AuditLog } from './audit-log.ts'
+import { OUTSIDE_NETWORK, type AccountNetworks } from './account-networks.ts'
 import { access, allow } from './gate.ts'
 import { RateLimiter, tooMany } from '../http/rate-limiter.ts'
 import { signJwt } from './tokens.ts'
@@ -31,6 +32,8 @@ export interface AccessRoutesDeps {
   /** Sign-in attempts in 5 minutes: per account name (from any address) and per address (for any name). */
   loginLimits: { perUsername: number; perAddress: number }
   agencyExists: (code: string) => boolean
+  /** Where accounts may sign in from (Đắk Nông Điều 10.2). */
+  accountNetworks: AccountNetworks
 }
 
 /** Sign-in, the current account, account administration and the audit log. */
@@ -43,6 +46,10 @@ export function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps) {
 
   app.post('/api/auth/login', allow(access.public), async (req, reply) => {
     const body = parseQuery(loginBody, req.body)
+    if (!deps.accountNetworks.allows(req.ip)) {
+      deps.audit.recordRequest(req, { account: body.username, via: 'session', endpoint: 'login', outcome: 'denied', reason: reasonText(OUTSIDE_NETWORK.vi, OUTSIDE_NETWORK.en) })
+      throw new HttpError(403, 'outside_network', OUTSIDE_NETWORK.vi, OUTSIDE_NETWORK.en)
+    }
     const wait = Math.max(perAddress.hit(req.ip), perUsername.hit(body.username.toLowerCase()))
     if (wait > 0) {
       reply.header('retry-after', String(wait))

@@ -7,6 +7,7 @@ import { queryRows } from '../warehouse/client.ts'
 import { AuditLog } from './audit-log.ts'
 import { openAuditSeal } from './audit-seal.ts'
 import { accessGate, SERVICE_TOKEN_HEADER } from './gate.ts'
+import { AccountNetworks } from './account-networks.ts'
 
 /* The gate: every route declared, each role answered as the matrix says, refusals audited; and the secret store's routes. */
 const probe = useProbeService()
@@ -21,7 +22,7 @@ describe('the gate', () => {
   it('refuses everyone on a route registered without a declaration', async () => {
     const app = Fastify()
     const audit = new AuditLog(probe.service.ctx.wh, openAuditSeal(tempDir('kho-audit-seal-')))
-    const routes = accessGate(app, { wh: probe.service.ctx.wh, secret: 's'.repeat(32), maxTokenSeconds: 3600, serviceToken: 't'.repeat(48), audit })
+    const routes = accessGate(app, { wh: probe.service.ctx.wh, secret: 's'.repeat(32), maxTokenSeconds: 3600, serviceToken: 't'.repeat(48), audit, accountNetworks: new AccountNetworks([]) })
     app.get('/quen-khai-bao', async () => ({ secret: 'data' }))
     app.get('/cong-khai', { config: { access: { kind: 'public' } } }, async () => ({ ok: true }))
     expect(routes.find((r) => r.url === '/quen-khai-bao')?.access).toBeNull()

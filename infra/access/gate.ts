@@ -6,6 +6,7 @@ import type { Role } from '../contracts/session.ts'
 import type { AuditLog } from './audit-log.ts'
 import { PUBLIC, type Caller } from './caller.ts'
 import { agencyOfKey } from './push-keys.ts'
+import { OUTSIDE_NETWORK, type AccountNetworks } from './account-networks.ts'
 import { resolveCaller, type CallerDeps } from './resolve-caller.ts'
 
 /**
@@ -58,6 +59,8 @@ export const SERVICE_TOKEN_HEADER = 'x-kho-service-token'
 const SERVICE: Caller = { ...PUBLIC, account: 'kho-cli', role: 'system', via: 'service-token' }
 
 export interface GateDeps extends CallerDeps {
+  /** Where accounts may be used from (Đắk Nông Điều 10.2). */
+  accountNetworks: AccountNetworks
   /** The token in service.json (local CLI commands). */
   serviceToken: string
   audit: AuditLog
@@ -105,6 +108,7 @@ export function accessGate(app: FastifyInstance, deps: GateDeps): RouteList {
     if (service && (decl.kind === 'public' || (decl.kind === 'roles' && decl.serviceToken))) return SERVICE
     const caller = await resolveCaller(req, deps)
     req.caller = caller
+    if (caller.via === 'session' && !deps.accountNetworks.allows(req.ip)) throw new HttpError(403, 'outside_network', OUTSIDE_NETWORK.vi, OUTSIDE_NETWORK.en)
     if (decl.kind === 'system-key') {
       if (caller.role === 'system' && caller.via === 'system-key') return caller
       throw unauthorized('Chỉ hệ thống khai thác có khóa được gọi (Authorization: Bearer kho_sys_…)', 'Only a consuming system with its key may call this (Authorization: Bearer kho_sys_…)')

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { cubeContextOf } from '../../infra/app/service/context.ts'
+import { AccountNetworks } from '../../infra/access/account-networks.ts'
 import { startSqlServer } from './sql-server.ts'
 import { issueSystemKey, registerSystem } from '../../infra/access/system-keys.ts'
 import { saveAccount } from '../../infra/access/accounts.ts'
@@ -221,7 +222,7 @@ print(json.dumps({'canceled': canceled, 'after_cancel': after_cancel, 'timed_out
     const key = path.join(dir, 'kho.key')
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=kho.test', '-addext', 'subjectAltName=DNS:kho.test,IP:127.0.0.1'], { stdio: 'ignore' })
     // A second door on the same service, as KHO_TLS_CERT/KHO_TLS_KEY open it.
-    const tls = await startSqlServer(cubeContextOf(service.ctx), { port: 0, host: '127.0.0.1', tls: { cert, key } })
+    const tls = await startSqlServer(cubeContextOf(service.ctx), { port: 0, host: '127.0.0.1', tls: { cert, key }, accountNetworks: new AccountNetworks(['127.0.0.0/8']) })
     try {
       const got = (await py(
         `
@@ -237,6 +238,24 @@ print(json.dumps({'ssl': c.pgconn.ssl_in_use, 'n': n}))
       expect(got.n).toBe(Number(all!['truong_hoc.count']))
     } finally {
       await tls.close()
+    }
+    // Accounts kept to the province's network (KHO_ACCOUNT_NETWORKS): the right password from elsewhere does not sign in.
+    const limited = await startSqlServer(cubeContextOf(service.ctx), { port: 0, host: '127.0.0.1', tls: null, accountNetworks: new AccountNetworks(['10.0.0.0/8']) })
+    try {
+      const outside = await py(
+        `
+import json, os, psycopg
+try:
+    psycopg.connect(os.environ['LIMITED_DSN'])
+    print(json.dumps('connected'))
+except psycopg.OperationalError:
+    print(json.dumps('refused'))
+`,
+        { LIMITED_DSN: `host=127.0.0.1 port=${limited.port} dbname=kho user=lanhdao password=${PASSWORD} sslmode=disable` },
+      )
+      expect(outside).toBe('refused')
+    } finally {
+      await limited.close()
     }
   })
 

@@ -7,6 +7,7 @@ import { checkPassword } from '../../infra/access/accounts.ts'
 import { systemCaller, systemOfKey } from '../../infra/access/system-keys.ts'
 import * as clock from '../../infra/time/clock.ts'
 import type { CubeApiContext } from '../api/cube-api.ts'
+import type { AccountNetworks } from '../../infra/access/account-networks.ts'
 import { CatalogDb } from './catalog-db.ts'
 import { SqlError } from './sql-to-cube.ts'
 import { describeStatement, parseStatements, parserReady, runStatement, sqlErrorMessage, WireFailure, type ParsedStatement, type SqlSession, type StatementResult } from './sql-statement.ts'
@@ -27,6 +28,8 @@ export interface SqlServerOptions {
   port: number
   host: string
   tls: { cert: string; key: string } | null
+  /** Where accounts may sign in from (Đắk Nông Điều 10.2); systems keep their own address lists. */
+  accountNetworks: AccountNetworks
 }
 
 export interface SqlServer {
@@ -112,6 +115,7 @@ export async function startSqlServer(api: CubeApiContext, opts: SqlServerOptions
         if ('vi' in system || system.id !== user) return null
         return { ...systemCaller(system, purpose, 'sql-system-key'), takesAway: true }
       }
+      if (!opts.accountNetworks.allows(socket.remoteAddress ?? '')) return null
       const account = await checkPassword(api.wh, user, password)
       if (!account || account.must_change_password) return null
       return { account: account.username, role: account.role, agency: account.agency, communeCode: account.commune_code, personalData: account.personal_data, purpose, via: 'sql-password', takesAway: true }

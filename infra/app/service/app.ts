@@ -41,6 +41,7 @@ import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.
 import { loggerOptions, resolveLogFormat } from './log-format.ts'
 import * as clock from '../../time/clock.ts'
 import { CLOCK_HEADER } from '../../contracts/clock.ts'
+import { AccountNetworks } from '../../access/account-networks.ts'
 
 /**
  * The HTTP application: every route behind the one access gate, one error shape
@@ -60,7 +61,8 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
     genReqId: () => randomUUID(),
     trustProxy: ctx.config.trustProxy,
   })
-  const routeList = accessGate(app, { wh: ctx.wh, secret: ctx.secret, maxTokenSeconds: ctx.config.sessionHours * 3600, serviceToken: ctx.token, audit: ctx.audit })
+  const accountNetworks = new AccountNetworks(ctx.config.accountNetworks)
+  const routeList = accessGate(app, { wh: ctx.wh, secret: ctx.secret, maxTokenSeconds: ctx.config.sessionHours * 3600, serviceToken: ctx.token, audit: ctx.audit, accountNetworks })
   boundedJsonBodies(app)
   observability(app, ctx)
   hardening(app, ctx.config.rateLimits)
@@ -120,6 +122,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
     sessionSeconds: ctx.config.sessionHours * 3600,
     loginLimits: { perUsername: ctx.config.rateLimits.loginAttempts, perAddress: ctx.config.rateLimits.loginAttemptsPerAddress },
     agencyExists: (code) => catalog().agency(code) !== undefined,
+    accountNetworks,
   })
   sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: clock.today })
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog().agency(code) !== undefined, cube })

@@ -24,6 +24,7 @@ import { removeServiceFile, writeServiceFile } from './service-file.ts'
 import { readTls, type TlsMaterial } from '../../http/tls.ts'
 import { serveTls, type TlsServing } from './serve-tls.ts'
 import { startSqlServer } from '../../../semantic/sql/sql-server.ts'
+import { AccountNetworks } from '../../access/account-networks.ts'
 
 export interface RunningService {
   app: KhoApp
@@ -83,7 +84,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
     }
 
     // BI tools' door: the Postgres wire protocol over the semantic layer (semantic/sql/).
-    const sql = config.sqlPort !== null ? await startSqlServer(cubeContextOf(ctx), { port: config.sqlPort, host: config.host, tls: config.tls }) : null
+    const sql = config.sqlPort !== null ? await startSqlServer(cubeContextOf(ctx), { port: config.sqlPort, host: config.host, tls: config.tls, accountNetworks: new AccountNetworks(config.accountNetworks) }) : null
     if (sql) app.log.info({ port: sql.port }, 'SQL API listening')
 
     const abort = new AbortController()
