@@ -67,7 +67,7 @@ describe('the gate', () => {
     ['GET', '/api/sharing/datasets', 'S'], ['GET', '/api/sharing/requests', 'S'], ['POST', '/api/sharing/requests', 'O'],
     ['POST', '/api/sharing/requests/khong-co/decision', 'U'], ['POST', '/api/sharing/requests/khong-co/status', 'U'],
     ['POST', '/api/sharing/requests/khong-co/letters', 'U'], ['GET', '/api/sharing/requests/khong-co/letters', 'S'],
-    ['GET', '/api/admin/systems', 'U'], ['GET', '/api/admin/account-review', 'W'], ['GET', '/api/admin/system-register', 'L'], ['POST', '/api/admin/systems', 'U'], ['PATCH', '/api/admin/systems/khong-co', 'U'],
+    ['GET', '/api/admin/systems', 'U'], ['GET', '/api/admin/account-review', 'W'], ['GET', '/api/admin/system-register', 'L'], ['GET', '/api/admin/system-register/required', 'L'], ['POST', '/api/admin/systems', 'U'], ['PATCH', '/api/admin/systems/khong-co', 'U'],
     ['POST', '/api/admin/systems/khong-co/keys', 'W'], ['DELETE', '/api/admin/systems/khong-co/keys/khong-co', 'W'],
     ['POST', '/api/open-data', 'W'], ['DELETE', '/api/open-data/khong-co', 'W'],
     ['POST', '/api/admin/backups', 'C'], ['GET', '/api/admin/backups', 'C'], ['POST', '/api/admin/migrate', 'C'], ['POST', '/api/admin/api-keys', 'C'],

@@ -19,6 +19,7 @@ import {
   type Dataset,
   type DeadlineRule,
   type Indicator,
+  type RequiredSystem,
   type Sector,
 } from './schema.ts'
 
@@ -58,6 +59,8 @@ export interface Catalog {
   /** The agency operating the warehouse (agencies.yaml `operator`), null when none is named. */
   operator: string | null
   agencies: Agency[]
+  /** The systems that must connect (agencies.yaml `required_systems`). */
+  requiredSystems: RequiredSystem[]
   datasets: CatalogDataset[]
   indicators: CatalogIndicator[]
   components: Component[]
@@ -344,6 +347,12 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     })
   }
 
+  agenciesFile.data?.required_systems.forEach((r, i) => {
+    knownAgency(agenciesFile, ['required_systems', i, 'agency'], r.agency)
+    r.datasets.forEach((d, j) => {
+      if (!datasets.some((x) => x.id === d)) report(agenciesFile, ['required_systems', i, 'datasets', j], `không có bộ dữ liệu "${d}" / unknown dataset`)
+    })
+  })
   if (problems.length > 0 || !province) throw new CatalogError(problems)
   const datasetById = new Map(datasets.map((d) => [d.id, d]))
   const indicatorByCode = new Map(indicators.map((i) => [i.code, i]))
@@ -354,6 +363,7 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     calendar: { nationalDayExtra: cal.national_day_extra, daysOff: cal.days_off, workingDays: cal.working_days },
     operator: agenciesFile.data!.operator,
     agencies,
+    requiredSystems: agenciesFile.data!.required_systems,
     datasets,
     indicators,
     components,

@@ -53,6 +53,28 @@ export const agencySchema = z.strictObject({
 })
 export type Agency = z.infer<typeof agencySchema>
 
+/**
+ * A system that must connect to the warehouse (Lào Cai Điều 8.2: national databases, ministries'
+ * systems, the province's own), whether or not it does yet: the register shows each with its state.
+ */
+export const requiredSystemSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]{2,60}$/),
+  name: z.string().min(3),
+  name_en: z.string().optional(),
+  /** Điều 8.2's groups: a national database, a ministry's or sector's system, a system of the province. */
+  group: z.enum(['quoc_gia', 'bo_nganh', 'tinh']),
+  /** The agency answerable for the connection. */
+  agency: code,
+  /** It sends data to kho, or reads from it. */
+  direction: z.enum(['supplies', 'consumes']),
+  datasets: z.array(z.string()).default([]),
+  /** The day it is due to be connected, when a decision set one. */
+  due_on: z.iso.date().optional(),
+  /** The decision that requires it. */
+  basis: z.string().default(''),
+})
+export type RequiredSystem = z.infer<typeof requiredSystemSchema>
+
 export const agenciesFileSchema = z.strictObject({
   province: z.string().regex(/^\d{2}$/, 'mã tỉnh 2 chữ số / 2-digit province code'),
   /** One UBND agency per commune of the province, generated from the 2025 admin units. */
@@ -62,6 +84,8 @@ export const agenciesFileSchema = z.strictObject({
   /** The agency operating the warehouse: whom officers are told to ask (a unit with no obligations, a new dataset). */
   operator: code.nullable().default(null),
   agencies: z.array(agencySchema).min(1),
+  /** The systems that must connect (Lào Cai Điều 8.2), with their state on the register. */
+  required_systems: z.array(requiredSystemSchema).default([]),
 })
 
 export const columnTypes = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'period'] as const

@@ -8,6 +8,8 @@ import { compileSemanticModel, type SemanticModel } from '../cube/compile-model.
 import { validateQuery } from '../cube/cube-query.ts'
 import { applyPolicy, catalogueSharing, viewPolicies, type SharingRules } from '../policy/view-policy.ts'
 import { GrantRegistry, REQUEST_DEFAULTS, scopeOf, writeRequest } from './grants.ts'
+import { requiredStates, type RegisteredSystem } from './system-register.ts'
+import type { RequiredSystem } from '../../infra/catalog/schema.ts'
 import type { ViewGrant } from '../policy/view-policy.ts'
 
 let model: SemanticModel
@@ -193,5 +195,34 @@ describe('what a grant opens', () => {
       ),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('the state of a system that must connect (Lào Cai Điều 8.2)', () => {
+  const now = new Date('2026-11-25T03:00:00Z')
+  const entry = (over: Partial<RegisteredSystem>): RegisteredSystem => ({ id: 'x', name: 'x', agency: 'CA_TINH', direction: 'supplies', channel: 'push', datasets: ['dan_cu'], last_success: null, active: true, ...over })
+  const req = (over: Partial<RequiredSystem> = {}): RequiredSystem => ({ id: 'csdl_dan_cu', name: 'CSDL dân cư', group: 'quoc_gia', agency: 'CA_TINH', direction: 'supplies', datasets: ['dan_cu'], basis: '', ...over })
+  const state = (r: RequiredSystem, register: RegisteredSystem[], delivered: Record<string, string> = {}, today = '2026-11-25') =>
+    requiredStates([r], register, new Map(Object.entries(delivered)), now, today)[0]!
+
+  it('is connected by an exchange in the last 90 days, registered by a channel without one, manual by files alone', () => {
+    expect(state(req(), [entry({ last_success: '2026-11-01 02:00:00.000' })])).toMatchObject({ state: 'connected', served_by: ['x'], last_success: '2026-11-01 02:00:00.000' })
+    expect(state(req(), [entry({ last_success: '2026-06-01 02:00:00.000' })]).state).toBe('registered')
+    expect(state(req(), [entry({ active: false, last_success: '2026-11-01 02:00:00.000' })]).state).toBe('not_connected')
+    expect(state(req(), [], { dan_cu: '2026-11-20 01:00:00.000' }).state).toBe('manual')
+    expect(state(req(), [], { dan_cu: '2026-01-20 01:00:00.000' }).state).toBe('not_connected')
+  })
+
+  it('is as far as its least connected dataset, and overdue only when not connected past its day', () => {
+    const two = req({ datasets: ['dan_cu', 'bhxh_tham_gia'], due_on: '2026-10-31' })
+    expect(state(two, [entry({ last_success: '2026-11-01 02:00:00.000' })])).toMatchObject({ state: 'not_connected', overdue: true })
+    expect(state(two, [entry({ datasets: ['dan_cu', 'bhxh_tham_gia'], last_success: '2026-11-01 02:00:00.000' })])).toMatchObject({ state: 'connected', overdue: false })
+    expect(state(req({ due_on: '2026-12-31' }), []).overdue).toBe(false)
+  })
+
+  it('a consuming system counts only when its own agency registered it', () => {
+    const reader = req({ id: 'bao_cao', direction: 'consumes', agency: 'TK_TINH', datasets: [] })
+    expect(state(reader, [entry({ direction: 'consumes', agency: 'SO_YT', last_success: '2026-11-01 02:00:00.000' })]).state).toBe('not_connected')
+    expect(state(reader, [entry({ direction: 'consumes', agency: 'TK_TINH', last_success: '2026-11-01 02:00:00.000' })]).state).toBe('connected')
   })
 })

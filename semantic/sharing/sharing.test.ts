@@ -538,6 +538,17 @@ describe('the register of connected systems', () => {
     expect(his).toMatchObject({ direction: 'consumes', channel: 'lgsp', agency: 'SO_YT', datasets: ['dan_cu', 'doanh_nghiep'], active: true })
     expect(his.last_success).toMatch(/^\d{4}-\d{2}-\d{2} /)
     expect(register.find((s: any) => s.id === 'push:BHXH_TINH')).toMatchObject({ direction: 'supplies', channel: 'push', name: 'Phần mềm quản lý thu BHXH', active: true })
+    // The systems that must connect (Lào Cai Điều 8.2), each with its state read from what connects.
+    const required = (await call('GET', '/api/admin/system-register/required', admin)).body as any[]
+    expect(required.map((r) => [r.id, r.group, r.state, r.overdue])).toEqual([
+      ['csdl_dan_cu', 'quoc_gia', 'not_connected', false],
+      // Only files officers deliver, no system yet.
+      ['csdl_dang_ky_doanh_nghiep', 'quoc_gia', 'manual', false],
+      // A push key is issued, but nothing of the dataset has come through it.
+      ['csdl_bao_hiem', 'quoc_gia', 'not_connected', false],
+      ['he_thong_bao_cao_tinh', 'tinh', 'not_connected', false],
+    ])
+    expect((await call('GET', '/api/admin/system-register/required', await login('canbo.soyt'))).status).toBe(403)
   })
 })
 

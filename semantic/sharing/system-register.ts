@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { access, allow } from '../../infra/access/gate.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
+import type { RequiredSystem } from '../../infra/catalog/schema.ts'
+import * as clock from '../../infra/time/clock.ts'
+import { fromWarehouseTime } from '../../infra/warehouse/sql.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
 import type { ViewPolicies } from '../policy/view-policy.ts'
 import { listRequests } from './grants.ts'
@@ -29,7 +32,8 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
       wh.client,
       'SELECT id, name, agency, views, disabled, toString(expires_on) AS expires_on FROM meta.systems FINAL ORDER BY id',
     ),
-    queryRows<{ account: string; at: string }>(wh.client, "SELECT account, toString(max(at)) AS at FROM meta.audit WHERE via = 'system-key' AND outcome = 'ok' GROUP BY account"),
+    // A system's exchanges: its calls to the Cube API, the SQL API and its feeds, pulled or pushed.
+    queryRows<{ account: string; at: string }>(wh.client, "SELECT account, toString(max(at)) AS at FROM meta.audit WHERE via IN ('system-key', 'sql-system-key', 'feed-push') AND outcome = 'ok' GROUP BY account"),
     queryRows<{ key_id: string; agency: string; label: string; revoked: boolean }>(wh.client, 'SELECT key_id, agency, label, revoked_at IS NOT NULL AS revoked FROM meta.api_keys FINAL ORDER BY agency, key_id'),
     queryRows<{ channel: string; agency: string; dataset: string; at: string }>(
       wh.client,
@@ -81,6 +85,58 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
   return register
 }
 
-export function systemRegisterRoutes(app: FastifyInstance, deps: { wh: Warehouse; catalog: () => Pick<Catalog, 'datasets'>; cube: { readonly sharing: ViewPolicies } }) {
-  app.get('/api/admin/system-register', allow(access.roles('steward', 'admin', 'leader', 'analyst')), async () => systemRegister(deps.wh, deps.catalog(), deps.cube.sharing))
+/**
+ * A required system's state: connected (an exchange within the last 90 days), registered (a channel
+ * set up, no exchange in 90 days), manual (supplies only by files people deliver) or not connected;
+ * overdue when not connected past its due day. A system supplying several datasets is as far as the
+ * least connected of them.
+ */
+export type RequiredState = 'connected' | 'registered' | 'manual' | 'not_connected'
+export interface RequiredSystemState extends RequiredSystem {
+  state: RequiredState
+  /** The register's entries that serve it. */
+  served_by: string[]
+  last_success: string | null
+  overdue: boolean
+}
+
+const RECENT_DAYS = 90
+const ORDER: RequiredState[] = ['not_connected', 'manual', 'registered', 'connected']
+
+export function requiredStates(
+  required: readonly RequiredSystem[],
+  register: readonly RegisteredSystem[],
+  /** The last committed delivery of each dataset, by any channel (warehouse time). */
+  lastDelivery: ReadonlyMap<string, string>,
+  now: Date,
+  today: string,
+): RequiredSystemState[] {
+  const recent = (at: string | null) => at !== null && now.getTime() - fromWarehouseTime(at).getTime() <= RECENT_DAYS * 86_400_000
+  return required.map((r) => {
+    const serving = register.filter((e) => e.direction === r.direction && (r.direction === 'supplies' || e.agency === r.agency))
+    const stateOf = (entries: RegisteredSystem[], dataset: string | null): RequiredState => {
+      if (entries.some((e) => e.active && recent(e.last_success))) return 'connected'
+      if (entries.some((e) => e.active)) return 'registered'
+      return dataset !== null && r.direction === 'supplies' && recent(lastDelivery.get(dataset) ?? null) ? 'manual' : 'not_connected'
+    }
+    const parts = r.datasets.length > 0 ? r.datasets.map((d) => ({ d, entries: serving.filter((e) => e.datasets.includes(d)) })) : [{ d: null, entries: serving }]
+    const states = parts.map((p) => stateOf(p.entries, p.d))
+    const state = ORDER.find((s) => states.includes(s))!
+    const served = [...new Set(parts.flatMap((p) => p.entries.map((e) => e.id)))].sort()
+    const last = parts.flatMap((p) => p.entries.map((e) => e.last_success)).filter((x): x is string => x !== null).sort().at(-1) ?? null
+    return { ...r, state, served_by: served, last_success: last, overdue: state === 'not_connected' && r.due_on !== undefined && r.due_on < today }
+  })
+}
+
+export function systemRegisterRoutes(app: FastifyInstance, deps: { wh: Warehouse; catalog: () => Pick<Catalog, 'datasets' | 'requiredSystems'>; cube: { readonly sharing: ViewPolicies } }) {
+  const readers = allow(access.roles('steward', 'admin', 'leader', 'analyst'))
+  app.get('/api/admin/system-register', readers, async () => systemRegister(deps.wh, deps.catalog(), deps.cube.sharing))
+  // The systems that must connect (Lào Cai Điều 8.2) and how far each is.
+  app.get('/api/admin/system-register/required', readers, async () => {
+    const [register, deliveries] = await Promise.all([
+      systemRegister(deps.wh, deps.catalog(), deps.cube.sharing),
+      queryRows<{ dataset: string; at: string }>(deps.wh.client, "SELECT dataset, toString(max(delivered_at)) AS at FROM meta.loads FINAL WHERE status = 'committed' GROUP BY dataset"),
+    ])
+    return requiredStates(deps.catalog().requiredSystems, register, new Map(deliveries.map((d) => [d.dataset, d.at])), clock.now(), clock.today())
+  })
 }
