@@ -299,7 +299,7 @@ describe('registering a dataset in the product (officer proposes, steward approv
     await officer.click('[data-testid=tab-proposals]')
     const form = '[data-testid=proposal-form]'
     await officer.fill(`${form} input[name=id]`, 'co_so_y_te')
-    await officer.fill(`${form} input[name=name]`, 'Cơ sở khám bệnh, chữa bệnh')
+    await officer.fill(`${form} input[name=name]`, 'Phòng khám tư nhân')
     await officer.fill(`${form} input[name=description]`, 'Bệnh viện, trạm y tế và phòng khám được cấp phép')
     await officer.selectOption(`${form} select[name=consumers]`, 'BHXH_TINH')
     await officer.selectOption(`${form} select[name=update_frequency]`, 'quarterly')
@@ -340,7 +340,7 @@ describe('registering a dataset in the product (officer proposes, steward approv
     await officer.click('[data-testid=tab-proposals]')
     await officer.selectOption('[data-testid=change-existing]', 'co_so_y_te')
     await officer.waitForSelector(`${form} input[name=id][readonly]`)
-    expect(await officer.inputValue(`${form} input[name=name]`)).toBe('Cơ sở khám bệnh, chữa bệnh')
+    expect(await officer.inputValue(`${form} input[name=name]`)).toBe('Phòng khám tư nhân')
     expect(await officer.$$eval('[data-column]', (cs) => cs.length)).toBe(3)
     await column(3, 'so_giuong', 'Số giường bệnh')
     await officer.selectOption('[data-column="3"] select[aria-label="Kiểu"]', 'integer')

@@ -112,6 +112,17 @@ describe('a broken catalogue stops start-up with file, line, path and reason', (
     expect(problems[0]!.message).toContain('CA_HUYEN')
   })
 
+  it('refuses a second dataset recording what another records, and a system that must connect naming nothing known', () => {
+    const root = catalogCopy()
+    // A second register of people by CCCD, under another name and owner: one dataset, one official source.
+    const copy = fs.readFileSync(path.join(root, 'loaders/datasets/dan_cu.yaml'), 'utf8').replace('id: dan_cu', 'id: dan_cu_ban_sao').replace(/^name: .*$/m, 'name: Công dân').replace('owner: CA_TINH', 'owner: SO_YT')
+    fs.writeFileSync(path.join(root, 'loaders/datasets/dan_cu_ban_sao.yaml'), copy)
+    edit(root, 'infra/catalog/agencies.yaml', (t) => t.replace('datasets: [bhxh_tham_gia]', 'datasets: [khong_co]'))
+    const problems = problemsOf(root)
+    expect(problems.map((p) => `${p.file} ${p.path}`)).toEqual(['loaders/datasets/dan_cu_ban_sao.yaml natural_key', 'infra/catalog/agencies.yaml required_systems[2].datasets[0]'])
+    expect(problems[0]!.message).toContain('cùng khóa bản ghi (cccd)')
+  })
+
   it('needs a change date column for the change rule, and a period for the period-end rule', () => {
     const root = catalogCopy()
     edit(root, 'loaders/datasets/doanh_nghiep.yaml', (t) => t.replace('changed_on: ngay_cap_nhat', 'changed_on: ten_doanh_nghiep'))

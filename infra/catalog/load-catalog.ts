@@ -9,6 +9,7 @@ import { headerKey } from './header-key.ts'
 import type { CalendarConfig } from '../time/working-days.ts'
 import {
   agenciesFileSchema,
+  DICTIONARY,
   calendarFileSchema,
   datasetSchema,
   defaultDeadline,
@@ -227,6 +228,45 @@ export function datasetProblems(d: Dataset, agencyExists: (code: string) => bool
  * The catalogue with datasets added or replaced by entries kept in the warehouse (registered in
  * the product): each entry checked as a YAML file is; a bad one is a CatalogError naming it.
  */
+/** A name as people compare names: no case, no diacritics, single spaces ("Dân cư" = "dan  cu"). */
+const plainName = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase().replace(/\s+/g, ' ').trim()
+
+/**
+ * What a dataset's record is the record of: its key's shared meanings (dictionary elements and
+ * checked identifiers), or null when a key column means something only in its own dataset.
+ */
+function recordOf(d: Dataset): string | null {
+  const parts = d.natural_key.map((k) => {
+    const c = d.columns.find((x) => x.id === k)
+    // A checked identifier means its dictionary element, however the column names it.
+    const element = c?.element ?? (c?.identifier ? DICTIONARY.find((e) => e.identifier === c.identifier)?.id : undefined)
+    return element ?? (c?.identifier ? `identifier:${c.identifier}` : null)
+  })
+  return parts.every((p) => p !== null) ? [...parts].sort().join('+') : null
+}
+
+/**
+ * One dataset, one official source (Lào Cai Điều 4.3): a dataset may not record what another one
+ * already records — the same name, or a record keyed by the same shared meanings (a second register
+ * of people by CCCD, of enterprises by their code). The way to that data is a sharing request, or
+ * a change to the dataset that holds it.
+ */
+export function overlapOf(d: Dataset, others: readonly Dataset[]): { vi: string; en: string } | null {
+  const record = recordOf(d)
+  for (const o of others) {
+    if (o.id === d.id) continue
+    const sameName = plainName(o.name) === plainName(d.name)
+    const sameRecord = record !== null && recordOf(o) === record
+    if (!sameName && !sameRecord) continue
+    const why = sameName ? { vi: 'cùng tên', en: 'the same name' } : { vi: `cùng khóa bản ghi (${d.natural_key.join(', ')})`, en: `the same record key (${d.natural_key.join(', ')})` }
+    return {
+      vi: `"${d.name}" trùng với bộ dữ liệu "${o.name}" (${o.id}) của cơ quan ${o.owner}: ${why.vi}. Mỗi dữ liệu chỉ có một nguồn chính thức: hãy đề nghị chia sẻ "${o.id}" hoặc đề xuất sửa đổi bộ dữ liệu đó`,
+      en: `"${d.name_en ?? d.name}" overlaps the dataset "${o.name_en ?? o.name}" (${o.id}) of agency ${o.owner}: ${why.en}. Each piece of data has one official source: ask to share "${o.id}" or propose a change to it`,
+    }
+  }
+  return null
+}
+
 export function withDatasets(base: Catalog, entries: readonly Dataset[]): Catalog {
   const problems: CatalogProblem[] = []
   for (const d of entries) {
@@ -237,6 +277,11 @@ export function withDatasets(base: Catalog, entries: readonly Dataset[]): Catalo
   if (problems.length > 0) throw new CatalogError(problems)
   const replaced = new Map(entries.map((d) => [d.id, { ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) }]))
   const datasets = [...base.datasets.map((d) => replaced.get(d.id) ?? d), ...[...replaced.values()].filter((d) => !base.dataset(d.id))]
+  for (const d of entries) {
+    const overlap = overlapOf(d, datasets)
+    if (overlap) problems.push({ file: `catalogue entry ${d.id}`, path: '', line: null, message: `${overlap.vi} / ${overlap.en}` })
+  }
+  if (problems.length > 0) throw new CatalogError(problems)
   const byId = new Map(datasets.map((d) => [d.id, d]))
   return { ...base, datasets, dataset: (id) => byId.get(id) }
 }
@@ -315,6 +360,8 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
     if (datasets.some((x) => x.id === d.id)) report(f, ['id'], `bộ dữ liệu "${d.id}" bị trùng / duplicate dataset id`)
     const indicatorOf = (code: string) => sectorFiles.flatMap((s) => s.data?.indicators ?? []).find((i) => i.code === code)
     for (const p of datasetProblems(d, (code) => !agenciesFile.data || agencyByCode.has(code), indicatorOf)) report(f, p.path, p.message)
+    const overlap = overlapOf(d, datasets)
+    if (overlap) report(f, ['natural_key'], `${overlap.vi} / ${overlap.en}`)
     datasets.push({ ...d, deadline: d.deadline ?? defaultDeadline(d.update_frequency) })
   }
 
@@ -350,7 +397,8 @@ export function loadCatalog(root: string = PROJECT_ROOT): Catalog {
   agenciesFile.data?.required_systems.forEach((r, i) => {
     knownAgency(agenciesFile, ['required_systems', i, 'agency'], r.agency)
     r.datasets.forEach((d, j) => {
-      if (!datasets.some((x) => x.id === d)) report(agenciesFile, ['required_systems', i, 'datasets', j], `không có bộ dữ liệu "${d}" / unknown dataset`)
+      // By file: a dataset whose file has problems of its own is still known here.
+      if (!datasetFiles.some((f) => path.basename(f.file).replace(/\.ya?ml$/, '') === d)) report(agenciesFile, ['required_systems', i, 'datasets', j], `không có bộ dữ liệu "${d}" / unknown dataset`)
     })
   })
   if (problems.length > 0 || !province) throw new CatalogError(problems)

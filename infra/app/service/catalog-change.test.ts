@@ -216,11 +216,27 @@ describe('a dataset registered in the product', () => {
     expect(service.ctx.model.now.semantic.members.has('co_so_y_te.dien_thoai')).toBe(true)
   })
 
+  it('refuses a second official source: a dataset recording what another records, by name or by record key (Lào Cai Điều 4.3)', async () => {
+    const officer = await login('canbo.soyt')
+    const population = service.ctx.model.now.catalog.dataset('dan_cu')!
+    // A register of people by CCCD kept by the health department: the population register already is one.
+    const patients = { ...FACILITIES, id: 'nguoi_dan_y_te', name: 'Người dân khám chữa bệnh', personal_data: true, natural_key: ['so_dinh_danh'], columns: [{ id: 'so_dinh_danh', label: 'Số định danh', type: 'string', required: true, element: 'cccd' }, { id: 'ho_ten', label: 'Họ tên', type: 'string', required: true }] }
+    const twice = await call('POST', '/api/catalog/proposals', officer, { entry: patients })
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'overlap'])
+    expect(twice.body.error.message_en).toBe(`"Người dân khám chữa bệnh" overlaps the dataset "${population.name_en}" (dan_cu) of agency CA_TINH: the same record key (so_dinh_danh). Each piece of data has one official source: ask to share "dan_cu" or propose a change to it`)
+    // The same name, whatever its case and marks.
+    const named = await call('POST', '/api/catalog/proposals', officer, { entry: { ...FACILITIES, id: 'dan_cu_y_te', name: `  ${population.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toUpperCase()} ` } })
+    expect([named.status, JSON.stringify(named.body)]).toEqual([409, expect.stringContaining('cùng tên')])
+    // A record of people's insurance by CCCD and kind is another record: it may be its own source.
+    const kinds = { ...patients, id: 'the_bhyt', name: 'Thẻ bảo hiểm y tế', natural_key: ['so_dinh_danh', 'loai_the'], columns: [...patients.columns, { id: 'loai_the', label: 'Loại thẻ', type: 'string', required: true }] }
+    expect((await call('POST', '/api/catalog/proposals', officer, { entry: kinds })).status).toBe(200)
+  })
+
   it("refuses a change that would break a hand-written mart reading the dataset's generated model", async () => {
     // dim_insured keeps the social-insurance participants of std.ds_bhxh_tham_gia by kind.
     const steward = await login('quantri.dl')
     const bhxh = service.ctx.model.now.catalog.dataset('bhxh_tham_gia')!
-    const without = { ...bhxh, natural_key: ['cccd'], columns: bhxh.columns.filter((c) => c.id !== 'loai_bao_hiem') }
+    const without = { ...bhxh, natural_key: ['cccd', 'ma_xa'], columns: bhxh.columns.filter((c) => c.id !== 'loai_bao_hiem') }
     const proposed = await call('POST', '/api/catalog/proposals', steward, { entry: without })
     expect(proposed.status).toBe(200)
     const refused = await call('POST', `/api/catalog/proposals/bhxh_tham_gia/${proposed.body.version}/decision`, steward, { approve: true })
@@ -253,7 +269,8 @@ describe('a dataset registered in the product', () => {
     const title = service.ctx.model.now.semantic.members.get('nha_thuoc.ma_xa')!.meta.title
     expect(title).toContain('(CUBE).secret')
     expect(title).not.toContain('{')
-    const braces = { ...hostile, id: 'nha_thuoc_2', description: "{{ source('dan_cu') }} `${process.exit(1)}` \\", columns: [{ id: 'ma_co_so', label: '{process.exit(1)}', type: 'string', required: true }] }
+    // (A name of its own: one dataset, one source.)
+    const braces = { ...hostile, id: 'nha_thuoc_2', name: 'Quầy thuốc {{ x }} `${1}`', description: "{{ source('dan_cu') }} `${process.exit(1)}` \\", columns: [{ id: 'ma_co_so', label: '{process.exit(1)}', type: 'string', required: true }] }
     expect((await call('POST', '/api/catalog/proposals', officer, { entry: braces })).status).toBe(200)
     expect((await call('POST', '/api/catalog/proposals/nha_thuoc_2/1/decision', steward, { approve: true })).status).toBe(200)
     expect(service.ctx.model.now.semantic.members.get('nha_thuoc_2.ma_co_so')!.meta.title).toContain('(process.exit(1))')

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { access, allow } from '../../access/gate.ts'
 import { findEntry, listEntries, nextVersion, writeEntry, type CatalogEntry } from '../../catalog/catalog-entries.ts'
-import { CatalogError, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
+import { CatalogError, overlapOf, withDatasets, type Catalog } from '../../catalog/load-catalog.ts'
 import { datasetSchema, type Dataset } from '../../catalog/schema.ts'
 import { syncCatalog } from '../../catalog/sync-catalog.ts'
 import { HttpError, notFound } from '../../http/http-error.ts'
@@ -95,6 +95,8 @@ export async function proposeEntry(ctx: ServiceContext, actor: Actor, raw: unkno
   if (!can(actor, 'manage', entry.owner) || (existing && !can(actor, 'manage', existing.owner))) {
     throw new HttpError(403, 'forbidden', `Cơ quan ${actor.agency} chỉ đăng ký dữ liệu của mình`, `Agency ${actor.agency} registers only its own data`)
   }
+  const overlap = overlapOf(entry, ctx.model.now.catalog.datasets)
+  if (overlap) throw new HttpError(409, 'overlap', overlap.vi, overlap.en)
   try {
     withDatasets(ctx.model.now.catalog, [entry])
   } catch (err) {
