@@ -123,6 +123,16 @@ describe('a broken catalogue stops start-up with file, line, path and reason', (
     expect(problems[0]!.message).toContain('cùng khóa bản ghi (cccd)')
   })
 
+  it('records how much protecting each dataset matters, and keeps core and important data from being open data (Lào Cai Điều 6.2–6.3)', () => {
+    const catalog = loadCatalog()
+    expect(['dan_cu', 'doanh_nghiep', 'bhxh_tham_gia', 'chi_tieu_kt_xh'].map((id) => catalog.dataset(id)!.protection)).toEqual(['cot_loi', 'quan_trong', 'quan_trong', 'thong_thuong'])
+    const root = catalogCopy()
+    edit(root, 'loaders/datasets/doanh_nghiep.yaml', (t) => t.replace('scope: dung_chung', 'scope: mo'))
+    const problems = problemsOf(root)
+    expect(problems.map((p) => `${p.file} ${p.path}`)).toEqual(['loaders/datasets/doanh_nghiep.yaml protection'])
+    expect(problems[0]!.message).toContain('core or important data may not be open data')
+  })
+
   it('needs a change date column for the change rule, and a period for the period-end rule', () => {
     const root = catalogCopy()
     edit(root, 'loaders/datasets/doanh_nghiep.yaml', (t) => t.replace('changed_on: ngay_cap_nhat', 'changed_on: ten_doanh_nghiep'))

@@ -186,6 +186,9 @@ export function datasetProblems(d: Dataset, agencyExists: (code: string) => bool
   d.natural_key.forEach((k, i) => {
     if (!d.columns.some((c) => c.id === k)) report(['natural_key', i], `khóa "${k}" không phải là cột / is not a column`)
   })
+  if (d.protection !== 'thong_thuong' && d.sharing.scope === 'mo') {
+    report(['protection'], 'dữ liệu cốt lõi hoặc quan trọng không được công bố là dữ liệu mở (Luật Dữ liệu 2024 Điều 13) / core or important data may not be open data')
+  }
   if (d.pull) {
     try {
       parseCron(d.pull.schedule)

@@ -277,6 +277,12 @@ export const datasetSchema = z.strictObject({
       message: 'dữ liệu nội bộ (noi_bo) không có cơ quan khai thác; dùng dung_chung / an internal (noi_bo) dataset names no consumers; use dung_chung',
       path: ['consumers'],
     }),
+  /**
+   * How much protecting it matters (Lào Cai Điều 6.2–6.3; Luật Dữ liệu 2024 Điều 13): core data
+   * (cot_loi), important data (quan_trong) or other data (thong_thuong). Core and important data are
+   * never open data: shown on the catalogue, checked with the entry.
+   */
+  protection: z.enum(['cot_loi', 'quan_trong', 'thong_thuong']).default('thong_thuong'),
   update_frequency: z.enum(frequencies),
   deadline: deadlineRuleSchema.nullable().default(null),
   /** The date column saying when each record changed at the source, for the "change + N working days" rule. */

@@ -164,6 +164,7 @@ export const STRINGS = {
   frequency: ['Tần suất', 'Frequency'],
   method: ['Phương thức', 'Method'],
   scope: ['Phạm vi', 'Scope'],
+  protection: ['Mức độ quan trọng', 'Protection'],
   columns: ['Các cột', 'Columns'],
   freshness: ['Độ mới', 'Freshness'],
   lineage: ['Dòng dữ liệu', 'Lineage'],

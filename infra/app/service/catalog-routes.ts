@@ -56,6 +56,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServiceContext) {
       update_frequency: d.update_frequency,
       deadline: d.deadline,
       sharing: d.sharing,
+      protection: d.protection,
       personal_data: d.personal_data,
       formats: d.formats,
       columns: d.columns.length,

@@ -20,6 +20,7 @@ interface DatasetSummary {
   update_frequency: string
   deadline: DeadlineAnswer
   sharing: { scope: string; method: string; consumers: string[] }
+  protection: 'cot_loi' | 'quan_trong' | 'thong_thuong'
   personal_data: boolean
   formats: string[]
 }
@@ -152,6 +153,7 @@ export default function Catalog() {
                   { key: 'deadline', header: t('dueOn'), value: (d) => (d.deadline.after === 'change' ? `+${d.deadline.working_days} ${t('afterChange')}` : `${t('afterPeriodEnd')} ${d.deadline.days} ${t('days')}`) },
                   { key: 'method', header: t('method'), value: (d) => fmt.status(`method.${d.sharing.method}`) },
                   { key: 'scope', header: t('scope'), value: (d) => fmt.status(`scope.${d.sharing.scope}`) },
+                  { key: 'protection', header: t('protection'), value: (d) => fmt.status(`protection.${d.protection}`) },
                   {
                     key: 'freshness',
                     header: t('freshness'),

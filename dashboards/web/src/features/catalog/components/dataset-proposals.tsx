@@ -104,6 +104,7 @@ function entryOf(f: FormData, columns: ColumnDraft[], owner: string, base: Entry
     description: f.get('description'),
     personal_data: columns.some((c) => c.personal),
     sharing: { ...(base?.sharing ?? { method: 'file' }), scope: f.get('scope'), consumers: f.getAll('consumers').map(String) },
+    protection: f.get('protection'),
     update_frequency: f.get('update_frequency'),
     natural_key: list('natural_key'),
     // A daily, weekly or on-change dataset is due a number of working days after each record changes.
@@ -220,6 +221,16 @@ export function DatasetProposals() {
                 <option value="noi_bo">{t('scopeInternal')}</option>
                 <option value="dung_chung">{t('scopeShared')}</option>
                 <option value="mo">{t('scopeOpen')}</option>
+              </select>
+            </label>
+            <label>
+              {t('protection')}
+              <select name="protection" defaultValue={String(base?.protection ?? 'thong_thuong')}>
+                {(['thong_thuong', 'quan_trong', 'cot_loi'] as const).map((p) => (
+                  <option key={p} value={p}>
+                    {fmt.status(`protection.${p}`)}
+                  </option>
+                ))}
               </select>
             </label>
             <label>
