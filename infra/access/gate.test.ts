@@ -75,7 +75,7 @@ describe('the gate', () => {
     ['GET', '/api/admin/secrets', 'A'], ['PUT', '/api/admin/secrets/khong-co', 'A'], ['DELETE', '/api/admin/secrets/khong-co', 'A'],
     ['GET', '/api/admin/pull-hosts', 'W'], ['PUT', '/api/admin/pull-hosts/khong-co.example', 'W'], ['DELETE', '/api/admin/pull-hosts/khong-co.example', 'W'],
     ['GET', '/api/ask/synonyms', 'W'], ['PUT', '/api/ask/synonyms/KHONG_CO', 'W'],
-    ['GET', '/api/feed/signing-key', 'P'], ['GET', '/api/feed/khong-co', 'Y'],
+    ['GET', '/api/feed/signing-key', 'P'], ['GET', '/api/catalog/datasets/dan_cu/guide', 'P'], ['PUT', '/api/catalog/datasets/doanh_nghiep/guide', 'U'], ['GET', '/api/feed/khong-co', 'Y'],
   ]
   const ALLOWED: Record<string, ProbeRole[]> = {
     P: ['anonymous', 'leader', 'analyst', 'officer', 'steward', 'admin'],

@@ -528,6 +528,38 @@ describe('sharing statistics of the province', () => {
   })
 })
 
+describe("a dataset's guide for those who use it (Đắk Nông Điều 5.2)", () => {
+  it('is generated from the entry in either language, with a call that works as written, and the owner adds its own notes', async () => {
+    const guide = (await call('GET', '/api/catalog/datasets/doanh_nghiep/guide')).body
+    expect(guide.sections.map((x: any) => x.heading)).toEqual(['Dữ liệu này là gì', 'Ai được khai thác, và cách đề nghị', 'Các trường dữ liệu', 'Cách khai thác', 'Khi thấy dữ liệu sai'])
+    expect(guide.sections[0].paragraphs[1]).toContain('Cơ quan chủ quản: Sở Tài chính')
+    expect(guide.sections[1].paragraphs[1]).toContain('văn bản đề nghị có chữ ký')
+    const fields = guide.sections[2].table
+    expect(fields.rows.map((r: string[]) => r[0])).toEqual(service.ctx.model.now.catalog.dataset('doanh_nghiep')!.columns.map((c) => c.label))
+    expect(fields.rows.find((r: string[]) => r[0] === 'Tình trạng')[3]).toContain('Tạm ngừng kinh doanh')
+    // The API call it prints answers as it is.
+    const [api, sql] = guide.sections[3].code as string[]
+    expect(sql).toContain('FROM enterprises')
+    const printed = JSON.parse(api!.slice(api!.indexOf('\n') + 1)).query
+    expect((await load(admin, printed)).status).toBe(200)
+    const en = (await call('GET', '/api/catalog/datasets/dan_cu/guide?lang=en')).body
+    expect(en.sections.map((x: any) => x.heading)).toEqual(['What this data is', 'Who may use it, and how to ask', 'Its fields', 'How to read it', 'When the data looks wrong'])
+    expect(en.sections[0].paragraphs.join(' ')).toContain('It holds personal data')
+    expect(en.title).toBe('Guide to Population register')
+
+    // The owner writes its notes; another agency may not; the public sees them.
+    const owner = await login('canbo.sotc')
+    expect((await call('GET', '/api/catalog/datasets/doanh_nghiep/guide', owner)).body.editable).toBe(true)
+    expect((await call('GET', '/api/catalog/datasets/doanh_nghiep/guide', await login('canbo.soyt'))).body.editable).toBe(false)
+    expect((await call('PUT', '/api/catalog/datasets/doanh_nghiep/guide', await login('canbo.soyt'), { text: 'Không phải của tôi' })).status).toBe(403)
+    expect((await call('PUT', '/api/catalog/datasets/doanh_nghiep/guide', undefined, { text: 'x' })).status).toBe(401)
+    const notes = 'Số liệu doanh nghiệp cập nhật từ Hệ thống đăng ký quốc gia vào thứ Hai hằng tuần.'
+    expect((await call('PUT', '/api/catalog/datasets/doanh_nghiep/guide', owner, { text: notes })).status).toBe(200)
+    expect((await call('GET', '/api/catalog/datasets/doanh_nghiep/guide')).body.notes).toMatchObject({ text: notes, by: 'canbo.sotc' })
+    expect((await call('PUT', '/api/catalog/datasets/doanh_nghiep/guide', owner, { text: 'x'.repeat(20_001) })).status).toBe(400)
+  })
+})
+
 describe('the register of connected systems', () => {
   it('lists consuming systems with the datasets they read and their last successful call, and agencies sending by push key', async () => {
     const { createApiKey } = await import('../../infra/access/push-keys.ts')

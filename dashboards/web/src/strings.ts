@@ -126,6 +126,8 @@ export const STRINGS = {
   exportCsv: ['Tải CSV', 'Download CSV'],
   exportXlsx: ['Tải Excel', 'Download Excel'],
   save: ['Lưu', 'Save'],
+  ownerNotes: ['Ghi chú của cơ quan chủ quản', 'Notes from the owner agency'],
+  datasetGuide: ['Hướng dẫn khai thác', 'Guide to using it'],
   savedQueries: ['Truy vấn đã lưu', 'Saved queries'],
   queryName: ['Tên truy vấn', 'Query name'],
   delete: ['Xóa', 'Delete'],

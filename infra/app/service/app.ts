@@ -36,6 +36,7 @@ import { openDataProposalRoutes } from '../../../semantic/open-data/open-data-pr
 import { sharingLetterRoutes, sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
 import { systemRoutes } from '../../../semantic/sharing/system-routes.ts'
 import { feedRoutes } from '../../../semantic/sharing/feed-routes.ts'
+import { datasetGuideRoutes } from '../../../semantic/sharing/dataset-guide.ts'
 import { accountReviewRoutes } from '../../../semantic/sharing/account-review.ts'
 import { systemRegisterRoutes } from '../../../semantic/sharing/system-register.ts'
 import { loggerOptions, resolveLogFormat } from './log-format.ts'
@@ -126,6 +127,7 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   })
   sharingRoutes(app, { wh, catalog, cube, grants: ctx.grants, audit, send: ctx.send, today: clock.today })
   systemRoutes(app, { wh, audit, agencyExists: (code) => catalog().agency(code) !== undefined, cube })
+  datasetGuideRoutes(app, { wh, catalog, cube, audit })
   feedRoutes(app, { wh, audit, signer: ctx.signer, feed: () => ({ query: cube, settled: () => ctx.settledAt }) })
   accountReviewRoutes(app, { wh, audit, today: clock.today })
   systemRegisterRoutes(app, { wh, catalog, cube })

@@ -8,6 +8,7 @@ import { useLang } from '../../i18n.ts'
 import { useAuth } from '../../auth.tsx'
 import { DatasetProposals } from './components/dataset-proposals.tsx'
 import { Attachments } from '../../components/attachments.tsx'
+import { DatasetGuidePanel } from './components/dataset-guide.tsx'
 import { Tabs } from '../../components/tabs.tsx'
 import type { EntryColumn } from './entry-diff.ts'
 import type { DeadlineAnswer } from '../../../../../infra/contracts/catalog.ts'
@@ -93,6 +94,10 @@ function DatasetDetail({ id }: { id: string }) {
               { key: 'personal', header: t('personalData'), value: (c) => (c.personal ? '✓' : '') },
             ]}
           />
+          <details data-testid="guide-toggle">
+            <summary>{t('datasetGuide')}</summary>
+            <DatasetGuidePanel id={id} />
+          </details>
           {account && (
             <Attachments
               path={`/api/catalog/datasets/${id}/attachments`}
