@@ -9,8 +9,8 @@ export interface GuideSection {
   paragraphs: string[]
   /** A table of the fields, where the section has one. */
   table?: { headers: string[]; rows: string[][] }
-  /** Text to copy as it is (an API call, an SQL statement). */
-  code?: string[]
+  /** Text to copy as it is (an API call, an SQL statement), each after the sentence saying what it is. */
+  code?: { label: string; text: string }[]
 }
 
 export interface DatasetGuide {

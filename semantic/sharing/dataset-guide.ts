@@ -94,8 +94,6 @@ export function generatedSections(d: CatalogDataset, catalog: Pick<Catalog, 'age
       heading: say(lang, 'Cách khai thác', 'How to read it'),
       paragraphs: [
         say(lang, `Trên Kho dữ liệu: trang Khám phá dữ liệu, chọn “${meta.title}”; kết quả tải về Excel hoặc in được.`, `On kho: the Explorer page, choose “${meta.title}”; results download to Excel or print.`),
-        say(lang, 'Qua API (tương thích Cube; mã truy cập trong tiêu đề Authorization):', 'Through the API (Cube-compatible; the token in the Authorization header):'),
-        say(lang, 'Qua SQL (cổng Postgres của Kho dữ liệu; Metabase, Power BI, Excel, DBeaver kết nối được):', 'Over SQL (kho’s Postgres port; Metabase, Power BI, Excel, DBeaver connect):'),
         say(
           lang,
           'Cho hệ thống thông tin: đăng ký hệ thống, xin khóa, rồi gửi yêu cầu chia sẻ cho hệ thống với cách thức “Nhận dữ liệu tự động” để nhận các dòng mới và thay đổi sau mỗi lần cập nhật (có chữ ký số).',
@@ -103,8 +101,11 @@ export function generatedSections(d: CatalogDataset, catalog: Pick<Catalog, 'age
         ),
       ],
       code: [
-        `POST /cubejs-api/v1/load\n${JSON.stringify({ query }, null, 2)}`,
-        `SELECT ${[...dims.map(col), ...(count ? [`MEASURE(${col(count)})`] : [])].join(', ')}\nFROM ${view}${dims.length ? `\nGROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : ''}\nLIMIT 100;`,
+        { label: say(lang, 'Qua API (tương thích Cube; mã truy cập trong tiêu đề Authorization):', 'Through the API (Cube-compatible; the token in the Authorization header):'), text: `POST /cubejs-api/v1/load\n${JSON.stringify({ query }, null, 2)}` },
+        {
+          label: say(lang, 'Qua SQL (cổng Postgres của Kho dữ liệu; Metabase, Power BI, Excel, DBeaver kết nối được):', 'Over SQL (kho’s Postgres port; Metabase, Power BI, Excel, DBeaver connect):'),
+          text: `SELECT ${[...dims.map(col), ...(count ? [`MEASURE(${col(count)})`] : [])].join(', ')}\nFROM ${view}${dims.length ? `\nGROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : ''}\nLIMIT 100;`,
+        },
       ],
     })
   }

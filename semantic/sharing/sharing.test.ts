@@ -538,7 +538,7 @@ describe("a dataset's guide for those who use it (Đắk Nông Điều 5.2)", ()
     expect(fields.rows.map((r: string[]) => r[0])).toEqual(service.ctx.model.now.catalog.dataset('doanh_nghiep')!.columns.map((c) => c.label))
     expect(fields.rows.find((r: string[]) => r[0] === 'Tình trạng')[3]).toContain('Tạm ngừng kinh doanh')
     // The API call it prints answers as it is.
-    const [api, sql] = guide.sections[3].code as string[]
+    const [api, sql] = (guide.sections[3].code as { text: string }[]).map((c) => c.text)
     expect(sql).toContain('FROM enterprises')
     const printed = JSON.parse(api!.slice(api!.indexOf('\n') + 1)).query
     expect((await load(admin, printed)).status).toBe(200)

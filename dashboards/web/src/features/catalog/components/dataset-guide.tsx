@@ -59,9 +59,12 @@ export function DatasetGuidePanel({ id }: { id: string }) {
                 </div>
               )}
               {s.code?.map((c) => (
-                <pre key={c} className="code" lang="en">
-                  {c}
-                </pre>
+                <div key={c.text}>
+                  <p>{c.label}</p>
+                  <pre className="code" lang="en">
+                    {c.text}
+                  </pre>
+                </div>
               ))}
             </section>
           ))}
