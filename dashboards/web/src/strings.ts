@@ -194,6 +194,8 @@ export const STRINGS = {
   sheet_quality: ['Chất lượng dữ liệu', 'Data quality'],
   sheet_usage: ['Khai thác dữ liệu', 'Use of data'],
   sheet_error_reports: ['Báo lỗi dữ liệu', 'Error reports'],
+  sheet_sharing: ['Yêu cầu chia sẻ dữ liệu', 'Sharing requests'],
+  sheet_catalog_proposals: ['Đề xuất danh mục dữ liệu', 'Catalogue proposals'],
   all: ['Tất cả', 'All'],
   refreshed: ['Cập nhật lúc', 'Refreshed at'],
   displayName: ['Tên', 'Name'],

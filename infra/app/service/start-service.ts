@@ -94,6 +94,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       (r) => r.archive + r.attachments + r.backups > 0 && log.info(r, 'kept files sealed at rest'),
       (err: Error) => log.error({ err: err.message }, 'sealing kept files failed'),
     )
+    const openData = { wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }
     const demoDone = !config.demo.enabled
       ? ctx.transforms.run().then(() => undefined, () => undefined)
       : (async () => {
@@ -132,6 +133,8 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
               // The overview's map: illustrative boundaries until a steward uploads the province's own.
               if (writeDemoMap(config.paths.maps, catalog().province.code)) log.info('demo map written (illustrative)')
             }
+            // The province's sharing statistics published at once (elsewhere the nightly job does it).
+            await ensureStandingPublications(openData).catch((err: Error) => log.warn({ err: err.message }, 'standing open data'))
             ctx.demo.state = 'ready'
           } catch (err) {
             await demoFiles?.discard()
@@ -197,7 +200,6 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         return `${r.files} delivered files (${Math.round(r.bytes / 1024 / 1024)} MB) and ${r.rows} personal rows removed${kept.length ? `; kept whole (std not built): ${kept.join(', ')}` : ''}`
       },
     })
-    const openData = { wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }
     ctx.jobs.add({
       id: 'open-data-refresh',
       title: { vi: 'Cập nhật dữ liệu mở đến kỳ', en: 'Publish open data due again' },
@@ -236,8 +238,6 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         },
       })
     }
-    // The demo shows the province's sharing statistics published at once (elsewhere the nightly job does it).
-    if (config.demo.enabled) void demoDone.then(() => (abort.signal.aborted ? undefined : ensureStandingPublications(openData).catch((err: Error) => log.warn({ err: err.message }, 'standing open data'))))
     // Jobs read the marts or load into the warehouse: start them once the demo (if any) is in.
     const jobsStarted = demoDone.then(() => (abort.signal.aborted ? undefined : ctx.jobs.start(config.jobCheckSeconds * 1000)))
     // Statuses move with the calendar (pending → missing): the marts are rebuilt when the day in
