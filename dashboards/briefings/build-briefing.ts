@@ -66,6 +66,14 @@ export interface BuiltBriefing {
  * Builds one briefing for one period as an .xlsx, every number through the semantic layer as the
  * audience. With `agency`, the agency sheets (submissions, quality, usage) are that agency's alone.
  */
+
+/** A period's days in Vietnam as warehouse times: from its first midnight up to the midnight after its last day. */
+function warehouseBounds(period: { start: string; end: string }): { from: string; to: string } {
+  return {
+    from: warehouseTime(new Date(`${period.start}T00:00:00+07:00`)),
+    to: warehouseTime(new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000)),
+  }
+}
 export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, period: BriefingPeriod, now = clock.now(), agency?: string): Promise<BuiltBriefing> {
   const { catalog } = deps
   const sec: SecurityContext = { account: `briefing:${briefing.id}`, role: briefing.audience.role, agency: briefing.audience.agency, communeCode: '', personalData: false, purpose: `briefing ${briefing.id}` }
@@ -323,8 +331,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
       case 'error_reports': {
         // Counts of reports about the agencies' own data, read from meta.error_reports (no values,
         // no personal data; the semantic layer has no view of it).
-        const from = warehouseTime(new Date(`${period.start}T00:00:00+07:00`))
-        const to = warehouseTime(new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000))
+        const { from, to } = warehouseBounds(period)
         const counts = (await errorReportCounts(deps.cube.wh, from, to)).filter((r) => !agency || r.agency === agency)
         const rows = counts.map((r) => ({
           owner: agencyName(r.agency),
@@ -386,8 +393,7 @@ export async function buildBriefing(deps: BriefingDeps, briefing: Briefing, peri
         ]
       }
       case 'catalog_proposals': {
-        const from = warehouseTime(new Date(`${period.start}T00:00:00+07:00`))
-        const to = warehouseTime(new Date(Date.parse(`${period.end}T00:00:00+07:00`) + 86_400_000))
+        const { from, to } = warehouseBounds(period)
         const rows = (await proposalCounts(deps.cube.wh, from, to))
           .filter((r) => !agency || r.agency === agency)
           .map((r) => ({ agency: agencyName(r.agency), proposed: num(r.proposed), approved: num(r.approved), refused: num(r.refused), waiting: num(r.waiting_at_end) }))
