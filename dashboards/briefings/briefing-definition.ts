@@ -32,6 +32,8 @@ const sheetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('catalog_proposals'), title: z.string().default('Đề xuất bổ sung, sửa đổi danh mục dữ liệu') }),
 ])
 export type BriefingSheet = z.infer<typeof sheetSchema>
+/** The kinds the schema takes (the contract's SHEET_KINDS, which the pages name: a test holds them equal). */
+export const schemaSheetKinds = (): string[] => sheetSchema.options.map((o) => o.shape.kind.value)
 
 export const periodRules = ['last_month', 'last_quarter', 'last_year', 'last_6_months', 'quarter_to_date'] as const
 export type PeriodRule = (typeof periodRules)[number]

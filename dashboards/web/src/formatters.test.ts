@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { formatters } from './formatters.ts'
 import { slotInYear } from '../../../infra/contracts/question-words.ts'
+import { STRINGS } from './strings.ts'
+import { SHEET_KINDS } from '../../../infra/contracts/briefing-sheets.ts'
 
 describe('the dashboards’ formats', () => {
   it('shows a day as a day, whatever time Cube gives it (never a false 07:00)', () => {
@@ -19,5 +21,9 @@ describe('the dashboards’ formats', () => {
     expect(['01', '10', 'Q3'].map((s) => slotInYear(s, 'vi'))).toEqual(['T1', 'T10', 'Quý III'])
     expect(['01', '10', 'Q3'].map((s) => slotInYear(s, 'en'))).toEqual(['Jan', 'Oct', 'Q3'])
     expect(slotInYear('năm', 'vi')).toBe('năm')
+  })
+
+  it('names every kind of briefing sheet in both languages (the briefings page lists them)', () => {
+    expect(SHEET_KINDS.filter((k) => !(`sheet_${k}` in STRINGS))).toEqual([])
   })
 })
