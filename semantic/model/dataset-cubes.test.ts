@@ -114,7 +114,8 @@ describe('the shared data dictionary in the semantic layer', () => {
       update_frequency: 'monthly',
       format_standard: 'CSV',
       formats: ['csv'],
-      natural_key: [homed[0]!.id],
+      // Keyed by all of them: a record of its own (one dataset, one source).
+      natural_key: homed.map((e) => e.id),
       columns: homed.map((e) => ({ id: e.id, element: e.id })),
     })
     const model = await compileSemanticModel(undefined, generatedCubeFiles(withDatasets(loadCatalog(), [entry])))
