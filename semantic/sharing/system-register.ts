@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { access, allow } from '../../infra/access/gate.ts'
 import type { Catalog } from '../../infra/catalog/load-catalog.ts'
 import type { RequiredSystem } from '../../infra/catalog/schema.ts'
+import type { RegisteredSystem, RequiredState, RequiredSystemState } from '../../infra/contracts/system-register.ts'
 import * as clock from '../../infra/time/clock.ts'
 import { fromWarehouseTime } from '../../infra/warehouse/sql.ts'
 import { queryRows, type Warehouse } from '../../infra/warehouse/client.ts'
@@ -15,16 +16,8 @@ import { listRequests } from './grants.ts'
  * already holds (registered systems, push keys, pull connectors, loads and the sharing log), so
  * the register cannot drift from what really connects.
  */
-export interface RegisteredSystem {
-  id: string
-  name: string
-  agency: string
-  direction: 'supplies' | 'consumes'
-  channel: 'lgsp' | 'push' | 'pull'
-  datasets: string[]
-  last_success: string | null
-  active: boolean
-}
+
+export type { RegisteredSystem } from '../../infra/contracts/system-register.ts'
 
 export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'datasets'>, views: Pick<ViewPolicies, 'datasetsOf'>): Promise<RegisteredSystem[]> {
   const [consumers, calls, keys, loads] = await Promise.all([
@@ -85,20 +78,7 @@ export async function systemRegister(wh: Warehouse, catalog: Pick<Catalog, 'data
   return register
 }
 
-/**
- * A required system's state: connected (an exchange within the last 90 days), registered (a channel
- * set up, no exchange in 90 days), manual (supplies only by files people deliver) or not connected;
- * overdue when not connected past its due day. A system supplying several datasets is as far as the
- * least connected of them.
- */
-export type RequiredState = 'connected' | 'registered' | 'manual' | 'not_connected'
-export interface RequiredSystemState extends RequiredSystem {
-  state: RequiredState
-  /** The register's entries that serve it. */
-  served_by: string[]
-  last_success: string | null
-  overdue: boolean
-}
+/** A required system's state (the contract says each); a system supplying several datasets is as far as the least connected of them. */
 
 const RECENT_DAYS = 90
 const ORDER: RequiredState[] = ['not_connected', 'manual', 'registered', 'connected']

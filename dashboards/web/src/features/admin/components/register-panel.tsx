@@ -3,31 +3,7 @@ import { Show, useAsync } from '../../../components/async.tsx'
 import { DataTable } from '../../../components/data-table.tsx'
 import { useLang } from '../../../i18n.ts'
 import { useNames } from '../../../catalog-data.ts'
-
-interface RegisteredSystem {
-  id: string
-  name: string
-  agency: string
-  direction: 'supplies' | 'consumes'
-  channel: string
-  datasets: string[]
-  last_success: string | null
-  active: boolean
-}
-
-interface RequiredSystem {
-  id: string
-  name: string
-  name_en?: string
-  group: 'quoc_gia' | 'bo_nganh' | 'tinh'
-  agency: string
-  direction: 'supplies' | 'consumes'
-  datasets: string[]
-  due_on?: string
-  state: 'connected' | 'registered' | 'manual' | 'not_connected'
-  last_success: string | null
-  overdue: boolean
-}
+import type { RegisteredSystem, RequiredSystemState as RequiredSystem } from '../../../../../../infra/contracts/system-register.ts'
 
 const GROUP_WORDS = { quoc_gia: 'groupQuocGia', bo_nganh: 'groupBoNganh', tinh: 'groupTinh' } as const
 const STATE_WORDS = { connected: 'stateConnected', registered: 'stateRegistered', manual: 'stateManual', not_connected: 'stateNotConnected' } as const
