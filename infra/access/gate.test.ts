@@ -58,6 +58,7 @@ describe('the gate', () => {
     ['GET', '/api/saved-queries', 'S'], ['POST', '/api/saved-queries', 'S'], ['DELETE', '/api/saved-queries/khong-co', 'S'],
     ['GET', '/api/dashboards/ioc', 'S'], ['GET', '/api/briefings', 'L'], ['GET', '/api/briefings/kt_xh_quy/files/khong-co.xlsx', 'L'], ['POST', '/api/briefings/khong-co/run', 'L'],
     ['GET', '/api/error-reports', 'S'], ['POST', '/api/error-reports', 'S'], ['POST', '/api/error-reports/khong-co/answer', 'U'],
+    ['GET', '/api/ranking', 'S'], ['PUT', '/api/ranking/self-assessment', 'U'], ['POST', '/api/ranking/2026-Q1/publish', 'W'],
     ['GET', '/api/open-data/khong-co/versions', 'P'], ['GET', '/api/3/action/package_list', 'P'], ['GET', '/api/3/action/package_show', 'P'], ['GET', '/api/3/action/package_search', 'P'],
     ['POST', '/api/open-data/proposals', 'O'], ['GET', '/api/open-data/proposals', 'U'], ['POST', '/api/open-data/proposals/khong-co/decide', 'W'],
     ['GET', '/api/alerts', 'R'], ['POST', '/api/alerts/check', 'W'], ['GET', '/api/jobs', 'W'], ['POST', '/api/jobs/khong-co/run', 'A'], ['GET', '/api/map/communes', 'S'], ['POST', '/api/map/communes', 'W'],

@@ -27,6 +27,7 @@ import { migration as v24 } from './migrations/024-load-delivered-by.ts'
 import { migration as v25 } from './migrations/025-load-events.ts'
 import { migration as v26 } from './migrations/026-sharing-signatures.ts'
 import { migration as v27 } from './migrations/027-dataset-guides.ts'
+import { migration as v28 } from './migrations/028-agency-ranking.ts'
 
 /**
  * Versioned warehouse schema. A migration, once released, never changes: the runner stores a
@@ -36,7 +37,7 @@ import { migration as v27 } from './migrations/027-dataset-guides.ts'
  * table's shape today is what the migrations make of it (currentTable), never a spec edited in place.
  */
 /** Every migration, in order. */
-export const migrations: Migration[] = [v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27]
+export const migrations: Migration[] = [v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28]
 
 /**
  * A table's shape after every migration: its CREATE from the migration that made it, with the

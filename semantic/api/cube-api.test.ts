@@ -155,7 +155,7 @@ describe('Cube-compatible API through @cubejs-client/core', () => {
   it('lists the public views with Vietnamese titles in /meta', async () => {
     const meta = await api.meta()
     const names = meta.cubes.map((c) => c.name).sort()
-    expect(names).toEqual(['bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(names).toEqual(['agency_ranking', 'bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
     const ktxh = meta.cubes.find((c) => c.name === 'kt_xh')!
     expect(ktxh.title).toBe('Chỉ tiêu kinh tế - xã hội')
     expect(ktxh.measures.map((m) => m.name)).toContain('kt_xh.value')

@@ -7,7 +7,7 @@ import { compileSemanticModel, MODEL_DIR, SemanticModelError } from './compile-m
 describe('the semantic model', () => {
   it('compiles the views users query, each with its tables for lineage', async () => {
     const model = await compileSemanticModel()
-    expect(model.meta.map((v) => v.name).sort()).toEqual(['citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(model.meta.map((v) => v.name).sort()).toEqual(['agency_ranking', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
     expect(model.members.get('kt_xh.ytd')).toMatchObject({ kind: 'measure' })
     expect(model.lineage.find((l) => l.view === 'kt_xh')!.tables).toEqual(['marts.fct_indicator_value', 'marts.dim_indicator', 'marts.dim_admin_unit'])
   })

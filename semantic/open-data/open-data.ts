@@ -173,11 +173,23 @@ export async function refreshDue(ctx: OpenDataDeps, now: Date): Promise<string[]
     const due = new Date(last)
     due.setUTCMonth(due.getUTCMonth() + REFRESH_MONTHS[d.refresh])
     if (due > now) continue
-    const body = { id: d.id, title: d.title, description: d.description, keywords: d.keywords, license: d.license, refresh: d.refresh, query: JSON.parse(d.query) as Record<string, unknown> }
-    await publishOpenData(ctx, body, { account: 'kho', publisher: d.publisher, owner: d.owner }, (e) => ctx.audit.recordService('job:open-data-refresh', e))
+    await publishAgain(ctx, d, 'job:open-data-refresh')
     refreshed.push(d.id)
   }
   return refreshed
+}
+
+/** A new version of a publication, on the same query (what kho holds now). */
+async function publishAgain(ctx: OpenDataDeps, d: Listed, by: string): Promise<void> {
+  const body = { id: d.id, title: d.title, description: d.description, keywords: d.keywords, license: d.license, refresh: d.refresh, query: JSON.parse(d.query) as Record<string, unknown> }
+  await publishOpenData(ctx, body, { account: 'kho', publisher: d.publisher, owner: d.owner }, (e) => ctx.audit.recordService(by, e))
+}
+
+/** Publishes a publication again now when it stands (not withdrawn); whether it did. */
+export async function republish(ctx: OpenDataDeps, id: string, by: string): Promise<boolean> {
+  const [d] = await published(ctx, id)
+  if (d) await publishAgain(ctx, d, by)
+  return d !== undefined
 }
 
 /**
@@ -201,12 +213,38 @@ export const SHARING_STATISTICS: PublishBody = {
   },
 }
 
-/** Publishes the standing publication when it never was; its id when it did. */
+/**
+ * The ranking of agencies on carrying out the data rules (Lào Cai Điều 25), each criterion with its
+ * source and the agency's own score, for every published quarter; published again each time a
+ * quarter's ranking is (semantic/quality/agency-ranking.ts).
+ */
+export const AGENCY_RANKING: PublishBody = {
+  id: 'xep-hang-thuc-hien-quy-che-du-lieu',
+  title: 'Đánh giá, xếp hạng các cơ quan thực hiện quy chế dữ liệu',
+  description:
+    'Điểm của từng cơ quan theo quý trên bảy tiêu chí (chất lượng dữ liệu, cập nhật đúng hạn, mô tả dữ liệu trong danh mục, trả lời yêu cầu chia sẻ, kết nối hệ thống, khai thác dữ liệu dùng chung, xử lý báo lỗi), nguồn của mỗi tiêu chí, điểm tự đánh giá của cơ quan, điểm tổng hợp và thứ hạng.',
+  keywords: ['xếp hạng', 'chất lượng dữ liệu', 'chia sẻ dữ liệu'],
+  license: 'CC-BY-4.0',
+  refresh: 'quarterly',
+  query: {
+    dimensions: ['agency_ranking.quarter_label', 'agency_ranking.rank', 'agency_ranking.agency_name', 'agency_ranking.criterion_title', 'agency_ranking.source'],
+    measures: ['agency_ranking.score', 'agency_ranking.done', 'agency_ranking.of', 'agency_ranking.self_score', 'agency_ranking.composite', 'agency_ranking.self_composite'],
+    order: [['agency_ranking.quarter_label', 'asc'], ['agency_ranking.rank', 'asc'], ['agency_ranking.agency_name', 'asc'], ['agency_ranking.criterion_title', 'asc']],
+  },
+}
+
+const STANDING = [SHARING_STATISTICS, AGENCY_RANKING]
+
+/** Publishes each standing publication that never was; the ids of those it published. */
 export async function ensureStandingPublications(ctx: OpenDataDeps): Promise<string[]> {
-  if ((await published(ctx, SHARING_STATISTICS.id)).length > 0) return []
   const publisher = `UBND ${ctx.catalog().province.name}`
-  await publishOpenData(ctx, SHARING_STATISTICS, { account: 'kho', publisher, owner: '' }, (e) => ctx.audit.recordService('kho', e))
-  return [SHARING_STATISTICS.id]
+  const done: string[] = []
+  for (const body of STANDING) {
+    if ((await published(ctx, body.id)).length > 0) continue
+    await publishOpenData(ctx, body, { account: 'kho', publisher, owner: '' }, (e) => ctx.audit.recordService('kho', e))
+    done.push(body.id)
+  }
+  return done
 }
 
 /** DCAT (JSON-LD) for the catalogue: what data.gov-style harvesters read. */

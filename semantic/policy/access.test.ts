@@ -137,11 +137,11 @@ describe('scopes injected server-side', () => {
   it('lists in /meta exactly the views an officer may query', async () => {
     const views = async (auth: string) =>
       ((await (await fetch(`${service.url}/cubejs-api/v1/meta`, { headers: { authorization: auth } })).json()) as any).cubes.map((c: any) => c.name).sort()
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_XD' }))).toEqual(['data_quality', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
-    expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_CT' }))).toEqual(['agency_ranking', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_XD' }))).toEqual(['agency_ranking', 'data_quality', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'SO_TC' }))).toEqual(['agency_ranking', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
     // A commune officer: every dataset with a commune column, its commune's rows (bhxh_tham_gia's view is generated from its entry).
-    expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
+    expect(await views(token({ role: 'agency_officer', agency: 'UBND_X07210', commune_code: '07210' }))).toEqual(['agency_ranking', 'bhxh_tham_gia', 'citizens', 'data_quality', 'enterprises', 'indicator_checks', 'kt_xh', 'population', 'quality_scores', 'sharing_stats', 'submissions', 'usage'])
   })
 })
 
@@ -172,7 +172,7 @@ describe('personal data and open data', () => {
     // 6 people round at random to 5 or 10 (fixed by the cell's key); 1 person is not shown.
     expect(cells).toEqual([{ 'population.commune_code': '07210', 'population.people': expect.toBeOneOf([5, 10]) }, { 'population.commune_code': '07228', 'population.people': null }])
     const meta = (await (await fetch(`${service.url}/cubejs-api/v1/meta`)).json()) as any
-    expect(meta.cubes.map((c: any) => c.name).sort()).toEqual(['kt_xh', 'population', 'sharing_stats'])
+    expect(meta.cubes.map((c: any) => c.name).sort()).toEqual(['agency_ranking', 'kt_xh', 'population', 'sharing_stats'])
   })
 })
 

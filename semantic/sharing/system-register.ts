@@ -112,11 +112,14 @@ export function systemRegisterRoutes(app: FastifyInstance, deps: { wh: Warehouse
   const readers = allow(access.roles('steward', 'admin', 'leader', 'analyst'))
   app.get('/api/admin/system-register', readers, async () => systemRegister(deps.wh, deps.catalog(), deps.cube.sharing))
   // The systems that must connect (Lào Cai Điều 8.2) and how far each is.
-  app.get('/api/admin/system-register/required', readers, async () => {
-    const [register, deliveries] = await Promise.all([
-      systemRegister(deps.wh, deps.catalog(), deps.cube.sharing),
-      queryRows<{ dataset: string; at: string }>(deps.wh.client, "SELECT dataset, toString(max(delivered_at)) AS at FROM meta.loads FINAL WHERE status = 'committed' GROUP BY dataset"),
-    ])
-    return requiredStates(deps.catalog().requiredSystems, register, new Map(deliveries.map((d) => [d.dataset, d.at])), clock.now(), clock.today())
-  })
+  app.get('/api/admin/system-register/required', readers, async () => requiredSystemStates(deps.wh, deps.catalog(), deps.cube.sharing))
+}
+
+/** The required systems' states as things stand now (the register, and each dataset's last delivery). */
+export async function requiredSystemStates(wh: Warehouse, catalog: Pick<Catalog, 'datasets' | 'requiredSystems'>, views: Pick<ViewPolicies, 'datasetsOf'>): Promise<RequiredSystemState[]> {
+  const [register, deliveries] = await Promise.all([
+    systemRegister(wh, catalog, views),
+    queryRows<{ dataset: string; at: string }>(wh.client, "SELECT dataset, toString(max(delivered_at)) AS at FROM meta.loads FINAL WHERE status = 'committed' GROUP BY dataset"),
+  ])
+  return requiredStates(catalog.requiredSystems, register, new Map(deliveries.map((d) => [d.dataset, d.at])), clock.now(), clock.today())
 }

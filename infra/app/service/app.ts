@@ -26,11 +26,12 @@ import { liveRoutes } from '../../../semantic/api/live-changes.ts'
 import { submissionRoutes } from '../../../semantic/portal/submission-routes.ts'
 import { qualityRoutes } from '../../../semantic/quality/quality-routes.ts'
 import { errorReportRoutes } from '../../../semantic/quality/error-reports.ts'
+import { rankingRoutes } from '../../../semantic/quality/agency-ranking.ts'
 import { jobRoutes } from '../jobs/job-routes.ts'
 import { alertRoutes } from '../alerts/alert-routes.ts'
 import { dashboardRoutes } from '../../../dashboards/dashboard-routes.ts'
 import { savedQueryRoutes } from '../../../semantic/saved-queries/saved-query-routes.ts'
-import { openDataRoutes } from '../../../semantic/open-data/open-data.ts'
+import { AGENCY_RANKING, openDataRoutes, republish } from '../../../semantic/open-data/open-data.ts'
 import { ckanRoutes } from '../../../semantic/open-data/ckan-api.ts'
 import { openDataProposalRoutes } from '../../../semantic/open-data/open-data-proposals.ts'
 import { sharingLetterRoutes, sharingRoutes } from '../../../semantic/sharing/sharing-routes.ts'
@@ -134,12 +135,14 @@ export function buildApp(ctx: ServiceContext, https: { cert: Buffer; key: Buffer
   submissionRoutes(app, { wh, dataVersion: () => ctx.dataVersion })
   qualityRoutes(app, { wh, catalog, audit, rebuildMarts: () => ctx.transforms.request(0) })
   errorReportRoutes(app, { wh, catalog, audit })
+  const openData = { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit }
+  rankingRoutes(app, { wh, catalog, cube, audit, onPublished: () => republish(openData, AGENCY_RANKING.id, 'kho') })
   jobRoutes(app, ctx.jobs)
   alertRoutes(app, ctx.alerts)
   loadHistoryRoutes(app, { wh, catalog, audit })
   savedQueryRoutes(app, { wh, semantic: () => ctx.model.now.semantic })
-  openDataRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
-  openDataProposalRoutes(app, { wh, catalog, openDataDir: ctx.config.paths.openData, cube, audit })
+  openDataRoutes(app, openData)
+  openDataProposalRoutes(app, openData)
   ckanRoutes(app, { wh })
   // Uploads (files to load, documents to attach) share the multipart parser loadRoutes registers.
   app.register(async (instance) => {

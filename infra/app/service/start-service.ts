@@ -10,7 +10,8 @@ import { pruneRefusedFiles } from '../../../loaders/refused-files.ts'
 import { ensureDemo } from '../demo/seed-demo.ts'
 import { warmStart, type WarmStart } from './warm-start.ts'
 import { writeDigest } from '../../../semantic/portal/submission-digest.ts'
-import { ensureStandingPublications, refreshDue } from '../../../semantic/open-data/open-data.ts'
+import { AGENCY_RANKING, ensureStandingPublications, refreshDue, republish } from '../../../semantic/open-data/open-data.ts'
+import { publishDue } from '../../../semantic/quality/agency-ranking.ts'
 import { backUpNow } from '../backup/back-up-now.ts'
 import { sealAtRest } from '../keys/seal-at-rest.ts'
 import { scheduleBriefings, writeLatestBriefings } from '../../../dashboards/briefings/briefing-runner.ts'
@@ -95,6 +96,7 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
       (err: Error) => log.error({ err: err.message }, 'sealing kept files failed'),
     )
     const openData = { wh, catalog, openDataDir: config.paths.openData, cube: cubeContextOf(ctx), audit: ctx.audit }
+    const ranking = { wh, catalog, cube: cubeContextOf(ctx), audit: ctx.audit, onPublished: () => republish(openData, AGENCY_RANKING.id, 'job:ranking') }
     const demoDone = !config.demo.enabled
       ? ctx.transforms.run().then(() => undefined, () => undefined)
       : (async () => {
@@ -133,7 +135,8 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
               // The overview's map: illustrative boundaries until a steward uploads the province's own.
               if (writeDemoMap(config.paths.maps, catalog().province.code)) log.info('demo map written (illustrative)')
             }
-            // The province's sharing statistics published at once (elsewhere the nightly job does it).
+            // Last quarter's ranking and the province's standing open data published at once (elsewhere the nightly jobs do it).
+            await publishDue(ranking, clock.now()).catch((err: Error) => log.warn({ err: err.message }, 'agency ranking'))
             await ensureStandingPublications(openData).catch((err: Error) => log.warn({ err: err.message }, 'standing open data'))
             ctx.demo.state = 'ready'
           } catch (err) {
@@ -210,6 +213,13 @@ export async function startService(config: KhoConfig, warm: WarmStart = warmStar
         const refreshed = await refreshDue(openData, at)
         return [first.length ? `published: ${first.join(', ')}` : '', refreshed.length ? `published again: ${refreshed.join(', ')}` : 'none due'].filter(Boolean).join('; ')
       },
+    })
+    // A quarter's ranking of agencies (Lào Cai Điều 25) published once its agencies had time to assess themselves.
+    ctx.jobs.add({
+      id: 'agency-ranking',
+      title: { vi: 'Công bố xếp hạng cơ quan theo quý', en: "Publish the quarter's agency ranking" },
+      schedule: '30 4 * * *',
+      run: async (at) => (await publishDue(ranking, at)) ?? 'nothing due',
     })
     // Every night the sharing log is verified against the head kept beside its key; a broken chain
     // fails the job, which raises the audit_chain_broken alert. Its output names the head, so the
