@@ -6,7 +6,7 @@
  */
 
 /** Vietnamese legal lettering: a, b, c, d, đ, e, g (seven criteria). */
-export const RANKING_CRITERIA = ['quality', 'timeliness', 'catalogue', 'sharing', 'systems', 'use', 'error_reports'] as const
+export const RANKING_CRITERIA = ['quality', 'timeliness', 'registers', 'sharing', 'systems', 'use', 'error_reports'] as const
 export type RankingCriterion = (typeof RANKING_CRITERIA)[number]
 
 export interface CriterionWords {
@@ -33,17 +33,17 @@ export const CRITERION_WORDS: Record<RankingCriterion, CriterionWords> = {
   },
   timeliness: {
     letter: 'b',
-    vi: 'Cập nhật dữ liệu đúng hạn',
-    en: 'Data delivered on time',
-    source_vi: 'Số báo cáo nộp đúng hạn trên số báo cáo đến hạn trong quý',
-    source_en: 'Reports delivered on time out of the reports due in the quarter',
+    vi: 'Báo cáo chỉ tiêu đúng hạn',
+    en: 'Indicator reports on time',
+    source_vi: 'Số báo cáo chỉ tiêu kinh tế - xã hội nộp đúng hạn trên số báo cáo đến hạn trong quý',
+    source_en: 'Economic and social indicator reports delivered on time out of those due in the quarter',
   },
-  catalogue: {
+  registers: {
     letter: 'c',
-    vi: 'Mô tả dữ liệu trong danh mục',
-    en: 'Data described in the catalogue',
-    source_vi: 'Số bộ dữ liệu của cơ quan có mọi trường được mô tả trên số bộ dữ liệu của cơ quan trong danh mục, tại lúc đánh giá',
-    source_en: "The agency's datasets with every field described out of its datasets in the catalogue, when assessed",
+    vi: 'Cập nhật cơ sở dữ liệu đúng hạn',
+    en: 'Registers kept current',
+    source_vi: 'Số kỳ gửi bộ dữ liệu của cơ quan đúng hạn trên số kỳ đến hạn trong quý, theo thời hạn của từng bộ dữ liệu trong danh mục',
+    source_en: "The agency's dataset deliveries on time out of those due in the quarter, by each dataset's deadline in the catalogue",
   },
   sharing: {
     letter: 'd',

@@ -222,12 +222,12 @@ export const AGENCY_RANKING: PublishBody = {
   id: 'xep-hang-thuc-hien-quy-che-du-lieu',
   title: 'Đánh giá, xếp hạng các cơ quan thực hiện quy chế dữ liệu',
   description:
-    'Điểm của từng cơ quan theo quý trên bảy tiêu chí (chất lượng dữ liệu, cập nhật đúng hạn, mô tả dữ liệu trong danh mục, trả lời yêu cầu chia sẻ, kết nối hệ thống, khai thác dữ liệu dùng chung, xử lý báo lỗi), nguồn của mỗi tiêu chí, điểm tự đánh giá của cơ quan, điểm tổng hợp và thứ hạng.',
+    'Điểm của từng cơ quan theo quý trên bảy tiêu chí (chất lượng dữ liệu, cập nhật đúng hạn, mô tả dữ liệu trong danh mục, trả lời yêu cầu chia sẻ, kết nối hệ thống, khai thác dữ liệu dùng chung, xử lý báo lỗi), nguồn của mỗi tiêu chí, điểm tự đánh giá và giải trình của cơ quan, điểm tổng hợp và thứ hạng.',
   keywords: ['xếp hạng', 'chất lượng dữ liệu', 'chia sẻ dữ liệu'],
   license: 'CC-BY-4.0',
   refresh: 'quarterly',
   query: {
-    dimensions: ['agency_ranking.quarter_label', 'agency_ranking.rank', 'agency_ranking.agency_name', 'agency_ranking.criterion_title', 'agency_ranking.source'],
+    dimensions: ['agency_ranking.quarter_label', 'agency_ranking.rank', 'agency_ranking.agency_name', 'agency_ranking.criterion_title', 'agency_ranking.source', 'agency_ranking.self_note'],
     measures: ['agency_ranking.score', 'agency_ranking.done', 'agency_ranking.of', 'agency_ranking.self_score', 'agency_ranking.composite', 'agency_ranking.self_composite'],
     order: [['agency_ranking.quarter_label', 'asc'], ['agency_ranking.rank', 'asc'], ['agency_ranking.agency_name', 'asc'], ['agency_ranking.criterion_title', 'asc']],
   },

@@ -11,11 +11,10 @@ const agencies = [
   { code: 'SO_C', name: 'Sở C', kind: 'so', parent: null, commune_code: null, contact: {} },
   { code: 'SO_D', name: 'Sở D (không có việc gì trong quý)', kind: 'so', parent: null, commune_code: null, contact: {} },
 ] as Catalog['agencies']
-const column = (description?: string) => ({ id: 'x', label: 'X', description }) as unknown as Catalog['datasets'][number]['columns'][number]
 const datasets = [
-  { id: 'a_full', owner: 'SO_A', columns: [column('mô tả'), column('mô tả')] },
-  { id: 'a_bare', owner: 'SO_A', columns: [column('mô tả'), column('  ')] },
-  { id: 'b_one', owner: 'SO_B', columns: [column('mô tả')] },
+  { id: 'a_full', owner: 'SO_A' },
+  { id: 'a_bare', owner: 'SO_A' },
+  { id: 'b_one', owner: 'SO_B' },
 ] as unknown as Catalog['datasets']
 
 const at = new Date('2026-07-20T03:00:00Z')
@@ -29,6 +28,7 @@ const facts: RankingFacts = {
     { agency: 'SO_A', completeness: 100, validity: 90, consistency: null, accuracy: 80, timeliness: 50, obligations: 4 },
     { agency: 'SO_B', completeness: 100, validity: 100, consistency: 100, accuracy: 100, timeliness: 100, obligations: 2 },
   ],
+  registers: [{ agency: 'SO_A', on_time: 1, due: 2 }, { agency: 'SO_B', on_time: 3, due: 3 }],
   requests: [
     // Answered by the owner in 3 days, in 12 days, not at all after 49 days; one sent in the next quarter.
     request({ id: 'r1', created_at: '2026-05-01 02:00:00.000', decisions: ownerSays('2026-05-04 02:00:00.000'), status: 'refused' }),
@@ -69,16 +69,16 @@ describe('the ranking of agencies (Lào Cai Điều 25)', () => {
     expect(of('SO_A')).toEqual({
       quality: [90, null, null],
       timeliness: [50, 2, 4],
-      catalogue: [50, 1, 2],
+      registers: [50, 1, 2],
       // r1 in 3 days; r2 in 12 (late); r3 and r6 unanswered past 10 days; r4 is next quarter's; r5 withdrawn.
       sharing: [25, 1, 4],
       systems: [50, 1, 2],
       use: [null, null, null],
       error_reports: [null, null, null],
     })
-    expect(of('SO_B')).toMatchObject({ catalogue: [100, 1, 1], use: [50, 1, 2], error_reports: [50, 1, 2], sharing: [null, null, null] })
+    expect(of('SO_B')).toMatchObject({ registers: [100, 3, 3], use: [50, 1, 2], error_reports: [50, 1, 2], sharing: [null, null, null] })
     // SO_C's grant ended before the quarter; its one report is the next quarter's; its system is not connected.
-    expect(of('SO_C')).toEqual({ quality: [null, null, null], timeliness: [null, null, null], catalogue: [null, null, null], sharing: [null, null, null], systems: [0, 0, 1], use: [null, null, null], error_reports: [null, null, null] })
+    expect(of('SO_C')).toEqual({ quality: [null, null, null], timeliness: [null, null, null], registers: [null, null, null], sharing: [null, null, null], systems: [0, 0, 1], use: [null, null, null], error_reports: [null, null, null] })
   })
 
   it('ranks on the mean of the criteria that apply, with the self-assessment beside', () => {
@@ -93,7 +93,7 @@ describe('the ranking of agencies (Lào Cai Điều 25)', () => {
   })
 
   it('ties share a rank', () => {
-    const same = scoreAgencies({ ...facts, requests: [], reports: [], selves: [], required: [], quality: [facts.quality[1]!, { ...facts.quality[1]!, agency: 'SO_C' }] }, { agencies, datasets: [] }, span, at)
+    const same = scoreAgencies({ ...facts, requests: [], registers: [], reports: [], selves: [], required: [], quality: [facts.quality[1]!, { ...facts.quality[1]!, agency: 'SO_C' }] }, { agencies, datasets: [] }, span, at)
     expect(same.map((r) => [r.agency, r.rank])).toEqual([['SO_B', 1], ['SO_C', 1]])
   })
 })

@@ -31,7 +31,7 @@ import { requiredSystemStates } from '../sharing/system-register.ts'
 /**
  * The quarterly assessment and ranking of agencies on carrying out the data rules (Lào Cai Điều 25,
  * criteria a–g; the words and sources in infra/contracts/ranking.ts). kho scores each criterion from
- * what it already holds — the quality scores, the submissions, the catalogue, the sharing requests,
+ * what it already holds — the quality scores, the reports and deliveries owed, the sharing requests,
  * the register of required systems, the sharing log, the error reports — and each agency gives its
  * own score beside kho's. Until a quarter is published its ranking is provisional, computed at each
  * read; published (by a steward, or by the nightly job PUBLISH_AFTER_DAYS after the quarter), it is
@@ -56,6 +56,8 @@ const dayStarts = (d: string) => new Date(`${d}T00:00:00+07:00`)
 /** What kho holds about one quarter, read once for every agency. */
 export interface RankingFacts {
   quality: { agency: string; completeness: number | null; validity: number | null; consistency: number | null; accuracy: number | null; timeliness: number | null; obligations: number }[]
+  /** Dataset deliveries due in the quarter (not pending) and those on time, by agency. */
+  registers: { agency: string; on_time: number; due: number }[]
   requests: SharingRequest[]
   /** Who (an agency, or `sys:<id>`) used which dataset in the quarter, by the sharing log. */
   uses: { grantee: string; dataset: string }[]
@@ -81,7 +83,7 @@ export function scoreAgencies(facts: RankingFacts, catalog: Pick<Catalog, 'agenc
 
   const criteriaOf = (agency: string): Record<RankingCriterion, Pick<CriterionScore, 'score' | 'done' | 'of'>> => {
     const q = facts.quality.find((x) => x.agency === agency)
-    const owned = catalog.datasets.filter((d) => d.owner === agency)
+    const r = facts.registers.find((x) => x.agency === agency)
     const asked = facts.requests.filter((r) => ownerOf.get(r.dataset) === agency && r.status !== 'withdrawn' && inQuarter(r.created_at))
     const answerOf = (r: SharingRequest) => r.decisions.find((d) => d.side === 'owner')
     const dueRequests = asked.filter((r) => answerOf(r) !== undefined || ageDays(r.created_at) > ANSWER_DAYS)
@@ -93,7 +95,7 @@ export function scoreAgencies(facts: RankingFacts, catalog: Pick<Catalog, 'agenc
     return {
       quality: { score: q ? mean([q.completeness, q.validity, q.consistency, q.accuracy]) : null, done: null, of: null },
       timeliness: q && q.obligations > 0 && q.timeliness !== null ? { score: round1(q.timeliness), done: Math.round((q.timeliness * q.obligations) / 100), of: q.obligations } : ratio(0, 0),
-      catalogue: ratio(owned.filter((d) => d.columns.every((c) => (c.description ?? '').trim() !== '')).length, owned.length),
+      registers: ratio(r?.on_time ?? 0, r?.due ?? 0),
       sharing: ratio(dueRequests.filter((r) => { const a = answerOf(r); return a !== undefined && ageDays(r.created_at, fromWarehouseTime(a.at)) <= ANSWER_DAYS }).length, dueRequests.length),
       systems: ratio(required.filter((s) => s.state === 'connected').length, required.length),
       use: ratio(grants.filter((r) => used.has(`${granteeOf(r)}|${r.dataset}`)).length, grants.length),
@@ -130,14 +132,23 @@ const USE_ENDPOINTS = ['load', 'ask', 'sql', 'trace', 'export', 'rejects', 'open
 async function readFacts(deps: RankingDeps, span: { start: string; end: string }): Promise<RankingFacts> {
   const from = warehouseTime(dayStarts(span.start))
   const to = warehouseTime(dayStarts(span.end))
-  const [hasScores] = await queryRows<{ n: string }>(deps.wh.client, "SELECT toString(count()) AS n FROM system.tables WHERE database = 'marts' AND name = 'fct_quality_score'")
-  const [quality, requests, uses, reports, required, selves] = await Promise.all([
-    Number(hasScores?.n) > 0
+  // Before the first transform run the marts are not there yet: nothing of theirs to score.
+  const marts = new Set((await queryRows<{ name: string }>(deps.wh.client, "SELECT name FROM system.tables WHERE database = 'marts' AND name IN ('fct_quality_score', 'fct_dataset_submission')")).map((t) => t.name))
+  const [quality, registers, requests, uses, reports, required, selves] = await Promise.all([
+    marts.has('fct_quality_score')
       ? queryRows<RankingFacts['quality'][number]>(
           deps.wh.client,
           `SELECT agency, completeness, validity, consistency, accuracy, timeliness, toUInt32(obligations) AS obligations
            FROM marts.fct_quality_score WHERE quarter_start = {start:Date}`,
           { start: span.start },
+        )
+      : [],
+    marts.has('fct_dataset_submission')
+      ? queryRows<RankingFacts['registers'][number]>(
+          deps.wh.client,
+          `SELECT agency, toUInt32(countIf(status = 'on_time')) AS on_time, toUInt32(count()) AS due
+           FROM marts.fct_dataset_submission WHERE period_start >= {start:Date} AND period_start < {end:Date} AND status != 'pending' GROUP BY agency`,
+          { start: span.start, end: span.end },
         )
       : [],
     listRequests(deps.wh),
@@ -147,11 +158,11 @@ async function readFacts(deps: RankingDeps, span: { start: string; end: string }
        WHERE outcome = 'ok' AND endpoint IN {endpoints:Array(String)} AND at >= toDateTime64({from:String}, 3, 'UTC') AND at < toDateTime64({to:String}, 3, 'UTC')`,
       { endpoints: USE_ENDPOINTS, from, to },
     ),
-    queryRows<RankingFacts['reports'][number]>(deps.wh.client, 'SELECT agency, status, toString(created_at) AS created_at FROM meta.error_reports FINAL WHERE created_at < toDateTime64({to:String}, 3, \'UTC\')', { to }),
+    queryRows<RankingFacts['reports'][number]>(deps.wh.client, `SELECT e.agency AS agency, e.status AS status, toString(e.created_at) AS created_at FROM meta.error_reports AS e FINAL WHERE e.created_at < toDateTime64({to:String}, 3, 'UTC')`, { to }),
     requiredSystemStates(deps.wh, deps.catalog(), deps.cube.sharing),
     queryRows<RankingFacts['selves'][number]>(deps.wh.client, 'SELECT agency, criterion, score, note FROM meta.agency_self_assessments FINAL WHERE quarter_start = {start:Date}', { start: span.start }),
   ])
-  return { quality, requests, uses, reports, required, selves }
+  return { quality, registers, requests, uses, reports, required, selves }
 }
 
 /** A quarter's ranking as published, or null when it is not. */

@@ -679,3 +679,91 @@ describe('change feeds', () => {
     }
   }, 120_000)
 })
+
+describe('the ranking of agencies (Lào Cai Điều 25)', () => {
+  const quarterOf = (day: string) => `${day.slice(0, 4)}-Q${Math.ceil(Number(day.slice(5, 7)) / 3)}`
+  const criterion = (answer: any, agency: string, c: string) => answer.agencies.find((a: any) => a.agency === agency)?.criteria.find((x: any) => x.criterion === c)
+
+  it('scores every criterion from its source, beside each agency’s own, and publishes the quarter frozen, as open data', async () => {
+    await service.ctx.audit.flush()
+    const finance = await login('canbo.sotc')
+    const health = await login('canbo.soyt')
+    const now = await call('GET', '/api/ranking', health)
+    expect(now.status, JSON.stringify(now.body)).toBe(200)
+    expect(now.body).toMatchObject({ quarter: quarterOf(today()), status: 'provisional', publishable: false, self_assessor: 'SO_YT' })
+
+    // d) SO_TC answered every request for its data this quarter the day it came (none is yet 10 days old unanswered).
+    const requests = (await call('GET', '/api/sharing/requests', admin)).body as any[]
+    const owner = (r: any) => service.ctx.model.now.catalog.dataset(r.dataset)!.owner
+    const answered = requests.filter((r) => owner(r) === 'SO_TC' && r.status !== 'withdrawn' && r.decisions.some((d: any) => d.side === 'owner'))
+    expect(answered.length).toBeGreaterThan(0)
+    expect(criterion(now.body, 'SO_TC', 'sharing')).toMatchObject({ score: 100, done: answered.length, of: answered.length })
+
+    // e) SO_YT's grants in force, and those its officers or its systems used by the sharing log.
+    const grants = requests.filter((r) => r.agency === 'SO_YT' && ['approved', 'suspended', 'ended'].includes(r.status))
+    const used = []
+    for (const g of grants) {
+      const who = g.recipient === 'system' ? `account = 'sys:${g.system_id}'` : "agency = 'SO_YT' AND NOT startsWith(account, 'sys:')"
+      const [n] = await queryRows<{ n: string }>(service.ctx.wh.client, `SELECT toString(count()) AS n FROM meta.audit WHERE outcome = 'ok' AND ${who} AND has(datasets, '${g.dataset}') AND endpoint IN ('load', 'sql', 'export', 'feed', 'feed.push')`)
+      if (Number(n!.n) > 0) used.push(g.id)
+    }
+    expect(grants.length).toBeGreaterThan(used.length)
+    expect(used.length).toBeGreaterThan(0)
+    expect(criterion(now.body, 'SO_YT', 'use')).toMatchObject({ done: used.length, of: grants.length })
+
+    // đ) The systems each agency must connect, as the register states them.
+    const required = (await call('GET', '/api/admin/system-register/required', admin)).body as any[]
+    for (const agency of [...new Set(required.map((r) => r.agency))]) {
+      const mine = required.filter((r) => r.agency === agency)
+      expect(criterion(now.body, agency, 'systems')).toMatchObject({ done: mine.filter((r) => r.state === 'connected').length, of: mine.length })
+    }
+
+    // Last quarter: a) and b) are the quality scores' own; SO_TC assesses itself (only itself) before it is published.
+    const last = quarterOf(lastMonthOfPreviousQuarter() + '-01')
+    const [scores] = await queryRows<{ completeness: number | null; validity: number | null; consistency: number | null; accuracy: number | null; timeliness: number | null }>(
+      service.ctx.wh.client,
+      `SELECT completeness, validity, consistency, accuracy, timeliness FROM marts.fct_quality_score WHERE agency = 'SO_TC' AND quarter_start = toStartOfQuarter(toDate('${lastMonthOfPreviousQuarter()}-01'))`,
+    )
+    const given = scores ? [scores.completeness, scores.validity, scores.consistency, scores.accuracy].filter((x): x is number => x !== null) : []
+    const before = await call('GET', `/api/ranking?quarter=${last}`, finance)
+    expect(criterion(before.body, 'SO_TC', 'quality')?.score ?? null).toBe(given.length ? Math.round((given.reduce((a, b) => a + b, 0) / given.length) * 10) / 10 : null)
+    expect(criterion(before.body, 'SO_TC', 'timeliness')?.score ?? null).toBe(scores?.timeliness === null || scores === undefined ? null : Math.round(scores.timeliness * 10) / 10)
+    const self = { quarter: last, scores: [{ criterion: 'quality', score: 90, note: 'Đã nộp đủ báo cáo quý' }, { criterion: 'sharing', score: 100 }] }
+    expect((await call('PUT', '/api/ranking/self-assessment', finance, { ...self, agency: 'SO_YT' })).status).toBe(403)
+    expect((await call('PUT', '/api/ranking/self-assessment', finance, { ...self, scores: [{ criterion: 'quality', score: 120 }] })).status).toBe(400)
+    expect((await call('PUT', '/api/ranking/self-assessment', finance, { ...self, quarter: '2099-Q1' })).status).toBe(400)
+    const assessed = await call('PUT', '/api/ranking/self-assessment', finance, self)
+    expect(assessed.status).toBe(200)
+    const mine = assessed.body.agencies.find((a: any) => a.agency === 'SO_TC')
+    expect(mine).toMatchObject({ self_composite: 95 })
+    expect(criterion(assessed.body, 'SO_TC', 'quality')).toMatchObject({ self_score: 90, self_note: 'Đã nộp đủ báo cáo quý' })
+
+    // Published by a steward once the quarter ended (never an officer, never a quarter still running): frozen as it stood.
+    expect((await call('POST', `/api/ranking/${last}/publish`, finance)).status).toBe(403)
+    expect((await call('POST', `/api/ranking/${quarterOf(today())}/publish`, admin)).body.error.message_en).toBe(`${quarterOf(today())} has not ended`)
+    const published = await call('POST', `/api/ranking/${last}/publish`, admin)
+    expect(published.status).toBe(200)
+    expect(published.body).toMatchObject({ status: 'published', publishable: false, self_assessor: null })
+    const strip = (a: any) => a.agencies.map((x: any) => ({ ...x, criteria: x.criteria.map((c: any) => ({ ...c })) }))
+    expect(strip(published.body)).toEqual(strip(assessed.body))
+    expect((await call('POST', `/api/ranking/${last}/publish`, admin)).status).toBe(409)
+    expect((await call('PUT', '/api/ranking/self-assessment', finance, self)).status).toBe(409)
+
+    // Open to everyone, each criterion with its source, and published as open data.
+    const open = await load('', {
+      dimensions: ['agency_ranking.agency_name', 'agency_ranking.criterion_title', 'agency_ranking.source'],
+      measures: ['agency_ranking.score', 'agency_ranking.self_score'],
+      filters: [{ member: 'agency_ranking.agency', operator: 'equals', values: ['SO_TC'] }],
+    })
+    expect(open.status).toBe(200)
+    const quality = open.body.data.find((r: any) => r['agency_ranking.criterion_title'] === 'a) Chất lượng dữ liệu')
+    expect(quality).toMatchObject({ 'agency_ranking.agency_name': 'Sở Tài chính' })
+    expect(Number(quality['agency_ranking.self_score'])).toBe(90)
+    expect(quality['agency_ranking.source']).toContain('bảng điểm chất lượng dữ liệu')
+    expect(open.body.data).toHaveLength(7)
+    await expect.poll(async () => {
+      const csv = await (await fetch(`${service.url}/open-data/xep-hang-thuc-hien-quy-che-du-lieu.csv`)).text()
+      return csv.includes('Sở Tài chính') && csv.includes('Đã nộp đủ báo cáo quý') && csv.includes('a) Chất lượng dữ liệu')
+    }, { timeout: 20_000 }).toBe(true)
+  }, 120_000)
+})
