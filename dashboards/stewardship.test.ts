@@ -7,6 +7,7 @@ import { readWorkbook, useUiService } from './testing/ui-service.ts'
 import { emptyTables, languageFaults, settled, visibleTexts } from './testing/page-words.ts'
 import type { Page } from 'playwright-core'
 import type { Alert } from '../infra/contracts/alert.ts'
+import type { RankingAnswer } from '../infra/contracts/ranking.ts'
 
 /*
  * The scorecard, catalogue and administration (steward, admin), error reports, and every page in
@@ -146,6 +147,28 @@ describe('error reports (analyst reports a value, the owner agency answers and c
     const other = (await ui.apiGet<{ reports: { note: string }[] }>('canbo.soyt', '/api/error-reports?state=all')).body.reports
     expect(other.some((r) => r.note === note)).toBe(false)
     await analyst.close()
+    await owner.close()
+  })
+})
+
+describe('the ranking on the data rules (Lào Cai Điều 25)', () => {
+  it("an officer sees its agency's place and scores itself beside kho's scores, as people write numbers", async () => {
+    const owner = await ui.newPage()
+    await signIn(owner, ui.url, 'canbo.sotc')
+    await owner.goto(`${ui.url}/portal`)
+    const form = '[data-testid=self-assessment-form]'
+    await owner.waitForSelector(form)
+    expect(await owner.textContent('[data-testid=ranking-status]')).toContain('Tạm tính')
+    await owner.fill(`${form} input[name=score-quality]`, '95,5')
+    await owner.fill(`${form} input[name=note-quality]`, 'Đã rà soát số liệu quý')
+    await owner.click(`${form} button[type=submit]`)
+    await owner.waitForSelector('[data-testid=ranking-table] tr[data-agency=SO_TC]:has-text("/ 95,5")')
+    await screenshot(owner, 'ranking-self-assessment')
+    const ranking = (await ui.apiGet<RankingAnswer>('canbo.sotc', '/api/ranking')).body
+    const mine = ranking.agencies.find((a) => a.agency === 'SO_TC')!
+    expect(mine.criteria.find((c) => c.criterion === 'quality')).toMatchObject({ self_score: 95.5, self_note: 'Đã rà soát số liệu quý' })
+    // The rank the page shows is the API's.
+    expect(await owner.textContent('[data-testid=ranking-table] tr[data-agency=SO_TC] td:first-child')).toBe(String(mine.rank))
     await owner.close()
   })
 })

@@ -13,6 +13,7 @@ import { Attachments } from '../../components/attachments.tsx'
 import { Link } from '../../router.tsx'
 import { khoDay } from '../../kho-clock.ts'
 import { explainObligation } from './obligation-explain.ts'
+import { AgencyRankingPanel } from '../quality/components/agency-ranking.tsx'
 import { NoObligations } from './components/no-obligations.tsx'
 
 export default function Portal() {
@@ -272,6 +273,8 @@ export default function Portal() {
         {docsOf && <Attachments path={`/api/loads/${docsOf}/attachments`} canUpload={account?.role !== 'leader' && account?.role !== 'analyst'} testId="load-attachments" />}
       </section>
       )}
+      {/* An officer sees its agency's place in the quarter's ranking and assesses itself here (its page; stewards use Chất lượng). */}
+      {account?.role === 'agency_officer' && <AgencyRankingPanel />}
     </div>
   )
 }

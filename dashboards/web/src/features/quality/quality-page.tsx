@@ -5,6 +5,7 @@ import { Show, useAsync } from '../../components/async.tsx'
 import { DataTable } from '../../components/data-table.tsx'
 import { useLang, type Key } from '../../i18n.ts'
 import { communeList, indicatorMap, indicatorName } from '../../catalog-data.ts'
+import { AgencyRankingPanel } from './components/agency-ranking.tsx'
 
 const CRITERIA: Key[] = ['completeness', 'validity', 'timeliness', 'consistency', 'accuracy']
 
@@ -30,7 +31,7 @@ interface Outlier {
   review: string
 }
 
-/** Agencies ranked on the five criteria per quarter, each agency's trend, and the rows behind a low score. */
+/** Agencies ranked on the five quality criteria per quarter, each agency's trend, the rows behind a low score; then the ranking on the data rules (Lào Cai Điều 25). */
 export default function Quality() {
   const { t, fmt, lang } = useLang()
   const scores = useAsync(
@@ -55,6 +56,7 @@ export default function Quality() {
   const communes = useAsync(communeList, [])
 
   return (
+    <>
     <Show value={scores} empty={(d) => d.length === 0} say={t('emptyScores')}>
       {(rows) => {
         const quarters = [...new Set(rows.map((r) => String(r[q]).slice(0, 10)))]
@@ -192,5 +194,7 @@ export default function Quality() {
         )
       }}
     </Show>
+    <AgencyRankingPanel />
+    </>
   )
 }
