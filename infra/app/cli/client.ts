@@ -4,8 +4,6 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import tls from 'node:tls'
 import type { KhoConfig } from '../../config.ts'
 import { SERVICE_TOKEN_HEADER } from '../../access/gate.ts'
-import { buildApp } from '../service/app.ts'
-import { bootstrap } from '../service/bootstrap.ts'
 import { readServiceFile, type ServiceFile } from '../service/service-file.ts'
 
 export type Via = { via: 'service'; url: string } | { via: 'direct'; dataDir: string | null }
@@ -103,6 +101,9 @@ function httpClient(service: ServiceFile): KhoClient {
 }
 
 async function inProcessClient(config: KhoConfig): Promise<KhoClient> {
+  // The whole app (the engine, the model compiler) is loaded only here: a command sent to a running
+  // service starts in a fraction of the time (~0.5 s instead of ~3 s).
+  const [{ bootstrap }, { buildApp }] = await Promise.all([import('../service/bootstrap.ts'), import('../service/app.ts')])
   const { ctx } = await bootstrap({ ...config, logLevel: 'silent' }, () => null, { accounts: false })
   const app = buildApp(ctx)
   await app.ready()
