@@ -201,6 +201,7 @@ export function validateQuery(model: SemanticModel, raw: unknown): CubeQuery {
 
 const DATE_OPERATORS: Operator[] = ['inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate']
 const COMPARISONS: Operator[] = ['gt', 'gte', 'lt', 'lte']
+const TEXT_OPERATORS: Operator[] = ['contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith']
 
 /** A date range: two real dates (from ≤ to) or a relative range this API knows. */
 function checkDateRange(range: string | [string, string], at: string, timezone: string) {
@@ -231,7 +232,11 @@ function checkFilterValues(f: MemberFilter, type: string | undefined) {
     const wrong = values.find((v) => v.trim() === '' || !Number.isFinite(Number(v)))
     if (wrong !== undefined) throw new QueryError(`${at}: "${wrong}" không phải số`, `${at}: "${wrong}" is not a number`)
   }
-  if (type === 'time' && COMPARISONS.includes(f.operator)) {
+  if (type === 'time' && TEXT_OPERATORS.includes(f.operator)) {
+    throw new QueryError(`${at}: toán tử chữ không dùng cho chiều thời gian; dùng bằng, trước, sau hoặc trong khoảng ngày`, `${at}: text operators do not apply to time dimensions; use equals, before, after or a date range`)
+  }
+  // Any value compared with a time is a real date: the engine refuses 2026-02-30 with an error of its own.
+  if (type === 'time' && f.operator !== 'set' && f.operator !== 'notSet') {
     const wrong = values.find((v) => !isCalendarDate(v))
     if (wrong !== undefined) throw new QueryError(`${at}: "${wrong}" không phải ngày có thật (YYYY-MM-DD)`, `${at}: "${wrong}" is not a real calendar date (YYYY-MM-DD)`)
   }
